@@ -1,0 +1,61 @@
+# civicgrid — set-up and everyday commands. Two commands on a fresh clone: `make demo`, `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo serve test test-only lint format bench-locate clean-demo
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test]"
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+
+# Installs, migrates the SQLite default, loads the demo street (once: a second run keeps the data),
+# prints the logins, and runs the web server on $(HOST):$(PORT) with the task worker beside it.
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_street --if-empty
+	$(PY) manage.py demo_logins
+	./scripts/serve-demo $(HOST) $(PORT)
+
+serve: install
+	./scripts/serve-demo $(HOST) $(PORT)
+
+test: install test-only
+
+test-only:
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+$(VENV)/.bench-stamp: $(STAMP)
+	$(PIP) install --quiet -e ".[test,bench]"
+	touch $@
+
+bench-locate: $(VENV)/.bench-stamp
+	$(PY) bench/locate.py
+
+clean-demo:
+	rm -f var/civicgrid.sqlite3 var/civicgrid.sqlite3-wal var/civicgrid.sqlite3-shm

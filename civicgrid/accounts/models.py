@@ -1,0 +1,74 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.choices import FULL_PII_ROLES, READ_ONLY_ROLES, STREET_WIDE_ROLES, Role
+
+
+class Department(models.Model):
+    """A functional department (职能部门) that handles dispatched cases, e.g. 城管中队, 房管办."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    phone = models.CharField(_("值班电话"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("职能部门")
+        verbose_name_plural = _("职能部门")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in: staff of the street, of a community or a department, or a resident.
+
+    The role decides what they may see; community staff carry their community (居村) and
+    department handlers their department. Grid leaders and workers get their micro-grids from
+    their active grid posts (grids.GridPost), so the roster is the one source of that truth.
+    """
+
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.RESIDENT)
+    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    community = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("所属居村"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_users",
+        limit_choices_to={"level": "community"},
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    @property
+    def effective_role(self) -> str:
+        # A Django superuser without a role is still the system's keeper.
+        if self.is_superuser and self.role == Role.RESIDENT:
+            return Role.ADMIN
+        return self.role
+
+    @property
+    def sees_whole_street(self) -> bool:
+        return self.effective_role in STREET_WIDE_ROLES
+
+    @property
+    def may_view_full_pii(self) -> bool:
+        return self.effective_role in FULL_PII_ROLES
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.effective_role in READ_ONLY_ROLES

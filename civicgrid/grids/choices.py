@@ -1,0 +1,60 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GridLevel(models.TextChoices):
+    """The five levels of the grid tree, top to bottom (康桥: 镇—片区—居村—微网格—楼组)."""
+
+    STREET = "street", _("街镇")
+    AREA = "area", _("片区")
+    COMMUNITY = "community", _("居村")
+    MICRO_GRID = "micro_grid", _("微网格")
+    BUILDING_GROUP = "building_group", _("楼组")
+
+
+LEVEL_ORDER = [
+    GridLevel.STREET,
+    GridLevel.AREA,
+    GridLevel.COMMUNITY,
+    GridLevel.MICRO_GRID,
+    GridLevel.BUILDING_GROUP,
+]
+PARENT_LEVEL = {child: parent for parent, child in zip(LEVEL_ORDER, LEVEL_ORDER[1:], strict=False)}
+
+# Digits each level adds to its parent's code. Street codes are the 6-digit county code (GB/T 2260)
+# plus 3 digits; community numbers are unique within the street so a micro-grid's code is the
+# 15-digit unit-grid code county(6)+street(3)+community(3)+sequence(3) of GB/T 30428.
+LEVEL_DIGITS = {
+    GridLevel.STREET: 3,
+    GridLevel.AREA: 2,
+    GridLevel.COMMUNITY: 3,
+    GridLevel.MICRO_GRID: 3,
+    GridLevel.BUILDING_GROUP: 3,
+}
+CODE_LENGTH = {
+    GridLevel.STREET: 9,
+    GridLevel.AREA: 11,
+    GridLevel.COMMUNITY: 12,
+    GridLevel.MICRO_GRID: 15,
+    GridLevel.BUILDING_GROUP: 18,
+}
+
+
+class PostRole(models.TextChoices):
+    """The "1+2+N" staffing of a micro-grid."""
+
+    LEADER = "leader", _("网格长")
+    FULL_TIME = "full_time", _("专职网格员")
+    PART_TIME = "part_time", _("兼职网格员")
+    PIONEER = "pioneer", _("先锋骨干")
+
+
+class Duty(models.TextChoices):
+    """The six duties (六员) a grid worker carries (桃浦)."""
+
+    INFORMATION = "information", _("信息采集员")
+    AFFAIRS = "affairs", _("社区事务协管员")
+    MEDIATION = "mediation", _("矛盾纠纷调解员")
+    OPINION = "opinion", _("社情民意联络员")
+    LAW = "law", _("法律政策宣传员")
+    CIVILITY = "civility", _("文明风尚倡导员")

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.grids.choices import Duty, GridLevel, PostRole
+
+
+class Grid(models.Model):
+    """One node of the five-level grid tree (街镇 → 片区 → 居村 → 微网格 → 楼组).
+
+    `code` is derived from the parent's code and `number` (see grids.codes) and is unique across
+    the tree. `path` is the chain of ancestor codes ("/street/area/community/micro/") so that a
+    subtree is one indexed prefix query on either database. `geometry` is a GeoJSON Polygon or
+    MultiPolygon in WGS84 longitude/latitude; shapely does the geometry in-process.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=20, choices=GridLevel.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级网格"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    number = models.PositiveIntegerField(
+        _("序号"), help_text=_("在上级范围内的编号;微网格按自西向东、自北向南编排")
+    )
+    county_code = models.CharField(
+        _("区县代码"), max_length=6, blank=True, help_text=_("GB/T 2260 六位代码,仅街镇填写")
+    )
+    code = models.CharField(_("网格编码"), max_length=18, unique=True)
+    path = models.CharField(_("路径"), max_length=120, db_index=True, editable=False)
+    geometry = models.JSONField(_("边界(GeoJSON)"), null=True, blank=True)
+    area_m2 = models.FloatField(_("面积(平方米)"), default=0)
+    centroid_lon = models.FloatField(_("中心经度"), null=True, blank=True)
+    centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True)
+    household_count = models.PositiveIntegerField(_("户数"), default=0)
+    party_organisation = models.CharField(
+        _("党组织"), max_length=100, blank=True, help_text=_("微网格的党支部或党小组")
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "number"],
+                name="grid_unique_number_in_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
+    def refresh_derived_fields(self):
+        """Code, path, area and centroid follow from the number, the parent and the polygon."""
+        from civicgrid.grids import geometry
+        from civicgrid.grids.codes import derive_code
+
+        parent = self.parent
+        street_code = None
+        if self.level == GridLevel.COMMUNITY and parent is not None:
+            street_code = parent.code[:9]
+        self.code = derive_code(
+            self.level,
+            self.number,
+            parent.code if parent else None,
+            county_code=self.county_code,
+            street_code=street_code,
+        )
+        self.path = (parent.path if parent else "/") + self.code + "/"
+        if self.geometry:
+            shape = geometry.to_shape(self.geometry)
+            self.area_m2 = round(geometry.area_m2(shape), 1)
+            point = (
+                shape.representative_point() if not shape.centroid.within(shape) else shape.centroid
+            )
+            self.centroid_lon, self.centroid_lat = round(point.x, 7), round(point.y, 7)
+
+    def clean(self):
+        from civicgrid.grids.choices import PARENT_LEVEL
+
+        expected = PARENT_LEVEL.get(self.level)
+        if expected is None and self.parent_id:
+            raise ValidationError({"parent": _("街镇是最上级,不能有上级网格")})
+        if expected is not None and (self.parent is None or self.parent.level != expected):
+            raise ValidationError(
+                {
+                    "parent": _("%(level)s的上级必须是%(parent)s")
+                    % {"level": self.get_level_display(), "parent": GridLevel(expected).label}
+                }
+            )
+
+
+class GridTreeRevision(models.Model):
+    """A counter bumped whenever any grid's shape or place in the tree changes.
+
+    Every process (web workers, the task worker) compares it with the revision its in-memory
+    locator was built from, so a change made in one process reaches the others.
+    """
+
+    revision = models.PositiveBigIntegerField(_("版本"), default=0)
+    changed_at = models.DateTimeField(_("变更时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("网格树版本")
+        verbose_name_plural = _("网格树版本")
+
+    def __str__(self):
+        return f"r{self.revision}"
+
+
+class StaffMember(models.Model):
+    """A person on the grid rolls: grid leader, grid worker or pioneer. May serve several grids."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    is_party_member = models.BooleanField(_("党员"), default=False)
+    duties = models.JSONField(
+        _("六员职责"), default=list, blank=True, help_text=_("信息采集员、矛盾纠纷调解员等")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_member",
+    )
+
+    class Meta:
+        verbose_name = _("网格力量")
+        verbose_name_plural = _("网格力量")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        valid = set(Duty.values)
+        if not isinstance(self.duties, list) or not set(self.duties) <= valid:
+            raise ValidationError({"duties": _("六员职责只能取: %s") % "、".join(Duty.labels)})
+
+
+class GridPost(models.Model):
+    """One person's post in one micro-grid, with its role and term ("1+2+N")."""
+
+    micro_grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("微网格"),
+        on_delete=models.CASCADE,
+        related_name="posts",
+        limit_choices_to={"level": GridLevel.MICRO_GRID},
+    )
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="posts"
+    )
+    role = models.CharField(_("岗位"), max_length=20, choices=PostRole.choices)
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("网格岗位")
+        verbose_name_plural = _("网格岗位")
+        ordering = ["micro_grid__code", "role", "staff__name"]
+        indexes = [models.Index(fields=["staff", "end_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="gridpost_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.micro_grid.name} {self.get_role_display()} {self.staff.name}"
+
+    def clean(self):
+        if self.micro_grid_id and self.micro_grid.level != GridLevel.MICRO_GRID:
+            raise ValidationError({"micro_grid": _("岗位只能设在微网格")})

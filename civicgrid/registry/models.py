@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.grids.choices import GridLevel
+from civicgrid.registry.choices import CareTag, Gender, HousingType, IdType, PiiField
+
+
+class Address(models.Model):
+    """A standard address (标准地址): road, lane (弄), number (号), building, room (室).
+
+    `normalized` is the canonical form produced by registry.addresses.normalize_address, so that
+    "祁连山南路2891弄12号301室" and its variants (full-width digits, 號, spaces) are one record.
+    Each address belongs to a building group (楼组); `micro_grid` is copied from it because every
+    scoped query filters on it.
+    """
+
+    road = models.CharField(_("路(街)"), max_length=100)
+    lane = models.CharField(_("弄"), max_length=20, blank=True)
+    number = models.CharField(_("号"), max_length=20, blank=True)
+    building = models.CharField(_("幢/栋"), max_length=20, blank=True)
+    room = models.CharField(_("室"), max_length=20, blank=True)
+    normalized = models.CharField(_("标准地址"), max_length=200, unique=True)
+    building_group = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("楼组"),
+        on_delete=models.PROTECT,
+        related_name="addresses",
+        limit_choices_to={"level": GridLevel.BUILDING_GROUP},
+    )
+    micro_grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("微网格"),
+        on_delete=models.PROTECT,
+        related_name="micro_grid_addresses",
+        editable=False,
+    )
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("标准地址")
+        verbose_name_plural = _("标准地址")
+        ordering = ["normalized"]
+
+    def __str__(self):
+        return self.normalized
+
+    def save(self, *args, **kwargs):
+        from civicgrid.registry.addresses import normalize_parts
+
+        self.normalized = normalize_parts(
+            self.road, self.lane, self.number, self.building, self.room
+        )
+        if self.building_group_id:
+            self.micro_grid_id = self.building_group.parent_id
+        super().save(*args, **kwargs)
+
+
+class Household(models.Model):
+    """A household (户) living at or registered to an address."""
+
+    address = models.ForeignKey(
+        Address, verbose_name=_("地址"), on_delete=models.PROTECT, related_name="households"
+    )
+    household_number = models.CharField(_("户号"), max_length=32, blank=True)
+    housing_type = models.CharField(
+        _("房屋类型"), max_length=20, choices=HousingType.choices, default=HousingType.COMMERCIAL
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+        ordering = ["address__normalized", "id"]
+
+    def __str__(self):
+        return f"{self.address}({self.household_number or self.pk})"
+
+
+class Resident(models.Model):
+    """A person in the real-population registry (实有人口).
+
+    ID number and phone are stored here once and nowhere else; every screen and endpoint shows
+    them masked (registry.pii) unless the viewer's role allows a full view, which is logged in
+    PersonalDataAccess.
+    """
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("户"), on_delete=models.PROTECT, related_name="residents"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_type = models.CharField(
+        _("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    relation_to_head = models.CharField(_("与户主关系"), max_length=20, blank=True)
+    is_registered = models.BooleanField(_("户籍人口"), default=True)
+    lives_here = models.BooleanField(_("实际居住"), default=True)
+    care_tags = models.JSONField(_("关爱标签"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                condition=~models.Q(id_number=""),
+                name="resident_unique_document",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def care_tag_labels(self):
+        labels = dict(CareTag.choices)
+        return [labels.get(tag, tag) for tag in self.care_tags]
+
+
+class PersonalDataAccess(models.Model):
+    """An immutable log row: who saw whose full ID number or phone, when and where."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        on_delete=models.PROTECT,
+        related_name="pii_accesses",
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("被查看人"), on_delete=models.PROTECT, related_name="pii_accesses"
+    )
+    field = models.CharField(_("字段"), max_length=20, choices=PiiField.choices)
+    channel = models.CharField(_("途径"), max_length=100, blank=True)
+    accessed_at = models.DateTimeField(_("查看时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-accessed_at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.resident} {self.field} {self.accessed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("PersonalDataAccess rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("PersonalDataAccess rows are immutable")

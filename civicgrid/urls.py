@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from civicgrid.core.views import healthz
+
+admin.site.site_header = "civicgrid 网格化管理"
+admin.site.site_title = "civicgrid"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/grids/", include("civicgrid.grids.api.urls")),
+    path("api/registry/", include("civicgrid.registry.api.urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
