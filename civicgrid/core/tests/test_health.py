@@ -11,3 +11,19 @@ def test_healthz_reports_database_and_migrations(client):
 @pytest.mark.django_db
 def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_migrations_are_pending(client, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(
+        MigrationExecutor,
+        "migration_plan",
+        lambda self, targets: [
+            (type("M", (), {"app_label": "grids", "name": "0099_new"})(), False)
+        ],
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["pending_migrations"] == ["grids.0099_new"]
