@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +10,9 @@ from civicgrid.registry.choices import CareTag, Gender, HousingType, IdType, Pii
 class Address(models.Model):
     """A standard address (标准地址): road, lane (弄), number (号), building, room (室).
 
-    `normalized` is the canonical form produced by registry.addresses.normalize_address, so that
-    "祁连山南路2891弄12号301室" and its variants (full-width digits, 號, spaces) are one record.
+    `normalized` is the canonical form produced by registry.addresses.normalize_parts, so that
+    "祁连山南路2891弄12号301室" and its variants (full-width digits, 號, spaces, 栋/幢/号楼,
+    Chinese numerals) are one record.
     Each address belongs to a building group (楼组); `micro_grid` is copied from it because every
     scoped query filters on it.
     """
@@ -48,14 +50,27 @@ class Address(models.Model):
         return self.normalized
 
     def save(self, *args, **kwargs):
-        from civicgrid.registry.addresses import normalize_parts
+        from civicgrid.registry.addresses import clean_parts
 
-        self.normalized = normalize_parts(
-            self.road, self.lane, self.number, self.building, self.room
-        )
+        parts = clean_parts(self.road, self.lane, self.number, self.building, self.room)
+        self.road, self.lane, self.number = parts.road, parts.lane, parts.number
+        self.building, self.room = parts.building, parts.room
+        self.normalized = parts.normalized
         if self.building_group_id:
             self.micro_grid_id = self.building_group.parent_id
         super().save(*args, **kwargs)
+
+    def clean(self):
+        from civicgrid.registry.addresses import normalize_parts
+
+        if self.building_group_id and self.building_group.level != GridLevel.BUILDING_GROUP:
+            raise ValidationError({"building_group": _("地址只能挂在楼组下")})
+        if not (self.number or self.building):
+            raise ValidationError({"number": _("门牌号(号)和幢至少填写一项")})
+        normalized = normalize_parts(self.road, self.lane, self.number, self.building, self.room)
+        clash = Address.objects.filter(normalized=normalized).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError(_("标准地址“%(addr)s”已存在") % {"addr": normalized})
 
 
 class Household(models.Model):
@@ -92,7 +107,7 @@ class Resident(models.Model):
         Household, verbose_name=_("户"), on_delete=models.PROTECT, related_name="residents"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_type = models.CharField(
         _("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
@@ -120,6 +135,44 @@ class Resident(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Document checksum, phone format and care tags; Chinese messages per field."""
+        from civicgrid.registry.validators import (
+            id_birth_date,
+            id_gender,
+            normalize_id_number,
+            validate_document,
+            validate_mobile,
+        )
+
+        errors = {}
+        self.id_number = normalize_id_number(self.id_number)
+        if self.id_number and self.id_type == IdType.RESIDENT_ID:
+            # Fill what the ID card already says before comparing, so a blank field is no error.
+            doc_errors = validate_document(self.id_type, self.id_number)
+            if not doc_errors:
+                self.gender = self.gender or id_gender(self.id_number)
+                self.birth_date = self.birth_date or id_birth_date(self.id_number)
+        errors.update(
+            validate_document(
+                self.id_type, self.id_number, gender=self.gender, birth_date=self.birth_date
+            )
+        )
+        if self.phone:
+            try:
+                self.phone = validate_mobile(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages[0]
+        if not self.gender and "gender" not in errors:
+            errors["gender"] = _("请填写性别(居民身份证号码可自动识别性别)")
+        valid_tags = set(CareTag.values)
+        if not isinstance(self.care_tags, list) or not set(self.care_tags) <= valid_tags:
+            errors["care_tags"] = _("关爱标签只能取: %s") % "、".join(
+                str(x) for x in CareTag.labels
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def care_tag_labels(self):

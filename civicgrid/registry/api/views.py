@@ -1,0 +1,149 @@
+"""Registry REST endpoints: scoped by role, masked personal data, full views logged."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from civicgrid.accounts.scoping import visible_grids
+from civicgrid.registry import services
+from civicgrid.registry.api.serializers import (
+    AddressSerializer,
+    HouseholdSerializer,
+    ImportSerializer,
+    ResidentSerializer,
+    RevealSerializer,
+)
+from civicgrid.registry.filters import AddressFilter, HouseholdFilter, ResidentFilter
+from civicgrid.registry.imports import ImportFileError, import_residents, template_xlsx
+from civicgrid.registry.models import Address, Household, Resident
+from civicgrid.registry.permissions import RegistryPermission
+
+
+class _RegistryViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [RegistryPermission]
+    model = None
+
+    def get_queryset(self):
+        return services.scoped(self.model, self.request.user, self.base_queryset())
+
+    def perform_destroy(self, instance):
+        services.delete_object(instance, user=self.request.user)
+
+
+class AddressViewSet(_RegistryViewSet):
+    model = Address
+    serializer_class = AddressSerializer
+    filterset_class = AddressFilter
+
+    def base_queryset(self):
+        return Address.objects.select_related("building_group", "micro_grid")
+
+
+class HouseholdViewSet(_RegistryViewSet):
+    model = Household
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+
+    def base_queryset(self):
+        return Household.objects.select_related("address").annotate(
+            resident_count=Count("residents")
+        )
+
+
+class ResidentViewSet(_RegistryViewSet):
+    model = Resident
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilter
+
+    def base_queryset(self):
+        return Resident.objects.select_related("household__address__micro_grid")
+
+    @extend_schema(request=RevealSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The full ID number/phone of one resident; allowed roles only, and logged."""
+        resident = self.get_object()
+        body = RevealSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = body.validated_data.get("which") or services.PII_FIELDS
+        values = services.reveal_personal_data(request.user, resident, fields, channel="api")
+        return Response({"id": resident.pk, "name": resident.name, **values})
+
+
+class FiguresView(APIView):
+    """Households, registered and living people, households by housing type (001 style).
+
+    `?grid=<code>` for one node of any level; without it, one row per visible community and
+    micro-grid plus the total.
+    """
+
+    permission_classes = [RegistryPermission]
+
+    def get(self, request):
+        code = request.query_params.get("grid")
+        if not code:
+            rows = services.figures_table(request.user)
+            return Response(
+                [
+                    {
+                        "grid": row["grid"].code if row["grid"] else None,
+                        "name": row["grid"].name if row["grid"] else _("合计"),
+                        **{k: v for k, v in row.items() if k != "grid"},
+                    }
+                    for row in rows
+                ]
+            )
+        grid = get_object_or_404(visible_grids(request.user), code=code)
+        figures = services.grid_figures(grid, request.user)
+        return Response({"grid": grid.code, "name": grid.name, "level": grid.level, **figures})
+
+
+class ImportView(APIView):
+    """Upload an .xlsx/.csv of residents; 400 with every row error, nothing saved on error."""
+
+    permission_classes = [RegistryPermission]
+
+    @extend_schema(request={"multipart/form-data": ImportSerializer}, responses={200: dict})
+    def post(self, request):
+        form = ImportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        try:
+            result = import_residents(
+                upload.read(),
+                upload.name,
+                user=request.user,
+                dry_run=form.validated_data["dry_run"],
+            )
+        except DjangoValidationError as exc:
+            if isinstance(exc, ImportFileError):
+                return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise
+        code = status.HTTP_400_BAD_REQUEST if result.errors else status.HTTP_200_OK
+        return Response(result.as_dict(), status=code)
+
+
+class ImportTemplateView(APIView):
+    permission_classes = [RegistryPermission]
+
+    def get(self, request):
+        response = HttpResponse(
+            template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="residents_template.xlsx"'
+        return response
