@@ -147,7 +147,19 @@ class ResidentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = "__all__"
+        fields = [
+            "household",
+            "name",
+            "gender",
+            "birth_date",
+            "id_type",
+            "id_number",
+            "phone",
+            "relation_to_head",
+            "is_registered",
+            "lives_here",
+            "care_tags",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

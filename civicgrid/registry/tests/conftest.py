@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 import pytest
 from rest_framework.test import APIClient
@@ -16,6 +17,9 @@ def make_id(birth="19900131", seq="002", region="310115"):
     return first17 + id_check_char(first17)
 
 
+_sequence = itertools.count(1)
+
+
 def add_residents(building_group, n=2, *, start=0, housing=HousingType.SOLD_PUBLIC, road="测试路"):
     """One address + household in the building group with n residents (alternating sex)."""
     address = Address.objects.create(
@@ -24,8 +28,9 @@ def add_residents(building_group, n=2, *, start=0, housing=HousingType.SOLD_PUBL
     household = Household.objects.create(address=address, housing_type=housing)
     people = []
     for i in range(n):
-        seq = f"{(building_group.pk * 10 + start + i) % 500 * 2 + 1 + (i % 2):03d}"
-        birth = datetime.date(1950 + i, 1 + i % 12, 10)
+        n_seq = next(_sequence)
+        seq = f"{n_seq % 1000:03d}"
+        birth = datetime.date(1950 + n_seq // 1000 + i, 1 + i % 12, 10)
         people.append(
             Resident.objects.create(
                 household=household,
@@ -39,6 +44,12 @@ def add_residents(building_group, n=2, *, start=0, housing=HousingType.SOLD_PUBL
             )
         )
     return household, people
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Eight users per test: PBKDF2 would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

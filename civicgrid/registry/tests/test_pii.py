@@ -1,0 +1,214 @@
+"""Personal data: masked everywhere, full values only on explicit request, each logged."""
+
+import pytest
+
+from civicgrid.accounts.choices import Role
+from civicgrid.registry.models import PersonalDataAccess, Resident
+from civicgrid.registry.pii import mask_id_number, mask_phone
+
+FULL = [Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.GRID_LEADER]
+
+
+def in_scope(role, tree):
+    micro = {
+        Role.COMMUNITY_STAFF: tree["micro_grids"][2],
+        Role.GRID_WORKER: tree["micro_grids"][0],
+        Role.GRID_LEADER: tree["micro_grids"][1],
+    }.get(role, tree["micro_grids"][3])
+    return Resident.objects.filter(household__address__micro_grid=micro).first()
+
+
+def test_api_list_and_detail_are_masked(populated, users, api):
+    client = api(users[Role.ADMIN])
+    response = client.get("/api/registry/residents/", {"limit": 100})
+    content = response.content.decode()
+    for r in Resident.objects.all():
+        assert r.id_number not in content
+        assert r.phone not in content
+    first = response.json()["results"][0]
+    resident = Resident.objects.get(pk=first["id"])
+    assert first["id_number"] == mask_id_number(resident.id_number)
+    assert first["id_number"].count("*") == 10 and first["phone"].count("*") == 4
+    detail = client.get(f"/api/registry/residents/{resident.pk}/").json()
+    assert detail["phone"] == mask_phone(resident.phone)
+
+
+@pytest.mark.parametrize("role", FULL)
+def test_api_reveal_is_logged(role, populated, users, api):
+    resident = in_scope(role, populated)
+    response = api(users[role]).post(f"/api/registry/residents/{resident.pk}/reveal/")
+    assert response.status_code == 200
+    assert response.json()["id_number"] == resident.id_number
+    assert response.json()["phone"] == resident.phone
+    log = PersonalDataAccess.objects.filter(resident=resident, user=users[role])
+    assert sorted(log.values_list("field", flat=True)) == ["id_number", "phone"]
+    assert set(log.values_list("channel", flat=True)) == {"api"}
+
+
+def test_api_reveal_one_field(populated, users, api):
+    resident = in_scope(Role.OPERATOR, populated)
+    body = (
+        api(users[Role.OPERATOR])
+        .post(f"/api/registry/residents/{resident.pk}/reveal/", {"which": ["phone"]}, format="json")
+        .json()
+    )
+    assert body["phone"] == resident.phone and "id_number" not in body
+    assert list(PersonalDataAccess.objects.values_list("field", flat=True)) == ["phone"]
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.DEPT_HANDLER, Role.RESIDENT])
+def test_api_reveal_denied_by_role(role, populated, users, api):
+    resident = Resident.objects.first()
+    response = api(users[role]).post(f"/api/registry/residents/{resident.pk}/reveal/")
+    assert response.status_code == 403
+    assert "无权" in response.json()["detail"]
+    assert resident.id_number not in response.content.decode()
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_api_reveal_outside_scope_is_not_possible(populated, users, api):
+    outside = in_scope(Role.COMMUNITY_STAFF, populated)  # community 2; worker has micro-grid 1
+    response = api(users[Role.GRID_WORKER]).post(f"/api/registry/residents/{outside.pk}/reveal/")
+    assert response.status_code == 404
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_admin_change_form_never_renders_raw_values(populated, users, client):
+    resident = Resident.objects.first()
+    client.force_login(users[Role.ADMIN])
+    html = client.get(f"/admin/registry/resident/{resident.pk}/change/").content.decode()
+    assert resident.id_number not in html and resident.phone not in html
+    assert mask_id_number(resident.id_number) in html
+    assert "查看完整信息" in html
+    html = client.get(f"/admin/registry/household/{resident.household_id}/change/").content.decode()
+    assert resident.id_number not in html and resident.phone not in html
+    html = client.get("/admin/registry/resident/").content.decode()
+    assert resident.id_number not in html and mask_id_number(resident.id_number) in html
+
+
+def test_admin_change_form_blank_keeps_and_new_value_replaces(populated, users, client):
+    from .conftest import make_id
+
+    resident = Resident.objects.first()
+    old_id = resident.id_number
+    client.force_login(users[Role.ADMIN])
+    data = {
+        "household": resident.household_id,
+        "name": "改名",
+        "gender": resident.gender,
+        "birth_date": resident.birth_date.isoformat(),
+        "id_type": "resident_id",
+        "id_number": "",
+        "phone": "13800001111",
+        "relation_to_head": "",
+        "is_registered": "on",
+        "lives_here": "on",
+    }
+    response = client.post(f"/admin/registry/resident/{resident.pk}/change/", data)
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert (resident.name, resident.id_number, resident.phone) == ("改名", old_id, "13800001111")
+    data["id_number"] = old_id[:-1] + ("1" if old_id[-1] != "1" else "2")
+    response = client.post(f"/admin/registry/resident/{resident.pk}/change/", data)
+    assert response.status_code == 200
+    assert "校验码错误" in response.content.decode()
+    data["id_number"] = make_id(resident.birth_date.strftime("%Y%m%d"), "999")
+    data["gender"] = "M"
+    assert client.post(f"/admin/registry/resident/{resident.pk}/change/", data).status_code == 302
+    resident.refresh_from_db()
+    assert resident.id_number == data["id_number"]
+
+
+def test_admin_reveal_action_logs(populated, users, client):
+    resident = in_scope(Role.GRID_WORKER, populated)
+    client.force_login(users[Role.GRID_WORKER])
+    url = f"/admin/registry/resident/{resident.pk}/reveal/"
+    confirm = client.get(url).content.decode()
+    assert resident.id_number not in confirm and not PersonalDataAccess.objects.exists()
+    shown = client.post(url).content.decode()
+    assert resident.id_number in shown and resident.phone in shown
+    assert (
+        PersonalDataAccess.objects.filter(
+            user=users[Role.GRID_WORKER], resident=resident, channel="admin"
+        ).count()
+        == 2
+    )
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.DEPT_HANDLER, Role.RESIDENT])
+def test_admin_reveal_denied(role, populated, users, client):
+    resident = Resident.objects.first()
+    client.force_login(users[role])
+    url = f"/admin/registry/resident/{resident.pk}/reveal/"
+    assert client.get(url).status_code == 403
+    response = client.post(url)
+    assert response.status_code == 403
+    assert resident.id_number not in response.content.decode()
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_admin_reveal_outside_scope(populated, users, client):
+    outside = in_scope(Role.COMMUNITY_STAFF, populated)
+    client.force_login(users[Role.GRID_WORKER])
+    assert client.post(f"/admin/registry/resident/{outside.pk}/reveal/").status_code == 404
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_admin_search_by_id_number_is_exact_and_logged(populated, users, client):
+    resident = Resident.objects.last()
+    client.force_login(users[Role.OPERATOR])
+    cl = client.get("/admin/registry/resident/", {"q": resident.id_number}).context["cl"]
+    assert [r.pk for r in cl.result_list] == [resident.pk]
+    entry = PersonalDataAccess.objects.get()
+    assert (entry.user, entry.resident, entry.field, entry.channel) == (
+        users[Role.OPERATOR],
+        resident,
+        "id_number",
+        "admin_search",
+    )
+    # A partial number finds nothing (no substring search on ID numbers).
+    cl = client.get("/admin/registry/resident/", {"q": resident.id_number[:10]}).context["cl"]
+    assert cl.result_count == 0
+
+
+def test_admin_search_by_id_number_not_for_leaders(populated, users, client):
+    resident = Resident.objects.last()
+    client.force_login(users[Role.LEADER])
+    cl = client.get("/admin/registry/resident/", {"q": resident.id_number}).context["cl"]
+    assert cl.result_count == 0
+    assert not PersonalDataAccess.objects.exists()
+    cl = client.get("/admin/registry/resident/", {"q": resident.name}).context["cl"]
+    assert cl.result_count == 1
+
+
+def test_access_log_admin_is_read_only_and_scoped(populated, users, client, api):
+    mine = in_scope(Role.GRID_WORKER, populated)
+    other = in_scope(Role.COMMUNITY_STAFF, populated)
+    api(users[Role.GRID_WORKER]).post(f"/api/registry/residents/{mine.pk}/reveal/")
+    api(users[Role.COMMUNITY_STAFF]).post(f"/api/registry/residents/{other.pk}/reveal/")
+    client.force_login(users[Role.ADMIN])
+    assert client.get("/admin/registry/personaldataaccess/").context["cl"].result_count == 4
+    entry = PersonalDataAccess.objects.first()
+    assert client.get("/admin/registry/personaldataaccess/add/").status_code == 403
+    assert client.get(f"/admin/registry/personaldataaccess/{entry.pk}/delete/").status_code == 403
+    html = client.get(f"/admin/registry/personaldataaccess/{entry.pk}/change/").content.decode()
+    assert 'name="_save"' not in html
+    client.force_login(users[Role.GRID_WORKER])
+    cl = client.get("/admin/registry/personaldataaccess/").context["cl"]
+    assert {e.resident_id for e in cl.result_list} == {mine.pk}
+    client.force_login(users[Role.LEADER])
+    assert client.get("/admin/registry/personaldataaccess/").status_code == 403
+
+
+def test_export_is_masked(populated, users, client):
+    client.force_login(users[Role.OPERATOR])
+    ids = list(Resident.objects.values_list("pk", flat=True)[:3])
+    response = client.post(
+        "/admin/registry/resident/",
+        {"action": "export_masked_csv", "_selected_action": ids},
+    )
+    text = response.content.decode("utf-8-sig")
+    assert text.count("\n") == 4
+    for r in Resident.objects.filter(pk__in=ids):
+        assert r.id_number not in text and mask_id_number(r.id_number) in text
+        assert mask_phone(r.phone) in text
