@@ -1,0 +1,426 @@
+"""Every change to grids and their staffing goes through these functions (one transaction each).
+
+Grids: `save_grid` (admin edits, with code propagation to the subtree), `renumber_micro_grids`
+(GB/T 30428 numbering west→east, north→south). Staffing "1+2+N": `appoint`, `end_post`,
+`update_post`, `remove_post`, `save_staff_member`, and the read-side `staffing_summary`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import shapely
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely.geometry import shape as to_shape
+
+from civicgrid.grids.choices import Duty, GridLevel, PostRole
+from civicgrid.grids.codes import CodeError, derive_code
+from civicgrid.grids.models import Grid, GridPost, StaffMember
+from civicgrid.grids.signals import bump_tree_revision
+
+# ------------------------------------------------------------------------------------ geometry
+
+
+def validate_geometry(value) -> dict:
+    """A GeoJSON Polygon/MultiPolygon dict, valid (not self-intersecting), in lon/lat."""
+    if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValidationError(_("边界必须是 GeoJSON Polygon 或 MultiPolygon"))
+    try:
+        geom = to_shape(value)
+    except Exception as exc:  # shapely raises several types on malformed coordinates
+        raise ValidationError(_("边界坐标无法解析:%(err)s") % {"err": exc}) from exc
+    if geom.is_empty:
+        raise ValidationError(_("边界为空"))
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValidationError(_("坐标超出经纬度范围(应为 WGS84 经度、纬度)"))
+    if not geom.is_valid:
+        raise ValidationError(
+            _("多边形无效(如自相交):%(reason)s") % {"reason": shapely.is_valid_reason(geom)}
+        )
+    return {"type": value["type"], "coordinates": value["coordinates"]}
+
+
+# ------------------------------------------------------------------------------------ numbering
+
+
+def order_west_east_north_south(shapes) -> list[int]:
+    """Indices of `shapes` in GB/T 30428 numbering order: rows north→south, west→east in a row.
+
+    Prefers engineer A's tiling helper (grids.synthetic.number_west_east_north_south) when it is
+    there, so generated and imported trees are numbered by one rule.
+    """
+    try:
+        from civicgrid.grids.synthetic import number_west_east_north_south
+    except ImportError:
+        number_west_east_north_south = None
+    if number_west_east_north_south is not None:
+        numbers = list(number_west_east_north_south(list(shapes)))
+        # It returns the 1-based number of each polygon; turn that into an order of indices.
+        return sorted(range(len(numbers)), key=lambda i: numbers[i])
+    return _row_order(shapes)
+
+
+def _row_order(shapes) -> list[int]:
+    # A row starts at the northernmost remaining polygon and takes every polygon whose
+    # representative point lies within that polygon's north–south extent.
+    points = [s.representative_point() if not s.centroid.within(s) else s.centroid for s in shapes]
+    remaining = sorted(range(len(shapes)), key=lambda i: (-points[i].y, points[i].x))
+    order = []
+    while remaining:
+        first = remaining[0]
+        _minx, lo, _maxx, hi = shapes[first].bounds
+        row = [i for i in remaining if lo <= points[i].y <= hi]
+        row.sort(key=lambda i: (points[i].x, -points[i].y))
+        taken = set(row)
+        order.extend(row)
+        remaining = [i for i in remaining if i not in taken]
+    return order
+
+
+def _code_for(grid: Grid, parent: Grid | None) -> str:
+    return derive_code(
+        grid.level,
+        grid.number,
+        parent.code if parent else None,
+        county_code=grid.county_code,
+        street_code=parent.code[:9] if (parent and grid.level == GridLevel.COMMUNITY) else None,
+    )
+
+
+def _rewrite_codes(roots: list[Grid]):
+    """Write new number/parent/code/path of `roots` (set on the instances) and the new codes and
+    paths of all their descendants, without ever breaking the unique constraints.
+
+    Phase 1 moves every affected row to a temporary code (and the roots to temporary numbers), so
+    phase 2 can write the final values in any row order — PostgreSQL checks a non-deferrable
+    unique index row by row, and a swap of two numbers would otherwise collide half-way.
+    """
+    if not roots:
+        return
+    old_paths = dict(Grid.objects.filter(pk__in=[r.pk for r in roots]).values_list("pk", "path"))
+    condition = Q(pk__in=[])
+    for p in old_paths.values():
+        condition |= Q(path__startswith=p)
+    root_pks = {r.pk for r in roots}
+    descendants = list(
+        Grid.objects.filter(condition)
+        .exclude(pk__in=root_pks)
+        .only("id", "level", "number", "county_code", "parent_id", "code", "path")
+    )
+    nodes = {r.pk: r for r in roots}
+    nodes.update({d.pk: d for d in descendants})
+    parents = {r.parent_id for r in roots if r.parent_id}
+    parents = {g.pk: g for g in Grid.objects.filter(pk__in=parents - set(nodes))}
+
+    def depth(g):
+        return old_paths.get(g.pk, g.path).count("/")
+
+    for g in sorted(nodes.values(), key=depth):
+        parent = nodes.get(g.parent_id) or parents.get(g.parent_id)
+        try:
+            g.code = _code_for(g, parent)
+        except CodeError as exc:
+            raise ValidationError({"number": str(exc)}) from exc
+        g.path = (parent.path if parent else "/") + g.code + "/"
+    new_codes = [g.code for g in nodes.values()]
+    if len(set(new_codes)) != len(new_codes):
+        raise ValidationError(_("重新编号后出现重复编码"))
+    clash = (
+        Grid.objects.filter(code__in=new_codes)
+        .exclude(pk__in=list(nodes))
+        .values_list("code", flat=True)
+        .first()
+    )
+    if clash:
+        raise ValidationError(_("编码 %(code)s 已被其他网格使用") % {"code": clash})
+    final = {g.pk: (g.code, g.number) for g in nodes.values()}
+    for g in nodes.values():
+        g.code = f"~{g.pk}"
+        if g.pk in root_pks:
+            g.number = 10_000_000 + g.pk
+    Grid.objects.bulk_update(list(nodes.values()), ["code", "number"], batch_size=1000)
+    for g in nodes.values():
+        g.code, g.number = final[g.pk]
+    Grid.objects.bulk_update(list(nodes.values()), ["code", "number", "path"], batch_size=1000)
+    Grid.objects.bulk_update(roots, ["parent"], batch_size=1000)
+
+
+def renumber_micro_grids(community: Grid) -> list[Grid]:
+    """Number the micro-grids of `community` west→east, north→south (GB/T 30428) and recompute
+    their codes and their building groups' codes and paths, atomically."""
+    if community.level != GridLevel.COMMUNITY:
+        raise ValidationError(_("只能对居村的微网格重新编号"))
+    with transaction.atomic():
+        # Lock the community so two renumberings of it cannot interleave.
+        Grid.objects.select_for_update().filter(pk=community.pk).first()
+        community.refresh_from_db()
+        micros = list(
+            Grid.objects.filter(parent=community, level=GridLevel.MICRO_GRID).order_by("number")
+        )
+        if not micros:
+            return []
+        if any(not m.geometry for m in micros):
+            raise ValidationError(_("有微网格缺少边界,无法按方位编号"))
+        order = order_west_east_north_south([to_shape(m.geometry) for m in micros])
+        changed = []
+        for number, i in enumerate(order, start=1):
+            m = micros[i]
+            if m.number != number:
+                m.number = number
+                changed.append(m)
+        for m in changed:
+            m.parent = community
+        _rewrite_codes(changed)
+        if changed:
+            bump_tree_revision()
+        return [micros[i] for i in order]
+
+
+# ------------------------------------------------------------------------------------ grid edits
+
+
+@transaction.atomic
+def save_grid(grid: Grid) -> Grid:
+    """Create or update one grid from the admin. Validates level order, code and polygon; when the
+    number or parent changes, every descendant's code and path follows."""
+    if grid.geometry:
+        grid.geometry = validate_geometry(grid.geometry)
+    grid.clean()
+    if grid.level != GridLevel.STREET:
+        grid.county_code = ""
+    parent = grid.parent
+    try:
+        new_code = _code_for(grid, parent)
+    except CodeError as exc:
+        raise ValidationError({"number": str(exc)}) from exc
+    if Grid.objects.filter(code=new_code).exclude(pk=grid.pk).exists():
+        raise ValidationError({"number": _("编码 %(code)s 已被其他网格使用") % {"code": new_code}})
+    if grid.pk:
+        before = Grid.objects.select_for_update().get(pk=grid.pk)
+        if before.level != grid.level and Grid.objects.filter(parent=grid).exists():
+            raise ValidationError({"level": _("有下级网格的网格不能改变层级")})
+        if before.code != new_code:
+            if (
+                Grid.objects.filter(parent=grid.parent, number=grid.number)
+                .exclude(pk=grid.pk)
+                .exists()
+            ):
+                raise ValidationError({"number": _("同一上级下序号已被使用")})
+            _rewrite_codes([grid])
+    elif (
+        grid.parent_id is not None
+        and Grid.objects.filter(parent=grid.parent, number=grid.number).exists()
+    ):
+        raise ValidationError({"number": _("同一上级下序号已被使用")})
+    grid.save()  # the post_save signal bumps the tree revision
+    return grid
+
+
+@transaction.atomic
+def delete_grid(grid: Grid):
+    from civicgrid.grids.geojson_io import _references
+
+    if Grid.objects.filter(parent=grid).exists():
+        raise ValidationError(_("请先删除下级网格"))
+    refs = _references([grid]).get(grid.pk)
+    if refs:
+        raise ValidationError(_("网格仍被%(refs)s引用,不能删除") % {"refs": "、".join(refs)})
+    grid.delete()
+
+
+# ------------------------------------------------------------------------------------ staffing
+
+
+def _overlapping(qs, start: datetime.date, end: datetime.date | None):
+    qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if end is not None:
+        qs = qs.filter(start_date__lte=end)
+    return qs
+
+
+def check_post(staff, micro_grid, role, start_date, end_date=None, exclude_pk=None):
+    """Raise ValidationError (field → Chinese message) if this post may not exist."""
+    errors = {}
+    if micro_grid is None or micro_grid.level != GridLevel.MICRO_GRID:
+        errors["micro_grid"] = _("岗位只能设在微网格")
+    if role not in PostRole.values:
+        errors["role"] = _("岗位必须是网格长、专职网格员、兼职网格员或先锋骨干")
+    if start_date is None:
+        errors["start_date"] = _("请填写起始日期")
+    elif end_date is not None and end_date < start_date:
+        errors["end_date"] = _("结束日期不能早于起始日期")
+    if errors:
+        raise ValidationError(errors)
+    others = _overlapping(GridPost.objects.filter(micro_grid=micro_grid), start_date, end_date)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    if others.filter(staff=staff, role=role).exists():
+        raise ValidationError(
+            {"staff": _("%(name)s 在该微网格已担任此岗位") % {"name": staff.name}}
+        )
+    if role == PostRole.LEADER:
+        current = others.filter(role=PostRole.LEADER).select_related("staff").first()
+        if current is not None:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "微网格“%(grid)s”在该期间已有网格长 %(name)s,每个微网格只能有一名网格长"
+                    )
+                    % {"grid": micro_grid.name, "name": current.staff.name}
+                }
+            )
+
+
+def appoint(staff, micro_grid, role, start_date, end_date=None) -> GridPost:
+    with transaction.atomic():
+        # Serialise appointments to one micro-grid so two leaders cannot slip in together.
+        Grid.objects.select_for_update().filter(pk=micro_grid.pk).first()
+        check_post(staff, micro_grid, role, start_date, end_date)
+        return GridPost.objects.create(
+            staff=staff, micro_grid=micro_grid, role=role, start_date=start_date, end_date=end_date
+        )
+
+
+def end_post(post: GridPost, end_date: datetime.date) -> GridPost:
+    with transaction.atomic():
+        post = GridPost.objects.select_for_update().get(pk=post.pk)
+        if end_date is None:
+            raise ValidationError({"end_date": _("请填写结束日期")})
+        if end_date < post.start_date:
+            raise ValidationError({"end_date": _("结束日期不能早于起始日期")})
+        if post.end_date is not None and post.end_date < end_date:
+            raise ValidationError({"end_date": _("该岗位已于 %(d)s 结束") % {"d": post.end_date}})
+        post.end_date = end_date
+        post.save(update_fields=["end_date"])
+        return post
+
+
+def update_post(post: GridPost, **fields) -> GridPost:
+    with transaction.atomic():
+        for key, value in fields.items():
+            setattr(post, key, value)
+        Grid.objects.select_for_update().filter(pk=post.micro_grid_id).first()
+        check_post(
+            post.staff,
+            post.micro_grid,
+            post.role,
+            post.start_date,
+            post.end_date,
+            exclude_pk=post.pk,
+        )
+        post.save()
+        return post
+
+
+def remove_post(post: GridPost):
+    with transaction.atomic():
+        post.delete()
+
+
+def save_staff_member(staff: StaffMember) -> StaffMember:
+    with transaction.atomic():
+        if not isinstance(staff.duties, list) or not set(staff.duties) <= set(Duty.values):
+            raise ValidationError(
+                {"duties": _("六员职责只能取: %s") % "、".join(str(label) for label in Duty.labels)}
+            )
+        # Keep the six duties in their canonical order, once each.
+        staff.duties = [d for d in Duty.values if d in set(staff.duties)]
+        staff.full_clean()
+        staff.save()
+        return staff
+
+
+ROLE_KEYS = {
+    PostRole.LEADER: "leader",
+    PostRole.FULL_TIME: "full_time",
+    PostRole.PART_TIME: "part_time",
+    PostRole.PIONEER: "pioneer",
+}
+
+
+def active_posts_q(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
+    )
+
+
+def annotate_staffing(queryset, on: datetime.date | None = None):
+    """Add staff_leader/staff_full_time/staff_part_time/staff_pioneer counts (active posts on
+    `on`) to a Grid queryset in the same query — used by admin, API and summaries."""
+    on = on or timezone.localdate()
+    active = active_posts_q(on, "posts__")
+    return queryset.annotate(
+        **{
+            f"staff_{key}": Count("posts", filter=active & Q(posts__role=role), distinct=True)
+            for role, key in ROLE_KEYS.items()
+        }
+    )
+
+
+def staffing_label(leader: int, full_time: int, part_time: int, pioneer: int) -> str:
+    """ "1+2+N": 1 grid leader, 2 kinds of grid workers (专职 + 兼职), N pioneers."""
+    return f"{leader}+{full_time + part_time}+{pioneer}"
+
+
+def _row(grid) -> dict:
+    counts = {key: getattr(grid, f"staff_{key}") for key in ROLE_KEYS.values()}
+    return {
+        "code": grid.code,
+        "name": grid.name,
+        **counts,
+        "label": staffing_label(**counts),
+        # Complete when the "1" and both kinds of the "2" are filled.
+        "complete": counts["leader"] == 1 and counts["full_time"] >= 1 and counts["part_time"] >= 1,
+    }
+
+
+def staffing_summary(grid: Grid, on: datetime.date | None = None) -> dict:
+    """ "1+2+N" counts of a micro-grid, or of every micro-grid under a community/area/street with
+    totals. Two queries whatever the size."""
+    if grid.level == GridLevel.BUILDING_GROUP:
+        raise ValidationError(_("楼组没有网格力量配置,请查看其微网格"))
+    if grid.level == GridLevel.MICRO_GRID:
+        micro = annotate_staffing(Grid.objects.filter(pk=grid.pk), on)
+    else:
+        micro = annotate_staffing(
+            Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=grid.path), on
+        )
+    rows = [_row(g) for g in micro.order_by("code")]
+    totals = {key: sum(r[key] for r in rows) for key in ROLE_KEYS.values()}
+    people = (
+        GridPost.objects.filter(active_posts_q(on or timezone.localdate()))
+        .filter(micro_grid__path__startswith=grid.path)
+        .values("staff")
+        .distinct()
+        .count()
+    )
+    return {
+        "code": grid.code,
+        "name": grid.name,
+        "level": grid.level,
+        "micro_grid_count": len(rows),
+        "complete_count": sum(1 for r in rows if r["complete"]),
+        "totals": {**totals, "label": staffing_label(**totals), "people": people},
+        "micro_grids": rows,
+    }
+
+
+__all__ = [
+    "appoint",
+    "check_post",
+    "delete_grid",
+    "end_post",
+    "order_west_east_north_south",
+    "remove_post",
+    "renumber_micro_grids",
+    "save_grid",
+    "save_staff_member",
+    "staffing_summary",
+    "update_post",
+    "validate_geometry",
+]
