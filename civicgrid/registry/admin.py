@@ -133,6 +133,34 @@ class AddressAdmin(RoleScopedAdmin):
 # --- residents ----------------------------------------------------------------------------------
 
 
+MASKED_FIELDS = {"id_number": "masked_id_number", "phone": "masked_phone"}
+
+
+def _mask_read_only(fields):
+    """For view-only users the admin renders every field as text: show the masks instead."""
+    return [MASKED_FIELDS.get(f, f) for f in fields]
+
+
+class MaskedDisplayMixin:
+    @admin.display(description=gettext_lazy("证件号码"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number) if obj else ""
+
+    @admin.display(description=gettext_lazy("手机号"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone) if obj else ""
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            fields = _mask_read_only(fields)
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + [f for f in MASKED_FIELDS.values() if f not in readonly]
+
+
 class ResidentAdminForm(forms.ModelForm):
     """The raw ID number and phone are never put into an input; blank keeps the stored value."""
 
@@ -187,7 +215,7 @@ class ResidentAdminForm(forms.ModelForm):
         return self._keep_or_new("phone")
 
 
-class ResidentInline(admin.TabularInline):
+class ResidentInline(MaskedDisplayMixin, admin.TabularInline):
     model = Resident
     form = ResidentAdminForm
     extra = 0
@@ -258,7 +286,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Resident)
-class ResidentAdmin(RoleScopedAdmin):
+class ResidentAdmin(MaskedDisplayMixin, RoleScopedAdmin):
     form = ResidentAdminForm
     list_display = [
         "name",
@@ -303,14 +331,6 @@ class ResidentAdmin(RoleScopedAdmin):
     actions = ["export_masked_csv"]
     change_list_template = "admin/registry/resident/change_list.html"
     change_form_template = "admin/registry/resident/change_form.html"
-
-    @admin.display(description=gettext_lazy("证件号码"))
-    def masked_id_number(self, obj):
-        return mask_id_number(obj.id_number)
-
-    @admin.display(description=gettext_lazy("手机号"))
-    def masked_phone(self, obj):
-        return mask_phone(obj.phone)
 
     @admin.display(description=gettext_lazy("地址"), ordering="household__address__normalized")
     def address(self, obj):

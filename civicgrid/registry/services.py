@@ -58,18 +58,33 @@ def _ensure_micro_grid_in_scope(user, micro_grid_id):
 # --- addresses, households, residents -----------------------------------------------------------
 
 
+def _parts_of(text_or_parts) -> AddressParts:
+    if isinstance(text_or_parts, AddressParts):
+        return clean_parts(**text_or_parts.as_dict())
+    if isinstance(text_or_parts, dict):
+        return clean_parts(**text_or_parts)
+    return parse_address(text_or_parts)
+
+
+def build_address(text_or_parts, building_group) -> Address:
+    """An unsaved Address with `normalized` and `micro_grid` filled in, for bulk_create (which
+    bypasses Address.save). The demo generator uses it; it does not check for duplicates."""
+    parts = _parts_of(text_or_parts)
+    return Address(
+        building_group=building_group,
+        micro_grid_id=building_group.parent_id,
+        normalized=parts.normalized,
+        **parts.as_dict(),
+    )
+
+
 def find_or_create_address(text_or_parts, building_group, *, user=None) -> tuple[Address, bool]:
     """The one Address for this text (or AddressParts) — created under `building_group` if new.
 
     An address already registered under another building group is an error rather than silently
     moving it: the grid of every household there would change.
     """
-    if isinstance(text_or_parts, AddressParts):
-        parts = clean_parts(**text_or_parts.as_dict())
-    elif isinstance(text_or_parts, dict):
-        parts = clean_parts(**text_or_parts)
-    else:
-        parts = parse_address(text_or_parts)
+    parts = _parts_of(text_or_parts)
     if building_group is None or building_group.level != GridLevel.BUILDING_GROUP:
         raise ValidationError({"building_group": _("请选择地址所在的楼组")})
     ensure_may_write(user)

@@ -191,3 +191,18 @@ class RevealSerializer(serializers.Serializer):
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_(".xlsx 或 .csv,表头见导入模板"))
     dry_run = serializers.BooleanField(default=False, help_text=_("只检查,不保存"))
+
+
+class FiguresSerializer(serializers.Serializer):
+    """The 001-style figures of one grid node (or one row of the table)."""
+
+    grid = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    level = serializers.CharField()
+    households = serializers.IntegerField(help_text=_("户数"))
+    registered = serializers.IntegerField(help_text=_("户籍人口"))
+    living = serializers.IntegerField(help_text=_("实住人口"))
+    residents = serializers.IntegerField(help_text=_("登记居民总数"))
+    by_housing_type = serializers.DictField(
+        child=serializers.IntegerField(), help_text=_("按房屋类型的户数")
+    )

@@ -5,7 +5,8 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from civicgrid.accounts.scoping import visible_grids
 from civicgrid.registry import services
 from civicgrid.registry.api.serializers import (
     AddressSerializer,
+    FiguresSerializer,
     HouseholdSerializer,
     ImportSerializer,
     ResidentSerializer,
@@ -93,6 +95,10 @@ class FiguresView(APIView):
 
     permission_classes = [RegistryPermission]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("grid", str, description="网格编码(任意层级),不填则返回列表")],
+        responses={200: FiguresSerializer(many=True)},
+    )
     def get(self, request):
         code = request.query_params.get("grid")
         if not code:
@@ -138,8 +144,17 @@ class ImportView(APIView):
 
 
 class ImportTemplateView(APIView):
+    """The .xlsx import template (headers, an example row, a sheet explaining each column)."""
+
     permission_classes = [RegistryPermission]
 
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
+                OpenApiTypes.BINARY
+            )
+        }
+    )
     def get(self, request):
         response = HttpResponse(
             template_xlsx(),

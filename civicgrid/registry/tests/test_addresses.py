@@ -94,3 +94,16 @@ def test_address_in_another_building_group_is_refused(tree):
         find_or_create_address(CANONICAL, tree["building_groups"][1])
     assert "已登记在楼组" in str(exc.value)
     assert Address.objects.count() == 1
+
+
+def test_build_address_for_bulk_create(tree):
+    from civicgrid.registry.services import build_address
+
+    bg = tree["building_groups"][3]
+    Address.objects.bulk_create(
+        [build_address("古美路100弄3号楼402", bg), build_address({"road": "古美路", "number": "五"}, bg)]
+    )
+    saved = Address.objects.get(normalized="古美路100弄3幢402室")
+    assert saved.micro_grid_id == bg.parent_id and saved.building == "3"
+    again, created = find_or_create_address("古美路5号", bg)
+    assert not created and again.road == "古美路"

@@ -212,3 +212,100 @@ def test_export_is_masked(populated, users, client):
     for r in Resident.objects.filter(pk__in=ids):
         assert r.id_number not in text and mask_id_number(r.id_number) in text
         assert mask_phone(r.phone) in text
+
+
+def test_view_only_pages_show_masks_not_raw_values(populated, users, client):
+    """A leader's read-only change pages render fields as text: they must be the masks."""
+    resident = Resident.objects.first()
+    client.force_login(users[Role.LEADER])
+    for url in [
+        f"/admin/registry/resident/{resident.pk}/change/",
+        f"/admin/registry/household/{resident.household_id}/change/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert resident.id_number not in html and resident.phone not in html
+        assert mask_id_number(resident.id_number) in html and mask_phone(resident.phone) in html
+        assert "查看完整信息" not in html
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.GRID_WORKER])
+def test_admin_add_and_change_pages_render(role, populated, users, client):
+    resident = in_scope(role, populated)
+    client.force_login(users[role])
+    for url in [
+        "/admin/registry/resident/add/",
+        "/admin/registry/household/add/",
+        "/admin/registry/address/add/",
+        f"/admin/registry/address/{resident.household.address_id}/change/",
+        f"/admin/registry/household/{resident.household_id}/change/",
+        "/admin/registry/",
+        "/admin/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert resident.id_number not in response.content.decode()
+    # Only the worker's own building groups are offered for a new address.
+    form = client.get("/admin/registry/address/add/").context["adminform"].form
+    offered = set(form.fields["building_group"].queryset.values_list("parent", flat=True))
+    expected = {resident.household.address.micro_grid_id} if role == Role.GRID_WORKER else None
+    assert expected is None or offered == expected
+
+
+def test_household_inline_saves_through_services(populated, users, client):
+    from .conftest import make_id
+
+    resident = in_scope(Role.GRID_WORKER, populated)
+    household = resident.household
+    others = list(household.residents.order_by("pk"))
+    client.force_login(users[Role.GRID_WORKER])
+    data = {
+        "address": household.address_id,
+        "household_number": "7",
+        "housing_type": "public_rent",
+        "note": "",
+        "residents-TOTAL_FORMS": str(len(others) + 1),
+        "residents-INITIAL_FORMS": str(len(others)),
+        "residents-MIN_NUM_FORMS": "0",
+        "residents-MAX_NUM_FORMS": "1000",
+    }
+    for i, r in enumerate(others):
+        data.update(
+            {
+                f"residents-{i}-id": r.pk,
+                f"residents-{i}-household": household.pk,
+                f"residents-{i}-name": r.name,
+                f"residents-{i}-gender": r.gender,
+                f"residents-{i}-birth_date": r.birth_date.isoformat(),
+                f"residents-{i}-id_type": r.id_type,
+                f"residents-{i}-id_number": "",
+                f"residents-{i}-phone": "",
+                f"residents-{i}-relation_to_head": "",
+                f"residents-{i}-is_registered": "on",
+                f"residents-{i}-lives_here": "on",
+            }
+        )
+    n = len(others)
+    new = {
+        "name": "新成员",
+        "gender": "",
+        "birth_date": "",
+        "id_type": "resident_id",
+        "id_number": make_id("20100101", "124"),
+        "phone": "",
+        "relation_to_head": "子女",
+        "lives_here": "on",
+    }
+    data.update({f"residents-{n}-{k}": v for k, v in new.items()})
+    data[f"residents-{n}-household"] = household.pk
+    response = client.post(f"/admin/registry/household/{household.pk}/change/", data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    household.refresh_from_db()
+    assert household.housing_type == "public_rent"
+    added = household.residents.get(name="新成员")
+    assert added.gender == "F" and added.birth_date.isoformat() == "2010-01-01"
+    # Untouched ID numbers were kept, not blanked.
+    for r in others:
+        r_db = Resident.objects.get(pk=r.pk)
+        assert r_db.id_number == r.id_number and r_db.phone == r.phone
