@@ -30,14 +30,14 @@ def visible_micro_grids(user) -> QuerySet | None:
         return micro.filter(path__startswith=user.community.path)
     if role in (Role.GRID_LEADER, Role.GRID_WORKER):
         today = timezone.localdate()
-        return (
-            micro.filter(
-                posts__staff__user=user,
-                posts__start_date__lte=today,
-            )
-            .filter(Q(posts__end_date__isnull=True) | Q(posts__end_date__gte=today))
-            .distinct()
-        )
+        # One filter() call: every condition must hold for the SAME post. Chained filter()s on
+        # a multi-valued relation join posts twice, and an ended post of this user plus anyone
+        # else's open post in that micro-grid would grant access.
+        return micro.filter(
+            Q(posts__end_date__isnull=True) | Q(posts__end_date__gte=today),
+            posts__staff__user=user,
+            posts__start_date__lte=today,
+        ).distinct()
     return Grid.objects.none()
 
 
