@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.grids",
     "civicgrid.registry",
+    "civicgrid.demo",
 ]
 
 MIDDLEWARE = [

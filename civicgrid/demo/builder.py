@@ -1,0 +1,486 @@
+"""The demo street generator: grid, "1+2+N" staff, departments, addresses, households, residents.
+
+`build_demo_street(DemoParams(...))` writes one seeded synthetic street (or many, for city-scale
+benchmarks) in one transaction with bulk_create in batches and no per-row queries. The geometry
+comes from grids.synthetic.generate_tree, which tiles each parent with its children without gaps
+or overlaps; this module names the nodes, staffs the micro-grids and fills the registries.
+
+The defaults are 康桥 (seed 002): 6 town-managed communities, 251 micro-grids with 3–6 building
+groups each, 251 网格长 + 251 专职网格员 + 269 兼职网格员 and a few 先锋骨干 per micro-grid.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import shapely
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from civicgrid.demo import names
+from civicgrid.demo.people import PeopleMaker
+from civicgrid.grids.choices import Duty, GridLevel, PostRole
+from civicgrid.grids.models import Grid, GridPost, StaffMember
+from civicgrid.registry.addresses import normalize_parts
+from civicgrid.registry.choices import HousingType
+from civicgrid.registry.models import Address, Household, Resident
+
+BATCH_SIZE = 2000
+DEFAULT_SEED = 2023
+
+# 康桥 (002): 251 网格长, 251 专职网格员, 269 兼职网格员 for 251 micro-grids.
+KANGQIAO_MICRO_GRIDS = 251
+KANGQIAO_PART_TIME = 269
+PIONEERS_PER_MICRO_GRID = (2, 5)
+
+# Housing stock by kind of community (普育里, an old estate: 77 公房 and 136 售后公房 of 213).
+HOUSING_MIX = {
+    "commodity": {HousingType.COMMERCIAL: 88, HousingType.RENTAL: 8, HousingType.OTHER: 4},
+    "old": {HousingType.SOLD_PUBLIC: 60, HousingType.PUBLIC_RENT: 34, HousingType.COMMERCIAL: 6},
+    "village": {HousingType.SELF_BUILT: 90, HousingType.RENTAL: 6, HousingType.OTHER: 4},
+}
+# Flats per floor in a building: walk-ups of old estates have 2, commodity towers 4.
+FLATS_PER_FLOOR = {"commodity": 4, "old": 2}
+
+
+@dataclass(frozen=True)
+class DemoParams:
+    """What to generate. The defaults are the demo street that `make demo` loads."""
+
+    seed: int = DEFAULT_SEED
+    streets: int = 1
+    areas_per_street: int = 2
+    communities: int = 6  # per street
+    micro_grids_per_street: int = KANGQIAO_MICRO_GRIDS
+    building_groups_per_micro_grid: tuple[int, int] = (3, 6)
+    households_per_building_group: int = 8
+    county_code: str = "310115"
+    first_street_number: int = 125
+    origin: tuple[float, float] = (121.55, 31.13)
+
+
+@dataclass
+class BuildResult:
+    counts: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def staffing_plan(micro_grids: int, seed: int = DEFAULT_SEED) -> list[dict]:
+    """Posts per micro-grid: 1 网格长, 1 专职网格员, ≥1 兼职网格员, a few 先锋骨干 ("1+2+N").
+
+    Part-time posts scale with 康桥's 269 for 251 micro-grids; the extra ones go to micro-grids
+    drawn by the seed. Pure: no database.
+    """
+    rng = random.Random(f"{seed}:staffing")
+    part_time_total = max(
+        micro_grids, round(micro_grids * KANGQIAO_PART_TIME / KANGQIAO_MICRO_GRIDS)
+    )
+    extra = set(rng.sample(range(micro_grids), part_time_total - micro_grids))
+    return [
+        {
+            PostRole.LEADER: 1,
+            PostRole.FULL_TIME: 1,
+            PostRole.PART_TIME: 2 if i in extra else 1,
+            PostRole.PIONEER: rng.randint(*PIONEERS_PER_MICRO_GRID),
+        }
+        for i in range(micro_grids)
+    ]
+
+
+def staffing_totals(micro_grids: int, seed: int = DEFAULT_SEED) -> Counter:
+    totals = Counter()
+    for posts in staffing_plan(micro_grids, seed):
+        totals.update(posts)
+    return totals
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 12 → 十二, 23 → 二十三 (village group numbers in addresses: 新苗村三组)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _bulk(model, objs):
+    return model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+
+
+class _Builder:
+    def __init__(self, params: DemoParams):
+        self.p = params
+        self.result = BuildResult()
+        self.rng_names = random.Random(f"{params.seed}:names")
+        self.rng_addr = random.Random(f"{params.seed}:addresses")
+        self.rng_staff = random.Random(f"{params.seed}:staff")
+        self.people = PeopleMaker(random.Random(f"{params.seed}:people"))
+        self.lane_counter: dict[str, int] = {}
+        self.community_kind: dict[int, str] = {}  # id(Grid) → kind
+
+    # --- grid ------------------------------------------------------------------------------
+    def build_grids(self) -> list[Grid]:
+        from civicgrid.grids.synthetic import generate_tree
+
+        p = self.p
+        nodes = generate_tree(
+            p.seed,
+            streets=p.streets,
+            areas_per_street=p.areas_per_street,
+            communities_per_street=p.communities,
+            micro_grids_per_street=p.micro_grids_per_street,
+            building_groups_per_micro_grid=p.building_groups_per_micro_grid,
+            county_code=p.county_code,
+            first_street_number=p.first_street_number,
+            origin=p.origin,
+        )
+        grids: list[Grid] = []
+        for node in nodes:
+            parent = grids[node.parent] if node.parent is not None else None
+            grids.append(
+                Grid(
+                    name=node.name,
+                    level=node.level,
+                    number=node.number,
+                    parent=parent,
+                    county_code=node.county_code or "",
+                    geometry=node.geometry,
+                    party_organisation=node.party_organisation or "",
+                )
+            )
+        self._name_grids(grids)
+        for grid in grids:
+            grid.refresh_derived_fields()
+        # Parents first, one level at a time, so every child has its parent's primary key.
+        for level in (
+            GridLevel.STREET,
+            GridLevel.AREA,
+            GridLevel.COMMUNITY,
+            GridLevel.MICRO_GRID,
+            GridLevel.BUILDING_GROUP,
+        ):
+            batch = [g for g in grids if g.level == level]
+            _bulk(Grid, batch)
+            self.result.counts[f"grid:{level}"] = len(batch)
+        return grids
+
+    def _name_grids(self, grids: list[Grid]):
+        children: dict[int, list[Grid]] = {}
+        for grid in grids:
+            if grid.parent is not None:
+                children.setdefault(id(grid.parent), []).append(grid)
+        streets = [g for g in grids if g.level == GridLevel.STREET]
+        for s_index, street in enumerate(streets):
+            street.name = names.street_name(s_index)
+            short = names.street_short(street.name)
+            areas = children.get(id(street), [])
+            communities = [c for a in areas for c in children.get(id(a), [])]
+            communities.sort(key=lambda c: c.number)
+            labels = names.community_names(self.rng_names, s_index, len(communities))
+            for area in areas:
+                area.name = names.area_name(area.number)
+            for community, (label, kind) in zip(communities, labels, strict=True):
+                community.name = label
+                self.community_kind[id(community)] = kind
+            roads = names.road_pool(self.rng_names, s_index, max(3, 2 * len(communities)))
+            for c_index, community in enumerate(communities):
+                kind = self.community_kind[id(community)]
+                micros = sorted(children.get(id(community), []), key=lambda m: m.number)
+                community_roads = roads[2 * c_index : 2 * c_index + 2] or roads[:2]
+                self._name_community(short, community, kind, micros, community_roads, children)
+
+    def _name_community(self, short, community, kind, micros, roads, children):
+        """Micro-grids 第N网格; building groups N号楼组 along lanes, or N队组 in a village."""
+        rng = self.rng_addr
+        group_no = 0
+        lane_left = 0
+        road = lane = ""
+        house_no = 0
+        for m_index, micro in enumerate(micros):
+            micro.name = f"第{micro.number}网格"
+            groups = sorted(children.get(id(micro), []), key=lambda g: g.number)
+            # A micro-grid with many building groups has enough party members for a branch.
+            org = "党支部" if len(groups) >= 5 else "党小组"
+            micro.party_organisation = f"{community.name}第{micro.number}网格{org}"
+            if kind == "village":
+                for group in groups:
+                    group_no += 1
+                    group.name = f"{group_no}队组"
+                    group._demo = {
+                        "kind": kind,
+                        "road": f"{community.name}{chinese_numeral(group_no)}组",
+                    }
+                continue
+            if lane_left == 0:
+                # A lane (弄, one estate) runs over 2–5 micro-grids; its buildings are numbered
+                # on through them.
+                road = roads[m_index % len(roads)]
+                lane = self._next_lane(road)
+                lane_left = rng.randint(2, 5)
+                house_no = 0
+            lane_left -= 1
+            for group in groups:
+                house_no += rng.choice((1, 1, 1, 2))
+                group.name = f"{house_no}号楼组"
+                group._demo = {
+                    "kind": kind,
+                    "road": road,
+                    "lane": str(lane),
+                    "number": str(house_no),
+                }
+
+    def _next_lane(self, road: str) -> int:
+        rng = self.rng_addr
+        current = self.lane_counter.get(road)
+        lane = (
+            rng.randrange(1, 60) * 50 + 1 if current is None else current + rng.randrange(20, 160)
+        )
+        self.lane_counter[road] = lane
+        return lane
+
+    # --- staff -----------------------------------------------------------------------------
+    def build_staff(self, micros: list[Grid]):
+        rng = self.rng_staff
+        plan = staffing_plan(len(micros), self.p.seed)
+        staff: list[StaffMember] = []
+        posts: list[GridPost] = []
+        all_duties = list(Duty.values)
+
+        def member(gender_age, party, duties):
+            gender, low, high = gender_age
+            year = self.people.birth_date(low, high).year
+            person = StaffMember(
+                name=names.person_name(rng, gender, year),
+                phone=names.mobile(rng),
+                is_party_member=party,
+                duties=duties,
+            )
+            staff.append(person)
+            return person
+
+        def start_date(low_year=2018):
+            first = datetime.date(low_year, 1, 1).toordinal()
+            last = datetime.date(2024, 12, 31).toordinal()
+            return datetime.date.fromordinal(rng.randint(first, last))
+
+        for micro, counts in zip(micros, plan, strict=True):
+            # 网格长: the micro-grid's party leader, a member of the 居委's committee.
+            leader = member(
+                (rng.choice("MF"), 35, 58), True, [Duty.OPINION.value, Duty.MEDIATION.value]
+            )
+            posts.append(
+                GridPost(
+                    micro_grid=micro, staff=leader, role=PostRole.LEADER, start_date=start_date()
+                )
+            )
+            # 专职网格员 carries all six duties (六员).
+            full = member((rng.choice("MF"), 24, 50), rng.random() < 0.5, all_duties)
+            start = start_date(2019)
+            posts.append(
+                GridPost(micro_grid=micro, staff=full, role=PostRole.FULL_TIME, start_date=start)
+            )
+            if rng.random() < 0.06:
+                # Turnover: a predecessor whose term ended the day before.
+                before = member((rng.choice("MF"), 26, 55), rng.random() < 0.5, all_duties)
+                posts.append(
+                    GridPost(
+                        micro_grid=micro,
+                        staff=before,
+                        role=PostRole.FULL_TIME,
+                        start_date=start - datetime.timedelta(days=rng.randint(400, 1500)),
+                        end_date=start - datetime.timedelta(days=1),
+                    )
+                )
+                self.result.counts["post:ended"] += 1
+            for _ in range(counts[PostRole.PART_TIME]):
+                duties = sorted(rng.sample(all_duties, rng.randint(1, 3)))
+                person = member((rng.choice("MF"), 25, 68), rng.random() < 0.8, duties)
+                posts.append(
+                    GridPost(
+                        micro_grid=micro,
+                        staff=person,
+                        role=PostRole.PART_TIME,
+                        start_date=start_date(),
+                    )
+                )
+            for _ in range(counts[PostRole.PIONEER]):
+                duties = sorted(rng.sample(all_duties, rng.randint(1, 2)))
+                person = member((rng.choice("MF"), 30, 75), rng.random() < 0.7, duties)
+                posts.append(
+                    GridPost(
+                        micro_grid=micro,
+                        staff=person,
+                        role=PostRole.PIONEER,
+                        start_date=start_date(),
+                    )
+                )
+            for role, n in counts.items():
+                self.result.counts[f"post:{role}"] += n
+        # The demo grid worker's former post in the neighbouring micro-grid (ended), so scoping
+        # visibly keeps only active posts.
+        if len(micros) >= 2:
+            worker = next(
+                x.staff
+                for x in posts
+                if x.micro_grid is micros[0] and x.role == PostRole.FULL_TIME and x.end_date is None
+            )
+            posts.append(
+                GridPost(
+                    micro_grid=micros[1],
+                    staff=worker,
+                    role=PostRole.FULL_TIME,
+                    start_date=datetime.date(2017, 3, 1),
+                    end_date=datetime.date(2018, 12, 31),
+                )
+            )
+            self.result.counts["post:ended"] += 1
+        _bulk(StaffMember, staff)
+        _bulk(GridPost, posts)
+        self.result.counts["staff"] = len(staff)
+
+    # --- registry --------------------------------------------------------------------------
+    def build_registry(self, groups: list[Grid]):
+        per_group = self.p.households_per_building_group
+        if per_group <= 0:
+            return
+        rng = self.rng_addr
+        addresses: list[Address] = []
+        households: list[Household] = []
+        members: list[tuple[Household, list]] = []
+        for group in groups:
+            info = getattr(group, "_demo", None)
+            if info is None:
+                continue
+            kind = info["kind"]
+            low, high = max(1, round(per_group * 0.6)), max(1, round(per_group * 1.4))
+            n = rng.randint(low, high)
+            points = self._points(group, n if kind == "village" else 1)
+            mix = HOUSING_MIX[kind]
+            for i in range(n):
+                if kind == "village":
+                    road, lane, number, room = info["road"], "", str(i + 1), ""
+                    lon, lat = points[i]
+                else:
+                    per_floor = FLATS_PER_FLOOR[kind]
+                    floor, flat = divmod(i, per_floor)
+                    road, lane, number = info["road"], info["lane"], info["number"]
+                    room = f"{floor + 1}{flat + 1:02d}"
+                    lon, lat = points[0]
+                address = Address(
+                    road=road,
+                    lane=lane,
+                    number=number,
+                    room=room,
+                    normalized=normalize_parts(road, lane, number, "", room),
+                    building_group=group,
+                    micro_grid_id=group.parent_id,
+                    lon=lon,
+                    lat=lat,
+                )
+                addresses.append(address)
+                household = Household(
+                    address=address,
+                    household_number=f"{group.code}{i + 1:03d}",
+                    housing_type=rng.choices(list(mix), list(mix.values()))[0],
+                )
+                households.append(household)
+                members.append((household, self.people.household(kind)))
+        _bulk(Address, addresses)
+        _bulk(Household, households)
+        residents = [
+            Resident(
+                household=household,
+                name=person.name,
+                gender=person.gender,
+                birth_date=person.birth_date,
+                id_number=person.id_number,
+                phone=person.phone,
+                relation_to_head=person.relation,
+                is_registered=person.is_registered,
+                lives_here=person.lives_here,
+                care_tags=person.care_tags,
+            )
+            for household, people in members
+            for person in people
+        ]
+        _bulk(Resident, residents)
+        counts = self.result.counts
+        counts["address"] = len(addresses)
+        counts["household"] = len(households)
+        counts["resident"] = len(residents)
+        counts["resident:registered"] = sum(r.is_registered for r in residents)
+        counts["resident:lives_here"] = sum(r.lives_here for r in residents)
+
+    def _points(self, group: Grid, n: int) -> list[tuple[float, float]]:
+        """n random points inside the building group's polygon (rejection sampling)."""
+        shape = shapely.geometry.shape(group.geometry)
+        shapely.prepare(shape)
+        x0, y0, x1, y1 = shape.bounds
+        rng = self.rng_addr
+        out: list[tuple[float, float]] = []
+        for _ in range(50):
+            xs = [rng.uniform(x0, x1) for _ in range(2 * n + 4)]
+            ys = [rng.uniform(y0, y1) for _ in range(2 * n + 4)]
+            inside = shapely.contains_xy(shape, xs, ys)
+            out += [
+                (round(x, 7), round(y, 7)) for x, y, ok in zip(xs, ys, inside, strict=True) if ok
+            ]
+            if len(out) >= n:
+                return out[:n]
+        fallback = (group.centroid_lon, group.centroid_lat)
+        return (out + [fallback] * n)[:n]
+
+    # --- departments -----------------------------------------------------------------------
+    def build_departments(self, street: Grid):
+        from civicgrid.demo.logins import ensure_departments
+
+        self.result.counts["department"] = ensure_departments(names.street_short(street.name))
+
+
+def refresh_household_counts():
+    """Grid.household_count at every level: the registry's own refresh for micro-grids and
+    building groups, then one UPDATE per upper level summing the children."""
+    from civicgrid.registry import services
+
+    services.refresh_household_counts()
+    for level in (GridLevel.COMMUNITY, GridLevel.AREA, GridLevel.STREET):
+        total = (
+            Grid.objects.filter(parent=OuterRef("pk"))
+            .order_by()
+            .values("parent")
+            .annotate(s=Sum("household_count"))
+            .values("s")[:1]
+        )
+        Grid.objects.filter(level=level).update(household_count=Coalesce(Subquery(total), 0))
+
+
+def build_demo_street(params: DemoParams | None = None, *, logins: bool = True) -> BuildResult:
+    """Write the demo street(s) in one transaction; returns counts and the time taken."""
+    from civicgrid.demo.logins import ensure_demo_logins
+    from civicgrid.grids.signals import bump_tree_revision
+
+    params = params or DemoParams()
+    started = time.perf_counter()
+    builder = _Builder(params)
+    with transaction.atomic():
+        grids = builder.build_grids()
+        micros = [g for g in grids if g.level == GridLevel.MICRO_GRID]
+        groups = [g for g in grids if g.level == GridLevel.BUILDING_GROUP]
+        builder.build_staff(micros)
+        builder.build_registry(groups)
+        builder.build_departments(grids[0])
+        refresh_household_counts()
+        # bulk_create sends no post_save, so the locators must be told here.
+        bump_tree_revision()
+        if logins:
+            ensure_demo_logins()
+    builder.result.seconds = time.perf_counter() - started
+    return builder.result

@@ -1,0 +1,123 @@
+"""manage.py load_demo_street: write the seeded demo street (grid, staff, registries, logins)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from civicgrid.demo.builder import DEFAULT_SEED, DemoParams, build_demo_street
+from civicgrid.grids.models import Grid
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = _(
+        "生成演示街镇:五级网格、“1+2+N”网格力量、职能部门、标准地址、户和实有人口、演示账号。"
+        "同一 --seed 生成的数据完全相同。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("随机种子"))
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=_("已有网格数据时什么也不做(第二次 make demo 保留数据)"),
+        )
+        parser.add_argument(
+            "--streets", type=_positive, default=DemoParams.streets, help=_("街镇数")
+        )
+        parser.add_argument(
+            "--communities",
+            type=_positive,
+            default=DemoParams.communities,
+            help=_("每个街镇的居村数(康桥: 6)"),
+        )
+        parser.add_argument(
+            "--micro-grids-per-street",
+            type=_positive,
+            default=DemoParams.micro_grids_per_street,
+            help=_("每个街镇的微网格数(康桥: 251)"),
+        )
+        parser.add_argument(
+            "--households-per-building-group",
+            type=_non_negative,
+            default=DemoParams.households_per_building_group,
+            help=_("每个楼组的平均户数;0 只生成网格(城市规模性能测试)"),
+        )
+        parser.add_argument(
+            "--areas",
+            type=_positive,
+            default=DemoParams.areas_per_street,
+            help=_("每个街镇的片区数"),
+        )
+        parser.add_argument(
+            "--no-logins", action="store_true", help=_("不创建演示账号(性能测试用)")
+        )
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(_("生产环境(CIVICGRID_PRODUCTION=1)不允许生成演示数据"))
+        existing = Grid.objects.count()
+        if existing:
+            if options["if_empty"]:
+                self.stdout.write(_("已有 %d 个网格,保留现有数据,不生成演示街镇。") % existing)
+                return
+            raise CommandError(
+                _("数据库里已有 %d 个网格;演示街镇只能生成到空库(make clean-demo 可清空演示库)")
+                % existing
+            )
+        if options["communities"] > options["micro_grids_per_street"]:
+            raise CommandError(_("每个居村至少要有一个微网格:--communities 不能大于微网格数"))
+        if options["areas"] > options["communities"]:
+            raise CommandError(_("每个片区至少要有一个居村:--areas 不能大于 --communities"))
+        params = DemoParams(
+            seed=options["seed"],
+            streets=options["streets"],
+            areas_per_street=options["areas"],
+            communities=options["communities"],
+            micro_grids_per_street=options["micro_grids_per_street"],
+            households_per_building_group=options["households_per_building_group"],
+        )
+        result = build_demo_street(params, logins=not options["no_logins"])
+        c = result.counts
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "演示数据已生成(种子 %(seed)s,用时 %(sec).1f 秒):街镇 %(street)d,片区 %(area)d,"
+                    "居村 %(community)d,微网格 %(micro)d,楼组 %(group)d;网格长 %(leader)d,"
+                    "专职网格员 %(full)d,兼职网格员 %(part)d,先锋骨干 %(pioneer)d;"
+                    "标准地址 %(address)d,户 %(household)d,居民 %(resident)d"
+                    "(户籍 %(registered)d,实住 %(living)d)。"
+                )
+                % {
+                    "seed": params.seed,
+                    "sec": result.seconds,
+                    "street": c["grid:street"],
+                    "area": c["grid:area"],
+                    "community": c["grid:community"],
+                    "micro": c["grid:micro_grid"],
+                    "group": c["grid:building_group"],
+                    "leader": c["post:leader"],
+                    "full": c["post:full_time"],
+                    "part": c["post:part_time"],
+                    "pioneer": c["post:pioneer"],
+                    "address": c["address"],
+                    "household": c["household"],
+                    "resident": c["resident"],
+                    "registered": c["resident:registered"],
+                    "living": c["resident:lives_here"],
+                }
+            )
+        )
