@@ -101,7 +101,10 @@ def test_build_address_for_bulk_create(tree):
 
     bg = tree["building_groups"][3]
     Address.objects.bulk_create(
-        [build_address("古美路100弄3号楼402", bg), build_address({"road": "古美路", "number": "五"}, bg)]
+        [
+            build_address("古美路100弄3号楼402", bg),
+            build_address({"road": "古美路", "number": "五"}, bg),
+        ]
     )
     saved = Address.objects.get(normalized="古美路100弄3幢402室")
     assert saved.micro_grid_id == bg.parent_id and saved.building == "3"

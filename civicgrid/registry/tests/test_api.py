@@ -182,3 +182,22 @@ def test_admin_changelists_have_no_n_plus_one(tree, users, client, django_assert
     for model in ["household", "address"]:
         with django_assert_max_num_queries(15):
             assert client.get(f"/admin/registry/{model}/").status_code == 200
+
+
+def test_household_create_and_update(tree, users, api):
+    address = Address.objects.create(
+        road="普育东路", number="3", building_group=tree["building_groups"][2]
+    )
+    client = api(users[Role.GRID_LEADER])  # micro-grid 2 holds building groups 2 and 3
+    response = client.post(
+        "/api/registry/households/",
+        {"address": address.pk, "household_number": "A1", "housing_type": "public_rent"},
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["housing_type_display"] == "公房"
+    bad = client.patch(
+        f"/api/registry/households/{response.json()['id']}/", {"housing_type": "castle"}
+    )
+    assert bad.status_code == 400
+    listed = client.get("/api/registry/households/").json()["results"][0]
+    assert listed["resident_count"] == 0 and listed["address_text"] == "普育东路3号"
