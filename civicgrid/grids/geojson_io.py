@@ -165,8 +165,9 @@ def grid_to_feature(grid) -> dict:
     return {"type": "Feature", "geometry": grid.geometry, "properties": properties}
 
 
-def export_feature_collection(root=None) -> dict:
+def export_feature_collection(root=None, queryset=None) -> dict:
     """The whole tree, or the subtree under `root` (a Grid, or an iterable of Grids), parent-first.
+    `queryset` narrows what may be exported (the API passes the user's visible grids).
 
     Ordering by `path` gives depth-first reading order with every parent before its children,
     which is also the order the importer needs. One query, whatever the size.
@@ -175,7 +176,7 @@ def export_feature_collection(root=None) -> dict:
 
     from civicgrid.grids.models import Grid
 
-    qs = Grid.objects.all()
+    qs = Grid.objects.all() if queryset is None else queryset
     if root is not None:
         roots = [root] if isinstance(root, Grid) else list(root)
         # Selected nodes may contain each other: keep the outermost so no feature repeats.

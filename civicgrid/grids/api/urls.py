@@ -1,4 +1,15 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter()
-urlpatterns = router.urls
+from civicgrid.grids.api import views
+
+# SimpleRouter, not DefaultRouter: the grid list itself lives at the root of /api/grids/, where
+# DefaultRouter would put its API index. Grid details are looked up by their digit-only code, so
+# "staff/", "posts/", "geojson/" and "import/" never collide with them.
+router = SimpleRouter()
+router.register("staff", views.StaffMemberViewSet, basename="grid-staff")
+router.register("posts", views.GridPostViewSet, basename="grid-post")
+router.register("", views.GridViewSet, basename="grid")
+
+urlpatterns = [
+    *router.urls,
+]

@@ -1,0 +1,270 @@
+"""Grid REST endpoints: the tree (scoped by accounts.scoping), GeoJSON export/import, staffing."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
+from civicgrid.grids import services
+from civicgrid.grids.api.serializers import (
+    EndPostSerializer,
+    GridDetailSerializer,
+    GridImportSerializer,
+    GridPostSerializer,
+    GridSerializer,
+    ImportReportSerializer,
+    StaffingSummarySerializer,
+    StaffMemberSerializer,
+    as_drf_error,
+)
+from civicgrid.grids.filters import GridFilter, GridPostFilter, StaffMemberFilter
+from civicgrid.grids.geojson_io import (
+    Tolerance,
+    export_feature_collection,
+    import_feature_collection,
+)
+from civicgrid.grids.models import GridPost, StaffMember
+
+# Who may look at the grid rolls, and who may change them (admin and the 城运中心).
+STAFF_READ_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.LEADER,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+    }
+)
+STAFF_WRITE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+
+
+def _role(user):
+    return user.effective_role if user and user.is_authenticated else None
+
+
+class IsGridAdmin(permissions.BasePermission):
+    message = gettext_lazy("只有系统管理员可以导入网格")
+
+    def has_permission(self, request, view):
+        return _role(request.user) == Role.ADMIN
+
+
+class StaffingPermission(permissions.BasePermission):
+    """Staff roles read the rolls; admin and operators change them."""
+
+    message = gettext_lazy("您的角色无权查看或修改网格力量")
+
+    def has_permission(self, request, view):
+        role = _role(request.user)
+        if request.method in permissions.SAFE_METHODS:
+            return role in STAFF_READ_ROLES
+        return role in STAFF_WRITE_ROLES
+
+
+class GridWritePermission(permissions.BasePermission):
+    """Reading the tree is scoped; changing its numbering is for admin and operators."""
+
+    message = gettext_lazy("您的角色无权修改网格")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return bool(request.user and request.user.is_authenticated)
+        return _role(request.user) in STAFF_WRITE_ROLES
+
+
+ON_PARAMETER = OpenApiParameter(
+    "on", OpenApiTypes.DATE, description="统计日期(缺省为今天)", required=False
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="网格列表(按角色范围过滤,不含边界)"),
+    retrieve=extend_schema(summary="网格详情(含 GeoJSON 边界)"),
+)
+class GridViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_field = "code"
+    lookup_value_regex = r"\d{9,18}"
+    filterset_class = GridFilter
+    permission_classes = [GridWritePermission]
+
+    def get_queryset(self):
+        qs = visible_grids(self.request.user).order_by("path")
+        if self.action == "list":
+            return qs.defer("geometry")
+        return qs
+
+    def get_serializer_class(self):
+        return GridDetailSerializer if self.action == "retrieve" else GridSerializer
+
+    @extend_schema(
+        summary="导出 GeoJSON(整个网格树或某网格之下)",
+        parameters=[OpenApiParameter("root", OpenApiTypes.STR, description="根网格编码")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], url_path="geojson", filterset_class=None)
+    def geojson(self, request):
+        visible = visible_grids(request.user)
+        root = None
+        code = request.query_params.get("root")
+        if code:
+            root = visible.filter(code=code).first()
+            if root is None:
+                raise NotFound(_("编码 %(code)s 的网格不存在或不在您的范围内") % {"code": code})
+        data = export_feature_collection(root, queryset=visible)
+        response = Response(data)
+        response["Content-Disposition"] = f'inline; filename="grids-{code or "all"}.geojson"'
+        return response
+
+    @extend_schema(
+        summary="导入 GeoJSON 网格树(仅系统管理员)",
+        request={"multipart/form-data": GridImportSerializer},
+        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        permission_classes=[IsGridAdmin],
+        parser_classes=[MultiPartParser, FormParser],
+        filterset_class=None,
+    )
+    def import_tree(self, request):
+        form = GridImportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        options = form.validated_data
+        report = import_feature_collection(
+            options["file"].read(),
+            replace=options["replace"],
+            dry_run=options["dry_run"],
+            tolerance=Tolerance(options["tolerance_m"], options["tolerance_ratio"]),
+        )
+        code = status.HTTP_400_BAD_REQUEST if report.fatal else status.HTTP_200_OK
+        return Response(ImportReportSerializer(report.as_dict()).data, status=code)
+
+    @extend_schema(
+        summary="“1+2+N”网格力量配置统计(微网格或其上级)",
+        parameters=[ON_PARAMETER],
+        responses={200: StaffingSummarySerializer},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def staffing(self, request, code=None):
+        grid = self.get_object()
+        on = _date_param(request, "on")
+        try:
+            summary = services.staffing_summary(grid, on=on)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        # Scoped users only count the micro-grids they may see.
+        micro = visible_micro_grids(request.user)
+        if micro is not None:
+            allowed = set(micro.values_list("code", flat=True))
+            summary["micro_grids"] = [r for r in summary["micro_grids"] if r["code"] in allowed]
+        return Response(StaffingSummarySerializer(summary).data)
+
+    @extend_schema(
+        summary="按自西向东、自北向南重新编排居村内微网格的编号",
+        request=None,
+        responses={200: GridSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def renumber(self, request, code=None):
+        community = self.get_object()
+        try:
+            ordered = services.renumber_micro_grids(community)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(GridSerializer(ordered, many=True).data)
+
+
+def _date_param(request, name):
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise ValidationError({name: _("日期格式应为 YYYY-MM-DD")})
+    return parsed
+
+
+@extend_schema_view(
+    list=extend_schema(summary="网格力量(人员)列表"),
+    retrieve=extend_schema(summary="网格力量(人员)详情"),
+)
+class StaffMemberViewSet(viewsets.ModelViewSet):
+    serializer_class = StaffMemberSerializer
+    filterset_class = StaffMemberFilter
+    permission_classes = [StaffingPermission]
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        qs = StaffMember.objects.prefetch_related(
+            Prefetch(
+                "posts",
+                queryset=GridPost.objects.filter(services.active_posts_q(today))
+                .select_related("micro_grid")
+                .order_by("micro_grid__code", "role"),
+                to_attr="active_post_list",
+            )
+        )
+        micro = visible_micro_grids(self.request.user)
+        if micro is not None:
+            # Scoped roles see the people who serve (or served) their micro-grids.
+            ids = GridPost.objects.filter(micro_grid__in=micro.values("pk")).values("staff_id")
+            qs = qs.filter(pk__in=ids)
+        return qs.order_by("name", "id")
+
+    def perform_destroy(self, instance):
+        if instance.posts.exists():
+            raise ValidationError({"detail": _("该人员仍有任职记录,请先结束或删除岗位")})
+        instance.delete()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="网格岗位列表(网格员只能看到本人所在微网格)"),
+    retrieve=extend_schema(summary="网格岗位详情"),
+    create=extend_schema(summary="任命岗位"),
+)
+class GridPostViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = GridPostSerializer
+    filterset_class = GridPostFilter
+    permission_classes = [StaffingPermission]
+
+    def get_queryset(self):
+        qs = GridPost.objects.select_related("micro_grid", "staff")
+        return scope_by_micro_grid(qs, self.request.user)
+
+    def perform_destroy(self, instance):
+        services.remove_post(instance)
+
+    @extend_schema(
+        summary="结束岗位", request=EndPostSerializer, responses={200: GridPostSerializer}
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def end(self, request, pk=None):
+        post = self.get_object()
+        body = EndPostSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            post = services.end_post(post, body.validated_data["end_date"])
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(GridPostSerializer(post, context={"request": request}).data)
