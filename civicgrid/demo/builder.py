@@ -26,9 +26,10 @@ from civicgrid.demo import names
 from civicgrid.demo.people import PeopleMaker
 from civicgrid.grids.choices import Duty, GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, StaffMember
-from civicgrid.registry.addresses import normalize_parts
+from civicgrid.registry.addresses import AddressParts
 from civicgrid.registry.choices import HousingType
 from civicgrid.registry.models import Address, Household, Resident
+from civicgrid.registry.services import build_address
 
 BATCH_SIZE = 2000
 DEFAULT_SEED = 2023
@@ -374,17 +375,10 @@ class _Builder:
                     road, lane, number = info["road"], info["lane"], info["number"]
                     room = f"{floor + 1}{flat + 1:02d}"
                     lon, lat = points[0]
-                address = Address(
-                    road=road,
-                    lane=lane,
-                    number=number,
-                    room=room,
-                    normalized=normalize_parts(road, lane, number, "", room),
-                    building_group=group,
-                    micro_grid_id=group.parent_id,
-                    lon=lon,
-                    lat=lat,
+                address = build_address(
+                    AddressParts(road=road, lane=lane, number=number, room=room), group
                 )
+                address.lon, address.lat = lon, lat
                 addresses.append(address)
                 household = Household(
                     address=address,
@@ -474,8 +468,11 @@ def build_demo_street(params: DemoParams | None = None, *, logins: bool = True) 
         grids = builder.build_grids()
         micros = [g for g in grids if g.level == GridLevel.MICRO_GRID]
         groups = [g for g in grids if g.level == GridLevel.BUILDING_GROUP]
-        builder.build_staff(micros)
-        builder.build_registry(groups)
+        if params.households_per_building_group > 0:
+            # 0 households means a geometry-only street (city-scale benchmarks): no roster either,
+            # which at 40,000 micro-grids would be ~270,000 people.
+            builder.build_staff(micros)
+            builder.build_registry(groups)
         builder.build_departments(grids[0])
         refresh_household_counts()
         # bulk_create sends no post_save, so the locators must be told here.

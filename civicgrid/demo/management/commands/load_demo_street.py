@@ -54,7 +54,7 @@ class Command(BaseCommand):
             "--households-per-building-group",
             type=_non_negative,
             default=DemoParams.households_per_building_group,
-            help=_("每个楼组的平均户数;0 只生成网格(城市规模性能测试)"),
+            help=_("每个楼组的平均户数;0 只生成网格,不生成网格力量和人口(城市规模性能测试)"),
         )
         parser.add_argument(
             "--areas",
