@@ -184,39 +184,56 @@ def renumber_micro_grids(community: Grid) -> list[Grid]:
 # ------------------------------------------------------------------------------------ grid edits
 
 
+def check_grid(grid: Grid) -> str:
+    """Validate an unsaved edit of `grid` (polygon, level order, code) and return its new code.
+    Raises ValidationError keyed by field, so admin forms can show it next to the field."""
+    if grid.geometry:
+        try:
+            grid.geometry = validate_geometry(grid.geometry)
+        except ValidationError as exc:
+            raise ValidationError({"geometry": exc.messages}) from exc
+    grid.clean()
+    if grid.level != GridLevel.STREET:
+        grid.county_code = ""
+    try:
+        new_code = _code_for(grid, grid.parent)
+    except CodeError as exc:
+        field = (
+            "county_code"
+            if grid.level == GridLevel.STREET and grid.number is not None
+            else "number"
+        )
+        raise ValidationError({field: str(exc)}) from exc
+    if Grid.objects.filter(code=new_code).exclude(pk=grid.pk).exists():
+        raise ValidationError({"number": _("编码 %(code)s 已被其他网格使用") % {"code": new_code}})
+    if grid.parent_id is not None and (
+        Grid.objects.filter(parent_id=grid.parent_id, number=grid.number)
+        .exclude(pk=grid.pk)
+        .exists()
+    ):
+        raise ValidationError({"number": _("同一上级下序号已被使用")})
+    if grid.pk:
+        before = Grid.objects.filter(pk=grid.pk).values("level").first()
+        if before and before["level"] != grid.level and Grid.objects.filter(parent=grid).exists():
+            raise ValidationError({"level": _("有下级网格的网格不能改变层级")})
+        if grid.parent_id and grid.parent.path.startswith(
+            Grid.objects.filter(pk=grid.pk).values_list("path", flat=True).first() or "~"
+        ):
+            raise ValidationError({"parent": _("上级网格不能是本网格或其下级")})
+    return new_code
+
+
 @transaction.atomic
 def save_grid(grid: Grid) -> Grid:
     """Create or update one grid from the admin. Validates level order, code and polygon; when the
     number or parent changes, every descendant's code and path follows."""
-    if grid.geometry:
-        grid.geometry = validate_geometry(grid.geometry)
-    grid.clean()
-    if grid.level != GridLevel.STREET:
-        grid.county_code = ""
-    parent = grid.parent
-    try:
-        new_code = _code_for(grid, parent)
-    except CodeError as exc:
-        raise ValidationError({"number": str(exc)}) from exc
-    if Grid.objects.filter(code=new_code).exclude(pk=grid.pk).exists():
-        raise ValidationError({"number": _("编码 %(code)s 已被其他网格使用") % {"code": new_code}})
     if grid.pk:
-        before = Grid.objects.select_for_update().get(pk=grid.pk)
-        if before.level != grid.level and Grid.objects.filter(parent=grid).exists():
-            raise ValidationError({"level": _("有下级网格的网格不能改变层级")})
-        if before.code != new_code:
-            if (
-                Grid.objects.filter(parent=grid.parent, number=grid.number)
-                .exclude(pk=grid.pk)
-                .exists()
-            ):
-                raise ValidationError({"number": _("同一上级下序号已被使用")})
+        Grid.objects.select_for_update().filter(pk=grid.pk).first()
+    new_code = check_grid(grid)
+    if grid.pk:
+        before = Grid.objects.filter(pk=grid.pk).values_list("code", flat=True).first()
+        if before != new_code:
             _rewrite_codes([grid])
-    elif (
-        grid.parent_id is not None
-        and Grid.objects.filter(parent=grid.parent, number=grid.number).exists()
-    ):
-        raise ValidationError({"number": _("同一上级下序号已被使用")})
     grid.save()  # the post_save signal bumps the tree revision
     return grid
 
@@ -259,7 +276,7 @@ def check_post(staff, micro_grid, role, start_date, end_date=None, exclude_pk=No
     others = _overlapping(GridPost.objects.filter(micro_grid=micro_grid), start_date, end_date)
     if exclude_pk:
         others = others.exclude(pk=exclude_pk)
-    if others.filter(staff=staff, role=role).exists():
+    if staff.pk and others.filter(staff=staff, role=role).exists():
         raise ValidationError(
             {"staff": _("%(name)s 在该微网格已担任此岗位") % {"name": staff.name}}
         )
@@ -412,6 +429,7 @@ def staffing_summary(grid: Grid, on: datetime.date | None = None) -> dict:
 
 __all__ = [
     "appoint",
+    "check_grid",
     "check_post",
     "delete_grid",
     "end_post",

@@ -1,0 +1,496 @@
+"""Admin for the grid tree and its "1+2+N" staffing.
+
+Access follows the user's role, like the registry admin: staff roles look (rows scoped by
+accounts.scoping), the system administrator changes the tree, administrators and 城运中心
+operators change the rolls. Every change goes through grids.services; the forms call the same
+checks first so that a problem shows as a form error, never as a crash or a half-write.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
+from civicgrid.grids import services
+from civicgrid.grids.choices import Duty, GridLevel
+from civicgrid.grids.geojson_io import (
+    Tolerance,
+    dumps,
+    export_feature_collection,
+    import_feature_collection,
+)
+from civicgrid.grids.models import Grid, GridPost, StaffMember
+
+READ_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.LEADER,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+    }
+)
+
+
+def _role(request):
+    user = request.user
+    return user.effective_role if user.is_active and user.is_staff else None
+
+
+class RoleAdmin(admin.ModelAdmin):
+    write_roles = frozenset({Role.ADMIN})
+
+    def has_module_permission(self, request):
+        return _role(request) in READ_ROLES
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return _role(request) in self.write_roles
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+
+def _apply_errors(form, exc: DjangoValidationError):
+    """Put a service's ValidationError on the form's fields (or the form when it has none)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ------------------------------------------------------------------------------------- grids
+
+
+class GeometryField(forms.CharField):
+    """GeoJSON text in a textarea; the polygon is checked by services.validate_geometry."""
+
+    widget = forms.Textarea(attrs={"rows": 8, "cols": 80, "style": "font-family: monospace"})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            data = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("GeoJSON 格式错误:第 %(line)d 行第 %(col)d 列,%(msg)s")
+                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+            ) from exc
+        if isinstance(data, dict) and data.get("type") == "Feature":
+            data = data.get("geometry")
+        try:
+            return services.validate_geometry(data)
+        except DjangoValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+
+class GridAdminForm(forms.ModelForm):
+    geometry = GeometryField(
+        label=gettext_lazy("边界(GeoJSON)"),
+        required=False,
+        help_text=gettext_lazy(
+            "GeoJSON Polygon 或 MultiPolygon,WGS84 经纬度;保存时检查多边形是否有效"
+        ),
+    )
+
+    class Meta:
+        model = Grid
+        fields = [
+            "name",
+            "level",
+            "parent",
+            "number",
+            "county_code",
+            "household_count",
+            "party_organisation",
+            "geometry",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.check_grid(self.instance)
+        except DjangoValidationError as exc:
+            _apply_errors(self, exc)
+
+
+class GridImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("GeoJSON 文件"))
+    dry_run = forms.BooleanField(label=gettext_lazy("只校验,不保存"), required=False)
+    replace = forms.BooleanField(
+        label=gettext_lazy("替换已存在的网格树"),
+        required=False,
+        help_text=gettext_lazy(
+            "更新同编码网格、新建新编码网格、删除文件中已不存在的下级网格;仍被地址、岗位等引用的网格不会删除,而是报错"
+        ),
+    )
+    tolerance_m = forms.FloatField(
+        label=gettext_lazy("允许偏差(米)"), initial=Tolerance.distance_m, min_value=0
+    )
+    tolerance_ratio = forms.FloatField(
+        label=gettext_lazy("允许偏差面积占比"),
+        initial=Tolerance.area_ratio,
+        min_value=0,
+        max_value=1,
+        help_text=gettext_lazy("0.005 即 0.5%"),
+    )
+
+
+@admin.register(Grid)
+class GridAdmin(RoleAdmin):
+    form = GridAdminForm
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "parent",
+        "area_m2",
+        "household_count",
+        "party_organisation",
+        "staffing",
+    ]
+    list_select_related = ["parent"]
+    list_filter = ["level"]
+    search_fields = ["^code", "name"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["code", "path", "area_m2", "centroid_lon", "centroid_lat", "updated_at"]
+    ordering = ["path"]
+    actions = ["export_geojson", "renumber"]
+    change_list_template = "grids/admin/grid_change_list.html"
+    change_form_template = "grids/admin/grid_change_form.html"
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        qs = visible_grids(request.user) if _role(request) else Grid.objects.none()
+        match = request.resolver_match
+        if match and match.url_name and match.url_name.endswith("changelist"):
+            # The list needs neither polygons nor extra queries per row.
+            qs = services.annotate_staffing(qs.defer("geometry", "parent__geometry"))
+        return qs
+
+    @admin.display(description=gettext_lazy("网格力量 1+2+N"))
+    def staffing(self, obj):
+        if obj.level == GridLevel.MICRO_GRID and hasattr(obj, "staff_leader"):
+            label = services.staffing_label(
+                obj.staff_leader, obj.staff_full_time, obj.staff_part_time, obj.staff_pioneer
+            )
+            return label
+        if obj.level == GridLevel.BUILDING_GROUP:
+            return "—"
+        url = reverse("admin:grids_grid_staffing", args=[obj.code])
+        return format_html('<a href="{}">{}</a>', url, _("查看统计"))
+
+    def save_model(self, request, obj, form, change):
+        services.save_grid(obj)
+
+    def delete_model(self, request, obj):
+        try:
+            services.delete_grid(obj)
+        except DjangoValidationError as exc:
+            raise PermissionDenied("; ".join(exc.messages)) from exc
+
+    def delete_queryset(self, request, queryset):
+        for grid in queryset.order_by("-path"):
+            self.delete_model(request, grid)
+
+    def has_delete_permission(self, request, obj=None):
+        # Only leaves; a subtree is removed by a replacing import, which checks references.
+        if obj is not None and Grid.objects.filter(parent=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=gettext_lazy("导出所选网格及其下级为 GeoJSON"))
+    def export_geojson(self, request, queryset):
+        roots = list(queryset.select_related(None).only("id", "path", "code"))
+        data = export_feature_collection(roots, queryset=visible_grids(request.user))
+        response = HttpResponse(dumps(data), content_type="application/geo+json; charset=utf-8")
+        name = roots[0].code if len(roots) == 1 else "grids"
+        response["Content-Disposition"] = f'attachment; filename="{name}.geojson"'
+        return response
+
+    @admin.action(description=gettext_lazy("按自西向东、自北向南重新编排所选居村的微网格编号"))
+    def renumber(self, request, queryset):
+        if _role(request) not in self.write_roles:
+            raise PermissionDenied
+        done = 0
+        for community in queryset:
+            try:
+                services.renumber_micro_grids(community)
+                done += 1
+            except DjangoValidationError as exc:
+                self.message_user(
+                    request, f"{community}: {'; '.join(exc.messages)}", level=messages.ERROR
+                )
+        if done:
+            self.message_user(request, _("已重新编号 %(n)d 个居村") % {"n": done})
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="grids_grid_import",
+            ),
+            path(
+                "staffing/<str:code>/",
+                self.admin_site.admin_view(self.staffing_view),
+                name="grids_grid_staffing",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if _role(request) != Role.ADMIN:
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = GridImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data
+                report = import_feature_collection(
+                    data["file"].read(),
+                    replace=data["replace"],
+                    dry_run=data["dry_run"],
+                    tolerance=Tolerance(data["tolerance_m"], data["tolerance_ratio"]),
+                )
+                if report.saved:
+                    self.message_user(
+                        request,
+                        _("导入完成:新建 %(c)d,更新 %(u)d,删除 %(d)d")
+                        % {"c": report.created, "u": report.updated, "d": report.deleted},
+                    )
+        else:
+            form = GridImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("导入网格 GeoJSON"),
+            "form": form,
+            "report": report,
+        }
+        status = 400 if report is not None and report.fatal else 200
+        return TemplateResponse(request, "grids/admin/grid_import.html", context, status=status)
+
+    def staffing_view(self, request, code):
+        grid = get_object_or_404(visible_grids(request.user), code=code)
+        try:
+            summary = services.staffing_summary(grid)
+        except DjangoValidationError as exc:
+            raise PermissionDenied("; ".join(exc.messages)) from exc
+        micro = visible_micro_grids(request.user)
+        if micro is not None:
+            allowed = set(micro.values_list("code", flat=True))
+            summary["micro_grids"] = [r for r in summary["micro_grids"] if r["code"] in allowed]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("%(name)s 网格力量“1+2+N”配置") % {"name": grid.name},
+            "grid": grid,
+            "summary": summary,
+        }
+        return TemplateResponse(request, "grids/admin/grid_staffing.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The polygon for the small map under the form (drawn with Leaflet, no tiles).
+        context["geometry"] = obj.geometry if obj and obj.geometry else None
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+# ------------------------------------------------------------------------------------ staffing
+
+
+class StaffMemberAdminForm(forms.ModelForm):
+    duties = forms.MultipleChoiceField(
+        label=gettext_lazy("六员职责"),
+        choices=Duty.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = StaffMember
+        fields = ["name", "phone", "is_party_member", "duties", "user"]
+
+
+class GridPostForm(forms.ModelForm):
+    class Meta:
+        model = GridPost
+        fields = ["micro_grid", "staff", "role", "start_date", "end_date"]
+
+    def clean(self):
+        data = super().clean()
+        staff = data.get("staff") or getattr(self.instance, "staff", None)
+        if self.errors or staff is None:
+            return data
+        try:
+            services.check_post(
+                staff,
+                data.get("micro_grid"),
+                data.get("role"),
+                data.get("start_date"),
+                data.get("end_date"),
+                exclude_pk=self.instance.pk,
+            )
+        except DjangoValidationError as exc:
+            _apply_errors(self, exc)
+        return data
+
+
+class InlinePostForm(GridPostForm):
+    class Meta(GridPostForm.Meta):
+        fields = ["micro_grid", "role", "start_date", "end_date"]
+
+    def clean(self):
+        # The staff member is the parent object of the inline.
+        # (on the add page it is not saved yet: an unsaved member still gets the leader check).
+        staff = self.instance.staff if self.instance.staff_id else StaffMember()
+        self.cleaned_data.setdefault("staff", staff)
+        return super().clean()
+
+
+class GridPostInline(admin.TabularInline):
+    model = GridPost
+    form = InlinePostForm
+    extra = 1
+    autocomplete_fields = ["micro_grid"]
+    ordering = ["-start_date"]
+
+    def get_queryset(self, request):
+        return scope_by_micro_grid(
+            super().get_queryset(request).select_related("micro_grid"), request.user
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return _role(request) in READ_ROLES
+
+    def has_add_permission(self, request, obj=None):
+        return _role(request) in StaffMemberAdmin.write_roles
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(RoleAdmin):
+    write_roles = frozenset({Role.ADMIN, Role.OPERATOR})
+    form = StaffMemberAdminForm
+    inlines = [GridPostInline]
+    list_display = ["name", "masked_phone", "is_party_member", "duty_labels", "active_post_count"]
+    list_filter = ["is_party_member"]
+    search_fields = ["name", "phone"]
+    raw_id_fields = ["user"]
+
+    def get_queryset(self, request):
+        qs = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_posts=Count(
+                    "posts", filter=services.active_posts_q(timezone.localdate(), "posts__")
+                )
+            )
+        )
+        micro = visible_micro_grids(request.user)
+        if micro is not None:
+            ids = GridPost.objects.filter(micro_grid__in=micro.values("pk")).values("staff_id")
+            qs = qs.filter(Q(pk__in=ids) | Q(user=request.user))
+        return qs
+
+    @admin.display(description=gettext_lazy("手机号"))
+    def masked_phone(self, obj):
+        from civicgrid.registry.pii import mask_phone
+
+        return mask_phone(obj.phone)
+
+    @admin.display(description=gettext_lazy("六员职责"))
+    def duty_labels(self, obj):
+        labels = dict(Duty.choices)
+        return "、".join(str(labels[d]) for d in Duty.values if d in set(obj.duties or []))
+
+    @admin.display(description=gettext_lazy("在岗数"), ordering="active_posts")
+    def active_post_count(self, obj):
+        return obj.active_posts
+
+    def save_model(self, request, obj, form, change):
+        services.save_staff_member(obj)
+
+    def save_formset(self, request, form, formset, change):
+        # Inline posts go through the staffing services too.
+        posts = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            services.remove_post(deleted)
+        for post in posts:
+            if post.pk:
+                services.update_post(post)
+            else:
+                services.appoint(
+                    form.instance, post.micro_grid, post.role, post.start_date, post.end_date
+                )
+
+    def delete_model(self, request, obj):
+        obj.delete()
+
+
+@admin.register(GridPost)
+class GridPostAdmin(RoleAdmin):
+    write_roles = frozenset({Role.ADMIN, Role.OPERATOR})
+    form = GridPostForm
+    list_display = ["micro_grid", "staff", "role", "start_date", "end_date", "is_active"]
+    list_select_related = ["micro_grid", "staff"]
+    list_filter = ["role", "end_date"]
+    search_fields = ["staff__name", "^micro_grid__code", "micro_grid__name"]
+    autocomplete_fields = ["micro_grid", "staff"]
+    date_hierarchy = "start_date"
+
+    def get_queryset(self, request):
+        return scope_by_micro_grid(super().get_queryset(request), request.user)
+
+    @admin.display(description=gettext_lazy("当前在岗"), boolean=True)
+    def is_active(self, obj):
+        today = timezone.localdate()
+        return obj.start_date <= today and (obj.end_date is None or obj.end_date >= today)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.update_post(obj)
+        else:
+            obj.pk = None
+            created = services.appoint(
+                obj.staff, obj.micro_grid, obj.role, obj.start_date, obj.end_date
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.remove_post(obj)
