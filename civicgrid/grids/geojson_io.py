@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import shapely
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape as to_shape
 
@@ -61,6 +62,21 @@ LEVEL_DEPTH = {level.value: i for i, level in enumerate(LEVEL_ORDER)}
 # Chunk size for `code__in` look-ups: SQLite allows at most 32766 parameters in one statement.
 LOOKUP_CHUNK = 2000
 BULK_BATCH = 1000
+UPDATE_FIELDS = [
+    "name",
+    "level",
+    "number",
+    "county_code",
+    "parent_id",
+    "code",
+    "path",
+    "geometry",
+    "area_m2",
+    "centroid_lon",
+    "centroid_lat",
+    "household_count",
+    "party_organisation",
+]
 
 
 @dataclass(frozen=True)
@@ -825,6 +841,7 @@ def _save(nodes, plan):
         for depth_group in _group_by_depth(stale):
             Grid.objects.filter(pk__in=[g.pk for g in depth_group]).delete()
         by_code.update(existing)
+        now = timezone.now()
         ordered = sorted(nodes, key=lambda n: LEVEL_DEPTH[n.level])
         for level in LEVEL_ORDER:
             to_create, to_update = [], []
@@ -832,6 +849,7 @@ def _save(nodes, plan):
                 if n.level != level:
                     continue
                 grid = existing.get(n.code) or Grid()
+                before = [getattr(grid, f) for f in UPDATE_FIELDS] if grid.pk else None
                 grid.name = n.name
                 grid.level = n.level
                 grid.number = n.number
@@ -842,28 +860,17 @@ def _save(nodes, plan):
                 grid.party_organisation = n.party_organisation
                 grid.refresh_derived_fields()
                 by_code[grid.code] = grid
-                (to_update if grid.pk else to_create).append(grid)
+                if not grid.pk:
+                    to_create.append(grid)
+                elif before != [getattr(grid, f) for f in UPDATE_FIELDS]:
+                    # Only rows that really change: a re-import of an unchanged tree is cheap.
+                    grid.updated_at = now  # bulk_update skips auto_now
+                    to_update.append(grid)
             if to_create:
                 Grid.objects.bulk_create(to_create, batch_size=BULK_BATCH)
             if to_update:
                 Grid.objects.bulk_update(
-                    to_update,
-                    [
-                        "name",
-                        "level",
-                        "number",
-                        "county_code",
-                        "parent",
-                        "code",
-                        "path",
-                        "geometry",
-                        "area_m2",
-                        "centroid_lon",
-                        "centroid_lat",
-                        "household_count",
-                        "party_organisation",
-                    ],
-                    batch_size=BULK_BATCH,
+                    to_update, [*UPDATE_FIELDS, "updated_at"], batch_size=BULK_BATCH
                 )
         # bulk_create/bulk_update send no signals: tell the locators once.
         bump_tree_revision()
