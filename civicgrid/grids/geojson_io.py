@@ -62,6 +62,7 @@ LEVEL_DEPTH = {level.value: i for i, level in enumerate(LEVEL_ORDER)}
 # Chunk size for `code__in` look-ups: SQLite allows at most 32766 parameters in one statement.
 LOOKUP_CHUNK = 2000
 BULK_BATCH = 1000
+MAX_HOUSEHOLDS = 10_000_000  # far above any street; keeps the integer column safe
 UPDATE_FIELDS = [
     "name",
     "level",
@@ -336,8 +337,15 @@ def _parse_feature(index: int, feature, check: _Checker) -> _Node | None:
         check.add(node, _("%(where)s 序号 number 必须是非负整数") % {"where": where})
     try:
         node.household_count = _as_int(props.get("household_count")) or 0
+        if node.household_count > MAX_HOUSEHOLDS:
+            raise ValueError
     except ValueError:
-        check.add(node, _("%(where)s 户数 household_count 必须是非负整数") % {"where": where})
+        node.household_count = 0
+        check.add(
+            node,
+            _("%(where)s 户数 household_count 必须是不超过 %(max)d 的非负整数")
+            % {"where": where, "max": MAX_HOUSEHOLDS},
+        )
     _parse_geometry(node, where, check)
     return node
 
@@ -606,6 +614,10 @@ def _auto_number(nodes, check) -> int:
             continue
         if any(m.shape is None for m in micros):
             continue  # geometry problems already reported; no order without polygons
+        if len(micros) > 999:
+            for m in missing:
+                check.add(m, _("一个居村最多 999 个微网格(3 位序号)"))
+            continue
         order = order_west_east_north_south([m.shape for m in micros])
         for number, i in enumerate(order, start=1):
             m = micros[i]

@@ -58,10 +58,16 @@ def order_west_east_north_south(shapes) -> list[int]:
         from civicgrid.grids.synthetic import number_west_east_north_south
     except ImportError:
         number_west_east_north_south = None
+    shapes = list(shapes)
     if number_west_east_north_south is not None:
-        numbers = list(number_west_east_north_south(list(shapes)))
-        # It returns the 1-based number of each polygon; turn that into an order of indices.
-        return sorted(range(len(numbers)), key=lambda i: numbers[i])
+        result = [int(v) for v in number_west_east_north_south(shapes)]
+        n = len(shapes)
+        if sorted(result) == list(range(1, n + 1)):
+            # The 1-based number of each polygon → the order of indices.
+            return sorted(range(n), key=lambda i: result[i])
+        if sorted(result) == list(range(n)):
+            return result  # already an order of indices
+        raise ValueError("number_west_east_north_south returned neither numbers nor an order")
     return _row_order(shapes)
 
 

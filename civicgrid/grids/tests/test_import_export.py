@@ -166,7 +166,9 @@ def test_every_fatal_problem_is_reported_together_and_nothing_is_saved():
             "geometry": rect(X0, Y0, X0 + S, Y0 + S),
             "properties": {"code": "x", "level": "村"},
         },
+        "not a feature",
     ]
+    f[2]["properties"]["household_count"] = 10**12
     report = import_feature_collection(json.dumps(data))
     assert report.fatal and not report.saved
     assert Grid.objects.count() == 0
@@ -181,8 +183,10 @@ def test_every_fatal_problem_is_reported_together_and_nothing_is_saved():
     assert "上级网格“310115125900”既不在文件中也不在系统中" in text
     assert "居村序号 1 在街镇 310115125 内重复" in text
     assert "层级“村”无效" in text
+    assert f"要素[{len(f) - 1}] 不是 GeoJSON Feature" in text
+    assert "户数 household_count 必须是不超过" in text
     by_index = {p.index for p in report.errors}
-    assert {3, 5, 10, len(f) - 1} <= by_index
+    assert {2, 3, 5, 10, len(f) - 2, len(f) - 1} <= by_index
     for p in report.problems:
         assert p.severity in (ERROR, WARNING) and p.message
 
