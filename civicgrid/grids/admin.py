@@ -428,6 +428,19 @@ class StaffMemberAdmin(RoleAdmin):
             qs = qs.filter(Q(pk__in=ids) | Q(user=request.user))
         return qs
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not request.user.may_view_full_pii:
+            # Roles without full personal-data view (leaders) see the phone masked, even here.
+            fields = ["masked_phone" if f == "phone" else f for f in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.may_view_full_pii:
+            readonly.append("masked_phone")
+        return readonly
+
     @admin.display(description=gettext_lazy("手机号"))
     def masked_phone(self, obj):
         from civicgrid.registry.pii import mask_phone

@@ -269,3 +269,14 @@ def test_grid_post_admin_validates_through_services(admin_client):
     )
     assert response.status_code == 302
     assert GridPost.objects.count() == 2
+
+
+def test_leaders_see_staff_phones_masked(client):
+    staff = StaffMemberFactory(phone="13912345678")
+    login(client, Role.LEADER)
+    content = client.get(
+        reverse("admin:grids_staffmember_change", args=[staff.pk])
+    ).content.decode()
+    assert "139****5678" in content and "13912345678" not in content
+    listing = client.get(reverse("admin:grids_staffmember_changelist")).content.decode()
+    assert "139****5678" in listing and "13912345678" not in listing
