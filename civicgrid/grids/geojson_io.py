@@ -552,7 +552,9 @@ def validate(data, tolerance: Tolerance | None = None, replace: bool = False):
     plan = _plan(valid_level, db_parents, replace, check)
     if plan is not None:
         plan["numbered"] = numbered
-    return nodes, check.problems, plan
+    # Reading order: file-level problems first, then by feature index (stable within a feature).
+    problems = sorted(check.problems, key=lambda p: -1 if p.index is None else p.index)
+    return nodes, problems, plan
 
 
 def _chunks(items, size=LOOKUP_CHUNK):
