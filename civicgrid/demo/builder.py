@@ -101,7 +101,7 @@ def staffing_totals(micro_grids: int, seed: int = DEFAULT_SEED) -> Counter:
 
 
 def chinese_numeral(n: int) -> str:
-    """1 → 一, 12 → 十二, 23 → 二十三 (village group numbers in addresses: 新苗村三组)."""
+    """1 → 一, 12 → 十二, 23 → 二十三 (village groups in addresses: 新苗村十二组)."""
     digits = "零一二三四五六七八九"
     if n < 10:
         return digits[n]
@@ -201,7 +201,6 @@ class _Builder:
     def _name_community(self, short, community, kind, micros, roads, children):
         """Micro-grids 第N网格; building groups N号楼组 along lanes, or N队组 in a village."""
         rng = self.rng_addr
-        group_no = 0
         lane_left = 0
         road = lane = ""
         house_no = 0
@@ -212,13 +211,12 @@ class _Builder:
             org = "党支部" if len(groups) >= 5 else "党小组"
             micro.party_organisation = f"{community.name}第{micro.number}网格{org}"
             if kind == "village":
+                # A village micro-grid is one 村民小组 (新苗村十二组); its 队组 share the group's
+                # house numbers.
+                road = f"{community.name}{chinese_numeral(micro.number)}组"
                 for group in groups:
-                    group_no += 1
-                    group.name = f"{group_no}队组"
-                    group._demo = {
-                        "kind": kind,
-                        "road": f"{community.name}{chinese_numeral(group_no)}组",
-                    }
+                    group.name = f"{group.number}队组"
+                    group._demo = {"kind": kind, "road": road}
                 continue
             if lane_left == 0:
                 # A lane (弄, one estate) runs over 2–5 micro-grids; its buildings are numbered
@@ -356,6 +354,7 @@ class _Builder:
         addresses: list[Address] = []
         households: list[Household] = []
         members: list[tuple[Household, list]] = []
+        house_numbers: dict[str, int] = {}
         for group in groups:
             info = getattr(group, "_demo", None)
             if info is None:
@@ -367,7 +366,9 @@ class _Builder:
             mix = HOUSING_MIX[kind]
             for i in range(n):
                 if kind == "village":
-                    road, lane, number, room = info["road"], "", str(i + 1), ""
+                    road, lane, room = info["road"], "", ""
+                    house_numbers[road] = number = house_numbers.get(road, 0) + 1
+                    number = str(number)
                     lon, lat = points[i]
                 else:
                     per_floor = FLATS_PER_FLOOR[kind]
