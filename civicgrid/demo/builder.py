@@ -422,12 +422,11 @@ class _Builder:
         rng = self.rng_addr
         out: list[tuple[float, float]] = []
         for _ in range(50):
-            xs = [rng.uniform(x0, x1) for _ in range(2 * n + 4)]
-            ys = [rng.uniform(y0, y1) for _ in range(2 * n + 4)]
+            # Rounded to ~1 cm before the test, so the stored point is the one found inside.
+            xs = [round(rng.uniform(x0, x1), 7) for _ in range(2 * n + 4)]
+            ys = [round(rng.uniform(y0, y1), 7) for _ in range(2 * n + 4)]
             inside = shapely.contains_xy(shape, xs, ys)
-            out += [
-                (round(x, 7), round(y, 7)) for x, y, ok in zip(xs, ys, inside, strict=True) if ok
-            ]
+            out += [(x, y) for x, y, ok in zip(xs, ys, inside, strict=True) if ok]
             if len(out) >= n:
                 return out[:n]
         fallback = (group.centroid_lon, group.centroid_lat)
