@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from civicgrid.workcalendar.hours import working_hours_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CIVICGRID_VAR_DIR", str(BASE_DIR / "var")))
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "civicgrid.grids",
     "civicgrid.registry",
     "civicgrid.demo",
+    "civicgrid.workcalendar",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +115,9 @@ LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "civicgrid" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+# Working periods of a working day (local time) for deadlines in working hours (workcalendar);
+# env form "09:00-12:00,13:00-18:00". Checked at start-up by the workcalendar system check.
+WORKING_HOURS = working_hours_env(env_str("WORKING_HOURS", "09:00-12:00,13:00-18:00"))
 USE_I18N = True
 USE_TZ = True
 
