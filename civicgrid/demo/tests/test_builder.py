@@ -221,6 +221,26 @@ def test_load_command_if_empty_keeps_the_data():
         call_command("load_demo_street")
 
 
+def test_load_command_geometry_only():
+    out = io.StringIO()
+    call_command(
+        "load_demo_street",
+        "--streets",
+        "2",
+        "--communities",
+        "2",
+        "--micro-grids-per-street",
+        "5",
+        "--households-per-building-group",
+        "0",
+        "--no-logins",
+        stdout=out,
+    )
+    assert "仅几何" in out.getvalue() and "微网格 10" in out.getvalue()
+    assert level_count(GridLevel.MICRO_GRID) == 10
+    assert not User.objects.exists() and not Resident.objects.exists()
+
+
 def test_load_command_rejects_bad_parameters():
     with pytest.raises(CommandError, match="--communities"):
         call_command("load_demo_street", "--communities", "9", "--micro-grids-per-street", "4")

@@ -92,6 +92,25 @@ class Command(BaseCommand):
         )
         result = build_demo_street(params, logins=not options["no_logins"])
         c = result.counts
+        if params.households_per_building_group == 0:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "网格已生成(仅几何,种子 %(seed)s,用时 %(sec).1f 秒):街镇 %(street)d,"
+                        "片区 %(area)d,居村 %(community)d,微网格 %(micro)d,楼组 %(group)d。"
+                    )
+                    % {
+                        "seed": params.seed,
+                        "sec": result.seconds,
+                        "street": c["grid:street"],
+                        "area": c["grid:area"],
+                        "community": c["grid:community"],
+                        "micro": c["grid:micro_grid"],
+                        "group": c["grid:building_group"],
+                    }
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 _(
