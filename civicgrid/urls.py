@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from civicgrid.core.views import healthz
@@ -11,6 +12,8 @@ admin.site.site_title = "civicgrid"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
+    # Until the operators' console exists, the home page is the back office.
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -27,3 +27,9 @@ def test_healthz_is_503_when_migrations_are_pending(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["pending_migrations"] == ["grids.0099_new"]
+
+
+def test_home_page_leads_to_the_back_office(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
