@@ -24,11 +24,22 @@ _RANGE = re.compile(r"\s*(?::|~|～|至)\s*")
 
 
 class NoticeError(ValueError):
-    """The notice cannot be published; `messages` lists every problem in Chinese."""
+    """The notice cannot be published; `messages` lists every problem in Chinese.
 
-    def __init__(self, messages):
-        self.messages = list(messages)
+    `problems` pairs each message with the input it is about ("year", "notice", "holidays",
+    "workdays", or None for the notice as a whole) so a form can show it beside that field.
+    """
+
+    def __init__(self, problems):
+        self.problems = [p if isinstance(p, tuple) else (None, p) for p in problems]
+        self.messages = [message for _field, message in self.problems]
         super().__init__(";".join(self.messages))
+
+    def by_field(self) -> dict:
+        out = {}
+        for field_name, message in self.problems:
+            out.setdefault(field_name, []).append(message)
+        return out
 
 
 @dataclass
@@ -114,45 +125,57 @@ def parse_notice(year, holidays, workdays, text: str = "") -> Notice:
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise NoticeError([_("年份“%(year)s”不是数字") % {"year": year}]) from None
+        raise NoticeError([("year", _("年份“%(year)s”不是数字") % {"year": year})]) from None
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise NoticeError([_("年份须在%(min)s到%(max)s之间") % {"min": MIN_YEAR, "max": MAX_YEAR}])
+        raise NoticeError(
+            [("year", _("年份须在%(min)s到%(max)s之间") % {"min": MIN_YEAR, "max": MAX_YEAR})]
+        )
     notice = Notice(year=year, text=(text or "").strip())
     if len(notice.text) > 300:
-        errors.append(_("通知依据不能超过300个字"))
-    for label, value, target, single in (
-        (_("放假日期"), holidays, notice.holidays, False),
-        (_("调休上班日期"), workdays, notice.workdays, True),
+        errors.append(("notice", _("通知依据不能超过300个字")))
+    for field_name, label, value, target, single in (
+        ("holidays", _("放假日期"), holidays, notice.holidays, False),
+        ("workdays", _("调休上班日期"), workdays, notice.workdays, True),
     ):
+        field_errors = []
         for index, item in enumerate(_items(value), start=1):
-            read = _read_item(item, label, index, errors)
+            read = _read_item(item, label, index, field_errors)
             if read is None:
                 continue
             first, last, name, where, shown = read
+            if first.year != year or last.year != year:
+                field_errors.append(
+                    _("%(where)s“%(item)s”:%(day)s 不在%(year)s年内")
+                    % {
+                        "where": where,
+                        "item": shown,
+                        "day": first if first.year != year else last,
+                        "year": year,
+                    }
+                )
+                continue
             day = first
             while day <= last:
-                if day.year != year:
-                    errors.append(
-                        _("%(where)s“%(item)s”:%(day)s 不在%(year)s年内")
-                        % {"where": where, "item": shown, "day": day, "year": year}
-                    )
-                elif single and day.isoweekday() < 6:
-                    errors.append(
+                if single and day.isoweekday() < 6:
+                    field_errors.append(
                         _("%(where)s:%(day)s 是工作日(周一至周五),调休上班日只能是周六或周日")
                         % {"where": where, "day": day}
                     )
                 elif day in target and name and target[day] and target[day] != name:
-                    errors.append(
+                    field_errors.append(
                         _("%(where)s:%(day)s 已列为“%(other)s”,不能再列为“%(name)s”")
                         % {"where": where, "day": day, "other": target[day], "name": name}
                     )
                 else:
                     target[day] = name or target.get(day, "")
                 day += datetime.timedelta(days=1)
+        errors.extend((field_name, message) for message in field_errors)
     for day in sorted(set(notice.holidays) & set(notice.workdays)):
-        errors.append(_("%(day)s 同时出现在放假日期和调休上班日期中") % {"day": day})
+        errors.append(("workdays", _("%(day)s 同时出现在放假日期和调休上班日期中") % {"day": day}))
     if not notice.holidays and not errors:
-        errors.append(_("没有任何放假日期:请按通知填写%(year)s年的放假安排") % {"year": year})
+        errors.append(
+            ("holidays", _("没有任何放假日期:请按通知填写%(year)s年的放假安排") % {"year": year})
+        )
     if errors:
         raise NoticeError(errors)
     return notice
