@@ -288,6 +288,20 @@ def _street_order(micro_grids: int, min_blocks: int) -> int:
     return order
 
 
+def _street_layout(streets: int) -> tuple[int, int]:
+    """Columns × rows of street blocks: fewest empty slots, at most 2:1, then nearest square
+    (160 streets → 16 × 10, so a city's bounding box is nearly all grid)."""
+    best = None
+    for cols in range(1, streets + 1):
+        rows = math.ceil(streets / cols)
+        if max(cols, rows) > 2 * min(cols, rows) and streets > 2:
+            continue
+        key = (cols * rows - streets, abs(cols - rows), -cols)
+        if best is None or key < best[0]:
+            best = (key, cols, rows)
+    return best[1], best[2]
+
+
 def generate_tree(
     seed: int,
     *,
@@ -327,8 +341,7 @@ def generate_tree(
     block_side = 1 << order
     side = 2 * block_side  # street side in cells
     n_blocks = block_side * block_side
-    cols = math.ceil(math.sqrt(streets))
-    rows = math.ceil(streets / cols)
+    cols, rows = _street_layout(streets)
     lattice = _Lattice(seed, cols * side, rows * side, origin)
     hx, hy = _hilbert_xy(order + 1)  # cells in curve order; cells 4k..4k+3 form block k
 
