@@ -24,3 +24,14 @@ FULL_PII_ROLES = frozenset(
 STREET_WIDE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.LEADER})
 # Roles that may change data; leaders look, they do not touch.
 READ_ONLY_ROLES = frozenset({Role.LEADER})
+# Roles that work in the back office (the admin), each seeing only its own scope there.
+BACK_OFFICE_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.LEADER,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+    }
+)

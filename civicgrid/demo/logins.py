@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
 from civicgrid.accounts.models import Department, User
 from civicgrid.demo import names
 from civicgrid.grids.choices import GridLevel, PostRole
@@ -114,7 +114,7 @@ def ensure_demo_logins() -> list[DemoLogin]:
         user.first_name = display_name
         user.last_name = ""
         user.is_active = True
-        user.is_staff = role in (Role.ADMIN, Role.OPERATOR)
+        user.is_staff = role in BACK_OFFICE_ROLES
         user.is_superuser = role == Role.ADMIN
         user.community = fields.get("community")
         user.department = fields.get("department")
