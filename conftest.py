@@ -5,3 +5,14 @@ import pytest
 def _media_root(tmp_path, settings):
     # Uploaded files from tests never land in the demo's var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_locator():
+    # The locator is cached per process; a rolled-back test can leave one built on grids that no
+    # longer exist, so every test starts without one.
+    from civicgrid.grids.locator import invalidate_locator
+
+    invalidate_locator(drop=True)
+    yield
+    invalidate_locator(drop=True)
