@@ -35,6 +35,21 @@ from civicgrid.registry.permissions import may_change_registry, may_view_registr
 from civicgrid.registry.pii import mask_id_number, mask_phone
 from civicgrid.registry.validators import validate_resident_id
 
+# The resident fields a back-office form edits, in the order a 居委 register lists them.
+RESIDENT_FORM_FIELDS = [
+    "household",
+    "name",
+    "gender",
+    "birth_date",
+    "id_type",
+    "id_number",
+    "phone",
+    "relation_to_head",
+    "is_registered",
+    "lives_here",
+    "care_tags",
+]
+
 
 class RoleScopedAdmin(admin.ModelAdmin):
     """Role decides the verbs, scoping decides the rows."""
@@ -175,19 +190,7 @@ class ResidentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = [
-            "household",
-            "name",
-            "gender",
-            "birth_date",
-            "id_type",
-            "id_number",
-            "phone",
-            "relation_to_head",
-            "is_registered",
-            "lives_here",
-            "care_tags",
-        ]
+        fields = RESIDENT_FORM_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -315,19 +318,7 @@ class ResidentAdmin(MaskedDisplayMixin, RoleScopedAdmin):
         "按姓名或地址搜索;有权限的用户可输入完整身份证号精确查找(将被记录)"
     )
     autocomplete_fields = ["household"]
-    fields = [
-        "household",
-        "name",
-        "gender",
-        "birth_date",
-        "id_type",
-        "id_number",
-        "phone",
-        "relation_to_head",
-        "is_registered",
-        "lives_here",
-        "care_tags",
-    ]
+    fields = RESIDENT_FORM_FIELDS
     actions = ["export_masked_csv"]
     change_list_template = "admin/registry/resident/change_list.html"
     change_form_template = "admin/registry/resident/change_form.html"
