@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-locate clean-demo
+.PHONY: install demo serve test test-only lint format bench-locate clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# English catalogue (zh-hans is the source language): extracts new strings into
+# civicgrid/locale/en/LC_MESSAGES/django.po and compiles django.mo. Needs GNU gettext
+# (apt-get install gettext) — only here: both files are committed, so running the app does not.
+# Translate every new entry (core/tests/test_i18n.py fails on untranslated or fuzzy ones).
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en $(I18N_IGNORE)
+	$(PY) manage.py compilemessages -l en $(I18N_IGNORE)
 
 $(VENV)/.bench-stamp: $(STAMP)
 	$(PIP) install --quiet -e ".[test,bench]"

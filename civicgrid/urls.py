@@ -2,15 +2,17 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from civicgrid.core.views import healthz
 
-admin.site.site_header = "civicgrid 网格化管理"
+# Lazy, so each request shows them in its own language (English: see civicgrid/locale/en).
+admin.site.site_header = _("civicgrid 网格化管理")
 admin.site.site_title = "civicgrid"
-admin.site.index_title = "后台管理"
+admin.site.index_title = _("后台管理")
 
 urlpatterns = [
     # Until the operators' console exists, the home page is the back office.
