@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "civicgrid.registry",
     "civicgrid.demo",
     "civicgrid.workcalendar",
+    "civicgrid.cases",
 ]
 
 MIDDLEWARE = [

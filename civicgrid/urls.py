@@ -27,4 +27,5 @@ urlpatterns = [
     path("api/grids/", include("civicgrid.grids.api.urls")),
     path("api/registry/", include("civicgrid.registry.api.urls")),
     path("api/calendar/", include("civicgrid.workcalendar.api.urls")),
+    path("api/cases/", include("civicgrid.cases.api.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,146 @@
+"""Back office for the case loop.
+
+Categories are edited here by the street (admin, 城运中心). Cases are read-mostly: every change
+of a case goes through cases.services (the API's action endpoints), so the admin shows a case
+and its immutable history but never edits, adds or deletes either. Rows follow the same scoping
+as the API (cases.permissions.scope_cases); phones are masked.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
+from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
+from civicgrid.cases.permissions import scope_cases
+from civicgrid.registry.pii import mask_phone
+
+CATEGORY_EDITORS = frozenset({Role.ADMIN, Role.OPERATOR})
+
+
+def _back_office(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and user.effective_role in BACK_OFFICE_ROLES
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "family",
+        "parent",
+        "default_department",
+        "filing_limit_minutes",
+        "handling_limit_value",
+        "handling_limit_unit",
+        "is_urgent",
+        "is_active",
+    ]
+    list_editable = [
+        "default_department",
+        "filing_limit_minutes",
+        "handling_limit_value",
+        "handling_limit_unit",
+        "is_urgent",
+        "is_active",
+    ]
+    list_filter = ["family", "is_urgent", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent", "default_department"]
+
+    def has_module_permission(self, request):
+        return _back_office(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _back_office(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _back_office(request) and request.user.effective_role in CATEGORY_EDITORS
+
+    def has_add_permission(self, request):
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Categories with cases are protected by the database anyway; retire them with 启用.
+        return False
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(_ReadOnlyInline):
+    model = CaseEvent
+    fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    verbose_name_plural = _("流转记录(不可修改)")
+
+
+class ExtensionInline(_ReadOnlyInline):
+    model = ExtensionRequest
+    fields = ["requested_at", "requested_by", "days", "reason", "status", "new_deadline"]
+    readonly_fields = fields
+
+
+class CallInInline(_ReadOnlyInline):
+    model = CallIn
+    fields = ["requested_at", "requested_by", "reason", "meeting_at", "outcome", "status"]
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "status",
+        "source",
+        "category",
+        "micro_grid",
+        "assigned_department",
+        "reported_at",
+        "handling_deadline",
+        "is_suspended",
+    ]
+    list_filter = ["status", "source", "is_suspended", "needs_manual_location", "category__family"]
+    search_fields = ["number", "external_ticket", "address"]
+    list_select_related = ["category", "micro_grid", "assigned_department"]
+    date_hierarchy = "reported_at"
+    inlines = [CaseEventInline, ExtensionInline, CallInInline]
+    exclude = ["reporter_phone", "public_token"]
+
+    @admin.display(description=_("上报人电话"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.reporter_phone)
+
+    def get_readonly_fields(self, request, obj=None):
+        names = [f.name for f in Case._meta.fields if f.name not in self.exclude]
+        return [*names, "masked_phone"]
+
+    def get_queryset(self, request):
+        return scope_cases(super().get_queryset(request), request.user)
+
+    def has_module_permission(self, request):
+        return _back_office(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _back_office(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

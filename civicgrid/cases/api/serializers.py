@@ -1,0 +1,316 @@
+"""Serializers of the case API. They validate shape only; cases.services decides and writes."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
+from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
+from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE
+from civicgrid.registry.pii import mask_phone
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    family_display = serializers.CharField(source="get_family_display", read_only=True)
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    default_department = serializers.CharField(
+        source="default_department.name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Category
+        fields = [
+            "id",
+            "family",
+            "family_display",
+            "code",
+            "name",
+            "parent_code",
+            "default_department",
+            "filing_limit_minutes",
+            "handling_limit_value",
+            "handling_limit_unit",
+            "is_urgent",
+        ]
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """One row of the list; reporter phones always masked (see cases.api.views)."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    category_code = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    category_family = serializers.CharField(source="category.family", read_only=True)
+    micro_grid_code = serializers.CharField(source="micro_grid.code", read_only=True, default=None)
+    micro_grid_name = serializers.CharField(source="micro_grid.name", read_only=True, default=None)
+    department = serializers.CharField(
+        source="assigned_department.name", read_only=True, default=None
+    )
+    reporter_phone = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "source",
+            "source_display",
+            "status",
+            "status_display",
+            "category_code",
+            "category_name",
+            "category_family",
+            "description",
+            "address",
+            "lon",
+            "lat",
+            "micro_grid_code",
+            "micro_grid_name",
+            "needs_manual_location",
+            "department",
+            "handled_by_grid",
+            "reporter_name",
+            "reporter_phone",
+            "is_anonymous",
+            "reported_at",
+            "filing_deadline",
+            "handling_deadline",
+            "calendar_published",
+            "is_suspended",
+            "is_overdue",
+            "rating",
+        ]
+
+    @extend_schema_field(serializers.CharField())
+    def get_reporter_phone(self, case):
+        # Personal data: shown masked everywhere; the full number is for the call-back flow.
+        return mask_phone(case.reporter_phone)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_overdue(self, case):
+        now = self.context.get("now") or timezone.now()
+        if case.handled_at is None and case.handling_deadline and now > case.handling_deadline:
+            return True
+        return bool(case.filed_at is None and case.filing_deadline and now > case.filing_deadline)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "at",
+            "actor",
+            "action",
+            "action_display",
+            "from_status",
+            "to_status",
+            "note",
+            "data",
+        ]
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "requested_by",
+            "requested_at",
+            "days",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "previous_deadline",
+            "new_deadline",
+        ]
+
+
+class CallInSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", default=None)
+    departments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CallIn
+        fields = [
+            "id",
+            "requested_by",
+            "requested_at",
+            "reason",
+            "departments",
+            "meeting_at",
+            "outcome",
+            "status",
+            "concluded_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_departments(self, call_in):
+        return [d.name for d in call_in.departments.all()]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    history = CaseEventSerializer(source="events", many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
+    call_ins = CallInSerializer(many=True, read_only=True)
+    merged_into = serializers.CharField(source="merged_into.number", read_only=True, default=None)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "external_ticket",
+            "hotline_request_type",
+            "filed_at",
+            "dispatched_at",
+            "accepted_at",
+            "handled_at",
+            "closed_at",
+            "rated_at",
+            "verification_deadline",
+            "handling_result",
+            "rating_comment",
+            "rework_count",
+            "extension_count",
+            "returned_count",
+            "reopened_once",
+            "merged_into",
+            "suspension_reason",
+            "pauses",
+            "history",
+            "extensions",
+            "call_ins",
+            "allowed_actions",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, case):
+        from civicgrid.cases.workflow import allowed_actions
+
+        user = self.context["request"].user
+        return allowed_actions(case.status, user.effective_role, suspended=case.is_suspended)
+
+
+class IntakeSerializer(serializers.Serializer):
+    """A new report. `category` is the id of a second-level category (see /api/cases/categories/)."""
+
+    category = serializers.IntegerField(
+        error_messages={
+            "required": _("请选择问题类别"),
+            "null": _("请选择问题类别"),
+            "invalid": _("问题类别必须是类别编号(id)"),
+        }
+    )
+    description = serializers.CharField(
+        max_length=MAX_DESCRIPTION,
+        error_messages={
+            "required": _("请填写问题描述"),
+            "blank": _("请填写问题描述"),
+            "max_length": _("问题描述不能超过{max_length}个字"),
+        },
+    )
+    source = serializers.ChoiceField(choices=CaseSource.choices, required=False)
+    lon = serializers.FloatField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+
+
+class HotlineSerializer(IntakeSerializer):
+    """A 12345 push: the ticket number makes it idempotent."""
+
+    ticket = serializers.CharField(max_length=64)
+    hotline_request_type = serializers.ChoiceField(
+        choices=HotlineRequestType.choices, required=False, allow_blank=True
+    )
+    source = None
+
+
+_note = {"max_length": MAX_NOTE, "required": False, "allow_blank": True}
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(**_note)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
+
+
+class FileSerializer(NoteSerializer):
+    category = serializers.IntegerField(required=False, allow_null=True)
+
+
+class DispatchSerializer(NoteSerializer):
+    department = serializers.IntegerField(required=False, allow_null=True)
+    to_grid = serializers.BooleanField(required=False, default=False)
+
+
+class HandleSerializer(serializers.Serializer):
+    result = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
+
+
+class RateSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    reason = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    extension = serializers.IntegerField()
+    approve = serializers.BooleanField()
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class MergeSerializer(NoteSerializer):
+    master = serializers.CharField(max_length=20, help_text=_("主案件编号"))
+
+
+class CallInStartSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
+    departments = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+    meeting_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class CallInOutcomeSerializer(serializers.Serializer):
+    call_in = serializers.IntegerField()
+    outcome = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
+    meeting_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    """What the holder of a case's public token sees: progress, no personal data."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "status",
+            "status_display",
+            "category_name",
+            "reported_at",
+            "filed_at",
+            "handled_at",
+            "closed_at",
+            "handling_result",
+            "rating",
+            "rated_at",
+        ]

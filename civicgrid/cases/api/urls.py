@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from civicgrid.cases.api import views
+
+router = SimpleRouter()
+router.register("categories", views.CategoryViewSet, basename="case-category")
+router.register("", views.CaseViewSet, basename="case")
+
+urlpatterns = [
+    path("hotline/", views.HotlineView.as_view(), name="case-hotline"),
+    path("track/<str:token>/", views.TrackView.as_view(), name="case-track"),
+    path("track/<str:token>/rate/", views.TrackRateView.as_view(), name="case-track-rate"),
+    *router.urls,
+]

@@ -1,0 +1,297 @@
+"""Case REST endpoints: scoped lists, detail with history, intake, one POST per action.
+
+Views only translate HTTP to cases.services calls. Errors: bad input 400 (field → message),
+role or scope 403, unknown or invisible case 404, an action the case's state does not allow
+409 — all with Chinese messages, and nothing written.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from civicgrid.accounts.choices import Role
+from civicgrid.cases import services
+from civicgrid.cases.api import serializers as s
+from civicgrid.cases.filters import CaseFilter
+from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
+from civicgrid.cases.permissions import scope_cases
+
+HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+
+
+def _conflict(exc):
+    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+
+
+def detail_queryset():
+    return Case.objects.select_related(
+        "category", "micro_grid", "assigned_department", "merged_into"
+    ).prefetch_related(
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        Prefetch(
+            "extensions",
+            queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+        ),
+        Prefetch(
+            "call_ins",
+            queryset=CallIn.objects.select_related("requested_by").prefetch_related("departments"),
+        ),
+    )
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Active categories (both levels); report with the id of a second-level one."""
+
+    serializer_class = s.CategorySerializer
+    pagination_class = None
+    queryset = Category.objects.filter(is_active=True).select_related(
+        "parent", "default_department"
+    )
+
+
+def _action_endpoint(name, body_serializer, call, *, url_path=None, summary=""):
+    """One POST endpoint `/api/cases/{number}/{url_path}/` calling one service function."""
+
+    def endpoint(self, request, number=None):
+        case = self.get_object()
+        body = body_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            call(case, request.user, dict(body.validated_data))
+        except services.IllegalTransition as exc:
+            return _conflict(exc)
+        fresh = detail_queryset().get(pk=case.pk)
+        return Response(s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    # The router maps the method by its name, so the name is set before decorating.
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint = action(detail=True, methods=["post"], url_path=url_path or name.replace("_", "-"))(
+        endpoint
+    )
+    endpoint = extend_schema(
+        request=body_serializer, responses={200: s.CaseDetailSerializer}, summary=summary
+    )(endpoint)
+    return endpoint
+
+
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cases the user may see (cases.permissions.scope_cases); POST is intake (上报)."""
+
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]{13,}"
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        if self.action == "list":
+            base = Case.objects.select_related("category", "micro_grid", "assigned_department")
+        elif self.action == "retrieve":
+            base = detail_queryset()
+        else:
+            base = Case.objects.all()
+        return scope_cases(base, self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.CaseListSerializer
+        if self.action == "create":
+            return s.IntakeSerializer
+        return s.CaseDetailSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(request=s.IntakeSerializer, responses={201: s.CaseDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        body = s.IntakeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = services.do_report(user=request.user, **body.validated_data)
+        fresh = detail_queryset().get(pk=case.pk)
+        data = s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    file = _action_endpoint(
+        "file",
+        s.FileSerializer,
+        lambda c, u, d: services.do_file(c, u, category=d.get("category"), note=d.get("note", "")),
+        summary="立案",
+    )
+    refuse_filing = _action_endpoint(
+        "refuse_filing",
+        s.ReasonSerializer,
+        lambda c, u, d: services.do_refuse_filing(c, u, reason=d["reason"]),
+        summary="不予立案",
+    )
+    # Not "dispatch": that name is APIView's request entry point.
+    dispatch_case = _action_endpoint(
+        "dispatch_case",
+        s.DispatchSerializer,
+        lambda c, u, d: services.do_dispatch(
+            c, u, department=d.get("department"), to_grid=d["to_grid"], note=d.get("note", "")
+        ),
+        url_path="dispatch",
+        summary="派遣",
+    )
+    accept = _action_endpoint(
+        "accept",
+        s.NoteSerializer,
+        lambda c, u, d: services.do_accept(c, u, note=d.get("note", "")),
+        summary="接单处置",
+    )
+    return_case = _action_endpoint(
+        "return_case",
+        s.ReasonSerializer,
+        lambda c, u, d: services.do_return(c, u, reason=d["reason"]),
+        url_path="return",
+        summary="退回",
+    )
+    handle = _action_endpoint(
+        "handle",
+        s.HandleSerializer,
+        lambda c, u, d: services.do_handle(c, u, result=d["result"]),
+        summary="处置反馈",
+    )
+    verify_pass = _action_endpoint(
+        "verify_pass",
+        s.NoteSerializer,
+        lambda c, u, d: services.do_verify_pass(c, u, note=d.get("note", "")),
+        summary="核查通过",
+    )
+    verify_fail = _action_endpoint(
+        "verify_fail",
+        s.ReasonSerializer,
+        lambda c, u, d: services.do_verify_fail(c, u, reason=d["reason"]),
+        summary="核查不通过(返工)",
+    )
+    rate = _action_endpoint(
+        "rate",
+        s.RateSerializer,
+        lambda c, u, d: services.do_rate(c, u, rating=d["rating"], comment=d.get("comment", "")),
+        summary="评价",
+    )
+    request_extension = _action_endpoint(
+        "request_extension",
+        s.ExtensionRequestSerializer,
+        lambda c, u, d: services.do_request_extension(c, u, days=d["days"], reason=d["reason"]),
+        summary="申请延期",
+    )
+    decide_extension = _action_endpoint(
+        "decide_extension",
+        s.ExtensionDecisionSerializer,
+        lambda c, u, d: services.do_decide_extension(
+            c, u, extension=d["extension"], approve=d["approve"], note=d.get("note", "")
+        ),
+        summary="审批延期",
+    )
+    suspend = _action_endpoint(
+        "suspend",
+        s.ReasonSerializer,
+        lambda c, u, d: services.do_suspend(c, u, reason=d["reason"]),
+        summary="挂起",
+    )
+    resume = _action_endpoint(
+        "resume",
+        s.NoteSerializer,
+        lambda c, u, d: services.do_resume(c, u, note=d.get("note", "")),
+        summary="恢复",
+    )
+    merge = _action_endpoint(
+        "merge",
+        s.MergeSerializer,
+        lambda c, u, d: services.do_merge(
+            c, u, master=_master(u, d["master"]), note=d.get("note", "")
+        ),
+        summary="合并到主案件",
+    )
+    call_in = _action_endpoint(
+        "call_in",
+        s.CallInStartSerializer,
+        lambda c, u, d: services.do_start_call_in(
+            c, u, reason=d["reason"], departments=d["departments"], meeting_at=d.get("meeting_at")
+        ),
+        summary="发起基层约请",
+    )
+    call_in_outcome = _action_endpoint(
+        "call_in_outcome",
+        s.CallInOutcomeSerializer,
+        lambda c, u, d: services.do_record_call_in_outcome(
+            c, u, call_in=d["call_in"], outcome=d["outcome"], meeting_at=d.get("meeting_at")
+        ),
+        summary="记录约请结果",
+    )
+
+
+def _master(user, number):
+    from django.core.exceptions import ValidationError
+
+    master = scope_cases(Case.objects.all(), user).filter(number=number).first()
+    if master is None:
+        raise ValidationError({"master": _("主案件“%(n)s”不存在") % {"n": number}})
+    return master
+
+
+class HotlineView(APIView):
+    """12345 push: 201 with a new case, 200 with the same case for a ticket already received."""
+
+    @extend_schema(request=s.HotlineSerializer, responses={200: s.CaseDetailSerializer})
+    def post(self, request):
+        if request.user.effective_role not in HOTLINE_ROLES:
+            raise PermissionDenied(_("只有12345热线接口账号(城运中心)可以推送工单"))
+        body = s.HotlineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        ticket = fields.pop("ticket")
+        case, created = services.intake_hotline(user=request.user, ticket=ticket, **fields)
+        fresh = detail_queryset().get(pk=case.pk)
+        data = s.CaseDetailSerializer(
+            fresh, context={"request": request, "now": timezone.now()}
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class TrackView(APIView):
+    """Public follow-up by the token the reporter received: progress, no personal data."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses={200: s.TrackSerializer})
+    def get(self, request, token):
+        case = get_object_or_404(Case.objects.select_related("category"), public_token=token)
+        return Response(s.TrackSerializer(case).data)
+
+
+class TrackRateView(APIView):
+    """The reporter rates a closed case with its public token (anonymous reporters too)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.RateSerializer, responses={200: s.TrackSerializer})
+    def post(self, request, token):
+        case = get_object_or_404(Case, public_token=token)
+        body = s.RateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.do_rate(
+                case,
+                None,
+                rating=body.validated_data["rating"],
+                comment=body.validated_data.get("comment", ""),
+                token=token,
+            )
+        except services.IllegalTransition as exc:
+            return _conflict(exc)
+        case = Case.objects.select_related("category").get(pk=case.pk)
+        return Response(s.TrackSerializer(case).data)

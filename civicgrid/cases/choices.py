@@ -1,0 +1,133 @@
+"""Fixed vocabularies of the case loop (事件闭环)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    """Where a case stands in the loop 受理 → 立案 → 派遣 → 处置 → 核查 → 结案.
+
+    Two things are flags, not states, because they happen *within* a state:
+    - 挂起 (suspension): `Case.is_suspended` plus pause intervals; the case keeps its state and
+      its clocks stop, so resuming returns to exactly where it was.
+    - 评价 (rating): a closed case carries `rating`/`rated_at`; 不满意 may reopen it once
+      (back to 处置中).
+    """
+
+    REPORTED = "reported", _("待受理")
+    FILED = "filed", _("已立案")
+    NOT_FILED = "not_filed", _("不予立案")
+    DISPATCHED = "dispatched", _("已派遣")
+    ACCEPTED = "accepted", _("处置中")
+    RETURNED = "returned", _("退回")
+    HANDLED = "handled", _("已处置")
+    CLOSED = "closed", _("已结案")
+    MERGED = "merged", _("已合并")
+
+
+# States in which nothing more happens to a case.
+FINAL_STATUSES = frozenset({CaseStatus.NOT_FILED, CaseStatus.MERGED})
+# States of a case still being worked on (open for duplicates, warnings, call-ins).
+OPEN_STATUSES = frozenset(
+    {
+        CaseStatus.REPORTED,
+        CaseStatus.FILED,
+        CaseStatus.DISPATCHED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.RETURNED,
+        CaseStatus.HANDLED,
+    }
+)
+
+
+class CaseSource(models.TextChoices):
+    """Intake channel of a case."""
+
+    GRID_PATROL = "grid_patrol", _("巡查上报")
+    RESIDENT = "resident", _("居民上报")
+    HOTLINE_12345 = "hotline_12345", _("12345热线")
+    DEPARTMENT = "department", _("部门自查")
+    SUPERVISION = "supervision", _("督查")
+    OPEN311 = "open311", _("Open311")
+
+
+class CategoryFamily(models.TextChoices):
+    """The two families of the urban-management standard plus the community extension class."""
+
+    COMPONENT = "component", _("部件")
+    EVENT = "event", _("事件")
+    COMMUNITY = "community", _("社区扩展")
+
+
+class LimitUnit(models.TextChoices):
+    """Unit of a handling limit; both count only working time from the calendar."""
+
+    WORKING_HOURS = "working_hours", _("工作小时")
+    WORKING_DAYS = "working_days", _("工作日")
+
+
+class Rating(models.TextChoices):
+    """The reporter's rating of a closed case."""
+
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class HotlineRequestType(models.TextChoices):
+    """12345 request types; each has its own handling limit (沪府办〔2018〕62号 practice)."""
+
+    CONSULT = "consult", _("咨询/建议")
+    SUPERVISE = "supervise", _("督办/回访复核")
+    HELP = "help", _("一般求助/投诉")
+    COMPLEX = "complex", _("复杂疑难")
+
+
+# Handling limit in working days per 12345 request type. A complex ticket gets 15 working days
+# only with approval: the operator's filing of a ticket typed 复杂 is that approval, and the
+# filing event records it.
+HOTLINE_LIMIT_DAYS = {
+    HotlineRequestType.CONSULT: 1,
+    HotlineRequestType.SUPERVISE: 3,
+    HotlineRequestType.HELP: 5,
+    HotlineRequestType.COMPLEX: 15,
+}
+
+
+class ExtensionStatus(models.TextChoices):
+    """State of a request for more time (延期申请)."""
+
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class CallInStatus(models.TextChoices):
+    """State of a grassroots call-in (基层约请)."""
+
+    OPEN = "open", _("约请中")
+    CONCLUDED = "concluded", _("已办结")
+
+
+class CaseAction(models.TextChoices):
+    """Every action the history records; the allowed ones per state are in cases.workflow."""
+
+    REPORT = "report", _("上报")
+    FILE = "file", _("立案")
+    REFUSE_FILING = "refuse_filing", _("不予立案")
+    DISPATCH = "dispatch", _("派遣")
+    ACCEPT = "accept", _("接单处置")
+    RETURN = "return", _("退回")
+    HANDLE = "handle", _("处置反馈")
+    VERIFY_PASS = "verify_pass", _("核查通过")
+    VERIFY_FAIL = "verify_fail", _("核查不通过(返工)")
+    RATE = "rate", _("评价")
+    REOPEN = "reopen", _("不满意重新处置")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+    DECIDE_EXTENSION = "decide_extension", _("审批延期")
+    SUSPEND = "suspend", _("挂起")
+    RESUME = "resume", _("恢复")
+    MERGE = "merge", _("合并到主案件")
+    MERGE_RECEIVE = "merge_receive", _("并入重复案件")
+    START_CALL_IN = "start_call_in", _("发起基层约请")
+    RECORD_CALL_IN_OUTCOME = "record_call_in_outcome", _("约请结果")

@@ -1,0 +1,371 @@
+"""The case loop's data: categories, cases, their immutable history, extensions and call-ins.
+
+Every change of a case goes through cases.services (one function per action, see
+cases.workflow for the table of allowed transitions); nothing here changes a status by itself.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.cases.choices import (
+    CallInStatus,
+    CaseAction,
+    CaseSource,
+    CaseStatus,
+    CategoryFamily,
+    ExtensionStatus,
+    HotlineRequestType,
+    LimitUnit,
+    Rating,
+)
+from civicgrid.grids.choices import GridLevel
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Category(models.Model):
+    """A problem category (案件类别) of the urban-management standard or a community extension.
+
+    Top-level classes have a 2-digit code ("01") and no parent; second levels have a 4-digit code
+    whose first two digits are the parent's ("0102" 暴露垃圾 under "01" 市容环境). Codes are unique
+    within a family (部件 01 and 事件 01 are different classes). Limits are per category: the
+    filing limit (立案+派遣) in minutes, the handling limit in working hours or working days.
+    """
+
+    family = models.CharField(_("大类"), max_length=20, choices=CategoryFamily.choices)
+    code = models.CharField(_("编码"), max_length=8)
+    name = models.CharField(_("名称"), max_length=50)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级类别"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    default_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("默认处置部门"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="default_categories",
+    )
+    filing_limit_minutes = models.PositiveIntegerField(
+        _("立案派遣时限(分钟)"),
+        default=30,
+        help_text=_("紧急类按自然时间计,其余按工作时间计"),
+    )
+    handling_limit_value = models.PositiveIntegerField(_("处置时限"), default=5)
+    handling_limit_unit = models.CharField(
+        _("处置时限单位"),
+        max_length=20,
+        choices=LimitUnit.choices,
+        default=LimitUnit.WORKING_DAYS,
+    )
+    is_urgent = models.BooleanField(
+        _("紧急"), default=False, help_text=_("紧急类须在10分钟内立案并派遣")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("案件类别")
+        verbose_name_plural = _("案件类别")
+        ordering = ["family", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "code"], name="category_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_family_display()} {self.code} {self.name}"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.parent_id is not None
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number handed out on one day; locked row by row to number cases."""
+
+    day = models.DateField(_("日期"), unique=True)
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("案件编号计数器")
+        verbose_name_plural = _("案件编号计数器")
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
+
+class Case(models.Model):
+    """One problem (案件) on its way through the loop, from report to close and rating.
+
+    `number` is "YYYYMMDD" + a 5-digit sequence of the day (2026112200017). Deadlines are
+    computed by cases.services from the category (or the 12345 request type) with the working-day
+    calendar; `calendar_published` is False when the running deadline relied on a year whose
+    holiday notice is not yet entered (plain Monday–Friday assumed).
+    """
+
+    number = models.CharField(_("案件编号"), max_length=20, unique=True, editable=False)
+    source = models.CharField(_("来源"), max_length=20, choices=CaseSource.choices)
+    external_ticket = models.CharField(
+        _("外部工单号"), max_length=64, blank=True, help_text=_("12345 工单号等,同一来源内唯一")
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases"
+    )
+    hotline_request_type = models.CharField(
+        _("12345诉求类型"), max_length=20, choices=HotlineRequestType.choices, blank=True
+    )
+    description = models.TextField(_("问题描述"))
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    micro_grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("微网格"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        limit_choices_to={"level": GridLevel.MICRO_GRID},
+    )
+    needs_manual_location = models.BooleanField(
+        _("待人工定位"), default=False, help_text=_("上报位置不在任何网格内或未提供")
+    )
+    reporter_name = models.CharField(_("上报人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("上报人电话"), max_length=32, blank=True)
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报账号"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+    )
+    is_anonymous = models.BooleanField(_("匿名"), default=False)
+
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=CaseStatus.choices,
+        default=CaseStatus.REPORTED,
+        db_index=True,
+    )
+    assigned_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("处置部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    handled_by_grid = models.BooleanField(_("网格内处置"), default=False)
+
+    reported_at = models.DateTimeField(_("上报时间"), db_index=True)
+    filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+
+    filing_deadline = models.DateTimeField(_("立案派遣期限"), null=True, blank=True)
+    handling_deadline = models.DateTimeField(_("处置期限"), null=True, blank=True)
+    verification_deadline = models.DateTimeField(_("核查期限"), null=True, blank=True)
+    calendar_published = models.BooleanField(
+        _("期限依据已公布日历"),
+        default=True,
+        help_text=_("否:期限跨入节假日安排尚未公布的年份,按周一至周五估算"),
+    )
+
+    rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    extension_count = models.PositiveIntegerField(_("延期次数"), default=0)
+    returned_count = models.PositiveIntegerField(_("退回次数"), default=0)
+    reopened_once = models.BooleanField(_("已因不满意重新处置"), default=False)
+
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并到"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+
+    is_suspended = models.BooleanField(_("挂起中"), default=False)
+    suspended_at = models.DateTimeField(_("挂起时间"), null=True, blank=True)
+    suspension_reason = models.CharField(_("挂起原因"), max_length=500, blank=True)
+    pauses = models.JSONField(
+        _("暂停区间"), default=list, blank=True, help_text=_("已结束的挂起区间 [开始, 结束]")
+    )
+
+    handling_result = models.TextField(_("处置结果"), blank=True)
+    rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    public_token = models.CharField(
+        _("查询码"), max_length=32, unique=True, default=new_public_token, editable=False
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_ticket"],
+                condition=~models.Q(external_ticket=""),
+                name="case_unique_external_ticket",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assigned_department", "status"]),
+            models.Index(fields=["micro_grid", "status"]),
+            models.Index(fields=["category", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.category.name if self.category_id else ''}"
+
+
+class CaseEventQuerySet(models.QuerySet):
+    """History rows are never changed or removed, not even in bulk."""
+
+    def update(self, **kwargs):
+        raise ValueError("CaseEvent rows are immutable")
+
+    def delete(self):
+        raise ValueError("CaseEvent rows are immutable")
+
+
+class CaseEvent(models.Model):
+    """One immutable row of a case's history: who did what, when, from which state to which."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_events",
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    action = models.CharField(_("动作"), max_length=30, choices=CaseAction.choices)
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=CaseStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=CaseStatus.choices)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("案件流转记录")
+        verbose_name_plural = _("案件流转记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("CaseEvent rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("CaseEvent rows are immutable")
+
+
+class ExtensionRequest(models.Model):
+    """A handler's request for more time (延期申请) and the operator's decision on it."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    days = models.PositiveIntegerField(_("延期工作日数"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+    previous_deadline = models.DateTimeField(_("原处置期限"), null=True, blank=True)
+    new_deadline = models.DateTimeField(_("新处置期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} +{self.days} {self.get_status_display()}"
+
+
+class CallIn(models.Model):
+    """基层约请: a community escalates an overdue or cross-department case to the street, which
+    convenes the departments; the meeting and its outcome are part of the case."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="call_ins"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("发起时间"))
+    reason = models.TextField(_("约请事由"))
+    departments = models.ManyToManyField(
+        "accounts.Department", verbose_name=_("约请部门"), related_name="call_ins"
+    )
+    meeting_at = models.DateTimeField(_("会商时间"), null=True, blank=True)
+    outcome = models.TextField(_("约请结果"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=CallInStatus.choices, default=CallInStatus.OPEN
+    )
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("基层约请")
+        verbose_name_plural = _("基层约请")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_status_display()}"

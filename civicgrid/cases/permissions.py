@@ -1,0 +1,61 @@
+"""Which cases a user sees, and whether they may act on one particular case.
+
+The role-level rule (which roles may perform an action at all) is the table in cases.workflow;
+this module adds the row-level rule: a department handler acts on cases dispatched to their
+department, grid staff on cases in their micro-grids (accounts.scoping), residents on their own.
+"""
+
+from django.db.models import Q, QuerySet
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.scoping import visible_micro_grids
+from civicgrid.cases.choices import CaseAction as A
+
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})
+HANDLING_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.HANDLE, A.REQUEST_EXTENSION})
+
+
+def scope_cases(queryset: QuerySet, user) -> QuerySet:
+    """Cases the user may see: street-wide roles all; community staff their community's; grid
+    staff their grids'; department handlers their department's; everyone also their own."""
+    if not user or not user.is_authenticated:
+        return queryset.none()
+    if user.sees_whole_street:
+        return queryset
+    role = user.effective_role
+    own = Q(reporter_user=user)
+    if role == Role.COMMUNITY_STAFF or role in GRID_ROLES:
+        grids = visible_micro_grids(user)
+        return queryset.filter(Q(micro_grid__in=grids.values("pk")) | own)
+    if role == Role.DEPT_HANDLER and user.department_id:
+        return queryset.filter(Q(assigned_department_id=user.department_id) | own)
+    return queryset.filter(own)
+
+
+def _in_user_grids(user, case) -> bool:
+    if case.micro_grid_id is None:
+        return False
+    grids = visible_micro_grids(user)
+    return grids is None or grids.filter(pk=case.micro_grid_id).exists()
+
+
+def may_act_on(user, case, action: str) -> bool:
+    """The row-level check for a user whose role the workflow table already allows."""
+    role = user.effective_role
+    if role in (Role.ADMIN, Role.OPERATOR):
+        return True
+    if action in HANDLING_ACTIONS:
+        if role == Role.DEPT_HANDLER:
+            return (
+                not case.handled_by_grid
+                and case.assigned_department_id is not None
+                and case.assigned_department_id == user.department_id
+            )
+        if role in GRID_ROLES:
+            return case.handled_by_grid and _in_user_grids(user, case)
+        return False
+    if action in (A.VERIFY_PASS, A.VERIFY_FAIL, A.START_CALL_IN):
+        return (role in GRID_ROLES or role == Role.COMMUNITY_STAFF) and _in_user_grids(user, case)
+    if action in (A.RATE, A.REOPEN):
+        return case.reporter_user_id is not None and case.reporter_user_id == user.pk
+    return False

@@ -1,0 +1,95 @@
+"""The one table of allowed transitions of the case loop (in the manner of Signalen's workflow).
+
+Each action names the states it may start from, the state it leads to (None: the state stays,
+e.g. an extension or a call-in), and the roles that may perform it. Whether a user of such a role
+may act on *this* case (their department, their grids, their own report) is cases.permissions.
+cases.services checks both before writing anything.
+"""
+
+from dataclasses import dataclass
+
+from civicgrid.accounts.choices import Role
+from civicgrid.cases.choices import CaseAction as A
+from civicgrid.cases.choices import CaseStatus as S
+
+# Who may do what, by role. The admin may do everything (the keeper fixes stuck cases).
+STREET = frozenset({Role.ADMIN, Role.OPERATOR})
+HANDLERS = frozenset({Role.ADMIN, Role.DEPT_HANDLER, Role.GRID_WORKER, Role.GRID_LEADER})
+VERIFIERS = frozenset(
+    {Role.ADMIN, Role.OPERATOR, Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF}
+)
+RATERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.RESIDENT})
+REPORTERS = frozenset(
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+        Role.DEPT_HANDLER,
+        Role.RESIDENT,
+    }
+)
+CALLERS_IN = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+
+# States in which the case is in somebody's hands and may be suspended or merged.
+_IN_PROGRESS = frozenset({S.FILED, S.DISPATCHED, S.ACCEPTED, S.RETURNED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset
+    target: str | None
+    roles: frozenset
+    # Whether the action is allowed while the case is suspended (only resume is).
+    while_suspended: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition(A.REPORT, frozenset({""}), S.REPORTED, REPORTERS),
+        Transition(A.FILE, frozenset({S.REPORTED}), S.FILED, STREET),
+        Transition(A.REFUSE_FILING, frozenset({S.REPORTED}), S.NOT_FILED, STREET),
+        Transition(A.DISPATCH, frozenset({S.FILED, S.RETURNED}), S.DISPATCHED, STREET),
+        Transition(A.ACCEPT, frozenset({S.DISPATCHED}), S.ACCEPTED, HANDLERS),
+        Transition(A.RETURN, frozenset({S.DISPATCHED}), S.RETURNED, HANDLERS),
+        Transition(A.HANDLE, frozenset({S.ACCEPTED}), S.HANDLED, HANDLERS),
+        Transition(A.VERIFY_PASS, frozenset({S.HANDLED}), S.CLOSED, VERIFIERS),
+        Transition(A.VERIFY_FAIL, frozenset({S.HANDLED}), S.ACCEPTED, VERIFIERS),
+        Transition(A.RATE, frozenset({S.CLOSED}), S.CLOSED, RATERS),
+        # Not called directly: an unsatisfied rating reopens the case once (services.do_rate).
+        Transition(A.REOPEN, frozenset({S.CLOSED}), S.ACCEPTED, RATERS),
+        Transition(A.REQUEST_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, HANDLERS),
+        Transition(A.DECIDE_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, STREET),
+        Transition(A.SUSPEND, _IN_PROGRESS, None, STREET),
+        Transition(A.RESUME, _IN_PROGRESS, None, STREET, while_suspended=True),
+        Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, STREET),
+        Transition(A.START_CALL_IN, _IN_PROGRESS - {S.FILED} | {S.HANDLED}, None, CALLERS_IN),
+        Transition(
+            A.RECORD_CALL_IN_OUTCOME,
+            _IN_PROGRESS | {S.HANDLED, S.CLOSED},
+            None,
+            STREET,
+            while_suspended=True,
+        ),
+    ]
+}
+
+
+def transition(action: str) -> Transition:
+    return TRANSITIONS[action]
+
+
+def allowed_actions(status: str, role: str, *, suspended: bool = False) -> list[str]:
+    """Actions a role may take on a case in `status` (before the per-case scope check)."""
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if t.action not in (A.REPORT, A.REOPEN)
+        and status in t.sources
+        and role in t.roles
+        and (t.while_suspended or not suspended)
+        and not (t.action == A.RESUME and not suspended)
+    ]
