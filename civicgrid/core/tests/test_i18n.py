@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation.template import templatize
 from rest_framework.test import APIClient
 
@@ -254,6 +255,14 @@ def test_source_scan_finds_python_and_template_strings():
 # --- what a user sees ----------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    # LocaleMiddleware leaves the last request's language active in the thread: after an English
+    # request, later tests in the same process would get English messages where they expect Chinese.
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def tree(db):
     return make_tree()
@@ -309,6 +318,7 @@ def test_admin_resident_list_in_english_by_accept_language(client, keeper, tree)
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Resident" in english and "Care tags" in english
     assert "关爱标签" not in english
+    assert "Population and housing statistics" in english and "人口房屋统计" not in english
     assert "张三" in english  # data stays as entered
     assert "关爱标签" in client.get(url).content.decode()
 
