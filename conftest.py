@@ -16,3 +16,13 @@ def _fresh_locator():
     invalidate_locator(drop=True)
     yield
     invalidate_locator(drop=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves the last request's language active in the thread; a test that asked
+    # for English must not turn the next test's messages English.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
