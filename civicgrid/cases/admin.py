@@ -70,6 +70,10 @@ class _ReadOnlyInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the case sees its history (the row scoping is the case's).
+        return _back_office(request)
+
     def has_add_permission(self, request, obj=None):
         return False
 

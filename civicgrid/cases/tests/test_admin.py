@@ -1,0 +1,61 @@
+"""Admin: categories editable by the street; cases and their history read-only for everyone."""
+
+import pytest
+from django.test import Client
+
+from civicgrid.cases import services
+from civicgrid.cases.tests.conftest import IN_MICRO, category
+
+
+@pytest.fixture
+def staff_client():
+    def make(user):
+        user.is_staff = True
+        user.save()
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def test_categories_editable_by_operator_only(staff_client, users):
+    cat = category("event", "0102")
+    url = f"/admin/cases/category/{cat.pk}/change/"
+    page = staff_client(users["operator"]).get(url)
+    assert page.status_code == 200 and b'name="handling_limit_value"' in page.content
+    worker_page = staff_client(users["worker"]).get(url)
+    assert (
+        worker_page.status_code == 200 and b'name="handling_limit_value"' not in worker_page.content
+    )
+    assert staff_client(users["worker"]).post(url, {"name": "x"}).status_code == 403
+
+
+def test_case_page_is_read_only_with_history(staff_client, users, garbage, clock):
+    case = services.do_report(
+        user=users["resident"],
+        category=garbage,
+        description="垃圾",
+        lon=IN_MICRO[0][0],
+        lat=IN_MICRO[0][1],
+    )
+    services.do_file(case, users["operator"], note="立案说明")
+    client = staff_client(users["operator"])
+    listing = client.get("/admin/cases/case/")
+    assert listing.status_code == 200 and case.number.encode() in listing.content
+    page = client.get(f"/admin/cases/case/{case.pk}/change/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "立案说明" in content and "139****5678" in content and "13912345678" not in content
+    assert 'name="status"' not in content  # nothing editable
+    assert (
+        client.post(f"/admin/cases/case/{case.pk}/change/", {"status": "closed"}).status_code == 403
+    )
+    assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
+    case.refresh_from_db()
+    assert case.status == "filed"
+    # Scoped like the API: a grid worker of another micro-grid does not find it.
+    assert (
+        staff_client(users["worker2"]).get(f"/admin/cases/case/{case.pk}/change/").status_code
+        == 302
+    )
