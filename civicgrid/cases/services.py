@@ -316,7 +316,7 @@ def do_report(
     if user is not None:
         role = user.effective_role
         allowed = SOURCES_BY_ROLE.get(role, [])
-        if not allowed:
+        if role not in TRANSITIONS[CaseAction.REPORT].roles or not allowed:
             raise PermissionDenied(_("您的角色不能上报问题"))
         source = source or allowed[0]
         if source not in allowed:
@@ -705,7 +705,8 @@ def do_resume(case, user, *, note: str = "") -> Case:
         now = timezone.now()
         start = case.suspended_at
         running = [
-            ("filing_deadline", case.filed_at is None, case.category.is_urgent),
+            # The filing limit covers 立案 and 派遣: it runs until the dispatch.
+            ("filing_deadline", case.dispatched_at is None, case.category.is_urgent),
             ("handling_deadline", case.handled_at is None, False),
             ("verification_deadline", case.closed_at is None, False),
         ]
@@ -768,7 +769,7 @@ def do_merge(case, user, *, master, note: str = "") -> Case:
 
 
 def _is_overdue(case, now) -> bool:
-    if case.filed_at is None and case.filing_deadline and now > case.filing_deadline:
+    if case.dispatched_at is None and case.filing_deadline and now > case.filing_deadline:
         return True
     return bool(case.handled_at is None and case.handling_deadline and now > case.handling_deadline)
 

@@ -93,7 +93,10 @@ class CaseListSerializer(serializers.ModelSerializer):
         now = self.context.get("now") or timezone.now()
         if case.handled_at is None and case.handling_deadline and now > case.handling_deadline:
             return True
-        return bool(case.filed_at is None and case.filing_deadline and now > case.filing_deadline)
+        # The filing limit covers 立案 and 派遣.
+        return bool(
+            case.dispatched_at is None and case.filing_deadline and now > case.filing_deadline
+        )
 
 
 class CaseEventSerializer(serializers.ModelSerializer):

@@ -309,3 +309,57 @@ def test_workflow_table_is_consistent():
     assert allowed_actions(S.HANDLED, "grid_worker") == [A.VERIFY_PASS, A.VERIFY_FAIL]
     assert A.RESUME in allowed_actions(S.ACCEPTED, "operator", suspended=True)
     assert A.DISPATCH not in allowed_actions(S.FILED, "operator", suspended=True)
+
+
+def test_more_refusals_and_details(users, garbage, departments, clock):
+    u = users
+    # Leaders look, they do not report or act.
+    with pytest.raises(PermissionDenied):
+        report(u["leader"], garbage)
+    # A department's self-report carries its source.
+    assert report(u["handler"], garbage).source == "department"
+
+    unlocated = services.do_report(user=u["operator"], category=garbage, description="无坐标")
+    assert unlocated.needs_manual_location and unlocated.micro_grid is None
+    # Filing may correct the category; the history keeps both codes.
+    services.do_file(unlocated, u["operator"], category=category("event", "0507").pk)
+    unlocated.refresh_from_db()
+    assert unlocated.category.code == "0507"
+    assert unlocated.events.get(action=A.FILE).data["category"] == {"from": "0102", "to": "0507"}
+    with pytest.raises(ValidationError) as info:
+        services.do_dispatch(unlocated, u["operator"], to_grid=True)
+    assert "尚未定位" in str(info.value)
+
+    case = report(u["resident"], garbage)
+    services.do_file(case, u["operator"])
+    services.do_dispatch(case, u["operator"])
+    services.do_suspend(case, u["operator"], reason="等待")
+    with pytest.raises(services.IllegalTransition):
+        services.do_suspend(case, u["operator"], reason="再挂起")
+    services.do_resume(case, u["operator"])
+    # A rejected extension leaves the deadline alone; a decided request cannot be decided again.
+    deadline = Case.objects.get(pk=case.pk).handling_deadline
+    request = services.do_request_extension(case, u["handler"], days=3, reason="材料未齐")
+    with pytest.raises(services.IllegalTransition):
+        services.do_request_extension(case, u["handler"], days=1, reason="再申请")
+    services.do_decide_extension(case, u["operator"], extension=request, approve=False, note="不批")
+    case.refresh_from_db()
+    assert case.handling_deadline == deadline and case.extension_count == 0
+    with pytest.raises(services.IllegalTransition):
+        services.do_decide_extension(case, u["operator"], extension=request, approve=True)
+
+
+def test_complex_hotline_ticket_filing_records_the_approval(users, garbage, clock):
+    case, created = services.intake_hotline(
+        user=users["operator"],
+        ticket="T-COMPLEX",
+        category=garbage,
+        description="多部门疑难诉求",
+        hotline_request_type="complex",
+    )
+    assert created
+    services.do_file(case, users["operator"])
+    assert case.events.get(action=A.FILE).data == {"complex_limit_approved": True}
+    services.do_dispatch(case, users["operator"])
+    case.refresh_from_db()
+    assert services.handling_limit(case) == (15, "working_days")
