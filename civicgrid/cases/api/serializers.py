@@ -99,6 +99,13 @@ class CaseListSerializer(serializers.ModelSerializer):
         )
 
 
+class DuplicateSerializer(CaseListSerializer):
+    distance_m = serializers.FloatField(read_only=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [*CaseListSerializer.Meta.fields, "distance_m"]
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
     action_display = serializers.CharField(source="get_action_display", read_only=True)

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import services
 from civicgrid.cases.api import serializers as s
+from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.filters import CaseFilter
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
@@ -147,6 +148,22 @@ class CaseViewSet(
         lambda c, u, d: services.do_refuse_filing(c, u, reason=d["reason"]),
         summary="不予立案",
     )
+
+    @extend_schema(responses={200: s.DuplicateSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def duplicates(self, request, number=None):
+        """Open cases of the same category nearby and close in time (candidates for 合并)."""
+        case = self.get_object()
+        visible = scope_cases(Case.objects.all(), request.user)
+        rows = [
+            {
+                **s.CaseListSerializer(other, context=self.get_serializer_context()).data,
+                "distance_m": round(distance, 1),
+            }
+            for other, distance in possible_duplicates(case, visible)
+        ]
+        return Response(rows)
+
     # Not "dispatch": that name is APIView's request entry point.
     dispatch_case = _action_endpoint(
         "dispatch_case",
