@@ -106,6 +106,11 @@ class DuplicateSerializer(CaseListSerializer):
         fields = [*CaseListSerializer.Meta.fields, "distance_m"]
 
 
+class RevealPhoneSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    reporter_phone = serializers.CharField()
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
     action_display = serializers.CharField(source="get_action_display", read_only=True)

@@ -164,6 +164,14 @@ class CaseViewSet(
         ]
         return Response(rows)
 
+    @extend_schema(request=None, responses={200: s.RevealPhoneSerializer})
+    @action(detail=True, methods=["post"], url_path="reveal-phone")
+    def reveal_phone(self, request, number=None):
+        """The reporter's full phone (call-back); allowed roles only, logged in the history."""
+        case = self.get_object()
+        phone = services.reveal_reporter_phone(case, request.user, channel="api")
+        return Response({"number": case.number, "reporter_phone": phone})
+
     # Not "dispatch": that name is APIView's request entry point.
     dispatch_case = _action_endpoint(
         "dispatch_case",

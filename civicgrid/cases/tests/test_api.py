@@ -316,3 +316,17 @@ def test_openapi_schema_lists_the_actions(api, users):
     paths = response.json()["paths"] if hasattr(response, "json") else response.data["paths"]
     assert "/api/cases/{number}/dispatch/" in paths
     assert "/api/cases/hotline/" in paths
+
+
+def test_reveal_phone_is_role_checked_and_logged(api, users, garbage, clock):
+    number = api(users["resident"]).post(LIST, body(garbage), format="json").data["number"]
+    url = f"/api/cases/{number}/reveal-phone/"
+    response = api(users["operator"]).post(url)
+    assert response.status_code == 200 and response.data["reporter_phone"] == "13912345678"
+    assert api(users["staff"]).post(url).status_code == 200  # 居委, own community
+    assert api(users["staff2"]).post(url).status_code == 404  # not in scope at all
+    denied = api(users["leader"]).post(url)
+    assert denied.status_code == 403 and "完整电话" in denied.data["detail"]
+    log = CaseEvent.objects.filter(case__number=number, action="reveal_phone")
+    assert [e.actor.username for e in log.order_by("id")] == ["operator", "staff"]
+    assert Case.objects.get(number=number).status == "reported"
