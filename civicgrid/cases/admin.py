@@ -114,9 +114,17 @@ class CaseAdmin(admin.ModelAdmin):
         "assigned_department",
         "reported_at",
         "handling_deadline",
+        "warning_level",
         "is_suspended",
     ]
-    list_filter = ["status", "source", "is_suspended", "needs_manual_location", "category__family"]
+    list_filter = [
+        "status",
+        "warning_level",
+        "source",
+        "is_suspended",
+        "needs_manual_location",
+        "category__family",
+    ]
     search_fields = ["number", "external_ticket", "address"]
     list_select_related = ["category", "micro_grid", "assigned_department"]
     date_hierarchy = "reported_at"

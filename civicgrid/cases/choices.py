@@ -40,6 +40,14 @@ OPEN_STATUSES = frozenset(
 )
 
 
+class WarningLevel(models.TextChoices):
+    """Deadline warning of the running clock: yellow at 80 % of the limit, red when overdue."""
+
+    NONE = "", _("正常")
+    YELLOW = "yellow", _("黄灯预警")
+    RED = "red", _("红灯超期")
+
+
 class CaseSource(models.TextChoices):
     """Intake channel of a case."""
 

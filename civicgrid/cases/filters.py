@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.cases.choices import CaseSource, CaseStatus
+from civicgrid.cases.choices import CaseSource, CaseStatus, WarningLevel
 from civicgrid.cases.models import Case
 
 
@@ -18,6 +18,11 @@ class CaseFilter(django_filters.FilterSet):
         label=_("处置部门"), field_name="assigned_department_id"
     )
     needs_manual_location = django_filters.BooleanFilter(label=_("待人工定位"))
+    warning = django_filters.ChoiceFilter(
+        label=_("预警"),
+        field_name="warning_level",
+        choices=[(v, label) for v, label in WarningLevel.choices if v],
+    )
     overdue = django_filters.BooleanFilter(label=_("超期未处置"), method="filter_overdue")
     reported_after = django_filters.IsoDateTimeFilter(
         label=_("上报时间起"), field_name="reported_at", lookup_expr="gte"

@@ -20,6 +20,7 @@ from civicgrid.cases.choices import (
     HotlineRequestType,
     LimitUnit,
     Rating,
+    WarningLevel,
 )
 from civicgrid.grids.choices import GridLevel
 
@@ -183,6 +184,16 @@ class Case(models.Model):
         _("期限依据已公布日历"),
         default=True,
         help_text=_("否:期限跨入节假日安排尚未公布的年份,按周一至周五估算"),
+    )
+
+    warning_level = models.CharField(
+        _("预警"),
+        max_length=10,
+        choices=WarningLevel.choices,
+        default=WarningLevel.NONE,
+        blank=True,
+        db_index=True,
+        help_text=_("由定时任务按当前时限计算:用时达80%黄灯,超期红灯"),
     )
 
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)

@@ -80,6 +80,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "calendar_published",
             "is_suspended",
             "is_overdue",
+            "warning_level",
             "rating",
         ]
 

@@ -1,0 +1,135 @@
+"""Deadline warnings (预警): yellow at 80 % of the running limit, red when it has run out.
+
+`scan()` is run periodically (the `scan_case_deadlines` command, once or with `--every`, or the
+`scan_case_deadlines_task` task): it computes every open case's level from its running clock
+over one in-memory calendar snapshot (no query per case), writes only the changes (one UPDATE per
+level and chunk), and tells the handler and the operator about each case that turned yellow or
+red. The red list is the 督办 list (`/api/cases/?warning=red`).
+
+The running clock depends on the state: 立案+派遣 (待受理, 已立案) from the report, 处置 (已派遣,
+处置中) from the dispatch, 核查 (已处置) from the feedback. Time used and the limit are both
+working time with the case's pauses left out (wall-clock time for an urgent category's filing
+limit), so a suspension never turns a case yellow; a suspended case keeps its level until resumed.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.cases import notifications
+from civicgrid.cases.choices import CaseStatus, WarningLevel
+from civicgrid.cases.models import Case
+from civicgrid.workcalendar.services import get_calendar
+
+YELLOW_AT = 0.8
+CHUNK = 1000
+
+# status → (start field, deadline field, whether it is the filing clock)
+CLOCKS = {
+    CaseStatus.REPORTED: ("reported_at", "filing_deadline", True),
+    CaseStatus.FILED: ("reported_at", "filing_deadline", True),
+    CaseStatus.DISPATCHED: ("dispatched_at", "handling_deadline", False),
+    CaseStatus.ACCEPTED: ("dispatched_at", "handling_deadline", False),
+    CaseStatus.HANDLED: ("handled_at", "verification_deadline", False),
+}
+
+
+def _pauses(case):
+    return [
+        (datetime.datetime.fromisoformat(a), datetime.datetime.fromisoformat(b))
+        for a, b in case.pauses
+    ]
+
+
+def level_for(case: Case, now, calendar) -> str:
+    """The warning level of the case's running clock at `now`."""
+    clock = CLOCKS.get(case.status)
+    if clock is None:
+        return WarningLevel.NONE
+    if case.is_suspended:
+        return case.warning_level
+    start_field, deadline_field, filing = clock
+    start, deadline = getattr(case, start_field), getattr(case, deadline_field)
+    if start is None or deadline is None:
+        return WarningLevel.NONE
+    if now > deadline:
+        return WarningLevel.RED
+    if filing and case.category.is_urgent:
+        used = (now - start).total_seconds()
+        total = (deadline - start).total_seconds()
+    else:
+        pauses = _pauses(case)
+        used = calendar.working_hours_between(start, now, exclude=pauses)
+        total = calendar.working_hours_between(start, deadline, exclude=pauses)
+    if total <= 0 or used / total >= YELLOW_AT:
+        return WarningLevel.YELLOW
+    return WarningLevel.NONE
+
+
+def _messages(case, level):
+    text = (
+        _("案件%(n)s已超过时限,请立即处理(督办)")
+        if level == WarningLevel.RED
+        else _("案件%(n)s已用去时限的80%%,请抓紧处理")
+    ) % {"n": case.number}
+    kind = f"warning_{level}"
+    out = [notifications.Message(kind, case.number, notifications.Recipient("operator"), text)]
+    if case.status in (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED, CaseStatus.HANDLED):
+        handler = notifications.assignee(case)
+        if handler is not None:
+            out.append(notifications.Message(kind, case.number, handler, text))
+    return out
+
+
+def scan(now=None) -> dict:
+    """Recompute every open case's warning level; returns how many turned yellow, red, normal."""
+    now = now or timezone.now()
+    calendar = get_calendar()
+    changed = {level: [] for level in WarningLevel.values}
+    messages = []
+    cases = (
+        Case.objects.filter(status__in=list(CLOCKS))
+        .select_related("category")
+        .only(
+            "number",
+            "status",
+            "reported_at",
+            "dispatched_at",
+            "handled_at",
+            "filing_deadline",
+            "handling_deadline",
+            "verification_deadline",
+            "pauses",
+            "is_suspended",
+            "warning_level",
+            "assigned_department_id",
+            "handled_by_grid",
+            "micro_grid_id",
+            "category__is_urgent",
+        )
+        .order_by("pk")
+    )
+    for case in cases.iterator(chunk_size=CHUNK):
+        level = level_for(case, now, calendar)
+        if level != case.warning_level:
+            changed[level].append(case.pk)
+            if level != WarningLevel.NONE:
+                messages.extend(_messages(case, level))
+    with transaction.atomic():
+        for level, pks in changed.items():
+            for i in range(0, len(pks), CHUNK):
+                Case.objects.filter(pk__in=pks[i : i + CHUNK]).update(warning_level=level)
+        # Cases whose clock has stopped (closed, merged, not filed, returned) carry no warning.
+        cleared = (
+            Case.objects.exclude(status__in=list(CLOCKS))
+            .exclude(warning_level=WarningLevel.NONE)
+            .update(warning_level=WarningLevel.NONE)
+        )
+        notifications.schedule(messages)
+    return {
+        "yellow": len(changed[WarningLevel.YELLOW]),
+        "red": len(changed[WarningLevel.RED]),
+        "normal": len(changed[WarningLevel.NONE]) + cleared,
+    }
