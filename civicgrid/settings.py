@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civicgrid.demo",
     "civicgrid.workcalendar",
     "civicgrid.cases",
+    "civicgrid.attachments",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,11 @@ TASKS = {
 # Upload limits: a whole street's registry spreadsheet fits; anything larger is refused early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Case photos (attachments app): bytes per upload, decoded pixels (checked from the header before
+# decoding, against decompression bombs), and the longest side kept (larger photos are scaled down).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
+ATTACHMENT_MAX_SIDE = env_int("ATTACHMENT_MAX_SIDE", 4096)
 
 LOGGING = {
     "version": 1,

@@ -28,4 +28,5 @@ urlpatterns = [
     path("api/registry/", include("civicgrid.registry.api.urls")),
     path("api/calendar/", include("civicgrid.workcalendar.api.urls")),
     path("api/cases/", include("civicgrid.cases.api.urls")),
+    path("api/attachments/", include("civicgrid.attachments.api.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,13 @@
+from django.urls import re_path
+from rest_framework.routers import SimpleRouter
+
+from civicgrid.attachments.api import views
+
+router = SimpleRouter()
+router.register("", views.AttachmentViewSet, basename="attachment")
+
+urlpatterns = [
+    # `/api/attachments/{id}/file`, with or without the trailing slash.
+    re_path(r"^(?P<pk>[0-9]+)/file/?$", views.AttachmentFileView.as_view(), name="attachment-file"),
+    *router.urls,
+]
