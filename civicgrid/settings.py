@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civicgrid.demo",
     "civicgrid.workcalendar",
     "civicgrid.cases",
+    "civicgrid.open311",
     "civicgrid.attachments",
 ]
 

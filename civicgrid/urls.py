@@ -28,5 +28,6 @@ urlpatterns = [
     path("api/registry/", include("civicgrid.registry.api.urls")),
     path("api/calendar/", include("civicgrid.workcalendar.api.urls")),
     path("api/cases/", include("civicgrid.cases.api.urls")),
+    path("open311/v2/", include("civicgrid.open311.urls")),
     path("api/attachments/", include("civicgrid.attachments.api.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

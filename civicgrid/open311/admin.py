@@ -1,0 +1,100 @@
+"""Back office for Open311 clients: create one, read its key once, renew or switch it off.
+
+Only the key's SHA-256 is stored, so the clear key is shown exactly once, as a message after the
+client is saved for the first time or after "renew key". Requests are read-only (they are written
+only by POST requests.json).
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from civicgrid.accounts.choices import Role
+from civicgrid.open311.models import ApiClient, Open311Request
+
+EDITORS = frozenset({Role.ADMIN})
+
+
+def _editor(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and user.effective_role in EDITORS
+
+
+def _show_key(request, client, raw):
+    messages.warning(
+        request,
+        _("“%(name)s”的 api_key 为 %(key)s ,只显示这一次,请立即交给接入方妥善保存。")
+        % {"name": client.name, "key": raw},
+    )
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "source_label", "user", "key_prefix", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "source_label"]
+    list_select_related = ["user"]
+    fields = ["name", "source_label", "user", "is_active", "key_prefix", "created_at"]
+    readonly_fields = ["key_prefix", "created_at"]
+    raw_id_fields = ["user"]
+    actions = ["renew_keys"]
+
+    def save_model(self, request, obj, form, change):
+        raw = None if change else obj.set_new_key()
+        super().save_model(request, obj, form, change)
+        if raw:
+            _show_key(request, obj, raw)
+
+    @admin.action(description=_("重新生成 api_key(旧密钥立即失效)"))
+    def renew_keys(self, request, queryset):
+        for client in queryset:
+            raw = client.set_new_key()
+            client.save(update_fields=["key_prefix", "key_hash"])
+            _show_key(request, client, raw)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("已为%(n)d个接入方重新生成密钥", "已为%(n)d个接入方重新生成密钥", count)
+            % {"n": count},
+        )
+
+    def has_module_permission(self, request):
+        return _editor(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _editor(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _editor(request)
+
+    def has_add_permission(self, request):
+        return _editor(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Clients with requests are protected; switch them off with 启用 instead.
+        return _editor(request)
+
+
+@admin.register(Open311Request)
+class Open311RequestAdmin(admin.ModelAdmin):
+    list_display = ["case", "client", "created_at", "media_url"]
+    list_filter = ["client"]
+    search_fields = ["case__number", "token"]
+    list_select_related = ["case", "case__category", "client"]
+    fields = ["case", "client", "token", "media_url", "attributes", "address_id", "created_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return _editor(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _editor(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

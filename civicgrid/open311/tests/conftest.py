@@ -1,0 +1,123 @@
+import json
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from jsonschema import Draft7Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from civicgrid.accounts.choices import Role
+from civicgrid.cases.notifications import MemoryChannel
+from civicgrid.open311.models import ApiClient
+from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
+
+# ../shared/open311-schema beside the clone (the same layout on the developers' machines and CI).
+SCHEMA_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "open311-schema"
+# Points inside make_tree()'s first micro-grid and outside every grid.
+INSIDE = (121.505, 31.1075)
+OUTSIDE = (120.0, 30.0)
+
+
+def _registry() -> Registry:
+    resources = []
+    for path in SCHEMA_DIR.glob("*.json"):
+        if path.name == "swagger.json":
+            continue
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((path.name, Resource.from_contents(contents, DRAFT7)))
+    return Registry().with_resources(resources)
+
+
+# The optional format packages of jsonschema are not installed; check the two formats the
+# GeoReport schemas use ourselves, strictly.
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _date_time(value):
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("date-time without an offset")
+    return True
+
+
+@FORMATS.checks("uri")
+def _uri(value):
+    if not isinstance(value, str):
+        return True
+    parts = urlparse(value)
+    return bool(parts.scheme and parts.netloc)
+
+
+REGISTRY = _registry()
+
+
+def validate(data, schema_name: str):
+    """Validate `data` against one of the GeoReport schemas, $refs between files resolved."""
+    validator = Draft7Validator({"$ref": schema_name}, registry=REGISTRY, format_checker=FORMATS)
+    validator.validate(data)
+    return data
+
+
+ERRORS_SCHEMA = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "additionalProperties": False,
+    },
+}
+
+
+def assert_error(response, status: int, *fragments):
+    """The spec's error body with the right code, containing each fragment in a description."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    Draft7Validator(ERRORS_SCHEMA).validate(body)
+    assert all(item["code"] == status for item in body)
+    text = " ".join(item["description"] for item in body)
+    for fragment in fragments:
+        assert fragment in text, text
+    return body
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def outbox(settings):
+    settings.CIVICGRID_NOTIFICATION_CHANNELS = ["civicgrid.cases.notifications.MemoryChannel"]
+    MemoryChannel.outbox = []
+    return MemoryChannel.outbox
+
+
+@pytest.fixture
+def tree(db):
+    return make_tree()
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="城管中队", code="CG")
+
+
+@pytest.fixture
+def api_client(db):
+    """(ApiClient, its clear key) reporting as the system."""
+    client = ApiClient(name="随申办", source_label="随申办")
+    raw = client.set_new_key()
+    client.save()
+    return client, raw
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root", role=Role.ADMIN, is_staff=True)
