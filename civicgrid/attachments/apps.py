@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AttachmentsConfig(AppConfig):
     name = "civicgrid.attachments"
     label = "attachments"
-    verbose_name = "案件附件"
+    verbose_name = _("案件附件")
