@@ -289,3 +289,36 @@ def test_phone_mpo_is_stored_as_a_plain_jpeg(case, users):
     image = stored_image(attachment)
     assert image.format == "JPEG" and image.size == (40, 30)
     assert attachment.content_type == "image/jpeg" and "exif" not in image.info
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_gps_exif_is_dropped_in_every_format(case, users, fmt):
+    exif = Image.Exif()
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (31.0, 6.0, 30.0),
+    }
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 16), "green").save(buffer, fmt, exif=exif)
+    source = Image.open(io.BytesIO(buffer.getvalue()))
+    assert source.getexif().get_ifd(ExifTags.IFD.GPSInfo), "the source must carry GPS"
+    attachment = services.store_attachment(
+        case, users["resident"], upload(buffer.getvalue()), "before"
+    )
+    image = stored_image(attachment)
+    assert image.format == fmt
+    assert dict(image.getexif()) == {} and "exif" not in image.info
+
+
+def test_xmp_is_dropped(case, users):
+    buffer = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">exif:GPSLatitude 31,6.5N</x:xmpmeta>'
+    Image.new("RGB", (24, 16), "green").save(buffer, "JPEG", xmp=xmp)
+    assert "xmp" in Image.open(io.BytesIO(buffer.getvalue())).info
+    attachment = services.store_attachment(
+        case, users["resident"], upload(buffer.getvalue()), "before"
+    )
+    with attachment.file.open("rb") as f:
+        raw = f.read()
+    assert b"GPSLatitude" not in raw and b"xmpmeta" not in raw
+    assert "xmp" not in stored_image(attachment).info
