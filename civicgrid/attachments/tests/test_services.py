@@ -19,6 +19,7 @@ from civicgrid.attachments.tests.conftest import (
     upload,
     webp_bytes,
 )
+from civicgrid.cases import services as case_services
 
 
 def stored_image(attachment) -> Image.Image:
@@ -196,20 +197,10 @@ def test_unknown_kind_and_foreign_event(case, users):
     with pytest.raises(ValidationError) as caught:
         services.store_attachment(case, users["operator"], upload(jpeg_with_gps()), "selfie")
     assert "kind" in caught.value.message_dict
-    from civicgrid.cases.models import CaseEvent
-
-    foreign = CaseEvent.objects.exclude(case=case).first()
-    if foreign is None:
-        other = type(case).objects.create(
-            number="2026010100001",
-            source=case.source,
-            category=case.category,
-            description="另一案件",
-            reported_at=case.reported_at,
-        )
-        foreign = CaseEvent.objects.create(
-            case=other, at=case.reported_at, action="report", to_status="reported"
-        )
+    other = case_services.do_report(
+        user=users["resident2"], category=case.category, description="另一处暴露垃圾"
+    )
+    foreign = other.events.first()
     with pytest.raises(ValidationError) as caught:
         services.store_attachment(
             case, users["operator"], upload(jpeg_with_gps()), "other", event=foreign
