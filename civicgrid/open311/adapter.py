@@ -10,6 +10,7 @@ within a family (部件 0102 污水井盖 and 事件 0102 暴露垃圾), so the 
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import (
@@ -51,15 +52,12 @@ def category_for(code: str, *, active_only: bool = True) -> Category | None:
 
 
 def limit_text(category: Category) -> str:
-    unit = (
-        _("个工作小时")
-        if category.handling_limit_unit == LimitUnit.WORKING_HOURS
-        else _("个工作日")
-    )
-    return _("立案派遣后%(n)s%(unit)s内处置") % {
-        "n": category.handling_limit_value,
-        "unit": unit,
-    }
+    n = category.handling_limit_value
+    if category.handling_limit_unit == LimitUnit.WORKING_HOURS:
+        text = ngettext("立案派遣后%(n)s个工作小时内处置", "立案派遣后%(n)s个工作小时内处置", n)
+    else:
+        text = ngettext("立案派遣后%(n)s个工作日内处置", "立案派遣后%(n)s个工作日内处置", n)
+    return text % {"n": n}
 
 
 def may_report_as(user) -> bool:

@@ -105,7 +105,7 @@ def _request_row(case) -> dict:
     return {
         "service_request_id": case.number,
         "status": adapter.status_of(case),
-        "status_notes": adapter.status_notes(case),
+        "status_notes": _mask(adapter.status_notes(case)),
         "service_name": case.category.name,
         "service_code": adapter.service_code(case.category),
         "description": _mask(case.description),

@@ -162,6 +162,14 @@ def test_form_post_creates_a_case_and_reads_back(client, tree, api_client):
     assert_error(client.get(BASE + "tokens/nope.json"), 404, "nope")
 
 
+def test_post_needs_no_csrf_token(tree, api_client):
+    from django.test import Client
+
+    _client, key = api_client
+    response = Client(enforce_csrf_checks=True).post(BASE + "requests.json", form(key))
+    assert response.status_code == 201, response.content
+
+
 def test_json_post_with_attribute_object(client, tree, api_client):
     _client, key = api_client
     body = {
@@ -361,6 +369,7 @@ def test_date_range_and_service_code_filters(client, tree):
         ("start_date=2026-05-01&end_date=2026-04-01", "end_date"),
         ("status=pending", "pending"),
         ("service_code=event-9999", "event-9999"),
+        ("service_request_id=" + ",".join(str(n) for n in range(1001)), "1000"),
     ],
 )
 def test_bad_query_is_a_400(client, db, query, fragment):
