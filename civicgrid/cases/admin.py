@@ -6,10 +6,16 @@ and its immutable history but never edits, adds or deletes either. Rows follow t
 as the API (cases.permissions.scope_cases); phones are masked.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
+from civicgrid.cases import indicators
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.registry.pii import mask_phone
@@ -103,8 +109,47 @@ class CallInInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class IndicatorForm(forms.Form):
+    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(
+        label=_("维度"),
+        choices=[
+            ("street", _("街镇")),
+            ("community", _("居村")),
+            ("micro_grid", _("微网格")),
+            ("department", _("部门")),
+            ("category", _("类别")),
+        ],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("截止日期不能早于起始日期"))
+        return data
+
+
+INDICATOR_COLUMNS = [
+    ("filed", _("立案数")),
+    ("due", _("应结案数")),
+    ("closed", _("结案数")),
+    ("closure_rate", _("结案率%")),
+    ("on_time_closure_rate", _("按期结案率%")),
+    ("handling_rate", _("处置率%")),
+    ("on_time_handling_rate", _("按期处置率%")),
+    ("rework_rate", _("返工率%")),
+    ("overdue_rate", _("超期率%")),
+    ("extension_rate", _("延期率%")),
+    ("satisfaction_rate", _("满意率%")),
+    ("avg_handling_hours", _("平均处置用时(工作小时)")),
+    ("grade", _("等级")),
+]
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    change_list_template = "admin/cases/case_change_list.html"
     list_display = [
         "number",
         "status",
@@ -141,6 +186,39 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope_cases(super().get_queryset(request), request.user)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "indicators/",
+                self.admin_site.admin_view(self.indicators_view),
+                name="cases_indicators",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def indicators_view(self, request):
+        """综合评价 over the cases the user may see (definitions: cases.indicators)."""
+        if not self.has_view_permission(request) or request.user.effective_role == Role.RESIDENT:
+            raise PermissionDenied
+        today = timezone.localdate()
+        initial = {"start": today.replace(day=1), "end": today, "by": "community"}
+        form = IndicatorForm(request.GET or initial)
+        rows = []
+        if form.is_valid():
+            start, end = indicators.period(form.cleaned_data["start"], form.cleaned_data["end"])
+            for row in indicators.compute(request.user, start, end, form.cleaned_data["by"]):
+                row["values"] = [row[key] for key, _label in INDICATOR_COLUMNS]
+                rows.append(row)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("综合评价"),
+            "form": form,
+            "rows": rows,
+            "columns": INDICATOR_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/cases/indicators.html", context)
 
     def has_module_permission(self, request):
         return _back_office(request)

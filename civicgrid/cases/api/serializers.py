@@ -330,3 +330,57 @@ class TrackSerializer(serializers.ModelSerializer):
             "rating",
             "rated_at",
         ]
+
+
+class IndicatorQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text=_("起始日期(含),默认本月1日"))
+    end = serializers.DateField(required=False, help_text=_("截止日期(含),默认今天"))
+    by = serializers.ChoiceField(
+        choices=[
+            ("street", _("街镇")),
+            ("community", _("居村")),
+            ("micro_grid", _("微网格")),
+            ("department", _("部门")),
+            ("category", _("类别")),
+        ],
+        required=False,
+        default="street",
+    )
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        attrs.setdefault("start", today.replace(day=1))
+        attrs.setdefault("end", today)
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("截止日期不能早于起始日期")})
+        return attrs
+
+
+class IndicatorRowSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    key = serializers.IntegerField(allow_null=True)
+    code = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    filed = serializers.IntegerField(help_text=_("立案数"))
+    due = serializers.IntegerField(help_text=_("应结案数"))
+    handled = serializers.IntegerField(help_text=_("处置数"))
+    handled_on_time = serializers.IntegerField(help_text=_("按期处置数"))
+    closed = serializers.IntegerField(help_text=_("结案数"))
+    closed_on_time = serializers.IntegerField(help_text=_("按期结案数"))
+    reworked = serializers.IntegerField(help_text=_("返工数"))
+    overdue = serializers.IntegerField(help_text=_("超期数"))
+    extended = serializers.IntegerField(help_text=_("延期数"))
+    rated = serializers.IntegerField(help_text=_("评价数"))
+    satisfied = serializers.IntegerField(help_text=_("满意数(含基本满意)"))
+    closure_rate = serializers.FloatField(allow_null=True, help_text=_("结案率 %"))
+    on_time_closure_rate = serializers.FloatField(allow_null=True, help_text=_("按期结案率 %"))
+    handling_rate = serializers.FloatField(allow_null=True, help_text=_("处置率 %"))
+    on_time_handling_rate = serializers.FloatField(allow_null=True, help_text=_("按期处置率 %"))
+    rework_rate = serializers.FloatField(allow_null=True, help_text=_("返工率 %"))
+    overdue_rate = serializers.FloatField(allow_null=True, help_text=_("超期率 %"))
+    extension_rate = serializers.FloatField(allow_null=True, help_text=_("延期率 %"))
+    satisfaction_rate = serializers.FloatField(allow_null=True, help_text=_("满意率 %"))
+    avg_handling_hours = serializers.FloatField(
+        allow_null=True, help_text=_("平均处置用时(工作小时)")
+    )
+    grade = serializers.CharField(allow_null=True, help_text=_("按期结案率等级 A–E"))

@@ -9,6 +9,7 @@ router.register("", views.CaseViewSet, basename="case")
 
 urlpatterns = [
     path("hotline/", views.HotlineView.as_view(), name="case-hotline"),
+    path("indicators/", views.IndicatorsView.as_view(), name="case-indicators"),
     path("track/<str:token>/", views.TrackView.as_view(), name="case-track"),
     path("track/<str:token>/rate/", views.TrackRateView.as_view(), name="case-track-rate"),
     *router.urls,

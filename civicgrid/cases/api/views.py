@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicgrid.accounts.choices import Role
-from civicgrid.cases import services
+from civicgrid.cases import indicators, services
 from civicgrid.cases.api import serializers as s
 from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.filters import CaseFilter
@@ -297,6 +297,38 @@ class HotlineView(APIView):
             fresh, context={"request": request, "now": timezone.now()}
         ).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+INDICATOR_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.LEADER,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+        Role.DEPT_HANDLER,
+    }
+)
+
+
+class IndicatorsView(APIView):
+    """综合评价 for a period, by street, community, micro-grid, department or category; each
+    user over the cases they may see. Definitions: cases.indicators."""
+
+    @extend_schema(
+        parameters=[s.IndicatorQuerySerializer],
+        responses={200: s.IndicatorRowSerializer(many=True)},
+    )
+    def get(self, request):
+        if request.user.effective_role not in INDICATOR_ROLES:
+            raise PermissionDenied(_("您的角色无权查看综合评价"))
+        query = s.IndicatorQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        start, end = indicators.period(params["start"], params["end"])
+        rows = indicators.compute(request.user, start, end, group=params["by"])
+        return Response(s.IndicatorRowSerializer(rows, many=True).data)
 
 
 class TrackView(APIView):

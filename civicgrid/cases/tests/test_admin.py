@@ -59,3 +59,31 @@ def test_case_page_is_read_only_with_history(staff_client, users, garbage, clock
         staff_client(users["worker2"]).get(f"/admin/cases/case/{case.pk}/change/").status_code
         == 302
     )
+
+
+def test_indicators_page(staff_client, users, garbage, clock):
+    case = services.do_report(
+        user=users["resident"],
+        category=garbage,
+        description="垃圾",
+        lon=IN_MICRO[0][0],
+        lat=IN_MICRO[0][1],
+    )
+    services.do_file(case, users["operator"])
+    client = staff_client(users["operator"])
+    listing = client.get("/admin/cases/case/")
+    assert "/admin/cases/case/indicators/" in listing.content.decode()
+    page = client.get(
+        "/admin/cases/case/indicators/",
+        {"start": "2026-11-01", "end": "2026-11-30", "by": "community"},
+    )
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "按期结案率" in content and "第1居委" in content
+    assert page.context["rows"][0]["filed"] == 1
+    bad = client.get(
+        "/admin/cases/case/indicators/",
+        {"start": "2026-11-30", "end": "2026-11-01", "by": "street"},
+    )
+    assert bad.status_code == 200 and "截止日期不能早于起始日期" in bad.content.decode()
+    assert bad.context["rows"] == []

@@ -1,9 +1,11 @@
 """The loop through cases.services: every state, every side path, history, counters, refusals."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from civicgrid.cases import services
+from civicgrid.cases import indicators, services
 from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.choices import ExtensionStatus, Rating
@@ -151,6 +153,14 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
         (A.MERGE, "operator", S.REPORTED, S.MERGED),
     ]
     assert case.returned_count == 1 and case.rework_count == 1 and case.extension_count == 1
+
+    # The indicators see the loop: one filed case (the merged duplicate is not counted), closed,
+    # reworked, extended, rated 不满意.
+    start, end = indicators.period(datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+    (row,) = indicators.compute(u["operator"], start, end)
+    assert (row["filed"], row["due"], row["closed"], row["closed_on_time"]) == (1, 1, 1, 1)
+    assert (row["reworked"], row["extended"], row["rated"], row["satisfied"]) == (1, 1, 1, 0)
+    assert row["rework_rate"] == 100.0 and row["satisfaction_rate"] == 0.0
 
 
 def test_refused_filing_and_grid_internal_handling(users, garbage, clock):

@@ -1,0 +1,191 @@
+"""综合评价: the standard indicators of the loop, defined once here (and in the README).
+
+The cohort of a period is the cases **filed** (立案) in [start, end) — merged duplicates and
+cases not filed are not in it. Evaluated at `as_of` (default now, at most the period's end is not
+required: a case filed in the period and closed later counts as closed when evaluated later).
+
+- 立案数 filed: the cohort.
+- 应结案数 due: cohort cases whose handling deadline has passed at `as_of`, or already handled
+  (a case still within its limit is not yet due).
+- 处置数 handled / 按期处置数 handled_on_time: due cases with handler feedback (handled_at), and
+  those whose feedback came by the handling deadline.
+- 结案数 closed / 按期结案数 closed_on_time: due cases closed, and those closed whose handling
+  was on time.
+- 返工数 reworked: due cases sent back at least once by verification (返工).
+- 超期数 overdue: due cases not handled by the deadline (handled late or still unhandled).
+- 延期数 extended: cohort cases with at least one approved extension.
+- 评价数 rated, 满意数 satisfied: cohort cases rated; those 满意 or 基本满意.
+- Rates: 结案率 = 结案数/应结案数, 按期结案率 = 按期结案数/应结案数, 处置率 = 处置数/应结案数,
+  按期处置率 = 按期处置数/应结案数, 返工率 = 返工数/应结案数, 超期率 = 超期数/应结案数,
+  延期率 = 延期数/立案数, 满意率 = 满意数/评价数 — as percentages, None when the denominator is 0.
+- 平均处置用时 avg_handling_hours: mean working hours from dispatch to feedback, pauses excluded.
+- 等级 grade of the 按期结案率: A ≥90, B 75–90, C 60–75, D 40–60, E <40.
+
+Groups: street (one row), community, micro_grid, department, category. One query for the
+cohort, one for the group names; the arithmetic runs over one calendar snapshot.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.utils import timezone
+
+from civicgrid.cases.choices import CaseStatus, Rating
+from civicgrid.cases.models import Case
+from civicgrid.cases.permissions import scope_cases
+from civicgrid.workcalendar.services import get_calendar
+
+GROUPS = {
+    "street": None,
+    "community": "micro_grid__parent_id",
+    "micro_grid": "micro_grid_id",
+    "department": "assigned_department_id",
+    "category": "category_id",
+}
+GRADES = [(90, "A"), (75, "B"), (60, "C"), (40, "D"), (0, "E")]
+COUNTS = [
+    "filed",
+    "due",
+    "handled",
+    "handled_on_time",
+    "closed",
+    "closed_on_time",
+    "reworked",
+    "overdue",
+    "extended",
+    "rated",
+    "satisfied",
+]
+RATES = {
+    "closure_rate": ("closed", "due"),
+    "on_time_closure_rate": ("closed_on_time", "due"),
+    "handling_rate": ("handled", "due"),
+    "on_time_handling_rate": ("handled_on_time", "due"),
+    "rework_rate": ("reworked", "due"),
+    "overdue_rate": ("overdue", "due"),
+    "extension_rate": ("extended", "filed"),
+    "satisfaction_rate": ("satisfied", "rated"),
+}
+_FIELDS = [
+    "status",
+    "handling_deadline",
+    "dispatched_at",
+    "handled_at",
+    "closed_at",
+    "rework_count",
+    "extension_count",
+    "rating",
+    "pauses",
+]
+
+
+def grade(rate) -> str | None:
+    if rate is None:
+        return None
+    return next(letter for bound, letter in GRADES if rate >= bound)
+
+
+def _percent(numerator, denominator):
+    return None if not denominator else round(100 * numerator / denominator, 1)
+
+
+def _pauses(raw):
+    return [
+        (datetime.datetime.fromisoformat(a), datetime.datetime.fromisoformat(b)) for a, b in raw
+    ]
+
+
+def _labels(group: str, keys) -> dict:
+    from civicgrid.accounts.models import Department
+    from civicgrid.cases.models import Category
+    from civicgrid.grids.models import Grid
+
+    keys = [k for k in keys if k is not None]
+    if group in ("community", "micro_grid"):
+        return {g.pk: (g.code, g.name) for g in Grid.objects.filter(pk__in=keys)}
+    if group == "department":
+        return {d.pk: (d.code, d.name) for d in Department.objects.filter(pk__in=keys)}
+    if group == "category":
+        return {
+            c.pk: (f"{c.family}-{c.code}", c.name) for c in Category.objects.filter(pk__in=keys)
+        }
+    return {}
+
+
+def period(first: datetime.date, last: datetime.date):
+    """Local dates first..last (both included) as the aware interval [start, end)."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return start, end
+
+
+def compute(user, start: datetime.datetime, end: datetime.datetime, group="street", as_of=None):
+    """Indicator rows for the cases the user may see, filed in [start, end), grouped."""
+    if group not in GROUPS:
+        raise ValueError(group)
+    as_of = as_of or timezone.now()
+    calendar = get_calendar()
+    key_field = GROUPS[group]
+    fields = [*_FIELDS, key_field] if key_field else _FIELDS
+    cohort = (
+        scope_cases(Case.objects.all(), user)
+        .filter(filed_at__gte=start, filed_at__lt=end)
+        .exclude(status__in=[CaseStatus.MERGED, CaseStatus.NOT_FILED])
+        .values_list(*fields)
+    )
+    counts = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    hours = defaultdict(list)
+    for row in cohort:
+        (
+            status,
+            deadline,
+            dispatched_at,
+            handled_at,
+            closed_at,
+            rework,
+            extensions,
+            rating,
+            pauses,
+        ) = row[:9]
+        key = row[9] if key_field else None
+        c = counts[key]
+        c["filed"] += 1
+        if extensions:
+            c["extended"] += 1
+        if rating:
+            c["rated"] += 1
+            if rating in (Rating.SATISFIED, Rating.BASICALLY):
+                c["satisfied"] += 1
+        if handled_at and dispatched_at:
+            hours[key].append(
+                calendar.working_hours_between(dispatched_at, handled_at, exclude=_pauses(pauses))
+            )
+        due = handled_at is not None or (deadline is not None and deadline < as_of)
+        if not due:
+            continue
+        c["due"] += 1
+        on_time = handled_at is not None and (deadline is None or handled_at <= deadline)
+        if handled_at is not None:
+            c["handled"] += 1
+            c["handled_on_time"] += on_time
+        if status == CaseStatus.CLOSED and closed_at is not None:
+            c["closed"] += 1
+            c["closed_on_time"] += on_time
+        if rework:
+            c["reworked"] += 1
+        if not on_time:
+            c["overdue"] += 1
+    labels = _labels(group, counts.keys())
+    rows = []
+    for key, c in counts.items():
+        code, name = labels.get(key, (None, None))
+        row = {"group": group, "key": key, "code": code, "name": name, **c}
+        for rate, (numerator, denominator) in RATES.items():
+            row[rate] = _percent(c[numerator], c[denominator])
+        values = hours[key]
+        row["avg_handling_hours"] = round(sum(values) / len(values), 2) if values else None
+        row["grade"] = grade(row["on_time_closure_rate"])
+        rows.append(row)
+    rows.sort(key=lambda r: (r["code"] is None, r["code"] or ""))
+    return rows
