@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from civicgrid.cases import services as case_services
-from civicgrid.cases.models import Case, CaseEvent, Category
+from civicgrid.cases.models import Case, CaseEvent, CaseNumberCounter, Category
 from civicgrid.open311.models import ApiClient, Open311Request
 from civicgrid.open311.tests.conftest import INSIDE, OUTSIDE, assert_error, validate
 
@@ -37,7 +37,13 @@ def form(key, **extra):
 
 
 def counts():
-    return (Case.objects.count(), CaseEvent.objects.count(), Open311Request.objects.count())
+    # The day's number counter too: a refused request must not use up a case number.
+    return (
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        Open311Request.objects.count(),
+        list(CaseNumberCounter.objects.values_list("day", "last")),
+    )
 
 
 def report(at=None, code="0102", family="event", point=INSIDE, description="暴露垃圾"):
@@ -267,14 +273,14 @@ def test_inactive_client_is_refused(client, tree, api_client):
     api.is_active = False
     api.save()
     assert_error(client.post(BASE + "requests.json", form(key)), 403, "api_key")
-    assert counts() == (0, 0, 0)
+    assert counts() == (0, 0, 0, [])
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"', b"\xff\xfe"])
 def test_unreadable_json_is_a_400(client, tree, api_client, body):
     response = client.post(BASE + "requests.json", body, content_type="application/json")
     assert_error(response, 400, "JSON")
-    assert counts() == (0, 0, 0)
+    assert counts() == (0, 0, 0, [])
 
 
 def test_oversized_body_is_a_400(client, tree, api_client, settings):
@@ -282,7 +288,7 @@ def test_oversized_body_is_a_400(client, tree, api_client, settings):
     _client, key = api_client
     response = client.post(BASE + "requests.json", form(key, description="x" * 4096))
     assert_error(response, 400)
-    assert counts() == (0, 0, 0)
+    assert counts() == (0, 0, 0, [])
 
 
 def test_errors_in_english_on_request(client, tree, api_client):
