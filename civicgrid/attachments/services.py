@@ -115,8 +115,8 @@ def _not_an_image():
 def _too_many_pixels(width: int, height: int):
     return ValidationError(
         {
-            "file": _("图片尺寸过大(%(w)s×%(h)s 像素),上限为 %(max)s 万像素")
-            % {"w": width, "h": height, "max": max_pixels() // 10_000}
+            "file": _("图片尺寸过大(%(w)s×%(h)s 像素),上限为 %(max)s 像素")
+            % {"w": width, "h": height, "max": f"{max_pixels():,}"}
         }
     )
 
@@ -153,7 +153,7 @@ def clean_image(data: bytes) -> CleanedImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow refused before we could read the size ourselves (limit set above Pillow's).
         raise ValidationError(
-            {"file": _("图片尺寸过大,上限为 %(max)s 万像素") % {"max": max_pixels() // 10_000}}
+            {"file": _("图片尺寸过大,上限为 %(max)s 像素") % {"max": f"{max_pixels():,}"}}
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError):
         # Pillow reports a corrupt or truncated file with any of these.

@@ -192,3 +192,17 @@ def test_schema_documents_the_endpoints(api, users):
     assert "/api/attachments/" in paths
     assert "multipart/form-data" in paths["/api/attachments/"]["post"]["requestBody"]["content"]
     assert any(p.startswith("/api/attachments/") and "file" in p for p in paths)
+
+
+def test_refusals_speak_english_when_asked(api, case, users, settings):
+    settings.ATTACHMENT_MAX_PIXELS = 100
+    client = api(users["resident"])
+    fake = {"case": case.number, "kind": "before", "file": upload(b"plain text\n" * 20)}
+    response = client.post(LIST, fake, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "not a valid image" in response.data["file"][0]
+    big = {"case": case.number, "kind": "before", "file": upload(jpeg_with_gps())}
+    response = client.post(LIST, big, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.data["file"][0] == (
+        "The image is too large (64×48 pixels); the limit is 100 pixels"
+    )

@@ -173,7 +173,7 @@ def test_too_many_pixels_is_refused_before_decoding(case, users, settings):
     data = io.BytesIO()
     Image.new("RGB", (100, 100)).save(data, "PNG")
     message = _refused(case, users["resident"], data.getvalue(), name="x.png")
-    assert "100×100" in message and "图片尺寸过大" in message
+    assert "100×100" in message and "上限为 1,000 像素" in message
 
 
 def test_decompression_bomb_is_refused(case, users, media_files):
