@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -30,4 +28,6 @@ urlpatterns = [
     path("api/cases/", include("civicgrid.cases.api.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),
     path("api/attachments/", include("civicgrid.attachments.api.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]
+# MEDIA_ROOT is never served as such: uploaded photos go out only through the attachments API,
+# which checks that the user may see the case.

@@ -33,3 +33,11 @@ def test_home_page_leads_to_the_back_office(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_uploaded_files_are_not_served_without_a_scope_check(client, settings, tmp_path):
+    settings.DEBUG = True
+    target = settings.MEDIA_ROOT / "attachments" / "secret.jpg"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"\xff\xd8\xff")
+    assert client.get("/media/attachments/secret.jpg").status_code == 404
