@@ -26,3 +26,15 @@ def _default_language():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    # Background tasks (notification delivery, deadline scans) run at once in tests, inside the
+    # test's process and transaction, instead of waiting for a db_worker.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }

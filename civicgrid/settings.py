@@ -172,6 +172,30 @@ TASKS = {
     }
 }
 
+# Notifications of the case loop (cases/notifications.py): channels as dotted paths, comma-separated
+# in the environment. The demo tells people on the console (the log) and by e-mail; with no mail
+# server on the machine the e-mails are files under var/mail/ (EMAIL_BACKEND and EMAIL_FILE_PATH
+# from the environment; production defaults to SMTP: EMAIL_HOST, EMAIL_PORT …). Links in the
+# messages start with CIVICGRID_PUBLIC_BASE_URL.
+CIVICGRID_NOTIFICATION_CHANNELS = env_list(
+    "CIVICGRID_NOTIFICATION_CHANNELS",
+    [
+        "civicgrid.cases.notifications.ConsoleChannel",
+        "civicgrid.cases.notifications.EmailChannel",
+    ],
+)
+CIVICGRID_PUBLIC_BASE_URL = env_str("CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "civicgrid <noreply@civicgrid.localhost>")
+
 # Upload limits: a whole street's registry spreadsheet fits; anything larger is refused early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

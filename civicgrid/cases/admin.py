@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
 from civicgrid.cases import indicators
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
+from civicgrid.cases.notifications import mask_email
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.registry.pii import mask_phone
 
@@ -174,15 +175,19 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["category", "micro_grid", "assigned_department"]
     date_hierarchy = "reported_at"
     inlines = [CaseEventInline, ExtensionInline, CallInInline]
-    exclude = ["reporter_phone", "public_token"]
+    exclude = ["reporter_phone", "reporter_email", "public_token"]
 
     @admin.display(description=_("上报人电话"))
     def masked_phone(self, obj):
         return mask_phone(obj.reporter_phone)
 
+    @admin.display(description=_("上报人电子邮箱"))
+    def masked_email(self, obj):
+        return mask_email(obj.reporter_email)
+
     def get_readonly_fields(self, request, obj=None):
         names = [f.name for f in Case._meta.fields if f.name not in self.exclude]
-        return [*names, "masked_phone"]
+        return [*names, "masked_phone", "masked_email"]
 
     def get_queryset(self, request):
         return scope_cases(super().get_queryset(request), request.user)

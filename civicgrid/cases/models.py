@@ -142,6 +142,11 @@ class Case(models.Model):
     )
     reporter_name = models.CharField(_("上报人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("上报人电话"), max_length=32, blank=True)
+    reporter_email = models.EmailField(
+        _("上报人电子邮箱"),
+        blank=True,
+        help_text=_("用于告知立案、处置、结案和评价链接;对外显示时打码"),
+    )
     reporter_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上报账号"),

@@ -1,17 +1,28 @@
 """Notifications of the case loop through pluggable channels, sent only after commit.
 
 A service builds its messages inside its transaction (so they describe the committed state) and
-hands them to `schedule`, which delivers them in `transaction.on_commit`: a rolled-back action
-notifies nobody. Channels are classes named in settings.CIVICGRID_NOTIFICATION_CHANNELS (dotted
-paths; default: the console channel, which logs). A channel that fails is logged and never keeps
-the others, or the action, from completing. SMS and e-mail channels implement the same `send`.
+hands them to `schedule`, which in `transaction.on_commit` enqueues one django-tasks task
+(`cases.tasks.deliver_notifications_task`) that the worker (`manage.py db_worker`, started by
+`make demo`) runs: a rolled-back action notifies nobody, and a slow mail server never slows the
+action. If the task cannot be enqueued the messages are delivered in-process instead. Tests run
+tasks at once (ImmediateBackend, see the root conftest).
+
+Channels are classes named in settings.CIVICGRID_NOTIFICATION_CHANNELS (dotted paths; default:
+the console channel, which logs; the demo adds the e-mail channel). A channel that fails is
+logged and never keeps the others, or the action, from completing. The e-mail channel sends
+through django.core.mail (EMAIL_BACKEND) to the reporter's address (Case.reporter_email) and to
+the staff accounts behind a department, a micro-grid or the operators; the SMS channel is an
+interface for a gateway. Links in messages are absolute (settings.CIVICGRID_PUBLIC_BASE_URL).
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -31,10 +42,14 @@ class Recipient:
     phone: str = ""
     department_id: int | None = None
     grid_id: int | None = None
+    email: str = ""
 
     def describe(self) -> str:
         if self.kind == "reporter":
-            return f"reporter(user={self.user_id}, phone={mask_phone(self.phone)})"
+            return (
+                f"reporter(user={self.user_id}, phone={mask_phone(self.phone)}, "
+                f"email={mask_email(self.email)})"
+            )
         if self.kind == "department":
             return f"department({self.department_id})"
         if self.kind == "grid":
@@ -50,6 +65,25 @@ class Message:
     text: str
     link: str = ""
     data: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """JSON-safe form, the argument of the delivery task."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, value: dict) -> "Message":
+        return cls(**{**value, "recipient": Recipient(**value["recipient"])})
+
+
+def mask_email(value: str) -> str:
+    """ "zhang.san@example.com" → "z***@example.com" (personal data, shown like phones)."""
+    value = value or ""
+    if not value:
+        return ""
+    local, at, domain = value.partition("@")
+    if not at:
+        return "*" * len(value)
+    return f"{local[:1]}***@{domain}"
 
 
 class Channel:
@@ -87,6 +121,52 @@ class MemoryChannel(Channel):
         MemoryChannel.outbox.append(message)
 
 
+class EmailChannel(Channel):
+    """Sends each message as an e-mail through django.core.mail (settings.EMAIL_BACKEND): to the
+    reporter's address, or to the active staff accounts with an address behind the recipient
+    (a department's handlers, a micro-grid's grid workers and leader, the operators). Nobody with
+    an address: nothing is sent."""
+
+    name = "email"
+
+    def send(self, message: Message) -> None:
+        addresses = email_addresses(message.recipient)
+        if not addresses:
+            return
+        subject = _("【网格化管理】案件%(n)s") % {"n": message.case_number}
+        body = message.text
+        if message.link:
+            body += "\n\n" + _("查看进度并评价:%(link)s") % {"link": message.link}
+        send_mail(str(subject), str(body), None, addresses, fail_silently=False)
+
+
+def email_addresses(recipient: Recipient) -> list[str]:
+    """The e-mail addresses behind a recipient (a few queries, run in the delivery task)."""
+    from civicgrid.accounts.choices import Role
+    from civicgrid.accounts.models import User
+
+    if recipient.kind == "reporter":
+        return [recipient.email] if recipient.email else []
+    users = User.objects.filter(is_active=True).exclude(email="")
+    if recipient.kind == "department" and recipient.department_id:
+        users = users.filter(role=Role.DEPT_HANDLER, department_id=recipient.department_id)
+    elif recipient.kind == "grid" and recipient.grid_id:
+        today = timezone.localdate()
+        # One filter() call: the post that matches the grid must itself be current.
+        users = users.filter(
+            Q(staff_member__posts__end_date__isnull=True)
+            | Q(staff_member__posts__end_date__gte=today),
+            role__in=[Role.GRID_WORKER, Role.GRID_LEADER],
+            staff_member__posts__micro_grid_id=recipient.grid_id,
+            staff_member__posts__start_date__lte=today,
+        )
+    elif recipient.kind == "operator":
+        users = users.filter(role=Role.OPERATOR)
+    else:
+        return []
+    return sorted(set(users.values_list("email", flat=True)))
+
+
 class SmsChannel(Channel):
     """Interface for an SMS gateway: subclass and implement `send_sms(phone, text)`."""
 
@@ -119,23 +199,42 @@ def deliver(messages: list[Message]) -> None:
                 logger.exception("通知发送失败: %s %s", channel.name, message.case_number)
 
 
+def _enqueue(messages: list[Message]) -> None:
+    """Hand the messages to the worker; deliver them here if the task queue is unavailable."""
+    from civicgrid.cases.tasks import deliver_notifications_task
+
+    try:
+        deliver_notifications_task.enqueue([m.as_dict() for m in messages])
+    except Exception:
+        logger.exception("通知任务无法入队,直接发送")
+        deliver(messages)
+
+
 def schedule(messages: list[Message]) -> None:
     """Deliver after the surrounding transaction commits (at once outside a transaction)."""
     if messages:
-        transaction.on_commit(lambda: deliver(messages))
+        transaction.on_commit(lambda: _enqueue(messages))
 
 
 # --- what each step of the loop tells whom ------------------------------------------------------
 
 
 def track_link(case) -> str:
-    return f"/api/cases/track/{case.public_token}/"
+    """The public follow-up page of the case (progress and rating), absolute: it goes out in
+    e-mails and text messages."""
+    base = getattr(settings, "CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}/api/cases/track/{case.public_token}/"
 
 
 def reporter(case) -> Recipient | None:
-    if not (case.reporter_user_id or case.reporter_phone):
+    if not (case.reporter_user_id or case.reporter_phone or case.reporter_email):
         return None
-    return Recipient("reporter", user_id=case.reporter_user_id, phone=case.reporter_phone)
+    return Recipient(
+        "reporter",
+        user_id=case.reporter_user_id,
+        phone=case.reporter_phone,
+        email=case.reporter_email,
+    )
 
 
 def assignee(case) -> Recipient | None:

@@ -22,6 +22,7 @@ import datetime
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -286,6 +287,23 @@ def _locate(lon, lat):
     return found.micro_grid.id if found else None
 
 
+def _reporter_email(value, user, source) -> str:
+    """The address the reporter is told at (notifications' e-mail channel); a resident reporting
+    under their own account is told at the account's address unless they give another."""
+    value = (value or "").strip()
+    if value:
+        if len(value) > 254:
+            raise ValidationError({"reporter_email": _("电子邮箱不能超过254个字符")})
+        try:
+            EmailValidator()(value)
+        except ValidationError:
+            raise ValidationError({"reporter_email": _("电子邮箱格式不正确")}) from None
+        return value
+    if source == CaseSource.RESIDENT and user is not None and user.effective_role == Role.RESIDENT:
+        return user.email or ""
+    return ""
+
+
 def do_report(
     *,
     user,
@@ -297,6 +315,7 @@ def do_report(
     address: str = "",
     reporter_name: str = "",
     reporter_phone: str = "",
+    reporter_email: str = "",
     is_anonymous: bool = False,
     external_ticket: str = "",
     hotline_request_type: str = "",
@@ -344,6 +363,7 @@ def do_report(
             reporter_name = user.get_full_name() or user.username
         if not reporter_phone:
             reporter_phone = user.phone
+    reporter_email = _reporter_email(reporter_email, user, source)
     if source == CaseSource.RESIDENT and is_anonymous and not reporter_phone:
         raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话,以便反馈处理结果")})
     external_ticket = _optional_text(external_ticket, "external_ticket", _("外部工单号"), 64)
@@ -363,6 +383,7 @@ def do_report(
         needs_manual_location=micro_grid_id is None,
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
         reporter_user=user,
         is_anonymous=bool(is_anonymous),
         reported_at=now,

@@ -188,6 +188,7 @@ def submit_request(client: ApiClient, data: dict, attributes: dict) -> Open311Re
                 address=address or (address_id and _("地址编号 %(id)s") % {"id": address_id}),
                 reporter_name=name,
                 reporter_phone=phone,
+                reporter_email=email,
                 is_anonymous=not name,
             )
             return Open311Request.objects.create(

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
+from civicgrid.cases.notifications import mask_email
 from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE
 from civicgrid.registry.pii import mask_phone
 
@@ -49,6 +50,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         source="assigned_department.name", read_only=True, default=None
     )
     reporter_phone = serializers.SerializerMethodField()
+    reporter_email = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -73,6 +75,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "handled_by_grid",
             "reporter_name",
             "reporter_phone",
+            "reporter_email",
             "is_anonymous",
             "reported_at",
             "filing_deadline",
@@ -88,6 +91,11 @@ class CaseListSerializer(serializers.ModelSerializer):
     def get_reporter_phone(self, case):
         # Personal data: shown masked everywhere; the full number is for the call-back flow.
         return mask_phone(case.reporter_phone)
+
+    @extend_schema_field(serializers.CharField())
+    def get_reporter_email(self, case):
+        # Personal data like the phone: masked ("z***@example.com") in every output.
+        return mask_email(case.reporter_email)
 
     @extend_schema_field(serializers.BooleanField())
     def get_is_overdue(self, case):
@@ -240,6 +248,7 @@ class IntakeSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    reporter_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     is_anonymous = serializers.BooleanField(required=False, default=False)
 
 

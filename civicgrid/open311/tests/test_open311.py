@@ -141,6 +141,8 @@ def test_form_post_creates_a_case_and_reads_back(client, tree, api_client):
     assert list(case.events.values_list("action", "to_status")) == [("report", "reported")]
     extra = case.open311_request
     assert extra.client == _client and extra.email == "wang@example.com"
+    # The address is the reporter's too: the e-mail channel tells them about filing and closing.
+    assert case.reporter_email == "wang@example.com"
     assert extra.attributes == {"request_type": "help"}
     assert extra.media_url == "https://img.example.com/a.jpg"
 
