@@ -1,10 +1,17 @@
-"""Recompute deadline warnings (yellow at 80 %, red when overdue) of every open case."""
+"""Recompute deadline warnings (yellow at 80 %, red when overdue) of every open case.
 
+`make demo` runs it with `--every 60 --quiet` beside the task worker (scripts/serve-demo): a scan
+that fails (e.g. SQLite busy while the demo data loads) is logged and retried next round.
+"""
+
+import logging
 import time
 
 from django.core.management.base import BaseCommand
 
 from civicgrid.cases import warnings
+
+logger = logging.getLogger("civicgrid.cases.warnings")
 
 
 class Command(BaseCommand):
@@ -18,13 +25,23 @@ class Command(BaseCommand):
             metavar="SECONDS",
             help="每隔多少秒重复一次(默认只运行一次)",
         )
+        parser.add_argument(
+            "--quiet", action="store_true", help="只在有案件变灯时输出(后台运行时用)"
+        )
 
-    def handle(self, *args, every=0, **options):
+    def handle(self, *args, every=0, quiet=False, **options):
         while True:
-            result = warnings.scan()
-            self.stdout.write(
-                f"yellow={result['yellow']} red={result['red']} normal={result['normal']}"
-            )
+            try:
+                result = warnings.scan()
+            except Exception:
+                if every <= 0:
+                    raise
+                logger.exception("时限预警扫描失败,%s 秒后重试", every)
+            else:
+                if not quiet or any(result.values()):
+                    self.stdout.write(
+                        f"yellow={result['yellow']} red={result['red']} normal={result['normal']}"
+                    )
             if every <= 0:
                 return
             time.sleep(every)

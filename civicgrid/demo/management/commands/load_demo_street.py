@@ -1,10 +1,13 @@
 """manage.py load_demo_street: write the seeded demo street (grid, staff, registries, logins)."""
 
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from civicgrid.demo.builder import DEFAULT_SEED, DemoParams, build_demo_street
+from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.grids.models import Grid
 
 
@@ -65,6 +68,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-logins", action="store_true", help=_("不创建演示账号(性能测试用)")
         )
+        parser.add_argument(
+            "--cases",
+            type=_non_negative,
+            default=DEFAULT_CASES,
+            help=_("近60天的演示案件数,经由案件服务逐步流转生成(0 不生成)"),
+        )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -92,6 +101,30 @@ class Command(BaseCommand):
         )
         result = build_demo_street(params, logins=not options["no_logins"])
         c = result.counts
+        if options["cases"] and params.households_per_building_group and not options["no_logins"]:
+            started = time.perf_counter()
+            cases = build_demo_cases(options["cases"], seed=params.seed)
+            self.stdout.write(
+                _(
+                    "演示案件 %(n)d 件(用时 %(sec).1f 秒):已结案 %(closed)d,在办 %(open)d,"
+                    "不予立案 %(refused)d,已合并 %(merged)d;红灯超期 %(red)d,黄灯预警 %(yellow)d。"
+                )
+                % {
+                    "n": cases["case"],
+                    "sec": time.perf_counter() - started,
+                    "closed": cases["status:closed"],
+                    "open": sum(
+                        v
+                        for k, v in cases.items()
+                        if k.startswith("status:")
+                        and k not in ("status:closed", "status:not_filed", "status:merged")
+                    ),
+                    "refused": cases["status:not_filed"],
+                    "merged": cases["status:merged"],
+                    "red": cases["warning:red"],
+                    "yellow": cases["warning:yellow"],
+                }
+            )
         if params.households_per_building_group == 0:
             self.stdout.write(
                 self.style.SUCCESS(

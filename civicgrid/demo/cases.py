@@ -1,0 +1,542 @@
+"""The demo street's case history: ~300 cases over the last 60 days, made through the services.
+
+Every case is reported and moved through the loop by the same `cases.services` functions the API
+calls, so its history rows, deadlines (working-day calendar), counters (returns, rework,
+extensions) and the 综合评价 indicators are real. Sources: grid patrol, residents (some logged in,
+some anonymous with a phone or an e-mail), 12345 pushes, department self-reports and supervision.
+Outcomes cover every state and side path: not filed, waiting, dispatched, accepted, returned and
+re-dispatched, handled, reworked, closed, rated (不满意 reopens once), extensions, suspensions,
+merged duplicates and 基层约请; old cases left open are overdue (red) after the warning scan,
+recent ones near their limit yellow.
+
+Backdating: the services take "now" from `django.utils.timezone.now()` (an intake also accepts
+`at=`). `_backdated` replaces `timezone.now` with the builder's clock while the builder runs —
+only here, only for the duration of `build_demo_cases`, in a management command's single thread —
+and restores it in `finally`. No notification goes out for the made-up steps
+(`notifications.muted`). Deterministic: the same seed and the same `now` give the same cases.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.models import Department, User
+from civicgrid.cases import notifications, services, warnings
+from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
+from civicgrid.cases.choices import CaseStatus as S
+from civicgrid.cases.models import Case, Category
+from civicgrid.grids.choices import GridLevel, PostRole
+from civicgrid.grids.models import Grid, GridPost
+from civicgrid.workcalendar.services import get_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MERGEABLE_MASTER = (S.REPORTED, S.FILED, S.DISPATCHED, S.ACCEPTED, S.RETURNED)
+DEFAULT_CASES = 300
+DAYS = 60
+
+# The everyday problems of a street, most frequent first (family, code) → weight.
+COMMON = {
+    ("event", "0102"): 14,  # 暴露垃圾
+    ("event", "0505"): 10,  # 机动车乱停放
+    ("event", "0506"): 8,  # 非机动车乱停放
+    ("event", "0507"): 7,  # 乱堆物堆料
+    ("event", "0504"): 6,  # 店外经营
+    ("event", "0201"): 6,  # 非法张贴小广告
+    ("event", "0501"): 4,  # 无照经营游商
+    ("event", "0301"): 4,  # 施工扰民
+    ("event", "0510"): 2,  # 露天烧烤
+    ("event", "0401"): 1,  # 路面塌陷
+}
+COMMUNITY_WEIGHT = 4  # each 社区扩展 category (楼道堆物, 飞线充电, 群租 …)
+OTHER_WEIGHT = 1
+
+# Which department handles what (demo department codes, see demo.names.DEPARTMENTS).
+BY_CLASS = {
+    ("event", "01"): "LHSR",
+    ("event", "02"): "CGZD",
+    ("event", "03"): "CGZD",
+    ("event", "04"): "SWZ",
+    ("event", "05"): "CGZD",
+    ("event", "06"): "CGZD",
+    ("component", "01"): "SWZ",
+    ("component", "02"): "CGZD",
+    ("component", "03"): "LHSR",
+    ("component", "04"): "LHSR",
+    ("component", "05"): "FGB",
+    ("component", "06"): "WYGS",
+}
+BY_CODE = {("event", "0501"): "SCJG", ("event", "0504"): "SCJG"}
+BY_NAME = [
+    ("飞线充电", "XFJY"),
+    ("消防", "XFJY"),
+    ("群租", "FGB"),
+    ("违法搭建", "FGB"),
+    ("高空抛物", "PCS"),
+    ("噪音", "PCS"),
+    ("僵尸车", "PCS"),
+    ("积水", "SWZ"),
+]
+
+SOURCES = [
+    (CaseSource.GRID_PATROL, 40),
+    (CaseSource.RESIDENT, 20),
+    (CaseSource.HOTLINE_12345, 25),
+    (CaseSource.DEPARTMENT, 8),
+    (CaseSource.SUPERVISION, 7),
+]
+# What happens to a case (its plan); a plan stops early when the next step would be in the future.
+PLANS = [
+    ("closed_rated", 46),
+    ("closed", 10),
+    ("returned", 7),
+    ("rework", 5),
+    ("extension", 6),
+    ("unsatisfied", 4),
+    ("stalled", 6),
+    ("not_filed", 5),
+    ("suspended", 3),
+    ("merged", 4),
+    ("call_in", 2),
+    ("waiting", 2),
+    ("near_deadline", 3),
+]
+HOTLINE_TYPES = [
+    (HotlineRequestType.HELP, 6),
+    (HotlineRequestType.CONSULT, 2),
+    (HotlineRequestType.SUPERVISE, 1),
+    (HotlineRequestType.COMPLEX, 1),
+]
+DESCRIPTIONS = {
+    "default": ["{a}附近发现{c},请处理", "{a}{c},影响居民出行和环境", "{c}:{a},已持续多日"],
+}
+RESULTS = ["已到场处置完毕,现场恢复正常", "已联系责任人整改到位", "已清理,拍照留存", "已告知并劝离"]
+
+
+class _Clock:
+    def __init__(self, at):
+        self.at = at
+
+    def __call__(self):
+        return self.at
+
+
+@contextmanager
+def _backdated(clock: _Clock):
+    """timezone.now() returns the builder's clock while the history is written (see the module
+    docstring); notifications are muted for the made-up steps."""
+    real = timezone.now
+    timezone.now = clock
+    try:
+        with notifications.muted():
+            yield
+    finally:
+        timezone.now = real
+
+
+def _weighted(rng: random.Random, items):
+    values, weights = zip(*items, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+class _CaseMaker:
+    def __init__(self, seed: int, now: datetime.datetime):
+        self.rng = random.Random(seed * 7919 + 11)
+        self.now = now
+        self.clock = _Clock(now)
+        self.counts: Counter = Counter()
+        self.operator = (
+            User.objects.filter(role=Role.OPERATOR, is_active=True).order_by("pk").first()
+        )
+        self.resident = User.objects.filter(username="resident").first()
+        self.handlers = {
+            u.department.code: u
+            for u in User.objects.filter(role=Role.DEPT_HANDLER, is_active=True)
+            .select_related("department")
+            .order_by("pk")
+        }
+        self.departments = {d.code: d for d in Department.objects.filter(is_active=True)}
+        self.departments_by_id = {d.pk: d for d in self.departments.values()}
+        self.community_staff = {
+            u.community_id: u
+            for u in User.objects.filter(role=Role.COMMUNITY_STAFF, is_active=True).order_by("pk")
+        }
+        self.gridworker = User.objects.filter(username="gridworker").first()
+        worker_grids = set()
+        if self.gridworker is not None and hasattr(self.gridworker, "staff_member"):
+            worker_grids = set(
+                GridPost.objects.filter(
+                    staff=self.gridworker.staff_member, end_date__isnull=True
+                ).values_list("micro_grid_id", flat=True)
+            )
+        self.worker_grids = worker_grids
+        micros = {
+            g.pk: g
+            for g in Grid.objects.filter(level=GridLevel.MICRO_GRID).only("pk", "name", "parent_id")
+        }
+        self.points = [
+            (g.centroid_lon, g.centroid_lat, g.name, micros[g.parent_id])
+            for g in Grid.objects.filter(
+                level=GridLevel.BUILDING_GROUP, centroid_lon__isnull=False
+            ).order_by("code")
+            if g.parent_id in micros
+        ]
+        self.patrollers = {}
+        for post in (
+            GridPost.objects.filter(role=PostRole.FULL_TIME, end_date__isnull=True)
+            .select_related("staff")
+            .order_by("pk")
+        ):
+            self.patrollers.setdefault(post.micro_grid_id, post.staff)
+        categories = list(Category.objects.filter(parent__isnull=False).order_by("family", "code"))
+        self.categories = [
+            (
+                c,
+                COMMON.get((c.family, c.code))
+                or (COMMUNITY_WEIGHT if c.family == "community" else OTHER_WEIGHT),
+            )
+            for c in categories
+        ]
+
+    # --- helpers ------------------------------------------------------------------------------
+    def department_for(self, category) -> Department | None:
+        if category.default_department_id:
+            return category.default_department
+        code = BY_CODE.get((category.family, category.code)) or BY_CLASS.get(
+            (category.family, category.code[:2])
+        )
+        if code is None:
+            code = next((c for word, c in BY_NAME if word in category.name), "WYGS")
+        return self.departments.get(code) or next(iter(self.departments.values()), None)
+
+    def later(self, hours_low: float, hours_high: float) -> bool:
+        """Move the clock on; False (and the clock unmoved) if that would pass the present."""
+        at = self.clock.at + datetime.timedelta(hours=self.rng.uniform(hours_low, hours_high))
+        if at >= self.now:
+            return False
+        self.clock.at = at
+        return True
+
+    def until(self, at) -> bool:
+        if at >= self.now:
+            return False
+        self.clock.at = max(at, self.clock.at + datetime.timedelta(minutes=1))
+        return True
+
+    def handler_of(self, case):
+        # The services lock and save their own copy of the row: read the assignment afresh.
+        case.refresh_from_db(fields=["assigned_department", "handled_by_grid"])
+        if case.handled_by_grid:
+            return self.gridworker if case.micro_grid_id in self.worker_grids else None
+        department = self.departments_by_id.get(case.assigned_department_id)
+        return self.handlers.get(department.code) if department else None
+
+    # --- one case -----------------------------------------------------------------------------
+    def report(self, at, source, category, point, ticket_no):
+        lon, lat, place, micro = point
+        self.clock.at = at
+        text = self.rng.choice(DESCRIPTIONS["default"]).format(a=place, c=category.name)
+        fields = {"category": category, "description": text, "lon": lon, "lat": lat}
+        fields["address"] = f"{place}"
+        if source == CaseSource.GRID_PATROL:
+            staff = self.patrollers.get(micro.pk)
+            if self.gridworker is not None and micro.pk in self.worker_grids:
+                return services.do_report(user=self.gridworker, source=source, **fields)
+            return services.do_report(
+                user=None,
+                source=source,
+                reporter_name=staff.name if staff else "",
+                reporter_phone=staff.phone if staff else "",
+                **fields,
+            )
+        if source == CaseSource.RESIDENT:
+            if self.resident is not None and self.rng.random() < 0.3:
+                return services.do_report(user=self.resident, source=source, **fields)
+            n = self.rng.randrange(10**8)
+            anonymous = self.rng.random() < 0.3
+            return services.do_report(
+                user=None,
+                source=source,
+                reporter_name="" if anonymous else self.rng.choice("王李张刘陈杨黄赵") + "先生",
+                reporter_phone=f"139{n:08d}",
+                reporter_email=f"resident{n % 1000}@example.com" if self.rng.random() < 0.3 else "",
+                is_anonymous=anonymous,
+                **fields,
+            )
+        if source == CaseSource.HOTLINE_12345:
+            case, _created = services.intake_hotline(
+                user=self.operator,
+                ticket=f"{at:%Y%m%d}{ticket_no:05d}",
+                hotline_request_type=_weighted(self.rng, HOTLINE_TYPES),
+                reporter_phone=f"137{self.rng.randrange(10**8):08d}",
+                **fields,
+            )
+            return case
+        if source == CaseSource.DEPARTMENT:
+            department = self.department_for(category)
+            handler = self.handlers.get(department.code) if department else None
+            return services.do_report(user=handler or self.operator, source=source, **fields)
+        return services.do_report(user=self.operator, source=source, **fields)
+
+    def dispatch(self, case, category) -> bool:
+        if not self.later(0.1, 1.5):
+            return False
+        to_grid = category.family == "community" and case.micro_grid_id and self.rng.random() < 0.4
+        if to_grid:
+            services.do_dispatch(case, self.operator, to_grid=True, note="网格自治处置")
+        else:
+            services.do_dispatch(case, self.operator, department=self.department_for(category).pk)
+        return True
+
+    def accept_and_handle(self, case, *, late: bool, stop_after_accept=False) -> bool:
+        if not self.later(0.2, 4):
+            return False
+        handler = self.handler_of(case)
+        services.do_accept(case, handler)
+        if stop_after_accept:
+            return True
+        case.refresh_from_db(fields=["handling_deadline", "dispatched_at"])
+        start, deadline = case.dispatched_at, case.handling_deadline
+        if late:
+            at = deadline + datetime.timedelta(hours=self.rng.uniform(2, 60))
+        else:
+            at = start + (deadline - start) * self.rng.uniform(0.15, 0.9)
+        if not self.until(at):
+            return False
+        services.do_handle(case, handler, result=self.rng.choice(RESULTS))
+        return True
+
+    def verify(self, case, passed=True) -> bool:
+        if not self.later(0.3, 3):
+            return False
+        if passed:
+            services.do_verify_pass(case, self.operator, note="现场核查属实,已整改")
+        else:
+            services.do_verify_fail(case, self.operator, reason="现场仍有残留,需返工")
+        return True
+
+    def rate(self, case, rating) -> bool:
+        if not self.later(2, 72):
+            return False
+        if case.reporter_user_id and case.reporter_user.effective_role == Role.RESIDENT:
+            services.do_rate(case, case.reporter_user, rating=rating)
+        elif case.source in (CaseSource.HOTLINE_12345, CaseSource.RESIDENT):
+            # The 12345 call-back: the operator records what the caller said.
+            services.do_rate(case, self.operator, rating=rating, comment="回访记录")
+        else:
+            return False
+        return True
+
+    def live(self, case, category, plan) -> None:
+        """Move one reported case along its plan as far as the present allows."""
+        if plan == "waiting" or not self.later(0.1, 2.5 if not category.is_urgent else 0.1):
+            return
+        if plan == "not_filed":
+            services.do_refuse_filing(case, self.operator, reason="经核实不属于网格化管理范围")
+            return
+        services.do_file(case, self.operator)
+        if not self.dispatch(case, category):
+            return
+        if plan == "returned" and not case.handled_by_grid:
+            if not self.later(0.3, 3):
+                return
+            services.do_return(case, self.handler_of(case), reason="不属于本部门职责,请改派")
+            if self.rng.random() < 0.3 or not self.later(0.2, 2):
+                return
+            others = [
+                d for c, d in sorted(self.departments.items()) if d != case.assigned_department
+            ]
+            case.refresh_from_db()
+            services.do_dispatch(case, self.operator, department=self.rng.choice(others).pk)
+            if self.rng.random() < 0.1:
+                return
+        if plan == "stalled":
+            if self.rng.random() < 0.5:
+                self.accept_and_handle(case, late=False, stop_after_accept=True)
+            return
+        if plan == "suspended":
+            if not self.later(1, 8):
+                return
+            services.do_suspend(case, self.operator, reason="待产权方提供材料")
+            return
+        if plan == "call_in":
+            if not self.accept_and_handle(case, late=False, stop_after_accept=True):
+                return
+            if not self.later(4, 24):
+                return
+            staff = self.community_staff.get(case.micro_grid.parent_id) if case.micro_grid else None
+            chosen = sorted(self.departments.values(), key=lambda d: d.code)[:3]
+            call_in = services.do_start_call_in(
+                case,
+                staff or self.operator,
+                reason="涉及多个部门,居委会协调未果,提请街道约请",
+                departments=[d.pk for d in chosen],
+            )
+            if not self.later(24, 72):
+                return
+            services.do_record_call_in_outcome(
+                case,
+                self.operator,
+                call_in=call_in,
+                outcome="会商明确由城管牵头、房管配合,一周内完成整治",
+            )
+            self.accept_and_handle_rest(case)
+            return
+        if plan == "extension":
+            if not self.accept_and_handle(case, late=False, stop_after_accept=True):
+                return
+            if not self.later(1, 6):
+                return
+            request = services.do_request_extension(
+                case, self.handler_of(case), days=self.rng.randint(2, 5), reason="需协调产权单位"
+            )
+            if not self.later(0.5, 4):
+                return
+            services.do_decide_extension(
+                case, self.operator, extension=request, approve=self.rng.random() < 0.8
+            )
+            if not self.handle_now(case):
+                return
+        elif not self.accept_and_handle(case, late=self.rng.random() < 0.12):
+            return
+        if plan == "rework":
+            if not self.verify(case, passed=False):
+                return
+            if not self.handle_now(case):
+                return
+        if not self.verify(case):
+            return
+        if plan == "closed":
+            return
+        if plan == "unsatisfied":
+            if not self.rate(case, Rating.UNSATISFIED):
+                return
+            case.refresh_from_db()
+            if case.status != S.ACCEPTED or not self.handle_now(case):
+                return
+            if not self.verify(case):
+                return
+            self.rate(case, _weighted(self.rng, [(Rating.SATISFIED, 1), (Rating.BASICALLY, 1)]))
+            return
+        rating = _weighted(
+            self.rng, [(Rating.SATISFIED, 80), (Rating.BASICALLY, 15), (Rating.UNSATISFIED, 5)]
+        )
+        self.rate(case, rating)
+
+    def handle_now(self, case) -> bool:
+        if not self.later(2, 30):
+            return False
+        services.do_handle(case, self.handler_of(case), result=self.rng.choice(RESULTS))
+        return True
+
+    def accept_and_handle_rest(self, case) -> None:
+        if self.handle_now(case):
+            self.verify(case)
+
+    def near_deadline(self, category, point, i) -> bool:
+        """A patrol case dispatched so that 82–97 % of its handling time is used now (yellow)."""
+        calendar = get_calendar()
+        probe = Case(category=category, source=CaseSource.GRID_PATROL)
+        start = None
+        for steps in range(6, 6 * 24 * 40):
+            candidate = self.now - datetime.timedelta(minutes=10 * steps)
+            deadline = services.handling_deadline(probe, candidate).at
+            if deadline <= self.now:
+                break
+            used = calendar.working_hours_between(candidate, self.now)
+            total = calendar.working_hours_between(candidate, deadline)
+            if total > 0 and 0.82 <= used / total <= 0.97:
+                start = candidate
+                break
+        if start is None:
+            return False
+        case = self.report(
+            start - datetime.timedelta(hours=1), CaseSource.GRID_PATROL, category, point, i
+        )
+        self.clock.at = start - datetime.timedelta(minutes=30)
+        services.do_file(case, self.operator)
+        self.clock.at = start
+        services.do_dispatch(case, self.operator, department=self.department_for(category).pk)
+        if self.later(0.1, 0.5):
+            services.do_accept(case, self.handler_of(case))
+        return True
+
+    def merge(self, duplicate, master) -> None:
+        if not self.later(0.2, 2):
+            return
+        services.do_merge(duplicate, self.operator, master=master, note="同一地点同一问题,合并办理")
+
+    # --- all cases ----------------------------------------------------------------------------
+    def build(self, n: int) -> Counter:
+        if not (self.points and self.categories and self.departments and self.operator):
+            # A geometry-only street or one without logins: no one to report or handle cases.
+            return self.counts
+        start = self.now - datetime.timedelta(days=DAYS)
+        times = []
+        for _i in range(n):
+            day = start + datetime.timedelta(days=self.rng.uniform(0, DAYS))
+            local = day.astimezone(SHANGHAI)
+            # Problems are reported in the daytime.
+            hour = self.rng.choices(
+                range(7, 22), weights=[2, 5, 8, 9, 8, 6, 6, 7, 8, 7, 6, 4, 3, 2, 1]
+            )[0]
+            at = local.replace(hour=hour, minute=self.rng.randrange(60), second=0, microsecond=0)
+            times.append(min(at, self.now - datetime.timedelta(minutes=5)))
+        times.sort()
+        open_cases = []
+        for i, at in enumerate(times, start=1):
+            plan = _weighted(self.rng, PLANS)
+            master = None
+            if plan == "merged" and open_cases:
+                master, master_point = open_cases[-1]
+                master.refresh_from_db(fields=["status"])
+                if master.status not in MERGEABLE_MASTER:
+                    open_cases.pop()
+                    master = None
+            if master is not None:
+                # The same problem again (a 12345 caller about a patrol's case …): same place.
+                category, point, source = master.category, master_point, CaseSource.HOTLINE_12345
+            else:
+                category = _weighted(self.rng, self.categories)
+                point = self.rng.choice(self.points)
+                source = _weighted(self.rng, SOURCES)
+                plan = "closed_rated" if plan == "merged" else plan
+            if plan == "near_deadline":
+                if self.near_deadline(category, point, i):
+                    self.counts["case"] += 1
+                    continue
+                plan = "stalled"
+            case = self.report(at, source, category, point, i)
+            if master is not None:
+                self.merge(case, master)
+            else:
+                self.live(case, category, plan)
+                case.refresh_from_db(fields=["status"])
+                if case.status in MERGEABLE_MASTER:
+                    open_cases.append((case, point))
+            self.counts["case"] += 1
+        return self.counts
+
+
+def build_demo_cases(n: int = DEFAULT_CASES, *, seed: int = 2023, now=None) -> Counter:
+    """Write `n` demo cases with their histories (see the module docstring); then the warning
+    scan colours the open ones. Returns counts by status and warning level."""
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    if n <= 0:
+        return Counter()
+    maker = _CaseMaker(seed, now)
+    with _backdated(maker.clock), transaction.atomic():
+        counts = maker.build(n)
+        warnings.scan(now=now)
+    for status, level in Case.objects.values_list("status", "warning_level"):
+        counts[f"status:{status}"] += 1
+        if level:
+            counts[f"warning:{level}"] += 1
+    return counts

@@ -1,0 +1,110 @@
+"""The demo's case history: made through the services, consistent, in every state, deterministic."""
+
+import datetime
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from civicgrid.accounts.models import User
+from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.demo.cases import build_demo_cases
+
+NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def demo_cases(small_demo):
+    return build_demo_cases(120, seed=7, now=NOW)
+
+
+def test_cases_in_many_states_from_every_source(demo_cases):
+    assert Case.objects.count() == 120 == demo_cases["case"]
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"closed", "not_filed", "merged", "accepted"} <= statuses, statuses
+    assert len(statuses) >= 6, statuses
+    sources = set(Case.objects.values_list("source", flat=True))
+    assert sources == {"grid_patrol", "resident", "hotline_12345", "department", "supervision"}
+    actions = set(CaseEvent.objects.values_list("action", flat=True))
+    for action in ("file", "dispatch", "accept", "handle", "verify_pass", "rate", "refuse_filing"):
+        assert action in actions, action
+    # Old cases left open are red after the scan.
+    assert Case.objects.filter(warning_level="red").exists()
+    # The clock was only moved while building.
+    assert abs(timezone.now() - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=1)
+    # Nothing happened after the builder's "now".
+    assert not CaseEvent.objects.filter(at__gt=NOW).exists()
+
+
+def test_each_history_chains_from_report_to_status(demo_cases):
+    events = defaultdict(list)
+    for e in CaseEvent.objects.order_by("at", "id"):
+        events[e.case_id].append(e)
+    for case in Case.objects.all():
+        chain = events[case.pk]
+        assert chain[0].action == "report" and chain[0].from_status == ""
+        assert chain[0].at == case.reported_at
+        for before, after in zip(chain, chain[1:], strict=False):
+            assert after.from_status == before.to_status, (case.number, before, after)
+            assert after.at >= before.at
+        assert chain[-1].to_status == case.status, case.number
+
+
+def test_indicators_are_not_trivial(demo_cases, client):
+    client.force_login(User.objects.get(username="operator"))
+    start = (NOW - datetime.timedelta(days=61)).date()
+    response = client.get(
+        "/api/cases/indicators/", {"start": start.isoformat(), "end": NOW.date().isoformat()}
+    )
+    assert response.status_code == 200, response.content
+    (row,) = response.json()
+    assert row["filed"] > 50 and row["closed"] > 40 and row["rated"] > 20
+    assert 0 < row["closure_rate"] < 100
+    assert 0 < row["on_time_closure_rate"] < row["closure_rate"]
+    assert 0 < row["overdue_rate"] < 100
+    assert row["reworked"] > 0 and row["extended"] > 0
+    assert 50 < row["satisfaction_rate"] <= 100
+    assert row["avg_handling_hours"] > 0
+
+
+def test_deterministic_with_the_seed(small_demo):
+    def snapshot():
+        return list(
+            Case.objects.order_by("number").values_list(
+                "number", "status", "category_id", "source", "reported_at", "handling_deadline"
+            )
+        )
+
+    build_demo_cases(40, seed=7, now=NOW)
+    first = snapshot()
+    CaseEvent.objects.all()._raw_delete(CaseEvent.objects.db)
+    from civicgrid.cases.models import CallIn, CaseNumberCounter, ExtensionRequest
+
+    CallIn.objects.all().delete()
+    ExtensionRequest.objects.all().delete()
+    Case.objects.update(merged_into=None)
+    Case.objects.all().delete()
+    CaseNumberCounter.objects.all().delete()
+    build_demo_cases(40, seed=7, now=NOW)
+    assert snapshot() == first and len(first) == 40
+
+
+def test_command_option(db):
+    args = ["--seed", "7", "--communities", "2", "--micro-grids-per-street", "8"]
+    args += ["--households-per-building-group", "3"]
+    call_command("load_demo_street", *args, "--cases", "12")
+    assert Case.objects.count() == 12
+    # --if-empty on a loaded street adds nothing.
+    call_command("load_demo_street", "--if-empty", "--cases", "5")
+    assert Case.objects.count() == 12
+
+
+def test_no_cases(db):
+    call_command(
+        "load_demo_street",
+        *["--communities", "2", "--micro-grids-per-street", "8"],
+        *["--households-per-building-group", "3", "--cases", "0"],
+    )
+    assert Case.objects.count() == 0
