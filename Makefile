@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-locate clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-locate bench-intake clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,13 @@ $(VENV)/.bench-stamp: $(STAMP)
 
 bench-locate: $(VENV)/.bench-stamp
 	$(PY) bench/locate.py
+
+# Needs a local PostgreSQL (BENCH_DATABASE_URL; the database is created if missing) and starts
+# its own gunicorn on a free loopback port; BENCH_ARGS e.g. "--seconds 5 --clients 16".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civicgrid_bench
+BENCH_ARGS ?=
+bench-intake: $(VENV)/.bench-stamp
+	$(PY) bench/intake.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 clean-demo:
 	rm -f var/civicgrid.sqlite3 var/civicgrid.sqlite3-wal var/civicgrid.sqlite3-shm

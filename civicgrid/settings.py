@@ -205,6 +205,10 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 ATTACHMENT_MAX_SIDE = env_int("ATTACHMENT_MAX_SIDE", 4096)
 
+# bench/intake.py's comparison view /bench/hello (civicgrid.core.views.bench_hello): off (404)
+# unless the benchmark's server turns it on.
+CIVICGRID_BENCH_ENDPOINTS = env_bool("CIVICGRID_BENCH_ENDPOINTS", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

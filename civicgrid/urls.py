@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from civicgrid.core.views import healthz
+from civicgrid.core.views import bench_hello, healthz
 
 # Lazy, so each request shows them in its own language (English: see civicgrid/locale/en).
 admin.site.site_header = _("civicgrid 网格化管理")
@@ -16,6 +16,7 @@ urlpatterns = [
     # Until the operators' console exists, the home page is the back office.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("bench/hello", bench_hello, name="bench-hello"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

@@ -23,7 +23,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,7 @@ from civicgrid.cases.models import (
 )
 from civicgrid.cases.permissions import may_act_on
 from civicgrid.cases.workflow import TRANSITIONS
+from civicgrid.grids.models import Grid
 from civicgrid.workcalendar.services import (
     Deadline,
     add_working_days,
@@ -236,10 +237,30 @@ def _next_number(now) -> str:
     the day) is held only until the commit that follows.
     """
     day = timezone.localdate(now)
-    counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{day:%Y%m%d}{counter.last:05d}"
+    # One statement increments and reads the counter (and takes its row lock): one round trip
+    # less while the lock that serialises the day's intakes is held.
+    last = _bump_counter(day)
+    if last is None:
+        # The day's first case: create its row (a racing first intake's insert fails on the
+        # unique day inside get_or_create, which then reads the winner's row), then bump it.
+        CaseNumberCounter.objects.get_or_create(day=day)
+        last = _bump_counter(day)
+    return f"{day:%Y%m%d}{last:05d}"
+
+
+def _bump_counter(day) -> int | None:
+    """UPDATE … SET last = last + 1 … RETURNING last for the day's row; None if it has none."""
+    meta = CaseNumberCounter._meta
+    quote = connection.ops.quote_name
+    last = quote(meta.get_field("last").column)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {last} = {last} + 1 "
+        f"WHERE {quote(meta.get_field('day').column)} = %s RETURNING {last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _resolve_category(category) -> Category:
@@ -279,12 +300,22 @@ def _coordinate(value, field, label, low, high):
 
 
 def _locate(lon, lat):
+    """The locator's reference (id, code, name, level) of the micro-grid holding the point."""
     from civicgrid.grids.locator import locate_point
 
     if lon is None or lat is None:
         return None
     found = locate_point(lon, lat)
-    return found.micro_grid.id if found else None
+    return found.micro_grid if found else None
+
+
+def _known_grid(ref, db) -> Grid:
+    """The located micro-grid as a Grid with the fields the locator already holds (id, code,
+    name, level) and the others deferred — read from the database only if something asks for
+    them — so that the intake's answer needs no query for its grid."""
+    known = {"id": ref.id, "code": ref.code, "name": ref.name, "level": ref.level}
+    names = [f.attname for f in Grid._meta.concrete_fields if f.attname in known]
+    return Grid.from_db(db, names, [known[name] for name in names])
 
 
 def _reporter_email(value, user, source) -> str:
@@ -304,7 +335,12 @@ def _reporter_email(value, user, source) -> str:
     return ""
 
 
-def do_report(
+def do_report(**fields) -> Case:
+    """Intake (受理); see do_report_with_event, which also returns the history row written."""
+    return do_report_with_event(**fields)[0]
+
+
+def do_report_with_event(
     *,
     user,
     category,
@@ -320,7 +356,7 @@ def do_report(
     external_ticket: str = "",
     hotline_request_type: str = "",
     at=None,
-) -> Case:
+) -> tuple[Case, CaseEvent]:
     """Intake (受理): validate, locate to a micro-grid, number the case and start its clock.
 
     A point outside every grid (or no point) is accepted and flagged `needs_manual_location`.
@@ -369,7 +405,8 @@ def do_report(
     external_ticket = _optional_text(external_ticket, "external_ticket", _("外部工单号"), 64)
 
     now = at or timezone.now()
-    micro_grid_id = _locate(lon, lat)
+    located = _locate(lon, lat)
+    micro_grid_id = located.id if located else None
     case = Case(
         source=source,
         external_ticket=external_ticket,
@@ -392,7 +429,7 @@ def do_report(
     with transaction.atomic():
         case.number = _next_number(now)
         case.save()
-        _record(
+        event = _record(
             case,
             CaseAction.REPORT,
             user,
@@ -400,7 +437,9 @@ def do_report(
             data={"source": source, "needs_manual_location": case.needs_manual_location},
             at=now,
         )
-    return case
+    if located is not None:
+        case.micro_grid = _known_grid(located, case._state.db)
+    return case, event
 
 
 def intake_hotline(*, user, ticket: str, **fields) -> tuple[Case, bool]:

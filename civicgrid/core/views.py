@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 @never_cache
@@ -29,3 +32,26 @@ def healthz(request):
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok", "migrations": "applied"})
+
+
+class _BenchHello(APIView):
+    """The same stack as the case API with no work: every middleware, DRF's session-or-token
+    authentication (the token lookup is one query, as for an intake) and IsAuthenticated from
+    REST_FRAMEWORK, a JSON response — and nothing else."""
+
+    schema = None  # not part of the API (drf-spectacular leaves it out)
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+_bench_hello = _BenchHello.as_view()
+
+
+def bench_hello(request):
+    """GET /bench/hello → {"ok": true}: bench/intake.py's yardstick for the intake's throughput.
+    404 unless settings.CIVICGRID_BENCH_ENDPOINTS (env CIVICGRID_BENCH_ENDPOINTS=1), checked
+    first so that a server without it does not even reveal the route by a 401."""
+    if not settings.CIVICGRID_BENCH_ENDPOINTS:
+        raise Http404
+    return _bench_hello(request)
