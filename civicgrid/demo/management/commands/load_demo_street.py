@@ -100,10 +100,10 @@ class Command(BaseCommand):
             households_per_building_group=options["households_per_building_group"],
         )
         result = build_demo_street(params, logins=not options["no_logins"])
-        c = result.counts
         if options["cases"] and params.households_per_building_group and not options["no_logins"]:
             started = time.perf_counter()
             cases = build_demo_cases(options["cases"], seed=params.seed)
+            self._report_street(params, result)
             self.stdout.write(
                 _(
                     "演示案件 %(n)d 件(用时 %(sec).1f 秒):已结案 %(closed)d,在办 %(open)d,"
@@ -125,6 +125,11 @@ class Command(BaseCommand):
                     "yellow": cases["warning:yellow"],
                 }
             )
+            return
+        self._report_street(params, result)
+
+    def _report_street(self, params, result):
+        c = result.counts
         if params.households_per_building_group == 0:
             self.stdout.write(
                 self.style.SUCCESS(
