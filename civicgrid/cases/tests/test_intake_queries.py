@@ -91,3 +91,20 @@ def test_the_intake_answer_equals_the_case_read_back(token_client, garbage, cloc
     assert read_back.status_code == 200
     assert response.json() == read_back.json()
     assert Case.objects.filter(number=response.data["number"]).count() == 1
+
+
+def test_serializer_fields_are_built_once_per_language_but_never_shared(db):
+    from django.utils import translation
+
+    from civicgrid.cases.api import serializers as s
+
+    first, second = s.CaseDetailSerializer(), s.CaseDetailSerializer()
+    assert first.fields["number"] is not second.fields["number"]
+    assert first.fields["number"].parent is first and second.fields["number"].parent is second
+    assert first.fields["history"].child is not second.fields["history"].child
+    # Labels come from the model's verbose names: each language has its own built fields.
+    with translation.override("en"):
+        english = s.CaseDetailSerializer().fields["status"].label
+    with translation.override("zh-hans"):
+        chinese = s.CaseDetailSerializer().fields["status"].label
+    assert chinese == "状态" and english == "Status"
