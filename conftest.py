@@ -1,5 +1,8 @@
 import pytest
 
+# Browser fixtures (browser, page, phone_page) for the web front's Playwright tests.
+pytest_plugins = ["civicgrid.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):

@@ -62,6 +62,12 @@ INSTALLED_APPS = [
     "civicgrid.cases",
     "civicgrid.open311",
     "civicgrid.attachments",
+    # The web front (server-rendered pages; each area has its own app and catalogue).
+    "civicgrid.web",
+    "civicgrid.console",
+    "civicgrid.fieldwork",
+    "civicgrid.public",
+    "civicgrid.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "civicgrid.web.context.front",
             ],
         },
     },
@@ -112,7 +119,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The web front's login; the admin keeps its own (admin:login) for the back office.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -137,6 +146,11 @@ for _prefix, _dir in [
 ]:
     if _dir.is_dir():
         STATICFILES_DIRS.append((_prefix, _dir))
+# Maps (Leaflet) draw the grid polygons on a plain background: the machines have no internet.
+# A street with its own tile service sets its URL template, e.g.
+# "https://tiles.example.gov.cn/{z}/{x}/{y}.png", and the attribution text to show.
+CIVICGRID_MAP_TILE_URL = env_str("CIVICGRID_MAP_TILE_URL", "")
+CIVICGRID_MAP_TILE_ATTRIBUTION = env_str("CIVICGRID_MAP_TILE_ATTRIBUTION", "")
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 

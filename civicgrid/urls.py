@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -13,8 +12,12 @@ admin.site.site_title = "civicgrid"
 admin.site.index_title = _("后台管理")
 
 urlpatterns = [
-    # Until the operators' console exists, the home page is the back office.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    # The web front: "/" sends each role to its start page (civicgrid/web/navigation.py).
+    path("", include("civicgrid.web.urls")),
+    path("console/", include("civicgrid.console.urls")),
+    path("m/", include("civicgrid.fieldwork.urls")),
+    path("resident/", include("civicgrid.public.urls")),
+    path("dashboard/", include("civicgrid.dashboard.urls")),
     path("healthz", healthz, name="healthz"),
     path("bench/hello", bench_hello, name="bench-hello"),
     path("admin/", admin.site.urls),
@@ -32,3 +35,5 @@ urlpatterns = [
 ]
 # MEDIA_ROOT is never served as such: uploaded photos go out only through the attachments API,
 # which checks that the user may see the case.
+
+handler403 = "civicgrid.web.views.permission_denied"

@@ -29,10 +29,10 @@ def test_healthz_is_503_when_migrations_are_pending(client, monkeypatch):
     assert response.json()["pending_migrations"] == ["grids.0099_new"]
 
 
-def test_home_page_leads_to_the_back_office(client):
+def test_home_page_is_the_web_front(client):
     response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response.status_code == 200
+    assert "/login/" in response.content.decode()
 
 
 def test_uploaded_files_are_not_served_without_a_scope_check(client, settings, tmp_path):

@@ -79,6 +79,8 @@ def test_deterministic_with_the_seed(small_demo):
 
     build_demo_cases(40, seed=7, now=NOW)
     first = snapshot()
+    # History rows refuse deletion through the ORM (immutable by design); wipe them raw to
+    # build the same cases a second time in the same database.
     CaseEvent.objects.all()._raw_delete(CaseEvent.objects.db)
     from civicgrid.cases.models import CallIn, CaseNumberCounter, ExtensionRequest
 

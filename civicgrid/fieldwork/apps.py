@@ -1,0 +1,10 @@
+"""Grid workers' phone pages: my grids and tasks, reporting, patrols (巡块) and household visits (走访)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldworkConfig(AppConfig):
+    name = "civicgrid.fieldwork"
+    label = "fieldwork"
+    verbose_name = _("网格员移动端")

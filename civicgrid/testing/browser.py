@@ -1,0 +1,87 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against pytest-django's
+live_server (the app with its static files, on a test database).
+
+Use the `page` fixture (a fresh browser context per test, Chinese by default, 1280×800) or
+`phone_page` (360×740, touch, as a grid worker's phone) and `login(page, live_server, username)`.
+Mark the test module with `pytestmark = pytest.mark.browser`. Screenshots for the README go
+under docs/screenshots/ through `screenshot(page, name)`.
+
+Without a chromium binary the tests are skipped — except under CI (env CI set), where that is a
+failure: .ci/run installs chromium with apt.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DEFAULT_PASSWORD = "pw-123456"  # civicgrid.testing.factories.UserFactory
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CIVICGRID_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        message = "chromium not installed (apt-get install chromium) — browser tests need it"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
+    # (fixtures building data) are still plain synchronous calls between browser steps.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield instance
+        instance.close()
+
+
+def _context(browser, **options):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = _context(browser, viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = _context(
+        browser,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield context.new_page()
+    context.close()
+
+
+def login(page, live_server, username, password=DEFAULT_PASSWORD, next_url=""):
+    """Sign in through the web front's login form (as a person would)."""
+    url = f"{live_server.url}/login/" + (f"?next={next_url}" if next_url else "")
+    page.goto(url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def screenshot(page, name: str, *, full_page=False):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

@@ -1,0 +1,68 @@
+"""The web front's navigation: where each role starts and which pages its menu lists.
+
+One table for the whole front, so that the home page, the menu and the tests agree. Each entry
+is (label, URL name); every URL name must resolve (web/tests/test_navigation.py).
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.choices import Role
+
+# Where "/" sends a signed-in user of each role.
+HOME_BY_ROLE = {
+    Role.ADMIN: "console:queue",
+    Role.OPERATOR: "console:queue",
+    Role.COMMUNITY_STAFF: "console:queue",
+    Role.DEPT_HANDLER: "console:inbox",
+    Role.GRID_LEADER: "fieldwork:home",
+    Role.GRID_WORKER: "fieldwork:home",
+    Role.LEADER: "dashboard:index",
+    Role.RESIDENT: "public:home",
+}
+
+_CONSOLE = (_("案件工作台"), "console:queue")
+_DASHBOARD = (_("运行态势"), "dashboard:index")
+_SCREEN = (_("大屏"), "dashboard:screen")
+
+MENU_BY_ROLE = {
+    Role.ADMIN: [_CONSOLE, _DASHBOARD, _SCREEN],
+    Role.OPERATOR: [_CONSOLE, _DASHBOARD, _SCREEN],
+    Role.COMMUNITY_STAFF: [_CONSOLE, _DASHBOARD],
+    Role.DEPT_HANDLER: [(_("待办案件"), "console:inbox")],
+    Role.GRID_LEADER: [
+        (_("我的网格"), "fieldwork:home"),
+        (_("上报"), "fieldwork:report"),
+        (_("巡查"), "fieldwork:patrols"),
+        (_("走访"), "fieldwork:visits"),
+    ],
+    Role.GRID_WORKER: [
+        (_("我的网格"), "fieldwork:home"),
+        (_("上报"), "fieldwork:report"),
+        (_("巡查"), "fieldwork:patrols"),
+        (_("走访"), "fieldwork:visits"),
+    ],
+    Role.LEADER: [_DASHBOARD, _SCREEN],
+    Role.RESIDENT: [(_("我要反映"), "public:report"), (_("我的反映"), "public:home")],
+}
+# Visitors who are not signed in: residents may report and follow a case without an account.
+ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
+
+
+def home_url_name(user) -> str:
+    if not user.is_authenticated:
+        return "web:home"
+    return HOME_BY_ROLE.get(user.effective_role, "public:home")
+
+
+def menu_for(user, current_path: str = "") -> list[dict]:
+    entries = MENU_BY_ROLE.get(user.effective_role, []) if user.is_authenticated else ANONYMOUS_MENU
+    items = []
+    for label, name in entries:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an area of the front not installed in this deployment
+            continue
+        # The longest matching prefix is the current page (a case page belongs to its queue).
+        items.append({"label": label, "url": url, "active": current_path.startswith(url)})
+    return items

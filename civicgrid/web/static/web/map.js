@@ -1,0 +1,120 @@
+/* civicgrid maps: Leaflet with the grid polygons on a plain background.
+ *
+ * The machines have no internet, so no base-map tiles by default; a deployment that has its own
+ * tile service sets CIVICGRID_MAP_TILE_URL and every map adds that layer.
+ *
+ * Declarative use (no script of your own):
+ *   <script type="application/json" id="grid-shapes">{...FeatureCollection...}</script>
+ *   <div class="map" data-map data-geojson="grid-shapes" data-point="121.55,31.13"
+ *        data-pick-lon="id_lon" data-pick-lat="id_lat" data-tile-url="" data-attribution=""></div>
+ * Feature properties understood: name, code, color (fill), url (click → go there), label.
+ * data-pick-lon/lat: a tap on the map sets the marker and fills those inputs (and the inputs,
+ * when typed into, move the marker). window.civicgrid.maps[el.id] is the Leaflet map.
+ */
+(function () {
+  "use strict";
+  var cg = (window.civicgrid = window.civicgrid || {});
+  cg.maps = cg.maps || {};
+
+  cg.createMap = function (el, options) {
+    options = options || {};
+    var map = L.map(el, { zoomControl: true, attributionControl: !!options.attribution, preferCanvas: true });
+    if (options.tileUrl) {
+      L.tileLayer(options.tileUrl, { attribution: options.attribution || "", maxZoom: 19 }).addTo(map);
+    }
+    map.setView([31.23, 121.47], 12);
+    return map;
+  };
+
+  cg.gridStyle = function (feature) {
+    var p = feature.properties || {};
+    return {
+      color: p.stroke || "#35607a",
+      weight: p.weight || 1,
+      fillColor: p.color || "#9cc3d5",
+      fillOpacity: p.color ? 0.6 : 0.2,
+    };
+  };
+
+  cg.drawGrids = function (map, collection, options) {
+    options = options || {};
+    var layer = L.geoJSON(collection, {
+      style: options.style || cg.gridStyle,
+      onEachFeature: function (feature, lyr) {
+        var p = feature.properties || {};
+        var text = p.label || p.name || p.code || "";
+        if (text) lyr.bindTooltip(text, { sticky: true });
+        if (p.url) {
+          lyr.on("click", function () { window.location.href = p.url; });
+        }
+        if (options.onEachFeature) options.onEachFeature(feature, lyr);
+      },
+    }).addTo(map);
+    if (options.fit !== false && layer.getBounds().isValid()) {
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    }
+    return layer;
+  };
+
+  cg.pickPoint = function (map, lonInput, latInput, initial) {
+    var marker = null;
+    function place(lat, lon, pan) {
+      if (marker) marker.setLatLng([lat, lon]);
+      else marker = L.circleMarker([lat, lon], { radius: 8, color: "#c0392b", fillOpacity: 0.9 }).addTo(map);
+      if (pan) map.panTo([lat, lon]);
+    }
+    if (initial) place(initial[1], initial[0], true);
+    map.on("click", function (e) {
+      var lon = e.latlng.lng.toFixed(6), lat = e.latlng.lat.toFixed(6);
+      if (lonInput) { lonInput.value = lon; lonInput.dispatchEvent(new Event("change")); }
+      if (latInput) { latInput.value = lat; latInput.dispatchEvent(new Event("change")); }
+      place(+lat, +lon, false);
+    });
+    function fromInputs() {
+      var lon = parseFloat(lonInput && lonInput.value), lat = parseFloat(latInput && latInput.value);
+      if (isFinite(lon) && isFinite(lat)) place(lat, lon, true);
+    }
+    if (lonInput) lonInput.addEventListener("input", fromInputs);
+    if (latInput) latInput.addEventListener("input", fromInputs);
+    return { place: place, fromInputs: fromInputs };
+  };
+
+  cg.initMap = function (el) {
+    if (el._civicgridMap) return el._civicgridMap;
+    var map = cg.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
+    el._civicgridMap = map;
+    if (el.id) cg.maps[el.id] = map;
+    if (el.dataset.geojson) {
+      var source = document.getElementById(el.dataset.geojson);
+      if (source) cg.drawGrids(map, JSON.parse(source.textContent), { fit: true });
+    }
+    var point = null;
+    if (el.dataset.point) {
+      var parts = el.dataset.point.split(",").map(parseFloat);
+      if (parts.length === 2 && isFinite(parts[0]) && isFinite(parts[1])) point = parts;
+    }
+    if (el.dataset.pickLon || el.dataset.pickLat) {
+      var picker = cg.pickPoint(
+        map,
+        document.getElementById(el.dataset.pickLon),
+        document.getElementById(el.dataset.pickLat),
+        point
+      );
+      el._civicgridPicker = picker;
+      picker.fromInputs();
+    } else if (point) {
+      L.circleMarker([point[1], point[0]], { radius: 8, color: "#c0392b", fillOpacity: 0.9 }).addTo(map);
+      if (!el.dataset.geojson) map.setView([point[1], point[0]], 16);
+    }
+    el.dataset.ready = "1";
+    return map;
+  };
+
+  function initAll(root) {
+    (root || document).querySelectorAll("[data-map]").forEach(cg.initMap);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { initAll(); });
+  else initAll();
+  // Maps inside content swapped in by htmx.
+  document.addEventListener("htmx:afterSettle", function (e) { initAll(e.target); });
+})();
