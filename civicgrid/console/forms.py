@@ -1,0 +1,258 @@
+"""Forms of the console: the queue filters and one small form per action of the case loop.
+
+The action forms only carry what the user typed to the cases.services function; the rules
+(required reasons, lengths, day limits, departments) live in the services, so the page and the
+API refuse exactly the same input with the same messages — shown next to the field through
+web.forms.add_service_errors. Text fields are therefore optional here on purpose.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.models import Department
+from civicgrid.accounts.scoping import visible_grids, visible_micro_grids
+from civicgrid.cases.choices import CaseSource, Rating
+from civicgrid.cases.models import Category
+from civicgrid.grids.choices import GridLevel
+from civicgrid.grids.models import Grid
+
+
+def _textarea(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.parent_id is None:
+            return f"{obj.get_family_display()} {obj.code} {obj.name}"
+        return f"\u3000{obj.code} {obj.name}"
+
+
+class GridChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def active_departments():
+    return Department.objects.filter(is_active=True).order_by("code")
+
+
+def leaf_categories():
+    return (
+        Category.objects.filter(is_active=True, parent__isnull=False)
+        .select_related("parent")
+        .order_by("family", "code")
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the queues; invalid values are ignored (and shown), never a 500."""
+
+    tab = forms.CharField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("案件编号或描述")}),
+    )
+    community = GridChoiceField(label=_("居村"), queryset=Grid.objects.none(), required=False)
+    micro_grid = GridChoiceField(label=_("微网格"), queryset=Grid.objects.none(), required=False)
+    category = CategoryChoiceField(
+        label=_("类别"), queryset=Category.objects.none(), required=False
+    )
+    source = forms.ChoiceField(label=_("来源"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("处置部门"), queryset=Department.objects.none(), required=False
+    )
+    date_from = forms.DateField(
+        label=_("上报日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("上报日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        light = ("geometry",)
+        self.fields["community"].queryset = (
+            visible_grids(user).filter(level=GridLevel.COMMUNITY).defer(*light).order_by("code")
+        )
+        micro = visible_micro_grids(user)
+        if micro is None:
+            micro = Grid.objects.filter(level=GridLevel.MICRO_GRID)
+        self.fields["micro_grid"].queryset = micro.defer(*light).order_by("code")
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by(
+            "family", "code", "parent_id"
+        )
+        self.fields["source"].choices = [("", "---------"), *CaseSource.choices]
+        self.fields["department"].queryset = Department.objects.order_by("code")
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid one is dropped, its error stays on the form)."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms: knows the case and the user (for choices)."""
+
+    def __init__(self, *args, case, user, **kwargs):
+        self.case = case
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("说明"), required=False, widget=_textarea(2))
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("理由"), required=False, widget=_textarea())
+
+
+class FileForm(NoteForm):
+    category = CategoryChoiceField(
+        label=_("类别(可更正)"), queryset=Category.objects.none(), required=False
+    )
+    field_order = ["category", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = leaf_categories()
+        self.fields["category"].initial = self.case.category_id
+
+
+class DispatchForm(NoteForm):
+    department = forms.ModelChoiceField(
+        label=_("处置部门"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(按类别默认部门)"),
+    )
+    to_grid = forms.BooleanField(label=_("派给网格处置(不派部门)"), required=False)
+    field_order = ["department", "to_grid", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = active_departments()
+        self.fields["department"].initial = self.case.category.default_department_id
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos in one input (`<input type=file multiple>`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class HandleForm(ActionForm):
+    result = forms.CharField(label=_("处置结果"), required=False, widget=_textarea())
+    photos = MultipleImageField(
+        label=_("处置后照片"), required=False, help_text=_("可选多张;JPEG、PNG 或 WebP")
+    )
+
+
+class ExtensionRequestForm(ActionForm):
+    days = forms.CharField(
+        label=_("延期工作日数"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 30}),
+    )
+    reason = forms.CharField(label=_("延期理由"), required=False, widget=_textarea())
+
+
+class DecideExtensionForm(ActionForm):
+    extension = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    decision = forms.ChoiceField(
+        label=_("审批"),
+        choices=[("approve", _("批准")), ("reject", _("驳回"))],
+        widget=forms.RadioSelect,
+        initial="approve",
+        error_messages={"required": _("请选择批准或驳回")},
+    )
+    note = forms.CharField(label=_("审批意见"), required=False, widget=_textarea(2))
+
+
+class MergeForm(ActionForm):
+    master = forms.CharField(
+        label=_("主案件编号"),
+        required=False,
+        max_length=20,
+        help_text=_("本案将并入该案件并停止流转"),
+    )
+    note = forms.CharField(label=_("合并说明"), required=False, widget=_textarea(2))
+
+
+class CallInForm(ActionForm):
+    reason = forms.CharField(label=_("约请事由"), required=False, widget=_textarea())
+    departments = forms.ModelMultipleChoiceField(
+        label=_("约请部门"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("限超期案件,或需要两个以上部门协同的案件"),
+    )
+    meeting_at = forms.DateTimeField(
+        label=_("会商时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = active_departments()
+
+
+class CallInOutcomeForm(ActionForm):
+    call_in = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    outcome = forms.CharField(label=_("约请结果"), required=False, widget=_textarea())
+    meeting_at = CallInForm.base_fields["meeting_at"]
+
+
+class RateForm(ActionForm):
+    rating = forms.ChoiceField(
+        label=_("回访评价"), choices=[("", "---------"), *Rating.choices], required=False
+    )
+    comment = forms.CharField(label=_("评价意见"), required=False, widget=_textarea(2))
+
+
+class BulkDispatchForm(forms.Form):
+    """Several 待派遣 cases to one department (or each to its category's default)."""
+
+    cases = forms.MultipleChoiceField(
+        label=_("案件"),
+        required=True,
+        error_messages={"required": _("请勾选要派遣的案件")},
+    )
+    department = forms.ModelChoiceField(
+        label=_("派遣到"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(各按类别默认部门)"),
+    )
+    to_grid = forms.BooleanField(label=_("派给网格处置"), required=False)
+    note = forms.CharField(label=_("派遣说明"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = active_departments()
+        # Any case number; the view looks each one up in the user's scope and names the missing.
+        numbers = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        self.fields["cases"].choices = [(n, n) for n in numbers]

@@ -1,0 +1,396 @@
+"""Pages of the 城运中心 console and of the department handler's inbox.
+
+Views stay thin: the queues come from console.queries, every change from cases.services through
+console.services.ACTIONS. A GET never changes anything; every action is a POST (CSRF) followed
+by a redirect with a message (PRG), or — when the input is refused — the same page again with
+the message next to the field and what the user typed. An illegal transition is an error
+message with nothing changed; a role or scope problem is the 403 page.
+
+Roles: admin and operator see the whole street and act; community staff see their community
+(and may verify and start call-ins); leaders see everything and get no buttons (a POST is a
+403); department handlers use the inbox and the case page for their department's cases.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from civicgrid.accounts.choices import Role
+from civicgrid.attachments.models import Attachment
+from civicgrid.cases import services as case_services
+from civicgrid.cases.choices import (
+    OPEN_STATUSES,
+    CallInStatus,
+    CaseStatus,
+    ExtensionStatus,
+    WarningLevel,
+)
+from civicgrid.cases.duplicates import possible_duplicates
+from civicgrid.cases.models import CallIn, Case, CaseEvent, ExtensionRequest
+from civicgrid.cases.permissions import scope_cases
+from civicgrid.console import queries
+from civicgrid.console import services as console_services
+from civicgrid.console.forms import BulkDispatchForm, QueueFilterForm
+from civicgrid.web.access import role_required
+from civicgrid.web.forms import add_service_errors
+from civicgrid.workcalendar.services import get_calendar, working_hours_between
+
+QUEUE_ROLES = (Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.LEADER)
+CASE_ROLES = (*QUEUE_ROLES, Role.DEPT_HANDLER, Role.GRID_LEADER, Role.GRID_WORKER)
+INBOX_ROLES = (Role.DEPT_HANDLER,)
+PAGE_SIZE = 30
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _rows(cases, now):
+    """Each case of a list with its running deadline and working hours left (no query)."""
+    calendar = get_calendar()
+    rows = []
+    for case in cases:
+        label, deadline = queries.running_deadline(case)
+        pauses = case_services.pause_intervals(case, now)
+        rows.append(
+            {
+                "case": case,
+                "deadline_label": label,
+                "deadline": deadline,
+                "hours_left": queries.hours_left(calendar, deadline, now, pauses),
+            }
+        )
+    return rows
+
+
+# --- the queues ----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*QUEUE_ROLES)
+def queue(request):
+    return _queue_page(request)
+
+
+def _queue_page(request, bulk_form=None, status=200):
+    user = request.user
+    source = request.GET if request.method == "GET" else request.POST
+    form = QueueFilterForm(source, user=user)
+    filters = form.filters()
+    tab = filters.get("tab") if filters.get("tab") in queries.QUEUE_KEYS else queries.QUEUE_KEYS[0]
+    filtered = queries.apply_filters(queries.list_queryset(user), filters)
+    counts = queries.queue_counts(filtered)
+    cases = filtered.filter(queries.queue_condition(tab)).order_by("-reported_at", "-id")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    may_dispatch = tab == "to_dispatch" and user.effective_role in (Role.ADMIN, Role.OPERATOR)
+    if may_dispatch and bulk_form is None:
+        bulk_form = BulkDispatchForm()
+    selected = (
+        set(bulk_form.data.getlist("cases")) if bulk_form is not None and bulk_form.data else set()
+    )
+    context = {
+        "form": form,
+        "tab": tab,
+        "tabs": [
+            {"key": key, "label": label, "count": counts[key]} for key, label, _q in queries.QUEUES
+        ],
+        "page_obj": page,
+        "rows": _rows(page.object_list, now),
+        "bulk_form": bulk_form if may_dispatch else None,
+        "selected": selected,
+        "now": now,
+    }
+    template = "console/_queue_results.html" if _is_htmx(request) else "console/queue.html"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@role_required(Role.ADMIN, Role.OPERATOR)
+def bulk_dispatch(request):
+    """派遣 several 待派遣 cases at once: all of them, or — if any one fails — none."""
+    form = BulkDispatchForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        failures = console_services.bulk_dispatch(
+            data["cases"],
+            request.user,
+            department=data["department"],
+            to_grid=data["to_grid"],
+            note=data["note"],
+        )
+        if not failures:
+            messages.success(
+                request,
+                _("已派遣 %(n)s 件案件") % {"n": len(data["cases"])},
+            )
+            return redirect(_queue_url(request.POST))
+        detail = ";".join(f"{number}:{message}" for number, message in failures)
+        form.add_error(
+            None,
+            _("以下案件未能派遣,本次没有派遣任何案件:%(detail)s") % {"detail": detail},
+        )
+    return _queue_page(request, bulk_form=form)
+
+
+FILTER_KEYS = (
+    "tab",
+    "q",
+    "community",
+    "micro_grid",
+    "category",
+    "source",
+    "department",
+    "date_from",
+    "date_to",
+)
+
+
+def _queue_url(data) -> str:
+    keep = {k: data.get(k) for k in FILTER_KEYS if data.get(k)}
+    return reverse("console:queue") + (f"?{urlencode(keep)}" if keep else "")
+
+
+# --- the case page -------------------------------------------------------------------------------
+
+
+def _case_queryset(user):
+    return scope_cases(
+        Case.objects.select_related(
+            "category",
+            "category__parent",
+            "category__default_department",
+            "micro_grid",
+            "micro_grid__parent",
+            "assigned_department",
+            "merged_into",
+        )
+        .defer("micro_grid__parent__geometry")
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            Prefetch(
+                "extensions",
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+            Prefetch(
+                "call_ins",
+                queryset=CallIn.objects.select_related(
+                    "requested_by", "concluded_by"
+                ).prefetch_related("departments"),
+            ),
+        ),
+        user,
+    )
+
+
+def _map_data(case):
+    features = []
+    if case.micro_grid_id and case.micro_grid.geometry:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": case.micro_grid.geometry,
+                "properties": {"name": case.micro_grid.name, "code": case.micro_grid.code},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _deadlines(case, now):
+    """The case's deadlines with the working hours left on the one running now."""
+    pauses = case_services.pause_intervals(case, now)
+    _running_label, running = queries.running_deadline(case)
+    rows = []
+    for label, at in (
+        (gettext_lazy("立案派遣期限"), case.filing_deadline),
+        (gettext_lazy("处置期限"), case.handling_deadline),
+        (gettext_lazy("核查期限"), case.verification_deadline),
+    ):
+        if at is None:
+            continue
+        hours = None
+        if at == running and case.status in OPEN_STATUSES:
+            if at >= now:
+                hours = round(working_hours_between(now, at, exclude=pauses), 1)
+            else:
+                hours = -round(working_hours_between(at, now, exclude=pauses), 1)
+        rows.append({"label": label, "at": at, "running": at == running, "hours_left": hours})
+    return rows
+
+
+def case_context(request, case, bound=None):
+    """Everything the case page shows; `bound` = (action name, bound form) after refused input."""
+    user = request.user
+    now = timezone.now()
+    extensions = list(case.extensions.all())
+    call_ins = list(case.call_ins.all())
+    pending = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
+    open_call_in = next((c for c in call_ins if c.status == CallInStatus.OPEN), None)
+    names = console_services.available_actions(
+        case, user, pending_extension=pending, open_call_in=open_call_in
+    )
+    forms = []
+    for name in names:
+        spec = console_services.ACTIONS[name]
+        if bound and bound[0] == name:
+            form = bound[1]
+        else:
+            initial = {}
+            if name == "decide_extension":
+                initial["extension"] = pending.pk
+            if name == "record_call_in_outcome":
+                initial["call_in"] = open_call_in.pk
+            form = spec.form(case=case, user=user, initial=initial)
+        forms.append({"spec": spec, "form": form, "open": bool(bound and bound[0] == name)})
+    duplicates = []
+    if case.status in OPEN_STATUSES:
+        duplicates = [
+            {"case": other, "distance": round(distance)}
+            for other, distance in possible_duplicates(case, scope_cases(Case.objects.all(), user))
+        ]
+    attachments = list(
+        Attachment.objects.filter(case=case).select_related("uploaded_by").order_by("uploaded_at")
+    )
+    return {
+        "case": case,
+        "events": list(case.events.all()),
+        "extensions": extensions,
+        "call_ins": call_ins,
+        "pending_extension": pending,
+        "open_call_in": open_call_in,
+        "action_forms": forms,
+        "may_merge": "merge" in names,
+        "duplicates": duplicates,
+        "attachments": attachments,
+        "deadlines": _deadlines(case, now),
+        "map_data": _map_data(case),
+        "point": f"{case.lon},{case.lat}" if case.lon is not None else "",
+        "may_reveal_phone": bool(
+            case.reporter_phone and user.may_view_full_pii and not user.is_read_only
+        ),
+        "back_url": reverse(
+            "console:inbox" if user.effective_role == Role.DEPT_HANDLER else "console:queue"
+        ),
+        "now": now,
+    }
+
+
+@require_GET
+@role_required(*CASE_ROLES)
+def case_detail(request, number):
+    case = get_object_or_404(_case_queryset(request.user), number=number)
+    return render(request, "console/case.html", case_context(request, case))
+
+
+def _next_url(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_action(request, number, action):
+    """One action of the loop through its cases.services function; PRG on success."""
+    user = request.user
+    if user.is_read_only:
+        raise PermissionDenied(_("领导账号只能查看案件,不能办理"))
+    spec = console_services.ACTIONS.get(action)
+    case = get_object_or_404(scope_cases(Case.objects.all(), user), number=number)
+    case_url = reverse("console:case", args=[case.number])
+    if spec is None:
+        messages.error(request, _("未知的操作"))
+        return redirect(case_url)
+    form = spec.form(request.POST, request.FILES, case=case, user=user)
+    if form.is_valid():
+        try:
+            spec.perform(case, user, form.cleaned_data)
+        except case_services.IllegalTransition as exc:
+            messages.error(request, exc.message)
+            return redirect(case_url)
+        except ValidationError as exc:
+            add_service_errors(form, exc, spec.field_map)
+        else:
+            messages.success(request, _("%(n)s:%(done)s") % {"n": case.number, "done": spec.done})
+            return redirect(_next_url(request, case_url))
+    fresh = get_object_or_404(_case_queryset(user), pk=case.pk)
+    context = case_context(request, fresh, bound=(action, form))
+    return render(request, "console/case.html", context)
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def reveal_phone(request, number):
+    """The reporter's full phone for a call-back, shown once as a message; logged as history."""
+    case = get_object_or_404(scope_cases(Case.objects.all(), request.user), number=number)
+    phone = case_services.reveal_reporter_phone(case, request.user, channel="web")
+    messages.info(
+        request,
+        _("上报人完整电话:%(phone)s(本次查看已记入案件流转记录)") % {"phone": phone or "—"},
+    )
+    return redirect("console:case", number=case.number)
+
+
+# --- the department handler's inbox --------------------------------------------------------------
+
+INBOX_TABS = [
+    ("to_accept", gettext_lazy("待接单"), lambda now: Q(status=CaseStatus.DISPATCHED)),
+    ("in_progress", gettext_lazy("处置中"), lambda now: Q(status=CaseStatus.ACCEPTED)),
+    (
+        "rework",
+        gettext_lazy("返工"),
+        lambda now: Q(status=CaseStatus.ACCEPTED, rework_count__gt=0),
+    ),
+    (
+        "overdue",
+        gettext_lazy("超期"),
+        lambda now: (
+            Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED])
+            & (Q(warning_level=WarningLevel.RED) | Q(handling_deadline__lt=now))
+        ),
+    ),
+    ("handled", gettext_lazy("已反馈待核查"), lambda now: Q(status=CaseStatus.HANDLED)),
+]
+
+
+@require_GET
+@role_required(*INBOX_ROLES)
+def inbox(request):
+    """Cases dispatched to the handler's department, with its overdue and rework counts."""
+    user = request.user
+    now = timezone.now()
+    base = queries.list_queryset(user).filter(
+        assigned_department_id=user.department_id, handled_by_grid=False
+    )
+    if user.department_id is None:
+        base = base.none()
+    conditions = {key: q(now) for key, _label, q in INBOX_TABS}
+    counts = base.aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
+    tab = request.GET.get("tab") if request.GET.get("tab") in conditions else "to_accept"
+    cases = base.filter(conditions[tab]).order_by("handling_deadline", "-id")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "tab": tab,
+        "tabs": [
+            {"key": key, "label": label, "count": counts[key]} for key, label, _q in INBOX_TABS
+        ],
+        "counts": counts,
+        "page_obj": page,
+        "rows": _rows(page.object_list, now),
+        "department": user.department,
+        "now": now,
+    }
+    return render(request, "console/inbox.html", context)
