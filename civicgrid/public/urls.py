@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from civicgrid.public import views
 
 app_name = "public"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("report/", views.report, name="report"),
+    path("report/done/<str:token>/", views.report_done, name="report_done"),
+    path("track/", views.track, name="track"),
+    # The human page behind the link in the reporter's messages (/api/cases/track/<token>/).
+    path("t/<str:token>/", views.track_token, name="track_token"),
+    path("t/<str:token>/rate/", views.rate, name="rate"),
+]

@@ -1,0 +1,152 @@
+"""Forms of the residents' pages. They check the shape of what was typed; the case services
+decide (their ValidationError lands next to the field through web.forms.add_service_errors)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.cases.choices import CategoryFamily, Rating
+from civicgrid.cases.models import Category
+from civicgrid.cases.services import MAX_DESCRIPTION
+
+# The families in the order residents look for them: their community's everyday problems first.
+FAMILY_ORDER = [CategoryFamily.COMMUNITY, CategoryFamily.EVENT, CategoryFamily.COMPONENT]
+# Shown as one-tap buttons above the list (names of seeded community categories).
+QUICK_PICKS = ["楼道堆物", "飞线充电", "垃圾分类", "噪音扰民", "高空抛物", "消防隐患"]
+
+
+def category_choices():
+    """Active second-level categories grouped under their class, community problems first; one
+    query. Values are ids (codes repeat across families)."""
+    leaves = (
+        Category.objects.filter(is_active=True, parent__isnull=False)
+        .select_related("parent")
+        .only("id", "name", "code", "family", "parent__name", "parent__code")
+    )
+    rank = {family: i for i, family in enumerate(FAMILY_ORDER)}
+    groups: dict[tuple, list] = {}
+    for category in sorted(leaves, key=lambda c: (rank.get(c.family, 9), c.code)):
+        key = (rank.get(category.family, 9), category.family, category.parent.code)
+        groups.setdefault(key, [category.parent.name, []])[1].append(
+            (str(category.pk), category.name)
+        )
+    return [("", _("请选择问题类别")), *[(label, items) for label, items in groups.values()]]
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("问题类别"))
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": _("例如:3号楼2楼楼道堆放纸箱和旧家具,影响通行")}
+        ),
+    )
+    lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    address = forms.CharField(
+        label=_("地址(可选)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("例如:秀沿路1501弄12号楼下")}),
+    )
+    photo = forms.FileField(
+        label=_("照片(可选)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG、PNG 或 WebP;位置等信息会从照片中去除"),
+    )
+    is_anonymous = forms.BooleanField(label=_("匿名反映(不留姓名)"), required=False)
+    reporter_name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    reporter_phone = forms.CharField(
+        label=_("联系电话"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("用于反馈处理结果和凭编号查询进度,对外显示时打码"),
+    )
+    reporter_email = forms.CharField(
+        label=_("电子邮箱(可选)"),
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"type": "email", "autocomplete": "email"}),
+        help_text=_("填写后会收到立案、处置、结案的通知和评价链接"),
+    )
+
+    # Service field names → form field names (add_service_errors).
+    SERVICE_FIELDS = {"lat": "lon", "file": "photo", "kind": "photo"}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choices = category_choices()
+        self.fields["category"].choices = choices
+        community = choices[1][1] if len(choices) > 1 else []
+        names = {name: value for value, name in community}
+        self.quick_picks = [(names[n], n) for n in QUICK_PICKS if n in names]
+        self.fields["category"].error_messages["required"] = _("请选择问题类别")
+        self.fields["description"].error_messages["required"] = _("请填写问题描述")
+        if user is None:
+            # A visitor has no account to be reached by: the phone is how the result comes back
+            # and how the case is followed (number + phone).
+            self.fields["reporter_phone"].help_text = _(
+                "必填:用于反馈处理结果和凭编号查询进度,对外显示时打码"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        phone = (cleaned.get("reporter_phone") or "").strip()
+        # Anonymous without a phone: the intake service refuses with its own message (shown
+        # next to the field); a named visitor without a phone is refused here.
+        if self.user is None and not phone and not cleaned.get("is_anonymous"):
+            self.add_error("reporter_phone", _("请留下联系电话,以便反馈处理结果并凭编号查询进度"))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """The keyword arguments of cases.services.do_report."""
+        data = self.cleaned_data
+        return {
+            "category": data["category"],
+            "description": data["description"],
+            "lon": data.get("lon") or None,
+            "lat": data.get("lat") or None,
+            "address": data.get("address", ""),
+            "reporter_name": "" if data.get("is_anonymous") else data.get("reporter_name", ""),
+            "reporter_phone": data.get("reporter_phone", ""),
+            "reporter_email": data.get("reporter_email", ""),
+            "is_anonymous": bool(data.get("is_anonymous")),
+        }
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=_("案件编号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "2026112300017"}),
+    )
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+        help_text=_("上报时留下的电话"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].error_messages["required"] = _("请填写案件编号")
+        self.fields["phone"].error_messages["required"] = _("请填写联系电话")
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("您对处理结果的评价"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("意见(可选)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].error_messages["required"] = _("请选择满意、基本满意或不满意")

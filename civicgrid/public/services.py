@@ -1,0 +1,275 @@
+"""What the residents' pages do beyond showing things: file a report with its photo, find a
+case by number and phone, build the public timeline, and slow down abuse.
+
+State changes go through cases.services (intake, rating) and attachments.services (the photo);
+this module only puts them together the way a resident's page needs them.
+"""
+
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.choices import Role
+from civicgrid.attachments import services as attachment_services
+from civicgrid.attachments.choices import AttachmentKind
+from civicgrid.attachments.models import Attachment
+from civicgrid.cases import services as case_services
+from civicgrid.cases.choices import CaseAction, CaseSource, Rating
+from civicgrid.cases.models import Case, CaseEvent
+
+# --- abuse: a simple fixed-window limit per visitor -----------------------------------------------
+
+# (attempts, window in seconds); settings may override, e.g. CIVICGRID_PUBLIC_REPORT_LIMIT = (5, 600)
+DEFAULT_LIMITS = {
+    "report": (10, 3600),
+    "track": (20, 600),
+    "rate": (10, 600),
+}
+
+
+def client_key(request) -> str:
+    """Who is asking: the account when signed in, else the address the request came from (the
+    session would be free to drop, so an anonymous visitor is counted by address)."""
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    return "ip" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def hit_limit(request, action: str) -> bool:
+    """Count one attempt of `action`; True when the visitor is over the limit (refuse it).
+
+    A fixed window in the cache: crude, but enough to stop a script from filing a case a second
+    or trying every phone number behind a case number; real abuse protection is the proxy's job.
+    """
+    limit, window = getattr(
+        settings, f"CIVICGRID_PUBLIC_{action.upper()}_LIMIT", DEFAULT_LIMITS[action]
+    )
+    key = f"civicgrid:public:{action}:{client_key(request)}"
+    if cache.add(key, 1, window):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, window)
+            count = 1
+    return count > limit
+
+
+# --- reporting -------------------------------------------------------------------------------------
+
+
+def report_user(user):
+    """The account a report is filed under: a signed-in resident's own, else nobody (a visitor)."""
+    if user is not None and user.is_authenticated and user.effective_role == Role.RESIDENT:
+        return user
+    return None
+
+
+def submit_report(*, user, photo=None, **fields) -> Case:
+    """Intake plus the photo, all or nothing: one transaction; a refused photo undoes the case.
+
+    Raises the services' ValidationError / PermissionDenied unchanged (the view puts them next to
+    the fields). The photo is stored last, so a failure after its file was written can only be
+    the commit itself; the file is removed then too.
+    """
+    stored = []
+    try:
+        with transaction.atomic():
+            case = case_services.do_report(
+                user=report_user(user), source=CaseSource.RESIDENT, **fields
+            )
+            if photo is not None:
+                attachment = store_reporter_photo(case, report_user(user), photo)
+                stored.append(attachment.file.name)
+    except BaseException:
+        for name in stored:
+            Attachment.file.field.storage.delete(name)
+        raise
+    return case
+
+
+def store_reporter_photo(case: Case, user, upload) -> Attachment:
+    """The reporter's photo of the problem (处置前).
+
+    A signed-in resident goes through attachments.services.store_attachment like everyone else.
+    A visitor without an account cannot: the attachments service only lets signed-in users who
+    see the case attach (there is no trusted-caller `user=None` as in cases.services). Then the
+    same checks run here with the service's own pieces — size limit, sniffing, full decoding and
+    re-encoding without metadata, the same messages — and the row is written with no uploader.
+    The visitor has just reported this very case in this transaction, which is the permission.
+    """
+    if user is not None:
+        return attachment_services.store_attachment(case, user, upload, AttachmentKind.BEFORE)
+    if upload is None:
+        raise ValidationError({"file": _("请选择要上传的图片")})
+    cleaned = attachment_services.clean_image(attachment_services._read_upload(upload))
+    attachment = Attachment(
+        case=case,
+        kind=AttachmentKind.BEFORE,
+        original_name=attachment_services.clean_filename(getattr(upload, "name", "")),
+        content_type=cleaned.content_type,
+        size=len(cleaned.data),
+        width=cleaned.width,
+        height=cleaned.height,
+        sha256=hashlib.sha256(cleaned.data).hexdigest(),
+        uploaded_by=None,
+        uploaded_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            attachment.file.save(f"upload.{cleaned.ext}", ContentFile(cleaned.data), save=False)
+            attachment.save()
+    except BaseException:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+# --- finding a case --------------------------------------------------------------------------------
+
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only, without a +86/0086 prefix: 139 1234 5678, +86-13912345678 are the same."""
+    digits = _NOT_DIGITS.sub("", value or "")
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def find_case(number: str, phone: str) -> Case | None:
+    """The case with this number whose reporter left this phone; None otherwise — the same None
+    whether the number does not exist or the phone is wrong, so nothing leaks about numbers."""
+    number = (number or "").strip()
+    wanted = normalize_phone(phone)
+    case = Case.objects.filter(number=number).only("pk", "public_token", "reporter_phone").first()
+    stored = normalize_phone(case.reporter_phone) if case is not None else ""
+    # Compare even when there is no case, in constant time: the answer takes as long either way.
+    matches = hmac.compare_digest(stored or "-", wanted or "+")
+    return case if (case is not None and stored and matches) else None
+
+
+# --- the public timeline ---------------------------------------------------------------------------
+
+# What the reporter is shown of each step, in plain words; anything else (extensions, call-ins,
+# views of their phone, merges received) is internal and left out. Never the actor, the note or
+# the data of a step: they may carry staff names, phones or other people's details.
+PUBLIC_STEPS = {
+    CaseAction.REPORT: _("已受理:您的反映已提交"),
+    CaseAction.FILE: _("已立案"),
+    CaseAction.REFUSE_FILING: _("不予立案"),
+    CaseAction.DISPATCH: _("已派遣至处置单位"),
+    CaseAction.ACCEPT: _("处置单位已接单,处置中"),
+    CaseAction.RETURN: _("调整处置单位"),
+    CaseAction.HANDLE: _("已处置,待核查"),
+    CaseAction.VERIFY_PASS: _("核查通过,已结案"),
+    CaseAction.VERIFY_FAIL: _("核查未通过,重新处置"),
+    CaseAction.RATE: _("已评价"),
+    CaseAction.REOPEN: _("您不满意,已重新处置"),
+    CaseAction.SUSPEND: _("暂停办理"),
+    CaseAction.RESUME: _("恢复办理"),
+    CaseAction.MERGE: _("与同一问题的案件合并办理"),
+}
+
+
+def public_timeline(case: Case) -> list[dict]:
+    """The steps of `case` a resident may see: when, what (in public words), and for a rating
+    the rating given. One query; reads only the columns it shows."""
+    rows = (
+        CaseEvent.objects.filter(case=case, action__in=list(PUBLIC_STEPS))
+        .order_by("at", "id")
+        .values_list("at", "action", "data")
+    )
+    steps = []
+    for at, action, data in rows:
+        step = {"at": at, "action": action, "label": PUBLIC_STEPS[action]}
+        if action == CaseAction.RATE and (data or {}).get("rating") in Rating.values:
+            step["rating"] = Rating(data["rating"]).label
+        steps.append(step)
+    return steps
+
+
+def rater_for(user, case: Case):
+    """Who rates through the token page: the reporter's own account when it is theirs, else the
+    token holder (None) — never a staff account that happens to open the link."""
+    if user is not None and user.is_authenticated and user.pk == case.reporter_user_id:
+        return user
+    return None
+
+
+# --- the map ----------------------------------------------------------------------------------------
+
+# Above this many communities (a city-scale tree) the report map draws street outlines instead.
+MAX_OUTLINES = 80
+# Outlines are for orientation only: simplified to about 5 m, coordinates rounded to about 1 m.
+SIMPLIFY_DEGREES = 0.00005
+
+
+def map_outlines() -> dict:
+    """A small FeatureCollection of where the grids are, for the report page's map: the
+    communities (居村) — or the streets when there are too many — simplified, with names.
+
+    Cached per grid-tree revision (one small query a page); the locator's revision is the tree's.
+    """
+    from civicgrid.grids.choices import GridLevel
+    from civicgrid.grids.locator import _current_revision
+    from civicgrid.grids.models import Grid
+
+    revision = _current_revision()
+    stamp = revision[1].timestamp() if revision[1] is not None else 0
+    key = f"civicgrid:public:outlines:{revision[0]}:{stamp}"
+    collection = cache.get(key)
+    if collection is not None:
+        return collection
+    level = GridLevel.COMMUNITY
+    if Grid.objects.filter(level=level).count() > MAX_OUTLINES:
+        level = GridLevel.STREET
+    features = []
+    rows = Grid.objects.filter(level=level, geometry__isnull=False).values_list(
+        "code", "name", "geometry"
+    )
+    for code, name, geometry in rows:
+        simple = _simplified(geometry)
+        if simple is not None:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": simple,
+                    "properties": {"code": code, "name": name},
+                }
+            )
+    collection = {"type": "FeatureCollection", "features": features}
+    if revision[1] is not None:  # no revision row yet: nothing to key a cache entry on
+        cache.set(key, collection, 3600)
+    return collection
+
+
+def _simplified(geometry) -> dict | None:
+    from shapely.geometry import mapping, shape
+
+    try:
+        shp = shape(geometry).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if shp.is_empty:
+        return None
+
+    def rounded(coords):
+        if isinstance(coords[0], (int, float)):
+            return [round(coords[0], 5), round(coords[1], 5)]
+        return [rounded(c) for c in coords]
+
+    out = mapping(shp)
+    return {"type": out["type"], "coordinates": rounded(out["coordinates"])}

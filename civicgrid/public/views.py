@@ -1,0 +1,199 @@
+"""Residents' pages: report a problem, follow it by number and phone (or the link), rate it.
+
+Open to visitors without an account (a phone is then how they are reached and how they find
+their case again) and to signed-in residents. Staff accounts report from their own pages. Every
+POST answers with a redirect (PRG); GETs change nothing. The decisions are the services'.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicgrid.accounts.choices import Role
+from civicgrid.cases import services as case_services
+from civicgrid.cases.choices import CaseStatus
+from civicgrid.cases.models import Case
+from civicgrid.public import services
+from civicgrid.public.forms import RateForm, ReportForm, TrackForm
+from civicgrid.web.forms import add_service_errors
+
+PAGE_SIZE = 20
+
+
+def _reporting_user(request):
+    """The account a report goes under (a resident's) or None for a visitor; staff are sent to
+    their own pages, where a report carries their channel (巡查上报, 部门自查 …)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if user.effective_role != Role.RESIDENT:
+        raise PermissionDenied(_("居民反映页面供居民和访客使用;工作人员请在工作台上报问题"))
+    return user
+
+
+def home(request):
+    """A signed-in user's own reports, newest first; for a visitor, how to report and follow."""
+    page = None
+    if request.user.is_authenticated:
+        mine = (
+            Case.objects.filter(reporter_user=request.user)
+            .select_related("category")
+            .only(
+                "number",
+                "status",
+                "is_suspended",
+                "reported_at",
+                "public_token",
+                "description",
+                "rating",
+                "category__name",
+            )
+            .order_by("-reported_at", "-id")
+        )
+        page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "public/home.html", {"page_obj": page})
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def report(request):
+    user = _reporting_user(request)
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, user=user)
+        if services.hit_limit(request, "report"):
+            form.is_valid()
+            form.add_error(None, _("提交过于频繁,请稍后再试,或拨打12345热线反映"))
+        elif form.is_valid():
+            try:
+                case = services.submit_report(
+                    user=user, photo=form.cleaned_data.get("photo"), **form.service_fields()
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, ReportForm.SERVICE_FIELDS)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("public:report_done", token=case.public_token)
+        chose_photo = bool(request.FILES.get("photo"))
+    else:
+        initial = {}
+        if user is not None:
+            initial = {"reporter_name": user.get_full_name(), "reporter_phone": user.phone}
+        form = ReportForm(initial=initial, user=user)
+        chose_photo = False
+    return render(
+        request,
+        "public/report.html",
+        {
+            "form": form,
+            "outlines": services.map_outlines(),
+            # A browser never keeps a chosen file across a page: say so when one was sent.
+            "photo_again": chose_photo and form.errors,
+        },
+    )
+
+
+def _case_by_token(token):
+    return Case.objects.select_related("category").filter(public_token=token).first()
+
+
+def _not_found(request):
+    return render(request, "public/not_found.html", status=404)
+
+
+def report_done(request, token):
+    """The receipt after a report: the case number and the link to follow it."""
+    case = _case_by_token(token)
+    if case is None:
+        return _not_found(request)
+    link = request.build_absolute_uri(reverse("public:track_token", args=[case.public_token]))
+    return render(request, "public/report_done.html", {"case": case, "track_link": link})
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Find a case by its number and the reporter's phone; the answer is the token page."""
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if services.hit_limit(request, "track"):
+            form.is_valid()
+            form.add_error(None, _("查询过于频繁,请稍后再试"))
+        elif form.is_valid():
+            case = services.find_case(form.cleaned_data["number"], form.cleaned_data["phone"])
+            if case is not None:
+                return redirect("public:track_token", token=case.public_token)
+            form.add_error(None, _("未找到该案件:请核对案件编号和上报时留下的联系电话"))
+    else:
+        form = TrackForm()
+    return render(request, "public/track.html", {"form": form})
+
+
+def _track_page(request, case, rate_form=None, status=200):
+    if rate_form is None and _may_rate(case):
+        rate_form = RateForm()
+    context = {
+        "case": case,
+        "timeline": services.public_timeline(case),
+        # Masked in the template; digits only first, so "139 1234 5678" masks like "13912345678".
+        "reporter_phone": services.normalize_phone(case.reporter_phone),
+        "rate_form": rate_form if _may_rate(case) else None,
+    }
+    return render(request, "public/track_case.html", context, status=status)
+
+
+def _may_rate(case) -> bool:
+    return case.status == CaseStatus.CLOSED and not case.rating
+
+
+@never_cache
+def track_token(request, token):
+    """The public timeline of one case (TrackSerializer's fields, the steps without who or
+    notes) and, once closed and not yet rated, the rating form."""
+    case = _case_by_token(token)
+    if case is None:
+        return _not_found(request)
+    return _track_page(request, case)
+
+
+@csrf_protect
+@require_POST
+def rate(request, token):
+    case = _case_by_token(token)
+    if case is None:
+        return _not_found(request)
+    form = RateForm(request.POST)
+    if services.hit_limit(request, "rate"):
+        messages.error(request, _("提交过于频繁,请稍后再试"))
+        return redirect("public:track_token", token=token)
+    if not form.is_valid():
+        return _track_page(request, case, rate_form=form)
+    try:
+        case = case_services.do_rate(
+            case,
+            services.rater_for(request.user, case),
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            token=case.public_token,
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _track_page(request, case, rate_form=form)
+    except (case_services.IllegalTransition, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        if case.status == CaseStatus.CLOSED:
+            messages.success(request, _("感谢您的评价!"))
+        else:
+            messages.success(
+                request, _("感谢您的评价。您对处理结果不满意,案件已重新交由处置单位处理。")
+            )
+    return redirect("public:track_token", token=token)
