@@ -241,18 +241,19 @@ class BulkDispatchForm(forms.Form):
         required=True,
         error_messages={"required": _("请勾选要派遣的案件")},
     )
-    department = forms.ModelChoiceField(
+    # Named apart from the queue filters, which the same POST carries along.
+    dispatch_department = forms.ModelChoiceField(
         label=_("派遣到"),
         queryset=Department.objects.none(),
         required=False,
         empty_label=_("(各按类别默认部门)"),
     )
-    to_grid = forms.BooleanField(label=_("派给网格处置"), required=False)
-    note = forms.CharField(label=_("派遣说明"), required=False, max_length=2000)
+    dispatch_to_grid = forms.BooleanField(label=_("派给网格处置"), required=False)
+    dispatch_note = forms.CharField(label=_("派遣说明"), required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = active_departments()
+        self.fields["dispatch_department"].queryset = active_departments()
         # Any case number; the view looks each one up in the user's scope and names the missing.
         numbers = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
         self.fields["cases"].choices = [(n, n) for n in numbers]

@@ -125,9 +125,9 @@ def bulk_dispatch(request):
         failures = console_services.bulk_dispatch(
             data["cases"],
             request.user,
-            department=data["department"],
-            to_grid=data["to_grid"],
-            note=data["note"],
+            department=data["dispatch_department"],
+            to_grid=data["dispatch_to_grid"],
+            note=data["dispatch_note"],
         )
         if not failures:
             messages.success(
