@@ -1,0 +1,520 @@
+"""Every change of field work: patrols (巡块) and household visits (走访).
+
+One function per change, each in one transaction, each checking first that the user works the
+micro-grid concerned (accounts.scoping: grid staff their active posts' micro-grids, community
+staff their community's). A scope problem raises PermissionDenied, bad input ValidationError
+(field → Chinese message, the names the forms use); in both cases nothing is written.
+Cases are never written here directly: a finding becomes a case through cases.services.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.scoping import visible_micro_grids
+from civicgrid.attachments import services as attachments
+from civicgrid.attachments.choices import AttachmentKind
+from civicgrid.cases import services as cases
+from civicgrid.cases.choices import CaseAction, CaseSource
+from civicgrid.cases.models import CaseEvent
+from civicgrid.cases.services import do_report_with_event
+from civicgrid.fieldwork.choices import FindingResult, PatrolShift, PatrolStatus
+from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
+from civicgrid.grids.choices import GridLevel
+from civicgrid.grids.models import Grid
+
+MAX_NOTE = 500
+MAX_TOPICS = 2000
+MAX_FOLLOW_UP = 300
+MAX_FOLLOW_UPS = 10
+# Points per request and per patrol: a phone posts every few seconds for a couple of hours.
+MAX_POINTS_PER_POST = 500
+MAX_ROUTE_POINTS = 20_000
+# A visit may be entered afterwards, but not for the future (beyond a phone's clock drift).
+CLOCK_SLACK = datetime.timedelta(minutes=10)
+MAX_VISIT_AGE = datetime.timedelta(days=60)
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+
+def my_micro_grids(user):
+    """The micro-grids this user works (all of them for street-wide roles)."""
+    grids = visible_micro_grids(user)
+    if grids is None:
+        return Grid.objects.filter(level=GridLevel.MICRO_GRID)
+    return grids
+
+
+def may_work(user, micro_grid_id) -> bool:
+    return (
+        micro_grid_id is not None
+        and not user.is_read_only
+        and my_micro_grids(user).filter(pk=micro_grid_id).exists()
+    )
+
+
+def check_grid(user, micro_grid_id) -> None:
+    """PermissionDenied unless `user` works that micro-grid (the message shows on the 403 page)."""
+    if not may_work(user, micro_grid_id):
+        raise PermissionDenied(_("该网格不在您的工作范围内"))
+
+
+def _check_patrol_owner(patrol: Patrol, user) -> None:
+    check_grid(user, patrol.micro_grid_id)
+    if patrol.worker_id != user.pk:
+        raise PermissionDenied(_("这是其他网格员的巡查记录,只有巡查人本人可以修改"))
+
+
+def _check_running(patrol: Patrol) -> None:
+    if patrol.status != PatrolStatus.RUNNING:
+        raise ValidationError(_("本次巡查已结束,不能再修改"))
+
+
+def _lock_patrol(patrol) -> Patrol:
+    return Patrol.objects.select_for_update().get(pk=patrol.pk)
+
+
+def _text(value, field, label, max_length, *, required=False) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
+    if len(text) > max_length:
+        raise ValidationError(
+            {field: _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}}
+        )
+    return text
+
+
+def clean_photo(upload, field="photo"):
+    """Read and clean one photo like every case photo (type sniffed, re-encoded without EXIF/GPS,
+    size and pixel limits); ValidationError on `field` otherwise. Returns the cleaned image."""
+    limit = attachments.max_bytes()
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            {field: _("照片过大,上限为 %(limit)s") % {"limit": attachments.human_size(limit)}}
+        )
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            {field: _("照片过大,上限为 %(limit)s") % {"limit": attachments.human_size(limit)}}
+        )
+    if not data:
+        raise ValidationError({field: _("照片文件为空")})
+    try:
+        return attachments.clean_image(data)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+# --- patrols -------------------------------------------------------------------------------------
+
+
+def default_shift(now=None) -> str:
+    return PatrolShift.MORNING if timezone.localtime(now).hour < 12 else PatrolShift.AFTERNOON
+
+
+def start_patrol(user, micro_grid, *, shift: str = "") -> Patrol:
+    """巡块 begins: one running patrol per worker at a time, so points and findings have one home."""
+    micro_grid_id = micro_grid.pk if isinstance(micro_grid, Grid) else micro_grid
+    check_grid(user, micro_grid_id)
+    shift = shift or default_shift()
+    if shift not in PatrolShift.values:
+        raise ValidationError({"shift": _("请选择上午或下午")})
+    with transaction.atomic():
+        running = (
+            Patrol.objects.select_for_update()
+            .filter(worker=user, status=PatrolStatus.RUNNING)
+            .select_related("micro_grid")
+            .first()
+        )
+        if running is not None:
+            raise ValidationError(
+                {
+                    "micro_grid": _("您在%(grid)s的巡查尚未结束,请先结束再开始新的巡查")
+                    % {"grid": running.micro_grid.name}
+                }
+            )
+        return Patrol.objects.create(
+            worker=user, micro_grid_id=micro_grid_id, shift=shift, started_at=timezone.now()
+        )
+
+
+def _point(raw, index):
+    where = _("第%(n)s个轨迹点") % {"n": index + 1}
+    if not isinstance(raw, list | tuple) or len(raw) not in (2, 3):
+        raise ValidationError(
+            {"points": _("%(where)s格式应为[经度, 纬度, 时间]") % {"where": where}}
+        )
+    try:
+        lon, lat = float(raw[0]), float(raw[1])
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"points": _("%(where)s的经纬度必须是数字") % {"where": where}}
+        ) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):  # also NaN
+        raise ValidationError({"points": _("%(where)s的经纬度超出范围") % {"where": where}})
+    at = None
+    if len(raw) == 3:
+        at = parse_datetime(raw[2]) if isinstance(raw[2], str) else None
+        if at is None:
+            raise ValidationError({"points": _("%(where)s的时间格式不正确") % {"where": where}})
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+    at = at or timezone.now()
+    return [round(lon, 7), round(lat, 7), at.isoformat(timespec="seconds")]
+
+
+def add_route_points(patrol: Patrol, user, points) -> Patrol:
+    """Append the phone's positions to the running patrol's route (all of them or none)."""
+    if not isinstance(points, list) or not points:
+        raise ValidationError({"points": _("没有轨迹点")})
+    if len(points) > MAX_POINTS_PER_POST:
+        raise ValidationError(
+            {"points": _("一次最多提交%(n)s个轨迹点") % {"n": MAX_POINTS_PER_POST}}
+        )
+    cleaned = [_point(raw, i) for i, raw in enumerate(points)]
+    with transaction.atomic():
+        patrol = _lock_patrol(patrol)
+        _check_patrol_owner(patrol, user)
+        _check_running(patrol)
+        if len(patrol.route) + len(cleaned) > MAX_ROUTE_POINTS:
+            raise ValidationError({"points": _("轨迹点已达上限%(n)s个") % {"n": MAX_ROUTE_POINTS}})
+        patrol.route = [*patrol.route, *cleaned]
+        patrol.save(update_fields=["route"])
+    return patrol
+
+
+def record_finding(
+    patrol: Patrol, user, item, *, result: str, note: str = "", photo=None
+) -> PatrolFinding:
+    """Tick one line of the checklist: 正常, or 有问题 with a note (and a photo). Ticking again
+    changes the line, unless its problem already became a case."""
+    if result not in FindingResult.values:
+        raise ValidationError({"result": _("请选择“正常”或“有问题”")})
+    note = _text(note, "note", _("情况说明"), MAX_NOTE, required=result == FindingResult.PROBLEM)
+    cleaned = clean_photo(photo) if photo else None
+    item_id = item.pk if isinstance(item, ChecklistItem) else item
+    if not ChecklistItem.objects.filter(pk=item_id).exists():
+        raise ValidationError({"item": _("检查项不存在")})
+    with transaction.atomic():
+        patrol = _lock_patrol(patrol)
+        _check_patrol_owner(patrol, user)
+        _check_running(patrol)
+        finding = PatrolFinding.objects.filter(patrol=patrol, item_id=item_id).first()
+        if finding is not None and finding.case_id:
+            raise ValidationError({"result": _("该问题已转为案件,不能再修改")})
+        if finding is None:
+            finding = PatrolFinding(patrol=patrol, item_id=item_id)
+        old_photo = finding.photo.name if finding.photo else ""
+        finding.result = result
+        finding.note = note
+        finding.recorded_at = timezone.now()
+        if result == FindingResult.OK:
+            finding.photo = ""
+        elif cleaned is not None:
+            finding.photo.save(f"photo.{cleaned.ext}", ContentFile(cleaned.data), save=False)
+        try:
+            finding.save()
+        except BaseException:
+            if cleaned is not None and finding.photo.name and finding.photo.name != old_photo:
+                finding.photo.storage.delete(finding.photo.name)
+            raise
+    return finding
+
+
+def finding_to_case(finding: PatrolFinding, user):
+    """A problem found on a patrol becomes a case in one tap: the item's category, the note as
+    the description, the patrol's last position (else the grid's centre), its photo as 处置前.
+    Returns the case. The case and the link to it are one transaction."""
+    with transaction.atomic():
+        finding = (
+            PatrolFinding.objects.select_for_update(of=("self",))
+            .select_related("patrol__micro_grid", "item__category")
+            .get(pk=finding.pk)
+        )
+        patrol = finding.patrol
+        _check_patrol_owner(patrol, user)
+        if finding.result != FindingResult.PROBLEM:
+            raise ValidationError(_("只有“有问题”的检查项可以转为案件"))
+        if finding.case_id:
+            raise ValidationError(_("该问题已转为案件%(number)s") % {"number": finding.case.number})
+        point = patrol.last_point
+        if point is None and patrol.micro_grid.centroid_lon is not None:
+            point = (patrol.micro_grid.centroid_lon, patrol.micro_grid.centroid_lat)
+        lon, lat = point if point else (None, None)
+        case, event = do_report_with_event(
+            user=user,
+            category=finding.item.category,
+            description=finding.note or finding.item.name,
+            source=CaseSource.GRID_PATROL,
+            lon=lon,
+            lat=lat,
+            address=patrol.micro_grid.name,
+        )
+        stored = None
+        try:
+            if finding.photo:
+                with finding.photo.open("rb") as handle:
+                    upload = ContentFile(handle.read(), name=finding.photo.name.rsplit("/", 1)[-1])
+                stored = attachments.store_attachment(
+                    case, user, upload, AttachmentKind.BEFORE, event=event
+                )
+            finding.case = case
+            finding.save(update_fields=["case"])
+        except BaseException:
+            if stored is not None:
+                stored.file.storage.delete(stored.file.name)
+            raise
+    return case
+
+
+def finish_patrol(patrol: Patrol, user, *, note: str = "") -> Patrol:
+    """巡块 ends: the record is handed in and no longer changes."""
+    note = _text(note, "note", _("巡查小结"), MAX_TOPICS)
+    with transaction.atomic():
+        patrol = _lock_patrol(patrol)
+        _check_patrol_owner(patrol, user)
+        _check_running(patrol)
+        patrol.status = PatrolStatus.FINISHED
+        patrol.ended_at = timezone.now()
+        patrol.note = note
+        patrol.save(update_fields=["status", "ended_at", "note"])
+    return patrol
+
+
+# --- visits --------------------------------------------------------------------------------------
+
+
+def visible_households(user):
+    """Households of the micro-grids this user works."""
+    from civicgrid.registry.models import Household
+
+    return Household.objects.filter(address__micro_grid__in=my_micro_grids(user).values("pk"))
+
+
+def record_visit(user, household, *, visited_at=None, topics: str, follow_ups=()) -> Visit:
+    """走访: whom (a household of my grids), when (not in the future), what was asked, and the
+    follow-ups it leaves (one per line)."""
+    from civicgrid.registry.models import Household
+
+    if household in (None, ""):
+        raise ValidationError({"household": _("请选择走访的住户")})
+    household_id = household.pk if isinstance(household, Household) else household
+    row = (
+        Household.objects.filter(pk=household_id)
+        .values_list("address__micro_grid_id", flat=True)
+        .first()
+    )
+    if row is None:
+        raise ValidationError({"household": _("住户不存在")})
+    check_grid(user, row)
+    now = timezone.now()
+    visited_at = visited_at or now
+    if visited_at > now + CLOCK_SLACK:
+        raise ValidationError({"visited_at": _("走访时间不能晚于现在")})
+    if visited_at < now - MAX_VISIT_AGE:
+        raise ValidationError({"visited_at": _("只能登记60天内的走访")})
+    topics = _text(topics, "topics", _("询问事项"), MAX_TOPICS, required=True)
+    items = [line.strip() for line in follow_ups if line and line.strip()]
+    if len(items) > MAX_FOLLOW_UPS:
+        raise ValidationError({"follow_ups": _("跟进事项最多%(n)s条") % {"n": MAX_FOLLOW_UPS}})
+    for text in items:
+        if len(text) > MAX_FOLLOW_UP:
+            raise ValidationError(
+                {"follow_ups": _("每条跟进事项不能超过%(n)s个字") % {"n": MAX_FOLLOW_UP}}
+            )
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            worker=user,
+            household_id=household_id,
+            micro_grid_id=row,
+            visited_at=visited_at,
+            topics=topics,
+        )
+        FollowUp.objects.bulk_create([FollowUp(visit=visit, text=text) for text in items])
+    return visit
+
+
+def set_follow_up_done(follow_up: FollowUp, user, *, done: bool = True) -> FollowUp:
+    """Mark a follow-up done (or open again); grid staff of the visit's micro-grid may."""
+    with transaction.atomic():
+        follow_up = (
+            FollowUp.objects.select_for_update(of=("self",))
+            .select_related("visit")
+            .get(pk=follow_up.pk)
+        )
+        check_grid(user, follow_up.visit.micro_grid_id)
+        follow_up.is_done = bool(done)
+        follow_up.done_at = timezone.now() if done else None
+        follow_up.save(update_fields=["is_done", "done_at"])
+    return follow_up
+
+
+# --- cases with photos: the case step and its photos in one transaction --------------------------
+
+MAX_PHOTOS = 6
+
+
+def _with_photos(user, step, photos, kind, field):
+    """Run `step()` (→ (case, event)) and store `photos` on that event, all or nothing.
+
+    A refused photo raises ValidationError on `field` naming the photo; the case step is rolled
+    back with it, and the files already written for this step are removed again (the
+    attachments service cannot know that an outer transaction rolled back)."""
+    photos = [p for p in (photos or []) if p]
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({field: _("最多上传%(n)s张照片") % {"n": MAX_PHOTOS}})
+    stored = []
+    try:
+        with transaction.atomic():
+            case, event = step()
+            for upload in photos:
+                try:
+                    stored.append(
+                        attachments.store_attachment(case, user, upload, kind, event=event)
+                    )
+                except ValidationError as exc:
+                    raise ValidationError(
+                        {
+                            field: _("照片“%(name)s”:%(message)s")
+                            % {
+                                "name": attachments.clean_filename(upload.name) or "?",
+                                "message": " ".join(exc.messages),
+                            }
+                        }
+                    ) from None
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return case
+
+
+def _last_event(case, action) -> CaseEvent:
+    return CaseEvent.objects.filter(case=case, action=action).order_by("-id").first()
+
+
+def report_with_photos(user, *, photos=(), **fields):
+    """上报 from the phone: the case (source 巡查上报) and its 处置前 photos, all or nothing."""
+    fields.setdefault("source", CaseSource.GRID_PATROL)
+    return _with_photos(
+        user,
+        lambda: do_report_with_event(user=user, **fields),
+        photos,
+        AttachmentKind.BEFORE,
+        "photos",
+    )
+
+
+def handle_with_photos(case, user, *, result: str, photos=()):
+    """处置反馈 of a grid-internal case with its 处置后 photos, all or nothing."""
+
+    def step():
+        done = cases.do_handle(case, user, result=result)
+        return done, _last_event(done, CaseAction.HANDLE)
+
+    return _with_photos(user, step, photos, AttachmentKind.AFTER, "photos")
+
+
+def verify_fail_with_photo(case, user, *, reason: str, photo=None):
+    """核查不通过 (返工) with the reason and a photo of what is still wrong, all or nothing."""
+
+    def step():
+        done = cases.do_verify_fail(case, user, reason=reason)
+        return done, _last_event(done, CaseAction.VERIFY_FAIL)
+
+    return _with_photos(user, step, [photo] if photo else [], AttachmentKind.OTHER, "photo")
+
+
+# --- weekly summary ("四百走访" weekly reporting) --------------------------------------------------
+
+
+def iso_week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.isoweekday() - 1)
+
+
+def weekly_summary(user, *, weeks: int = 8, today: datetime.date | None = None) -> list[dict]:
+    """Per worker and ISO week (newest first): visits, households reached, follow-ups open and
+    done. A grid worker sees their own rows; a grid leader and community staff every worker's
+    visits in the micro-grids they oversee (the weekly report of "四百走访" goes up to them).
+
+    One query: the visits of the period with their follow-up counts and the workers' names;
+    weeks are counted in local time (Asia/Shanghai), Monday to Sunday."""
+    today = today or timezone.localdate()
+    first = iso_week_start(today) - datetime.timedelta(weeks=weeks - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    visits = Visit.objects.filter(
+        micro_grid__in=my_micro_grids(user).values("pk"), visited_at__gte=start
+    )
+    if user.effective_role == Role.GRID_WORKER:
+        visits = visits.filter(worker=user)
+    rows = visits.annotate(
+        open_count=Count("follow_ups", filter=Q(follow_ups__is_done=False)),
+        done_count=Count("follow_ups", filter=Q(follow_ups__is_done=True)),
+    ).values(
+        "worker_id",
+        "worker__username",
+        "worker__first_name",
+        "worker__last_name",
+        "household_id",
+        "visited_at",
+        "open_count",
+        "done_count",
+    )
+    table: dict[tuple, dict] = {}
+    for row in rows:
+        year, week, _weekday = timezone.localtime(row["visited_at"]).isocalendar()
+        key = (year, week, row["worker_id"])
+        entry = table.get(key)
+        if entry is None:
+            name = f"{row['worker__last_name']}{row['worker__first_name']}".strip()
+            monday = datetime.date.fromisocalendar(year, week, 1)
+            entry = table[key] = {
+                "year": year,
+                "week": week,
+                "monday": monday,
+                "sunday": monday + datetime.timedelta(days=6),
+                "worker_id": row["worker_id"],
+                "worker": name or row["worker__username"],
+                "visits": 0,
+                "households": set(),
+                "follow_ups_open": 0,
+                "follow_ups_done": 0,
+            }
+        entry["visits"] += 1
+        entry["households"].add(row["household_id"])
+        entry["follow_ups_open"] += row["open_count"]
+        entry["follow_ups_done"] += row["done_count"]
+    result = []
+    for key in sorted(table, key=lambda k: (-k[0], -k[1], table[k]["worker"])):
+        entry = table[key]
+        entry["households"] = len(entry["households"])
+        result.append(entry)
+    return result
+
+
+__all__ = [
+    "add_route_points",
+    "check_grid",
+    "clean_photo",
+    "finding_to_case",
+    "finish_patrol",
+    "handle_with_photos",
+    "report_with_photos",
+    "verify_fail_with_photo",
+    "record_finding",
+    "record_visit",
+    "set_follow_up_done",
+    "start_patrol",
+    "weekly_summary",
+]

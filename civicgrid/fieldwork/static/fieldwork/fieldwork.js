@@ -1,0 +1,101 @@
+/* civicgrid phone pages: small progressive enhancements; every page works without them.
+ *
+ * [data-geolocate]: on load, ask the phone for its position and fill the inputs named by
+ *   data-lon / data-lat (the map marker follows; a tap on the map still overrides).
+ * [data-patrol-route]: while a patrol runs, watch the position and post it in batches
+ *   (JSON {"points": [[lon, lat, iso], ...]}) to data-url with the CSRF header.
+ */
+(function () {
+  "use strict";
+  function csrf() {
+    // base.html puts the token on <body hx-headers>; the cookie is the fallback.
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) {}
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (m) return decodeURIComponent(m[1]);
+    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+  function say(el, text, ok) {
+    if (!el) return;
+    el.textContent = text;
+    el.classList.toggle("ok", !!ok);
+  }
+
+  function geolocate(box) {
+    var lon = document.getElementById(box.dataset.lon);
+    var lat = document.getElementById(box.dataset.lat);
+    var status = box.querySelector(".fw-status");
+    if (!("geolocation" in navigator)) { say(status, box.dataset.msgNone); return; }
+    if (lon && lon.value && lat && lat.value) { say(status, box.dataset.msgKept, true); return; }
+    say(status, box.dataset.msgWait);
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      lon.value = pos.coords.longitude.toFixed(6);
+      lat.value = pos.coords.latitude.toFixed(6);
+      lon.dispatchEvent(new Event("input"));
+      say(status, box.dataset.msgOk.replace("{m}", Math.round(pos.coords.accuracy)), true);
+    }, function () {
+      say(status, box.dataset.msgFail);
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  }
+
+  function patrolRoute(box) {
+    var url = box.dataset.url, status = box.querySelector(".fw-status");
+    var pending = [], sending = false, line = null, count = +box.dataset.count || 0;
+    var mapEl = document.getElementById(box.dataset.routeMap), here = null;
+    function map() { return mapEl && mapEl._civicgridMap; }
+    function draw(lat, lon) {
+      var m = map();
+      if (!m || !window.L) return;
+      if (!line) {
+        var initial = [];
+        try { initial = JSON.parse(document.getElementById("route-points").textContent); } catch (e) {}
+        line = L.polyline(initial.map(function (p) { return [p[1], p[0]]; }), { color: "#c0392b", weight: 3 }).addTo(m);
+      }
+      line.addLatLng([lat, lon]);
+      if (here) here.setLatLng([lat, lon]);
+      else here = L.circleMarker([lat, lon], { radius: 7, color: "#1f5f8b", fillOpacity: 0.9 }).addTo(m);
+    }
+    function flush() {
+      if (sending || !pending.length) return;
+      sending = true;
+      var batch = pending.splice(0, pending.length);
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify({ points: batch }),
+      }).then(function (r) { return r.json().then(function (b) { return [r.ok, b]; }); })
+        .then(function (res) {
+          if (res[0]) { count = res[1].count; say(status, box.dataset.msgOk.replace("{n}", count), true); }
+          else { say(status, res[1].error || box.dataset.msgFail); }
+        })
+        .catch(function () { pending = batch.concat(pending); say(status, box.dataset.msgOffline); })
+        .then(function () { sending = false; });
+    }
+    if (!("geolocation" in navigator)) { say(status, box.dataset.msgNone); return; }
+    say(status, count ? box.dataset.msgOk.replace("{n}", count) : box.dataset.msgWait, !!count);
+    navigator.geolocation.watchPosition(function (pos) {
+      var lon = +pos.coords.longitude.toFixed(6), lat = +pos.coords.latitude.toFixed(6);
+      pending.push([lon, lat, new Date(pos.timestamp || Date.now()).toISOString()]);
+      draw(lat, lon);
+      if (pending.length >= 5 || count === 0) flush();
+    }, function () { say(status, box.dataset.msgFail); },
+    { enableHighAccuracy: true, maximumAge: 10000, timeout: 30000 });
+    setInterval(flush, 20000);
+    // Points taken just before leaving the page (e.g. a tap on a checklist button) go too.
+    window.addEventListener("pagehide", function () {
+      if (!pending.length || !navigator.sendBeacon) return;
+      // sendBeacon cannot set headers: post through fetch keepalive instead.
+      fetch(url, { method: "POST", keepalive: true, credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify({ points: pending.splice(0, pending.length) }) });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-geolocate]").forEach(geolocate);
+    document.querySelectorAll("[data-patrol-route]").forEach(patrolRoute);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,167 @@
+"""A grid worker's day on a 360 px phone, in chromium: my grids and tasks, a report located by
+the phone, a patrol whose failed item becomes a case in one tap, and a verification.
+
+Saves docs/screenshots/phone-home.png, phone-report.png and phone-patrol.png (360×740)."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from civicgrid.accounts.choices import Role
+from civicgrid.cases import services as cases
+from civicgrid.cases.choices import CaseAction, CaseStatus
+from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.fieldwork.models import Patrol, PatrolFinding
+from civicgrid.fieldwork.tests.conftest import IN_MICRO, add_household, category
+from civicgrid.grids.choices import PostRole
+from civicgrid.grids.models import Grid
+from civicgrid.testing.browser import login, screenshot
+from civicgrid.testing.factories import UserFactory, assign_post, make_tree
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NAMES = ["康桥半岛居委", "秀沿居委"]
+
+
+def _street():
+    tree = make_tree()
+    for c, community in enumerate(tree["communities"]):
+        Grid.objects.filter(pk=community.pk).update(name=NAMES[c])
+    for i, micro in enumerate(tree["micro_grids"]):
+        name = f"{NAMES[i // 2]}第{i % 2 + 1}网格"
+        Grid.objects.filter(pk=micro.pk).update(
+            name=name, party_organisation=f"{name}党支部", household_count=180 + 23 * i
+        )
+    return tree
+
+
+def _cases(worker, operator):
+    """Two cases in the worker's grid: one to handle, one handled and waiting for verification."""
+    lon, lat = IN_MICRO[0]
+    task = cases.do_report(
+        user=operator,
+        category=category("community", "0103"),
+        description="12号楼底楼有居民从窗口拉电线给电瓶车充电",
+        lon=lon,
+        lat=lat,
+        address="秀沿路1501弄12号",
+        source="resident",
+    )
+    cases.do_file(task, operator)
+    cases.do_dispatch(task, operator, to_grid=True)
+    handled = cases.do_report(
+        user=worker,
+        category=category("community", "0101"),
+        description="8号楼2楼楼道堆放旧沙发和纸箱,堵塞疏散通道",
+        lon=lon + 0.001,
+        lat=lat,
+        address="秀沿路1501弄8号",
+    )
+    cases.do_file(handled, operator)
+    cases.do_dispatch(handled, operator, to_grid=True)
+    cases.do_accept(handled, worker)
+    cases.do_handle(handled, worker, result="已联系8号楼居民清理,楼道恢复通畅")
+    return task, handled
+
+
+def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    tree = _street()
+    worker = UserFactory(username="wangxy", role=Role.GRID_WORKER, first_name="王秀英")
+    assign_post(worker, tree["micro_grids"][0])
+    for name, role in [("张建国", PostRole.LEADER), ("陈丽华", PostRole.PART_TIME)]:
+        other = UserFactory(role=Role.GRID_WORKER, first_name=name)
+        assign_post(other, tree["micro_grids"][0], role=role)
+    for n in range(1, 4):
+        add_household(tree["building_groups"][0], n)
+    operator = UserFactory(username="operator", role=Role.OPERATOR)
+    task, handled = _cases(worker, operator)
+
+    lon, lat = IN_MICRO[0]
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": lon, "latitude": lat, "accuracy": 12},
+        permissions=["geolocation"],
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        login(page, live_server, worker.username)
+        assert page.url.endswith("/m/")
+        assert page.locator("h1").inner_text() == "我的网格"
+        assert task.number in page.content() and handled.number in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "phone-home")
+
+        # Report: the phone's position fills the hidden inputs; the case number comes back.
+        page.goto(live_server.url + "/m/report/")
+        page.wait_for_function("document.getElementById('id_lon').value !== ''")
+        page.select_option("#id_category", label="楼道堆物")
+        page.fill("#id_description", "15号楼1楼楼道堆放电动车电瓶和纸箱")
+        page.fill("#id_address", "秀沿路1501弄15号")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "phone-report")
+        page.click("main button[type=submit]")
+        message = page.locator(".message.success").inner_text()
+        number = re.search(r"\d{13}", message).group(0)
+        reported = Case.objects.get(number=number)
+        assert reported.micro_grid_id == tree["micro_grids"][0].pk
+        assert reported.source == "grid_patrol"
+
+        # Patrol: start, the route gets the phone's position, one item fails and becomes a case.
+        page.goto(live_server.url + "/m/patrols/")
+        page.click("main form button[type=submit]")
+        patrol = Patrol.objects.get(worker=worker)
+        page.wait_for_function(
+            "document.querySelector('[data-patrol-route] .fw-status').textContent.includes('1')"
+        )
+        patrol.refresh_from_db()
+        assert patrol.route and patrol.route[0][:2] == [lon, lat]
+        ok_item = page.locator("li.fw-item", has_text="垃圾分类")
+        ok_item.locator("button[value=ok]").click()
+        page.wait_for_load_state()
+        item = page.locator("li.fw-item", has_text="飞线充电")
+        item.locator("summary").click()
+        item.locator("input[type=text]").fill("5号楼东侧窗口有电线垂下给电瓶车充电")
+        item.locator("button[value=problem]").click()
+        page.wait_for_load_state()
+        page.locator("li.fw-item", has_text="飞线充电").locator(
+            "button", has_text="转为案件上报"
+        ).click()
+        page.wait_for_load_state()
+        finding = PatrolFinding.objects.get(patrol=patrol, item__name="飞线充电")
+        assert finding.case is not None
+        assert finding.case.category.name == "飞线充电"
+        assert finding.case.micro_grid_id == tree["micro_grids"][0].pk
+        assert finding.case.number in page.locator(".message.success").inner_text()
+        page.evaluate("window.scrollTo(0, document.querySelector('main h1').offsetTop - 8)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "phone-patrol")
+        page.click("button:has-text('结束巡查')")
+        page.wait_for_load_state()
+        patrol.refresh_from_db()
+        assert patrol.status == "finished" and patrol.ended_at is not None
+
+        # Verify the handled case: pass.
+        page.goto(live_server.url + "/m/")
+        page.click(f"a:has-text('{handled.number}')")
+        page.check("input[name=decision][value=pass]")
+        page.fill("#id_note", "现场查看,楼道已清理干净")
+        page.click("#verify button[type=submit]")
+        page.wait_for_load_state()
+        assert "核查通过" in page.locator(".message.success").inner_text()
+        handled.refresh_from_db()
+        assert handled.status == CaseStatus.CLOSED
+        assert CaseEvent.objects.filter(
+            case=handled, action=CaseAction.VERIFY_PASS, actor=worker
+        ).exists()
+        assert timezone.now() - handled.closed_at < datetime.timedelta(minutes=5)
+    finally:
+        context.close()
