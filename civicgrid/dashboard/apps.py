@@ -8,3 +8,9 @@ class DashboardConfig(AppConfig):
     name = "civicgrid.dashboard"
     label = "dashboard"
     verbose_name = _("城运大屏")
+
+    def ready(self):
+        # Every save of a case adds the change of its contribution to the rollups.
+        from civicgrid.dashboard import rollups
+
+        rollups.connect()

@@ -1,0 +1,528 @@
+"""Every figure of the dashboard, from the rollups in a few small queries (any history size).
+
+`resolve_scope(user, code)` decides which micro-grids a page covers (the user's scope, narrowed
+by the drill-down `?grid=<code>`); `dashboard(scope, first, last)` builds everything the pages
+show; `indicator_table(scope, first, last, group)` gives the 综合评价 rows in the shape of
+`cases.indicators.compute` (used by the export and checked against it in the tests).
+
+A scope without a micro-grid filter (street-wide roles, no drill-down) reads the street grains
+A/K/E (a few rows per day); a filtered one reads S/C/D restricted to its micro-grids.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.scoping import visible_micro_grids
+from civicgrid.cases.choices import CaseSource
+from civicgrid.cases.indicators import RATES, grade
+from civicgrid.dashboard.models import COHORT_COUNTERS, Rollup
+from civicgrid.grids.choices import GridLevel
+from civicgrid.grids.models import Grid
+
+MAX_PERIOD_DAYS = 3660
+TOP_RECURRING = 5
+TOP_CATEGORIES = 10
+MONTHS = 12
+
+
+class PeriodError(ValueError):
+    """A bad start/end; the message is for the user."""
+
+
+class ScopeError(ValueError):
+    """A grid the user may not see or that does not exist."""
+
+
+@dataclass
+class Scope:
+    """Which micro-grids a dashboard covers. `micro_ids` None: everything (no filter)."""
+
+    user: object
+    node: Grid | None
+    micro_ids: list | None
+    label: str = ""
+    ancestors: list = field(default_factory=list)
+
+    @property
+    def filtered(self) -> bool:
+        return self.micro_ids is not None
+
+    def rollups(self, daily: str, grid_grain: str):
+        if self.micro_ids is None:
+            return Rollup.objects.filter(grain=daily)
+        return Rollup.objects.filter(grain=grid_grain, micro_grid__in=self.micro_ids)
+
+
+def parse_period(start: str | None, end: str | None, today: datetime.date):
+    """(first, last) local dates, both included; default this month up to today."""
+
+    def parse(text, name):
+        try:
+            return datetime.date.fromisoformat(text.strip())
+        except ValueError:
+            raise PeriodError(
+                _("%(name)s“%(value)s”不是有效日期,请按 2026-11-01 的格式填写")
+                % {"name": name, "value": text}
+            ) from None
+
+    first = parse(start, _("开始日期")) if start else today.replace(day=1)
+    last = parse(end, _("结束日期")) if end else max(today, first)
+    if last < first:
+        raise PeriodError(_("结束日期不能早于开始日期"))
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise PeriodError(_("统计区间最长 %(n)d 天") % {"n": MAX_PERIOD_DAYS})
+    return first, last
+
+
+def resolve_scope(user, code: str | None) -> Scope:
+    """The user's scope narrowed to grid `code` (any level); ScopeError when not allowed."""
+    visible = visible_micro_grids(user)
+    visible_ids = None if visible is None else list(visible.values_list("pk", flat=True))
+    node = None
+    if code:
+        node = Grid.objects.filter(code=code.strip()).first()
+        if node is None or node.level == GridLevel.BUILDING_GROUP:
+            raise ScopeError(_("没有编码为“%(code)s”的网格") % {"code": code})
+    elif visible_ids is not None:
+        # Community staff start at their community.
+        node = getattr(user, "community", None)
+    if node is None:
+        roots = list(Grid.objects.filter(parent__isnull=True).order_by("code")[:2])
+        if visible_ids is None:
+            top = roots[0] if len(roots) == 1 else None
+            return Scope(user, top, None, top.name if top else _("全部街镇"))
+        return Scope(user, None, visible_ids, _("我的网格"))
+    if node.level == GridLevel.MICRO_GRID:
+        under = [node.pk]
+    else:
+        under = list(
+            Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=node.path).values_list(
+                "pk", flat=True
+            )
+        )
+    if visible_ids is not None:
+        allowed = set(visible_ids)
+        under = [pk for pk in under if pk in allowed]
+        if not under:
+            raise ScopeError(_("网格“%(name)s”不在您的管辖范围内") % {"name": node.name})
+    codes = [c for c in node.path.strip("/").split("/") if c and c != node.code]
+    ancestors = list(Grid.objects.filter(code__in=codes).order_by("path")) if codes else []
+    if visible_ids is not None:
+        community = getattr(user, "community", None)
+        ancestors = [a for a in ancestors if community and a.path.startswith(community.path)]
+    single_root = node.parent_id is None and visible_ids is None
+    if single_root and Grid.objects.filter(parent__isnull=True).count() == 1:
+        under = None  # the only street is everything: read the street grains
+    return Scope(user, node, under, node.name, ancestors)
+
+
+def month_start(day: datetime.date, back: int = 0) -> datetime.date:
+    index = day.year * 12 + day.month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _sums(names):
+    return {n: Sum(n) for n in names}
+
+
+def _overdue_sum(now):
+    return Sum(Case(When(deadline__lt=now, then="open"), default=0, output_field=IntegerField()))
+
+
+def indicator_row(c: dict, pend: dict | None = None) -> dict:
+    """The 综合评价 counts and rates (cases.indicators definitions) from rollup sums.
+
+    `c`: sums of the cohort counters; `pend`: sums over the P rows whose deadline has passed
+    (unhandled cases that are due, hence overdue)."""
+    p = pend or {}
+    late = p.get("pending", 0) or 0
+    counts = {
+        "filed": c.get("filed") or 0,
+        "due": (c.get("handled") or 0) + late,
+        "handled": c.get("handled") or 0,
+        "handled_on_time": c.get("handled_on_time") or 0,
+        "closed": (c.get("closed") or 0) + (p.get("pending_closed") or 0),
+        "closed_on_time": c.get("closed_on_time") or 0,
+        "reworked": (c.get("reworked") or 0) + (p.get("pending_reworked") or 0),
+        "overdue": (c.get("handled") or 0) - (c.get("handled_on_time") or 0) + late,
+        "extended": c.get("extended") or 0,
+        "rated": c.get("rated") or 0,
+        "satisfied": c.get("satisfied") or 0,
+    }
+    row = dict(counts)
+    for rate, (num, den) in RATES.items():
+        row[rate] = None if not counts[den] else round(100 * counts[num] / counts[den], 1)
+    row["avg_handling_hours"] = None  # not kept in the rollups
+    row["grade"] = grade(row["on_time_closure_rate"])
+    return row
+
+
+PENDING_SUMS = ("pending", "pending_reworked", "pending_closed")
+
+
+def pending_due(scope: Scope, first, last, now):
+    """P rows of the period whose handling deadline has passed: [{mg, cat, dept, src, sums}]."""
+    qs = Rollup.objects.filter(grain="P", pending__gt=0, day__gte=first, day__lte=last)
+    if scope.filtered:
+        qs = qs.filter(micro_grid__in=scope.micro_ids)
+    return list(
+        qs.filter(deadline__lt=now)
+        .values("micro_grid", "category", "department", "source")
+        .annotate(**_sums(PENDING_SUMS))
+    )
+
+
+def _group_pending(rows, key):
+    out = defaultdict(lambda: dict.fromkeys(PENDING_SUMS, 0))
+    for r in rows:
+        k = key(r)
+        for n in PENDING_SUMS:
+            out[k][n] += r[n] or 0
+    return out
+
+
+def _labels(group, keys):
+    from civicgrid.accounts.models import Department
+    from civicgrid.cases.models import Category
+
+    keys = [k for k in keys if k]
+    if group in ("community", "micro_grid"):
+        return {g.pk: (g.code, g.name) for g in Grid.objects.filter(pk__in=keys)}
+    if group == "department":
+        return {d.pk: (d.code, d.name) for d in Department.objects.filter(pk__in=keys)}
+    if group == "category":
+        return {
+            c.pk: (f"{c.family}-{c.code}", c.name) for c in Category.objects.filter(pk__in=keys)
+        }
+    return {}
+
+
+def indicator_table(scope: Scope, first, last, group="street", now=None, pending=None):
+    """综合评价 rows like cases.indicators.compute (same keys; avg_handling_hours None)."""
+    now = now or timezone.now()
+    pending = pending_due(scope, first, last, now) if pending is None else pending
+    period = {"day__gte": first, "day__lte": last}
+    names = ("filed", *COHORT_COUNTERS[1:])
+    if group == "street":
+        sums = scope.rollups("A", "S").filter(**period).aggregate(**_sums(names))
+        pend = _group_pending(pending, lambda r: None)[None]
+        groups = {None: (sums, pend)} if sums["filed"] else {}
+    elif group in ("community", "micro_grid"):
+        rows = list(
+            scope.rollups("S", "S")
+            .filter(**period)
+            .values("micro_grid")
+            .annotate(**_sums(names))
+            .filter(filed__gt=0)
+        )
+        parent = {}
+        if group == "community":
+            ids = {r["micro_grid"] for r in rows} | {r["micro_grid"] for r in pending}
+            parent = dict(Grid.objects.filter(pk__in=ids).values_list("pk", "parent_id"))
+
+        def key(mg):
+            if not mg:
+                return None
+            return parent.get(mg) if group == "community" else mg
+
+        groups = {}
+        for r in rows:
+            k = key(r["micro_grid"])
+            acc = groups.setdefault(k, (dict.fromkeys(names, 0), None))[0]
+            for n in names:
+                acc[n] += r[n] or 0
+        pend = _group_pending(pending, lambda r: key(r["micro_grid"]))
+        groups = {k: (v[0], pend.get(k)) for k, v in groups.items()}
+    elif group in ("department", "category"):
+        field_name = group
+        daily, grid = ("E", "D") if group == "department" else ("K", "C")
+        rows = (
+            scope.rollups(daily, grid)
+            .filter(**period)
+            .values(field_name)
+            .annotate(**_sums(names))
+            .filter(filed__gt=0)
+        )
+        pend = _group_pending(pending, lambda r: r[field_name] or None)
+        groups = {(r[field_name] or None): (r, pend.get(r[field_name] or None)) for r in rows}
+    else:
+        raise ValueError(group)
+    labels = _labels(group, groups.keys())
+    out = []
+    for k, (sums, pend) in groups.items():
+        code, name = labels.get(k, (None, None))
+        out.append(
+            {"group": group, "key": k, "code": code, "name": name, **indicator_row(sums, pend)}
+        )
+    out.sort(key=lambda r: (r["code"] is None, r["code"] or ""))
+    return out
+
+
+def _ranked(rows):
+    """Department ranking: 按期结案率, then 结案率, then fewer 超期, then 立案数."""
+
+    def key(r):
+        return (
+            -(r["on_time_closure_rate"] if r["on_time_closure_rate"] is not None else -1),
+            -(r["closure_rate"] if r["closure_rate"] is not None else -1),
+            r["overdue"],
+            -r["filed"],
+        )
+
+    rows = sorted(rows, key=key)
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return rows
+
+
+def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None) -> dict:
+    """Everything the dashboard pages show for `scope` and the period first..last."""
+    from civicgrid.accounts.models import Department
+    from civicgrid.cases.models import Category
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    this_month = month_start(today)
+    m_first = month_start(last, MONTHS - 1)
+    lo, hi = min(first, m_first, this_month), max(last, today)
+    names = ("reported", "filed", *COHORT_COUNTERS[1:])
+
+    # 1. Intake and cohort counters by day and source (trends, sources, KPIs).
+    series = list(
+        scope.rollups("A", "S")
+        .filter(day__gte=lo, day__lte=hi)
+        .values("day", "source")
+        .annotate(**_sums(names))
+    )
+    # 2. Unhandled cohort cases of the period whose deadline has passed.
+    pending = pending_due(scope, first, last, now)
+    # 3. Open and overdue now, by micro-grid and department.
+    open_qs = Rollup.objects.filter(grain="O", open__gt=0)
+    if scope.filtered:
+        open_qs = open_qs.filter(micro_grid__in=scope.micro_ids)
+    open_rows = list(
+        open_qs.values("micro_grid", "department").annotate(
+            open_n=Sum("open"), overdue_n=_overdue_sum(now)
+        )
+    )
+    # 4. Categories (intake and cohort) and 5. departments of the period.
+    period = {"day__gte": first, "day__lte": last}
+    cat_rows = list(
+        scope.rollups("K", "C").filter(**period).values("category").annotate(**_sums(names))
+    )
+    dept_rows = list(
+        scope.rollups("E", "D")
+        .filter(**period)
+        .values("department")
+        .annotate(**_sums(names))
+        .filter(filed__gt=0)
+    )
+    # 6. The most recurring problems: category × micro-grid.
+    recurring_qs = Rollup.objects.filter(grain="C", **period)
+    if scope.filtered:
+        recurring_qs = recurring_qs.filter(micro_grid__in=scope.micro_ids)
+    recurring = list(
+        recurring_qs.exclude(micro_grid=0)
+        .values("micro_grid", "category")
+        .annotate(n=Sum("reported"))
+        .order_by("-n", "micro_grid", "category")[:TOP_RECURRING]
+    )
+    # 7. Per micro-grid figures of the period.
+    grid_qs = Rollup.objects.filter(grain="S", **period)
+    if scope.filtered:
+        grid_qs = grid_qs.filter(micro_grid__in=scope.micro_ids)
+    grid_rows = list(grid_qs.values("micro_grid").annotate(**_sums(names)))
+    # 8. Names: categories, departments, the micro-grids below the node (with outlines).
+    categories = {c.pk: c for c in Category.objects.all()}
+    departments = dict(Department.objects.values_list("pk", "name"))
+    micro_qs = Grid.objects.filter(level=GridLevel.MICRO_GRID)
+    if scope.micro_ids is not None:
+        micro_qs = micro_qs.filter(pk__in=scope.micro_ids)
+    elif scope.node is not None:
+        micro_qs = micro_qs.filter(path__startswith=scope.node.path)
+    micro = list(
+        micro_qs.select_related("parent").only(
+            "code", "name", "geometry", "parent__code", "parent__name", "parent__level"
+        )
+    )
+
+    # --- arithmetic in Python over the few rows fetched ---
+    def add(acc, row, keys=names):
+        for n in keys:
+            acc[n] = acc.get(n, 0) + (row.get(n) or 0)
+
+    by_day = defaultdict(dict)
+    by_month = defaultdict(dict)
+    by_source = defaultdict(dict)
+    today_sum, month_sum, period_sum = {}, {}, {}
+    for r in series:
+        d = r["day"]
+        if d == today:
+            add(today_sum, r)
+        if this_month <= d <= today:
+            add(month_sum, r)
+        if first <= d <= last:
+            add(period_sum, r)
+            add(by_day[d], r)
+            add(by_source[r["source"]], r)
+        if m_first <= d <= last:
+            add(by_month[(d.year, d.month)], r)
+    street_pend = _group_pending(pending, lambda r: None)[None]
+    kpi = indicator_row(period_sum, street_pend)
+    open_total = sum(r["open_n"] or 0 for r in open_rows)
+    overdue_total = sum(r["overdue_n"] or 0 for r in open_rows)
+
+    days = []
+    d = first
+    while d <= last:
+        days.append(d)
+        d += datetime.timedelta(days=1)
+    months = [month_start(last, back) for back in range(MONTHS - 1, -1, -1)]
+    source_labels = dict(CaseSource.choices)
+
+    # Categories: second levels by intake, top N.
+    cats = []
+    for r in sorted(cat_rows, key=lambda r: (-(r["reported"] or 0), r["category"])):
+        if not r["reported"]:
+            continue
+        cat = categories.get(r["category"])
+        cats.append({"id": r["category"], "name": cat.name if cat else "—", "n": r["reported"]})
+    cats_top = cats[:TOP_CATEGORIES]
+    other = sum(c["n"] for c in cats[TOP_CATEGORIES:])
+    if other:
+        cats_top.append({"id": None, "name": _("其他"), "n": other})
+
+    # Departments ranked by the standard indicators.
+    dept_pend = _group_pending(pending, lambda r: r["department"])
+    dept_open = defaultdict(lambda: [0, 0])
+    for r in open_rows:
+        dept_open[r["department"]][0] += r["open_n"] or 0
+        dept_open[r["department"]][1] += r["overdue_n"] or 0
+    ranking = []
+    for r in dept_rows:
+        k = r["department"]
+        row = indicator_row(r, dept_pend.get(k))
+        row.update(
+            key=k or None,
+            name=departments.get(k, _("未派遣")),
+            open=dept_open[k][0],
+            overdue_now=dept_open[k][1],
+        )
+        ranking.append(row)
+    ranking = _ranked(ranking)
+
+    # Per micro-grid and per child of the node.
+    per_mg = {r["micro_grid"]: r for r in grid_rows}
+    mg_open = defaultdict(lambda: [0, 0])
+    for r in open_rows:
+        mg_open[r["micro_grid"]][0] += r["open_n"] or 0
+        mg_open[r["micro_grid"]][1] += r["overdue_n"] or 0
+    mg_pend = _group_pending(pending, lambda r: r["micro_grid"])
+    node_level = scope.node.level if scope.node else None
+    child_of = {}
+    for g in micro:
+        if node_level in (GridLevel.STREET, GridLevel.AREA, None):
+            child_of[g.pk] = (g.parent.code, g.parent.name, g.parent_id)
+        else:
+            child_of[g.pk] = (g.code, g.name, g.pk)
+    children = {}
+    for g in micro:
+        code, name, pk = child_of[g.pk]
+        ch = children.setdefault(pk, {"code": code, "name": name, "sums": {}, "pend": {}})
+        ch.setdefault("open", 0)
+        ch.setdefault("overdue_now", 0)
+        if g.pk in per_mg:
+            add(ch["sums"], per_mg[g.pk])
+        if g.pk in mg_pend:
+            add(ch["pend"], mg_pend[g.pk], PENDING_SUMS)
+        ch["open"] += mg_open[g.pk][0]
+        ch["overdue_now"] += mg_open[g.pk][1]
+    child_rows = []
+    for ch in children.values():
+        row = indicator_row(ch["sums"], ch["pend"])
+        row.update(
+            code=ch["code"],
+            name=ch["name"],
+            reported=ch["sums"].get("reported", 0),
+            open=ch["open"],
+            overdue_now=ch["overdue_now"],
+        )
+        child_rows.append(row)
+    child_rows.sort(key=lambda r: r["code"])
+
+    grid_names = {g.pk: g for g in micro}
+    top = []
+    for r in recurring:
+        g = grid_names.get(r["micro_grid"])
+        cat = categories.get(r["category"])
+        top.append(
+            {
+                "grid_code": g.code if g else "",
+                "grid": g.name if g else str(r["micro_grid"]),
+                "category": cat.name if cat else "—",
+                "n": r["n"],
+            }
+        )
+
+    features = []
+    for g in micro:
+        if not g.geometry:
+            continue
+        o, od = mg_open[g.pk]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": g.geometry,
+                "properties": {
+                    "code": g.code,
+                    "name": g.name,
+                    "open": o,
+                    "overdue": od,
+                    "reported": (per_mg.get(g.pk) or {}).get("reported") or 0,
+                },
+            }
+        )
+
+    return {
+        "today": today,
+        "first": first,
+        "last": last,
+        "kpi": {
+            "today_reported": today_sum.get("reported", 0),
+            "month_reported": month_sum.get("reported", 0),
+            "period_reported": period_sum.get("reported", 0),
+            "open": open_total,
+            "overdue": overdue_total,
+            "on_time_closure_rate": kpi["on_time_closure_rate"],
+            "satisfaction_rate": kpi["satisfaction_rate"],
+            "closure_rate": kpi["closure_rate"],
+            "grade": kpi["grade"],
+            "filed": kpi["filed"],
+        },
+        "indicators": kpi,
+        "trend_day": {
+            "labels": [d.strftime("%m-%d") for d in days],
+            "reported": [by_day[d].get("reported", 0) for d in days],
+            "closed": [by_day[d].get("closed", 0) for d in days],
+        },
+        "trend_month": {
+            "labels": [m.strftime("%Y-%m") for m in months],
+            "reported": [by_month[(m.year, m.month)].get("reported", 0) for m in months],
+            "filed": [by_month[(m.year, m.month)].get("filed", 0) for m in months],
+        },
+        "sources": [
+            {"key": k, "name": str(source_labels.get(k, k)), "n": v.get("reported", 0)}
+            for k, v in sorted(by_source.items(), key=lambda kv: -kv[1].get("reported", 0))
+            if v.get("reported")
+        ],
+        "categories": cats_top,
+        "departments": ranking,
+        "recurring": top,
+        "children": child_rows,
+        "map": {"type": "FeatureCollection", "features": features},
+    }

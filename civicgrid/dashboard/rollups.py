@@ -1,0 +1,380 @@
+"""Keeping the dashboard's rollups (models.Rollup) equal to what the cases say.
+
+**Incremental**: every `Case` instance remembers, from the moment it is loaded (post_init), the
+fields its contribution depends on. On post_save the contribution before and after the change are
+computed in Python (`contribution`), their difference is a handful of (key → counter deltas), and
+one statement `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET n = rollup.n + excluded.n`
+applies them — inside the transaction of the change (the services are atomic), without a lost
+update under concurrency (the database adds, not Python). Steps that change nothing the dashboard
+counts (accept, a note) write nothing. An instance loaded with deferred fields is read once more
+before saving (pre_save) so the "before" is exact.
+
+**Rebuild** (`rebuild()`, `manage.py rebuild_dashboard_rollups`): the same contributions in
+set-based SQL — one pass over the cases into a temporary table at the finest daily grain, the six
+daily grains from it, the P and O rows straight from the cases — on SQLite and PostgreSQL.
+
+The definitions are those of `cases.indicators` (the cohort is the cases filed in the period,
+without merged and not-filed ones; 应结案 = handled or handling deadline passed …); the tests
+check that rollups and `indicators.compute` agree.
+"""
+
+import datetime
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
+
+from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus, Rating
+from civicgrid.dashboard.models import (
+    COHORT_COUNTERS,
+    COUNTERS,
+    KEY_FIELDS,
+    NO_DAY,
+    NO_DEADLINE,
+    Rollup,
+)
+
+SNAPSHOT_FIELDS = (
+    "reported_at",
+    "filed_at",
+    "status",
+    "micro_grid_id",
+    "category_id",
+    "assigned_department_id",
+    "source",
+    "handled_at",
+    "handling_deadline",
+    "closed_at",
+    "rework_count",
+    "extension_count",
+    "rating",
+    "filing_deadline",
+    "verification_deadline",
+    "is_suspended",
+)
+_IDX = {name: i for i, name in enumerate(SNAPSHOT_FIELDS)}
+OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED)
+SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
+# The running clock of an open case by state (as cases.warnings.CLOCKS): its deadline field.
+RUNNING_DEADLINE = {
+    CaseStatus.REPORTED: "filing_deadline",
+    CaseStatus.FILED: "filing_deadline",
+    CaseStatus.DISPATCHED: "handling_deadline",
+    CaseStatus.ACCEPTED: "handling_deadline",
+    CaseStatus.HANDLED: "verification_deadline",
+}
+EMPTY = ()
+_ATTR = "_dashboard_before"
+
+
+def zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(value: datetime.datetime, tz=None) -> datetime.date:
+    return value.astimezone(tz or zone()).date()
+
+
+def snapshot(case) -> tuple:
+    return tuple(getattr(case, f) for f in SNAPSHOT_FIELDS)
+
+
+def daily_keys(day, mg, cat, dept, src):
+    """The six daily grains a case counts in, for one day."""
+    return (
+        ("A", day, 0, 0, 0, src, NO_DEADLINE),
+        ("K", day, 0, cat, 0, "", NO_DEADLINE),
+        ("E", day, 0, 0, dept, "", NO_DEADLINE),
+        ("S", day, mg, 0, 0, src, NO_DEADLINE),
+        ("C", day, mg, cat, 0, "", NO_DEADLINE),
+        ("D", day, mg, 0, dept, "", NO_DEADLINE),
+    )
+
+
+def contribution(snap: tuple, tz=None) -> dict:
+    """{key: {counter: n}} of one case in the state `snap` (a `snapshot`); {} for EMPTY."""
+    if not snap:
+        return {}
+    g = snap.__getitem__
+    status = g(_IDX["status"])
+    mg = g(_IDX["micro_grid_id"]) or 0
+    cat = g(_IDX["category_id"]) or 0
+    dept = g(_IDX["assigned_department_id"]) or 0
+    src = g(_IDX["source"]) or ""
+    out = defaultdict(lambda: defaultdict(int))
+    for key in daily_keys(local_day(g(_IDX["reported_at"]), tz), mg, cat, dept, src):
+        out[key]["reported"] += 1
+    filed_at = g(_IDX["filed_at"])
+    if filed_at is not None and status not in OUT_OF_COHORT:
+        day = local_day(filed_at, tz)
+        handled_at = g(_IDX["handled_at"])
+        deadline = g(_IDX["handling_deadline"])
+        rating = g(_IDX["rating"])
+        rework = 1 if g(_IDX["rework_count"]) else 0
+        closed = 1 if status == CaseStatus.CLOSED and g(_IDX["closed_at"]) is not None else 0
+        c = {
+            "filed": 1,
+            "extended": 1 if g(_IDX["extension_count"]) else 0,
+            "rated": 1 if rating else 0,
+            "satisfied": 1 if rating in SATISFIED else 0,
+        }
+        if handled_at is not None:
+            on_time = 1 if deadline is None or handled_at <= deadline else 0
+            c.update(
+                handled=1,
+                handled_on_time=on_time,
+                closed=closed,
+                closed_on_time=closed & on_time,
+                reworked=rework,
+            )
+        elif deadline is not None:
+            p = out[("P", day, mg, cat, dept, src, deadline)]
+            p["pending"] += 1
+            p["pending_reworked"] += rework
+            p["pending_closed"] += closed
+        for key in daily_keys(day, mg, cat, dept, src):
+            row = out[key]
+            for name, n in c.items():
+                if n:
+                    row[name] += n
+    if status in OPEN_STATUSES:
+        field = RUNNING_DEADLINE.get(status)
+        running = g(_IDX[field]) if field and not g(_IDX["is_suspended"]) else None
+        out[("O", NO_DAY, mg, cat, dept, src, running or NO_DEADLINE)]["open"] += 1
+    return out
+
+
+def delta(before: tuple, after: tuple, tz=None) -> dict:
+    """after − before, without zero entries."""
+    result = defaultdict(dict)
+    a, b = contribution(after, tz), contribution(before, tz)
+    for key in a.keys() | b.keys():
+        ra, rb = a.get(key, {}), b.get(key, {})
+        for name in ra.keys() | rb.keys():
+            n = ra.get(name, 0) - rb.get(name, 0)
+            if n:
+                result[key][name] = n
+    return result
+
+
+def _upsert_sql(rows: int) -> str:
+    table = Rollup._meta.db_table
+    columns = (*KEY_FIELDS, *COUNTERS)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * rows)} "
+        f"ON CONFLICT ({', '.join(KEY_FIELDS)}) DO UPDATE SET {updates}"
+    )
+
+
+def apply(changes: dict, using=None):
+    """Add {key: {counter: n}} to the rollups in one statement."""
+    if not changes:
+        return
+    conn = connection if using is None else transaction.get_connection(using)
+    ops = conn.ops
+    params = []
+    for (grain, day, mg, cat, dept, src, deadline), counters in sorted(
+        changes.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2:6], kv[0][6].timestamp())
+    ):
+        params += [
+            grain,
+            ops.adapt_datefield_value(day),
+            mg,
+            cat,
+            dept,
+            src,
+            ops.adapt_datetimefield_value(deadline),
+            *(counters.get(c, 0) for c in COUNTERS),
+        ]
+    with conn.cursor() as cursor:
+        cursor.execute(_upsert_sql(len(changes)), params)
+
+
+# --- signal handlers ---------------------------------------------------------------------------
+
+
+def _on_init(sender, instance, **kwargs):
+    if instance.pk is None:
+        instance.__dict__[_ATTR] = EMPTY
+    elif any(f in instance.get_deferred_fields() for f in SNAPSHOT_FIELDS):
+        instance.__dict__[_ATTR] = None  # read in pre_save if it is ever saved
+    else:
+        instance.__dict__[_ATTR] = snapshot(instance)
+
+
+def _on_pre_save(sender, instance, raw=False, using=None, **kwargs):
+    if instance.__dict__.get(_ATTR) is None:
+        if instance.pk is None:
+            instance.__dict__[_ATTR] = EMPTY
+            return
+        row = sender._base_manager.using(using).filter(pk=instance.pk).values_list(*SNAPSHOT_FIELDS)
+        instance.__dict__[_ATTR] = tuple(row[0]) if row else EMPTY
+
+
+def _on_post_save(sender, instance, created=False, using=None, **kwargs):
+    before = EMPTY if created else instance.__dict__.get(_ATTR) or EMPTY
+    after = snapshot(instance)
+    if before != after:
+        apply(delta(before, after), using)
+    instance.__dict__[_ATTR] = after
+
+
+def _on_post_delete(sender, instance, using=None, **kwargs):
+    before = instance.__dict__.get(_ATTR)
+    apply(delta(snapshot(instance) if before is None else before, EMPTY), using)
+    instance.__dict__[_ATTR] = EMPTY
+
+
+def connect():
+    from civicgrid.cases.models import Case
+
+    uid = "dashboard.rollups"
+    post_init.connect(_on_init, sender=Case, dispatch_uid=uid)
+    pre_save.connect(_on_pre_save, sender=Case, dispatch_uid=uid)
+    post_save.connect(_on_post_save, sender=Case, dispatch_uid=uid)
+    post_delete.connect(_on_post_delete, sender=Case, dispatch_uid=uid)
+
+
+# --- rebuild in SQL ----------------------------------------------------------------------------
+
+
+def _day_sql(column: str, conn) -> tuple[str, list]:
+    sql, params = conn.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
+    return sql, list(params)
+
+
+def rebuild(using="default") -> dict:
+    """Recompute every rollup row from the cases in set-based SQL; returns rows per grain."""
+    from civicgrid.cases.models import Case
+
+    conn = transaction.get_connection(using)
+    ops = conn.ops
+    table = Rollup._meta.db_table
+    cases = Case._meta.db_table
+    pg = conn.vendor == "postgresql"
+    no_deadline = ops.adapt_datetimefield_value(NO_DEADLINE)
+    no_day = ops.adapt_datefield_value(NO_DAY)
+    out_of_cohort = [str(s) for s in OUT_OF_COHORT]
+    open_statuses = sorted(str(s) for s in OPEN_STATUSES)
+    satisfied = [str(s) for s in SATISFIED]
+    closed = str(CaseStatus.CLOSED)
+    rday, rday_p = _day_sql("c.reported_at", conn)
+    fday, fday_p = _day_sql("c.filed_at", conn)
+    in_cohort = "(c.filed_at IS NOT NULL AND c.status NOT IN (%s, %s))"
+    handled = "(c.handled_at IS NOT NULL)"
+    on_time = "(c.handling_deadline IS NULL OR c.handled_at <= c.handling_deadline)"
+    is_closed = "(c.status = %s AND c.closed_at IS NOT NULL)"
+    tmp = "dashboard_rebuild_fine"
+
+    def b(expr):
+        return f"CASE WHEN {expr} THEN 1 ELSE 0 END"
+
+    # One row per case and kind (0: reported, 1: cohort), aggregated to the finest daily grain.
+    fine_sql = f"""
+        INSERT INTO {tmp}
+        SELECT day, mg, cat, dept, src, SUM(reported), SUM(filed), SUM(handled),
+               SUM(handled_on_time), SUM(closed), SUM(closed_on_time), SUM(reworked),
+               SUM(extended), SUM(rated), SUM(satisfied)
+        FROM (
+            SELECT CASE WHEN k.kind = 0 THEN {rday} ELSE {fday} END AS day,
+                   COALESCE(c.micro_grid_id, 0) AS mg, c.category_id AS cat,
+                   COALESCE(c.assigned_department_id, 0) AS dept, c.source AS src,
+                   1 - k.kind AS reported,
+                   k.kind AS filed,
+                   k.kind * {b(handled)} AS handled,
+                   k.kind * {b(f"{handled} AND {on_time}")} AS handled_on_time,
+                   k.kind * {b(f"{handled} AND {is_closed}")} AS closed,
+                   k.kind * {b(f"{handled} AND {is_closed} AND {on_time}")} AS closed_on_time,
+                   k.kind * {b(f"{handled} AND c.rework_count > 0")} AS reworked,
+                   k.kind * {b("c.extension_count > 0")} AS extended,
+                   k.kind * {b("c.rating <> ''")} AS rated,
+                   k.kind * {b("c.rating IN (%s, %s)")} AS satisfied
+            FROM {cases} c
+            CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) k
+            WHERE k.kind = 0 OR {in_cohort}
+        ) u
+        GROUP BY day, mg, cat, dept, src
+    """
+    fine_params = [
+        *rday_p,
+        *fday_p,
+        closed,
+        closed,
+        *satisfied,
+        *out_of_cohort,
+    ]
+    counters = ", ".join(("reported", *COHORT_COUNTERS))
+    sums = ", ".join(f"SUM({c})" for c in ("reported", *COHORT_COUNTERS))
+    zeros = ", ".join("0" for _ in ("pending", "pending_reworked", "pending_closed", "open"))
+    columns = (
+        f"{', '.join(KEY_FIELDS)}, {counters}, pending, pending_reworked, pending_closed, open"
+    )
+    grains = {
+        "A": ("0", "0", "0", "src"),
+        "K": ("0", "cat", "0", "''"),
+        "E": ("0", "0", "dept", "''"),
+        "S": ("mg", "0", "0", "src"),
+        "C": ("mg", "cat", "0", "''"),
+        "D": ("mg", "0", "dept", "''"),
+    }
+    pending_sql = f"""
+        INSERT INTO {table} ({columns})
+        SELECT 'P', {fday}, COALESCE(c.micro_grid_id, 0), c.category_id,
+               COALESCE(c.assigned_department_id, 0), c.source, c.handling_deadline,
+               {", ".join("0" for _ in ("reported", *COHORT_COUNTERS))},
+               COUNT(*), SUM({b("c.rework_count > 0")}), SUM({b(is_closed)}), 0
+        FROM {cases} c
+        WHERE c.handled_at IS NULL AND c.handling_deadline IS NOT NULL AND {in_cohort}
+        GROUP BY 2, 3, 4, 5, 6, 7
+    """
+    pending_params = [*fday_p, closed, *out_of_cohort]
+    running = " ".join(
+        f"WHEN c.status = '{status}' THEN c.{field}" for status, field in RUNNING_DEADLINE.items()
+    )
+    open_sql = f"""
+        INSERT INTO {table} ({columns})
+        SELECT 'O', %s, COALESCE(c.micro_grid_id, 0), c.category_id,
+               COALESCE(c.assigned_department_id, 0), c.source,
+               COALESCE(CASE WHEN c.is_suspended THEN NULL {running} END, %s),
+               {", ".join("0" for _ in ("reported", *COHORT_COUNTERS))}, 0, 0, 0, COUNT(*)
+        FROM {cases} c
+        WHERE c.status IN ({", ".join(["%s"] * len(open_statuses))})
+        GROUP BY 3, 4, 5, 6, 7
+    """
+    open_params = [no_day, no_deadline, *open_statuses]
+    counts = {}
+    with transaction.atomic(using=using), conn.cursor() as cursor:
+        if pg:
+            cursor.execute("SET LOCAL work_mem = '512MB'")
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {tmp} (day date, mg bigint, cat bigint, dept bigint, "
+            f"src varchar(20), {', '.join(f'{c} bigint' for c in ('reported', *COHORT_COUNTERS))})"
+        )
+        cursor.execute(fine_sql, fine_params)
+        for grain, (mg, cat, dept, src) in grains.items():
+            keys = ", ".join(x for x in (mg, cat, dept, src) if x not in ("0", "''"))
+            cursor.execute(
+                f"""INSERT INTO {table} ({columns})
+                SELECT %s, day, {mg}, {cat}, {dept}, {src}, %s, {sums}, {zeros}
+                FROM {tmp} GROUP BY day, {keys}""",
+                [grain, no_deadline],
+            )
+            counts[grain] = cursor.rowcount
+        cursor.execute(pending_sql, pending_params)
+        counts["P"] = cursor.rowcount
+        cursor.execute(open_sql, open_params)
+        counts["O"] = cursor.rowcount
+        cursor.execute(f"DROP TABLE {tmp}")
+    return counts
+
+
+def prune(using="default") -> int:
+    """Delete rows that changes have left at zero (P/O rows of deadlines that moved on)."""
+    zero = {c: 0 for c in COUNTERS}
+    return Rollup.objects.using(using).filter(grain__in=["P", "O"], **zero).delete()[0]
