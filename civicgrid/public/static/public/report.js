@@ -41,15 +41,16 @@
       message.textContent = button.dataset.busy;
       navigator.geolocation.getCurrentPosition(
         function (pos) {
+          var el = document.getElementById("report-map");
+          var map = el && el._civicgridMap;
+          // Close enough to see the building, without an animation racing the marker's pan.
+          if (map) map.setView([pos.coords.latitude, pos.coords.longitude], Math.max(map.getZoom(), 15), { animate: false });
           lon.value = pos.coords.longitude.toFixed(6);
           lat.value = pos.coords.latitude.toFixed(6);
           lon.dispatchEvent(new Event("input"));
           lat.dispatchEvent(new Event("input"));
           showState();
           message.textContent = "";
-          var el = document.getElementById("report-map");
-          var map = el && el._civicgridMap;
-          if (map) map.setView([pos.coords.latitude, pos.coords.longitude], Math.max(map.getZoom(), 16));
         },
         function () { message.textContent = button.dataset.failed; },
         { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 }
