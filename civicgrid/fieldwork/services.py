@@ -132,7 +132,7 @@ def start_patrol(user, micro_grid, *, shift: str = "") -> Patrol:
         raise ValidationError({"shift": _("请选择上午或下午")})
     with transaction.atomic():
         running = (
-            Patrol.objects.select_for_update()
+            Patrol.objects.select_for_update(of=("self",))
             .filter(worker=user, status=PatrolStatus.RUNNING)
             .select_related("micro_grid")
             .first()
