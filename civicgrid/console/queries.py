@@ -138,5 +138,5 @@ def hours_left(calendar, deadline, now, pauses=()) -> float | None:
     if deadline is None:
         return None
     if deadline >= now:
-        return round(calendar.working_hours_between(now, deadline, exclude=pauses), 1)
-    return -round(calendar.working_hours_between(deadline, now, exclude=pauses), 1)
+        return calendar.working_hours_between(now, deadline, exclude=pauses)
+    return -calendar.working_hours_between(deadline, now, exclude=pauses)

@@ -221,9 +221,9 @@ def _deadlines(case, now):
         hours = None
         if at == running and case.status in OPEN_STATUSES:
             if at >= now:
-                hours = round(working_hours_between(now, at, exclude=pauses), 1)
+                hours = working_hours_between(now, at, exclude=pauses)
             else:
-                hours = -round(working_hours_between(at, now, exclude=pauses), 1)
+                hours = -working_hours_between(at, now, exclude=pauses)
         rows.append({"label": label, "at": at, "running": at == running, "hours_left": hours})
     return rows
 
