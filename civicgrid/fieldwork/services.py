@@ -216,6 +216,7 @@ def record_finding(
         if finding is None:
             finding = PatrolFinding(patrol=patrol, item_id=item_id)
         old_photo = finding.photo.name if finding.photo else ""
+        storage = finding.photo.storage
         finding.result = result
         finding.note = note
         finding.recorded_at = timezone.now()
@@ -227,9 +228,31 @@ def record_finding(
             finding.save()
         except BaseException:
             if cleaned is not None and finding.photo.name and finding.photo.name != old_photo:
-                finding.photo.storage.delete(finding.photo.name)
+                storage.delete(finding.photo.name)
             raise
+        if old_photo and old_photo != (finding.photo.name or ""):
+            # The replaced photo leaves the disk once the new state is committed.
+            transaction.on_commit(lambda: storage.delete(old_photo))
     return finding
+
+
+def mark_rest_ok(patrol: Patrol, user) -> int:
+    """“其余全部正常”: every active checklist item not yet ticked on this patrol is 正常, in one
+    tap at the end of a round. Returns how many lines were ticked."""
+    with transaction.atomic():
+        patrol = _lock_patrol(patrol)
+        _check_patrol_owner(patrol, user)
+        _check_running(patrol)
+        done = PatrolFinding.objects.filter(patrol=patrol).values("item_id")
+        rest = ChecklistItem.objects.filter(is_active=True).exclude(pk__in=done)
+        now = timezone.now()
+        created = PatrolFinding.objects.bulk_create(
+            [
+                PatrolFinding(patrol=patrol, item=item, result=FindingResult.OK, recorded_at=now)
+                for item in rest
+            ]
+        )
+    return len(created)
 
 
 def finding_to_case(finding: PatrolFinding, user):
@@ -509,6 +532,7 @@ __all__ = [
     "clean_photo",
     "finding_to_case",
     "finish_patrol",
+    "mark_rest_ok",
     "handle_with_photos",
     "report_with_photos",
     "verify_fail_with_photo",

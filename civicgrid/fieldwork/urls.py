@@ -16,6 +16,7 @@ urlpatterns = [
     path("patrols/<int:pk>/points/", views.patrol_points, name="patrol_points"),
     path("patrols/<int:pk>/items/<int:item_id>/", views.patrol_item, name="patrol_item"),
     path("patrols/<int:pk>/finish/", views.patrol_finish, name="patrol_finish"),
+    path("patrols/<int:pk>/rest-ok/", views.patrol_rest_ok, name="patrol_rest_ok"),
     path("findings/<int:pk>/case/", views.finding_case, name="finding_case"),
     path("findings/<int:pk>/photo/", views.finding_photo, name="finding_photo"),
     path("visits/", views.visits, name="visits"),

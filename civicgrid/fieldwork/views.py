@@ -323,12 +323,26 @@ def patrols(request):
         .order_by("-started_at", "-id")
     )
     page = Paginator(mine, 20).get_page(request.GET.get("page"))
-    running = next((p for p in page if p.status == PatrolStatus.RUNNING), None)
+    running = (
+        Patrol.objects.filter(worker=user, status=PatrolStatus.RUNNING)
+        .select_related("micro_grid")
+        .first()
+    )
+    # Grid leaders and community staff also see their grids' workers' rounds.
+    others = []
+    if user.effective_role != Role.GRID_WORKER:
+        others = list(_my_patrols(user).exclude(worker=user).order_by("-started_at", "-id")[:10])
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
         "fieldwork/patrols.html",
-        {"form": form, "page_obj": page, "running": running, "has_grids": grids.exists()},
+        {
+            "form": form,
+            "page_obj": page,
+            "running": running,
+            "others": others,
+            "has_grids": grids.exists(),
+        },
         status=status,
     )
 
@@ -417,6 +431,19 @@ def patrol_item(request, pk, item_id):
             )
             return redirect(reverse("fieldwork:patrol", args=[patrol.pk]) + f"#item-{item.pk}")
     return _render_patrol(request, patrol, bound=(item.pk, form), status=400)
+
+
+@require_POST
+@field_staff
+def patrol_rest_ok(request, pk):
+    patrol = _visible_patrol(request, pk)
+    try:
+        count = services.mark_rest_ok(patrol, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("其余 %(n)s 项已记为正常") % {"n": count})
+    return redirect("fieldwork:patrol", pk=patrol.pk)
 
 
 @require_POST

@@ -200,3 +200,44 @@ def test_without_a_route_the_case_goes_to_the_grids_centre(users, tree):
     )
     case = services.finding_to_case(finding, users["worker"])
     assert case.micro_grid_id == tree["micro_grids"][0].pk
+
+
+def test_the_rest_ok_in_one_tap(users, tree, client_for):
+    patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
+    services.record_finding(
+        patrol, users["worker"], item("楼道堆物"), result="problem", note="楼道堆放纸箱"
+    )
+    c = client_for(users["worker"])
+    response = c.post(f"/m/patrols/{patrol.pk}/rest-ok/", follow=True)
+    total = ChecklistItem.objects.filter(is_active=True).count()
+    assert f"其余 {total - 1} 项已记为正常" in response.content.decode()
+    assert PatrolFinding.objects.filter(patrol=patrol, result="ok").count() == total - 1
+    assert PatrolFinding.objects.get(patrol=patrol, item=item("楼道堆物")).result == "problem"
+    assert c.post(f"/m/patrols/{patrol.pk}/rest-ok/").status_code == 302
+    assert PatrolFinding.objects.filter(patrol=patrol).count() == total
+    assert (
+        client_for(users["colleague"]).post(f"/m/patrols/{patrol.pk}/rest-ok/").status_code == 403
+    )
+
+
+def test_a_replaced_photo_leaves_the_disk(
+    users, tree, settings, django_capture_on_commit_callbacks
+):
+    patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
+    i = item("积水")
+    first = services.record_finding(
+        patrol, users["worker"], i, result="problem", note="积水", photo=png()
+    )
+    old = first.photo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_finding(patrol, users["worker"], i, result="ok")
+    assert not (settings.MEDIA_ROOT / old).exists()
+    assert not PatrolFinding.objects.get(pk=first.pk).photo
+
+
+def test_leaders_see_their_grids_patrols(users, tree, client_for):
+    patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
+    services.start_patrol(users["worker2"], tree["micro_grids"][2])
+    text = client_for(users["gridleader"]).get("/m/patrols/").content.decode()
+    assert "本网格其他人员的巡查" in text and f"/m/patrols/{patrol.pk}/" in text
+    assert tree["micro_grids"][2].name not in text
