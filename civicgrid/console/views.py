@@ -43,6 +43,7 @@ from civicgrid.console import services as console_services
 from civicgrid.console.forms import BulkDispatchForm, QueueFilterForm
 from civicgrid.web.access import role_required
 from civicgrid.web.forms import add_service_errors
+from civicgrid.web.navigation import home_url_name
 from civicgrid.workcalendar.services import get_calendar, working_hours_between
 
 QUEUE_ROLES = (Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.LEADER)
@@ -228,6 +229,13 @@ def _deadlines(case, now):
     return rows
 
 
+def _back_url(user) -> str:
+    """The list the user came from: the queues, the inbox, or their own start page."""
+    if user.effective_role in QUEUE_ROLES:
+        return reverse("console:queue")
+    return reverse(home_url_name(user))
+
+
 def case_context(request, case, bound=None):
     """Everything the case page shows; `bound` = (action name, bound form) after refused input."""
     user = request.user
@@ -278,9 +286,7 @@ def case_context(request, case, bound=None):
         "may_reveal_phone": bool(
             case.reporter_phone and user.may_view_full_pii and not user.is_read_only
         ),
-        "back_url": reverse(
-            "console:inbox" if user.effective_role == Role.DEPT_HANDLER else "console:queue"
-        ),
+        "back_url": _back_url(user),
         "now": now,
     }
 

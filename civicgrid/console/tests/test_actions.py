@@ -217,6 +217,22 @@ def test_merge_into_a_possible_duplicate(users, garbage, as_user):
     assert last_event(master).action == A.MERGE_RECEIVE
 
 
+def test_merge_a_duplicate_into_this_case(users, garbage, as_user):
+    master = report(users["resident"], garbage)
+    duplicate = report(users["resident"], garbage, description="门口垃圾很多")
+    operator = as_user(users["operator"])
+    page = operator.get(f"/console/case/{master.number}/").content.decode()
+    assert "将该案并入本案" in page
+    response = act(
+        operator,
+        duplicate,
+        "merge",
+        {"master": master.number, "next": f"/console/case/{master.number}/"},
+    )
+    assert response["Location"] == f"/console/case/{master.number}/"
+    assert fresh(duplicate).merged_into == master
+
+
 def test_call_in_started_by_the_community_and_concluded_by_the_street(
     users, garbage, departments, as_user
 ):
@@ -346,3 +362,22 @@ def test_english_on_request(users, garbage, as_user):
     client = as_user(users["operator"])
     text = client.get(f"/console/case/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "History" in text
+
+
+def _forms(client, case):
+    response = client.get(f"/console/case/{case.number}/")
+    return [item["spec"].name for item in response.context["action_forms"]]
+
+
+def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, as_user):
+    case = dispatched(users, garbage)
+    assert _forms(as_user(users["operator"]), case) == ["suspend", "merge", "start_call_in"]
+    assert _forms(as_user(users["handler"]), case) == ["accept", "return", "request_extension"]
+    assert _forms(as_user(users["staff"]), case) == ["start_call_in"]
+    assert _forms(as_user(users["leader"]), case) == []
+    services.do_accept(case, users["handler"])
+    services.do_handle(case, users["handler"], result="已清理")
+    assert _forms(as_user(users["staff"]), case) == ["verify_pass", "verify_fail", "start_call_in"]
+    assert _forms(as_user(users["handler"]), case) == []
+    services.do_verify_pass(case, users["staff"])
+    assert _forms(as_user(users["operator"]), case) == ["rate"]  # a call-back rating

@@ -280,3 +280,18 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     assert target.status == S.HANDLED
     assert Attachment.objects.filter(case=target, kind="after").count() == 1
     assert target.handled_at <= timezone.now() + datetime.timedelta(seconds=1)
+
+
+def test_filters_swap_the_table_without_a_reload(page, live_server, street, clock):
+    realistic_cases(street, clock)
+    login(page, live_server, "operator", next_url="/console/?tab=all")
+    assert page.locator("table.cases tbody tr").count() == 9
+    page.evaluate("window.notReloaded = true")
+    page.fill("#id_q", "消防")
+    page.wait_for_function("document.querySelectorAll('table.cases tbody tr').length === 1")
+    assert page.evaluate("window.notReloaded") is True
+    assert "q=" in page.url
+    assert page.locator('.tabs a[data-tab="all"] .count').inner_text() == "1"
+    page.select_option("#id_source", "supervision")
+    page.wait_for_function("document.querySelector('table.cases tbody td.muted') !== null")
+    assert page.evaluate("window.notReloaded") is True
