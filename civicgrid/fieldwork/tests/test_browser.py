@@ -1,7 +1,8 @@
 """A grid worker's day on a 360 px phone, in chromium: my grids and tasks, a report located by
 the phone, a patrol whose failed item becomes a case in one tap, and a verification.
 
-Saves docs/screenshots/phone-home.png, phone-report.png and phone-patrol.png (360×740)."""
+Saves docs/screenshots/phone-home.png, phone-report.png, phone-patrol.png, phone-case.png and
+phone-visit.png (360×740)."""
 
 import datetime
 import re
@@ -13,7 +14,7 @@ from civicgrid.accounts.choices import Role
 from civicgrid.cases import services as cases
 from civicgrid.cases.choices import CaseAction, CaseStatus
 from civicgrid.cases.models import Case, CaseEvent
-from civicgrid.fieldwork.models import Patrol, PatrolFinding
+from civicgrid.fieldwork.models import Patrol, PatrolFinding, Visit
 from civicgrid.fieldwork.tests.conftest import IN_MICRO, add_household, category
 from civicgrid.grids.choices import PostRole
 from civicgrid.grids.models import Grid
@@ -124,6 +125,17 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
         )
         patrol.refresh_from_db()
         assert patrol.route and patrol.route[0][:2] == [lon, lat]
+        # Walking along the lane: the page posts the positions in batches of five.
+        for step in range(1, 6):
+            context.set_geolocation(
+                {"longitude": lon + 0.0006 * step, "latitude": lat - 0.0003 * (step % 3)}
+            )
+            page.wait_for_timeout(150)
+        page.wait_for_function(
+            "document.querySelector('[data-patrol-route] .fw-status').textContent.includes('6')"
+        )
+        patrol.refresh_from_db()
+        assert len(patrol.route) == 6
         ok_item = page.locator("li.fw-item", has_text="垃圾分类")
         ok_item.locator("button[value=ok]").click()
         page.wait_for_load_state()
@@ -152,6 +164,8 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
         # Verify the handled case: pass.
         page.goto(live_server.url + "/m/")
         page.click(f"a:has-text('{handled.number}')")
+        page.evaluate("window.scrollTo(0, document.querySelector('#verify').offsetTop - 300)")
+        screenshot(page, "phone-case")
         page.check("input[name=decision][value=pass]")
         page.fill("#id_note", "现场查看,楼道已清理干净")
         page.click("#verify button[type=submit]")
@@ -163,5 +177,20 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
             case=handled, action=CaseAction.VERIFY_PASS, actor=worker
         ).exists()
         assert timezone.now() - handled.closed_at < datetime.timedelta(minutes=5)
+
+        # A household visit: found by address, residents' phones masked, two follow-ups.
+        page.goto(live_server.url + "/m/visits/new/")
+        page.fill("#q", "1501弄2号")
+        page.click("main form[role=search] button")
+        page.click("a.fw-row")
+        assert "****" in page.locator(".fw-residents").inner_text()
+        page.fill("#id_topics", "了解独居老人身体状况,询问加装电梯意愿")
+        page.fill("#id_follow_ups", "联系物业修复楼道灯\n帮助申请社区助餐")
+        screenshot(page, "phone-visit")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert "已登记对" in page.locator(".message.success").inner_text()
+        visit = Visit.objects.get(worker=worker)
+        assert visit.follow_ups.count() == 2
     finally:
         context.close()
