@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-locate bench-intake clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-locate bench-intake bench-dashboard clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,14 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civicgrid_bench
 BENCH_ARGS ?=
 bench-intake: $(VENV)/.bench-stamp
 	$(PY) bench/intake.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# Dashboard figures from the rollups vs DuckDB scanning the same cases in Parquet: 10M synthetic
+# cases generated in SQL on a local PostgreSQL (database created if missing); ~15 min on 2 cores.
+# BENCH_DASHBOARD_ARGS e.g. "--cases 200000" for a quick run.
+BENCH_DASHBOARD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civicgrid_bench_dashboard
+BENCH_DASHBOARD_ARGS ?=
+bench-dashboard: $(VENV)/.bench-stamp
+	$(PY) bench/dashboard.py --database-url $(BENCH_DASHBOARD_DATABASE_URL) $(BENCH_DASHBOARD_ARGS)
 
 clean-demo:
 	rm -f var/civicgrid.sqlite3 var/civicgrid.sqlite3-wal var/civicgrid.sqlite3-shm

@@ -214,7 +214,7 @@ def indicator_table(scope: Scope, first, last, group="street", now=None, pending
         groups = {None: (sums, pend)} if sums["filed"] else {}
     elif group in ("community", "micro_grid"):
         rows = list(
-            scope.rollups("S", "S")
+            scope.rollups("G", "G")
             .filter(**period)
             .values("micro_grid")
             .annotate(**_sums(names))
@@ -333,7 +333,7 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
         .order_by("-n", "micro_grid", "category")[:TOP_RECURRING]
     )
     # 7. Per micro-grid figures of the period.
-    grid_qs = Rollup.objects.filter(grain="S", **period)
+    grid_qs = Rollup.objects.filter(grain="G", **period)
     if scope.filtered:
         grid_qs = grid_qs.filter(micro_grid__in=scope.micro_ids)
     grid_rows = list(grid_qs.values("micro_grid").annotate(**_sums(names)))
@@ -433,7 +433,7 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
     children = {}
     for g in micro:
         code, name, pk = child_of[g.pk]
-        ch = children.setdefault(pk, {"code": code, "name": name, "sums": {}, "pend": {}})
+        ch = children.setdefault(pk, {"pk": pk, "code": code, "name": name, "sums": {}, "pend": {}})
         ch.setdefault("open", 0)
         ch.setdefault("overdue_now", 0)
         if g.pk in per_mg:
@@ -446,6 +446,7 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
     for ch in children.values():
         row = indicator_row(ch["sums"], ch["pend"])
         row.update(
+            key=ch["pk"],
             code=ch["code"],
             name=ch["name"],
             reported=ch["sums"].get("reported", 0),
@@ -462,6 +463,8 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
         cat = categories.get(r["category"])
         top.append(
             {
+                "grid_id": r["micro_grid"],
+                "category_id": r["category"],
                 "grid_code": g.code if g else "",
                 "grid": g.name if g else str(r["micro_grid"]),
                 "category": cat.name if cat else "—",

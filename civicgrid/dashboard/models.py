@@ -10,7 +10,7 @@ PostgreSQL alike):
   cohort counters (filed … satisfied) count the 综合评价 cohort by the day of filing —
   A (day, source) and K (day, category) and E (day, department) for the whole street,
   S (day, micro_grid, source), C (day, micro_grid, category), D (day, micro_grid, department)
-  for grid scopes and drill-downs;
+  for grid scopes and drill-downs, G (day, micro_grid) for the per-grid tables and the map;
 - P (filing day, micro_grid, category, department, source, handling deadline): cohort cases not
   yet handled — they become 应结案/超期 when their deadline passes, which no save announces, so the
   deadline is part of the key and the query compares it with "now";
@@ -38,11 +38,12 @@ class Grain(models.TextChoices):
     GRID_SOURCE = "S", _("日×微网格×来源")
     GRID_CATEGORY = "C", _("日×微网格×类别")
     GRID_DEPARTMENT = "D", _("日×微网格×部门")
+    GRID = "G", _("日×微网格")
     PENDING = "P", _("未处置立案案件(按处置期限)")
     OPEN = "O", _("在办案件(按当前时限)")
 
 
-DAILY_GRAINS = ("A", "K", "E", "S", "C", "D")
+DAILY_GRAINS = ("A", "K", "E", "S", "C", "D", "G")
 COHORT_COUNTERS = (
     "filed",
     "handled",

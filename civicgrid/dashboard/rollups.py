@@ -10,7 +10,7 @@ counts (accept, a note) write nothing. An instance loaded with deferred fields i
 before saving (pre_save) so the "before" is exact.
 
 **Rebuild** (`rebuild()`, `manage.py rebuild_dashboard_rollups`): the same contributions in
-set-based SQL — one pass over the cases into a temporary table at the finest daily grain, the six
+set-based SQL — one pass over the cases into a temporary table at the finest daily grain, the seven
 daily grains from it, the P and O rows straight from the cases — on SQLite and PostgreSQL.
 
 The definitions are those of `cases.indicators` (the cohort is the cases filed in the period,
@@ -82,7 +82,7 @@ def snapshot(case) -> tuple:
 
 
 def daily_keys(day, mg, cat, dept, src):
-    """The six daily grains a case counts in, for one day."""
+    """The seven daily grains a case counts in, for one day."""
     return (
         ("A", day, 0, 0, 0, src, NO_DEADLINE),
         ("K", day, 0, cat, 0, "", NO_DEADLINE),
@@ -90,6 +90,7 @@ def daily_keys(day, mg, cat, dept, src):
         ("S", day, mg, 0, 0, src, NO_DEADLINE),
         ("C", day, mg, cat, 0, "", NO_DEADLINE),
         ("D", day, mg, 0, dept, "", NO_DEADLINE),
+        ("G", day, mg, 0, 0, "", NO_DEADLINE),
     )
 
 
@@ -320,6 +321,7 @@ def rebuild(using="default") -> dict:
         "S": ("mg", "0", "0", "src"),
         "C": ("mg", "cat", "0", "''"),
         "D": ("mg", "0", "dept", "''"),
+        "G": ("mg", "0", "0", "''"),
     }
     pending_sql = f"""
         INSERT INTO {table} ({columns})

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from civicgrid.dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("screen/", views.screen, name="screen"),
+    path("data.json", views.data, name="data"),
+    path("export.xlsx", views.export, name="export"),
+    path("grid/<str:code>/cases/", views.grid_cases, name="grid_cases"),
+]

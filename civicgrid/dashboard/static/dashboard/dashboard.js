@@ -1,0 +1,206 @@
+/* civicgrid dashboard: charts (ECharts) and the micro-grid map (Leaflet) from the figures JSON.
+ *
+ * The page embeds the figures in <script type="application/json" id="dashboard-data">; the big
+ * screen (data-refresh="60" on <body>) fetches them again from data-source every N seconds.
+ * Every text comes from data.labels (translated by the server).
+ */
+(function () {
+  "use strict";
+  var charts = {};
+  var mapState = { map: null, layer: null, metric: "open", data: null };
+  var dark = document.body.classList.contains("screen");
+  var theme = dark ? "dark" : null;
+  var palette = ["#4e9bd6", "#f2a33a", "#5cb87a", "#e0625b", "#9b7fd1", "#4fc1c9", "#c9a227", "#8c8c8c", "#d96aa6", "#6f8fb3", "#b0c46e"];
+
+  function chart(id) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return null;
+    if (!charts[id]) charts[id] = echarts.init(el, theme, { renderer: "canvas" });
+    return charts[id];
+  }
+
+  function base(extra) {
+    var o = {
+      backgroundColor: "transparent",
+      color: palette,
+      animation: false,
+      tooltip: { trigger: "axis" },
+      grid: { left: 48, right: 16, top: 36, bottom: 28 },
+      textStyle: { fontSize: dark ? 16 : 12 },
+    };
+    for (var k in extra) o[k] = extra[k];
+    return o;
+  }
+
+  function render(data) {
+    var L = data.labels;
+    var c;
+    if ((c = chart("chart-day"))) {
+      c.setOption(base({
+        legend: { data: [L.reported, L.closed], top: 0 },
+        xAxis: { type: "category", data: data.trend_day.labels },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: L.reported, type: "line", smooth: true, data: data.trend_day.reported, areaStyle: { opacity: 0.15 } },
+          { name: L.closed, type: "line", smooth: true, data: data.trend_day.closed },
+        ],
+      }), true);
+    }
+    if ((c = chart("chart-month"))) {
+      c.setOption(base({
+        legend: { data: [L.reported, L.filed], top: 0 },
+        xAxis: { type: "category", data: data.trend_month.labels },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: L.reported, type: "bar", data: data.trend_month.reported },
+          { name: L.filed, type: "bar", data: data.trend_month.filed },
+        ],
+      }), true);
+    }
+    if ((c = chart("chart-sources"))) {
+      c.setOption(base({
+        tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+        legend: { type: "scroll", bottom: 0 },
+        series: [{
+          name: L.sources, type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"],
+          label: { formatter: "{b}\n{c}" },
+          data: data.sources.map(function (s) { return { name: s.name, value: s.n }; }),
+        }],
+      }), true);
+    }
+    if ((c = chart("chart-categories"))) {
+      var cats = data.categories.slice().reverse();
+      c.setOption(base({
+        grid: { left: dark ? 150 : 120, right: 24, top: 8, bottom: 24 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", data: cats.map(function (x) { return x.name; }) },
+        series: [{ name: L.reported, type: "bar", data: cats.map(function (x) { return x.n; }), label: { show: true, position: "right" } }],
+      }), true);
+    }
+    drawMap(data);
+    var stamp = document.getElementById("updated-at");
+    if (stamp && data.generated_at) stamp.textContent = L.updated + " " + data.generated_at;
+  }
+
+  function colour(value, max) {
+    if (!value) return dark ? "#1f4d3a" : "#cfe8d6";
+    var t = Math.min(1, value / Math.max(1, max));
+    var r = 245, g = Math.round(210 - 170 * t), b = Math.round(80 - 50 * t);
+    return "rgb(" + r + "," + g + "," + b + ")";
+  }
+
+  function drawMap(data) {
+    var el = document.getElementById("grid-map");
+    if (!el || !window.L || !window.civicgrid) return;
+    mapState.data = data;
+    var L_ = data.labels;
+    var features = data.map.features;
+    features.forEach(function (f) {
+      var p = f.properties;
+      p.url = (el.dataset.casesUrl || "").replace("__code__", encodeURIComponent(p.code));
+      p.label = p.name + " · " + L_.open + " " + p.open + " · " + L_.overdue + " " + p.overdue;
+    });
+    function style(feature) {
+      var metric = mapState.metric;
+      var max = 0;
+      features.forEach(function (f) { max = Math.max(max, f.properties[metric] || 0); });
+      return {
+        color: dark ? "#9fc3e6" : "#35607a", weight: 1,
+        fillColor: colour(feature.properties[metric], max), fillOpacity: 0.8,
+      };
+    }
+    if (!mapState.map) {
+      mapState.map = window.civicgrid.createMap(el, { tileUrl: el.dataset.tileUrl || "" });
+      el.style.background = dark ? "#0b1e33" : "#f4f6f8";
+      mapState.layer = window.civicgrid.drawGrids(mapState.map, data.map, { style: style });
+    } else {
+      mapState.layer.clearLayers();
+      mapState.layer.options.style = style;
+      mapState.layer.addData(data.map);
+    }
+    mapState.restyle = function () { mapState.layer.setStyle(style); };
+  }
+
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-map-metric]");
+    if (!btn) return;
+    mapState.metric = btn.getAttribute("data-map-metric");
+    document.querySelectorAll("[data-map-metric]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b === btn ? "true" : "false");
+    });
+    if (mapState.restyle) mapState.restyle();
+  });
+
+  function setText(id, value) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = value === null || value === undefined ? "—" : value;
+  }
+
+  function renderScreenTables(data) {
+    var k = data.kpi;
+    setText("kpi-today", k.today_reported);
+    setText("kpi-month", k.month_reported);
+    setText("kpi-open", k.open);
+    setText("kpi-overdue", k.overdue);
+    setText("kpi-ontime", k.on_time_closure_rate === null ? null : k.on_time_closure_rate + "%");
+    setText("kpi-satisfaction", k.satisfaction_rate === null ? null : k.satisfaction_rate + "%");
+    var tbody = document.querySelector("#dept-ranking tbody");
+    if (tbody) {
+      tbody.innerHTML = "";
+      data.departments.slice(0, 8).forEach(function (d) {
+        var tr = document.createElement("tr");
+        [d.rank, d.name, d.filed, d.on_time_closure_rate === null ? "—" : d.on_time_closure_rate + "%",
+         d.overdue, d.satisfaction_rate === null ? "—" : d.satisfaction_rate + "%", d.grade || "—"].forEach(function (v, i) {
+          var td = document.createElement("td");
+          td.textContent = v;
+          if (i !== 1) td.className = "num";
+          tr.appendChild(td);
+        });
+        tbody.appendChild(tr);
+      });
+    }
+    var top = document.querySelector("#recurring tbody");
+    if (top) {
+      top.innerHTML = "";
+      data.recurring.forEach(function (r, i) {
+        var tr = document.createElement("tr");
+        [i + 1, r.grid, r.category, r.n].forEach(function (v, j) {
+          var td = document.createElement("td");
+          td.textContent = v;
+          if (j === 0 || j === 3) td.className = "num";
+          tr.appendChild(td);
+        });
+        top.appendChild(tr);
+      });
+    }
+  }
+
+  function start() {
+    var holder = document.getElementById("dashboard-data");
+    if (!holder) return;
+    var data = JSON.parse(holder.textContent);
+    render(data);
+    window.addEventListener("resize", function () {
+      for (var id in charts) charts[id].resize();
+    });
+    var refresh = parseInt(document.body.dataset.refresh || "0", 10);
+    var source = document.body.dataset.source;
+    if (refresh > 0 && source) {
+      setInterval(function () {
+        fetch(source, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (fresh) {
+            if (!fresh || fresh.error) return;
+            render(fresh);
+            renderScreenTables(fresh);
+          })
+          .catch(function () {});
+      }, refresh * 1000);
+    }
+    window.civicgridDashboard = { charts: charts, map: mapState, render: render };
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
