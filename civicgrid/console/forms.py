@@ -168,6 +168,13 @@ class HandleForm(ActionForm):
     )
 
 
+class ReworkForm(ActionForm):
+    reason = forms.CharField(label=_("返工原因"), required=False, widget=_textarea())
+    photos = MultipleImageField(
+        label=_("现场照片"), required=False, help_text=_("可选:拍下仍未解决的情况")
+    )
+
+
 class ExtensionRequestForm(ActionForm):
     days = forms.CharField(
         label=_("延期工作日数"),

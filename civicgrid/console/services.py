@@ -1,9 +1,9 @@
 """What the console does on a POST: one entry per action of the loop, each calling the same
 cases.services function (with the same arguments) as the API in cases/api/views.py.
 
-Two things the API does in separate calls are done here in one transaction, so that a page
-never half-saves: the handler's feedback together with its after-photos, and a bulk dispatch
-(all cases or none).
+Things the API does in separate calls are done here in one transaction, so that a page never
+half-saves: the handler's feedback with its after-photos, a failed verification with its photos,
+and a bulk dispatch (all cases or none).
 
 Which buttons a user gets on a case page is `available_actions`: the workflow table for the
 case's state and the user's role (cases.workflow.allowed_actions) narrowed by the row rule
@@ -58,16 +58,40 @@ def _check_photos(photos):
         photo.seek(0)
 
 
-def handle_with_photos(case, user, *, result, photos=()) -> Case:
-    """处置反馈 and its after-photos, linked to the feedback's history row — all or nothing."""
+def _with_photos(step, action, case, user, photos, kind) -> Case:
+    """One step of the loop and its photos, linked to the step's history row — all or nothing."""
     photos = list(photos or [])
     _check_photos(photos)
     with transaction.atomic():
-        case = services.do_handle(case, user, result=result)
-        event = CaseEvent.objects.filter(case=case, action=A.HANDLE).order_by("-at", "-id").first()
+        case = step()
+        event = CaseEvent.objects.filter(case=case, action=action).order_by("-at", "-id").first()
         for photo in photos:
-            store_attachment(case, user, photo, AttachmentKind.AFTER, event=event)
+            store_attachment(case, user, photo, kind, event=event)
     return case
+
+
+def handle_with_photos(case, user, *, result, photos=()) -> Case:
+    """处置反馈 with its 处置后 photos."""
+    return _with_photos(
+        lambda: services.do_handle(case, user, result=result),
+        A.HANDLE,
+        case,
+        user,
+        photos,
+        AttachmentKind.AFTER,
+    )
+
+
+def verify_fail_with_photos(case, user, *, reason, photos=()) -> Case:
+    """核查不通过 (返工) with photos of what is still wrong (kind 其他, as the grid pages do)."""
+    return _with_photos(
+        lambda: services.do_verify_fail(case, user, reason=reason),
+        A.VERIFY_FAIL,
+        case,
+        user,
+        photos,
+        AttachmentKind.OTHER,
+    )
 
 
 def bulk_dispatch(numbers, user, *, department=None, to_grid=False, note="") -> list:
@@ -170,9 +194,10 @@ ACTIONS = {
         ),
         ActionSpec(
             A.VERIFY_FAIL,
-            f.ReasonForm,
-            lambda c, u, d: services.do_verify_fail(c, u, reason=d["reason"]),
+            f.ReworkForm,
+            lambda c, u, d: verify_fail_with_photos(c, u, reason=d["reason"], photos=d["photos"]),
             gettext_lazy("核查不通过,已返工"),
+            field_map={"file": "photos"},
             danger=True,
         ),
         ActionSpec(

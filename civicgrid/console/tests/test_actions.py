@@ -121,9 +121,11 @@ def test_handler_accepts_handles_with_photos_and_verification_closes(users, garb
     assert f"/api/attachments/{stored[0].pk}/file" in page
 
     staff = as_user(users["staff"])
-    act(staff, case, "verify_fail", {"reason": "仍有残留垃圾"})
+    act(staff, case, "verify_fail", {"reason": "仍有残留垃圾", "photos": [photo("rework.jpg")]})
     case = fresh(case)
     assert case.status == S.ACCEPTED and case.rework_count == 1
+    rework_photo = Attachment.objects.get(case=case, kind="other")
+    assert rework_photo.event == last_event(case) and rework_photo.uploaded_by == users["staff"]
     services.do_handle(case, users["handler"], result="已彻底清理")
     act(staff, case, "verify_pass", {"note": "现场核实"})
     assert fresh(case).status == S.CLOSED
