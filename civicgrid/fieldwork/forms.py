@@ -113,7 +113,7 @@ class VerifyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("返工时必填"),
     )
-    photo = photo_field(_("现场照片(返工时)"))
+    photo = photo_field(_("核查现场照片"))
 
 
 class StartPatrolForm(forms.Form):

@@ -459,6 +459,16 @@ def verify_fail_with_photo(case, user, *, reason: str, photo=None):
     return _with_photos(user, step, [photo] if photo else [], AttachmentKind.OTHER, "photo")
 
 
+def verify_pass_with_photo(case, user, *, note: str = "", photo=None):
+    """核查通过 with an optional photo of the site as found, all or nothing."""
+
+    def step():
+        done = cases.do_verify_pass(case, user, note=note)
+        return done, _last_event(done, CaseAction.VERIFY_PASS)
+
+    return _with_photos(user, step, [photo] if photo else [], AttachmentKind.OTHER, "photo")
+
+
 # --- weekly summary ("四百走访" weekly reporting) --------------------------------------------------
 
 
@@ -536,6 +546,7 @@ __all__ = [
     "handle_with_photos",
     "report_with_photos",
     "verify_fail_with_photo",
+    "verify_pass_with_photo",
     "record_finding",
     "record_visit",
     "set_follow_up_done",

@@ -40,6 +40,7 @@ from civicgrid.fieldwork.forms import (
     VisitForm,
 )
 from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
+from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.services import annotate_staffing, staffing_label
 from civicgrid.web.access import role_required
@@ -220,7 +221,9 @@ def case_verify(request, number):
 
     def run(data):
         if data["decision"] == VerifyForm.PASS:
-            cases.do_verify_pass(case, request.user, note=data["note"])
+            services.verify_pass_with_photo(
+                case, request.user, note=data["note"], photo=data["photo"]
+            )
         else:
             services.verify_fail_with_photo(
                 case, request.user, reason=data["note"], photo=data["photo"]
@@ -300,6 +303,13 @@ def _my_patrols(user):
 def patrols(request):
     user = request.user
     grids = Grid.objects.filter(pk__in=services.my_micro_grids(user).values("pk")).order_by("code")
+    posted = request.POST.get("micro_grid", "")
+    if (
+        posted.isdigit()
+        and Grid.objects.filter(pk=int(posted), level=GridLevel.MICRO_GRID).exists()
+    ):
+        # Somebody else's grid is a refusal with its reason (403), not a form error.
+        services.check_grid(user, int(posted))
     form = StartPatrolForm(
         request.POST or None, grids=grids, initial={"shift": services.default_shift()}
     )
@@ -468,7 +478,9 @@ def finding_photo(request, pk):
     if not finding.photo:
         raise Http404
     response = FileResponse(finding.photo.open("rb"))
+    # Re-encoded by us (attachments.clean_image); the browser must not second-guess the type.
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -78,7 +78,8 @@ def test_verify_pass_closes_the_case(users, client_for):
     u = users
     case = grid_case(u["worker"], operator=u["operator"], until="handled")
     response = client_for(u["gridleader"]).post(
-        f"/m/cases/{case.number}/verify/", {"decision": "pass", "note": "现场已清理"}
+        f"/m/cases/{case.number}/verify/",
+        {"decision": "pass", "note": "现场已清理", "photo": png("clean.png")},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -86,6 +87,7 @@ def test_verify_pass_closes_the_case(users, client_for):
     event = CaseEvent.objects.filter(case=case).order_by("-id").first()
     assert event.action == CaseAction.VERIFY_PASS and event.actor == u["gridleader"]
     assert event.note == "现场已清理"
+    assert Attachment.objects.get(case=case).event == event
 
 
 def test_verify_fail_needs_a_reason_and_takes_a_photo(users, client_for, settings):

@@ -178,6 +178,9 @@ def test_a_grid_that_is_not_mine_cannot_be_patrolled(users, tree, client_for):
     response = client_for(users["worker"]).post(
         "/m/patrols/", {"micro_grid": tree["micro_grids"][2].pk, "shift": "morning"}
     )
+    assert response.status_code == 403
+    assert "该网格不在您的工作范围内" in response.content.decode()
+    response = client_for(users["worker"]).post("/m/patrols/", {"micro_grid": "99999"})
     assert response.status_code == 400
     assert "选择一个有效的选项" in response.content.decode()
     with pytest.raises(PermissionDenied):

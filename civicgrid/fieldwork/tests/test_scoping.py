@@ -54,7 +54,7 @@ def test_an_ended_post_gives_nothing(users, tree, households, client_for):
     assert "您目前没有在岗的网格" in text
     assert c.get(f"/m/cases/{case.number}/").status_code == 403
     response = c.post("/m/patrols/", {"micro_grid": tree["micro_grids"][0].pk, "shift": "morning"})
-    assert response.status_code == 400 and not Patrol.objects.exists()
+    assert response.status_code == 403 and not Patrol.objects.exists()
     household = households[0][0]
     assert (
         c.get("/m/visits/new/?q=1501弄").content.decode().count(household.address.normalized) == 0
