@@ -15,7 +15,7 @@ check everything again when the form is posted.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -219,6 +219,7 @@ ACTIONS = {
                 c, u, extension=d["extension"], approve=d["decision"] == "approve", note=d["note"]
             ),
             gettext_lazy("延期申请已审批"),
+            field_map={"extension": NON_FIELD_ERRORS},  # a hidden field: shown above the form
         ),
         ActionSpec(
             A.SUSPEND,
@@ -259,6 +260,7 @@ ACTIONS = {
             ),
             gettext_lazy("约请结果已记录"),
             button=gettext_lazy("记录约请结果"),
+            field_map={"call_in": NON_FIELD_ERRORS},
         ),
     ]
 }

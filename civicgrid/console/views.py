@@ -247,6 +247,10 @@ def case_context(request, case, bound=None):
     names = console_services.available_actions(
         case, user, pending_extension=pending, open_call_in=open_call_in
     )
+    if bound and bound[0] not in names:
+        # Refused input for an action the page no longer offers (e.g. someone else acted in
+        # between): still shown, with its message, so the user sees why nothing happened.
+        names = [*names, bound[0]]
     forms = []
     for name in names:
         spec = console_services.ACTIONS[name]

@@ -383,3 +383,17 @@ def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, as_us
     assert _forms(as_user(users["handler"]), case) == []
     services.do_verify_pass(case, users["staff"])
     assert _forms(as_user(users["operator"]), case) == ["rate"]  # a call-back rating
+
+
+def test_refused_input_for_an_action_no_longer_offered_is_still_explained(users, garbage, as_user):
+    case = dispatched(users, garbage)
+    before = snapshot(case)
+    response = act(
+        as_user(users["operator"]),
+        case,
+        "decide_extension",
+        {"extension": "999", "decision": "approve"},
+    )
+    assert response.status_code == 200
+    assert "该案件没有这个延期申请" in response.content.decode()
+    assert snapshot(case) == before
