@@ -11,24 +11,18 @@ from PIL import Image, ImageDraw
 from civicgrid.accounts.choices import Role
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases import services as case_services
-from civicgrid.cases.models import Case, Category
+from civicgrid.cases.models import Case
 from civicgrid.grids.models import Grid
-from civicgrid.public.tests.conftest import IN_MICRO_0
+from civicgrid.public.tests.conftest import IN_MICRO_0, ensure_categories
 from civicgrid.testing.browser import login, screenshot
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def ensure_categories():
-    """The categories come from a migration; a transactional test before this one may have
-    flushed them, so seed them again the migration's way when they are gone."""
-    if not Category.objects.exists():
-        from importlib import import_module
-
-        from django.apps import apps
-
-        import_module("civicgrid.cases.migrations.0002_seed_categories").seed(apps, None)
+# serialized_rollback: a transactional test empties every table when it ends, the categories
+# seeded by migration too; restoring them keeps later tests in this process (any app's) working.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def street():

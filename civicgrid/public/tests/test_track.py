@@ -215,3 +215,27 @@ def test_query_counts(client, users, case, django_assert_max_num_queries):
         assert client.get("/resident/").status_code == 200
     with django_assert_max_num_queries(19):
         assert client.get("/resident/?page=2").status_code == 200
+
+
+def test_the_track_page_in_english(client, users, case):
+    close_case(case, users)
+    text = client.get(f"/resident/t/{case.public_token}/", HTTP_ACCEPT_LANGUAGE="en").content
+    text = text.decode()
+    assert "Progress" in text and "Verified" in text and "Submit rating" in text
+
+
+def test_an_unknown_receipt_is_a_404(client, db):
+    assert client.get("/resident/report/done/nope/").status_code == 404
+
+
+def test_the_map_draws_streets_when_communities_are_too_many(tree, monkeypatch):
+    from civicgrid.public import services
+
+    names = [f["properties"]["name"] for f in services.map_outlines()["features"]]
+    assert sorted(names) == ["第1居委", "第2居委"]
+    monkeypatch.setattr(services, "MAX_OUTLINES", 1)
+    from django.core.cache import cache
+
+    cache.clear()
+    names = [f["properties"]["name"] for f in services.map_outlines()["features"]]
+    assert names == ["测试街道"]
