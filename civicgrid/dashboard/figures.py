@@ -25,6 +25,7 @@ from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 
 MAX_PERIOD_DAYS = 3660
+DEFAULT_DAYS = 30
 TOP_RECURRING = 5
 TOP_CATEGORIES = 10
 MONTHS = 12
@@ -59,7 +60,7 @@ class Scope:
 
 
 def parse_period(start: str | None, end: str | None, today: datetime.date):
-    """(first, last) local dates, both included; default this month up to today."""
+    """(first, last) local dates, both included; default the last 30 days up to today."""
 
     def parse(text, name):
         try:
@@ -70,8 +71,12 @@ def parse_period(start: str | None, end: str | None, today: datetime.date):
                 % {"name": name, "value": text}
             ) from None
 
-    first = parse(start, _("开始日期")) if start else today.replace(day=1)
-    last = parse(end, _("结束日期")) if end else max(today, first)
+    last = parse(end, _("结束日期")) if end else None
+    first = parse(start, _("开始日期")) if start else None
+    if last is None:
+        last = max(today, first) if first else today
+    if first is None:
+        first = min(last, today) - datetime.timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
         raise PeriodError(_("结束日期不能早于开始日期"))
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
@@ -393,9 +398,7 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
         cat = categories.get(r["category"])
         cats.append({"id": r["category"], "name": cat.name if cat else "—", "n": r["reported"]})
     cats_top = cats[:TOP_CATEGORIES]
-    other = sum(c["n"] for c in cats[TOP_CATEGORIES:])
-    if other:
-        cats_top.append({"id": None, "name": _("其他"), "n": other})
+    cats_other = sum(c["n"] for c in cats[TOP_CATEGORIES:])
 
     # Departments ranked by the standard indicators.
     dept_pend = _group_pending(pending, lambda r: r["department"])
@@ -461,12 +464,15 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
     for r in recurring:
         g = grid_names.get(r["micro_grid"])
         cat = categories.get(r["category"])
+        label = str(r["micro_grid"])
+        if g is not None:
+            label = g.name if g.name.startswith(g.parent.name) else f"{g.parent.name}{g.name}"
         top.append(
             {
                 "grid_id": r["micro_grid"],
                 "category_id": r["category"],
                 "grid_code": g.code if g else "",
-                "grid": g.name if g else str(r["micro_grid"]),
+                "grid": label,
                 "category": cat.name if cat else "—",
                 "n": r["n"],
             }
@@ -524,6 +530,7 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
             if v.get("reported")
         ],
         "categories": cats_top,
+        "categories_other": cats_other,
         "departments": ranking,
         "recurring": top,
         "children": child_rows,

@@ -199,12 +199,14 @@ def apply(changes: dict, using=None):
 
 
 def _on_init(sender, instance, **kwargs):
-    if instance.pk is None:
-        instance.__dict__[_ATTR] = EMPTY
-    elif any(f in instance.get_deferred_fields() for f in SNAPSHOT_FIELDS):
-        instance.__dict__[_ATTR] = None  # read in pre_save if it is ever saved
+    # Runs for every Case loaded: a tuple of 16 values, no query.
+    d = instance.__dict__
+    if d.get("id") is None:
+        d[_ATTR] = EMPTY
+    elif all(f in d for f in SNAPSHOT_FIELDS):
+        d[_ATTR] = tuple(d[f] for f in SNAPSHOT_FIELDS)
     else:
-        instance.__dict__[_ATTR] = snapshot(instance)
+        d[_ATTR] = None  # deferred fields: read in pre_save if it is ever saved
 
 
 def _on_pre_save(sender, instance, raw=False, using=None, **kwargs):

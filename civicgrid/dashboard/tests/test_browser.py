@@ -1,0 +1,84 @@
+"""A leader opens the dashboard in chromium and drills down street → community → micro-grid →
+the grid's cases; the big screen at 1920×1080. Realistic data: the demo builders on a small street
+(3 communities, 24 micro-grids) with 300 cases through the services.
+
+Saves docs/screenshots/dashboard.png (1280×800) and docs/screenshots/big-screen.png (1920×1080)."""
+
+import re
+
+import pytest
+
+from civicgrid.demo.builder import DemoParams, build_demo_street
+from civicgrid.demo.cases import build_demo_cases
+from civicgrid.demo.logins import PASSWORDS
+from civicgrid.testing.browser import _context, login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STREET = DemoParams(
+    seed=2023, communities=3, micro_grids_per_street=24, households_per_building_group=1
+)
+
+
+@pytest.fixture
+def demo(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    build_demo_street(STREET)
+    build_demo_cases(300, seed=2023)
+
+
+def _charts_drawn(page):
+    page.wait_for_function(
+        "() => window.civicgridDashboard && document.querySelector('#chart-day canvas')"
+        " && document.querySelector('#grid-map .leaflet-overlay-pane canvas')"
+    )
+
+
+def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server):
+    login(page, live_server, "leader", PASSWORDS["leader"])
+    page.goto(f"{live_server.url}/dashboard/")
+    _charts_drawn(page)
+    assert page.locator("h1").inner_text().startswith("运行态势")
+    assert int(page.locator("#kpi-month").inner_text()) > 0
+    assert page.locator("#dept-ranking tbody tr").count() >= 3
+    assert page.locator("#recurring tbody tr").count() == 5
+    page.wait_for_timeout(500)
+    screenshot(page, "dashboard")
+
+    # Street → community: the children table lists the communities.
+    page.locator("#children tbody a").first.click()
+    page.wait_for_url(re.compile(r"grid=\d+"))
+    _charts_drawn(page)
+    community = page.locator(".crumbs [aria-current=page]").inner_text()
+    assert "网格" in page.locator("#children tbody a").first.inner_text()
+
+    # Community → micro-grid.
+    page.locator("#children tbody a").first.click()
+    page.wait_for_url(re.compile(r"grid=\d{15}"))
+    _charts_drawn(page)
+    assert community in page.locator(".crumbs").inner_text()
+    micro = page.locator(".crumbs [aria-current=page]").inner_text()
+    assert "网格" in micro
+
+    # Micro-grid → its cases, each linked to the console's case page.
+    page.get_by_role("link", name="查看本网格案件").click()
+    page.wait_for_url(re.compile(r"/dashboard/grid/\d+/cases/"))
+    page.get_by_role("link", name="全部").click()
+    page.wait_for_load_state()
+    links = page.locator("#grid-cases a[href^='/console/case/']")
+    assert links.count() > 0
+
+    # The big screen, in its own 1920×1080 context with the same session.
+    context = _context(browser, viewport={"width": 1920, "height": 1080})
+    context.add_cookies(page.context.cookies())
+    screen = context.new_page()
+    screen.goto(f"{live_server.url}/dashboard/screen/")
+    _charts_drawn(screen)
+    screen.wait_for_function("() => document.querySelector('#chart-categories canvas')")
+    size = screen.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert size == [1920, 1080], size  # no scrolling
+    screen.wait_for_timeout(300)
+    screenshot(screen, "big-screen")
+    context.close()
