@@ -414,6 +414,39 @@ def patrol_points(request, pk):
     return JsonResponse({"count": len(patrol.route)})
 
 
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _patrol_row(request, patrol, item, *, form=None, notice="", problem=""):
+    """One checklist line (and the progress counter, out of band) for an htmx swap. Errors come
+    back with 200 too: htmx swaps only successful answers, and the line shows them."""
+    finding = PatrolFinding.objects.filter(patrol=patrol, item=item).select_related("case").first()
+    if form is None:
+        initial = {"result": finding.result, "note": finding.note} if finding else {}
+        form = FindingForm(initial=initial, prefix=f"item{item.pk}")
+    counts = PatrolFinding.objects.filter(patrol=patrol).aggregate(
+        done=Count("id"), problems=Count("id", filter=Q(result=FindingResult.PROBLEM))
+    )
+    total = (
+        ChecklistItem.objects.filter(Q(is_active=True) | Q(findings__patrol=patrol))
+        .distinct()
+        .count()
+    )
+    context = {
+        "row": {"item": item, "finding": finding, "form": form},
+        "patrol": patrol,
+        "editable": patrol.status == PatrolStatus.RUNNING and patrol.worker_id == request.user.pk,
+        "notice": notice,
+        "problem": problem,
+        "oob": True,
+        "done_count": counts["done"],
+        "problem_count": counts["problems"],
+        "total": total,
+    }
+    return render(request, "fieldwork/includes/patrol_item.html", context)
+
+
 @require_POST
 @field_staff
 def patrol_item(request, pk, item_id):
@@ -434,12 +467,16 @@ def patrol_item(request, pk, item_id):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("已记录:%(item)s %(result)s")
-                % {"item": item.name, "result": FindingResult(data["result"]).label},
-            )
+            notice = _("已记录:%(item)s %(result)s") % {
+                "item": item.name,
+                "result": FindingResult(data["result"]).label,
+            }
+            if _is_htmx(request):
+                return _patrol_row(request, patrol, item, notice=notice)
+            messages.success(request, notice)
             return redirect(reverse("fieldwork:patrol", args=[patrol.pk]) + f"#item-{item.pk}")
+    if _is_htmx(request):
+        return _patrol_row(request, patrol, item, form=form)
     return _render_patrol(request, patrol, bound=(item.pk, form), status=400)
 
 
@@ -459,16 +496,22 @@ def patrol_rest_ok(request, pk):
 @require_POST
 @field_staff
 def finding_case(request, pk):
-    finding = get_object_or_404(PatrolFinding.objects.select_related("patrol"), pk=pk)
+    finding = get_object_or_404(PatrolFinding.objects.select_related("patrol", "item"), pk=pk)
     patrol = _visible_patrol(request, finding.patrol_id)
-    target = reverse("fieldwork:patrol", args=[patrol.pk]) + f"#item-{finding.item_id}"
+    notice = problem = ""
     try:
         case = services.finding_to_case(finding, request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        problem = " ".join(exc.messages)
     else:
-        messages.success(request, _("已转为案件,案件编号 %(number)s") % {"number": case.number})
-    return redirect(target)
+        notice = _("已转为案件,案件编号 %(number)s") % {"number": case.number}
+    if _is_htmx(request):
+        return _patrol_row(request, patrol, finding.item, notice=notice, problem=problem)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, notice)
+    return redirect(reverse("fieldwork:patrol", args=[patrol.pk]) + f"#item-{finding.item_id}")
 
 
 @field_staff

@@ -136,23 +136,28 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
         )
         patrol.refresh_from_db()
         assert len(patrol.route) == 6
-        ok_item = page.locator("li.fw-item", has_text="垃圾分类")
-        ok_item.locator("button[value=ok]").click()
-        page.wait_for_load_state()
+        # Ticks swap just their line (htmx): the page, and the route watch, stay.
+        page.locator("li.fw-item", has_text="垃圾分类").locator("button[value=ok]").click()
+        page.wait_for_function(
+            "document.getElementById('patrol-progress').textContent.includes('1/')"
+        )
         item = page.locator("li.fw-item", has_text="飞线充电")
         item.locator("summary").click()
         item.locator("input[type=text]").fill("5号楼东侧窗口有电线垂下给电瓶车充电")
         item.locator("button[value=problem]").click()
-        page.wait_for_load_state()
-        page.locator("li.fw-item", has_text="飞线充电").locator(
+        to_case = page.locator("li.fw-item", has_text="飞线充电").locator(
             "button", has_text="转为案件上报"
-        ).click()
-        page.wait_for_load_state()
+        )
+        to_case.click()
+        page.locator("li.fw-item .fw-status.ok", has_text="已转为案件").wait_for()
         finding = PatrolFinding.objects.get(patrol=patrol, item__name="飞线充电")
         assert finding.case is not None
         assert finding.case.category.name == "飞线充电"
         assert finding.case.micro_grid_id == tree["micro_grids"][0].pk
-        assert finding.case.number in page.locator(".message.success").inner_text()
+        assert (finding.case.lon, finding.case.lat) == tuple(patrol.route[-1][:2])
+        line = page.locator("li.fw-item", has_text="飞线充电").inner_text()
+        assert finding.case.number in line
+        assert "已查 2/" in page.locator("#patrol-progress").inner_text()
         page.evaluate("window.scrollTo(0, document.querySelector('main h1').offsetTop - 8)")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         screenshot(page, "phone-patrol")

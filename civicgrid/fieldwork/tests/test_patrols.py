@@ -244,3 +244,38 @@ def test_leaders_see_their_grids_patrols(users, tree, client_for):
     text = client_for(users["gridleader"]).get("/m/patrols/").content.decode()
     assert "本网格其他人员的巡查" in text and f"/m/patrols/{patrol.pk}/" in text
     assert tree["micro_grids"][2].name not in text
+
+
+def test_with_htmx_only_the_line_comes_back(users, tree, client_for):
+    patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
+    i = item("飞线充电")
+    c = client_for(users["worker"])
+    url = f"/m/patrols/{patrol.pk}/items/{i.pk}/"
+    response = c.post(url, {f"item{i.pk}-result": "problem"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200  # htmx swaps only 2xx: the error shows in the line
+    text = response.content.decode()
+    assert text.lstrip().startswith("<li") and "请填写情况说明" in text
+    assert not PatrolFinding.objects.exists()
+
+    response = c.post(
+        url,
+        {f"item{i.pk}-result": "problem", f"item{i.pk}-note": "私拉电线充电"},
+        HTTP_HX_REQUEST="true",
+    )
+    text = response.content.decode()
+    assert f'id="item-{i.pk}"' in text and "已记录:飞线充电 有问题" in text
+    assert 'id="patrol-progress" hx-swap-oob="true"' in text and "已查 1/" in text
+    finding = PatrolFinding.objects.get()
+    assert "<html" not in text and f"/m/findings/{finding.pk}/case/" in text
+
+    response = c.post(f"/m/findings/{finding.pk}/case/", HTTP_HX_REQUEST="true")
+    finding.refresh_from_db()
+    assert f"已转为案件,案件编号 {finding.case.number}" in response.content.decode()
+    response = c.post(f"/m/findings/{finding.pk}/case/", HTTP_HX_REQUEST="true")
+    assert "该问题已转为案件" in response.content.decode()
+    assert Case.objects.count() == 1
+    # Nothing waits in the session for the next page: the line already said it.
+    assert (
+        "已转为案件"
+        not in c.get(f"/m/patrols/{patrol.pk}/").content.decode().split("<main")[1].split("<h1")[0]
+    )
