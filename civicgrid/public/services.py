@@ -8,6 +8,7 @@ this module only puts them together the way a resident's page needs them.
 import hashlib
 import hmac
 import re
+import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
@@ -141,8 +142,9 @@ _NOT_DIGITS = re.compile(r"\D+")
 
 
 def normalize_phone(value: str) -> str:
-    """Digits only, without a +86/0086 prefix: 139 1234 5678, +86-13912345678 are the same."""
-    digits = _NOT_DIGITS.sub("", value or "")
+    """Digits only, without a +86/0086 prefix: 139 1234 5678, +86-13912345678 and full-width
+    １３９１２３４５６７８ are the same."""
+    digits = _NOT_DIGITS.sub("", unicodedata.normalize("NFKC", value or ""))
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
             return digits[len(prefix) :]
@@ -152,7 +154,8 @@ def normalize_phone(value: str) -> str:
 def find_case(number: str, phone: str) -> Case | None:
     """The case with this number whose reporter left this phone; None otherwise — the same None
     whether the number does not exist or the phone is wrong, so nothing leaks about numbers."""
-    number = (number or "").strip()
+    # As read off a phone or a message: full-width digits, spaces ("2026 1123 00017").
+    number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", number or ""))
     wanted = normalize_phone(phone)
     case = Case.objects.filter(number=number).only("pk", "public_token", "reporter_phone").first()
     stored = normalize_phone(case.reporter_phone) if case is not None else ""

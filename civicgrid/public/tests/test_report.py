@@ -209,3 +209,17 @@ def test_query_counts(client, users, category, django_assert_max_num_queries):
 def test_english_on_request(client, tree, category):
     response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
     assert "Report a problem" in response.content.decode()
+
+
+def test_a_visitors_photo_is_cleaned_like_any_upload(client, tree, category, media_files):
+    """The visitor's path stores through the attachments service's own checks: no GPS kept."""
+    from PIL import Image
+
+    from civicgrid.attachments.tests.conftest import jpeg_with_gps
+
+    response = client.post(URL, form_data(category, photo=photo(jpeg_with_gps())))
+    assert response.status_code == 302
+    (path,) = media_files()
+    with Image.open(path) as im:
+        assert not im.getexif() and "comment" not in im.info
+    assert Attachment.objects.get().original_name == "louDao.jpg"

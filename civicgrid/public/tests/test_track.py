@@ -58,6 +58,12 @@ def test_a_case_without_a_phone_cannot_be_found_by_phone(users, category):
     )
     assert find_case(case.number, "") is None
     assert normalize_phone("0086 139-1234-5678") == "13912345678"
+    assert normalize_phone("１３９１２３４５６７８") == "13912345678"
+
+
+def test_the_number_may_be_typed_with_spaces(client, case):
+    spaced = f"{case.number[:8]} {case.number[8:]}"
+    assert find_case(spaced, "13912345678") == case
 
 
 def test_track_lookups_are_rate_limited(client, case, settings):
