@@ -154,6 +154,16 @@ def test_bad_points_are_refused_whole(users, tree, client_for, points):
     assert patrol.route == []
 
 
+def test_a_body_that_is_not_json_is_refused(users, tree, client_for):
+    patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
+    response = client_for(users["worker"]).post(
+        f"/m/patrols/{patrol.pk}/points/", data="lon=1", content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["error"] == "请求不是有效的 JSON"
+    patrol.refresh_from_db()
+    assert patrol.route == []
+
+
 def test_points_of_someone_elses_patrol_are_refused(users, tree, client_for):
     patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
     response = post_points(client_for(users["colleague"]), patrol, [[121.505, 31.1075]])

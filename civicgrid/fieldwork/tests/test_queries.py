@@ -88,5 +88,19 @@ def test_posts_stay_under_20_queries(busy, users, client_for, django_assert_max_
             f"/m/patrols/{patrol.pk}/items/{item.pk}/", {f"item{item.pk}-result": "ok"}
         )
     assert response.status_code == 302
+    with django_assert_max_num_queries(LIMIT):
+        response = c.post(
+            f"/m/patrols/{patrol.pk}/items/{item.pk}/",
+            {f"item{item.pk}-result": "problem", f"item{item.pk}-note": "楼道堆物"},
+            HTTP_HX_REQUEST="true",
+        )
+    assert response.status_code == 200
+    with django_assert_max_num_queries(LIMIT):
+        response = c.post(
+            f"/m/patrols/{patrol.pk}/points/",
+            data='{"points": [[121.505, 31.1075]]}',
+            content_type="application/json",
+        )
+    assert response.json()["count"] == 31
     # cases.do_report itself is pinned in cases/tests/test_intake_queries.py.
     assert cases.do_report
