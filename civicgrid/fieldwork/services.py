@@ -332,7 +332,10 @@ def record_visit(user, household, *, visited_at=None, topics: str, follow_ups=()
 
     if household in (None, ""):
         raise ValidationError({"household": _("请选择走访的住户")})
-    household_id = household.pk if isinstance(household, Household) else household
+    try:
+        household_id = household.pk if isinstance(household, Household) else int(household)
+    except (TypeError, ValueError):
+        raise ValidationError({"household": _("住户不存在")}) from None
     row = (
         Household.objects.filter(pk=household_id)
         .values_list("address__micro_grid_id", flat=True)

@@ -175,3 +175,12 @@ def test_the_summary_page(users, households, client_for):
     services.record_visit(users["worker"], households[0][0], topics="走访", follow_ups=["修灯"])
     text = client_for(users["gridleader"]).get("/m/visits/summary/?weeks=x").content.decode()
     assert "王秀英" in text and "走访 1 次" in text and "未完成 1" in text
+
+
+def test_the_service_refuses_unknown_households(users):
+    from django.core.exceptions import ValidationError
+
+    for bad in ("abc", 999999, None):
+        with pytest.raises(ValidationError):
+            services.record_visit(users["worker"], bad, topics="走访")
+    assert not Visit.objects.exists()
