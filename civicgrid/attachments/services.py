@@ -220,10 +220,15 @@ def store_attachment(case: Case, user, upload, kind: str, *, event=None) -> Atta
 
     Raises PermissionDenied (user may not attach this kind to this case) or ValidationError
     (field → Chinese message) — and then nothing is written, neither row nor file.
+
+    `user=None` is a trusted caller, as in cases.services: code that has already decided the
+    upload is allowed (a visitor's photo of the case they are reporting in the same
+    transaction, a data generator). The file is checked and cleaned all the same; the row has
+    no uploader.
     """
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("未知的附件类型“%(k)s”") % {"k": kind}})
-    if not may_attach(user, case, kind):
+    if user is not None and not may_attach(user, case, kind):
         raise PermissionDenied(
             _("您无权为案件 %(n)s 上传“%(k)s”附件")
             % {"n": case.number, "k": AttachmentKind(kind).label}

@@ -237,10 +237,13 @@ def schedule(messages: list[Message]) -> None:
 
 
 def track_link(case) -> str:
-    """The public follow-up page of the case (progress and rating), absolute: it goes out in
-    e-mails and text messages."""
+    """The residents' follow-up page of the case (progress and rating; civicgrid.public),
+    absolute: it goes out in e-mails and text messages. Machines read the same token at
+    /api/cases/track/{token}/."""
+    from django.urls import reverse
+
     base = getattr(settings, "CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}/api/cases/track/{case.public_token}/"
+    return base + reverse("public:track_token", args=[case.public_token])
 
 
 def reporter(case) -> Recipient | None:

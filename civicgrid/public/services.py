@@ -5,17 +5,13 @@ State changes go through cases.services (intake, rating) and attachments.service
 this module only puts them together the way a resident's page needs them.
 """
 
-import hashlib
 import hmac
 import re
 import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
@@ -99,41 +95,13 @@ def submit_report(*, user, photo=None, **fields) -> Case:
 
 
 def store_reporter_photo(case: Case, user, upload) -> Attachment:
-    """The reporter's photo of the problem (处置前).
+    """The reporter's photo of the problem (处置前), checked and cleaned like every attachment.
 
-    A signed-in resident goes through attachments.services.store_attachment like everyone else.
-    A visitor without an account cannot: the attachments service only lets signed-in users who
-    see the case attach (there is no trusted-caller `user=None` as in cases.services). Then the
-    same checks run here with the service's own pieces — size limit, sniffing, full decoding and
-    re-encoding without metadata, the same messages — and the row is written with no uploader.
-    The visitor has just reported this very case in this transaction, which is the permission.
+    A signed-in resident attaches as themselves; a visitor without an account attaches as the
+    trusted caller (`user=None`): they have just reported this very case in this transaction,
+    which is the permission, and the row has no uploader.
     """
-    if user is not None:
-        return attachment_services.store_attachment(case, user, upload, AttachmentKind.BEFORE)
-    if upload is None:
-        raise ValidationError({"file": _("请选择要上传的图片")})
-    cleaned = attachment_services.clean_image(attachment_services._read_upload(upload))
-    attachment = Attachment(
-        case=case,
-        kind=AttachmentKind.BEFORE,
-        original_name=attachment_services.clean_filename(getattr(upload, "name", "")),
-        content_type=cleaned.content_type,
-        size=len(cleaned.data),
-        width=cleaned.width,
-        height=cleaned.height,
-        sha256=hashlib.sha256(cleaned.data).hexdigest(),
-        uploaded_by=None,
-        uploaded_at=timezone.now(),
-    )
-    try:
-        with transaction.atomic():
-            attachment.file.save(f"upload.{cleaned.ext}", ContentFile(cleaned.data), save=False)
-            attachment.save()
-    except BaseException:
-        if attachment.file.name:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
-    return attachment
+    return attachment_services.store_attachment(case, user, upload, AttachmentKind.BEFORE)
 
 
 # --- finding a case --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/done/<str:token>/", views.report_done, name="report_done"),
     path("track/", views.track, name="track"),
-    # The human page behind the link in the reporter's messages (/api/cases/track/<token>/).
+    # The page behind the link in the reporter's messages (machines: /api/cases/track/<token>/).
     path("t/<str:token>/", views.track_token, name="track_token"),
     path("t/<str:token>/rate/", views.rate, name="rate"),
 ]

@@ -63,6 +63,10 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:  # an area of the front not installed in this deployment
             continue
-        # The longest matching prefix is the current page (a case page belongs to its queue).
-        items.append({"label": label, "url": url, "active": current_path.startswith(url)})
+        items.append({"label": label, "url": url, "active": False})
+    # The longest URL that prefixes the path is the current page: a case page belongs to its
+    # queue, and /resident/report/done/… to 我要反映, not to 我的反映 at /resident/.
+    matching = [item for item in items if current_path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return items

@@ -37,7 +37,7 @@ def test_reporter_told_when_filed_handled_and_closed(
     u = users
     case = report(u["resident"], garbage, reporter_email="zhang.san@example.com")
     assert case.reporter_email == "zhang.san@example.com"
-    link = f"https://civicgrid.example.org/api/cases/track/{case.public_token}/"
+    link = f"https://civicgrid.example.org/resident/t/{case.public_token}/"
     with django_capture_on_commit_callbacks(execute=True):
         services.do_file(case, u["operator"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,11 +55,13 @@ def test_reporter_told_when_filed_handled_and_closed(
     assert "已处置" in to_reporter[1].body
     assert "已结案" in to_reporter[2].body and "欢迎评价" in to_reporter[2].body
     assert all(link in m.body for m in to_reporter)
-    # The link works: anyone holding it can follow and rate the case.
+    # The link works: anyone holding it can follow the case on the residents' page, and rate
+    # it there or through the API with the same token.
     from rest_framework.test import APIClient
 
     anonymous = APIClient()
-    assert anonymous.get(link.replace("https://civicgrid.example.org", "")).status_code == 200
+    page = anonymous.get(link.replace("https://civicgrid.example.org", ""))
+    assert page.status_code == 200 and case.number in page.content.decode()
     rated = anonymous.post(
         f"/api/cases/track/{case.public_token}/rate/", {"rating": "satisfied"}, format="json"
     )

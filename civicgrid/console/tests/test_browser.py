@@ -22,7 +22,10 @@ from civicgrid.grids.models import Grid
 from civicgrid.testing.browser import login, screenshot
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 COMMUNITIES = ["康桥半岛居委", "汤巷馨村居委"]
 # make_tree(): community c spans lon 121.5+0.01c … +0.01, micro-grids N→S (lat 31.11 → 31.10).

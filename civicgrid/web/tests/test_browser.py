@@ -6,7 +6,12 @@ from civicgrid.accounts.choices import Role
 from civicgrid.testing.browser import login
 from civicgrid.testing.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test would drop the categories and the
+# calendar seeded by migrations for the tests that run after it in this worker.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_login_in_the_browser(page, live_server):

@@ -1,0 +1,65 @@
+"""Every role lands on a working start page, and every entry of its menu opens for it."""
+
+import pytest
+from django.urls import reverse
+
+from civicgrid.accounts.choices import Role
+from civicgrid.testing.factories import DepartmentFactory, UserFactory, assign_post, make_tree
+from civicgrid.web.navigation import ANONYMOUS_MENU, HOME_BY_ROLE, MENU_BY_ROLE, menu_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    tree = make_tree()
+    users = {
+        role: UserFactory(role=role)
+        for role in (Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.RESIDENT)
+    }
+    users[Role.COMMUNITY_STAFF] = UserFactory(
+        role=Role.COMMUNITY_STAFF, community=tree["communities"][0]
+    )
+    users[Role.DEPT_HANDLER] = UserFactory(role=Role.DEPT_HANDLER, department=DepartmentFactory())
+    for role in (Role.GRID_LEADER, Role.GRID_WORKER):
+        users[role] = UserFactory(role=role)
+        assign_post(users[role], tree["micro_grids"][0])
+    return users
+
+
+def test_login_sends_each_role_to_its_start_page_and_it_opens(client, people):
+    assert set(people) == set(HOME_BY_ROLE)
+    for role, user in people.items():
+        response = client.post("/login/", {"username": user.username, "password": "pw-123456"})
+        assert response.status_code == 302, role
+        assert response["Location"] == reverse(HOME_BY_ROLE[role]), role
+        # "/" again: the same start page, and it works for this role.
+        assert client.get("/")["Location"] == reverse(HOME_BY_ROLE[role])
+        assert client.get(reverse(HOME_BY_ROLE[role])).status_code == 200, role
+        client.post("/logout/")
+
+
+def test_every_menu_entry_opens_for_its_role(client, people):
+    for role, entries in MENU_BY_ROLE.items():
+        client.force_login(people[role])
+        for _label, name in entries:
+            response = client.get(reverse(name))
+            assert response.status_code == 200, (role, name, response.status_code)
+        client.logout()
+    for _label, name in ANONYMOUS_MENU:
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_the_longest_matching_menu_entry_is_the_current_one(people):
+    resident = people[Role.RESIDENT]
+    items = menu_for(resident, reverse("public:report") + "done/abc/")
+    assert [item["active"] for item in items] == [True, False]
+    items = menu_for(resident, reverse("public:home"))
+    assert [item["active"] for item in items] == [False, True]
+
+
+def test_a_foreign_next_is_ignored(client, people):
+    user = people[Role.OPERATOR]
+    data = {"username": user.username, "password": "pw-123456", "next": "https://evil.example.com/"}
+    response = client.post("/login/", data)
+    assert response["Location"] == reverse(HOME_BY_ROLE[Role.OPERATOR])
