@@ -1,9 +1,22 @@
 """Template context shared by every page of the web front."""
 
+import re
+
 from django.conf import settings
 
 from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
 from civicgrid.web.navigation import menu_for
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def display_name(user) -> str:
+    """How the header names the user: a Chinese name is family name then given name, with no
+    space (王秀英); others as Django's "first last"; the username when both are empty."""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if CHINESE.search(first + last):
+        return f"{last}{first}" or user.username
+    return user.get_full_name() or user.username
 
 
 def front(request):
@@ -13,6 +26,7 @@ def front(request):
     signed_in = user.is_authenticated
     return {
         "nav_items": menu_for(user, request.path),
+        "nav_user_name": display_name(user) if signed_in else "",
         "nav_role_label": Role(user.effective_role).label if signed_in else "",
         "nav_back_office": signed_in and user.is_staff and user.effective_role in BACK_OFFICE_ROLES,
         "map_tile_url": settings.CIVICGRID_MAP_TILE_URL,

@@ -21,7 +21,10 @@ from civicgrid.grids.models import Grid
 from civicgrid.testing.browser import login, screenshot
 from civicgrid.testing.factories import UserFactory, assign_post, make_tree
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 NAMES = ["康桥半岛居委", "秀沿居委"]
 

@@ -59,3 +59,12 @@ def test_login_page_in_english_on_request(client):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")
     text = response.content.decode()
     assert "Sign in" in text and "登录" not in text.split("<main")[1]
+
+
+def test_the_header_names_chinese_users_family_name_first():
+    from civicgrid.web.context import display_name
+
+    assert display_name(UserFactory.build(first_name="秀英", last_name="王")) == "王秀英"
+    assert display_name(UserFactory.build(first_name="王秀英", last_name="")) == "王秀英"
+    assert display_name(UserFactory.build(first_name="Ada", last_name="Lovelace")) == "Ada Lovelace"
+    assert display_name(UserFactory.build(username="op7", first_name="", last_name="")) == "op7"
