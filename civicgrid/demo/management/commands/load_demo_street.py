@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.demo.builder import DEFAULT_SEED, DemoParams, build_demo_street
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
+from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.grids.models import Grid
 
 
@@ -103,6 +104,8 @@ class Command(BaseCommand):
         if options["cases"] and params.households_per_building_group and not options["no_logins"]:
             started = time.perf_counter()
             cases = build_demo_cases(options["cases"], seed=params.seed)
+            # The demo grid worker's own day: cases in their grid, patrols, visits.
+            work = build_demo_fieldwork(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
@@ -123,6 +126,17 @@ class Command(BaseCommand):
                     "merged": cases["status:merged"],
                     "red": cases["warning:red"],
                     "yellow": cases["warning:yellow"],
+                }
+            )
+            self.stdout.write(
+                _(
+                    "演示网格员(gridworker)的工作:网格内案件 %(cases)d 件,巡查 %(patrols)d 次(发现问题转案件 %(found)d 件),走访 %(visits)d 户次。"
+                )
+                % {
+                    "cases": sum(v for k, v in work.items() if k.startswith("case:")),
+                    "patrols": work["patrol"],
+                    "found": work["patrol_case"],
+                    "visits": work["visit"],
                 }
             )
             return

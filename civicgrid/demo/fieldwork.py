@@ -1,0 +1,236 @@
+"""The demo grid worker's own work: cases in their grid, patrols (巡块) and visits (走访).
+
+The 300 demo cases fall on random micro-grids, so the `gridworker` login would open empty task
+lists. This builder gives their micro-grid what a grid worker's phone shows on a normal day:
+a case dispatched to the grid waiting to be accepted, one being handled, one handled by a
+department waiting for their 核查, two weeks of morning patrols along the grid's building groups
+(most lines 正常, now and then a problem turned into a case in one tap), and four weeks of
+household visits with follow-ups for the "四百走访" weekly summary.
+
+Everything goes through the services of the loop and of civicgrid.fieldwork, with the clock set
+back as in civicgrid.demo.cases; the same seed and day give the same records.
+"""
+
+import datetime
+import random
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.models import User
+from civicgrid.cases import services, warnings
+from civicgrid.cases.models import Category
+from civicgrid.demo.cases import SHANGHAI, _backdated, _Clock
+from civicgrid.fieldwork import services as field
+from civicgrid.fieldwork.choices import FindingResult
+from civicgrid.fieldwork.models import ChecklistItem
+from civicgrid.grids.choices import GridLevel
+from civicgrid.grids.models import Grid
+from civicgrid.registry.models import Household
+from civicgrid.workcalendar.services import get_calendar
+
+PATROL_DAYS = 14
+VISIT_DAYS = 28
+
+PROBLEMS = {
+    "楼道堆物": "{b}楼道堆放纸箱和旧家具,堵塞疏散通道",
+    "飞线充电": "{b}有居民从窗口拉线给电瓶车充电",
+    "垃圾分类": "{b}垃圾箱房湿垃圾混投,桶边散落",
+    "非机动车乱停放": "{b}门口非机动车乱停,占用消防通道",
+    "消防通道": "{b}消防通道被私家车占用",
+}
+TOPICS = [
+    "了解独居老人近况,询问用餐和就医需求",
+    "宣传垃圾分类定时定点投放",
+    "核对实有人口信息,登记新租户",
+    "征求加装电梯意见",
+    "提醒电瓶车不要入户充电",
+    "了解对小区停车管理的意见",
+]
+FOLLOW_UPS = [
+    "联系社区助餐点送餐",
+    "反馈物业维修楼道灯",
+    "协助办理居住证",
+    "转居委会帮困救助",
+    "下周回访",
+]
+
+
+def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def _category(name):
+    """The category of the checklist line of that name (巡查记录表), else one of that name."""
+    item = ChecklistItem.objects.filter(name=name).select_related("category").first()
+    if item is not None and item.category_id:
+        return item.category
+    return Category.objects.filter(parent__isnull=False, name=name, is_active=True).first()
+
+
+class _FieldworkMaker:
+    def __init__(self, seed: int, now: datetime.datetime):
+        self.rng = random.Random(seed * 104729 + 3)
+        self.now = now
+        self.clock = _Clock(now)
+        self.counts: Counter = Counter()
+        self.worker = User.objects.filter(username="gridworker", is_active=True).first()
+        self.operator = (
+            User.objects.filter(role=Role.OPERATOR, is_active=True).order_by("pk").first()
+        )
+        self.grid = None
+        if self.worker is not None:
+            self.grid = field.my_micro_grids(self.worker).order_by("code").first()
+        self.calendar = get_calendar()
+
+    def workdays_back(self, days: int) -> list[datetime.date]:
+        today = timezone.localtime(self.now).date()
+        span = [today - datetime.timedelta(days=n) for n in range(days, 0, -1)]
+        return [d for d in span if self.calendar.is_workday(d)]
+
+    def at(self, moment) -> bool:
+        if moment >= self.now:
+            return False
+        self.clock.at = moment
+        return True
+
+    def stops(self):
+        """Where the worker walks: the centres of the grid's building groups, in code order."""
+        groups = Grid.objects.filter(
+            parent=self.grid, level=GridLevel.BUILDING_GROUP, centroid_lon__isnull=False
+        ).order_by("code")
+        return [(g.centroid_lon, g.centroid_lat, g.name) for g in groups] or [
+            (self.grid.centroid_lon, self.grid.centroid_lat, self.grid.name)
+        ]
+
+    # --- cases in the grid -------------------------------------------------------------------
+    def grid_cases(self):
+        stops = self.stops()
+        handler = (
+            User.objects.filter(role=Role.DEPT_HANDLER, is_active=True, department__isnull=False)
+            .select_related("department")
+            .order_by("pk")
+            .first()
+        )
+        plans = [
+            ("楼道堆物", "waiting", 26),
+            ("飞线充电", "accepted", 50),
+            ("垃圾分类", "handled", 30),
+        ]
+        for name, plan, hours_ago in plans:
+            category = _category(name)
+            if category is None:
+                continue
+            lon, lat, place = stops[self.rng.randrange(len(stops))]
+            start = self.now - datetime.timedelta(hours=hours_ago)
+            if not self.at(start):
+                continue
+            case = services.do_report(
+                user=self.worker,
+                category=category,
+                description=PROBLEMS.get(name, "{b}" + name).format(b=place),
+                lon=lon,
+                lat=lat,
+                address=place,
+            )
+            self.at(start + datetime.timedelta(minutes=12))
+            services.do_file(case, self.operator)
+            self.at(start + datetime.timedelta(minutes=20))
+            if plan == "handled" and handler is not None:
+                services.do_dispatch(case, self.operator, department=handler.department.pk)
+                self.at(start + datetime.timedelta(hours=2))
+                services.do_accept(case, handler)
+                self.at(start + datetime.timedelta(hours=5))
+                services.do_handle(case, handler, result="已清理垃圾箱房,张贴分类指引")
+            else:
+                services.do_dispatch(case, self.operator, to_grid=True, note="网格自治处置")
+                if plan == "accepted":
+                    self.at(start + datetime.timedelta(hours=1))
+                    services.do_accept(case, self.worker, note="已到现场,联系居民整改")
+            self.counts[f"case:{plan}"] += 1
+
+    # --- patrols -----------------------------------------------------------------------------
+    def patrols(self):
+        items = list(ChecklistItem.objects.filter(is_active=True).select_related("category"))
+        stops = self.stops()
+        for day in self.workdays_back(PATROL_DAYS):
+            start = _local(day, 9, self.rng.randrange(0, 30))
+            if not self.at(start):
+                continue
+            patrol = field.start_patrol(self.worker, self.grid)
+            minute = start
+            points = []
+            for lon, lat, _name in stops:
+                minute += datetime.timedelta(minutes=self.rng.randint(3, 7))
+                jitter = (self.rng.uniform(-2e-5, 2e-5), self.rng.uniform(-2e-5, 2e-5))
+                points.append(
+                    [round(lon + jitter[0], 6), round(lat + jitter[1], 6), minute.isoformat()]
+                )
+            self.at(minute)
+            field.add_route_points(patrol, self.worker, points)
+            if items and self.rng.random() < 0.35:
+                item = self.rng.choice([i for i in items if i.name in PROBLEMS] or items)
+                place = stops[self.rng.randrange(len(stops))][2]
+                finding = field.record_finding(
+                    patrol,
+                    self.worker,
+                    item,
+                    result=FindingResult.PROBLEM,
+                    note=PROBLEMS.get(item.name, "{b}" + item.name).format(b=place),
+                )
+                if item.category_id and self.rng.random() < 0.7:
+                    field.finding_to_case(finding, self.worker)
+                    self.counts["patrol_case"] += 1
+            field.mark_rest_ok(patrol, self.worker)
+            self.at(minute + datetime.timedelta(minutes=5))
+            field.finish_patrol(patrol, self.worker, note="巡查完毕")
+            self.counts["patrol"] += 1
+
+    # --- visits ------------------------------------------------------------------------------
+    def visits(self):
+        households = list(
+            Household.objects.filter(address__micro_grid=self.grid).order_by("pk")[:60]
+        )
+        if not households:
+            return
+        days = self.workdays_back(VISIT_DAYS)
+        for day in days:
+            for _n in range(self.rng.choice([0, 1, 1, 2])):
+                moment = _local(day, self.rng.choice([14, 15, 16]), self.rng.randrange(60))
+                if not self.at(moment):
+                    continue
+                follow_ups = []
+                if self.rng.random() < 0.4:
+                    follow_ups.append(self.rng.choice(FOLLOW_UPS))
+                visit = field.record_visit(
+                    self.worker,
+                    self.rng.choice(households),
+                    visited_at=moment,
+                    topics=self.rng.choice(TOPICS),
+                    follow_ups=follow_ups,
+                )
+                self.counts["visit"] += 1
+                if follow_ups and day < days[-1] - datetime.timedelta(days=5):
+                    follow_up = visit.follow_ups.first()
+                    self.at(moment + datetime.timedelta(days=2))
+                    field.set_follow_up_done(follow_up, self.worker)
+
+    def build(self) -> Counter:
+        if self.worker is None or self.grid is None or self.operator is None:
+            return self.counts
+        self.grid_cases()
+        self.patrols()
+        self.visits()
+        return self.counts
+
+
+def build_demo_fieldwork(*, seed: int = 2023, now=None) -> Counter:
+    """Write the demo grid worker's cases, patrols and visits; returns counts by kind."""
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    maker = _FieldworkMaker(seed, now)
+    with _backdated(maker.clock), transaction.atomic():
+        counts = maker.build()
+        warnings.scan(now=now)
+    return counts
