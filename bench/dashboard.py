@@ -16,8 +16,9 @@ seeded categories; no population). Then, in the same run:
    outcome by age — not filed 4 %, merged 3 %, closed (≈93 % handled by the deadline, 70 %
    rated, 5 % reworked, 3 % extended), a few old ones stuck open, the last days' still in the
    loop (待受理 … 已处置); the secondary indexes of the cases table are dropped while loading and
-   created again afterwards, and the foreign-key triggers are skipped (session_replication_role
-   = replica, as a restore does: the ids come from their tables);
+   created again afterwards, the foreign-key triggers are skipped (session_replication_role
+   = replica, as a restore does: the ids come from their tables) and two connections insert
+   a million at a time each;
 2. builds the rollups with the rebuild command's SQL (`dashboard.rollups.rebuild`);
 3. exports the cases' columns the figures need with `COPY … TO STDOUT` (psycopg) into a CSV
    file, and DuckDB turns it into Parquet;
@@ -199,8 +200,28 @@ def drop_secondary_indexes(cursor) -> list[str]:
     return [d for _, d in found]
 
 
+def _insert_chunks(database_url, chunks, params):
+    """One connection inserting its share of the chunks (a bulk load, as pg_restore does it:
+    the foreign keys are right by construction — ids taken from their tables — so their
+    per-row triggers are skipped)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SET synchronous_commit = off")
+        conn.execute("SET session_replication_role = replica")
+        for a, b in chunks:
+            conn.execute("SELECT setseed(%s)", [((a // CHUNK) % 1000) / 1000])
+            conn.execute(GENERATE, {**params, "lo": a, "hi": b})
+            conn.commit()
+            print(f"  generated cases {a:,}–{b:,}", flush=True)
+
+
 def generate(lo: int, hi: int, args, now) -> float:
-    from django.db import connection, transaction
+    """Cases lo..hi-1 in chunks of a million over two connections (two cores), the cases
+    table's secondary indexes dropped meanwhile and built again afterwards."""
+    import threading
+
+    from django.db import connection
 
     from civicgrid.accounts.models import Department
     from civicgrid.cases.models import Category
@@ -220,39 +241,35 @@ def generate(lo: int, hi: int, args, now) -> float:
     depts = list(Department.objects.order_by("code").values_list("pk", flat=True))
     tz = datetime.timezone(datetime.timedelta(hours=8))
     day0 = datetime.datetime.combine(now.astimezone(tz).date(), datetime.time.min, tzinfo=tz)
+    params = {
+        "per_day": args.per_day,
+        "now": now,
+        "day0": day0,
+        "cats": cats,
+        "mgs": mgs,
+        "depts": depts,
+        "srcs": SOURCES,
+        "descrs": DESCRIPTIONS,
+    }
     started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        # A bulk load as pg_restore does it: the foreign keys are right by construction (ids
-        # taken from their tables), so their per-row triggers are skipped.
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("SELECT setseed(%s)", [0.25 + lo / (4 * args.cases + 4)])
+    with connection.cursor() as cursor:
         ddl = drop_secondary_indexes(cursor)
-        for a in range(lo, hi, CHUNK):
-            b = min(hi, a + CHUNK) - 1
-            cursor.execute(
-                GENERATE,
-                {
-                    "per_day": args.per_day,
-                    "lo": a,
-                    "hi": b,
-                    "now": now,
-                    "day0": day0,
-                    "cats": cats,
-                    "mgs": mgs,
-                    "depts": depts,
-                    "srcs": SOURCES,
-                    "descrs": DESCRIPTIONS,
-                },
-            )
-            print(
-                f"  generated cases {a:,}–{b:,} ({time.perf_counter() - started:.0f} s)", flush=True
-            )
-        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    chunks = [(a, min(hi, a + CHUNK) - 1) for a in range(lo, hi, CHUNK)]
+    workers = [
+        threading.Thread(target=_insert_chunks, args=(args.database_url, chunks[i::2], params))
+        for i in range(2)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    print(f"  inserted ({time.perf_counter() - started:.0f} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
         for statement in ddl:
             cursor.execute(statement)
+        cursor.execute("RESET maintenance_work_mem")
         print(f"  indexes rebuilt ({time.perf_counter() - started:.0f} s)", flush=True)
-    with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_case")
     return time.perf_counter() - started
 
@@ -533,7 +550,7 @@ def measure(args, now, label, workdir) -> tuple[float, float]:
 
     n = Case.objects.count()
     t = time.perf_counter()
-    counts = rollups.rebuild()
+    counts = rollups.rebuild(verbose=lambda text: print(text, flush=True))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE dashboard_rollup")
     print(

@@ -10,8 +10,9 @@ counts (accept, a note) write nothing. An instance loaded with deferred fields i
 before saving (pre_save) so the "before" is exact.
 
 **Rebuild** (`rebuild()`, `manage.py rebuild_dashboard_rollups`): the same contributions in
-set-based SQL — one pass over the cases into a temporary table at the finest daily grain, the seven
-daily grains from it, the P and O rows straight from the cases — on SQLite and PostgreSQL.
+set-based SQL — one pass over the cases for the per-micro-grid daily grains (GROUPING SETS on
+PostgreSQL), the street grains summed from those, the P and O rows straight from the cases — on
+SQLite and PostgreSQL.
 
 The definitions are those of `cases.indicators` (the cohort is the cases filed in the period,
 without merged and not-filed ones; 应结案 = handled or handling deadline passed …); the tests
@@ -250,8 +251,14 @@ def _day_sql(column: str, conn) -> tuple[str, list]:
     return sql, list(params)
 
 
-def rebuild(using="default") -> dict:
-    """Recompute every rollup row from the cases in set-based SQL; returns rows per grain."""
+def rebuild(using="default", verbose=None) -> dict:
+    """Recompute every rollup row from the cases in set-based SQL; returns rows per grain.
+
+    One pass over the cases makes the per-micro-grid grains S, C and D (on PostgreSQL one
+    statement with GROUPING SETS; on SQLite one statement per grain), G/A/K/E are summed from
+    those rows, P and O come straight from the cases. One transaction."""
+    import time
+
     from civicgrid.cases.models import Case
 
     conn = transaction.get_connection(using)
@@ -271,65 +278,52 @@ def rebuild(using="default") -> dict:
     handled = "(c.handled_at IS NOT NULL)"
     on_time = "(c.handling_deadline IS NULL OR c.handled_at <= c.handling_deadline)"
     is_closed = "(c.status = %s AND c.closed_at IS NOT NULL)"
-    tmp = "dashboard_rebuild_fine"
 
     def b(expr):
         return f"CASE WHEN {expr} THEN 1 ELSE 0 END"
 
-    # One row per case and kind (0: reported, 1: cohort), aggregated to the finest daily grain.
-    fine_sql = f"""
-        INSERT INTO {tmp}
-        SELECT day, mg, cat, dept, src, SUM(reported), SUM(filed), SUM(handled),
-               SUM(handled_on_time), SUM(closed), SUM(closed_on_time), SUM(reworked),
-               SUM(extended), SUM(rated), SUM(satisfied)
-        FROM (
-            SELECT CASE WHEN k.kind = 0 THEN {rday} ELSE {fday} END AS day,
-                   COALESCE(c.micro_grid_id, 0) AS mg, c.category_id AS cat,
-                   COALESCE(c.assigned_department_id, 0) AS dept, c.source AS src,
-                   1 - k.kind AS reported,
-                   k.kind AS filed,
-                   k.kind * {b(handled)} AS handled,
-                   k.kind * {b(f"{handled} AND {on_time}")} AS handled_on_time,
-                   k.kind * {b(f"{handled} AND {is_closed}")} AS closed,
-                   k.kind * {b(f"{handled} AND {is_closed} AND {on_time}")} AS closed_on_time,
-                   k.kind * {b(f"{handled} AND c.rework_count > 0")} AS reworked,
-                   k.kind * {b("c.extension_count > 0")} AS extended,
-                   k.kind * {b("c.rating <> ''")} AS rated,
-                   k.kind * {b("c.rating IN (%s, %s)")} AS satisfied
-            FROM {cases} c
-            CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) k
-            WHERE k.kind = 0 OR {in_cohort}
-        ) u
-        GROUP BY day, mg, cat, dept, src
+    # One row per case and kind (0: counted on the day of report, 1: in the cohort of its
+    # filing day) with its contribution.
+    contrib_sql = f"""
+        SELECT CASE WHEN k.kind = 0 THEN {rday} ELSE {fday} END AS day,
+               COALESCE(c.micro_grid_id, 0) AS mg, c.category_id AS cat,
+               COALESCE(c.assigned_department_id, 0) AS dept, c.source AS src,
+               1 - k.kind AS reported,
+               k.kind AS filed,
+               k.kind * {b(handled)} AS handled,
+               k.kind * {b(f"{handled} AND {on_time}")} AS handled_on_time,
+               k.kind * {b(f"{handled} AND {is_closed}")} AS closed,
+               k.kind * {b(f"{handled} AND {is_closed} AND {on_time}")} AS closed_on_time,
+               k.kind * {b(f"{handled} AND c.rework_count > 0")} AS reworked,
+               k.kind * {b("c.extension_count > 0")} AS extended,
+               k.kind * {b("c.rating <> ''")} AS rated,
+               k.kind * {b("c.rating IN (%s, %s)")} AS satisfied
+        FROM {cases} c
+        CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) k
+        WHERE k.kind = 0 OR {in_cohort}
     """
-    fine_params = [
-        *rday_p,
-        *fday_p,
-        closed,
-        closed,
-        *satisfied,
-        *out_of_cohort,
-    ]
-    counters = ", ".join(("reported", *COHORT_COUNTERS))
-    sums = ", ".join(f"SUM({c})" for c in ("reported", *COHORT_COUNTERS))
+    contrib_params = [*rday_p, *fday_p, closed, closed, *satisfied, *out_of_cohort]
+    daily = ("reported", *COHORT_COUNTERS)
+    sums = ", ".join(f"SUM({c})" for c in daily)
     zeros = ", ".join("0" for _ in ("pending", "pending_reworked", "pending_closed", "open"))
-    columns = (
-        f"{', '.join(KEY_FIELDS)}, {counters}, pending, pending_reworked, pending_closed, open"
-    )
-    grains = {
-        "A": ("0", "0", "0", "src"),
-        "K": ("0", "cat", "0", "''"),
-        "E": ("0", "0", "dept", "''"),
+    columns = f"{', '.join(KEY_FIELDS)}, {', '.join(daily)}, pending, pending_reworked, pending_closed, open"
+    # grain: (micro_grid, category, department, source) expressions
+    grid_grains = {
         "S": ("mg", "0", "0", "src"),
         "C": ("mg", "cat", "0", "''"),
         "D": ("mg", "0", "dept", "''"),
-        "G": ("mg", "0", "0", "''"),
+    }
+    derived = {  # grain: (from grain, micro_grid, category, department, source)
+        "G": ("S", "micro_grid", "0", "0", "''"),
+        "A": ("S", "0", "0", "0", "source"),
+        "K": ("C", "0", "category", "0", "''"),
+        "E": ("D", "0", "0", "department", "''"),
     }
     pending_sql = f"""
         INSERT INTO {table} ({columns})
         SELECT 'P', {fday}, COALESCE(c.micro_grid_id, 0), c.category_id,
                COALESCE(c.assigned_department_id, 0), c.source, c.handling_deadline,
-               {", ".join("0" for _ in ("reported", *COHORT_COUNTERS))},
+               {", ".join("0" for _ in daily)},
                COUNT(*), SUM({b("c.rework_count > 0")}), SUM({b(is_closed)}), 0
         FROM {cases} c
         WHERE c.handled_at IS NULL AND c.handling_deadline IS NOT NULL AND {in_cohort}
@@ -344,38 +338,70 @@ def rebuild(using="default") -> dict:
         SELECT 'O', %s, COALESCE(c.micro_grid_id, 0), c.category_id,
                COALESCE(c.assigned_department_id, 0), c.source,
                COALESCE(CASE WHEN c.is_suspended THEN NULL {running} END, %s),
-               {", ".join("0" for _ in ("reported", *COHORT_COUNTERS))}, 0, 0, 0, COUNT(*)
+               {", ".join("0" for _ in daily)}, 0, 0, 0, COUNT(*)
         FROM {cases} c
         WHERE c.status IN ({", ".join(["%s"] * len(open_statuses))})
         GROUP BY 3, 4, 5, 6, 7
     """
     open_params = [no_day, no_deadline, *open_statuses]
     counts = {}
+    started = time.perf_counter()
+
+    def step(name):
+        if verbose:
+            verbose(f"  {name}: {time.perf_counter() - started:.1f} s")
+
     with transaction.atomic(using=using), conn.cursor() as cursor:
         if pg:
-            cursor.execute("SET LOCAL work_mem = '512MB'")
-        cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {tmp} (day date, mg bigint, cat bigint, dept bigint, "
-            f"src varchar(20), {', '.join(f'{c} bigint' for c in ('reported', *COHORT_COUNTERS))})"
-        )
-        cursor.execute(fine_sql, fine_params)
-        for grain, (mg, cat, dept, src) in grains.items():
+            cursor.execute("SET LOCAL work_mem = '1GB'")
+            cursor.execute(f"TRUNCATE {table}")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+        if pg:
+            # One pass, three groupings; GROUPING(...) tells which set a row belongs to. Written
+            # in (grain, day) order, as the incremental upserts leave them: a period's rows
+            # stay on few pages.
+            cursor.execute(
+                f"""INSERT INTO {table} ({columns})
+                SELECT CASE GROUPING(src, cat, dept) WHEN 3 THEN 'S' WHEN 5 THEN 'C' ELSE 'D' END,
+                       day, mg, COALESCE(cat, 0), COALESCE(dept, 0), COALESCE(src, ''), %s,
+                       {sums}, {zeros}
+                FROM ({contrib_sql}) u
+                GROUP BY GROUPING SETS ((day, mg, src), (day, mg, cat), (day, mg, dept))
+                ORDER BY 1, 2""",
+                [no_deadline, *contrib_params],
+            )
+            step("S, C, D")
+        else:
+            for grain, (mg, cat, dept, src) in grid_grains.items():
+                keys = ", ".join(x for x in (mg, cat, dept, src) if x not in ("0", "''"))
+                cursor.execute(
+                    f"""INSERT INTO {table} ({columns})
+                    SELECT %s, day, {mg}, {cat}, {dept}, {src}, %s, {sums}, {zeros}
+                    FROM ({contrib_sql}) u GROUP BY day, {keys}""",
+                    [grain, no_deadline, *contrib_params],
+                )
+        for grain, (source_grain, mg, cat, dept, src) in derived.items():
             keys = ", ".join(x for x in (mg, cat, dept, src) if x not in ("0", "''"))
             cursor.execute(
                 f"""INSERT INTO {table} ({columns})
                 SELECT %s, day, {mg}, {cat}, {dept}, {src}, %s, {sums}, {zeros}
-                FROM {tmp} GROUP BY day, {keys}""",
-                [grain, no_deadline],
+                FROM {table} WHERE grain = %s GROUP BY day, {keys}""",
+                [grain, no_deadline, source_grain],
             )
             counts[grain] = cursor.rowcount
+        step("G, A, K, E")
         cursor.execute(pending_sql, pending_params)
         counts["P"] = cursor.rowcount
         cursor.execute(open_sql, open_params)
         counts["O"] = cursor.rowcount
-        cursor.execute(f"DROP TABLE {tmp}")
-    return counts
+        step("P, O")
+        cursor.execute(
+            f"SELECT grain, COUNT(*) FROM {table} WHERE grain IN ('S', 'C', 'D') GROUP BY grain"
+        )
+        counts.update(dict(cursor.fetchall()))
+    order = ("A", "K", "E", "S", "C", "D", "G", "P", "O")
+    return {g: counts.get(g, 0) for g in order}
 
 
 def prune(using="default") -> int:
