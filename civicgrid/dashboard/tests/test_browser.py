@@ -7,10 +7,12 @@ Saves docs/screenshots/dashboard.png (1280×800) and docs/screenshots/big-screen
 import re
 
 import pytest
+import shapely.geometry
 
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.logins import PASSWORDS
+from civicgrid.grids.models import Grid
 from civicgrid.testing.browser import _context, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +33,8 @@ def _charts_drawn(page):
     page.wait_for_function(
         "() => window.civicgridDashboard && document.querySelector('#chart-day canvas')"
         " && document.querySelector('#grid-map .leaflet-overlay-pane canvas')"
+        # the map has settled on the grids (fitBounds' zoom animation over, shapes projected)
+        " && window.civicgridDashboard.map.layer.getLayers().every(l => l._parts && l._parts.length)"
     )
 
 
@@ -51,6 +55,27 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     _charts_drawn(page)
     community = page.locator(".crumbs [aria-current=page]").inner_text()
     assert "网格" in page.locator("#children tbody a").first.inner_text()
+
+    # A click on the map opens that micro-grid's cases; back to the community.
+    community_url = page.url
+    # A point inside one of the community's micro-grids, in page pixels.
+    code = re.search(r"grid=(\d+)", page.url).group(1)
+    micro_grid = Grid.objects.filter(parent__code=code).order_by("code").first()
+    inside = shapely.geometry.shape(micro_grid.geometry).representative_point()
+    x, y = page.evaluate(
+        """([lon, lat]) => {
+          const map = window.civicgridDashboard.map.map;
+          const p = map.latLngToContainerPoint([lat, lon]);
+          const r = map.getContainer().getBoundingClientRect();
+          return [r.left + p.x, r.top + p.y];
+        }""",
+        [inside.x, inside.y],
+    )
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(rf"/dashboard/grid/{micro_grid.code}/cases/"))
+    assert page.locator("h1").inner_text() == f"{micro_grid.name}的案件"
+    page.goto(community_url)
+    _charts_drawn(page)
 
     # Community → micro-grid.
     page.locator("#children tbody a").first.click()
@@ -79,6 +104,12 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
         "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
     )
     assert size == [1920, 1080], size  # no scrolling
+    # What the screen fetches every minute answers with the same figures.
+    fresh = screen.evaluate(
+        "() => fetch(document.body.dataset.source, {credentials: 'same-origin'}).then(r => r.json())"
+    )
+    assert fresh["kpi"]["open"] == int(screen.locator("#kpi-open").inner_text())
+    assert screen.evaluate("() => document.body.dataset.refresh") == "60"
     screen.wait_for_timeout(300)
     screenshot(screen, "big-screen")
     context.close()

@@ -1,0 +1,48 @@
+"""Concurrent case changes on PostgreSQL lose no count: the database adds the deltas."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from civicgrid.cases.models import Case, Category
+from civicgrid.dashboard.models import Rollup
+from civicgrid.dashboard.tests.test_pages import at
+from civicgrid.testing.factories import make_tree
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_concurrent_intake_into_one_bucket():
+    tree = make_tree()
+    mg = tree["micro_grids"][0]
+    cat = Category.objects.get(family="event", code="0102")
+    errors = []
+
+    def writer(n):
+        try:
+            for i in range(15):
+                Case.objects.create(
+                    number=f"2026111{n}{i:05d}",
+                    source="resident",
+                    category=cat,
+                    description="并发",
+                    micro_grid=mg,
+                    reported_at=at(3),
+                    filing_deadline=at(3, 11),
+                )
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    s = Rollup.objects.get(grain="S", micro_grid=mg.pk, source="resident")
+    assert s.reported == 60
+    assert sum(Rollup.objects.filter(grain="O").values_list("open", flat=True)) == 60
