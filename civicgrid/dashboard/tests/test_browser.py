@@ -5,9 +5,11 @@ the grid's cases; the big screen at 1920×1080. Realistic data: the demo builder
 Saves docs/screenshots/dashboard.png (1280×800) and docs/screenshots/big-screen.png (1920×1080)."""
 
 import re
+from importlib import import_module
 
 import pytest
 import shapely.geometry
+from django.apps import apps
 
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
@@ -15,16 +17,36 @@ from civicgrid.demo.logins import PASSWORDS
 from civicgrid.grids.models import Grid
 from civicgrid.testing.browser import _context, login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test would drop the seeded categories and
+# the calendar for the tests after it.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 STREET = DemoParams(
     seed=2023, communities=3, micro_grids_per_street=24, households_per_building_group=1
 )
 
 
+def _seeded():
+    """Categories and the calendar come from data migrations; a transactional test elsewhere
+    (without serialized_rollback) may have flushed them: seed them again the migration's way."""
+    from civicgrid.cases.models import Category
+    from civicgrid.workcalendar.models import CalendarDay
+
+    if not Category.objects.exists():
+        import_module("civicgrid.cases.migrations.0002_seed_categories").seed(apps, None)
+    if not CalendarDay.objects.exists():
+        import_module("civicgrid.workcalendar.migrations.0002_seed_chinese_calendar").seed(
+            apps, None
+        )
+
+
 @pytest.fixture
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _seeded()
     build_demo_street(STREET)
     build_demo_cases(300, seed=2023)
 
@@ -43,7 +65,7 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     page.goto(f"{live_server.url}/dashboard/")
     _charts_drawn(page)
     assert page.locator("h1").inner_text().startswith("运行态势")
-    assert int(page.locator("#kpi-month").inner_text()) > 0
+    assert int(page.locator("#kpi-period").inner_text()) > 0
     assert page.locator("#dept-ranking tbody tr").count() >= 3
     assert page.locator("#recurring tbody tr").count() == 5
     page.wait_for_timeout(500)

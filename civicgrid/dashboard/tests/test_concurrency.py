@@ -10,7 +10,7 @@ from civicgrid.dashboard.models import Rollup
 from civicgrid.dashboard.tests.test_pages import at
 from civicgrid.testing.factories import make_tree
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
