@@ -1,4 +1,5 @@
 import datetime
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,3 +26,20 @@ def demo_cases(small_demo):
     from civicgrid.demo.cases import build_demo_cases
 
     return build_demo_cases(150, seed=7, now=NOW)
+
+
+def seeded():
+    """Categories and the calendar come from data migrations; a transactional test before (a
+    live-server browser test on PostgreSQL, say) may have flushed them: seed them again the
+    migrations' way."""
+    from django.apps import apps
+
+    from civicgrid.cases.models import Category
+    from civicgrid.workcalendar.models import CalendarDay
+
+    if not Category.objects.exists():
+        import_module("civicgrid.cases.migrations.0002_seed_categories").seed(apps, None)
+    if not CalendarDay.objects.exists():
+        import_module("civicgrid.workcalendar.migrations.0002_seed_chinese_calendar").seed(
+            apps, None
+        )

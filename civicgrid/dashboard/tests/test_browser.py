@@ -5,12 +5,11 @@ the grid's cases; the big screen at 1920×1080. Realistic data: the demo builder
 Saves docs/screenshots/dashboard.png (1280×800) and docs/screenshots/big-screen.png (1920×1080)."""
 
 import re
-from importlib import import_module
 
 import pytest
 import shapely.geometry
-from django.apps import apps
 
+from civicgrid.dashboard.tests.conftest import seeded
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.logins import PASSWORDS
@@ -29,24 +28,10 @@ STREET = DemoParams(
 )
 
 
-def _seeded():
-    """Categories and the calendar come from data migrations; a transactional test elsewhere
-    (without serialized_rollback) may have flushed them: seed them again the migration's way."""
-    from civicgrid.cases.models import Category
-    from civicgrid.workcalendar.models import CalendarDay
-
-    if not Category.objects.exists():
-        import_module("civicgrid.cases.migrations.0002_seed_categories").seed(apps, None)
-    if not CalendarDay.objects.exists():
-        import_module("civicgrid.workcalendar.migrations.0002_seed_chinese_calendar").seed(
-            apps, None
-        )
-
-
 @pytest.fixture
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    _seeded()
+    seeded()
     build_demo_street(STREET)
     build_demo_cases(300, seed=2023)
 

@@ -7,6 +7,7 @@ from django.db import connection, connections
 
 from civicgrid.cases.models import Case, Category
 from civicgrid.dashboard.models import Rollup
+from civicgrid.dashboard.tests.conftest import seeded
 from civicgrid.dashboard.tests.test_pages import at
 from civicgrid.testing.factories import make_tree
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_concurrent_intake_into_one_bucket():
+    seeded()
     tree = make_tree()
     mg = tree["micro_grids"][0]
     cat = Category.objects.get(family="event", code="0102")

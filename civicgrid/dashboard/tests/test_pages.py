@@ -323,3 +323,29 @@ def test_screen_is_a_full_page_with_refresh(world, client):
     body = client.get(reverse("dashboard:screen")).content.decode()
     assert 'data-refresh="60"' in body and "/static/vendor/echarts/echarts.min.js" in body
     assert "web/map.js" in body and 'id="dashboard-data"' in body
+
+
+def test_pages_in_english(world, client):
+    client.force_login(world["users"]["leader"])
+    body = client.get(reverse("dashboard:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Operations overview" in body and "On-time closure rate" in body
+    data = client.get(reverse("dashboard:data"), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert data["labels"]["overdue"] == "Overdue"
+    bad = client.get(reverse("dashboard:data"), {"start": "x"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "is not a valid date" in bad["error"]
+
+
+def test_query_counts_do_not_grow_with_cases(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["users"]["leader"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("dashboard:index")).status_code == 200
+        return len(ctx)
+
+    before = count()
+    _more_cases(world, 40)
+    assert count() == before
