@@ -74,7 +74,7 @@ bench-intake: $(VENV)/.bench-stamp
 	$(PY) bench/intake.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 # Dashboard figures from the rollups vs DuckDB scanning the same cases in Parquet: 10M synthetic
-# cases generated in SQL on a local PostgreSQL (database created if missing); ~15 min on 2 cores.
+# cases generated in SQL on a local PostgreSQL (database created if missing); ~7 min on 2 cores.
 # BENCH_DASHBOARD_ARGS e.g. "--cases 200000" for a quick run.
 BENCH_DASHBOARD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civicgrid_bench_dashboard
 BENCH_DASHBOARD_ARGS ?=
