@@ -269,10 +269,12 @@ def indicator_table(scope: Scope, first, last, group="street", now=None, pending
 
 
 def _ranked(rows):
-    """Department ranking: 按期结案率, then 结案率, then fewer 超期, then 立案数."""
+    """Department ranking: 按期结案率, then 结案率, then fewer 超期, then 立案数; cases filed but
+    not dispatched (no department) come last."""
 
     def key(r):
         return (
+            r["key"] is None,
             -(r["on_time_closure_rate"] if r["on_time_closure_rate"] is not None else -1),
             -(r["closure_rate"] if r["closure_rate"] is not None else -1),
             r["overdue"],
