@@ -12,12 +12,56 @@ failure: .ci/run installs chromium with apt.
 
 import os
 import shutil
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEFAULT_PASSWORD = "pw-123456"  # civicgrid.testing.factories.UserFactory
+
+
+# Data migrations whose rows the tests rely on: (app label, migration, model).
+SEEDED = [
+    ("cases", "0002_seed_categories", "Category"),
+    ("workcalendar", "0002_seed_chinese_calendar", "CalendarDay"),
+    ("fieldwork", "0002_seed_checklist", "ChecklistItem"),
+]
+
+
+def ensure_migration_data():
+    """Transactional tests (browser tests, concurrency tests on PostgreSQL) end with a flush that
+    empties every table, the rows of data migrations too (categories, the working-day calendar,
+    the patrol checklist); serialized_rollback brings them back only for tests that ask for it.
+    Seed them again the migrations' own way when they are missing."""
+    from django.apps import apps
+
+    from civicgrid.workcalendar.services import bump_revision
+
+    for app_label, migration, model in SEEDED:
+        if not apps.get_model(app_label, model).objects.exists():
+            module = import_module(f"civicgrid.{app_label}.migrations.{migration}")
+            module.seed(apps, None)
+            if app_label == "workcalendar":
+                # Every process's copy of the calendar is stale now (the live server's too).
+                bump_revision()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_for_transactional_tests(request):
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    ensure_migration_data()
 
 
 def chromium_path() -> str | None:
