@@ -139,5 +139,7 @@ class CaseAction(models.TextChoices):
     MERGE_RECEIVE = "merge_receive", _("并入重复案件")
     START_CALL_IN = "start_call_in", _("发起基层约请")
     RECORD_CALL_IN_OUTCOME = "record_call_in_outcome", _("约请结果")
+    # The operator sets the place of a case the locator could not place (待人工定位) or corrects it.
+    LOCATE = "locate", _("人工定位")
     # Not a transition: the log of one full view of the reporter's phone (personal data).
     REVEAL_PHONE = "reveal_phone", _("查看上报人完整电话")

@@ -727,6 +727,40 @@ def do_decide_extension(
     return request
 
 
+def do_locate(case, user, *, lon, lat, note: str = "") -> Case:
+    """人工定位: the operator puts the case on the map — a report outside every grid or without a
+    point (needs_manual_location), or a point that was wrong. The point must lie in a micro-grid;
+    the case moves to that micro-grid (and so to its grid staff) and is no longer flagged. The
+    history row keeps the old and the new place."""
+    lon = _coordinate(lon, "lon", _("经度"), -180, 180)
+    lat = _coordinate(lat, "lat", _("纬度"), -90, 90)
+    if lon is None or lat is None:
+        raise ValidationError({"lon": _("请在地图上选点或填写经度和纬度")})
+    note = _optional_text(note, "note", _("说明"))
+    located = _locate(lon, lat)
+    if located is None:
+        raise ValidationError({"lon": _("该位置不在任何网格内,请重新选点")})
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.LOCATE, user)
+        before = {
+            "lon": case.lon,
+            "lat": case.lat,
+            "micro_grid": case.micro_grid.code if case.micro_grid_id else None,
+        }
+        case.lon, case.lat = lon, lat
+        case.micro_grid_id = located.id
+        case.needs_manual_location = False
+        _step(
+            case,
+            CaseAction.LOCATE,
+            user,
+            note=note,
+            data={"before": before, "lon": lon, "lat": lat, "micro_grid": located.code},
+        )
+    return case
+
+
 def do_suspend(case, user, *, reason: str) -> Case:
     """挂起: the clocks stop (e.g. waiting for a court ruling or the owner's return)."""
     reason = _required_text(reason, "reason", _("挂起原因"), 500)

@@ -63,6 +63,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.REOPEN, frozenset({S.CLOSED}), S.ACCEPTED, RATERS),
         Transition(A.REQUEST_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, HANDLERS),
         Transition(A.DECIDE_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, STREET),
+        # 人工定位: the street places (or corrects) a case before it is handled and checked.
+        Transition(A.LOCATE, _IN_PROGRESS | {S.REPORTED}, None, STREET),
         Transition(A.SUSPEND, _IN_PROGRESS, None, STREET),
         Transition(A.RESUME, _IN_PROGRESS, None, STREET, while_suspended=True),
         Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, STREET),

@@ -113,6 +113,19 @@ class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("理由"), required=False, widget=_textarea())
 
 
+class LocateForm(NoteForm):
+    """人工定位: a point inside a micro-grid (a tap on the case's map fills it)."""
+
+    lon = forms.FloatField(label=_("经度"), required=False)
+    lat = forms.FloatField(label=_("纬度"), required=False)
+    field_order = ["lon", "lat", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lon"].initial = self.case.lon
+        self.fields["lat"].initial = self.case.lat
+
+
 class FileForm(NoteForm):
     category = CategoryChoiceField(
         label=_("类别(可更正)"), queryset=Category.objects.none(), required=False

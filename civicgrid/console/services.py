@@ -222,6 +222,14 @@ ACTIONS = {
             field_map={"extension": NON_FIELD_ERRORS},  # a hidden field: shown above the form
         ),
         ActionSpec(
+            A.LOCATE,
+            f.LocateForm,
+            lambda c, u, d: services.do_locate(
+                c, u, lon=d.get("lon"), lat=d.get("lat"), note=d["note"]
+            ),
+            gettext_lazy("位置已更新,案件已归入所在微网格"),
+        ),
+        ActionSpec(
             A.SUSPEND,
             f.ReasonForm,
             lambda c, u, d: services.do_suspend(c, u, reason=d["reason"]),

@@ -304,6 +304,12 @@ class FileSerializer(NoteSerializer):
     category = serializers.IntegerField(required=False, allow_null=True)
 
 
+class LocateSerializer(NoteSerializer):
+    # Checked by services.do_locate (range, inside a micro-grid), with its messages.
+    lon = serializers.FloatField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+
+
 class DispatchSerializer(NoteSerializer):
     department = serializers.IntegerField(required=False, allow_null=True)
     to_grid = serializers.BooleanField(required=False, default=False)

@@ -250,6 +250,14 @@ class CaseViewSet(
         ),
         summary="审批延期",
     )
+    locate = _action_endpoint(
+        "locate",
+        s.LocateSerializer,
+        lambda c, u, d: services.do_locate(
+            c, u, lon=d.get("lon"), lat=d.get("lat"), note=d.get("note", "")
+        ),
+        summary="人工定位",
+    )
     suspend = _action_endpoint(
         "suspend",
         s.ReasonSerializer,

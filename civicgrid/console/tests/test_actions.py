@@ -373,7 +373,12 @@ def _forms(client, case):
 
 def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, as_user):
     case = dispatched(users, garbage)
-    assert _forms(as_user(users["operator"]), case) == ["suspend", "merge", "start_call_in"]
+    assert _forms(as_user(users["operator"]), case) == [
+        "locate",
+        "suspend",
+        "merge",
+        "start_call_in",
+    ]
     assert _forms(as_user(users["handler"]), case) == ["accept", "return", "request_extension"]
     assert _forms(as_user(users["staff"]), case) == ["start_call_in"]
     assert _forms(as_user(users["leader"]), case) == []
@@ -397,3 +402,29 @@ def test_refused_input_for_an_action_no_longer_offered_is_still_explained(users,
     assert response.status_code == 200
     assert "该案件没有这个延期申请" in response.content.decode()
     assert snapshot(case) == before
+
+
+def test_operator_places_a_case_outside_every_grid(users, garbage, as_user):
+    case = services.do_report(
+        user=users["resident"], category=garbage, description="路边垃圾", lon=120.0, lat=30.0
+    )
+    assert case.needs_manual_location
+    client = as_user(users["operator"])
+    page = client.get(f"/console/case/{case.number}/").content.decode()
+    assert 'id="act-locate"' in page
+
+    before = snapshot(case)
+    refused = act(client, case, "locate", {"lon": "120.0", "lat": "30.0", "note": ""})
+    assert refused.status_code == 200
+    assert "不在任何网格内" in refused.content.decode()
+    assert snapshot(case) == before
+
+    lon, lat = IN_MICRO[0]
+    response = act(client, case, "locate", {"lon": str(lon), "lat": str(lat), "note": "电话核实"})
+    assert response.status_code == 302
+    placed = fresh(case)
+    assert not placed.needs_manual_location and placed.micro_grid_id is not None
+    assert last_event(case).action == A.LOCATE
+    # A leader may look but not move it.
+    leader = as_user(users["leader"])
+    assert act(leader, case, "locate", {"lon": str(lon), "lat": str(lat)}).status_code == 403
