@@ -263,3 +263,42 @@ def store_attachment(case: Case, user, upload, kind: str, *, event=None) -> Atta
             attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment
+
+
+def last_event(case: Case, action: str):
+    """The newest history row of `action` on `case` (the one a step has just written)."""
+    from civicgrid.cases.models import CaseEvent
+
+    return CaseEvent.objects.filter(case=case, action=action).order_by("-id").first()
+
+
+def step_with_photos(user, step, photos, kind: str, *, field: str = "file"):
+    """Run one step of the loop, `step()` → (case, history row), and store `photos` on that
+    row — all or nothing. Returns the case.
+
+    A refused photo raises ValidationError on `field`, naming the photo; the step rolls back
+    with it, and the files already written for it are removed again (store_attachment cannot
+    know that an outer transaction rolled back)."""
+    photos = [p for p in (photos or []) if p]
+    stored = []
+    try:
+        with transaction.atomic():
+            case, event = step()
+            for upload in photos:
+                try:
+                    stored.append(store_attachment(case, user, upload, kind, event=event))
+                except ValidationError as exc:
+                    raise ValidationError(
+                        {
+                            field: _("照片“%(name)s”:%(message)s")
+                            % {
+                                "name": clean_filename(getattr(upload, "name", "")) or "?",
+                                "message": " ".join(exc.messages),
+                            }
+                        }
+                    ) from None
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return case

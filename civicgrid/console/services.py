@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.attachments.choices import AttachmentKind
-from civicgrid.attachments.services import clean_image, human_size, max_bytes, store_attachment
+from civicgrid.attachments.services import last_event, step_with_photos
 from civicgrid.cases import services
 from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.choices import CaseStatus
-from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import may_act_on, scope_cases
 from civicgrid.cases.workflow import allowed_actions
 from civicgrid.console import forms as f
@@ -42,32 +42,15 @@ def _master(user, number):
     return master
 
 
-def _check_photos(photos):
-    """Refuse a bad photo before anything is written (store_attachment checks again)."""
-    limit = max_bytes()
-    for photo in photos:
-        if photo.size is not None and photo.size > limit:
-            raise ValidationError(
-                {
-                    "file": _("文件过大(%(size)s),附件大小上限为 %(limit)s")
-                    % {"size": human_size(photo.size), "limit": human_size(limit)}
-                }
-            )
-        photo.seek(0)
-        clean_image(photo.read(limit + 1))
-        photo.seek(0)
-
-
 def _with_photos(step, action, case, user, photos, kind) -> Case:
-    """One step of the loop and its photos, linked to the step's history row — all or nothing."""
-    photos = list(photos or [])
-    _check_photos(photos)
-    with transaction.atomic():
-        case = step()
-        event = CaseEvent.objects.filter(case=case, action=action).order_by("-at", "-id").first()
-        for photo in photos:
-            store_attachment(case, user, photo, kind, event=event)
-    return case
+    """One step of the loop and its photos, linked to the step's history row — all or nothing
+    (attachments.step_with_photos; its photo errors are on "file", shown on the photos field)."""
+
+    def run():
+        done = step()
+        return done, last_event(done, action)
+
+    return step_with_photos(user, run, photos, kind, field="file")
 
 
 def handle_with_photos(case, user, *, result, photos=()) -> Case:

@@ -392,42 +392,15 @@ MAX_PHOTOS = 6
 
 
 def _with_photos(user, step, photos, kind, field):
-    """Run `step()` (→ (case, event)) and store `photos` on that event, all or nothing.
-
-    A refused photo raises ValidationError on `field` naming the photo; the case step is rolled
-    back with it, and the files already written for this step are removed again (the
-    attachments service cannot know that an outer transaction rolled back)."""
+    """attachments.step_with_photos, with the phone pages' limit on the number of photos."""
     photos = [p for p in (photos or []) if p]
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({field: _("最多上传%(n)s张照片") % {"n": MAX_PHOTOS}})
-    stored = []
-    try:
-        with transaction.atomic():
-            case, event = step()
-            for upload in photos:
-                try:
-                    stored.append(
-                        attachments.store_attachment(case, user, upload, kind, event=event)
-                    )
-                except ValidationError as exc:
-                    raise ValidationError(
-                        {
-                            field: _("照片“%(name)s”:%(message)s")
-                            % {
-                                "name": attachments.clean_filename(upload.name) or "?",
-                                "message": " ".join(exc.messages),
-                            }
-                        }
-                    ) from None
-    except BaseException:
-        for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
-    return case
+    return attachments.step_with_photos(user, step, photos, kind, field=field)
 
 
 def _last_event(case, action) -> CaseEvent:
-    return CaseEvent.objects.filter(case=case, action=action).order_by("-id").first()
+    return attachments.last_event(case, action)
 
 
 def report_with_photos(user, *, photos=(), **fields):
