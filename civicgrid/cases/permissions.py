@@ -39,9 +39,43 @@ def _in_user_grids(user, case) -> bool:
     return grids is None or grids.filter(pk=case.micro_grid_id).exists()
 
 
-def may_act_on(user, case, action: str) -> bool:
-    """The row-level check for a user whose role the workflow table already allows."""
+def handled_by(user, case) -> bool:
+    """Whether this user ever recorded the handling (处置反馈) of the case."""
+    if user is None or not user.is_authenticated or case.pk is None:
+        return False
+    return case.events.filter(action=A.HANDLE, actor=user).exists()
+
+
+def on_handling_side(user, case) -> bool:
+    """Staff who handle the case or answer for its handling: whoever accepted or handled it, the
+    handlers of the department it is dispatched to, and the grid and community staff of its
+    micro-grid. They may not rate it (only the reporter, or the 城运中心 on the reporter's behalf)."""
+    if user is None or not user.is_authenticated or case.pk is None:
+        return False
     role = user.effective_role
+    if role == Role.RESIDENT:
+        return False
+    if case.events.filter(action__in=(A.ACCEPT, A.HANDLE), actor=user).exists():
+        return True
+    if role == Role.DEPT_HANDLER:
+        return case.assigned_department_id is not None and (
+            case.assigned_department_id == user.department_id
+        )
+    if role in GRID_ROLES or role == Role.COMMUNITY_STAFF:
+        return _in_user_grids(user, case)
+    return False
+
+
+def may_act_on(user, case, action: str) -> bool:
+    """The row-level check for a user whose role the workflow table already allows.
+
+    管监分离: whoever recorded the handling never checks it, whatever their role or channel, and
+    nobody on the handling side rates it."""
+    role = user.effective_role
+    if action in (A.VERIFY_PASS, A.VERIFY_FAIL) and handled_by(user, case):
+        return False
+    if action in (A.RATE, A.REOPEN) and on_handling_side(user, case):
+        return False
     if role in (Role.ADMIN, Role.OPERATOR):
         return True
     if action in HANDLING_ACTIONS:

@@ -49,7 +49,7 @@ from civicgrid.cases.models import (
     Category,
     ExtensionRequest,
 )
-from civicgrid.cases.permissions import may_act_on
+from civicgrid.cases.permissions import handled_by, may_act_on, on_handling_side
 from civicgrid.cases.workflow import TRANSITIONS
 from civicgrid.grids.models import Grid
 from civicgrid.workcalendar.services import (
@@ -130,10 +130,28 @@ def _check(case: Case, action: str, user) -> None:
             _("您的角色(%(role)s)不能对案件执行“%(action)s”")
             % {"role": Role(user.effective_role).label, "action": _action_label(action)}
         )
+    _check_separation(case, action, user)
     if not may_act_on(user, case, action):
         raise PermissionDenied(
             _("案件%(number)s不在您的处置范围内,不能%(action)s")
             % {"number": case.number, "action": _action_label(action)}
+        )
+
+
+def _check_separation(case: Case, action: str, user) -> None:
+    """管监分离, with its own words: the handler never checks their own handling, and nobody on
+    the handling side rates the case."""
+    if user is None:
+        return
+    if action in (CaseAction.VERIFY_PASS, CaseAction.VERIFY_FAIL) and handled_by(user, case):
+        raise PermissionDenied(
+            _("管监分离:您处置了案件%(number)s,不能再核查它,请由其他人员核查")
+            % {"number": case.number}
+        )
+    if action == CaseAction.RATE and on_handling_side(user, case):
+        raise PermissionDenied(
+            _("处置方工作人员不能评价案件%(number)s:评价只来自报告人或12345回访")
+            % {"number": case.number}
         )
 
 
@@ -630,6 +648,12 @@ def do_rate(case, user, *, rating: str, comment: str = "", token: str | None = N
             if token != case.public_token:
                 raise PermissionDenied(_("查询码不正确"))
             _check(case, CaseAction.RATE, None)
+            # The link is the reporter's; a staff account holding it is not the reporter.
+            if user is not None and user.is_authenticated and user.pk != case.reporter_user_id:
+                if user.effective_role != Role.RESIDENT:
+                    _check_separation(case, CaseAction.RATE, user)
+                    raise PermissionDenied(_("工作人员不能通过查询码评价案件,评价只来自报告人"))
+                user = None
         else:
             _check(case, CaseAction.RATE, user)
         if case.rating:

@@ -331,6 +331,9 @@ def case_action(request, number, action):
         except case_services.IllegalTransition as exc:
             messages.error(request, exc.message)
             return redirect(case_url)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect(case_url)
         except ValidationError as exc:
             add_service_errors(form, exc, spec.field_map)
         else:

@@ -103,8 +103,13 @@ def home(request):
             handled_by_grid=True, status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED]
         ).order_by("handling_deadline", "id")[:LIST_LIMIT]
     )
+    # 管监分离: what the worker handled themselves is checked by someone else.
     to_verify = list(
-        in_grids.filter(status=CaseStatus.HANDLED).order_by("handled_at", "id")[:LIST_LIMIT]
+        in_grids.filter(status=CaseStatus.HANDLED)
+        .exclude(
+            pk__in=CaseEvent.objects.filter(action=CaseAction.HANDLE, actor=user).values("case")
+        )
+        .order_by("handled_at", "id")[:LIST_LIMIT]
     )
     running = (
         Patrol.objects.filter(worker=user, status=PatrolStatus.RUNNING)
@@ -173,6 +178,9 @@ def _case_step(request, case, run, success, form_key, form, field_map=None):
         run(form.cleaned_data)
     except cases.IllegalTransition as exc:
         messages.error(request, exc.message)
+        return redirect("fieldwork:case", number=case.number)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
         return redirect("fieldwork:case", number=case.number)
     except ValidationError as exc:
         add_service_errors(form, exc, field_map)

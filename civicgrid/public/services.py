@@ -172,14 +172,6 @@ def public_timeline(case: Case) -> list[dict]:
     return steps
 
 
-def rater_for(user, case: Case):
-    """Who rates through the token page: the reporter's own account when it is theirs, else the
-    token holder (None) — never a staff account that happens to open the link."""
-    if user is not None and user.is_authenticated and user.pk == case.reporter_user_id:
-        return user
-    return None
-
-
 # --- the map ----------------------------------------------------------------------------------------
 
 # Above this many communities (a city-scale tree) the report map draws street outlines instead.

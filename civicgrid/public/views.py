@@ -179,7 +179,7 @@ def rate(request, token):
     try:
         case = case_services.do_rate(
             case,
-            services.rater_for(request.user, case),
+            request.user if request.user.is_authenticated else None,
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
             token=case.public_token,

@@ -245,10 +245,17 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, case):
+        from civicgrid.cases.permissions import may_act_on
         from civicgrid.cases.workflow import allowed_actions
 
         user = self.context["request"].user
-        return allowed_actions(case.status, user.effective_role, suspended=case.is_suspended)
+        return [
+            action
+            for action in allowed_actions(
+                case.status, user.effective_role, suspended=case.is_suspended
+            )
+            if may_act_on(user, case, action)
+        ]
 
 
 class IntakeSerializer(serializers.Serializer):

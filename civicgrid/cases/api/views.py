@@ -369,10 +369,10 @@ class TrackView(APIView):
 
 
 class TrackRateView(APIView):
-    """The reporter rates a closed case with its public token (anonymous reporters too)."""
+    """The reporter rates a closed case with its public token (anonymous reporters too). Signed-in
+    callers are identified so that staff holding the link cannot rate (管监分离)."""
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes = []
 
     @extend_schema(request=s.RateSerializer, responses={200: s.TrackSerializer})
     def post(self, request, token):
@@ -382,7 +382,7 @@ class TrackRateView(APIView):
         try:
             services.do_rate(
                 case,
-                None,
+                request.user if request.user.is_authenticated else None,
                 rating=body.validated_data["rating"],
                 comment=body.validated_data.get("comment", ""),
                 token=token,

@@ -119,7 +119,7 @@ def test_verify_fail_needs_a_reason_and_takes_a_photo(users, client_for, setting
 def test_a_bad_rework_photo_keeps_the_case_handled(users, client_for):
     u = users
     case = grid_case(u["worker"], operator=u["operator"], until="handled")
-    response = client_for(u["worker"]).post(
+    response = client_for(u["colleague"]).post(
         f"/m/cases/{case.number}/verify/",
         {"decision": "fail", "note": "仍未清理", "photo": not_an_image()},
     )
