@@ -73,6 +73,11 @@ class Category(models.Model):
         _("紧急"), default=False, help_text=_("紧急类须在10分钟内立案并派遣")
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    is_public = models.BooleanField(
+        _("对外公开"),
+        default=True,
+        help_text=_("否:此类案件不在 Open311 公开接口发布(涉及个人或弱势群体的类别)"),
+    )
 
     class Meta:
         verbose_name = _("案件类别")

@@ -8,22 +8,28 @@ service_code = "<family>-<code>" (e.g. "event-0102" 暴露垃圾): category code
 within a family (部件 0102 污水井盖 and 事件 0102 暴露垃圾), so the family is part of the key.
 """
 
-from django.db.models import OuterRef, Subquery
+from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import (
     OPEN_STATUSES,
-    CaseAction,
     CaseSource,
     CaseStatus,
     HotlineRequestType,
     LimitUnit,
 )
-from civicgrid.cases.models import Case, CaseEvent, Category
+from civicgrid.cases.models import Case, Category
+from civicgrid.core.scrub import scrub_address, scrub_text
 
 SOURCE = CaseSource.OPEN311
+# What GET requests.json publishes: cases that came in through the channels where a resident
+# reports to the public service — this API and the residents' pages — and whose category (and
+# its top-level class) is public. 12345 tickets are published by the hotline's own platform;
+# grid patrols, departments' own checks and 督查 are the street's internal work. Settings may
+# override: CIVICGRID_OPEN311_PUBLIC_SOURCES = ["open311", "resident", "hotline_12345"].
+DEFAULT_PUBLIC_SOURCES = (CaseSource.OPEN311, CaseSource.RESIDENT)
 # Statuses Open311 calls "open"; everything else (结案, 不予立案, 已合并) is "closed".
 OPEN = frozenset(OPEN_STATUSES)
 REQUEST_TYPES = HotlineRequestType
@@ -74,36 +80,57 @@ def status_of(case: Case) -> str:
     return "open" if case.status in OPEN else "closed"
 
 
+def public_sources() -> list[str]:
+    return list(getattr(settings, "CIVICGRID_OPEN311_PUBLIC_SOURCES", DEFAULT_PUBLIC_SOURCES))
+
+
 def public_requests():
-    """Cases with everything a public request row shows, in a fixed number of queries."""
-    refusal = (
-        CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseAction.REFUSE_FILING)
-        .order_by("-at", "-id")
-        .values("note")[:1]
-    )
+    """The cases Open311 publishes (see DEFAULT_PUBLIC_SOURCES), with everything a public
+    request row shows, in one query."""
     return (
-        Case.objects.select_related(
-            "category", "assigned_department", "merged_into", "open311_request"
+        Case.objects.filter(
+            source__in=public_sources(),
+            category__is_public=True,
+            category__parent__is_public=True,
         )
-        .annotate(refusal_note=Subquery(refusal))
+        .select_related("category", "assigned_department", "open311_request")
         .order_by("-reported_at", "-id")
     )
 
 
+# What the public is told of each state: fixed wording, never staff's notes, reasons or names.
+PUBLIC_STATUS_NOTES = {
+    CaseStatus.REPORTED: gettext_lazy("已受理"),
+    CaseStatus.FILED: gettext_lazy("已立案,待派遣"),
+    CaseStatus.DISPATCHED: gettext_lazy("已派遣至处置部门"),
+    CaseStatus.ACCEPTED: gettext_lazy("处置部门处置中"),
+    CaseStatus.RETURNED: gettext_lazy("正在重新确定处置部门"),
+    CaseStatus.HANDLED: gettext_lazy("处置完毕,待核查"),
+    CaseStatus.CLOSED: gettext_lazy("已办结"),
+    CaseStatus.NOT_FILED: gettext_lazy("不予立案:不属于受理范围"),
+    CaseStatus.MERGED: gettext_lazy("与同一问题的请求合并办理"),
+}
+
+
 def status_notes(case: Case) -> str:
-    label = str(case.get_status_display())
-    if case.status == CaseStatus.NOT_FILED and getattr(case, "refusal_note", ""):
-        return f"{label}:{case.refusal_note}"
-    if case.status == CaseStatus.MERGED and case.merged_into_id:
-        return _("%(label)s:与案件%(number)s重复,一并处理") % {
-            "label": label,
-            "number": case.merged_into.number,
-        }
-    if case.status in (CaseStatus.HANDLED, CaseStatus.CLOSED) and case.handling_result:
-        return f"{label}:{case.handling_result}"
+    """Public wording of the case's state (PUBLIC_STATUS_NOTES)."""
+    if case.handled_by_grid and case.status in (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED):
+        text = _("已交由网格处置")
+    else:
+        text = str(PUBLIC_STATUS_NOTES.get(case.status, case.get_status_display()))
     if case.is_suspended:
-        return _("%(label)s(挂起中)") % {"label": label}
-    return label
+        return _("%(status)s(暂停办理)") % {"status": text}
+    return text
+
+
+def public_description(case: Case) -> str:
+    """The reporter's text with personal data masked (core.scrub), the reporter's name too."""
+    return scrub_text(case.description, names=[case.reporter_name])
+
+
+def public_address(case: Case) -> str:
+    """The address without the room and personal data (core.scrub.scrub_address)."""
+    return scrub_address(case.address, names=[case.reporter_name])
 
 
 def agency_responsible(case: Case) -> str | None:

@@ -1,6 +1,7 @@
 """GeoReport v2 responses: the same data as JSON or XML, and the spec's error format."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from django.http import HttpResponse, JsonResponse
@@ -17,12 +18,23 @@ ITEM_NAMES = {
 }
 
 
+# Characters XML 1.0 does not allow anywhere in a document (NUL and the other C0 controls but
+# tab, LF and CR; lone surrogates; U+FFFE, U+FFFF). ElementTree escapes &, < and > but writes
+# these as they are, and no client can parse the result: they are left out.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` with every character XML 1.0 forbids removed."""
+    return NOT_XML.sub("", value)
+
+
 def _xml_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_text(str(value))
 
 
 def _append(parent: ET.Element, name: str, value) -> None:

@@ -1,14 +1,19 @@
 """GeoReport v2 endpoints (http://wiki.open311.org/GeoReport_v2/) at /open311/v2/.
 
-GETs are public, as Open311 intends, and show no personal data (no reporter name, phone or
-e-mail; phone and ID numbers inside a description are masked). POST requests.json needs an
-`api_key` of an active ApiClient. Every error is the spec's list of {code, description} with the
-matching HTTP status, in the request's language (Chinese unless Accept-Language asks for English).
+GETs are public, as Open311 intends, and list only the cases the adapter publishes
+(adapter.public_requests: public channels, public categories); they show no personal data (no
+reporter name, phone or e-mail; description and address go through core.scrub) and no staff
+text (status_notes is public wording of the state). POST requests.json needs an `api_key` of an
+active ApiClient. No view here uses the session, so none needs CSRF protection: every method on
+every path answers in the spec's format. Every error is the spec's list of {code, description}
+with the matching HTTP status, in the request's language (Chinese unless Accept-Language asks for
+English).
 `jurisdiction_id` is accepted and ignored: this server is one jurisdiction.
 """
 
 import datetime
 import re
+from functools import wraps
 
 from django.core.exceptions import (
     PermissionDenied,
@@ -29,20 +34,12 @@ from civicgrid.open311.services import attributes_for, service_notice, submit_re
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]+)\]$")
-# Mainland mobile numbers and resident ID numbers someone may have typed into a description.
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 # "+08:00" in an unencoded query string arrives as " 08:00".
 SPACE_OFFSET = re.compile(r" (\d\d:?\d\d)$")
 
 
 def _iso(value) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
-
-
-def _mask(text: str) -> str:
-    text = ID_IN_TEXT.sub(r"\1********\2", text)
-    return PHONE_IN_TEXT.sub(r"\1****\2", text)
 
 
 def _bad_format(fmt: str):
@@ -76,6 +73,21 @@ def _service(category) -> dict:
     }
 
 
+def open311_view(view):
+    """No CSRF check (nothing here uses the session cookie: without this, a DELETE or PUT got
+    Django's HTML 403 page instead of the spec's error list) and an unknown format a spec 404."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, fmt, **kwargs):
+        if fmt not in FORMATS:
+            return _bad_format(fmt)
+        return view(request, *args, fmt=fmt, **kwargs)
+
+    return wrapper
+
+
+@open311_view
 def services_list(request, fmt):
     if fmt not in FORMATS:
         return _bad_format(fmt)
@@ -85,6 +97,7 @@ def services_list(request, fmt):
     return respond(fmt, data, "services")
 
 
+@open311_view
 def service_definition(request, code, fmt):
     if fmt not in FORMATS:
         return _bad_format(fmt)
@@ -105,16 +118,16 @@ def _request_row(case) -> dict:
     return {
         "service_request_id": case.number,
         "status": adapter.status_of(case),
-        "status_notes": _mask(adapter.status_notes(case)),
+        "status_notes": adapter.status_notes(case),
         "service_name": case.category.name,
         "service_code": adapter.service_code(case.category),
-        "description": _mask(case.description),
+        "description": adapter.public_description(case),
         "agency_responsible": adapter.agency_responsible(case),
         "service_notice": service_notice(case.category),
         "requested_datetime": _iso(case.reported_at),
         "updated_datetime": _iso(adapter.updated_at(case)),
         "expected_datetime": _iso(case.handling_deadline),
-        "address": case.address or None,
+        "address": adapter.public_address(case) or None,
         "address_id": (extra.address_id or None) if extra else None,
         "zipcode": None,
         "lat": case.lat,
@@ -262,6 +275,7 @@ def requests_view(request, fmt):
     return respond(fmt, data, "service_requests")
 
 
+@open311_view
 def request_detail(request, number, fmt):
     if fmt not in FORMATS:
         return _bad_format(fmt)
@@ -273,6 +287,7 @@ def request_detail(request, number, fmt):
     return respond(fmt, [_request_row(case)], "service_requests")
 
 
+@open311_view
 def token_detail(request, token, fmt):
     if fmt not in FORMATS:
         return _bad_format(fmt)

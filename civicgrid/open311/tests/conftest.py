@@ -13,8 +13,9 @@ from civicgrid.cases.notifications import MemoryChannel
 from civicgrid.open311.models import ApiClient
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
 
-# ../shared/open311-schema beside the clone (the same layout on the developers' machines and CI).
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "open311-schema"
+# The GeoReport v2 JSON schemas published by the Open311 project, copied unchanged into the repo
+# (schemas/README.md), so the tests need nothing beside the clone.
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 # Points inside make_tree()'s first micro-grid and outside every grid.
 INSIDE = (121.505, 31.1075)
 OUTSIDE = (120.0, 30.0)
@@ -22,11 +23,18 @@ OUTSIDE = (120.0, 30.0)
 
 def _registry() -> Registry:
     resources = []
-    for path in SCHEMA_DIR.glob("*.json"):
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
         if path.name == "swagger.json":
             continue
         contents = json.loads(path.read_text(encoding="utf-8"))
         resources.append((path.name, Resource.from_contents(contents, DRAFT7)))
+    assert {name for name, _ in resources} >= {
+        "services.json",
+        "service.json",
+        "service-definition.json",
+        "requests.json",
+        "request.json",
+    }, f"GeoReport schemas missing in {SCHEMA_DIR}"
     return Registry().with_resources(resources)
 
 

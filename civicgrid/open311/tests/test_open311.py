@@ -46,11 +46,13 @@ def counts():
     )
 
 
-def report(at=None, code="0102", family="event", point=INSIDE, description="暴露垃圾"):
+def report(
+    at=None, code="0102", family="event", point=INSIDE, description="暴露垃圾", source="resident"
+):
     """A case from another channel, directly through the loop (a trusted caller)."""
     return case_services.do_report(
         user=None,
-        source="resident",
+        source=source,
         category=Category.objects.get(family=family, code=code),
         description=description,
         lon=point[0],
@@ -317,6 +319,32 @@ def test_other_methods_are_refused(client, db):
     assert_error(client.post(BASE + "services.json"), 405)
 
 
+@pytest.mark.parametrize(
+    "method, path, allow",
+    [
+        (method, path, "GET")
+        for method in ("delete", "put", "patch", "post")
+        for path in ("services", "services/event-0102", "requests/2026112300001", "tokens/abc")
+    ]
+    + [(method, "requests", "GET, POST") for method in ("delete", "put", "patch")],
+)
+def test_writes_on_read_only_paths_are_a_spec_405_not_a_csrf_page(tree, method, path, allow):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    before = counts()
+    response = getattr(browser, method)(BASE + path + ".json")
+    assert response["Content-Type"].startswith("application/json")
+    assert_error(response, 405, "不支持此请求方法")
+    assert response["Allow"] == allow
+    xml = getattr(browser, method)(BASE + path + ".xml", HTTP_ACCEPT_LANGUAGE="en")
+    assert xml.status_code == 405 and xml["Content-Type"].startswith("text/xml")
+    root = ET.fromstring(xml.content)
+    assert root.tag == "errors" and root.findtext("error/code") == "405"
+    assert not CHINESE.search(root.findtext("error/description"))
+    assert counts() == before
+
+
 def test_unknown_request_is_404(client, db):
     assert_error(client.get(BASE + "requests/2026000000001.json"), 404, "2026000000001")
 
@@ -400,11 +428,13 @@ def test_status_filter_notes_agency_and_expected_datetime(client, tree, departme
     assert set(rows("?status=open")) == {open_case.number, dispatched.number}
     closed = rows("?status=closed")
     assert set(closed) == {refused.number}
-    assert "不属于城市管理范围" in closed[refused.number]["status_notes"]
+    # Public wording, never the operator's reason.
+    assert closed[refused.number]["status_notes"] == "不予立案:不属于受理范围"
+    assert "城市管理范围" not in json.dumps(closed, ensure_ascii=False)
     assert set(rows("?status=open,closed")) == {open_case.number, refused.number, dispatched.number}
     row = rows()[dispatched.number]
     assert row["agency_responsible"] == "城管中队"
-    assert row["status_notes"] == "已派遣"
+    assert row["status_notes"] == "已派遣至处置部门"
     assert row["expected_datetime"] == timezone.localtime(dispatched.handling_deadline).isoformat(
         timespec="seconds"
     )
@@ -519,3 +549,194 @@ def test_admin_shows_the_key_once(client, admin_user):
     api.refresh_from_db()
     assert api.key_hash != old_hash
     assert ApiClient.authenticate(keys[0]) is None
+
+
+# --- what is published ----------------------------------------------------------------------------
+
+
+def published(client, *numbers):
+    """The request ids the list shows out of `numbers`, after checking each detail agrees."""
+    rows = validate(client.get(BASE + "requests.json").json(), "requests.json")
+    listed = {r["service_request_id"] for r in rows} & set(numbers)
+    for number in numbers:
+        one = client.get(BASE + f"requests/{number}.json")
+        if number in listed:
+            assert one.status_code == 200
+            validate(one.json(), "requests.json")
+        else:
+            assert_error(one, 404, number)
+    ids = client.get(BASE + "requests.json?service_request_id=" + ",".join(numbers)).json()
+    assert {r["service_request_id"] for r in ids} == listed
+    return listed
+
+
+def test_only_public_channels_are_published(client, tree, api_client):
+    _client, key = api_client
+    via_open311 = client.post(BASE + "requests.json", form(key)).json()[0]["service_request_id"]
+    resident = report(source="resident").number
+    internal = {
+        source: report(source=source).number
+        for source in ("grid_patrol", "hotline_12345", "department", "supervision")
+    }
+    numbers = [via_open311, resident, *internal.values()]
+    assert published(client, *numbers) == {via_open311, resident}
+    xml = ET.fromstring(client.get(BASE + "requests.xml").content)
+    assert {r.findtext("service_request_id") for r in xml.findall("request")} == {
+        via_open311,
+        resident,
+    }
+
+
+def test_the_published_channels_can_be_configured(client, tree, settings):
+    hotline = report(source="hotline_12345").number
+    resident = report(source="resident").number
+    settings.CIVICGRID_OPEN311_PUBLIC_SOURCES = ["open311", "resident", "hotline_12345"]
+    assert published(client, hotline, resident) == {hotline, resident}
+
+
+def test_categories_that_are_not_public_are_never_published(client, tree, api_client):
+    # Seeded as not public: 群租 (one flat and its tenants) and 流浪乞讨 (a vulnerable person).
+    assert not Category.objects.get(family="community", code="0106").is_public
+    assert not Category.objects.get(family="event", code="0502").is_public
+    group_let = report(family="community", code="0106").number
+    begging = report(code="0502").number
+    garbage = report().number
+    assert published(client, group_let, begging, garbage) == {garbage}
+    # A category, or its whole top-level class, can be withdrawn in the admin.
+    Category.objects.filter(family="event", code="01").update(is_public=False)
+    assert published(client, garbage) == set()
+    Category.objects.filter(family="event", code="01").update(is_public=True)
+    Category.objects.filter(family="event", code="0102").update(is_public=False)
+    assert published(client, garbage) == set()
+    # An Open311 client may still report such a problem; it is just not published.
+    _client, key = api_client
+    created = client.post(BASE + "requests.json", form(key, service_code="community-0106"))
+    assert created.status_code == 201
+    number = created.json()[0]["service_request_id"]
+    assert published(client, number) == set()
+    token = client.get(BASE + f"tokens/{created.json()[0]['token']}.json")
+    assert token.status_code == 200 and token.json()[0]["service_request_id"] == number
+
+
+def test_description_and_address_are_scrubbed(client, tree, api_client):
+    _client, key = api_client
+    description = (
+        "王小明反映:浦东大道100弄12号302室门口暴露垃圾,张先生也说过。"
+        "电话139 1234 5678,座机021-64001234,身份证 3101 0119 9001 0112 3X,"
+        "邮箱wang@example.com,案件2026112300017没人管,罚款2000元"
+    )
+    created = client.post(
+        BASE + "requests.json",
+        form(
+            key,
+            description=description,
+            lat=None,
+            long=None,
+            address_string="浦东大道100弄12号302室",
+        ),
+    )
+    assert created.status_code == 201, created.content
+    number = created.json()[0]["service_request_id"]
+    row = validate(client.get(BASE + f"requests/{number}.json").json(), "requests.json")[0]
+    assert row["description"] == (
+        "***反映:浦东大道100弄12号***室门口暴露垃圾,*先生也说过。"
+        "电话139 **** 5678,座机021-****1234,身份证 3101 **** **** **12 3X,"
+        "邮箱w***@example.com,案件2026112300017没人管,罚款2000元"
+    )
+    assert row["address"] == "浦东大道100弄12号"
+    text = client.get(BASE + "requests.xml").content.decode()
+    for secret in ("王小明", "302", "1234 5678", "64001234", "wang@", "3101 0119"):
+        assert secret not in text and secret not in json.dumps(row, ensure_ascii=False)
+
+
+def test_status_notes_are_public_wording_without_staff_text(client, tree, department):
+    from civicgrid.testing.factories import UserFactory
+
+    operator = UserFactory(username="op_zhang", first_name="张三", role="operator")
+    handler = UserFactory(
+        username="cg_li", first_name="李四", role="dept_handler", department=department
+    )
+    case = report()
+    number = case.number
+
+    def row():
+        return validate(client.get(BASE + f"requests/{number}.json").json(), "requests.json")[0]
+
+    assert row()["status_notes"] == "已受理"
+    case_services.do_file(case, operator, note="属实,张三核实,13800001111")
+    assert row()["status_notes"] == "已立案,待派遣"
+    case_services.do_dispatch(case, operator, department=department, note="请李四处理")
+    assert row()["status_notes"] == "已派遣至处置部门"
+    assert row()["agency_responsible"] == "城管中队"
+    case_services.do_suspend(case, operator, reason="等待业主张某回复")
+    assert row()["status_notes"] == "已派遣至处置部门(暂停办理)"
+    case_services.do_resume(case, operator)
+    case_services.do_accept(case, handler, note="李四接单")
+    assert row()["status_notes"] == "处置部门处置中"
+    case_services.do_handle(case, handler, result="已清运。李四 13800001111 现场处理")
+    assert row()["status_notes"] == "处置完毕,待核查"
+    case_services.do_verify_pass(case, operator, note="张三核查")
+    final = row()
+    assert final["status_notes"] == "已办结" and final["status"] == "closed"
+    text = client.get(BASE + "requests.json").content.decode() + client.get(
+        BASE + "requests.xml"
+    ).content.decode("utf-8")
+    for secret in ("op_zhang", "cg_li", "张三", "李四", "13800001111", "已清运", "业主"):
+        assert secret not in text
+
+
+def test_merged_and_grid_handled_wording(client, tree, department):
+    master = report()
+    duplicate = report()
+    case_services.do_merge(duplicate, None, master=master, note="重复,王五已处理")
+    row = client.get(BASE + f"requests/{duplicate.number}.json").json()[0]
+    assert row["status_notes"] == "与同一问题的请求合并办理" and row["status"] == "closed"
+    case_services.do_file(master, None)
+    case_services.do_dispatch(master, None, to_grid=True)
+    row = client.get(BASE + f"requests/{master.number}.json").json()[0]
+    assert row["status_notes"] == "已交由网格处置"
+    assert row["agency_responsible"] == "网格内处置"
+
+
+# --- XML: well-formed whatever is in the database ---------------------------------------------------
+
+
+def test_xml_is_well_formed_whatever_the_text(client, tree, django_db_blocker):
+    from django.db import connection
+
+    case = report()
+    # PostgreSQL refuses NUL in text; every other character below it stores.
+    nul = "" if connection.vendor == "postgresql" else "\x00"
+    odd = (
+        f"a{nul}b\x1bc\x07d\ufffee\uffff f\x0b\x0c g "
+        "<tag attr='x'>&amp; ]]> &#0; \u2028 \U0001f600 \u200b \t 换行\n结束"
+    )
+    Case.objects.filter(pk=case.pk).update(description=odd, address=f"浦东大道{nul}1号\x1b")
+    for path in ("requests.xml", f"requests/{case.number}.xml"):
+        response = client.get(BASE + path)
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)  # raises on a document that is not well-formed
+        text = root.findtext("request/description")
+        assert text == (
+            "abcde f g <tag attr='x'>&amp; ]]> &#0; \u2028 \U0001f600 \u200b \t 换行\n结束"
+        )
+        assert root.findtext("request/address") == "浦东大道1号"
+    # JSON says it as it is (escaped), and stays valid JSON.
+    row = client.get(BASE + f"requests/{case.number}.json").json()[0]
+    assert "\x1b" in row["description"] and "\ufffe" in row["description"]
+
+
+def test_xml_writer_strips_forbidden_characters_in_every_value():
+    from civicgrid.open311.render import to_xml, xml_text
+
+    forbidden = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r")
+    forbidden += "\ufffe\uffff\ud800\udfff"
+    assert xml_text(f"x{forbidden}y") == "xy"
+    body = to_xml(
+        "service_requests",
+        [{"description": f"1{forbidden}2", "attributes": [{"code": "\x00c"}], "n": None}],
+    )
+    root = ET.fromstring(body)
+    assert root.findtext("request/description") == "12"
+    assert root.findtext("request/attributes/attribute/code") == "c"
+    assert root.findtext("request/n") == ""
