@@ -257,6 +257,8 @@ def export(request):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from civicgrid.core.csvsafe import safe_row
+
     try:
         scope, first, last = _inputs(request)
     except BadRequest as error:
@@ -275,7 +277,10 @@ def export(request):
         for r in rows:
             if group == "street":
                 r = {**r, "code": scope.node.code if scope.node else "", "name": scope.label}
-            sheet.append([r.get(k) if r.get(k) is not None else "" for k in INDICATOR_COLUMNS])
+            # Names come from people (grids, departments): never a formula in the spreadsheet.
+            sheet.append(
+                safe_row([r.get(k) if r.get(k) is not None else "" for k in INDICATOR_COLUMNS])
+            )
         sheet.freeze_panes = "A3"
         sheet.column_dimensions["B"].width = 24
     out = io.BytesIO()

@@ -180,8 +180,9 @@ def _case_step(request, case, run, success, form_key, form, field_map=None):
         messages.error(request, exc.message)
         return redirect("fieldwork:case", number=case.number)
     except PermissionDenied as exc:
+        # Refused for this user (another unit's case, 管监分离): the page again, with the reason.
         messages.error(request, str(exc))
-        return redirect("fieldwork:case", number=case.number)
+        return _render_case(request, case, status=403)
     except ValidationError as exc:
         add_service_errors(form, exc, field_map)
         return _render_case(request, case, forms={form_key: form}, status=400)

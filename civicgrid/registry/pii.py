@@ -1,25 +1,6 @@
-"""Masking of personal data for display: every screen, endpoint and export uses these."""
+"""Masking of personal data: kept here for the registry's callers; the rules live in
+civicgrid.core.masking."""
 
+from civicgrid.core.masking import birth_year, mask_id_number, mask_phone
 
-def mask_id_number(value: str) -> str:
-    """ "310101199001011234" → "3101**********1234"; short documents keep less."""
-    value = value or ""
-    n = len(value)
-    if n == 0:
-        return ""
-    if n >= 10:
-        return value[:4] + "*" * (n - 8) + value[-4:]
-    if n >= 5:
-        return value[:1] + "*" * (n - 3) + value[-2:]
-    return "*" * n
-
-
-def mask_phone(value: str) -> str:
-    """ "13912345678" → "139****5678"."""
-    value = value or ""
-    n = len(value)
-    if n == 0:
-        return ""
-    if n >= 8:
-        return value[:3] + "*" * (n - 7) + value[-4:]
-    return "*" * n
+__all__ = ["birth_year", "mask_id_number", "mask_phone"]

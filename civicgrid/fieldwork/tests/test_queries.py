@@ -21,12 +21,17 @@ def busy(users, tree):
         grid_case(u["operator"], operator=u["operator"], until="accepted", handler=worker)
         for _ in range(8)
     ]
-    handled = [grid_case(worker, operator=u["operator"], until="handled") for _ in range(15)]
+    # Handled by a colleague: the worker checks them (管监分离).
+    colleague = u["colleague"]
+    handled = [
+        grid_case(worker, operator=u["operator"], until="handled", handler=colleague)
+        for _ in range(15)
+    ]
     for case in handled[:3]:
         for n in range(2):
             from civicgrid.attachments.services import store_attachment
 
-            store_attachment(case, worker, png(f"{n}.png"), "after")
+            store_attachment(case, colleague, png(f"{n}.png"), "after")
     items = list(ChecklistItem.objects.all())
     for n in range(12):
         patrol = services.start_patrol(worker, tree["micro_grids"][0])

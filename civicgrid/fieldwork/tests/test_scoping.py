@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 def test_home_lists_only_my_grids_tasks_and_verifications(users, tree, client_for):
     u = users
     mine = grid_case(u["worker"], operator=u["operator"])
-    to_verify = grid_case(u["worker"], operator=u["operator"], until="handled")
+    to_verify = grid_case(
+        u["worker"], operator=u["operator"], until="handled", handler=u["colleague"]
+    )
     other = grid_case(u["worker2"], IN_MICRO[2], operator=u["operator"])
     other_handled = grid_case(u["worker2"], IN_MICRO[2], operator=u["operator"], until="handled")
     text = client_for(u["worker"]).get("/m/").content.decode()

@@ -1,13 +1,14 @@
 """Registry serializers: personal data goes in raw and comes out masked (registry.pii)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from civicgrid.core.masking import birth_year, mask_id_number, mask_phone
 from civicgrid.registry import services
 from civicgrid.registry.addresses import AddressParts
 from civicgrid.registry.choices import CareTag, PiiField
 from civicgrid.registry.models import Address, Household, Resident
-from civicgrid.registry.pii import mask_id_number, mask_phone
 
 
 def _user(serializer):
@@ -129,10 +130,16 @@ class ResidentSerializer(serializers.ModelSerializer):
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
     address = serializers.CharField(source="household.address.normalized", read_only=True)
     micro_grid = serializers.CharField(source="household.address.micro_grid.code", read_only=True)
+    # Written in full, read back masked (to_representation): both directions carry the field.
     id_number = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=32
+        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
     )
-    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=32)
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
+    )
+    # Beside a masked ID only the year is shown: the full date would narrow the hidden digits.
+    birth_date = serializers.DateField(write_only=True, required=False, allow_null=True)
+    birth_year = serializers.SerializerMethodField()
     care_tags = serializers.ListField(
         child=serializers.ChoiceField(choices=CareTag.choices), required=False
     )
@@ -148,6 +155,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "name",
             "gender",
             "birth_date",
+            "birth_year",
             "id_type",
             "id_number",
             "phone",
@@ -164,6 +172,10 @@ class ResidentSerializer(serializers.ModelSerializer):
         user = _user(self)
         if user is not None:
             self.fields["household"].queryset = services.scoped(Household, user)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_birth_year(self, instance) -> int | None:
+        return birth_year(instance.birth_date)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -72,7 +72,7 @@ def test_mobile_bad(raw):
 
 
 def test_masking():
-    assert mask_id_number("310101199001011234") == "3101**********1234"
+    assert mask_id_number("310101199001011234") == "31**************34"
     assert mask_phone("13912345678") == "139****5678"
     assert mask_id_number("") == "" and mask_phone("") == ""
     assert "E1234567" not in mask_id_number("E12345678")
