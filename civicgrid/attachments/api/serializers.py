@@ -25,7 +25,9 @@ class UploadSerializer(serializers.Serializer):
 class AttachmentSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.number", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, default=None)
+    uploaded_by = serializers.CharField(
+        source="uploaded_by.username", read_only=True, default=None, allow_null=True
+    )
     url = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField()
 

@@ -17,9 +17,11 @@ from civicgrid.registry.pii import mask_phone
 
 class CategorySerializer(serializers.ModelSerializer):
     family_display = serializers.CharField(source="get_family_display", read_only=True)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
     default_department = serializers.CharField(
-        source="default_department.name", read_only=True, default=None
+        source="default_department.name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -71,10 +73,15 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     category_family = serializers.CharField(source="category.family", read_only=True)
-    micro_grid_code = serializers.CharField(source="micro_grid.code", read_only=True, default=None)
-    micro_grid_name = serializers.CharField(source="micro_grid.name", read_only=True, default=None)
+    # A case outside every grid (人工定位 pending) or not yet dispatched has none: null.
+    micro_grid_code = serializers.CharField(
+        source="micro_grid.code", read_only=True, default=None, allow_null=True
+    )
+    micro_grid_name = serializers.CharField(
+        source="micro_grid.name", read_only=True, default=None, allow_null=True
+    )
     department = serializers.CharField(
-        source="assigned_department.name", read_only=True, default=None
+        source="assigned_department.name", read_only=True, default=None, allow_null=True
     )
     reporter_phone = serializers.SerializerMethodField()
     reporter_email = serializers.SerializerMethodField()
@@ -148,7 +155,9 @@ class RevealPhoneSerializer(serializers.Serializer):
 
 
 class CaseEventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(
+        source="actor.username", read_only=True, default=None, allow_null=True
+    )
     action_display = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:
@@ -166,8 +175,12 @@ class CaseEventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 
 class ExtensionSerializer(serializers.ModelSerializer):
-    requested_by = serializers.CharField(source="requested_by.username", default=None)
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ExtensionRequest
@@ -187,7 +200,9 @@ class ExtensionSerializer(serializers.ModelSerializer):
 
 
 class CallInSerializer(serializers.ModelSerializer):
-    requested_by = serializers.CharField(source="requested_by.username", default=None)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None, allow_null=True
+    )
     departments = serializers.SerializerMethodField()
 
     class Meta:
@@ -213,7 +228,9 @@ class CaseDetailSerializer(CaseListSerializer):
     history = CaseEventSerializer(source="events", many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     call_ins = CallInSerializer(many=True, read_only=True)
-    merged_into = serializers.CharField(source="merged_into.number", read_only=True, default=None)
+    merged_into = serializers.CharField(
+        source="merged_into.number", read_only=True, default=None, allow_null=True
+    )
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):

@@ -25,6 +25,7 @@ from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.filters import CaseFilter
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.core.openapi import ErrorSerializer
 
 HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 
@@ -107,7 +108,9 @@ def _action_endpoint(name, body_serializer, call, *, url_path=None, summary=""):
         endpoint
     )
     endpoint = extend_schema(
-        request=body_serializer, responses={200: s.CaseDetailSerializer}, summary=summary
+        request=body_serializer,
+        responses={200: s.CaseDetailSerializer, 409: ErrorSerializer},
+        summary=summary,
     )(endpoint)
     return endpoint
 
@@ -167,7 +170,8 @@ class CaseViewSet(
     )
 
     @extend_schema(responses={200: s.DuplicateSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # A plain list (the case's candidates), neither paginated nor filtered like the case list.
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def duplicates(self, request, number=None):
         """Open cases of the same category nearby and close in time (candidates for 合并)."""
         case = self.get_object()
@@ -308,7 +312,10 @@ def _master(user, number):
 class HotlineView(APIView):
     """12345 push: 201 with a new case, 200 with the same case for a ticket already received."""
 
-    @extend_schema(request=s.HotlineSerializer, responses={200: s.CaseDetailSerializer})
+    @extend_schema(
+        request=s.HotlineSerializer,
+        responses={201: s.CaseDetailSerializer, 200: s.CaseDetailSerializer},
+    )
     def post(self, request):
         if request.user.effective_role not in HOTLINE_ROLES:
             raise PermissionDenied(_("只有12345热线接口账号(城运中心)可以推送工单"))
@@ -374,7 +381,9 @@ class TrackRateView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=s.RateSerializer, responses={200: s.TrackSerializer})
+    @extend_schema(
+        request=s.RateSerializer, responses={200: s.TrackSerializer, 409: ErrorSerializer}
+    )
     def post(self, request, token):
         case = get_object_or_404(Case, public_token=token)
         body = s.RateSerializer(data=_payload(request))

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
+from civicgrid.core.openapi import ErrorSerializer, or_validation_error
 from civicgrid.grids import services
 from civicgrid.grids.api.serializers import (
     EndPostSerializer,
@@ -111,7 +112,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="导出 GeoJSON(整个网格树或某网格之下)",
         parameters=[OpenApiParameter("root", OpenApiTypes.STR, description="根网格编码")],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
     )
     @action(detail=False, methods=["get"], url_path="geojson", filterset_class=None)
     def geojson(self, request):
@@ -130,7 +131,11 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="导入 GeoJSON 网格树(仅系统管理员)",
         request={"multipart/form-data": GridImportSerializer},
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
+        responses={
+            200: ImportReportSerializer,
+            # The report of a refused tree, or the form's own errors (no file, say).
+            400: or_validation_error("GridImportError", ImportReportSerializer),
+        },
     )
     @action(
         detail=False,
@@ -178,7 +183,8 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={200: GridSerializer(many=True)},
     )
-    @action(detail=True, methods=["post"], filterset_class=None)
+    # The community's micro-grids, all of them: a plain list, not a page.
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def renumber(self, request, code=None):
         community = self.get_object()
         try:

@@ -6,13 +6,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicgrid.accounts.scoping import visible_grids
+from civicgrid.core.openapi import ErrorSerializer, or_validation_error
 from civicgrid.registry import services
 from civicgrid.registry.api.serializers import (
     AddressSerializer,
@@ -74,7 +80,21 @@ class ResidentViewSet(_RegistryViewSet):
     def base_queryset(self):
         return Resident.objects.select_related("household__address__micro_grid")
 
-    @extend_schema(request=RevealSerializer, responses={200: dict})
+    @extend_schema(
+        request=RevealSerializer,
+        responses={
+            200: inline_serializer(
+                "RevealedPersonalData",
+                {
+                    "id": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    # Only the fields asked for in `which` (both by default), in full.
+                    "id_number": serializers.CharField(required=False),
+                    "phone": serializers.CharField(required=False),
+                },
+            )
+        },
+    )
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """The full ID number/phone of one resident; allowed roles only, and logged."""
@@ -97,7 +117,16 @@ class FiguresView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("grid", str, description="网格编码(任意层级),不填则返回列表")],
-        responses={200: FiguresSerializer(many=True)},
+        responses={
+            # One grid's figures with ?grid=, the table (a list) without.
+            200: PolymorphicProxySerializer(
+                component_name="FiguresAnswer",
+                serializers=[FiguresSerializer, FiguresSerializer(many=True)],
+                resource_type_field_name=None,
+                many=False,
+            ),
+            404: ErrorSerializer,
+        },
     )
     def get(self, request):
         code = request.query_params.get("grid")
@@ -118,12 +147,41 @@ class FiguresView(APIView):
         return Response({"grid": grid.code, "name": grid.name, "level": grid.level, **figures})
 
 
+IMPORT_RESULT = inline_serializer(
+    "ResidentImportResult",
+    {
+        "rows": serializers.IntegerField(),
+        "errors": inline_serializer(
+            "ResidentImportRowError",
+            {
+                "row": serializers.IntegerField(),
+                "column": serializers.CharField(),
+                "message": serializers.CharField(),
+            },
+            many=True,
+        ),
+        "addresses_created": serializers.IntegerField(),
+        "households_created": serializers.IntegerField(),
+        "residents_created": serializers.IntegerField(),
+        "dry_run": serializers.BooleanField(),
+        "saved": serializers.BooleanField(),
+    },
+)
+
+
 class ImportView(APIView):
     """Upload an .xlsx/.csv of residents; 400 with every row error, nothing saved on error."""
 
     permission_classes = [RegistryPermission]
 
-    @extend_schema(request={"multipart/form-data": ImportSerializer}, responses={200: dict})
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer},
+        responses={
+            200: IMPORT_RESULT,
+            # Row errors (nothing saved), or the file/form refused as a whole.
+            400: or_validation_error("ResidentImportError", IMPORT_RESULT),
+        },
+    )
     def post(self, request):
         form = ImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
