@@ -3,8 +3,8 @@
 `scrub_text(text, names=...)` masks, in this order:
 
 - e-mail addresses: ``wang@example.com`` → ``w***@example.com``;
-- 18-digit ID numbers (trailing X, spaces or dashes inside, full-width digits):
-  ``310101199001011234`` → ``3101**********1234``;
+- 18-digit ID numbers (trailing X, spaces or dashes inside, full-width digits): the province and
+  the last two kept, as core.masking does (``310101199001011234`` → ``31**************34``);
 - mobile phones in every usual form (``13912345678``, ``139 1234 5678``, ``139-1234-5678``,
   ``139.1234.5678``, ``+86 139…``, ``86-139…``, ``0086…``, full-width ``１３９…``):
   ``139****5678`` (the country code is kept);
@@ -238,7 +238,7 @@ def _scrub(text: str, names: Iterable[str], drop_rooms: bool) -> str:
                 claimed.append(match.span())
             elif kind == "id_number":
                 start, end = match.span("num")
-                edits.mask_digits(start, end, keep_head=4, keep_tail=4)
+                edits.mask_digits(start, end, keep_head=2, keep_tail=2)
                 claimed.append(match.span())
             elif kind == "mobile":
                 start, end = match.span("num")

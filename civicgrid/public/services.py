@@ -12,14 +12,14 @@ import unicodedata
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.attachments import services as attachment_services
 from civicgrid.attachments.choices import AttachmentKind
 from civicgrid.attachments.models import Attachment
+from civicgrid.cases import public as public_view
 from civicgrid.cases import services as case_services
-from civicgrid.cases.choices import CaseAction, CaseSource, Rating
+from civicgrid.cases.choices import CaseSource
 from civicgrid.cases.models import Case, CaseEvent
 
 # --- abuse: a simple fixed-window limit per visitor -----------------------------------------------
@@ -134,25 +134,8 @@ def find_case(number: str, phone: str) -> Case | None:
 
 # --- the public timeline ---------------------------------------------------------------------------
 
-# What the reporter is shown of each step, in plain words; anything else (extensions, call-ins,
-# views of their phone, merges received) is internal and left out. Never the actor, the note or
-# the data of a step: they may carry staff names, phones or other people's details.
-PUBLIC_STEPS = {
-    CaseAction.REPORT: _("已受理:您的反映已提交"),
-    CaseAction.FILE: _("已立案"),
-    CaseAction.REFUSE_FILING: _("不予立案"),
-    CaseAction.DISPATCH: _("已派遣至处置单位"),
-    CaseAction.ACCEPT: _("处置单位已接单,处置中"),
-    CaseAction.RETURN: _("调整处置单位"),
-    CaseAction.HANDLE: _("已处置,待核查"),
-    CaseAction.VERIFY_PASS: _("核查通过,已结案"),
-    CaseAction.VERIFY_FAIL: _("核查未通过,重新处置"),
-    CaseAction.RATE: _("已评价"),
-    CaseAction.REOPEN: _("您不满意,已重新处置"),
-    CaseAction.SUSPEND: _("暂停办理"),
-    CaseAction.RESUME: _("恢复办理"),
-    CaseAction.MERGE: _("与同一问题的案件合并办理"),
-}
+# The wording and the rules live in cases.public, shared with the case API's public view.
+PUBLIC_STEPS = public_view.PUBLIC_STEPS
 
 
 def public_timeline(case: Case) -> list[dict]:
@@ -163,13 +146,18 @@ def public_timeline(case: Case) -> list[dict]:
         .order_by("at", "id")
         .values_list("at", "action", "data")
     )
-    steps = []
-    for at, action, data in rows:
-        step = {"at": at, "action": action, "label": PUBLIC_STEPS[action]}
-        if action == CaseAction.RATE and (data or {}).get("rating") in Rating.values:
-            step["rating"] = Rating(data["rating"]).label
-        steps.append(step)
-    return steps
+    return [step for row in rows if (step := public_view.public_step(*row)) is not None]
+
+
+def public_handling_result(case: Case) -> str:
+    """The handling result as the public page shows it: personal data masked (core.scrub),
+    the names of the staff who acted on the case and the reporter's among them. One query."""
+    from django.contrib.auth import get_user_model
+
+    actors = get_user_model().objects.filter(
+        pk__in=CaseEvent.objects.filter(case=case, actor__isnull=False).values("actor")
+    )
+    return public_view.public_result(case, actors.only("username", "first_name", "last_name"))
 
 
 # --- the map ----------------------------------------------------------------------------------------

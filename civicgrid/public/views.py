@@ -143,6 +143,8 @@ def _track_page(request, case, rate_form=None, status=200):
     context = {
         "case": case,
         "timeline": services.public_timeline(case),
+        # Staff write it; names, phones and rooms in it are masked (core.scrub).
+        "handling_result": services.public_handling_result(case),
         # Masked in the template; digits only first, so "139 1234 5678" masks like "13912345678".
         "reporter_phone": services.normalize_phone(case.reporter_phone),
         "rate_form": rate_form if _may_rate(case) else None,

@@ -5,9 +5,10 @@ import copy
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from civicgrid.cases import public as public_view
 from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.notifications import mask_email
@@ -380,6 +381,7 @@ class TrackSerializer(serializers.ModelSerializer):
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
+    handling_result = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -396,6 +398,165 @@ class TrackSerializer(serializers.ModelSerializer):
             "rating",
             "rated_at",
         ]
+
+    @extend_schema_field(serializers.CharField())
+    def get_handling_result(self, case):
+        # Staff write it: their names, phones and rooms in it are masked (core.scrub).
+        return public_view.public_result(case, _acting_users(case))
+
+
+# --- what a reporter sees of their own case through the API ----------------------------------------
+#
+# Residents, and anyone who sees a case only because they reported it, get the view the
+# residents' page shows (civicgrid/public, cases.public): the state, the times, the result with
+# personal data masked and the steps in public words — never who did them, notes, departments,
+# grids or deadlines. Staff who see the case through their work keep CaseDetailSerializer.
+
+
+def _acting_users(case) -> list:
+    """The users who acted on `case`, from its prefetched history when loaded (the detail's
+    queryset and a new case's answer), else in one query."""
+    prefetched = getattr(case, "_prefetched_objects_cache", {}).get("events")
+    if prefetched is not None:
+        return [event.actor for event in prefetched if event.actor_id]
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=case.events.filter(actor__isnull=False).values("actor"))
+        .only("username", "first_name", "last_name")
+    )
+
+
+def sees_internals(user, case) -> bool:
+    """Whether `user` sees `case` through their work (the full view) rather than only as its
+    reporter (the public view): street-wide roles always; a department's handlers the cases
+    dispatched to it; grid and community staff the cases of their micro-grids; residents never."""
+    from civicgrid.accounts.choices import Role
+    from civicgrid.accounts.scoping import visible_micro_grids
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user.sees_whole_street:
+        return True
+    role = user.effective_role
+    if role == Role.DEPT_HANDLER:
+        return bool(user.department_id) and case.assigned_department_id == user.department_id
+    if role in (Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER):
+        if case.micro_grid_id is None:
+            return False
+        return visible_micro_grids(user).filter(pk=case.micro_grid_id).exists()
+    return False
+
+
+def is_public_viewer(user) -> bool:
+    """Whether every case `user` can list is theirs only as its reporter (a resident)."""
+    from civicgrid.accounts.choices import Role
+
+    return user is None or not user.is_authenticated or user.effective_role == Role.RESIDENT
+
+
+class PublicStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField(help_text=_("步骤(上报、立案、派遣……)"))
+    label = serializers.CharField(help_text=_("对外说明"))
+    rating = serializers.CharField(required=False, help_text=_("评价(仅评价步骤)"))
+
+
+class PublicCaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    """One of a reporter's own cases in a list: what the residents' page shows."""
+
+    view = serializers.SerializerMethodField(help_text=_("“public”:上报人所见的公开视图"))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    reporter_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "view",
+            "number",
+            "status",
+            "status_display",
+            "is_suspended",
+            "category_name",
+            "description",
+            "address",
+            "reporter_phone",
+            "is_anonymous",
+            "reported_at",
+            "rating",
+        ]
+
+    @extend_schema_field({"type": "string", "enum": ["public"]})
+    def get_view(self, case):
+        return "public"
+
+    @extend_schema_field(serializers.CharField())
+    def get_reporter_phone(self, case):
+        return mask_phone(case.reporter_phone)
+
+
+class PublicCaseSerializer(PublicCaseListSerializer):
+    """A reporter's own case: the residents' page's view (cases.public), plus what they may do."""
+
+    handling_result = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(PublicCaseListSerializer.Meta):
+        fields = [
+            *PublicCaseListSerializer.Meta.fields,
+            "filed_at",
+            "handled_at",
+            "closed_at",
+            "handling_result",
+            "rating_comment",
+            "rated_at",
+            "timeline",
+            "allowed_actions",
+        ]
+
+    @extend_schema_field(serializers.CharField())
+    def get_handling_result(self, case):
+        return public_view.public_result(case, _acting_users(case))
+
+    @extend_schema_field(PublicStepSerializer(many=True))
+    def get_timeline(self, case):
+        prefetched = getattr(case, "_prefetched_objects_cache", {}).get("events")
+        if prefetched is not None:
+            rows = [(e.at, e.action, e.data) for e in sorted(prefetched, key=_event_order)]
+        else:
+            rows = case.events.order_by("at", "id").values_list("at", "action", "data")
+        steps = [step for row in rows if (step := public_view.public_step(*row)) is not None]
+        return PublicStepSerializer(steps, many=True).data
+
+    get_allowed_actions = CaseDetailSerializer.get_allowed_actions
+
+
+def _event_order(event):
+    return (event.at, event.id or 0)
+
+
+CASE_OR_PUBLIC = PolymorphicProxySerializer(
+    component_name="CaseDetailOrPublic",
+    serializers=[CaseDetailSerializer, PublicCaseSerializer],
+    resource_type_field_name=None,
+)
+CASE_LIST_OR_PUBLIC = PolymorphicProxySerializer(
+    component_name="CaseListOrPublic",
+    serializers=[CaseListSerializer, PublicCaseListSerializer],
+    resource_type_field_name=None,
+    many=True,
+)
+
+
+def case_data(case, context) -> dict:
+    """`case` for the caller in `context`: the full detail for staff who see it through their
+    work, the public view for its reporter (sees_internals)."""
+    user = context["request"].user
+    serializer = CaseDetailSerializer if sees_internals(user, case) else PublicCaseSerializer
+    return serializer(case, context=context).data
 
 
 class IndicatorQuerySerializer(serializers.Serializer):

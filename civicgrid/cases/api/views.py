@@ -100,7 +100,7 @@ def _action_endpoint(name, body_serializer, call, *, url_path=None, summary=""):
         except services.IllegalTransition as exc:
             return _conflict(exc)
         fresh = detail_queryset().get(pk=case.pk)
-        return Response(s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
+        return Response(s.case_data(fresh, self.get_serializer_context()))
 
     # The router maps the method by its name, so the name is set before decorating.
     endpoint.__name__ = endpoint.__qualname__ = name
@@ -109,7 +109,7 @@ def _action_endpoint(name, body_serializer, call, *, url_path=None, summary=""):
     )
     endpoint = extend_schema(
         request=body_serializer,
-        responses={200: s.CaseDetailSerializer, 409: ErrorSerializer},
+        responses={200: s.CASE_OR_PUBLIC, 409: ErrorSerializer},
         summary=summary,
     )(endpoint)
     return endpoint
@@ -138,6 +138,9 @@ class CaseViewSet(
 
     def get_serializer_class(self):
         if self.action == "list":
+            # A resident lists only their own reports, in the residents' page's public view.
+            if s.is_public_viewer(self.request.user):
+                return s.PublicCaseListSerializer
             return s.CaseListSerializer
         if self.action == "create":
             return s.IntakeSerializer
@@ -146,14 +149,22 @@ class CaseViewSet(
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(request=s.IntakeSerializer, responses={201: s.CaseDetailSerializer})
+    @extend_schema(responses=s.CASE_LIST_OR_PUBLIC)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=s.CASE_OR_PUBLIC)
+    def retrieve(self, request, *args, **kwargs):
+        """The full view for staff who see the case through their work; the residents' page's
+        public view for its reporter (serializers.sees_internals)."""
+        return Response(s.case_data(self.get_object(), self.get_serializer_context()))
+
+    @extend_schema(request=s.IntakeSerializer, responses={201: s.CASE_OR_PUBLIC})
     def create(self, request, *args, **kwargs):
         body = s.IntakeSerializer(data=_payload(request))
         body.is_valid(raise_exception=True)
         case, event = services.do_report_with_event(user=request.user, **body.validated_data)
-        data = s.CaseDetailSerializer(
-            new_case_as_loaded(case, event), context=self.get_serializer_context()
-        ).data
+        data = s.case_data(new_case_as_loaded(case, event), self.get_serializer_context())
         return Response(data, status=status.HTTP_201_CREATED)
 
     file = _action_endpoint(

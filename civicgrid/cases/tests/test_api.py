@@ -24,11 +24,14 @@ def test_intake_locates_and_masks_the_phone(api, users, garbage, clock):
     response = api(users["resident"]).post(LIST, body(garbage), format="json")
     assert response.status_code == 201, response.data
     data = response.data
-    assert data["status"] == "reported" and data["source"] == "resident"
-    assert data["micro_grid_code"] is not None and data["needs_manual_location"] is False
+    # The resident gets the residents' page's view of their own case.
+    assert data["view"] == "public" and data["status"] == "reported"
     assert data["reporter_phone"] == "139****5678"
     assert data["number"].startswith("20261123") and len(data["number"]) == 13
-    assert [h["action"] for h in data["history"]] == ["report"]
+    assert [step["action"] for step in data["timeline"]] == ["report"]
+    case = Case.objects.get(number=data["number"])
+    assert case.source == "resident" and case.micro_grid is not None
+    assert not case.needs_manual_location
 
 
 def test_intake_outside_every_grid_is_accepted_and_flagged(api, users, garbage, clock):
@@ -121,16 +124,13 @@ def test_actions_through_the_api(api, users, garbage, departments, clock):
     rated = api(users["resident"]).post(url + "rate/", {"rating": "satisfied"}, format="json")
     assert rated.status_code == 200
     assert rated.data["status"] == "closed" and rated.data["rating"] == "satisfied"
-    assert [h["action"] for h in rated.data["history"]] == [
-        "report",
-        "file",
-        "dispatch",
-        "accept",
-        "handle",
-        "verify_pass",
-        "rate",
-    ]
-    assert rated.data["history"][1]["actor"] == "operator"
+    steps = ["report", "file", "dispatch", "accept", "handle", "verify_pass", "rate"]
+    # The resident sees the steps in public words; staff see who did what.
+    assert [step["action"] for step in rated.data["timeline"]] == steps
+    assert "history" not in rated.data
+    history = operator.get(url).data["history"]
+    assert [h["action"] for h in history] == steps
+    assert history[1]["actor"] == "operator"
 
 
 def test_merge_and_call_in_through_the_api(api, users, garbage, departments, clock):

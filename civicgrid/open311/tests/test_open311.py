@@ -640,7 +640,7 @@ def test_description_and_address_are_scrubbed(client, tree, api_client):
     row = validate(client.get(BASE + f"requests/{number}.json").json(), "requests.json")[0]
     assert row["description"] == (
         "***反映:浦东大道100弄12号***室门口暴露垃圾,*先生也说过。"
-        "电话139 **** 5678,座机021-****1234,身份证 3101 **** **** **12 3X,"
+        "电话139 **** 5678,座机021-****1234,身份证 31** **** **** **** 3X,"
         "邮箱w***@example.com,案件2026112300017没人管,罚款2000元"
     )
     assert row["address"] == "浦东大道100弄12号"

@@ -106,6 +106,28 @@ def test_the_public_timeline_shows_steps_never_staff_or_notes(client, users, cas
     assert "rate_form" in response.context and response.context["rate_form"] is not None
 
 
+def test_the_handling_result_is_shown_with_personal_data_masked(client, users, case):
+    close_case(
+        case,
+        users,
+        result=(
+            "李强已清理3号楼2楼楼道堆物,住户陈敏(302室)已告知;"
+            "如有问题请联系liqiang 13733334444或王师傅021-64001234"
+        ),
+    )
+    response = page_of(client, case)
+    assert response.status_code == 200
+    shown = response.context["handling_result"]
+    assert shown == (
+        "**已清理3号楼2楼楼道堆物,住户**(***室)已告知;"
+        "如有问题请联系******* 137****4444或*师傅021-****1234"
+    )
+    text = response.content.decode()
+    assert shown in text
+    for secret in ("李强", "陈敏", "302", "liqiang", "13733334444", "王师傅", "64001234"):
+        assert secret not in text, secret
+
+
 def test_unknown_token_is_a_friendly_404(client, db):
     response = client.get("/resident/t/nope/")
     assert response.status_code == 404
