@@ -229,3 +229,38 @@ def test_openapi_documents_both_shapes(api, users):
     page = listing["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     rows = components[page]["properties"]["results"]
     assert rows["type"] == "array" and rows["items"]["$ref"].endswith("/CaseListOrPublic")
+
+
+def _as_json_schema(node):
+    """An OpenAPI 3.0 schema fragment as JSON Schema (nullable → null allowed, refs local)."""
+    if isinstance(node, list):
+        return [_as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _as_json_schema(value) for key, value in node.items()}
+    if "$ref" in node:
+        node["$ref"] = node["$ref"].replace("#/components/schemas/", "#/definitions/")
+    if node.pop("nullable", False):
+        node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def test_every_answer_matches_exactly_one_documented_shape(api, users, closed_case):
+    from jsonschema import Draft7Validator
+
+    schema = json.loads(api(users["operator"]).get(reverse("schema"), {"format": "json"}).content)
+    definitions = _as_json_schema(schema["components"]["schemas"])
+
+    def check(name, data):
+        # oneOf: a public answer must not also pass as the full one, nor the other way round.
+        Draft7Validator({"$ref": f"#/definitions/{name}", "definitions": definitions}).validate(
+            data
+        )
+
+    url = f"{LIST}{closed_case.number}/"
+    for role in ("resident", "operator", "handler", "worker"):
+        check("CaseDetailOrPublic", json.loads(api(users[role]).get(url).content))
+        check("PaginatedCaseListOrPublicList", json.loads(api(users[role]).get(LIST).content))
+    rated = api(users["resident"]).post(url + "rate/", {"rating": "satisfied"}, format="json")
+    assert rated.status_code == 200
+    check("CaseDetailOrPublic", json.loads(rated.content))
