@@ -10,15 +10,16 @@ shapes (core.api.exception_handler):
   a whole-request error under `detail` or `non_field_errors`; nested for nested input.
 
 AutoSchema adds those answers to each operation from what the operation is: a body or query
-parameters → 400; signing in required → 403 (and 401 when the first authentication class
-answers with a WWW-Authenticate challenge, as DRF does); a path parameter → 404; throttles →
-429. A view documents any other error itself (`responses={409: ErrorSerializer}`) and what it
+parameters → 400; any authentication → 403 (and 401 where DRF can answer a refused token with
+a WWW-Authenticate challenge); a path parameter → 404; throttles → 429. A view documents any other error itself (`responses={409: ErrorSerializer}`) and what it
 documents is kept.
 """
 
 import re
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular import authentication as drf_spectacular_authentication
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import PolymorphicProxySerializer
@@ -56,6 +57,14 @@ class ValidationErrorExtension(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         return VALIDATION_ERROR_SCHEMA
+
+
+class SessionScheme(drf_spectacular_authentication.SessionScheme):
+    """drf-spectacular's `cookieAuth`, for DRF's session authentication and its subclasses
+    (the built-in scheme matches the exact class only)."""
+
+    match_subclasses = True
+    priority = 0
 
 
 def or_validation_error(name: str, serializer) -> PolymorphicProxySerializer:
@@ -104,6 +113,22 @@ class AutoSchema(SpectacularAutoSchema):
             if pattern in DIGITS_ONLY:
                 schema["minimum"] = 0
 
+    def _may_challenge(self) -> bool:
+        """Whether a refused authentication can be a 401: DRF answers 401 when the view's first
+        authentication class gives a WWW-Authenticate challenge for the request, else 403. The
+        challenge may depend on the credentials sent, so each token keyword is tried too."""
+        authenticators = self.view.get_authenticators()
+        if not authenticators:
+            return False
+        probes = [self.view.request]
+        for authenticator in authenticators:
+            keyword = getattr(authenticator, "keyword", None)
+            if keyword:
+                probe = HttpRequest()
+                probe.META["HTTP_AUTHORIZATION"] = f"{keyword} x"
+                probes.append(probe)
+        return any(authenticators[0].authenticate_header(probe) for probe in probes)
+
     def _error_ref(self):
         return self.resolve_serializer(ErrorSerializer, "response").ref
 
@@ -123,9 +148,8 @@ class AutoSchema(SpectacularAutoSchema):
         # where anonymous callers are welcome, and views refuse some signed-in roles.
         if any(operation.get("security", [])):
             errors["403"] = (_("未登录,或您的角色、范围无权进行此操作"), self._error_ref())
-            authenticators = self.view.get_authenticators()
-            if authenticators and authenticators[0].authenticate_header(self.view.request):
-                errors["401"] = (_("未登录或登录凭据无效"), self._error_ref())
+            if self._may_challenge():
+                errors["401"] = (_("登录凭据(令牌)无效、过期或已撤销"), self._error_ref())
         if any(p.get("in") == "path" for p in parameters):
             errors["404"] = (_("对象不存在或不在您的范围内"), self._error_ref())
         if self.view.get_throttles():
