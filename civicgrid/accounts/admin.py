@@ -3,11 +3,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department, User
+from civicgrid.core.adminsite import may_use_admin
 
 
 def _is_keeper(request) -> bool:
     # Accounts and departments decide who sees what; only the system's keepers touch them.
-    return request.user.is_active and request.user.is_superuser
+    return may_use_admin(request.user) and request.user.is_superuser
 
 
 class KeeperOnlyAdmin(admin.ModelAdmin):

@@ -24,14 +24,6 @@ FULL_PII_ROLES = frozenset(
 STREET_WIDE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.LEADER})
 # Roles that may change data; leaders look, they do not touch.
 READ_ONLY_ROLES = frozenset({Role.LEADER})
-# Roles that work in the back office (the admin), each seeing only its own scope there.
-BACK_OFFICE_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.OPERATOR,
-        Role.LEADER,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.GRID_WORKER,
-    }
-)
+# Roles that work in the back office (the admin), each seeing only its own scope there. Phone
+# roles (grid leaders and workers) and leaders use the web front only (civicgrid.core.adminsite).
+BACK_OFFICE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})

@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
+from civicgrid.accounts.choices import Role
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.core.adminsite import may_use_admin
 
 
 def _back_office(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and user.effective_role in BACK_OFFICE_ROLES
+    return may_use_admin(request.user)
 
 
 def _thumbnail(obj, size: int):

@@ -14,19 +14,19 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
+from civicgrid.accounts.choices import Role
 from civicgrid.cases import indicators
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.notifications import mask_email
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.core.adminsite import may_use_admin
 from civicgrid.registry.pii import mask_phone
 
 CATEGORY_EDITORS = frozenset({Role.ADMIN, Role.OPERATOR})
 
 
 def _back_office(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and user.effective_role in BACK_OFFICE_ROLES
+    return may_use_admin(request.user)
 
 
 @admin.register(Category)

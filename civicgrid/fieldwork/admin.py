@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
+from civicgrid.accounts.choices import Role
+from civicgrid.core.adminsite import may_use_admin
 from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
 from civicgrid.fieldwork.services import my_micro_grids
 
@@ -13,8 +14,7 @@ CHECKLIST_EDITORS = frozenset({Role.ADMIN, Role.OPERATOR})
 
 
 def _back_office(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and user.effective_role in BACK_OFFICE_ROLES
+    return may_use_admin(request.user)
 
 
 class _ScopedReadOnly(admin.ModelAdmin):

@@ -22,8 +22,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
 from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
+from civicgrid.core.adminsite import may_use_admin
 from civicgrid.grids import services
 from civicgrid.grids.choices import Duty, GridLevel
 from civicgrid.grids.geojson_io import (
@@ -33,22 +34,16 @@ from civicgrid.grids.geojson_io import (
     import_feature_collection,
 )
 from civicgrid.grids.models import Grid, GridPost, StaffMember
+from civicgrid.registry.pii import mask_phone
 
-READ_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.OPERATOR,
-        Role.LEADER,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.GRID_WORKER,
-    }
-)
+# Who looks at the tree and the rolls here: the back office. Leaders and grid staff see their
+# grids in the web front.
+READ_ROLES = BACK_OFFICE_ROLES
 
 
 def _role(request):
     user = request.user
-    return user.effective_role if user.is_active and user.is_staff else None
+    return user.effective_role if may_use_admin(user) else None
 
 
 class RoleAdmin(admin.ModelAdmin):
@@ -329,6 +324,10 @@ class GridAdmin(RoleAdmin):
 
 
 class StaffMemberAdminForm(forms.ModelForm):
+    """The stored phone is never put into the input (like the registry's residents): the help
+    text shows it masked and a blank input keeps it."""
+
+    phone = forms.CharField(label=gettext_lazy("手机号"), required=False, max_length=32)
     duties = forms.MultipleChoiceField(
         label=gettext_lazy("六员职责"),
         choices=Duty.choices,
@@ -339,6 +338,23 @@ class StaffMemberAdminForm(forms.ModelForm):
     class Meta:
         model = StaffMember
         fields = ["name", "phone", "is_party_member", "duties", "user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["phone"] = ""
+        if self.instance.pk:
+            current = self.instance.phone
+            self.fields["phone"].help_text = (
+                _("当前:%(v)s;留空则不修改") % {"v": mask_phone(current)}
+                if current
+                else _("当前未填写")
+            )
+
+    def clean_phone(self):
+        value = (self.cleaned_data.get("phone") or "").strip()
+        if not value and self.instance.pk:
+            return self.instance.phone
+        return value
 
 
 class GridPostForm(forms.ModelForm):
@@ -409,7 +425,8 @@ class StaffMemberAdmin(RoleAdmin):
     inlines = [GridPostInline]
     list_display = ["name", "masked_phone", "is_party_member", "duty_labels", "active_post_count"]
     list_filter = ["is_party_member"]
-    search_fields = ["name", "phone"]
+    # Never the phone: a partial search would tell a number digit by digit.
+    search_fields = ["name"]
     raw_id_fields = ["user"]
 
     def get_queryset(self, request):
@@ -430,22 +447,20 @@ class StaffMemberAdmin(RoleAdmin):
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        if not request.user.may_view_full_pii:
-            # Roles without full personal-data view (leaders) see the phone masked, even here.
+        if not self.has_change_permission(request, obj):
+            # A view-only page renders every field as text: the phone is shown masked.
             fields = ["masked_phone" if f == "phone" else f for f in fields]
         return fields
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.may_view_full_pii:
+        if "masked_phone" not in readonly:
             readonly.append("masked_phone")
         return readonly
 
     @admin.display(description=gettext_lazy("手机号"))
     def masked_phone(self, obj):
-        from civicgrid.registry.pii import mask_phone
-
-        return mask_phone(obj.phone)
+        return mask_phone(obj.phone) if obj else ""
 
     @admin.display(description=gettext_lazy("六员职责"))
     def duty_labels(self, obj):

@@ -1,8 +1,9 @@
 """Admin for the registries: scoped by role, personal data masked, full views explicit and logged.
 
-Access follows the user's role (registry.permissions), not Django model permissions, so a grid
-worker account needs only `is_staff` and its grid posts. Rows are filtered with
-accounts.scoping through services.scoped.
+Access follows the user's role (registry.permissions), not Django model permissions, within the
+back office (core.adminsite.may_use_admin: administrators, 城运中心, 居委 staff; grid staff and
+leaders see the registry in the web front and the API). Rows are filtered with accounts.scoping
+through services.scoped.
 """
 
 import csv
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.scoping import visible_grids
+from civicgrid.core.adminsite import may_use_admin
 from civicgrid.grids.choices import GridLevel
 from civicgrid.registry import services
 from civicgrid.registry.choices import CareTag, HousingType
@@ -55,7 +57,7 @@ class RoleScopedAdmin(admin.ModelAdmin):
     """Role decides the verbs, scoping decides the rows."""
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and may_view_registry(request.user)
+        return may_use_admin(request.user) and may_view_registry(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -523,12 +525,7 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and may_view_registry(user)
-            and (user.may_view_full_pii)
-        )
+        return may_use_admin(user) and may_view_registry(user) and user.may_view_full_pii
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -4,7 +4,8 @@ import re
 
 from django.conf import settings
 
-from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
+from civicgrid.accounts.choices import Role
+from civicgrid.core.adminsite import may_use_admin
 from civicgrid.web.navigation import menu_for
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -28,7 +29,8 @@ def front(request):
         "nav_items": menu_for(user, request.path),
         "nav_user_name": display_name(user) if signed_in else "",
         "nav_role_label": Role(user.effective_role).label if signed_in else "",
-        "nav_back_office": signed_in and user.is_staff and user.effective_role in BACK_OFFICE_ROLES,
+        # The admin link only for those the admin lets in (not leaders, phone roles, departments).
+        "nav_back_office": may_use_admin(user),
         "map_tile_url": settings.CIVICGRID_MAP_TILE_URL,
         "map_tile_attribution": settings.CIVICGRID_MAP_TILE_ATTRIBUTION,
     }

@@ -1,7 +1,7 @@
 """Admin for the working-day calendar: enter a year's notice, correct a day.
 
 Every save goes through workcalendar.services (validated, one transaction, revision bumped), so a
-change reaches every process. Any active staff user may look; the system administrator and the
+change reaches every process. Any back-office user may look; the system administrator and the
 city-operations centre (城运中心) may change. Years are never deleted here: a year is withdrawn by
 unticking 已公布, after which deadlines over it fall back to Monday–Friday and say so.
 """
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.adminsite import may_use_admin
 from civicgrid.workcalendar import services
 from civicgrid.workcalendar.choices import DayKind
 from civicgrid.workcalendar.models import CalendarDay, CalendarYear
@@ -28,7 +29,7 @@ NOTICE_SYNTAX_HELP = _(
 
 class CalendarEditorAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        return may_use_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

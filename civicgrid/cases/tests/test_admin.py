@@ -24,11 +24,16 @@ def test_categories_editable_by_operator_only(staff_client, users):
     url = f"/admin/cases/category/{cat.pk}/change/"
     page = staff_client(users["operator"]).get(url)
     assert page.status_code == 200 and b'name="handling_limit_value"' in page.content
-    worker_page = staff_client(users["worker"]).get(url)
+    # 居委 staff look at the categories in the back office; they do not change them.
+    staff_page = staff_client(users["staff"]).get(url)
     assert (
-        worker_page.status_code == 200 and b'name="handling_limit_value"' not in worker_page.content
+        staff_page.status_code == 200 and b'name="handling_limit_value"' not in staff_page.content
     )
-    assert staff_client(users["worker"]).post(url, {"name": "x"}).status_code == 403
+    assert staff_client(users["staff"]).post(url, {"name": "x"}).status_code == 403
+    cat.refresh_from_db()
+    assert cat.name != "x"
+    # Grid workers have no back office at all (their work is on the phone pages).
+    assert staff_client(users["worker"]).get(url).status_code == 403
 
 
 def test_case_page_is_read_only_with_history(staff_client, users, garbage, clock):
@@ -54,10 +59,9 @@ def test_case_page_is_read_only_with_history(staff_client, users, garbage, clock
     assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
     case.refresh_from_db()
     assert case.status == "filed"
-    # Scoped like the API: a grid worker of another micro-grid does not find it.
+    # Scoped like the API: 居委 staff of another community do not find it.
     assert (
-        staff_client(users["worker2"]).get(f"/admin/cases/case/{case.pk}/change/").status_code
-        == 302
+        staff_client(users["staff2"]).get(f"/admin/cases/case/{case.pk}/change/").status_code == 302
     )
 
 

@@ -42,9 +42,13 @@ def test_patrols_and_visits_are_read_only_and_scoped(users, tree, households, cl
     mine = services.start_patrol(u["worker"], tree["micro_grids"][0])
     other = services.start_patrol(u["worker2"], tree["micro_grids"][2])
     services.record_visit(u["worker"], households[0][0], topics="走访")
+    # Grid workers have no back office; 居委 staff look at their community's field work there.
     u["worker"].is_staff = True
     u["worker"].save()
-    c = client_for(u["worker"])
+    assert client_for(u["worker"]).get("/admin/fieldwork/patrol/").status_code == 403
+    u["staff"].is_staff = True
+    u["staff"].save()
+    c = client_for(u["staff"])
     response = c.get("/admin/fieldwork/patrol/")
     assert response.status_code == 200
     assert f"/admin/fieldwork/patrol/{mine.pk}/" in response.content.decode()

@@ -271,12 +271,45 @@ def test_grid_post_admin_validates_through_services(admin_client):
     assert GridPost.objects.count() == 2
 
 
-def test_leaders_see_staff_phones_masked(client):
+def test_staff_phones_are_masked_in_the_back_office(client):
+    tree = make_tree()
     staff = StaffMemberFactory(phone="13912345678")
-    login(client, Role.LEADER)
+    GridPost.objects.create(
+        staff=staff,
+        micro_grid=tree["micro_grids"][0],
+        role=PostRole.LEADER,
+        start_date="2024-01-01",
+    )
+    # 居委 staff look (view-only): the phone is masked on the page and in the list.
+    login(client, Role.COMMUNITY_STAFF, community=tree["communities"][0])
     content = client.get(
         reverse("admin:grids_staffmember_change", args=[staff.pk])
     ).content.decode()
     assert "139****5678" in content and "13912345678" not in content
     listing = client.get(reverse("admin:grids_staffmember_changelist")).content.decode()
     assert "139****5678" in listing and "13912345678" not in listing
+    # Leaders have no back office at all.
+    login(client, Role.LEADER)
+    assert client.get(reverse("admin:grids_staffmember_changelist")).status_code == 403
+
+
+def test_staff_phone_is_never_put_into_the_form(admin_client):
+    staff = StaffMemberFactory(name="陈静", phone="13912345678")
+    url = reverse("admin:grids_staffmember_change", args=[staff.pk])
+    content = admin_client.get(url).content.decode()
+    assert "13912345678" not in content and "139****5678" in content
+    form = {
+        "name": "陈静",
+        "phone": "",
+        "is_party_member": "on",
+        "posts-TOTAL_FORMS": "0",
+        "posts-INITIAL_FORMS": "0",
+        "posts-MIN_NUM_FORMS": "0",
+        "posts-MAX_NUM_FORMS": "1000",
+    }
+    assert admin_client.post(url, form).status_code == 302
+    staff.refresh_from_db()
+    assert staff.phone == "13912345678" and staff.is_party_member  # blank kept the number
+    assert admin_client.post(url, {**form, "phone": "13800001111"}).status_code == 302
+    staff.refresh_from_db()
+    assert staff.phone == "13800001111"

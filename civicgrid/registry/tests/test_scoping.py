@@ -15,6 +15,10 @@ EXPECTED = {
     Role.GRID_LEADER: 4,  # micro-grid 2
 }
 DENIED = [Role.DEPT_HANDLER, Role.RESIDENT]
+# The back office is for administrators, 城运中心 and 居委 staff; the other registry roles see
+# their rows through the web front and the API only.
+ADMIN_ROLES = [Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF]
+NO_ADMIN = [Role.LEADER, Role.GRID_WORKER, Role.GRID_LEADER, *DENIED]
 
 
 def expected_micro_grids(role, tree):
@@ -68,7 +72,7 @@ def test_api_requires_login(populated, client):
     assert client.get("/api/registry/residents/").status_code in (401, 403)
 
 
-@pytest.mark.parametrize("role", list(EXPECTED))
+@pytest.mark.parametrize("role", ADMIN_ROLES)
 def test_admin_changelists_are_scoped(role, populated, users, client):
     client.force_login(users[role])
     response = client.get("/admin/registry/resident/")
@@ -85,7 +89,7 @@ def test_admin_changelists_are_scoped(role, populated, users, client):
     )
 
 
-@pytest.mark.parametrize("role", [Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.GRID_LEADER])
+@pytest.mark.parametrize("role", [Role.COMMUNITY_STAFF])
 def test_admin_change_view_outside_scope_is_refused(role, populated, users, client):
     outside = Resident.objects.exclude(
         household__address__micro_grid__in=expected_micro_grids(role, populated)
@@ -96,8 +100,8 @@ def test_admin_change_view_outside_scope_is_refused(role, populated, users, clie
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("role", DENIED)
-def test_admin_refuses_handlers_and_residents(role, populated, users, client):
+@pytest.mark.parametrize("role", NO_ADMIN)
+def test_admin_refuses_roles_without_back_office(role, populated, users, client):
     client.force_login(users[role])
     for model in ["resident", "household", "address", "personaldataaccess"]:
         assert client.get(f"/admin/registry/{model}/").status_code == 403
