@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Refuses hostile input (control characters, huge numbers, impossible dates, deep JSON,
+    # oversized bodies) for every view with a 4xx in the user's language (civicgrid/core).
+    "civicgrid.core.middleware.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,7 +167,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Bodies checked while parsed: size, JSON depth, clean text (civicgrid/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "civicgrid.core.parsers.JSONParser",
+        "civicgrid.core.parsers.FormParser",
+        "civicgrid.core.parsers.MultiPartParser",
+    ],
+    # ?limit= is capped (max_limit), so one request cannot return a whole registry.
+    "DEFAULT_PAGINATION_CLASS": "civicgrid.core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     # drf-spectacular, with the error answers documented (civicgrid/core/openapi.py).
     "DEFAULT_SCHEMA_CLASS": "civicgrid.core.openapi.AutoSchema",

@@ -305,7 +305,7 @@ def _coordinate(value, field, label, low, high):
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError({field: _("%(label)s必须是数字") % {"label": label}}) from None
     if not (low <= number <= high):  # also rejects NaN
         raise ValidationError(

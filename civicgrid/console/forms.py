@@ -13,6 +13,7 @@ from civicgrid.accounts.models import Department
 from civicgrid.accounts.scoping import visible_grids, visible_micro_grids
 from civicgrid.cases.choices import CaseSource, Rating
 from civicgrid.cases.models import Category
+from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 
@@ -65,10 +66,16 @@ class QueueFilterForm(forms.Form):
         label=_("处置部门"), queryset=Department.objects.none(), required=False
     )
     date_from = forms.DateField(
-        label=_("上报日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("上报日期起"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
     )
     date_to = forms.DateField(
-        label=_("上报日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("上报日期止"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
     )
 
     def __init__(self, *args, user, **kwargs):

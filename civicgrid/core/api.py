@@ -1,8 +1,13 @@
 """Shared REST plumbing: one error shape for every endpoint."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def out_of_range_message() -> str:
+    return _("数值或日期超出范围")
 
 
 def exception_handler(exc, context):
@@ -10,4 +15,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
+    # A number or a date from the request that arithmetic or the database cannot hold (a date a
+    # day past 9999-12-31, an integer beyond 64 bits) that no check caught: the caller's input,
+    # so a 400, never a 500. (The input guard refuses the usual forms before the view runs.)
+    elif isinstance(exc, OverflowError):
+        exc = exceptions.ValidationError(detail={"detail": [out_of_range_message()]})
     return drf_exception_handler(exc, context)

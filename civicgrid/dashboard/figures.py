@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.scoping import visible_micro_grids
 from civicgrid.cases.choices import CaseSource
 from civicgrid.cases.indicators import RATES, grade
+from civicgrid.core.inputs import InputError, check_date
 from civicgrid.dashboard.models import COHORT_COUNTERS, Rollup
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -64,12 +65,14 @@ def parse_period(start: str | None, end: str | None, today: datetime.date):
 
     def parse(text, name):
         try:
-            return datetime.date.fromisoformat(text.strip())
+            return check_date(datetime.date.fromisoformat(text.strip()))
         except ValueError:
             raise PeriodError(
                 _("%(name)s“%(value)s”不是有效日期,请按 2026-11-01 的格式填写")
                 % {"name": name, "value": text}
             ) from None
+        except InputError as error:
+            raise PeriodError(f"{name}:{error.message}") from None
 
     last = parse(end, _("结束日期")) if end else None
     first = parse(start, _("开始日期")) if start else None

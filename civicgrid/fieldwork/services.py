@@ -25,6 +25,7 @@ from civicgrid.cases import services as cases
 from civicgrid.cases.choices import CaseAction, CaseSource
 from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.services import do_report_with_event
+from civicgrid.core.inputs import EARLIEST_DATE, LATEST_DATE
 from civicgrid.fieldwork.choices import FindingResult, PatrolShift, PatrolStatus
 from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
 from civicgrid.grids.choices import GridLevel
@@ -157,7 +158,7 @@ def _point(raw, index):
         )
     try:
         lon, lat = float(raw[0]), float(raw[1])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(
             {"points": _("%(where)s的经纬度必须是数字") % {"where": where}}
         ) from None
@@ -165,7 +166,12 @@ def _point(raw, index):
         raise ValidationError({"points": _("%(where)s的经纬度超出范围") % {"where": where}})
     at = None
     if len(raw) == 3:
-        at = parse_datetime(raw[2]) if isinstance(raw[2], str) else None
+        try:
+            at = parse_datetime(raw[2]) if isinstance(raw[2], str) else None
+        except ValueError:  # well formed but no time: 2026-02-30T25:00
+            at = None
+        if at is not None and not EARLIEST_DATE <= at.date() <= LATEST_DATE:
+            at = None
         if at is None:
             raise ValidationError({"points": _("%(where)s的时间格式不正确") % {"where": where}})
         if timezone.is_naive(at):

@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from civicgrid.core.inputs import InputError, check_date
 from civicgrid.open311 import adapter
 from civicgrid.open311.models import ApiClient, Open311Request
 from civicgrid.open311.render import FORMATS, errors, parse_json, respond
@@ -152,6 +153,10 @@ def _parse_when(value: str, field: str):
                 % {"value": value}
             }
         )
+    try:
+        check_date(moment, field)  # the 90-day window must not step past 9999-12-31
+    except InputError as error:
+        raise ValidationError({field: error.message}) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, parsers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +22,7 @@ from civicgrid.attachments.filters import AttachmentFilter
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.core import parsers as core_parsers
 
 # Room for the multipart envelope and the other form fields around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -49,7 +50,7 @@ class AttachmentViewSet(
 
     serializer_class = AttachmentSerializer
     filterset_class = AttachmentFilter
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [core_parsers.MultiPartParser, core_parsers.FormParser]
 
     def get_queryset(self):
         return visible_attachments(self.request.user).select_related("case", "uploaded_by")

@@ -13,6 +13,7 @@ from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.notifications import mask_email
 from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE
+from civicgrid.core.inputs import validate_date_range
 from civicgrid.registry.pii import mask_phone
 
 
@@ -560,8 +561,14 @@ def case_data(case, context) -> dict:
 
 
 class IndicatorQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text=_("起始日期(含),默认本月1日"))
-    end = serializers.DateField(required=False, help_text=_("截止日期(含),默认今天"))
+    start = serializers.DateField(
+        required=False,
+        help_text=_("起始日期(含),默认本月1日"),
+        validators=[validate_date_range],
+    )
+    end = serializers.DateField(
+        required=False, help_text=_("截止日期(含),默认今天"), validators=[validate_date_range]
+    )
     by = serializers.ChoiceField(
         choices=[
             ("street", _("街镇")),

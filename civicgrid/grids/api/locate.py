@@ -61,7 +61,7 @@ def _coordinate(value, field: str, label: str, limit: float, where: str = "") ->
         value = "bool"  # JSON true/false is no coordinate
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(
             {field: _("%(where)s%(label)s必须是数字") % {"where": where, "label": label}}
         ) from None

@@ -11,12 +11,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
+from civicgrid.core.inputs import validate_date_range
 from civicgrid.core.openapi import ErrorSerializer, or_validation_error
+from civicgrid.core.parsers import FormParser, MultiPartParser
 from civicgrid.grids import services
 from civicgrid.grids.api.serializers import (
     EndPostSerializer,
@@ -198,9 +199,16 @@ def _date_param(request, name):
     value = request.query_params.get(name)
     if not value:
         return None
-    parsed = parse_date(value)
+    try:
+        parsed = parse_date(value)
+    except ValueError:  # well formed but no date: 2026-02-30
+        parsed = None
     if parsed is None:
         raise ValidationError({name: _("日期格式应为 YYYY-MM-DD")})
+    try:
+        validate_date_range(parsed)
+    except DjangoValidationError as exc:
+        raise ValidationError({name: exc.messages[0]}) from None
     return parsed
 
 

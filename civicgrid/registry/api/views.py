@@ -96,7 +96,7 @@ class ResidentViewSet(_RegistryViewSet):
         },
     )
     @action(detail=True, methods=["post"])
-    def reveal(self, request, pk=None):
+    def reveal(self, request, pk=None, format=None):  # format: the router's .json suffix
         """The full ID number/phone of one resident; allowed roles only, and logged."""
         resident = self.get_object()
         body = RevealSerializer(data=request.data)

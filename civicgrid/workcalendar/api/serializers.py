@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from civicgrid.core.inputs import validate_date_range
 from civicgrid.workcalendar.models import CalendarDay, CalendarYear
 
 
@@ -22,7 +23,7 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 class DeadlineQuerySerializer(serializers.Serializer):
     """Exactly one of working_days / working_hours, counted from `start`."""
 
-    start = serializers.DateTimeField(label=_("起算时间"))
+    start = serializers.DateTimeField(label=_("起算时间"), validators=[validate_date_range])
     working_days = serializers.IntegerField(
         label=_("工作日数"), min_value=0, max_value=366, required=False
     )
