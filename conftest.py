@@ -11,6 +11,21 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _local_cache(settings):
+    # The suite keeps a per-process memory cache, emptied around each test (rate-limit and login
+    # failure counts never leak from one test into the next); settings.CACHES is the database
+    # cache or Redis, which the tests of the throttles use explicitly (accounts, cases tests).
+    from django.core.cache import cache
+
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = local
+    cache.clear()
+    yield
+    settings.CACHES = local  # a test may have switched to the database cache
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_locator():
     # The locator is cached per process; a rolled-back test can leave one built on grids that no
     # longer exist, so every test starts without one.

@@ -6,14 +6,15 @@
 
 Set-up (idempotent): creates the database if missing (default civicgrid_bench on the local
 PostgreSQL), migrates it, loads the demo street once (`load_demo_street --if-empty
---households-per-building-group 0 --no-logins`) and an operator `bench-operator` with a DRF token.
+--households-per-building-group 0 --no-logins`) and an operator `bench-operator` with an API
+token (accounts.tokens).
 Then starts gunicorn (civicgrid.wsgi, DEBUG off, persistent database connections,
 CIVICGRID_BENCH_ENDPOINTS=1) on a free loopback port, waits for /healthz and runs, in the same run
 and against the same server, two phases of `--seconds` each from `--clients` concurrent clients
 (asyncio, one process; keep-alive where the server offers it — gthread workers; sync workers,
 the default, close each connection and the client reconnects):
 
-  A. GET /bench/hello — the same stack (middleware, DRF token authentication, IsAuthenticated,
+  A. GET /bench/hello — the same stack (middleware, token authentication, IsAuthenticated,
      JSON) doing no work: the yardstick;
   B. POST /api/cases/ — a report at a random point inside a random micro-grid of the street,
      with a random second-level category, source and a realistic description.
@@ -92,10 +93,10 @@ def prepare(args) -> dict:
     django.setup()
     import shapely
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from civicgrid.accounts.choices import Role
     from civicgrid.accounts.models import User
+    from civicgrid.accounts.tokens import issue_token
     from civicgrid.cases.models import Case, Category
     from civicgrid.grids.choices import GridLevel
     from civicgrid.grids.geometry import to_shape
@@ -112,7 +113,7 @@ def prepare(args) -> dict:
     user, _ = User.objects.get_or_create(
         username=BENCH_USER, defaults={"role": Role.OPERATOR, "first_name": "压测"}
     )
-    token, _ = Token.objects.get_or_create(user=user)
+    _token, raw_token = issue_token(user, client="bench/intake.py")
 
     rng = random.Random(args.seed)
     grids = list(
@@ -138,7 +139,7 @@ def prepare(args) -> dict:
 
     count = Case.objects.count()
     connections.close_all()
-    return {"token": token.key, "points": points, "categories": categories, "cases_before": count}
+    return {"token": raw_token, "points": points, "categories": categories, "cases_before": count}
 
 
 def count_cases() -> int:

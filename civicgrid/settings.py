@@ -4,6 +4,7 @@ Demo mode (the default) keeps everything under ./var/: the SQLite database and a
 SECRET_KEY. Production mode (CIVICGRID_PRODUCTION=1) refuses to start without SECRET_KEY.
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -48,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a login lock-out into its answer (accounts.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "civicgrid.urls"
@@ -119,10 +122,76 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
 
+# The cache every process shares (gunicorn workers, the task worker): rate limits and login
+# throttles count in it. Redis when REDIS_URL is set (redis://127.0.0.1:6379/0), else a table
+# of the database (created by migration core 0001_cache_table, so `migrate` is enough).
+CACHE_TABLE = "civicgrid_cache"
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "civicgrid",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Room for a counter per client address under attack without culling live ones.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50_000)},
+        }
+    }
+
 AUTH_USER_MODEL = "accounts.User"
+# Django's validators: not too similar to the username/name/e-mail, at least 8 characters, not a
+# common password (Django's list of 20,000), not all digits (`12345678` is refused).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, see civicgrid/accounts/throttle.py): failures are counted in the
+# shared cache by account and by client address, each with its own limit; reaching one locks that
+# account or address out for the cool-off, during which even the right password is refused.
+AUTHENTICATION_BACKENDS = [
+    "civicgrid.accounts.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "civicgrid.accounts.throttle.LoginThrottleHandler"
+AXES_CACHE = "default"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+CIVICGRID_LOGIN_FAILURE_LIMITS = {
+    "username": env_int("CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT", 5),
+    "ip_address": env_int("CIVICGRID_LOGIN_FAILURES_PER_ADDRESS", 20),
+}
+AXES_FAILURE_LIMIT = CIVICGRID_LOGIN_FAILURE_LIMITS["username"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15))
+# A refused attempt during a lock-out does not extend it: the user is told when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "civicgrid.core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "civicgrid.accounts.throttle.lockout_response"
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = []  # the log names the account and address (never the password)
+# Client addresses: REMOTE_ADDR, unless the requests pass through this many trusted reverse
+# proxies (nginx: 1) that append to X-Forwarded-For; then the address they saw. Never set it
+# without such a proxy: clients could pick their own address.
+CIVICGRID_NUM_PROXIES = env_int("CIVICGRID_NUM_PROXIES", 0)
+# API tokens (accounts.ApiToken) stop working this long after they were issued.
+CIVICGRID_API_TOKEN_TTL_HOURS = env_int("CIVICGRID_API_TOKEN_TTL_HOURS", 24 * 30)
+# One limit on every channel residents report through (web form, REST intake, Open311), per
+# account or else per client address: (reports, window in seconds). See core/ratelimit.py.
+CIVICGRID_INTAKE_LIMIT = (
+    env_int("CIVICGRID_INTAKE_LIMIT", 10),
+    env_int("CIVICGRID_INTAKE_WINDOW_SECONDS", 3600),
+)
 # The web front's login; the admin keeps its own (admin:login) for the back office.
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -162,8 +231,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, but a refused token is a 401 (accounts/tokens.py).
+        "civicgrid.accounts.tokens.SessionAuthentication",
+        # Expiring, revocable tokens (accounts.ApiToken): `Authorization: Token …`.
+        "civicgrid.accounts.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

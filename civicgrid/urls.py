@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from civicgrid.accounts.throttle import with_lockout_message
 from civicgrid.core.views import bench_hello, healthz
 
 # Lazy, so each request shows them in its own language (English: see civicgrid/locale/en).
 admin.site.site_header = _("civicgrid 网格化管理")
 admin.site.site_title = "civicgrid"
 admin.site.index_title = _("后台管理")
+# The admin's login tells a locked-out user so, like the other logins (accounts.throttle).
+admin.site.login_form = with_lockout_message(admin.site.login_form)
 
 urlpatterns = [
     # The web front: "/" sends each role to its start page (civicgrid/web/navigation.py).
@@ -22,7 +24,8 @@ urlpatterns = [
     path("bench/hello", bench_hello, name="bench-hello"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    # Tokens, logout and the login page (civicgrid/accounts/urls.py) before DRF's own.
+    path("api/auth/", include("civicgrid.accounts.urls")),
     path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import FULL_PII_ROLES, READ_ONLY_ROLES, STREET_WIDE_ROLES, Role
@@ -72,3 +73,39 @@ class User(AbstractUser):
     @property
     def is_read_only(self) -> bool:
         return self.effective_role in READ_ONLY_ROLES
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token …`): issued by POST /api/auth/token/, valid until
+    `expires_at` (settings.CIVICGRID_API_TOKEN_TTL_HOURS), revoked by deleting the row (the
+    owner's DELETE /api/auth/tokens/<id>/, or POST /api/auth/logout/ with the token).
+
+    Only the SHA-256 of the token is stored (tokens are 256-bit random strings, so the hash is
+    enough and lets a token be looked up by it); `prefix`, its first characters, tells the owner
+    which one is which. See civicgrid/accounts/tokens.py.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    prefix = models.CharField(_("前缀"), max_length=8, editable=False)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    client = models.CharField(_("客户端"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} · {self.prefix}…"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

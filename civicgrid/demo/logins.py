@@ -24,16 +24,17 @@ from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost
 from civicgrid.registry.models import Resident
 
-# Demo-only passwords, one per role (refused in production, see ensure_demo_logins).
+# Demo-only passwords, one per role (refused in production, see ensure_demo_logins). Each passes
+# settings.AUTH_PASSWORD_VALIDATORS for its users (not too close to the username, not common).
 PASSWORDS = {
-    Role.ADMIN: "admin-demo",
-    Role.OPERATOR: "operator-demo",
-    Role.COMMUNITY_STAFF: "community-demo",
-    Role.GRID_LEADER: "gridleader-demo",
-    Role.GRID_WORKER: "gridworker-demo",
-    Role.DEPT_HANDLER: "dept-demo",
-    Role.LEADER: "leader-demo",
-    Role.RESIDENT: "resident-demo",
+    Role.ADMIN: "demo-admin-2026",
+    Role.OPERATOR: "demo-operator-2026",
+    Role.COMMUNITY_STAFF: "demo-community-2026",
+    Role.GRID_LEADER: "demo-gridleader-2026",
+    Role.GRID_WORKER: "demo-gridworker-2026",
+    Role.DEPT_HANDLER: "demo-dept-2026",
+    Role.LEADER: "demo-leader-2026",
+    Role.RESIDENT: "demo-resident-2026",
 }
 
 

@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from civicgrid.core import ratelimit
 from civicgrid.core.inputs import InputError, check_date
 from civicgrid.open311 import adapter
 from civicgrid.open311.models import ApiClient, Open311Request
@@ -246,6 +247,13 @@ def _create(request, fmt):
     client = ApiClient.authenticate(key)
     if client is None:
         return errors(fmt, 403, _("api_key 无效或已停用"))
+    # The residents' intake limit, shared with the web form and the REST intake: counted per
+    # client address (the api_key names an app, not a person), or per account when signed in.
+    verdict = ratelimit.hit_intake_limit(request)
+    if verdict.refused:
+        response = errors(fmt, 429, ratelimit.refused_message(verdict))
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
     try:
         created = submit_request(client, data, attributes)
     except ValidationError as error:

@@ -21,12 +21,14 @@ from civicgrid.cases import public as public_view
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseSource
 from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.core import ratelimit
 
 # --- abuse: a simple fixed-window limit per visitor -----------------------------------------------
 
-# (attempts, window in seconds); settings may override, e.g. CIVICGRID_PUBLIC_REPORT_LIMIT = (5, 600)
+# (attempts, window in seconds); settings may override, e.g. CIVICGRID_PUBLIC_TRACK_LIMIT = (5, 600).
+# Reports are not here: every reporting channel shares one limit (civicgrid/core/ratelimit.py,
+# settings.CIVICGRID_INTAKE_LIMIT), so a resident cannot file past it through the API instead.
 DEFAULT_LIMITS = {
-    "report": (10, 3600),
     "track": (20, 600),
     "rate": (10, 600),
 }
@@ -35,29 +37,24 @@ DEFAULT_LIMITS = {
 def client_key(request) -> str:
     """Who is asking: the account when signed in, else the address the request came from (the
     session would be free to drop, so an anonymous visitor is counted by address)."""
-    if request.user.is_authenticated:
-        return f"u{request.user.pk}"
-    return "ip" + (request.META.get("REMOTE_ADDR") or "unknown")
+    return ratelimit.person_key(request)
 
 
 def hit_limit(request, action: str) -> bool:
     """Count one attempt of `action`; True when the visitor is over the limit (refuse it).
 
-    A fixed window in the cache: crude, but enough to stop a script from filing a case a second
-    or trying every phone number behind a case number; real abuse protection is the proxy's job.
+    A fixed window in the shared cache: crude, but enough to stop a script from filing a case a
+    second or trying every phone number behind a case number; real abuse protection is the
+    proxy's job. "report" is the intake limit all reporting channels share.
     """
+    if action == "report":
+        return ratelimit.hit_intake_limit(request).refused
     limit, window = getattr(
         settings, f"CIVICGRID_PUBLIC_{action.upper()}_LIMIT", DEFAULT_LIMITS[action]
     )
-    key = f"civicgrid:public:{action}:{client_key(request)}"
-    if cache.add(key, 1, window):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, window)
-            count = 1
+    count, _retry_after = ratelimit.count_in_window(
+        f"civicgrid:public:{action}:{client_key(request)}", window
+    )
     return count > limit
 
 

@@ -34,10 +34,16 @@ class LoginForm(forms.Form):
     def clean(self):
         from django.contrib.auth import authenticate
 
+        from civicgrid.accounts.throttle import is_locked_out, lockout_message
+
         cleaned = super().clean()
         username, password = cleaned.get("username"), cleaned.get("password")
         if username and password:
             self.user = authenticate(self.request, username=username, password=password)
+            if self.user is None and is_locked_out(self.request):
+                # Too many failures for this account or address (django-axes): say so plainly;
+                # the right password is refused too until the lock ends.
+                raise ValidationError(lockout_message(self.request), code="locked_out")
             if self.user is None:
                 raise ValidationError(_("用户名或密码不正确"), code="invalid_login")
             if not self.user.is_active:

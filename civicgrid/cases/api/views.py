@@ -25,6 +25,7 @@ from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.filters import CaseFilter
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.core import ratelimit
 from civicgrid.core.openapi import ErrorSerializer
 
 HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
@@ -159,8 +160,17 @@ class CaseViewSet(
         public view for its reporter (serializers.sees_internals)."""
         return Response(s.case_data(self.get_object(), self.get_serializer_context()))
 
-    @extend_schema(request=s.IntakeSerializer, responses={201: s.CASE_OR_PUBLIC})
+    @extend_schema(
+        request=s.IntakeSerializer,
+        responses={201: s.CASE_OR_PUBLIC, 429: ratelimit.THROTTLED_RESPONSE},
+    )
     def create(self, request, *args, **kwargs):
+        # Residents share one limit with the web form and Open311 (core/ratelimit.py); staff
+        # reporting from their work (patrols, the hotline desk, departments) are not limited.
+        if ratelimit.is_limited_reporter(request.user):
+            verdict = ratelimit.hit_intake_limit(request)
+            if verdict.refused:
+                raise ratelimit.IntakeThrottled(verdict)
         body = s.IntakeSerializer(data=_payload(request))
         body.is_valid(raise_exception=True)
         case, event = services.do_report_with_event(user=request.user, **body.validated_data)

@@ -176,7 +176,7 @@ def test_staff_accounts_are_sent_to_their_own_pages(client, users, category):
 
 
 def test_reports_are_rate_limited_per_visitor(client, tree, category, settings):
-    settings.CIVICGRID_PUBLIC_REPORT_LIMIT = (2, 600)
+    settings.CIVICGRID_INTAKE_LIMIT = (2, 600)
     for _ in range(2):
         assert client.post(URL, form_data(category)).status_code == 302
     response = client.post(URL, form_data(category))
