@@ -19,7 +19,9 @@ VAR_DIR = Path(env_str("CIVICGRID_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = env_bool("CIVICGRID_PRODUCTION", False)
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless a developer asks for it, and never in production whatever DEBUG says: a debug page
+# shows settings and the URL patterns to anyone.
+DEBUG = False if PRODUCTION else env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a login lock-out into its answer (accounts.throttle).
     "axes.middleware.AxesMiddleware",
 ]
@@ -207,6 +210,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# WhiteNoise serves the static files in every mode (DEBUG is off in the demo too): from the apps'
+# folders in the demo and in tests, from STATIC_ROOT (`collectstatic`) in production.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "civicgrid" / "static"]
@@ -340,6 +346,44 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# Content-Security-Policy on every response (django-csp): scripts and styles only from this site
+# (no inline script anywhere; style attributes and htmx's indicator style need 'unsafe-inline'
+# for styles), images also from data:/blob: (photo previews) and the street's tile server,
+# nothing framed, no plugins, forms post only here.
+_TILE_ORIGIN = ""
+if CIVICGRID_MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    # "https://{s}.tiles.example.gov.cn/{z}/{x}/{y}.png" → "https://*.tiles.example.gov.cn"
+    _tile = urlsplit(CIVICGRID_MAP_TILE_URL)
+    _TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc.replace('{s}', '*')}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    # HTTPS only: redirect plain HTTP, and tell browsers to use HTTPS for a year (HSTS).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Behind the TLS-terminating reverse proxy (nginx) the request arrives as HTTP; the proxy
+    # says what the client used in this header. Empty when gunicorn itself speaks TLS.
+    _proto_header = env_str("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO")
+    SECURE_PROXY_SSL_HEADER = (_proto_header, "https") if _proto_header else None

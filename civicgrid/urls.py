@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from civicgrid.accounts.throttle import with_lockout_message
 from civicgrid.core.views import bench_hello, healthz
@@ -28,7 +28,8 @@ urlpatterns = [
     path("api/auth/", include("civicgrid.accounts.urls")),
     path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/grids/", include("civicgrid.grids.api.urls")),
     path("api/registry/", include("civicgrid.registry.api.urls")),
     path("api/calendar/", include("civicgrid.workcalendar.api.urls")),
@@ -40,3 +41,5 @@ urlpatterns = [
 # which checks that the user may see the case.
 
 handler403 = "civicgrid.web.views.permission_denied"
+handler404 = "civicgrid.web.views.page_not_found"
+handler500 = "civicgrid.web.views.server_error"

@@ -59,6 +59,13 @@ def max_side() -> int:
     return int(getattr(settings, "ATTACHMENT_MAX_SIDE", DEFAULT_MAX_SIDE))
 
 
+def max_lossless_pixels() -> int:
+    """PNG and WebP are decoded in full (no reduced-scale decoding as for JPEG), so their pixel
+    budget is what is kept anyway: a square of the longest side stored (16.8 M at 4096)."""
+    side = max_side()
+    return min(max_pixels(), side * side) if side else max_pixels()
+
+
 def human_size(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
@@ -112,11 +119,11 @@ def _not_an_image():
     return ValidationError({"file": _("文件不是有效的图片:仅支持 JPEG、PNG、WebP 格式的照片")})
 
 
-def _too_many_pixels(width: int, height: int):
+def _too_many_pixels(width: int, height: int, limit: int | None = None):
     return ValidationError(
         {
             "file": _("图片尺寸过大(%(w)s×%(h)s 像素),上限为 %(max)s 像素")
-            % {"w": width, "h": height, "max": f"{max_pixels():,}"}
+            % {"w": width, "h": height, "max": f"{limit or max_pixels():,}"}
         }
     )
 
@@ -142,9 +149,16 @@ def clean_image(data: bytes) -> CleanedImage:
                     raise _not_an_image()
                 if width * height > max_pixels():
                     raise _too_many_pixels(width, height)
+                if fmt != "JPEG" and width * height > max_lossless_pixels():
+                    raise _too_many_pixels(width, height, max_lossless_pixels())
                 probe.verify()
             # verify() leaves the image unusable; reopen to decode the pixels for real.
             with Image.open(io.BytesIO(data), formats=ALLOWED) as im:
+                limit = max_side()
+                if fmt == "JPEG" and limit:
+                    # Decode at 1/2, 1/4 or 1/8 scale when the photo is larger than what is kept:
+                    # the decode work is bounded by the stored size, not by the sender's.
+                    im.draft("RGB" if im.mode == "RGB" else None, (limit, limit))
                 im.load()
                 out_format, content_type, ext = STORED_FORMATS[fmt]
                 return _reencode(im, out_format, content_type, ext)
@@ -186,7 +200,8 @@ def _reencode(im: Image.Image, out_format: str, content_type: str, ext: str) -> 
     elif out_format == "WEBP":
         params.update(quality=WEBP_QUALITY)
     elif out_format == "PNG":
-        params.update(optimize=True)
+        # zlib's default level: `optimize` tries every filter at level 9, seconds on a big image.
+        params.update(compress_level=6)
     buffer = io.BytesIO()
     im.save(buffer, format=out_format, **params)
     return CleanedImage(buffer.getvalue(), content_type, ext, im.width, im.height)

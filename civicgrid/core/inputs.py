@@ -32,7 +32,8 @@ from civicgrid.core.text import is_name_field, text_problem
 
 MAX_JSON_DEPTH = 32
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-EARLIEST_DATE = datetime.date(1900, 1, 1)
+# 1901: before it Asia/Shanghai is local mean time (+08:05:43), which ISO 8601 offsets cannot say.
+EARLIEST_DATE = datetime.date(1901, 1, 1)
 LATEST_DATE = datetime.date(2999, 12, 31)
 
 _INTEGER = re.compile(r"[+-]?\d+")

@@ -369,6 +369,11 @@ def patrols(request):
 def _visible_patrol(request, pk) -> Patrol:
     patrol = get_object_or_404(Patrol.objects.select_related("micro_grid", "worker"), pk=pk)
     services.check_grid(request.user, patrol.micro_grid_id)
+    # A route is where a person walked and when: a grid worker sees their own; grid leaders and
+    # community staff see their grids' workers' rounds (they answer for them).
+    user = request.user
+    if user.effective_role == Role.GRID_WORKER and patrol.worker_id != user.pk:
+        raise PermissionDenied(_("这是其他网格员的巡查记录,您只能查看自己的巡查"))
     return patrol
 
 

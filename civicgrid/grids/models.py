@@ -187,3 +187,36 @@ class GridPost(models.Model):
     def clean(self):
         if self.micro_grid_id and self.micro_grid.level != GridLevel.MICRO_GRID:
             raise ValidationError({"micro_grid": _("岗位只能设在微网格")})
+
+
+class StaffPhoneAccess(models.Model):
+    """网格力量联系电话查看记录: an immutable row each time someone sees a staff member's (or a
+    volunteer pioneer's) full phone; lists show it masked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        on_delete=models.PROTECT,
+        related_name="staff_phone_accesses",
+    )
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("被查看人"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("途径"), max_length=100, blank=True)
+    accessed_at = models.DateTimeField(_("查看时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("网格力量电话查看记录")
+        verbose_name_plural = _("网格力量电话查看记录")
+        ordering = ["-accessed_at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.staff} {self.accessed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("StaffPhoneAccess rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("StaffPhoneAccess rows are immutable")

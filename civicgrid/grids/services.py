@@ -19,7 +19,7 @@ from shapely.geometry import shape as to_shape
 
 from civicgrid.grids.choices import Duty, GridLevel, PostRole
 from civicgrid.grids.codes import CodeError, derive_code
-from civicgrid.grids.models import Grid, GridPost, StaffMember
+from civicgrid.grids.models import Grid, GridPost, StaffMember, StaffPhoneAccess
 from civicgrid.grids.signals import bump_tree_revision
 
 # ------------------------------------------------------------------------------------ geometry
@@ -402,26 +402,25 @@ def _row(grid) -> dict:
     }
 
 
-def staffing_summary(grid: Grid, on: datetime.date | None = None) -> dict:
+def staffing_summary(grid: Grid, on: datetime.date | None = None, *, within=None) -> dict:
     """ "1+2+N" counts of a micro-grid, or of every micro-grid under a community/area/street with
-    totals. Two queries whatever the size."""
+    totals. Two queries whatever the size. `within` (a queryset of micro-grids, None = all) keeps a
+    scoped user's rows *and totals* to the grids they may see."""
     if grid.level == GridLevel.BUILDING_GROUP:
         raise ValidationError(_("楼组没有网格力量配置,请查看其微网格"))
     if grid.level == GridLevel.MICRO_GRID:
-        micro = annotate_staffing(Grid.objects.filter(pk=grid.pk), on)
+        micro = Grid.objects.filter(pk=grid.pk)
     else:
-        micro = annotate_staffing(
-            Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=grid.path), on
-        )
-    rows = [_row(g) for g in micro.order_by("code")]
-    totals = {key: sum(r[key] for r in rows) for key in ROLE_KEYS.values()}
-    people = (
-        GridPost.objects.filter(active_posts_q(on or timezone.localdate()))
-        .filter(micro_grid__path__startswith=grid.path)
-        .values("staff")
-        .distinct()
-        .count()
+        micro = Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=grid.path)
+    posts = GridPost.objects.filter(active_posts_q(on or timezone.localdate())).filter(
+        micro_grid__path__startswith=grid.path
     )
+    if within is not None:
+        micro = micro.filter(pk__in=within.values("pk"))
+        posts = posts.filter(micro_grid__in=within.values("pk"))
+    rows = [_row(g) for g in annotate_staffing(micro, on).order_by("code")]
+    totals = {key: sum(r[key] for r in rows) for key in ROLE_KEYS.values()}
+    people = posts.values("staff").distinct().count()
     return {
         "code": grid.code,
         "name": grid.name,
@@ -433,8 +432,22 @@ def staffing_summary(grid: Grid, on: datetime.date | None = None) -> dict:
     }
 
 
+def reveal_staff_phone(user, staff: StaffMember, *, channel: str) -> str:
+    """A staff member's full phone for a call, logged (StaffPhoneAccess). Only roles that work
+    with personal data; the caller passes a staff member from the user's own scoped list."""
+    from django.core.exceptions import PermissionDenied
+
+    if not user.may_view_full_pii:
+        raise PermissionDenied(_("您的角色不能查看完整电话"))
+    with transaction.atomic():
+        if staff.phone:
+            StaffPhoneAccess.objects.create(user=user, staff=staff, channel=channel)
+    return staff.phone
+
+
 __all__ = [
     "appoint",
+    "reveal_staff_phone",
     "check_grid",
     "check_post",
     "delete_grid",

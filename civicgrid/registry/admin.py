@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.scoping import visible_grids
 from civicgrid.core.adminsite import may_use_admin
+from civicgrid.core.csvsafe import safe_row
+from civicgrid.core.masking import birth_year, mask_id_number, mask_phone
 from civicgrid.grids.choices import GridLevel
 from civicgrid.registry import services
 from civicgrid.registry.choices import CareTag, HousingType
@@ -34,7 +36,6 @@ from civicgrid.registry.imports import (
 )
 from civicgrid.registry.models import Address, Household, PersonalDataAccess, Resident
 from civicgrid.registry.permissions import may_change_registry, may_view_registry
-from civicgrid.registry.pii import mask_id_number, mask_phone
 from civicgrid.registry.validators import validate_resident_id
 
 # The resident fields a back-office form edits, in the order a 居委 register lists them.
@@ -150,7 +151,11 @@ class AddressAdmin(RoleScopedAdmin):
 # --- residents ----------------------------------------------------------------------------------
 
 
-MASKED_FIELDS = {"id_number": "masked_id_number", "phone": "masked_phone"}
+MASKED_FIELDS = {
+    "id_number": "masked_id_number",
+    "phone": "masked_phone",
+    "birth_date": "masked_birth_date",
+}
 
 
 def _mask_read_only(fields):
@@ -166,6 +171,11 @@ class MaskedDisplayMixin:
     @admin.display(description=gettext_lazy("手机号"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone) if obj else ""
+
+    @admin.display(description=gettext_lazy("出生年份"))
+    def masked_birth_date(self, obj):
+        # Beside a masked ID only the year: the full date would narrow the hidden digits.
+        return birth_year(obj.birth_date) if obj else None
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -183,6 +193,7 @@ class ResidentAdminForm(forms.ModelForm):
 
     id_number = forms.CharField(label=gettext_lazy("证件号码"), required=False, max_length=32)
     phone = forms.CharField(label=gettext_lazy("手机号"), required=False, max_length=32)
+    birth_date = forms.DateField(label=gettext_lazy("出生日期"), required=False)
     care_tags = forms.MultipleChoiceField(
         label=gettext_lazy("关爱标签"),
         choices=CareTag.choices,
@@ -198,7 +209,12 @@ class ResidentAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initial["id_number"] = ""
         self.initial["phone"] = ""
+        self.initial["birth_date"] = None
         if self.instance.pk:
+            year = birth_year(self.instance.birth_date)
+            self.fields["birth_date"].help_text = (
+                _("当前:%(y)s年;留空则不修改") % {"y": year} if year else _("当前未填写")
+            )
             for name, mask in (("id_number", mask_id_number), ("phone", mask_phone)):
                 current = getattr(self.instance, name)
                 self.fields[name].help_text = (
@@ -219,6 +235,24 @@ class ResidentAdminForm(forms.ModelForm):
     def clean_phone(self):
         return self._keep_or_new("phone")
 
+    # Set per request by the admins below (get_form / get_formset).
+    user = None
+
+    def validate_unique(self):
+        # Not the model's unique check: its "already exists" answered anyone, for numbers
+        # registered anywhere in the street. The service names the holder only within the user's
+        # grids and logs a check outside them.
+        try:
+            services.check_document_unique(self.instance, self.user)
+        except DjangoValidationError as exc:
+            self._update_errors(exc)
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value is None and self.instance.pk:
+            return self.instance.birth_date
+        return value
+
 
 class ResidentInline(MaskedDisplayMixin, admin.TabularInline):
     model = Resident
@@ -236,6 +270,11 @@ class ResidentInline(MaskedDisplayMixin, admin.TabularInline):
         "lives_here",
     ]
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
+        return formset
 
     def has_view_permission(self, request, obj=None):
         return may_view_registry(request.user)
@@ -296,7 +335,7 @@ class ResidentAdmin(MaskedDisplayMixin, RoleScopedAdmin):
     list_display = [
         "name",
         "gender",
-        "birth_date",
+        "masked_birth_date",
         "masked_id_number",
         "masked_phone",
         "address",
@@ -320,6 +359,11 @@ class ResidentAdmin(MaskedDisplayMixin, RoleScopedAdmin):
         "按姓名或地址搜索;有权限的用户可输入完整身份证号精确查找(将被记录)"
     )
     autocomplete_fields = ["household"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     fields = RESIDENT_FORM_FIELDS
     actions = ["export_masked_csv"]
     change_list_template = "admin/registry/resident/change_list.html"
@@ -363,19 +407,21 @@ class ResidentAdmin(MaskedDisplayMixin, RoleScopedAdmin):
         response["Content-Disposition"] = 'attachment; filename="residents.csv"'
         response.write("\ufeff")
         writer = csv.writer(response)
-        writer.writerow(["姓名", "性别", "出生日期", "证件号码", "手机号", "地址", "户籍", "实住"])
+        writer.writerow(["姓名", "性别", "出生年份", "证件号码", "手机号", "地址", "户籍", "实住"])
         for r in queryset.select_related("household__address"):
             writer.writerow(
-                [
-                    r.name,
-                    r.get_gender_display(),
-                    r.birth_date or "",
-                    mask_id_number(r.id_number),
-                    mask_phone(r.phone),
-                    r.household.address.normalized,
-                    "是" if r.is_registered else "否",
-                    "是" if r.lives_here else "否",
-                ]
+                safe_row(
+                    [
+                        r.name,
+                        r.get_gender_display(),
+                        birth_year(r.birth_date) or "",
+                        mask_id_number(r.id_number),
+                        mask_phone(r.phone),
+                        r.household.address.normalized,
+                        "是" if r.is_registered else "否",
+                        "是" if r.lives_here else "否",
+                    ]
+                )
             )
         return response
 

@@ -4,6 +4,7 @@ Views, serializers, the admin and the import only call these functions. Each cha
 transaction and validates first (model `full_clean`), so bad input leaves nothing behind.
 """
 
+import logging
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,8 @@ from civicgrid.registry.permissions import (
     ensure_may_reveal,
     ensure_may_write,
 )
+
+security_log = logging.getLogger("civicgrid.security")
 
 # Where each registry model hangs off its micro-grid, for scope_by_micro_grid.
 SCOPE_FIELD = {
@@ -45,6 +48,13 @@ def visible_building_groups(user=None):
         return qs
     micro = visible_micro_grids(user)
     return qs if micro is None else qs.filter(parent__in=micro.values("pk"))
+
+
+def _in_scope(user, micro_grid_id) -> bool:
+    if user is None:
+        return True
+    micro = visible_micro_grids(user)
+    return micro is None or micro.filter(pk=micro_grid_id).exists()
 
 
 def _ensure_micro_grid_in_scope(user, micro_grid_id):
@@ -93,6 +103,17 @@ def find_or_create_address(text_or_parts, building_group, *, user=None) -> tuple
         existing = Address.objects.filter(normalized=parts.normalized).first()
         if existing is not None:
             if existing.building_group_id != building_group.pk:
+                if not _in_scope(user, existing.micro_grid_id):
+                    # Where an address outside the user's grids is registered is not theirs to
+                    # learn (it was an oracle for the grid tree behind every address).
+                    raise ValidationError(
+                        {
+                            "building_group": _(
+                                "地址“%(addr)s”已由其他网格登记,如需调整请联系城运中心"
+                            )
+                            % {"addr": existing.normalized}
+                        }
+                    )
                 raise ValidationError(
                     {
                         "building_group": _("地址“%(addr)s”已登记在楼组%(code)s下")
@@ -126,8 +147,53 @@ def save_household(household: Household, *, user=None) -> Household:
     return household
 
 
+def check_document_unique(resident: Resident, user) -> None:
+    """One resident per document. A clash inside the user's grids names the resident (they can see
+    them anyway); a clash outside says only that the number is registered elsewhere, and the
+    check is logged as a view of that resident's ID number — so guessing numbers leaves a trail
+    and never learns whose number or where."""
+    from civicgrid.registry.validators import normalize_id_number
+
+    number = normalize_id_number(resident.id_number)
+    if not number:
+        return
+    other = (
+        Resident.objects.filter(id_type=resident.id_type, id_number=number)
+        .exclude(pk=resident.pk)
+        .select_related("household__address")
+        .first()
+    )
+    if other is None:
+        return
+    if _in_scope(user, other.household.address.micro_grid_id):
+        raise ValidationError(
+            {
+                "id_number": _("该证件号码已登记为居民%(name)s(%(addr)s)")
+                % {"name": other.name, "addr": other.household.address.normalized}
+            }
+        )
+    security_log.warning(
+        "duplicate ID check outside scope: user=%s resident=%s", getattr(user, "pk", None), other.pk
+    )
+    if user is not None and user.is_authenticated:
+        # Called before the save's own transaction, so the row stays when the save is refused.
+        PersonalDataAccess.objects.create(
+            user=user, resident=other, field=PiiField.ID_NUMBER, channel="duplicate_check"
+        )
+    raise ValidationError(
+        {
+            "id_number": _(
+                "该证件号码已在其他居村登记;居民迁入本辖区的,请联系城运中心办理迁移(本次核查已留痕)"
+            )
+        }
+    )
+
+
 def save_resident(resident: Resident, *, user=None) -> Resident:
     ensure_may_write(user)
+    if resident.household_id:
+        _ensure_micro_grid_in_scope(user, resident.household.address.micro_grid_id)
+    check_document_unique(resident, user)
     with transaction.atomic():
         if resident.household_id:
             _ensure_micro_grid_in_scope(user, resident.household.address.micro_grid_id)

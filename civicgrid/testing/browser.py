@@ -96,11 +96,39 @@ def _context(browser, **options):
     return context
 
 
+def watch_csp(context) -> list:
+    """Messages of the Content-Security-Policy refusing something the page needed; the page
+    fixtures fail a test that leaves any."""
+    refused = []
+    context.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
+def wait_until(page, expression: str, timeout_ms: int = 15_000, interval_ms: int = 50):
+    """Poll a JavaScript expression until it is truthy. Playwright's wait_for_function compiles
+    the expression inside the page, which the site's Content-Security-Policy (no eval) refuses;
+    page.evaluate goes through the devtools protocol and is allowed."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_ms} ms waiting for: {expression}")
+        page.wait_for_timeout(interval_ms)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = _context(browser, viewport={"width": 1280, "height": 800})
+    refused = watch_csp(context)
     yield context.new_page()
     context.close()
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
 @pytest.fixture
@@ -112,8 +140,10 @@ def phone_page(browser, live_server):
         is_mobile=True,
         has_touch=True,
     )
+    refused = watch_csp(context)
     yield context.new_page()
     context.close()
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
 def login(page, live_server, username, password=DEFAULT_PASSWORD, next_url=""):

@@ -1,8 +1,12 @@
-"""The web front's own pages: the landing page, login and logout, and the 403 page."""
+"""The web front's own pages: the landing page, login and logout, and the error pages (403, 404,
+500) in the user's language with a way back; API and Open311 paths get their own error shapes."""
 
 from django.contrib.auth import login, logout
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -45,3 +49,24 @@ def logout_view(request):
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
     return render(request, "web/403.html", {"message": message}, status=403)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """404 for every path: JSON `{"detail": …}` under /api/, the page elsewhere. Never the URL
+    patterns (DEBUG is off outside development)."""
+    if _wants_json(request):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return render(request, "web/404.html", {"path": request.path}, status=404)
+
+
+def server_error(request):
+    """500: a page that needs nothing from the database or the request's context processors."""
+    if _wants_json(request):
+        return JsonResponse({"detail": _("服务器出错,请稍后再试。")}, status=500)
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("web/500.html").render())

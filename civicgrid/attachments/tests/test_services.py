@@ -176,6 +176,43 @@ def test_too_many_pixels_is_refused_before_decoding(case, users, settings):
     assert "100×100" in message and "上限为 1,000 像素" in message
 
 
+def test_lossless_images_larger_than_what_is_kept_are_refused_before_decoding(
+    case, users, settings, media_files
+):
+    # A 7000×7000 PNG cost 5 s of CPU to decode and re-encode; PNG and WebP have no cheaper
+    # partial decode, so they may be no larger than the square of the longest side kept.
+    settings.ATTACHMENT_MAX_SIDE = 64
+    for fmt, name in (("PNG", "x.png"), ("WEBP", "x.webp")):
+        data = io.BytesIO()
+        Image.new("RGB", (100, 100), (10, 200, 30)).save(data, fmt)
+        message = _refused(case, users["resident"], data.getvalue(), name=name)
+        assert "100×100" in message and "上限为 4,096 像素" in message
+    assert Attachment.objects.count() == 0 and media_files() == []
+
+
+def test_big_jpegs_are_decoded_at_reduced_scale(case, users, settings, monkeypatch):
+    from PIL import JpegImagePlugin
+
+    calls = []
+    real_draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self, mode, size, *args, **kwargs):
+        result = real_draft(self, mode, size, *args, **kwargs)
+        calls.append((size, self.size))
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    settings.ATTACHMENT_MAX_SIDE = 64
+    data = io.BytesIO()
+    noise_image((512, 384)).save(data, "JPEG", quality=90)
+    attachment = services.store_attachment(
+        case, users["resident"], upload(data.getvalue()), "before"
+    )
+    # The decoder was asked for 64×64 and delivered 1/4 scale (128×96), never the full 512×384.
+    assert calls == [((64, 64), (128, 96))]
+    assert (attachment.width, attachment.height) == (64, 48)
+
+
 def test_decompression_bomb_is_refused(case, users, media_files):
     # 100000×100000 pixels declared in a file of a few hundred bytes.
     message = _refused(case, users["resident"], png_claiming(100_000, 100_000), name="x.png")

@@ -19,7 +19,7 @@ from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.choices import HotlineRequestType
 from civicgrid.cases.models import Category
 from civicgrid.grids.models import Grid
-from civicgrid.testing.browser import login, screenshot
+from civicgrid.testing.browser import login, screenshot, wait_until
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
 
 pytestmark = [
@@ -291,10 +291,10 @@ def test_filters_swap_the_table_without_a_reload(page, live_server, street, cloc
     assert page.locator("table.cases tbody tr").count() == 9
     page.evaluate("window.notReloaded = true")
     page.fill("#id_q", "消防")
-    page.wait_for_function("document.querySelectorAll('table.cases tbody tr').length === 1")
+    wait_until(page, "document.querySelectorAll('table.cases tbody tr').length === 1")
     assert page.evaluate("window.notReloaded") is True
     assert "q=" in page.url
     assert page.locator('.tabs a[data-tab="all"] .count').inner_text() == "1"
     page.select_option("#id_source", "supervision")
-    page.wait_for_function("document.querySelector('table.cases tbody td.muted') !== null")
+    wait_until(page, "document.querySelector('table.cases tbody td.muted') !== null")
     assert page.evaluate("window.notReloaded") is True

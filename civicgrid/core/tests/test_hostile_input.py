@@ -383,7 +383,7 @@ def test_date_messages_in_english(admin_user):
     )
     assert response.status_code == 400
     assert response.json() == {
-        "end": ["The date is out of range (it must be between 1900-01-01 and 2999-12-31)"]
+        "end": ["The date is out of range (it must be between 1901-01-01 and 2999-12-31)"]
     }
 
 

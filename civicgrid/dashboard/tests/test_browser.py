@@ -14,7 +14,7 @@ from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.grids.models import Grid
-from civicgrid.testing.browser import _context, login, screenshot
+from civicgrid.testing.browser import _context, login, screenshot, wait_until
 
 # serialized_rollback: the flush after a transactional test would drop the seeded categories and
 # the calendar for the tests after it.
@@ -37,11 +37,12 @@ def demo(settings):
 
 
 def _charts_drawn(page):
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => window.civicgridDashboard && document.querySelector('#chart-day canvas')"
         " && document.querySelector('#grid-map .leaflet-overlay-pane canvas')"
         # the map has settled on the grids (fitBounds' zoom animation over, shapes projected)
-        " && window.civicgridDashboard.map.layer.getLayers().every(l => l._parts && l._parts.length)"
+        " && window.civicgridDashboard.map.layer.getLayers().every(l => l._parts && l._parts.length)",
     )
 
 
@@ -106,7 +107,7 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     screen = context.new_page()
     screen.goto(f"{live_server.url}/dashboard/screen/")
     _charts_drawn(screen)
-    screen.wait_for_function("() => document.querySelector('#chart-categories canvas')")
+    wait_until(screen, "() => document.querySelector('#chart-categories canvas')")
     size = screen.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
     )

@@ -18,7 +18,7 @@ from civicgrid.fieldwork.models import Patrol, PatrolFinding, Visit
 from civicgrid.fieldwork.tests.conftest import IN_MICRO, add_household, category
 from civicgrid.grids.choices import PostRole
 from civicgrid.grids.models import Grid
-from civicgrid.testing.browser import login, screenshot
+from civicgrid.testing.browser import login, screenshot, wait_until
 from civicgrid.testing.factories import UserFactory, assign_post, make_tree
 
 pytestmark = [
@@ -41,8 +41,9 @@ def _street():
     return tree
 
 
-def _cases(worker, operator):
-    """Two cases in the worker's grid: one to handle, one handled and waiting for verification."""
+def _cases(worker, operator, colleague):
+    """Two cases in the worker's grid: one to handle, one handled by a colleague and waiting for
+    the worker's verification (管监分离: nobody checks their own handling)."""
     lon, lat = IN_MICRO[0]
     task = cases.do_report(
         user=operator,
@@ -65,8 +66,8 @@ def _cases(worker, operator):
     )
     cases.do_file(handled, operator)
     cases.do_dispatch(handled, operator, to_grid=True)
-    cases.do_accept(handled, worker)
-    cases.do_handle(handled, worker, result="已联系8号楼居民清理,楼道恢复通畅")
+    cases.do_accept(handled, colleague)
+    cases.do_handle(handled, colleague, result="已联系8号楼居民清理,楼道恢复通畅")
     return task, handled
 
 
@@ -75,13 +76,15 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
     tree = _street()
     worker = UserFactory(username="wangxy", role=Role.GRID_WORKER, first_name="王秀英")
     assign_post(worker, tree["micro_grids"][0])
+    colleagues = []
     for name, role in [("张建国", PostRole.LEADER), ("陈丽华", PostRole.PART_TIME)]:
         other = UserFactory(role=Role.GRID_WORKER, first_name=name)
         assign_post(other, tree["micro_grids"][0], role=role)
+        colleagues.append(other)
     for n in range(1, 4):
         add_household(tree["building_groups"][0], n)
     operator = UserFactory(username="operator", role=Role.OPERATOR)
-    task, handled = _cases(worker, operator)
+    task, handled = _cases(worker, operator, colleagues[1])
 
     lon, lat = IN_MICRO[0]
     context = browser.new_context(
@@ -106,7 +109,7 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
 
         # Report: the phone's position fills the hidden inputs; the case number comes back.
         page.goto(live_server.url + "/m/report/")
-        page.wait_for_function("document.getElementById('id_lon').value !== ''")
+        wait_until(page, "document.getElementById('id_lon').value !== ''")
         page.select_option("#id_category", label="楼道堆物")
         page.fill("#id_description", "15号楼1楼楼道堆放电动车电瓶和纸箱")
         page.fill("#id_address", "秀沿路1501弄15号")
@@ -123,8 +126,9 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
         page.goto(live_server.url + "/m/patrols/")
         page.click("main form button[type=submit]")
         patrol = Patrol.objects.get(worker=worker)
-        page.wait_for_function(
-            "document.querySelector('[data-patrol-route] .fw-status').textContent.includes('1')"
+        wait_until(
+            page,
+            "document.querySelector('[data-patrol-route] .fw-status').textContent.includes('1')",
         )
         patrol.refresh_from_db()
         assert patrol.route and patrol.route[0][:2] == [lon, lat]
@@ -134,16 +138,15 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settin
                 {"longitude": lon + 0.0006 * step, "latitude": lat - 0.0003 * (step % 3)}
             )
             page.wait_for_timeout(150)
-        page.wait_for_function(
-            "document.querySelector('[data-patrol-route] .fw-status').textContent.includes('6')"
+        wait_until(
+            page,
+            "document.querySelector('[data-patrol-route] .fw-status').textContent.includes('6')",
         )
         patrol.refresh_from_db()
         assert len(patrol.route) == 6
         # Ticks swap just their line (htmx): the page, and the route watch, stay.
         page.locator("li.fw-item", has_text="垃圾分类").locator("button[value=ok]").click()
-        page.wait_for_function(
-            "document.getElementById('patrol-progress').textContent.includes('1/')"
-        )
+        wait_until(page, "document.getElementById('patrol-progress').textContent.includes('1/')")
         item = page.locator("li.fw-item", has_text="飞线充电")
         item.locator("summary").click()
         item.locator("input[type=text]").fill("5号楼东侧窗口有电线垂下给电瓶车充电")

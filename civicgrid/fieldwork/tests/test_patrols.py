@@ -172,6 +172,18 @@ def test_points_of_someone_elses_patrol_are_refused(users, tree, client_for):
     assert patrol.route == []
 
 
+def test_a_grid_worker_cannot_open_a_colleagues_route(users, tree, client_for):
+    patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
+    services.add_route_points(patrol, users["worker"], [[121.505, 31.1075]])
+    response = client_for(users["colleague"]).get(f"/m/patrols/{patrol.pk}/")
+    assert response.status_code == 403
+    assert "121.505" not in response.content.decode()
+    assert "其他网格员的巡查记录" in response.content.decode()
+    # The grid leader of the same grid answers for the round and may look at it.
+    leader_view = client_for(users["gridleader"]).get(f"/m/patrols/{patrol.pk}/")
+    assert leader_view.status_code == 200 and "121.505" in leader_view.content.decode()
+
+
 def test_one_running_patrol_at_a_time(users, tree, client_for):
     services.start_patrol(users["worker"], tree["micro_grids"][0])
     response = client_for(users["worker"]).post(

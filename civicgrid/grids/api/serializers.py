@@ -189,6 +189,10 @@ class EndPostSerializer(serializers.Serializer):
     end_date = serializers.DateField()
 
 
+class StaffPhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField(help_text=_("完整联系电话(本次查看已留痕)"))
+
+
 class StaffMemberSerializer(serializers.ModelSerializer):
     duties = serializers.MultipleChoiceField(
         choices=Duty.choices, required=False, help_text=_("六员职责,可多选")
@@ -212,9 +216,8 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     def to_representation(self, staff):
         data = super().to_representation(staff)
         data["duties"] = [d for d in Duty.values if d in set(staff.duties or [])]
-        user = _user(self)
-        if user is None or not user.may_view_full_pii:
-            data["phone"] = mask_phone(staff.phone)
+        # Masked for every role: the full number is one logged request away (reveal-phone).
+        data["phone"] = mask_phone(staff.phone)
         return data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

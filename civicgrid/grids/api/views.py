@@ -28,6 +28,7 @@ from civicgrid.grids.api.serializers import (
     ImportReportSerializer,
     StaffingSummarySerializer,
     StaffMemberSerializer,
+    StaffPhoneSerializer,
     as_drf_error,
 )
 from civicgrid.grids.filters import GridFilter, GridPostFilter, StaffMemberFilter
@@ -169,14 +170,12 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
         grid = self.get_object()
         on = _date_param(request, "on")
         try:
-            summary = services.staffing_summary(grid, on=on)
+            # Scoped users count only the micro-grids they may see, in the rows and the totals.
+            summary = services.staffing_summary(
+                grid, on=on, within=visible_micro_grids(request.user)
+            )
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
-        # Scoped users only count the micro-grids they may see.
-        micro = visible_micro_grids(request.user)
-        if micro is not None:
-            allowed = set(micro.values_list("code", flat=True))
-            summary["micro_grids"] = [r for r in summary["micro_grids"] if r["code"] in allowed]
         return Response(StaffingSummarySerializer(summary).data)
 
     @extend_schema(
@@ -243,6 +242,23 @@ class StaffMemberViewSet(viewsets.ModelViewSet):
         if instance.posts.exists():
             raise ValidationError({"detail": _("该人员仍有任职记录,请先结束或删除岗位")})
         instance.delete()
+
+    @extend_schema(
+        summary="查看完整联系电话(留痕)",
+        request=None,
+        responses={200: StaffPhoneSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="reveal-phone",
+        permission_classes=[permissions.IsAuthenticated],
+        filterset_class=None,
+    )
+    def reveal_phone(self, request, pk=None):
+        staff = self.get_object()
+        phone = services.reveal_staff_phone(request.user, staff, channel="api")
+        return Response(StaffPhoneSerializer({"phone": phone}).data)
 
 
 @extend_schema_view(

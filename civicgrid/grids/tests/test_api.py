@@ -267,6 +267,7 @@ def test_staff_members_scoped_masked_and_validated():
         format="json",
     )
     assert created.status_code == 201, created.content
+    assert created.json()["phone"] == "138****0000"
     assert created.json()["duties"] == [Duty.INFORMATION, Duty.MEDIATION]
     assert created.json()["duties_display"] == ["信息采集员", "矛盾纠纷调解员"]
     bad = operator.post("/api/grids/staff/", {"name": "x", "duties": ["cook"]}, format="json")
@@ -301,3 +302,68 @@ def test_schema_generates_without_warnings_for_grid_views():
     messages = list(GENERATOR_STATS._warn_cache) + list(GENERATOR_STATS._error_cache)
     mine = [m for m in messages if "grids" in m or "Grid" in m or "Staff" in m]
     assert mine == []
+
+
+def test_staff_phones_are_masked_for_every_role_and_each_full_view_is_logged():
+    from civicgrid.grids.models import StaffPhoneAccess
+
+    tree = make_tree()
+    worker = UserFactory(role=Role.GRID_WORKER)
+    assign_post(worker, tree["micro_grids"][3])
+    pioneer = StaffMemberFactory(phone="13912345678", name="志愿者先锋")
+    GridPost.objects.create(
+        staff=pioneer,
+        micro_grid=tree["micro_grids"][3],
+        role=PostRole.PIONEER,
+        start_date="2024-01-01",
+    )
+    elsewhere = StaffMemberFactory(phone="13700001111")
+    GridPost.objects.create(
+        staff=elsewhere,
+        micro_grid=tree["micro_grids"][0],
+        role=PostRole.PIONEER,
+        start_date="2024-01-01",
+    )
+    for role in (Role.OPERATOR, Role.ADMIN, Role.LEADER):
+        response = client_for(UserFactory(role=role)).get("/api/grids/staff/", {"limit": 500})
+        assert "13912345678" not in response.content.decode()
+    api = client_for(worker)
+    assert "13912345678" not in api.get("/api/grids/staff/").content.decode()
+    assert not StaffPhoneAccess.objects.exists()
+
+    shown = api.post(f"/api/grids/staff/{pioneer.pk}/reveal-phone/")
+    assert shown.status_code == 200 and shown.json() == {"phone": "13912345678"}
+    log = StaffPhoneAccess.objects.get()
+    assert log.user == worker and log.staff == pioneer and log.channel == "api"
+    # Outside the worker's grids: not found; a leader may not see full phones at all.
+    assert api.post(f"/api/grids/staff/{elsewhere.pk}/reveal-phone/").status_code == 404
+    leader = client_for(UserFactory(role=Role.LEADER))
+    assert leader.post(f"/api/grids/staff/{pioneer.pk}/reveal-phone/").status_code == 403
+    assert StaffPhoneAccess.objects.count() == 1
+
+
+def test_a_grid_worker_sees_staffing_totals_of_their_own_grids_only():
+    tree = make_tree()
+    worker = UserFactory(role=Role.GRID_WORKER)
+    assign_post(worker, tree["micro_grids"][0])
+    for micro in tree["micro_grids"]:
+        for _ in range(3):
+            GridPost.objects.create(
+                staff=StaffMemberFactory(),
+                micro_grid=micro,
+                role=PostRole.PIONEER,
+                start_date="2024-01-01",
+            )
+    street = tree["street"]
+    body = client_for(worker).get(f"/api/grids/{street.code}/staffing/").json()
+    assert body["micro_grid_count"] == 1
+    assert [r["code"] for r in body["micro_grids"]] == [tree["micro_grids"][0].code]
+    assert body["totals"]["pioneer"] == 3
+    assert body["totals"]["people"] == 4  # the worker and the three pioneers of their grid
+    whole = (
+        client_for(UserFactory(role=Role.OPERATOR))
+        .get(f"/api/grids/{street.code}/staffing/")
+        .json()
+    )
+    assert whole["micro_grid_count"] == len(tree["micro_grids"])
+    assert whole["totals"]["pioneer"] == 3 * len(tree["micro_grids"])

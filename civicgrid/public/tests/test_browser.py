@@ -14,7 +14,7 @@ from civicgrid.cases import services as case_services
 from civicgrid.cases.models import Case
 from civicgrid.grids.models import Grid
 from civicgrid.public.tests.conftest import IN_MICRO_0, ensure_categories
-from civicgrid.testing.browser import login, screenshot
+from civicgrid.testing.browser import login, screenshot, wait_until
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
 
 # serialized_rollback: a transactional test empties every table when it ends, the categories
@@ -188,7 +188,7 @@ def test_a_visitor_is_told_next_to_the_field_and_keeps_the_text(phone_page, live
     page.wait_for_selector("#report-map[data-ready='1']")
     # "Use my location" puts the pin where the phone is.
     page.click("#use-location")
-    page.wait_for_function("document.getElementById('id_lon').value !== ''")
+    wait_until(page, "document.getElementById('id_lon').value !== ''")
     assert (page.input_value("#id_lon"), page.input_value("#id_lat")) == ("121.503500", "31.108200")
     page.select_option("select[name=category]", label="飞线充电")
     page.fill("textarea[name=description]", "5号楼楼下有人从窗口拉电线给电瓶车充电")

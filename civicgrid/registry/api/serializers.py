@@ -166,6 +166,10 @@ class ResidentSerializer(serializers.ModelSerializer):
             "care_tag_labels",
         ]
         extra_kwargs = {"gender": {"required": False}}
+        # One resident per document is checked by services.save_resident, which answers a clash
+        # outside the user's grids without saying whose number it is (DRF's own unique-together
+        # check would say "must be unique" to anyone: an oracle).
+        validators = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

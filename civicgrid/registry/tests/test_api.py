@@ -78,7 +78,7 @@ def test_create_resident_validates_in_chinese(household, users, api):
     assert ok.status_code == 201, ok.json()
     body = ok.json()
     assert body["gender"] == "M" and body["birth_year"] == 1990  # read from the ID
-    assert body["id_number"] == number[:4] + "*" * 10 + number[-4:]
+    assert body["id_number"] == number[:2] + "*" * 14 + number[-2:]
     assert body["phone"] == "139****5678" and body["care_tag_labels"] == ["独居老人"]
     resident = Resident.objects.get()
     assert resident.id_number == number and resident.phone == "13912345678"
@@ -86,6 +86,7 @@ def test_create_resident_validates_in_chinese(household, users, api):
         "/api/registry/residents/", {"household": household.pk, "name": "李四", "id_number": number}
     )
     assert dup.status_code == 400
+    assert "张三" in dup.json()["id_number"][0]  # in the user's own grids: who holds the number
     patch = client.patch(f"/api/registry/residents/{resident.pk}/", {"lives_here": False})
     assert patch.status_code == 200
     resident.refresh_from_db()
@@ -171,7 +172,7 @@ def test_resident_list_has_no_n_plus_one(tree, users, api, django_assert_max_num
 def test_admin_changelists_have_no_n_plus_one(tree, users, client, django_assert_max_num_queries):
     for bg in tree["building_groups"]:
         add_residents(bg, n=5)
-    client.force_login(users[Role.GRID_WORKER])
+    client.force_login(users[Role.COMMUNITY_STAFF])
     with django_assert_max_num_queries(15) as captured:
         assert client.get("/admin/registry/resident/").status_code == 200
     small = len(captured.captured_queries)
@@ -201,3 +202,40 @@ def test_household_create_and_update(tree, users, api):
     assert bad.status_code == 400
     listed = client.get("/api/registry/households/").json()["results"][0]
     assert listed["resident_count"] == 0 and listed["address_text"] == "普育东路3号"
+
+
+def test_out_of_scope_documents_and_addresses_are_not_an_oracle(populated, users, api):
+    """A resident's ID number or an address registered outside the worker's grids: refused
+    without naming whose number or which building group, and the document check is logged."""
+    from civicgrid.registry.models import PersonalDataAccess
+
+    worker = users[Role.GRID_WORKER]
+    client = api(worker)
+    elsewhere = Resident.objects.exclude(household__address__micro_grid=populated["micro_grids"][0])
+    target = elsewhere.first()
+    own_household = Household.objects.filter(
+        address__micro_grid=populated["micro_grids"][0]
+    ).first()
+    before = Resident.objects.count()
+    response = client.post(
+        "/api/registry/residents/",
+        {"household": own_household.pk, "name": "王五", "id_number": target.id_number},
+        format="json",
+    )
+    assert response.status_code == 400
+    message = response.json()["id_number"][0]
+    assert "其他居村登记" in message and "留痕" in message
+    assert target.name not in message and target.household.address.normalized not in message
+    assert "唯一" not in message and "已存在" not in message
+    assert Resident.objects.count() == before
+    log = PersonalDataAccess.objects.get(user=worker)
+    assert log.resident == target and log.channel == "duplicate_check"
+
+    address = target.household.address
+    outside = client.post(
+        "/api/registry/addresses/",
+        {"text": address.normalized, "building_group": populated["building_groups"][0].code},
+    )
+    assert outside.status_code == 400
+    text = str(outside.json())
+    assert address.building_group.code not in text and "其他网格登记" in text

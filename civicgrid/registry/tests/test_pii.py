@@ -314,3 +314,36 @@ def test_household_inline_saves_through_services(populated, users, client):
     for r in others:
         r_db = Resident.objects.get(pk=r.pk)
         assert r_db.id_number == r.id_number and r_db.phone == r.phone
+
+
+def test_admin_add_with_a_number_registered_elsewhere_is_not_an_oracle(populated, users, client):
+    staff = users[Role.COMMUNITY_STAFF]
+    mine = in_scope(Role.COMMUNITY_STAFF, populated)
+    target = Resident.objects.exclude(
+        household__address__micro_grid__in=[
+            populated["micro_grids"][2],
+            populated["micro_grids"][3],
+        ]
+    ).first()
+    client.force_login(staff)
+    before = Resident.objects.count()
+    response = client.post(
+        "/admin/registry/resident/add/",
+        {
+            "household": mine.household_id,
+            "name": "王五",
+            "gender": target.gender,
+            "id_type": target.id_type,
+            "id_number": target.id_number,
+            "phone": "",
+            "relation_to_head": "",
+            "lives_here": "on",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    errors = response.context["adminform"].form.errors["id_number"]
+    assert "其他居村登记" in errors[0] and target.name not in errors[0]
+    assert Resident.objects.count() == before
+    assert PersonalDataAccess.objects.filter(
+        user=staff, resident=target, channel="duplicate_check"
+    ).exists()
