@@ -125,10 +125,17 @@ def wsgi_app():
     Django closes the database connection at the end of each request; here that would end the
     test's transaction, so (as Django's own test client does) the request signals leave the
     connection alone while the test runs."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+    handler = get_wsgi_application()
+
+    def app(environ, start_response):
+        # Again before every request: Django's test Client (used here to log in and to seed)
+        # connects the handlers again after each of its own requests.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return handler(environ, start_response)
+
     try:
-        yield get_wsgi_application()
+        yield app
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(args, env, tmp_path):
-    full = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG"}}
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     full.update(
         {
             "CIVICGRID_VAR_DIR": str(tmp_path),
