@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """What a user does in the street; decides which data they see (see accounts.scoping)."""
+    """What a user does in the street; decides which data they see (see grids.scoping)."""
 
     ADMIN = "admin", _("系统管理员")
     OPERATOR = "operator", _("城运中心操作员")

@@ -2,14 +2,14 @@
 
 The role-level rule (which roles may perform an action at all) is the table in cases.workflow;
 this module adds the row-level rule: a department handler acts on cases dispatched to their
-department, grid staff on cases in their micro-grids (accounts.scoping), residents on their own.
+department, grid staff on cases in their micro-grids (grids.scoping), residents on their own.
 """
 
 from django.db.models import Q, QuerySet
 
 from civicgrid.accounts.choices import Role
-from civicgrid.accounts.scoping import visible_micro_grids
 from civicgrid.cases.choices import CaseAction as A
+from civicgrid.grids.scoping import visible_micro_grids
 
 GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})
 HANDLING_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.HANDLE, A.REQUEST_EXTENSION})

@@ -10,12 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department
-from civicgrid.accounts.scoping import visible_grids, visible_micro_grids
 from civicgrid.cases.choices import CaseSource, Rating
 from civicgrid.cases.models import Category
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
+from civicgrid.grids.scoping import visible_grids, visible_micro_grids
 
 
 def _textarea(rows=3):

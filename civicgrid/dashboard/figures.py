@@ -17,13 +17,13 @@ from django.db.models import Case, IntegerField, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.scoping import visible_micro_grids
 from civicgrid.cases.choices import CaseSource
 from civicgrid.cases.indicators import RATES, grade
 from civicgrid.core.inputs import InputError, check_date
 from civicgrid.dashboard.models import COHORT_COUNTERS, Rollup
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
+from civicgrid.grids.scoping import visible_micro_grids
 
 MAX_PERIOD_DAYS = 3660
 DEFAULT_DAYS = 30

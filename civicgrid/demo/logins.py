@@ -3,7 +3,7 @@
 `ensure_demo_logins()` creates the users that are missing and resets the ones that exist (role,
 scope, password, active), so `make demo` always prints logins that work. Grid leader and grid
 worker are linked (StaffMember.user) to the people holding the posts of the first micro-grid,
-so accounts.scoping finds their micro-grids through the roster like for anyone else.
+so grids.scoping finds their micro-grids through the roster like for anyone else.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every change of field work: patrols (巡块) and household visits (走访).
 
 One function per change, each in one transaction, each checking first that the user works the
-micro-grid concerned (accounts.scoping: grid staff their active posts' micro-grids, community
+micro-grid concerned (grids.scoping: grid staff their active posts' micro-grids, community
 staff their community's). A scope problem raises PermissionDenied, bad input ValidationError
 (field → Chinese message, the names the forms use); in both cases nothing is written.
 Cases are never written here directly: a finding becomes a case through cases.services.
@@ -18,7 +18,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
-from civicgrid.accounts.scoping import visible_micro_grids
 from civicgrid.attachments import services as attachments
 from civicgrid.attachments.choices import AttachmentKind
 from civicgrid.cases import services as cases
@@ -30,6 +29,7 @@ from civicgrid.fieldwork.choices import FindingResult, PatrolShift, PatrolStatus
 from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
+from civicgrid.grids.scoping import visible_micro_grids
 
 MAX_NOTE = 500
 MAX_TOPICS = 2000

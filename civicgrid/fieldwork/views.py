@@ -1,7 +1,7 @@
 """The grid workers' phone pages (/m/): my grids and tasks, a case page with the grid's actions,
 reporting, patrols (巡块) and household visits (走访).
 
-Views stay thin: they pick the rows the user may see (accounts.scoping through
+Views stay thin: they pick the rows the user may see (grids.scoping through
 fieldwork.services.my_micro_grids, cases.permissions.scope_cases), call one service per POST and
 redirect (PRG) with a message. A service's ValidationError goes back onto the form next to its
 field with what was typed; IllegalTransition is a message and nothing changed; a grid that is

@@ -1,7 +1,7 @@
 """Admin for the grid tree and its "1+2+N" staffing.
 
 Access follows the user's role, like the registry admin: staff roles look (rows scoped by
-accounts.scoping), the system administrator changes the tree, administrators and 城运中心
+grids.scoping), the system administrator changes the tree, administrators and 城运中心
 operators change the rolls. Every change goes through grids.services; the forms call the same
 checks first so that a problem shows as a form error, never as a crash or a half-write.
 """
@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
-from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 from civicgrid.core.adminsite import may_use_admin
+from civicgrid.core.masking import mask_phone
 from civicgrid.grids import services
 from civicgrid.grids.choices import Duty, GridLevel
 from civicgrid.grids.geojson_io import (
@@ -34,7 +34,7 @@ from civicgrid.grids.geojson_io import (
     import_feature_collection,
 )
 from civicgrid.grids.models import Grid, GridPost, StaffMember
-from civicgrid.registry.pii import mask_phone
+from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 
 # Who looks at the tree and the rolls here: the back office. Leaders and grid staff see their
 # grids in the web front.

@@ -2,7 +2,7 @@
 
 Access follows the user's role (registry.permissions), not Django model permissions, within the
 back office (core.adminsite.may_use_admin: administrators, 城运中心, 居委 staff; grid staff and
-leaders see the registry in the web front and the API). Rows are filtered with accounts.scoping
+leaders see the registry in the web front and the API). Rows are filtered with grids.scoping
 through services.scoped.
 """
 
@@ -20,11 +20,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.accounts.scoping import visible_grids
 from civicgrid.core.adminsite import may_use_admin
 from civicgrid.core.csvsafe import safe_row
 from civicgrid.core.masking import birth_year, mask_id_number, mask_phone
 from civicgrid.grids.choices import GridLevel
+from civicgrid.grids.scoping import visible_grids
 from civicgrid.registry import services
 from civicgrid.registry.choices import CareTag, HousingType
 from civicgrid.registry.filters import care_tag_q

@@ -1,6 +1,6 @@
 """Who may look at, change and fully reveal registry data — by role, for admin and API alike.
 
-Row-level scoping (which micro-grids) is accounts.scoping; this module only answers "may this
+Row-level scoping (which micro-grids) is grids.scoping; this module only answers "may this
 role do this at all". Department handlers and residents have no business with the registry.
 """
 

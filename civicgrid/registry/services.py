@@ -13,9 +13,9 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
+from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 from civicgrid.registry.addresses import AddressParts, clean_parts, parse_address
 from civicgrid.registry.choices import HousingType, PiiField
 from civicgrid.registry.models import Address, Household, PersonalDataAccess, Resident

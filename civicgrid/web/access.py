@@ -1,6 +1,6 @@
 """Who may open a page of the web front.
 
-Pages check the role here and the data scope through accounts.scoping / cases.permissions, the
+Pages check the role here and the data scope through grids.scoping / cases.permissions, the
 same rules as the API. An anonymous visitor is sent to the login page; a signed-in user of the
 wrong role gets a 403 page in their language that says which roles the page is for.
 """

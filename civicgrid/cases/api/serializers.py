@@ -434,7 +434,7 @@ def sees_internals(user, case) -> bool:
     reporter (the public view): street-wide roles always; a department's handlers the cases
     dispatched to it; grid and community staff the cases of their micro-grids; residents never."""
     from civicgrid.accounts.choices import Role
-    from civicgrid.accounts.scoping import visible_micro_grids
+    from civicgrid.grids.scoping import visible_micro_grids
 
     if user is None or not user.is_authenticated:
         return False

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from civicgrid.cases import services
+from civicgrid.cases.models import Case
 from civicgrid.cases.tests.conftest import IN_MICRO
 
 LIST = "/api/cases/"
@@ -175,13 +176,13 @@ def test_staff_who_only_reported_a_case_get_the_public_view(
     number = response.data["number"]
     assert response.data["view"] == "public"
     services.do_file(
-        services.Case.objects.get(number=number), users["operator"], note="内部:转城管"
+        Case.objects.get(number=number), users["operator"], note="内部:转城管"
     )
     detail = api(handler).get(f"{LIST}{number}/").data
     assert detail["view"] == "public" and not INTERNAL & set(detail)
     assert "内部" not in json.dumps(detail, ensure_ascii=False)
     # Once it is their department's case, they work on it: the full view.
-    case = services.Case.objects.get(number=number)
+    case = Case.objects.get(number=number)
     services.do_dispatch(case, users["operator"], department=departments["fg"])
     detail = api(handler).get(f"{LIST}{number}/").data
     assert "history" in detail and detail["department"] == "房管办"

@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department, User
-from civicgrid.accounts.scoping import visible_micro_grids
 from civicgrid.demo.builder import DemoParams, build_demo_street, staffing_totals
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.demo.tests.conftest import SMALL
 from civicgrid.demo.tests.test_people import mod11_2_valid
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, GridTreeRevision, StaffMember
+from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.registry.addresses import normalize_parts, parse_address
 from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.registry.validators import validate_resident_id

@@ -7,11 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from civicgrid.core.masking import mask_phone
 from civicgrid.grids import services
 from civicgrid.grids.choices import Duty
 from civicgrid.grids.geojson_io import Tolerance
 from civicgrid.grids.models import Grid, GridPost, StaffMember
-from civicgrid.registry.pii import mask_phone
 
 
 def _user(serializer):

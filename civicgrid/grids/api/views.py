@@ -1,4 +1,4 @@
-"""Grid REST endpoints: the tree (scoped by accounts.scoping), GeoJSON export/import, staffing."""
+"""Grid REST endpoints: the tree (scoped by grids.scoping), GeoJSON export/import, staffing."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -14,7 +14,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from civicgrid.accounts.choices import Role
-from civicgrid.accounts.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.core.openapi import ErrorSerializer, or_validation_error
 from civicgrid.core.parsers import FormParser, MultiPartParser
@@ -38,6 +37,7 @@ from civicgrid.grids.geojson_io import (
     import_feature_collection,
 )
 from civicgrid.grids.models import GridPost, StaffMember
+from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 
 # Who may look at the grid rolls, and who may change them (admin and the 城运中心).
 STAFF_READ_ROLES = frozenset(

@@ -17,8 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civicgrid.accounts.scoping import visible_grids
 from civicgrid.core.openapi import ErrorSerializer, or_validation_error
+from civicgrid.grids.scoping import visible_grids
 from civicgrid.registry import services
 from civicgrid.registry.api.serializers import (
     AddressSerializer,

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from civicgrid.accounts.choices import Role
-from civicgrid.accounts.scoping import visible_grids, visible_micro_grids
+from civicgrid.grids.scoping import visible_grids, visible_micro_grids
 from civicgrid.testing.factories import UserFactory, assign_post, make_tree
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,271 @@
+"""Intake (上报): validation, locating, numbering, the 12345 push."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.choices import Role
+from civicgrid.cases.choices import (
+    CaseAction,
+    CaseSource,
+    HotlineRequestType,
+)
+from civicgrid.cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Category,
+)
+from civicgrid.cases.services.checks import (
+    MAX_DESCRIPTION,
+    PHONE_RE,
+    SOURCES_BY_ROLE,
+    _optional_text,
+    _record,
+    _required_text,
+    _set_deadline,
+)
+from civicgrid.cases.services.clocks import filing_deadline
+from civicgrid.cases.workflow import TRANSITIONS
+from civicgrid.grids.models import Grid
+
+
+def _next_number(now) -> str:
+    """YYYYMMDD + the day's 5-digit sequence, from a per-day counter row locked for update.
+
+    Called as the last step before the insert, so the row lock (which serialises intakes of
+    the day) is held only until the commit that follows.
+    """
+    day = timezone.localdate(now)
+    # One statement increments and reads the counter (and takes its row lock): one round trip
+    # less while the lock that serialises the day's intakes is held.
+    last = _bump_counter(day)
+    if last is None:
+        # The day's first case: create its row (a racing first intake's insert fails on the
+        # unique day inside get_or_create, which then reads the winner's row), then bump it.
+        CaseNumberCounter.objects.get_or_create(day=day)
+        last = _bump_counter(day)
+    return f"{day:%Y%m%d}{last:05d}"
+
+
+def _bump_counter(day) -> int | None:
+    """UPDATE … SET last = last + 1 … RETURNING last for the day's row; None if it has none."""
+    meta = CaseNumberCounter._meta
+    quote = connection.ops.quote_name
+    last = quote(meta.get_field("last").column)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {last} = {last} + 1 "
+        f"WHERE {quote(meta.get_field('day').column)} = %s RETURNING {last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _resolve_category(category) -> Category:
+    if category in (None, ""):
+        raise ValidationError({"category": _("请选择问题类别")})
+    if not isinstance(category, Category):
+        try:
+            category = Category.objects.get(pk=int(category))
+        except (TypeError, ValueError, Category.DoesNotExist):
+            raise ValidationError(
+                {"category": _("问题类别“%(value)s”不存在") % {"value": category}}
+            ) from None
+    if not category.is_active:
+        raise ValidationError({"category": _("问题类别“%(name)s”已停用") % {"name": category.name}})
+    if not category.is_leaf:
+        raise ValidationError(
+            {"category": _("“%(name)s”是大类,请选择具体小类") % {"name": category.name}}
+        )
+    return category
+
+
+def _coordinate(value, field, label, low, high):
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError({field: _("%(label)s必须是数字") % {"label": label}}) from None
+    if not (low <= number <= high):  # also rejects NaN
+        raise ValidationError(
+            {
+                field: _("%(label)s应在%(low)s到%(high)s之间")
+                % {"label": label, "low": low, "high": high}
+            }
+        )
+    return number
+
+
+def _locate(lon, lat):
+    """The locator's reference (id, code, name, level) of the micro-grid holding the point."""
+    from civicgrid.grids.locator import locate_point
+
+    if lon is None or lat is None:
+        return None
+    found = locate_point(lon, lat)
+    return found.micro_grid if found else None
+
+
+def _known_grid(ref, db) -> Grid:
+    """The located micro-grid as a Grid with the fields the locator already holds (id, code,
+    name, level) and the others deferred — read from the database only if something asks for
+    them — so that the intake's answer needs no query for its grid."""
+    known = {"id": ref.id, "code": ref.code, "name": ref.name, "level": ref.level}
+    names = [f.attname for f in Grid._meta.concrete_fields if f.attname in known]
+    return Grid.from_db(db, names, [known[name] for name in names])
+
+
+def _reporter_email(value, user, source) -> str:
+    """The address the reporter is told at (notifications' e-mail channel); a resident reporting
+    under their own account is told at the account's address unless they give another."""
+    value = (value or "").strip()
+    if value:
+        if len(value) > 254:
+            raise ValidationError({"reporter_email": _("电子邮箱不能超过254个字符")})
+        try:
+            EmailValidator()(value)
+        except ValidationError:
+            raise ValidationError({"reporter_email": _("电子邮箱格式不正确")}) from None
+        return value
+    if source == CaseSource.RESIDENT and user is not None and user.effective_role == Role.RESIDENT:
+        return user.email or ""
+    return ""
+
+
+def do_report(**fields) -> Case:
+    """Intake (受理); see do_report_with_event, which also returns the history row written."""
+    return do_report_with_event(**fields)[0]
+
+
+def do_report_with_event(
+    *,
+    user,
+    category,
+    description,
+    source: str = "",
+    lon=None,
+    lat=None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    is_anonymous: bool = False,
+    external_ticket: str = "",
+    hotline_request_type: str = "",
+    at=None,
+) -> tuple[Case, CaseEvent]:
+    """Intake (受理): validate, locate to a micro-grid, number the case and start its clock.
+
+    A point outside every grid (or no point) is accepted and flagged `needs_manual_location`.
+    """
+    category = _resolve_category(category)
+    description = _required_text(description, "description", _("问题描述"), MAX_DESCRIPTION)
+    address = _optional_text(address, "address", _("地址"), 200)
+    lon = _coordinate(lon, "lon", _("经度"), -180, 180)
+    lat = _coordinate(lat, "lat", _("纬度"), -90, 90)
+    if (lon is None) != (lat is None):
+        raise ValidationError({"lon": _("经度和纬度须同时填写")})
+    if user is not None:
+        role = user.effective_role
+        allowed = SOURCES_BY_ROLE.get(role, [])
+        if role not in TRANSITIONS[CaseAction.REPORT].roles or not allowed:
+            raise PermissionDenied(_("您的角色不能上报问题"))
+        source = source or allowed[0]
+        if source not in allowed:
+            raise ValidationError(
+                {"source": _("您的角色不能以“%(s)s”渠道上报") % {"s": CaseSource(source).label}}
+                if source in CaseSource.values
+                else {"source": _("未知的来源“%(s)s”") % {"s": source}}
+            )
+    elif source not in CaseSource.values:
+        raise ValidationError({"source": _("未知的来源“%(s)s”") % {"s": source}})
+    if hotline_request_type and hotline_request_type not in HotlineRequestType.values:
+        raise ValidationError(
+            {"hotline_request_type": _("未知的诉求类型“%(t)s”") % {"t": hotline_request_type}}
+        )
+    if hotline_request_type and source != CaseSource.HOTLINE_12345:
+        raise ValidationError({"hotline_request_type": _("诉求类型只用于12345工单")})
+    reporter_name = _optional_text(reporter_name, "reporter_name", _("上报人姓名"), 50)
+    reporter_phone = (reporter_phone or "").strip()
+    if reporter_phone and not PHONE_RE.match(reporter_phone):
+        raise ValidationError({"reporter_phone": _("联系电话格式不正确")})
+    if source == CaseSource.RESIDENT and user is not None and user.effective_role == Role.RESIDENT:
+        if is_anonymous:
+            reporter_name = ""
+        elif not reporter_name:
+            reporter_name = user.get_full_name() or user.username
+        if not reporter_phone:
+            reporter_phone = user.phone
+    reporter_email = _reporter_email(reporter_email, user, source)
+    if source == CaseSource.RESIDENT and is_anonymous and not reporter_phone:
+        raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话,以便反馈处理结果")})
+    external_ticket = _optional_text(external_ticket, "external_ticket", _("外部工单号"), 64)
+
+    now = at or timezone.now()
+    located = _locate(lon, lat)
+    micro_grid_id = located.id if located else None
+    case = Case(
+        source=source,
+        external_ticket=external_ticket,
+        category=category,
+        hotline_request_type=hotline_request_type,
+        description=description,
+        lon=lon,
+        lat=lat,
+        address=address,
+        micro_grid_id=micro_grid_id,
+        needs_manual_location=micro_grid_id is None,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
+        reporter_user=user,
+        is_anonymous=bool(is_anonymous),
+        reported_at=now,
+    )
+    _set_deadline(case, "filing_deadline", filing_deadline(category, now))
+    with transaction.atomic():
+        case.number = _next_number(now)
+        case.save()
+        event = _record(
+            case,
+            CaseAction.REPORT,
+            user,
+            "",
+            data={"source": source, "needs_manual_location": case.needs_manual_location},
+            at=now,
+        )
+    if located is not None:
+        case.micro_grid = _known_grid(located, case._state.db)
+    return case, event
+
+
+def intake_hotline(*, user, ticket: str, **fields) -> tuple[Case, bool]:
+    """A 12345 push: (case, created). The same ticket again returns the same case, writes nothing.
+
+    Two pushes of one ticket racing each other: the unique (source, ticket) constraint lets one
+    insert win; the other rolls back its savepoint and returns the winner's case.
+    """
+    ticket = (ticket or "").strip()
+    if not ticket:
+        raise ValidationError({"ticket": _("请提供12345工单号")})
+    existing = Case.objects.filter(source=CaseSource.HOTLINE_12345, external_ticket=ticket).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            case = do_report(
+                user=user, source=CaseSource.HOTLINE_12345, external_ticket=ticket, **fields
+            )
+    except IntegrityError:
+        existing = Case.objects.filter(
+            source=CaseSource.HOTLINE_12345, external_ticket=ticket
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return case, True

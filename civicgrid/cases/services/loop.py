@@ -1,0 +1,227 @@
+"""The main loop: 立案 → 派遣 → 接单/退回 → 处置 → 核查 → 结案 → 评价."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.models import Department
+from civicgrid.cases.choices import (
+    CaseAction,
+    HotlineRequestType,
+    Rating,
+)
+from civicgrid.cases.models import (
+    Case,
+)
+from civicgrid.cases.services.checks import (
+    VERIFICATION_LIMIT_HOURS,
+    IllegalTransition,
+    _check,
+    _check_separation,
+    _lock,
+    _optional_text,
+    _required_text,
+    _set_deadline,
+    _step,
+)
+from civicgrid.cases.services.clocks import handling_deadline
+from civicgrid.cases.services.intake import _resolve_category
+from civicgrid.workcalendar.services import (
+    add_working_hours,
+)
+
+
+def do_file(case, user, *, category=None, note: str = "") -> Case:
+    """立案: the operator accepts the report as a case (may correct its category)."""
+    note = _optional_text(note, "note", _("说明"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.FILE, user)
+        data = {}
+        if category not in (None, ""):
+            new = _resolve_category(category)
+            if new.pk != case.category_id:
+                data["category"] = {"from": case.category.code, "to": new.code}
+                case.category = new
+        if case.hotline_request_type == HotlineRequestType.COMPLEX:
+            # Filing a complex 12345 ticket is the approval of its 15-working-day limit.
+            data["complex_limit_approved"] = True
+        case.filed_at = timezone.now()
+        _step(case, CaseAction.FILE, user, note=note, data=data, at=case.filed_at)
+    return case
+
+
+def do_refuse_filing(case, user, *, reason: str) -> Case:
+    """不予立案, with the reason told to the reporter."""
+    reason = _required_text(reason, "reason", _("不予立案理由"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.REFUSE_FILING, user)
+        _step(case, CaseAction.REFUSE_FILING, user, note=reason)
+    return case
+
+
+def do_dispatch(case, user, *, department=None, to_grid: bool = False, note: str = "") -> Case:
+    """派遣 to a department (default: the category's) or to the grid itself; the clock starts."""
+    note = _optional_text(note, "note", _("派遣说明"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.DISPATCH, user)
+        if to_grid:
+            if case.micro_grid_id is None:
+                raise ValidationError({"to_grid": _("案件尚未定位到网格,不能派给网格处置")})
+            case.assigned_department = None
+            case.handled_by_grid = True
+            target = {"grid": case.micro_grid_id}
+        else:
+            if department in (None, ""):
+                department = case.category.default_department
+            elif not isinstance(department, Department):
+                try:
+                    department = Department.objects.get(pk=int(department))
+                except (TypeError, ValueError, Department.DoesNotExist):
+                    raise ValidationError(
+                        {"department": _("处置部门“%(d)s”不存在") % {"d": department}}
+                    ) from None
+            if department is None:
+                raise ValidationError(
+                    {"department": _("该类别没有默认处置部门,请指定处置部门或派给网格")}
+                )
+            if not department.is_active:
+                raise ValidationError(
+                    {"department": _("处置部门“%(d)s”已停用") % {"d": department}}
+                )
+            case.assigned_department = department
+            case.handled_by_grid = False
+            target = {"department": department.code}
+        now = timezone.now()
+        case.dispatched_at = now
+        _set_deadline(case, "handling_deadline", handling_deadline(case, now))
+        target["handling_deadline"] = case.handling_deadline.isoformat()
+        _step(case, CaseAction.DISPATCH, user, note=note, data=target, at=now)
+    return case
+
+
+def do_accept(case, user, *, note: str = "") -> Case:
+    """接单: the department (or grid) takes the case on; 处置中."""
+    note = _optional_text(note, "note", _("说明"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.ACCEPT, user)
+        case.accepted_at = timezone.now()
+        _step(case, CaseAction.ACCEPT, user, note=note, at=case.accepted_at)
+    return case
+
+
+def do_return(case, user, *, reason: str) -> Case:
+    """退回: not ours — back to the operator for re-dispatch; the handling clock is dropped."""
+    reason = _required_text(reason, "reason", _("退回理由"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.RETURN, user)
+        data = {
+            "department": case.assigned_department.code if case.assigned_department_id else None,
+            "grid": case.micro_grid_id if case.handled_by_grid else None,
+        }
+        case.returned_count += 1
+        case.assigned_department = None
+        case.handled_by_grid = False
+        case.handling_deadline = None
+        _step(case, CaseAction.RETURN, user, note=reason, data=data)
+    return case
+
+
+def do_handle(case, user, *, result: str) -> Case:
+    """处置反馈: the handler reports the result; verification's clock starts."""
+    result = _required_text(result, "result", _("处置结果"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.HANDLE, user)
+        now = timezone.now()
+        case.handled_at = now
+        case.handling_result = result
+        _set_deadline(
+            case, "verification_deadline", add_working_hours(now, VERIFICATION_LIMIT_HOURS)
+        )
+        on_time = case.handling_deadline is None or now <= case.handling_deadline
+        _step(case, CaseAction.HANDLE, user, note=result, data={"on_time": on_time}, at=now)
+    return case
+
+
+def do_verify_pass(case, user, *, note: str = "") -> Case:
+    """核查通过 → 已结案; the reporter is told and invited to rate."""
+    note = _optional_text(note, "note", _("核查意见"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.VERIFY_PASS, user)
+        case.closed_at = timezone.now()
+        _step(case, CaseAction.VERIFY_PASS, user, note=note, at=case.closed_at)
+    return case
+
+
+def do_verify_fail(case, user, *, reason: str) -> Case:
+    """核查不通过 → 返工: back to 处置中, counted; the handling deadline does not move."""
+    reason = _required_text(reason, "reason", _("返工原因"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.VERIFY_FAIL, user)
+        case.rework_count += 1
+        case.verification_deadline = None
+        _step(
+            case,
+            CaseAction.VERIFY_FAIL,
+            user,
+            note=reason,
+            data={"rework_count": case.rework_count},
+        )
+    return case
+
+
+def do_rate(case, user, *, rating: str, comment: str = "", token: str | None = None) -> Case:
+    """评价 by the reporter (or the operator recording a call-back, or the holder of the case's
+    public token). 不满意 reopens the case once: back to 处置中 with a fresh handling deadline."""
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("评价只能是:满意、基本满意、不满意")})
+    comment = _optional_text(comment, "comment", _("评价意见"), 500)
+    with transaction.atomic():
+        case = _lock(case)
+        if token is not None:
+            if token != case.public_token:
+                raise PermissionDenied(_("查询码不正确"))
+            _check(case, CaseAction.RATE, None)
+            # The link is the reporter's; a staff account holding it is not the reporter.
+            if user is not None and user.is_authenticated and user.pk != case.reporter_user_id:
+                if user.effective_role != Role.RESIDENT:
+                    _check_separation(case, CaseAction.RATE, user)
+                    raise PermissionDenied(_("工作人员不能通过查询码评价案件,评价只来自报告人"))
+                user = None
+        else:
+            _check(case, CaseAction.RATE, user)
+        if case.rating:
+            raise IllegalTransition(_("案件%(n)s已评价,不能重复评价") % {"n": case.number})
+        now = timezone.now()
+        case.rating = rating
+        case.rating_comment = comment
+        case.rated_at = now
+        _step(case, CaseAction.RATE, user, note=comment, data={"rating": rating}, at=now)
+        if rating == Rating.UNSATISFIED and not case.reopened_once:
+            case.reopened_once = True
+            # The rating stays in the history; the case can be rated again after its next close.
+            case.rating = ""
+            case.rated_at = None
+            case.closed_at = None
+            case.handled_at = None
+            case.verification_deadline = None
+            case.dispatched_at = now
+            _set_deadline(case, "handling_deadline", handling_deadline(case, now))
+            _step(
+                case,
+                CaseAction.REOPEN,
+                user,
+                note=comment,
+                data={"handling_deadline": case.handling_deadline.isoformat()},
+                at=now,
+            )
+    return case

@@ -1,0 +1,297 @@
+"""Side paths: extension (延期), 人工定位, suspend/resume (挂起), merge (合并), call-in (吹哨)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.models import Department
+from civicgrid.cases.choices import (
+    OPEN_STATUSES,
+    CallInStatus,
+    CaseAction,
+    ExtensionStatus,
+)
+from civicgrid.cases.models import (
+    CallIn,
+    Case,
+    ExtensionRequest,
+)
+from civicgrid.cases.services.checks import (
+    MAX_EXTENSION_DAYS,
+    IllegalTransition,
+    _check,
+    _lock,
+    _optional_text,
+    _record,
+    _required_text,
+    _set_deadline,
+    _step,
+)
+from civicgrid.cases.services.clocks import _is_overdue, _push
+from civicgrid.cases.services.intake import _coordinate, _locate
+from civicgrid.workcalendar.services import (
+    add_working_days,
+)
+
+
+def do_request_extension(case, user, *, days, reason: str) -> ExtensionRequest:
+    """延期申请 by the handler; one pending request at a time."""
+    reason = _required_text(reason, "reason", _("延期理由"))
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        raise ValidationError({"days": _("延期天数必须是整数")}) from None
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationError(
+            {"days": _("延期天数应在1到%(n)s个工作日之间") % {"n": MAX_EXTENSION_DAYS}}
+        )
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.REQUEST_EXTENSION, user)
+        if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise IllegalTransition(_("案件%(n)s已有待审批的延期申请") % {"n": case.number})
+        now = timezone.now()
+        request = ExtensionRequest.objects.create(
+            case=case, requested_by=user, requested_at=now, days=days, reason=reason
+        )
+        _step(
+            case,
+            CaseAction.REQUEST_EXTENSION,
+            user,
+            note=reason,
+            data={"extension": request.pk, "days": days},
+            at=now,
+        )
+    return request
+
+
+def do_decide_extension(
+    case, user, *, extension, approve: bool, note: str = ""
+) -> ExtensionRequest:
+    """延期审批: approval moves the handling deadline out by the requested working days."""
+    note = _optional_text(note, "note", _("审批意见"), 500)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.DECIDE_EXTENSION, user)
+        try:
+            request = case.extensions.select_for_update().get(
+                pk=extension.pk if isinstance(extension, ExtensionRequest) else int(extension)
+            )
+        except (TypeError, ValueError, ExtensionRequest.DoesNotExist):
+            raise ValidationError({"extension": _("该案件没有这个延期申请")}) from None
+        if request.status != ExtensionStatus.PENDING:
+            raise IllegalTransition(_("该延期申请已审批,不能重复审批"))
+        now = timezone.now()
+        request.decided_by = user
+        request.decided_at = now
+        request.decision_note = note
+        data = {"extension": request.pk, "approved": bool(approve)}
+        if approve:
+            request.status = ExtensionStatus.APPROVED
+            request.previous_deadline = case.handling_deadline
+            base = case.handling_deadline or now
+            _set_deadline(case, "handling_deadline", add_working_days(base, request.days))
+            request.new_deadline = case.handling_deadline
+            case.extension_count += 1
+            data["handling_deadline"] = case.handling_deadline.isoformat()
+        else:
+            request.status = ExtensionStatus.REJECTED
+        request.save()
+        _step(case, CaseAction.DECIDE_EXTENSION, user, note=note, data=data, at=now)
+    return request
+
+
+def do_locate(case, user, *, lon, lat, note: str = "") -> Case:
+    """人工定位: the operator puts the case on the map — a report outside every grid or without a
+    point (needs_manual_location), or a point that was wrong. The point must lie in a micro-grid;
+    the case moves to that micro-grid (and so to its grid staff) and is no longer flagged. The
+    history row keeps the old and the new place."""
+    lon = _coordinate(lon, "lon", _("经度"), -180, 180)
+    lat = _coordinate(lat, "lat", _("纬度"), -90, 90)
+    if lon is None or lat is None:
+        raise ValidationError({"lon": _("请在地图上选点或填写经度和纬度")})
+    note = _optional_text(note, "note", _("说明"))
+    located = _locate(lon, lat)
+    if located is None:
+        raise ValidationError({"lon": _("该位置不在任何网格内,请重新选点")})
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.LOCATE, user)
+        before = {
+            "lon": case.lon,
+            "lat": case.lat,
+            "micro_grid": case.micro_grid.code if case.micro_grid_id else None,
+        }
+        case.lon, case.lat = lon, lat
+        case.micro_grid_id = located.id
+        case.needs_manual_location = False
+        _step(
+            case,
+            CaseAction.LOCATE,
+            user,
+            note=note,
+            data={"before": before, "lon": lon, "lat": lat, "micro_grid": located.code},
+        )
+    return case
+
+
+def do_suspend(case, user, *, reason: str) -> Case:
+    """挂起: the clocks stop (e.g. waiting for a court ruling or the owner's return)."""
+    reason = _required_text(reason, "reason", _("挂起原因"), 500)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.SUSPEND, user)
+        now = timezone.now()
+        case.is_suspended = True
+        case.suspended_at = now
+        case.suspension_reason = reason
+        _step(case, CaseAction.SUSPEND, user, note=reason, at=now)
+    return case
+
+
+def do_resume(case, user, *, note: str = "") -> Case:
+    """恢复: the pause is recorded and every running deadline moves out by the paused time."""
+    note = _optional_text(note, "note", _("说明"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.RESUME, user)
+        if not case.is_suspended:
+            raise IllegalTransition(_("案件%(n)s未挂起,无需恢复") % {"n": case.number})
+        now = timezone.now()
+        start = case.suspended_at
+        running = [
+            # The filing limit covers 立案 and 派遣: it runs until the dispatch.
+            ("filing_deadline", case.dispatched_at is None, case.category.is_urgent),
+            ("handling_deadline", case.handled_at is None, False),
+            ("verification_deadline", case.closed_at is None, False),
+        ]
+        moved = {}
+        for field, pending, wall_clock in running:
+            if not pending:
+                continue
+            new = _push(getattr(case, field), start, now, wall_clock=wall_clock)
+            if new is not None:
+                _set_deadline(case, field, new)
+                moved[field] = new.at.isoformat()
+        case.pauses = [*case.pauses, [start.isoformat(), now.isoformat()]]
+        case.is_suspended = False
+        case.suspended_at = None
+        data = {"paused_from": start.isoformat(), "paused_to": now.isoformat(), **moved}
+        _step(case, CaseAction.RESUME, user, note=note, data=data, at=now)
+    return case
+
+
+def do_merge(case, user, *, master, note: str = "") -> Case:
+    """合并: a duplicate goes into its master case and stops; the master's history notes it."""
+    note = _optional_text(note, "note", _("合并说明"))
+    master_pk = master.pk if isinstance(master, Case) else master
+    with transaction.atomic():
+        # Lock both rows in primary-key order so two merges can never deadlock.
+        pks = sorted({case.pk if isinstance(case, Case) else case, master_pk})
+        locked = {
+            c.pk: c
+            for c in Case.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(pk__in=pks)
+            .order_by("pk")
+        }
+        duplicate = locked.get(case.pk if isinstance(case, Case) else case)
+        master = locked.get(master_pk)
+        if duplicate is None or master is None:
+            raise ValidationError({"master": _("主案件不存在")})
+        if duplicate.pk == master.pk:
+            raise ValidationError({"master": _("不能把案件合并到它自己")})
+        _check(duplicate, CaseAction.MERGE, user)
+        if master.status not in OPEN_STATUSES:
+            raise IllegalTransition(
+                _("主案件%(n)s状态为“%(s)s”,不能接收合并")
+                % {"n": master.number, "s": master.get_status_display()}
+            )
+        now = timezone.now()
+        duplicate.merged_into = master
+        _step(duplicate, CaseAction.MERGE, user, note=note, data={"master": master.number}, at=now)
+        master.save(update_fields=["updated_at"])
+        _record(
+            master,
+            CaseAction.MERGE_RECEIVE,
+            user,
+            master.status,
+            note=note,
+            data={"duplicate": duplicate.number},
+            at=now,
+        )
+    return duplicate
+
+
+def do_start_call_in(case, user, *, reason: str, departments, meeting_at=None) -> CallIn:
+    """基层约请: the community escalates an overdue or cross-department case to the street."""
+    reason = _required_text(reason, "reason", _("约请事由"))
+    ids = []
+    for value in departments or []:
+        try:
+            ids.append(value.pk if isinstance(value, Department) else int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"departments": _("部门“%(d)s”不存在") % {"d": value}}) from None
+    chosen = list(Department.objects.filter(pk__in=ids, is_active=True))
+    if not ids:
+        raise ValidationError({"departments": _("请选择约请的部门")})
+    if len(chosen) != len(set(ids)):
+        raise ValidationError({"departments": _("约请的部门不存在或已停用")})
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.START_CALL_IN, user)
+        now = timezone.now()
+        if not (_is_overdue(case, now) or len(chosen) >= 2):
+            raise ValidationError(
+                {"departments": _("基层约请限于超期案件或需要两个以上部门协同的案件")}
+            )
+        if case.call_ins.filter(status=CallInStatus.OPEN).exists():
+            raise IllegalTransition(_("案件%(n)s已有进行中的基层约请") % {"n": case.number})
+        call_in = CallIn.objects.create(
+            case=case, requested_by=user, requested_at=now, reason=reason, meeting_at=meeting_at
+        )
+        call_in.departments.set(chosen)
+        codes = sorted(d.code for d in chosen)
+        _step(
+            case,
+            CaseAction.START_CALL_IN,
+            user,
+            note=reason,
+            data={"call_in": call_in.pk, "departments": codes},
+            at=now,
+            notify_extra={"departments": sorted(d.pk for d in chosen)},
+        )
+    return call_in
+
+
+def do_record_call_in_outcome(case, user, *, call_in, outcome: str, meeting_at=None) -> CallIn:
+    """The street records the meeting and its outcome; the call-in is concluded."""
+    outcome = _required_text(outcome, "outcome", _("约请结果"))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, CaseAction.RECORD_CALL_IN_OUTCOME, user)
+        try:
+            record = case.call_ins.select_for_update().get(
+                pk=call_in.pk if isinstance(call_in, CallIn) else int(call_in)
+            )
+        except (TypeError, ValueError, CallIn.DoesNotExist):
+            raise ValidationError({"call_in": _("该案件没有这个基层约请")}) from None
+        if record.status != CallInStatus.OPEN:
+            raise IllegalTransition(_("该基层约请已办结"))
+        now = timezone.now()
+        record.outcome = outcome
+        record.meeting_at = meeting_at or record.meeting_at or now
+        record.status = CallInStatus.CONCLUDED
+        record.concluded_by = user
+        record.concluded_at = now
+        record.save()
+        _step(
+            case,
+            CaseAction.RECORD_CALL_IN_OUTCOME,
+            user,
+            note=outcome,
+            data={"call_in": record.pk},
+            at=now,
+        )
+    return record
