@@ -31,6 +31,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from civicgrid.cases.choices import CaseStatus, Rating
+from civicgrid.cases.clock import parse_pauses
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.workcalendar.services import get_calendar
@@ -87,12 +88,6 @@ def grade(rate) -> str | None:
 
 def _percent(numerator, denominator):
     return None if not denominator else round(100 * numerator / denominator, 1)
-
-
-def _pauses(raw):
-    return [
-        (datetime.datetime.fromisoformat(a), datetime.datetime.fromisoformat(b)) for a, b in raw
-    ]
 
 
 def _labels(group: str, keys) -> dict:
@@ -159,7 +154,9 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
                 c["satisfied"] += 1
         if handled_at and dispatched_at:
             hours[key].append(
-                calendar.working_hours_between(dispatched_at, handled_at, exclude=_pauses(pauses))
+                calendar.working_hours_between(
+                    dispatched_at, handled_at, exclude=parse_pauses(pauses)
+                )
             )
         due = handled_at is not None or (deadline is not None and deadline < as_of)
         if not due:

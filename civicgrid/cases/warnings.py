@@ -6,19 +6,19 @@ over one in-memory calendar snapshot (no query per case), writes only the change
 level and chunk), and tells the handler and the operator about each case that turned yellow or
 red. The red list is the 督办 list (`/api/cases/?warning=red`).
 
-The running clock depends on the state: 立案+派遣 (待受理, 已立案) from the report, 处置 (已派遣,
-处置中) from the dispatch, 核查 (已处置) from the feedback. Time used and the limit are both
-working time with the case's pauses left out (wall-clock time for an urgent category's filing
-limit), so a suspension never turns a case yellow; a suspended case keeps its level until resumed.
+The running clock is cases.clock's (立案+派遣 in 待受理/已立案 from the report, 处置 in
+已派遣/处置中 from the dispatch, 核查 in 已处置 from the feedback); red is exactly
+`clock.is_overdue`. Time used and the limit are both working time with the case's pauses left out
+(wall-clock time for an urgent category's filing limit), so a suspension never turns a case
+yellow; a suspended case keeps the level it had (its clock is stopped, so it is not overdue, and
+the scan leaves its level alone until it is resumed).
 """
-
-import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.cases import notifications
+from civicgrid.cases import clock, notifications
 from civicgrid.cases.choices import CaseStatus, WarningLevel
 from civicgrid.cases.models import Case
 from civicgrid.workcalendar.services import get_calendar
@@ -26,41 +26,24 @@ from civicgrid.workcalendar.services import get_calendar
 YELLOW_AT = 0.8
 CHUNK = 1000
 
-# status → (start field, deadline field, whether it is the filing clock)
-CLOCKS = {
-    CaseStatus.REPORTED: ("reported_at", "filing_deadline", True),
-    CaseStatus.FILED: ("reported_at", "filing_deadline", True),
-    CaseStatus.DISPATCHED: ("dispatched_at", "handling_deadline", False),
-    CaseStatus.ACCEPTED: ("dispatched_at", "handling_deadline", False),
-    CaseStatus.HANDLED: ("handled_at", "verification_deadline", False),
-}
-
-
-def _pauses(case):
-    return [
-        (datetime.datetime.fromisoformat(a), datetime.datetime.fromisoformat(b))
-        for a, b in case.pauses
-    ]
-
 
 def level_for(case: Case, now, calendar) -> str:
     """The warning level of the case's running clock at `now`."""
-    clock = CLOCKS.get(case.status)
-    if clock is None:
+    running = clock.clock_of(case)
+    if running is None:
         return WarningLevel.NONE
     if case.is_suspended:
         return case.warning_level
-    start_field, deadline_field, filing = clock
-    start, deadline = getattr(case, start_field), getattr(case, deadline_field)
+    start, deadline = getattr(case, running.start), getattr(case, running.deadline)
     if start is None or deadline is None:
         return WarningLevel.NONE
-    if now > deadline:
+    if clock.is_overdue(case, now):
         return WarningLevel.RED
-    if filing and case.category.is_urgent:
+    if clock.uses_wall_clock(case, running):
         used = (now - start).total_seconds()
         total = (deadline - start).total_seconds()
     else:
-        pauses = _pauses(case)
+        pauses = clock.parse_pauses(case.pauses)
         used = calendar.working_hours_between(start, now, exclude=pauses)
         total = calendar.working_hours_between(start, deadline, exclude=pauses)
     if total <= 0 or used / total >= YELLOW_AT:
@@ -90,7 +73,7 @@ def scan(now=None) -> dict:
     changed = {level: [] for level in WarningLevel.values}
     messages = []
     cases = (
-        Case.objects.filter(status__in=list(CLOCKS))
+        Case.objects.filter(status__in=list(clock.CLOCKED_STATUSES))
         .select_related("category")
         .only(
             "number",
@@ -123,7 +106,7 @@ def scan(now=None) -> dict:
                 Case.objects.filter(pk__in=pks[i : i + CHUNK]).update(warning_level=level)
         # Cases whose clock has stopped (closed, merged, not filed, returned) carry no warning.
         cleared = (
-            Case.objects.exclude(status__in=list(CLOCKS))
+            Case.objects.exclude(status__in=list(clock.CLOCKED_STATUSES))
             .exclude(warning_level=WarningLevel.NONE)
             .update(warning_level=WarningLevel.NONE)
         )

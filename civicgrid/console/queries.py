@@ -7,24 +7,25 @@ Queues (tabs) of the 城运中心 console, each over the cases the user may see
 - 待派遣 (to_dispatch): filed, or returned by a department for re-dispatch;
 - 处置中 (in_progress): dispatched or accepted (in a department's or the grid's hands);
 - 待核查 (to_verify): handled, waiting for verification;
-- 超期 (overdue): open cases whose running clock has run out (warning level red, set by the
-  deadline scan, cases.warnings);
+- 超期 (overdue): cases whose running clock has run out — cases.clock's one meaning of overdue
+  (the API's `?overdue=true`, the deadline warnings' red and the dashboard count the same);
 - 督办 (supervision): open cases the street has to chase — those with a 基层约请 still open
   (a community escalated them), those with a 延期 request waiting for the street's decision,
   and 12345 tickets of request type 督办/回访复核 (the city hotline supervising a case);
 - 全部 (all): everything in scope, for searching.
 
+The filters are the API's (cases.filters.CaseFilter, through `QueueFilter` with the console's
+form), so `?micro_grid=`, `?category=` … mean the same on the page and in `/api/cases/`.
 All tab counts come from one aggregate query (conditional COUNTs) over the filtered queryset,
 so the tabs always agree with the filters; the list is one paged query with its relations
 joined (the micro-grids' boundaries deferred: they are large and the list does not need them).
 """
 
-import datetime
-
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.cases import clock
 from civicgrid.cases.choices import (
     OPEN_STATUSES,
     CallInStatus,
@@ -32,10 +33,11 @@ from civicgrid.cases.choices import (
     CaseStatus,
     ExtensionStatus,
     HotlineRequestType,
-    WarningLevel,
 )
+from civicgrid.cases.filters import CaseFilter
 from civicgrid.cases.models import CallIn, Case, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.console.forms import QueueFilterForm
 
 
 def supervision_q() -> Q:
@@ -58,11 +60,7 @@ QUEUES = [
         lambda: Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED]),
     ),
     ("to_verify", _("待核查"), lambda: Q(status=CaseStatus.HANDLED)),
-    (
-        "overdue",
-        _("超期"),
-        lambda: Q(warning_level=WarningLevel.RED, status__in=OPEN_STATUSES),
-    ),
+    ("overdue", _("超期"), lambda: clock.overdue_q(timezone.now())),
     ("supervision", _("督办"), supervision_q),
     ("all", _("全部"), lambda: Q()),
 ]
@@ -82,36 +80,33 @@ def list_queryset(user):
     return scope_cases(base, user)
 
 
-def apply_filters(queryset, data: dict):
-    """Filters of the console (cleaned values of console.forms.QueueFilterForm)."""
-    if data.get("community"):
-        queryset = queryset.filter(micro_grid__path__startswith=data["community"].path)
-    if data.get("micro_grid"):
-        queryset = queryset.filter(micro_grid=data["micro_grid"])
-    if data.get("category"):
-        category = data["category"]
-        if category.is_leaf:
-            queryset = queryset.filter(category=category)
-        else:
-            queryset = queryset.filter(Q(category=category) | Q(category__parent=category))
-    if data.get("source"):
-        queryset = queryset.filter(source=data["source"])
-    if data.get("department"):
-        queryset = queryset.filter(assigned_department=data["department"])
-    tz = timezone.get_current_timezone()
-    if data.get("date_from"):
-        start = datetime.datetime.combine(data["date_from"], datetime.time.min, tzinfo=tz)
-        queryset = queryset.filter(reported_at__gte=start)
-    if data.get("date_to"):
-        end = datetime.datetime.combine(
-            data["date_to"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-        )
-        queryset = queryset.filter(reported_at__lt=end)
-    text = (data.get("q") or "").strip()
-    if text:
-        # icontains: LIKE on SQLite (case-insensitive for ASCII), UPPER(...) LIKE on PostgreSQL.
-        queryset = queryset.filter(Q(number__icontains=text) | Q(description__icontains=text))
-    return queryset
+class QueueFilter(CaseFilter):
+    """The console's filters: cases.filters.CaseFilter's meanings through the console's form
+    (console.forms.QueueFilterForm: choices limited to the user's grids, an invalid value shown
+    next to its field and ignored)."""
+
+    def __init__(self, data, queryset, *, request):
+        super().__init__(data, queryset=queryset, request=request)
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            self._form = QueueFilterForm(self.data, user=self.request.user)
+        return self._form
+
+    def filter_queryset(self, queryset):
+        # Only the valid filters (cleaned_data leaves out refused values); the tab is not one.
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+def apply_filters(queryset, data, request):
+    """The cases of `queryset` the console's filters in `data` (GET or POST) keep; the filter
+    with its form (for the page)."""
+    filterset = QueueFilter(data, queryset, request=request)
+    return filterset.qs, filterset
 
 
 def queue_counts(queryset) -> dict:
@@ -122,15 +117,12 @@ def queue_counts(queryset) -> dict:
 
 
 def running_deadline(case):
-    """(label, deadline) of the clock that runs now, or (None, None) — the same clocks as the
-    deadline scan (cases.warnings.CLOCKS); a returned case waits for re-dispatch unclocked."""
-    if case.status in (CaseStatus.REPORTED, CaseStatus.FILED):
-        return _("立案派遣期限"), case.filing_deadline
-    if case.status in (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED):
-        return _("处置期限"), case.handling_deadline
-    if case.status == CaseStatus.HANDLED:
-        return _("核查期限"), case.verification_deadline
-    return None, None
+    """(label, deadline) of the clock of the case's state (cases.clock), or (None, None); a
+    returned case waits for re-dispatch unclocked."""
+    running = clock.clock_of(case)
+    if running is None:
+        return None, None
+    return running.label, getattr(case, running.deadline)
 
 
 def hours_left(calendar, deadline, now, pauses=()) -> float | None:

@@ -33,14 +33,14 @@ from civicgrid.cases.choices import (
     CallInStatus,
     CaseStatus,
     ExtensionStatus,
-    WarningLevel,
 )
+from civicgrid.cases.clock import overdue_q, pause_intervals
 from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.models import CallIn, Case, CaseEvent, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.console import queries
 from civicgrid.console import services as console_services
-from civicgrid.console.forms import BulkDispatchForm, QueueFilterForm
+from civicgrid.console.forms import BulkDispatchForm
 from civicgrid.web.access import role_required
 from civicgrid.web.forms import add_service_errors
 from civicgrid.web.navigation import home_url_name
@@ -62,7 +62,7 @@ def _rows(cases, now):
     rows = []
     for case in cases:
         label, deadline = queries.running_deadline(case)
-        pauses = case_services.pause_intervals(case, now)
+        pauses = pause_intervals(case, now)
         rows.append(
             {
                 "case": case,
@@ -86,10 +86,9 @@ def queue(request):
 def _queue_page(request, bulk_form=None, status=200):
     user = request.user
     source = request.GET if request.method == "GET" else request.POST
-    form = QueueFilterForm(source, user=user)
-    filters = form.filters()
-    tab = filters.get("tab") if filters.get("tab") in queries.QUEUE_KEYS else queries.QUEUE_KEYS[0]
-    filtered = queries.apply_filters(queries.list_queryset(user), filters)
+    filtered, filterset = queries.apply_filters(queries.list_queryset(user), source, request)
+    form = filterset.form
+    tab = source.get("tab") if source.get("tab") in queries.QUEUE_KEYS else queries.QUEUE_KEYS[0]
     counts = queries.queue_counts(filtered)
     cases = filtered.filter(queries.queue_condition(tab)).order_by("-reported_at", "-id")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -370,10 +369,8 @@ INBOX_TABS = [
     (
         "overdue",
         gettext_lazy("超期"),
-        lambda now: (
-            Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED])
-            & (Q(warning_level=WarningLevel.RED) | Q(handling_deadline__lt=now))
-        ),
+        # The department's own clock (处置) past its deadline: cases.clock's one meaning.
+        lambda now: Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED]) & overdue_q(now),
     ),
     ("handled", gettext_lazy("已反馈待核查"), lambda now: Q(status=CaseStatus.HANDLED)),
 ]

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
+from civicgrid.cases import clock
 from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus, Rating
 from civicgrid.dashboard.models import (
     COHORT_COUNTERS,
@@ -58,14 +59,8 @@ SNAPSHOT_FIELDS = (
 _IDX = {name: i for i, name in enumerate(SNAPSHOT_FIELDS)}
 OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
-# The running clock of an open case by state (as cases.warnings.CLOCKS): its deadline field.
-RUNNING_DEADLINE = {
-    CaseStatus.REPORTED: "filing_deadline",
-    CaseStatus.FILED: "filing_deadline",
-    CaseStatus.DISPATCHED: "handling_deadline",
-    CaseStatus.ACCEPTED: "handling_deadline",
-    CaseStatus.HANDLED: "verification_deadline",
-}
+# The deadline of the clock that runs in each state: cases.clock's table.
+RUNNING_DEADLINE = clock.DEADLINE_FIELD
 EMPTY = ()
 _ATTR = "_dashboard_before"
 

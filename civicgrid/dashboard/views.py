@@ -10,31 +10,26 @@ and `?end=` (YYYY-MM-DD, both included) choose the period; anything wrong is a 4
 import io
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import DASHBOARD_ROLES
+from civicgrid.cases import clock
 from civicgrid.cases.choices import OPEN_STATUSES
 from civicgrid.dashboard import figures
 from civicgrid.grids.choices import GridLevel
 from civicgrid.web.access import role_required
 
-DASHBOARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.COMMUNITY_STAFF)
 REFRESH_SECONDS = 60
 
 
 def overdue_now(now):
-    """Open cases whose running clock (立案派遣 / 处置 / 核查) has run out — the map's 超期."""
-    from civicgrid.dashboard.rollups import RUNNING_DEADLINE
-
-    condition = Q()
-    for status, field in RUNNING_DEADLINE.items():
-        condition |= Q(status=status, **{f"{field}__lt": now})
-    return condition & Q(is_suspended=False)
+    """Open cases whose running clock (立案派遣 / 处置 / 核查) has run out — the map's 超期,
+    cases.clock's one meaning of overdue."""
+    return clock.overdue_q(now)
 
 
 class BadRequest(Exception):

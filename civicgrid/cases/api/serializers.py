@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from civicgrid.cases import clock
 from civicgrid.cases import public as public_view
 from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
@@ -135,13 +136,8 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_is_overdue(self, case):
-        now = self.context.get("now") or timezone.now()
-        if case.handled_at is None and case.handling_deadline and now > case.handling_deadline:
-            return True
-        # The filing limit covers 立案 and 派遣.
-        return bool(
-            case.dispatched_at is None and case.filing_deadline and now > case.filing_deadline
-        )
+        # 超期 as everywhere (cases.clock): the running clock is past its deadline.
+        return clock.is_overdue(case, self.context.get("now") or timezone.now())
 
 
 class DuplicateSerializer(CaseListSerializer):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Department
+from civicgrid.cases import clock
 from civicgrid.cases.choices import (
     OPEN_STATUSES,
     CallInStatus,
@@ -28,7 +29,6 @@ from civicgrid.cases.services.checks import (
     _set_deadline,
     _step,
 )
-from civicgrid.cases.services.clocks import _is_overdue, _push
 from civicgrid.cases.services.intake import _coordinate, _locate
 from civicgrid.workcalendar.services import (
     add_working_days,
@@ -160,20 +160,10 @@ def do_resume(case, user, *, note: str = "") -> Case:
             raise IllegalTransition(_("案件%(n)s未挂起,无需恢复") % {"n": case.number})
         now = timezone.now()
         start = case.suspended_at
-        running = [
-            # The filing limit covers 立案 and 派遣: it runs until the dispatch.
-            ("filing_deadline", case.dispatched_at is None, case.category.is_urgent),
-            ("handling_deadline", case.handled_at is None, False),
-            ("verification_deadline", case.closed_at is None, False),
-        ]
         moved = {}
-        for field, pending, wall_clock in running:
-            if not pending:
-                continue
-            new = _push(getattr(case, field), start, now, wall_clock=wall_clock)
-            if new is not None:
-                _set_deadline(case, field, new)
-                moved[field] = new.at.isoformat()
+        for field, new in clock.pushed_deadlines(case, start, now).items():
+            _set_deadline(case, field, new)
+            moved[field] = new.at.isoformat()
         case.pauses = [*case.pauses, [start.isoformat(), now.isoformat()]]
         case.is_suspended = False
         case.suspended_at = None
@@ -242,7 +232,7 @@ def do_start_call_in(case, user, *, reason: str, departments, meeting_at=None) -
         case = _lock(case)
         _check(case, CaseAction.START_CALL_IN, user)
         now = timezone.now()
-        if not (_is_overdue(case, now) or len(chosen) >= 2):
+        if not (clock.is_overdue(case, now) or len(chosen) >= 2):
             raise ValidationError(
                 {"departments": _("基层约请限于超期案件或需要两个以上部门协同的案件")}
             )

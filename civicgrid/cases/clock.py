@@ -1,0 +1,166 @@
+"""The clock of a case: which deadline runs in which state, what "overdue" means, the pauses.
+
+**The table** (`CLOCKS`, the only place that says it): the state of a case decides which of its
+three deadlines is being watched —
+
+- 待受理, 已立案 (reported, filed): the filing clock (立案+派遣) from the report to
+  `filing_deadline` (wall-clock time for an urgent category, working time otherwise);
+- 已派遣, 处置中 (dispatched, accepted): the handling clock from the dispatch to
+  `handling_deadline`;
+- 已处置 (handled): the verification clock (核查) from the feedback to `verification_deadline`.
+
+Every other state runs no clock: 已退回 waits for re-dispatch, 已结案, 不予立案 and 已合并 are
+over. A suspended case's clock is stopped (挂起); on resume the pending deadlines move out by the
+time paused (`pushed_deadlines`).
+
+**Overdue** (超期) has one meaning everywhere — the API field `is_overdue` and filter
+`?overdue=true`, the console's 超期 tab and the department inbox, the deadline warnings (red) and
+the dashboard: *the case's clock is running (its state is in the table, it is not suspended)
+and now is past the deadline that clock watches*. `is_overdue(case, now)` answers it for one
+case, `overdue_q(now)` in a query (filter(), Count(filter=…), or annotated with
+`overdue_expression(now)`), and the dashboard's rollups keep each open case's
+`running_deadline` so that "overdue now" is a comparison with now there too.
+
+**Pauses**: `case.pauses` holds the finished pauses as ISO texts `[[start, end], …]`;
+`pause_intervals` parses them (plus a suspension still running) for the working-time arithmetic.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.cases.choices import CaseStatus
+from civicgrid.workcalendar.services import Deadline, add_working_hours, working_hours_between
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One clock: the field it starts from, the deadline it watches, its name on the pages."""
+
+    key: str
+    start: str
+    deadline: str
+    label: str
+    # The filing clock runs in wall-clock time for an urgent category.
+    filing: bool = False
+
+
+FILING = Clock("filing", "reported_at", "filing_deadline", _("立案派遣期限"), filing=True)
+HANDLING = Clock("handling", "dispatched_at", "handling_deadline", _("处置期限"))
+VERIFICATION = Clock("verification", "handled_at", "verification_deadline", _("核查期限"))
+
+# state → the clock that runs in it; a state not listed runs none.
+CLOCKS: dict[str, Clock] = {
+    CaseStatus.REPORTED: FILING,
+    CaseStatus.FILED: FILING,
+    CaseStatus.DISPATCHED: HANDLING,
+    CaseStatus.ACCEPTED: HANDLING,
+    CaseStatus.HANDLED: VERIFICATION,
+}
+CLOCKED_STATUSES = tuple(CLOCKS)
+# state → the name of the deadline field watched in it (for SQL and the rollups).
+DEADLINE_FIELD: dict[str, str] = {status: clock.deadline for status, clock in CLOCKS.items()}
+
+# Every deadline with the moment that ends it: until then it is pending and a pause moves it
+# out (the filing limit covers 立案 and 派遣, so it runs until the dispatch).
+PENDING_UNTIL = (
+    (FILING, "dispatched_at"),
+    (HANDLING, "handled_at"),
+    (VERIFICATION, "closed_at"),
+)
+
+
+def clock_of(case) -> Clock | None:
+    """The clock of the case's state (stopped or not), None when the state runs none."""
+    return CLOCKS.get(case.status)
+
+
+def running_deadline(case) -> datetime.datetime | None:
+    """The deadline the case's state watches (even while suspended), None when there is none."""
+    clock = CLOCKS.get(case.status)
+    return getattr(case, clock.deadline) if clock else None
+
+
+def is_running(case) -> bool:
+    """Whether a clock runs now: a clocked state and not suspended."""
+    return case.status in CLOCKS and not case.is_suspended
+
+
+def is_overdue(case, now=None) -> bool:
+    """超期: the case's clock runs and `now` is past its deadline."""
+    if not is_running(case):
+        return False
+    deadline = running_deadline(case)
+    return deadline is not None and (now or timezone.now()) > deadline
+
+
+def overdue_q(now=None, prefix: str = "") -> Q:
+    """`is_overdue` as a query condition (`prefix` "case__" to filter a related model)."""
+    now = now or timezone.now()
+    condition = Q()
+    by_field: dict[str, list] = {}
+    for status, field in DEADLINE_FIELD.items():
+        by_field.setdefault(field, []).append(status)
+    for field, statuses in by_field.items():
+        condition |= Q(**{f"{prefix}status__in": statuses, f"{prefix}{field}__lt": now})
+    return condition & Q(**{f"{prefix}is_suspended": False})
+
+
+def overdue_expression(now=None) -> ExpressionWrapper:
+    """`is_overdue` as a boolean column: `queryset.annotate(is_overdue=overdue_expression(now))`."""
+    return ExpressionWrapper(overdue_q(now), output_field=BooleanField())
+
+
+def uses_wall_clock(case, clock: Clock | None = None) -> bool:
+    """Whether the clock counts wall-clock time (the urgent filing limit) instead of work time."""
+    clock = clock or CLOCKS.get(case.status)
+    return bool(clock and clock.filing and case.category.is_urgent)
+
+
+# --- pauses --------------------------------------------------------------------------------------
+
+
+def parse_pauses(raw) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The stored pauses `[[start, end], …]` (ISO texts) as datetime pairs."""
+    return [
+        (datetime.datetime.fromisoformat(a), datetime.datetime.fromisoformat(b)) for a, b in raw
+    ]
+
+
+def pause_intervals(case, now=None) -> list[tuple]:
+    """The case's pause intervals; a suspension still running ends at `now`."""
+    pairs = parse_pauses(case.pauses)
+    if case.is_suspended and case.suspended_at:
+        pairs.append((case.suspended_at, now or timezone.now()))
+    return pairs
+
+
+def push(deadline, start, end, *, wall_clock=False) -> Deadline | None:
+    """A pending deadline moved out by the time paused in [start, end) before it; None when the
+    pause does not move it (it began after the deadline or covered no working time)."""
+    if deadline is None or start >= deadline:
+        return None
+    stop = min(end, deadline)
+    if wall_clock:
+        return Deadline(deadline + (stop - start), True)
+    paused = working_hours_between(start, stop)
+    if paused <= 0:
+        return None
+    return add_working_hours(deadline, paused)
+
+
+def pushed_deadlines(case, start, end) -> dict[str, Deadline]:
+    """{deadline field: new deadline} of every pending deadline a pause [start, end) moves."""
+    moved = {}
+    for clock, ended_by in PENDING_UNTIL:
+        if getattr(case, ended_by) is not None:
+            continue
+        new = push(
+            getattr(case, clock.deadline), start, end, wall_clock=uses_wall_clock(case, clock)
+        )
+        if new is not None:
+            moved[clock.deadline] = new
+    return moved
