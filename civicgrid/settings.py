@@ -43,8 +43,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    # django.contrib.admin on the project's site (civicgrid.core.adminsite).
-    "civicgrid.core.apps.CivicgridAdminConfig",
+    # django.contrib.admin on the project's site (civicgrid.accounts.adminsite).
+    "civicgrid.accounts.apps.CivicgridAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

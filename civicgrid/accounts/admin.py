@@ -2,30 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.accounts.admin_base import RoleGatedAdmin
 from civicgrid.accounts.models import Department, User
-from civicgrid.core.adminsite import may_use_admin
 
 
-def _is_keeper(request) -> bool:
+class KeeperOnlyAdmin(RoleGatedAdmin):
     # Accounts and departments decide who sees what; only the system's keepers touch them.
-    return may_use_admin(request.user) and request.user.is_superuser
-
-
-class KeeperOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return _is_keeper(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_keeper(request)
-
-    def has_add_permission(self, request):
-        return _is_keeper(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _is_keeper(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return _is_keeper(request)
+    superusers_only = True
+    view_roles = None
+    change_roles = None
 
 
 @admin.register(Department)

@@ -3,7 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.choices import FULL_PII_ROLES, READ_ONLY_ROLES, STREET_WIDE_ROLES, Role
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import FULL_PII_ROLES, READ_ONLY_ROLES, STREET_WIDE_ROLES
 
 
 class Department(models.Model):

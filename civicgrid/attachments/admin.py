@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.admin_base import RoleGatedAdmin
+from civicgrid.accounts.policy import ATTACHMENT_DELETE_ROLES
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
-from civicgrid.core.adminsite import may_use_admin
 
 
-def _back_office(request) -> bool:
-    return may_use_admin(request.user)
+def of_visible_cases(queryset, user):
+    """Photos of the cases the user may see (the API's scoping)."""
+    return queryset.filter(case__in=scope_cases(Case.objects.all(), user).values("pk"))
 
 
 def _thumbnail(obj, size: int):
@@ -36,7 +37,10 @@ def _thumbnail(obj, size: int):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(RoleGatedAdmin):
+    # Never added or changed here; an administrator may delete one (the file goes with it).
+    delete_roles = ATTACHMENT_DELETE_ROLES
+    scope = of_visible_cases
     list_display = [
         "thumbnail",
         "case",
@@ -79,22 +83,3 @@ class AttachmentAdmin(admin.ModelAdmin):
     @admin.display(description=_("尺寸"))
     def dimensions(self, obj):
         return f"{obj.width}×{obj.height}"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.filter(case__in=scope_cases(Case.objects.all(), request.user).values("pk"))
-
-    def has_module_permission(self, request):
-        return _back_office(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _back_office(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return _back_office(request) and request.user.effective_role == Role.ADMIN

@@ -31,7 +31,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import DISPATCH_ROLES
 from civicgrid.attachments.choices import STORED_FORMATS, AttachmentKind
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases.choices import CaseAction
@@ -86,7 +86,7 @@ def may_attach(user, case: Case, kind: str) -> bool:
         return False
     if kind != AttachmentKind.AFTER:
         return True
-    if user.effective_role in (Role.ADMIN, Role.OPERATOR):
+    if user.effective_role in DISPATCH_ROLES:
         return True
     return may_act_on(user, case, CaseAction.HANDLE) or may_act_on(
         user, case, CaseAction.VERIFY_PASS

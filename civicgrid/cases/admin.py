@@ -14,23 +14,21 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.accounts.admin_base import RoleGatedAdmin, RoleGatedMixin
 from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import CATEGORY_EDIT_ROLES
 from civicgrid.cases import indicators
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.notifications import mask_email
 from civicgrid.cases.permissions import scope_cases
-from civicgrid.core.adminsite import may_use_admin
 from civicgrid.registry.pii import mask_phone
-
-CATEGORY_EDITORS = frozenset({Role.ADMIN, Role.OPERATOR})
-
-
-def _back_office(request) -> bool:
-    return may_use_admin(request.user)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(RoleGatedAdmin):
+    change_roles = CATEGORY_EDIT_ROLES
+    # Categories with cases are protected by the database anyway; retire them with 启用.
+    delete_roles = frozenset()
     list_display = [
         "code",
         "name",
@@ -55,40 +53,12 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["parent", "default_department"]
 
-    def has_module_permission(self, request):
-        return _back_office(request)
 
-    def has_view_permission(self, request, obj=None):
-        return _back_office(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _back_office(request) and request.user.effective_role in CATEGORY_EDITORS
-
-    def has_add_permission(self, request):
-        return self.has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        # Categories with cases are protected by the database anyway; retire them with 启用.
-        return False
-
-
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(RoleGatedMixin, admin.TabularInline):
+    # Whoever may see the case sees its history (the row scoping is the case's); nobody writes.
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_view_permission(self, request, obj=None):
-        # Whoever may see the case sees its history (the row scoping is the case's).
-        return _back_office(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(_ReadOnlyInline):
@@ -149,7 +119,9 @@ INDICATOR_COLUMNS = [
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(RoleGatedAdmin):
+    # Read-only: every change of a case goes through cases.services.
+    scope = scope_cases
     change_list_template = "admin/cases/case_change_list.html"
     list_display = [
         "number",
@@ -189,9 +161,6 @@ class CaseAdmin(admin.ModelAdmin):
         names = [f.name for f in Case._meta.fields if f.name not in self.exclude]
         return [*names, "masked_phone", "masked_email"]
 
-    def get_queryset(self, request):
-        return scope_cases(super().get_queryset(request), request.user)
-
     def get_urls(self):
         extra = [
             path(
@@ -224,18 +193,3 @@ class CaseAdmin(admin.ModelAdmin):
             "columns": INDICATOR_COLUMNS,
         }
         return TemplateResponse(request, "admin/cases/indicators.html", context)
-
-    def has_module_permission(self, request):
-        return _back_office(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _back_office(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -25,8 +25,6 @@ class CaseStatus(models.TextChoices):
     MERGED = "merged", _("已合并")
 
 
-# States in which nothing more happens to a case.
-FINAL_STATUSES = frozenset({CaseStatus.NOT_FILED, CaseStatus.MERGED})
 # States of a case still being worked on (open for duplicates, warnings, call-ins).
 OPEN_STATUSES = frozenset(
     {

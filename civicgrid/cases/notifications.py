@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.policy import GRID_STAFF_ROLES
 from civicgrid.registry.pii import mask_phone
 
 logger = logging.getLogger("civicgrid.cases.notifications")
@@ -158,7 +159,7 @@ def email_addresses(recipient: Recipient) -> list[str]:
         users = users.filter(
             Q(staff_member__posts__end_date__isnull=True)
             | Q(staff_member__posts__end_date__gte=today),
-            role__in=[Role.GRID_WORKER, Role.GRID_LEADER],
+            role__in=GRID_STAFF_ROLES,
             staff_member__posts__micro_grid_id=recipient.grid_id,
             staff_member__posts__start_date__lte=today,
         )

@@ -8,10 +8,10 @@ department, grid staff on cases in their micro-grids (grids.scoping), residents 
 from django.db.models import Q, QuerySet
 
 from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import DISPATCH_ROLES, GRID_SCOPED_ROLES, GRID_STAFF_ROLES
 from civicgrid.cases.choices import CaseAction as A
 from civicgrid.grids.scoping import visible_micro_grids
 
-GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})
 HANDLING_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.HANDLE, A.REQUEST_EXTENSION})
 
 
@@ -24,7 +24,7 @@ def scope_cases(queryset: QuerySet, user) -> QuerySet:
         return queryset
     role = user.effective_role
     own = Q(reporter_user=user)
-    if role == Role.COMMUNITY_STAFF or role in GRID_ROLES:
+    if role in GRID_SCOPED_ROLES:
         grids = visible_micro_grids(user)
         return queryset.filter(Q(micro_grid__in=grids.values("pk")) | own)
     if role == Role.DEPT_HANDLER and user.department_id:
@@ -61,7 +61,7 @@ def on_handling_side(user, case) -> bool:
         return case.assigned_department_id is not None and (
             case.assigned_department_id == user.department_id
         )
-    if role in GRID_ROLES or role == Role.COMMUNITY_STAFF:
+    if role in GRID_SCOPED_ROLES:
         return _in_user_grids(user, case)
     return False
 
@@ -76,7 +76,7 @@ def may_act_on(user, case, action: str) -> bool:
         return False
     if action in (A.RATE, A.REOPEN) and on_handling_side(user, case):
         return False
-    if role in (Role.ADMIN, Role.OPERATOR):
+    if role in DISPATCH_ROLES:  # the street's desk acts on every case
         return True
     if action in HANDLING_ACTIONS:
         if role == Role.DEPT_HANDLER:
@@ -85,11 +85,11 @@ def may_act_on(user, case, action: str) -> bool:
                 and case.assigned_department_id is not None
                 and case.assigned_department_id == user.department_id
             )
-        if role in GRID_ROLES:
+        if role in GRID_STAFF_ROLES:
             return case.handled_by_grid and _in_user_grids(user, case)
         return False
     if action in (A.VERIFY_PASS, A.VERIFY_FAIL, A.START_CALL_IN):
-        return (role in GRID_ROLES or role == Role.COMMUNITY_STAFF) and _in_user_grids(user, case)
+        return role in GRID_SCOPED_ROLES and _in_user_grids(user, case)
     if action in (A.RATE, A.REOPEN):
         return case.reporter_user_id is not None and case.reporter_user_id == user.pk
     return False

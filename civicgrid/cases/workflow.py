@@ -8,29 +8,16 @@ cases.services checks both before writing anything.
 
 from dataclasses import dataclass
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import (
+    CALL_IN_ROLES,
+    CASE_REPORTING_ROLES,
+    DISPATCH_ROLES,
+    HANDLING_ROLES,
+    RATING_ROLES,
+    VERIFYING_ROLES,
+)
 from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.choices import CaseStatus as S
-
-# Who may do what, by role. The admin may do everything (the keeper fixes stuck cases).
-STREET = frozenset({Role.ADMIN, Role.OPERATOR})
-HANDLERS = frozenset({Role.ADMIN, Role.DEPT_HANDLER, Role.GRID_WORKER, Role.GRID_LEADER})
-VERIFIERS = frozenset(
-    {Role.ADMIN, Role.OPERATOR, Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF}
-)
-RATERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.RESIDENT})
-REPORTERS = frozenset(
-    {
-        Role.ADMIN,
-        Role.OPERATOR,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.GRID_WORKER,
-        Role.DEPT_HANDLER,
-        Role.RESIDENT,
-    }
-)
-CALLERS_IN = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
 
 # States in which the case is in somebody's hands and may be suspended or merged.
 _IN_PROGRESS = frozenset({S.FILED, S.DISPATCHED, S.ACCEPTED, S.RETURNED})
@@ -46,42 +33,42 @@ class Transition:
     while_suspended: bool = False
 
 
+# Who may do what, by role: the sets of accounts.policy (the admin may do everything: the keeper
+# fixes stuck cases).
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        Transition(A.REPORT, frozenset({""}), S.REPORTED, REPORTERS),
-        Transition(A.FILE, frozenset({S.REPORTED}), S.FILED, STREET),
-        Transition(A.REFUSE_FILING, frozenset({S.REPORTED}), S.NOT_FILED, STREET),
-        Transition(A.DISPATCH, frozenset({S.FILED, S.RETURNED}), S.DISPATCHED, STREET),
-        Transition(A.ACCEPT, frozenset({S.DISPATCHED}), S.ACCEPTED, HANDLERS),
-        Transition(A.RETURN, frozenset({S.DISPATCHED}), S.RETURNED, HANDLERS),
-        Transition(A.HANDLE, frozenset({S.ACCEPTED}), S.HANDLED, HANDLERS),
-        Transition(A.VERIFY_PASS, frozenset({S.HANDLED}), S.CLOSED, VERIFIERS),
-        Transition(A.VERIFY_FAIL, frozenset({S.HANDLED}), S.ACCEPTED, VERIFIERS),
-        Transition(A.RATE, frozenset({S.CLOSED}), S.CLOSED, RATERS),
+        Transition(A.REPORT, frozenset({""}), S.REPORTED, CASE_REPORTING_ROLES),
+        Transition(A.FILE, frozenset({S.REPORTED}), S.FILED, DISPATCH_ROLES),
+        Transition(A.REFUSE_FILING, frozenset({S.REPORTED}), S.NOT_FILED, DISPATCH_ROLES),
+        Transition(A.DISPATCH, frozenset({S.FILED, S.RETURNED}), S.DISPATCHED, DISPATCH_ROLES),
+        Transition(A.ACCEPT, frozenset({S.DISPATCHED}), S.ACCEPTED, HANDLING_ROLES),
+        Transition(A.RETURN, frozenset({S.DISPATCHED}), S.RETURNED, HANDLING_ROLES),
+        Transition(A.HANDLE, frozenset({S.ACCEPTED}), S.HANDLED, HANDLING_ROLES),
+        Transition(A.VERIFY_PASS, frozenset({S.HANDLED}), S.CLOSED, VERIFYING_ROLES),
+        Transition(A.VERIFY_FAIL, frozenset({S.HANDLED}), S.ACCEPTED, VERIFYING_ROLES),
+        Transition(A.RATE, frozenset({S.CLOSED}), S.CLOSED, RATING_ROLES),
         # Not called directly: an unsatisfied rating reopens the case once (services.do_rate).
-        Transition(A.REOPEN, frozenset({S.CLOSED}), S.ACCEPTED, RATERS),
-        Transition(A.REQUEST_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, HANDLERS),
-        Transition(A.DECIDE_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, STREET),
+        Transition(A.REOPEN, frozenset({S.CLOSED}), S.ACCEPTED, RATING_ROLES),
+        Transition(
+            A.REQUEST_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, HANDLING_ROLES
+        ),
+        Transition(A.DECIDE_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, DISPATCH_ROLES),
         # 人工定位: the street places (or corrects) a case before it is handled and checked.
-        Transition(A.LOCATE, _IN_PROGRESS | {S.REPORTED}, None, STREET),
-        Transition(A.SUSPEND, _IN_PROGRESS, None, STREET),
-        Transition(A.RESUME, _IN_PROGRESS, None, STREET, while_suspended=True),
-        Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, STREET),
-        Transition(A.START_CALL_IN, _IN_PROGRESS - {S.FILED} | {S.HANDLED}, None, CALLERS_IN),
+        Transition(A.LOCATE, _IN_PROGRESS | {S.REPORTED}, None, DISPATCH_ROLES),
+        Transition(A.SUSPEND, _IN_PROGRESS, None, DISPATCH_ROLES),
+        Transition(A.RESUME, _IN_PROGRESS, None, DISPATCH_ROLES, while_suspended=True),
+        Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, DISPATCH_ROLES),
+        Transition(A.START_CALL_IN, _IN_PROGRESS - {S.FILED} | {S.HANDLED}, None, CALL_IN_ROLES),
         Transition(
             A.RECORD_CALL_IN_OUTCOME,
             _IN_PROGRESS | {S.HANDLED, S.CLOSED},
             None,
-            STREET,
+            DISPATCH_ROLES,
             while_suspended=True,
         ),
     ]
 }
-
-
-def transition(action: str) -> Transition:
-    return TRANSITIONS[action]
 
 
 def allowed_actions(status: str, role: str, *, suspended: bool = False) -> list[str]:

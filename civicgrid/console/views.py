@@ -25,7 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import (
+    CONSOLE_CASE_ROLES,
+    CONSOLE_QUEUE_ROLES,
+    DEPARTMENT_INBOX_ROLES,
+    DISPATCH_ROLES,
+)
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import (
@@ -46,9 +51,6 @@ from civicgrid.web.forms import add_service_errors
 from civicgrid.web.navigation import home_url_name
 from civicgrid.workcalendar.services import get_calendar, working_hours_between
 
-QUEUE_ROLES = (Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.LEADER)
-CASE_ROLES = (*QUEUE_ROLES, Role.DEPT_HANDLER, Role.GRID_LEADER, Role.GRID_WORKER)
-INBOX_ROLES = (Role.DEPT_HANDLER,)
 PAGE_SIZE = 30
 
 
@@ -78,7 +80,7 @@ def _rows(cases, now):
 
 
 @require_GET
-@role_required(*QUEUE_ROLES)
+@role_required(*CONSOLE_QUEUE_ROLES)
 def queue(request):
     return _queue_page(request)
 
@@ -93,7 +95,7 @@ def _queue_page(request, bulk_form=None, status=200):
     cases = filtered.filter(queries.queue_condition(tab)).order_by("-reported_at", "-id")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    may_dispatch = tab == "to_dispatch" and user.effective_role in (Role.ADMIN, Role.OPERATOR)
+    may_dispatch = tab == "to_dispatch" and user.effective_role in DISPATCH_ROLES
     if may_dispatch and bulk_form is None:
         bulk_form = BulkDispatchForm()
     selected = (
@@ -116,7 +118,7 @@ def _queue_page(request, bulk_form=None, status=200):
 
 
 @require_POST
-@role_required(Role.ADMIN, Role.OPERATOR)
+@role_required(*DISPATCH_ROLES)
 def bulk_dispatch(request):
     """派遣 several 待派遣 cases at once: all of them, or — if any one fails — none."""
     form = BulkDispatchForm(request.POST)
@@ -230,7 +232,7 @@ def _deadlines(case, now):
 
 def _back_url(user) -> str:
     """The list the user came from: the queues, the inbox, or their own start page."""
-    if user.effective_role in QUEUE_ROLES:
+    if user.effective_role in CONSOLE_QUEUE_ROLES:
         return reverse("console:queue")
     return reverse(home_url_name(user))
 
@@ -295,7 +297,7 @@ def case_context(request, case, bound=None):
 
 
 @require_GET
-@role_required(*CASE_ROLES)
+@role_required(*CONSOLE_CASE_ROLES)
 def case_detail(request, number):
     case = get_object_or_404(_case_queryset(request.user), number=number)
     return render(request, "console/case.html", case_context(request, case))
@@ -311,7 +313,7 @@ def _next_url(request, fallback):
 
 
 @require_POST
-@role_required(*CASE_ROLES)
+@role_required(*CONSOLE_CASE_ROLES)
 def case_action(request, number, action):
     """One action of the loop through its cases.services function; PRG on success."""
     user = request.user
@@ -344,7 +346,7 @@ def case_action(request, number, action):
 
 
 @require_POST
-@role_required(*CASE_ROLES)
+@role_required(*CONSOLE_CASE_ROLES)
 def reveal_phone(request, number):
     """The reporter's full phone for a call-back, shown once as a message; logged as history."""
     case = get_object_or_404(scope_cases(Case.objects.all(), request.user), number=number)
@@ -377,7 +379,7 @@ INBOX_TABS = [
 
 
 @require_GET
-@role_required(*INBOX_ROLES)
+@role_required(*DEPARTMENT_INBOX_ROLES)
 def inbox(request):
     """Cases dispatched to the handler's department, with its overdue and rework counts."""
     user = request.user

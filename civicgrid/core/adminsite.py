@@ -1,8 +1,10 @@
-"""The project's admin site: who may use the admin at all, and what any changelist accepts.
+"""What any changelist of the project's admin accepts (no role knowledge: that is the site's,
+accounts.adminsite, which decides who may use the admin at all).
 
 Every ModelAdmin registered on the site — ours and third-party ones (auth, DRF authtoken,
 django_tasks_db …) — is registered through CivicgridAdminSite.register, which mixes
-StrictAdminMixin into its class, so a newly registered admin is covered without doing anything.
+StrictAdminMixin into its class (`harden`), so a newly registered admin is covered without doing
+anything.
 
 Django's admin accepts a filter on any of a model's own fields in the changelist's query string
 (``?id_number__startswith=3101``), which turns the row count into an oracle for personal data.
@@ -23,33 +25,19 @@ ids the user cannot see is refused with a message instead of a 500 or a partial 
 """
 
 import logging
-from functools import update_wrapper
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.exceptions import (
     DisallowedModelAdminLookup,
     DisallowedModelAdminToField,
 )
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.choices import BACK_OFFICE_ROLES
-
 security_log = logging.getLogger("civicgrid.security")
-
-
-def may_use_admin(user) -> bool:
-    """The back office is for the system's keepers, 城运中心 and 居委 staff; phone roles, leaders,
-    departments and residents use the web front."""
-    if user is None or not user.is_authenticated:
-        return False
-    if not (user.is_active and user.is_staff):
-        return False
-    return user.is_superuser or user.effective_role in BACK_OFFICE_ROLES
 
 
 def _user_label(request) -> str:
@@ -206,49 +194,3 @@ def harden(admin_class: type) -> type:
             "__doc__": admin_class.__doc__,
         },
     )
-
-
-# -------------------------------------------------------------------------------------- the site
-
-
-class BackOfficeAuthenticationForm(AdminAuthenticationForm):
-    """The admin's login refuses accounts whose role has no back office, like a non-staff one."""
-
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        if not may_use_admin(user):
-            raise ValidationError(
-                self.error_messages["invalid_login"],
-                code="invalid_login",
-                params={"username": self.username_field.verbose_name},
-            )
-
-
-class CivicgridAdminSite(admin.AdminSite):
-    login_form = BackOfficeAuthenticationForm
-
-    def has_permission(self, request):
-        return may_use_admin(request.user)
-
-    def admin_view(self, view, cacheable=False):
-        inner = super().admin_view(view, cacheable)
-
-        def view_for_back_office(request, *args, **kwargs):
-            # Django sends a signed-in user without the admin to the admin's login page; a user
-            # whose role has no back office gets the front's 403 page with a way home instead.
-            user = request.user
-            if (
-                user.is_authenticated
-                and not self.has_permission(request)
-                and request.path != reverse("admin:logout", current_app=self.name)
-            ):
-                raise PermissionDenied(
-                    _("后台管理只供系统管理员、城运中心和居委工作人员使用,请使用网页前台。")
-                )
-            return inner(request, *args, **kwargs)
-
-        return update_wrapper(view_for_back_office, inner)
-
-    def register(self, model_or_iterable, admin_class=None, **options):
-        admin_class = harden(admin_class or admin.ModelAdmin)
-        super().register(model_or_iterable, admin_class, **options)

@@ -12,9 +12,12 @@ with the rules of civicgrid.core.inputs / civicgrid.core.text:
   read its body: JSON nested too deeply.
 
 A refusal answers in the shape of the channel, in the request's language: the Open311 error list
-[{"code": 400, "description": "…"}] under /open311/, DRF's JSON ({"field": ["…"]} or
+[{"code": 400, "description": "…"}] under /open311/ (registered by that app, see
+CHANNEL_REFUSALS), DRF's JSON ({"field": ["…"]} or
 {"detail": "…"}) for the API, and an HTML page for the web front and the admin.
 """
+
+from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
@@ -131,11 +134,20 @@ class InputGuardMiddleware:
         )
 
 
-def refusal(request, view_func, view_kwargs, error: inputs.InputError):
-    if request.path.startswith("/open311/"):
-        from civicgrid.open311.render import errors
+# Channels that answer refused input in their own shape, by path prefix: prefix →
+# render(request, view_kwargs, error) -> HttpResponse. An app registers its channel in its
+# AppConfig.ready() (open311 does), so core needs to know none of them.
+CHANNEL_REFUSALS: dict[str, Callable] = {}
 
-        return errors(view_kwargs.get("fmt") or "json", error.status, error.text())
+
+def register_channel_refusal(prefix: str, render: Callable) -> None:
+    CHANNEL_REFUSALS[prefix] = render
+
+
+def refusal(request, view_func, view_kwargs, error: inputs.InputError):
+    for prefix, render_channel in CHANNEL_REFUSALS.items():
+        if request.path.startswith(prefix):
+            return render_channel(request, view_kwargs, error)
     if _drf_view(view_func) is not None or request.path.startswith("/api/"):
         body = {error.field: [error.message]} if error.field else {"detail": error.message}
         return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})

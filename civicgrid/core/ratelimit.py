@@ -9,7 +9,8 @@ use it, so a client cannot dodge either by sending its own X-Forwarded-For heade
 the residents' web form, the REST intake (residents) and Open311 POSTs all count in the same
 place, held in the shared cache (settings.CACHES: the database, or Redis) so that every gunicorn
 worker sees the same count. A person is their account when signed in, else their address.
-The 12345 hotline push and staff reporting from their work are not counted (see the callers).
+The 12345 hotline push and staff reporting from their work are not counted: whose reports count
+is a question of roles, answered by accounts.policy.is_limited_reporter, which the callers ask.
 """
 
 import ipaddress
@@ -103,16 +104,6 @@ def hit_intake_limit(request, key: str | None = None) -> Verdict:
     limit, window = intake_limit()
     count, retry_after = count_in_window(f"civicgrid:intake:{key or person_key(request)}", window)
     return Verdict(refused=count > limit, count=count, limit=limit, retry_after=retry_after)
-
-
-def is_limited_reporter(user) -> bool:
-    """Whether reports by `user` count against the residents' limit: visitors and residents do;
-    staff reporting from their work (patrols, the hotline desk, departments) do not."""
-    from civicgrid.accounts.choices import Role
-
-    if user is None or not user.is_authenticated:
-        return True
-    return user.effective_role == Role.RESIDENT
 
 
 def refused_message(verdict: Verdict) -> str:

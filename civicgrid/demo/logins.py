@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
+from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department, User
+from civicgrid.accounts.policy import BACK_OFFICE_ROLES
 from civicgrid.demo import names
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost

@@ -5,39 +5,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.choices import Role
-from civicgrid.core.adminsite import may_use_admin
+from civicgrid.accounts.admin_base import RoleGatedAdmin
+from civicgrid.accounts.policy import CHECKLIST_EDIT_ROLES
 from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
 from civicgrid.fieldwork.services import my_micro_grids
 
-CHECKLIST_EDITORS = frozenset({Role.ADMIN, Role.OPERATOR})
 
-
-def _back_office(request) -> bool:
-    return may_use_admin(request.user)
-
-
-class _ScopedReadOnly(admin.ModelAdmin):
-    grid_field = "micro_grid"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset.filter(**{f"{self.grid_field}__in": my_micro_grids(request.user)})
-
-    def has_module_permission(self, request):
-        return _back_office(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _back_office(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+def in_my_micro_grids(queryset, user):
+    """Records of the micro-grids the user works in (read-only admins below)."""
+    return queryset.filter(micro_grid__in=my_micro_grids(user))
 
 
 class ChecklistItemForm(admin.ModelAdmin.form):
@@ -49,7 +25,8 @@ class ChecklistItemForm(admin.ModelAdmin.form):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(RoleGatedAdmin):
+    change_roles = CHECKLIST_EDIT_ROLES
     form = ChecklistItemForm
     list_display = ["name", "hint", "category", "order", "is_active"]
     list_editable = ["order", "is_active"]
@@ -58,21 +35,9 @@ class ChecklistItemAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
     autocomplete_fields = []
 
-    def has_module_permission(self, request):
-        return _back_office(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _back_office(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _back_office(request) and request.user.effective_role in CHECKLIST_EDITORS
-
-    def has_add_permission(self, request):
-        return self.has_change_permission(request)
-
     def has_delete_permission(self, request, obj=None):
         # Items with findings are protected by the database; retire them with 启用.
-        return self.has_change_permission(request) and not (obj and obj.findings.exists())
+        return super().has_delete_permission(request, obj) and not (obj and obj.findings.exists())
 
 
 class FindingInline(admin.TabularInline):
@@ -90,7 +55,8 @@ class FindingInline(admin.TabularInline):
 
 
 @admin.register(Patrol)
-class PatrolAdmin(_ScopedReadOnly):
+class PatrolAdmin(RoleGatedAdmin):
+    scope = in_my_micro_grids
     list_display = ["micro_grid", "worker", "shift", "status", "started_at", "ended_at"]
     list_filter = ["status", "shift"]
     date_hierarchy = "started_at"
@@ -115,7 +81,8 @@ class FollowUpInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(_ScopedReadOnly):
+class VisitAdmin(RoleGatedAdmin):
+    scope = in_my_micro_grids
     list_display = ["visited_at", "household", "micro_grid", "worker"]
     date_hierarchy = "visited_at"
     list_select_related = ["household__address", "micro_grid", "worker"]

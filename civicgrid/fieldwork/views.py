@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import FIELDWORK_ROLES
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases import services as cases
 from civicgrid.cases.choices import CaseAction, CaseStatus
@@ -46,8 +47,7 @@ from civicgrid.grids.services import annotate_staffing, staffing_label
 from civicgrid.web.access import role_required
 from civicgrid.web.forms import add_service_errors
 
-FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF)
-field_staff = role_required(*FIELD_ROLES)
+field_staff = role_required(*FIELDWORK_ROLES)
 LIST_LIMIT = 30
 
 

@@ -22,8 +22,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.accounts.choices import BACK_OFFICE_ROLES, Role
-from civicgrid.core.adminsite import may_use_admin
+from civicgrid.accounts.admin_base import RoleGatedAdmin, RoleGatedMixin
+from civicgrid.accounts.adminsite import may_use_admin
+from civicgrid.accounts.policy import (
+    BACK_OFFICE_ROLES,
+    GRID_TREE_EDIT_ROLES,
+    STAFFING_EDIT_ROLES,
+)
 from civicgrid.core.masking import mask_phone
 from civicgrid.grids import services
 from civicgrid.grids.choices import Duty, GridLevel
@@ -39,30 +44,6 @@ from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_
 # Who looks at the tree and the rolls here: the back office. Leaders and grid staff see their
 # grids in the web front.
 READ_ROLES = BACK_OFFICE_ROLES
-
-
-def _role(request):
-    user = request.user
-    return user.effective_role if may_use_admin(user) else None
-
-
-class RoleAdmin(admin.ModelAdmin):
-    write_roles = frozenset({Role.ADMIN})
-
-    def has_module_permission(self, request):
-        return _role(request) in READ_ROLES
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return _role(request) in self.write_roles
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request)
 
 
 def _apply_errors(form, exc: DjangoValidationError):
@@ -161,7 +142,9 @@ class GridImportForm(forms.Form):
 
 
 @admin.register(Grid)
-class GridAdmin(RoleAdmin):
+class GridAdmin(RoleGatedAdmin):
+    view_roles = READ_ROLES
+    change_roles = GRID_TREE_EDIT_ROLES
     form = GridAdminForm
     list_display = [
         "code",
@@ -185,7 +168,7 @@ class GridAdmin(RoleAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        qs = visible_grids(request.user) if _role(request) else Grid.objects.none()
+        qs = visible_grids(request.user) if may_use_admin(request.user) else Grid.objects.none()
         match = request.resolver_match
         if match and match.url_name and match.url_name.endswith("changelist"):
             # The list needs neither polygons nor extra queries per row.
@@ -234,7 +217,7 @@ class GridAdmin(RoleAdmin):
 
     @admin.action(description=gettext_lazy("按自西向东、自北向南重新编排所选居村的微网格编号"))
     def renumber(self, request, queryset):
-        if _role(request) not in self.write_roles:
+        if not self.has_change_permission(request):
             raise PermissionDenied
         done = 0
         for community in queryset:
@@ -264,7 +247,7 @@ class GridAdmin(RoleAdmin):
         ]
 
     def import_view(self, request):
-        if _role(request) != Role.ADMIN:
+        if not self.has_change_permission(request):
             raise PermissionDenied
         report = None
         if request.method == "POST":
@@ -393,7 +376,9 @@ class InlinePostForm(GridPostForm):
         return super().clean()
 
 
-class GridPostInline(admin.TabularInline):
+class GridPostInline(RoleGatedMixin, admin.TabularInline):
+    view_roles = READ_ROLES
+    change_roles = STAFFING_EDIT_ROLES
     model = GridPost
     form = InlinePostForm
     extra = 1
@@ -405,22 +390,11 @@ class GridPostInline(admin.TabularInline):
             super().get_queryset(request).select_related("micro_grid"), request.user
         )
 
-    def has_view_permission(self, request, obj=None):
-        return _role(request) in READ_ROLES
-
-    def has_add_permission(self, request, obj=None):
-        return _role(request) in StaffMemberAdmin.write_roles
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(RoleAdmin):
-    write_roles = frozenset({Role.ADMIN, Role.OPERATOR})
+class StaffMemberAdmin(RoleGatedAdmin):
+    view_roles = READ_ROLES
+    change_roles = STAFFING_EDIT_ROLES
     form = StaffMemberAdminForm
     inlines = [GridPostInline]
     list_display = ["name", "masked_phone", "is_party_member", "duty_labels", "active_post_count"]
@@ -492,8 +466,10 @@ class StaffMemberAdmin(RoleAdmin):
 
 
 @admin.register(GridPost)
-class GridPostAdmin(RoleAdmin):
-    write_roles = frozenset({Role.ADMIN, Role.OPERATOR})
+class GridPostAdmin(RoleGatedAdmin):
+    view_roles = READ_ROLES
+    change_roles = STAFFING_EDIT_ROLES
+    scope = scope_by_micro_grid
     form = GridPostForm
     list_display = ["micro_grid", "staff", "role", "start_date", "end_date", "is_active"]
     list_select_related = ["micro_grid", "staff"]
@@ -501,9 +477,6 @@ class GridPostAdmin(RoleAdmin):
     search_fields = ["staff__name", "^micro_grid__code", "micro_grid__name"]
     autocomplete_fields = ["micro_grid", "staff"]
     date_hierarchy = "start_date"
-
-    def get_queryset(self, request):
-        return scope_by_micro_grid(super().get_queryset(request), request.user)
 
     @admin.display(description=gettext_lazy("当前在岗"), boolean=True)
     def is_active(self, obj):

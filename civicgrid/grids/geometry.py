@@ -4,27 +4,13 @@ import math
 
 import numpy as np
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 
 EARTH_RADIUS_M = 6_371_008.8
 
 
 def to_shape(geojson: dict):
     return shape(geojson)
-
-
-def to_geojson(geom) -> dict:
-    data = mapping(geom)
-    # mapping() gives tuples; JSON columns and comparisons want lists.
-    return _listify(data)
-
-
-def _listify(value):
-    if isinstance(value, (list, tuple)):
-        return [_listify(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _listify(v) for k, v in value.items()}
-    return value
 
 
 def local_metric(geom, lat0: float | None = None):

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import GRID_STAFF_ROLES
 from civicgrid.grids.choices import GridLevel
 
 
@@ -28,7 +29,7 @@ def visible_micro_grids(user) -> QuerySet | None:
         if user.community_id is None:
             return Grid.objects.none()
         return micro.filter(path__startswith=user.community.path)
-    if role in (Role.GRID_LEADER, Role.GRID_WORKER):
+    if role in GRID_STAFF_ROLES:
         today = timezone.localdate()
         # One filter() call: every condition must hold for the SAME post. Chained filter()s on
         # a multi-valued relation join posts twice, and an ended post of this user plus anyone

@@ -21,6 +21,7 @@ from civicgrid.grids.choices import Duty, GridLevel, PostRole
 from civicgrid.grids.codes import CodeError, derive_code
 from civicgrid.grids.models import Grid, GridPost, StaffMember, StaffPhoneAccess
 from civicgrid.grids.signals import bump_tree_revision
+from civicgrid.grids.synthetic import number_west_east_north_south
 
 # ------------------------------------------------------------------------------------ geometry
 
@@ -51,41 +52,11 @@ def validate_geometry(value) -> dict:
 def order_west_east_north_south(shapes) -> list[int]:
     """Indices of `shapes` in GB/T 30428 numbering order: rows north→south, west→east in a row.
 
-    Prefers engineer A's tiling helper (grids.synthetic.number_west_east_north_south) when it is
-    there, so generated and imported trees are numbered by one rule.
+    The rule is grids.synthetic.number_west_east_north_south, so generated and imported trees
+    are numbered alike.
     """
-    try:
-        from civicgrid.grids.synthetic import number_west_east_north_south
-    except ImportError:
-        number_west_east_north_south = None
-    shapes = list(shapes)
-    if number_west_east_north_south is not None:
-        result = [int(v) for v in number_west_east_north_south(shapes)]
-        n = len(shapes)
-        if sorted(result) == list(range(1, n + 1)):
-            # The 1-based number of each polygon → the order of indices.
-            return sorted(range(n), key=lambda i: result[i])
-        if sorted(result) == list(range(n)):
-            return result  # already an order of indices
-        raise ValueError("number_west_east_north_south returned neither numbers nor an order")
-    return _row_order(shapes)
-
-
-def _row_order(shapes) -> list[int]:
-    # A row starts at the northernmost remaining polygon and takes every polygon whose
-    # representative point lies within that polygon's north–south extent.
-    points = [s.representative_point() if not s.centroid.within(s) else s.centroid for s in shapes]
-    remaining = sorted(range(len(shapes)), key=lambda i: (-points[i].y, points[i].x))
-    order = []
-    while remaining:
-        first = remaining[0]
-        _minx, lo, _maxx, hi = shapes[first].bounds
-        row = [i for i in remaining if lo <= points[i].y <= hi]
-        row.sort(key=lambda i: (points[i].x, -points[i].y))
-        taken = set(row)
-        order.extend(row)
-        remaining = [i for i in remaining if i not in taken]
-    return order
+    numbers = number_west_east_north_south(list(shapes))  # 1-based number of each polygon
+    return sorted(range(len(numbers)), key=lambda i: numbers[i])
 
 
 def _code_for(grid: Grid, parent: Grid | None) -> str:

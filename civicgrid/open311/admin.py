@@ -9,16 +9,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from civicgrid.accounts.choices import Role
-from civicgrid.core.adminsite import may_use_admin
+from civicgrid.accounts.admin_base import RoleGatedAdmin
+from civicgrid.accounts.policy import OPEN311_CLIENT_ROLES
 from civicgrid.open311.models import ApiClient, Open311Request
-
-EDITORS = frozenset({Role.ADMIN})
-
-
-def _editor(request) -> bool:
-    user = request.user
-    return may_use_admin(user) and user.effective_role in EDITORS
 
 
 def _show_key(request, client, raw):
@@ -30,7 +23,10 @@ def _show_key(request, client, raw):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(RoleGatedAdmin):
+    # Clients with requests are protected on delete; switch them off with 启用 instead.
+    view_roles = OPEN311_CLIENT_ROLES
+    change_roles = OPEN311_CLIENT_ROLES
     list_display = ["name", "source_label", "user", "key_prefix", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "source_label"]
@@ -59,25 +55,11 @@ class ApiClientAdmin(admin.ModelAdmin):
             % {"n": count},
         )
 
-    def has_module_permission(self, request):
-        return _editor(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _editor(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _editor(request)
-
-    def has_add_permission(self, request):
-        return _editor(request)
-
-    def has_delete_permission(self, request, obj=None):
-        # Clients with requests are protected; switch them off with 启用 instead.
-        return _editor(request)
-
 
 @admin.register(Open311Request)
-class Open311RequestAdmin(admin.ModelAdmin):
+class Open311RequestAdmin(RoleGatedAdmin):
+    # Read-only: requests are written only by POST requests.json.
+    view_roles = OPEN311_CLIENT_ROLES
     list_display = ["case", "client", "created_at", "media_url"]
     list_filter = ["client"]
     # Never the token (it opens tokens/<token>.json): a partial search would tell it bit by bit.
@@ -98,18 +80,3 @@ class Open311RequestAdmin(admin.ModelAdmin):
     def masked_token(self, obj):
         token = obj.token or ""
         return f"{token[:4]}…" if len(token) > 4 else "…"
-
-    def has_module_permission(self, request):
-        return _editor(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _editor(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

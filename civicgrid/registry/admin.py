@@ -1,9 +1,9 @@
 """Admin for the registries: scoped by role, personal data masked, full views explicit and logged.
 
-Access follows the user's role (registry.permissions), not Django model permissions, within the
-back office (core.adminsite.may_use_admin: administrators, 城运中心, 居委 staff; grid staff and
-leaders see the registry in the web front and the API). Rows are filtered with grids.scoping
-through services.scoped.
+Access follows the user's role (accounts.policy.REGISTRY_VIEW_ROLES, as registry.permissions),
+not Django model permissions, within the back office (accounts.adminsite.may_use_admin:
+administrators, 城运中心, 居委 staff; grid staff and leaders see the registry in the web front and
+the API). Rows are filtered with grids.scoping through services.scoped.
 """
 
 import csv
@@ -20,7 +20,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.core.adminsite import may_use_admin
+from civicgrid.accounts.admin_base import RoleGatedAdmin, RoleGatedMixin
+from civicgrid.accounts.policy import FULL_PII_ROLES, READ_ONLY_ROLES, REGISTRY_VIEW_ROLES
 from civicgrid.core.csvsafe import safe_row
 from civicgrid.core.masking import birth_year, mask_id_number, mask_phone
 from civicgrid.grids.choices import GridLevel
@@ -35,7 +36,6 @@ from civicgrid.registry.imports import (
     template_xlsx,
 )
 from civicgrid.registry.models import Address, Household, PersonalDataAccess, Resident
-from civicgrid.registry.permissions import may_change_registry, may_view_registry
 from civicgrid.registry.validators import validate_resident_id
 
 # The resident fields a back-office form edits, in the order a 居委 register lists them.
@@ -54,26 +54,21 @@ RESIDENT_FORM_FIELDS = [
 ]
 
 
-class RoleScopedAdmin(admin.ModelAdmin):
+def in_scope(queryset, user):
+    """The rows of the user's grids (services.scoped, by grids.scoping)."""
+    return services.scoped(queryset.model, user, queryset)
+
+
+# Who looks at the registry and who changes it (registry.permissions says the same for the API).
+REGISTRY_CHANGE_ROLES = REGISTRY_VIEW_ROLES - READ_ONLY_ROLES
+
+
+class RegistryAdmin(RoleGatedAdmin):
     """Role decides the verbs, scoping decides the rows."""
 
-    def has_module_permission(self, request):
-        return may_use_admin(request.user) and may_view_registry(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request) and may_change_registry(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request)
-
-    def get_queryset(self, request):
-        return services.scoped(self.model, request.user, super().get_queryset(request))
+    view_roles = REGISTRY_VIEW_ROLES
+    change_roles = REGISTRY_CHANGE_ROLES
+    scope = in_scope
 
 
 # --- list filters -------------------------------------------------------------------------------
@@ -118,7 +113,7 @@ class CareTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Address)
-class AddressAdmin(RoleScopedAdmin):
+class AddressAdmin(RegistryAdmin):
     list_display = ["normalized", "building_group", "micro_grid", "household_total"]
     list_select_related = ["building_group", "micro_grid"]
     list_filter = [
@@ -254,7 +249,9 @@ class ResidentAdminForm(forms.ModelForm):
         return value
 
 
-class ResidentInline(MaskedDisplayMixin, admin.TabularInline):
+class ResidentInline(MaskedDisplayMixin, RoleGatedMixin, admin.TabularInline):
+    view_roles = REGISTRY_VIEW_ROLES
+    change_roles = REGISTRY_CHANGE_ROLES
     model = Resident
     form = ResidentAdminForm
     extra = 0
@@ -276,21 +273,9 @@ class ResidentInline(MaskedDisplayMixin, admin.TabularInline):
         formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
         return formset
 
-    def has_view_permission(self, request, obj=None):
-        return may_view_registry(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return may_change_registry(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return may_change_registry(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return may_change_registry(request.user)
-
 
 @admin.register(Household)
-class HouseholdAdmin(RoleScopedAdmin):
+class HouseholdAdmin(RegistryAdmin):
     list_display = ["__str__", "address", "household_number", "housing_type", "resident_total"]
     list_select_related = ["address"]
     list_filter = [
@@ -330,7 +315,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Resident)
-class ResidentAdmin(MaskedDisplayMixin, RoleScopedAdmin):
+class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
     form = ResidentAdminForm
     list_display = [
         "name",
@@ -560,30 +545,14 @@ class ResidentAdmin(MaskedDisplayMixin, RoleScopedAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(RoleGatedAdmin):
     """Read-only log of full views; visible to roles that may make them, within their scope."""
+
+    view_roles = REGISTRY_VIEW_ROLES & FULL_PII_ROLES
+    scope = in_scope
 
     list_display = ["accessed_at", "user", "resident", "field", "channel"]
     list_select_related = ["user", "resident"]
     list_filter = ["field", "channel"]
     search_fields = ["user__username", "resident__name"]
     date_hierarchy = "accessed_at"
-
-    def has_module_permission(self, request):
-        user = request.user
-        return may_use_admin(user) and may_view_registry(user) and user.may_view_full_pii
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return services.scoped(PersonalDataAccess, request.user, super().get_queryset(request))

@@ -9,22 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 
-from civicgrid.accounts.choices import Role
-
-REGISTRY_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.OPERATOR,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.GRID_WORKER,
-        Role.LEADER,
-    }
-)
+from civicgrid.accounts.policy import REGISTRY_VIEW_ROLES
 
 
 def may_view_registry(user) -> bool:
-    return bool(user and user.is_authenticated and user.effective_role in REGISTRY_ROLES)
+    return bool(user and user.is_authenticated and user.effective_role in REGISTRY_VIEW_ROLES)
 
 
 def may_change_registry(user) -> bool:

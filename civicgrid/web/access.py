@@ -36,13 +36,3 @@ def role_required(*roles):
         return wrapped
 
     return decorator
-
-
-class RoleRequiredMixin:
-    """Class-based views: set `allowed_roles`; same behaviour as role_required."""
-
-    allowed_roles: frozenset = frozenset()
-
-    def dispatch(self, request, *args, **kwargs):
-        checked = role_required(*self.allowed_roles)(super().dispatch)
-        return checked(request, *args, **kwargs)

@@ -4,8 +4,8 @@ import re
 
 from django.conf import settings
 
+from civicgrid.accounts.adminsite import may_use_admin
 from civicgrid.accounts.choices import Role
-from civicgrid.core.adminsite import may_use_admin
 from civicgrid.web.navigation import menu_for
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.adminsite import may_use_admin
+from civicgrid.accounts.admin_base import RoleGatedAdmin
+from civicgrid.accounts.policy import CALENDAR_EDIT_ROLES
 from civicgrid.workcalendar import services
 from civicgrid.workcalendar.choices import DayKind
 from civicgrid.workcalendar.models import CalendarDay, CalendarYear
@@ -27,21 +28,11 @@ NOTICE_SYNTAX_HELP = _(
 )
 
 
-class CalendarEditorAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return may_use_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request) and services.may_edit_calendar(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request) and services.may_edit_calendar(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class CalendarEditorAdmin(RoleGatedAdmin):
+    # Any back-office user looks; the editors of services.may_edit_calendar change; years are
+    # withdrawn (已公布 unticked), never deleted.
+    change_roles = CALENDAR_EDIT_ROLES
+    delete_roles = frozenset()
 
 
 class CalendarYearForm(forms.ModelForm):
@@ -203,6 +194,7 @@ class CalendarDayForm(forms.ModelForm):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(CalendarEditorAdmin):
+    add_roles = frozenset()  # a year's days all come with its notice
     form = CalendarDayForm
     list_display = ["date", "weekday", "kind", "holiday_name", "source", "note", "updated_at"]
     list_editable = ["kind", "holiday_name", "note"]
@@ -212,9 +204,6 @@ class CalendarDayAdmin(CalendarEditorAdmin):
     list_per_page = 100
     fields = ["date", "weekday", "calendar_year", "kind", "holiday_name", "note", "source"]
     readonly_fields = ["date", "weekday", "calendar_year", "source"]
-
-    def has_add_permission(self, request):
-        return False  # a year's days all come with its notice
 
     @admin.display(description=_("星期"))
     def weekday(self, obj):

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import CALENDAR_EDIT_ROLES
 from civicgrid.workcalendar import seed
 from civicgrid.workcalendar.choices import DayKind, DaySource
 from civicgrid.workcalendar.engine import Deadline, WorkCalendar
@@ -44,12 +44,9 @@ __all__ = [
     "working_hours_between",
 ]
 
-# Roles that keep the calendar: the system administrator and the city-operations centre.
-CALENDAR_EDITOR_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
-
 
 def may_edit_calendar(user) -> bool:
-    return bool(user and user.is_authenticated and user.effective_role in CALENDAR_EDITOR_ROLES)
+    return bool(user and user.is_authenticated and user.effective_role in CALENDAR_EDIT_ROLES)
 
 
 def _ensure_may_edit(user):

@@ -430,6 +430,7 @@ def sees_internals(user, case) -> bool:
     reporter (the public view): street-wide roles always; a department's handlers the cases
     dispatched to it; grid and community staff the cases of their micro-grids; residents never."""
     from civicgrid.accounts.choices import Role
+    from civicgrid.accounts.policy import GRID_SCOPED_ROLES
     from civicgrid.grids.scoping import visible_micro_grids
 
     if user is None or not user.is_authenticated:
@@ -439,7 +440,7 @@ def sees_internals(user, case) -> bool:
     role = user.effective_role
     if role == Role.DEPT_HANDLER:
         return bool(user.department_id) and case.assigned_department_id == user.department_id
-    if role in (Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER):
+    if role in GRID_SCOPED_ROLES:
         if case.micro_grid_id is None:
             return False
         return visible_micro_grids(user).filter(pk=case.micro_grid_id).exists()

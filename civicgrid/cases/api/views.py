@@ -18,7 +18,7 @@ from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import HOTLINE_ROLES, INDICATOR_ROLES, is_limited_reporter
 from civicgrid.cases import indicators, services
 from civicgrid.cases.api import serializers as s
 from civicgrid.cases.duplicates import possible_duplicates
@@ -27,8 +27,6 @@ from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionR
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.core import ratelimit
 from civicgrid.core.openapi import ErrorSerializer
-
-HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 
 
 class PayloadTooLarge(ParseError):
@@ -167,7 +165,7 @@ class CaseViewSet(
     def create(self, request, *args, **kwargs):
         # Residents share one limit with the web form and Open311 (core/ratelimit.py); staff
         # reporting from their work (patrols, the hotline desk, departments) are not limited.
-        if ratelimit.is_limited_reporter(request.user):
+        if is_limited_reporter(request.user):
             verdict = ratelimit.hit_intake_limit(request)
             if verdict.refused:
                 raise ratelimit.IntakeThrottled(verdict)
@@ -350,19 +348,6 @@ class HotlineView(APIView):
             fresh, context={"request": request, "now": timezone.now()}
         ).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-INDICATOR_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.OPERATOR,
-        Role.LEADER,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.GRID_WORKER,
-        Role.DEPT_HANDLER,
-    }
-)
 
 
 class IndicatorsView(APIView):

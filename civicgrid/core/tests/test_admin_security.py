@@ -13,9 +13,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from civicgrid.accounts.adminsite import CivicgridAdminSite, may_use_admin
 from civicgrid.accounts.choices import Role
 from civicgrid.cases.models import Case, Category
-from civicgrid.core.adminsite import CivicgridAdminSite, may_use_admin
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.open311.models import ApiClient, Open311Request

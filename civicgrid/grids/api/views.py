@@ -13,7 +13,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import (
+    GRID_NUMBERING_ROLES,
+    GRID_TREE_EDIT_ROLES,
+    STAFFING_EDIT_ROLES,
+    STAFFING_VIEW_ROLES,
+)
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.core.openapi import ErrorSerializer, or_validation_error
 from civicgrid.core.parsers import FormParser, MultiPartParser
@@ -39,19 +44,6 @@ from civicgrid.grids.geojson_io import (
 from civicgrid.grids.models import GridPost, StaffMember
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 
-# Who may look at the grid rolls, and who may change them (admin and the 城运中心).
-STAFF_READ_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.OPERATOR,
-        Role.LEADER,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.GRID_WORKER,
-    }
-)
-STAFF_WRITE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
-
 
 def _role(user):
     return user.effective_role if user and user.is_authenticated else None
@@ -61,7 +53,7 @@ class IsGridAdmin(permissions.BasePermission):
     message = gettext_lazy("只有系统管理员可以导入网格")
 
     def has_permission(self, request, view):
-        return _role(request.user) == Role.ADMIN
+        return _role(request.user) in GRID_TREE_EDIT_ROLES
 
 
 class StaffingPermission(permissions.BasePermission):
@@ -72,8 +64,8 @@ class StaffingPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         role = _role(request.user)
         if request.method in permissions.SAFE_METHODS:
-            return role in STAFF_READ_ROLES
-        return role in STAFF_WRITE_ROLES
+            return role in STAFFING_VIEW_ROLES
+        return role in STAFFING_EDIT_ROLES
 
 
 class GridWritePermission(permissions.BasePermission):
@@ -84,7 +76,7 @@ class GridWritePermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return bool(request.user and request.user.is_authenticated)
-        return _role(request.user) in STAFF_WRITE_ROLES
+        return _role(request.user) in GRID_NUMBERING_ROLES
 
 
 ON_PARAMETER = OpenApiParameter(
