@@ -2,7 +2,7 @@
 
 A service builds its messages inside its transaction (so they describe the committed state) and
 hands them to `schedule`, which in `transaction.on_commit` enqueues one django-tasks task
-(`cases.tasks.deliver_notifications_task`) that the worker (`manage.py db_worker`, started by
+(`cases.tasks.deliver_notifications_task`, handed over as `use_queue`) that the worker (`manage.py db_worker`, started by
 `make demo`) runs: a rolled-back action notifies nobody, and a slow mail server never slows the
 action. If the task cannot be enqueued the messages are delivered in-process instead. Tests run
 tasks at once (ImmediateBackend, see the root conftest).
@@ -17,6 +17,7 @@ interface for a gateway. Links in messages are absolute (settings.CIVICGRID_PUBL
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
@@ -202,12 +203,23 @@ def deliver(messages: list[Message]) -> None:
                 logger.exception("通知发送失败: %s %s", channel.name, message.case_number)
 
 
+# How messages reach the worker: cases.tasks.enqueue_notifications, handed over by
+# CasesConfig.ready() (this module does not import the tasks, which import it).
+_queue: Callable[[list[Message]], None] | None = None
+
+
+def use_queue(enqueue: Callable[[list[Message]], None] | None) -> None:
+    global _queue
+    _queue = enqueue
+
+
 def _enqueue(messages: list[Message]) -> None:
     """Hand the messages to the worker; deliver them here if the task queue is unavailable."""
-    from civicgrid.cases.tasks import deliver_notifications_task
-
+    if _queue is None:
+        deliver(messages)
+        return
     try:
-        deliver_notifications_task.enqueue([m.as_dict() for m in messages])
+        _queue(messages)
     except Exception:
         logger.exception("通知任务无法入队,直接发送")
         deliver(messages)

@@ -1,14 +1,13 @@
-"""Background tasks of the case loop (django-tasks; the demo runs the database worker)."""
+"""Background tasks of the case loop (django-tasks; the demo runs the database worker).
+
+Deadline warnings are scanned by the `scan_case_deadlines` command (see cases.warnings).
+notifications does not import this module (that was a cycle): CasesConfig.ready() hands it
+`enqueue_notifications` as its way to the worker (notifications.use_queue).
+"""
 
 from django_tasks import task
 
-from civicgrid.cases import notifications, warnings
-
-
-@task()
-def scan_case_deadlines_task() -> dict:
-    """Recompute the deadline warnings of all open cases (see cases.warnings)."""
-    return warnings.scan()
+from civicgrid.cases import notifications
 
 
 @task()
@@ -18,3 +17,7 @@ def deliver_notifications_task(messages: list[dict]) -> int:
     batch = [notifications.Message.from_dict(m) for m in messages]
     notifications.deliver(batch)
     return len(batch)
+
+
+def enqueue_notifications(messages: list[notifications.Message]) -> None:
+    deliver_notifications_task.enqueue([m.as_dict() for m in messages])

@@ -1,10 +1,10 @@
 """Deadline warnings (预警): yellow at 80 % of the running limit, red when it has run out.
 
-`scan()` is run periodically (the `scan_case_deadlines` command, once or with `--every`, or the
-`scan_case_deadlines_task` task): it computes every open case's level from its running clock
-over one in-memory calendar snapshot (no query per case), writes only the changes (one UPDATE per
-level and chunk), and tells the handler and the operator about each case that turned yellow or
-red. The red list is the 督办 list (`/api/cases/?warning=red`).
+`scan()` is run periodically (the `scan_case_deadlines` command, once or with `--every`): it
+computes every open case's level from its running clock over one in-memory calendar snapshot (no
+query per case), writes only the changes (one UPDATE per level and chunk), and tells the handler
+and the operator about each case that turned yellow or red. The red list is the 督办 list
+(`/api/cases/?warning=red`).
 
 The running clock is cases.clock's (立案+派遣 in 待受理/已立案 from the report, 处置 in
 已派遣/处置中 from the dispatch, 核查 in 已处置 from the feedback); red is exactly

@@ -32,12 +32,8 @@ from civicgrid.accounts.policy import (
 from civicgrid.core.masking import mask_phone
 from civicgrid.grids import services
 from civicgrid.grids.choices import Duty, GridLevel
-from civicgrid.grids.geojson_io import (
-    Tolerance,
-    dumps,
-    export_feature_collection,
-    import_feature_collection,
-)
+from civicgrid.grids.geojson_export import dumps, export_feature_collection
+from civicgrid.grids.geojson_io import Tolerance, import_feature_collection
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 

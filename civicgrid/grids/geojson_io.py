@@ -1,10 +1,11 @@
-"""Import and export of a whole grid tree as one GeoJSON FeatureCollection.
+"""Import of a whole grid tree as one GeoJSON FeatureCollection (export: grids.geojson_export).
 
 Format: one Feature per grid node, geometry a Polygon/MultiPolygon in WGS84 lon/lat, properties
 ``code``, ``name``, ``level`` (street/area/community/micro_grid/building_group or the Chinese
 labels 街镇/片区/居村/微网格/楼组), ``parent_code``, ``number`` (optional: derived from the code),
 ``county_code`` (streets), ``party_organisation`` and ``household_count`` (optional).
-Export writes exactly this format in parent-first order, so export → import → export round-trips.
+grids.geojson_export writes exactly this format in parent-first order, so export → import →
+export round-trips.
 
 Validation looks at the whole file before anything is written and reports every problem at once
 (`Problem`: feature index, code, name, severity, Chinese message). Any error-level problem means
@@ -39,6 +40,7 @@ from shapely.geometry import shape as to_shape
 from civicgrid.grids import geometry as geo
 from civicgrid.grids.choices import CODE_LENGTH, LEVEL_DIGITS, LEVEL_ORDER, PARENT_LEVEL, GridLevel
 from civicgrid.grids.codes import CodeError, derive_code
+from civicgrid.grids.services import order_west_east_north_south, references
 
 ERROR = "error"
 WARNING = "warning"
@@ -161,68 +163,6 @@ class _Node:
     shape: object = None  # shapely geometry in lon/lat
     metric: object = None  # the same in metres on one local plane
     ok: bool = True  # False once a problem makes further checks on it meaningless
-
-
-# --------------------------------------------------------------------------------------- export
-
-
-def grid_to_feature(grid) -> dict:
-    parent_code = grid.path.strip("/").split("/")[-2] if grid.parent_id else None
-    properties = {
-        "code": grid.code,
-        "name": grid.name,
-        "level": grid.level,
-        "parent_code": parent_code,
-        "number": grid.number,
-    }
-    if grid.level == GridLevel.STREET:
-        properties["county_code"] = grid.county_code
-    properties["party_organisation"] = grid.party_organisation
-    properties["household_count"] = grid.household_count
-    return {"type": "Feature", "geometry": grid.geometry, "properties": properties}
-
-
-def export_feature_collection(root=None, queryset=None) -> dict:
-    """The whole tree, or the subtree under `root` (a Grid, or an iterable of Grids), parent-first.
-    `queryset` narrows what may be exported (the API passes the user's visible grids).
-
-    Ordering by `path` gives depth-first reading order with every parent before its children,
-    which is also the order the importer needs. One query, whatever the size.
-    """
-    from django.db.models import Q
-
-    from civicgrid.grids.models import Grid
-
-    qs = Grid.objects.all() if queryset is None else queryset
-    if root is not None:
-        roots = [root] if isinstance(root, Grid) else list(root)
-        # Selected nodes may contain each other: keep the outermost so no feature repeats.
-        paths = sorted({r.path for r in roots})
-        outer = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-        condition = Q(pk__in=[])
-        for p in outer:
-            condition |= Q(path__startswith=p)
-        qs = qs.filter(condition)
-    qs = qs.order_by("path").only(
-        "code",
-        "name",
-        "level",
-        "parent_id",
-        "path",
-        "number",
-        "county_code",
-        "party_organisation",
-        "household_count",
-        "geometry",
-    )
-    return {
-        "type": "FeatureCollection",
-        "features": [grid_to_feature(g) for g in qs.iterator(chunk_size=2000)],
-    }
-
-
-def dumps(collection: dict) -> str:
-    return json.dumps(collection, ensure_ascii=False, indent=None, separators=(",", ":"))
 
 
 # --------------------------------------------------------------------------------------- import
@@ -595,8 +535,6 @@ def _check_duplicates(nodes, check):
 
 def _auto_number(nodes, check) -> int:
     """Number code-less micro-grids west→east, north→south within their community."""
-    from civicgrid.grids.services import order_west_east_north_south
-
     by_parent = defaultdict(list)
     for n in nodes:
         if n.level == GridLevel.MICRO_GRID and n.parent_code:
@@ -782,7 +720,7 @@ def _plan(nodes, db_parents, replace, check):
             condition |= Q(path__startswith=p)
         stale = list(Grid.objects.filter(condition).only("id", "code", "name", "path", "level"))
         stale = [g for g in stale if g.code not in in_file]
-    blocked = _references(stale)
+    blocked = references(stale)
     for g in stale:
         if g.pk in blocked:
             check.add(
@@ -794,33 +732,6 @@ def _plan(nodes, db_parents, replace, check):
             )
     plan["delete"] = stale
     return plan
-
-
-def _references(grids) -> dict[int, list[str]]:
-    """pk → ["标准地址 3 条", …] for every row of another model that points at one of `grids`.
-
-    Walks Grid's reverse relations generically, so relations added by other apps count too.
-    """
-    from civicgrid.grids.models import Grid
-
-    if not grids:
-        return {}
-    pks = [g.pk for g in grids]
-    found = defaultdict(list)
-    for rel in Grid._meta.related_objects:
-        if rel.related_model is Grid or not (rel.one_to_many or rel.one_to_one):
-            continue
-        model = rel.related_model
-        fname = rel.field.name
-        counts = defaultdict(int)
-        for chunk in _chunks(pks):
-            for pk in model._base_manager.filter(**{f"{fname}__in": chunk}).values_list(
-                fname, flat=True
-            ):
-                counts[pk] += 1
-        for pk, count in counts.items():
-            found[pk].append(f"{model._meta.verbose_name} {count} 条")
-    return found
 
 
 def import_feature_collection(
@@ -915,8 +826,6 @@ __all__ = [
     "ImportReport",
     "Problem",
     "Tolerance",
-    "dumps",
-    "export_feature_collection",
     "import_feature_collection",
     "validate",
 ]

@@ -8,6 +8,7 @@ Grids: `save_grid` (admin edits, with code propagation to the subtree), `renumbe
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 
 import shapely
 from django.core.exceptions import ValidationError
@@ -215,13 +216,41 @@ def save_grid(grid: Grid) -> Grid:
     return grid
 
 
+REFERENCE_CHUNK = 2000  # ids per query when counting references
+
+
+def references(grids) -> dict[int, list[str]]:
+    """pk → ["标准地址 3 条", …] for every row of another model that points at one of `grids`.
+
+    Walks Grid's reverse relations generically, so relations added by other apps count too. A
+    grid with references is not deleted (delete_grid, the replacing import).
+    """
+    if not grids:
+        return {}
+    pks = [g.pk for g in grids]
+    found = defaultdict(list)
+    for rel in Grid._meta.related_objects:
+        if rel.related_model is Grid or not (rel.one_to_many or rel.one_to_one):
+            continue
+        model = rel.related_model
+        fname = rel.field.name
+        counts = defaultdict(int)
+        for start in range(0, len(pks), REFERENCE_CHUNK):
+            chunk = pks[start : start + REFERENCE_CHUNK]
+            for pk in model._base_manager.filter(**{f"{fname}__in": chunk}).values_list(
+                fname, flat=True
+            ):
+                counts[pk] += 1
+        for pk, count in counts.items():
+            found[pk].append(f"{model._meta.verbose_name} {count} 条")
+    return found
+
+
 @transaction.atomic
 def delete_grid(grid: Grid):
-    from civicgrid.grids.geojson_io import _references
-
     if Grid.objects.filter(parent=grid).exists():
         raise ValidationError(_("请先删除下级网格"))
-    refs = _references([grid]).get(grid.pk)
+    refs = references([grid]).get(grid.pk)
     if refs:
         raise ValidationError(_("网格仍被%(refs)s引用,不能删除") % {"refs": "、".join(refs)})
     grid.delete()
@@ -424,6 +453,7 @@ __all__ = [
     "delete_grid",
     "end_post",
     "order_west_east_north_south",
+    "references",
     "remove_post",
     "renumber_micro_grids",
     "save_grid",

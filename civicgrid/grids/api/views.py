@@ -36,11 +36,8 @@ from civicgrid.grids.api.serializers import (
     as_drf_error,
 )
 from civicgrid.grids.filters import GridFilter, GridPostFilter, StaffMemberFilter
-from civicgrid.grids.geojson_io import (
-    Tolerance,
-    export_feature_collection,
-    import_feature_collection,
-)
+from civicgrid.grids.geojson_export import export_feature_collection
+from civicgrid.grids.geojson_io import Tolerance, import_feature_collection
 from civicgrid.grids.models import GridPost, StaffMember
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 

@@ -6,13 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from civicgrid.grids.choices import LEVEL_ORDER, GridLevel
-from civicgrid.grids.geojson_io import (
-    ERROR,
-    WARNING,
-    Tolerance,
-    export_feature_collection,
-    import_feature_collection,
-)
+from civicgrid.grids.geojson_export import export_feature_collection
+from civicgrid.grids.geojson_io import ERROR, WARNING, Tolerance, import_feature_collection
 from civicgrid.grids.models import Grid, GridTreeRevision
 from civicgrid.testing.factories import StaffMemberFactory, make_tree, rect
 

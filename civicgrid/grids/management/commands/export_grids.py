@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from civicgrid.grids.geojson_io import dumps, export_feature_collection
+from civicgrid.grids.geojson_export import dumps, export_feature_collection
 from civicgrid.grids.models import Grid
 
 
