@@ -22,6 +22,7 @@ from civicgrid.cases.choices import (
     Rating,
     WarningLevel,
 )
+from civicgrid.cases.signals import refuse_watched
 from civicgrid.grids.choices import GridLevel
 
 
@@ -107,6 +108,19 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.last}"
+
+
+class CaseQuerySet(models.QuerySet):
+    """Bulk writes of the fields cases.signals.case_changed announces are refused: those change
+    only through cases.services (see cases.signals for the rule)."""
+
+    def update(self, **kwargs):
+        refuse_watched(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        refuse_watched(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
 
 
 class Case(models.Model):
@@ -234,6 +248,8 @@ class Case(models.Model):
         _("查询码"), max_length=32, unique=True, default=new_public_token, editable=False
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("案件")

@@ -10,7 +10,8 @@ class DashboardConfig(AppConfig):
     verbose_name = _("城运大屏")
 
     def ready(self):
-        # Every save of a case adds the change of its contribution to the rollups.
+        # Every step of a case (cases.signals.case_changed) adds the change of its contribution
+        # to the rollups.
         from civicgrid.dashboard import rollups
 
         rollups.connect()

@@ -1,13 +1,15 @@
 """Keeping the dashboard's rollups (models.Rollup) equal to what the cases say.
 
-**Incremental**: every `Case` instance remembers, from the moment it is loaded (post_init), the
-fields its contribution depends on. On post_save the contribution before and after the change are
-computed in Python (`contribution`), their difference is a handful of (key → counter deltas), and
-one statement `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET n = rollup.n + excluded.n`
-applies them — inside the transaction of the change (the services are atomic), without a lost
-update under concurrency (the database adds, not Python). Steps that change nothing the dashboard
-counts (accept, a note) write nothing. An instance loaded with deferred fields is read once more
-before saving (pre_save) so the "before" is exact.
+**Incremental, on an explicit signal**: the case services send `cases.signals.case_changed`
+with the case's watched values before and after each step (see cases.signals for the rule:
+cases change only through the services; a bulk write of a watched field is refused; after a raw
+or bulk load, rebuild). The contribution before and after is computed in Python
+(`contribution`), their difference is a handful of (key → counter deltas), and one statement
+`INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET n = rollup.n + excluded.n` applies
+them — inside the transaction of the step (the services are atomic), without a lost update under
+concurrency (the database adds, not Python). Steps that change nothing the dashboard counts
+(accept, a note) write nothing. Reading a case costs nothing here: no snapshot on load. A case
+deleted (only possible before it has a history) is taken out on post_delete.
 
 **Rebuild** (`rebuild()`, `manage.py rebuild_dashboard_rollups`): the same contributions in
 set-based SQL — one pass over the cases for the per-micro-grid daily grains (GROUPING SETS on
@@ -25,9 +27,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from django.db.models.signals import post_delete
 
 from civicgrid.cases import clock
+from civicgrid.cases import signals as case_signals
 from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus, Rating
 from civicgrid.dashboard.models import (
     COHORT_COUNTERS,
@@ -38,31 +41,14 @@ from civicgrid.dashboard.models import (
     Rollup,
 )
 
-SNAPSHOT_FIELDS = (
-    "reported_at",
-    "filed_at",
-    "status",
-    "micro_grid_id",
-    "category_id",
-    "assigned_department_id",
-    "source",
-    "handled_at",
-    "handling_deadline",
-    "closed_at",
-    "rework_count",
-    "extension_count",
-    "rating",
-    "filing_deadline",
-    "verification_deadline",
-    "is_suspended",
-)
+# The values a case's contribution depends on: what cases.signals.case_changed carries.
+SNAPSHOT_FIELDS = case_signals.WATCHED_FIELDS
 _IDX = {name: i for i, name in enumerate(SNAPSHOT_FIELDS)}
 OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
 # The deadline of the clock that runs in each state: cases.clock's table.
 RUNNING_DEADLINE = clock.DEADLINE_FIELD
-EMPTY = ()
-_ATTR = "_dashboard_before"
+EMPTY = case_signals.NEW
 
 
 def zone():
@@ -194,47 +180,19 @@ def apply(changes: dict, using=None):
 # --- signal handlers ---------------------------------------------------------------------------
 
 
-def _on_init(sender, instance, **kwargs):
-    # Runs for every Case loaded: a tuple of 16 values, no query.
-    d = instance.__dict__
-    if d.get("id") is None:
-        d[_ATTR] = EMPTY
-    elif all(f in d for f in SNAPSHOT_FIELDS):
-        d[_ATTR] = tuple(d[f] for f in SNAPSHOT_FIELDS)
-    else:
-        d[_ATTR] = None  # deferred fields: read in pre_save if it is ever saved
-
-
-def _on_pre_save(sender, instance, raw=False, using=None, **kwargs):
-    if instance.__dict__.get(_ATTR) is None:
-        if instance.pk is None:
-            instance.__dict__[_ATTR] = EMPTY
-            return
-        row = sender._base_manager.using(using).filter(pk=instance.pk).values_list(*SNAPSHOT_FIELDS)
-        instance.__dict__[_ATTR] = tuple(row[0]) if row else EMPTY
-
-
-def _on_post_save(sender, instance, created=False, using=None, **kwargs):
-    before = EMPTY if created else instance.__dict__.get(_ATTR) or EMPTY
-    after = snapshot(instance)
-    if before != after:
-        apply(delta(before, after), using)
-    instance.__dict__[_ATTR] = after
+def _on_case_changed(sender, case, before, after, using=None, **kwargs):
+    apply(delta(before, after), using)
 
 
 def _on_post_delete(sender, instance, using=None, **kwargs):
-    before = instance.__dict__.get(_ATTR)
-    apply(delta(snapshot(instance) if before is None else before, EMPTY), using)
-    instance.__dict__[_ATTR] = EMPTY
+    apply(delta(snapshot(instance), EMPTY), using)
 
 
 def connect():
     from civicgrid.cases.models import Case
 
     uid = "dashboard.rollups"
-    post_init.connect(_on_init, sender=Case, dispatch_uid=uid)
-    pre_save.connect(_on_pre_save, sender=Case, dispatch_uid=uid)
-    post_save.connect(_on_post_save, sender=Case, dispatch_uid=uid)
+    case_signals.case_changed.connect(_on_case_changed, sender=Case, dispatch_uid=uid)
     post_delete.connect(_on_post_delete, sender=Case, dispatch_uid=uid)
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import notifications
+from civicgrid.cases import signals as case_signals
 from civicgrid.cases.choices import (
     CaseAction,
     CaseSource,
@@ -136,7 +137,7 @@ def _optional_text(value, field: str, label: str, max_length: int = MAX_NOTE) ->
 
 
 def _record(case, action, user, from_status, note="", data=None, at=None) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         actor=user,
         at=at or timezone.now(),
@@ -146,6 +147,10 @@ def _record(case, action, user, from_status, note="", data=None, at=None) -> Cas
         note=note,
         data=data or {},
     )
+    if action == CaseAction.REPORT:
+        # The report has just inserted the case (cases.signals: the one place besides _step).
+        case_signals.send_case_changed(case, case_signals.NEW)
+    return event
 
 
 def _step(case, action, user, *, note="", data=None, at=None, notify_extra=None):
@@ -154,7 +159,9 @@ def _step(case, action, user, *, note="", data=None, at=None, notify_extra=None)
     target = TRANSITIONS[action].target
     if target is not None:
         case.status = target
+    before = case_signals.stored_state(case)
     case.save()
+    case_signals.send_case_changed(case, before)
     event = _record(case, action, user, from_status, note, data, at)
     notifications.schedule(notifications.messages_for(case, action, **(notify_extra or {})))
     return event

@@ -3,8 +3,9 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
+from civicgrid.cases import signals as case_signals
 from civicgrid.cases.models import Case, Category
 from civicgrid.dashboard.models import Rollup
 from civicgrid.dashboard.tests.conftest import seeded
@@ -25,15 +26,17 @@ def test_concurrent_intake_into_one_bucket():
     def writer(n):
         try:
             for i in range(15):
-                Case.objects.create(
-                    number=f"2026111{n}{i:05d}",
-                    source="resident",
-                    category=cat,
-                    description="并发",
-                    micro_grid=mg,
-                    reported_at=at(3),
-                    filing_deadline=at(3, 11),
-                )
+                with transaction.atomic():
+                    case = Case.objects.create(
+                        number=f"2026111{n}{i:05d}",
+                        source="resident",
+                        category=cat,
+                        description="并发",
+                        micro_grid=mg,
+                        reported_at=at(3),
+                        filing_deadline=at(3, 11),
+                    )
+                    case_signals.send_case_changed(case, case_signals.NEW)
         except Exception as error:  # reported below
             errors.append(error)
         finally:

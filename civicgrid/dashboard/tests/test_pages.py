@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from civicgrid.accounts.choices import Role
+from civicgrid.cases import signals as case_signals
 from civicgrid.cases.models import Case, Category
 from civicgrid.dashboard import figures
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
@@ -33,7 +34,7 @@ def at(day, hour=10):
 def make_case(
     cat, mg, *, day, hour=10, source="grid_patrol", status="reported", dept=None, **fields
 ):
-    """A case as the services would leave it (the signal keeps the rollups)."""
+    """A case as the services would leave it, announced with cases.signals.case_changed."""
     reported = at(day, hour)
     values = {"reported_at": reported, "filing_deadline": reported + datetime.timedelta(hours=1)}
     if status not in ("reported", "not_filed"):
@@ -44,7 +45,7 @@ def make_case(
         values["assigned_department"] = dept
     values.update(fields)
     n = next(_numbers)
-    return Case.objects.create(
+    case = Case.objects.create(
         number=f"20261100{n:05d}",
         source=source,
         category=cat,
@@ -53,6 +54,9 @@ def make_case(
         status=status,
         **values,
     )
+    # Written directly, not through the services: announce it as the report would.
+    case_signals.send_case_changed(case, case_signals.NEW)
+    return case
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""What the case loop tells the rest of the application: `case_changed`.
+
+**The rule.** A case changes only through `cases.services`. Every step that writes a case (the
+report, and `_step` for every later action) sends `case_changed` once, inside the step's
+transaction, with the case's *state* before and after: the values of `WATCHED_FIELDS`, the
+fields that place a case in the loop (status, times, deadlines, grid, category, department,
+source, rating, counts, suspension). Anything kept in step with the cases — the dashboard's
+rollups (dashboard.rollups) — listens to this signal and to nothing else, so a Case read costs
+nothing extra and a change nobody announced cannot slip in unnoticed:
+
+- a bulk write of a watched field is refused (`CaseQuerySet.update`/`bulk_update` raise
+  `WatchedFieldWrite`); other fields (the warning level, updated_at …) may be updated in bulk;
+- a `Case.save()` outside the services, raw SQL or a bulk load announce nothing: after such a
+  change run `manage.py rebuild_dashboard_rollups` (the demo builder and imports do).
+
+Receivers: `receiver(sender=Case, case=…, before=(…), after=(…), using="default")`; `before`
+is `NEW` (an empty tuple) for a case just reported. A receiver runs inside the transaction: what
+it writes commits or rolls back with the step.
+"""
+
+from django.dispatch import Signal
+
+WATCHED_FIELDS = (
+    "reported_at",
+    "filed_at",
+    "status",
+    "micro_grid_id",
+    "category_id",
+    "assigned_department_id",
+    "source",
+    "handled_at",
+    "handling_deadline",
+    "closed_at",
+    "rework_count",
+    "extension_count",
+    "rating",
+    "filing_deadline",
+    "verification_deadline",
+    "is_suspended",
+)
+# The same names as the model's fields (a bulk update may name a foreign key either way).
+_WATCHED_NAMES = frozenset(WATCHED_FIELDS) | {
+    f[: -len("_id")] for f in WATCHED_FIELDS if f.endswith("_id")
+}
+NEW = ()
+
+case_changed = Signal()
+
+
+class WatchedFieldWrite(Exception):
+    """A bulk write of fields other parts of the application keep in step with (see the rule)."""
+
+
+def state(case) -> tuple:
+    """The case's watched values, in WATCHED_FIELDS order."""
+    return tuple(getattr(case, f) for f in WATCHED_FIELDS)
+
+
+def stored_state(case, using=None) -> tuple:
+    """The watched values of the case's row as the database holds it (NEW if there is none)."""
+    row = (
+        type(case)
+        ._base_manager.using(using or case._state.db)
+        .filter(pk=case.pk)
+        .values_list(*WATCHED_FIELDS)
+        .first()
+    )
+    return tuple(row) if row else NEW
+
+
+def send_case_changed(case, before: tuple, using=None) -> None:
+    """Tell the receivers what a step changed (nothing is sent when no watched value moved)."""
+    after = state(case)
+    if before != after:
+        case_changed.send(
+            sender=type(case),
+            case=case,
+            before=before,
+            after=after,
+            using=using or case._state.db,
+        )
+
+
+def refuse_watched(fields) -> None:
+    """Raise WatchedFieldWrite when a bulk write names a watched field."""
+    watched = sorted(_WATCHED_NAMES.intersection(fields))
+    if watched:
+        raise WatchedFieldWrite(
+            f"Case fields {', '.join(watched)} change only through cases.services "
+            "(cases.signals.case_changed); a bulk write would bypass their receivers."
+        )
