@@ -290,180 +290,199 @@ def _ranked(rows):
     return rows
 
 
-def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None) -> dict:
-    """Everything the dashboard pages show for `scope` and the period first..last."""
-    from civicgrid.accounts.models import Department
-    from civicgrid.cases.models import Category
+@dataclass
+class _Frame:
+    """What every section of `dashboard` works from: the scope, the period, now."""
 
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    this_month = month_start(today)
-    m_first = month_start(last, MONTHS - 1)
-    lo, hi = min(first, m_first, this_month), max(last, today)
-    names = ("reported", "filed", *COHORT_COUNTERS[1:])
+    scope: Scope
+    first: datetime.date
+    last: datetime.date
+    now: datetime.datetime
+    today: datetime.date
+    this_month: datetime.date
+    m_first: datetime.date
 
-    # 1. Intake and cohort counters by day and source (trends, sources, KPIs).
-    series = list(
-        scope.rollups("A", "S")
-        .filter(day__gte=lo, day__lte=hi)
-        .values("day", "source")
-        .annotate(**_sums(names))
+    @property
+    def period(self) -> dict:
+        return {"day__gte": self.first, "day__lte": self.last}
+
+    def in_scope(self, qs):
+        return qs.filter(micro_grid__in=self.scope.micro_ids) if self.scope.filtered else qs
+
+
+# The counters every daily figure sums.
+DAILY_NAMES = ("reported", "filed", *COHORT_COUNTERS[1:])
+
+
+def _add(acc, row, keys=DAILY_NAMES):
+    for n in keys:
+        acc[n] = acc.get(n, 0) + (row.get(n) or 0)
+
+
+def _open_now(f: _Frame) -> list:
+    """Open and overdue now (cases.clock: the running deadline before now), by micro-grid and
+    department."""
+    return list(
+        f.in_scope(Rollup.objects.filter(grain="O", open__gt=0))
+        .values("micro_grid", "department")
+        .annotate(open_n=Sum("open"), overdue_n=_overdue_sum(f.now))
     )
-    # 2. Unhandled cohort cases of the period whose deadline has passed.
-    pending = pending_due(scope, first, last, now)
-    # 3. Open and overdue now, by micro-grid and department.
-    open_qs = Rollup.objects.filter(grain="O", open__gt=0)
-    if scope.filtered:
-        open_qs = open_qs.filter(micro_grid__in=scope.micro_ids)
-    open_rows = list(
-        open_qs.values("micro_grid", "department").annotate(
-            open_n=Sum("open"), overdue_n=_overdue_sum(now)
-        )
-    )
-    # 4. Categories (intake and cohort) and 5. departments of the period.
-    period = {"day__gte": first, "day__lte": last}
-    cat_rows = list(
-        scope.rollups("K", "C").filter(**period).values("category").annotate(**_sums(names))
-    )
-    dept_rows = list(
-        scope.rollups("E", "D")
-        .filter(**period)
-        .values("department")
-        .annotate(**_sums(names))
-        .filter(filed__gt=0)
-    )
-    # 6. The most recurring problems: category × micro-grid.
-    recurring_qs = Rollup.objects.filter(grain="C", **period)
-    if scope.filtered:
-        recurring_qs = recurring_qs.filter(micro_grid__in=scope.micro_ids)
-    recurring = list(
-        recurring_qs.exclude(micro_grid=0)
-        .values("micro_grid", "category")
-        .annotate(n=Sum("reported"))
-        .order_by("-n", "micro_grid", "category")[:TOP_RECURRING]
-    )
-    # 7. Per micro-grid figures of the period.
-    grid_qs = Rollup.objects.filter(grain="G", **period)
-    if scope.filtered:
-        grid_qs = grid_qs.filter(micro_grid__in=scope.micro_ids)
-    grid_rows = list(grid_qs.values("micro_grid").annotate(**_sums(names)))
-    # 8. Names: categories, departments, the micro-grids below the node (with outlines).
-    categories = {c.pk: c for c in Category.objects.all()}
-    departments = dict(Department.objects.values_list("pk", "name"))
+
+
+def _open_by(open_rows, key: str) -> dict:
+    """{micro_grid or department: [open, overdue]}."""
+    out = defaultdict(lambda: [0, 0])
+    for r in open_rows:
+        out[r[key]][0] += r["open_n"] or 0
+        out[r[key]][1] += r["overdue_n"] or 0
+    return out
+
+
+def _micro_grids(f: _Frame) -> list:
+    """The micro-grids below the node (with outlines and their community)."""
     micro_qs = Grid.objects.filter(level=GridLevel.MICRO_GRID)
-    if scope.micro_ids is not None:
-        micro_qs = micro_qs.filter(pk__in=scope.micro_ids)
-    elif scope.node is not None:
-        micro_qs = micro_qs.filter(path__startswith=scope.node.path)
-    micro = list(
+    if f.scope.micro_ids is not None:
+        micro_qs = micro_qs.filter(pk__in=f.scope.micro_ids)
+    elif f.scope.node is not None:
+        micro_qs = micro_qs.filter(path__startswith=f.scope.node.path)
+    return list(
         micro_qs.select_related("parent").only(
             "code", "name", "geometry", "parent__code", "parent__name", "parent__level"
         )
     )
 
-    # --- arithmetic in Python over the few rows fetched ---
-    def add(acc, row, keys=names):
-        for n in keys:
-            acc[n] = acc.get(n, 0) + (row.get(n) or 0)
 
-    by_day = defaultdict(dict)
-    by_month = defaultdict(dict)
-    by_source = defaultdict(dict)
+# --- the eight sections ------------------------------------------------------------------------
+
+
+def _section_kpis(f: _Frame, series, pending, open_rows) -> tuple[dict, dict]:
+    """1. The headline figures (today, this month, the period, open and overdue now) and the
+    period's 综合评价 indicators."""
     today_sum, month_sum, period_sum = {}, {}, {}
     for r in series:
         d = r["day"]
-        if d == today:
-            add(today_sum, r)
-        if this_month <= d <= today:
-            add(month_sum, r)
-        if first <= d <= last:
-            add(period_sum, r)
-            add(by_day[d], r)
-            add(by_source[r["source"]], r)
-        if m_first <= d <= last:
-            add(by_month[(d.year, d.month)], r)
-    street_pend = _group_pending(pending, lambda r: None)[None]
-    kpi = indicator_row(period_sum, street_pend)
-    open_total = sum(r["open_n"] or 0 for r in open_rows)
-    overdue_total = sum(r["overdue_n"] or 0 for r in open_rows)
+        if d == f.today:
+            _add(today_sum, r)
+        if f.this_month <= d <= f.today:
+            _add(month_sum, r)
+        if f.first <= d <= f.last:
+            _add(period_sum, r)
+    kpi = indicator_row(period_sum, _group_pending(pending, lambda r: None)[None])
+    return {
+        "today_reported": today_sum.get("reported", 0),
+        "month_reported": month_sum.get("reported", 0),
+        "period_reported": period_sum.get("reported", 0),
+        "open": sum(r["open_n"] or 0 for r in open_rows),
+        "overdue": sum(r["overdue_n"] or 0 for r in open_rows),
+        "on_time_closure_rate": kpi["on_time_closure_rate"],
+        "satisfaction_rate": kpi["satisfaction_rate"],
+        "closure_rate": kpi["closure_rate"],
+        "grade": kpi["grade"],
+        "filed": kpi["filed"],
+    }, kpi
 
+
+def _section_trend_day(f: _Frame, series) -> dict:
+    """2. Reported and closed by day over the period."""
+    by_day = defaultdict(dict)
+    for r in series:
+        if f.first <= r["day"] <= f.last:
+            _add(by_day[r["day"]], r)
     days = []
-    d = first
-    while d <= last:
+    d = f.first
+    while d <= f.last:
         days.append(d)
         d += datetime.timedelta(days=1)
-    months = [month_start(last, back) for back in range(MONTHS - 1, -1, -1)]
-    source_labels = dict(CaseSource.choices)
+    return {
+        "labels": [d.strftime("%m-%d") for d in days],
+        "reported": [by_day[d].get("reported", 0) for d in days],
+        "closed": [by_day[d].get("closed", 0) for d in days],
+    }
 
-    # Categories: second levels by intake, top N.
+
+def _section_trend_month(f: _Frame, series) -> dict:
+    """3. Reported and filed by month, the twelve months up to the period's end."""
+    by_month = defaultdict(dict)
+    for r in series:
+        d = r["day"]
+        if f.m_first <= d <= f.last:
+            _add(by_month[(d.year, d.month)], r)
+    months = [month_start(f.last, back) for back in range(MONTHS - 1, -1, -1)]
+    return {
+        "labels": [m.strftime("%Y-%m") for m in months],
+        "reported": [by_month[(m.year, m.month)].get("reported", 0) for m in months],
+        "filed": [by_month[(m.year, m.month)].get("filed", 0) for m in months],
+    }
+
+
+def _section_sources(f: _Frame, series) -> list:
+    """4. Intake of the period by source, largest first."""
+    by_source = defaultdict(dict)
+    for r in series:
+        if f.first <= r["day"] <= f.last:
+            _add(by_source[r["source"]], r)
+    labels = dict(CaseSource.choices)
+    return [
+        {"key": k, "name": str(labels.get(k, k)), "n": v.get("reported", 0)}
+        for k, v in sorted(by_source.items(), key=lambda kv: -kv[1].get("reported", 0))
+        if v.get("reported")
+    ]
+
+
+def _section_categories(f: _Frame, categories) -> tuple[list, int]:
+    """5. Second-level categories by intake of the period: the top N and the rest's total."""
+    rows = list(
+        f.scope.rollups("K", "C")
+        .filter(**f.period)
+        .values("category")
+        .annotate(**_sums(DAILY_NAMES))
+    )
     cats = []
-    for r in sorted(cat_rows, key=lambda r: (-(r["reported"] or 0), r["category"])):
+    for r in sorted(rows, key=lambda r: (-(r["reported"] or 0), r["category"])):
         if not r["reported"]:
             continue
         cat = categories.get(r["category"])
         cats.append({"id": r["category"], "name": cat.name if cat else "—", "n": r["reported"]})
-    cats_top = cats[:TOP_CATEGORIES]
-    cats_other = sum(c["n"] for c in cats[TOP_CATEGORIES:])
+    return cats[:TOP_CATEGORIES], sum(c["n"] for c in cats[TOP_CATEGORIES:])
 
-    # Departments ranked by the standard indicators.
+
+def _section_departments(f: _Frame, pending, open_rows) -> list:
+    """6. Departments ranked by the standard indicators of the period, with open/overdue now."""
+    from civicgrid.accounts.models import Department
+
+    rows = (
+        f.scope.rollups("E", "D")
+        .filter(**f.period)
+        .values("department")
+        .annotate(**_sums(DAILY_NAMES))
+        .filter(filed__gt=0)
+    )
+    names = dict(Department.objects.values_list("pk", "name"))
     dept_pend = _group_pending(pending, lambda r: r["department"])
-    dept_open = defaultdict(lambda: [0, 0])
-    for r in open_rows:
-        dept_open[r["department"]][0] += r["open_n"] or 0
-        dept_open[r["department"]][1] += r["overdue_n"] or 0
+    dept_open = _open_by(open_rows, "department")
     ranking = []
-    for r in dept_rows:
+    for r in rows:
         k = r["department"]
         row = indicator_row(r, dept_pend.get(k))
         row.update(
             key=k or None,
-            name=departments.get(k, _("未派遣")),
+            name=names.get(k, _("未派遣")),
             open=dept_open[k][0],
             overdue_now=dept_open[k][1],
         )
         ranking.append(row)
-    ranking = _ranked(ranking)
+    return _ranked(ranking)
 
-    # Per micro-grid and per child of the node.
-    per_mg = {r["micro_grid"]: r for r in grid_rows}
-    mg_open = defaultdict(lambda: [0, 0])
-    for r in open_rows:
-        mg_open[r["micro_grid"]][0] += r["open_n"] or 0
-        mg_open[r["micro_grid"]][1] += r["overdue_n"] or 0
-    mg_pend = _group_pending(pending, lambda r: r["micro_grid"])
-    node_level = scope.node.level if scope.node else None
-    child_of = {}
-    for g in micro:
-        if node_level in (GridLevel.STREET, GridLevel.AREA, None):
-            child_of[g.pk] = (g.parent.code, g.parent.name, g.parent_id)
-        else:
-            child_of[g.pk] = (g.code, g.name, g.pk)
-    children = {}
-    for g in micro:
-        code, name, pk = child_of[g.pk]
-        ch = children.setdefault(pk, {"pk": pk, "code": code, "name": name, "sums": {}, "pend": {}})
-        ch.setdefault("open", 0)
-        ch.setdefault("overdue_now", 0)
-        if g.pk in per_mg:
-            add(ch["sums"], per_mg[g.pk])
-        if g.pk in mg_pend:
-            add(ch["pend"], mg_pend[g.pk], PENDING_SUMS)
-        ch["open"] += mg_open[g.pk][0]
-        ch["overdue_now"] += mg_open[g.pk][1]
-    child_rows = []
-    for ch in children.values():
-        row = indicator_row(ch["sums"], ch["pend"])
-        row.update(
-            key=ch["pk"],
-            code=ch["code"],
-            name=ch["name"],
-            reported=ch["sums"].get("reported", 0),
-            open=ch["open"],
-            overdue_now=ch["overdue_now"],
-        )
-        child_rows.append(row)
-    child_rows.sort(key=lambda r: r["code"])
 
+def _section_recurring(f: _Frame, categories, micro) -> list:
+    """7. The most recurring problems of the period: category × micro-grid."""
+    recurring = list(
+        f.in_scope(Rollup.objects.filter(grain="C", **f.period))
+        .exclude(micro_grid=0)
+        .values("micro_grid", "category")
+        .annotate(n=Sum("reported"))
+        .order_by("-n", "micro_grid", "category")[:TOP_RECURRING]
+    )
     grid_names = {g.pk: g for g in micro}
     top = []
     for r in recurring:
@@ -482,7 +501,47 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
                 "n": r["n"],
             }
         )
+    return top
 
+
+def _section_children(f: _Frame, micro, per_mg, mg_open, pending) -> list:
+    """8a. One row per child of the node (communities of a street, micro-grids of a community):
+    the period's indicators, intake, open and overdue now."""
+    mg_pend = _group_pending(pending, lambda r: r["micro_grid"])
+    node_level = f.scope.node.level if f.scope.node else None
+    children = {}
+    for g in micro:
+        if node_level in (GridLevel.STREET, GridLevel.AREA, None):
+            code, name, pk = g.parent.code, g.parent.name, g.parent_id
+        else:
+            code, name, pk = g.code, g.name, g.pk
+        ch = children.setdefault(pk, {"pk": pk, "code": code, "name": name, "sums": {}, "pend": {}})
+        ch.setdefault("open", 0)
+        ch.setdefault("overdue_now", 0)
+        if g.pk in per_mg:
+            _add(ch["sums"], per_mg[g.pk])
+        if g.pk in mg_pend:
+            _add(ch["pend"], mg_pend[g.pk], PENDING_SUMS)
+        ch["open"] += mg_open[g.pk][0]
+        ch["overdue_now"] += mg_open[g.pk][1]
+    rows = []
+    for ch in children.values():
+        row = indicator_row(ch["sums"], ch["pend"])
+        row.update(
+            key=ch["pk"],
+            code=ch["code"],
+            name=ch["name"],
+            reported=ch["sums"].get("reported", 0),
+            open=ch["open"],
+            overdue_now=ch["overdue_now"],
+        )
+        rows.append(row)
+    rows.sort(key=lambda r: r["code"])
+    return rows
+
+
+def _section_map(micro, per_mg, mg_open) -> dict:
+    """8b. The micro-grids' outlines with open, overdue now and the period's intake."""
     features = []
     for g in micro:
         if not g.geometry:
@@ -501,43 +560,52 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
                 },
             }
         )
+    return {"type": "FeatureCollection", "features": features}
 
+
+def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None) -> dict:
+    """Everything the dashboard pages show for `scope` and the period first..last: a few small
+    rollup queries shared by the sections (KPIs, day and month trends, sources, categories,
+    departments, recurring problems, children and map), each built by its own function."""
+    from civicgrid.cases.models import Category
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    f = _Frame(scope, first, last, now, today, month_start(today), month_start(last, MONTHS - 1))
+    lo, hi = min(first, f.m_first, f.this_month), max(last, today)
+    # Shared by several sections: intake and cohort counters by day and source; the period's
+    # unhandled cases past their deadline; open and overdue now; names; per micro-grid sums.
+    series = list(
+        scope.rollups("A", "S")
+        .filter(day__gte=lo, day__lte=hi)
+        .values("day", "source")
+        .annotate(**_sums(DAILY_NAMES))
+    )
+    pending = pending_due(scope, first, last, now)
+    open_rows = _open_now(f)
+    categories = {c.pk: c for c in Category.objects.all()}
+    micro = _micro_grids(f)
+    grid_rows = f.in_scope(Rollup.objects.filter(grain="G", **f.period))
+    per_mg = {
+        r["micro_grid"]: r for r in grid_rows.values("micro_grid").annotate(**_sums(DAILY_NAMES))
+    }
+    mg_open = _open_by(open_rows, "micro_grid")
+
+    kpi, indicators = _section_kpis(f, series, pending, open_rows)
+    cats_top, cats_other = _section_categories(f, categories)
     return {
         "today": today,
         "first": first,
         "last": last,
-        "kpi": {
-            "today_reported": today_sum.get("reported", 0),
-            "month_reported": month_sum.get("reported", 0),
-            "period_reported": period_sum.get("reported", 0),
-            "open": open_total,
-            "overdue": overdue_total,
-            "on_time_closure_rate": kpi["on_time_closure_rate"],
-            "satisfaction_rate": kpi["satisfaction_rate"],
-            "closure_rate": kpi["closure_rate"],
-            "grade": kpi["grade"],
-            "filed": kpi["filed"],
-        },
-        "indicators": kpi,
-        "trend_day": {
-            "labels": [d.strftime("%m-%d") for d in days],
-            "reported": [by_day[d].get("reported", 0) for d in days],
-            "closed": [by_day[d].get("closed", 0) for d in days],
-        },
-        "trend_month": {
-            "labels": [m.strftime("%Y-%m") for m in months],
-            "reported": [by_month[(m.year, m.month)].get("reported", 0) for m in months],
-            "filed": [by_month[(m.year, m.month)].get("filed", 0) for m in months],
-        },
-        "sources": [
-            {"key": k, "name": str(source_labels.get(k, k)), "n": v.get("reported", 0)}
-            for k, v in sorted(by_source.items(), key=lambda kv: -kv[1].get("reported", 0))
-            if v.get("reported")
-        ],
+        "kpi": kpi,
+        "indicators": indicators,
+        "trend_day": _section_trend_day(f, series),
+        "trend_month": _section_trend_month(f, series),
+        "sources": _section_sources(f, series),
         "categories": cats_top,
         "categories_other": cats_other,
-        "departments": ranking,
-        "recurring": top,
-        "children": child_rows,
-        "map": {"type": "FeatureCollection", "features": features},
+        "departments": _section_departments(f, pending, open_rows),
+        "recurring": _section_recurring(f, categories, micro),
+        "children": _section_children(f, micro, per_mg, mg_open, pending),
+        "map": _section_map(micro, per_mg, mg_open),
     }
