@@ -40,9 +40,11 @@ test: install test-only
 test-only:
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
 
+# ruff, the layers contract (import-linter, [tool.importlinter] in pyproject.toml), Django's checks.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import (
     CONSOLE_CASE_ROLES,
     CONSOLE_QUEUE_ROLES,
@@ -46,7 +47,6 @@ from civicgrid.cases.permissions import scope_cases
 from civicgrid.console import queries
 from civicgrid.console import services as console_services
 from civicgrid.console.forms import BulkDispatchForm
-from civicgrid.web.access import role_required
 from civicgrid.web.forms import add_service_errors
 from civicgrid.web.navigation import home_url_name
 from civicgrid.workcalendar.services import get_calendar, working_hours_between

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import DASHBOARD_ROLES
 from civicgrid.cases import clock
 from civicgrid.cases.choices import OPEN_STATUSES
 from civicgrid.dashboard import figures
 from civicgrid.grids.choices import GridLevel
-from civicgrid.web.access import role_required
 
 REFRESH_SECONDS = 60
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.accounts.access import role_required
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import FIELDWORK_ROLES
 from civicgrid.attachments.models import Attachment
@@ -44,7 +45,6 @@ from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFi
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.services import annotate_staffing, staffing_label
-from civicgrid.web.access import role_required
 from civicgrid.web.forms import add_service_errors
 
 field_staff = role_required(*FIELDWORK_ROLES)

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from civicgrid.registry.pii import mask_phone as _mask_phone
+from civicgrid.core.masking import mask_phone as _mask_phone
 
 register = template.Library()
 

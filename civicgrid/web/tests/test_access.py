@@ -4,9 +4,9 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from civicgrid.accounts.access import role_required
 from civicgrid.accounts.choices import Role
 from civicgrid.testing.factories import UserFactory
-from civicgrid.web.access import role_required
 from civicgrid.web.forms import add_service_errors
 
 pytestmark = pytest.mark.django_db

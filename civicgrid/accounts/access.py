@@ -1,7 +1,9 @@
-"""Who may open a page of the web front.
+"""Who may open a page: `role_required(*roles)` for the view functions of every app with pages
+(the fronts, the dashboard, a programme's pages), with a role set of accounts.policy.
 
 Pages check the role here and the data scope through grids.scoping / cases.permissions, the
-same rules as the API. An anonymous visitor is sent to the login page; a signed-in user of the
+same rules as the API. It lives with the roles, below every app with pages, so that an app
+lower than the fronts (the dashboard) can gate its pages without importing a front. An anonymous visitor is sent to the login page; a signed-in user of the
 wrong role gets a 403 page in their language that says which roles the page is for.
 """
 
