@@ -6,3 +6,11 @@ class AttachmentsConfig(AppConfig):
     name = "civicgrid.attachments"
     label = "attachments"
     verbose_name = _("案件附件")
+
+    def ready(self):
+        # The steps of the loop store their photos through this app (cases.services.photos:
+        # cases sits below attachments and does not import it).
+        from civicgrid.attachments.services import store_step_photos
+        from civicgrid.cases.services import photos
+
+        photos.register_store(store_step_photos)

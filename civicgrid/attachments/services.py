@@ -37,6 +37,7 @@ from civicgrid.attachments.models import Attachment
 from civicgrid.cases.choices import CaseAction
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import may_act_on, scope_cases
+from civicgrid.cases.services import photos as step_photos
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -230,20 +231,23 @@ def _read_upload(upload) -> bytes:
     return data
 
 
-def store_attachment(case: Case, user, upload, kind: str, *, event=None) -> Attachment:
+def store_attachment(
+    case: Case, user, upload, kind: str, *, event=None, authorised: bool = False
+) -> Attachment:
     """Check, clean and store one photo of `case`; returns the saved Attachment.
 
     Raises PermissionDenied (user may not attach this kind to this case) or ValidationError
     (field → Chinese message) — and then nothing is written, neither row nor file.
 
     `user=None` is a trusted caller, as in cases.services: code that has already decided the
-    upload is allowed (a visitor's photo of the case they are reporting in the same
-    transaction, a data generator). The file is checked and cleaned all the same; the row has
-    no uploader.
+    upload is allowed (a visitor's photo of the case they are reporting, a data generator).
+    The file is checked and cleaned all the same; the row has no uploader. `authorised=True`:
+    the caller has already checked `user` (a step of the loop, whose own check is the
+    permission for its photos); the row records them as the uploader.
     """
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("未知的附件类型“%(k)s”") % {"k": kind}})
-    if user is not None and not may_attach(user, case, kind):
+    if user is not None and not authorised and not may_attach(user, case, kind):
         raise PermissionDenied(
             _("您无权为案件 %(n)s 上传“%(k)s”附件")
             % {"n": case.number, "k": AttachmentKind(kind).label}
@@ -268,7 +272,9 @@ def store_attachment(case: Case, user, upload, kind: str, *, event=None) -> Atta
     )
     # Validation is over: only now does anything reach the disk, and the file leaves again if
     # the row cannot be written. (Django has no rollback hook: a caller that wraps this in its own
-    # transaction and rolls back later leaves an unreferenced file, never a row without a file.)
+    # transaction must report the file — store_step_photos does, to cases.services.photos, whose
+    # atomic() removes it on a rollback — or a later rollback leaves an unreferenced file, never
+    # a row without a file.)
     try:
         with transaction.atomic():
             attachment.file.save(f"upload.{cleaned.ext}", ContentFile(cleaned.data), save=False)
@@ -280,40 +286,31 @@ def store_attachment(case: Case, user, upload, kind: str, *, event=None) -> Atta
     return attachment
 
 
-def last_event(case: Case, action: str):
-    """The newest history row of `action` on `case` (the one a step has just written)."""
-    from civicgrid.cases.models import CaseEvent
+def store_step_photos(case: Case, event, user, uploads, kind: str, *, field: str) -> list:
+    """The photos of one step of the loop (cases.services.photos.PhotoStore), stored inside the
+    step's transaction and linked to its history row. The step's own check is the permission.
 
-    return CaseEvent.objects.filter(case=case, action=action).order_by("-id").first()
-
-
-def step_with_photos(user, step, photos, kind: str, *, field: str = "file"):
-    """Run one step of the loop, `step()` → (case, history row), and store `photos` on that
-    row — all or nothing. Returns the case.
-
-    A refused photo raises ValidationError on `field`, naming the photo; the step rolls back
-    with it, and the files already written for it are removed again (store_attachment cannot
-    know that an outer transaction rolled back)."""
-    photos = [p for p in (photos or []) if p]
+    A refused photo raises ValidationError on `field`, naming the photo; the files written for
+    the step are reported to cases.services.photos, which removes them if the step rolls back."""
     stored = []
-    try:
-        with transaction.atomic():
-            case, event = step()
-            for upload in photos:
-                try:
-                    stored.append(store_attachment(case, user, upload, kind, event=event))
-                except ValidationError as exc:
-                    raise ValidationError(
-                        {
-                            field: _("照片“%(name)s”:%(message)s")
-                            % {
-                                "name": clean_filename(getattr(upload, "name", "")) or "?",
-                                "message": " ".join(exc.messages),
-                            }
-                        }
-                    ) from None
-    except BaseException:
-        for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
-    return case
+    for upload in uploads:
+        try:
+            attachment = store_attachment(case, user, upload, kind, event=event, authorised=True)
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    field: _("照片“%(name)s”:%(message)s")
+                    % {
+                        "name": clean_filename(getattr(upload, "name", "")) or "?",
+                        "message": " ".join(exc.messages),
+                    }
+                }
+            ) from None
+        step_photos.written(_deleter(attachment))
+        stored.append(attachment)
+    return stored
+
+
+def _deleter(attachment: Attachment):
+    storage, name = attachment.file.storage, attachment.file.name
+    return lambda: storage.delete(name)

@@ -215,6 +215,12 @@ class DecideExtensionForm(ActionForm):
     )
     note = forms.CharField(label=_("审批意见"), required=False, widget=_textarea(2))
 
+    def clean(self):
+        cleaned = super().clean()
+        # The service's argument (cases.actions: decide_extension takes `approve`).
+        cleaned["approve"] = cleaned.get("decision") == "approve"
+        return cleaned
+
 
 class MergeForm(ActionForm):
     master = forms.CharField(

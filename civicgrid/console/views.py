@@ -34,6 +34,7 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases import services as case_services
+from civicgrid.cases.actions import available_actions
 from civicgrid.cases.choices import (
     OPEN_STATUSES,
     CallInStatus,
@@ -245,9 +246,7 @@ def case_context(request, case, bound=None):
     call_ins = list(case.call_ins.all())
     pending = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
     open_call_in = next((c for c in call_ins if c.status == CallInStatus.OPEN), None)
-    names = console_services.available_actions(
-        case, user, pending_extension=pending, open_call_in=open_call_in
-    )
+    names = available_actions(user, case, pending_extension=pending, open_call_in=open_call_in)
     if bound and bound[0] not in names:
         # Refused input for an action the page no longer offers (e.g. someone else acted in
         # between): still shown, with its message, so the user sees why nothing happened.

@@ -9,10 +9,10 @@ re-dispatched, handled, reworked, closed, rated (不满意 reopens once), extens
 merged duplicates and 基层约请; old cases left open are overdue (red) after the warning scan,
 recent ones near their limit yellow.
 
-Backdating: the services take "now" from `django.utils.timezone.now()` (an intake also accepts
-`at=`). `_backdated` replaces `timezone.now` with the builder's clock while the builder runs —
-only here, only for the duration of `build_demo_cases`, in a management command's single thread —
-and restores it in `finally`. No notification goes out for the made-up steps
+Backdating: every service takes the moment of its step as `now=`; the builder passes its own
+clock, which moves forward through the 60 days (nothing global is patched). A case's
+`updated_at` (auto_now, written at the real time) is set afterwards to the time of its last
+history row (`backfill_updated_at`). No notification goes out for the made-up steps
 (`notifications.muted`). Deterministic: the same seed and the same `now` give the same cases.
 """
 
@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter
-from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
@@ -32,7 +33,7 @@ from civicgrid.accounts.models import Department, User
 from civicgrid.cases import notifications, services, warnings
 from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
 from civicgrid.cases.choices import CaseStatus as S
-from civicgrid.cases.models import Case, Category
+from civicgrid.cases.models import Case, CaseEvent, Category
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost
 from civicgrid.workcalendar.services import get_calendar
@@ -121,24 +122,18 @@ RESULTS = ["已到场处置完毕,现场恢复正常", "已联系责任人整改
 
 
 class _Clock:
+    """The builder's clock: the moment of the next step (passed to the services as `now=`)."""
+
     def __init__(self, at):
         self.at = at
 
-    def __call__(self):
-        return self.at
 
-
-@contextmanager
-def _backdated(clock: _Clock):
-    """timezone.now() returns the builder's clock while the history is written (see the module
-    docstring); notifications are muted for the made-up steps."""
-    real = timezone.now
-    timezone.now = clock
-    try:
-        with notifications.muted():
-            yield
-    finally:
-        timezone.now = real
+def backfill_updated_at() -> int:
+    """Every case's `updated_at` set to the time of its last history row (the steps were made up
+    at other times than the real one that auto_now wrote). Not a field the dashboard rollups
+    watch."""
+    last = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
+    return Case.objects.update(updated_at=Coalesce(Subquery(last), F("updated_at")))
 
 
 def _weighted(rng: random.Random, items):
@@ -248,17 +243,22 @@ class _CaseMaker:
         if source == CaseSource.GRID_PATROL:
             staff = self.patrollers.get(micro.pk)
             if self.gridworker is not None and micro.pk in self.worker_grids:
-                return services.do_report(user=self.gridworker, source=source, **fields)
+                return services.do_report(
+                    user=self.gridworker, source=source, **fields, now=self.clock.at
+                ).case
             return services.do_report(
                 user=None,
                 source=source,
                 reporter_name=staff.name if staff else "",
                 reporter_phone=staff.phone if staff else "",
                 **fields,
-            )
+                now=self.clock.at,
+            ).case
         if source == CaseSource.RESIDENT:
             if self.resident is not None and self.rng.random() < 0.3:
-                return services.do_report(user=self.resident, source=source, **fields)
+                return services.do_report(
+                    user=self.resident, source=source, **fields, now=self.clock.at
+                ).case
             n = self.rng.randrange(10**8)
             anonymous = self.rng.random() < 0.3
             return services.do_report(
@@ -269,7 +269,8 @@ class _CaseMaker:
                 reporter_email=f"resident{n % 1000}@example.com" if self.rng.random() < 0.3 else "",
                 is_anonymous=anonymous,
                 **fields,
-            )
+                now=self.clock.at,
+            ).case
         if source == CaseSource.HOTLINE_12345:
             case, _created = services.intake_hotline(
                 user=self.operator,
@@ -277,29 +278,38 @@ class _CaseMaker:
                 hotline_request_type=_weighted(self.rng, HOTLINE_TYPES),
                 reporter_phone=f"137{self.rng.randrange(10**8):08d}",
                 **fields,
+                now=self.clock.at,
             )
             return case
         if source == CaseSource.DEPARTMENT:
             department = self.department_for(category)
             handler = self.handlers.get(department.code) if department else None
-            return services.do_report(user=handler or self.operator, source=source, **fields)
-        return services.do_report(user=self.operator, source=source, **fields)
+            return services.do_report(
+                user=handler or self.operator, source=source, **fields, now=self.clock.at
+            ).case
+        return services.do_report(
+            user=self.operator, source=source, **fields, now=self.clock.at
+        ).case
 
     def dispatch(self, case, category) -> bool:
         if not self.later(0.1, 1.5):
             return False
         to_grid = category.family == "community" and case.micro_grid_id and self.rng.random() < 0.4
         if to_grid:
-            services.do_dispatch(case, self.operator, to_grid=True, note="网格自治处置")
+            services.do_dispatch(
+                case, self.operator, to_grid=True, note="网格自治处置", now=self.clock.at
+            )
         else:
-            services.do_dispatch(case, self.operator, department=self.department_for(category).pk)
+            services.do_dispatch(
+                case, self.operator, department=self.department_for(category).pk, now=self.clock.at
+            )
         return True
 
     def accept_and_handle(self, case, *, late: bool, stop_after_accept=False) -> bool:
         if not self.later(0.2, 4):
             return False
         handler = self.handler_of(case)
-        services.do_accept(case, handler)
+        services.do_accept(case, handler, now=self.clock.at)
         if stop_after_accept:
             return True
         case.refresh_from_db(fields=["handling_deadline", "dispatched_at"])
@@ -310,26 +320,32 @@ class _CaseMaker:
             at = start + (deadline - start) * self.rng.uniform(0.15, 0.9)
         if not self.until(at):
             return False
-        services.do_handle(case, handler, result=self.rng.choice(RESULTS))
+        services.do_handle(case, handler, result=self.rng.choice(RESULTS), now=self.clock.at)
         return True
 
     def verify(self, case, passed=True) -> bool:
         if not self.later(0.3, 3):
             return False
         if passed:
-            services.do_verify_pass(case, self.operator, note="现场核查属实,已整改")
+            services.do_verify_pass(
+                case, self.operator, note="现场核查属实,已整改", now=self.clock.at
+            )
         else:
-            services.do_verify_fail(case, self.operator, reason="现场仍有残留,需返工")
+            services.do_verify_fail(
+                case, self.operator, reason="现场仍有残留,需返工", now=self.clock.at
+            )
         return True
 
     def rate(self, case, rating) -> bool:
         if not self.later(2, 72):
             return False
         if case.reporter_user_id and case.reporter_user.effective_role == Role.RESIDENT:
-            services.do_rate(case, case.reporter_user, rating=rating)
+            services.do_rate(case, case.reporter_user, rating=rating, now=self.clock.at)
         elif case.source in (CaseSource.HOTLINE_12345, CaseSource.RESIDENT):
             # The 12345 call-back: the operator records what the caller said.
-            services.do_rate(case, self.operator, rating=rating, comment="回访记录")
+            services.do_rate(
+                case, self.operator, rating=rating, comment="回访记录", now=self.clock.at
+            )
         else:
             return False
         return True
@@ -339,22 +355,28 @@ class _CaseMaker:
         if plan == "waiting" or not self.later(0.1, 2.5 if not category.is_urgent else 0.1):
             return
         if plan == "not_filed":
-            services.do_refuse_filing(case, self.operator, reason="经核实不属于网格化管理范围")
+            services.do_refuse_filing(
+                case, self.operator, reason="经核实不属于网格化管理范围", now=self.clock.at
+            )
             return
-        services.do_file(case, self.operator)
+        services.do_file(case, self.operator, now=self.clock.at)
         if not self.dispatch(case, category):
             return
         if plan == "returned" and not case.handled_by_grid:
             if not self.later(0.3, 3):
                 return
-            services.do_return(case, self.handler_of(case), reason="不属于本部门职责,请改派")
+            services.do_return(
+                case, self.handler_of(case), reason="不属于本部门职责,请改派", now=self.clock.at
+            )
             if self.rng.random() < 0.3 or not self.later(0.2, 2):
                 return
             others = [
                 d for c, d in sorted(self.departments.items()) if d != case.assigned_department
             ]
             case.refresh_from_db()
-            services.do_dispatch(case, self.operator, department=self.rng.choice(others).pk)
+            services.do_dispatch(
+                case, self.operator, department=self.rng.choice(others).pk, now=self.clock.at
+            )
             if self.rng.random() < 0.1:
                 return
         if plan == "stalled":
@@ -364,7 +386,7 @@ class _CaseMaker:
         if plan == "suspended":
             if not self.later(1, 8):
                 return
-            services.do_suspend(case, self.operator, reason="待产权方提供材料")
+            services.do_suspend(case, self.operator, reason="待产权方提供材料", now=self.clock.at)
             return
         if plan == "call_in":
             if not self.accept_and_handle(case, late=False, stop_after_accept=True):
@@ -378,7 +400,8 @@ class _CaseMaker:
                 staff or self.operator,
                 reason="涉及多个部门,居委会协调未果,提请街道约请",
                 departments=[d.pk for d in chosen],
-            )
+                now=self.clock.at,
+            ).call_in
             if not self.later(24, 72):
                 return
             services.do_record_call_in_outcome(
@@ -386,6 +409,7 @@ class _CaseMaker:
                 self.operator,
                 call_in=call_in,
                 outcome="会商明确由城管牵头、房管配合,一周内完成整治",
+                now=self.clock.at,
             )
             self.accept_and_handle_rest(case)
             return
@@ -395,12 +419,20 @@ class _CaseMaker:
             if not self.later(1, 6):
                 return
             request = services.do_request_extension(
-                case, self.handler_of(case), days=self.rng.randint(2, 5), reason="需协调产权单位"
-            )
+                case,
+                self.handler_of(case),
+                days=self.rng.randint(2, 5),
+                reason="需协调产权单位",
+                now=self.clock.at,
+            ).extension
             if not self.later(0.5, 4):
                 return
             services.do_decide_extension(
-                case, self.operator, extension=request, approve=self.rng.random() < 0.8
+                case,
+                self.operator,
+                extension=request,
+                approve=self.rng.random() < 0.8,
+                now=self.clock.at,
             )
             if not self.handle_now(case):
                 return
@@ -433,7 +465,9 @@ class _CaseMaker:
     def handle_now(self, case) -> bool:
         if not self.later(2, 30):
             return False
-        services.do_handle(case, self.handler_of(case), result=self.rng.choice(RESULTS))
+        services.do_handle(
+            case, self.handler_of(case), result=self.rng.choice(RESULTS), now=self.clock.at
+        )
         return True
 
     def accept_and_handle_rest(self, case) -> None:
@@ -461,17 +495,25 @@ class _CaseMaker:
             start - datetime.timedelta(hours=1), CaseSource.GRID_PATROL, category, point, i
         )
         self.clock.at = start - datetime.timedelta(minutes=30)
-        services.do_file(case, self.operator)
+        services.do_file(case, self.operator, now=self.clock.at)
         self.clock.at = start
-        services.do_dispatch(case, self.operator, department=self.department_for(category).pk)
+        services.do_dispatch(
+            case, self.operator, department=self.department_for(category).pk, now=self.clock.at
+        )
         if self.later(0.1, 0.5):
-            services.do_accept(case, self.handler_of(case))
+            services.do_accept(case, self.handler_of(case), now=self.clock.at)
         return True
 
     def merge(self, duplicate, master) -> None:
         if not self.later(0.2, 2):
             return
-        services.do_merge(duplicate, self.operator, master=master, note="同一地点同一问题,合并办理")
+        services.do_merge(
+            duplicate,
+            self.operator,
+            master=master,
+            note="同一地点同一问题,合并办理",
+            now=self.clock.at,
+        )
 
     # --- all cases ----------------------------------------------------------------------------
     def build(self, n: int) -> Counter:
@@ -532,8 +574,9 @@ def build_demo_cases(n: int = DEFAULT_CASES, *, seed: int = 2023, now=None) -> C
     if n <= 0:
         return Counter()
     maker = _CaseMaker(seed, now)
-    with _backdated(maker.clock), transaction.atomic():
+    with notifications.muted(), transaction.atomic():
         counts = maker.build(n)
+        backfill_updated_at()
         warnings.scan(now=now)
     for status, level in Case.objects.values_list("status", "warning_level"):
         counts[f"status:{status}"] += 1

@@ -7,8 +7,9 @@ department waiting for their 核查, two weeks of morning patrols along the grid
 (most lines 正常, now and then a problem turned into a case in one tap), and four weeks of
 household visits with follow-ups for the "四百走访" weekly summary.
 
-Everything goes through the services of the loop and of civicgrid.fieldwork, with the clock set
-back as in civicgrid.demo.cases; the same seed and day give the same records.
+Everything goes through the services of the loop and of civicgrid.fieldwork, each given the
+builder's clock as `now=` as in civicgrid.demo.cases; the same seed and day give the same
+records.
 """
 
 import datetime
@@ -20,9 +21,9 @@ from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import User
-from civicgrid.cases import services, warnings
+from civicgrid.cases import notifications, services, warnings
 from civicgrid.cases.models import Category
-from civicgrid.demo.cases import SHANGHAI, _backdated, _Clock
+from civicgrid.demo.cases import SHANGHAI, _Clock, backfill_updated_at
 from civicgrid.fieldwork import services as field
 from civicgrid.fieldwork.choices import FindingResult
 from civicgrid.fieldwork.models import ChecklistItem
@@ -134,21 +135,30 @@ class _FieldworkMaker:
                 lon=lon,
                 lat=lat,
                 address=place,
-            )
+                now=self.clock.at,
+            ).case
             self.at(start + datetime.timedelta(minutes=12))
-            services.do_file(case, self.operator)
+            services.do_file(case, self.operator, now=self.clock.at)
             self.at(start + datetime.timedelta(minutes=20))
             if plan == "handled" and handler is not None:
-                services.do_dispatch(case, self.operator, department=handler.department.pk)
+                services.do_dispatch(
+                    case, self.operator, department=handler.department.pk, now=self.clock.at
+                )
                 self.at(start + datetime.timedelta(hours=2))
-                services.do_accept(case, handler)
+                services.do_accept(case, handler, now=self.clock.at)
                 self.at(start + datetime.timedelta(hours=5))
-                services.do_handle(case, handler, result="已清理垃圾箱房,张贴分类指引")
+                services.do_handle(
+                    case, handler, result="已清理垃圾箱房,张贴分类指引", now=self.clock.at
+                )
             else:
-                services.do_dispatch(case, self.operator, to_grid=True, note="网格自治处置")
+                services.do_dispatch(
+                    case, self.operator, to_grid=True, note="网格自治处置", now=self.clock.at
+                )
                 if plan == "accepted":
                     self.at(start + datetime.timedelta(hours=1))
-                    services.do_accept(case, self.worker, note="已到现场,联系居民整改")
+                    services.do_accept(
+                        case, self.worker, note="已到现场,联系居民整改", now=self.clock.at
+                    )
             self.counts[f"case:{plan}"] += 1
 
     # --- patrols -----------------------------------------------------------------------------
@@ -159,7 +169,7 @@ class _FieldworkMaker:
             start = _local(day, 9, self.rng.randrange(0, 30))
             if not self.at(start):
                 continue
-            patrol = field.start_patrol(self.worker, self.grid)
+            patrol = field.start_patrol(self.worker, self.grid, now=self.clock.at)
             minute = start
             points = []
             for lon, lat, _name in stops:
@@ -169,7 +179,7 @@ class _FieldworkMaker:
                     [round(lon + jitter[0], 6), round(lat + jitter[1], 6), minute.isoformat()]
                 )
             self.at(minute)
-            field.add_route_points(patrol, self.worker, points)
+            field.add_route_points(patrol, self.worker, points, now=self.clock.at)
             if items and self.rng.random() < 0.35:
                 item = self.rng.choice([i for i in items if i.name in PROBLEMS] or items)
                 place = stops[self.rng.randrange(len(stops))][2]
@@ -179,13 +189,14 @@ class _FieldworkMaker:
                     item,
                     result=FindingResult.PROBLEM,
                     note=PROBLEMS.get(item.name, "{b}" + item.name).format(b=place),
+                    now=self.clock.at,
                 )
                 if item.category_id and self.rng.random() < 0.7:
-                    field.finding_to_case(finding, self.worker)
+                    field.finding_to_case(finding, self.worker, now=self.clock.at)
                     self.counts["patrol_case"] += 1
-            field.mark_rest_ok(patrol, self.worker)
+            field.mark_rest_ok(patrol, self.worker, now=self.clock.at)
             self.at(minute + datetime.timedelta(minutes=5))
-            field.finish_patrol(patrol, self.worker, note="巡查完毕")
+            field.finish_patrol(patrol, self.worker, note="巡查完毕", now=self.clock.at)
             self.counts["patrol"] += 1
 
     # --- visits ------------------------------------------------------------------------------
@@ -210,12 +221,13 @@ class _FieldworkMaker:
                     visited_at=moment,
                     topics=self.rng.choice(TOPICS),
                     follow_ups=follow_ups,
+                    now=self.clock.at,
                 )
                 self.counts["visit"] += 1
                 if follow_ups and day < days[-1] - datetime.timedelta(days=5):
                     follow_up = visit.follow_ups.first()
                     self.at(moment + datetime.timedelta(days=2))
-                    field.set_follow_up_done(follow_up, self.worker)
+                    field.set_follow_up_done(follow_up, self.worker, now=self.clock.at)
 
     def build(self) -> Counter:
         if self.worker is None or self.grid is None or self.operator is None:
@@ -230,7 +242,8 @@ def build_demo_fieldwork(*, seed: int = 2023, now=None) -> Counter:
     """Write the demo grid worker's cases, patrols and visits; returns counts by kind."""
     now = (now or timezone.now()).replace(second=0, microsecond=0)
     maker = _FieldworkMaker(seed, now)
-    with _backdated(maker.clock), transaction.atomic():
+    with notifications.muted(), transaction.atomic():
         counts = maker.build()
+        backfill_updated_at()
         warnings.scan(now=now)
     return counts

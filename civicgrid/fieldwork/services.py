@@ -1,6 +1,7 @@
 """Every change of field work: patrols (巡块) and household visits (走访).
 
-One function per change, each in one transaction, each checking first that the user works the
+One function per change (each takes `now=None`, the moment of the change: a data generator
+backdates by passing it), each in one transaction, each checking first that the user works the
 micro-grid concerned (grids.scoping: grid staff their active posts' micro-grids, community
 staff their community's). A scope problem raises PermissionDenied, bad input ValidationError
 (field → Chinese message, the names the forms use); in both cases nothing is written.
@@ -19,11 +20,9 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.attachments import services as attachments
-from civicgrid.attachments.choices import AttachmentKind
 from civicgrid.cases import services as cases
-from civicgrid.cases.choices import CaseAction, CaseSource
-from civicgrid.cases.models import CaseEvent
-from civicgrid.cases.services import do_report_with_event
+from civicgrid.cases.choices import CaseSource
+from civicgrid.cases.services import photos as step_photos
 from civicgrid.core.inputs import EARLIEST_DATE, LATEST_DATE
 from civicgrid.fieldwork.choices import FindingResult, PatrolShift, PatrolStatus
 from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
@@ -124,11 +123,12 @@ def default_shift(now=None) -> str:
     return PatrolShift.MORNING if timezone.localtime(now).hour < 12 else PatrolShift.AFTERNOON
 
 
-def start_patrol(user, micro_grid, *, shift: str = "") -> Patrol:
+def start_patrol(user, micro_grid, *, shift: str = "", now=None) -> Patrol:
     """巡块 begins: one running patrol per worker at a time, so points and findings have one home."""
     micro_grid_id = micro_grid.pk if isinstance(micro_grid, Grid) else micro_grid
     check_grid(user, micro_grid_id)
-    shift = shift or default_shift()
+    now = now or timezone.now()
+    shift = shift or default_shift(now)
     if shift not in PatrolShift.values:
         raise ValidationError({"shift": _("请选择上午或下午")})
     with transaction.atomic():
@@ -146,11 +146,11 @@ def start_patrol(user, micro_grid, *, shift: str = "") -> Patrol:
                 }
             )
         return Patrol.objects.create(
-            worker=user, micro_grid_id=micro_grid_id, shift=shift, started_at=timezone.now()
+            worker=user, micro_grid_id=micro_grid_id, shift=shift, started_at=now
         )
 
 
-def _point(raw, index):
+def _point(raw, index, now):
     where = _("第%(n)s个轨迹点") % {"n": index + 1}
     if not isinstance(raw, list | tuple) or len(raw) not in (2, 3):
         raise ValidationError(
@@ -176,11 +176,11 @@ def _point(raw, index):
             raise ValidationError({"points": _("%(where)s的时间格式不正确") % {"where": where}})
         if timezone.is_naive(at):
             at = timezone.make_aware(at)
-    at = at or timezone.now()
+    at = at or now
     return [round(lon, 7), round(lat, 7), at.isoformat(timespec="seconds")]
 
 
-def add_route_points(patrol: Patrol, user, points) -> Patrol:
+def add_route_points(patrol: Patrol, user, points, *, now=None) -> Patrol:
     """Append the phone's positions to the running patrol's route (all of them or none)."""
     if not isinstance(points, list) or not points:
         raise ValidationError({"points": _("没有轨迹点")})
@@ -188,7 +188,8 @@ def add_route_points(patrol: Patrol, user, points) -> Patrol:
         raise ValidationError(
             {"points": _("一次最多提交%(n)s个轨迹点") % {"n": MAX_POINTS_PER_POST}}
         )
-    cleaned = [_point(raw, i) for i, raw in enumerate(points)]
+    now = now or timezone.now()
+    cleaned = [_point(raw, i, now) for i, raw in enumerate(points)]
     with transaction.atomic():
         patrol = _lock_patrol(patrol)
         _check_patrol_owner(patrol, user)
@@ -201,7 +202,7 @@ def add_route_points(patrol: Patrol, user, points) -> Patrol:
 
 
 def record_finding(
-    patrol: Patrol, user, item, *, result: str, note: str = "", photo=None
+    patrol: Patrol, user, item, *, result: str, note: str = "", photo=None, now=None
 ) -> PatrolFinding:
     """Tick one line of the checklist: 正常, or 有问题 with a note (and a photo). Ticking again
     changes the line, unless its problem already became a case."""
@@ -225,7 +226,7 @@ def record_finding(
         storage = finding.photo.storage
         finding.result = result
         finding.note = note
-        finding.recorded_at = timezone.now()
+        finding.recorded_at = now or timezone.now()
         if result == FindingResult.OK:
             finding.photo = ""
         elif cleaned is not None:
@@ -242,7 +243,7 @@ def record_finding(
     return finding
 
 
-def mark_rest_ok(patrol: Patrol, user) -> int:
+def mark_rest_ok(patrol: Patrol, user, *, now=None) -> int:
     """“其余全部正常”: every active checklist item not yet ticked on this patrol is 正常, in one
     tap at the end of a round. Returns how many lines were ticked."""
     with transaction.atomic():
@@ -251,7 +252,7 @@ def mark_rest_ok(patrol: Patrol, user) -> int:
         _check_running(patrol)
         done = PatrolFinding.objects.filter(patrol=patrol).values("item_id")
         rest = ChecklistItem.objects.filter(is_active=True).exclude(pk__in=done)
-        now = timezone.now()
+        now = now or timezone.now()
         created = PatrolFinding.objects.bulk_create(
             [
                 PatrolFinding(patrol=patrol, item=item, result=FindingResult.OK, recorded_at=now)
@@ -261,11 +262,12 @@ def mark_rest_ok(patrol: Patrol, user) -> int:
     return len(created)
 
 
-def finding_to_case(finding: PatrolFinding, user):
+def finding_to_case(finding: PatrolFinding, user, *, now=None):
     """A problem found on a patrol becomes a case in one tap: the item's category, the note as
     the description, the patrol's last position (else the grid's centre), its photo as 处置前.
-    Returns the case. The case and the link to it are one transaction."""
-    with transaction.atomic():
+    Returns the case. The case, its photo and the link to it are one transaction (the photo's
+    file leaves the disk again if it rolls back)."""
+    with step_photos.atomic():
         finding = (
             PatrolFinding.objects.select_for_update(of=("self",))
             .select_related("patrol__micro_grid", "item__category")
@@ -281,7 +283,13 @@ def finding_to_case(finding: PatrolFinding, user):
         if point is None and patrol.micro_grid.centroid_lon is not None:
             point = (patrol.micro_grid.centroid_lon, patrol.micro_grid.centroid_lat)
         lon, lat = point if point else (None, None)
-        case, event = do_report_with_event(
+        photos = []
+        if finding.photo:
+            with finding.photo.open("rb") as handle:
+                photos.append(
+                    ContentFile(handle.read(), name=finding.photo.name.rsplit("/", 1)[-1])
+                )
+        case = cases.do_report(
             user=user,
             category=finding.item.category,
             description=finding.note or finding.item.name,
@@ -289,25 +297,15 @@ def finding_to_case(finding: PatrolFinding, user):
             lon=lon,
             lat=lat,
             address=patrol.micro_grid.name,
-        )
-        stored = None
-        try:
-            if finding.photo:
-                with finding.photo.open("rb") as handle:
-                    upload = ContentFile(handle.read(), name=finding.photo.name.rsplit("/", 1)[-1])
-                stored = attachments.store_attachment(
-                    case, user, upload, AttachmentKind.BEFORE, event=event
-                )
-            finding.case = case
-            finding.save(update_fields=["case"])
-        except BaseException:
-            if stored is not None:
-                stored.file.storage.delete(stored.file.name)
-            raise
+            photos=photos,
+            now=now,
+        ).case
+        finding.case = case
+        finding.save(update_fields=["case"])
     return case
 
 
-def finish_patrol(patrol: Patrol, user, *, note: str = "") -> Patrol:
+def finish_patrol(patrol: Patrol, user, *, note: str = "", now=None) -> Patrol:
     """巡块 ends: the record is handed in and no longer changes."""
     note = _text(note, "note", _("巡查小结"), MAX_TOPICS)
     with transaction.atomic():
@@ -315,7 +313,7 @@ def finish_patrol(patrol: Patrol, user, *, note: str = "") -> Patrol:
         _check_patrol_owner(patrol, user)
         _check_running(patrol)
         patrol.status = PatrolStatus.FINISHED
-        patrol.ended_at = timezone.now()
+        patrol.ended_at = now or timezone.now()
         patrol.note = note
         patrol.save(update_fields=["status", "ended_at", "note"])
     return patrol
@@ -331,7 +329,9 @@ def visible_households(user):
     return Household.objects.filter(address__micro_grid__in=my_micro_grids(user).values("pk"))
 
 
-def record_visit(user, household, *, visited_at=None, topics: str, follow_ups=()) -> Visit:
+def record_visit(
+    user, household, *, visited_at=None, topics: str, follow_ups=(), now=None
+) -> Visit:
     """走访: whom (a household of my grids), when (not in the future), what was asked, and the
     follow-ups it leaves (one per line)."""
     from civicgrid.registry.models import Household
@@ -350,7 +350,7 @@ def record_visit(user, household, *, visited_at=None, topics: str, follow_ups=()
     if row is None:
         raise ValidationError({"household": _("住户不存在")})
     check_grid(user, row)
-    now = timezone.now()
+    now = now or timezone.now()
     visited_at = visited_at or now
     if visited_at > now + CLOCK_SLACK:
         raise ValidationError({"visited_at": _("走访时间不能晚于现在")})
@@ -377,7 +377,7 @@ def record_visit(user, household, *, visited_at=None, topics: str, follow_ups=()
     return visit
 
 
-def set_follow_up_done(follow_up: FollowUp, user, *, done: bool = True) -> FollowUp:
+def set_follow_up_done(follow_up: FollowUp, user, *, done: bool = True, now=None) -> FollowUp:
     """Mark a follow-up done (or open again); grid staff of the visit's micro-grid may."""
     with transaction.atomic():
         follow_up = (
@@ -387,68 +387,9 @@ def set_follow_up_done(follow_up: FollowUp, user, *, done: bool = True) -> Follo
         )
         check_grid(user, follow_up.visit.micro_grid_id)
         follow_up.is_done = bool(done)
-        follow_up.done_at = timezone.now() if done else None
+        follow_up.done_at = (now or timezone.now()) if done else None
         follow_up.save(update_fields=["is_done", "done_at"])
     return follow_up
-
-
-# --- cases with photos: the case step and its photos in one transaction --------------------------
-
-MAX_PHOTOS = 6
-
-
-def _with_photos(user, step, photos, kind, field):
-    """attachments.step_with_photos, with the phone pages' limit on the number of photos."""
-    photos = [p for p in (photos or []) if p]
-    if len(photos) > MAX_PHOTOS:
-        raise ValidationError({field: _("最多上传%(n)s张照片") % {"n": MAX_PHOTOS}})
-    return attachments.step_with_photos(user, step, photos, kind, field=field)
-
-
-def _last_event(case, action) -> CaseEvent:
-    return attachments.last_event(case, action)
-
-
-def report_with_photos(user, *, photos=(), **fields):
-    """上报 from the phone: the case (source 巡查上报) and its 处置前 photos, all or nothing."""
-    fields.setdefault("source", CaseSource.GRID_PATROL)
-    return _with_photos(
-        user,
-        lambda: do_report_with_event(user=user, **fields),
-        photos,
-        AttachmentKind.BEFORE,
-        "photos",
-    )
-
-
-def handle_with_photos(case, user, *, result: str, photos=()):
-    """处置反馈 of a grid-internal case with its 处置后 photos, all or nothing."""
-
-    def step():
-        done = cases.do_handle(case, user, result=result)
-        return done, _last_event(done, CaseAction.HANDLE)
-
-    return _with_photos(user, step, photos, AttachmentKind.AFTER, "photos")
-
-
-def verify_fail_with_photo(case, user, *, reason: str, photo=None):
-    """核查不通过 (返工) with the reason and a photo of what is still wrong, all or nothing."""
-
-    def step():
-        done = cases.do_verify_fail(case, user, reason=reason)
-        return done, _last_event(done, CaseAction.VERIFY_FAIL)
-
-    return _with_photos(user, step, [photo] if photo else [], AttachmentKind.OTHER, "photo")
-
-
-def verify_pass_with_photo(case, user, *, note: str = "", photo=None):
-    """核查通过 with an optional photo of the site as found, all or nothing."""
-
-    def step():
-        done = cases.do_verify_pass(case, user, note=note)
-        return done, _last_event(done, CaseAction.VERIFY_PASS)
-
-    return _with_photos(user, step, [photo] if photo else [], AttachmentKind.OTHER, "photo")
 
 
 # --- weekly summary ("四百走访" weekly reporting) --------------------------------------------------
@@ -525,10 +466,6 @@ __all__ = [
     "finding_to_case",
     "finish_patrol",
     "mark_rest_ok",
-    "handle_with_photos",
-    "report_with_photos",
-    "verify_fail_with_photo",
-    "verify_pass_with_photo",
     "record_finding",
     "record_visit",
     "set_follow_up_done",

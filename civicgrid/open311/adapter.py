@@ -73,7 +73,7 @@ def may_report_as(user) -> bool:
 
 def report(*, user, category, **fields) -> Case:
     """Create the case through the loop's intake (受理); raises ValidationError/PermissionDenied."""
-    return case_services.do_report(user=user, category=category, source=SOURCE, **fields)
+    return case_services.do_report(user=user, category=category, source=SOURCE, **fields).case
 
 
 def status_of(case: Case) -> str:

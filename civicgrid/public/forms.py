@@ -73,7 +73,7 @@ class ReportForm(forms.Form):
     )
 
     # Service field names → form field names (add_service_errors).
-    SERVICE_FIELDS = {"lat": "lon", "file": "photo", "kind": "photo"}
+    SERVICE_FIELDS = {"lat": "lon", "photos": "photo", "file": "photo", "kind": "photo"}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

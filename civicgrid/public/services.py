@@ -1,8 +1,8 @@
 """What the residents' pages do beyond showing things: file a report with its photo, find a
 case by number and phone, build the public timeline, and slow down abuse.
 
-State changes go through cases.services (intake, rating) and attachments.services (the photo);
-this module only puts them together the way a resident's page needs them.
+State changes go through cases.services (intake with its photo, rating); this module only puts
+them together the way a resident's page needs them.
 """
 
 import hmac
@@ -11,12 +11,8 @@ import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 
 from civicgrid.accounts.choices import Role
-from civicgrid.attachments import services as attachment_services
-from civicgrid.attachments.choices import AttachmentKind
-from civicgrid.attachments.models import Attachment
 from civicgrid.cases import public as public_view
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseSource
@@ -69,36 +65,20 @@ def report_user(user):
 
 
 def submit_report(*, user, photo=None, **fields) -> Case:
-    """Intake plus the photo, all or nothing: one transaction; a refused photo undoes the case.
+    """Intake plus the photo (处置前), all or nothing: the photo is part of the report's step
+    (cases.services.photos), so a refused photo undoes the case and leaves no file.
 
-    Raises the services' ValidationError / PermissionDenied unchanged (the view puts them next to
-    the fields). The photo is stored last, so a failure after its file was written can only be
-    the commit itself; the file is removed then too.
+    A signed-in resident reports and attaches as themselves; a visitor without an account as
+    the trusted caller (`user=None`): reporting the case is the permission for its photo, and
+    the photo has no uploader. Raises the services' ValidationError / PermissionDenied
+    unchanged (the view puts them next to the fields; the photo's errors are on "photos").
     """
-    stored = []
-    try:
-        with transaction.atomic():
-            case = case_services.do_report(
-                user=report_user(user), source=CaseSource.RESIDENT, **fields
-            )
-            if photo is not None:
-                attachment = store_reporter_photo(case, report_user(user), photo)
-                stored.append(attachment.file.name)
-    except BaseException:
-        for name in stored:
-            Attachment.file.field.storage.delete(name)
-        raise
-    return case
-
-
-def store_reporter_photo(case: Case, user, upload) -> Attachment:
-    """The reporter's photo of the problem (处置前), checked and cleaned like every attachment.
-
-    A signed-in resident attaches as themselves; a visitor without an account attaches as the
-    trusted caller (`user=None`): they have just reported this very case in this transaction,
-    which is the permission, and the row has no uploader.
-    """
-    return attachment_services.store_attachment(case, user, upload, AttachmentKind.BEFORE)
+    return case_services.do_report(
+        user=report_user(user),
+        source=CaseSource.RESIDENT,
+        photos=[photo] if photo is not None else (),
+        **fields,
+    ).case
 
 
 # --- finding a case --------------------------------------------------------------------------------

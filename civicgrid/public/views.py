@@ -185,7 +185,7 @@ def rate(request, token):
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
             token=case.public_token,
-        )
+        ).case
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _track_page(request, case, rate_form=form)

@@ -70,7 +70,7 @@ def case(users):
         description="小区门口暴露垃圾",
         lon=IN_MICRO_0[0],
         lat=IN_MICRO_0[1],
-    )
+    ).case
     case_services.do_file(case, users["operator"])
     case_services.do_dispatch(case, users["operator"], department=users["departments"]["cg"])
     case.refresh_from_db()

@@ -236,7 +236,7 @@ def test_unknown_kind_and_foreign_event(case, users):
     assert "kind" in caught.value.message_dict
     other = case_services.do_report(
         user=users["resident2"], category=case.category, description="另一处暴露垃圾"
-    )
+    ).case
     foreign = other.events.first()
     with pytest.raises(ValidationError) as caught:
         services.store_attachment(

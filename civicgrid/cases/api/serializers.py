@@ -260,17 +260,10 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, case):
-        from civicgrid.cases.permissions import may_act_on
-        from civicgrid.cases.workflow import allowed_actions
+        # The one answer (cases.actions), from the detail's prefetched extensions and call-ins.
+        from civicgrid.cases.actions import available_actions
 
-        user = self.context["request"].user
-        return [
-            action
-            for action in allowed_actions(
-                case.status, user.effective_role, suspended=case.is_suspended
-            )
-            if may_act_on(user, case, action)
-        ]
+        return available_actions(self.context["request"].user, case)
 
 
 class IntakeSerializer(serializers.Serializer):
@@ -371,6 +364,28 @@ class CallInOutcomeSerializer(serializers.Serializer):
     call_in = serializers.IntegerField()
     outcome = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
     meeting_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+# The body of each action's endpoint (cases.actions.ACTIONS; the fields are the service's).
+ACTION_BODIES = {
+    "file": FileSerializer,
+    "refuse_filing": ReasonSerializer,
+    "dispatch": DispatchSerializer,
+    "accept": NoteSerializer,
+    "return": ReasonSerializer,
+    "handle": HandleSerializer,
+    "verify_pass": NoteSerializer,
+    "verify_fail": ReasonSerializer,
+    "rate": RateSerializer,
+    "request_extension": ExtensionRequestSerializer,
+    "decide_extension": ExtensionDecisionSerializer,
+    "locate": LocateSerializer,
+    "suspend": ReasonSerializer,
+    "resume": NoteSerializer,
+    "merge": MergeSerializer,
+    "start_call_in": CallInStartSerializer,
+    "record_call_in_outcome": CallInOutcomeSerializer,
+}
 
 
 class TrackSerializer(serializers.ModelSerializer):

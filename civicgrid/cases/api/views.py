@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import HOTLINE_ROLES, INDICATOR_ROLES, is_limited_reporter
 from civicgrid.cases import indicators, services
+from civicgrid.cases.actions import ACTIONS
 from civicgrid.cases.api import serializers as s
 from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.filters import CaseFilter
@@ -62,7 +63,7 @@ def detail_queryset():
 
 
 def new_case_as_loaded(case: Case, event: CaseEvent) -> Case:
-    """A case services.do_report_with_event has just created, ready for CaseDetailSerializer as
+    """A case services.do_report has just created, ready for CaseDetailSerializer as
     if read back with detail_queryset(), without reading it back (that was four queries, the
     micro-grid's whole boundary among them, for what the intake already holds): its history is
     the one report event, it has no extensions and no call-ins, and no department or master case
@@ -87,29 +88,28 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
 
 
-def _action_endpoint(name, body_serializer, call, *, url_path=None, summary=""):
-    """One POST endpoint `/api/cases/{number}/{url_path}/` calling one service function."""
+def _action_endpoint(spec, body_serializer):
+    """One POST endpoint `/api/cases/{number}/{path}/` for one action of cases.actions.ACTIONS
+    (its service, its input read by `body_serializer`)."""
 
     def endpoint(self, request, number=None):
         case = self.get_object()
         body = body_serializer(data=_payload(request))
         body.is_valid(raise_exception=True)
         try:
-            call(case, request.user, dict(body.validated_data))
+            spec.perform(case, request.user, dict(body.validated_data))
         except services.IllegalTransition as exc:
             return _conflict(exc)
         fresh = detail_queryset().get(pk=case.pk)
         return Response(s.case_data(fresh, self.get_serializer_context()))
 
     # The router maps the method by its name, so the name is set before decorating.
-    endpoint.__name__ = endpoint.__qualname__ = name
-    endpoint = action(detail=True, methods=["post"], url_path=url_path or name.replace("_", "-"))(
-        endpoint
-    )
+    endpoint.__name__ = endpoint.__qualname__ = spec.method_name
+    endpoint = action(detail=True, methods=["post"], url_path=spec.path)(endpoint)
     endpoint = extend_schema(
         request=body_serializer,
         responses={200: s.CASE_OR_PUBLIC, 409: ErrorSerializer},
-        summary=summary,
+        summary=spec.button_label,
     )(endpoint)
     return endpoint
 
@@ -171,22 +171,9 @@ class CaseViewSet(
                 raise ratelimit.IntakeThrottled(verdict)
         body = s.IntakeSerializer(data=_payload(request))
         body.is_valid(raise_exception=True)
-        case, event = services.do_report_with_event(user=request.user, **body.validated_data)
-        data = s.case_data(new_case_as_loaded(case, event), self.get_serializer_context())
+        done = services.do_report(user=request.user, **body.validated_data)
+        data = s.case_data(new_case_as_loaded(done.case, done.event), self.get_serializer_context())
         return Response(data, status=status.HTTP_201_CREATED)
-
-    file = _action_endpoint(
-        "file",
-        s.FileSerializer,
-        lambda c, u, d: services.do_file(c, u, category=d.get("category"), note=d.get("note", "")),
-        summary="立案",
-    )
-    refuse_filing = _action_endpoint(
-        "refuse_filing",
-        s.ReasonSerializer,
-        lambda c, u, d: services.do_refuse_filing(c, u, reason=d["reason"]),
-        summary="不予立案",
-    )
 
     @extend_schema(responses={200: s.DuplicateSerializer(many=True)})
     # A plain list (the case's candidates), neither paginated nor filtered like the case list.
@@ -212,120 +199,10 @@ class CaseViewSet(
         phone = services.reveal_reporter_phone(case, request.user, channel="api")
         return Response({"number": case.number, "reporter_phone": phone})
 
-    # Not "dispatch": that name is APIView's request entry point.
-    dispatch_case = _action_endpoint(
-        "dispatch_case",
-        s.DispatchSerializer,
-        lambda c, u, d: services.do_dispatch(
-            c, u, department=d.get("department"), to_grid=d["to_grid"], note=d.get("note", "")
-        ),
-        url_path="dispatch",
-        summary="派遣",
-    )
-    accept = _action_endpoint(
-        "accept",
-        s.NoteSerializer,
-        lambda c, u, d: services.do_accept(c, u, note=d.get("note", "")),
-        summary="接单处置",
-    )
-    return_case = _action_endpoint(
-        "return_case",
-        s.ReasonSerializer,
-        lambda c, u, d: services.do_return(c, u, reason=d["reason"]),
-        url_path="return",
-        summary="退回",
-    )
-    handle = _action_endpoint(
-        "handle",
-        s.HandleSerializer,
-        lambda c, u, d: services.do_handle(c, u, result=d["result"]),
-        summary="处置反馈",
-    )
-    verify_pass = _action_endpoint(
-        "verify_pass",
-        s.NoteSerializer,
-        lambda c, u, d: services.do_verify_pass(c, u, note=d.get("note", "")),
-        summary="核查通过",
-    )
-    verify_fail = _action_endpoint(
-        "verify_fail",
-        s.ReasonSerializer,
-        lambda c, u, d: services.do_verify_fail(c, u, reason=d["reason"]),
-        summary="核查不通过(返工)",
-    )
-    rate = _action_endpoint(
-        "rate",
-        s.RateSerializer,
-        lambda c, u, d: services.do_rate(c, u, rating=d["rating"], comment=d.get("comment", "")),
-        summary="评价",
-    )
-    request_extension = _action_endpoint(
-        "request_extension",
-        s.ExtensionRequestSerializer,
-        lambda c, u, d: services.do_request_extension(c, u, days=d["days"], reason=d["reason"]),
-        summary="申请延期",
-    )
-    decide_extension = _action_endpoint(
-        "decide_extension",
-        s.ExtensionDecisionSerializer,
-        lambda c, u, d: services.do_decide_extension(
-            c, u, extension=d["extension"], approve=d["approve"], note=d.get("note", "")
-        ),
-        summary="审批延期",
-    )
-    locate = _action_endpoint(
-        "locate",
-        s.LocateSerializer,
-        lambda c, u, d: services.do_locate(
-            c, u, lon=d.get("lon"), lat=d.get("lat"), note=d.get("note", "")
-        ),
-        summary="人工定位",
-    )
-    suspend = _action_endpoint(
-        "suspend",
-        s.ReasonSerializer,
-        lambda c, u, d: services.do_suspend(c, u, reason=d["reason"]),
-        summary="挂起",
-    )
-    resume = _action_endpoint(
-        "resume",
-        s.NoteSerializer,
-        lambda c, u, d: services.do_resume(c, u, note=d.get("note", "")),
-        summary="恢复",
-    )
-    merge = _action_endpoint(
-        "merge",
-        s.MergeSerializer,
-        lambda c, u, d: services.do_merge(
-            c, u, master=_master(u, d["master"]), note=d.get("note", "")
-        ),
-        summary="合并到主案件",
-    )
-    call_in = _action_endpoint(
-        "call_in",
-        s.CallInStartSerializer,
-        lambda c, u, d: services.do_start_call_in(
-            c, u, reason=d["reason"], departments=d["departments"], meeting_at=d.get("meeting_at")
-        ),
-        summary="发起基层约请",
-    )
-    call_in_outcome = _action_endpoint(
-        "call_in_outcome",
-        s.CallInOutcomeSerializer,
-        lambda c, u, d: services.do_record_call_in_outcome(
-            c, u, call_in=d["call_in"], outcome=d["outcome"], meeting_at=d.get("meeting_at")
-        ),
-        summary="记录约请结果",
-    )
 
-
-def _master(user, number):
-    from django.core.exceptions import ValidationError
-
-    master = scope_cases(Case.objects.all(), user).filter(number=number).first()
-    if master is None:
-        raise ValidationError({"master": _("主案件“%(n)s”不存在") % {"n": number}})
-    return master
+# One POST endpoint per action of cases.actions.ACTIONS, with the action's body serializer.
+for _spec in ACTIONS.values():
+    setattr(CaseViewSet, _spec.method_name, _action_endpoint(_spec, s.ACTION_BODIES[_spec.name]))
 
 
 class HotlineView(APIView):

@@ -17,10 +17,16 @@ Deadlines (workcalendar, working days and hours; the conventions are in workcale
 Suspension stops the running clocks: on resume each pending deadline moves out by the working
 time paused before it (wall-clock time for an urgent filing limit).
 
+Every `do_*` takes `now=None` (the moment of the step, default timezone.now(): a data generator
+backdates by passing it) and returns a `Done(case, event)`: the case as the step left it and
+the history row it wrote (plus `extension` / `call_in` for the steps that create one, and
+`photos`). Steps that may carry photos (do_report, do_handle, do_verify_pass, do_verify_fail)
+take `photos=()` and store them inside their own transaction (cases.services.photos).
+
 The functions live in one module per topic — checks (the transition table, scope, history
-rows), clocks (deadlines and pauses), intake, loop (the main steps), side_paths (extension,
-locate, suspend/resume, merge, call-in) and reveal — and are re-exported here, so callers keep
-`from civicgrid.cases import services`.
+rows, Done), clocks (deadlines and pauses), intake, loop (the main steps), side_paths
+(extension, locate, suspend/resume, merge, call-in), photos (a step's photos) and reveal — and
+are re-exported here, so callers keep `from civicgrid.cases import services`.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +38,7 @@ from civicgrid.cases.services.checks import (
     PHONE_RE,
     SOURCES_BY_ROLE,
     VERIFICATION_LIMIT_HOURS,
+    Done,
     IllegalTransition,
 )
 from civicgrid.cases.services.clocks import (
@@ -40,7 +47,8 @@ from civicgrid.cases.services.clocks import (
     handling_limit,
     pause_intervals,
 )
-from civicgrid.cases.services.intake import do_report, do_report_with_event, intake_hotline
+from civicgrid.cases.services.intake import do_report, intake_hotline
+from civicgrid.cases.services.photos import MAX_PHOTOS
 from civicgrid.cases.services.loop import (
     do_accept,
     do_dispatch,
@@ -68,6 +76,8 @@ __all__ = [
     "PermissionDenied",
     "ValidationError",
     "IllegalTransition",
+    "Done",
+    "MAX_PHOTOS",
     "MAX_DESCRIPTION",
     "MAX_NOTE",
     "MAX_EXTENSION_DAYS",
@@ -79,7 +89,6 @@ __all__ = [
     "handling_limit",
     "handling_deadline",
     "do_report",
-    "do_report_with_event",
     "intake_hotline",
     "do_file",
     "do_refuse_filing",

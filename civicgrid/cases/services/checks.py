@@ -1,6 +1,7 @@
 """Shared checks and writes of every step: the transition table, 管监分离, scope, the history row."""
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -14,8 +15,10 @@ from civicgrid.cases.choices import (
     CaseSource,
 )
 from civicgrid.cases.models import (
+    CallIn,
     Case,
     CaseEvent,
+    ExtensionRequest,
 )
 from civicgrid.cases.permissions import handled_by, may_act_on, on_handling_side
 from civicgrid.cases.workflow import TRANSITIONS
@@ -45,6 +48,22 @@ SOURCES_BY_ROLE = {
     ],
 }
 SOURCES_BY_ROLE[Role.ADMIN] = [*SOURCES_BY_ROLE[Role.OPERATOR], CaseSource.OPEN311]
+
+
+@dataclass(frozen=True)
+class Done:
+    """What every `do_*` returns: the case as the step left it and the history row it wrote.
+
+    A step that creates something besides the row says so: `extension` (延期申请 and its
+    decision), `call_in` (基层约请 and its outcome). `photos` are the attachments stored with the
+    step (cases.services.photos), in the order they were given.
+    """
+
+    case: Case
+    event: CaseEvent
+    extension: ExtensionRequest | None = None
+    call_in: CallIn | None = None
+    photos: tuple = ()
 
 
 class IllegalTransition(Exception):
@@ -153,8 +172,9 @@ def _record(case, action, user, from_status, note="", data=None, at=None) -> Cas
     return event
 
 
-def _step(case, action, user, *, note="", data=None, at=None, notify_extra=None):
-    """Move to the action's target state, write the history row, schedule the messages."""
+def _step(case, action, user, *, note="", data=None, at=None, notify_extra=None) -> CaseEvent:
+    """Move to the action's target state, write the history row, schedule the messages; returns
+    the row."""
     from_status = case.status
     target = TRANSITIONS[action].target
     if target is not None:

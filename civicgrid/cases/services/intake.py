@@ -14,14 +14,15 @@ from civicgrid.cases.choices import (
 )
 from civicgrid.cases.models import (
     Case,
-    CaseEvent,
     CaseNumberCounter,
     Category,
 )
+from civicgrid.cases.services import photos as step_photos
 from civicgrid.cases.services.checks import (
     MAX_DESCRIPTION,
     PHONE_RE,
     SOURCES_BY_ROLE,
+    Done,
     _optional_text,
     _record,
     _required_text,
@@ -137,12 +138,7 @@ def _reporter_email(value, user, source) -> str:
     return ""
 
 
-def do_report(**fields) -> Case:
-    """Intake (受理); see do_report_with_event, which also returns the history row written."""
-    return do_report_with_event(**fields)[0]
-
-
-def do_report_with_event(
+def do_report(
     *,
     user,
     category,
@@ -157,11 +153,15 @@ def do_report_with_event(
     is_anonymous: bool = False,
     external_ticket: str = "",
     hotline_request_type: str = "",
-    at=None,
-) -> tuple[Case, CaseEvent]:
-    """Intake (受理): validate, locate to a micro-grid, number the case and start its clock.
+    photos=(),
+    kind: str = step_photos.BEFORE,
+    now=None,
+) -> Done:
+    """Intake (受理): validate, locate to a micro-grid, number the case and start its clock;
+    the reporter's photos (处置前) are stored with the report, all or nothing.
 
     A point outside every grid (or no point) is accepted and flagged `needs_manual_location`.
+    `user=None` is a trusted caller (a visitor's web form, Open311, a data generator).
     """
     category = _resolve_category(category)
     description = _required_text(description, "description", _("问题描述"), MAX_DESCRIPTION)
@@ -205,8 +205,9 @@ def do_report_with_event(
     if source == CaseSource.RESIDENT and is_anonymous and not reporter_phone:
         raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话,以便反馈处理结果")})
     external_ticket = _optional_text(external_ticket, "external_ticket", _("外部工单号"), 64)
+    uploads = step_photos.prepared(photos)
 
-    now = at or timezone.now()
+    now = now or timezone.now()
     located = _locate(lon, lat)
     micro_grid_id = located.id if located else None
     case = Case(
@@ -228,7 +229,7 @@ def do_report_with_event(
         reported_at=now,
     )
     _set_deadline(case, "filing_deadline", filing_deadline(category, now))
-    with transaction.atomic():
+    with step_photos.atomic():
         case.number = _next_number(now)
         case.save()
         event = _record(
@@ -239,13 +240,15 @@ def do_report_with_event(
             data={"source": source, "needs_manual_location": case.needs_manual_location},
             at=now,
         )
+        stored = step_photos.store(case, event, user, uploads, kind)
     if located is not None:
         case.micro_grid = _known_grid(located, case._state.db)
-    return case, event
+    return Done(case, event, photos=stored)
 
 
 def intake_hotline(*, user, ticket: str, **fields) -> tuple[Case, bool]:
-    """A 12345 push: (case, created). The same ticket again returns the same case, writes nothing.
+    """A 12345 push: (case, created). The same ticket again returns the same case, writes nothing
+    (so there is no history row to return: not a `do_*`).
 
     Two pushes of one ticket racing each other: the unique (source, ticket) constraint lets one
     insert win; the other rolls back its savepoint and returns the winner's case.
@@ -260,7 +263,7 @@ def intake_hotline(*, user, ticket: str, **fields) -> tuple[Case, bool]:
         with transaction.atomic():
             case = do_report(
                 user=user, source=CaseSource.HOTLINE_12345, external_ticket=ticket, **fields
-            )
+            ).case
     except IntegrityError:
         existing = Case.objects.filter(
             source=CaseSource.HOTLINE_12345, external_ticket=ticket

@@ -12,11 +12,10 @@ from civicgrid.cases.choices import (
     HotlineRequestType,
     Rating,
 )
-from civicgrid.cases.models import (
-    Case,
-)
+from civicgrid.cases.services import photos as step_photos
 from civicgrid.cases.services.checks import (
     VERIFICATION_LIMIT_HOURS,
+    Done,
     IllegalTransition,
     _check,
     _check_separation,
@@ -33,9 +32,10 @@ from civicgrid.workcalendar.services import (
 )
 
 
-def do_file(case, user, *, category=None, note: str = "") -> Case:
+def do_file(case, user, *, category=None, note: str = "", now=None) -> Done:
     """立案: the operator accepts the report as a case (may correct its category)."""
     note = _optional_text(note, "note", _("说明"))
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.FILE, user)
@@ -48,24 +48,28 @@ def do_file(case, user, *, category=None, note: str = "") -> Case:
         if case.hotline_request_type == HotlineRequestType.COMPLEX:
             # Filing a complex 12345 ticket is the approval of its 15-working-day limit.
             data["complex_limit_approved"] = True
-        case.filed_at = timezone.now()
-        _step(case, CaseAction.FILE, user, note=note, data=data, at=case.filed_at)
-    return case
+        case.filed_at = now
+        event = _step(case, CaseAction.FILE, user, note=note, data=data, at=now)
+    return Done(case, event)
 
 
-def do_refuse_filing(case, user, *, reason: str) -> Case:
+def do_refuse_filing(case, user, *, reason: str, now=None) -> Done:
     """不予立案, with the reason told to the reporter."""
     reason = _required_text(reason, "reason", _("不予立案理由"))
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.REFUSE_FILING, user)
-        _step(case, CaseAction.REFUSE_FILING, user, note=reason)
-    return case
+        event = _step(case, CaseAction.REFUSE_FILING, user, note=reason, at=now)
+    return Done(case, event)
 
 
-def do_dispatch(case, user, *, department=None, to_grid: bool = False, note: str = "") -> Case:
+def do_dispatch(
+    case, user, *, department=None, to_grid: bool = False, note: str = "", now=None
+) -> Done:
     """派遣 to a department (default: the category's) or to the grid itself; the clock starts."""
     note = _optional_text(note, "note", _("派遣说明"))
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.DISPATCH, user)
@@ -96,28 +100,29 @@ def do_dispatch(case, user, *, department=None, to_grid: bool = False, note: str
             case.assigned_department = department
             case.handled_by_grid = False
             target = {"department": department.code}
-        now = timezone.now()
         case.dispatched_at = now
         _set_deadline(case, "handling_deadline", handling_deadline(case, now))
         target["handling_deadline"] = case.handling_deadline.isoformat()
-        _step(case, CaseAction.DISPATCH, user, note=note, data=target, at=now)
-    return case
+        event = _step(case, CaseAction.DISPATCH, user, note=note, data=target, at=now)
+    return Done(case, event)
 
 
-def do_accept(case, user, *, note: str = "") -> Case:
+def do_accept(case, user, *, note: str = "", now=None) -> Done:
     """接单: the department (or grid) takes the case on; 处置中."""
     note = _optional_text(note, "note", _("说明"))
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.ACCEPT, user)
-        case.accepted_at = timezone.now()
-        _step(case, CaseAction.ACCEPT, user, note=note, at=case.accepted_at)
-    return case
+        case.accepted_at = now
+        event = _step(case, CaseAction.ACCEPT, user, note=note, at=now)
+    return Done(case, event)
 
 
-def do_return(case, user, *, reason: str) -> Case:
+def do_return(case, user, *, reason: str, now=None) -> Done:
     """退回: not ours — back to the operator for re-dispatch; the handling clock is dropped."""
     reason = _required_text(reason, "reason", _("退回理由"))
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.RETURN, user)
@@ -129,62 +134,86 @@ def do_return(case, user, *, reason: str) -> Case:
         case.assigned_department = None
         case.handled_by_grid = False
         case.handling_deadline = None
-        _step(case, CaseAction.RETURN, user, note=reason, data=data)
-    return case
+        event = _step(case, CaseAction.RETURN, user, note=reason, data=data, at=now)
+    return Done(case, event)
 
 
-def do_handle(case, user, *, result: str) -> Case:
-    """处置反馈: the handler reports the result; verification's clock starts."""
+def do_handle(
+    case, user, *, result: str, photos=(), kind: str = step_photos.AFTER, now=None
+) -> Done:
+    """处置反馈: the handler reports the result (with 处置后 photos); verification's clock
+    starts."""
     result = _required_text(result, "result", _("处置结果"))
-    with transaction.atomic():
+    uploads = step_photos.prepared(photos)
+    now = now or timezone.now()
+    with step_photos.atomic():
         case = _lock(case)
         _check(case, CaseAction.HANDLE, user)
-        now = timezone.now()
         case.handled_at = now
         case.handling_result = result
         _set_deadline(
             case, "verification_deadline", add_working_hours(now, VERIFICATION_LIMIT_HOURS)
         )
         on_time = case.handling_deadline is None or now <= case.handling_deadline
-        _step(case, CaseAction.HANDLE, user, note=result, data={"on_time": on_time}, at=now)
-    return case
+        event = _step(
+            case, CaseAction.HANDLE, user, note=result, data={"on_time": on_time}, at=now
+        )
+        stored = step_photos.store(case, event, user, uploads, kind)
+    return Done(case, event, photos=stored)
 
 
-def do_verify_pass(case, user, *, note: str = "") -> Case:
-    """核查通过 → 已结案; the reporter is told and invited to rate."""
+def do_verify_pass(
+    case, user, *, note: str = "", photos=(), kind: str = step_photos.OTHER, now=None
+) -> Done:
+    """核查通过 → 已结案 (with photos of the site as found); the reporter is told and invited
+    to rate."""
     note = _optional_text(note, "note", _("核查意见"))
-    with transaction.atomic():
+    uploads = step_photos.prepared(photos)
+    now = now or timezone.now()
+    with step_photos.atomic():
         case = _lock(case)
         _check(case, CaseAction.VERIFY_PASS, user)
-        case.closed_at = timezone.now()
-        _step(case, CaseAction.VERIFY_PASS, user, note=note, at=case.closed_at)
-    return case
+        case.closed_at = now
+        event = _step(case, CaseAction.VERIFY_PASS, user, note=note, at=now)
+        stored = step_photos.store(case, event, user, uploads, kind)
+    return Done(case, event, photos=stored)
 
 
-def do_verify_fail(case, user, *, reason: str) -> Case:
-    """核查不通过 → 返工: back to 处置中, counted; the handling deadline does not move."""
+def do_verify_fail(
+    case, user, *, reason: str, photos=(), kind: str = step_photos.OTHER, now=None
+) -> Done:
+    """核查不通过 → 返工 (with photos of what is still wrong): back to 处置中, counted; the
+    handling deadline does not move."""
     reason = _required_text(reason, "reason", _("返工原因"))
-    with transaction.atomic():
+    uploads = step_photos.prepared(photos)
+    now = now or timezone.now()
+    with step_photos.atomic():
         case = _lock(case)
         _check(case, CaseAction.VERIFY_FAIL, user)
         case.rework_count += 1
         case.verification_deadline = None
-        _step(
+        event = _step(
             case,
             CaseAction.VERIFY_FAIL,
             user,
             note=reason,
             data={"rework_count": case.rework_count},
+            at=now,
         )
-    return case
+        stored = step_photos.store(case, event, user, uploads, kind)
+    return Done(case, event, photos=stored)
 
 
-def do_rate(case, user, *, rating: str, comment: str = "", token: str | None = None) -> Case:
+def do_rate(
+    case, user, *, rating: str, comment: str = "", token: str | None = None, now=None
+) -> Done:
     """评价 by the reporter (or the operator recording a call-back, or the holder of the case's
-    public token). 不满意 reopens the case once: back to 处置中 with a fresh handling deadline."""
+    public token). 不满意 reopens the case once: back to 处置中 with a fresh handling deadline
+    (a second history row, 重新处置; the Done's event is the rating's)."""
     if rating not in Rating.values:
         raise ValidationError({"rating": _("评价只能是:满意、基本满意、不满意")})
     comment = _optional_text(comment, "comment", _("评价意见"), 500)
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         if token is not None:
@@ -201,11 +230,10 @@ def do_rate(case, user, *, rating: str, comment: str = "", token: str | None = N
             _check(case, CaseAction.RATE, user)
         if case.rating:
             raise IllegalTransition(_("案件%(n)s已评价,不能重复评价") % {"n": case.number})
-        now = timezone.now()
         case.rating = rating
         case.rating_comment = comment
         case.rated_at = now
-        _step(case, CaseAction.RATE, user, note=comment, data={"rating": rating}, at=now)
+        event = _step(case, CaseAction.RATE, user, note=comment, data={"rating": rating}, at=now)
         if rating == Rating.UNSATISFIED and not case.reopened_once:
             case.reopened_once = True
             # The rating stays in the history; the case can be rated again after its next close.
@@ -224,4 +252,4 @@ def do_rate(case, user, *, rating: str, comment: str = "", token: str | None = N
                 data={"handling_deadline": case.handling_deadline.isoformat()},
                 at=now,
             )
-    return case
+    return Done(case, event)

@@ -18,8 +18,10 @@ from civicgrid.cases.models import (
     Case,
     ExtensionRequest,
 )
+from civicgrid.cases.permissions import scope_cases
 from civicgrid.cases.services.checks import (
     MAX_EXTENSION_DAYS,
+    Done,
     IllegalTransition,
     _check,
     _lock,
@@ -35,8 +37,8 @@ from civicgrid.workcalendar.services import (
 )
 
 
-def do_request_extension(case, user, *, days, reason: str) -> ExtensionRequest:
-    """延期申请 by the handler; one pending request at a time."""
+def do_request_extension(case, user, *, days, reason: str, now=None) -> Done:
+    """延期申请 by the handler; one pending request at a time. Done.extension is the request."""
     reason = _required_text(reason, "reason", _("延期理由"))
     try:
         days = int(days)
@@ -46,16 +48,16 @@ def do_request_extension(case, user, *, days, reason: str) -> ExtensionRequest:
         raise ValidationError(
             {"days": _("延期天数应在1到%(n)s个工作日之间") % {"n": MAX_EXTENSION_DAYS}}
         )
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.REQUEST_EXTENSION, user)
         if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
             raise IllegalTransition(_("案件%(n)s已有待审批的延期申请") % {"n": case.number})
-        now = timezone.now()
         request = ExtensionRequest.objects.create(
             case=case, requested_by=user, requested_at=now, days=days, reason=reason
         )
-        _step(
+        event = _step(
             case,
             CaseAction.REQUEST_EXTENSION,
             user,
@@ -63,14 +65,16 @@ def do_request_extension(case, user, *, days, reason: str) -> ExtensionRequest:
             data={"extension": request.pk, "days": days},
             at=now,
         )
-    return request
+    return Done(case, event, extension=request)
 
 
 def do_decide_extension(
-    case, user, *, extension, approve: bool, note: str = ""
-) -> ExtensionRequest:
-    """延期审批: approval moves the handling deadline out by the requested working days."""
+    case, user, *, extension, approve: bool, note: str = "", now=None
+) -> Done:
+    """延期审批: approval moves the handling deadline out by the requested working days.
+    Done.extension is the request decided."""
     note = _optional_text(note, "note", _("审批意见"), 500)
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.DECIDE_EXTENSION, user)
@@ -82,7 +86,6 @@ def do_decide_extension(
             raise ValidationError({"extension": _("该案件没有这个延期申请")}) from None
         if request.status != ExtensionStatus.PENDING:
             raise IllegalTransition(_("该延期申请已审批,不能重复审批"))
-        now = timezone.now()
         request.decided_by = user
         request.decided_at = now
         request.decision_note = note
@@ -98,11 +101,11 @@ def do_decide_extension(
         else:
             request.status = ExtensionStatus.REJECTED
         request.save()
-        _step(case, CaseAction.DECIDE_EXTENSION, user, note=note, data=data, at=now)
-    return request
+        event = _step(case, CaseAction.DECIDE_EXTENSION, user, note=note, data=data, at=now)
+    return Done(case, event, extension=request)
 
 
-def do_locate(case, user, *, lon, lat, note: str = "") -> Case:
+def do_locate(case, user, *, lon, lat, note: str = "", now=None) -> Done:
     """人工定位: the operator puts the case on the map — a report outside every grid or without a
     point (needs_manual_location), or a point that was wrong. The point must lie in a micro-grid;
     the case moves to that micro-grid (and so to its grid staff) and is no longer flagged. The
@@ -115,6 +118,7 @@ def do_locate(case, user, *, lon, lat, note: str = "") -> Case:
     located = _locate(lon, lat)
     if located is None:
         raise ValidationError({"lon": _("该位置不在任何网格内,请重新选点")})
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.LOCATE, user)
@@ -126,31 +130,32 @@ def do_locate(case, user, *, lon, lat, note: str = "") -> Case:
         case.lon, case.lat = lon, lat
         case.micro_grid_id = located.id
         case.needs_manual_location = False
-        _step(
+        event = _step(
             case,
             CaseAction.LOCATE,
             user,
             note=note,
             data={"before": before, "lon": lon, "lat": lat, "micro_grid": located.code},
+            at=now,
         )
-    return case
+    return Done(case, event)
 
 
-def do_suspend(case, user, *, reason: str) -> Case:
+def do_suspend(case, user, *, reason: str, now=None) -> Done:
     """挂起: the clocks stop (e.g. waiting for a court ruling or the owner's return)."""
     reason = _required_text(reason, "reason", _("挂起原因"), 500)
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.SUSPEND, user)
-        now = timezone.now()
         case.is_suspended = True
         case.suspended_at = now
         case.suspension_reason = reason
-        _step(case, CaseAction.SUSPEND, user, note=reason, at=now)
-    return case
+        event = _step(case, CaseAction.SUSPEND, user, note=reason, at=now)
+    return Done(case, event)
 
 
-def do_resume(case, user, *, note: str = "") -> Case:
+def do_resume(case, user, *, note: str = "", now=None) -> Done:
     """恢复: the pause is recorded and every running deadline moves out by the paused time."""
     note = _optional_text(note, "note", _("说明"))
     with transaction.atomic():
@@ -158,7 +163,7 @@ def do_resume(case, user, *, note: str = "") -> Case:
         _check(case, CaseAction.RESUME, user)
         if not case.is_suspended:
             raise IllegalTransition(_("案件%(n)s未挂起,无需恢复") % {"n": case.number})
-        now = timezone.now()
+        now = now or timezone.now()
         start = case.suspended_at
         moved = {}
         for field, new in clock.pushed_deadlines(case, start, now).items():
@@ -168,14 +173,38 @@ def do_resume(case, user, *, note: str = "") -> Case:
         case.is_suspended = False
         case.suspended_at = None
         data = {"paused_from": start.isoformat(), "paused_to": now.isoformat(), **moved}
-        _step(case, CaseAction.RESUME, user, note=note, data=data, at=now)
-    return case
+        event = _step(case, CaseAction.RESUME, user, note=note, data=data, at=now)
+    return Done(case, event)
 
 
-def do_merge(case, user, *, master, note: str = "") -> Case:
-    """合并: a duplicate goes into its master case and stops; the master's history notes it."""
+def _master_in_scope(master, user) -> Case:
+    """The master case of a merge: a Case, or a case number as typed. The user must see it
+    (cases.permissions.scope_cases); a master outside their scope is "not there", with the same
+    words as a number that does not exist (no existence oracle)."""
+    if isinstance(master, Case):
+        number, query = master.number, {"pk": master.pk}
+    else:
+        number = str(master if master is not None else "").strip()
+        if not number:
+            raise ValidationError({"master": _("请填写主案件编号")})
+        query = {"number": number}
+    found = Case.objects.filter(**query)
+    if user is not None:
+        found = scope_cases(found, user)
+    pk = found.values_list("pk", flat=True).first()
+    if pk is None:
+        raise ValidationError({"master": _("主案件“%(n)s”不存在") % {"n": number}})
+    return pk
+
+
+def do_merge(case, user, *, master, note: str = "", now=None) -> Done:
+    """合并: a duplicate goes into its master case and stops; the master's history notes it.
+
+    `master` is a Case or a case number; the user must see the master case (its scope, checked
+    here for every channel). Done.case is the duplicate, Done.event its 合并 row."""
     note = _optional_text(note, "note", _("合并说明"))
-    master_pk = master.pk if isinstance(master, Case) else master
+    master_pk = _master_in_scope(master, user)
+    now = now or timezone.now()
     with transaction.atomic():
         # Lock both rows in primary-key order so two merges can never deadlock.
         pks = sorted({case.pk if isinstance(case, Case) else case, master_pk})
@@ -198,9 +227,10 @@ def do_merge(case, user, *, master, note: str = "") -> Case:
                 _("主案件%(n)s状态为“%(s)s”,不能接收合并")
                 % {"n": master.number, "s": master.get_status_display()}
             )
-        now = timezone.now()
         duplicate.merged_into = master
-        _step(duplicate, CaseAction.MERGE, user, note=note, data={"master": master.number}, at=now)
+        event = _step(
+            duplicate, CaseAction.MERGE, user, note=note, data={"master": master.number}, at=now
+        )
         master.save(update_fields=["updated_at"])
         _record(
             master,
@@ -211,11 +241,14 @@ def do_merge(case, user, *, master, note: str = "") -> Case:
             data={"duplicate": duplicate.number},
             at=now,
         )
-    return duplicate
+    return Done(duplicate, event)
 
 
-def do_start_call_in(case, user, *, reason: str, departments, meeting_at=None) -> CallIn:
-    """基层约请: the community escalates an overdue or cross-department case to the street."""
+def do_start_call_in(
+    case, user, *, reason: str, departments, meeting_at=None, now=None
+) -> Done:
+    """基层约请: the community escalates an overdue or cross-department case to the street.
+    Done.call_in is the call-in."""
     reason = _required_text(reason, "reason", _("约请事由"))
     ids = []
     for value in departments or []:
@@ -228,10 +261,10 @@ def do_start_call_in(case, user, *, reason: str, departments, meeting_at=None) -
         raise ValidationError({"departments": _("请选择约请的部门")})
     if len(chosen) != len(set(ids)):
         raise ValidationError({"departments": _("约请的部门不存在或已停用")})
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.START_CALL_IN, user)
-        now = timezone.now()
         if not (clock.is_overdue(case, now) or len(chosen) >= 2):
             raise ValidationError(
                 {"departments": _("基层约请限于超期案件或需要两个以上部门协同的案件")}
@@ -243,7 +276,7 @@ def do_start_call_in(case, user, *, reason: str, departments, meeting_at=None) -
         )
         call_in.departments.set(chosen)
         codes = sorted(d.code for d in chosen)
-        _step(
+        event = _step(
             case,
             CaseAction.START_CALL_IN,
             user,
@@ -252,12 +285,16 @@ def do_start_call_in(case, user, *, reason: str, departments, meeting_at=None) -
             at=now,
             notify_extra={"departments": sorted(d.pk for d in chosen)},
         )
-    return call_in
+    return Done(case, event, call_in=call_in)
 
 
-def do_record_call_in_outcome(case, user, *, call_in, outcome: str, meeting_at=None) -> CallIn:
-    """The street records the meeting and its outcome; the call-in is concluded."""
+def do_record_call_in_outcome(
+    case, user, *, call_in, outcome: str, meeting_at=None, now=None
+) -> Done:
+    """The street records the meeting and its outcome; the call-in is concluded. Done.call_in
+    is the call-in."""
     outcome = _required_text(outcome, "outcome", _("约请结果"))
+    now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
         _check(case, CaseAction.RECORD_CALL_IN_OUTCOME, user)
@@ -269,14 +306,13 @@ def do_record_call_in_outcome(case, user, *, call_in, outcome: str, meeting_at=N
             raise ValidationError({"call_in": _("该案件没有这个基层约请")}) from None
         if record.status != CallInStatus.OPEN:
             raise IllegalTransition(_("该基层约请已办结"))
-        now = timezone.now()
         record.outcome = outcome
         record.meeting_at = meeting_at or record.meeting_at or now
         record.status = CallInStatus.CONCLUDED
         record.concluded_by = user
         record.concluded_at = now
         record.save()
-        _step(
+        event = _step(
             case,
             CaseAction.RECORD_CALL_IN_OUTCOME,
             user,
@@ -284,4 +320,4 @@ def do_record_call_in_outcome(case, user, *, call_in, outcome: str, meeting_at=N
             data={"call_in": record.pk},
             at=now,
         )
-    return record
+    return Done(case, event, call_in=record)

@@ -43,7 +43,7 @@ def test_case_page_is_read_only_with_history(staff_client, users, garbage, clock
         description="垃圾",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
-    )
+    ).case
     services.do_file(case, users["operator"], note="立案说明")
     client = staff_client(users["operator"])
     listing = client.get("/admin/cases/case/")
@@ -72,7 +72,7 @@ def test_indicators_page(staff_client, users, garbage, clock):
         description="垃圾",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
-    )
+    ).case
     services.do_file(case, users["operator"])
     client = staff_client(users["operator"])
     listing = client.get("/admin/cases/case/")

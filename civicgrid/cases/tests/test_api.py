@@ -169,7 +169,7 @@ def test_public_tracking_and_rating_by_token(api, users, garbage, clock):
         source="resident",
         is_anonymous=True,
         reporter_phone="13700000000",
-    )
+    ).case
     anonymous = api()
     track = anonymous.get(f"/api/cases/track/{case.public_token}/")
     assert track.status_code == 200 and track.data["status"] == "reported"
@@ -206,7 +206,7 @@ def spread(users, garbage, departments, clock):
         description="a",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
-    )
+    ).case
     services.do_file(c0, users["operator"])
     services.do_dispatch(c0, users["operator"])
     c1 = services.do_report(
@@ -215,17 +215,17 @@ def spread(users, garbage, departments, clock):
         description="b",
         lon=IN_MICRO[1][0],
         lat=IN_MICRO[1][1],
-    )
+    ).case
     c2 = services.do_report(
         user=users["resident2"],
         category=garbage,
         description="c",
         lon=IN_MICRO[2][0],
         lat=IN_MICRO[2][1],
-    )
+    ).case
     c3 = services.do_report(
         user=users["operator"], category=garbage, description="d", lon=OUTSIDE[0], lat=OUTSIDE[1]
-    )
+    ).case
     return {"c0": c0.number, "c1": c1.number, "c2": c2.number, "c3": c3.number}
 
 
@@ -276,7 +276,7 @@ def test_list_and_detail_have_no_n_plus_1(
             description=f"第{i}件",
             lon=IN_MICRO[i % 4][0],
             lat=IN_MICRO[i % 4][1],
-        )
+        ).case
         services.do_file(case, users["operator"])
         services.do_dispatch(case, users["operator"])
     for who, limit in [

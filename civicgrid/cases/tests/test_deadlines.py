@@ -18,7 +18,7 @@ def dispatch_at(users, departments, clock):
             lon=IN_MICRO[0][0],
             lat=IN_MICRO[0][1],
             **report_kw,
-        )
+        ).case
         services.do_file(case, users["operator"])
         services.do_dispatch(case, users["operator"], department=departments["cg"])
         case.refresh_from_db()
@@ -53,12 +53,12 @@ def test_filing_limits_ordinary_and_urgent(users, clock):
     clock.set(2026, 9, 30, 17, 50)
     ordinary = services.do_report(
         user=users["worker"], category=category("event", "0102"), description="x"
-    )
+    ).case
     assert ordinary.filing_deadline == local(2026, 10, 8, 9, 20)  # 30 working minutes
     clock.set(2026, 10, 1, 3, 0)
     urgent = services.do_report(
         user=users["worker"], category=category("event", "0401"), description="路面塌陷"
-    )
+    ).case
     assert urgent.filing_deadline == local(2026, 10, 1, 3, 10)  # emergencies: wall clock
 
 
@@ -122,7 +122,9 @@ def test_suspension_after_the_deadline_does_not_excuse_it(dispatch_at, users, cl
 
 def test_extension_counts_working_days_from_the_old_deadline(dispatch_at, users):
     case = dispatch_at(category("event", "0102"), 2026, 9, 30, 10, 0)
-    request = services.do_request_extension(case, users["handler"], days=2, reason="节后协调")
+    request = services.do_request_extension(
+        case, users["handler"], days=2, reason="节后协调"
+    ).extension
     services.do_decide_extension(case, users["operator"], extension=request.pk, approve=True)
     case.refresh_from_db()
     assert case.handling_deadline == local(2026, 10, 10, 18, 0)  # 8 Oct + 9, 10 (Sat)

@@ -15,7 +15,7 @@ def at(users, cat, lon, lat, description="垃圾"):
         lon=lon,
         lat=lat,
         source="supervision",
-    )
+    ).case
 
 
 def test_distance_is_metres():
@@ -45,7 +45,7 @@ def test_candidates_and_endpoint(api, users, garbage, clock):
     # Without a location there is nothing to compare.
     assert (
         possible_duplicates(
-            services.do_report(user=users["operator"], category=garbage, description="x")
+            services.do_report(user=users["operator"], category=garbage, description="x").case
         )
         == []
     )

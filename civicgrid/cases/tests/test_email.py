@@ -28,7 +28,7 @@ def report(user, cat, **kw):
     lon, lat = IN_MICRO[0]
     return services.do_report(
         user=user, category=cat, description="楼下垃圾堆积", lon=lon, lat=lat, **kw
-    )
+    ).case
 
 
 def test_reporter_told_when_filed_handled_and_closed(

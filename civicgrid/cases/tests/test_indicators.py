@@ -17,10 +17,10 @@ def cohort(users, garbage, departments, clock):
         clock.set(2026, 11, 23, 10, 0)
         case = services.do_report(
             user=u["resident"], category=garbage, description="x", lon=point[0], lat=point[1]
-        )
+        ).case
         services.do_file(case, op)
         # Services return the locked, updated row; the caller's instance is not touched.
-        return services.do_dispatch(case, op, department=department)
+        return services.do_dispatch(case, op, department=department).case
 
     def handle(case, handler, *when):
         clock.set(*when)
@@ -44,7 +44,7 @@ def cohort(users, garbage, departments, clock):
     c = new()  # C: never handled — overdue by Wednesday
 
     d = new(department=departments["fg"])
-    request = services.do_request_extension(d, u["handler_fg"], days=2, reason="协调")
+    request = services.do_request_extension(d, u["handler_fg"], days=2, reason="协调").extension
     services.do_decide_extension(d, op, extension=request, approve=True)  # due Thu 26
 
     e = new()
@@ -57,7 +57,7 @@ def cohort(users, garbage, departments, clock):
 
     clock.set(2026, 11, 23, 10, 0)
     services.do_report(user=u["resident"], category=garbage, description="未立案")
-    dup = services.do_report(user=u["resident"], category=garbage, description="重复")
+    dup = services.do_report(user=u["resident"], category=garbage, description="重复").case
     services.do_merge(dup, op, master=c)
     clock.set(2026, 11, 25, 12, 0)
 

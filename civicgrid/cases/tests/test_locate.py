@@ -19,7 +19,7 @@ def outside_report(users, garbage):
         description="路边垃圾堆积",
         lon=OUTSIDE[0],
         lat=OUTSIDE[1],
-    )
+    ).case
 
 
 def test_a_case_outside_every_grid_is_placed_by_the_operator(users, garbage, tree, clock):
@@ -56,7 +56,7 @@ def test_a_wrong_point_is_corrected_to_another_grid(users, garbage, tree, clock)
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
         source="supervision",
-    )
+    ).case
     services.do_locate(case, users["admin"], lon=IN_MICRO[2][0], lat=IN_MICRO[2][1])
     case.refresh_from_db()
     assert case.micro_grid_id == tree["micro_grids"][2].pk
@@ -95,7 +95,7 @@ def test_a_closed_case_is_not_moved(users, garbage, clock):
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
         source="supervision",
-    )
+    ).case
     services.do_refuse_filing(case, users["operator"], reason="重复反映")
     with pytest.raises(services.IllegalTransition):
         services.do_locate(case, users["operator"], lon=IN_MICRO[1][0], lat=IN_MICRO[1][1])

@@ -14,13 +14,13 @@ def test_numbers_are_sequential_per_day(users, clock):
     cat = category("event", "0102")
     clock.set(2026, 11, 22, 23, 59)
     numbers = [
-        services.do_report(user=users["worker"], category=cat, description=f"{i}").number
+        services.do_report(user=users["worker"], category=cat, description=f"{i}").case.number
         for i in range(120)
     ]
     assert numbers == [f"20261122{i:05d}" for i in range(1, 121)]
     # Local midnight starts a new sequence (Asia/Shanghai, not UTC).
     clock.set(2026, 11, 23, 0, 0)
-    assert services.do_report(user=users["worker"], category=cat, description="x").number == (
+    assert services.do_report(user=users["worker"], category=cat, description="x").case.number == (
         "2026112300001"
     )
     assert Case.objects.values("number").distinct().count() == 121
@@ -46,7 +46,7 @@ def test_numbers_unique_under_concurrent_intake():
         try:
             barrier.wait()
             for i in range(15):
-                case = services.do_report(user=operator, category=cat, description=f"{n}-{i}")
+                case = services.do_report(user=operator, category=cat, description=f"{n}-{i}").case
                 numbers.append(case.number)
         except Exception as exc:  # collected and asserted below
             errors.append(exc)

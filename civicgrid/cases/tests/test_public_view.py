@@ -175,9 +175,7 @@ def test_staff_who_only_reported_a_case_get_the_public_view(
     assert response.status_code == 201, response.data
     number = response.data["number"]
     assert response.data["view"] == "public"
-    services.do_file(
-        Case.objects.get(number=number), users["operator"], note="内部:转城管"
-    )
+    services.do_file(Case.objects.get(number=number), users["operator"], note="内部:转城管")
     detail = api(handler).get(f"{LIST}{number}/").data
     assert detail["view"] == "public" and not INTERNAL & set(detail)
     assert "内部" not in json.dumps(detail, ensure_ascii=False)

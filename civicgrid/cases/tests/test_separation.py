@@ -17,7 +17,7 @@ def grid_case_handled_by(reporter, handler, operator, garbage) -> Case:
         description="3号楼门口暴露垃圾",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
-    )
+    ).case
     services.do_file(case, operator)
     services.do_dispatch(case, operator, to_grid=True)
     services.do_accept(case, handler)

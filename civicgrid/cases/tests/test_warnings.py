@@ -24,10 +24,12 @@ def test_yellow_red_pauses_and_clearing(
         description="a",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
-    )
+    ).case
     services.do_file(handled, u["operator"])
     services.do_dispatch(handled, u["operator"])  # 1 working day: Tue 24 18:00, 15 working hours
-    waiting = services.do_report(user=u["resident"], category=garbage, description="b")  # 30 min
+    waiting = services.do_report(
+        user=u["resident"], category=garbage, description="b"
+    ).case  # 30 min
 
     clock.set(2026, 11, 23, 10, 20)
     assert warnings.scan() == {"yellow": 0, "red": 0, "normal": 0}
@@ -82,7 +84,7 @@ def test_urgent_filing_clock_is_wall_clock(users, clock):
     clock.set(2026, 10, 1, 3, 0)  # a holiday night
     case = services.do_report(
         user=users["worker"], category=category("event", "0401"), description="路面塌陷"
-    )
+    ).case
     clock.set(2026, 10, 1, 3, 8)
     warnings.scan()
     assert level(case) == "yellow"

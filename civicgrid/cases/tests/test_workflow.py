@@ -17,7 +17,7 @@ from civicgrid.cases.workflow import TRANSITIONS, allowed_actions
 def report(user, cat, point=IN_MICRO[0], **kw):
     return services.do_report(
         user=user, category=cat, description="小区门口垃圾堆积", lon=point[0], lat=point[1], **kw
-    )
+    ).case
 
 
 def history(case):
@@ -53,8 +53,12 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
     # Side path: 延期 requested and approved — the deadline moves by 2 working days.
     case.refresh_from_db()
     before = case.handling_deadline
-    request = services.do_request_extension(case, u["handler_fg"], days=2, reason="需协调物业")
-    approved = services.do_decide_extension(case, u["operator"], extension=request, approve=True)
+    request = services.do_request_extension(
+        case, u["handler_fg"], days=2, reason="需协调物业"
+    ).extension
+    approved = services.do_decide_extension(
+        case, u["operator"], extension=request, approve=True
+    ).extension
     case.refresh_from_db()
     assert approved.status == ExtensionStatus.APPROVED
     assert approved.previous_deadline == before
@@ -80,7 +84,7 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
         u["staff"],
         reason="物业与房管职责不清",
         departments=[departments["cg"].pk, departments["fg"].pk],
-    )
+    ).call_in
     services.do_record_call_in_outcome(
         case, u["operator"], call_in=call_in.pk, outcome="房管牵头,物业配合清运"
     )
@@ -257,7 +261,7 @@ def test_call_in_needs_overdue_or_two_departments(users, garbage, departments, c
     clock.advance(days=5)  # past the 1-working-day limit: overdue
     call_in = services.do_start_call_in(
         case, users["staff"], reason="超期未处置", departments=[departments["cg"].pk]
-    )
+    ).call_in
     with pytest.raises(services.IllegalTransition):
         services.do_start_call_in(
             case, users["staff"], reason="再次约请", departments=[departments["cg"].pk]
@@ -329,7 +333,7 @@ def test_more_refusals_and_details(users, garbage, departments, clock):
     # A department's self-report carries its source.
     assert report(u["handler"], garbage).source == "department"
 
-    unlocated = services.do_report(user=u["operator"], category=garbage, description="无坐标")
+    unlocated = services.do_report(user=u["operator"], category=garbage, description="无坐标").case
     assert unlocated.needs_manual_location and unlocated.micro_grid is None
     # Filing may correct the category; the history keeps both codes.
     services.do_file(unlocated, u["operator"], category=category("event", "0507").pk)
@@ -349,7 +353,7 @@ def test_more_refusals_and_details(users, garbage, departments, clock):
     services.do_resume(case, u["operator"])
     # A rejected extension leaves the deadline alone; a decided request cannot be decided again.
     deadline = Case.objects.get(pk=case.pk).handling_deadline
-    request = services.do_request_extension(case, u["handler"], days=3, reason="材料未齐")
+    request = services.do_request_extension(case, u["handler"], days=3, reason="材料未齐").extension
     with pytest.raises(services.IllegalTransition):
         services.do_request_extension(case, u["handler"], days=1, reason="再申请")
     services.do_decide_extension(case, u["operator"], extension=request, approve=False, note="不批")

@@ -78,7 +78,7 @@ def garbage(db, departments):
 def report(user, cat, point=IN_MICRO[0], description="小区门口垃圾堆积,影响通行", **kw):
     return services.do_report(
         user=user, category=cat, description=description, lon=point[0], lat=point[1], **kw
-    )
+    ).case
 
 
 def dispatched(users, cat, point=IN_MICRO[0], **kw):

@@ -407,7 +407,7 @@ def test_refused_input_for_an_action_no_longer_offered_is_still_explained(users,
 def test_operator_places_a_case_outside_every_grid(users, garbage, as_user):
     case = services.do_report(
         user=users["resident"], category=garbage, description="路边垃圾", lon=120.0, lat=30.0
-    )
+    ).case
     assert case.needs_manual_location
     client = as_user(users["operator"])
     page = client.get(f"/console/case/{case.number}/").content.decode()

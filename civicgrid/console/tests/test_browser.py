@@ -110,7 +110,7 @@ def _case(user, family, code, description, point, address, **kw):
         lat=point[1],
         address=address,
         **kw,
-    )
+    ).case
 
 
 def realistic_cases(street, clock):

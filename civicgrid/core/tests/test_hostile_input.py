@@ -106,7 +106,7 @@ def case(tree, admin_user):
     category = Category.objects.get(family="event", code="0102")
     return services.do_report(
         user=admin_user, category=category, description="楼道堆物", lon=INSIDE[0], lat=INSIDE[1]
-    )
+    ).case
 
 
 @pytest.fixture

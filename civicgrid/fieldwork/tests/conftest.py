@@ -155,7 +155,7 @@ def grid_case(reporter, point=IN_MICRO[0], *, until="dispatched", operator, hand
         description="3号楼楼道堆放纸箱、旧家具,堵塞通道",
         lon=point[0],
         lat=point[1],
-    )
+    ).case
     cases.do_file(case, operator)
     cases.do_dispatch(case, operator, to_grid=True)
     if until in ("accepted", "handled"):

@@ -53,7 +53,7 @@ def _cases(worker, operator, colleague):
         lat=lat,
         address="秀沿路1501弄12号",
         source="resident",
-    )
+    ).case
     cases.do_file(task, operator)
     cases.do_dispatch(task, operator, to_grid=True)
     handled = cases.do_report(
@@ -63,7 +63,7 @@ def _cases(worker, operator, colleague):
         lon=lon + 0.001,
         lat=lat,
         address="秀沿路1501弄8号",
-    )
+    ).case
     cases.do_file(handled, operator)
     cases.do_dispatch(handled, operator, to_grid=True)
     cases.do_accept(handled, colleague)

@@ -152,7 +152,7 @@ def test_handling_a_department_case_is_refused(users, client_for):
         description="楼道堆物",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
-    )
+    ).case
     cases.do_file(case, u["operator"])
     cases.do_dispatch(case, u["operator"], department=u["handler"].department)
     response = client_for(u["worker"]).post(f"/m/cases/{case.number}/accept/")

@@ -36,7 +36,7 @@ def test_department_cases_are_not_grid_tasks_but_are_verified_by_the_grid(users,
         description="楼道堆物",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
-    )
+    ).case
     cases.do_file(case, u["operator"])
     cases.do_dispatch(case, u["operator"], department=u["handler"].department)
     text = client_for(u["worker"]).get("/m/").content.decode()

@@ -59,8 +59,8 @@ def report(
         lat=point[1],
         reporter_name="李四",
         reporter_phone="13800001111",
-        at=at,
-    )
+        now=at,
+    ).case
 
 
 # --- services ------------------------------------------------------------------------------------

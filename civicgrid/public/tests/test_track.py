@@ -22,7 +22,7 @@ def case(users, category):
         lat=IN_MICRO_0[1],
         reporter_name="陈敏",
         reporter_phone="139 1234 5678",
-    )
+    ).case
 
 
 def page_of(client, case):
@@ -55,7 +55,7 @@ def test_a_wrong_pair_is_not_found_either_way(client, case, which):
 def test_a_case_without_a_phone_cannot_be_found_by_phone(users, category):
     case = case_services.do_report(
         user=users["operator"], source="resident", category=category, description="楼道堆物"
-    )
+    ).case
     assert find_case(case.number, "") is None
     assert normalize_phone("0086 139-1234-5678") == "13912345678"
     assert normalize_phone("１３９１２３４５６７８") == "13912345678"
@@ -186,7 +186,7 @@ def test_a_rating_without_a_choice_is_a_message_next_to_it(client, users, case):
 
 def test_a_signed_in_reporter_rates_as_themselves(client, users, category):
     resident = users["resident"]
-    case = case_services.do_report(user=resident, category=category, description="楼道堆物")
+    case = case_services.do_report(user=resident, category=category, description="楼道堆物").case
     close_case(case, users)
     client.force_login(resident)
     client.post(f"/resident/t/{case.public_token}/rate/", {"rating": "basically"})
@@ -208,12 +208,12 @@ def test_my_reports_newest_first(client, users, category):
         user=resident,
         category=category,
         description="楼道堆物",
-        at=timezone.now() - timezone.timedelta(days=2),
-    )
-    newer = case_services.do_report(user=resident, category=category, description="飞线充电")
+        now=timezone.now() - timezone.timedelta(days=2),
+    ).case
+    newer = case_services.do_report(user=resident, category=category, description="飞线充电").case
     other = case_services.do_report(
         user=users["resident2"], category=category, description="别人的反映"
-    )
+    ).case
     client.force_login(resident)
     response = client.get("/resident/")
     text = response.content.decode()

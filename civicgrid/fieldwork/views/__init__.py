@@ -1,0 +1,54 @@
+"""The grid workers' phone pages (/m/): my grids and tasks, a case page with the grid's actions,
+reporting, patrols (巡块) and household visits (走访).
+
+Views stay thin: they pick the rows the user may see (grids.scoping through
+fieldwork.services.my_micro_grids, cases.permissions.scope_cases), call one service per POST and
+redirect (PRG) with a message. A service's ValidationError goes back onto the form next to its
+field with what was typed; IllegalTransition is a message and nothing changed; a grid that is
+not the user's raises PermissionDenied (the 403 page shows why).
+
+The pages live in one module per topic — cases (my grids and tasks, the case page and its
+actions), report, patrols and visits, over what they share (common) — and the views urls.py
+names are re-exported here.
+"""
+
+from civicgrid.fieldwork.views.cases import (
+    case_accept,
+    case_detail,
+    case_handle,
+    case_verify,
+    home,
+)
+from civicgrid.fieldwork.views.patrols import (
+    finding_case,
+    finding_photo,
+    patrol_detail,
+    patrol_finish,
+    patrol_item,
+    patrol_points,
+    patrol_rest_ok,
+    patrols,
+)
+from civicgrid.fieldwork.views.report import report
+from civicgrid.fieldwork.views.visits import follow_up_done, visit_new, visit_summary, visits
+
+__all__ = [
+    "case_accept",
+    "case_detail",
+    "case_handle",
+    "case_verify",
+    "finding_case",
+    "finding_photo",
+    "follow_up_done",
+    "home",
+    "patrol_detail",
+    "patrol_finish",
+    "patrol_item",
+    "patrol_points",
+    "patrol_rest_ok",
+    "patrols",
+    "report",
+    "visit_new",
+    "visit_summary",
+    "visits",
+]
