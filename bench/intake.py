@@ -264,7 +264,8 @@ def start_server(args, port, log):
         "DEBUG": "0",
         "CIVICGRID_PRODUCTION": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "CIVICGRID_BENCH_ENDPOINTS": "1",
+        # The production URLs plus /bench/hello (civicgrid/bench_urls.py).
+        "CIVICGRID_URLCONF": "civicgrid.bench_urls",
         # Per-request log lines (notifications go to the console channel) would measure the
         # terminal, not the intake.
         "LOG_LEVEL": "WARNING",

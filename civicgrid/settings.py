@@ -2,6 +2,9 @@
 
 Demo mode (the default) keeps everything under ./var/: the SQLite database and a generated
 SECRET_KEY. Production mode (CIVICGRID_PRODUCTION=1) refuses to start without SECRET_KEY.
+Importing the settings writes nothing: var/ and var/secret_key are made by the demo-files check
+(civicgrid.core.checks) that the first management command runs (`make demo` starts with migrate).
+civicgrid's own settings are the CIVICGRID_* block below, each once with its variable and default.
 """
 
 import datetime
@@ -11,31 +14,104 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from civicgrid.env import (
+    ImproperlyConfiguredEnv,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
 from civicgrid.workcalendar.hours import working_hours_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("CIVICGRID_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-PRODUCTION = env_bool("CIVICGRID_PRODUCTION", False)
+# --- civicgrid's own settings: every CIVICGRID_* value, once, with its variable and default ------
+
+# Where the demo keeps its files (SQLite database, secret key, photos, mails).
+CIVICGRID_VAR_DIR = Path(env_str("CIVICGRID_VAR_DIR", str(BASE_DIR / "var")))
+# Production mode: SECRET_KEY required, DEBUG off, HTTPS, no demo data or logins.
+CIVICGRID_PRODUCTION = env_bool("CIVICGRID_PRODUCTION", False)
+# The URLconf; bench/intake.py's server uses "civicgrid.bench_urls" (adds /bench/hello).
+CIVICGRID_URLCONF = env_str("CIVICGRID_URLCONF", "civicgrid.urls")
+# Login throttling (accounts.throttle): failures before a lock-out, by account and by client
+# address, and how long the lock-out lasts.
+CIVICGRID_LOGIN_FAILURE_LIMITS = {
+    "username": env_int("CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT", 5),
+    "ip_address": env_int("CIVICGRID_LOGIN_FAILURES_PER_ADDRESS", 20),
+}
+CIVICGRID_LOGIN_LOCKOUT_MINUTES = env_int("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15)
+# Client addresses: REMOTE_ADDR, unless the requests pass through this many trusted reverse
+# proxies (nginx: 1) that append to X-Forwarded-For; then the address they saw. Never set it
+# without such a proxy: clients could pick their own address.
+CIVICGRID_NUM_PROXIES = env_int("CIVICGRID_NUM_PROXIES", 0)
+# API tokens (accounts.ApiToken) stop working this long after they were issued.
+CIVICGRID_API_TOKEN_TTL_HOURS = env_int("CIVICGRID_API_TOKEN_TTL_HOURS", 24 * 30)
+# One limit on every channel residents report through (web form, REST intake, Open311), per
+# account or else per client address: (reports, window in seconds). See core/ratelimit.py.
+CIVICGRID_INTAKE_LIMIT = (
+    env_int("CIVICGRID_INTAKE_LIMIT", 10),
+    env_int("CIVICGRID_INTAKE_WINDOW_SECONDS", 3600),
+)
+# The residents' pages (public.services): looking a case up and rating it, per visitor:
+# (attempts, window in seconds).
+CIVICGRID_PUBLIC_TRACK_LIMIT = (
+    env_int("CIVICGRID_PUBLIC_TRACK_LIMIT", 20),
+    env_int("CIVICGRID_PUBLIC_TRACK_WINDOW_SECONDS", 600),
+)
+CIVICGRID_PUBLIC_RATE_LIMIT = (
+    env_int("CIVICGRID_PUBLIC_RATE_LIMIT", 10),
+    env_int("CIVICGRID_PUBLIC_RATE_WINDOW_SECONDS", 600),
+)
+# What Open311's GET requests.json publishes: cases from these sources (open311.adapter).
+CIVICGRID_OPEN311_PUBLIC_SOURCES = env_list(
+    "CIVICGRID_OPEN311_PUBLIC_SOURCES", ["open311", "resident"]
+)
+# How often a process asks whether the grid tree changed (grids.locator), in seconds.
+CIVICGRID_LOCATOR_CHECK_SECONDS = env_float("CIVICGRID_LOCATOR_CHECK_SECONDS", 1.0)
+# Maps (Leaflet) draw the grid polygons on a plain background: the machines have no internet.
+# A street with its own tile service sets its URL template, e.g.
+# "https://tiles.example.gov.cn/{z}/{x}/{y}.png", and the attribution text to show.
+CIVICGRID_MAP_TILE_URL = env_str("CIVICGRID_MAP_TILE_URL", "")
+CIVICGRID_MAP_TILE_ATTRIBUTION = env_str("CIVICGRID_MAP_TILE_ATTRIBUTION", "")
+# Notifications of the case loop (cases/notifications.py): channels as dotted paths, comma-separated
+# in the environment. The demo tells people on the console (the log) and by e-mail; with no mail
+# server on the machine the e-mails are files under var/mail/ (EMAIL_BACKEND and EMAIL_FILE_PATH
+# below). Links in the messages start with CIVICGRID_PUBLIC_BASE_URL.
+CIVICGRID_NOTIFICATION_CHANNELS = env_list(
+    "CIVICGRID_NOTIFICATION_CHANNELS",
+    [
+        "civicgrid.cases.notifications.ConsoleChannel",
+        "civicgrid.cases.notifications.EmailChannel",
+    ],
+)
+CIVICGRID_PUBLIC_BASE_URL = env_str("CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# ---------------------------------------------------------------------------------------------------
+
+VAR_DIR = CIVICGRID_VAR_DIR
+PRODUCTION = CIVICGRID_PRODUCTION
 # Off unless a developer asks for it, and never in production whatever DEBUG says: a debug page
 # shows settings and the URL patterns to anyone.
 DEBUG = False if PRODUCTION else env_bool("DEBUG", False)
 
+# The demo keeps one generated key in var/secret_key so that sessions survive a restart of
+# `make demo`: read here when it is there; else this process uses a fresh key, which the
+# demo-files check (civicgrid.core.checks) stores for the next ones.
+CIVICGRID_SECRET_KEY_FILE = None
+
 
 def _secret_key() -> str:
+    global CIVICGRID_SECRET_KEY_FILE
     key = env_str("SECRET_KEY", "")
     if key:
         return key
     if PRODUCTION:
         raise ImproperlyConfiguredEnv("SECRET_KEY is required when CIVICGRID_PRODUCTION=1")
-    # The demo keeps one generated key so that sessions survive a restart of `make demo`.
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    CIVICGRID_SECRET_KEY_FILE = VAR_DIR / "secret_key"
+    if CIVICGRID_SECRET_KEY_FILE.exists():
+        return CIVICGRID_SECRET_KEY_FILE.read_text().strip()
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -92,7 +168,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "civicgrid.urls"
+ROOT_URLCONF = CIVICGRID_URLCONF
 WSGI_APPLICATION = "civicgrid.wsgi.application"
 
 TEMPLATES = [
@@ -170,12 +246,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "civicgrid.accounts.throttle.LoginThrottleHandler"
 AXES_CACHE = "default"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-CIVICGRID_LOGIN_FAILURE_LIMITS = {
-    "username": env_int("CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT", 5),
-    "ip_address": env_int("CIVICGRID_LOGIN_FAILURES_PER_ADDRESS", 20),
-}
 AXES_FAILURE_LIMIT = CIVICGRID_LOGIN_FAILURE_LIMITS["username"]
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=CIVICGRID_LOGIN_LOCKOUT_MINUTES)
 # A refused attempt during a lock-out does not extend it: the user is told when it ends.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "civicgrid.core.ratelimit.client_ip"
@@ -183,18 +255,6 @@ AXES_LOCKOUT_CALLABLE = "civicgrid.accounts.throttle.lockout_response"
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = []  # the log names the account and address (never the password)
-# Client addresses: REMOTE_ADDR, unless the requests pass through this many trusted reverse
-# proxies (nginx: 1) that append to X-Forwarded-For; then the address they saw. Never set it
-# without such a proxy: clients could pick their own address.
-CIVICGRID_NUM_PROXIES = env_int("CIVICGRID_NUM_PROXIES", 0)
-# API tokens (accounts.ApiToken) stop working this long after they were issued.
-CIVICGRID_API_TOKEN_TTL_HOURS = env_int("CIVICGRID_API_TOKEN_TTL_HOURS", 24 * 30)
-# One limit on every channel residents report through (web form, REST intake, Open311), per
-# account or else per client address: (reports, window in seconds). See core/ratelimit.py.
-CIVICGRID_INTAKE_LIMIT = (
-    env_int("CIVICGRID_INTAKE_LIMIT", 10),
-    env_int("CIVICGRID_INTAKE_WINDOW_SECONDS", 3600),
-)
 # The web front's login; the admin keeps its own (admin:login) for the back office.
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -213,8 +273,9 @@ STATIC_URL = "static/"
 # WhiteNoise serves the static files in every mode (DEBUG is off in the demo too): from the apps'
 # folders in the demo and in tests, from STATIC_ROOT (`collectstatic`) in production.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# `collectstatic` writes here in production; the demo and the tests serve from the apps' folders
+# and need no such directory.
+STATIC_ROOT = VAR_DIR / "staticfiles" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "civicgrid" / "static"]
 # Front-end libraries come from the npm registry at set-up (`npm ci`), never from a CDN.
 _NODE = BASE_DIR / "node_modules"
@@ -225,11 +286,6 @@ for _prefix, _dir in [
 ]:
     if _dir.is_dir():
         STATICFILES_DIRS.append((_prefix, _dir))
-# Maps (Leaflet) draw the grid polygons on a plain background: the machines have no internet.
-# A street with its own tile service sets its URL template, e.g.
-# "https://tiles.example.gov.cn/{z}/{x}/{y}.png", and the attribution text to show.
-CIVICGRID_MAP_TILE_URL = env_str("CIVICGRID_MAP_TILE_URL", "")
-CIVICGRID_MAP_TILE_ATTRIBUTION = env_str("CIVICGRID_MAP_TILE_ATTRIBUTION", "")
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -302,19 +358,8 @@ TASKS = {
     }
 }
 
-# Notifications of the case loop (cases/notifications.py): channels as dotted paths, comma-separated
-# in the environment. The demo tells people on the console (the log) and by e-mail; with no mail
-# server on the machine the e-mails are files under var/mail/ (EMAIL_BACKEND and EMAIL_FILE_PATH
-# from the environment; production defaults to SMTP: EMAIL_HOST, EMAIL_PORT …). Links in the
-# messages start with CIVICGRID_PUBLIC_BASE_URL.
-CIVICGRID_NOTIFICATION_CHANNELS = env_list(
-    "CIVICGRID_NOTIFICATION_CHANNELS",
-    [
-        "civicgrid.cases.notifications.ConsoleChannel",
-        "civicgrid.cases.notifications.EmailChannel",
-    ],
-)
-CIVICGRID_PUBLIC_BASE_URL = env_str("CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# E-mail of the notifications: files under var/mail/ in the demo, SMTP in production (EMAIL_HOST,
+# EMAIL_PORT …).
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -334,10 +379,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 ATTACHMENT_MAX_SIDE = env_int("ATTACHMENT_MAX_SIDE", 4096)
-
-# bench/intake.py's comparison view /bench/hello (civicgrid.core.views.bench_hello): off (404)
-# unless the benchmark's server turns it on.
-CIVICGRID_BENCH_ENDPOINTS = env_bool("CIVICGRID_BENCH_ENDPOINTS", False)
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from civicgrid.accounts.throttle import with_lockout_message
-from civicgrid.core.views import bench_hello, healthz
+from civicgrid.core.views import healthz
 
 # Lazy, so each request shows them in its own language (English: see civicgrid/locale/en).
 admin.site.site_header = _("civicgrid 网格化管理")
@@ -21,7 +21,6 @@ urlpatterns = [
     path("resident/", include("civicgrid.public.urls")),
     path("dashboard/", include("civicgrid.dashboard.urls")),
     path("healthz", healthz, name="healthz"),
-    path("bench/hello", bench_hello, name="bench-hello"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Tokens, logout and the login page (civicgrid/accounts/urls.py) before DRF's own.

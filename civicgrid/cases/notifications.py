@@ -34,8 +34,6 @@ from civicgrid.registry.pii import mask_phone
 
 logger = logging.getLogger("civicgrid.cases.notifications")
 
-DEFAULT_CHANNELS = ["civicgrid.cases.notifications.ConsoleChannel"]
-
 
 @dataclass(frozen=True)
 class Recipient:
@@ -188,7 +186,7 @@ _channel_cache: dict = {}
 
 
 def channels() -> list[Channel]:
-    paths = tuple(getattr(settings, "CIVICGRID_NOTIFICATION_CHANNELS", DEFAULT_CHANNELS))
+    paths = tuple(settings.CIVICGRID_NOTIFICATION_CHANNELS)
     if paths not in _channel_cache:
         _channel_cache[paths] = [import_string(p)() for p in paths]
     return _channel_cache[paths]
@@ -255,7 +253,7 @@ def track_link(case) -> str:
     /api/cases/track/{token}/."""
     from django.urls import reverse
 
-    base = getattr(settings, "CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = settings.CIVICGRID_PUBLIC_BASE_URL.rstrip("/")
     return base + reverse("public:track_token", args=[case.public_token])
 
 

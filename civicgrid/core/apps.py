@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     name = "civicgrid.core"
     label = "core"
     verbose_name = _("核心")
+
+    def ready(self):
+        from civicgrid.core import checks  # noqa: F401  (registers the demo-files check)

@@ -25,9 +25,6 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
-# (reports, window in seconds) when settings do not say: ten reports an hour.
-DEFAULT_INTAKE_LIMIT = (10, 3600)
-
 
 def _is_ip(value: str) -> bool:
     try:
@@ -42,7 +39,7 @@ def client_ip(request) -> str:
     proxies: each appends the address it got the request from, so the client is the
     NUM_PROXIES-th address from the right; anything left of it may be forged by the client."""
     remote = request.META.get("REMOTE_ADDR") or ""
-    proxies = getattr(settings, "CIVICGRID_NUM_PROXIES", 0)
+    proxies = settings.CIVICGRID_NUM_PROXIES
     if proxies > 0:
         forwarded = [
             part.strip()
@@ -95,7 +92,7 @@ class Verdict:
 
 
 def intake_limit() -> tuple[int, int]:
-    return tuple(getattr(settings, "CIVICGRID_INTAKE_LIMIT", DEFAULT_INTAKE_LIMIT))
+    return tuple(settings.CIVICGRID_INTAKE_LIMIT)
 
 
 def hit_intake_limit(request, key: str | None = None) -> Verdict:

@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.response import Response
@@ -45,13 +44,7 @@ class _BenchHello(APIView):
         return Response({"ok": True})
 
 
-_bench_hello = _BenchHello.as_view()
-
-
-def bench_hello(request):
-    """GET /bench/hello → {"ok": true}: bench/intake.py's yardstick for the intake's throughput.
-    404 unless settings.CIVICGRID_BENCH_ENDPOINTS (env CIVICGRID_BENCH_ENDPOINTS=1), checked
-    first so that a server without it does not even reveal the route by a 401."""
-    if not settings.CIVICGRID_BENCH_ENDPOINTS:
-        raise Http404
-    return _bench_hello(request)
+# GET /bench/hello → {"ok": true}: bench/intake.py's yardstick for the intake's throughput. Only
+# in the benchmark's URLconf (civicgrid.bench_urls, ROOT_URLCONF from CIVICGRID_URLCONF), never
+# in the production one.
+bench_hello = _BenchHello.as_view()

@@ -407,7 +407,7 @@ def _current_revision() -> tuple:
 def _check_interval() -> float:
     from django.conf import settings
 
-    return float(getattr(settings, "CIVICGRID_LOCATOR_CHECK_SECONDS", 1.0))
+    return float(settings.CIVICGRID_LOCATOR_CHECK_SECONDS)
 
 
 def get_locator() -> DbLocator:

@@ -27,9 +27,8 @@ SOURCE = CaseSource.OPEN311
 # What GET requests.json publishes: cases that came in through the channels where a resident
 # reports to the public service — this API and the residents' pages — and whose category (and
 # its top-level class) is public. 12345 tickets are published by the hotline's own platform;
-# grid patrols, departments' own checks and 督查 are the street's internal work. Settings may
-# override: CIVICGRID_OPEN311_PUBLIC_SOURCES = ["open311", "resident", "hotline_12345"].
-DEFAULT_PUBLIC_SOURCES = (CaseSource.OPEN311, CaseSource.RESIDENT)
+# grid patrols, departments' own checks and 督查 are the street's internal work. The sources are
+# settings.CIVICGRID_OPEN311_PUBLIC_SOURCES (default: open311 and resident).
 # Statuses Open311 calls "open"; everything else (结案, 不予立案, 已合并) is "closed".
 OPEN = frozenset(OPEN_STATUSES)
 REQUEST_TYPES = HotlineRequestType
@@ -81,11 +80,11 @@ def status_of(case: Case) -> str:
 
 
 def public_sources() -> list[str]:
-    return list(getattr(settings, "CIVICGRID_OPEN311_PUBLIC_SOURCES", DEFAULT_PUBLIC_SOURCES))
+    return list(settings.CIVICGRID_OPEN311_PUBLIC_SOURCES)
 
 
 def public_requests():
-    """The cases Open311 publishes (see DEFAULT_PUBLIC_SOURCES), with everything a public
+    """The cases Open311 publishes (see public_sources), with everything a public
     request row shows, in one query."""
     return (
         Case.objects.filter(

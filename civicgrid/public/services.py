@@ -21,13 +21,9 @@ from civicgrid.core import ratelimit
 
 # --- abuse: a simple fixed-window limit per visitor -----------------------------------------------
 
-# (attempts, window in seconds); settings may override, e.g. CIVICGRID_PUBLIC_TRACK_LIMIT = (5, 600).
+# (attempts, window in seconds): settings.CIVICGRID_PUBLIC_TRACK_LIMIT / CIVICGRID_PUBLIC_RATE_LIMIT.
 # Reports are not here: every reporting channel shares one limit (civicgrid/core/ratelimit.py,
 # settings.CIVICGRID_INTAKE_LIMIT), so a resident cannot file past it through the API instead.
-DEFAULT_LIMITS = {
-    "track": (20, 600),
-    "rate": (10, 600),
-}
 
 
 def client_key(request) -> str:
@@ -45,9 +41,7 @@ def hit_limit(request, action: str) -> bool:
     """
     if action == "report":
         return ratelimit.hit_intake_limit(request).refused
-    limit, window = getattr(
-        settings, f"CIVICGRID_PUBLIC_{action.upper()}_LIMIT", DEFAULT_LIMITS[action]
-    )
+    limit, window = getattr(settings, f"CIVICGRID_PUBLIC_{action.upper()}_LIMIT")
     count, _retry_after = ratelimit.count_in_window(
         f"civicgrid:public:{action}:{client_key(request)}", window
     )

@@ -6,6 +6,7 @@ test runs it on a copy of the package with one import pointing upwards added. Ea
 fraction of a second (grimp builds the graph without importing anything).
 """
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -107,3 +108,21 @@ def test_a_wrong_import_breaks_the_contract(tmp_path, module, wrong_import, brok
     assert result.returncode == 1
     assert "BROKEN" in result.stdout
     assert broken in result.stdout
+
+
+def test_data_migrations_carry_their_data_and_import_no_live_module():
+    """A migration runs the same in a year as today: its data is frozen in it or in a file next
+    to it, never read from a module of the app that may change (Django's generated
+    `import civicgrid.<app>.models` for field defaults in an initial migration aside)."""
+    found = []
+    for path in sorted((ROOT / "civicgrid").glob("*/migrations/0*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name.startswith("civicgrid") and not name.endswith(".models"):
+                    found.append(f"{path.relative_to(ROOT)}: {name}")
+    assert found == []

@@ -74,3 +74,21 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000"]
+
+
+def test_importing_the_settings_writes_nothing(tmp_path):
+    """var/, the secret key and the static root are made by the demo-files check, not at import."""
+    var = tmp_path / "fresh"
+    code = "import django; django.setup(); from django.conf import settings; print(len(settings.SECRET_KEY))"
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env.update({"CIVICGRID_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "civicgrid.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 40
+    assert not var.exists()
+    # The first management command prepares them (make demo starts with migrate).
+    assert _run_check({"CIVICGRID_VAR_DIR": str(var)}).returncode == 0
+    assert (var / "secret_key").is_file()
+    assert not (var / "staticfiles").exists()
