@@ -9,7 +9,7 @@ PostgreSQL), migrates it, loads the demo street once (`load_demo_street --if-emp
 --households-per-building-group 0 --no-logins`) and an operator `bench-operator` with an API
 token (accounts.tokens).
 Then starts gunicorn (civicgrid.wsgi, DEBUG off, persistent database connections,
-CIVICGRID_BENCH_ENDPOINTS=1) on a free loopback port, waits for /healthz and runs, in the same run
+CIVICGRID_URLCONF=civicgrid.bench_urls for /bench/hello) on a free loopback port, waits for /healthz and runs, in the same run
 and against the same server, two phases of `--seconds` each from `--clients` concurrent clients
 (asyncio, one process; keep-alive where the server offers it — gthread workers; sync workers,
 the default, close each connection and the client reconnects):
