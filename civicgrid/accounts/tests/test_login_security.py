@@ -45,7 +45,6 @@ def shared_cache(settings):
             "LOCATION": "civicgrid_cache",
         }
     }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CIVICGRID_LOGIN_FAILURE_LIMITS = {"username": PER_ACCOUNT, "ip_address": PER_ADDRESS}
     settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
     cache.clear()

@@ -2,7 +2,7 @@
 
 from civicgrid.attachments import services
 from civicgrid.attachments.models import Attachment
-from civicgrid.attachments.tests.conftest import jpeg_with_gps, upload
+from civicgrid.testing.images import jpeg_with_gps, upload
 
 CHANGELIST = "/admin/attachments/attachment/"
 

@@ -8,7 +8,7 @@ from PIL import ExifTags, Image
 
 from civicgrid.attachments import services
 from civicgrid.attachments.models import Attachment
-from civicgrid.attachments.tests.conftest import (
+from civicgrid.testing.images import (
     jpeg_with_gps,
     noise_image,
     png_claiming,

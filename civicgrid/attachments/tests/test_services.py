@@ -11,7 +11,8 @@ from PIL import ExifTags, Image
 from civicgrid.attachments import services
 from civicgrid.attachments.choices import AttachmentKind
 from civicgrid.attachments.models import Attachment
-from civicgrid.attachments.tests.conftest import (
+from civicgrid.cases import services as case_services
+from civicgrid.testing.images import (
     jpeg_with_gps,
     noise_image,
     png_claiming,
@@ -19,7 +20,6 @@ from civicgrid.attachments.tests.conftest import (
     upload,
     webp_bytes,
 )
-from civicgrid.cases import services as case_services
 
 
 def stored_image(attachment) -> Image.Image:

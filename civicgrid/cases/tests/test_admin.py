@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.cases import services
-from civicgrid.cases.tests.conftest import IN_MICRO, category
+from civicgrid.testing.world import IN_MICRO, category
 
 
 @pytest.fixture

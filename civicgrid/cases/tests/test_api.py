@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from civicgrid.cases import services
 from civicgrid.cases.models import Case, CaseEvent
-from civicgrid.cases.tests.conftest import IN_MICRO, OUTSIDE, category
+from civicgrid.testing.world import IN_MICRO, OUTSIDE, category
 
 LIST = "/api/cases/"
 

@@ -4,7 +4,7 @@ import pytest
 
 from civicgrid.cases import services
 from civicgrid.cases.choices import CaseSource, HotlineRequestType
-from civicgrid.cases.tests.conftest import IN_MICRO, category, local
+from civicgrid.testing.world import IN_MICRO, category, local
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from civicgrid.cases import services
 from civicgrid.cases.duplicates import distance_m, possible_duplicates
-from civicgrid.cases.tests.conftest import category
+from civicgrid.testing.world import category
 
 LON, LAT = 121.505, 31.1075
 

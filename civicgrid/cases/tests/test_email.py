@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from civicgrid.cases import services
 from civicgrid.cases.models import Case
 from civicgrid.cases.notifications import mask_email
-from civicgrid.cases.tests.conftest import IN_MICRO
+from civicgrid.testing.world import IN_MICRO
 
 EMAIL = "civicgrid.cases.notifications.EmailChannel"
 

@@ -4,7 +4,7 @@ import pytest
 
 from civicgrid.cases import services
 from civicgrid.cases.indicators import grade
-from civicgrid.cases.tests.conftest import IN_MICRO
+from civicgrid.testing.world import IN_MICRO
 
 URL = "/api/cases/indicators/"
 

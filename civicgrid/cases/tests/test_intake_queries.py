@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from civicgrid.accounts.tokens import issue_token
 from civicgrid.cases.models import Case
-from civicgrid.cases.tests.conftest import IN_MICRO, OUTSIDE
+from civicgrid.testing.world import IN_MICRO, OUTSIDE
 
 LIST = "/api/cases/"
 

@@ -9,7 +9,7 @@ from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.cases.permissions import scope_cases
-from civicgrid.cases.tests.conftest import IN_MICRO, OUTSIDE
+from civicgrid.testing.world import IN_MICRO, OUTSIDE
 
 
 def outside_report(users, garbage):

@@ -7,7 +7,7 @@ from django.db import connection
 
 from civicgrid.cases import services
 from civicgrid.cases.models import Case, CaseNumberCounter
-from civicgrid.cases.tests.conftest import category
+from civicgrid.testing.world import category
 
 
 def test_numbers_are_sequential_per_day(users, clock):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from civicgrid.cases import services
 from civicgrid.cases.models import Case
-from civicgrid.cases.tests.conftest import IN_MICRO
+from civicgrid.testing.world import IN_MICRO
 
 LIST = "/api/cases/"
 PUBLIC_LIST_FIELDS = {

@@ -10,8 +10,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from civicgrid.cases.models import Case, Category
-from civicgrid.cases.tests.conftest import IN_MICRO
 from civicgrid.open311.models import ApiClient
+from civicgrid.testing.world import IN_MICRO
 
 LIMIT = 10
 REFUSED = "提交过于频繁"

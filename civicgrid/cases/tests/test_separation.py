@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from civicgrid.cases import services
 from civicgrid.cases.choices import CaseAction, CaseStatus, Rating
 from civicgrid.cases.models import Case, CaseEvent
-from civicgrid.cases.tests.conftest import IN_MICRO
+from civicgrid.testing.world import IN_MICRO
 
 
 def grid_case_handled_by(reporter, handler, operator, garbage) -> Case:

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from civicgrid.cases import services, warnings
 from civicgrid.cases.models import Case
-from civicgrid.cases.tests.conftest import IN_MICRO, category
+from civicgrid.testing.world import IN_MICRO, category
 
 
 def level(case):

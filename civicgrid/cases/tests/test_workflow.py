@@ -10,8 +10,8 @@ from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.choices import ExtensionStatus, Rating
 from civicgrid.cases.models import Case, CaseEvent
-from civicgrid.cases.tests.conftest import IN_MICRO, category, local
 from civicgrid.cases.workflow import TRANSITIONS, allowed_actions
+from civicgrid.testing.world import IN_MICRO, category, local
 
 
 def report(user, cat, point=IN_MICRO[0], **kw):

@@ -13,7 +13,8 @@ from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.choices import ExtensionStatus
 from civicgrid.cases.models import Case, CaseEvent
-from civicgrid.console.tests.conftest import IN_MICRO, dispatched, report
+from civicgrid.testing.cases import case_in_state, report
+from civicgrid.testing.world import IN_MICRO
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,9 @@ def snapshot(case):
     return row, CaseEvent.objects.filter(case=case).count()
 
 
-def test_operator_files_and_dispatches(users, garbage, departments, as_user):
+def test_operator_files_and_dispatches(users, garbage, departments, client_for):
     case = report(users["resident"], garbage)
-    client = as_user(users["operator"])
+    client = client_for(users["operator"])
     page = client.get(f"/console/case/{case.number}/").content.decode()
     assert 'id="act-file"' in page and 'id="act-refuse_filing"' in page
     assert 'id="act-dispatch"' not in page
@@ -65,30 +66,30 @@ def test_operator_files_and_dispatches(users, garbage, departments, as_user):
     assert last_event(case).action == A.DISPATCH
 
 
-def test_dispatch_to_the_grid(users, garbage, as_user):
+def test_dispatch_to_the_grid(users, garbage, client_for):
     case = report(users["resident"], garbage)
     services.do_file(case, users["operator"])
-    act(as_user(users["operator"]), case, "dispatch", {"to_grid": "on"})
+    act(client_for(users["operator"]), case, "dispatch", {"to_grid": "on"})
     case = fresh(case)
     assert case.handled_by_grid and case.assigned_department is None
 
 
-def test_refuse_without_reason_keeps_the_case_and_shows_the_message(users, garbage, as_user):
+def test_refuse_without_reason_keeps_the_case_and_shows_the_message(users, garbage, client_for):
     case = report(users["resident"], garbage)
     before = snapshot(case)
-    response = act(as_user(users["operator"]), case, "refuse_filing", {"reason": "   "})
+    response = act(client_for(users["operator"]), case, "refuse_filing", {"reason": "   "})
     assert response.status_code == 200
     text = response.content.decode()
     assert "请填写不予立案理由" in text
     assert 'id="act-refuse_filing" open' in text
     assert snapshot(case) == before
-    act(as_user(users["operator"]), case, "refuse_filing", {"reason": "非本辖区问题"})
+    act(client_for(users["operator"]), case, "refuse_filing", {"reason": "非本辖区问题"})
     assert fresh(case).status == S.NOT_FILED
 
 
-def test_an_illegal_transition_is_a_message_and_changes_nothing(users, garbage, as_user):
+def test_an_illegal_transition_is_a_message_and_changes_nothing(users, garbage, client_for):
     case = report(users["resident"], garbage)
-    client = as_user(users["operator"])
+    client = client_for(users["operator"])
     before = snapshot(case)
     response = act(client, case, "dispatch", {})
     assert response.status_code == 302
@@ -96,9 +97,9 @@ def test_an_illegal_transition_is_a_message_and_changes_nothing(users, garbage, 
     assert "不能派遣" in client.get(response["Location"]).content.decode()
 
 
-def test_handler_accepts_handles_with_photos_and_verification_closes(users, garbage, as_user):
-    case = dispatched(users, garbage)
-    handler = as_user(users["handler"])
+def test_handler_accepts_handles_with_photos_and_verification_closes(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
+    handler = client_for(users["handler"])
     response = act(handler, case, "accept", {"next": "/console/inbox/"})
     assert response["Location"] == "/console/inbox/"
     assert fresh(case).status == S.ACCEPTED
@@ -120,7 +121,7 @@ def test_handler_accepts_handles_with_photos_and_verification_closes(users, garb
     page = handler.get(f"/console/case/{case.number}/").content.decode()
     assert f"/api/attachments/{stored[0].pk}/file" in page
 
-    staff = as_user(users["staff"])
+    staff = client_for(users["staff"])
     act(staff, case, "verify_fail", {"reason": "仍有残留垃圾", "photos": [photo("rework.jpg")]})
     case = fresh(case)
     assert case.status == S.ACCEPTED and case.rework_count == 1
@@ -132,13 +133,16 @@ def test_handler_accepts_handles_with_photos_and_verification_closes(users, garb
     assert last_event(case).actor == users["staff"]
 
 
-def test_a_bad_photo_saves_nothing(users, garbage, as_user):
-    case = dispatched(users, garbage)
+def test_a_bad_photo_saves_nothing(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
     services.do_accept(case, users["handler"])
     before = snapshot(case)
     fake = SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")
     response = act(
-        as_user(users["handler"]), case, "handle", {"result": "已处理", "photos": [photo(), fake]}
+        client_for(users["handler"]),
+        case,
+        "handle",
+        {"result": "已处理", "photos": [photo(), fake]},
     )
     assert response.status_code == 200
     text = response.content.decode()
@@ -148,9 +152,9 @@ def test_a_bad_photo_saves_nothing(users, garbage, as_user):
     assert not Attachment.objects.filter(case=case).exists()
 
 
-def test_handler_returns_with_a_reason(users, garbage, as_user):
-    case = dispatched(users, garbage)
-    handler = as_user(users["handler"])
+def test_handler_returns_with_a_reason(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
+    handler = client_for(users["handler"])
     response = act(handler, case, "return", {"reason": "", "next": "/console/inbox/"})
     assert response.status_code == 200 and "请填写退回理由" in response.content.decode()
     assert fresh(case).status == S.DISPATCHED
@@ -160,18 +164,18 @@ def test_handler_returns_with_a_reason(users, garbage, as_user):
     assert last_event(case).note == "属物业管理范围"
 
 
-def test_handler_of_another_department_is_refused(users, garbage, as_user):
-    case = dispatched(users, garbage)
+def test_handler_of_another_department_is_refused(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
     before = snapshot(case)
     # not in their scope at all: 404; in scope but not theirs to handle would be 403
-    assert act(as_user(users["handler_fg"]), case, "accept").status_code == 404
+    assert act(client_for(users["handler_fg"]), case, "accept").status_code == 404
     assert snapshot(case) == before
 
 
-def test_extension_request_and_approval(users, garbage, as_user):
-    case = dispatched(users, garbage)
+def test_extension_request_and_approval(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
     services.do_accept(case, users["handler"])
-    handler = as_user(users["handler"])
+    handler = client_for(users["handler"])
     response = act(handler, case, "request_extension", {"days": "四十", "reason": "需协调物业"})
     assert response.status_code == 200
     text = response.content.decode()
@@ -181,7 +185,7 @@ def test_extension_request_and_approval(users, garbage, as_user):
     request = case.extensions.get()
     before = fresh(case).handling_deadline
 
-    operator = as_user(users["operator"])
+    operator = client_for(users["operator"])
     page = operator.get(f"/console/case/{case.number}/").content.decode()
     assert 'id="act-decide_extension"' in page
     act(operator, case, "decide_extension", {"extension": request.pk, "decision": "approve"})
@@ -192,9 +196,9 @@ def test_extension_request_and_approval(users, garbage, as_user):
     assert last_event(case).action == A.DECIDE_EXTENSION
 
 
-def test_suspend_and_resume(users, garbage, as_user):
-    case = dispatched(users, garbage)
-    operator = as_user(users["operator"])
+def test_suspend_and_resume(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
+    operator = client_for(users["operator"])
     act(operator, case, "suspend", {"reason": "等待业主回沪"})
     assert fresh(case).is_suspended
     page = operator.get(f"/console/case/{case.number}/").content.decode()
@@ -204,10 +208,10 @@ def test_suspend_and_resume(users, garbage, as_user):
     assert not case.is_suspended and len(case.pauses) == 1
 
 
-def test_merge_into_a_possible_duplicate(users, garbage, as_user):
+def test_merge_into_a_possible_duplicate(users, garbage, client_for):
     master = report(users["resident"], garbage)
     duplicate = report(users["resident"], garbage, description="门口垃圾很多")
-    operator = as_user(users["operator"])
+    operator = client_for(users["operator"])
     page = operator.get(f"/console/case/{duplicate.number}/").content.decode()
     assert master.number in page and "将本案并入该案" in page
     response = act(operator, duplicate, "merge", {"master": "2099"})
@@ -219,10 +223,10 @@ def test_merge_into_a_possible_duplicate(users, garbage, as_user):
     assert last_event(master).action == A.MERGE_RECEIVE
 
 
-def test_merge_a_duplicate_into_this_case(users, garbage, as_user):
+def test_merge_a_duplicate_into_this_case(users, garbage, client_for):
     master = report(users["resident"], garbage)
     duplicate = report(users["resident"], garbage, description="门口垃圾很多")
-    operator = as_user(users["operator"])
+    operator = client_for(users["operator"])
     page = operator.get(f"/console/case/{master.number}/").content.decode()
     assert "将该案并入本案" in page
     response = act(
@@ -236,10 +240,10 @@ def test_merge_a_duplicate_into_this_case(users, garbage, as_user):
 
 
 def test_call_in_started_by_the_community_and_concluded_by_the_street(
-    users, garbage, departments, as_user
+    users, garbage, departments, client_for
 ):
-    case = dispatched(users, garbage)
-    staff = as_user(users["staff"])
+    case = case_in_state("dispatched", users, cat=garbage)
+    staff = client_for(users["staff"])
     page = staff.get(f"/console/case/{case.number}/").content.decode()
     assert 'id="act-start_call_in"' in page and 'id="act-file"' not in page
     response = act(
@@ -262,26 +266,29 @@ def test_call_in_started_by_the_community_and_concluded_by_the_street(
     )
     call_in = case.call_ins.get()
     assert call_in.departments.count() == 2 and call_in.meeting_at is not None
-    operator = as_user(users["operator"])
+    operator = client_for(users["operator"])
     act(operator, case, "record_call_in_outcome", {"call_in": call_in.pk, "outcome": "房管牵头"})
     call_in.refresh_from_db()
     assert call_in.status == "concluded" and call_in.outcome == "房管牵头"
 
 
-def test_operator_records_a_call_back_rating(users, garbage, as_user):
-    case = dispatched(users, garbage)
+def test_operator_records_a_call_back_rating(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
     services.do_accept(case, users["handler"])
     services.do_handle(case, users["handler"], result="已清理")
     services.do_verify_pass(case, users["operator"])
     act(
-        as_user(users["operator"]), case, "rate", {"rating": "satisfied", "comment": "电话回访满意"}
+        client_for(users["operator"]),
+        case,
+        "rate",
+        {"rating": "satisfied", "comment": "电话回访满意"},
     )
     assert fresh(case).rating == "satisfied"
 
 
-def test_reveal_phone_is_logged(users, garbage, as_user):
+def test_reveal_phone_is_logged(users, garbage, client_for):
     case = report(users["resident"], garbage)
-    client = as_user(users["operator"])
+    client = client_for(users["operator"])
     page = client.get(f"/console/case/{case.number}/").content.decode()
     assert "139****5678" in page and "13912345678" not in page
     response = client.post(f"/console/case/{case.number}/reveal-phone/")
@@ -289,14 +296,14 @@ def test_reveal_phone_is_logged(users, garbage, as_user):
     assert "13912345678" in client.get(response["Location"]).content.decode()
     assert last_event(case).action == A.REVEAL_PHONE
     assert (
-        as_user(users["leader"]).post(f"/console/case/{case.number}/reveal-phone/").status_code
+        client_for(users["leader"]).post(f"/console/case/{case.number}/reveal-phone/").status_code
         == 403
     )
 
 
-def test_leader_gets_no_forms_and_a_post_is_refused(users, garbage, as_user):
+def test_leader_gets_no_forms_and_a_post_is_refused(users, garbage, client_for):
     case = report(users["resident"], garbage)
-    leader = as_user(users["leader"])
+    leader = client_for(users["leader"])
     response = leader.get(f"/console/case/{case.number}/")
     assert response.status_code == 200
     assert response.context["action_forms"] == []
@@ -307,10 +314,10 @@ def test_leader_gets_no_forms_and_a_post_is_refused(users, garbage, as_user):
     assert snapshot(case) == before
 
 
-def test_a_get_changes_nothing(users, garbage, as_user):
+def test_a_get_changes_nothing(users, garbage, client_for):
     case = report(users["resident"], garbage)
     before = snapshot(case)
-    response = as_user(users["operator"]).get(f"/console/case/{case.number}/do/file/")
+    response = client_for(users["operator"]).get(f"/console/case/{case.number}/do/file/")
     assert response.status_code == 405
     assert snapshot(case) == before
 
@@ -325,12 +332,12 @@ def test_csrf_is_required(users, garbage):
     assert fresh(case).status == S.REPORTED
 
 
-def test_bulk_dispatch_all_or_nothing(users, garbage, departments, as_user):
+def test_bulk_dispatch_all_or_nothing(users, garbage, departments, client_for):
     cases = [report(users["resident"], garbage, IN_MICRO[i]) for i in range(3)]
     for case in cases:
         services.do_file(case, users["operator"])
     not_filed = report(users["resident"], garbage)
-    operator = as_user(users["operator"])
+    operator = client_for(users["operator"])
     numbers = [c.number for c in cases] + [not_filed.number]
     response = operator.post(
         "/console/dispatch/",
@@ -352,16 +359,20 @@ def test_bulk_dispatch_all_or_nothing(users, garbage, departments, as_user):
     assert "已派遣 3 件案件" in operator.get(response["Location"]).content.decode()
 
 
-def test_bulk_dispatch_needs_a_selection_and_the_street(users, garbage, as_user):
-    response = as_user(users["operator"]).post("/console/dispatch/", {"tab": "to_dispatch"})
+def test_bulk_dispatch_needs_a_selection_and_the_street(users, garbage, client_for):
+    response = client_for(users["operator"]).post("/console/dispatch/", {"tab": "to_dispatch"})
     assert "请勾选要派遣的案件" in response.content.decode()
-    assert as_user(users["staff"]).post("/console/dispatch/", {"cases": ["1"]}).status_code == 403
-    assert as_user(users["leader"]).post("/console/dispatch/", {"cases": ["1"]}).status_code == 403
+    assert (
+        client_for(users["staff"]).post("/console/dispatch/", {"cases": ["1"]}).status_code == 403
+    )
+    assert (
+        client_for(users["leader"]).post("/console/dispatch/", {"cases": ["1"]}).status_code == 403
+    )
 
 
-def test_english_on_request(users, garbage, as_user):
+def test_english_on_request(users, garbage, client_for):
     case = report(users["resident"], garbage, IN_MICRO[1])
-    client = as_user(users["operator"])
+    client = client_for(users["operator"])
     text = client.get(f"/console/case/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "History" in text
 
@@ -371,30 +382,36 @@ def _forms(client, case):
     return [item["spec"].name for item in response.context["action_forms"]]
 
 
-def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, as_user):
-    case = dispatched(users, garbage)
-    assert _forms(as_user(users["operator"]), case) == [
+def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, client_for):
+    case = case_in_state("dispatched", users, cat=garbage)
+    assert _forms(client_for(users["operator"]), case) == [
         "locate",
         "suspend",
         "merge",
         "start_call_in",
     ]
-    assert _forms(as_user(users["handler"]), case) == ["accept", "return", "request_extension"]
-    assert _forms(as_user(users["staff"]), case) == ["start_call_in"]
-    assert _forms(as_user(users["leader"]), case) == []
+    assert _forms(client_for(users["handler"]), case) == ["accept", "return", "request_extension"]
+    assert _forms(client_for(users["staff"]), case) == ["start_call_in"]
+    assert _forms(client_for(users["leader"]), case) == []
     services.do_accept(case, users["handler"])
     services.do_handle(case, users["handler"], result="已清理")
-    assert _forms(as_user(users["staff"]), case) == ["verify_pass", "verify_fail", "start_call_in"]
-    assert _forms(as_user(users["handler"]), case) == []
+    assert _forms(client_for(users["staff"]), case) == [
+        "verify_pass",
+        "verify_fail",
+        "start_call_in",
+    ]
+    assert _forms(client_for(users["handler"]), case) == []
     services.do_verify_pass(case, users["staff"])
-    assert _forms(as_user(users["operator"]), case) == ["rate"]  # a call-back rating
+    assert _forms(client_for(users["operator"]), case) == ["rate"]  # a call-back rating
 
 
-def test_refused_input_for_an_action_no_longer_offered_is_still_explained(users, garbage, as_user):
-    case = dispatched(users, garbage)
+def test_refused_input_for_an_action_no_longer_offered_is_still_explained(
+    users, garbage, client_for
+):
+    case = case_in_state("dispatched", users, cat=garbage)
     before = snapshot(case)
     response = act(
-        as_user(users["operator"]),
+        client_for(users["operator"]),
         case,
         "decide_extension",
         {"extension": "999", "decision": "approve"},
@@ -404,12 +421,12 @@ def test_refused_input_for_an_action_no_longer_offered_is_still_explained(users,
     assert snapshot(case) == before
 
 
-def test_operator_places_a_case_outside_every_grid(users, garbage, as_user):
+def test_operator_places_a_case_outside_every_grid(users, garbage, client_for):
     case = services.do_report(
         user=users["resident"], category=garbage, description="路边垃圾", lon=120.0, lat=30.0
     ).case
     assert case.needs_manual_location
-    client = as_user(users["operator"])
+    client = client_for(users["operator"])
     page = client.get(f"/console/case/{case.number}/").content.decode()
     assert 'id="act-locate"' in page
 
@@ -426,5 +443,5 @@ def test_operator_places_a_case_outside_every_grid(users, garbage, as_user):
     assert not placed.needs_manual_location and placed.micro_grid_id is not None
     assert last_event(case).action == A.LOCATE
     # A leader may look but not move it.
-    leader = as_user(users["leader"])
+    leader = client_for(users["leader"])
     assert act(leader, case, "locate", {"lon": str(lon), "lat": str(lat)}).status_code == 403

@@ -3,9 +3,7 @@ and handles it (with a photo). Saves the console's screenshots for the README.""
 
 import datetime
 import io
-import time
 from importlib import import_module
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
@@ -30,31 +28,6 @@ pytestmark = [
 COMMUNITIES = ["康桥半岛居委", "汤巷馨村居委"]
 # make_tree(): community c spans lon 121.5+0.01c … +0.01, micro-grids N→S (lat 31.11 → 31.10).
 POINTS = [(121.5032, 31.1078), (121.5071, 31.1021), (121.5125, 31.1066), (121.5158, 31.1033)]
-
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class Clock:
-    """timezone.now() from a chosen local moment on, running at real speed (the live server's
-    thread reads it too), so that the data and the screenshots show office hours."""
-
-    def __init__(self):
-        self.set(2026, 12, 2, 10, 20)
-
-    def set(self, *args):
-        self.base = datetime.datetime(*args, tzinfo=SHANGHAI)
-        self.started = time.monotonic()
-
-    def __call__(self):
-        return self.base + datetime.timedelta(seconds=time.monotonic() - self.started)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(timezone, "now", c)
-    return c
 
 
 def _categories():
@@ -113,11 +86,11 @@ def _case(user, family, code, description, point, address, **kw):
     ).case
 
 
-def realistic_cases(street, clock):
+def realistic_cases(street, running_clock):
     """A few cases in several states, as a Wednesday morning at the 城运中心 looks; the warning
     scan then colours them from their real deadlines."""
     op, handler, resident = street["operator"], street["handler"], street["resident"]
-    clock.set(2026, 11, 27, 9, 40)
+    running_clock.set(2026, 11, 27, 9, 40)
     late = _case(
         op,
         "event",
@@ -129,14 +102,14 @@ def realistic_cases(street, clock):
     )
     services.do_file(late, op)
     services.do_dispatch(late, op)
-    clock.set(2026, 12, 1, 9, 10)
+    running_clock.set(2026, 12, 1, 9, 10)
     rework = _case(
         resident, "event", "0102", "绿化带里有建筑垃圾,装修后没有清运", POINTS[0], "秀沿路1501弄8号"
     )
     services.do_file(rework, op)
     services.do_dispatch(rework, op)
     services.do_accept(rework, handler)
-    clock.set(2026, 12, 1, 15, 30)
+    running_clock.set(2026, 12, 1, 15, 30)
     working = _case(
         resident,
         "event",
@@ -149,16 +122,16 @@ def realistic_cases(street, clock):
     services.do_dispatch(working, op)
     services.do_accept(working, handler, note="已安排队员前往")
     services.do_handle(rework, handler, result="已清运")
-    clock.set(2026, 12, 1, 17, 0)
+    running_clock.set(2026, 12, 1, 17, 0)
     services.do_verify_fail(rework, op, reason="现场仍有碎砖未清理干净")
     for minute, description in [(10, "商铺门口占道摆放桌椅"), (25, "夜间烧烤油烟扰民")]:
-        clock.set(2026, 12, 2, 9, minute)
+        running_clock.set(2026, 12, 2, 9, minute)
         extra = _case(
             op, "event", "0504", description, POINTS[1], "康桥路沿街", source="grid_patrol"
         )
         services.do_file(extra, op)
         services.do_dispatch(extra, op)
-    clock.set(2026, 12, 2, 9, 52)
+    running_clock.set(2026, 12, 2, 9, 52)
     waiting = [
         _case(
             resident,
@@ -170,7 +143,7 @@ def realistic_cases(street, clock):
             reporter_phone="13916250873",
         ),
     ]
-    clock.set(2026, 12, 2, 10, 3)
+    running_clock.set(2026, 12, 2, 10, 3)
     waiting.append(
         _case(
             op,
@@ -182,7 +155,7 @@ def realistic_cases(street, clock):
             source="grid_patrol",
         )
     )
-    clock.set(2026, 12, 2, 10, 8)
+    running_clock.set(2026, 12, 2, 10, 8)
     waiting.append(
         _case(
             op,
@@ -194,7 +167,7 @@ def realistic_cases(street, clock):
             source="supervision",
         )
     )
-    clock.set(2026, 12, 2, 10, 15)
+    running_clock.set(2026, 12, 2, 10, 15)
     ticket, _created = services.intake_hotline(
         user=op,
         ticket="SH2026120200387",
@@ -207,7 +180,7 @@ def realistic_cases(street, clock):
         reporter_name="陈先生",
         reporter_phone="13801762245",
     )
-    clock.set(2026, 12, 2, 10, 20)
+    running_clock.set(2026, 12, 2, 10, 20)
     warnings.scan()
     return {"waiting": waiting, "ticket": ticket, "working": working, "late": late}
 
@@ -225,9 +198,9 @@ def jpeg(tmp_path):
 
 
 def test_operator_files_and_dispatches_handler_accepts_and_handles(
-    page, live_server, street, clock, tmp_path
+    page, live_server, street, running_clock, tmp_path
 ):
-    cases = realistic_cases(street, clock)
+    cases = realistic_cases(street, running_clock)
     target = cases["waiting"][0]
 
     # The operator: the 待受理 queue, then the case, 立案 and 派遣.
@@ -252,7 +225,7 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     page.locator("#act-dispatch button[type=submit]").click()
     assert "已派遣" in page.locator(".messages").inner_text()
     assert page.locator(".timeline li").count() == 3
-    warnings.scan()  # the minute's scan recolours the case by its new (handling) clock
+    warnings.scan()  # the minute's scan recolours the case by its new (handling) running_clock
     page.reload()
     page.wait_for_selector("#case-map[data-ready='1']")
     screenshot(page, "console-case")
@@ -285,8 +258,8 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     assert target.handled_at <= timezone.now() + datetime.timedelta(seconds=1)
 
 
-def test_filters_swap_the_table_without_a_reload(page, live_server, street, clock):
-    realistic_cases(street, clock)
+def test_filters_swap_the_table_without_a_reload(page, live_server, street, running_clock):
+    realistic_cases(street, running_clock)
     login(page, live_server, "operator", next_url="/console/?tab=all")
     assert page.locator("table.cases tbody tr").count() == 9
     page.evaluate("window.notReloaded = true")

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from civicgrid.cases import services, warnings
 from civicgrid.cases.choices import CaseSource, HotlineRequestType
-from civicgrid.console.tests.conftest import IN_MICRO, category, dispatched, report
+from civicgrid.testing.cases import case_in_state, report
+from civicgrid.testing.world import IN_MICRO, category
 
 pytestmark = pytest.mark.django_db
 LATE = datetime.timedelta(days=30)
@@ -30,13 +31,19 @@ def street(users, garbage):
     new2 = report(u["resident"], garbage, IN_MICRO[2], description="河道边有人倾倒建筑垃圾")
     filed = report(u["resident"], garbage, IN_MICRO[1], description="绿化带内堆放杂物")
     services.do_file(filed, u["operator"])
-    working = dispatched(u, garbage, IN_MICRO[3], description="人行道破损积水")
-    handled = dispatched(u, garbage, IN_MICRO[0], description="楼道堆物占用消防通道")
+    working = case_in_state(
+        "dispatched", u, cat=garbage, point=IN_MICRO[3], description="人行道破损积水"
+    )
+    handled = case_in_state(
+        "dispatched", u, cat=garbage, point=IN_MICRO[0], description="楼道堆物占用消防通道"
+    )
     services.do_accept(handled, u["handler"])
     services.do_handle(handled, u["handler"], result="已清理")
     # Dispatched a month ago: its handling clock has run out (overdue), and the scan turns it red.
     with time_machine.travel(timezone.now() - LATE, tick=False):
-        late = dispatched(u, garbage, IN_MICRO[1], description="共享单车乱停放")
+        late = case_in_state(
+            "dispatched", u, cat=garbage, point=IN_MICRO[1], description="共享单车乱停放"
+        )
     warnings.scan()
     return {
         "new0": new0,
@@ -48,8 +55,8 @@ def street(users, garbage):
     }
 
 
-def test_operator_sees_every_queue_with_counts(street, users, as_user):
-    client = as_user(users["operator"])
+def test_operator_sees_every_queue_with_counts(street, users, client_for):
+    client = client_for(users["operator"])
     response = client.get("/console/")
     assert response.status_code == 200
     assert counts(response) == {
@@ -70,26 +77,26 @@ def test_operator_sees_every_queue_with_counts(street, users, as_user):
     assert "红灯超期" in overdue.content.decode()
 
 
-def test_community_staff_see_only_their_community(street, users, as_user):
-    response = as_user(users["staff"]).get("/console/?tab=all")
+def test_community_staff_see_only_their_community(street, users, client_for):
+    response = client_for(users["staff"]).get("/console/?tab=all")
     assert counts(response)["all"] == 4
     assert street["new2"].number not in numbers(response)
     assert street["working"].number not in numbers(response)
     assert counts(response)["reported"] == 1
     # and no page of a case outside it
-    other = as_user(users["staff"]).get(f"/console/case/{street['new2'].number}/")
+    other = client_for(users["staff"]).get(f"/console/case/{street['new2'].number}/")
     assert other.status_code == 404
 
 
-def test_community_staff_filter_choices_are_their_own(street, users, as_user, tree):
-    response = as_user(users["staff"]).get("/console/")
+def test_community_staff_filter_choices_are_their_own(street, users, client_for, tree):
+    response = client_for(users["staff"]).get("/console/")
     form = response.context["form"]
     assert list(form.fields["community"].queryset) == [tree["communities"][0]]
     assert set(form.fields["micro_grid"].queryset) == set(tree["micro_grids"][:2])
 
 
-def test_leader_reads_the_queue_without_buttons(street, users, as_user):
-    client = as_user(users["leader"])
+def test_leader_reads_the_queue_without_buttons(street, users, client_for):
+    client = client_for(users["leader"])
     response = client.get("/console/?tab=to_dispatch")
     assert response.status_code == 200
     assert counts(response)["all"] == 6
@@ -97,9 +104,9 @@ def test_leader_reads_the_queue_without_buttons(street, users, as_user):
     assert "批量派遣" not in response.content.decode()
 
 
-def test_handlers_and_residents_have_no_queue(street, users, as_user):
-    assert as_user(users["handler"]).get("/console/").status_code == 403
-    assert as_user(users["resident"]).get("/console/").status_code == 403
+def test_handlers_and_residents_have_no_queue(street, users, client_for):
+    assert client_for(users["handler"]).get("/console/").status_code == 403
+    assert client_for(users["resident"]).get("/console/").status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_login(client, street):
@@ -107,8 +114,8 @@ def test_anonymous_visitors_are_sent_to_login(client, street):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_filters_and_search(street, users, tree, garbage, as_user):
-    client = as_user(users["operator"])
+def test_filters_and_search(street, users, tree, garbage, client_for):
+    client = client_for(users["operator"])
     by_community = client.get(f"/console/?tab=all&community={tree['communities'][1].pk}")
     assert numbers(by_community) == {street["new2"].number, street["working"].number}
     by_micro = client.get(f"/console/?tab=all&micro_grid={tree['micro_grids'][1].pk}")
@@ -133,21 +140,21 @@ def test_filters_and_search(street, users, tree, garbage, as_user):
     assert counts(client.get(f"/console/?tab=all&date_from={tomorrow}"))["all"] == 0
 
 
-def test_a_bad_filter_is_shown_and_ignored(street, users, as_user):
-    response = as_user(users["operator"]).get("/console/?tab=all&date_from=2026-13-45&source=x")
+def test_a_bad_filter_is_shown_and_ignored(street, users, client_for):
+    response = client_for(users["operator"]).get("/console/?tab=all&date_from=2026-13-45&source=x")
     assert response.status_code == 200
     assert counts(response)["all"] == 6
     assert response.context["form"].errors
 
 
-def test_htmx_swaps_only_the_results(street, users, as_user):
-    response = as_user(users["operator"]).get("/console/?q=垃圾", HTTP_HX_REQUEST="true")
+def test_htmx_swaps_only_the_results(street, users, client_for):
+    response = client_for(users["operator"]).get("/console/?q=垃圾", HTTP_HX_REQUEST="true")
     text = response.content.decode()
     assert "<html" not in text and 'class="tabs"' in text
     assert numbers(response) == {street["new0"].number, street["new2"].number}
 
 
-def test_supervision_queue(users, garbage, departments, as_user):
+def test_supervision_queue(users, garbage, departments, client_for):
     u = users
     ticket, _created = services.intake_hotline(
         user=u["operator"],
@@ -160,50 +167,52 @@ def test_supervision_queue(users, garbage, departments, as_user):
         reporter_phone="13900001111",
     )
     assert ticket.source == CaseSource.HOTLINE_12345
-    extended = dispatched(u, garbage)
+    extended = case_in_state("dispatched", u, cat=garbage)
     services.do_accept(extended, u["handler"])
     services.do_request_extension(extended, u["handler"], days=2, reason="需协调物业")
-    called = dispatched(u, garbage)
+    called = case_in_state("dispatched", u, cat=garbage)
     services.do_start_call_in(
         called, u["staff"], reason="职责不清", departments=[departments["cg"], departments["fg"]]
     )
-    plain = dispatched(u, garbage)
-    response = as_user(u["operator"]).get("/console/?tab=supervision")
+    plain = case_in_state("dispatched", u, cat=garbage)
+    response = client_for(u["operator"]).get("/console/?tab=supervision")
     assert numbers(response) == {ticket.number, extended.number, called.number}
     assert plain.number not in numbers(response)
 
 
-def test_inbox_shows_the_departments_cases_and_counts(users, garbage, departments, as_user):
+def test_inbox_shows_the_departments_cases_and_counts(users, garbage, departments, client_for):
     u = users
-    mine = dispatched(u, garbage, description="沿街商铺跨门营业")
-    accepted = dispatched(u, garbage)
+    mine = case_in_state("dispatched", u, cat=garbage, description="沿街商铺跨门营业")
+    accepted = case_in_state("dispatched", u, cat=garbage)
     services.do_accept(accepted, u["handler"])
-    rework = dispatched(u, garbage)
+    rework = case_in_state("dispatched", u, cat=garbage)
     services.do_accept(rework, u["handler"])
     services.do_handle(rework, u["handler"], result="已处理")
     services.do_verify_fail(rework, u["operator"], reason="仍有残留")
     with time_machine.travel(timezone.now() - LATE, tick=False):
-        late = dispatched(u, garbage)
+        late = case_in_state("dispatched", u, cat=garbage)
         services.do_accept(late, u["handler"])
     theirs = report(u["resident"], garbage)
     services.do_file(theirs, u["operator"])
     services.do_dispatch(theirs, u["operator"], department=departments["fg"])
 
-    response = as_user(u["handler"]).get("/console/inbox/")
+    response = client_for(u["handler"]).get("/console/inbox/")
     assert response.status_code == 200
     c = response.context["counts"]
     assert (c["to_accept"], c["in_progress"], c["rework"], c["overdue"]) == (1, 3, 1, 1)
     assert numbers(response) == {mine.number}
     text = response.content.decode()
     assert "接单" in text and "本部门超期" in text
-    progress = as_user(u["handler"]).get("/console/inbox/?tab=in_progress")
+    progress = client_for(u["handler"]).get("/console/inbox/?tab=in_progress")
     assert numbers(progress) == {accepted.number, rework.number, late.number}
-    overdue = as_user(u["handler"]).get("/console/inbox/?tab=overdue")
+    overdue = client_for(u["handler"]).get("/console/inbox/?tab=overdue")
     assert numbers(overdue) == {late.number}
-    assert theirs.number not in numbers(as_user(u["handler"]).get("/console/inbox/?tab=to_accept"))
-    other = as_user(u["handler_fg"]).get("/console/inbox/")
+    assert theirs.number not in numbers(
+        client_for(u["handler"]).get("/console/inbox/?tab=to_accept")
+    )
+    other = client_for(u["handler_fg"]).get("/console/inbox/")
     assert numbers(other) == {theirs.number}
-    assert as_user(u["operator"]).get("/console/inbox/").status_code == 403
+    assert client_for(u["operator"]).get("/console/inbox/").status_code == 403
 
 
 def _many(users, garbage, n=30):
@@ -219,24 +228,26 @@ def _many(users, garbage, n=30):
     return cases
 
 
-def test_queue_queries_stay_flat(users, garbage, as_user, django_assert_max_num_queries):
+def test_queue_queries_stay_flat(users, garbage, client_for, django_assert_max_num_queries):
     _many(users, garbage, 30)
-    client = as_user(users["operator"])
+    client = client_for(users["operator"])
     client.get("/console/")  # warm the calendar and the session
     for url in ("/console/?tab=all", "/console/?tab=to_dispatch", "/console/?q=楼道&tab=all"):
         with django_assert_max_num_queries(19):
             response = client.get(url)
         assert response.status_code == 200
     assert len(client.get("/console/?tab=all").context["rows"]) == 30
-    staff = as_user(users["staff"])
+    staff = client_for(users["staff"])
     with django_assert_max_num_queries(19):
         assert staff.get("/console/?tab=all").status_code == 200
 
 
-def test_inbox_queries_stay_flat(users, garbage, as_user, django_assert_max_num_queries):
+def test_inbox_queries_stay_flat(users, garbage, client_for, django_assert_max_num_queries):
     for i in range(30):
-        dispatched(users, garbage, IN_MICRO[i % 4], description=f"第{i}处垃圾")
-    client = as_user(users["handler"])
+        case_in_state(
+            "dispatched", users, cat=garbage, point=IN_MICRO[i % 4], description=f"第{i}处垃圾"
+        )
+    client = client_for(users["handler"])
     client.get("/console/inbox/")
     with django_assert_max_num_queries(19):
         response = client.get("/console/inbox/")
@@ -244,9 +255,9 @@ def test_inbox_queries_stay_flat(users, garbage, as_user, django_assert_max_num_
 
 
 def test_case_page_queries_stay_flat(
-    users, garbage, departments, as_user, django_assert_max_num_queries
+    users, garbage, departments, client_for, django_assert_max_num_queries
 ):
-    case = dispatched(users, garbage)
+    case = case_in_state("dispatched", users, cat=garbage)
     services.do_accept(case, users["handler"])
     services.do_request_extension(case, users["handler"], days=2, reason="需协调")
     services.do_start_call_in(
@@ -254,7 +265,7 @@ def test_case_page_queries_stay_flat(
     )
     for _i in range(5):
         report(users["resident"], garbage)  # possible duplicates
-    client = as_user(users["operator"])
+    client = client_for(users["operator"])
     client.get(f"/console/case/{case.number}/")
     with django_assert_max_num_queries(19):
         response = client.get(f"/console/case/{case.number}/")

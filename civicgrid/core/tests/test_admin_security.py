@@ -20,8 +20,8 @@ from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.open311.models import ApiClient, Open311Request
 from civicgrid.registry.models import Resident
-from civicgrid.registry.tests.conftest import add_residents
 from civicgrid.testing.factories import StaffMemberFactory, UserFactory, make_tree
+from civicgrid.testing.people import add_residents
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +50,6 @@ NOT_PERSONAL = {("accounts.Department", "phone")}
 PHONE = "13975318642"
 PHONE_FRAGMENT = PHONE[3:10]  # "7531864": in no name, code or address of the fixtures
 EMAIL = "zhang.wei.7531864@example.cn"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from civicgrid.core import inputs
 from civicgrid.core.text import check_text, text_problem, validate_name
 from civicgrid.open311.models import ApiClient
 from civicgrid.registry.models import Address, Household, Resident
-from civicgrid.testing.factories import UserFactory, assign_post, make_tree
+from civicgrid.testing.factories import UserFactory, assign_post
 from civicgrid.workcalendar.models import CalendarDay
 
 HUGE = "9" * 30
@@ -76,17 +76,6 @@ API_LIST_URLS = [
     for url, callback in _endpoints()
     if url.startswith("/api/") and "list" in (getattr(callback, "actions", None) or {}).values()
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CIVICGRID_NOTIFICATION_CHANNELS = []
-
-
-@pytest.fixture
-def tree(db):
-    return make_tree()
 
 
 @pytest.fixture

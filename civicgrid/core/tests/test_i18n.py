@@ -21,7 +21,7 @@ from civicgrid.accounts.choices import Role
 from civicgrid.grids.models import Grid
 from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.registry.validators import id_check_char
-from civicgrid.testing.factories import UserFactory, make_tree
+from civicgrid.testing.factories import UserFactory
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PO_FILE = LOCALE_DIR / "django.po"
@@ -299,11 +299,6 @@ def _default_language_afterwards():
     # request, later tests in the same process would get English messages where they expect Chinese.
     yield
     translation.deactivate()
-
-
-@pytest.fixture
-def tree(db):
-    return make_tree()
 
 
 @pytest.fixture

@@ -108,9 +108,7 @@ def examples(n: int) -> hypothesis_settings:
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CIVICGRID_NOTIFICATION_CHANNELS = ["civicgrid.cases.notifications.MemoryChannel"]
+def demo(db):
     build_demo_street(
         DemoParams(seed=7, communities=2, micro_grids_per_street=4, households_per_building_group=2)
     )

@@ -9,12 +9,11 @@ import re
 import pytest
 import shapely.geometry
 
-from civicgrid.dashboard.tests.conftest import seeded
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.grids.models import Grid
-from civicgrid.testing.browser import _context, login, screenshot, wait_until
+from civicgrid.testing.browser import _context, ensure_migration_data, login, screenshot, wait_until
 
 # serialized_rollback: the flush after a transactional test would drop the seeded categories and
 # the calendar for the tests after it.
@@ -29,9 +28,8 @@ STREET = DemoParams(
 
 
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seeded()
+def demo():
+    ensure_migration_data()
     build_demo_street(STREET)
     build_demo_cases(300, seed=2023)
 

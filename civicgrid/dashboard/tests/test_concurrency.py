@@ -8,16 +8,16 @@ from django.db import connection, connections, transaction
 from civicgrid.cases import signals as case_signals
 from civicgrid.cases.models import Case, Category
 from civicgrid.dashboard.models import Rollup
-from civicgrid.dashboard.tests.conftest import seeded
-from civicgrid.dashboard.tests.test_pages import at
+from civicgrid.testing.browser import ensure_migration_data
 from civicgrid.testing.factories import make_tree
+from civicgrid.testing.world import local
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_concurrent_intake_into_one_bucket():
-    seeded()
+    ensure_migration_data()
     tree = make_tree()
     mg = tree["micro_grids"][0]
     cat = Category.objects.get(family="event", code="0102")
@@ -33,8 +33,8 @@ def test_concurrent_intake_into_one_bucket():
                         category=cat,
                         description="并发",
                         micro_grid=mg,
-                        reported_at=at(3),
-                        filing_deadline=at(3, 11),
+                        reported_at=local(2026, 11, 3, 10),
+                        filing_deadline=local(2026, 11, 3, 11),
                     )
                     case_signals.send_case_changed(case, case_signals.NEW)
         except Exception as error:  # reported below

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import signals as case_signals
 from civicgrid.cases.models import Case, Category
 from civicgrid.dashboard import figures
+from civicgrid.testing.clock import start_clock
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -22,9 +22,10 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fixed_now(monkeypatch, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def _fixed_now():
+    clock = start_clock(NOW)
+    yield clock
+    clock.stop()
 
 
 def at(day, hour=10):

@@ -11,7 +11,7 @@ from civicgrid.cases import indicators
 from civicgrid.cases.models import Case
 from civicgrid.dashboard import figures, rollups
 from civicgrid.dashboard.models import COUNTERS, KEY_FIELDS, Rollup
-from civicgrid.dashboard.tests.conftest import NOW
+from civicgrid.testing.demo import DEMO_NOW as NOW
 
 COMPARED = [c for c in indicators.COUNTS] + list(indicators.RATES) + ["grade"]
 
@@ -25,7 +25,7 @@ def state():
     return rows
 
 
-def test_incremental_equals_rebuild(demo_cases):
+def test_incremental_equals_rebuild(demo_world):
     incremental = state()
     assert incremental, "the signal handlers wrote nothing"
     counts = rollups.rebuild()
@@ -35,7 +35,7 @@ def test_incremental_equals_rebuild(demo_cases):
 
 @pytest.mark.parametrize("group", ["street", "community", "micro_grid", "department", "category"])
 @pytest.mark.parametrize("username", ["leader", "community1"])
-def test_rollups_agree_with_compute(demo_cases, group, username):
+def test_rollups_agree_with_compute(demo_world, group, username):
     user = User.objects.get(username=username)
     first, last = (NOW - datetime.timedelta(days=45)).date(), NOW.date()
     start, end = indicators.period(first, last)
@@ -49,14 +49,14 @@ def test_rollups_agree_with_compute(demo_cases, group, username):
             assert {k: g[k] for k in COMPARED} == {k: e[k] for k in COMPARED}, (group, e["name"])
 
 
-def test_intake_and_open_counts(demo_cases):
+def test_intake_and_open_counts(demo_world):
     cases = Case.objects.all()
     assert sum(Rollup.objects.filter(grain="A").values_list("reported", flat=True)) == len(cases)
     open_now = cases.filter(status__in=rollups.OPEN_STATUSES).count()
     assert sum(Rollup.objects.filter(grain="O").values_list("open", flat=True)) == open_now
 
 
-def test_command_rebuilds_and_prunes(demo_cases, capsys):
+def test_command_rebuilds_and_prunes(demo_world, capsys):
     before = state()
     zero_rows = Rollup.objects.filter(grain__in=["P", "O"], open=0, pending=0).count()
     assert zero_rows > 0  # deadlines moved on as the cases went through the loop

@@ -15,14 +15,14 @@ from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department, User
 from civicgrid.demo.builder import DemoParams, build_demo_street, staffing_totals
 from civicgrid.demo.logins import PASSWORDS
-from civicgrid.demo.tests.conftest import SMALL
-from civicgrid.demo.tests.test_people import mod11_2_valid
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, GridTreeRevision, StaffMember
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.registry.addresses import normalize_parts, parse_address
 from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.registry.validators import validate_resident_id
+from civicgrid.testing.demo import SMALL_STREET
+from civicgrid.testing.people import mod11_2_valid
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_small_street_counts(small_demo):
     assert level_count(GridLevel.MICRO_GRID) == 8
     groups = level_count(GridLevel.BUILDING_GROUP)
     assert 8 * 3 <= groups <= 8 * 6
-    expected = staffing_totals(8, SMALL.seed)
+    expected = staffing_totals(8, SMALL_STREET.seed)
     for role in PostRole.values:
         assert active_posts(role) == expected[role], role
     street = Grid.objects.get(level=GridLevel.STREET)
@@ -143,7 +143,7 @@ def wipe():
 def test_same_seed_same_street_other_seed_other_street(small_demo):
     first = fingerprint()
     wipe()
-    build_demo_street(SMALL)
+    build_demo_street(SMALL_STREET)
     assert fingerprint() == first
     wipe()
     build_demo_street(

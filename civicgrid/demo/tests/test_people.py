@@ -10,12 +10,7 @@ from civicgrid.demo.builder import chinese_numeral, staffing_plan, staffing_tota
 from civicgrid.demo.people import REFERENCE_DATE, PeopleMaker, age_on, id_check_char, id_number
 from civicgrid.grids.choices import PostRole
 from civicgrid.registry.choices import CareTag, Gender
-
-
-def mod11_2_valid(number: str) -> bool:
-    """ISO 7064 MOD 11-2 in its own form: Σ a_i·2^(18-i) ≡ 1 (mod 11), X counting 10."""
-    values = [10 if ch == "X" else int(ch) for ch in number]
-    return sum(v * pow(2, 17 - i, 11) for i, v in enumerate(values)) % 11 == 1
+from civicgrid.testing.people import mod11_2_valid
 
 
 def test_check_char_matches_the_standard_example():

@@ -5,8 +5,8 @@ import pytest
 from civicgrid.accounts.choices import Role
 from civicgrid.fieldwork import services
 from civicgrid.fieldwork.models import ChecklistItem
-from civicgrid.fieldwork.tests.conftest import category
 from civicgrid.testing.factories import UserFactory
+from civicgrid.testing.world import category
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,12 @@ from civicgrid.cases import services as cases
 from civicgrid.cases.choices import CaseAction, CaseStatus
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.fieldwork.models import Patrol, PatrolFinding, Visit
-from civicgrid.fieldwork.tests.conftest import IN_MICRO, add_household, category
 from civicgrid.grids.choices import PostRole
 from civicgrid.grids.models import Grid
 from civicgrid.testing.browser import login, screenshot, wait_until
 from civicgrid.testing.factories import UserFactory, assign_post, make_tree
+from civicgrid.testing.people import add_household
+from civicgrid.testing.world import IN_MICRO, category
 
 pytestmark = [
     pytest.mark.browser,
@@ -71,8 +72,7 @@ def _cases(worker, operator, colleague):
     return task, handled
 
 
-def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server):
     tree = _street()
     worker = UserFactory(username="wangxy", role=Role.GRID_WORKER, first_name="王秀英")
     assign_post(worker, tree["micro_grids"][0])

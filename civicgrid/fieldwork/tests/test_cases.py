@@ -7,7 +7,8 @@ import pytest
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases.choices import CaseAction, CaseStatus
 from civicgrid.cases.models import CaseEvent
-from civicgrid.fieldwork.tests.conftest import grid_case, not_an_image, png
+from civicgrid.testing.cases import grid_case
+from civicgrid.testing.images import not_an_image, png
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_handle_without_a_result_is_a_message_next_to_the_field(users, client_fo
 def test_verify_pass_closes_the_case(users, client_for):
     u = users
     case = grid_case(u["worker"], operator=u["operator"], until="handled")
-    response = client_for(u["gridleader"]).post(
+    response = client_for(u["gridhead"]).post(
         f"/m/cases/{case.number}/verify/",
         {"decision": "pass", "note": "现场已清理", "photo": png("clean.png")},
     )
@@ -85,7 +86,7 @@ def test_verify_pass_closes_the_case(users, client_for):
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
     event = CaseEvent.objects.filter(case=case).order_by("-id").first()
-    assert event.action == CaseAction.VERIFY_PASS and event.actor == u["gridleader"]
+    assert event.action == CaseAction.VERIFY_PASS and event.actor == u["gridhead"]
     assert event.note == "现场已清理"
     assert Attachment.objects.get(case=case).event == event
 
@@ -143,12 +144,12 @@ def test_an_illegal_transition_is_a_message_and_changes_nothing(users, client_fo
 
 def test_handling_a_department_case_is_refused(users, client_for):
     from civicgrid.cases import services as cases
-    from civicgrid.fieldwork.tests.conftest import IN_MICRO, category
+    from civicgrid.testing.world import IN_MICRO, category
 
     u = users
     case = cases.do_report(
         user=u["worker"],
-        category=category(),
+        category=category("community", "0101"),
         description="楼道堆物",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],

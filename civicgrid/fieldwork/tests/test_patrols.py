@@ -10,7 +10,8 @@ from civicgrid.attachments.models import Attachment
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.fieldwork import services
 from civicgrid.fieldwork.models import ChecklistItem, Patrol, PatrolFinding
-from civicgrid.fieldwork.tests.conftest import IN_MICRO, not_an_image, png
+from civicgrid.testing.images import not_an_image, png
+from civicgrid.testing.world import IN_MICRO
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +181,7 @@ def test_a_grid_worker_cannot_open_a_colleagues_route(users, tree, client_for):
     assert "121.505" not in response.content.decode()
     assert "其他网格员的巡查记录" in response.content.decode()
     # The grid leader of the same grid answers for the round and may look at it.
-    leader_view = client_for(users["gridleader"]).get(f"/m/patrols/{patrol.pk}/")
+    leader_view = client_for(users["gridhead"]).get(f"/m/patrols/{patrol.pk}/")
     assert leader_view.status_code == 200 and "121.505" in leader_view.content.decode()
 
 
@@ -263,7 +264,7 @@ def test_a_replaced_photo_leaves_the_disk(
 def test_leaders_see_their_grids_patrols(users, tree, client_for):
     patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
     services.start_patrol(users["worker2"], tree["micro_grids"][2])
-    text = client_for(users["gridleader"]).get("/m/patrols/").content.decode()
+    text = client_for(users["gridhead"]).get("/m/patrols/").content.decode()
     assert "本网格其他人员的巡查" in text and f"/m/patrols/{patrol.pk}/" in text
     assert tree["micro_grids"][2].name not in text
 

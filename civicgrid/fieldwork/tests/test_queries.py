@@ -6,7 +6,10 @@ import pytest
 from civicgrid.cases import services as cases
 from civicgrid.fieldwork import services
 from civicgrid.fieldwork.models import ChecklistItem
-from civicgrid.fieldwork.tests.conftest import IN_MICRO, add_household, grid_case, png
+from civicgrid.testing.cases import grid_case
+from civicgrid.testing.images import png
+from civicgrid.testing.people import add_household
+from civicgrid.testing.world import IN_MICRO
 
 pytestmark = pytest.mark.django_db
 LIMIT = 20
@@ -74,7 +77,7 @@ def test_pages_stay_under_20_queries(busy, users, client_for, django_assert_max_
 def test_the_leaders_summary_stays_under_20_queries(
     busy, users, client_for, django_assert_max_num_queries
 ):
-    c = client_for(users["gridleader"])
+    c = client_for(users["gridhead"])
     with django_assert_max_num_queries(LIMIT):
         assert c.get("/m/visits/summary/").status_code == 200
     with django_assert_max_num_queries(LIMIT):

@@ -7,7 +7,8 @@ import pytest
 from civicgrid.attachments.models import Attachment
 from civicgrid.cases import services as cases
 from civicgrid.cases.models import Case, CaseEvent, CaseNumberCounter
-from civicgrid.fieldwork.tests.conftest import IN_MICRO, category, not_an_image, png
+from civicgrid.testing.images import not_an_image, png
+from civicgrid.testing.world import IN_MICRO, category
 
 pytestmark = pytest.mark.django_db
 

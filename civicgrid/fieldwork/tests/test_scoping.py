@@ -5,7 +5,8 @@ import pytest
 
 from civicgrid.fieldwork import services
 from civicgrid.fieldwork.models import Patrol
-from civicgrid.fieldwork.tests.conftest import IN_MICRO, grid_case
+from civicgrid.testing.cases import grid_case
+from civicgrid.testing.world import IN_MICRO
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +28,12 @@ def test_home_lists_only_my_grids_tasks_and_verifications(users, tree, client_fo
 
 def test_department_cases_are_not_grid_tasks_but_are_verified_by_the_grid(users, tree, client_for):
     from civicgrid.cases import services as cases
-    from civicgrid.fieldwork.tests.conftest import category
+    from civicgrid.testing.world import category
 
     u = users
     case = cases.do_report(
         user=u["worker"],
-        category=category(),
+        category=category("community", "0101"),
         description="楼道堆物",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
@@ -94,7 +95,7 @@ def test_household_search_stays_in_my_grids(users, households, client_for):
 def test_a_grid_leader_sees_patrols_of_their_grids_but_cannot_change_them(users, tree, client_for):
     u = users
     patrol = services.start_patrol(u["worker"], tree["micro_grids"][0])
-    c = client_for(u["gridleader"])
+    c = client_for(u["gridhead"])
     response = c.get(f"/m/patrols/{patrol.pk}/")
     assert response.status_code == 200
     assert "结束巡查" not in response.content.decode()

@@ -159,7 +159,7 @@ def test_the_weekly_summary_counts_per_worker_and_iso_week(users, households, cl
     assert w48["monday"] == datetime.date(2026, 11, 23)
 
     # The grid leader and community staff see every worker of their grids.
-    for overseer in ("gridleader", "staff"):
+    for overseer in ("gridhead", "staff"):
         rows = services.weekly_summary(u[overseer], weeks=8, today=today)
         assert [(r["week"], r["worker"], r["visits"]) for r in rows] == [
             (49, "王秀英", 1),
@@ -173,7 +173,7 @@ def test_the_weekly_summary_counts_per_worker_and_iso_week(users, households, cl
 
 def test_the_summary_page(users, households, client_for):
     services.record_visit(users["worker"], households[0][0], topics="走访", follow_ups=["修灯"])
-    text = client_for(users["gridleader"]).get("/m/visits/summary/?weeks=x").content.decode()
+    text = client_for(users["gridhead"]).get("/m/visits/summary/?weeks=x").content.decode()
     assert "王秀英" in text and "走访 1 次" in text and "未完成 1" in text
 
 

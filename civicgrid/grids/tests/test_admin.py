@@ -7,8 +7,8 @@ from django.urls import reverse
 from civicgrid.accounts.choices import Role
 from civicgrid.grids.choices import Duty, PostRole
 from civicgrid.grids.models import Grid, GridPost, StaffMember
-from civicgrid.grids.tests.test_import_export import sample_collection
 from civicgrid.testing.factories import StaffMemberFactory, UserFactory, assign_post, make_tree
+from civicgrid.testing.geojson import sample_collection
 
 pytestmark = pytest.mark.django_db
 

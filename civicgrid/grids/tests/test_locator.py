@@ -14,7 +14,7 @@ from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.locator import GridIndex
 from civicgrid.grids.models import Grid
 from civicgrid.grids.synthetic import generate_tree
-from civicgrid.testing.factories import UserFactory, make_tree, rect
+from civicgrid.testing.factories import UserFactory, rect
 
 
 def brute_force(codes, geoms, x, y):
@@ -134,11 +134,6 @@ def fresh_locator():
     locator.invalidate_locator(drop=True)
     yield
     locator.invalidate_locator(drop=True)
-
-
-@pytest.fixture
-def tree(db):
-    return make_tree(communities=2, micro_per_community=2, groups_per_micro=2)
 
 
 def test_locate_point_gives_micro_grid_ancestors_and_building_group(tree):

@@ -11,18 +11,18 @@ from civicgrid.grids.synthetic import generate_tree, number_west_east_north_sout
 
 
 @pytest.fixture(scope="module")
-def tree():
+def synthetic_tree():
     return generate_tree(7)
 
 
 @pytest.fixture(scope="module")
-def shapes(tree):
-    return [shapely.geometry.shape(node.geometry) for node in tree]
+def shapes(synthetic_tree):
+    return [shapely.geometry.shape(node.geometry) for node in synthetic_tree]
 
 
-def _children(tree):
+def _children(synthetic_tree):
     children = defaultdict(list)
-    for i, node in enumerate(tree):
+    for i, node in enumerate(synthetic_tree):
         if node.parent is not None:
             children[node.parent].append(i)
     return children
@@ -31,8 +31,8 @@ def _children(tree):
 def _assert_tiles(parent, pieces):
     """`pieces` tile `parent`: no pairwise overlap, no gap, nothing outside."""
     arr = np.asarray(pieces, dtype=object)
-    tree = shapely.STRtree(arr)
-    left, right = tree.query(arr, predicate="intersects")
+    index = shapely.STRtree(arr)
+    left, right = index.query(arr, predicate="intersects")
     pairs = left < right
     overlap = shapely.area(shapely.intersection(arr[left[pairs]], arr[right[pairs]]))
     # Neighbours share edges and vertices only: zero-area intersections.
@@ -43,28 +43,30 @@ def _assert_tiles(parent, pieces):
     assert union.symmetric_difference(parent).area < parent.area * 1e-9
 
 
-def test_default_counts_match_kangqiao(tree):
-    counts = Counter(node.level for node in tree)
+def test_default_counts_match_kangqiao(synthetic_tree):
+    counts = Counter(node.level for node in synthetic_tree)
     assert counts[GridLevel.STREET] == 1
     assert counts[GridLevel.AREA] == 2
     assert counts[GridLevel.COMMUNITY] == 6
     assert counts[GridLevel.MICRO_GRID] == 251
-    children = _children(tree)
-    for i, node in enumerate(tree):
+    children = _children(synthetic_tree)
+    for i, node in enumerate(synthetic_tree):
         if node.level == GridLevel.MICRO_GRID:
             assert 3 <= len(children[i]) <= 6
             assert node.party_organisation == f"第{node.number}网格党小组"
 
 
-def test_parents_come_first_and_levels_nest(tree):
+def test_parents_come_first_and_levels_nest(synthetic_tree):
     order = list(GridLevel)
-    for i, node in enumerate(tree):
+    for i, node in enumerate(synthetic_tree):
         if node.parent is None:
             assert node.level == GridLevel.STREET
             assert node.county_code == "310115"
             continue
         assert node.parent < i
-        assert order.index(GridLevel(node.level)) == order.index(tree[node.parent].level) + 1
+        assert (
+            order.index(GridLevel(node.level)) == order.index(synthetic_tree[node.parent].level) + 1
+        )
 
 
 def test_all_polygons_valid_and_not_rectangles(shapes):
@@ -73,20 +75,28 @@ def test_all_polygons_valid_and_not_rectangles(shapes):
     assert not micro_rect
 
 
-def test_every_parent_is_tiled_by_its_children(tree, shapes):
-    for parent, kids in _children(tree).items():
+def test_every_parent_is_tiled_by_its_children(synthetic_tree, shapes):
+    for parent, kids in _children(synthetic_tree).items():
         _assert_tiles(shapes[parent], [shapes[k] for k in kids])
 
 
-def test_street_is_tiled_by_all_micro_grids(tree, shapes):
-    micro = [s for s, node in zip(shapes, tree, strict=True) if node.level == GridLevel.MICRO_GRID]
+def test_street_is_tiled_by_all_micro_grids(synthetic_tree, shapes):
+    micro = [
+        s
+        for s, node in zip(shapes, synthetic_tree, strict=True)
+        if node.level == GridLevel.MICRO_GRID
+    ]
     _assert_tiles(shapes[0], micro)
 
 
-def test_neighbours_share_exact_vertices(tree, shapes):
+def test_neighbours_share_exact_vertices(synthetic_tree, shapes):
     # Every vertex of a micro-grid that lies on another micro-grid's boundary is one of that
     # micro-grid's vertices too: no T-junctions, so shared edges are identical.
-    micro = [s for s, node in zip(shapes, tree, strict=True) if node.level == GridLevel.MICRO_GRID]
+    micro = [
+        s
+        for s, node in zip(shapes, synthetic_tree, strict=True)
+        if node.level == GridLevel.MICRO_GRID
+    ]
     vertex_sets = [set(map(tuple, shapely.get_coordinates(s).tolist())) for s in micro]
     strtree = shapely.STRtree(micro)
     shared = 0
@@ -99,30 +109,32 @@ def test_neighbours_share_exact_vertices(tree, shapes):
     assert shared > 1000
 
 
-def test_community_counts_uneven_and_exact(tree):
+def test_community_counts_uneven_and_exact(synthetic_tree):
     per_community = Counter(
-        node.parent for node in tree if node.level == GridLevel.MICRO_GRID
+        node.parent for node in synthetic_tree if node.level == GridLevel.MICRO_GRID
     ).values()
     assert sum(per_community) == 251
     assert len(set(per_community)) > 1
-    numbers = sorted(node.number for node in tree if node.level == GridLevel.COMMUNITY)
+    numbers = sorted(node.number for node in synthetic_tree if node.level == GridLevel.COMMUNITY)
     assert numbers == [1, 2, 3, 4, 5, 6]
 
 
-def test_numbers_within_parent_are_1_to_n(tree):
-    children = _children(tree)
+def test_numbers_within_parent_are_1_to_n(synthetic_tree):
+    children = _children(synthetic_tree)
     for kids in children.values():
-        numbers = sorted(tree[k].number for k in kids if tree[k].level != GridLevel.COMMUNITY)
+        numbers = sorted(
+            synthetic_tree[k].number for k in kids if synthetic_tree[k].level != GridLevel.COMMUNITY
+        )
         assert numbers == list(range(1, len(numbers) + 1))
 
 
-def test_micro_grids_numbered_north_to_south(tree, shapes):
+def test_micro_grids_numbered_north_to_south(synthetic_tree, shapes):
     # Number 1 lies in the community's northernmost row, the last one in its southernmost.
-    children = _children(tree)
+    children = _children(synthetic_tree)
     for parent, kids in children.items():
-        if tree[parent].level != GridLevel.COMMUNITY:
+        if synthetic_tree[parent].level != GridLevel.COMMUNITY:
             continue
-        by_number = sorted(kids, key=lambda k: tree[k].number)
+        by_number = sorted(kids, key=lambda k: synthetic_tree[k].number)
         first, last = shapes[by_number[0]], shapes[by_number[-1]]
         assert first.centroid.y > last.centroid.y
 
@@ -157,7 +169,7 @@ def test_skipping_building_groups_keeps_micro_geometry():
 
 
 def test_several_streets_tile_and_sit_around_origin():
-    tree = generate_tree(
+    synthetic_tree = generate_tree(
         11,
         streets=4,
         communities_per_street=3,
@@ -166,14 +178,16 @@ def test_several_streets_tile_and_sit_around_origin():
         first_street_number=7,
         origin=(121.4, 31.2),
     )
-    streets = [shapely.geometry.shape(n.geometry) for n in tree if n.level == GridLevel.STREET]
-    assert [n.number for n in tree if n.level == GridLevel.STREET] == [7, 8, 9, 10]
+    streets = [
+        shapely.geometry.shape(n.geometry) for n in synthetic_tree if n.level == GridLevel.STREET
+    ]
+    assert [n.number for n in synthetic_tree if n.level == GridLevel.STREET] == [7, 8, 9, 10]
     city = shapely.union_all(streets)
     assert city.area == pytest.approx(sum(s.area for s in streets), rel=1e-9)
     assert city.geom_type == "Polygon"  # neighbouring streets share their boundaries exactly
     assert city.centroid.x == pytest.approx(121.4, abs=0.01)
     assert city.centroid.y == pytest.approx(31.2, abs=0.01)
-    assert Counter(n.level for n in tree)[GridLevel.MICRO_GRID] == 80
+    assert Counter(n.level for n in synthetic_tree)[GridLevel.MICRO_GRID] == 80
 
 
 def test_rejects_impossible_parameters():

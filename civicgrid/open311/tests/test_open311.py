@@ -12,7 +12,8 @@ from django.utils import timezone
 from civicgrid.cases import services as case_services
 from civicgrid.cases.models import Case, CaseEvent, CaseNumberCounter, Category
 from civicgrid.open311.models import ApiClient, Open311Request
-from civicgrid.open311.tests.conftest import INSIDE, OUTSIDE, assert_error, validate
+from civicgrid.open311.tests.georeport import assert_error, validate
+from civicgrid.testing.world import IN_MICRO, OUTSIDE
 
 BASE = "/open311/v2/"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -22,8 +23,8 @@ def form(key, **extra):
     data = {
         "api_key": key,
         "service_code": "event-0102",
-        "lat": str(INSIDE[1]),
-        "long": str(INSIDE[0]),
+        "lat": str(IN_MICRO[0][1]),
+        "long": str(IN_MICRO[0][0]),
         "description": "小区门口暴露垃圾两天没人清运",
         "first_name": "小明",
         "last_name": "王",
@@ -47,7 +48,7 @@ def counts():
 
 
 def report(
-    at=None, code="0102", family="event", point=INSIDE, description="暴露垃圾", source="resident"
+    at=None, code="0102", family="event", point=IN_MICRO[0], description="暴露垃圾", source="resident"
 ):
     """A case from another channel, directly through the loop (a trusted caller)."""
     return case_services.do_report(
@@ -155,7 +156,7 @@ def test_form_post_creates_a_case_and_reads_back(client, tree, api_client):
     row = rows[0]
     assert row["service_request_id"] == number and row["status"] == "open"
     assert row["service_code"] == "event-0102" and row["service_name"] == "暴露垃圾"
-    assert row["lat"] == INSIDE[1] and row["long"] == INSIDE[0]
+    assert row["lat"] == IN_MICRO[0][1] and row["long"] == IN_MICRO[0][0]
     assert row["media_url"] == "https://img.example.com/a.jpg"
     assert row["expected_datetime"] is None  # no handling clock before dispatch
     assert row["requested_datetime"] == timezone.localtime(case.reported_at).isoformat(
@@ -185,8 +186,8 @@ def test_json_post_with_attribute_object(client, tree, api_client):
     body = {
         "api_key": key,
         "service_code": "community-0103",
-        "lat": INSIDE[1],
-        "long": INSIDE[0],
+        "lat": IN_MICRO[0][1],
+        "long": IN_MICRO[0][0],
         "description": "楼道里飞线充电",
         "attribute": {"photo_url": "http://img.example.com/b.png"},
     }
@@ -226,15 +227,15 @@ def test_api_key_can_be_passed_in_the_query_string_and_post_xml(client, tree, ap
     assert Case.objects.filter(number=number, source="open311").exists()
 
 
-def test_client_reporting_as_an_account(client, tree, api_client, admin_user):
+def test_client_reporting_as_an_account(client, tree, api_client, users):
     api, key = api_client
-    api.user = admin_user
+    api.user = users["admin"]
     api.full_clean()
     api.save()
     response = client.post(BASE + "requests.json", form(key))
     assert response.status_code == 201, response.content
     case = Case.objects.get(number=response.json()[0]["service_request_id"])
-    assert case.reporter_user == admin_user and case.source == "open311"
+    assert case.reporter_user == users["admin"] and case.source == "open311"
 
 
 # --- errors: spec format, right status, nothing written -------------------------------------------
@@ -412,13 +413,13 @@ def test_bad_query_is_a_400(client, db, query, fragment):
     assert_error(client.get(BASE + "requests.json?" + query), 400, fragment)
 
 
-def test_status_filter_notes_agency_and_expected_datetime(client, tree, department):
+def test_status_filter_notes_agency_and_expected_datetime(client, tree, departments):
     open_case = report()
     refused = report()
     case_services.do_refuse_filing(refused, None, reason="不属于城市管理范围")
     dispatched = report()
     case_services.do_file(dispatched, None)
-    case_services.do_dispatch(dispatched, None, department=department)
+    case_services.do_dispatch(dispatched, None, department=departments["cg"])
     dispatched.refresh_from_db()
 
     def rows(query=""):
@@ -460,7 +461,7 @@ def test_requests_xml(client, tree):
 
 
 def test_requests_list_has_no_n_plus_1(
-    client, tree, api_client, department, django_assert_max_num_queries
+    client, tree, api_client, departments, django_assert_max_num_queries
 ):
     _client, key = api_client
     for i in range(6):
@@ -474,7 +475,7 @@ def test_requests_list_has_no_n_plus_1(
             case_services.do_refuse_filing(case, None, reason="重复")
         else:
             case_services.do_file(case, None)
-            case_services.do_dispatch(case, None, department=department)
+            case_services.do_dispatch(case, None, department=departments["cg"])
     with django_assert_max_num_queries(2):
         response = client.get(BASE + "requests.json")
     assert len(validate(response.json(), "requests.json")) == 10
@@ -518,8 +519,8 @@ def test_client_may_only_report_as_an_account_allowed_to(db):
     assert "user" in info.value.message_dict
 
 
-def test_admin_shows_the_key_once(client, admin_user):
-    client.force_login(admin_user)
+def test_admin_shows_the_key_once(client, users):
+    client.force_login(users["admin"])
     response = client.post(
         "/admin/open311/apiclient/add/",
         {"name": "随申办", "source_label": "随申办", "is_active": "on"},
@@ -649,12 +650,12 @@ def test_description_and_address_are_scrubbed(client, tree, api_client):
         assert secret not in text and secret not in json.dumps(row, ensure_ascii=False)
 
 
-def test_status_notes_are_public_wording_without_staff_text(client, tree, department):
+def test_status_notes_are_public_wording_without_staff_text(client, tree, departments):
     from civicgrid.testing.factories import UserFactory
 
     operator = UserFactory(username="op_zhang", first_name="张三", role="operator")
     handler = UserFactory(
-        username="cg_li", first_name="李四", role="dept_handler", department=department
+        username="cg_li", first_name="李四", role="dept_handler", department=departments["cg"]
     )
     case = report()
     number = case.number
@@ -665,7 +666,7 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
     assert row()["status_notes"] == "已受理"
     case_services.do_file(case, operator, note="属实,张三核实,13800001111")
     assert row()["status_notes"] == "已立案,待派遣"
-    case_services.do_dispatch(case, operator, department=department, note="请李四处理")
+    case_services.do_dispatch(case, operator, department=departments["cg"], note="请李四处理")
     assert row()["status_notes"] == "已派遣至处置部门"
     assert row()["agency_responsible"] == "城管中队"
     case_services.do_suspend(case, operator, reason="等待业主张某回复")
@@ -685,7 +686,7 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
         assert secret not in text
 
 
-def test_merged_and_grid_handled_wording(client, tree, department):
+def test_merged_and_grid_handled_wording(client, tree, departments):
     master = report()
     duplicate = report()
     case_services.do_merge(duplicate, None, master=master, note="重复,王五已处理")

@@ -1,11 +1,9 @@
 """A resident in a phone browser: reports a problem with a pin and a photo, gets the number;
 the street moves the case through the loop; the resident follows it and rates it."""
 
-import datetime
 import io
 
 import pytest
-from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from civicgrid.accounts.choices import Role
@@ -13,9 +11,9 @@ from civicgrid.attachments.models import Attachment
 from civicgrid.cases import services as case_services
 from civicgrid.cases.models import Case
 from civicgrid.grids.models import Grid
-from civicgrid.public.tests.conftest import IN_MICRO_0, ensure_categories
-from civicgrid.testing.browser import login, screenshot, wait_until
+from civicgrid.testing.browser import ensure_migration_data, login, screenshot, wait_until
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
+from civicgrid.testing.world import IN_MICRO
 
 # serialized_rollback: a transactional test empties every table when it ends, the categories
 # seeded by migration too; restoring them keeps later tests in this process (any app's) working.
@@ -52,21 +50,6 @@ def stairwell_photo() -> bytes:
     return buffer.getvalue()
 
 
-class ShiftedClock:
-    """timezone.now() moved by `offset` (for the test and the live server alike: one process),
-    so the timeline shows a case that took a day and a half, not six steps in one second."""
-
-    def __init__(self, real):
-        self.real = real
-        self.offset = datetime.timedelta(0)
-
-    def __call__(self):
-        return self.real() + self.offset
-
-    def at(self, **ago):
-        self.offset = -datetime.timedelta(**ago)
-
-
 def tap_map_at(page, lon, lat):
     page.locator("#report-map").scroll_into_view_if_needed()
     box = page.locator("#report-map").bounding_box()
@@ -80,11 +63,12 @@ def tap_map_at(page, lon, lat):
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
-def test_a_resident_reports_follows_and_rates(phone_page, live_server, monkeypatch):
-    clock = ShiftedClock(timezone.now)
-    monkeypatch.setattr(timezone, "now", clock)
-    clock.at(days=2, hours=3)
-    ensure_categories()
+def test_a_resident_reports_follows_and_rates(phone_page, live_server, running_clock):
+    # The clock (for the test and the live server alike: one process) runs from two days ago,
+    # so the timeline shows a case that took a day and a half, not six steps in one second.
+    clock = running_clock
+    clock.ago(days=2, hours=3)
+    ensure_migration_data()
     tree = street()
     department = DepartmentFactory(name="康桥城管中队", code="CGZD")
     operator = UserFactory(
@@ -114,9 +98,9 @@ def test_a_resident_reports_follows_and_rates(phone_page, live_server, monkeypat
     page.click(".quick-picks .chip:has-text('楼道堆物')")
     assert page.locator("select[name=category] option:checked").inner_text() == "楼道堆物"
     page.fill("textarea[name=description]", "12号楼3楼楼道堆放纸箱和旧沙发,堵住消防通道,已有半个月")
-    tap_map_at(page, *IN_MICRO_0)
+    tap_map_at(page, *IN_MICRO[0])
     lon, lat = float(page.input_value("#id_lon")), float(page.input_value("#id_lat"))
-    assert abs(lon - IN_MICRO_0[0]) < 0.0005 and abs(lat - IN_MICRO_0[1]) < 0.0005
+    assert abs(lon - IN_MICRO[0][0]) < 0.0005 and abs(lat - IN_MICRO[0][1]) < 0.0005
     assert page.locator("#pin-state").inner_text() == "已标出位置"
     screenshot(page, "resident-report")  # the problem, its category and the pin on the map
     page.fill("input[name=address]", "康桥半岛二期12号楼")
@@ -139,19 +123,19 @@ def test_a_resident_reports_follows_and_rates(phone_page, live_server, monkeypat
     assert track_link.endswith(f"/resident/t/{case.public_token}/")
 
     # The street works the case: file, dispatch, accept, handle, verify.
-    clock.at(days=2, hours=2, minutes=40)
+    clock.ago(days=2, hours=2, minutes=40)
     case_services.do_file(case, operator, note="已电话联系物业")
-    clock.at(days=2, hours=2, minutes=35)
+    clock.ago(days=2, hours=2, minutes=35)
     case_services.do_dispatch(case, operator, department=department)
-    clock.at(days=2, hours=1)
+    clock.ago(days=2, hours=1)
     case_services.do_accept(case, handler)
-    clock.at(days=1, hours=2)
+    clock.ago(days=1, hours=2)
     case_services.do_handle(
         case, handler, result="已联系物业和楼组长清理12号楼3楼楼道杂物,消防通道恢复畅通"
     )
-    clock.at(hours=20)
+    clock.ago(hours=20)
     case_services.do_verify_pass(case, operator, note="张磊现场核查")
-    clock.at()
+    clock.ago()
 
     # The resident follows it by number and phone, from a fresh visit (no link at hand).
     page.goto(live_server.url + "/resident/track/")
@@ -179,7 +163,7 @@ def test_a_resident_reports_follows_and_rates(phone_page, live_server, monkeypat
 
 
 def test_a_visitor_is_told_next_to_the_field_and_keeps_the_text(phone_page, live_server):
-    ensure_categories()
+    ensure_migration_data()
     street()
     page = phone_page
     page.context.grant_permissions(["geolocation"])

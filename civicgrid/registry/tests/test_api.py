@@ -4,8 +4,7 @@ import pytest
 
 from civicgrid.accounts.choices import Role
 from civicgrid.registry.models import Address, Household, Resident
-
-from .conftest import add_residents, make_id
+from civicgrid.testing.people import add_residents, make_id
 
 
 @pytest.fixture
@@ -20,8 +19,8 @@ def household(tree):
     return Household.objects.create(address=address)
 
 
-def test_create_address_from_text_and_refuse_duplicate(tree, users, api):
-    client = api(users[Role.GRID_WORKER])
+def test_create_address_from_text_and_refuse_duplicate(tree, by_role, api):
+    client = api(by_role[Role.GRID_WORKER])
     code = tree["building_groups"][0].code
     response = client.post(
         "/api/registry/addresses/",
@@ -43,8 +42,8 @@ def test_create_address_from_text_and_refuse_duplicate(tree, users, api):
     assert Address.objects.count() == 1
 
 
-def test_create_resident_validates_in_chinese(household, users, api):
-    client = api(users[Role.GRID_WORKER])
+def test_create_resident_validates_in_chinese(household, by_role, api):
+    client = api(by_role[Role.GRID_WORKER])
     number = make_id("19900131", "003")
     bad = client.post(
         "/api/registry/residents/",
@@ -93,8 +92,8 @@ def test_create_resident_validates_in_chinese(household, users, api):
     assert resident.lives_here is False and resident.id_number == number
 
 
-def test_passport_needs_no_checksum_but_a_gender(household, users, api):
-    client = api(users[Role.OPERATOR])
+def test_passport_needs_no_checksum_but_a_gender(household, by_role, api):
+    client = api(by_role[Role.OPERATOR])
     data = {
         "household": household.pk,
         "name": "Anna",
@@ -107,8 +106,8 @@ def test_passport_needs_no_checksum_but_a_gender(household, users, api):
     assert client.post("/api/registry/residents/", data).status_code == 201
 
 
-def test_leader_is_read_only(household, users, api):
-    client = api(users[Role.LEADER])
+def test_leader_is_read_only(household, by_role, api):
+    client = api(by_role[Role.LEADER])
     assert client.get("/api/registry/households/").status_code == 200
     for method, url in [
         ("post", "/api/registry/residents/"),
@@ -123,9 +122,9 @@ def test_leader_is_read_only(household, users, api):
     assert Household.objects.count() == 1
 
 
-def test_household_in_scope_only(tree, users, api):
+def test_household_in_scope_only(tree, by_role, api):
     outside_household, _people = add_residents(tree["building_groups"][4])
-    client = api(users[Role.GRID_WORKER])
+    client = api(by_role[Role.GRID_WORKER])
     response = client.post(
         "/api/registry/residents/",
         {"household": outside_household.pk, "name": "王五", "gender": "M"},
@@ -133,14 +132,14 @@ def test_household_in_scope_only(tree, users, api):
     assert response.status_code == 400 and "household" in response.json()
 
 
-def test_delete_protected_household_gives_400(tree, users, api):
+def test_delete_protected_household_gives_400(tree, by_role, api):
     household, _people = add_residents(tree["building_groups"][0])
-    response = api(users[Role.ADMIN]).delete(f"/api/registry/households/{household.pk}/")
+    response = api(by_role[Role.ADMIN]).delete(f"/api/registry/households/{household.pk}/")
     assert response.status_code == 400 and "不能删除" in str(response.json())
 
 
-def test_filters(populated, users, api):
-    client = api(users[Role.OPERATOR])
+def test_filters(populated, by_role, api):
+    client = api(by_role[Role.OPERATOR])
     resident = Resident.objects.first()
     resident.care_tags = ["disabled", "low_income"]
     resident.save()
@@ -154,25 +153,25 @@ def test_filters(populated, users, api):
     assert client.get("/api/registry/households/", {"grid": community}).json()["count"] == 4
 
 
-def test_resident_list_has_no_n_plus_one(tree, users, api, django_assert_max_num_queries):
+def test_resident_list_has_no_n_plus_one(tree, by_role, api, django_assert_max_num_queries):
     for bg in tree["building_groups"]:
         add_residents(bg, n=5)
     for role in [Role.OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF]:
-        client = api(users[role])
+        client = api(by_role[role])
         with django_assert_max_num_queries(4):
             response = client.get("/api/registry/residents/", {"limit": 100})
         assert response.json()["count"] > 0
-    client = api(users[Role.OPERATOR])
+    client = api(by_role[Role.OPERATOR])
     with django_assert_max_num_queries(4):
         assert client.get("/api/registry/households/").status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get("/api/registry/addresses/").status_code == 200
 
 
-def test_admin_changelists_have_no_n_plus_one(tree, users, client, django_assert_max_num_queries):
+def test_admin_changelists_have_no_n_plus_one(tree, by_role, client, django_assert_max_num_queries):
     for bg in tree["building_groups"]:
         add_residents(bg, n=5)
-    client.force_login(users[Role.COMMUNITY_STAFF])
+    client.force_login(by_role[Role.COMMUNITY_STAFF])
     with django_assert_max_num_queries(15) as captured:
         assert client.get("/admin/registry/resident/").status_code == 200
     small = len(captured.captured_queries)
@@ -185,11 +184,11 @@ def test_admin_changelists_have_no_n_plus_one(tree, users, client, django_assert
             assert client.get(f"/admin/registry/{model}/").status_code == 200
 
 
-def test_household_create_and_update(tree, users, api):
+def test_household_create_and_update(tree, by_role, api):
     address = Address.objects.create(
         road="普育东路", number="3", building_group=tree["building_groups"][2]
     )
-    client = api(users[Role.GRID_LEADER])  # micro-grid 2 holds building groups 2 and 3
+    client = api(by_role[Role.GRID_LEADER])  # micro-grid 2 holds building groups 2 and 3
     response = client.post(
         "/api/registry/households/",
         {"address": address.pk, "household_number": "A1", "housing_type": "public_rent"},
@@ -204,12 +203,12 @@ def test_household_create_and_update(tree, users, api):
     assert listed["resident_count"] == 0 and listed["address_text"] == "普育东路3号"
 
 
-def test_out_of_scope_documents_and_addresses_are_not_an_oracle(populated, users, api):
+def test_out_of_scope_documents_and_addresses_are_not_an_oracle(populated, by_role, api):
     """A resident's ID number or an address registered outside the worker's grids: refused
     without naming whose number or which building group, and the document check is logged."""
     from civicgrid.registry.models import PersonalDataAccess
 
-    worker = users[Role.GRID_WORKER]
+    worker = by_role[Role.GRID_WORKER]
     client = api(worker)
     elsewhere = Resident.objects.exclude(household__address__micro_grid=populated["micro_grids"][0])
     target = elsewhere.first()

@@ -66,15 +66,15 @@ def test_figures_at_every_level(puyuli, django_assert_num_queries):
     assert grid_figures(puyuli["communities"][1])["households"] == 0
 
 
-def test_figures_are_scoped(puyuli, users):
+def test_figures_are_scoped(puyuli, by_role):
     # The community-2 staff sees none of 普育里 even when asking for the whole street.
-    assert grid_figures(puyuli["street"], users[Role.COMMUNITY_STAFF])["households"] == 0
-    assert grid_figures(puyuli["street"], users[Role.GRID_WORKER])["households"] == 213
+    assert grid_figures(puyuli["street"], by_role[Role.COMMUNITY_STAFF])["households"] == 0
+    assert grid_figures(puyuli["street"], by_role[Role.GRID_WORKER])["households"] == 213
 
 
-def test_figures_table_constant_queries(puyuli, users, django_assert_max_num_queries):
+def test_figures_table_constant_queries(puyuli, by_role, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
-        rows = figures_table(users[Role.OPERATOR])
+        rows = figures_table(by_role[Role.OPERATOR])
     by_code = {row["grid"].code if row["grid"] else "total": row for row in rows}
     community = by_code[puyuli["communities"][0].code]
     assert (community["households"], community["registered"], community["living"]) == (
@@ -86,7 +86,7 @@ def test_figures_table_constant_queries(puyuli, users, django_assert_max_num_que
     assert by_code[puyuli["micro_grids"][1].code]["households"] == 0
     assert by_code["total"]["households"] == 213
     # Rows for a grid worker: only their micro-grid and its community.
-    rows = figures_table(users[Role.GRID_WORKER])
+    rows = figures_table(by_role[Role.GRID_WORKER])
     assert [r["grid"].code for r in rows if r["grid"]] == [
         puyuli["communities"][0].code,
         puyuli["micro_grids"][0].code,
@@ -104,15 +104,15 @@ def test_refresh_household_counts(puyuli, django_assert_max_num_queries):
     assert counts[puyuli["street"].code] == 0  # only micro-grids and building groups
 
 
-def test_figures_api(puyuli, users, api):
-    client = api(users[Role.LEADER])
+def test_figures_api(puyuli, by_role, api):
+    client = api(by_role[Role.LEADER])
     body = client.get("/api/registry/figures/", {"grid": puyuli["communities"][0].code}).json()
     assert (body["households"], body["registered"], body["living"]) == (213, 663, 450)
     assert body["by_housing_type"]["sold_public"] == 136
     table = client.get("/api/registry/figures/").json()
     assert table[-1]["name"] == "合计" and table[-1]["households"] == 213
     # A grid outside the user's scope is not found.
-    staff = api(users[Role.COMMUNITY_STAFF])
+    staff = api(by_role[Role.COMMUNITY_STAFF])
     assert (
         staff.get("/api/registry/figures/", {"grid": puyuli["micro_grids"][0].code}).status_code
         == 404
@@ -120,8 +120,8 @@ def test_figures_api(puyuli, users, api):
     assert client.get("/api/registry/figures/", {"grid": "nope"}).status_code == 404
 
 
-def test_figures_admin_page(puyuli, users, client):
-    client.force_login(users[Role.OPERATOR])
+def test_figures_admin_page(puyuli, by_role, client):
+    client.force_login(by_role[Role.OPERATOR])
     response = client.get("/admin/registry/resident/figures/")
     assert response.status_code == 200
     html = response.content.decode()

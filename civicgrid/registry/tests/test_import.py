@@ -17,8 +17,7 @@ from civicgrid.registry.imports import (
     template_xlsx,
 )
 from civicgrid.registry.models import Address, Household, Resident
-
-from .conftest import make_id
+from civicgrid.testing.people import make_id
 
 HEADERS = [h for h, *_ in TEMPLATE_COLUMNS]
 
@@ -180,9 +179,9 @@ def test_numeric_id_cells_in_excel_are_reported(tree):
     assert [(e.row, e.column) for e in result.errors] == [(2, "证件号码")]
 
 
-def test_scope_of_community_staff(tree, users):
+def test_scope_of_community_staff(tree, by_role):
     rows = rows_for(tree)  # all in community 1
-    staff = users[Role.COMMUNITY_STAFF]  # community 2
+    staff = by_role[Role.COMMUNITY_STAFF]  # community 2
     result = import_residents(as_csv(rows), "a.csv", user=staff)
     assert {e.column for e in result.errors} == {"楼组编码"}
     assert len(result.errors) == 4 and "不在您的管辖范围内" in result.errors[0].message
@@ -216,8 +215,8 @@ def test_management_command(tree, tmp_path, capsys):
         call_command("import_residents", str(tmp_path / "missing.csv"))
 
 
-def test_admin_upload_page(tree, users, client):
-    client.force_login(users[Role.OPERATOR])
+def test_admin_upload_page(tree, by_role, client):
+    client.force_login(by_role[Role.OPERATOR])
     assert client.get("/admin/registry/resident/import/").status_code == 200
     rows = rows_for(tree)
     rows[1][6] = "无门牌路"
@@ -233,12 +232,12 @@ def test_admin_upload_page(tree, users, client):
     assert snapshot() == (3, 3, 4)
     template = client.get("/admin/registry/resident/import/template.xlsx")
     assert template.status_code == 200 and template.content[:2] == b"PK"
-    client.force_login(users[Role.LEADER])
+    client.force_login(by_role[Role.LEADER])
     assert client.get("/admin/registry/resident/import/").status_code == 403
 
 
-def test_api_import(tree, users, api):
-    client = api(users[Role.OPERATOR])
+def test_api_import(tree, by_role, api):
+    client = api(by_role[Role.OPERATOR])
     upload = io.BytesIO(as_csv(rows_for(tree)))
     upload.name = "people.csv"
     response = client.post("/api/registry/import/", {"file": upload, "dry_run": "true"})

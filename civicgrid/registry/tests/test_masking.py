@@ -74,12 +74,12 @@ def test_the_old_mask_beside_the_full_date_was_recoverable():
     assert left <= 10
 
 
-def test_the_api_shows_the_birth_year_never_the_day(populated, users, api):
+def test_the_api_shows_the_birth_year_never_the_day(populated, by_role, api):
     from civicgrid.accounts.choices import Role
     from civicgrid.registry.models import Resident
 
     resident = Resident.objects.exclude(birth_date=None).first()
-    body = api(users[Role.ADMIN]).get(f"/api/registry/residents/{resident.pk}/").json()
+    body = api(by_role[Role.ADMIN]).get(f"/api/registry/residents/{resident.pk}/").json()
     assert body["birth_year"] == resident.birth_date.year
     assert "birth_date" not in body
     assert resident.birth_date.isoformat() not in str(body)

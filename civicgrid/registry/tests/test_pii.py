@@ -18,8 +18,8 @@ def in_scope(role, tree):
     return Resident.objects.filter(household__address__micro_grid=micro).first()
 
 
-def test_api_list_and_detail_are_masked(populated, users, api):
-    client = api(users[Role.ADMIN])
+def test_api_list_and_detail_are_masked(populated, by_role, api):
+    client = api(by_role[Role.ADMIN])
     response = client.get("/api/registry/residents/", {"limit": 100})
     content = response.content.decode()
     for r in Resident.objects.all():
@@ -34,21 +34,21 @@ def test_api_list_and_detail_are_masked(populated, users, api):
 
 
 @pytest.mark.parametrize("role", FULL)
-def test_api_reveal_is_logged(role, populated, users, api):
+def test_api_reveal_is_logged(role, populated, by_role, api):
     resident = in_scope(role, populated)
-    response = api(users[role]).post(f"/api/registry/residents/{resident.pk}/reveal/")
+    response = api(by_role[role]).post(f"/api/registry/residents/{resident.pk}/reveal/")
     assert response.status_code == 200
     assert response.json()["id_number"] == resident.id_number
     assert response.json()["phone"] == resident.phone
-    log = PersonalDataAccess.objects.filter(resident=resident, user=users[role])
+    log = PersonalDataAccess.objects.filter(resident=resident, user=by_role[role])
     assert sorted(log.values_list("field", flat=True)) == ["id_number", "phone"]
     assert set(log.values_list("channel", flat=True)) == {"api"}
 
 
-def test_api_reveal_one_field(populated, users, api):
+def test_api_reveal_one_field(populated, by_role, api):
     resident = in_scope(Role.OPERATOR, populated)
     body = (
-        api(users[Role.OPERATOR])
+        api(by_role[Role.OPERATOR])
         .post(f"/api/registry/residents/{resident.pk}/reveal/", {"which": ["phone"]}, format="json")
         .json()
     )
@@ -57,25 +57,25 @@ def test_api_reveal_one_field(populated, users, api):
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.DEPT_HANDLER, Role.RESIDENT])
-def test_api_reveal_denied_by_role(role, populated, users, api):
+def test_api_reveal_denied_by_role(role, populated, by_role, api):
     resident = Resident.objects.first()
-    response = api(users[role]).post(f"/api/registry/residents/{resident.pk}/reveal/")
+    response = api(by_role[role]).post(f"/api/registry/residents/{resident.pk}/reveal/")
     assert response.status_code == 403
     assert "无权" in response.json()["detail"]
     assert resident.id_number not in response.content.decode()
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_api_reveal_outside_scope_is_not_possible(populated, users, api):
+def test_api_reveal_outside_scope_is_not_possible(populated, by_role, api):
     outside = in_scope(Role.COMMUNITY_STAFF, populated)  # community 2; worker has micro-grid 1
-    response = api(users[Role.GRID_WORKER]).post(f"/api/registry/residents/{outside.pk}/reveal/")
+    response = api(by_role[Role.GRID_WORKER]).post(f"/api/registry/residents/{outside.pk}/reveal/")
     assert response.status_code == 404
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_admin_change_form_never_renders_raw_values(populated, users, client):
+def test_admin_change_form_never_renders_raw_values(populated, by_role, client):
     resident = Resident.objects.first()
-    client.force_login(users[Role.ADMIN])
+    client.force_login(by_role[Role.ADMIN])
     html = client.get(f"/admin/registry/resident/{resident.pk}/change/").content.decode()
     assert resident.id_number not in html and resident.phone not in html
     assert mask_id_number(resident.id_number) in html
@@ -86,12 +86,12 @@ def test_admin_change_form_never_renders_raw_values(populated, users, client):
     assert resident.id_number not in html and mask_id_number(resident.id_number) in html
 
 
-def test_admin_change_form_blank_keeps_and_new_value_replaces(populated, users, client):
-    from .conftest import make_id
+def test_admin_change_form_blank_keeps_and_new_value_replaces(populated, by_role, client):
+    from civicgrid.testing.people import make_id
 
     resident = Resident.objects.first()
     old_id = resident.id_number
-    client.force_login(users[Role.ADMIN])
+    client.force_login(by_role[Role.ADMIN])
     data = {
         "household": resident.household_id,
         "name": "改名",
@@ -119,9 +119,9 @@ def test_admin_change_form_blank_keeps_and_new_value_replaces(populated, users, 
     assert resident.id_number == data["id_number"]
 
 
-def test_admin_reveal_action_logs(populated, users, client):
+def test_admin_reveal_action_logs(populated, by_role, client):
     resident = in_scope(Role.COMMUNITY_STAFF, populated)
-    client.force_login(users[Role.COMMUNITY_STAFF])
+    client.force_login(by_role[Role.COMMUNITY_STAFF])
     url = f"/admin/registry/resident/{resident.pk}/reveal/"
     confirm = client.get(url).content.decode()
     assert resident.id_number not in confirm and not PersonalDataAccess.objects.exists()
@@ -129,7 +129,7 @@ def test_admin_reveal_action_logs(populated, users, client):
     assert resident.id_number in shown and resident.phone in shown
     assert (
         PersonalDataAccess.objects.filter(
-            user=users[Role.COMMUNITY_STAFF], resident=resident, channel="admin"
+            user=by_role[Role.COMMUNITY_STAFF], resident=resident, channel="admin"
         ).count()
         == 2
     )
@@ -138,9 +138,9 @@ def test_admin_reveal_action_logs(populated, users, client):
 @pytest.mark.parametrize(
     "role", [Role.LEADER, Role.GRID_WORKER, Role.GRID_LEADER, Role.DEPT_HANDLER, Role.RESIDENT]
 )
-def test_admin_reveal_denied(role, populated, users, client):
+def test_admin_reveal_denied(role, populated, by_role, client):
     resident = Resident.objects.first()
-    client.force_login(users[role])
+    client.force_login(by_role[role])
     url = f"/admin/registry/resident/{resident.pk}/reveal/"
     assert client.get(url).status_code == 403
     response = client.post(url)
@@ -149,21 +149,21 @@ def test_admin_reveal_denied(role, populated, users, client):
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_admin_reveal_outside_scope(populated, users, client):
+def test_admin_reveal_outside_scope(populated, by_role, client):
     outside = in_scope(Role.GRID_WORKER, populated)  # another community than the staff's
-    client.force_login(users[Role.COMMUNITY_STAFF])
+    client.force_login(by_role[Role.COMMUNITY_STAFF])
     assert client.post(f"/admin/registry/resident/{outside.pk}/reveal/").status_code == 404
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_admin_search_by_id_number_is_exact_and_logged(populated, users, client):
+def test_admin_search_by_id_number_is_exact_and_logged(populated, by_role, client):
     resident = Resident.objects.last()
-    client.force_login(users[Role.OPERATOR])
+    client.force_login(by_role[Role.OPERATOR])
     cl = client.get("/admin/registry/resident/", {"q": resident.id_number}).context["cl"]
     assert [r.pk for r in cl.result_list] == [resident.pk]
     entry = PersonalDataAccess.objects.get()
     assert (entry.user, entry.resident, entry.field, entry.channel) == (
-        users[Role.OPERATOR],
+        by_role[Role.OPERATOR],
         resident,
         "id_number",
         "admin_search",
@@ -173,38 +173,38 @@ def test_admin_search_by_id_number_is_exact_and_logged(populated, users, client)
     assert cl.result_count == 0
 
 
-def test_admin_search_by_id_number_not_for_leaders(populated, users, client):
+def test_admin_search_by_id_number_not_for_leaders(populated, by_role, client):
     # Leaders have no back office: the search is refused before it runs, nothing is logged.
     resident = Resident.objects.last()
-    client.force_login(users[Role.LEADER])
+    client.force_login(by_role[Role.LEADER])
     response = client.get("/admin/registry/resident/", {"q": resident.id_number})
     assert response.status_code == 403
     assert resident.name not in response.content.decode()
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_access_log_admin_is_read_only_and_scoped(populated, users, client, api):
+def test_access_log_admin_is_read_only_and_scoped(populated, by_role, client, api):
     mine = in_scope(Role.COMMUNITY_STAFF, populated)
     other = in_scope(Role.GRID_WORKER, populated)
-    api(users[Role.COMMUNITY_STAFF]).post(f"/api/registry/residents/{mine.pk}/reveal/")
-    api(users[Role.GRID_WORKER]).post(f"/api/registry/residents/{other.pk}/reveal/")
-    client.force_login(users[Role.ADMIN])
+    api(by_role[Role.COMMUNITY_STAFF]).post(f"/api/registry/residents/{mine.pk}/reveal/")
+    api(by_role[Role.GRID_WORKER]).post(f"/api/registry/residents/{other.pk}/reveal/")
+    client.force_login(by_role[Role.ADMIN])
     assert client.get("/admin/registry/personaldataaccess/").context["cl"].result_count == 4
     entry = PersonalDataAccess.objects.first()
     assert client.get("/admin/registry/personaldataaccess/add/").status_code == 403
     assert client.get(f"/admin/registry/personaldataaccess/{entry.pk}/delete/").status_code == 403
     html = client.get(f"/admin/registry/personaldataaccess/{entry.pk}/change/").content.decode()
     assert 'name="_save"' not in html
-    client.force_login(users[Role.COMMUNITY_STAFF])
+    client.force_login(by_role[Role.COMMUNITY_STAFF])
     cl = client.get("/admin/registry/personaldataaccess/").context["cl"]
     assert {e.resident_id for e in cl.result_list} == {mine.pk}
     for role in (Role.LEADER, Role.GRID_WORKER):
-        client.force_login(users[role])
+        client.force_login(by_role[role])
         assert client.get("/admin/registry/personaldataaccess/").status_code == 403
 
 
-def test_export_is_masked(populated, users, client):
-    client.force_login(users[Role.OPERATOR])
+def test_export_is_masked(populated, by_role, client):
+    client.force_login(by_role[Role.OPERATOR])
     ids = list(Resident.objects.values_list("pk", flat=True)[:3])
     response = client.post(
         "/admin/registry/resident/",
@@ -217,10 +217,10 @@ def test_export_is_masked(populated, users, client):
         assert mask_phone(r.phone) in text
 
 
-def test_leaders_have_no_registry_pages(populated, users, client):
+def test_leaders_have_no_registry_pages(populated, by_role, client):
     """Leaders look at the street in the dashboard; the admin's registry pages are refused."""
     resident = Resident.objects.first()
-    client.force_login(users[Role.LEADER])
+    client.force_login(by_role[Role.LEADER])
     for url in [
         f"/admin/registry/resident/{resident.pk}/change/",
         f"/admin/registry/household/{resident.household_id}/change/",
@@ -232,9 +232,9 @@ def test_leaders_have_no_registry_pages(populated, users, client):
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.COMMUNITY_STAFF])
-def test_admin_add_and_change_pages_render(role, populated, users, client):
+def test_admin_add_and_change_pages_render(role, populated, by_role, client):
     resident = in_scope(role, populated)
-    client.force_login(users[role])
+    client.force_login(by_role[role])
     for url in [
         "/admin/registry/resident/add/",
         "/admin/registry/household/add/",
@@ -258,13 +258,13 @@ def test_admin_add_and_change_pages_render(role, populated, users, client):
     assert expected is None or offered == expected
 
 
-def test_household_inline_saves_through_services(populated, users, client):
-    from .conftest import make_id
+def test_household_inline_saves_through_services(populated, by_role, client):
+    from civicgrid.testing.people import make_id
 
     resident = in_scope(Role.COMMUNITY_STAFF, populated)
     household = resident.household
     others = list(household.residents.order_by("pk"))
-    client.force_login(users[Role.COMMUNITY_STAFF])
+    client.force_login(by_role[Role.COMMUNITY_STAFF])
     data = {
         "address": household.address_id,
         "household_number": "7",
@@ -316,8 +316,8 @@ def test_household_inline_saves_through_services(populated, users, client):
         assert r_db.id_number == r.id_number and r_db.phone == r.phone
 
 
-def test_admin_add_with_a_number_registered_elsewhere_is_not_an_oracle(populated, users, client):
-    staff = users[Role.COMMUNITY_STAFF]
+def test_admin_add_with_a_number_registered_elsewhere_is_not_an_oracle(populated, by_role, client):
+    staff = by_role[Role.COMMUNITY_STAFF]
     mine = in_scope(Role.COMMUNITY_STAFF, populated)
     target = Resident.objects.exclude(
         household__address__micro_grid__in=[

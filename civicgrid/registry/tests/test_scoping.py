@@ -31,8 +31,8 @@ def expected_micro_grids(role, tree):
 
 
 @pytest.mark.parametrize("role", list(EXPECTED))
-def test_api_lists_are_scoped(role, populated, users, api):
-    client = api(users[role])
+def test_api_lists_are_scoped(role, populated, by_role, api):
+    client = api(by_role[role])
     body = client.get("/api/registry/residents/", {"limit": 100}).json()
     assert body["count"] == EXPECTED[role]
     ids = [r["id"] for r in body["results"]]
@@ -46,22 +46,22 @@ def test_api_lists_are_scoped(role, populated, users, api):
 
 
 @pytest.mark.parametrize("role", list(EXPECTED))
-def test_api_detail_outside_scope_is_404(role, populated, users, api):
+def test_api_detail_outside_scope_is_404(role, populated, by_role, api):
     outside = Resident.objects.exclude(
         household__address__micro_grid__in=expected_micro_grids(role, populated)
     ).first()
     inside = Resident.objects.filter(
         household__address__micro_grid__in=expected_micro_grids(role, populated)
     ).first()
-    client = api(users[role])
+    client = api(by_role[role])
     assert client.get(f"/api/registry/residents/{inside.pk}/").status_code == 200
     if outside is not None:
         assert client.get(f"/api/registry/residents/{outside.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize("role", DENIED)
-def test_api_refuses_handlers_and_residents(role, populated, users, api):
-    client = api(users[role])
+def test_api_refuses_handlers_and_residents(role, populated, by_role, api):
+    client = api(by_role[role])
     for url in ["residents", "households", "addresses", "figures"]:
         response = client.get(f"/api/registry/{url}/")
         assert response.status_code == 403
@@ -73,8 +73,8 @@ def test_api_requires_login(populated, client):
 
 
 @pytest.mark.parametrize("role", ADMIN_ROLES)
-def test_admin_changelists_are_scoped(role, populated, users, client):
-    client.force_login(users[role])
+def test_admin_changelists_are_scoped(role, populated, by_role, client):
+    client.force_login(by_role[role])
     response = client.get("/admin/registry/resident/")
     assert response.status_code == 200
     cl = response.context["cl"]
@@ -90,31 +90,31 @@ def test_admin_changelists_are_scoped(role, populated, users, client):
 
 
 @pytest.mark.parametrize("role", [Role.COMMUNITY_STAFF])
-def test_admin_change_view_outside_scope_is_refused(role, populated, users, client):
+def test_admin_change_view_outside_scope_is_refused(role, populated, by_role, client):
     outside = Resident.objects.exclude(
         household__address__micro_grid__in=expected_micro_grids(role, populated)
     ).first()
-    client.force_login(users[role])
+    client.force_login(by_role[role])
     response = client.get(f"/admin/registry/resident/{outside.pk}/change/")
     # Django's admin redirects to the index with "doesn't exist" for rows not in get_queryset.
     assert response.status_code == 302
 
 
 @pytest.mark.parametrize("role", NO_ADMIN)
-def test_admin_refuses_roles_without_back_office(role, populated, users, client):
-    client.force_login(users[role])
+def test_admin_refuses_roles_without_back_office(role, populated, by_role, client):
+    client.force_login(by_role[role])
     for model in ["resident", "household", "address", "personaldataaccess"]:
         assert client.get(f"/admin/registry/{model}/").status_code == 403
     assert client.get("/admin/registry/resident/figures/").status_code == 403
 
 
-def test_admin_list_filters_by_community_and_care_tag(populated, users, client):
+def test_admin_list_filters_by_community_and_care_tag(populated, by_role, client):
     target = Resident.objects.filter(
         household__address__micro_grid=populated["micro_grids"][3]
     ).first()
     target.care_tags = ["elderly_alone"]
     target.save()
-    client.force_login(users[Role.OPERATOR])
+    client.force_login(by_role[Role.OPERATOR])
     code = populated["communities"][1].code
     cl = client.get("/admin/registry/resident/", {"community": code}).context["cl"]
     assert cl.result_count == 8

@@ -11,8 +11,7 @@ from civicgrid.registry.validators import (
     validate_mobile,
     validate_resident_id,
 )
-
-from .conftest import make_id
+from civicgrid.testing.people import make_id
 
 
 def test_check_char_known_examples():

@@ -7,10 +7,11 @@ from django.urls import reverse
 
 from civicgrid.accounts.choices import Role
 from civicgrid.testing.factories import UserFactory
+from civicgrid.testing.world import local
 from civicgrid.workcalendar import services
 from civicgrid.workcalendar.choices import DayKind, DaySource
 from civicgrid.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear
-from civicgrid.workcalendar.tests.conftest import NOTICE_2027_HOLIDAYS, NOTICE_2027_WORKDAYS, sh
+from civicgrid.workcalendar.tests.notice import NOTICE_2027_HOLIDAYS, NOTICE_2027_WORKDAYS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_year_list_with_counts_without_n_plus_one(client, django_assert_max_num_
 
 def test_operator_enters_the_2027_notice(client):
     user = login(client, Role.OPERATOR)
-    before = services.add_working_days(sh(2026, 12, 30, 10), 5)
+    before = services.add_working_days(local(2026, 12, 30, 10), 5)
     assert not before.calendar_published
     response = client.post(
         reverse("admin:workcalendar_calendaryear_add"),
@@ -60,8 +61,8 @@ def test_operator_enters_the_2027_notice(client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     year = CalendarYear.objects.get(year=2027)
     assert year.published and year.published_by == user and year.days.count() == 365
-    after = services.add_working_days(sh(2026, 12, 30, 10), 5)
-    assert (after.at, after.calendar_published) == (sh(2027, 1, 7, 18), True)
+    after = services.add_working_days(local(2026, 12, 30, 10), 5)
+    assert (after.at, after.calendar_published) == (local(2027, 1, 7, 18), True)
 
 
 def test_bad_notice_in_the_admin_shows_errors_beside_the_fields_and_saves_nothing(client):
@@ -144,7 +145,7 @@ def test_unticking_published_withdraws_the_year(client):
     )
     assert response.status_code == 302
     assert not CalendarYear.objects.get(year=2026).published
-    assert not services.add_working_days(sh(2026, 9, 30, 10), 3).calendar_published
+    assert not services.add_working_days(local(2026, 9, 30, 10), 3).calendar_published
 
 
 def test_day_list_filters_by_year_and_kind(client, django_assert_max_num_queries):

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api():
+def worker_api():
     client = APIClient()
     client.force_authenticate(UserFactory(role=Role.GRID_WORKER))
     return client
@@ -20,9 +20,9 @@ def test_anonymous_is_refused():
     assert APIClient().get("/api/calendar/days/").status_code in (401, 403)
 
 
-def test_days_filtered_by_year_and_kind(api, django_assert_max_num_queries):
+def test_days_filtered_by_year_and_kind(worker_api, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        response = api.get("/api/calendar/days/", {"year": 2026, "kind": "adjusted_workday"})
+        response = worker_api.get("/api/calendar/days/", {"year": 2026, "kind": "adjusted_workday"})
     assert response.status_code == 200
     rows = response.json()["results"]
     assert [r["date"] for r in rows][-2:] == ["2026-09-20", "2026-10-10"]
@@ -35,26 +35,26 @@ def test_days_filtered_by_year_and_kind(api, django_assert_max_num_queries):
         "source": "seed",
         "note": "",
     }
-    october = api.get(
+    october = worker_api.get(
         "/api/calendar/days/", {"date_from": "2026-10-01", "date_to": "2026-10-07", "limit": 50}
     ).json()
     assert october["count"] == 7
     assert {r["holiday_name"] for r in october["results"]} == {"国庆节"}
-    assert api.get("/api/calendar/days/", {"kind": "nonsense"}).status_code == 400
+    assert worker_api.get("/api/calendar/days/", {"kind": "nonsense"}).status_code == 400
 
 
-def test_years(api):
-    rows = api.get("/api/calendar/years/").json()
+def test_years(worker_api):
+    rows = worker_api.get("/api/calendar/years/").json()
     assert [r["year"] for r in rows] == list(range(2019, 2027))
     assert all(r["published"] for r in rows)
 
 
-def test_deadline_calculator(api):
-    response = api.get(
+def test_deadline_calculator(worker_api):
+    response = worker_api.get(
         "/api/calendar/deadline/", {"start": "2026-09-30T10:00:00+08:00", "working_days": 3}
     )
     assert response.json() == {"at": "2026-10-10T18:00:00+08:00", "calendar_published": True}
-    hours = api.get(
+    hours = worker_api.get(
         "/api/calendar/deadline/", {"start": "2026-12-31T17:00:00+08:00", "working_hours": 2}
     ).json()
     assert hours == {"at": "2027-01-01T10:00:00+08:00", "calendar_published": False}
@@ -70,7 +70,7 @@ def test_deadline_calculator(api):
         {"start": "2026-09-30T10:00:00+08:00", "working_hours": "x"},
     ],
 )
-def test_deadline_bad_input_is_a_400(api, params):
-    response = api.get("/api/calendar/deadline/", params)
+def test_deadline_bad_input_is_a_400(worker_api, params):
+    response = worker_api.get("/api/calendar/deadline/", params)
     assert response.status_code == 400
     assert response.json()

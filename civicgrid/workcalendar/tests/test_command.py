@@ -7,10 +7,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from civicgrid.testing.world import local
 from civicgrid.workcalendar import services
 from civicgrid.workcalendar.choices import DayKind, DaySource
 from civicgrid.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear
-from civicgrid.workcalendar.tests.conftest import NOTICE_2027_HOLIDAYS, NOTICE_2027_WORKDAYS, sh
+from civicgrid.workcalendar.tests.notice import NOTICE_2027_HOLIDAYS, NOTICE_2027_WORKDAYS
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +34,8 @@ def snapshot():
 
 
 def test_publishing_2027_changes_the_same_deadline_and_its_flag():
-    before = services.add_working_days(sh(2026, 12, 30, 10), 5)
-    assert (before.at, before.calendar_published) == (sh(2027, 1, 6, 18), False)
+    before = services.add_working_days(local(2026, 12, 30, 10), 5)
+    assert (before.at, before.calendar_published) == (local(2027, 1, 6, 18), False)
 
     out, _err = run(
         "2027",
@@ -60,11 +61,11 @@ def test_publishing_2027_changes_the_same_deadline_and_its_flag():
     assert CalendarDay.objects.get(date=D(2027, 1, 1)).holiday_name == "元旦"
 
     # Same filing, now with 1 January off: 31 Dec, 4, 5, 6, 7 January — and published.
-    after = services.add_working_days(sh(2026, 12, 30, 10), 5)
-    assert (after.at, after.calendar_published) == (sh(2027, 1, 7, 18), True)
+    after = services.add_working_days(local(2026, 12, 30, 10), 5)
+    assert (after.at, after.calendar_published) == (local(2027, 1, 7, 18), True)
     # The worked Saturday after the Spring Festival counts.
-    assert services.add_working_days(sh(2027, 2, 19, 10), 1).at == sh(2027, 2, 20, 18)
-    assert services.add_working_days(sh(2027, 2, 5, 10), 1).at == sh(2027, 2, 15, 18)
+    assert services.add_working_days(local(2027, 2, 19, 10), 1).at == local(2027, 2, 20, 18)
+    assert services.add_working_days(local(2027, 2, 5, 10), 1).at == local(2027, 2, 15, 18)
 
 
 def test_republishing_replaces_the_whole_year():

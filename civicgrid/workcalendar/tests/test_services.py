@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from civicgrid.accounts.choices import Role
 from civicgrid.testing.factories import UserFactory
+from civicgrid.testing.world import local
 from civicgrid.workcalendar import services
 from civicgrid.workcalendar.choices import DayKind, DaySource
 from civicgrid.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear
 from civicgrid.workcalendar.seed import SEED_YEARS
-from civicgrid.workcalendar.tests.conftest import sh
 
 pytestmark = pytest.mark.django_db
 
@@ -69,46 +69,46 @@ def test_is_workday():
 
 def test_working_days_across_national_day_count_the_adjusted_saturday():
     # Filed Wednesday 30 September: 8 Oct (1), 9 Oct (2), Saturday 10 Oct worked (3).
-    deadline = services.add_working_days(sh(2026, 9, 30, 10), 3)
-    assert deadline.at == sh(2026, 10, 10, 18)
+    deadline = services.add_working_days(local(2026, 9, 30, 10), 3)
+    assert deadline.at == local(2026, 10, 10, 18)
     assert deadline.calendar_published
     # 5 working days (一般求助/投诉): then Monday 12 and Tuesday 13 October.
-    assert services.add_working_days(sh(2026, 9, 30, 10), 5).at == sh(2026, 10, 13, 18)
+    assert services.add_working_days(local(2026, 9, 30, 10), 5).at == local(2026, 10, 13, 18)
 
 
 def test_filing_day_is_never_counted_whatever_the_hour():
-    early = services.add_working_days(sh(2026, 9, 28, 0, 1), 1)
-    late = services.add_working_days(sh(2026, 9, 28, 23, 59), 1)
-    assert early.at == late.at == sh(2026, 9, 29, 18)
+    early = services.add_working_days(local(2026, 9, 28, 0, 1), 1)
+    late = services.add_working_days(local(2026, 9, 28, 23, 59), 1)
+    assert early.at == late.at == local(2026, 9, 29, 18)
     # Thursday before Mid-Autumn: Fri–Sun are holidays, the first working day is Monday 28.
-    assert services.add_working_days(sh(2026, 9, 24, 15), 1).at == sh(2026, 9, 28, 18)
+    assert services.add_working_days(local(2026, 9, 24, 15), 1).at == local(2026, 9, 28, 18)
 
 
 def test_filed_on_a_holiday_or_weekend():
-    assert services.add_working_days(sh(2026, 10, 3, 10), 1).at == sh(2026, 10, 8, 18)
+    assert services.add_working_days(local(2026, 10, 3, 10), 1).at == local(2026, 10, 8, 18)
     # Filed on Saturday 19 September: Sunday 20 is a 调休 working day and counts.
-    assert services.add_working_days(sh(2026, 9, 19, 10), 1).at == sh(2026, 9, 20, 18)
+    assert services.add_working_days(local(2026, 9, 19, 10), 1).at == local(2026, 9, 20, 18)
     # Zero days: the end of the filing day if it is a working day, else of the next one.
-    assert services.add_working_days(sh(2026, 10, 3, 10), 0).at == sh(2026, 10, 8, 18)
-    assert services.add_working_days(sh(2026, 10, 9, 10), 0).at == sh(2026, 10, 9, 18)
+    assert services.add_working_days(local(2026, 10, 3, 10), 0).at == local(2026, 10, 8, 18)
+    assert services.add_working_days(local(2026, 10, 9, 10), 0).at == local(2026, 10, 9, 18)
 
 
 def test_working_days_between_is_the_inverse_of_add_working_days():
-    start = sh(2026, 9, 18, 16)
+    start = local(2026, 9, 18, 16)
     for n in range(0, 25):
         deadline = services.add_working_days(start, n)
         if n:
             assert services.working_days_between(start, deadline.at) == n
-    assert services.working_days_between(sh(2026, 9, 30, 9), sh(2026, 10, 10, 9)) == 3
-    assert services.working_days_between(sh(2026, 10, 10, 9), sh(2026, 9, 30, 9)) == -3
+    assert services.working_days_between(local(2026, 9, 30, 9), local(2026, 10, 10, 9)) == 3
+    assert services.working_days_between(local(2026, 10, 10, 9), local(2026, 9, 30, 9)) == -3
     assert services.working_days_between(D(2026, 10, 1), D(2026, 10, 7)) == 0
 
 
 def test_bad_day_counts_are_refused():
     with pytest.raises(ValueError):
-        services.add_working_days(sh(2026, 9, 30), -1)
+        services.add_working_days(local(2026, 9, 30), -1)
     with pytest.raises(ValueError):
-        services.add_working_hours(sh(2026, 9, 30), -0.5)
+        services.add_working_hours(local(2026, 9, 30), -0.5)
     with pytest.raises(TypeError):
         services.add_working_hours(D(2026, 9, 30), 1)
 
@@ -117,42 +117,47 @@ def test_bad_day_counts_are_refused():
 
 
 def test_working_hours_skip_lunch_and_night():
-    assert services.add_working_hours(sh(2026, 9, 28, 11), 2).at == sh(2026, 9, 28, 14)
-    assert services.add_working_hours(sh(2026, 9, 28, 17), 2).at == sh(2026, 9, 29, 10)
+    assert services.add_working_hours(local(2026, 9, 28, 11), 2).at == local(2026, 9, 28, 14)
+    assert services.add_working_hours(local(2026, 9, 28, 17), 2).at == local(2026, 9, 29, 10)
     # 道路不洁: 5 working hours from 15:30 → 2.5 h today, 2.5 h tomorrow.
-    assert services.add_working_hours(sh(2026, 9, 28, 15, 30), 5).at == sh(2026, 9, 29, 11, 30)
+    assert services.add_working_hours(local(2026, 9, 28, 15, 30), 5).at == local(
+        2026, 9, 29, 11, 30
+    )
     # Ends exactly at closing time: 18:00 that day, not 09:00 the next.
-    assert services.add_working_hours(sh(2026, 9, 28, 13), 5).at == sh(2026, 9, 28, 18)
-    assert services.add_working_hours(sh(2026, 9, 28, 9), 8).at == sh(2026, 9, 28, 18)
-    assert services.add_working_hours(sh(2026, 9, 28, 9), 0.25).at == sh(2026, 9, 28, 9, 15)
+    assert services.add_working_hours(local(2026, 9, 28, 13), 5).at == local(2026, 9, 28, 18)
+    assert services.add_working_hours(local(2026, 9, 28, 9), 8).at == local(2026, 9, 28, 18)
+    assert services.add_working_hours(local(2026, 9, 28, 9), 0.25).at == local(2026, 9, 28, 9, 15)
 
 
 def test_start_outside_working_hours_counts_from_the_next_period():
-    assert services.add_working_hours(sh(2026, 9, 28, 7), 1).at == sh(2026, 9, 28, 10)
-    assert services.add_working_hours(sh(2026, 9, 28, 12, 30), 1).at == sh(2026, 9, 28, 14)
-    assert services.add_working_hours(sh(2026, 9, 28, 19), 1).at == sh(2026, 9, 29, 10)
-    assert services.add_working_hours(sh(2026, 9, 28, 19), 0).at == sh(2026, 9, 29, 9)
+    assert services.add_working_hours(local(2026, 9, 28, 7), 1).at == local(2026, 9, 28, 10)
+    assert services.add_working_hours(local(2026, 9, 28, 12, 30), 1).at == local(2026, 9, 28, 14)
+    assert services.add_working_hours(local(2026, 9, 28, 19), 1).at == local(2026, 9, 29, 10)
+    assert services.add_working_hours(local(2026, 9, 28, 19), 0).at == local(2026, 9, 29, 9)
     # Started on a National Day holiday: the clock starts on Thursday 8 October.
-    assert services.add_working_hours(sh(2026, 10, 3, 10), 1).at == sh(2026, 10, 8, 10)
+    assert services.add_working_hours(local(2026, 10, 3, 10), 1).at == local(2026, 10, 8, 10)
 
 
 def test_working_hours_run_over_the_holiday_and_into_the_adjusted_saturday():
-    assert services.add_working_hours(sh(2026, 9, 30, 17), 2).at == sh(2026, 10, 8, 10)
-    assert services.add_working_hours(sh(2026, 10, 9, 17), 2).at == sh(2026, 10, 10, 10)
+    assert services.add_working_hours(local(2026, 9, 30, 17), 2).at == local(2026, 10, 8, 10)
+    assert services.add_working_hours(local(2026, 10, 9, 17), 2).at == local(2026, 10, 10, 10)
     # Saturday 10 October is a full working day; Sunday 11 is not.
-    assert services.add_working_hours(sh(2026, 10, 10, 9), 9).at == sh(2026, 10, 12, 10)
+    assert services.add_working_hours(local(2026, 10, 10, 9), 9).at == local(2026, 10, 12, 10)
 
 
 def test_working_hours_between():
-    assert services.working_hours_between(sh(2026, 9, 28, 8), sh(2026, 9, 28, 20)) == 8.0
-    assert services.working_hours_between(sh(2026, 9, 28, 11, 30), sh(2026, 9, 28, 13, 30)) == 1.0
-    assert services.working_hours_between(sh(2026, 9, 30, 17), sh(2026, 10, 8, 10)) == 2.0
-    assert services.working_hours_between(sh(2026, 10, 1), sh(2026, 10, 8)) == 0.0
-    assert services.working_hours_between(sh(2026, 10, 9), sh(2026, 10, 12)) == 16.0
-    assert services.working_hours_between(sh(2026, 9, 29), sh(2026, 9, 28)) == 0.0
+    assert services.working_hours_between(local(2026, 9, 28, 8), local(2026, 9, 28, 20)) == 8.0
+    assert (
+        services.working_hours_between(local(2026, 9, 28, 11, 30), local(2026, 9, 28, 13, 30))
+        == 1.0
+    )
+    assert services.working_hours_between(local(2026, 9, 30, 17), local(2026, 10, 8, 10)) == 2.0
+    assert services.working_hours_between(local(2026, 10, 1), local(2026, 10, 8)) == 0.0
+    assert services.working_hours_between(local(2026, 10, 9), local(2026, 10, 12)) == 16.0
+    assert services.working_hours_between(local(2026, 9, 29), local(2026, 9, 28)) == 0.0
     # UTC input is converted: 01:00 UTC is 09:00 in Shanghai.
     utc_start = datetime.datetime(2026, 9, 28, 1, 0, tzinfo=datetime.UTC)
-    assert services.working_hours_between(utc_start, sh(2026, 9, 28, 10)) == 1.0
+    assert services.working_hours_between(utc_start, local(2026, 9, 28, 10)) == 1.0
     # Naive datetimes are read as Shanghai time.
     assert (
         services.working_hours_between(
@@ -164,49 +169,51 @@ def test_working_hours_between():
 
 def test_working_hours_between_is_the_inverse_of_add_working_hours():
     calendar = services.get_calendar()
-    for start in (sh(2026, 9, 24, 16, 10), sh(2026, 10, 3), sh(2026, 9, 30, 12, 20)):
+    for start in (local(2026, 9, 24, 16, 10), local(2026, 10, 3), local(2026, 9, 30, 12, 20)):
         for hours in (0.5, 1, 3, 7.75, 8, 13, 40):
             deadline = calendar.add_working_hours(start, hours)
             assert calendar.working_hours_between(start, deadline.at) == pytest.approx(hours)
 
 
 def test_pauses_are_subtracted_and_extend_deadlines():
-    start = sh(2026, 9, 28, 9)
+    start = local(2026, 9, 28, 9)
     # Paused Monday 10:00–15:00 (4 working hours: 10–12, 13–15), overlapping a second pause.
     pauses = [
-        (sh(2026, 9, 28, 10), sh(2026, 9, 28, 14)),
-        (sh(2026, 9, 28, 13), sh(2026, 9, 28, 15)),
+        (local(2026, 9, 28, 10), local(2026, 9, 28, 14)),
+        (local(2026, 9, 28, 13), local(2026, 9, 28, 15)),
     ]
-    end = sh(2026, 9, 29, 18)
+    end = local(2026, 9, 29, 18)
     assert services.working_hours_between(start, end) == 16.0
     assert services.working_hours_between(start, end, exclude=pauses) == 12.0
     # A pause still running (end None) counts until `end`.
     assert (
         services.working_hours_between(
-            start, sh(2026, 9, 28, 17), exclude=[(sh(2026, 9, 28, 16), None)]
+            start, local(2026, 9, 28, 17), exclude=[(local(2026, 9, 28, 16), None)]
         )
         == 6.0
     )
     # 5 working hours with the 4 paused hours pushed out: 9–10, then 15–18, then 09–10 Tuesday.
-    assert services.add_working_hours(start, 5, exclude=pauses).at == sh(2026, 9, 29, 10)
+    assert services.add_working_hours(start, 5, exclude=pauses).at == local(2026, 9, 29, 10)
     # One working day filed Friday 25 (holiday) is Monday 28 18:00; paused 4 working hours that
     # Monday, it moves 4 working hours on: Tuesday 9–12 and 13–14.
-    deadline = services.add_working_days(sh(2026, 9, 25, 10), 1, exclude=pauses)
-    assert deadline.at == sh(2026, 9, 29, 14)
+    deadline = services.add_working_days(local(2026, 9, 25, 10), 1, exclude=pauses)
+    assert deadline.at == local(2026, 9, 29, 14)
     # A pause on the filing day itself changes nothing: that day is not counted.
     same = services.add_working_days(
-        sh(2026, 9, 28, 9), 1, exclude=[(sh(2026, 9, 28, 10), sh(2026, 9, 28, 17))]
+        local(2026, 9, 28, 9), 1, exclude=[(local(2026, 9, 28, 10), local(2026, 9, 28, 17))]
     )
-    assert same.at == sh(2026, 9, 29, 18)
+    assert same.at == local(2026, 9, 29, 18)
     with pytest.raises(ValueError):
-        services.add_working_hours(start, 1, exclude=[(sh(2026, 9, 28, 10), None)])
+        services.add_working_hours(start, 1, exclude=[(local(2026, 9, 28, 10), None)])
 
 
 def test_working_hours_come_from_settings(settings):
     settings.WORKING_HOURS = [("08:30", "17:30")]
-    assert services.working_hours_between(sh(2026, 9, 28), sh(2026, 9, 29)) == 9.0
-    assert services.add_working_days(sh(2026, 9, 28), 1).at == sh(2026, 9, 29, 17, 30)
-    assert services.add_working_hours(sh(2026, 9, 28, 12, 30), 1).at == sh(2026, 9, 28, 13, 30)
+    assert services.working_hours_between(local(2026, 9, 28), local(2026, 9, 29)) == 9.0
+    assert services.add_working_days(local(2026, 9, 28), 1).at == local(2026, 9, 29, 17, 30)
+    assert services.add_working_hours(local(2026, 9, 28, 12, 30), 1).at == local(
+        2026, 9, 28, 13, 30
+    )
 
 
 # --- beyond the published years -----------------------------------------------------------------
@@ -214,15 +221,15 @@ def test_working_hours_come_from_settings(settings):
 
 def test_deadline_into_unpublished_2027_falls_back_to_weekdays_and_says_so():
     # 30 Dec 2026 + 5 working days: 31 Dec, then 2027 as plain Mon–Fri: 1, 4, 5, 6 January.
-    deadline = services.add_working_days(sh(2026, 12, 30, 10), 5)
-    assert deadline.at == sh(2027, 1, 6, 18)
+    deadline = services.add_working_days(local(2026, 12, 30, 10), 5)
+    assert deadline.at == local(2027, 1, 6, 18)
     assert deadline.calendar_published is False
     # Staying inside 2026 is published.
-    assert services.add_working_days(sh(2026, 12, 29, 10), 1).calendar_published is True
-    hours = services.add_working_hours(sh(2026, 12, 31, 17), 2)
-    assert hours.at == sh(2027, 1, 1, 10)
+    assert services.add_working_days(local(2026, 12, 29, 10), 1).calendar_published is True
+    hours = services.add_working_hours(local(2026, 12, 31, 17), 2)
+    assert hours.at == local(2027, 1, 1, 10)
     assert hours.calendar_published is False
-    assert services.add_working_hours(sh(2027, 3, 1, 9), 1).calendar_published is False
+    assert services.add_working_hours(local(2027, 3, 1, 9), 1).calendar_published is False
     assert services.is_workday(D(2027, 1, 1))  # a Friday; no notice yet
     assert services.last_published_year() == 2026
     assert "未公布" in str(deadline)
@@ -243,7 +250,7 @@ def test_correct_day_marks_manual_and_bumps_revision():
     assert (day.kind, day.source, day.note) == (DayKind.HOLIDAY, DaySource.MANUAL, "区政府通知")
     assert revision() == before + 1
     assert not services.is_workday(D(2026, 10, 12))
-    assert services.add_working_days(sh(2026, 10, 9, 10), 2).at == sh(2026, 10, 13, 18)
+    assert services.add_working_days(local(2026, 10, 9, 10), 2).at == local(2026, 10, 13, 18)
 
 
 @pytest.mark.parametrize(
@@ -281,11 +288,11 @@ def test_only_admin_and_operator_edit_the_calendar():
 def test_withdrawing_a_year_makes_it_fall_back():
     year = CalendarYear.objects.get(year=2026)
     services.update_year(year, notice=year.notice, published=False)
-    deadline = services.add_working_days(sh(2026, 9, 30, 10), 3)
+    deadline = services.add_working_days(local(2026, 9, 30, 10), 3)
     # Plain Mon–Fri: Thu 1, Fri 2, Mon 5 October.
-    assert (deadline.at, deadline.calendar_published) == (sh(2026, 10, 5, 18), False)
+    assert (deadline.at, deadline.calendar_published) == (local(2026, 10, 5, 18), False)
     services.update_year(year, notice=year.notice, published=True)
-    assert services.add_working_days(sh(2026, 9, 30, 10), 3).at == sh(2026, 10, 10, 18)
+    assert services.add_working_days(local(2026, 9, 30, 10), 3).at == local(2026, 10, 10, 18)
 
 
 def test_another_process_edit_reaches_this_process_through_the_revision(
@@ -307,7 +314,7 @@ def test_another_process_edit_reaches_this_process_through_the_revision(
     # A snapshot answers without any query: the way to compute many deadlines at once.
     with django_assert_num_queries(0):
         for day in range(1, 31):
-            snapshot.add_working_days(sh(2026, 11, day, 10), 5)
+            snapshot.add_working_days(local(2026, 11, day, 10), 5)
 
 
 def test_a_rolled_back_change_never_masquerades_as_a_later_one():
