@@ -27,31 +27,125 @@ def history(case):
     ]
 
 
-def test_every_state_and_side_path(users, garbage, departments, clock):
+# The 退回 → 延期 → 挂起 → 约请 → 合并 → 返工 → 评价 story of one case, split into one test per
+# side path. Each step below takes the case one stage further (the same times, the same users);
+# a test runs the stages before its own and checks its side path.
+
+
+def _reported(u, garbage):
+    return report(u["resident"], garbage)
+
+
+def _dispatched(u, garbage, clock):
+    case = _reported(u, garbage)
+    clock.advance(minutes=5)
+    services.do_file(case, u["operator"], note="属实")
+    services.do_dispatch(case, u["operator"])  # the category's default: 城管
+    return case
+
+
+def _returned(u, garbage, clock):
+    case = _dispatched(u, garbage, clock)
+    clock.advance(minutes=30)
+    services.do_return(case, u["handler"], reason="属于物业管理范围,非城管职责")
+    return case
+
+
+def _with_fg(u, garbage, departments, clock):
+    case = _returned(u, garbage, clock)
+    services.do_dispatch(case, u["operator"], department=departments["fg"].pk, note="改派房管")
+    services.do_accept(case, u["handler_fg"])
+    case.refresh_from_db()
+    return case
+
+
+def _extended(u, garbage, departments, clock):
+    case = _with_fg(u, garbage, departments, clock)
+    request = services.do_request_extension(
+        case, u["handler_fg"], days=2, reason="需协调物业"
+    ).extension
+    services.do_decide_extension(case, u["operator"], extension=request, approve=True)
+    case.refresh_from_db()
+    return case
+
+
+def _resumed(u, garbage, departments, clock):
+    case = _extended(u, garbage, departments, clock)
+    clock.set(2026, 11, 24, 9, 0)
+    services.do_suspend(case, u["operator"], reason="等待业主回沪")
+    clock.set(2026, 11, 25, 9, 0)
+    services.do_resume(case, u["operator"], note="业主已回")
+    case.refresh_from_db()
+    return case
+
+
+def _called_in(u, garbage, departments, clock):
+    case = _resumed(u, garbage, departments, clock)
+    call_in = services.do_start_call_in(
+        case,
+        u["staff"],
+        reason="物业与房管职责不清",
+        departments=[departments["cg"].pk, departments["fg"].pk],
+    ).call_in
+    services.do_record_call_in_outcome(
+        case, u["operator"], call_in=call_in.pk, outcome="房管牵头,物业配合清运"
+    )
+    return case
+
+
+def _merged(u, garbage, departments, clock):
+    case = _called_in(u, garbage, departments, clock)
+    duplicate = report(u["resident2"], garbage)
+    services.do_merge(duplicate, u["operator"], master=case, note="同一处垃圾")
+    return case, duplicate
+
+
+def _closed(u, garbage, departments, clock):
+    case, duplicate = _merged(u, garbage, departments, clock)
+    services.do_handle(case, u["handler_fg"], result="已清理")
+    services.do_verify_fail(case, u["worker"], reason="仍有残余")
+    services.do_handle(case, u["handler_fg"], result="已彻底清理")
+    services.do_verify_pass(case, u["worker"], note="现场核实")
+    case.refresh_from_db()
+    return case, duplicate
+
+
+def test_report_file_and_dispatch_to_the_default_department(users, garbage, departments, clock):
     u = users
-    case = report(u["resident"], garbage)
+    case = _reported(u, garbage)
     assert case.status == S.REPORTED
     assert case.number.startswith("2026112300")
     assert case.micro_grid is not None and not case.needs_manual_location
     assert case.reporter_user == u["resident"] and case.reporter_phone == "13912345678"
 
-    clock.advance(minutes=5)
-    services.do_file(case, u["operator"], note="属实")
-    services.do_dispatch(case, u["operator"])  # the category's default: 城管
+    case = _dispatched(u, garbage, clock)
     case.refresh_from_db()
     assert case.assigned_department == departments["cg"]
 
+
+def test_return_and_redispatch(users, garbage, departments, clock):
     # Side path: 退回 — not 城管's business; the operator re-dispatches to 房管.
-    clock.advance(minutes=30)
-    services.do_return(case, u["handler"], reason="属于物业管理范围,非城管职责")
+    u = users
+    case = _returned(u, garbage, clock)
     case.refresh_from_db()
     assert case.status == S.RETURNED and case.returned_count == 1
     assert case.assigned_department is None and case.handling_deadline is None
+
     services.do_dispatch(case, u["operator"], department=departments["fg"].pk, note="改派房管")
     services.do_accept(case, u["handler_fg"])
-
-    # Side path: 延期 requested and approved — the deadline moves by 2 working days.
     case.refresh_from_db()
+    assert case.status == S.ACCEPTED and case.assigned_department == departments["fg"]
+    assert case.returned_count == 1
+    events = {e.action: e for e in case.events.all()}
+    assert events[A.RETURN].note == "属于物业管理范围,非城管职责"
+    assert events[A.RETURN].data["department"] == "CG"
+    assert events[A.DISPATCH].data["department"] == "FG"
+
+
+def test_extension_moves_the_deadline_by_two_working_days(users, garbage, departments, clock):
+    # Side path: 延期 requested and approved — the deadline moves by 2 working days.
+    u = users
+    case = _with_fg(u, garbage, departments, clock)
     before = case.handling_deadline
     request = services.do_request_extension(
         case, u["handler_fg"], days=2, reason="需协调物业"
@@ -64,8 +158,13 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
     assert approved.previous_deadline == before
     assert case.extension_count == 1
     assert (case.handling_deadline - before).days == 2  # Tue 18:00 → Thu 18:00
+    assert [a for a, *_ in history(case)][-2:] == [A.REQUEST_EXTENSION, A.DECIDE_EXTENSION]
 
+
+def test_suspension_pauses_the_handling_clock(users, garbage, departments, clock):
     # Side path: 挂起 / 恢复 — a whole working day paused pushes the deadline by 8 hours.
+    u = users
+    case = _extended(u, garbage, departments, clock)
     with_extension = case.handling_deadline
     clock.set(2026, 11, 24, 9, 0)
     services.do_suspend(case, u["operator"], reason="等待业主回沪")
@@ -77,8 +176,16 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
     assert not case.is_suspended and len(case.pauses) == 1
     assert case.handling_deadline == local(2026, 11, 27, 18, 0)  # Thu 26 18:00 + 8 wh
     assert with_extension == local(2026, 11, 26, 18, 0)
+    assert history(case)[-2:] == [
+        (A.SUSPEND, "operator", S.ACCEPTED, S.ACCEPTED),
+        (A.RESUME, "operator", S.ACCEPTED, S.ACCEPTED),
+    ]
 
+
+def test_call_in_brings_two_departments_together(users, garbage, departments, clock):
     # Side path: 基层约请 — the community brings two departments together.
+    u = users
+    case = _resumed(u, garbage, departments, clock)
     call_in = services.do_start_call_in(
         case,
         u["staff"],
@@ -90,14 +197,30 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
     )
     call_in.refresh_from_db()
     assert call_in.status == "concluded" and call_in.departments.count() == 2
+    events = {e.action: e for e in case.events.all()}
+    assert events[A.START_CALL_IN].data["departments"] == ["CG", "FG"]
 
+
+def test_merge_takes_in_a_duplicate(users, garbage, departments, clock):
     # Side path: 合并 — a duplicate of the same heap goes into this case.
+    u = users
+    case = _called_in(u, garbage, departments, clock)
     duplicate = report(u["resident2"], garbage)
     services.do_merge(duplicate, u["operator"], master=case, note="同一处垃圾")
     duplicate.refresh_from_db()
     assert duplicate.status == S.MERGED and duplicate.merged_into == case
+    events = {e.action: e for e in case.events.all()}
+    assert events[A.MERGE_RECEIVE].data["duplicate"] == duplicate.number
+    assert history(duplicate) == [
+        (A.REPORT, "resident2", "", S.REPORTED),
+        (A.MERGE, "operator", S.REPORTED, S.MERGED),
+    ]
 
+
+def test_rework_then_verification_closes(users, garbage, departments, clock):
     # 处置 → 核查不通过 (返工) → 处置 → 核查通过 → 结案.
+    u = users
+    case, _duplicate = _merged(u, garbage, departments, clock)
     services.do_handle(case, u["handler_fg"], result="已清理")
     services.do_verify_fail(case, u["worker"], reason="仍有残余")
     case.refresh_from_db()
@@ -106,8 +229,14 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
     services.do_verify_pass(case, u["worker"], note="现场核实")
     case.refresh_from_db()
     assert case.status == S.CLOSED and case.closed_at is not None
+    events = {e.action: e for e in case.events.all()}
+    assert events[A.VERIFY_FAIL].note == "仍有残余"
 
+
+def test_unsatisfied_rating_reopens_once_and_the_whole_story(users, garbage, departments, clock):
     # 评价 不满意 reopens once; the second 不满意 stays closed.
+    u = users
+    case, duplicate = _closed(u, garbage, departments, clock)
     services.do_rate(case, u["resident"], rating=Rating.UNSATISFIED, comment="反复出现")
     case.refresh_from_db()
     assert case.status == S.ACCEPTED and case.reopened_once and case.rating == ""
@@ -121,6 +250,7 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
     with pytest.raises(services.IllegalTransition):
         services.do_rate(case, u["resident"], rating=Rating.SATISFIED)
 
+    # The whole story in the history, and the counters.
     assert history(case) == [
         (A.REPORT, "resident", "", S.REPORTED),
         (A.FILE, "operator", S.REPORTED, S.FILED),
@@ -145,18 +275,8 @@ def test_every_state_and_side_path(users, garbage, departments, clock):
         (A.VERIFY_PASS, "worker", S.HANDLED, S.CLOSED),
         (A.RATE, "resident", S.CLOSED, S.CLOSED),
     ]
-    events = {e.action: e for e in case.events.all()}
-    assert events[A.RETURN].note == "属于物业管理范围,非城管职责"
-    assert events[A.RETURN].data["department"] == "CG"
-    assert events[A.DISPATCH].data["department"] == "FG"
-    assert events[A.VERIFY_FAIL].note == "仍有残余"
-    assert events[A.START_CALL_IN].data["departments"] == ["CG", "FG"]
-    assert events[A.MERGE_RECEIVE].data["duplicate"] == duplicate.number
-    assert history(duplicate) == [
-        (A.REPORT, "resident2", "", S.REPORTED),
-        (A.MERGE, "operator", S.REPORTED, S.MERGED),
-    ]
     assert case.returned_count == 1 and case.rework_count == 1 and case.extension_count == 1
+    assert duplicate.number != case.number
 
     # The indicators see the loop: one filed case (the merged duplicate is not counted), closed,
     # reworked, extended, rated 不满意.
