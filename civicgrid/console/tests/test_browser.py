@@ -3,10 +3,8 @@ and handles it (with a photo). Saves the console's screenshots for the README.""
 
 import datetime
 import io
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 from PIL import Image
 
@@ -30,20 +28,12 @@ COMMUNITIES = ["康桥半岛居委", "汤巷馨村居委"]
 POINTS = [(121.5032, 31.1078), (121.5071, 31.1021), (121.5125, 31.1066), (121.5158, 31.1033)]
 
 
-def _categories():
-    """Categories come from a data migration; a transactional test before this one may have
-    flushed them, so they are seeded again the migration's way when missing."""
-    if not Category.objects.exists():
-        import_module("civicgrid.cases.migrations.0002_seed_categories").seed(django_apps, None)
-
-
 def cat(family, code):
     return Category.objects.get(family=family, code=code)
 
 
 @pytest.fixture
 def street(db):
-    _categories()
     tree = make_tree()
     for c, community in enumerate(tree["communities"]):
         Grid.objects.filter(pk=community.pk).update(name=COMMUNITIES[c])

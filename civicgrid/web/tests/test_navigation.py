@@ -4,27 +4,24 @@ import pytest
 from django.urls import reverse
 
 from civicgrid.accounts.choices import Role
-from civicgrid.testing.factories import DepartmentFactory, UserFactory, assign_post, make_tree
 from civicgrid.web.navigation import ANONYMOUS_MENU, HOME_BY_ROLE, MENU_BY_ROLE, menu_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people():
-    tree = make_tree()
-    users = {
-        role: UserFactory(role=role)
-        for role in (Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.RESIDENT)
+def people(users):
+    """One of the kit's users per role (grid staff on micro-grids 0 and 1, staff of community 0)."""
+    return {
+        Role.ADMIN: users["admin"],
+        Role.OPERATOR: users["operator"],
+        Role.LEADER: users["leader"],
+        Role.RESIDENT: users["resident"],
+        Role.COMMUNITY_STAFF: users["staff"],
+        Role.DEPT_HANDLER: users["handler"],
+        Role.GRID_LEADER: users["gridhead"],
+        Role.GRID_WORKER: users["worker"],
     }
-    users[Role.COMMUNITY_STAFF] = UserFactory(
-        role=Role.COMMUNITY_STAFF, community=tree["communities"][0]
-    )
-    users[Role.DEPT_HANDLER] = UserFactory(role=Role.DEPT_HANDLER, department=DepartmentFactory())
-    for role in (Role.GRID_LEADER, Role.GRID_WORKER):
-        users[role] = UserFactory(role=role)
-        assign_post(users[role], tree["micro_grids"][0])
-    return users
 
 
 def test_login_sends_each_role_to_its_start_page_and_it_opens(client, people):
