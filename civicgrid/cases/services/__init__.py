@@ -48,7 +48,6 @@ from civicgrid.cases.services.clocks import (
     pause_intervals,
 )
 from civicgrid.cases.services.intake import do_report, intake_hotline
-from civicgrid.cases.services.photos import MAX_PHOTOS
 from civicgrid.cases.services.loop import (
     do_accept,
     do_dispatch,
@@ -60,6 +59,7 @@ from civicgrid.cases.services.loop import (
     do_verify_fail,
     do_verify_pass,
 )
+from civicgrid.cases.services.photos import MAX_PHOTOS
 from civicgrid.cases.services.reveal import reveal_reporter_phone
 from civicgrid.cases.services.side_paths import (
     do_decide_extension,

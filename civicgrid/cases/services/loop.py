@@ -155,9 +155,7 @@ def do_handle(
             case, "verification_deadline", add_working_hours(now, VERIFICATION_LIMIT_HOURS)
         )
         on_time = case.handling_deadline is None or now <= case.handling_deadline
-        event = _step(
-            case, CaseAction.HANDLE, user, note=result, data={"on_time": on_time}, at=now
-        )
+        event = _step(case, CaseAction.HANDLE, user, note=result, data={"on_time": on_time}, at=now)
         stored = step_photos.store(case, event, user, uploads, kind)
     return Done(case, event, photos=stored)
 

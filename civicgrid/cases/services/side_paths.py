@@ -68,9 +68,7 @@ def do_request_extension(case, user, *, days, reason: str, now=None) -> Done:
     return Done(case, event, extension=request)
 
 
-def do_decide_extension(
-    case, user, *, extension, approve: bool, note: str = "", now=None
-) -> Done:
+def do_decide_extension(case, user, *, extension, approve: bool, note: str = "", now=None) -> Done:
     """延期审批: approval moves the handling deadline out by the requested working days.
     Done.extension is the request decided."""
     note = _optional_text(note, "note", _("审批意见"), 500)
@@ -244,9 +242,7 @@ def do_merge(case, user, *, master, note: str = "", now=None) -> Done:
     return Done(duplicate, event)
 
 
-def do_start_call_in(
-    case, user, *, reason: str, departments, meeting_at=None, now=None
-) -> Done:
+def do_start_call_in(case, user, *, reason: str, departments, meeting_at=None, now=None) -> Done:
     """基层约请: the community escalates an overdue or cross-department case to the street.
     Done.call_in is the call-in."""
     reason = _required_text(reason, "reason", _("约请事由"))

@@ -14,6 +14,7 @@ from civicgrid.testing.geojson import X0, Y0, S, feature, sample_collection
 
 pytestmark = pytest.mark.django_db
 
+
 def messages(report, severity=ERROR):
     return [p.message for p in report.problems if p.severity == severity]
 

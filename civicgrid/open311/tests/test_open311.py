@@ -48,7 +48,12 @@ def counts():
 
 
 def report(
-    at=None, code="0102", family="event", point=IN_MICRO[0], description="暴露垃圾", source="resident"
+    at=None,
+    code="0102",
+    family="event",
+    point=IN_MICRO[0],
+    description="暴露垃圾",
+    source="resident",
 ):
     """A case from another channel, directly through the loop (a trusted caller)."""
     return case_services.do_report(
