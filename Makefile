@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-locate bench-intake bench-dashboard clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-locate bench-photos bench-intake bench-dashboard clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ $(VENV)/.bench-stamp: $(STAMP)
 
 bench-locate: $(VENV)/.bench-stamp
 	$(PY) bench/locate.py
+
+# One hostile 7000×7000 photo upload: reduced-scale decode vs a full decode, in the same run.
+bench-photos: $(STAMP)
+	$(PY) bench/photos.py
 
 # Needs a local PostgreSQL (BENCH_DATABASE_URL; the database is created if missing) and starts
 # its own gunicorn on a free loopback port; BENCH_ARGS e.g. "--seconds 5 --clients 16".

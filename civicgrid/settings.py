@@ -378,7 +378,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # decoding, against decompression bombs), and the longest side kept (larger photos are scaled down).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
-ATTACHMENT_MAX_SIDE = env_int("ATTACHMENT_MAX_SIDE", 4096)
+ATTACHMENT_MAX_SIDE = env_int("ATTACHMENT_MAX_SIDE", 2048)
 
 LOGGING = {
     "version": 1,

@@ -41,7 +41,7 @@ from civicgrid.cases.services import photos as step_photos
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000
-DEFAULT_MAX_SIDE = 4096
+DEFAULT_MAX_SIDE = 2048
 JPEG_QUALITY = 88
 # Decoders allowed to read an upload (phone MPO files come in through the JPEG decoder).
 ALLOWED = ("JPEG", "PNG", "WEBP")
@@ -62,7 +62,7 @@ def max_side() -> int:
 
 def max_lossless_pixels() -> int:
     """PNG and WebP are decoded in full (no reduced-scale decoding as for JPEG), so their pixel
-    budget is what is kept anyway: a square of the longest side stored (16.8 M at 4096)."""
+    budget is what is kept anyway: a square of the longest side stored (4.2 M at 2048)."""
     side = max_side()
     return min(max_pixels(), side * side) if side else max_pixels()
 
