@@ -100,6 +100,8 @@ class GridAdminForm(forms.ModelForm):
             "parent",
             "number",
             "county_code",
+            "area_kind",
+            "community_kind",
             "household_count",
             "party_organisation",
             "geometry",
@@ -145,7 +147,7 @@ class GridAdmin(RoleGatedAdmin):
     list_display = [
         "code",
         "name",
-        "level",
+        "level_name",
         "parent",
         "area_m2",
         "household_count",
@@ -153,7 +155,7 @@ class GridAdmin(RoleGatedAdmin):
         "staffing",
     ]
     list_select_related = ["parent"]
-    list_filter = ["level"]
+    list_filter = ["level", "area_kind", "community_kind"]
     search_fields = ["^code", "name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["code", "path", "area_m2", "centroid_lon", "centroid_lat", "updated_at"]
@@ -170,6 +172,10 @@ class GridAdmin(RoleGatedAdmin):
             # The list needs neither polygons nor extra queries per row.
             qs = services.annotate_staffing(qs.defer("geometry", "parent__geometry"))
         return qs
+
+    @admin.display(description=gettext_lazy("层级"), ordering="level")
+    def level_name(self, obj):
+        return obj.level_label
 
     @admin.display(description=gettext_lazy("网格力量 1+2+N"))
     def staffing(self, obj):

@@ -40,6 +40,25 @@ CODE_LENGTH = {
 }
 
 
+class AreaKind(models.TextChoices):
+    """What a 片区 is: a 镇管社区 (康桥's six, each with a 社区党委) or a police-station area
+    (派出所片区, with a full-time 片区负责人)."""
+
+    TOWN_COMMUNITY = "town_community", _("镇管社区")
+    POLICE = "police", _("派出所片区")
+
+
+class CommunityKind(models.TextChoices):
+    """What a 居村 is: a residents' committee (居委会) or a villagers' committee (村委会)."""
+
+    RESIDENTS = "residents", _("居委会")
+    VILLAGE = "village", _("村委会")
+
+
+# A 居委 with more households than this is due to be split (seed 002: "调整4个管辖超过3000户居委会范围").
+COMMUNITY_HOUSEHOLD_LIMIT = 3000
+
+
 class PostRole(models.TextChoices):
     """The "1+2+N" staffing of a micro-grid."""
 
@@ -57,4 +76,4 @@ class Duty(models.TextChoices):
     MEDIATION = "mediation", _("矛盾纠纷调解员")
     OPINION = "opinion", _("社情民意联络员")
     LAW = "law", _("法律政策宣传员")
-    CIVILITY = "civility", _("文明风尚倡导员")
+    CIVILITY = "civility", _("文明新风倡导员")

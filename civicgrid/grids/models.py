@@ -3,7 +3,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.grids.choices import Duty, GridLevel, PostRole
+from civicgrid.grids.choices import (
+    AreaKind,
+    CommunityKind,
+    Duty,
+    GridLevel,
+    PostRole,
+)
+
+# The level's name where it depends on the kind of 居村 (a village has 队组, not 楼组).
+VILLAGE_LEVEL_LABELS = {
+    GridLevel.BUILDING_GROUP: _("队组"),
+}
 
 
 class Grid(models.Model):
@@ -38,6 +49,20 @@ class Grid(models.Model):
     centroid_lon = models.FloatField(_("中心经度"), null=True, blank=True)
     centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True)
     household_count = models.PositiveIntegerField(_("户数"), default=0)
+    area_kind = models.CharField(
+        _("片区类型"),
+        max_length=20,
+        choices=AreaKind.choices,
+        blank=True,
+        help_text=_("仅片区填写:镇管社区或派出所片区;片区缺省为镇管社区"),
+    )
+    community_kind = models.CharField(
+        _("居村类型"),
+        max_length=20,
+        choices=CommunityKind.choices,
+        blank=True,
+        help_text=_("居委会或村委会;居村缺省为居委会,其微网格和楼组随所在居村"),
+    )
     party_organisation = models.CharField(
         _("党组织"), max_length=100, blank=True, help_text=_("微网格的党支部或党小组")
     )
@@ -61,12 +86,38 @@ class Grid(models.Model):
         self.refresh_derived_fields()
         super().save(*args, **kwargs)
 
+    @property
+    def is_village(self) -> bool:
+        return self.community_kind == CommunityKind.VILLAGE
+
+    @property
+    def level_label(self) -> str:
+        """The level's name for this grid: 镇管社区/派出所片区 for an area, 居委会/村委会 for a
+        居村, 楼组 in a 居委 and 队组 (村民小组) in a village."""
+        if self.level == GridLevel.AREA and self.area_kind:
+            return str(AreaKind(self.area_kind).label)
+        if self.level == GridLevel.COMMUNITY and self.community_kind:
+            return str(CommunityKind(self.community_kind).label)
+        if self.is_village and self.level in VILLAGE_LEVEL_LABELS:
+            return str(VILLAGE_LEVEL_LABELS[self.level])
+        return str(GridLevel(self.level).label) if self.level else ""
+
+    @property
+    def staff_label(self) -> str:
+        """What the staff of this grid's 居村 are called: 村委工作人员 in a village ("" above
+        the 居村)."""
+        if self.level in (GridLevel.STREET, GridLevel.AREA):
+            return ""
+        return str(_("村委工作人员") if self.is_village else _("居委工作人员"))
+
     def refresh_derived_fields(self):
-        """Code, path, area and centroid follow from the number, the parent and the polygon."""
+        """Code, path, area and centroid follow from the number, the parent and the polygon;
+        the kinds from the level (and, below a 居村, from the 居村)."""
         from civicgrid.grids import geometry
         from civicgrid.grids.codes import derive_code
 
         parent = self.parent
+        self._refresh_kinds(parent)
         street_code = None
         if self.level == GridLevel.COMMUNITY and parent is not None:
             street_code = parent.code[:9]
@@ -86,9 +137,27 @@ class Grid(models.Model):
             )
             self.centroid_lon, self.centroid_lat = round(point.x, 7), round(point.y, 7)
 
+    def _refresh_kinds(self, parent):
+        if self.level == GridLevel.AREA:
+            self.area_kind = self.area_kind or AreaKind.TOWN_COMMUNITY
+        else:
+            self.area_kind = ""
+        if self.level == GridLevel.COMMUNITY:
+            self.community_kind = self.community_kind or CommunityKind.RESIDENTS
+        elif self.level in (GridLevel.MICRO_GRID, GridLevel.BUILDING_GROUP):
+            self.community_kind = (
+                parent.community_kind if parent is not None else self.community_kind
+            ) or CommunityKind.RESIDENTS
+        else:
+            self.community_kind = ""
+
     def clean(self):
         from civicgrid.grids.choices import PARENT_LEVEL
 
+        if self.area_kind and self.level != GridLevel.AREA:
+            raise ValidationError({"area_kind": _("只有片区填写片区类型")})
+        if self.community_kind and self.level in (GridLevel.STREET, GridLevel.AREA):
+            raise ValidationError({"community_kind": _("街镇和片区没有居村类型")})
         expected = PARENT_LEVEL.get(self.level)
         if expected is None and self.parent_id:
             raise ValidationError({"parent": _("街镇是最上级,不能有上级网格")})
@@ -96,7 +165,7 @@ class Grid(models.Model):
             raise ValidationError(
                 {
                     "parent": _("%(level)s的上级必须是%(parent)s")
-                    % {"level": self.get_level_display(), "parent": GridLevel(expected).label}
+                    % {"level": self.level_label, "parent": GridLevel(expected).label}
                 }
             )
 

@@ -213,7 +213,17 @@ def save_grid(grid: Grid) -> Grid:
         if before != new_code:
             _rewrite_codes([grid])
     grid.save()  # the post_save signal bumps the tree revision
+    _propagate_community_kind(grid)
     return grid
+
+
+def _propagate_community_kind(grid: Grid):
+    """The micro-grids and building groups of a 居村 carry its kind (居委会/村委会), so that
+    their labels (楼组/队组) need no join."""
+    if grid.level in (GridLevel.COMMUNITY, GridLevel.MICRO_GRID):
+        Grid.objects.filter(path__startswith=grid.path).exclude(pk=grid.pk).exclude(
+            community_kind=grid.community_kind
+        ).update(community_kind=grid.community_kind)
 
 
 REFERENCE_CHUNK = 2000  # ids per query when counting references

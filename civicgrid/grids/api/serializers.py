@@ -29,6 +29,13 @@ class GridSerializer(serializers.ModelSerializer):
     """A grid node without its polygon (lists stay small)."""
 
     level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_label = serializers.CharField(
+        read_only=True,
+        help_text=_("随类型的层级名称:镇管社区/派出所片区、居委会/村委会、楼组/队组"),
+    )
+    staff_label = serializers.CharField(
+        read_only=True, help_text=_("所在居村工作人员的称呼:居委工作人员或村委工作人员")
+    )
     parent_code = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,6 +46,10 @@ class GridSerializer(serializers.ModelSerializer):
             "name",
             "level",
             "level_display",
+            "level_label",
+            "area_kind",
+            "community_kind",
+            "staff_label",
             "parent_code",
             "number",
             "county_code",
