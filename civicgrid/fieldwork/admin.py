@@ -6,8 +6,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.admin_base import RoleGatedAdmin
-from civicgrid.accounts.policy import CHECKLIST_EDIT_ROLES
-from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
+from civicgrid.accounts.policy import CHECKLIST_EDIT_ROLES, STAFFING_EDIT_ROLES
+from civicgrid.fieldwork import services
+from civicgrid.fieldwork.models import (
+    ChecklistItem,
+    FollowUp,
+    Patrol,
+    PatrolArea,
+    PatrolFinding,
+    Visit,
+)
 from civicgrid.fieldwork.services import my_micro_grids
 
 
@@ -89,3 +97,40 @@ class VisitAdmin(RoleGatedAdmin):
     fields = ["worker", "household", "micro_grid", "visited_at", "topics", "created_at"]
     readonly_fields = fields
     inlines = [FollowUpInline]
+
+
+class PatrolAreaForm(admin.ModelAdmin.form):
+    def clean(self):
+        data = super().clean()
+        area = self.instance
+        for field in ("worker", "micro_grid", "start_date", "end_date"):
+            if field in data:
+                setattr(area, field, data[field])
+        if not self.errors:
+            try:
+                services.check_patrol_area(area, data.get("building_groups") or ())
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+
+@admin.register(PatrolArea)
+class PatrolAreaAdmin(RoleGatedAdmin):
+    """巡块责任区: kept with the grid staffing (who may change posts may change these)."""
+
+    change_roles = STAFFING_EDIT_ROLES
+    scope = in_my_micro_grids
+    form = PatrolAreaForm
+    list_display = ["micro_grid", "worker", "start_date", "end_date"]
+    list_filter = ["end_date"]
+    list_select_related = ["micro_grid", "worker"]
+    fields = ["worker", "micro_grid", "building_groups", "start_date", "end_date"]
+    raw_id_fields = ["worker", "micro_grid"]
+    filter_horizontal = ["building_groups"]
+
+    def save_model(self, request, obj, form, change):
+        # The area and its building groups are written together by the service (save_related).
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        services.save_patrol_area(request.user, form.instance, form.cleaned_data["building_groups"])

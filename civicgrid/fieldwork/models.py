@@ -201,3 +201,53 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class PatrolArea(models.Model):
+    """A cadre's responsibility area for 巡块 (巡块责任区): one micro-grid, or some of its
+    building groups, walked twice every working day (morning and afternoon).
+
+    The daily plan is not stored: fieldwork.coverage derives it from the areas in force on each
+    working day of the calendar (workcalendar), so a holiday or a 调休 day changes the plan by
+    itself, and an area that ended keeps counting for the days it was in force.
+    """
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        on_delete=models.PROTECT,
+        related_name="patrol_areas",
+    )
+    micro_grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("微网格"),
+        on_delete=models.PROTECT,
+        related_name="patrol_areas",
+        limit_choices_to={"level": GridLevel.MICRO_GRID},
+    )
+    building_groups = models.ManyToManyField(
+        "grids.Grid",
+        verbose_name=_("楼组"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": GridLevel.BUILDING_GROUP},
+        help_text=_("不选表示整个微网格"),
+    )
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("巡块责任区")
+        verbose_name_plural = _("巡块责任区")
+        ordering = ["micro_grid__code", "worker_id", "start_date"]
+        indexes = [models.Index(fields=["worker", "end_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="patrol_area_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.micro_grid} · {self.worker}"

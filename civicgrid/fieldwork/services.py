@@ -25,7 +25,14 @@ from civicgrid.cases.choices import CaseSource
 from civicgrid.cases.services import photos as step_photos
 from civicgrid.core.inputs import EARLIEST_DATE, LATEST_DATE
 from civicgrid.fieldwork.choices import FindingResult, PatrolShift, PatrolStatus
-from civicgrid.fieldwork.models import ChecklistItem, FollowUp, Patrol, PatrolFinding, Visit
+from civicgrid.fieldwork.models import (
+    ChecklistItem,
+    FollowUp,
+    Patrol,
+    PatrolArea,
+    PatrolFinding,
+    Visit,
+)
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import visible_micro_grids
@@ -319,6 +326,45 @@ def finish_patrol(patrol: Patrol, user, *, note: str = "", now=None) -> Patrol:
     return patrol
 
 
+# --- patrol plan: responsibility areas (巡块责任区) ------------------------------------------------
+
+
+def check_patrol_area(area: PatrolArea, building_groups=()) -> None:
+    """ValidationError (by field) unless the area is whole: a worker of the phone pages, one
+    micro-grid, building groups of that micro-grid only, a period that ends after it starts."""
+    from civicgrid.accounts.policy import FIELDWORK_ROLES
+
+    micro_grid = Grid.objects.filter(pk=area.micro_grid_id, level=GridLevel.MICRO_GRID).first()
+    if micro_grid is None:
+        raise ValidationError({"micro_grid": _("请选择微网格")})
+    if area.worker_id is None or area.worker.effective_role not in FIELDWORK_ROLES:
+        raise ValidationError({"worker": _("责任人须为网格员、网格长或居委工作人员")})
+    if area.end_date and area.start_date and area.end_date < area.start_date:
+        raise ValidationError({"end_date": _("结束日期不能早于起始日期")})
+    for group in building_groups:
+        if group.level != GridLevel.BUILDING_GROUP or group.parent_id != micro_grid.pk:
+            raise ValidationError(
+                {
+                    "building_groups": _("%(group)s不属于%(grid)s")
+                    % {"group": group.name, "grid": micro_grid.name}
+                }
+            )
+
+
+def save_patrol_area(user, area: PatrolArea, building_groups=()) -> PatrolArea:
+    """Create or change a responsibility area (巡块责任区) of a micro-grid the editor works:
+    optionally some of its building groups (none: the whole micro-grid). `user=None` is a
+    trusted caller (the demo, a command)."""
+    if user is not None:
+        check_grid(user, area.micro_grid_id)
+    groups = list(building_groups)
+    check_patrol_area(area, groups)
+    with transaction.atomic():
+        area.save()
+        area.building_groups.set(groups)
+    return area
+
+
 # --- visits --------------------------------------------------------------------------------------
 
 
@@ -462,12 +508,14 @@ def weekly_summary(user, *, weeks: int = 8, today: datetime.date | None = None) 
 __all__ = [
     "add_route_points",
     "check_grid",
+    "check_patrol_area",
     "clean_photo",
     "finding_to_case",
     "finish_patrol",
     "mark_rest_ok",
     "record_finding",
     "record_visit",
+    "save_patrol_area",
     "set_follow_up_done",
     "start_patrol",
     "weekly_summary",

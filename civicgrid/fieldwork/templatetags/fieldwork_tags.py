@@ -16,3 +16,11 @@ def mask_id(value):
 @register.filter
 def mask_mobile(value):
     return mask_phone(value or "")
+
+
+@register.filter
+def percent(value):
+    """A share (0–1) as a percentage with one decimal, "—" when there is none."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"

@@ -29,6 +29,7 @@ from civicgrid.fieldwork.views.patrols import (
     patrol_rest_ok,
     patrols,
 )
+from civicgrid.fieldwork.views.plan import patrol_coverage, patrol_plan
 from civicgrid.fieldwork.views.report import report
 from civicgrid.fieldwork.views.visits import follow_up_done, visit_new, visit_summary, visits
 
@@ -41,9 +42,11 @@ __all__ = [
     "finding_photo",
     "follow_up_done",
     "home",
+    "patrol_coverage",
     "patrol_detail",
     "patrol_finish",
     "patrol_item",
+    "patrol_plan",
     "patrol_points",
     "patrol_rest_ok",
     "patrols",

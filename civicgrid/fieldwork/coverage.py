@@ -1,0 +1,197 @@
+"""The 巡块 plan and its coverage (巡查覆盖率).
+
+Seed 000 (桃浦): "每天上午和下午,都会拿着巡查记录表 … '巡块'". Each cadre's responsibility area
+(PatrolArea) is walked twice every working day, so the plan of a day is, for every area in
+force that day, one morning and one afternoon round — on working days of the working-day
+calendar only (a holiday has no plan, a 调休 Saturday has one). The plan is derived, never
+stored, so it always follows the calendar and the areas as they were on each day.
+
+A round of the plan is
+
+* **done** when the area's worker finished a patrol of the area's micro-grid that started in
+  the round's window (morning: 0:00–12:00, afternoon: 12:00–24:00, local time);
+* **missed** when its window is over and no such patrol exists;
+* **pending** while its window is still open (not counted either way).
+
+Patrol coverage = done ÷ (done + missed) over a period, per worker, per micro-grid and per 居村;
+None when nothing was due yet.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+
+from django.db.models import Q
+from django.utils import timezone
+
+from civicgrid.accounts.choices import Role
+from civicgrid.fieldwork.choices import PatrolShift, PatrolStatus
+from civicgrid.fieldwork.models import Patrol, PatrolArea
+from civicgrid.workcalendar.services import is_workday
+
+NOON = datetime.time(12, 0)
+MAX_PERIOD_DAYS = 366
+
+
+class Outcome:
+    DONE = "done"
+    MISSED = "missed"
+    PENDING = "pending"
+
+
+@dataclasses.dataclass
+class Round:
+    """One round of the plan: an area, a working day, a shift, and what became of it."""
+
+    area: PatrolArea
+    day: datetime.date
+    shift: str
+    start: datetime.datetime
+    end: datetime.datetime
+    outcome: str = Outcome.PENDING
+    patrol_id: int | None = None
+
+    @property
+    def shift_label(self) -> str:
+        return PatrolShift(self.shift).label
+
+
+def window(day: datetime.date, shift: str) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) of a shift's window on `day`, aware, local time."""
+    midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    noon = timezone.make_aware(datetime.datetime.combine(day, NOON))
+    following = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    return (midnight, noon) if shift == PatrolShift.MORNING else (noon, following)
+
+
+def shift_of(moment: datetime.datetime) -> str:
+    return (
+        PatrolShift.MORNING if timezone.localtime(moment).time() < NOON else PatrolShift.AFTERNOON
+    )
+
+
+def areas_in_force(areas, first: datetime.date, last: datetime.date):
+    """The areas of `areas` in force on some day of [first, last], with what the plan reads."""
+    return (
+        areas.filter(start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .select_related("worker", "micro_grid", "micro_grid__parent")
+        .order_by("micro_grid__code", "worker_id", "pk")
+    )
+
+
+def plan(areas, first: datetime.date, last: datetime.date, *, now=None) -> list[Round]:
+    """Every round of the plan for the days [first, last] of `areas` (a PatrolArea queryset),
+    each with its outcome. Two queries: the areas, the finished patrols of the period."""
+    now = now or timezone.now()
+    areas = list(areas_in_force(areas, first, last))
+    if not areas:
+        return []
+    start, _ = window(first, PatrolShift.MORNING)
+    _, end = window(last, PatrolShift.AFTERNOON)
+    done: dict[tuple, int] = {}
+    patrols = Patrol.objects.filter(
+        status=PatrolStatus.FINISHED,
+        started_at__gte=start,
+        started_at__lt=end,
+        worker_id__in={a.worker_id for a in areas},
+        micro_grid_id__in={a.micro_grid_id for a in areas},
+    ).values_list("pk", "worker_id", "micro_grid_id", "started_at")
+    for pk, worker_id, micro_grid_id, started_at in patrols.order_by("started_at", "pk"):
+        key = (worker_id, micro_grid_id, timezone.localdate(started_at), shift_of(started_at))
+        done.setdefault(key, pk)
+    rounds = []
+    day = first
+    while day <= last:
+        if is_workday(day):
+            for area in areas:
+                if area.start_date > day or (area.end_date and area.end_date < day):
+                    continue
+                for shift in (PatrolShift.MORNING, PatrolShift.AFTERNOON):
+                    w_start, w_end = window(day, shift)
+                    r = Round(area=area, day=day, shift=shift, start=w_start, end=w_end)
+                    r.patrol_id = done.get((area.worker_id, area.micro_grid_id, day, shift))
+                    if r.patrol_id is not None:
+                        r.outcome = Outcome.DONE
+                    elif w_end <= now:
+                        r.outcome = Outcome.MISSED
+                    rounds.append(r)
+        day += datetime.timedelta(days=1)
+    return rounds
+
+
+def display_name(user) -> str:
+    """姓名 in Chinese order (surname first), else the username."""
+    return f"{user.last_name}{user.first_name}".strip() or user.username
+
+
+def rate(done: int, missed: int) -> float | None:
+    """done ÷ (done + missed), None when no round was due."""
+    due = done + missed
+    return done / due if due else None
+
+
+def _tally():
+    return {"done": 0, "missed": 0, "pending": 0}
+
+
+def _rows(table: dict, names: dict) -> list[dict]:
+    rows = []
+    for key, counts in table.items():
+        rows.append(
+            {
+                "key": key,
+                "name": names[key],
+                "planned": counts["done"] + counts["missed"] + counts["pending"],
+                **counts,
+                "rate": rate(counts["done"], counts["missed"]),
+            }
+        )
+    rows.sort(key=lambda row: (row["rate"] if row["rate"] is not None else 2, row["name"]))
+    return rows
+
+
+def scoped_areas(user):
+    """The areas whose coverage `user` may read: a grid worker their own, a grid leader and 居委
+    staff those of the micro-grids they oversee, the street-wide roles all of them."""
+    from civicgrid.fieldwork.services import my_micro_grids
+
+    areas = PatrolArea.objects.filter(micro_grid__in=my_micro_grids(user).values("pk"))
+    if user.effective_role == Role.GRID_WORKER:
+        areas = areas.filter(worker=user)
+    return areas
+
+
+def coverage(areas, first: datetime.date, last: datetime.date, *, now=None) -> dict:
+    """Patrol coverage of [first, last]: totals and rows per worker, micro-grid and 居村 (each
+    row: planned, done, missed, pending, rate), worst first."""
+    rounds = plan(areas, first, last, now=now)
+    total = _tally()
+    by = {
+        "workers": defaultdict(_tally),
+        "grids": defaultdict(_tally),
+        "communities": defaultdict(_tally),
+    }
+    names: dict[str, dict] = {"workers": {}, "grids": {}, "communities": {}}
+    for r in rounds:
+        worker = r.area.worker
+        grid = r.area.micro_grid
+        community = grid.parent
+        keys = {
+            "workers": (worker.pk, display_name(worker)),
+            "grids": (grid.pk, grid.name),
+            "communities": (community.pk, community.name) if community else (None, "—"),
+        }
+        total[r.outcome] += 1
+        for level, (key, name) in keys.items():
+            by[level][key][r.outcome] += 1
+            names[level][key] = name
+    return {
+        "first": first,
+        "last": last,
+        "rounds": rounds,
+        "total": {**total, "rate": rate(total["done"], total["missed"])},
+        **{level: _rows(by[level], names[level]) for level in by},
+    }
