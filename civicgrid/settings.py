@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.grids",
     "civicgrid.registry",
+    "civicgrid.estates",
     "civicgrid.demo",
     "civicgrid.workcalendar",
     "civicgrid.cases",

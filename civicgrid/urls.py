@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/grids/", include("civicgrid.grids.api.urls")),
     path("api/registry/", include("civicgrid.registry.api.urls")),
+    path("api/estates/", include("civicgrid.estates.api.urls")),
     path("api/calendar/", include("civicgrid.workcalendar.api.urls")),
     path("api/cases/", include("civicgrid.cases.api.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),

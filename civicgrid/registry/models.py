@@ -14,7 +14,8 @@ class Address(models.Model):
     "祁连山南路2891弄12号301室" and its variants (full-width digits, 號, spaces, 栋/幢/号楼,
     Chinese numerals) are one record.
     Each address belongs to a building group (楼组); `micro_grid` is copied from it because every
-    scoped query filters on it.
+    scoped query filters on it. `estate` (小区) is filled from the estates' address ranges
+    (road + 弄) when the address is created, and by `manage.py assign_estates` for old ones.
     """
 
     road = models.CharField(_("路(街)"), max_length=100)
@@ -36,6 +37,14 @@ class Address(models.Model):
         on_delete=models.PROTECT,
         related_name="micro_grid_addresses",
         editable=False,
+    )
+    estate = models.ForeignKey(
+        "estates.Estate",
+        verbose_name=_("小区"),
+        on_delete=models.SET_NULL,
+        related_name="addresses",
+        null=True,
+        blank=True,
     )
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)

@@ -35,6 +35,16 @@ SCOPE_FIELD = {
 }
 
 
+# The estates app sits above the registry and hands it its matcher (EstatesConfig.ready): a
+# function Address -> Estate | None that fills Address.estate when an address is created.
+_estate_matcher = None
+
+
+def use_estate_matcher(matcher):
+    global _estate_matcher
+    _estate_matcher = matcher
+
+
 def scoped(model, user, queryset=None):
     """The rows of `model` the user may see (one place for every page and endpoint)."""
     qs = model.objects.all() if queryset is None else queryset
@@ -123,6 +133,9 @@ def find_or_create_address(text_or_parts, building_group, *, user=None) -> tuple
             return existing, False
         address = Address(building_group=building_group, **parts.as_dict())
         address.full_clean(exclude=["normalized", "micro_grid"])
+        address.micro_grid_id = building_group.parent_id
+        if _estate_matcher is not None and address.estate_id is None:
+            address.estate = _estate_matcher(address)
         address.save()
         return address, True
 
