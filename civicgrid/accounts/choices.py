@@ -7,7 +7,11 @@ class Role(models.TextChoices):
     what they may do (the role sets of accounts.policy)."""
 
     ADMIN = "admin", _("系统管理员")
-    OPERATOR = "operator", _("城运中心操作员")
+    # The 城运中心's intake and dispatch desk (受理/派遣员); the value stays "operator".
+    OPERATOR = "operator", _("受理/派遣员")
+    SHIFT_CHIEF = "shift_chief", _("值班长")
+    DUTY_LEADER = "duty_leader", _("带班领导")
+    AREA_HEAD = "area_head", _("片区负责人")
     COMMUNITY_STAFF = "community_staff", _("居委工作人员")
     GRID_LEADER = "grid_leader", _("网格长")
     GRID_WORKER = "grid_worker", _("网格员")

@@ -27,8 +27,8 @@ class Department(models.Model):
 class User(AbstractUser):
     """A person who logs in: staff of the street, of a community or a department, or a resident.
 
-    The role decides what they may see; community staff carry their community (居村) and
-    department handlers their department. Grid leaders and workers get their micro-grids from
+    The role decides what they may see; community staff carry their community (居村), a 片区负责人
+    their area (片区) and department handlers their department. Grid leaders and workers get their micro-grids from
     their active grid posts (grids.GridPost), so the roster is the one source of that truth.
     """
 
@@ -42,6 +42,16 @@ class User(AbstractUser):
         blank=True,
         related_name="staff_users",
         limit_choices_to={"level": "community"},
+    )
+    # 片区负责人: the 片区 (area level of the grid tree) they answer for.
+    area = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("所属片区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="area_users",
+        limit_choices_to={"level": "area"},
     )
     department = models.ForeignKey(
         Department,

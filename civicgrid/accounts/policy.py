@@ -6,43 +6,46 @@ roles may use a page, a verb or a kind of data *at all*; which rows they then se
 is cases.permissions.may_act_on. A superuser without a role counts as 系统管理员
 (User.effective_role).
 
-Roles: A 系统管理员 (admin) · O 城运中心操作员 (operator) · C 居委工作人员 (community staff) ·
+Roles: A 系统管理员 (admin) · O 受理/派遣员 (operator, the 城运中心's desk) · SC 值班长 (shift
+chief) · DL 带班领导 (duty leader) · AH 片区负责人 (area head) · C 居委工作人员 (community staff) ·
 GL 网格长 (grid leader) · GW 网格员 (grid worker) · D 部门处置人员 (department handler) ·
 L 领导 (leader) · R 居民 (resident).
 
-set                      A  O  C  GL GW D  L  R   allows
------------------------  -- -- -- -- -- -- -- --  ------------------------------------------------
-STREET_WIDE_ROLES        x  x  .  .  .  .  x  .   see every grid of the street
-READ_ONLY_ROLES          .  .  .  .  .  .  x  .   look, never change data
-FULL_PII_ROLES           x  x  x  x  x  .  .  .   ask for full ID numbers and phones (logged)
-BACK_OFFICE_ROLES        x  x  x  .  .  .  .  .   use the admin (accounts.adminsite)
-GRID_STAFF_ROLES         .  .  .  x  x  .  .  .   work in the micro-grids they are posted to
-GRID_SCOPED_ROLES        .  .  x  x  x  .  .  .   see the cases of their grids (居委: its community)
-LIMITED_REPORTER_ROLES   .  .  .  .  .  .  .  x   count against the intake limit (and visitors)
-CASE_REPORTING_ROLES     x  x  x  x  x  x  .  x   report a case
-DISPATCH_ROLES           x  x  .  .  .  .  .  .   file/refuse, dispatch, locate, suspend/resume,
-                                                  merge, decide an extension, record a call-in
-HANDLING_ROLES           x  .  .  x  x  x  .  .   accept/return, handle, ask for an extension
-VERIFYING_ROLES          x  x  x  x  x  .  .  .   verify a handled case (核查)
-RATING_ROLES             x  x  .  .  .  .  .  x   rate a closed case
-CALL_IN_ROLES            x  x  x  .  .  .  .  .   start a call-in (吹哨报到)
-HOTLINE_ROLES            x  x  .  .  .  .  .  .   push 12345 hotline tickets (API)
-INDICATOR_ROLES          x  x  x  x  x  x  x  .   read the evaluation indicators (综合评价)
-CATEGORY_EDIT_ROLES      x  x  .  .  .  .  .  .   edit case categories (admin)
-CHECKLIST_EDIT_ROLES     x  x  .  .  .  .  .  .   edit the patrol checklist (admin)
-CALENDAR_EDIT_ROLES      x  x  .  .  .  .  .  .   edit the working-day calendar
-GRID_TREE_EDIT_ROLES     x  .  .  .  .  .  .  .   change the grid tree (admin, import)
-GRID_NUMBERING_ROLES     x  x  .  .  .  .  .  .   renumber a community's micro-grids (API)
-STAFFING_VIEW_ROLES      x  x  x  x  x  .  x  .   see the grid staffing "1+2+N" (API)
-STAFFING_EDIT_ROLES      x  x  .  .  .  .  .  .   change staff members and posts
-REGISTRY_VIEW_ROLES      x  x  x  x  x  .  x  .   see the population registry
-OPEN311_CLIENT_ROLES     x  .  .  .  .  .  .  .   manage Open311 clients and requests (admin)
-ATTACHMENT_DELETE_ROLES  x  .  .  .  .  .  .  .   delete a case photo (admin)
-DASHBOARD_ROLES          x  x  x  .  .  .  x  .   open the dashboard pages
-CONSOLE_QUEUE_ROLES      x  x  x  .  .  .  x  .   open the console's queues
-CONSOLE_CASE_ROLES       x  x  x  x  x  x  x  .   open a case in the console
-DEPARTMENT_INBOX_ROLES   .  .  .  .  .  x  .  .   open the department inbox
-FIELDWORK_ROLES          .  .  x  x  x  .  .  .   use the phone pages (fieldwork)
+set                      A  O  SC DL AH C  GL GW D  L  R  allows
+------------------------ -- -- -- -- -- -- -- -- -- -- -- ----------------------------------------
+STREET_WIDE_ROLES        x  x  x  x  .  .  .  .  .  x  .  see every grid of the street
+READ_ONLY_ROLES          .  .  .  .  .  .  .  .  .  x  .  look, never change data
+FULL_PII_ROLES           x  x  x  .  .  x  x  x  .  .  .  ask for full ID numbers, phones (logged)
+BACK_OFFICE_ROLES        x  x  x  .  .  x  .  .  .  .  .  use the admin (accounts.adminsite)
+GRID_STAFF_ROLES         .  .  .  .  .  .  x  x  .  .  .  work in the micro-grids they are posted to
+GRID_SCOPED_ROLES        .  .  .  .  x  x  x  x  .  .  .  see the cases of their grids (居委, 片区)
+LIMITED_REPORTER_ROLES   .  .  .  .  .  .  .  .  .  .  x  count against the intake limit (+visitors)
+CASE_REPORTING_ROLES     x  x  x  .  x  x  x  x  x  .  x  report a case
+DISPATCH_ROLES           x  x  x  .  .  .  .  .  .  .  .  file, dispatch, locate, record a call-in
+APPROVER_ROLES           x  .  x  .  .  .  .  .  .  .  .  refuse filing, decide an extension,
+                                                          suspend/resume, merge, 复杂 limit, 退单
+HANDLING_ROLES           x  .  .  .  .  .  x  x  x  .  .  accept/return, handle, ask for extension
+VERIFYING_ROLES          x  x  x  .  x  x  x  x  .  .  .  verify a handled case (核查)
+RATING_ROLES             x  x  x  .  .  .  .  .  .  .  x  rate a closed case
+CALL_IN_ROLES            x  x  x  .  x  x  .  .  .  .  .  start a call-in (吹哨报到)
+HOTLINE_ROLES            x  x  x  .  .  .  .  .  .  .  .  push 12345 hotline tickets (API)
+SUPERVISE_ROLES          .  .  .  x  .  .  .  .  .  .  .  督办 a case (civicgrid.duty)
+INDICATOR_ROLES          x  x  x  x  x  x  x  x  x  x  .  read the evaluation indicators (综合评价)
+CATEGORY_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  edit case categories (admin)
+CHECKLIST_EDIT_ROLES     x  x  .  .  .  .  .  .  .  .  .  edit the patrol checklist (admin)
+CALENDAR_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  edit the working-day calendar
+GRID_TREE_EDIT_ROLES     x  .  .  .  .  .  .  .  .  .  .  change the grid tree (admin, import)
+GRID_NUMBERING_ROLES     x  x  .  .  .  .  .  .  .  .  .  renumber a community's micro-grids (API)
+STAFFING_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the grid staffing "1+2+N" (API)
+STAFFING_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  change staff members and posts
+REGISTRY_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the population registry
+OPEN311_CLIENT_ROLES     x  .  .  .  .  .  .  .  .  .  .  manage Open311 clients, requests (admin)
+ATTACHMENT_DELETE_ROLES  x  .  .  .  .  .  .  .  .  .  .  delete a case photo (admin)
+DASHBOARD_ROLES          x  x  x  x  x  x  .  .  .  x  .  open the dashboard pages
+CONSOLE_QUEUE_ROLES      x  x  x  x  x  x  .  .  .  x  .  open the console's queues
+CONSOLE_CASE_ROLES       x  x  x  x  x  x  x  x  x  x  .  open a case in the console
+DEPARTMENT_INBOX_ROLES   .  .  .  .  .  .  .  .  x  .  .  open the department inbox
+FIELDWORK_ROLES          .  .  .  .  .  x  x  x  .  .  .  use the phone pages (fieldwork)
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -53,22 +56,32 @@ from civicgrid.accounts.choices import Role
 # --- data scope ------------------------------------------------------------------------------
 
 # Roles that see the whole street (all grids).
-STREET_WIDE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.LEADER})
+STREET_WIDE_ROLES = frozenset(
+    {Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.DUTY_LEADER, Role.LEADER}
+)
 # Roles that may not change data; leaders look, they do not touch.
 READ_ONLY_ROLES = frozenset({Role.LEADER})
 # Roles whose work needs residents' full ID numbers and phones (visits, verification, hotline
 # call-backs). Even they see masked values until they ask, and each full view is logged.
 FULL_PII_ROLES = frozenset(
-    {Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER}
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+    }
 )
 # Roles that work in the back office (the admin), each seeing only its own scope there. Phone
-# roles (grid leaders and workers) and leaders use the web front only (accounts.adminsite).
-BACK_OFFICE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+# roles (grid leaders and workers), 片区负责人 and leaders use the web front only
+# (accounts.adminsite).
+BACK_OFFICE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.COMMUNITY_STAFF})
 # Grid staff: they see and act in the micro-grids they are posted to (grids.scoping).
 GRID_STAFF_ROLES = frozenset({Role.GRID_LEADER, Role.GRID_WORKER})
-# Staff who see and act on the cases of their grids: grid staff, and community staff (居委) in
-# their community's micro-grids.
-GRID_SCOPED_ROLES = GRID_STAFF_ROLES | {Role.COMMUNITY_STAFF}
+# Staff who see and act on the cases of their grids: grid staff, community staff (居委) in
+# their community's micro-grids, a 片区负责人 in their area's.
+GRID_SCOPED_ROLES = GRID_STAFF_ROLES | {Role.COMMUNITY_STAFF, Role.AREA_HEAD}
 # Reports by these roles count against the intake limit shared by every channel
 # (core.ratelimit); staff reporting from their work are not limited. Visitors count too.
 LIMITED_REPORTER_ROLES = frozenset({Role.RESIDENT})
@@ -79,6 +92,8 @@ CASE_REPORTING_ROLES = frozenset(
     {
         Role.ADMIN,
         Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.AREA_HEAD,
         Role.COMMUNITY_STAFF,
         Role.GRID_LEADER,
         Role.GRID_WORKER,
@@ -86,19 +101,40 @@ CASE_REPORTING_ROLES = frozenset(
         Role.RESIDENT,
     }
 )
-# The street's desk (城运中心); the admin may do everything (the keeper fixes stuck cases).
-DISPATCH_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+# The street's desk (城运中心): the 受理/派遣员 takes in, files and dispatches; the 值班长 may
+# stand in for them. The admin may do everything (the keeper fixes stuck cases).
+DISPATCH_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF})
+# What the 值班长 approves (not the 受理/派遣员): extensions, suspensions and their end, merges,
+# refusals to file, the 复杂 15-working-day limit and the 退单 of a 12345 ticket. In the hall the
+# desk asks the chief on duty, who takes the step under their own name (the history shows who
+# approved); civicgrid.duty's roster says who is on duty and is notified.
+APPROVER_ROLES = frozenset({Role.ADMIN, Role.SHIFT_CHIEF})
 HANDLING_ROLES = frozenset({Role.ADMIN, Role.DEPT_HANDLER, Role.GRID_WORKER, Role.GRID_LEADER})
 VERIFYING_ROLES = frozenset(
-    {Role.ADMIN, Role.OPERATOR, Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF}
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.AREA_HEAD,
+        Role.GRID_WORKER,
+        Role.GRID_LEADER,
+        Role.COMMUNITY_STAFF,
+    }
 )
-RATING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.RESIDENT})
-CALL_IN_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
-HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+RATING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.RESIDENT})
+CALL_IN_ROLES = frozenset(
+    {Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.AREA_HEAD, Role.COMMUNITY_STAFF}
+)
+HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF})
+# 督办: the 带班领导 instructs the handler of a case, with a deadline (civicgrid.duty).
+SUPERVISE_ROLES = frozenset({Role.DUTY_LEADER})
 INDICATOR_ROLES = frozenset(
     {
         Role.ADMIN,
         Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.DUTY_LEADER,
+        Role.AREA_HEAD,
         Role.LEADER,
         Role.COMMUNITY_STAFF,
         Role.GRID_LEADER,
@@ -118,6 +154,9 @@ STAFFING_VIEW_ROLES = frozenset(
     {
         Role.ADMIN,
         Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.DUTY_LEADER,
+        Role.AREA_HEAD,
         Role.LEADER,
         Role.COMMUNITY_STAFF,
         Role.GRID_LEADER,
@@ -129,6 +168,9 @@ REGISTRY_VIEW_ROLES = frozenset(
     {
         Role.ADMIN,
         Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.DUTY_LEADER,
+        Role.AREA_HEAD,
         Role.COMMUNITY_STAFF,
         Role.GRID_LEADER,
         Role.GRID_WORKER,
@@ -140,8 +182,20 @@ ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 
 # --- pages of the web front ------------------------------------------------------------------
 
-DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.COMMUNITY_STAFF})
-CONSOLE_QUEUE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.LEADER})
+# The street's desk and leaders, 片区负责人 and 居委 staff (each over their scope).
+_DESK_AND_LEADERS = frozenset(
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.DUTY_LEADER,
+        Role.LEADER,
+        Role.AREA_HEAD,
+        Role.COMMUNITY_STAFF,
+    }
+)
+DASHBOARD_ROLES = _DESK_AND_LEADERS
+CONSOLE_QUEUE_ROLES = _DESK_AND_LEADERS
 CONSOLE_CASE_ROLES = CONSOLE_QUEUE_ROLES | {Role.DEPT_HANDLER, Role.GRID_LEADER, Role.GRID_WORKER}
 DEPARTMENT_INBOX_ROLES = frozenset({Role.DEPT_HANDLER})
 FIELDWORK_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF})

@@ -87,6 +87,7 @@ class IndicatorForm(forms.Form):
         label=_("维度"),
         choices=[
             ("street", _("街镇")),
+            ("area", _("片区")),
             ("community", _("居村")),
             ("micro_grid", _("微网格")),
             ("department", _("部门")),

@@ -21,8 +21,8 @@ required: a case filed in the period and closed later counts as closed when eval
 - 平均处置用时 avg_handling_hours: mean working hours from dispatch to feedback, pauses excluded.
 - 等级 grade of the 按期结案率: A ≥90, B 75–90, C 60–75, D 40–60, E <40.
 
-Groups: street (one row), community, micro_grid, department, category. One query for the
-cohort, one for the group names; the arithmetic runs over one calendar snapshot.
+Groups: street (one row), area (片区), community, micro_grid, department, category. One query
+for the cohort, one for the group names; the arithmetic runs over one calendar snapshot.
 """
 
 import datetime
@@ -38,6 +38,7 @@ from civicgrid.workcalendar.services import get_calendar
 
 GROUPS = {
     "street": None,
+    "area": "micro_grid__parent__parent_id",
     "community": "micro_grid__parent_id",
     "micro_grid": "micro_grid_id",
     "department": "assigned_department_id",
@@ -96,7 +97,7 @@ def _labels(group: str, keys) -> dict:
     from civicgrid.grids.models import Grid
 
     keys = [k for k in keys if k is not None]
-    if group in ("community", "micro_grid"):
+    if group in ("area", "community", "micro_grid"):
         return {g.pk: (g.code, g.name) for g in Grid.objects.filter(pk__in=keys)}
     if group == "department":
         return {d.pk: (d.code, d.name) for d in Department.objects.filter(pk__in=keys)}

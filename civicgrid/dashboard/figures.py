@@ -97,8 +97,8 @@ def resolve_scope(user, code: str | None) -> Scope:
         if node is None or node.level == GridLevel.BUILDING_GROUP:
             raise ScopeError(_("没有编码为“%(code)s”的网格") % {"code": code})
     elif visible_ids is not None:
-        # Community staff start at their community.
-        node = getattr(user, "community", None)
+        # Community staff start at their community, a 片区负责人 at their area.
+        node = getattr(user, "community", None) or getattr(user, "area", None)
     if node is None:
         roots = list(Grid.objects.filter(parent__isnull=True).order_by("code")[:2])
         if visible_ids is None:
@@ -121,8 +121,8 @@ def resolve_scope(user, code: str | None) -> Scope:
     codes = [c for c in node.path.strip("/").split("/") if c and c != node.code]
     ancestors = list(Grid.objects.filter(code__in=codes).order_by("path")) if codes else []
     if visible_ids is not None:
-        community = getattr(user, "community", None)
-        ancestors = [a for a in ancestors if community and a.path.startswith(community.path)]
+        home = getattr(user, "community", None) or getattr(user, "area", None)
+        ancestors = [a for a in ancestors if home and a.path.startswith(home.path)]
     single_root = node.parent_id is None and visible_ids is None
     if single_root and Grid.objects.filter(parent__isnull=True).count() == 1:
         under = None  # the only street is everything: read the street grains

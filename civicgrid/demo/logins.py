@@ -30,6 +30,9 @@ from civicgrid.registry.models import Resident
 PASSWORDS = {
     Role.ADMIN: "demo-admin-2026",
     Role.OPERATOR: "demo-operator-2026",
+    Role.SHIFT_CHIEF: "demo-shiftchief-2026",
+    Role.DUTY_LEADER: "demo-dutyleader-2026",
+    Role.AREA_HEAD: "demo-areahead-2026",
     Role.COMMUNITY_STAFF: "demo-community-2026",
     Role.GRID_LEADER: "demo-gridleader-2026",
     Role.GRID_WORKER: "demo-gridworker-2026",
@@ -119,6 +122,7 @@ def ensure_demo_logins() -> list[DemoLogin]:
         user.is_staff = role in BACK_OFFICE_ROLES
         user.is_superuser = role == Role.ADMIN
         user.community = fields.get("community")
+        user.area = fields.get("area")
         user.department = fields.get("department")
         user.phone = fields.get("phone", user.phone or "")
         user.password = hashes[role]
@@ -128,8 +132,24 @@ def ensure_demo_logins() -> list[DemoLogin]:
 
     with transaction.atomic():
         upsert("admin", Role.ADMIN, "系统管理员", _("全部数据(超级管理员)"))
-        upsert("operator", Role.OPERATOR, "城运中心值班员", _("%s 全域") % street_name)
+        upsert("operator", Role.OPERATOR, "城运中心受理员", _("%s 全域") % street_name)
+        upsert("chief", Role.SHIFT_CHIEF, "城运中心值班长", _("%s 全域") % street_name)
+        upsert("dutyleader", Role.DUTY_LEADER, "带班领导", _("%s 全域") % street_name)
         upsert("leader", Role.LEADER, "分管领导", _("%s 全域(只读)") % street_name)
+        area = (
+            Grid.objects.filter(level=GridLevel.AREA, path__startswith=street.path)
+            .order_by("code")
+            .first()
+            if street
+            else None
+        )
+        upsert(
+            "areahead",
+            Role.AREA_HEAD,
+            f"{area.name}负责人" if area else str(Role.AREA_HEAD.label),
+            area.name if area else _("(尚无网格数据)"),
+            area=area,
+        )
         for index, community in enumerate(communities, start=1):
             upsert(
                 f"community{index}",

@@ -1,8 +1,9 @@
 """Which grids, and so which data, a user may see.
 
 One place decides it for every page and endpoint:
-- admin, 城运中心 operator, leader: the whole street;
+- admin, the 城运中心 (受理/派遣员, 值班长, 带班领导), leader: the whole street;
 - 居委 staff: every micro-grid of their community;
+- 片区负责人 (area head): every micro-grid of their 片区;
 - grid leader / grid worker: the micro-grids of their active grid posts;
 - department handler and resident: no registry data at all (they see cases, scoped elsewhere).
 """
@@ -29,6 +30,10 @@ def visible_micro_grids(user) -> QuerySet | None:
         if user.community_id is None:
             return Grid.objects.none()
         return micro.filter(path__startswith=user.community.path)
+    if role == Role.AREA_HEAD:
+        if user.area_id is None:
+            return Grid.objects.none()
+        return micro.filter(path__startswith=user.area.path)
     if role in GRID_STAFF_ROLES:
         today = timezone.localdate()
         # One filter() call: every condition must hold for the SAME post. Chained filter()s on

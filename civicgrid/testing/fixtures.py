@@ -141,8 +141,9 @@ def departments(db):
 def users(tree, departments):
     """One user per role, plus colleagues (keys, usernames = keys):
 
-    - admin, operator (张磊), staff (居委 of community 0: micro-grids 0, 1), staff2 (community 1)
-      — back-office roles, so is_staff; leader (领导);
+    - admin, operator (张磊, 受理/派遣员), chief (赵刚, 值班长), staff (居委 of community 0:
+      micro-grids 0, 1), staff2 (community 1) — back-office roles, so is_staff; leader (领导);
+      dutyleader (孙伟, 带班领导); areahead (片区负责人 of the tree's area: every micro-grid);
     - worker (王秀英, full-time on micro-grid 0), worker2 (刘洋, micro-grid 2), colleague (陈丽,
       part-time on micro-grid 0), former (a post on micro-grid 0 that ended yesterday);
     - gridleader (a grid-leader account with a post on micro-grid 1 only), gridhead (张建国,
@@ -175,7 +176,10 @@ def users(tree, departments):
             first_name="磊",
             phone="13611112222",
         ),
+        "chief": user("chief", Role.SHIFT_CHIEF, is_staff=True, last_name="赵", first_name="刚"),
         "leader": user("leader", Role.LEADER),
+        "dutyleader": user("dutyleader", Role.DUTY_LEADER, last_name="孙", first_name="伟"),
+        "areahead": user("areahead", Role.AREA_HEAD, area=tree["area"]),
         "staff": user("staff", Role.COMMUNITY_STAFF, is_staff=True, community=communities[0]),
         "staff2": user("staff2", Role.COMMUNITY_STAFF, is_staff=True, community=communities[1]),
         "worker": user("worker", Role.GRID_WORKER, last_name="王", first_name="秀英"),

@@ -13,6 +13,9 @@ from civicgrid.accounts.choices import Role
 HOME_BY_ROLE = {
     Role.ADMIN: "console:queue",
     Role.OPERATOR: "console:queue",
+    Role.SHIFT_CHIEF: "console:queue",
+    Role.DUTY_LEADER: "console:queue",
+    Role.AREA_HEAD: "console:queue",
     Role.COMMUNITY_STAFF: "console:queue",
     Role.DEPT_HANDLER: "console:inbox",
     Role.GRID_LEADER: "fieldwork:home",
@@ -28,6 +31,9 @@ _SCREEN = (_("大屏"), "dashboard:screen")
 MENU_BY_ROLE = {
     Role.ADMIN: [_CONSOLE, _DASHBOARD, _SCREEN],
     Role.OPERATOR: [_CONSOLE, _DASHBOARD, _SCREEN],
+    Role.SHIFT_CHIEF: [_CONSOLE, _DASHBOARD, _SCREEN],
+    Role.DUTY_LEADER: [_CONSOLE, _DASHBOARD, _SCREEN],
+    Role.AREA_HEAD: [_CONSOLE, _DASHBOARD],
     Role.COMMUNITY_STAFF: [_CONSOLE, _DASHBOARD],
     Role.DEPT_HANDLER: [(_("待办案件"), "console:inbox")],
     Role.GRID_LEADER: [

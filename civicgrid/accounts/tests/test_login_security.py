@@ -372,6 +372,9 @@ def test_the_demo_and_test_passwords_pass_the_rules():
     usernames = {
         Role.ADMIN: "admin",
         Role.OPERATOR: "operator",
+        Role.SHIFT_CHIEF: "chief",
+        Role.DUTY_LEADER: "dutyleader",
+        Role.AREA_HEAD: "areahead",
         Role.LEADER: "leader",
         Role.COMMUNITY_STAFF: "community1",
         Role.GRID_LEADER: "gridleader",

@@ -12,6 +12,9 @@ from civicgrid.accounts.choices import Role
 COLUMNS = [
     Role.ADMIN,
     Role.OPERATOR,
+    Role.SHIFT_CHIEF,
+    Role.DUTY_LEADER,
+    Role.AREA_HEAD,
     Role.COMMUNITY_STAFF,
     Role.GRID_LEADER,
     Role.GRID_WORKER,
@@ -19,7 +22,7 @@ COLUMNS = [
     Role.LEADER,
     Role.RESIDENT,
 ]
-ROW = re.compile(r"^([A-Z0-9_]+_ROLES)\s+((?:[x.]\s+){7}[x.])\s+\S")
+ROW = re.compile(r"^([A-Z0-9_]+_ROLES)\s+((?:[x.]\s+){10}[x.])\s+\S")
 SETS = {name: value for name, value in vars(policy).items() if name.endswith("_ROLES")}
 
 

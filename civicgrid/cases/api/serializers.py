@@ -584,6 +584,7 @@ class IndicatorQuerySerializer(serializers.Serializer):
     by = serializers.ChoiceField(
         choices=[
             ("street", _("街镇")),
+            ("area", _("片区")),
             ("community", _("居村")),
             ("micro_grid", _("微网格")),
             ("department", _("部门")),

@@ -15,6 +15,9 @@ def people(users):
     return {
         Role.ADMIN: users["admin"],
         Role.OPERATOR: users["operator"],
+        Role.SHIFT_CHIEF: users["chief"],
+        Role.DUTY_LEADER: users["dutyleader"],
+        Role.AREA_HEAD: users["areahead"],
         Role.LEADER: users["leader"],
         Role.RESIDENT: users["resident"],
         Role.COMMUNITY_STAFF: users["staff"],
