@@ -5,8 +5,9 @@ benchmarks) in one transaction with bulk_create in batches and no per-row querie
 comes from grids.synthetic.generate_tree, which tiles each parent with its children without gaps
 or overlaps; this module names the nodes, staffs the micro-grids and fills the registries.
 
-The defaults are 康桥 (seed 002): 6 town-managed communities, 251 micro-grids with 3–6 building
-groups each, 251 网格长 + 251 专职网格员 + 269 兼职网格员 and a few 先锋骨干 per micro-grid.
+The defaults are 康桥 (seed 002): 6 片区 (its 镇管社区, each with a 社区党委) over 62 居村 (a fifth
+of them villages) over 251 micro-grids (3–5 per 居村) with 3–6 building groups each, and the roll
+of 251 网格长 + 251 专职网格员 + 269 兼职网格员 + 先锋骨干, 6,200-odd people in all.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ DEFAULT_SEED = 2023
 
 # 康桥 (002): 251 网格长, 251 专职网格员, 269 兼职网格员 for 251 micro-grids.
 KANGQIAO_MICRO_GRIDS = 251
+# "1+6+62+X": 6 镇管社区 (片区) over 62 居村.
+KANGQIAO_AREAS = 6
+KANGQIAO_COMMUNITIES = 62
 KANGQIAO_PART_TIME = 269
 PIONEERS_PER_MICRO_GRID = (2, 5)
 
@@ -55,9 +59,11 @@ class DemoParams:
 
     seed: int = DEFAULT_SEED
     streets: int = 1
-    areas_per_street: int = 2
-    communities: int = 6  # per street
+    areas_per_street: int = KANGQIAO_AREAS  # at most one per community
+    communities: int = KANGQIAO_COMMUNITIES  # per street
     micro_grids_per_street: int = KANGQIAO_MICRO_GRIDS
+    micro_grids_per_community: tuple[int, int] = (3, 5)  # where the totals allow it
+    communities_per_area: tuple[int, int] = (7, 14)  # likewise
     building_groups_per_micro_grid: tuple[int, int] = (3, 6)
     households_per_building_group: int = 8
     county_code: str = "310115"
@@ -135,13 +141,15 @@ class _Builder:
         nodes = generate_tree(
             p.seed,
             streets=p.streets,
-            areas_per_street=p.areas_per_street,
+            areas_per_street=min(p.areas_per_street, p.communities),
             communities_per_street=p.communities,
             micro_grids_per_street=p.micro_grids_per_street,
             building_groups_per_micro_grid=p.building_groups_per_micro_grid,
             county_code=p.county_code,
             first_street_number=p.first_street_number,
             origin=p.origin,
+            micro_grids_per_community=p.micro_grids_per_community,
+            communities_per_area=p.communities_per_area,
         )
         grids: list[Grid] = []
         for node in nodes:
@@ -187,15 +195,25 @@ class _Builder:
             communities.sort(key=lambda c: c.number)
             labels = names.community_names(self.rng_names, s_index, len(communities))
             for area in areas:
-                area.name = names.area_name(area.number)
+                # A 镇管社区 and its 社区党委 (康桥: "六大社区党委").
+                area.name = names.area_name(area.number, s_index)
+                area.party_organisation = f"{area.name}党委"
             for community, (label, kind) in zip(communities, labels, strict=True):
                 community.name = label
                 self.community_kind[id(community)] = kind
-            roads = names.road_pool(self.rng_names, s_index, max(3, 2 * len(communities)))
+            # Neighbouring 居委 share roads (康桥 has ~30); each estate takes its own lane.
+            roads = names.road_pool(
+                self.rng_names,
+                s_index,
+                max(3, min(2 * len(communities), len(names.KANGQIAO_ROADS))),
+            )
             for c_index, community in enumerate(communities):
                 kind = self.community_kind[id(community)]
                 micros = sorted(children.get(id(community), []), key=lambda m: m.number)
-                community_roads = roads[2 * c_index : 2 * c_index + 2] or roads[:2]
+                community_roads = [
+                    roads[(2 * c_index) % len(roads)],
+                    roads[(2 * c_index + 1) % len(roads)],
+                ]
                 self._name_community(short, community, kind, micros, community_roads, children)
 
     def _name_community(self, short, community, kind, micros, roads, children):

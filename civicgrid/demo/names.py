@@ -93,23 +93,77 @@ def street_short(name: str) -> str:
     return name
 
 
-# 康桥's residents' committees and villages (居村). The kind decides the housing stock:
-# "commodity" estates of 商品房, "old" estates of 公房/售后公房 like 普育里, "village" with
-# self-built houses and their 队组.
+# 康桥's residents' committees and villages (居村), 62 as in its "1+6+62+X" service circle (002),
+# about a fifth of them villages. The kind decides the housing stock: "commodity" estates of
+# 商品房, "old" estates of 公房/售后公房 like 普育里, "village" with self-built houses and their
+# 队组. Named by the seed: 康桥半岛, 汤巷馨村, 汤巷雅苑, 新苗村, 康桥花园, 南华城, 花墙, 八街坊
+# (保障性租赁住房), 横沔; the others are 康桥's roads and villages or sound like them.
 KANGQIAO_COMMUNITIES = [
     ("康桥半岛居委", "commodity"),
     ("汤巷馨村居委", "old"),
     ("新苗村", "village"),
     ("秀沿居委", "commodity"),
     ("康桥老街居委", "old"),
-    ("沔北村", "village"),
+    ("汤巷雅苑居委", "commodity"),
     ("康桥花园居委", "commodity"),
+    ("沔北村", "village"),
+    ("南华城居委", "commodity"),
     ("怡康居委", "old"),
-    ("叠桥村", "village"),
     ("百曲居委", "commodity"),
     ("康乐居委", "old"),
+    ("叠桥村", "village"),
+    ("八街坊居委", "commodity"),
+    ("周康居委", "old"),
+    ("中邦居委", "commodity"),
+    ("康桥水乡居委", "commodity"),
     ("横沔村", "village"),
+    ("秀浦居委", "commodity"),
+    ("康花居委", "old"),
+    ("绿洲康城居委", "commodity"),
+    ("花墙村", "village"),
+    ("康沈居委", "old"),
+    ("环桥居委", "commodity"),
+    ("听悦居委", "commodity"),
+    ("苗桥居委", "old"),
+    ("沔青村", "village"),
+    ("御桥居委", "commodity"),
+    ("康弘居委", "commodity"),
+    ("康杉居委", "old"),
+    ("秀康居委", "commodity"),
+    ("人南村", "village"),
+    ("康意居委", "commodity"),
+    ("秀云居委", "old"),
+    ("康涵居委", "commodity"),
+    ("康梧居委", "commodity"),
+    ("石门村", "village"),
+    ("拱极居委", "old"),
+    ("康士居委", "commodity"),
+    ("周邓居委", "old"),
+    ("申江居委", "commodity"),
+    ("苗园村", "village"),
+    ("康新居委", "commodity"),
+    ("汤巷居委", "old"),
+    ("秀龙居委", "commodity"),
+    ("叠桥新苑居委", "old"),
+    ("百曲村", "village"),
+    ("沔北新苑居委", "old"),
+    ("横沔老街居委", "old"),
+    ("康桥东苑居委", "commodity"),
+    ("火箭村", "village"),
+    ("南六居委", "commodity"),
+    ("康华居委", "commodity"),
+    ("秀沿雅苑居委", "commodity"),
+    ("太平村", "village"),
+    ("康桥半岛二期居委", "commodity"),
+    ("南华城二期居委", "commodity"),
+    ("汤巷新苑居委", "old"),
+    ("秀龙村", "village"),
+    ("沔青新苑居委", "old"),
+    ("康城居委", "commodity"),
+    ("叠桥花苑居委", "commodity"),
 ]
+# 康桥's six 镇管社区 (002: "以康桥6个镇管社区为基本单元", "六大社区党委"): the 片区 level.
+KANGQIAO_AREAS = ["康桥社区", "秀沿社区", "周康社区", "汤巷社区", "沔北社区", "横沔社区"]
 _COMMUNITY_FIRST = "金华春新绿明锦嘉馨和丰瑞福兴怡桂梅东南沁秀康云"
 _COMMUNITY_SECOND = "苑园城庭湾里坊景都港邸府"
 _VILLAGE_SECOND = "丰联星光胜建民桥塘浜泾"
@@ -141,7 +195,10 @@ def community_names(rng: random.Random, street_index: int, count: int) -> list[t
 AREA_ORDINALS = "一二三四五六七八九十"
 
 
-def area_name(number: int) -> str:
+def area_name(number: int, street_index: int = -1) -> str:
+    """康桥's 镇管社区 by number on the first street; 第N片区 elsewhere."""
+    if street_index == 0 and 1 <= number <= len(KANGQIAO_AREAS):
+        return KANGQIAO_AREAS[number - 1]
     if 1 <= number <= len(AREA_ORDINALS):
         return f"第{AREA_ORDINALS[number - 1]}片区"
     return f"第{number}片区"
@@ -161,8 +218,8 @@ def road_pool(rng: random.Random, street_index: int, count: int) -> list[str]:
     """`count` distinct road names for one street."""
     if street_index == 0 and count <= len(KANGQIAO_ROADS):
         return list(KANGQIAO_ROADS[:count])
-    names: list[str] = []
-    seen: set[str] = set()
+    names: list[str] = list(KANGQIAO_ROADS) if street_index == 0 else []
+    seen: set[str] = set(names)
     while len(names) < count:
         name = rng.choice(_ROAD_FIRST) + rng.choice(_ROAD_FIRST) + rng.choice(_ROAD_SUFFIX)
         if name[0] == name[1] or name in seen:

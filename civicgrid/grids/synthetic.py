@@ -313,12 +313,17 @@ def generate_tree(
     county_code: str = "310115",
     first_street_number: int = 125,
     origin: tuple[float, float] = (121.55, 31.13),
+    micro_grids_per_community: tuple[int, int] | None = None,
+    communities_per_area: tuple[int, int] | None = None,
 ) -> list[SyntheticNode]:
     """A deterministic synthetic grid tree; see the module docstring for how it tiles.
 
     Streets sit side by side in a near-square arrangement centred on `origin` (lon, lat).
     Communities get uneven micro-grid counts summing to `micro_grids_per_street`; micro-grids
     get between `building_groups_per_micro_grid[0]` and `[1]` building groups ((0, 0): none).
+    `micro_grids_per_community=(lo, hi)` bounds each community's micro-grids (康桥: 3–5) where
+    the totals allow it, `communities_per_area` each area's communities alike; otherwise the
+    counts are uneven without bounds.
     """
     bg_lo, bg_hi = building_groups_per_micro_grid
     if streets < 1 or not (
@@ -356,8 +361,26 @@ def generate_tree(
         # Street s fills block row s // cols (south to north), column s % cols (west to east).
         x0, y0 = (s % cols) * side, (s // cols) * side
         blocks = _split(rng_tree, n_blocks, micro_grids_per_street, block_lo, block_hi)
-        per_community = _uneven(rng_tree, micro_grids_per_street, communities_per_street)
-        per_area = _uneven(rng_tree, communities_per_street, areas_per_street)
+        if micro_grids_per_community is not None and (
+            micro_grids_per_community[0] * communities_per_street
+            <= micro_grids_per_street
+            <= micro_grids_per_community[1] * communities_per_street
+        ):
+            per_community = _split(
+                rng_tree, micro_grids_per_street, communities_per_street, *micro_grids_per_community
+            )
+        else:
+            per_community = _uneven(rng_tree, micro_grids_per_street, communities_per_street)
+        if communities_per_area is not None and (
+            communities_per_area[0] * areas_per_street
+            <= communities_per_street
+            <= communities_per_area[1] * areas_per_street
+        ):
+            per_area = _split(
+                rng_tree, communities_per_street, areas_per_street, *communities_per_area
+            )
+        else:
+            per_area = _uneven(rng_tree, communities_per_street, areas_per_street)
 
         # Labels along the curve: micro-grid index of each cell, community of each micro-grid...
         micro_of_cell = np.repeat(np.arange(micro_grids_per_street), 4 * blocks)

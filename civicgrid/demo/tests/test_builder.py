@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department, User
+from civicgrid.demo import names
 from civicgrid.demo.builder import DemoParams, build_demo_street, staffing_totals
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.grids.choices import GridLevel, PostRole
@@ -306,8 +307,23 @@ def test_default_demo_is_kangqiao_and_loads_fast():
     result = build_demo_street()
     seconds = time.perf_counter() - started
     assert seconds < 60
-    assert level_count(GridLevel.COMMUNITY) == 6
+    # 镇—片区—居村—微网格: 6 镇管社区 (each with its 社区党委) over 62 居村 over 251 micro-grids.
+    areas = list(Grid.objects.filter(level=GridLevel.AREA).order_by("number"))
+    assert [a.name for a in areas] == list(names.KANGQIAO_AREAS)
+    assert all(a.party_organisation == f"{a.name}党委" for a in areas)
+    assert level_count(GridLevel.COMMUNITY) == 62
     assert level_count(GridLevel.MICRO_GRID) == 251
+    communities = Grid.objects.filter(level=GridLevel.COMMUNITY)
+    villages = [c for c in communities if c.name.endswith("村")]
+    assert 10 <= len(villages) <= 15
+    assert {"新苗村", "汤巷馨村居委", "汤巷雅苑居委", "花墙村"} <= {c.name for c in communities}
+    for community in communities:
+        assert 3 <= Grid.objects.filter(parent=community).count() <= 5, community.name
+    for area in areas:
+        assert 7 <= Grid.objects.filter(parent=area).count() <= 14, area.name
+    # Codes by the 15-digit rule: county(6) + street(3) + 居村(3) + sequence(3).
+    codes = Grid.objects.filter(level=GridLevel.MICRO_GRID).values_list("code", "parent__code")
+    assert all(len(c) == 15 and c[:9] == p[:9] and c[9:12] == p[-3:] for c, p in codes)
     assert (
         active_posts(PostRole.LEADER),
         active_posts(PostRole.FULL_TIME),

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             "--communities",
             type=_positive,
             default=DemoParams.communities,
-            help=_("每个街镇的居村数(康桥: 6)"),
+            help=_("每个街镇的居村数(康桥: 62)"),
         )
         parser.add_argument(
             "--micro-grids-per-street",
@@ -63,8 +63,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--areas",
             type=_positive,
-            default=DemoParams.areas_per_street,
-            help=_("每个街镇的片区数"),
+            default=None,
+            help=_("每个街镇的片区数(康桥: 6 个镇管社区;缺省时不超过居村数)"),
         )
         parser.add_argument(
             "--no-logins", action="store_true", help=_("不创建演示账号(性能测试用)")
@@ -90,12 +90,15 @@ class Command(BaseCommand):
             )
         if options["communities"] > options["micro_grids_per_street"]:
             raise CommandError(_("每个居村至少要有一个微网格:--communities 不能大于微网格数"))
-        if options["areas"] > options["communities"]:
+        areas = options["areas"]
+        if areas is None:
+            areas = min(DemoParams.areas_per_street, options["communities"])
+        if areas > options["communities"]:
             raise CommandError(_("每个片区至少要有一个居村:--areas 不能大于 --communities"))
         params = DemoParams(
             seed=options["seed"],
             streets=options["streets"],
-            areas_per_street=options["areas"],
+            areas_per_street=areas,
             communities=options["communities"],
             micro_grids_per_street=options["micro_grids_per_street"],
             households_per_building_group=options["households_per_building_group"],
