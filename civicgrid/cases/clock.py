@@ -9,6 +9,13 @@ three deadlines is being watched —
   `handling_deadline`;
 - 已处置 (handled): the verification clock (核查) from the feedback to `verification_deadline`.
 
+**A 12345 ticket** pushed with the hotline's dispatch time and deadline runs the hotline's
+clock instead (`HOTLINE`): from `hotline_dispatched_at` to `handling_deadline` (set from the
+push's deadline at intake, moved only by an approved extension) in every state before 已处置 —
+待受理, 已立案, 已派遣, 处置中 *and 已退回*: a 退回 inside the street does not stop the hotline's
+clock, and the street's own dispatch does not restart it. A pause (挂起) does not move it either:
+the deadline is the hotline's.
+
 Every other state runs no clock: 已退回 waits for re-dispatch, 已结案, 不予立案 and 已合并 are
 over. A suspended case's clock is stopped (挂起); on resume the pending deadlines move out by the
 time paused (`pushed_deadlines`).
@@ -51,6 +58,7 @@ class Clock:
 FILING = Clock("filing", "reported_at", "filing_deadline", _("立案派遣期限"), filing=True)
 HANDLING = Clock("handling", "dispatched_at", "handling_deadline", _("处置期限"))
 VERIFICATION = Clock("verification", "handled_at", "verification_deadline", _("核查期限"))
+HOTLINE = Clock("hotline", "hotline_dispatched_at", "handling_deadline", _("12345办理期限"))
 
 # state → the clock that runs in it; a state not listed runs none.
 CLOCKS: dict[str, Clock] = {
@@ -60,8 +68,19 @@ CLOCKS: dict[str, Clock] = {
     CaseStatus.ACCEPTED: HANDLING,
     CaseStatus.HANDLED: VERIFICATION,
 }
-CLOCKED_STATUSES = tuple(CLOCKS)
-# state → the name of the deadline field watched in it (for SQL and the rollups).
+# The states in which a 12345 ticket with the hotline's deadline runs the hotline's clock.
+HOTLINE_STATUSES = (
+    CaseStatus.REPORTED,
+    CaseStatus.FILED,
+    CaseStatus.DISPATCHED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.RETURNED,
+)
+# Every state in which some clock may run (the hotline's adds 已退回).
+CLOCKED_STATUSES = tuple(dict.fromkeys([*CLOCKS, *HOTLINE_STATUSES]))
+# state → the name of the deadline field watched in it (for SQL and the rollups), for a case on
+# the street's clocks; a case on the hotline's clock watches HOTLINE.deadline in HOTLINE_STATUSES
+# (`deadline_field`).
 DEADLINE_FIELD: dict[str, str] = {status: clock.deadline for status, clock in CLOCKS.items()}
 
 # Every deadline with the moment that ends it: until then it is pending and a pause moves it
@@ -73,20 +92,36 @@ PENDING_UNTIL = (
 )
 
 
+def on_hotline_clock(case) -> bool:
+    """Whether the case runs the hotline's clock now (a 12345 ticket pushed with a deadline, not
+    yet handled)."""
+    return case.hotline_deadline is not None and case.status in HOTLINE_STATUSES
+
+
 def clock_of(case) -> Clock | None:
     """The clock of the case's state (stopped or not), None when the state runs none."""
+    if on_hotline_clock(case):
+        return HOTLINE
     return CLOCKS.get(case.status)
+
+
+def deadline_field(status: str, hotline: bool = False) -> str | None:
+    """The deadline field watched in `status` (`hotline`: the case carries the hotline's
+    deadline), None when no clock runs."""
+    if hotline and status in HOTLINE_STATUSES:
+        return HOTLINE.deadline
+    return DEADLINE_FIELD.get(status)
 
 
 def running_deadline(case) -> datetime.datetime | None:
     """The deadline the case's state watches (even while suspended), None when there is none."""
-    clock = CLOCKS.get(case.status)
+    clock = clock_of(case)
     return getattr(case, clock.deadline) if clock else None
 
 
 def is_running(case) -> bool:
     """Whether a clock runs now: a clocked state and not suspended."""
-    return case.status in CLOCKS and not case.is_suspended
+    return clock_of(case) is not None and not case.is_suspended
 
 
 def is_overdue(case, now=None) -> bool:
@@ -106,6 +141,13 @@ def overdue_q(now=None, prefix: str = "") -> Q:
         by_field.setdefault(field, []).append(status)
     for field, statuses in by_field.items():
         condition |= Q(**{f"{prefix}status__in": statuses, f"{prefix}{field}__lt": now})
+    hotline = Q(
+        **{
+            f"{prefix}hotline_deadline__isnull": False,
+            f"{prefix}status__in": list(HOTLINE_STATUSES),
+        }
+    )
+    condition = (hotline & Q(**{f"{prefix}{HOTLINE.deadline}__lt": now})) | (~hotline & condition)
     return condition & Q(**{f"{prefix}is_suspended": False})
 
 
@@ -158,6 +200,8 @@ def pushed_deadlines(case, start, end) -> dict[str, Deadline]:
     for clock, ended_by in PENDING_UNTIL:
         if getattr(case, ended_by) is not None:
             continue
+        if clock is HANDLING and case.hotline_deadline is not None:
+            continue  # the hotline's deadline: the street's pause does not move it
         new = push(
             getattr(case, clock.deadline), start, end, wall_clock=uses_wall_clock(case, clock)
         )

@@ -143,6 +143,18 @@ class Case(models.Model):
     hotline_request_type = models.CharField(
         _("12345诉求类型"), max_length=20, choices=HotlineRequestType.choices, blank=True
     )
+    hotline_dispatched_at = models.DateTimeField(
+        _("12345派单时间"),
+        null=True,
+        blank=True,
+        help_text=_("热线派单给街镇的时间:12345工单的办理时限从此起算"),
+    )
+    hotline_deadline = models.DateTimeField(
+        _("12345办理期限"),
+        null=True,
+        blank=True,
+        help_text=_("热线推送的办理期限(原样保存);街镇内退回不停止计时"),
+    )
     description = models.TextField(_("问题描述"))
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)

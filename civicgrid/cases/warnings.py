@@ -84,6 +84,8 @@ def scan(now=None) -> dict:
             "filing_deadline",
             "handling_deadline",
             "verification_deadline",
+            "hotline_dispatched_at",
+            "hotline_deadline",
             "pauses",
             "is_suspended",
             "warning_level",

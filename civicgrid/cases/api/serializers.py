@@ -236,6 +236,8 @@ class CaseDetailSerializer(CaseListSerializer):
             *CaseListSerializer.Meta.fields,
             "external_ticket",
             "hotline_request_type",
+            "hotline_dispatched_at",
+            "hotline_deadline",
             "filed_at",
             "dispatched_at",
             "accepted_at",
@@ -301,6 +303,12 @@ class HotlineSerializer(IntakeSerializer):
     hotline_request_type = serializers.ChoiceField(
         choices=HotlineRequestType.choices, required=False, allow_blank=True
     )
+    # The hotline's clock (cases.clock.HOTLINE): its dispatch time and deadline, checked by
+    # services.do_report.
+    dispatched_at = serializers.DateTimeField(
+        source="hotline_dispatched_at", required=False, allow_null=True
+    )
+    deadline = serializers.DateTimeField(source="hotline_deadline", required=False, allow_null=True)
     source = None
 
 

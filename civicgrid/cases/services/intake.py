@@ -1,5 +1,7 @@
 """Intake (上报): validation, locating, numbering, the 12345 push."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, connection, transaction
@@ -28,7 +30,7 @@ from civicgrid.cases.services.checks import (
     _required_text,
     _set_deadline,
 )
-from civicgrid.cases.services.clocks import filing_deadline
+from civicgrid.cases.services.clocks import filing_deadline, handling_deadline
 from civicgrid.cases.workflow import TRANSITIONS
 from civicgrid.grids.models import Grid
 
@@ -153,6 +155,8 @@ def do_report(
     is_anonymous: bool = False,
     external_ticket: str = "",
     hotline_request_type: str = "",
+    hotline_dispatched_at=None,
+    hotline_deadline=None,
     photos=(),
     kind: str = step_photos.BEFORE,
     now=None,
@@ -190,6 +194,8 @@ def do_report(
         )
     if hotline_request_type and source != CaseSource.HOTLINE_12345:
         raise ValidationError({"hotline_request_type": _("诉求类型只用于12345工单")})
+    if (hotline_dispatched_at or hotline_deadline) and source != CaseSource.HOTLINE_12345:
+        raise ValidationError({"dispatched_at": _("派单时间和办理期限只用于12345工单")})
     reporter_name = _optional_text(reporter_name, "reporter_name", _("上报人姓名"), 50)
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone and not PHONE_RE.match(reporter_phone):
@@ -229,6 +235,7 @@ def do_report(
         reported_at=now,
     )
     _set_deadline(case, "filing_deadline", filing_deadline(category, now))
+    _start_hotline_clock(case, hotline_dispatched_at, hotline_deadline, now)
     with step_photos.atomic():
         case.number = _next_number(now)
         case.save()
@@ -244,6 +251,24 @@ def do_report(
     if located is not None:
         case.micro_grid = _known_grid(located, case._state.db)
     return Done(case, event, photos=stored)
+
+
+def _start_hotline_clock(case, dispatched_at, deadline, now) -> None:
+    """The hotline's clock of a 12345 ticket (cases.clock.HOTLINE): from the hotline's dispatch
+    time to the deadline it pushed; a push with a dispatch time and no deadline gets the
+    request type's limit from that time, one with a deadline and no dispatch time starts now."""
+    if dispatched_at is None and deadline is None:
+        return
+    dispatched_at = dispatched_at or now
+    if dispatched_at > now + datetime.timedelta(minutes=5):
+        raise ValidationError({"dispatched_at": _("派单时间不能晚于当前时间")})
+    if deadline is None:
+        deadline = handling_deadline(case, dispatched_at).at
+    elif deadline <= dispatched_at:
+        raise ValidationError({"deadline": _("办理期限必须晚于派单时间")})
+    case.hotline_dispatched_at = dispatched_at
+    case.hotline_deadline = deadline
+    case.handling_deadline = deadline
 
 
 def intake_hotline(*, user, ticket: str, **fields) -> tuple[Case, bool]:

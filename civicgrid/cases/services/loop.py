@@ -101,7 +101,9 @@ def do_dispatch(
             case.handled_by_grid = False
             target = {"department": department.code}
         case.dispatched_at = now
-        _set_deadline(case, "handling_deadline", handling_deadline(case, now))
+        if case.hotline_deadline is None:
+            _set_deadline(case, "handling_deadline", handling_deadline(case, now))
+        # else: a 12345 ticket keeps the hotline's clock (cases.clock.HOTLINE); no restart.
         target["handling_deadline"] = case.handling_deadline.isoformat()
         event = _step(case, CaseAction.DISPATCH, user, note=note, data=target, at=now)
     return Done(case, event)
@@ -133,7 +135,9 @@ def do_return(case, user, *, reason: str, now=None) -> Done:
         case.returned_count += 1
         case.assigned_department = None
         case.handled_by_grid = False
-        case.handling_deadline = None
+        if case.hotline_deadline is None:
+            case.handling_deadline = None
+        # else: the hotline's clock keeps running through a 退回 inside the street.
         event = _step(case, CaseAction.RETURN, user, note=reason, data=data, at=now)
     return Done(case, event)
 
