@@ -33,6 +33,7 @@ from civicgrid.cases.choices import CaseSource, CaseStatus, WarningLevel
 from civicgrid.cases.models import Case
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.models import Grid
+from civicgrid.grids.services import grid_by_code
 
 # The shortest grid code (a street: the 6-digit county code and 3 digits); an id is shorter.
 MIN_CODE_DIGITS = 9
@@ -48,7 +49,9 @@ def _grid_lookup(value, prefix: str = "") -> dict | None:
     if not text.isdigit():
         return None
     if len(text) >= MIN_CODE_DIGITS:
-        return {f"{prefix}code": text}
+        # A code changed by a split of a 居委 still names its grid (grids.GridCodeHistory).
+        grid = grid_by_code(text)
+        return {f"{prefix}pk": grid.pk} if grid is not None else {f"{prefix}code": text}
     return {f"{prefix}pk": int(text)}
 
 

@@ -139,6 +139,21 @@ class GridImportForm(forms.Form):
     )
 
 
+class OverHouseholdLimitFilter(admin.SimpleListFilter):
+    """超过3000户的居委: the committees due for a split (seed 002)."""
+
+    title = gettext_lazy("超过3000户的居委")
+    parameter_name = "over_household_limit"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("是"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return services.over_household_limit(queryset)
+        return queryset
+
+
 @admin.register(Grid)
 class GridAdmin(RoleGatedAdmin):
     view_roles = READ_ROLES
@@ -151,11 +166,12 @@ class GridAdmin(RoleGatedAdmin):
         "parent",
         "area_m2",
         "household_count",
+        "community_households",
         "party_organisation",
         "staffing",
     ]
     list_select_related = ["parent"]
-    list_filter = ["level", "area_kind", "community_kind"]
+    list_filter = ["level", "area_kind", "community_kind", OverHouseholdLimitFilter]
     search_fields = ["^code", "name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["code", "path", "area_m2", "centroid_lon", "centroid_lat", "updated_at"]
@@ -171,7 +187,17 @@ class GridAdmin(RoleGatedAdmin):
         if match and match.url_name and match.url_name.endswith("changelist"):
             # The list needs neither polygons nor extra queries per row.
             qs = services.annotate_staffing(qs.defer("geometry", "parent__geometry"))
+            qs = services.annotate_households(qs)
         return qs
+
+    @admin.display(description=gettext_lazy("居村户数(微网格合计)"))
+    def community_households(self, obj):
+        if obj.level != GridLevel.COMMUNITY:
+            return "—"
+        n = obj.micro_grid_households
+        if obj.over_household_limit:
+            return format_html('<strong style="color:#b00">{} {}</strong>', n, _("超过3000户"))
+        return n
 
     @admin.display(description=gettext_lazy("层级"), ordering="level")
     def level_name(self, obj):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, StaffMember
-from civicgrid.grids.services import active_posts_q
+from civicgrid.grids.services import active_posts_q, over_household_limit
 
 
 class GridFilter(django_filters.FilterSet):
@@ -17,10 +17,17 @@ class GridFilter(django_filters.FilterSet):
     )
     within = django_filters.CharFilter(method="filter_within", label=_("某网格之下(任意层级)"))
     q = django_filters.CharFilter(method="filter_q", label=_("名称或编码"))
+    over_household_limit = django_filters.BooleanFilter(
+        method="filter_over_household_limit", label=_("超过3000户的居委")
+    )
 
     class Meta:
         model = Grid
-        fields = ["level", "parent", "code_prefix", "within", "q"]
+        fields = ["level", "parent", "code_prefix", "within", "q", "over_household_limit"]
+
+    def filter_over_household_limit(self, queryset, name, value):
+        over = over_household_limit(queryset)
+        return over if value else queryset.exclude(pk__in=over.values("pk"))
 
     def filter_within(self, queryset, name, value):
         # Paths hold every ancestor's code, so a subtree is one indexed LIKE.

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.grids.choices import (
+    COMMUNITY_HOUSEHOLD_LIMIT,
     AreaKind,
     CommunityKind,
     Duty,
@@ -109,6 +110,28 @@ class Grid(models.Model):
         if self.level in (GridLevel.STREET, GridLevel.AREA):
             return ""
         return str(_("村委工作人员") if self.is_village else _("居委工作人员"))
+
+    @property
+    def micro_grid_households(self) -> int:
+        """A 居村's households: the sum over its micro-grids (annotated by
+        grids.services.annotate_households in lists; one query otherwise)."""
+        if hasattr(self, "households_sum"):
+            return self.households_sum or 0
+        if self.level != GridLevel.COMMUNITY or self.pk is None:
+            return self.household_count
+        total = Grid.objects.filter(parent=self, level=GridLevel.MICRO_GRID).aggregate(
+            n=models.Sum("household_count")
+        )["n"]
+        return total or 0
+
+    @property
+    def over_household_limit(self) -> bool:
+        """A 居委 with more than 3,000 households (seed 002: such committees are split)."""
+        return (
+            self.level == GridLevel.COMMUNITY
+            and self.community_kind != CommunityKind.VILLAGE
+            and self.micro_grid_households > COMMUNITY_HOUSEHOLD_LIMIT
+        )
 
     def refresh_derived_fields(self):
         """Code, path, area and centroid follow from the number, the parent and the polygon;
@@ -289,3 +312,55 @@ class StaffPhoneAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("StaffPhoneAccess rows are immutable")
+
+
+class GridCodeHistoryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("GridCodeHistory rows are immutable")
+
+    def delete(self):
+        raise ValueError("GridCodeHistory rows are immutable")
+
+
+class GridCodeHistory(models.Model):
+    """网格编码变更记录: a grid's code before and after a change of the tree (a 居委 split off,
+    a renumbering), so that an old code on paper or in another system still finds the grid.
+    Immutable."""
+
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("网格"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="code_history",
+    )
+    old_code = models.CharField(_("原编码"), max_length=18, db_index=True)
+    new_code = models.CharField(_("新编码"), max_length=18, db_index=True)
+    reason = models.CharField(_("变更原因"), max_length=200)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("变更时间"), db_index=True)
+
+    objects = GridCodeHistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格编码变更记录")
+        verbose_name_plural = _("网格编码变更记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.old_code} → {self.new_code}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("GridCodeHistory rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("GridCodeHistory rows are immutable")

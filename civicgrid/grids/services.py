@@ -11,16 +11,30 @@ import datetime
 from collections import defaultdict
 
 import shapely
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape as to_shape
 
-from civicgrid.grids.choices import Duty, GridLevel, PostRole
+from civicgrid.accounts.policy import GRID_TREE_EDIT_ROLES
+from civicgrid.grids.choices import (
+    COMMUNITY_HOUSEHOLD_LIMIT,
+    CommunityKind,
+    Duty,
+    GridLevel,
+    PostRole,
+)
 from civicgrid.grids.codes import CodeError, derive_code
-from civicgrid.grids.models import Grid, GridPost, StaffMember, StaffPhoneAccess
+from civicgrid.grids.models import (
+    Grid,
+    GridCodeHistory,
+    GridPost,
+    StaffMember,
+    StaffPhoneAccess,
+)
 from civicgrid.grids.signals import bump_tree_revision
 from civicgrid.grids.synthetic import number_west_east_north_south
 
@@ -124,8 +138,13 @@ def _rewrite_codes(roots: list[Grid]):
     Grid.objects.bulk_update(list(nodes.values()), ["code", "number"], batch_size=1000)
     for g in nodes.values():
         g.code, g.number = final[g.pk]
-    Grid.objects.bulk_update(list(nodes.values()), ["code", "number", "path"], batch_size=1000)
-    Grid.objects.bulk_update(roots, ["parent"], batch_size=1000)
+    # A root's new number is unique under its new parent only: write both together.
+    Grid.objects.bulk_update(
+        [g for g in nodes.values() if g.pk not in root_pks],
+        ["code", "number", "path"],
+        batch_size=1000,
+    )
+    Grid.objects.bulk_update(roots, ["code", "number", "path", "parent"], batch_size=1000)
 
 
 def renumber_micro_grids(community: Grid) -> list[Grid]:
@@ -240,7 +259,7 @@ def references(grids) -> dict[int, list[str]]:
     pks = [g.pk for g in grids]
     found = defaultdict(list)
     for rel in Grid._meta.related_objects:
-        if rel.related_model is Grid or not (rel.one_to_many or rel.one_to_one):
+        if rel.related_model in (Grid, GridCodeHistory) or not (rel.one_to_many or rel.one_to_one):
             continue
         model = rel.related_model
         fname = rel.field.name
@@ -264,6 +283,196 @@ def delete_grid(grid: Grid):
     if refs:
         raise ValidationError(_("网格仍被%(refs)s引用,不能删除") % {"refs": "、".join(refs)})
     grid.delete()
+
+
+# ------------------------------------------------------------------------------------ households
+
+
+def annotate_households(queryset):
+    """Add `households_sum` (households summed over a 居村's micro-grids) in the same query, for
+    Grid.micro_grid_households and Grid.over_household_limit."""
+    total = (
+        Grid.objects.filter(parent=OuterRef("pk"), level=GridLevel.MICRO_GRID)
+        .order_by()
+        .values("parent")
+        .annotate(n=Sum("household_count"))
+        .values("n")
+    )
+    return queryset.annotate(
+        households_sum=Coalesce(Subquery(total, output_field=IntegerField()), 0)
+    )
+
+
+def over_household_limit(queryset):
+    """The 居委 (not villages) of `queryset` with more than 3,000 households."""
+    return (
+        annotate_households(queryset)
+        .filter(level=GridLevel.COMMUNITY)
+        .exclude(community_kind=CommunityKind.VILLAGE)
+        .filter(households_sum__gt=COMMUNITY_HOUSEHOLD_LIMIT)
+    )
+
+
+# ------------------------------------------------------------------------------------ old codes
+
+
+def grid_by_code(code: str, queryset=None) -> Grid | None:
+    """The grid with this code now, or the grid that had it before a change of the tree
+    (GridCodeHistory, the latest change first). `queryset` limits the search (scoping)."""
+    queryset = Grid.objects.all() if queryset is None else queryset
+    code = (code or "").strip()
+    if not code:
+        return None
+    grid = queryset.filter(code=code).first()
+    if grid is not None:
+        return grid
+    pks = GridCodeHistory.objects.filter(old_code=code, grid__isnull=False).values_list(
+        "grid_id", flat=True
+    )
+    for pk in pks:  # latest first (the model's ordering)
+        grid = queryset.filter(pk=pk).first()
+        if grid is not None:
+            return grid
+    return None
+
+
+# ------------------------------------------------------------------------------------ split
+
+
+def _next_community_number(street_code: str) -> int:
+    numbers = Grid.objects.filter(
+        level=GridLevel.COMMUNITY, code__startswith=street_code
+    ).values_list("number", flat=True)
+    return max(numbers, default=0) + 1
+
+
+def _union_geometry(grids) -> dict | None:
+    from shapely.geometry import mapping
+    from shapely.ops import unary_union
+
+    if not grids or any(not g.geometry for g in grids):
+        return None
+    union = unary_union([to_shape(g.geometry) for g in grids])
+    if union.is_empty or union.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    data = mapping(union)
+    return {"type": data["type"], "coordinates": data["coordinates"]}
+
+
+def split_community(
+    community: Grid,
+    micro_grids,
+    *,
+    name: str,
+    number: int | None = None,
+    user=None,
+    reason: str = "",
+    now=None,
+) -> Grid:
+    """Split a 居委: a new 居委 under the same 片区 takes `micro_grids` (and their building
+    groups). Their codes follow the 15-digit rule under the new 居委's number; each changed
+    code is kept in GridCodeHistory. Cases, posts, addresses and households point at the grids
+    by key, so they follow without a write. Returns the new 居委. `user=None`: a trusted caller.
+    """
+    if user is not None and getattr(user, "effective_role", None) not in GRID_TREE_EDIT_ROLES:
+        raise PermissionDenied(_("您的角色不能拆分居委"))
+    now = now or timezone.now()
+    name = (name or "").strip()
+    with transaction.atomic():
+        community = (
+            Grid.objects.select_for_update().filter(pk=getattr(community, "pk", None)).first()
+        )
+        if community is None or community.level != GridLevel.COMMUNITY:
+            raise ValidationError({"community": _("只能拆分居村")})
+        if community.community_kind == CommunityKind.VILLAGE:
+            raise ValidationError({"community": _("村委会不按居委拆分")})
+        pks = {getattr(m, "pk", m) for m in micro_grids}
+        chosen = list(Grid.objects.filter(pk__in=pks).order_by("number"))
+        errors = {}
+        if not name:
+            errors["name"] = _("请填写新居委的名称")
+        if len(chosen) != len(pks) or any(
+            m.level != GridLevel.MICRO_GRID or m.parent_id != community.pk for m in chosen
+        ):
+            errors["micro_grids"] = _("只能划出本居村的微网格")
+        else:
+            remaining = list(
+                Grid.objects.filter(parent=community, level=GridLevel.MICRO_GRID).exclude(
+                    pk__in=pks
+                )
+            )
+            if not chosen:
+                errors["micro_grids"] = _("请至少选择一个微网格")
+            elif not remaining:
+                errors["micro_grids"] = _("不能划出居村的全部微网格")
+        street_code = community.code[:9]
+        if number is None:
+            number = _next_community_number(street_code)
+        else:
+            try:
+                code = derive_code(GridLevel.COMMUNITY, number, None, street_code=street_code)
+            except CodeError as exc:
+                errors["number"] = str(exc)
+            else:
+                if (
+                    Grid.objects.filter(code=code).exists()
+                    or Grid.objects.filter(parent_id=community.parent_id, number=number).exists()
+                ):
+                    errors["number"] = _("编码 %(code)s 已被其他网格使用") % {"code": code}
+        if errors:
+            raise ValidationError(errors)
+
+        subtree = Q(pk__in=[])
+        for m in chosen:
+            subtree |= Q(path__startswith=m.path)
+        old_codes = dict(Grid.objects.filter(subtree).values_list("pk", "code"))
+
+        moved_households = sum(m.household_count for m in chosen)
+        new = Grid(
+            name=name,
+            level=GridLevel.COMMUNITY,
+            parent_id=community.parent_id,
+            number=number,
+            community_kind=CommunityKind.RESIDENTS,
+            geometry=_union_geometry(chosen),
+            household_count=moved_households,
+        )
+        new.parent = community.parent
+        new.save()
+
+        for i, m in enumerate(chosen, start=1):
+            m.parent = new
+            m.number = i
+        _rewrite_codes(chosen)
+        _propagate_community_kind(new)
+
+        community.household_count = max(0, community.household_count - moved_households)
+        outline = _union_geometry(remaining)
+        if outline is not None:
+            community.geometry = outline
+        community.save()
+
+        new_codes = dict(Grid.objects.filter(pk__in=list(old_codes)).values_list("pk", "code"))
+        why = reason or _("拆分居委:%(old)s 划出微网格新建 %(new)s") % {
+            "old": community.name,
+            "new": new.name,
+        }
+        GridCodeHistory.objects.bulk_create(
+            [
+                GridCodeHistory(
+                    grid_id=pk,
+                    old_code=old,
+                    new_code=new_codes[pk],
+                    reason=why[:200],
+                    changed_by=user,
+                    changed_at=now,
+                )
+                for pk, old in old_codes.items()
+                if new_codes[pk] != old
+            ]
+        )
+        bump_tree_revision()  # bulk updates send no signals
+        return new
 
 
 # ------------------------------------------------------------------------------------ staffing
@@ -445,7 +654,6 @@ def staffing_summary(grid: Grid, on: datetime.date | None = None, *, within=None
 def reveal_staff_phone(user, staff: StaffMember, *, channel: str) -> str:
     """A staff member's full phone for a call, logged (StaffPhoneAccess). Only roles that work
     with personal data; the caller passes a staff member from the user's own scoped list."""
-    from django.core.exceptions import PermissionDenied
 
     if not user.may_view_full_pii:
         raise PermissionDenied(_("您的角色不能查看完整电话"))
@@ -456,7 +664,11 @@ def reveal_staff_phone(user, staff: StaffMember, *, channel: str) -> str:
 
 
 __all__ = [
+    "annotate_households",
     "appoint",
+    "grid_by_code",
+    "over_household_limit",
+    "split_community",
     "reveal_staff_phone",
     "check_grid",
     "check_post",

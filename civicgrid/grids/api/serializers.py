@@ -37,6 +37,14 @@ class GridSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("所在居村工作人员的称呼:居委工作人员或村委工作人员")
     )
     parent_code = serializers.SerializerMethodField()
+    community_households = serializers.IntegerField(
+        source="micro_grid_households",
+        read_only=True,
+        help_text=_("居村:其微网格户数合计;其他层级:本网格户数"),
+    )
+    over_household_limit = serializers.BooleanField(
+        read_only=True, help_text=_("超过3000户的居委(应调整范围)")
+    )
 
     class Meta:
         model = Grid
@@ -57,6 +65,8 @@ class GridSerializer(serializers.ModelSerializer):
             "centroid_lon",
             "centroid_lat",
             "household_count",
+            "community_households",
+            "over_household_limit",
             "party_organisation",
         ]
         read_only_fields = fields

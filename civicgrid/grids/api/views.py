@@ -92,10 +92,19 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [GridWritePermission]
 
     def get_queryset(self):
-        qs = visible_grids(self.request.user).order_by("path")
+        qs = services.annotate_households(visible_grids(self.request.user).order_by("path"))
         if self.action == "list":
             return qs.defer("geometry")
         return qs
+
+    def get_object(self):
+        # A code changed by a split (GridCodeHistory) still finds its grid.
+        code = self.kwargs[self.lookup_field]
+        grid = services.grid_by_code(code, queryset=self.get_queryset())
+        if grid is None:
+            raise NotFound(_("编码 %(code)s 的网格不存在或不在您的范围内") % {"code": code})
+        self.check_object_permissions(self.request, grid)
+        return grid
 
     def get_serializer_class(self):
         return GridDetailSerializer if self.action == "retrieve" else GridSerializer
