@@ -27,7 +27,7 @@ from civicgrid.core.masking import birth_year, mask_id_number, mask_phone
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.scoping import visible_grids
 from civicgrid.registry import services
-from civicgrid.registry.choices import CareTag, HousingType
+from civicgrid.registry.choices import CareTag, DwellingUse, Tenure
 from civicgrid.registry.filters import care_tag_q
 from civicgrid.registry.imports import (
     ImportFileError,
@@ -276,10 +276,11 @@ class ResidentInline(MaskedDisplayMixin, RoleGatedMixin, admin.TabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(RegistryAdmin):
-    list_display = ["__str__", "address", "household_number", "housing_type", "resident_total"]
+    list_display = ["__str__", "address", "household_number", "tenure", "use", "resident_total"]
     list_select_related = ["address"]
     list_filter = [
-        "housing_type",
+        "tenure",
+        "use",
         grid_filter(GridLevel.COMMUNITY, gettext_lazy("居村"), "address__"),
         grid_filter(GridLevel.MICRO_GRID, gettext_lazy("微网格"), "address__"),
     ]
@@ -473,9 +474,11 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = services.figures_table(request.user)
-        types = HousingType.choices
+        # Households by tenure, then by use: two ways of counting the same households.
         for row in rows:
-            row["housing"] = [row["by_housing_type"][value] for value, _label in types]
+            row["housing"] = [row["by_tenure"][value] for value in Tenure.values] + [
+                row["by_use"][value] for value in DwellingUse.values
+            ]
         return TemplateResponse(
             request,
             "admin/registry/figures.html",
@@ -483,7 +486,7 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
                 request,
                 _("人口房屋统计"),
                 rows=rows,
-                housing_labels=[label for _v, label in types],
+                housing_labels=[*Tenure.labels, *DwellingUse.labels],
             ),
         )
 

@@ -18,8 +18,35 @@ class IdType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class Tenure(models.TextChoices):
+    """A dwelling's tenure (房屋性质), as the 居委 registers count it (普育里: 77 公房, 136 售后公房)."""
+
+    COMMERCIAL = "commercial", _("商品房")
+    PUBLIC_RENT = "public_rent", _("公房")
+    SOLD_PUBLIC = "sold_public", _("售后公房")
+    SELF_BUILT = "self_built", _("自建房")
+    RESETTLEMENT = "resettlement", _("动迁安置")
+    AFFORDABLE_RENTAL = "affordable_rental", _("保障性租赁")
+    OTHER = "other", _("其他")
+
+
+class DwellingUse(models.TextChoices):
+    """What a dwelling is used for (房屋用途): whoever owns it, it may be let (seed 002:
+    1692户农村自建房出租屋)."""
+
+    OWNER_OCCUPIED = "owner_occupied", _("自住")
+    RENTED = "rented", _("出租")
+    GROUP_RENTED = "group_rented", _("群租")
+    VACANT = "vacant", _("空置")
+    BUSINESS = "business", _("经营")
+
+
+RENTED_USES = frozenset({DwellingUse.RENTED, DwellingUse.GROUP_RENTED})
+
+
 class HousingType(models.TextChoices):
-    """Kinds of dwelling as the 居委 registers count them (普育里: 77 公房, 136 售后公房)."""
+    """The one list used before tenure and use were two fields (租赁房 beside 公房). Still
+    accepted where a household is created (Household.housing_type), mapped by LEGACY_HOUSING."""
 
     COMMERCIAL = "commercial", _("商品房")
     PUBLIC_RENT = "public_rent", _("公房")
@@ -27,6 +54,17 @@ class HousingType(models.TextChoices):
     SELF_BUILT = "self_built", _("自建房")
     RENTAL = "rental", _("租赁房")
     OTHER = "other", _("其他")
+
+
+# Old housing type → (tenure, use); the migration registry 0004 applies the same table.
+LEGACY_HOUSING = {
+    HousingType.COMMERCIAL: (Tenure.COMMERCIAL, DwellingUse.OWNER_OCCUPIED),
+    HousingType.PUBLIC_RENT: (Tenure.PUBLIC_RENT, DwellingUse.OWNER_OCCUPIED),
+    HousingType.SOLD_PUBLIC: (Tenure.SOLD_PUBLIC, DwellingUse.OWNER_OCCUPIED),
+    HousingType.SELF_BUILT: (Tenure.SELF_BUILT, DwellingUse.OWNER_OCCUPIED),
+    HousingType.RENTAL: (Tenure.OTHER, DwellingUse.RENTED),
+    HousingType.OTHER: (Tenure.OTHER, DwellingUse.OWNER_OCCUPIED),
+}
 
 
 class CareTag(models.TextChoices):

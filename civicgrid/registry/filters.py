@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.registry.choices import CareTag, HousingType
+from civicgrid.registry.choices import CareTag, DwellingUse, Tenure
 from civicgrid.registry.models import Address, Household, Resident
 
 
@@ -33,19 +33,21 @@ class AddressFilter(_GridCodeFilters):
 
     class Meta:
         model = Address
-        fields = ["road", "lane", "number"]
+        fields = ["road", "lane", "number", "estate"]
 
 
 class HouseholdFilter(_GridCodeFilters):
     address_prefix = "address__"
-    housing_type = django_filters.ChoiceFilter(choices=HousingType.choices)
+    tenure = django_filters.ChoiceFilter(choices=Tenure.choices)
+    use = django_filters.ChoiceFilter(choices=DwellingUse.choices)
+    estate = django_filters.NumberFilter(field_name="address__estate", label=_("小区"))
     address = django_filters.CharFilter(
         field_name="address__normalized", lookup_expr="icontains", label=_("地址")
     )
 
     class Meta:
         model = Household
-        fields = ["housing_type", "household_number"]
+        fields = ["tenure", "use", "household_number"]
 
 
 class ResidentFilter(_GridCodeFilters):

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.registry.addresses import AddressParseError, parse_address
-from civicgrid.registry.choices import CareTag, Gender, HousingType, IdType
+from civicgrid.registry.choices import CareTag, DwellingUse, Gender, IdType, Tenure
 from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.registry.validators import id_check_char
 
@@ -36,7 +36,13 @@ TEMPLATE_COLUMNS = [
     ("地址", "address", True, "标准地址,如 祁连山南路2891弄12号301室"),
     ("楼组编码", "building_group", True, "18位楼组网格编码"),
     ("户号", "household_number", False, "同一地址、同一户号为一户;留空则同一地址为一户"),
-    ("房屋类型", "housing_type", False, "商品房/公房/售后公房/自建房/租赁房/其他,默认商品房"),
+    (
+        "房屋性质",
+        "tenure",
+        False,
+        "商品房/公房/售后公房/自建房/动迁安置/保障性租赁/其他,默认商品房",
+    ),
+    ("房屋用途", "use", False, "自住/出租/群租/空置/经营,默认自住"),
     ("与户主关系", "relation_to_head", False, "如 户主、配偶、子女"),
     ("户籍", "is_registered", False, "是/否,默认是"),
     ("实住", "lives_here", False, "是/否,默认是"),
@@ -299,7 +305,7 @@ def import_residents(
     ):
         existing_households.setdefault((h.address.normalized, h.household_number), h)
     address_group = {}  # normalized → building-group code, first row wins
-    household_type = {}  # household key → (housing type, row)
+    household_type = {}  # household key → ({"tenure": …, "use": …}, first row)
 
     for row in data:
         v = row.values
@@ -320,20 +326,28 @@ def import_residents(
                     _("同一地址在文件中填了不同的楼组(%(a)s / %(b)s)")
                     % {"a": first, "b": v["building_group"]},
                 )
-        try:
-            housing = _parse_choice(v["housing_type"], HousingType.choices, "", _("房屋类型"))
-        except ValueError as exc:
-            err(row, "housing_type", exc)
-            housing = ""
+        housing = {}
+        for key, choices, what in (
+            ("tenure", Tenure.choices, _("房屋性质")),
+            ("use", DwellingUse.choices, _("房屋用途")),
+        ):
+            try:
+                housing[key] = _parse_choice(v[key], choices, "", what)
+            except ValueError as exc:
+                err(row, key, exc)
         row.household_key = (row.address_key, v["household_number"])
-        if housing and row.address_key:
-            seen = household_type.setdefault(row.household_key, (housing, row.number))
-            if seen[0] != housing:
-                err(
-                    row,
-                    "housing_type",
-                    _("同一户的房屋类型与第%(n)d行不一致") % {"n": seen[1]},
-                )
+        if row.address_key:
+            seen = household_type.setdefault(row.household_key, ({}, row.number))
+            for key, value in housing.items():
+                if not value:
+                    continue
+                if seen[0].setdefault(key, value) != value:
+                    err(
+                        row,
+                        key,
+                        _("同一户的%(what)s与第%(n)d行不一致")
+                        % {"what": KEY_TO_HEADER[key], "n": seen[1]},
+                    )
         fields = {}
         for key, parser in (
             ("gender", _parse_gender),
@@ -432,9 +446,12 @@ def _write(data, groups, addresses, households, household_type, result):
             result.addresses_created += 1
         household = households.get(row.household_key)
         if household is None:
-            housing = household_type.get(row.household_key, (HousingType.COMMERCIAL, 0))[0]
+            housing = household_type.get(row.household_key, ({}, 0))[0]
             household = Household.objects.create(
-                address=address, household_number=v["household_number"], housing_type=housing
+                address=address,
+                household_number=v["household_number"],
+                tenure=housing.get("tenure") or Tenure.COMMERCIAL,
+                use=housing.get("use") or DwellingUse.OWNER_OCCUPIED,
             )
             households[row.household_key] = household
             result.households_created += 1
@@ -472,7 +489,8 @@ def template_xlsx() -> bytes:
         "address": "祁连山南路2891弄12号301室",
         "building_group": "310115125001001001",
         "household_number": "1",
-        "housing_type": "售后公房",
+        "tenure": "售后公房",
+        "use": "自住",
         "relation_to_head": "户主",
         "is_registered": "是",
         "lives_here": "是",

@@ -4,7 +4,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.grids.choices import GridLevel
-from civicgrid.registry.choices import CareTag, Gender, HousingType, IdType, PiiField
+from civicgrid.registry.choices import (
+    LEGACY_HOUSING,
+    CareTag,
+    DwellingUse,
+    Gender,
+    IdType,
+    PiiField,
+    Tenure,
+)
 
 
 class Address(models.Model):
@@ -83,14 +91,21 @@ class Address(models.Model):
 
 
 class Household(models.Model):
-    """A household (户) living at or registered to an address."""
+    """A household (户) living at or registered to an address. Its dwelling has a tenure
+    (房屋性质: 商品房, 公房 …) and a use (房屋用途: 自住, 出租 …); its estate is its address's."""
 
     address = models.ForeignKey(
         Address, verbose_name=_("地址"), on_delete=models.PROTECT, related_name="households"
     )
     household_number = models.CharField(_("户号"), max_length=32, blank=True)
-    housing_type = models.CharField(
-        _("房屋类型"), max_length=20, choices=HousingType.choices, default=HousingType.COMMERCIAL
+    tenure = models.CharField(
+        _("房屋性质"), max_length=20, choices=Tenure.choices, default=Tenure.COMMERCIAL
+    )
+    use = models.CharField(
+        _("房屋用途"),
+        max_length=20,
+        choices=DwellingUse.choices,
+        default=DwellingUse.OWNER_OCCUPIED,
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -102,6 +117,23 @@ class Household(models.Model):
 
     def __str__(self):
         return f"{self.address}({self.household_number or self.pk})"
+
+    @property
+    def housing_type(self):
+        """The old single list's value (租赁房 for a let dwelling of no known tenure)."""
+        for legacy, pair in LEGACY_HOUSING.items():
+            if pair == (self.tenure, self.use):
+                return legacy
+        return self.tenure if self.tenure in LEGACY_HOUSING else "other"
+
+    @housing_type.setter
+    def housing_type(self, value):
+        # Callers written before the split (Household(housing_type=…)) keep working.
+        self.tenure, self.use = LEGACY_HOUSING[value]
+
+    @property
+    def estate(self):
+        return self.address.estate
 
 
 class Resident(models.Model):

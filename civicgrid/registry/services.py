@@ -17,7 +17,7 @@ from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 from civicgrid.registry.addresses import AddressParts, clean_parts, parse_address
-from civicgrid.registry.choices import HousingType, PiiField
+from civicgrid.registry.choices import DwellingUse, PiiField, Tenure
 from civicgrid.registry.models import Address, Household, PersonalDataAccess, Resident
 from civicgrid.registry.permissions import (
     ensure_may_reveal,
@@ -277,13 +277,14 @@ def _empty_figures():
         "registered": 0,
         "living": 0,
         "residents": 0,
-        "by_housing_type": {value: 0 for value in HousingType.values},
+        "by_tenure": {value: 0 for value in Tenure.values},
+        "by_use": {value: 0 for value in DwellingUse.values},
     }
 
 
 def grid_figures(grid: Grid, user=None) -> dict:
-    """Households, registered people, people actually living there and households by housing
-    type for any grid node, in two queries (plus none for the node itself).
+    """Households, registered people, people actually living there and households by tenure
+    (房屋性质) and by use (房屋用途) for any grid node, in two queries (plus none for the node itself).
 
     普育里 in seed 001: 213 households, 663 registered, 450 living; 77 公房, 136 售后公房.
     """
@@ -295,8 +296,9 @@ def grid_figures(grid: Grid, user=None) -> dict:
         households = scoped(Household, user, households)
         residents = scoped(Resident, user, residents)
     out = _empty_figures()
-    for row in households.order_by().values("housing_type").annotate(n=Count("pk")):
-        out["by_housing_type"][row["housing_type"]] = row["n"]
+    for row in households.order_by().values("tenure", "use").annotate(n=Count("pk")):
+        out["by_tenure"][row["tenure"]] += row["n"]
+        out["by_use"][row["use"]] += row["n"]
         out["households"] += row["n"]
     out.update(
         residents.aggregate(
@@ -321,9 +323,10 @@ def figures_table(user) -> list[dict]:
     )
     per_micro = defaultdict(_empty_figures)
     households = scoped(Household, user).order_by()
-    for row in households.values("address__micro_grid", "housing_type").annotate(n=Count("pk")):
+    for row in households.values("address__micro_grid", "tenure", "use").annotate(n=Count("pk")):
         fig = per_micro[row["address__micro_grid"]]
-        fig["by_housing_type"][row["housing_type"]] += row["n"]
+        fig["by_tenure"][row["tenure"]] += row["n"]
+        fig["by_use"][row["use"]] += row["n"]
         fig["households"] += row["n"]
     residents = scoped(Resident, user).order_by()
     for row in residents.values("household__address__micro_grid").annotate(
@@ -337,8 +340,9 @@ def figures_table(user) -> list[dict]:
     def add(total, fig):
         for key in ("households", "registered", "living", "residents"):
             total[key] += fig[key]
-        for key, n in fig["by_housing_type"].items():
-            total["by_housing_type"][key] += n
+        for key in ("by_tenure", "by_use"):
+            for value, n in fig[key].items():
+                total[key][value] += n
 
     community_totals = defaultdict(_empty_figures)
     street_total = _empty_figures()

@@ -27,6 +27,8 @@ class AddressSerializer(serializers.ModelSerializer):
     )
     building_group_name = serializers.CharField(source="building_group.name", read_only=True)
     micro_grid = serializers.CharField(source="micro_grid.code", read_only=True)
+    estate = serializers.IntegerField(source="estate_id", read_only=True, allow_null=True)
+    estate_name = serializers.CharField(source="estate.name", read_only=True, default="")
 
     class Meta:
         model = Address
@@ -42,6 +44,8 @@ class AddressSerializer(serializers.ModelSerializer):
             "building_group",
             "building_group_name",
             "micro_grid",
+            "estate",
+            "estate_name",
             "lon",
             "lat",
         ]
@@ -93,7 +97,9 @@ class AddressSerializer(serializers.ModelSerializer):
 class HouseholdSerializer(serializers.ModelSerializer):
     address = serializers.PrimaryKeyRelatedField(queryset=Address.objects.all())
     address_text = serializers.CharField(source="address.normalized", read_only=True)
-    housing_type_display = serializers.CharField(source="get_housing_type_display", read_only=True)
+    tenure_display = serializers.CharField(source="get_tenure_display", read_only=True)
+    use_display = serializers.CharField(source="get_use_display", read_only=True)
+    estate = serializers.IntegerField(source="address.estate_id", read_only=True, allow_null=True)
     resident_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -103,8 +109,11 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "address",
             "address_text",
             "household_number",
-            "housing_type",
-            "housing_type_display",
+            "tenure",
+            "tenure_display",
+            "use",
+            "use_display",
+            "estate",
             "note",
             "resident_count",
         ]
@@ -219,6 +228,9 @@ class FiguresSerializer(serializers.Serializer):
     registered = serializers.IntegerField(help_text=_("户籍人口"))
     living = serializers.IntegerField(help_text=_("实住人口"))
     residents = serializers.IntegerField(help_text=_("登记居民总数"))
-    by_housing_type = serializers.DictField(
-        child=serializers.IntegerField(), help_text=_("按房屋类型的户数")
+    by_tenure = serializers.DictField(
+        child=serializers.IntegerField(), help_text=_("按房屋性质的户数")
+    )
+    by_use = serializers.DictField(
+        child=serializers.IntegerField(), help_text=_("按房屋用途的户数")
     )

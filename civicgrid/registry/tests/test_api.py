@@ -191,14 +191,17 @@ def test_household_create_and_update(tree, by_role, api):
     client = api(by_role[Role.GRID_LEADER])  # micro-grid 2 holds building groups 2 and 3
     response = client.post(
         "/api/registry/households/",
-        {"address": address.pk, "household_number": "A1", "housing_type": "public_rent"},
+        {"address": address.pk, "household_number": "A1", "tenure": "public_rent", "use": "rented"},
     )
     assert response.status_code == 201, response.json()
-    assert response.json()["housing_type_display"] == "公房"
-    bad = client.patch(
-        f"/api/registry/households/{response.json()['id']}/", {"housing_type": "castle"}
-    )
+    assert response.json()["tenure_display"] == "公房"
+    assert response.json()["use_display"] == "出租"
+    bad = client.patch(f"/api/registry/households/{response.json()['id']}/", {"use": "castle"})
     assert bad.status_code == 400
+    assert Household.objects.get(pk=response.json()["id"]).use == "rented"
+    # The two fields filter the list.
+    assert client.get("/api/registry/households/?use=rented").json()["count"] == 1
+    assert client.get("/api/registry/households/?use=vacant").json()["count"] == 0
     listed = client.get("/api/registry/households/").json()["results"][0]
     assert listed["resident_count"] == 0 and listed["address_text"] == "普育东路3号"
 

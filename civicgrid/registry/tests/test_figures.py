@@ -4,7 +4,7 @@ import pytest
 
 from civicgrid.accounts.choices import Role
 from civicgrid.grids.models import Grid
-from civicgrid.registry.choices import HousingType
+from civicgrid.registry.choices import DwellingUse, Tenure
 from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.registry.services import figures_table, grid_figures, refresh_household_counts
 
@@ -21,7 +21,8 @@ def build_puyuli(building_groups):
         households.append(
             Household(
                 address=address,
-                housing_type=HousingType.PUBLIC_RENT if i < 77 else HousingType.SOLD_PUBLIC,
+                tenure=Tenure.PUBLIC_RENT if i < 77 else Tenure.SOLD_PUBLIC,
+                use=DwellingUse.RENTED if i < 10 else DwellingUse.OWNER_OCCUPIED,
             )
         )
     Household.objects.bulk_create(households)
@@ -56,9 +57,11 @@ def test_figures_at_every_level(puyuli, django_assert_num_queries):
         with django_assert_num_queries(2):
             figures = grid_figures(grid)
         assert {k: figures[k] for k in expected} == expected
-        assert figures["by_housing_type"][HousingType.PUBLIC_RENT] == 77
-        assert figures["by_housing_type"][HousingType.SOLD_PUBLIC] == 136
-        assert figures["by_housing_type"][HousingType.COMMERCIAL] == 0
+        assert figures["by_tenure"][Tenure.PUBLIC_RENT] == 77
+        assert figures["by_tenure"][Tenure.SOLD_PUBLIC] == 136
+        assert figures["by_tenure"][Tenure.COMMERCIAL] == 0
+        assert figures["by_use"][DwellingUse.RENTED] == 10
+        assert figures["by_use"][DwellingUse.OWNER_OCCUPIED] == 203
     first_group = grid_figures(puyuli["building_groups"][0])
     second_group = grid_figures(puyuli["building_groups"][1])
     assert first_group["households"] + second_group["households"] == 213
@@ -82,7 +85,7 @@ def test_figures_table_constant_queries(puyuli, by_role, django_assert_max_num_q
         663,
         450,
     )
-    assert by_code[puyuli["micro_grids"][0].code]["by_housing_type"]["public_rent"] == 77
+    assert by_code[puyuli["micro_grids"][0].code]["by_tenure"]["public_rent"] == 77
     assert by_code[puyuli["micro_grids"][1].code]["households"] == 0
     assert by_code["total"]["households"] == 213
     # Rows for a grid worker: only their micro-grid and its community.
@@ -108,7 +111,8 @@ def test_figures_api(puyuli, by_role, api):
     client = api(by_role[Role.LEADER])
     body = client.get("/api/registry/figures/", {"grid": puyuli["communities"][0].code}).json()
     assert (body["households"], body["registered"], body["living"]) == (213, 663, 450)
-    assert body["by_housing_type"]["sold_public"] == 136
+    assert body["by_tenure"]["sold_public"] == 136
+    assert body["by_use"]["rented"] == 10
     table = client.get("/api/registry/figures/").json()
     assert table[-1]["name"] == "合计" and table[-1]["households"] == 213
     # A grid outside the user's scope is not found.

@@ -26,15 +26,16 @@ HEADERS = [h for h, *_ in TEMPLATE_COLUMNS]
 def rows_for(tree):
     bg1, bg2 = tree["building_groups"][0].code, tree["building_groups"][1].code
     return [
-        # 姓名 性别 出生日期 证件类型 证件号码 手机号 地址 楼组编码 户号 房屋类型 与户主关系 户籍 实住 关爱标签
+        # 姓名 性别 出生日期 证件类型 证件号码 手机号 地址 楼组编码 户号 房屋性质 房屋用途 与户主关系 户籍 实住
+        # 关爱标签
         ["张三", "男", "", "居民身份证", make_id("19500101", "011"), "13912345678",
-         "祁连山南路2891弄12号301室", bg1, "1", "售后公房", "户主", "是", "是", "独居老人"],
+         "祁连山南路2891弄12号301室", bg1, "1", "售后公房", "出租", "户主", "是", "是", "独居老人"],
         ["李梅", "", "", "", make_id("19520202", "022"), "",
-         "祁连山南路２８９１弄十二號301", bg1, "1", "", "配偶", "是", "否", ""],
+         "祁连山南路２８９１弄十二號301", bg1, "1", "", "", "配偶", "是", "否", ""],
         ["王五", "男", "1980-03-04", "护照", "E1234567", "139-0000-1111",
-         "祁连山南路2891弄12号302室", bg1, "", "公房", "", "否", "是", "残疾人、低保"],
+         "祁连山南路2891弄12号302室", bg1, "", "公房", "", "", "否", "是", "残疾人、低保"],
         ["赵六", "女", "1990/5/6", "居民身份证", make_id("19900506", "042"), "",
-         "普育东路10号", bg2, "", "", "", "", "", ""],
+         "普育东路10号", bg2, "", "", "", "", "", "", ""],
     ]
 # fmt: on
 
@@ -84,7 +85,9 @@ def test_import_success(tree, make, name):
     zhang = Resident.objects.get(name="张三")
     li = Resident.objects.get(name="李梅")
     assert zhang.household_id == li.household_id  # same address + 户号
-    assert zhang.household.housing_type == "sold_public"
+    assert (zhang.household.tenure, zhang.household.use) == ("sold_public", "rented")
+    wang_household = Resident.objects.get(name="王五").household
+    assert (wang_household.tenure, wang_household.use) == ("public_rent", "owner_occupied")
     assert zhang.care_tags == ["elderly_alone"] and zhang.birth_date.isoformat() == "1950-01-01"
     assert li.gender == "F" and li.lives_here is False  # sex from the ID number's 17th digit
     wang = Resident.objects.get(name="王五")
@@ -105,13 +108,29 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(tree):
     good_id = rows[0][4]
     rows[0][4] = good_id[:-1] + ("0" if good_id[-1] != "0" else "1")  # checksum
     rows[1][6] = "祁连山南路"  # no number
-    rows[1][12] = "也许"  # not 是/否
+    rows[1][13] = "也许"  # not 是/否
     rows[2][7] = "999999999999999999"  # unknown building group
-    rows[2][13] = "独居老人、外星人"  # unknown tag
+    rows[2][14] = "独居老人、外星人"  # unknown tag
     rows[3][1] = "男"  # ID says female
     rows[3][5] = "12345"  # phone
     rows.append(
-        ["", "女", "", "", rows[3][4], "", "普育东路11号", rows[3][7], "", "别墅", "", "", "", ""]
+        [
+            "",
+            "女",
+            "",
+            "",
+            rows[3][4],
+            "",
+            "普育东路11号",
+            rows[3][7],
+            "",
+            "别墅",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
     )
     result = import_residents(as_csv(rows), "a.csv")
     found = {(e.row, e.column) for e in result.errors}
@@ -124,7 +143,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(tree):
         (5, "性别"),
         (5, "手机号"),
         (6, "姓名"),
-        (6, "房屋类型"),
+        (6, "房屋性质"),
     }
     messages = {(e.row, e.column): e.message for e in result.errors}
     assert "校验码" in messages[(2, "证件号码")]

@@ -268,7 +268,8 @@ def test_household_inline_saves_through_services(populated, by_role, client):
     data = {
         "address": household.address_id,
         "household_number": "7",
-        "housing_type": "public_rent",
+        "tenure": "public_rent",
+        "use": "owner_occupied",
         "note": "",
         "residents-TOTAL_FORMS": str(len(others) + 1),
         "residents-INITIAL_FORMS": str(len(others)),
@@ -307,7 +308,7 @@ def test_household_inline_saves_through_services(populated, by_role, client):
     response = client.post(f"/admin/registry/household/{household.pk}/change/", data)
     assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
     household.refresh_from_db()
-    assert household.housing_type == "public_rent"
+    assert household.tenure == "public_rent"
     added = household.residents.get(name="新成员")
     assert added.gender == "F" and added.birth_date.isoformat() == "2010-01-01"
     # Untouched ID numbers were kept, not blanked.

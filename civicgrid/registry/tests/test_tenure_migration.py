@@ -1,0 +1,67 @@
+"""Household.housing_type splits into tenure and use without loss (registry 0004), and back."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from civicgrid.registry.choices import LEGACY_HOUSING, DwellingUse, HousingType, Tenure
+from civicgrid.registry.models import Household
+
+BEFORE = [("registry", "0003_address_estate")]
+AFTER = [("registry", "0004_household_tenure_use")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_housing_types_map_onto_tenure_and_use_and_back(tree):
+    bg = tree["building_groups"][0]
+    old_apps = migrate(BEFORE)
+    try:
+        Address = old_apps.get_model("registry", "Address")
+        OldHousehold = old_apps.get_model("registry", "Household")
+        for i, value in enumerate(HousingType.values):
+            address = Address.objects.create(
+                road="普育东路",
+                number=str(i + 1),
+                normalized=f"普育东路{i + 1}号",
+                building_group_id=bg.pk,
+                micro_grid_id=bg.parent_id,
+            )
+            OldHousehold.objects.create(address=address, household_number=value, housing_type=value)
+        new_apps = migrate(AFTER)
+        NewHousehold = new_apps.get_model("registry", "Household")
+        pairs = {h.household_number: (h.tenure, h.use) for h in NewHousehold.objects.all()}
+        assert pairs == {
+            "commercial": ("commercial", "owner_occupied"),
+            "public_rent": ("public_rent", "owner_occupied"),
+            "sold_public": ("sold_public", "owner_occupied"),
+            "self_built": ("self_built", "owner_occupied"),
+            "rental": ("other", "rented"),
+            "other": ("other", "owner_occupied"),
+        }
+        assert pairs == {k: tuple(v) for k, v in LEGACY_HOUSING.items()}
+        back = migrate(BEFORE).get_model("registry", "Household")
+        assert {h.household_number: h.housing_type for h in back.objects.all()} == {
+            v: v for v in HousingType.values
+        }
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_old_callers_still_create_households(tree):
+    from civicgrid.registry.models import Address
+
+    address = Address.objects.create(
+        road="东明路", number="1", building_group=tree["building_groups"][0]
+    )
+    household = Household.objects.create(address=address, housing_type=HousingType.RENTAL)
+    household.refresh_from_db()
+    assert (household.tenure, household.use) == (Tenure.OTHER, DwellingUse.RENTED)
+    assert household.housing_type == HousingType.RENTAL
