@@ -11,9 +11,11 @@ from civicgrid.fieldwork import services
 from civicgrid.fieldwork.models import (
     ChecklistItem,
     FollowUp,
+    NeedKind,
     Patrol,
     PatrolArea,
     PatrolFinding,
+    Topic,
     Visit,
 )
 from civicgrid.fieldwork.services import my_micro_grids
@@ -134,3 +136,29 @@ class PatrolAreaAdmin(RoleGatedAdmin):
 
     def save_related(self, request, form, formsets, change):
         services.save_patrol_area(request.user, form.instance, form.cleaned_data["building_groups"])
+
+
+@admin.register(NeedKind)
+class NeedKindAdmin(RoleGatedAdmin):
+    """急难愁盼 kinds: edited by those who edit the patrol checklist (the same kind of list)."""
+
+    change_roles = CHECKLIST_EDIT_ROLES
+    delete_roles = frozenset()
+    form = ChecklistItemForm
+    list_display = ["name", "category", "order", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["category"]
+
+
+@admin.register(Topic)
+class TopicAdmin(RoleGatedAdmin):
+    """专题会议题: read-only here; the work plan is recorded on the phone pages."""
+
+    scope = staticmethod(
+        lambda queryset, user: queryset.filter(pk__in=services.visible_topics(user))
+    )
+    list_display = ["title", "community", "raised_at", "meeting_date"]
+    list_filter = ["meeting_date"]
+    list_select_related = ["community"]
+    fields = ["community", "title", "raised_by", "raised_at", "meeting_date", "work_plan"]
+    readonly_fields = fields

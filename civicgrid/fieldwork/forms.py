@@ -160,13 +160,33 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一条,如:联系物业修复楼道灯"),
     )
+    needs = forms.TypedMultipleChoiceField(
+        label=_("急难愁盼"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
+        from civicgrid.fieldwork.models import NeedKind
+
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault(
             "visited_at", timezone.localtime().replace(second=0, microsecond=0)
         )
         super().__init__(*args, **kwargs)
+        self.fields["needs"].choices = list(
+            NeedKind.objects.filter(is_active=True).values_list("pk", "name")
+        )
 
     def follow_up_lines(self):
         return (self.cleaned_data.get("follow_ups") or "").splitlines()
+
+
+class WorkPlanForm(forms.Form):
+    meeting_date = forms.DateField(
+        label=_("专题会日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    work_plan = forms.CharField(
+        label=_("工作方案"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -144,6 +144,32 @@ class PatrolFinding(models.Model):
         return f"{self.item} {self.get_result_display()}"
 
 
+class NeedKind(models.Model):
+    """A kind of 急难愁盼 need (急难愁盼事项) a visit is tagged with, e.g. 养老助餐 or 停车难.
+
+    Each kind names the case category a need is reported under, so that a visit or a
+    follow-up becomes a case in one tap. Editable in the admin; inactive kinds leave the visit
+    form but stay on old visits."""
+
+    name = models.CharField(_("事项"), max_length=30, unique=True)
+    category = models.ForeignKey(
+        "cases.Category",
+        verbose_name=_("默认案件类别"),
+        on_delete=models.PROTECT,
+        related_name="need_kinds",
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("急难愁盼事项")
+        verbose_name_plural = _("急难愁盼事项")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
 class Visit(models.Model):
     """A household visit (走访) by a grid worker: whom, when, what was asked.
 
@@ -172,6 +198,17 @@ class Visit(models.Model):
     )
     visited_at = models.DateTimeField(_("走访时间"), db_index=True)
     topics = models.TextField(_("询问事项"), help_text=_("了解的情况、居民反映的诉求"))
+    needs = models.ManyToManyField(
+        NeedKind, verbose_name=_("急难愁盼"), blank=True, related_name="visits"
+    )
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("转为案件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit",
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -184,8 +221,54 @@ class Visit(models.Model):
         return f"{self.household} {self.visited_at:%Y-%m-%d}"
 
 
+class Topic(models.Model):
+    """An item on a 居村's 专题会 agenda (专题会议题): a 难点 the grid could not solve, discussed at
+    a 专题讨论会议 which records its work plan (seed 000: "及时召开专题讨论会议…形成工作方案")."""
+
+    community = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("居村"),
+        on_delete=models.PROTECT,
+        related_name="topics",
+        limit_choices_to={"level": GridLevel.COMMUNITY},
+    )
+    title = models.CharField(_("议题"), max_length=300)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    raised_at = models.DateTimeField(_("提出时间"), db_index=True)
+    meeting_date = models.DateField(_("专题会日期"), null=True, blank=True)
+    work_plan = models.TextField(_("工作方案"), blank=True)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("方案记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("专题会议题")
+        verbose_name_plural = _("专题会议题")
+        ordering = ["-raised_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def has_plan(self) -> bool:
+        return bool(self.work_plan)
+
+
 class FollowUp(models.Model):
-    """Something a visit left to do (跟进事项), open until the worker marks it done."""
+    """Something a visit left to do (跟进事项), open until the worker marks it done. It may become
+    a case (`case`), or, too hard for the grid, a 难点 on the 专题会 agenda (`topic`)."""
 
     visit = models.ForeignKey(
         Visit, verbose_name=_("走访记录"), on_delete=models.CASCADE, related_name="follow_ups"
@@ -193,6 +276,22 @@ class FollowUp(models.Model):
     text = models.CharField(_("跟进事项"), max_length=300)
     is_done = models.BooleanField(_("已完成"), default=False)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("转为案件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+    )
+    topic = models.OneToOneField(
+        Topic,
+        verbose_name=_("难点议题"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+    )
 
     class Meta:
         verbose_name = _("跟进事项")

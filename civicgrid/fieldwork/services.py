@@ -28,9 +28,11 @@ from civicgrid.fieldwork.choices import FindingResult, PatrolShift, PatrolStatus
 from civicgrid.fieldwork.models import (
     ChecklistItem,
     FollowUp,
+    NeedKind,
     Patrol,
     PatrolArea,
     PatrolFinding,
+    Topic,
     Visit,
 )
 from civicgrid.grids.choices import GridLevel
@@ -47,6 +49,10 @@ MAX_ROUTE_POINTS = 20_000
 # A visit may be entered afterwards, but not for the future (beyond a phone's clock drift).
 CLOCK_SLACK = datetime.timedelta(minutes=10)
 MAX_VISIT_AGE = datetime.timedelta(days=60)
+MAX_TOPIC_TITLE = 300
+# Cases from visits are reported as 走访 once cases has that intake source; until then under the
+# grid's own patrol source (a later commit drops the fallback).
+VISIT_SOURCE = getattr(CaseSource, "VISIT", CaseSource.GRID_PATROL)
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -375,11 +381,24 @@ def visible_households(user):
     return Household.objects.filter(address__micro_grid__in=my_micro_grids(user).values("pk"))
 
 
+def _need_kinds(needs) -> list[NeedKind]:
+    ids = []
+    for need in needs or ():
+        try:
+            ids.append(need.pk if isinstance(need, NeedKind) else int(need))
+        except (TypeError, ValueError):
+            raise ValidationError({"needs": _("急难愁盼事项不存在")}) from None
+    kinds = list(NeedKind.objects.filter(pk__in=ids, is_active=True))
+    if len(kinds) != len(set(ids)):
+        raise ValidationError({"needs": _("急难愁盼事项不存在")})
+    return kinds
+
+
 def record_visit(
-    user, household, *, visited_at=None, topics: str, follow_ups=(), now=None
+    user, household, *, visited_at=None, topics: str, follow_ups=(), needs=(), now=None
 ) -> Visit:
-    """走访: whom (a household of my grids), when (not in the future), what was asked, and the
-    follow-ups it leaves (one per line)."""
+    """走访: whom (a household of my grids), when (not in the future), what was asked, the
+    急难愁盼 needs it found (NeedKind) and the follow-ups it leaves (one per line)."""
     from civicgrid.registry.models import Household
 
     if household in (None, ""):
@@ -411,6 +430,7 @@ def record_visit(
             raise ValidationError(
                 {"follow_ups": _("每条跟进事项不能超过%(n)s个字") % {"n": MAX_FOLLOW_UP}}
             )
+    kinds = _need_kinds(needs)
     with transaction.atomic():
         visit = Visit.objects.create(
             worker=user,
@@ -420,7 +440,191 @@ def record_visit(
             topics=topics,
         )
         FollowUp.objects.bulk_create([FollowUp(visit=visit, text=text) for text in items])
+        visit.needs.set(kinds)
     return visit
+
+
+def _visit_case(visit: Visit, user, *, description: str, need, now):
+    """The case of a visit or one of its follow-ups: the chosen need's category (the visit's
+    first need by default), the household's address, the micro-grid's centre."""
+    kinds = list(visit.needs.select_related("category"))
+    if not kinds:
+        raise ValidationError({"need": _("请先为这次走访标注急难愁盼事项")})
+    kind = kinds[0]
+    if need not in (None, ""):
+        try:
+            need_id = need.pk if isinstance(need, NeedKind) else int(need)
+        except (TypeError, ValueError):
+            need_id = None
+        kind = next((k for k in kinds if k.pk == need_id), None)
+        if kind is None:
+            raise ValidationError({"need": _("请选择这次走访标注的急难愁盼事项")})
+    grid = visit.micro_grid
+    return cases.do_report(
+        user=user,
+        category=kind.category,
+        description=description,
+        source=VISIT_SOURCE,
+        lon=grid.centroid_lon,
+        lat=grid.centroid_lat,
+        address=visit.household.address.normalized,
+        photos=(),
+        now=now,
+    ).case
+
+
+def visit_to_case(visit: Visit, user, *, need=None, now=None):
+    """A visit becomes a case in one tap (its topics as the description). Once only."""
+    with transaction.atomic():
+        visit = (
+            Visit.objects.select_for_update(of=("self",))
+            .select_related("micro_grid", "household__address", "case")
+            .get(pk=visit.pk)
+        )
+        check_grid(user, visit.micro_grid_id)
+        if visit.case_id:
+            raise ValidationError(_("这次走访已转为案件%(number)s") % {"number": visit.case.number})
+        visit.case = _visit_case(visit, user, description=visit.topics, need=need, now=now)
+        visit.save(update_fields=["case"])
+    return visit.case
+
+
+def _lock_follow_up(follow_up) -> FollowUp:
+    return (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("visit__micro_grid__parent", "visit__household__address", "case")
+        .get(pk=follow_up.pk)
+    )
+
+
+def follow_up_to_case(follow_up: FollowUp, user, *, need=None, now=None):
+    """A follow-up becomes a case in one tap (its text as the description). Once only, and not
+    once it is a 难点 on the 专题会 agenda."""
+    with transaction.atomic():
+        follow_up = _lock_follow_up(follow_up)
+        check_grid(user, follow_up.visit.micro_grid_id)
+        if follow_up.case_id:
+            raise ValidationError(
+                _("该跟进事项已转为案件%(number)s") % {"number": follow_up.case.number}
+            )
+        if follow_up.topic_id:
+            raise ValidationError(_("该跟进事项已列为难点,由专题会研究"))
+        follow_up.case = _visit_case(
+            follow_up.visit, user, description=follow_up.text, need=need, now=now
+        )
+        follow_up.save(update_fields=["case"])
+    return follow_up.case
+
+
+def mark_hard(follow_up: FollowUp, user, *, title: str = "", now=None) -> Topic:
+    """难点: a follow-up too hard for the grid goes onto its 居村's 专题会 agenda (a Topic titled
+    by the follow-up unless a title is given). Not for one that became a case or is done."""
+    title = _text(title, "title", _("议题"), MAX_TOPIC_TITLE)
+    with transaction.atomic():
+        follow_up = _lock_follow_up(follow_up)
+        check_grid(user, follow_up.visit.micro_grid_id)
+        if follow_up.topic_id:
+            raise ValidationError(_("该跟进事项已列为难点"))
+        if follow_up.case_id:
+            raise ValidationError(
+                _("该跟进事项已转为案件%(number)s") % {"number": follow_up.case.number}
+            )
+        if follow_up.is_done:
+            raise ValidationError(_("已完成的跟进事项不能列为难点"))
+        topic = Topic.objects.create(
+            community=follow_up.visit.micro_grid.parent,
+            title=title or follow_up.text,
+            raised_by=user,
+            raised_at=now or timezone.now(),
+        )
+        follow_up.topic = topic
+        follow_up.save(update_fields=["topic"])
+    return topic
+
+
+def visible_topics(user):
+    """专题会 agenda items of the 居村 whose micro-grids the user works."""
+    return Topic.objects.filter(
+        community__in=my_micro_grids(user).values("parent_id")
+    ).select_related("community")
+
+
+def record_work_plan(topic: Topic, user, *, meeting_date, work_plan: str, now=None) -> Topic:
+    """The 专题会 discussed a 难点 and formed its work plan (工作方案): its date (not in the
+    future) and the plan. Recorded by staff working that 居村; may be revised."""
+    work_plan = _text(work_plan, "work_plan", _("工作方案"), MAX_TOPICS, required=True)
+    now = now or timezone.now()
+    if meeting_date is None:
+        raise ValidationError({"meeting_date": _("请填写专题会日期")})
+    if meeting_date > timezone.localdate(now):
+        raise ValidationError({"meeting_date": _("专题会日期不能晚于今天")})
+    with transaction.atomic():
+        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        if user.is_read_only or not visible_topics(user).filter(pk=topic.pk).exists():
+            raise PermissionDenied(_("该议题不在您的工作范围内"))
+        if meeting_date < timezone.localdate(topic.raised_at):
+            raise ValidationError({"meeting_date": _("专题会日期不能早于议题提出的日期")})
+        topic.meeting_date = meeting_date
+        topic.work_plan = work_plan
+        topic.planned_by = user
+        topic.save(update_fields=["meeting_date", "work_plan", "planned_by"])
+    return topic
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+    following = datetime.date(year + (quarter == 4), 1 if quarter == 4 else first.month + 3, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def visit_coverage(user, year: int, quarter: int) -> dict:
+    """Household visit coverage (走访覆盖率) of a quarter, per micro-grid of the user's scope:
+    households visited at least once in the quarter ÷ households registered there now. Two
+    queries."""
+    from civicgrid.registry.models import Household
+
+    first, last = quarter_bounds(year, quarter)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
+    )
+    grids = my_micro_grids(user)
+    totals = dict(
+        Household.objects.filter(address__micro_grid__in=grids.values("pk"))
+        .values_list("address__micro_grid_id")
+        .annotate(n=Count("pk"))
+        .values_list("address__micro_grid_id", "n")
+    )
+    visited = dict(
+        Visit.objects.filter(
+            micro_grid__in=grids.values("pk"), visited_at__gte=start, visited_at__lt=end
+        )
+        .values_list("micro_grid_id")
+        .annotate(n=Count("household_id", distinct=True))
+        .values_list("micro_grid_id", "n")
+    )
+    rows = []
+    for grid in grids.order_by("code").values("pk", "name"):
+        households = totals.get(grid["pk"], 0)
+        reached = visited.get(grid["pk"], 0)
+        rows.append(
+            {
+                "name": grid["name"],
+                "households": households,
+                "visited": reached,
+                "rate": reached / households if households else None,
+            }
+        )
+    households = sum(r["households"] for r in rows)
+    reached = sum(r["visited"] for r in rows)
+    return {
+        "first": first,
+        "last": last,
+        "rows": rows,
+        "households": households,
+        "visited": reached,
+        "rate": reached / households if households else None,
+    }
 
 
 def set_follow_up_done(follow_up: FollowUp, user, *, done: bool = True, now=None) -> FollowUp:
@@ -512,6 +716,11 @@ __all__ = [
     "clean_photo",
     "finding_to_case",
     "finish_patrol",
+    "follow_up_to_case",
+    "mark_hard",
+    "record_work_plan",
+    "visit_coverage",
+    "visit_to_case",
     "mark_rest_ok",
     "record_finding",
     "record_visit",

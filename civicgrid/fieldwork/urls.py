@@ -24,5 +24,11 @@ urlpatterns = [
     path("visits/", views.visits, name="visits"),
     path("visits/new/", views.visit_new, name="visit_new"),
     path("visits/summary/", views.visit_summary, name="visit_summary"),
+    path("visits/coverage/", views.visit_coverage, name="visit_coverage"),
+    path("visits/<int:pk>/case/", views.visit_case, name="visit_case"),
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow_up_done"),
+    path("follow-ups/<int:pk>/case/", views.follow_up_case, name="follow_up_case"),
+    path("follow-ups/<int:pk>/hard/", views.follow_up_hard, name="follow_up_hard"),
+    path("topics/", views.topics, name="topics"),
+    path("topics/<int:pk>/plan/", views.topic_plan, name="topic_plan"),
 ]

@@ -31,7 +31,18 @@ from civicgrid.fieldwork.views.patrols import (
 )
 from civicgrid.fieldwork.views.plan import patrol_coverage, patrol_plan
 from civicgrid.fieldwork.views.report import report
-from civicgrid.fieldwork.views.visits import follow_up_done, visit_new, visit_summary, visits
+from civicgrid.fieldwork.views.visits import (
+    follow_up_case,
+    follow_up_done,
+    follow_up_hard,
+    topic_plan,
+    topics,
+    visit_case,
+    visit_coverage,
+    visit_new,
+    visit_summary,
+    visits,
+)
 
 __all__ = [
     "case_accept",
@@ -40,7 +51,9 @@ __all__ = [
     "case_verify",
     "finding_case",
     "finding_photo",
+    "follow_up_case",
     "follow_up_done",
+    "follow_up_hard",
     "home",
     "patrol_coverage",
     "patrol_detail",
@@ -51,6 +64,10 @@ __all__ = [
     "patrol_rest_ok",
     "patrols",
     "report",
+    "topic_plan",
+    "topics",
+    "visit_case",
+    "visit_coverage",
     "visit_new",
     "visit_summary",
     "visits",

@@ -6,14 +6,16 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.fieldwork import services
 from civicgrid.fieldwork.forms import (
     VisitForm,
+    WorkPlanForm,
 )
-from civicgrid.fieldwork.models import FollowUp, Visit
+from civicgrid.fieldwork.models import FollowUp, Topic, Visit
 from civicgrid.fieldwork.views.common import field_staff
 from civicgrid.web.forms import add_service_errors
 
@@ -33,8 +35,14 @@ def visits(request):
     user = request.user
     mine = (
         Visit.objects.filter(worker=user, micro_grid__in=services.my_micro_grids(user).values("pk"))
-        .select_related("household__address", "micro_grid")
-        .prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.order_by("id")))
+        .select_related("household__address", "micro_grid", "case")
+        .prefetch_related(
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUp.objects.select_related("case", "topic").order_by("id"),
+            ),
+            "needs",
+        )
     )
     page = Paginator(mine, 20).get_page(request.GET.get("page"))
     open_count = FollowUp.objects.filter(visit__worker=user, is_done=False).count()
@@ -67,6 +75,7 @@ def visit_new(request):
                     visited_at=data["visited_at"],
                     topics=data["topics"],
                     follow_ups=form.follow_up_lines(),
+                    needs=data["needs"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -116,3 +125,110 @@ def visit_summary(request):
         weeks = 8
     rows = services.weekly_summary(request.user, weeks=weeks)
     return render(request, "fieldwork/visit_summary.html", {"rows": rows, "weeks": weeks})
+
+
+# --- a visit or a follow-up becomes a case; 难点 on the 专题会 agenda -----------------------------
+
+
+def _back(request, default="fieldwork:visits"):
+    target = request.POST.get("next") or ""
+    if not target.startswith("/m/") or target.startswith("//"):
+        target = reverse(default)
+    return redirect(target)
+
+
+def _refused(request, exc):
+    for message in exc.messages:
+        messages.error(request, message)
+    return _back(request)
+
+
+@require_POST
+@field_staff
+def visit_case(request, pk):
+    visit = get_object_or_404(Visit, pk=pk)
+    try:
+        case = services.visit_to_case(visit, request.user, need=request.POST.get("need"))
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("已转为案件,案件编号 %(number)s") % {"number": case.number})
+    return _back(request)
+
+
+@require_POST
+@field_staff
+def follow_up_case(request, pk):
+    follow_up = get_object_or_404(FollowUp, pk=pk)
+    try:
+        case = services.follow_up_to_case(follow_up, request.user, need=request.POST.get("need"))
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("已转为案件,案件编号 %(number)s") % {"number": case.number})
+    return _back(request)
+
+
+@require_POST
+@field_staff
+def follow_up_hard(request, pk):
+    follow_up = get_object_or_404(FollowUp, pk=pk)
+    try:
+        services.mark_hard(follow_up, request.user)
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("已列为难点,提交专题会研究"))
+    return _back(request)
+
+
+@field_staff
+def topics(request):
+    rows = services.visible_topics(request.user).select_related("follow_up__visit__household")
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(request, "fieldwork/topics.html", {"page_obj": page, "form": WorkPlanForm()})
+
+
+@require_POST
+@field_staff
+def topic_plan(request, pk):
+    topic = get_object_or_404(Topic, pk=pk)
+    form = WorkPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_work_plan(topic, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已记录专题会工作方案"))
+            return redirect("fieldwork:topics")
+    errors = [m for field in form.errors.values() for m in field]
+    return render(
+        request,
+        "fieldwork/topics.html",
+        {"page_obj": None, "form": form, "topic": topic, "errors": errors},
+        status=400,
+    )
+
+
+@field_staff
+def visit_coverage(request):
+    today = timezone.localdate()
+    raw = (request.GET.get("quarter") or "").strip().upper()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    if raw:
+        try:
+            y, q = raw.split("Q")
+            year, quarter = int(y), int(q)
+            if not 2000 <= year <= 2100 or not 1 <= quarter <= 4:
+                raise ValueError
+        except ValueError:
+            return render(
+                request,
+                "fieldwork/visit_coverage.html",
+                {"error": _("季度格式应为 2026Q4")},
+                status=400,
+            )
+    report = services.visit_coverage(request.user, year, quarter)
+    return render(
+        request,
+        "fieldwork/visit_coverage.html",
+        {"report": report, "year": year, "quarter": quarter},
+    )
