@@ -371,10 +371,18 @@ class StaffMemberAdminForm(forms.ModelForm):
 class GridPostForm(forms.ModelForm):
     class Meta:
         model = GridPost
-        fields = ["micro_grid", "staff", "role", "start_date", "end_date"]
+        fields = ["micro_grid", "building_group", "staff", "role", "start_date", "end_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A 楼组长's micro-grid is the one of their building group.
+        self.fields["micro_grid"].required = False
 
     def clean(self):
         data = super().clean()
+        group = data.get("building_group")
+        if group is not None and not data.get("micro_grid"):
+            data["micro_grid"] = group.parent
         staff = data.get("staff") or getattr(self.instance, "staff", None)
         if self.errors or staff is None:
             return data
@@ -386,6 +394,7 @@ class GridPostForm(forms.ModelForm):
                 data.get("start_date"),
                 data.get("end_date"),
                 exclude_pk=self.instance.pk,
+                building_group=group,
             )
         except DjangoValidationError as exc:
             _apply_errors(self, exc)
@@ -394,7 +403,7 @@ class GridPostForm(forms.ModelForm):
 
 class InlinePostForm(GridPostForm):
     class Meta(GridPostForm.Meta):
-        fields = ["micro_grid", "role", "start_date", "end_date"]
+        fields = ["micro_grid", "building_group", "role", "start_date", "end_date"]
 
     def clean(self):
         # The staff member is the parent object of the inline.
@@ -410,7 +419,7 @@ class GridPostInline(RoleGatedMixin, admin.TabularInline):
     model = GridPost
     form = InlinePostForm
     extra = 1
-    autocomplete_fields = ["micro_grid"]
+    autocomplete_fields = ["micro_grid", "building_group"]
     ordering = ["-start_date"]
 
     def get_queryset(self, request):
@@ -486,7 +495,12 @@ class StaffMemberAdmin(RoleGatedAdmin):
                 services.update_post(post)
             else:
                 services.appoint(
-                    form.instance, post.micro_grid, post.role, post.start_date, post.end_date
+                    form.instance,
+                    post.micro_grid,
+                    post.role,
+                    post.start_date,
+                    post.end_date,
+                    building_group=post.building_group,
                 )
 
     def delete_model(self, request, obj):
@@ -499,11 +513,19 @@ class GridPostAdmin(RoleGatedAdmin):
     change_roles = STAFFING_EDIT_ROLES
     scope = scope_by_micro_grid
     form = GridPostForm
-    list_display = ["micro_grid", "staff", "role", "start_date", "end_date", "is_active"]
-    list_select_related = ["micro_grid", "staff"]
+    list_display = [
+        "micro_grid",
+        "building_group",
+        "staff",
+        "role",
+        "start_date",
+        "end_date",
+        "is_active",
+    ]
+    list_select_related = ["micro_grid", "building_group", "staff"]
     list_filter = ["role", "end_date"]
     search_fields = ["staff__name", "^micro_grid__code", "micro_grid__name"]
-    autocomplete_fields = ["micro_grid", "staff"]
+    autocomplete_fields = ["micro_grid", "building_group", "staff"]
     date_hierarchy = "start_date"
 
     @admin.display(description=gettext_lazy("当前在岗"), boolean=True)
@@ -517,7 +539,12 @@ class GridPostAdmin(RoleGatedAdmin):
         else:
             obj.pk = None
             created = services.appoint(
-                obj.staff, obj.micro_grid, obj.role, obj.start_date, obj.end_date
+                obj.staff,
+                obj.micro_grid,
+                obj.role,
+                obj.start_date,
+                obj.end_date,
+                building_group=obj.building_group,
             )
             obj.pk = created.pk
 

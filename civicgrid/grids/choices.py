@@ -60,12 +60,23 @@ COMMUNITY_HOUSEHOLD_LIMIT = 3000
 
 
 class PostRole(models.TextChoices):
-    """The "1+2+N" staffing of a micro-grid."""
+    """The "1+2+N" staffing of a micro-grid, and the heads of its building groups (楼组长, in a
+    village 村民小组长: seed 002's "'N'即网格内党员、居(村)民小组长")."""
 
     LEADER = "leader", _("网格长")
     FULL_TIME = "full_time", _("专职网格员")
     PART_TIME = "part_time", _("兼职网格员")
     PIONEER = "pioneer", _("先锋骨干")
+    BUILDING_GROUP_HEAD = "bg_head", _("楼组长")
+    VILLAGER_GROUP_HEAD = "vg_head", _("村民小组长")
+
+
+# Posts held on a building group (楼组) or, in a village, its 队组 (村民小组); the others are held
+# on a micro-grid ("1+2+N").
+GROUP_POST_ROLES = {
+    PostRole.BUILDING_GROUP_HEAD: "residents",
+    PostRole.VILLAGER_GROUP_HEAD: "village",
+}
 
 
 class Duty(models.TextChoices):

@@ -53,13 +53,16 @@ class StaffMemberFilter(django_filters.FilterSet):
 
 class GridPostFilter(django_filters.FilterSet):
     micro_grid = django_filters.CharFilter(field_name="micro_grid__code", label=_("微网格编码"))
+    building_group = django_filters.CharFilter(
+        field_name="building_group__code", label=_("楼组(队组)编码")
+    )
     grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码(任意层级)"))
     role = django_filters.ChoiceFilter(choices=PostRole.choices, label=_("岗位"))
     active = django_filters.BooleanFilter(method="filter_active", label=_("当前在岗"))
 
     class Meta:
         model = GridPost
-        fields = ["micro_grid", "grid", "role", "staff", "active"]
+        fields = ["micro_grid", "building_group", "grid", "role", "staff", "active"]
 
     def filter_grid(self, queryset, name, value):
         return queryset.filter(micro_grid__path__contains=f"/{value}/")

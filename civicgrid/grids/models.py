@@ -244,7 +244,9 @@ class StaffMember(models.Model):
 
 
 class GridPost(models.Model):
-    """One person's post in one micro-grid, with its role and term ("1+2+N")."""
+    """网格岗位: one person's post in one micro-grid, with its role and term ("1+2+N"), or on one
+    of its building groups (楼组长, 村民小组长: `building_group` set, `micro_grid` its
+    micro-grid, so that scoping by micro-grid covers it)."""
 
     micro_grid = models.ForeignKey(
         Grid,
@@ -252,6 +254,16 @@ class GridPost(models.Model):
         on_delete=models.CASCADE,
         related_name="posts",
         limit_choices_to={"level": GridLevel.MICRO_GRID},
+    )
+    building_group = models.ForeignKey(
+        Grid,
+        verbose_name=_("楼组(队组)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_posts",
+        limit_choices_to={"level": GridLevel.BUILDING_GROUP},
+        help_text=_("仅楼组长、村民小组长填写"),
     )
     staff = models.ForeignKey(
         StaffMember, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="posts"
@@ -274,7 +286,8 @@ class GridPost(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.micro_grid.name} {self.get_role_display()} {self.staff.name}"
+        grid = self.building_group if self.building_group_id else self.micro_grid
+        return f"{grid.name} {self.get_role_display()} {self.staff.name}"
 
     def clean(self):
         if self.micro_grid_id and self.micro_grid.level != GridLevel.MICRO_GRID:

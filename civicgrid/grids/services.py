@@ -22,6 +22,7 @@ from shapely.geometry import shape as to_shape
 from civicgrid.accounts.policy import GRID_TREE_EDIT_ROLES
 from civicgrid.grids.choices import (
     COMMUNITY_HOUSEHOLD_LIMIT,
+    GROUP_POST_ROLES,
     CommunityKind,
     Duty,
     GridLevel,
@@ -485,26 +486,71 @@ def _overlapping(qs, start: datetime.date, end: datetime.date | None):
     return qs
 
 
-def check_post(staff, micro_grid, role, start_date, end_date=None, exclude_pk=None):
-    """Raise ValidationError (field → Chinese message) if this post may not exist."""
+def check_post(
+    staff, micro_grid, role, start_date, end_date=None, exclude_pk=None, building_group=None
+):
+    """Raise ValidationError (field → Chinese message) if this post may not exist.
+
+    楼组长 and 村民小组长 sit on a building group (楼组 of a 居委, 队组 of a village), the
+    "1+2+N" posts on a micro-grid; a building group has one head at a time."""
     errors = {}
-    if micro_grid is None or micro_grid.level != GridLevel.MICRO_GRID:
-        errors["micro_grid"] = _("岗位只能设在微网格")
+    group_role = role in GROUP_POST_ROLES
     if role not in PostRole.values:
-        errors["role"] = _("岗位必须是网格长、专职网格员、兼职网格员或先锋骨干")
+        errors["role"] = _("岗位必须是网格长、专职网格员、兼职网格员、先锋骨干、楼组长或村民小组长")
+    elif group_role:
+        if building_group is None or building_group.level != GridLevel.BUILDING_GROUP:
+            errors["building_group"] = _("楼组长、村民小组长只能设在楼组(队组)")
+        elif building_group.community_kind != GROUP_POST_ROLES[role]:
+            errors["role"] = (
+                _("村里的队组设村民小组长,不设楼组长")
+                if building_group.is_village
+                else _("居委的楼组设楼组长,不设村民小组长")
+            )
+        elif micro_grid is not None and micro_grid.pk != building_group.parent_id:
+            errors["micro_grid"] = _("楼组不属于该微网格")
+    elif building_group is not None:
+        errors["building_group"] = _("网格长、网格员和先锋骨干设在微网格,不设在楼组")
+    if not group_role and (micro_grid is None or micro_grid.level != GridLevel.MICRO_GRID):
+        errors["micro_grid"] = _("岗位只能设在微网格")
     if start_date is None:
         errors["start_date"] = _("请填写起始日期")
     elif end_date is not None and end_date < start_date:
         errors["end_date"] = _("结束日期不能早于起始日期")
     if errors:
         raise ValidationError(errors)
-    others = _overlapping(GridPost.objects.filter(micro_grid=micro_grid), start_date, end_date)
+    if group_role:
+        others = _overlapping(
+            GridPost.objects.filter(building_group=building_group), start_date, end_date
+        )
+    else:
+        others = _overlapping(
+            GridPost.objects.filter(micro_grid=micro_grid, building_group__isnull=True),
+            start_date,
+            end_date,
+        )
     if exclude_pk:
         others = others.exclude(pk=exclude_pk)
     if staff.pk and others.filter(staff=staff, role=role).exists():
+        place = building_group if group_role else micro_grid
         raise ValidationError(
-            {"staff": _("%(name)s 在该微网格已担任此岗位") % {"name": staff.name}}
+            {
+                "staff": _("%(name)s 在“%(grid)s”已担任此岗位")
+                % {"name": staff.name, "grid": place.name}
+            }
         )
+    if group_role:
+        current = others.filter(role__in=list(GROUP_POST_ROLES)).select_related("staff").first()
+        if current is not None:
+            raise ValidationError(
+                {
+                    "role": _("“%(grid)s”在该期间已有%(role)s %(name)s")
+                    % {
+                        "grid": building_group.name,
+                        "role": current.get_role_display(),
+                        "name": current.staff.name,
+                    }
+                }
+            )
     if role == PostRole.LEADER:
         current = others.filter(role=PostRole.LEADER).select_related("staff").first()
         if current is not None:
@@ -518,13 +564,23 @@ def check_post(staff, micro_grid, role, start_date, end_date=None, exclude_pk=No
             )
 
 
-def appoint(staff, micro_grid, role, start_date, end_date=None) -> GridPost:
+def appoint(staff, micro_grid, role, start_date, end_date=None, *, building_group=None) -> GridPost:
+    """A post on a micro-grid, or (楼组长, 村民小组长) on a building group, whose micro-grid
+    is then the group's own (`micro_grid` may be None)."""
     with transaction.atomic():
+        if building_group is not None and micro_grid is None:
+            micro_grid = building_group.parent
         # Serialise appointments to one micro-grid so two leaders cannot slip in together.
-        Grid.objects.select_for_update().filter(pk=micro_grid.pk).first()
-        check_post(staff, micro_grid, role, start_date, end_date)
+        if micro_grid is not None:
+            Grid.objects.select_for_update().filter(pk=micro_grid.pk).first()
+        check_post(staff, micro_grid, role, start_date, end_date, building_group=building_group)
         return GridPost.objects.create(
-            staff=staff, micro_grid=micro_grid, role=role, start_date=start_date, end_date=end_date
+            staff=staff,
+            micro_grid=micro_grid,
+            building_group=building_group,
+            role=role,
+            start_date=start_date,
+            end_date=end_date,
         )
 
 
@@ -546,6 +602,8 @@ def update_post(post: GridPost, **fields) -> GridPost:
     with transaction.atomic():
         for key, value in fields.items():
             setattr(post, key, value)
+        if post.building_group_id and "micro_grid" not in fields:
+            post.micro_grid = post.building_group.parent
         Grid.objects.select_for_update().filter(pk=post.micro_grid_id).first()
         check_post(
             post.staff,
@@ -554,6 +612,7 @@ def update_post(post: GridPost, **fields) -> GridPost:
             post.start_date,
             post.end_date,
             exclude_pk=post.pk,
+            building_group=post.building_group,
         )
         post.save()
         return post
@@ -631,9 +690,9 @@ def staffing_summary(grid: Grid, on: datetime.date | None = None, *, within=None
         micro = Grid.objects.filter(pk=grid.pk)
     else:
         micro = Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=grid.path)
-    posts = GridPost.objects.filter(active_posts_q(on or timezone.localdate())).filter(
-        micro_grid__path__startswith=grid.path
-    )
+    posts = GridPost.objects.filter(
+        active_posts_q(on or timezone.localdate()), role__in=list(ROLE_KEYS)
+    ).filter(micro_grid__path__startswith=grid.path)
     if within is not None:
         micro = micro.filter(pk__in=within.values("pk"))
         posts = posts.filter(micro_grid__in=within.values("pk"))

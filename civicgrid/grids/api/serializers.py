@@ -146,8 +146,20 @@ class StaffingSummarySerializer(serializers.Serializer):
 
 
 class GridPostSerializer(serializers.ModelSerializer):
-    micro_grid = serializers.SlugRelatedField(slug_field="code", queryset=Grid.objects.all())
+    micro_grid = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Grid.objects.all(),
+        required=False,
+        help_text=_("微网格编码;楼组长、村民小组长可省略(取其楼组所在微网格)"),
+    )
     micro_grid_name = serializers.CharField(source="micro_grid.name", read_only=True)
+    building_group = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Grid.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("楼组(队组)编码,仅楼组长、村民小组长填写"),
+    )
     staff_name = serializers.CharField(source="staff.name", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     active = serializers.SerializerMethodField()
@@ -158,6 +170,7 @@ class GridPostSerializer(serializers.ModelSerializer):
             "id",
             "micro_grid",
             "micro_grid_name",
+            "building_group",
             "staff",
             "staff_name",
             "role",
@@ -173,6 +186,7 @@ class GridPostSerializer(serializers.ModelSerializer):
         return post.start_date <= today and (post.end_date is None or post.end_date >= today)
 
     def create(self, validated_data):
+        validated_data.setdefault("micro_grid", None)
         try:
             return services.appoint(**validated_data)
         except DjangoValidationError as exc:
@@ -190,6 +204,7 @@ class StaffPostSerializer(serializers.ModelSerializer):
 
     micro_grid = serializers.CharField(source="micro_grid.code", read_only=True)
     micro_grid_name = serializers.CharField(source="micro_grid.name", read_only=True)
+    building_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
@@ -198,6 +213,7 @@ class StaffPostSerializer(serializers.ModelSerializer):
             "id",
             "micro_grid",
             "micro_grid_name",
+            "building_group",
             "role",
             "role_display",
             "start_date",
