@@ -35,7 +35,13 @@ from civicgrid.registry.imports import (
     template_csv,
     template_xlsx,
 )
-from civicgrid.registry.models import Address, Household, PersonalDataAccess, Resident
+from civicgrid.registry.models import (
+    Address,
+    Household,
+    PersonalDataAccess,
+    RentalRegistration,
+    Resident,
+)
 from civicgrid.registry.validators import validate_resident_id
 
 # The resident fields a back-office form edits, in the order a 居委 register lists them.
@@ -559,3 +565,21 @@ class PersonalDataAccessAdmin(RoleGatedAdmin):
     list_filter = ["field", "channel"]
     search_fields = ["user__username", "resident__name"]
     date_hierarchy = "accessed_at"
+
+
+@admin.register(RentalRegistration)
+class RentalRegistrationAdmin(RoleGatedAdmin):
+    """Read-only here (registered through the API's service); the landlord's phone masked."""
+
+    view_roles = REGISTRY_VIEW_ROLES
+    change_roles = frozenset()
+    scope = in_scope
+    list_display = ["household", "landlord_name", "masked_phone", "start_date", "end_date"]
+    list_select_related = ["household__address"]
+    list_filter = [grid_filter(GridLevel.COMMUNITY, gettext_lazy("居村"), "household__address__")]
+    fields = ["household", "landlord", "landlord_name", "masked_phone", "start_date", "end_date"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("出租人手机号"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.landlord_phone)

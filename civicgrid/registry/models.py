@@ -221,6 +221,48 @@ class Resident(models.Model):
         return [labels.get(tag, tag) for tag in self.care_tags]
 
 
+class RentalRegistration(models.Model):
+    """租赁登记: a let dwelling (use 出租 or 群租), its landlord — a registered resident, or a name
+    and phone (shown masked) — its tenants (residents) and the term."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("户"), on_delete=models.PROTECT, related_name="rentals"
+    )
+    landlord = models.ForeignKey(
+        Resident,
+        verbose_name=_("出租人(居民)"),
+        on_delete=models.PROTECT,
+        related_name="rentals_as_landlord",
+        null=True,
+        blank=True,
+    )
+    landlord_name = models.CharField(_("出租人姓名"), max_length=50, blank=True)
+    landlord_phone = models.CharField(_("出租人手机号"), max_length=32, blank=True)
+    tenants = models.ManyToManyField(
+        Resident, verbose_name=_("承租人"), related_name="rentals_as_tenant", blank=True
+    )
+    start_date = models.DateField(_("租赁开始日期"))
+    end_date = models.DateField(_("租赁结束日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("租赁登记")
+        verbose_name_plural = _("租赁登记")
+        ordering = ["-start_date", "id"]
+
+    def __str__(self):
+        return f"{self.household} {self.start_date:%Y-%m-%d}"
+
+    def clean(self):
+        errors = {}
+        if self.landlord_id is None and not self.landlord_name:
+            errors["landlord"] = _("请选择出租人(居民)或填写出租人姓名")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("租赁结束日期不能早于开始日期")
+        if errors:
+            raise ValidationError(errors)
+
+
 class PersonalDataAccess(models.Model):
     """An immutable log row: who saw whose full ID number or phone, when and where."""
 

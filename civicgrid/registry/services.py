@@ -17,8 +17,14 @@ from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 from civicgrid.registry.addresses import AddressParts, clean_parts, parse_address
-from civicgrid.registry.choices import DwellingUse, PiiField, Tenure
-from civicgrid.registry.models import Address, Household, PersonalDataAccess, Resident
+from civicgrid.registry.choices import RENTED_USES, DwellingUse, PiiField, Tenure
+from civicgrid.registry.models import (
+    Address,
+    Household,
+    PersonalDataAccess,
+    RentalRegistration,
+    Resident,
+)
 from civicgrid.registry.permissions import (
     ensure_may_reveal,
     ensure_may_write,
@@ -32,6 +38,7 @@ SCOPE_FIELD = {
     Household: "address__micro_grid",
     Resident: "household__address__micro_grid",
     PersonalDataAccess: "resident__household__address__micro_grid",
+    RentalRegistration: "household__address__micro_grid",
 }
 
 
@@ -225,6 +232,68 @@ def delete_object(obj, *, user=None):
             obj.delete()
     except ProtectedError as exc:
         raise ValidationError(_("“%(obj)s”仍有关联数据,不能删除") % {"obj": obj}) from exc
+
+
+# --- rentals ------------------------------------------------------------------------------------
+
+
+def do_register_rental(
+    household: Household,
+    *,
+    start_date,
+    end_date=None,
+    landlord: Resident | None = None,
+    landlord_name: str = "",
+    landlord_phone: str = "",
+    tenants=(),
+    user=None,
+) -> RentalRegistration:
+    """Register a letting (租赁登记) of a household whose use is 出租 or 群租. The landlord is a
+    resident or a name (+ phone); the tenants are residents in the user's grids."""
+    from civicgrid.registry.validators import validate_mobile
+
+    ensure_may_write(user)
+    tenants = list(tenants)
+    with transaction.atomic():
+        household = (
+            Household.objects.select_for_update().select_related("address").get(pk=household.pk)
+        )
+        _ensure_micro_grid_in_scope(user, household.address.micro_grid_id)
+        if household.use not in RENTED_USES:
+            raise ValidationError(
+                {
+                    "household": _("该户房屋用途为“%(use)s”,只有出租或群租的房屋才能做租赁登记")
+                    % {"use": household.get_use_display()}
+                }
+            )
+        people = [p for p in [landlord, *tenants] if p is not None]
+        if user is not None and people:
+            visible = set(
+                scoped(Resident, user)
+                .filter(pk__in=[p.pk for p in people])
+                .values_list("pk", flat=True)
+            )
+            if any(p.pk not in visible for p in people):
+                raise PermissionDenied(_("该居民不在您的管辖范围内"))
+        if landlord is not None and landlord in tenants:
+            raise ValidationError({"tenants": _("出租人不能同时是承租人")})
+        rental = RentalRegistration(
+            household=household,
+            landlord=landlord,
+            landlord_name=landlord_name.strip() or (landlord.name if landlord else ""),
+            landlord_phone=landlord_phone,
+            start_date=start_date,
+            end_date=end_date,
+        )
+        if rental.landlord_phone:
+            try:
+                rental.landlord_phone = validate_mobile(rental.landlord_phone)
+            except ValidationError as exc:
+                raise ValidationError({"landlord_phone": exc.messages}) from exc
+        rental.full_clean()
+        rental.save()
+        rental.tenants.set(tenants)
+    return rental
 
 
 # --- personal data ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from civicgrid.core.masking import birth_year, mask_id_number, mask_phone
 from civicgrid.registry import services
 from civicgrid.registry.addresses import AddressParts
 from civicgrid.registry.choices import CareTag, PiiField
-from civicgrid.registry.models import Address, Household, Resident
+from civicgrid.registry.models import Address, Household, RentalRegistration, Resident
 
 
 def _user(serializer):
@@ -203,6 +203,54 @@ class ResidentSerializer(serializers.ModelSerializer):
         for key, value in validated_data.items():
             setattr(instance, key, value)
         return services.save_resident(instance, user=_user(self))
+
+
+class RentalSerializer(serializers.ModelSerializer):
+    """租赁登记: the landlord's phone is written in full and read back masked."""
+
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
+    address = serializers.CharField(source="household.address.normalized", read_only=True)
+    landlord = serializers.PrimaryKeyRelatedField(
+        queryset=Resident.objects.all(), required=False, allow_null=True
+    )
+    landlord_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
+    )
+    tenants = serializers.PrimaryKeyRelatedField(
+        queryset=Resident.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = RentalRegistration
+        fields = [
+            "id",
+            "household",
+            "address",
+            "landlord",
+            "landlord_name",
+            "landlord_phone",
+            "tenants",
+            "start_date",
+            "end_date",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is not None:
+            self.fields["household"].queryset = services.scoped(Household, user)
+            residents = services.scoped(Resident, user)
+            self.fields["landlord"].queryset = residents
+            self.fields["tenants"].child_relation.queryset = residents
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["landlord_phone"] = mask_phone(instance.landlord_phone)
+        return data
+
+    def create(self, validated_data):
+        household = validated_data.pop("household")
+        return services.do_register_rental(household, user=_user(self), **validated_data)
 
 
 class RevealSerializer(serializers.Serializer):

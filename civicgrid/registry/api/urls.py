@@ -7,6 +7,7 @@ router = DefaultRouter()
 router.register("addresses", views.AddressViewSet, basename="registry-address")
 router.register("households", views.HouseholdViewSet, basename="registry-household")
 router.register("residents", views.ResidentViewSet, basename="registry-resident")
+router.register("rentals", views.RentalViewSet, basename="registry-rental")
 
 urlpatterns = [
     path("figures/", views.FiguresView.as_view(), name="registry-figures"),

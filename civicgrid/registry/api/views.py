@@ -25,12 +25,13 @@ from civicgrid.registry.api.serializers import (
     FiguresSerializer,
     HouseholdSerializer,
     ImportSerializer,
+    RentalSerializer,
     ResidentSerializer,
     RevealSerializer,
 )
 from civicgrid.registry.filters import AddressFilter, HouseholdFilter, ResidentFilter
 from civicgrid.registry.imports import ImportFileError, import_residents, template_xlsx
-from civicgrid.registry.models import Address, Household, Resident
+from civicgrid.registry.models import Address, Household, RentalRegistration, Resident
 from civicgrid.registry.permissions import RegistryPermission
 
 
@@ -104,6 +105,25 @@ class ResidentViewSet(_RegistryViewSet):
         fields = body.validated_data.get("which") or services.PII_FIELDS
         values = services.reveal_personal_data(request.user, resident, fields, channel="api")
         return Response({"id": resident.pk, "name": resident.name, **values})
+
+
+class RentalViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """租赁登记 of let dwellings (use 出租/群租), scoped by the household's micro-grid."""
+
+    permission_classes = [RegistryPermission]
+    serializer_class = RentalSerializer
+    filterset_fields = ["household"]
+
+    def get_queryset(self):
+        qs = RentalRegistration.objects.select_related("household__address").prefetch_related(
+            "tenants"
+        )
+        return services.scoped(RentalRegistration, self.request.user, qs)
 
 
 class FiguresView(APIView):
