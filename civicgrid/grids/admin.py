@@ -31,7 +31,7 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.core.masking import mask_phone
 from civicgrid.grids import services
-from civicgrid.grids.choices import Duty, GridLevel
+from civicgrid.grids.choices import Duty, GridLevel, StaffOrigin
 from civicgrid.grids.geojson_export import dumps, export_feature_collection
 from civicgrid.grids.geojson_io import Tolerance, import_feature_collection
 from civicgrid.grids.models import Grid, GridPost, StaffMember
@@ -348,11 +348,22 @@ class StaffMemberAdminForm(forms.ModelForm):
 
     class Meta:
         model = StaffMember
-        fields = ["name", "phone", "is_party_member", "duties", "user"]
+        fields = [
+            "name",
+            "phone",
+            "is_party_member",
+            "origin",
+            "work_unit",
+            "registered_on",
+            "duties",
+            "user",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["phone"] = ""
+        if "origin" in self.fields:
+            self.fields["origin"].required = False
         if self.instance.pk:
             current = self.instance.phone
             self.fields["phone"].help_text = (
@@ -360,6 +371,10 @@ class StaffMemberAdminForm(forms.ModelForm):
                 if current
                 else _("当前未填写")
             )
+
+    def clean_origin(self):
+        # Left out: keep what the person had (包干 for a new one).
+        return self.cleaned_data.get("origin") or self.instance.origin or StaffOrigin.COMMUNITY
 
     def clean_phone(self):
         value = (self.cleaned_data.get("phone") or "").strip()
@@ -434,8 +449,15 @@ class StaffMemberAdmin(RoleGatedAdmin):
     change_roles = STAFFING_EDIT_ROLES
     form = StaffMemberAdminForm
     inlines = [GridPostInline]
-    list_display = ["name", "masked_phone", "is_party_member", "duty_labels", "active_post_count"]
-    list_filter = ["is_party_member"]
+    list_display = [
+        "name",
+        "masked_phone",
+        "is_party_member",
+        "origin",
+        "duty_labels",
+        "active_post_count",
+    ]
+    list_filter = ["is_party_member", "origin"]
     # Never the phone: a partial search would tell a number digit by digit.
     search_fields = ["name"]
     raw_id_fields = ["user"]

@@ -45,7 +45,7 @@ class StaffMemberFilter(django_filters.FilterSet):
 
     class Meta:
         model = StaffMember
-        fields = ["q", "is_party_member", "grid"]
+        fields = ["q", "is_party_member", "origin", "grid"]
 
     def filter_grid(self, queryset, name, value):
         return queryset.filter(posts__micro_grid__path__contains=f"/{value}/").distinct()

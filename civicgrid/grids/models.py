@@ -10,6 +10,7 @@ from civicgrid.grids.choices import (
     Duty,
     GridLevel,
     PostRole,
+    StaffOrigin,
 )
 
 # The level's name where it depends on the kind of 居村 (a village has 队组, not 楼组).
@@ -212,11 +213,25 @@ class GridTreeRevision(models.Model):
 
 
 class StaffMember(models.Model):
-    """A person on the grid rolls: grid leader, grid worker or pioneer. May serve several grids."""
+    """网格力量: a person on the grid rolls (grid leader, grid worker, pioneer, 楼组长) and where
+    they come from (包干, 下沉, 双报到, volunteer, resident). May serve several grids."""
 
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("手机号"), max_length=32, blank=True)
     is_party_member = models.BooleanField(_("党员"), default=False)
+    origin = models.CharField(
+        _("人员来源"),
+        max_length=20,
+        choices=StaffOrigin.choices,
+        default=StaffOrigin.COMMUNITY,
+        db_index=True,
+    )
+    work_unit = models.CharField(
+        _("工作单位"), max_length=100, blank=True, help_text=_("下沉干部、双报到党员填写")
+    )
+    registered_on = models.DateField(
+        _("报到日期"), null=True, blank=True, help_text=_("双报到党员到居住地报到的日期")
+    )
     duties = models.JSONField(
         _("六员职责"), default=list, blank=True, help_text=_("信息采集员、矛盾纠纷调解员等")
     )
@@ -238,6 +253,16 @@ class StaffMember(models.Model):
         return self.name
 
     def clean(self):
+        if self.origin == StaffOrigin.DUAL_REPORT:
+            errors = {}
+            if not (self.work_unit or "").strip():
+                errors["work_unit"] = _("双报到党员须填写工作单位")
+            if self.registered_on is None:
+                errors["registered_on"] = _("双报到党员须填写报到日期")
+            if not self.is_party_member:
+                errors["is_party_member"] = _("双报到人员须为党员")
+            if errors:
+                raise ValidationError(errors)
         valid = set(Duty.values)
         if not isinstance(self.duties, list) or not set(self.duties) <= valid:
             raise ValidationError({"duties": _("六员职责只能取: %s") % "、".join(Duty.labels)})

@@ -235,6 +235,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
         choices=Duty.choices, required=False, help_text=_("六员职责,可多选")
     )
     duties_display = serializers.SerializerMethodField()
+    origin_display = serializers.CharField(source="get_origin_display", read_only=True)
     active_posts = serializers.SerializerMethodField()
 
     class Meta:
@@ -244,6 +245,10 @@ class StaffMemberSerializer(serializers.ModelSerializer):
             "name",
             "phone",
             "is_party_member",
+            "origin",
+            "origin_display",
+            "work_unit",
+            "registered_on",
             "duties",
             "duties_display",
             "user",
