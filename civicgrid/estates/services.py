@@ -109,7 +109,8 @@ def do_save_estate(estate: Estate, *, micro_grids=None, user=None) -> Estate:
 def do_set_address_ranges(estate: Estate, ranges, *, user=None, assign=True) -> list:
     """Replace the estate's address ranges with `ranges` (dicts: road, lane_from, lane_to) and,
     with `assign`, match the addresses of its 居村 again. Overlap with another estate's range on
-    the same road is refused: an address belongs to one estate."""
+    the same road in the same 居村 is refused: an address belongs to one estate (addresses are
+    matched within their 居村)."""
     ensure_may_write(user)
     _ensure_community_in_scope(user, estate.community)
     rows = []
@@ -130,7 +131,10 @@ def do_set_address_ranges(estate: Estate, ranges, *, user=None, assign=True) -> 
         for row in rows:
             overlap = (
                 EstateAddressRange.objects.filter(
-                    road=row.road, lane_from__lte=row.lane_to, lane_to__gte=row.lane_from
+                    road=row.road,
+                    lane_from__lte=row.lane_to,
+                    lane_to__gte=row.lane_from,
+                    estate__community=locked.community_id,
                 )
                 .exclude(estate=locked)
                 .select_related("estate")

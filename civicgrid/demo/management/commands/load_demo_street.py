@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.demo.builder import DEFAULT_SEED, DemoParams, build_demo_street
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
+from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.grids.models import Grid
 
@@ -104,6 +105,8 @@ class Command(BaseCommand):
             households_per_building_group=options["households_per_building_group"],
         )
         result = build_demo_street(params, logins=not options["no_logins"])
+        if params.households_per_building_group:
+            build_demo_estates(seed=params.seed)  # 小区, 物业, 业委会, 普育里
         if options["cases"] and params.households_per_building_group and not options["no_logins"]:
             started = time.perf_counter()
             cases = build_demo_cases(options["cases"], seed=params.seed)
