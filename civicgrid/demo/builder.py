@@ -13,6 +13,7 @@ of 251 网格长 + 251 专职网格员 + 269 兼职网格员 + 先锋骨干, 6,2
 from __future__ import annotations
 
 import datetime
+import math
 import random
 import time
 from collections import Counter
@@ -25,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from civicgrid.demo import names
 from civicgrid.demo.people import PeopleMaker
-from civicgrid.grids.choices import Duty, GridLevel, PostRole
+from civicgrid.grids.choices import AreaKind, CommunityKind, Duty, GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.registry.addresses import AddressParts
 from civicgrid.registry.choices import HousingType
@@ -41,7 +42,9 @@ KANGQIAO_MICRO_GRIDS = 251
 KANGQIAO_AREAS = 6
 KANGQIAO_COMMUNITIES = 62
 KANGQIAO_PART_TIME = 269
-PIONEERS_PER_MICRO_GRID = (2, 5)
+# "由双报到党员、志愿者骨干等组成的各类网格在册人员6200余人": the whole roll, the 771 of the
+# "1+2" included; the rest are the "N" (先锋骨干: 双报到 members, volunteers, 居(村)民小组长).
+KANGQIAO_ROLL = 6230
 
 # Housing stock by kind of community (普育里, an old estate: 77 公房 and 136 售后公房 of 213).
 HOUSING_MIX = {
@@ -78,25 +81,42 @@ class BuildResult:
 
 
 def staffing_plan(micro_grids: int, seed: int = DEFAULT_SEED) -> list[dict]:
-    """Posts per micro-grid: 1 网格长, 1 专职网格员, ≥1 兼职网格员, a few 先锋骨干 ("1+2+N").
+    """Posts per micro-grid: 1 网格长, 1 专职网格员, ≥1 兼职网格员 and the 先锋骨干 ("1+2+N").
 
     Part-time posts scale with 康桥's 269 for 251 micro-grids; the extra ones go to micro-grids
-    drawn by the seed. Pure: no database.
+    drawn by the seed. The whole roll scales with 康桥's 6,200-odd: the 先锋骨干 make up the
+    rest, unevenly (half to one and a half times the mean per micro-grid), summing exactly.
+    Pure: no database.
     """
     rng = random.Random(f"{seed}:staffing")
     part_time_total = max(
         micro_grids, round(micro_grids * KANGQIAO_PART_TIME / KANGQIAO_MICRO_GRIDS)
     )
     extra = set(rng.sample(range(micro_grids), part_time_total - micro_grids))
+    roll = round(micro_grids * KANGQIAO_ROLL / KANGQIAO_MICRO_GRIDS)
+    pioneers = _spread(rng, max(micro_grids, roll - 2 * micro_grids - part_time_total), micro_grids)
     return [
         {
             PostRole.LEADER: 1,
             PostRole.FULL_TIME: 1,
             PostRole.PART_TIME: 2 if i in extra else 1,
-            PostRole.PIONEER: rng.randint(*PIONEERS_PER_MICRO_GRID),
+            PostRole.PIONEER: pioneers[i],
         }
         for i in range(micro_grids)
     ]
+
+
+def _spread(rng: random.Random, total: int, parts: int) -> list[int]:
+    """`parts` positive counts summing to `total`, each within half to 1.5 times the mean."""
+    mean = total / parts
+    low, high = max(1, math.floor(mean * 0.5)), max(1, math.ceil(mean * 1.5))
+    counts = [rng.randint(low, high) for _ in range(parts)]
+    while (diff := total - sum(counts)) != 0:
+        step = 1 if diff > 0 else -1
+        room = [i for i, n in enumerate(counts) if (n < high if step > 0 else n > low)]
+        for i in rng.sample(room, min(abs(diff), len(room))):
+            counts[i] += step
+    return counts
 
 
 def staffing_totals(micro_grids: int, seed: int = DEFAULT_SEED) -> Counter:
@@ -198,8 +218,13 @@ class _Builder:
                 # A 镇管社区 and its 社区党委 (康桥: "六大社区党委").
                 area.name = names.area_name(area.number, s_index)
                 area.party_organisation = f"{area.name}党委"
+                area.area_kind = AreaKind.TOWN_COMMUNITY
             for community, (label, kind) in zip(communities, labels, strict=True):
                 community.name = label
+                # Micro-grids and building groups take the kind from their 居村 on refresh.
+                community.community_kind = (
+                    CommunityKind.VILLAGE if kind == "village" else CommunityKind.RESIDENTS
+                )
                 self.community_kind[id(community)] = kind
             # Neighbouring 居委 share roads (康桥 has ~30); each estate takes its own lane.
             roads = names.road_pool(

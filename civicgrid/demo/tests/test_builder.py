@@ -16,7 +16,7 @@ from civicgrid.accounts.models import Department, User
 from civicgrid.demo import names
 from civicgrid.demo.builder import DemoParams, build_demo_street, staffing_totals
 from civicgrid.demo.logins import PASSWORDS
-from civicgrid.grids.choices import GridLevel, PostRole
+from civicgrid.grids.choices import AreaKind, CommunityKind, GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, GridTreeRevision, StaffMember
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.registry.addresses import normalize_parts, parse_address
@@ -314,8 +314,14 @@ def test_default_demo_is_kangqiao_and_loads_fast():
     assert level_count(GridLevel.COMMUNITY) == 62
     assert level_count(GridLevel.MICRO_GRID) == 251
     communities = Grid.objects.filter(level=GridLevel.COMMUNITY)
-    villages = [c for c in communities if c.name.endswith("村")]
-    assert 10 <= len(villages) <= 15
+    villages = [c for c in communities if c.community_kind == CommunityKind.VILLAGE]
+    assert 10 <= len(villages) <= 15 and all(c.name.endswith("村") for c in villages)
+    assert all(c.name.endswith("居委") for c in communities if c not in villages)
+    assert {a.area_kind for a in areas} == {AreaKind.TOWN_COMMUNITY}
+    # A village's micro-grids and 队组 follow it, and their labels say so.
+    group = Grid.objects.filter(level=GridLevel.BUILDING_GROUP, parent__parent=villages[0])[0]
+    assert (group.community_kind, group.level_label) == (CommunityKind.VILLAGE, "队组")
+    assert group.name.endswith("队组")
     assert {"新苗村", "汤巷馨村居委", "汤巷雅苑居委", "花墙村"} <= {c.name for c in communities}
     for community in communities:
         assert 3 <= Grid.objects.filter(parent=community).count() <= 5, community.name
@@ -329,4 +335,9 @@ def test_default_demo_is_kangqiao_and_loads_fast():
         active_posts(PostRole.FULL_TIME),
         active_posts(PostRole.PART_TIME),
     ) == (251, 251, 269)
+    # "各类网格在册人员6200余人": the whole roll, each micro-grid with its 先锋骨干.
+    roll = GridPost.objects.filter(end_date__isnull=True)
+    assert 6200 <= roll.count() < 6300
+    assert roll.values("staff").distinct().count() == roll.count()
+    assert not Grid.objects.filter(level=GridLevel.MICRO_GRID).exclude(posts__role=PostRole.PIONEER)
     assert 20_000 <= result.counts["resident"] <= 40_000

@@ -33,9 +33,14 @@ def test_staffing_for_kangqiao_is_251_251_269():
     assert totals[PostRole.LEADER] == 251
     assert totals[PostRole.FULL_TIME] == 251
     assert totals[PostRole.PART_TIME] == 269
-    assert 2 * 251 <= totals[PostRole.PIONEER] <= 5 * 251
+    # The roll of "6200余人" in all; the 先锋骨干 spread unevenly but never absent.
+    assert sum(totals.values()) == 6230
     plan = staffing_plan(251)
     assert all(p[PostRole.PART_TIME] in (1, 2) for p in plan)
+    pioneers = [p[PostRole.PIONEER] for p in plan]
+    assert min(pioneers) >= 10 and max(pioneers) <= 33 and len(set(pioneers)) > 10
+    # A small street keeps the proportion.
+    assert sum(staffing_totals(8).values()) == round(8 * 6230 / 251)
     assert plan == staffing_plan(251) and plan != staffing_plan(251, seed=1)
 
 
