@@ -86,6 +86,14 @@ CIVICGRID_NOTIFICATION_CHANNELS = env_list(
     ],
 )
 CIVICGRID_PUBLIC_BASE_URL = env_str("CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The 12345 hotline's endpoint for what the street sends back (退单, 办结 replies: cases/hotline.py),
+# its key (a bearer token) and the timeout of one attempt. Empty URL: nothing is sent (the
+# messages wait in the outbox).
+CIVICGRID_HOTLINE_URL = env_str("CIVICGRID_HOTLINE_URL", "")
+CIVICGRID_HOTLINE_KEY = env_str("CIVICGRID_HOTLINE_KEY", "")
+CIVICGRID_HOTLINE_TIMEOUT_SECONDS = env_float("CIVICGRID_HOTLINE_TIMEOUT_SECONDS", 10.0)
+# 先行联系: hours after the report within which the caller of a 12345 ticket must be contacted.
+CIVICGRID_FIRST_CONTACT_HOURS = env_float("CIVICGRID_FIRST_CONTACT_HOURS", 2.0)
 
 # ---------------------------------------------------------------------------------------------------
 

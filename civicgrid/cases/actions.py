@@ -29,6 +29,7 @@ from civicgrid.cases import services
 from civicgrid.cases.choices import CallInStatus, CaseStatus, ExtensionStatus
 from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.permissions import may_act_on
+from civicgrid.cases.services.hotline import is_hotline_ticket
 from civicgrid.cases.workflow import allowed_actions
 
 # "Look it up on the case" (the default of available_actions' keyword arguments).
@@ -159,6 +160,14 @@ ACTIONS: dict[str, Action] = {
             danger=True,
         ),
         Action(
+            A.SEND_BACK,
+            services.do_send_back,
+            ("reason",),
+            _("已退单,12345热线将重新派单"),
+            url_path="send-back",
+            danger=True,
+        ),
+        Action(
             A.START_CALL_IN,
             services.do_start_call_in,
             ("reason", "departments", "meeting_at"),
@@ -214,6 +223,8 @@ def available_actions(user, case, *, pending_extension=UNKNOWN, open_call_in=UNK
         and not (name == A.RATE and case.status == CaseStatus.CLOSED and case.rating)
     ]
     names = [name for name in names if may_act_on(user, case, name)]
+    if A.SEND_BACK in names and not is_hotline_ticket(case):
+        names.remove(A.SEND_BACK)
     hide = set()
     if {A.REQUEST_EXTENSION, A.DECIDE_EXTENSION} & set(names):
         if pending_extension is UNKNOWN:

@@ -23,6 +23,9 @@ class CaseStatus(models.TextChoices):
     HANDLED = "handled", _("已处置")
     CLOSED = "closed", _("已结案")
     MERGED = "merged", _("已合并")
+    # 退单: a 12345 ticket the street sent back to the hotline (not its street, not its
+    # competence); the hotline re-dispatches it, the street's part is over.
+    SENT_BACK = "sent_back", _("已退单")
 
 
 # States of a case still being worked on (open for duplicates, warnings, call-ins).
@@ -100,6 +103,20 @@ HOTLINE_LIMIT_DAYS = {
 }
 
 
+class HotlineMessageKind(models.TextChoices):
+    """What the street sends back to the 12345 hotline (cases.hotline)."""
+
+    SEND_BACK = "send_back", _("退单")
+    REPLY = "reply", _("办结回复")
+
+
+class HotlineMessageStatus(models.TextChoices):
+    """A message to the hotline waits until the hotline acknowledges it."""
+
+    PENDING = "pending", _("待发送")
+    ACKNOWLEDGED = "acknowledged", _("已确认")
+
+
 class ExtensionStatus(models.TextChoices):
     """State of a request for more time (延期申请)."""
 
@@ -139,5 +156,7 @@ class CaseAction(models.TextChoices):
     RECORD_CALL_IN_OUTCOME = "record_call_in_outcome", _("约请结果")
     # The operator sets the place of a case the locator could not place (待人工定位) or corrects it.
     LOCATE = "locate", _("人工定位")
+    # 退单: a 12345 ticket back to the hotline, approved by the 值班长 (cases.services.hotline).
+    SEND_BACK = "send_back", _("退单")
     # Not a transition: the log of one full view of the reporter's phone (personal data).
     REVEAL_PHONE = "reveal_phone", _("查看上报人完整电话")

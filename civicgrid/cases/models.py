@@ -17,6 +17,8 @@ from civicgrid.cases.choices import (
     CaseStatus,
     CategoryFamily,
     ExtensionStatus,
+    HotlineMessageKind,
+    HotlineMessageStatus,
     HotlineRequestType,
     LimitUnit,
     Rating,
@@ -418,3 +420,77 @@ class CallIn(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.get_status_display()}"
+
+
+class HotlineMessage(models.Model):
+    """热线回传: one message of the street to the 12345 hotline (a 退单 or a 办结 reply), kept
+    until the hotline acknowledges it (an outbox: written in the step's transaction, sent by the
+    task worker through cases.hotline, retried until acknowledged, each attempt logged)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="hotline_messages"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=HotlineMessageKind.choices)
+    payload = models.JSONField(_("内容"))
+    created_at = models.DateTimeField(_("生成时间"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=HotlineMessageStatus.choices,
+        default=HotlineMessageStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveIntegerField(_("发送次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次发送时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("热线回传")
+        verbose_name_plural = _("热线回传")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_kind_display()} {self.get_status_display()}"
+
+
+class HotlineAttemptQuerySet(models.QuerySet):
+    """Attempt rows are a log: never changed or removed, not even in bulk."""
+
+    def update(self, **kwargs):
+        raise ValueError("HotlineAttempt rows are immutable")
+
+    def delete(self):
+        raise ValueError("HotlineAttempt rows are immutable")
+
+
+class HotlineAttempt(models.Model):
+    """热线回传记录: one attempt to send a HotlineMessage and the hotline's answer (immutable)."""
+
+    message = models.ForeignKey(
+        HotlineMessage,
+        verbose_name=_("热线回传"),
+        on_delete=models.PROTECT,
+        related_name="attempt_log",
+    )
+    at = models.DateTimeField(_("时间"))
+    ok = models.BooleanField(_("已确认"))
+    status_code = models.PositiveIntegerField(_("HTTP状态码"), null=True, blank=True)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+
+    objects = HotlineAttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("热线回传记录")
+        verbose_name_plural = _("热线回传记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.message_id} {self.at:%Y-%m-%d %H:%M} {self.status_code or '-'}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("HotlineAttempt rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("HotlineAttempt rows are immutable")

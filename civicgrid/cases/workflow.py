@@ -9,6 +9,7 @@ cases.services checks both before writing anything.
 from dataclasses import dataclass
 
 from civicgrid.accounts.policy import (
+    APPROVER_ROLES,
     CALL_IN_ROLES,
     CASE_REPORTING_ROLES,
     DISPATCH_ROLES,
@@ -59,6 +60,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.SUSPEND, _IN_PROGRESS, None, DISPATCH_ROLES),
         Transition(A.RESUME, _IN_PROGRESS, None, DISPATCH_ROLES, while_suspended=True),
         Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, DISPATCH_ROLES),
+        # 退单 of a 12345 ticket (cases.services.hotline checks the source), until it is handled.
+        Transition(A.SEND_BACK, _IN_PROGRESS | {S.REPORTED}, S.SENT_BACK, APPROVER_ROLES),
         Transition(A.START_CALL_IN, _IN_PROGRESS - {S.FILED} | {S.HANDLED}, None, CALL_IN_ROLES),
         Transition(
             A.RECORD_CALL_IN_OUTCOME,

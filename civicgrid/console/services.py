@@ -91,6 +91,7 @@ FORMS = {
     A.MERGE: f.MergeForm,
     A.START_CALL_IN: f.CallInForm,
     A.RECORD_CALL_IN_OUTCOME: f.CallInOutcomeForm,
+    A.SEND_BACK: f.ReasonForm,
 }
 # Hidden fields: their messages are shown above the form.
 FIELD_MAPS = {

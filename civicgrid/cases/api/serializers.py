@@ -393,6 +393,7 @@ ACTION_BODIES = {
     "merge": MergeSerializer,
     "start_call_in": CallInStartSerializer,
     "record_call_in_outcome": CallInOutcomeSerializer,
+    "send_back": ReasonSerializer,
 }
 
 

@@ -24,9 +24,9 @@ the history row it wrote (plus `extension` / `call_in` for the steps that create
 take `photos=()` and store them inside their own transaction (cases.services.photos).
 
 The functions live in one module per topic — checks (the transition table, scope, history
-rows, Done), clocks (deadlines and pauses), intake, loop (the main steps), side_paths
-(extension, locate, suspend/resume, merge, call-in), photos (a step's photos) and reveal — and
-are re-exported here, so callers keep `from civicgrid.cases import services`.
+rows, Done), clocks (deadlines and pauses), intake, hotline (退单 and the 办结 reply), loop (the
+main steps), side_paths (extension, locate, suspend/resume, merge, call-in), photos (a step's
+photos) and reveal — and are re-exported here, so callers keep `from civicgrid.cases import services`.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,6 +47,7 @@ from civicgrid.cases.services.clocks import (
     handling_limit,
     pause_intervals,
 )
+from civicgrid.cases.services.hotline import do_send_back
 from civicgrid.cases.services.intake import do_report, intake_hotline
 from civicgrid.cases.services.loop import (
     do_accept,
@@ -107,5 +108,6 @@ __all__ = [
     "do_merge",
     "do_start_call_in",
     "do_record_call_in_outcome",
+    "do_send_back",
     "reveal_reporter_phone",
 ]

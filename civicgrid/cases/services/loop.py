@@ -26,6 +26,7 @@ from civicgrid.cases.services.checks import (
     _step,
 )
 from civicgrid.cases.services.clocks import handling_deadline
+from civicgrid.cases.services.hotline import queue_reply
 from civicgrid.cases.services.intake import _resolve_category
 from civicgrid.workcalendar.services import (
     add_working_hours,
@@ -177,6 +178,7 @@ def do_verify_pass(
         _check(case, CaseAction.VERIFY_PASS, user)
         case.closed_at = now
         event = _step(case, CaseAction.VERIFY_PASS, user, note=note, at=now)
+        queue_reply(case, now)
         stored = step_photos.store(case, event, user, uploads, kind)
     return Done(case, event, photos=stored)
 
