@@ -41,7 +41,8 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         Transition(A.REPORT, frozenset({""}), S.REPORTED, CASE_REPORTING_ROLES),
         Transition(A.FILE, frozenset({S.REPORTED}), S.FILED, DISPATCH_ROLES),
-        Transition(A.REFUSE_FILING, frozenset({S.REPORTED}), S.NOT_FILED, DISPATCH_ROLES),
+        # 值班长 approvals (APPROVER_ROLES): refusals, extensions, suspensions, merges.
+        Transition(A.REFUSE_FILING, frozenset({S.REPORTED}), S.NOT_FILED, APPROVER_ROLES),
         Transition(A.DISPATCH, frozenset({S.FILED, S.RETURNED}), S.DISPATCHED, DISPATCH_ROLES),
         Transition(A.ACCEPT, frozenset({S.DISPATCHED}), S.ACCEPTED, HANDLING_ROLES),
         Transition(A.RETURN, frozenset({S.DISPATCHED}), S.RETURNED, HANDLING_ROLES),
@@ -54,12 +55,12 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             A.REQUEST_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, HANDLING_ROLES
         ),
-        Transition(A.DECIDE_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, DISPATCH_ROLES),
+        Transition(A.DECIDE_EXTENSION, frozenset({S.DISPATCHED, S.ACCEPTED}), None, APPROVER_ROLES),
         # 人工定位: the street places (or corrects) a case before it is handled and checked.
         Transition(A.LOCATE, _IN_PROGRESS | {S.REPORTED}, None, DISPATCH_ROLES),
-        Transition(A.SUSPEND, _IN_PROGRESS, None, DISPATCH_ROLES),
-        Transition(A.RESUME, _IN_PROGRESS, None, DISPATCH_ROLES, while_suspended=True),
-        Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, DISPATCH_ROLES),
+        Transition(A.SUSPEND, _IN_PROGRESS, None, APPROVER_ROLES),
+        Transition(A.RESUME, _IN_PROGRESS, None, APPROVER_ROLES, while_suspended=True),
+        Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, APPROVER_ROLES),
         # 退单 of a 12345 ticket (cases.services.hotline checks the source), until it is handled.
         Transition(A.SEND_BACK, _IN_PROGRESS | {S.REPORTED}, S.SENT_BACK, APPROVER_ROLES),
         Transition(A.START_CALL_IN, _IN_PROGRESS - {S.FILED} | {S.HANDLED}, None, CALL_IN_ROLES),

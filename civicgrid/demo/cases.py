@@ -150,6 +150,11 @@ class _CaseMaker:
         self.operator = (
             User.objects.filter(role=Role.OPERATOR, is_active=True).order_by("pk").first()
         )
+        # The 值班长 approves refusals, suspensions, extensions and merges (accounts.policy).
+        self.chief = (
+            User.objects.filter(role=Role.SHIFT_CHIEF, is_active=True).order_by("pk").first()
+            or User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
+        )
         self.resident = User.objects.filter(username="resident").first()
         self.handlers = {
             u.department.code: u
@@ -356,7 +361,7 @@ class _CaseMaker:
             return
         if plan == "not_filed":
             services.do_refuse_filing(
-                case, self.operator, reason="经核实不属于网格化管理范围", now=self.clock.at
+                case, self.chief, reason="经核实不属于网格化管理范围", now=self.clock.at
             )
             return
         services.do_file(case, self.operator, now=self.clock.at)
@@ -386,7 +391,7 @@ class _CaseMaker:
         if plan == "suspended":
             if not self.later(1, 8):
                 return
-            services.do_suspend(case, self.operator, reason="待产权方提供材料", now=self.clock.at)
+            services.do_suspend(case, self.chief, reason="待产权方提供材料", now=self.clock.at)
             return
         if plan == "call_in":
             if not self.accept_and_handle(case, late=False, stop_after_accept=True):
@@ -429,7 +434,7 @@ class _CaseMaker:
                 return
             services.do_decide_extension(
                 case,
-                self.operator,
+                self.chief,
                 extension=request,
                 approve=self.rng.random() < 0.8,
                 now=self.clock.at,
@@ -509,7 +514,7 @@ class _CaseMaker:
             return
         services.do_merge(
             duplicate,
-            self.operator,
+            self.chief,
             master=master,
             note="同一地点同一问题,合并办理",
             now=self.clock.at,
@@ -517,7 +522,9 @@ class _CaseMaker:
 
     # --- all cases ----------------------------------------------------------------------------
     def build(self, n: int) -> Counter:
-        if not (self.points and self.categories and self.departments and self.operator):
+        if not (
+            self.points and self.categories and self.departments and self.operator and self.chief
+        ):
             # A geometry-only street or one without logins: no one to report or handle cases.
             return self.counts
         start = self.now - datetime.timedelta(days=DAYS)

@@ -5,6 +5,7 @@
 deadlines, notifications), so a test starts from a case the application could have produced.
 """
 
+from civicgrid.accounts.policy import APPROVER_ROLES
 from civicgrid.cases import services
 from civicgrid.cases.models import Case
 from civicgrid.testing.world import IN_MICRO, category
@@ -105,7 +106,8 @@ def walk_to(
     notes=None,
 ):
     """Move a just-reported case through cases.services to `state` (one of STATES): filed and
-    dispatched by `operator` (users["operator"]) to `department` (the category's default when
+    dispatched by `operator` (users["operator"]; refused or suspended by users["chief"], the
+    值班长, unless `operator` may approve) to `department` (the category's default when
     None) or, with `to_grid`, to the micro-grid; accepted and handled by `handler`
     (users["handler"], or users["worker"] for a grid case) with `result`; verified by the
     operator; rated by `reporter` (users["resident"]). `notes` gives a step's note or reason by
@@ -115,6 +117,10 @@ def walk_to(
     users = users or {}
     path = PATHS[state]
     operator = operator or users["operator"]
+    # Refusals and suspensions are the 值班长's (accounts.policy.APPROVER_ROLES).
+    approver = (
+        operator if operator.effective_role in APPROVER_ROLES else users.get("chief", operator)
+    )
     if handler is None and any(s in path for s in ("accept", "return")):
         handler = users["worker"] if to_grid else users["handler"]
     if reporter is None and "rate" in path:
@@ -123,7 +129,7 @@ def walk_to(
     steps = {
         "file": lambda: services.do_file(case, operator, note=notes.get("file", "")),
         "refuse_filing": lambda: services.do_refuse_filing(
-            case, operator, reason=notes.get("refuse_filing", "重复上报,不予立案")
+            case, approver, reason=notes.get("refuse_filing", "重复上报,不予立案")
         ),
         "dispatch": lambda: services.do_dispatch(
             case,
@@ -147,7 +153,7 @@ def walk_to(
             case, reporter, rating=rating, comment=notes.get("rate", "")
         ),
         "suspend": lambda: services.do_suspend(
-            case, operator, reason=notes.get("suspend", "等待业主配合")
+            case, approver, reason=notes.get("suspend", "等待业主配合")
         ),
     }
     for step in path:

@@ -70,7 +70,7 @@ def world(users, garbage, departments):
     )
     cases["call_in_open"] = called
     duplicate = report(u["resident2"])
-    services.do_merge(duplicate, u["operator"], master=cases["filed"])
+    services.do_merge(duplicate, u["chief"], master=cases["filed"])
     cases["merged"] = duplicate
     return {name: Case.objects.get(pk=case.pk) for name, case in cases.items()}
 
@@ -130,7 +130,8 @@ def test_what_the_issue_named(world, users):
     # The operator with nothing pending: no decision, no outcome to record.
     accepted = available_actions(u["operator"], world["accepted"])
     assert A.DECIDE_EXTENSION not in accepted and A.RECORD_CALL_IN_OUTCOME not in accepted
-    assert A.DECIDE_EXTENSION in available_actions(u["operator"], world["extension_pending"])
+    assert A.DECIDE_EXTENSION not in available_actions(u["operator"], world["extension_pending"])
+    assert A.DECIDE_EXTENSION in available_actions(u["chief"], world["extension_pending"])
     # The handler may not ask twice.
     assert A.REQUEST_EXTENSION in available_actions(u["handler"], world["accepted"])
     assert A.REQUEST_EXTENSION not in available_actions(u["handler"], world["extension_pending"])
@@ -140,8 +141,9 @@ def test_what_the_issue_named(world, users):
     assert A.RATE in available_actions(u["resident"], world["closed"])
     assert A.RATE not in available_actions(u["resident"], world["rated"])
     assert A.RATE not in available_actions(u["operator"], world["rated"])
-    assert A.RESUME in available_actions(u["operator"], world["suspended"])
-    assert A.RESUME not in available_actions(u["operator"], world["accepted"])
+    assert A.RESUME in available_actions(u["chief"], world["suspended"])
+    assert A.RESUME not in available_actions(u["operator"], world["suspended"])
+    assert A.RESUME not in available_actions(u["chief"], world["accepted"])
     # 管监分离: whoever handled it does not check it; read-only roles get nothing.
     assert A.VERIFY_PASS not in available_actions(u["worker"], world["grid_handled"])
     assert A.VERIFY_PASS in available_actions(u["staff"], world["grid_handled"])
@@ -155,7 +157,7 @@ def test_the_api_detail_reads_the_pending_extension_from_its_prefetch(
 ):
     case = world["extension_pending"]
     with django_assert_max_num_queries(6):
-        response = api(users["operator"]).get(f"/api/cases/{case.number}/")
+        response = api(users["chief"]).get(f"/api/cases/{case.number}/")
     assert A.DECIDE_EXTENSION in response.json()["allowed_actions"]
 
 
@@ -182,8 +184,8 @@ def test_every_step_returns_the_case_and_the_row_it_wrote(users, garbage, depart
             A.LOCATE,
             lambda: services.do_locate(case, u["operator"], lon=IN_MICRO[0][0], lat=IN_MICRO[0][1]),
         ),
-        (A.SUSPEND, lambda: services.do_suspend(case, u["operator"], reason="等待")),
-        (A.RESUME, lambda: services.do_resume(case, u["operator"])),
+        (A.SUSPEND, lambda: services.do_suspend(case, u["chief"], reason="等待")),
+        (A.RESUME, lambda: services.do_resume(case, u["chief"])),
         (A.HANDLE, lambda: services.do_handle(case, u["handler"], result="已清理")),
         (A.VERIFY_FAIL, lambda: services.do_verify_fail(case, u["staff"], reason="仍有")),
         (A.HANDLE, lambda: services.do_handle(case, u["handler"], result="已清理干净")),
@@ -201,7 +203,7 @@ def test_every_step_returns_the_case_and_the_row_it_wrote(users, garbage, depart
         asked.extension.case_id == other.pk and asked.event.data["extension"] == asked.extension.pk
     )
     decided = services.do_decide_extension(
-        other, u["operator"], extension=asked.extension, approve=True
+        other, u["chief"], extension=asked.extension, approve=True
     )
     assert decided.extension == asked.extension and decided.event.action == A.DECIDE_EXTENSION
     started = services.do_start_call_in(
@@ -309,13 +311,13 @@ def test_a_master_outside_the_scope_is_refused_alike_on_both_surfaces(
     narrow_scope["master"] = master.pk
     message = f"主案件“{master.number}”不存在"
     with pytest.raises(services.ValidationError) as refused:
-        services.do_merge(duplicate, u["operator"], master=master.number)
+        services.do_merge(duplicate, u["chief"], master=master.number)
     assert refused.value.message_dict == {"master": [message]}
-    response = api(u["operator"]).post(
+    response = api(u["chief"]).post(
         f"/api/cases/{duplicate.number}/merge/", {"master": master.number}, format="json"
     )
     assert response.status_code == 400 and response.json()["master"] == [message]
-    response = client_for(u["operator"]).post(
+    response = client_for(u["chief"]).post(
         reverse("console:action", args=[duplicate.number, "merge"]), {"master": master.number}
     )
     assert response.status_code == 200 and message in response.content.decode()
@@ -323,7 +325,7 @@ def test_a_master_outside_the_scope_is_refused_alike_on_both_surfaces(
     assert not CaseEvent.objects.filter(action__in=[A.MERGE, A.MERGE_RECEIVE]).exists()
     # Within the scope the same request merges.
     narrow_scope.clear()
-    response = api(u["operator"]).post(
+    response = api(u["chief"]).post(
         f"/api/cases/{duplicate.number}/merge/", {"master": master.number}, format="json"
     )
     assert response.status_code == 200

@@ -138,9 +138,14 @@ def test_merge_and_call_in_through_the_api(api, users, garbage, departments, clo
     master = resident.post(LIST, body(garbage), format="json").data["number"]
     duplicate = resident.post(LIST, body(garbage), format="json").data["number"]
     operator = api(users["operator"])
-    unknown = operator.post(f"/api/cases/{duplicate}/merge/", {"master": "1"}, format="json")
+    chief = api(users["chief"])
+    # Merging is the 值班长's: the 受理/派遣员 is refused and nothing changes.
+    refused = operator.post(f"/api/cases/{duplicate}/merge/", {"master": master}, format="json")
+    assert refused.status_code == 403
+    assert resident.get(f"/api/cases/{duplicate}/").data["status"] == "reported"
+    unknown = chief.post(f"/api/cases/{duplicate}/merge/", {"master": "1"}, format="json")
     assert unknown.status_code == 400 and "不存在" in str(unknown.data)
-    merged = operator.post(f"/api/cases/{duplicate}/merge/", {"master": master}, format="json")
+    merged = chief.post(f"/api/cases/{duplicate}/merge/", {"master": master}, format="json")
     assert merged.status_code == 200 and merged.data["merged_into"] == master
     operator.post(f"/api/cases/{master}/file/", {}, format="json")
     operator.post(f"/api/cases/{master}/dispatch/", {}, format="json")

@@ -100,9 +100,9 @@ def test_suspension_over_the_holiday_pushes_by_paused_working_time(dispatch_at, 
     case = dispatch_at(category("event", "0102"), 2026, 9, 29, 10, 0)
     assert case.handling_deadline == local(2026, 9, 30, 18, 0)
     clock.set(2026, 9, 30, 9, 0)
-    services.do_suspend(case, users["operator"], reason="等待鉴定")
+    services.do_suspend(case, users["chief"], reason="等待鉴定")
     clock.set(2026, 10, 8, 9, 0)
-    services.do_resume(case, users["operator"])
+    services.do_resume(case, users["chief"])
     case.refresh_from_db()
     # 8 working hours of 30 Sep were paused (the holiday costs nothing): 8 Oct 18:00.
     assert case.handling_deadline == local(2026, 10, 8, 18, 0)
@@ -113,9 +113,9 @@ def test_suspension_over_the_holiday_pushes_by_paused_working_time(dispatch_at, 
 def test_suspension_after_the_deadline_does_not_excuse_it(dispatch_at, users, clock):
     case = dispatch_at(category("event", "0102"), 2026, 9, 29, 10, 0)
     clock.set(2026, 10, 9, 9, 0)  # already overdue
-    services.do_suspend(case, users["operator"], reason="等待")
+    services.do_suspend(case, users["chief"], reason="等待")
     clock.set(2026, 10, 12, 9, 0)
-    services.do_resume(case, users["operator"])
+    services.do_resume(case, users["chief"])
     case.refresh_from_db()
     assert case.handling_deadline == local(2026, 9, 30, 18, 0)
 
@@ -125,7 +125,7 @@ def test_extension_counts_working_days_from_the_old_deadline(dispatch_at, users)
     request = services.do_request_extension(
         case, users["handler"], days=2, reason="节后协调"
     ).extension
-    services.do_decide_extension(case, users["operator"], extension=request.pk, approve=True)
+    services.do_decide_extension(case, users["chief"], extension=request.pk, approve=True)
     case.refresh_from_db()
     assert case.handling_deadline == local(2026, 10, 10, 18, 0)  # 8 Oct + 9, 10 (Sat)
     request.refresh_from_db()

@@ -30,7 +30,7 @@ def test_candidates_and_endpoint(api, users, garbage, clock):
     at(users, garbage, LON + 0.001575, LAT)  # ≈ 150 m east: too far
     at(users, category("event", "0505"), LON, LAT)  # another category
     refused = at(users, garbage, LON, LAT)
-    services.do_refuse_filing(refused, users["operator"], reason="重复")  # not open
+    services.do_refuse_filing(refused, users["chief"], reason="重复")  # not open
     clock.advance(minutes=10)
     case = at(users, garbage, LON, LAT)
 

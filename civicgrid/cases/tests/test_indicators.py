@@ -45,7 +45,7 @@ def cohort(users, garbage, departments, clock):
 
     d = new(department=departments["fg"])
     request = services.do_request_extension(d, u["handler_fg"], days=2, reason="协调").extension
-    services.do_decide_extension(d, op, extension=request, approve=True)  # due Thu 26
+    services.do_decide_extension(d, u["chief"], extension=request, approve=True)  # due Thu 26
 
     e = new()
     handle(e, u["handler"], 2026, 11, 25, 10, 0)  # late
@@ -58,7 +58,7 @@ def cohort(users, garbage, departments, clock):
     clock.set(2026, 11, 23, 10, 0)
     services.do_report(user=u["resident"], category=garbage, description="未立案")
     dup = services.do_report(user=u["resident"], category=garbage, description="重复").case
-    services.do_merge(dup, op, master=c)
+    services.do_merge(dup, u["chief"], master=c)
     clock.set(2026, 11, 25, 12, 0)
 
 

@@ -96,7 +96,7 @@ def test_a_closed_case_is_not_moved(users, garbage, clock):
         lat=IN_MICRO[0][1],
         source="supervision",
     ).case
-    services.do_refuse_filing(case, users["operator"], reason="重复反映")
+    services.do_refuse_filing(case, users["chief"], reason="重复反映")
     with pytest.raises(services.IllegalTransition):
         services.do_locate(case, users["operator"], lon=IN_MICRO[1][0], lat=IN_MICRO[1][1])
 

@@ -57,11 +57,11 @@ def test_yellow_red_pauses_and_clearing(
 
     # Suspended: the clock stops, the level stays — even past the old deadline.
     clock.set(2026, 11, 24, 15, 30)
-    services.do_suspend(handled, u["operator"], reason="等待")
+    services.do_suspend(handled, u["chief"], reason="等待")
     clock.set(2026, 11, 25, 10, 0)
     warnings.scan()
     assert level(handled) == "yellow"
-    services.do_resume(handled, u["operator"])  # 2.5 paused working hours: Wed 11:30
+    services.do_resume(handled, u["chief"])  # 2.5 paused working hours: Wed 11:30
     warnings.scan()
     assert level(handled) == "yellow"
     clock.set(2026, 11, 25, 11, 31)

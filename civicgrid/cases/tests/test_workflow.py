@@ -64,7 +64,7 @@ def _extended(u, garbage, departments, clock):
     request = services.do_request_extension(
         case, u["handler_fg"], days=2, reason="需协调物业"
     ).extension
-    services.do_decide_extension(case, u["operator"], extension=request, approve=True)
+    services.do_decide_extension(case, u["chief"], extension=request, approve=True)
     case.refresh_from_db()
     return case
 
@@ -72,9 +72,9 @@ def _extended(u, garbage, departments, clock):
 def _resumed(u, garbage, departments, clock):
     case = _extended(u, garbage, departments, clock)
     clock.set(2026, 11, 24, 9, 0)
-    services.do_suspend(case, u["operator"], reason="等待业主回沪")
+    services.do_suspend(case, u["chief"], reason="等待业主回沪")
     clock.set(2026, 11, 25, 9, 0)
-    services.do_resume(case, u["operator"], note="业主已回")
+    services.do_resume(case, u["chief"], note="业主已回")
     case.refresh_from_db()
     return case
 
@@ -96,7 +96,7 @@ def _called_in(u, garbage, departments, clock):
 def _merged(u, garbage, departments, clock):
     case = _called_in(u, garbage, departments, clock)
     duplicate = report(u["resident2"], garbage)
-    services.do_merge(duplicate, u["operator"], master=case, note="同一处垃圾")
+    services.do_merge(duplicate, u["chief"], master=case, note="同一处垃圾")
     return case, duplicate
 
 
@@ -151,7 +151,7 @@ def test_extension_moves_the_deadline_by_two_working_days(users, garbage, depart
         case, u["handler_fg"], days=2, reason="需协调物业"
     ).extension
     approved = services.do_decide_extension(
-        case, u["operator"], extension=request, approve=True
+        case, u["chief"], extension=request, approve=True
     ).extension
     case.refresh_from_db()
     assert approved.status == ExtensionStatus.APPROVED
@@ -167,18 +167,18 @@ def test_suspension_pauses_the_handling_clock(users, garbage, departments, clock
     case = _extended(u, garbage, departments, clock)
     with_extension = case.handling_deadline
     clock.set(2026, 11, 24, 9, 0)
-    services.do_suspend(case, u["operator"], reason="等待业主回沪")
+    services.do_suspend(case, u["chief"], reason="等待业主回沪")
     with pytest.raises(services.IllegalTransition):
         services.do_handle(case, u["handler_fg"], result="已清理")
     clock.set(2026, 11, 25, 9, 0)
-    services.do_resume(case, u["operator"], note="业主已回")
+    services.do_resume(case, u["chief"], note="业主已回")
     case.refresh_from_db()
     assert not case.is_suspended and len(case.pauses) == 1
     assert case.handling_deadline == local(2026, 11, 27, 18, 0)  # Thu 26 18:00 + 8 wh
     assert with_extension == local(2026, 11, 26, 18, 0)
     assert history(case)[-2:] == [
-        (A.SUSPEND, "operator", S.ACCEPTED, S.ACCEPTED),
-        (A.RESUME, "operator", S.ACCEPTED, S.ACCEPTED),
+        (A.SUSPEND, "chief", S.ACCEPTED, S.ACCEPTED),
+        (A.RESUME, "chief", S.ACCEPTED, S.ACCEPTED),
     ]
 
 
@@ -206,14 +206,14 @@ def test_merge_takes_in_a_duplicate(users, garbage, departments, clock):
     u = users
     case = _called_in(u, garbage, departments, clock)
     duplicate = report(u["resident2"], garbage)
-    services.do_merge(duplicate, u["operator"], master=case, note="同一处垃圾")
+    services.do_merge(duplicate, u["chief"], master=case, note="同一处垃圾")
     duplicate.refresh_from_db()
     assert duplicate.status == S.MERGED and duplicate.merged_into == case
     events = {e.action: e for e in case.events.all()}
     assert events[A.MERGE_RECEIVE].data["duplicate"] == duplicate.number
     assert history(duplicate) == [
         (A.REPORT, "resident2", "", S.REPORTED),
-        (A.MERGE, "operator", S.REPORTED, S.MERGED),
+        (A.MERGE, "chief", S.REPORTED, S.MERGED),
     ]
 
 
@@ -259,12 +259,12 @@ def test_unsatisfied_rating_reopens_once_and_the_whole_story(users, garbage, dep
         (A.DISPATCH, "operator", S.RETURNED, S.DISPATCHED),
         (A.ACCEPT, "handler_fg", S.DISPATCHED, S.ACCEPTED),
         (A.REQUEST_EXTENSION, "handler_fg", S.ACCEPTED, S.ACCEPTED),
-        (A.DECIDE_EXTENSION, "operator", S.ACCEPTED, S.ACCEPTED),
-        (A.SUSPEND, "operator", S.ACCEPTED, S.ACCEPTED),
-        (A.RESUME, "operator", S.ACCEPTED, S.ACCEPTED),
+        (A.DECIDE_EXTENSION, "chief", S.ACCEPTED, S.ACCEPTED),
+        (A.SUSPEND, "chief", S.ACCEPTED, S.ACCEPTED),
+        (A.RESUME, "chief", S.ACCEPTED, S.ACCEPTED),
         (A.START_CALL_IN, "staff", S.ACCEPTED, S.ACCEPTED),
         (A.RECORD_CALL_IN_OUTCOME, "operator", S.ACCEPTED, S.ACCEPTED),
-        (A.MERGE_RECEIVE, "operator", S.ACCEPTED, S.ACCEPTED),
+        (A.MERGE_RECEIVE, "chief", S.ACCEPTED, S.ACCEPTED),
         (A.HANDLE, "handler_fg", S.ACCEPTED, S.HANDLED),
         (A.VERIFY_FAIL, "worker", S.HANDLED, S.ACCEPTED),
         (A.HANDLE, "handler_fg", S.ACCEPTED, S.HANDLED),
@@ -290,10 +290,10 @@ def test_unsatisfied_rating_reopens_once_and_the_whole_story(users, garbage, dep
 def test_refused_filing_and_grid_internal_handling(users, garbage, clock):
     u = users
     refused = report(u["worker"], garbage)
-    services.do_refuse_filing(refused, u["operator"], reason="重复上报")
+    services.do_refuse_filing(refused, u["chief"], reason="重复上报")
     refused.refresh_from_db()
     assert refused.status == S.NOT_FILED
-    assert history(refused)[-1] == (A.REFUSE_FILING, "operator", S.REPORTED, S.NOT_FILED)
+    assert history(refused)[-1] == (A.REFUSE_FILING, "chief", S.REPORTED, S.NOT_FILED)
     with pytest.raises(services.IllegalTransition):
         services.do_file(refused, u["operator"])
 
@@ -323,7 +323,7 @@ def test_illegal_transition_changes_nothing(users, clock):
         lambda: services.do_handle(case, users["handler"], result="x"),
         lambda: services.do_verify_pass(case, users["operator"]),
         lambda: services.do_rate(case, users["resident"], rating=Rating.SATISFIED),
-        lambda: services.do_resume(case, users["operator"]),
+        lambda: services.do_resume(case, users["chief"]),
     ]:
         with pytest.raises(services.IllegalTransition) as info:
             call()
@@ -397,10 +397,10 @@ def test_merge_refusals(users, garbage, clock):
     a = report(users["resident"], garbage)
     b = report(users["resident2"], garbage)
     with pytest.raises(ValidationError):
-        services.do_merge(a, users["operator"], master=a)
-    services.do_merge(b, users["operator"], master=a)
+        services.do_merge(a, users["chief"], master=a)
+    services.do_merge(b, users["chief"], master=a)
     with pytest.raises(services.IllegalTransition):
-        services.do_merge(a, users["operator"], master=b)  # master already merged
+        services.do_merge(a, users["chief"], master=b)  # master already merged
 
 
 def test_history_rows_are_immutable(users, garbage, clock):
@@ -441,8 +441,21 @@ def test_workflow_table_is_consistent():
         assert rule.sources <= statuses
         assert rule.target is None or rule.target in S.values
     assert allowed_actions(S.HANDLED, "grid_worker") == [A.VERIFY_PASS, A.VERIFY_FAIL]
-    assert A.RESUME in allowed_actions(S.ACCEPTED, "operator", suspended=True)
+    assert A.RESUME in allowed_actions(S.ACCEPTED, "shift_chief", suspended=True)
     assert A.DISPATCH not in allowed_actions(S.FILED, "operator", suspended=True)
+    # The 受理/派遣员 takes in, files and dispatches; the 值班长 approves.
+    assert A.RESUME not in allowed_actions(S.ACCEPTED, "operator", suspended=True)
+    for status, action in [
+        (S.REPORTED, A.REFUSE_FILING),
+        (S.REPORTED, A.MERGE),
+        (S.ACCEPTED, A.SUSPEND),
+        (S.ACCEPTED, A.DECIDE_EXTENSION),
+    ]:
+        assert action in allowed_actions(status, "shift_chief"), action
+        assert action not in allowed_actions(status, "operator"), action
+    assert A.FILE in allowed_actions(S.REPORTED, "operator")
+    assert A.FILE in allowed_actions(S.REPORTED, "shift_chief")
+    assert allowed_actions(S.ACCEPTED, "duty_leader") == []
 
 
 def test_more_refusals_and_details(users, garbage, departments, clock):
@@ -467,20 +480,20 @@ def test_more_refusals_and_details(users, garbage, departments, clock):
     case = report(u["resident"], garbage)
     services.do_file(case, u["operator"])
     services.do_dispatch(case, u["operator"])
-    services.do_suspend(case, u["operator"], reason="等待")
+    services.do_suspend(case, u["chief"], reason="等待")
     with pytest.raises(services.IllegalTransition):
-        services.do_suspend(case, u["operator"], reason="再挂起")
-    services.do_resume(case, u["operator"])
+        services.do_suspend(case, u["chief"], reason="再挂起")
+    services.do_resume(case, u["chief"])
     # A rejected extension leaves the deadline alone; a decided request cannot be decided again.
     deadline = Case.objects.get(pk=case.pk).handling_deadline
     request = services.do_request_extension(case, u["handler"], days=3, reason="材料未齐").extension
     with pytest.raises(services.IllegalTransition):
         services.do_request_extension(case, u["handler"], days=1, reason="再申请")
-    services.do_decide_extension(case, u["operator"], extension=request, approve=False, note="不批")
+    services.do_decide_extension(case, u["chief"], extension=request, approve=False, note="不批")
     case.refresh_from_db()
     assert case.handling_deadline == deadline and case.extension_count == 0
     with pytest.raises(services.IllegalTransition):
-        services.do_decide_extension(case, u["operator"], extension=request, approve=True)
+        services.do_decide_extension(case, u["chief"], extension=request, approve=True)
 
 
 def test_complex_hotline_ticket_filing_records_the_approval(users, garbage, clock):

@@ -47,8 +47,9 @@ def test_operator_files_and_dispatches(users, garbage, departments, client_for):
     case = report(users["resident"], garbage)
     client = client_for(users["operator"])
     page = client.get(f"/console/case/{case.number}/").content.decode()
-    assert 'id="act-file"' in page and 'id="act-refuse_filing"' in page
-    assert 'id="act-dispatch"' not in page
+    assert 'id="act-file"' in page and 'id="act-dispatch"' not in page
+    # Refusing to file is the 值班长's decision, not the 受理/派遣员's.
+    assert 'id="act-refuse_filing"' not in page
 
     response = act(client, case, "file", {"note": "情况属实"})
     assert response.status_code == 302 and response["Location"] == f"/console/case/{case.number}/"
@@ -77,13 +78,13 @@ def test_dispatch_to_the_grid(users, garbage, client_for):
 def test_refuse_without_reason_keeps_the_case_and_shows_the_message(users, garbage, client_for):
     case = report(users["resident"], garbage)
     before = snapshot(case)
-    response = act(client_for(users["operator"]), case, "refuse_filing", {"reason": "   "})
+    response = act(client_for(users["chief"]), case, "refuse_filing", {"reason": "   "})
     assert response.status_code == 200
     text = response.content.decode()
     assert "请填写不予立案理由" in text
     assert 'id="act-refuse_filing" open' in text
     assert snapshot(case) == before
-    act(client_for(users["operator"]), case, "refuse_filing", {"reason": "非本辖区问题"})
+    act(client_for(users["chief"]), case, "refuse_filing", {"reason": "非本辖区问题"})
     assert fresh(case).status == S.NOT_FILED
 
 
@@ -185,10 +186,12 @@ def test_extension_request_and_approval(users, garbage, client_for):
     request = case.extensions.get()
     before = fresh(case).handling_deadline
 
-    operator = client_for(users["operator"])
-    page = operator.get(f"/console/case/{case.number}/").content.decode()
+    page = client_for(users["operator"]).get(f"/console/case/{case.number}/").content.decode()
+    assert 'id="act-decide_extension"' not in page  # the 值班长 decides
+    chief = client_for(users["chief"])
+    page = chief.get(f"/console/case/{case.number}/").content.decode()
     assert 'id="act-decide_extension"' in page
-    act(operator, case, "decide_extension", {"extension": request.pk, "decision": "approve"})
+    act(chief, case, "decide_extension", {"extension": request.pk, "decision": "approve"})
     request.refresh_from_db()
     assert request.status == ExtensionStatus.APPROVED
     assert fresh(case).handling_deadline > before
@@ -198,7 +201,7 @@ def test_extension_request_and_approval(users, garbage, client_for):
 
 def test_suspend_and_resume(users, garbage, client_for):
     case = case_in_state("dispatched", users, cat=garbage)
-    operator = client_for(users["operator"])
+    operator = client_for(users["chief"])
     act(operator, case, "suspend", {"reason": "等待业主回沪"})
     assert fresh(case).is_suspended
     page = operator.get(f"/console/case/{case.number}/").content.decode()
@@ -211,7 +214,7 @@ def test_suspend_and_resume(users, garbage, client_for):
 def test_merge_into_a_possible_duplicate(users, garbage, client_for):
     master = report(users["resident"], garbage)
     duplicate = report(users["resident"], garbage, description="门口垃圾很多")
-    operator = client_for(users["operator"])
+    operator = client_for(users["chief"])
     page = operator.get(f"/console/case/{duplicate.number}/").content.decode()
     assert master.number in page and "将本案并入该案" in page
     response = act(operator, duplicate, "merge", {"master": "2099"})
@@ -226,7 +229,7 @@ def test_merge_into_a_possible_duplicate(users, garbage, client_for):
 def test_merge_a_duplicate_into_this_case(users, garbage, client_for):
     master = report(users["resident"], garbage)
     duplicate = report(users["resident"], garbage, description="门口垃圾很多")
-    operator = client_for(users["operator"])
+    operator = client_for(users["chief"])
     page = operator.get(f"/console/case/{master.number}/").content.decode()
     assert "将该案并入本案" in page
     response = act(
@@ -384,7 +387,8 @@ def _forms(client, case):
 
 def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, client_for):
     case = case_in_state("dispatched", users, cat=garbage)
-    assert _forms(client_for(users["operator"]), case) == [
+    assert _forms(client_for(users["operator"]), case) == ["locate", "start_call_in"]
+    assert _forms(client_for(users["chief"]), case) == [
         "locate",
         "suspend",
         "merge",
@@ -411,7 +415,7 @@ def test_refused_input_for_an_action_no_longer_offered_is_still_explained(
     case = case_in_state("dispatched", users, cat=garbage)
     before = snapshot(case)
     response = act(
-        client_for(users["operator"]),
+        client_for(users["chief"]),
         case,
         "decide_extension",
         {"extension": "999", "decision": "approve"},

@@ -37,13 +37,13 @@ def cases(users, garbage, clock):
         )
     }
     made["merged"] = report(u["resident"], garbage, description="同一处垃圾,重复反映")
-    services.do_merge(made["merged"], u["operator"], master=made["dispatched"])
+    services.do_merge(made["merged"], u["chief"], master=made["dispatched"])
     # Accepted with a day to go on Friday and suspended at once; resumed on Monday morning: its
     # deadline (Monday 10:00) moves out by the working time paused.
     clock.set(2026, 11, 20, 10, 0)
     made["resumed"] = case_in_state("suspended", u, cat=garbage)
     clock.set(2026, 11, 23, 9, 30)
-    services.do_resume(made["resumed"], u["operator"], note="业主已回")
+    services.do_resume(made["resumed"], u["chief"], note="业主已回")
     clock.set(2026, 11, 23, 11, 0)  # now: a Monday morning
     made["reported_now"] = case_in_state("reported", u, cat=garbage)
     made["handled_now"] = case_in_state("handled", u, cat=garbage)
@@ -125,7 +125,7 @@ def test_a_suspended_case_is_not_overdue_until_resumed(users, garbage, clock):
     assert clock.at > deadline
     assert not case_clock.is_overdue(case, clock.at)
     assert not Case.objects.filter(case_clock.overdue_q(clock.at), pk=case.pk).exists()
-    services.do_resume(case, users["operator"])
+    services.do_resume(case, users["chief"])
     case.refresh_from_db()
     # The time paused before the deadline was added to it: the day's work is still left.
     assert case.handling_deadline > clock.at

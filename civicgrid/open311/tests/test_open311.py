@@ -659,6 +659,7 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
     from civicgrid.testing.factories import UserFactory
 
     operator = UserFactory(username="op_zhang", first_name="张三", role="operator")
+    chief = UserFactory(username="chief_zhao", first_name="赵六", role="shift_chief")
     handler = UserFactory(
         username="cg_li", first_name="李四", role="dept_handler", department=departments["cg"]
     )
@@ -674,9 +675,9 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
     case_services.do_dispatch(case, operator, department=departments["cg"], note="请李四处理")
     assert row()["status_notes"] == "已派遣至处置部门"
     assert row()["agency_responsible"] == "城管中队"
-    case_services.do_suspend(case, operator, reason="等待业主张某回复")
+    case_services.do_suspend(case, chief, reason="等待业主张某回复")
     assert row()["status_notes"] == "已派遣至处置部门(暂停办理)"
-    case_services.do_resume(case, operator)
+    case_services.do_resume(case, chief)
     case_services.do_accept(case, handler, note="李四接单")
     assert row()["status_notes"] == "处置部门处置中"
     case_services.do_handle(case, handler, result="已清运。李四 13800001111 现场处理")
@@ -687,7 +688,17 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
     text = client.get(BASE + "requests.json").content.decode() + client.get(
         BASE + "requests.xml"
     ).content.decode("utf-8")
-    for secret in ("op_zhang", "cg_li", "张三", "李四", "13800001111", "已清运", "业主"):
+    for secret in (
+        "op_zhang",
+        "chief_zhao",
+        "赵六",
+        "cg_li",
+        "张三",
+        "李四",
+        "13800001111",
+        "已清运",
+        "业主",
+    ):
         assert secret not in text
 
 

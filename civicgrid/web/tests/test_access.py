@@ -42,7 +42,7 @@ def test_other_roles_get_a_clear_refusal():
 
     with pytest.raises(PermissionDenied) as refused:
         _operators_only(_request(UserFactory(role=Role.RESIDENT)))
-    assert "城运中心操作员" in str(refused.value)
+    assert "受理/派遣员" in str(refused.value)
 
 
 def test_the_403_page_shows_the_reason(client, settings):

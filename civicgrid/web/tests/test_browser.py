@@ -26,7 +26,7 @@ def test_login_in_the_browser(page, live_server):
     login(page, live_server, user.username, next_url="/admin/")
     assert page.url.endswith("/admin/")
     page.goto(live_server.url + "/login/")
-    assert "城运中心操作员" in page.locator(".topbar .who").inner_text()
+    assert "受理/派遣员" in page.locator(".topbar .who").inner_text()
 
 
 def test_a_phone_sized_page_fits_360_px(phone_page, live_server):
