@@ -26,7 +26,14 @@ from django.db.models.functions import Coalesce
 
 from civicgrid.demo import names
 from civicgrid.demo.people import PeopleMaker
-from civicgrid.grids.choices import AreaKind, CommunityKind, Duty, GridLevel, PostRole
+from civicgrid.grids.choices import (
+    AreaKind,
+    CommunityKind,
+    Duty,
+    GridLevel,
+    PostRole,
+    StaffOrigin,
+)
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.registry.addresses import AddressParts
 from civicgrid.registry.choices import HousingType
@@ -45,6 +52,11 @@ KANGQIAO_PART_TIME = 269
 # "由双报到党员、志愿者骨干等组成的各类网格在册人员6200余人": the whole roll, the 771 of the
 # "1+2" included; the rest are the "N" (先锋骨干: 双报到 members, volunteers, 居(村)民小组长).
 KANGQIAO_ROLL = 6230
+# "党员骨干、下沉党员等任兼职网格员": where the part-time grid workers come from.
+PART_TIME_ORIGINS = [StaffOrigin.SENT_DOWN, StaffOrigin.DUAL_REPORT, StaffOrigin.RESIDENT]
+PART_TIME_ORIGIN_WEIGHTS = [4, 3, 3]
+# Of the "N" beyond the 楼组长: 双报到 members, the rest volunteers.
+DUAL_REPORT_SHARE = 0.45
 
 # Housing stock by kind of community (普育里, an old estate: 77 公房 and 136 售后公房 of 213).
 HOUSING_MIX = {
@@ -52,8 +64,15 @@ HOUSING_MIX = {
     "old": {HousingType.SOLD_PUBLIC: 60, HousingType.PUBLIC_RENT: 34, HousingType.COMMERCIAL: 6},
     "village": {HousingType.SELF_BUILT: 90, HousingType.RENTAL: 6, HousingType.OTHER: 4},
 }
-# Flats per floor in a building: walk-ups of old estates have 2, commodity towers 4.
+# Flats per floor in a building: walk-ups of old estates have 2, commodity towers 4; a building
+# group with more dwellings than one building holds spreads over several (幢): walk-ups have 6
+# floors, towers 18.
 FLATS_PER_FLOOR = {"commodity": 4, "old": 2}
+FLATS_PER_BUILDING = {"commodity": 4 * 18, "old": 2 * 6}
+# "实有人口超30万" (002): `population="full"` builds ~115,000 households (~300,000 living there, 实住).
+FULL_HOUSEHOLDS = 115_000
+# Households written per round of bulk inserts, so the full population never sits in memory.
+REGISTRY_FLUSH = 10_000
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,9 @@ class DemoParams:
     communities_per_area: tuple[int, int] = (7, 14)  # likewise
     building_groups_per_micro_grid: tuple[int, int] = (3, 6)
     households_per_building_group: int = 8
+    # When set, the households of the whole run (康桥 full: FULL_HOUSEHOLDS) instead of the mean
+    # per building group; 0 households per building group still means geometry only.
+    households_total: int | None = None
     county_code: str = "310115"
     first_street_number: int = 125
     origin: tuple[float, float] = (121.55, 31.13)
@@ -289,14 +311,21 @@ class _Builder:
         return lane
 
     # --- staff -----------------------------------------------------------------------------
-    def build_staff(self, micros: list[Grid]):
+    def build_staff(self, micros: list[Grid], groups: list[Grid]):
+        """The roll. 网格长 and 专职 are the 居村's own staff (包干); 兼职 are 下沉 cadres, 双报到
+        members and resident party members; of the "N", each 楼组 (队组) has its 楼组长 (村民小组长)
+        from among its residents, and the rest are 双报到 members and volunteers."""
         rng = self.rng_staff
         plan = staffing_plan(len(micros), self.p.seed)
         staff: list[StaffMember] = []
         posts: list[GridPost] = []
         all_duties = list(Duty.values)
+        groups_of: dict[int, list[Grid]] = {}
+        for group in groups:
+            groups_of.setdefault(id(group.parent), []).append(group)
+        short = names.street_short(micros[0].parent.parent.parent.name) if micros else ""
 
-        def member(gender_age, party, duties):
+        def member(gender_age, party, duties, origin=StaffOrigin.COMMUNITY):
             gender, low, high = gender_age
             year = self.people.birth_date(low, high).year
             person = StaffMember(
@@ -304,8 +333,15 @@ class _Builder:
                 phone=names.mobile(rng),
                 is_party_member=party,
                 duties=duties,
+                origin=origin,
             )
+            if origin == StaffOrigin.SENT_DOWN:
+                person.work_unit = names.sent_down_unit(rng, short)
+            elif origin == StaffOrigin.DUAL_REPORT:
+                person.work_unit = names.work_unit(rng)
+                person.registered_on = start_date(2015)
             staff.append(person)
+            self.result.counts[f"origin:{origin}"] += 1
             return person
 
         def start_date(low_year=2018):
@@ -344,7 +380,9 @@ class _Builder:
                 self.result.counts["post:ended"] += 1
             for _ in range(counts[PostRole.PART_TIME]):
                 duties = sorted(rng.sample(all_duties, rng.randint(1, 3)))
-                person = member((rng.choice("MF"), 25, 68), rng.random() < 0.8, duties)
+                origin = rng.choices(PART_TIME_ORIGINS, PART_TIME_ORIGIN_WEIGHTS)[0]
+                party = origin != StaffOrigin.RESIDENT or rng.random() < 0.8
+                person = member((rng.choice("MF"), 25, 68), party, duties, origin)
                 posts.append(
                     GridPost(
                         micro_grid=micro,
@@ -353,9 +391,42 @@ class _Builder:
                         start_date=start_date(),
                     )
                 )
-            for _ in range(counts[PostRole.PIONEER]):
+            head_role = (
+                PostRole.VILLAGER_GROUP_HEAD
+                if micro.community_kind == CommunityKind.VILLAGE
+                else PostRole.BUILDING_GROUP_HEAD
+            )
+            heads = groups_of.get(id(micro), [])[: counts[PostRole.PIONEER]]
+            for group in heads:
                 duties = sorted(rng.sample(all_duties, rng.randint(1, 2)))
-                person = member((rng.choice("MF"), 30, 75), rng.random() < 0.7, duties)
+                person = member(
+                    (rng.choice("MF"), 45, 75),
+                    rng.random() < 0.6,
+                    duties,
+                    StaffOrigin.RESIDENT,
+                )
+                posts.append(
+                    GridPost(
+                        micro_grid=micro,
+                        building_group=group,
+                        staff=person,
+                        role=head_role,
+                        start_date=start_date(),
+                    )
+                )
+            for _ in range(counts[PostRole.PIONEER] - len(heads)):
+                duties = sorted(rng.sample(all_duties, rng.randint(1, 2)))
+                if rng.random() < DUAL_REPORT_SHARE:
+                    person = member(
+                        (rng.choice("MF"), 28, 60), True, duties, StaffOrigin.DUAL_REPORT
+                    )
+                else:
+                    person = member(
+                        (rng.choice("MF"), 20, 75),
+                        rng.random() < 0.4,
+                        duties,
+                        StaffOrigin.VOLUNTEER,
+                    )
                 posts.append(
                     GridPost(
                         micro_grid=micro,
@@ -365,6 +436,9 @@ class _Builder:
                     )
                 )
             for role, n in counts.items():
+                if role == PostRole.PIONEER:
+                    self.result.counts[f"post:{head_role}"] += len(heads)
+                    n -= len(heads)
                 self.result.counts[f"post:{role}"] += n
         # The demo grid worker's former post in the neighbouring micro-grid (ended), so scoping
         # visibly keeps only active posts.
@@ -393,46 +467,57 @@ class _Builder:
         per_group = self.p.households_per_building_group
         if per_group <= 0:
             return
+        groups = [g for g in groups if getattr(g, "_demo", None) is not None]
+        if self.p.households_total and groups:
+            per_group = self.p.households_total / len(groups)
         rng = self.rng_addr
-        addresses: list[Address] = []
-        households: list[Household] = []
-        members: list[tuple[Household, list]] = []
+        batch: list[tuple[Address, Household, list]] = []
         house_numbers: dict[str, int] = {}
         for group in groups:
-            info = getattr(group, "_demo", None)
-            if info is None:
-                continue
+            info = group._demo
             kind = info["kind"]
             low, high = max(1, round(per_group * 0.6)), max(1, round(per_group * 1.4))
             n = rng.randint(low, high)
             points = self._points(group, n if kind == "village" else 1)
             mix = HOUSING_MIX[kind]
             for i in range(n):
+                building = ""
                 if kind == "village":
                     road, lane, room = info["road"], "", ""
                     house_numbers[road] = number = house_numbers.get(road, 0) + 1
                     number = str(number)
                     lon, lat = points[i]
                 else:
-                    per_floor = FLATS_PER_FLOOR[kind]
-                    floor, flat = divmod(i, per_floor)
+                    per_building = FLATS_PER_BUILDING[kind]
+                    b, flat_index = divmod(i, per_building)
+                    if n > per_building:
+                        building = str(b + 1)
+                    floor, flat = divmod(flat_index, FLATS_PER_FLOOR[kind])
                     road, lane, number = info["road"], info["lane"], info["number"]
                     room = f"{floor + 1}{flat + 1:02d}"
                     lon, lat = points[0]
                 address = build_address(
-                    AddressParts(road=road, lane=lane, number=number, room=room), group
+                    AddressParts(road=road, lane=lane, number=number, building=building, room=room),
+                    group,
                 )
                 address.lon, address.lat = lon, lat
-                addresses.append(address)
                 household = Household(
                     address=address,
                     household_number=f"{group.code}{i + 1:03d}",
                     housing_type=rng.choices(list(mix), list(mix.values()))[0],
                 )
-                households.append(household)
-                members.append((household, self.people.household(kind)))
-        _bulk(Address, addresses)
-        _bulk(Household, households)
+                batch.append((address, household, self.people.household(kind)))
+            if len(batch) >= REGISTRY_FLUSH:
+                self._write_registry(batch)
+                batch = []
+        self._write_registry(batch)
+
+    def _write_registry(self, batch):
+        """Bulk-insert one round of addresses, households and their residents."""
+        if not batch:
+            return
+        _bulk(Address, [address for address, _h, _p in batch])
+        _bulk(Household, [household for _a, household, _p in batch])
         residents = [
             Resident(
                 household=household,
@@ -446,16 +531,16 @@ class _Builder:
                 lives_here=person.lives_here,
                 care_tags=person.care_tags,
             )
-            for household, people in members
+            for _a, household, people in batch
             for person in people
         ]
         _bulk(Resident, residents)
         counts = self.result.counts
-        counts["address"] = len(addresses)
-        counts["household"] = len(households)
-        counts["resident"] = len(residents)
-        counts["resident:registered"] = sum(r.is_registered for r in residents)
-        counts["resident:lives_here"] = sum(r.lives_here for r in residents)
+        counts["address"] += len(batch)
+        counts["household"] += len(batch)
+        counts["resident"] += len(residents)
+        counts["resident:registered"] += sum(r.is_registered for r in residents)
+        counts["resident:lives_here"] += sum(r.lives_here for r in residents)
 
     def _points(self, group: Grid, n: int) -> list[tuple[float, float]]:
         """n random points inside the building group's polygon (rejection sampling)."""
@@ -514,7 +599,7 @@ def build_demo_street(params: DemoParams | None = None, *, logins: bool = True) 
         if params.households_per_building_group > 0:
             # 0 households means a geometry-only street (city-scale benchmarks): no roster either,
             # which at 40,000 micro-grids would be ~270,000 people.
-            builder.build_staff(micros)
+            builder.build_staff(micros, groups)
             builder.build_registry(groups)
         builder.build_departments(grids[0])
         refresh_household_counts()

@@ -244,6 +244,31 @@ DEPARTMENTS = [
 ]
 
 
+# --- Work units (下沉干部, 双报到党员) ----------------------------------------------------------
+
+# Offices of the town that send cadres down to the grids ({s}: 康桥).
+SENT_DOWN_UNITS = (
+    "{s}镇党政办公室 {s}镇社区管理办公室 {s}镇城市运行管理中心 {s}镇平安办 {s}镇社会事业发展办公室 "
+    "{s}镇经济发展办公室 {s}镇规划建设和环境保护办公室 {s}镇社区党建服务中心 {s}镇综合行政执法队"
+).split()
+# Where party members registering at home (双报到) work: offices, schools, hospitals, companies.
+WORK_UNITS = (
+    "浦东新区教育局 浦东新区卫生健康委员会 浦东新区城市管理行政执法局 浦东新区税务局 "
+    "上海市第六人民医院东院 复旦大学附属儿科医院 上海国际医学园区集团 浦东新区人民法院 "
+    "上海市浦东新区周浦医院 上海中学东校 华东师范大学附属周浦中学 中国商飞上海飞机制造有限公司 "
+    "上海电力浦东供电公司 上海浦东发展银行 中国银行上海市分行 交通银行浦东分行 "
+    "上海地铁第四运营公司 浦东新区康桥社区卫生服务中心 上汽通用汽车有限公司 上海国际旅游度假区管委会"
+).split()
+
+
+def sent_down_unit(rng: random.Random, street_short_name: str) -> str:
+    return rng.choice(SENT_DOWN_UNITS).format(s=street_short_name)
+
+
+def work_unit(rng: random.Random) -> str:
+    return rng.choice(WORK_UNITS)
+
+
 # --- Mobile numbers ----------------------------------------------------------------------------
 
 MOBILE_PREFIXES = (

@@ -8,7 +8,7 @@ import shapely
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, F, Q, Sum
 from django.test.utils import CaptureQueriesContext
 
 from civicgrid.accounts.choices import Role
@@ -16,7 +16,7 @@ from civicgrid.accounts.models import Department, User
 from civicgrid.demo import names
 from civicgrid.demo.builder import DemoParams, build_demo_street, staffing_totals
 from civicgrid.demo.logins import PASSWORDS
-from civicgrid.grids.choices import AreaKind, CommunityKind, GridLevel, PostRole
+from civicgrid.grids.choices import AreaKind, CommunityKind, GridLevel, PostRole, StaffOrigin
 from civicgrid.grids.models import Grid, GridPost, GridTreeRevision, StaffMember
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.registry.addresses import normalize_parts, parse_address
@@ -43,8 +43,12 @@ def test_small_street_counts(small_demo):
     groups = level_count(GridLevel.BUILDING_GROUP)
     assert 8 * 3 <= groups <= 8 * 6
     expected = staffing_totals(8, SMALL_STREET.seed)
-    for role in PostRole.values:
+    for role in (PostRole.LEADER, PostRole.FULL_TIME, PostRole.PART_TIME):
         assert active_posts(role) == expected[role], role
+    # The "N": every 楼组 (队组) has its head, the rest are 先锋骨干.
+    heads = active_posts(PostRole.BUILDING_GROUP_HEAD) + active_posts(PostRole.VILLAGER_GROUP_HEAD)
+    assert heads == groups
+    assert heads + active_posts(PostRole.PIONEER) == expected[PostRole.PIONEER]
     street = Grid.objects.get(level=GridLevel.STREET)
     assert (street.name, street.code) == ("康桥镇", "310115125")
     assert list(Grid.objects.filter(level=GridLevel.COMMUNITY).values_list("name", flat=True)) == [
@@ -119,7 +123,11 @@ def fingerprint():
         list(
             Grid.objects.order_by("code").values_list("code", "name", "geometry", "household_count")
         ),
-        list(StaffMember.objects.order_by("id").values_list("name", "phone", "duties")),
+        list(
+            StaffMember.objects.order_by("id").values_list(
+                "name", "phone", "duties", "origin", "work_unit"
+            )
+        ),
         list(GridPost.objects.order_by("id").values_list("micro_grid__code", "role", "start_date")),
         list(Address.objects.order_by("id").values_list("normalized", "lon", "lat")),
         list(
@@ -340,4 +348,27 @@ def test_default_demo_is_kangqiao_and_loads_fast():
     assert 6200 <= roll.count() < 6300
     assert roll.values("staff").distinct().count() == roll.count()
     assert not Grid.objects.filter(level=GridLevel.MICRO_GRID).exclude(posts__role=PostRole.PIONEER)
+    # Where they come from: the 居村's own staff lead, 下沉/双报到/residents serve part-time, each
+    # 楼组 (队组) has a resident head, and the rest are 双报到 members and volunteers.
+    origins = dict(
+        StaffMember.objects.filter(posts__end_date__isnull=True)
+        .values_list("origin")
+        .annotate(n=Count("id"))
+    )
+    assert origins[StaffOrigin.COMMUNITY] == 251 + 251
+    assert origins[StaffOrigin.DUAL_REPORT] > 1500 and origins[StaffOrigin.VOLUNTEER] > 1500
+    assert origins[StaffOrigin.SENT_DOWN] > 50 and origins[StaffOrigin.RESIDENT] > 1000
+    dual = StaffMember.objects.filter(origin=StaffOrigin.DUAL_REPORT)
+    assert not dual.filter(Q(work_unit="") | Q(registered_on__isnull=True)).exists()
+    assert not dual.filter(is_party_member=False).exists()
+    village_heads = GridPost.objects.filter(role=PostRole.VILLAGER_GROUP_HEAD)
+    assert village_heads and not village_heads.exclude(
+        building_group__community_kind=CommunityKind.VILLAGE
+    )
+    assert not GridPost.objects.filter(
+        role=PostRole.BUILDING_GROUP_HEAD, building_group__community_kind=CommunityKind.VILLAGE
+    )
+    assert not GridPost.objects.filter(
+        role__in=[PostRole.BUILDING_GROUP_HEAD, PostRole.VILLAGER_GROUP_HEAD]
+    ).exclude(building_group__parent=F("micro_grid"))
     assert 20_000 <= result.counts["resident"] <= 40_000

@@ -82,9 +82,17 @@ def test_deterministic_with_the_seed(small_demo):
     # History rows refuse deletion through the ORM (immutable by design); wipe them raw to
     # build the same cases a second time in the same database.
     CaseEvent.objects.all()._raw_delete(CaseEvent.objects.db)
-    from civicgrid.cases.models import CallIn, CaseNumberCounter, ExtensionRequest
+    from civicgrid.cases.models import (
+        CallIn,
+        CaseNumberCounter,
+        ExtensionRequest,
+        HotlineAttempt,
+        HotlineMessage,
+    )
 
     CallIn.objects.all().delete()
+    for model in (HotlineAttempt, HotlineMessage):
+        model.objects.all()._raw_delete(model.objects.db)
     ExtensionRequest.objects.all().delete()
     Case.objects.update(merged_into=None)
     Case.objects.all().delete()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from civicgrid.demo.builder import DEFAULT_SEED, DemoParams, build_demo_street
+from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
@@ -62,6 +62,15 @@ class Command(BaseCommand):
             help=_("每个楼组的平均户数;0 只生成网格,不生成网格力量和人口(城市规模性能测试)"),
         )
         parser.add_argument(
+            "--population",
+            choices=["demo", "full"],
+            default="demo",
+            help=_(
+                "demo:每个楼组按平均户数生成(约三万人);full:康桥全量实有人口,"
+                "约11万户、30万人,分批写入(需一两分钟)"
+            ),
+        )
+        parser.add_argument(
             "--areas",
             type=_positive,
             default=None,
@@ -103,6 +112,9 @@ class Command(BaseCommand):
             communities=options["communities"],
             micro_grids_per_street=options["micro_grids_per_street"],
             households_per_building_group=options["households_per_building_group"],
+            households_total=(
+                FULL_HOUSEHOLDS * options["streets"] if options["population"] == "full" else None
+            ),
         )
         result = build_demo_street(params, logins=not options["no_logins"])
         if params.households_per_building_group:
