@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "civicgrid.demo",
     "civicgrid.workcalendar",
     "civicgrid.cases",
+    "civicgrid.duty",
     "civicgrid.open311",
     "civicgrid.attachments",
     # The web front (server-rendered pages; each area has its own app and catalogue).
@@ -345,6 +346,8 @@ SPECTACULAR_SETTINGS = {
         "HotlineRequestTypeEnum": "civicgrid.cases.choices.HotlineRequestType",
         "ExtensionStatusEnum": "civicgrid.cases.choices.ExtensionStatus",
         "CallInStatusEnum": "civicgrid.cases.choices.CallInStatus",
+        "DutyRoleEnum": "civicgrid.duty.choices.DutyRole",
+        "SupervisionStatusEnum": "civicgrid.duty.choices.SupervisionStatus",
         "AttachmentKindEnum": "civicgrid.attachments.choices.AttachmentKind",
         "CalendarDayKindEnum": "civicgrid.workcalendar.choices.DayKind",
         "CalendarDaySourceEnum": "civicgrid.workcalendar.choices.DaySource",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/estates/", include("civicgrid.estates.api.urls")),
     path("api/calendar/", include("civicgrid.workcalendar.api.urls")),
     path("api/cases/", include("civicgrid.cases.api.urls")),
+    path("api/duty/", include("civicgrid.duty.api.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),
     path("api/attachments/", include("civicgrid.attachments.api.urls")),
 ]

@@ -30,6 +30,7 @@ RATING_ROLES             x  x  x  .  .  .  .  .  .  .  x  rate a closed case
 CALL_IN_ROLES            x  x  x  .  x  x  .  .  .  .  .  start a call-in (吹哨报到)
 HOTLINE_ROLES            x  x  x  .  .  .  .  .  .  .  .  push 12345 hotline tickets (API)
 SUPERVISE_ROLES          .  .  .  x  .  .  .  .  .  .  .  督办 a case (civicgrid.duty)
+DUTY_ROSTER_EDIT_ROLES   x  .  x  .  .  .  .  .  .  .  .  draw up the duty roster (值班表)
 INDICATOR_ROLES          x  x  x  x  x  x  x  x  x  x  .  read the evaluation indicators (综合评价)
 CATEGORY_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  edit case categories (admin)
 CHECKLIST_EDIT_ROLES     x  x  .  .  .  .  .  .  .  .  .  edit the patrol checklist (admin)
@@ -128,6 +129,8 @@ CALL_IN_ROLES = frozenset(
 HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF})
 # 督办: the 带班领导 instructs the handler of a case, with a deadline (civicgrid.duty).
 SUPERVISE_ROLES = frozenset({Role.DUTY_LEADER})
+# The 值班表 (who is 值班长 and 带班领导 when) is drawn up by the chiefs (civicgrid.duty).
+DUTY_ROSTER_EDIT_ROLES = frozenset({Role.ADMIN, Role.SHIFT_CHIEF})
 INDICATOR_ROLES = frozenset(
     {
         Role.ADMIN,

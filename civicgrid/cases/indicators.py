@@ -20,6 +20,8 @@ required: a case filed in the period and closed later counts as closed when eval
   延期率 = 延期数/立案数, 满意率 = 满意数/评价数 — as percentages, None when the denominator is 0.
 - 平均处置用时 avg_handling_hours: mean working hours from dispatch to feedback, pauses excluded.
 - 等级 grade of the 按期结案率: A ≥90, B 75–90, C 60–75, D 40–60, E <40.
+- 督办件数 supervised: cohort cases a 带班领导 supervised (督办), counted by civicgrid.duty
+  through `register_count` (absent when that app is not installed).
 
 Groups: street (one row), area (片区), community, micro_grid, department, category. One query
 for the cohort, one for the group names; the arithmetic runs over one calendar snapshot.
@@ -68,6 +70,16 @@ RATES = {
     "extension_rate": ("extended", "filed"),
     "satisfaction_rate": ("satisfied", "rated"),
 }
+# Counts kept by apps above cases (civicgrid.duty's 督办件 "supervised"): name → function
+# (cohort queryset, group key field or None) → {group key: count}, one query each. Registered
+# by the app's AppConfig.ready; each adds a key to every row.
+EXTRA_COUNTS: dict = {}
+
+
+def register_count(name: str, count) -> None:
+    EXTRA_COUNTS[name] = count
+
+
 _FIELDS = [
     "status",
     "handling_deadline",
@@ -124,12 +136,12 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
     calendar = get_calendar()
     key_field = GROUPS[group]
     fields = [*_FIELDS, key_field] if key_field else _FIELDS
-    cohort = (
+    cases = (
         scope_cases(Case.objects.all(), user)
         .filter(filed_at__gte=start, filed_at__lt=end)
         .exclude(status__in=[CaseStatus.MERGED, CaseStatus.NOT_FILED])
-        .values_list(*fields)
     )
+    cohort = cases.values_list(*fields)
     counts = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     hours = defaultdict(list)
     for row in cohort:
@@ -174,6 +186,10 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
             c["reworked"] += 1
         if not on_time:
             c["overdue"] += 1
+    for name, count in EXTRA_COUNTS.items():
+        found = count(cases, key_field) if counts else {}
+        for key, c in counts.items():
+            c[name] = found.get(key, 0)
     labels = _labels(group, counts.keys())
     rows = []
     for key, c in counts.items():

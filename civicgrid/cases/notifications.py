@@ -37,9 +37,11 @@ logger = logging.getLogger("civicgrid.cases.notifications")
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who is told: the reporter (phone and/or account), a department, a grid, or the operators."""
+    """Who is told: the reporter (phone and/or account), a department, a grid, the operators, a
+    named staff account (its phone and address), or every 值班长 ("approver": nobody on the duty
+    roster)."""
 
-    kind: str  # "reporter" | "department" | "grid" | "operator"
+    kind: str  # "reporter" | "department" | "grid" | "operator" | "staff" | "approver"
     user_id: int | None = None
     phone: str = ""
     department_id: int | None = None
@@ -47,6 +49,8 @@ class Recipient:
     email: str = ""
 
     def describe(self) -> str:
+        if self.kind == "staff":
+            return f"staff({self.user_id})"
         if self.kind == "reporter":
             return (
                 f"reporter(user={self.user_id}, phone={mask_phone(self.phone)}, "
@@ -147,7 +151,7 @@ def email_addresses(recipient: Recipient) -> list[str]:
     from civicgrid.accounts.choices import Role
     from civicgrid.accounts.models import User
 
-    if recipient.kind == "reporter":
+    if recipient.kind in ("reporter", "staff"):
         return [recipient.email] if recipient.email else []
     users = User.objects.filter(is_active=True).exclude(email="")
     if recipient.kind == "department" and recipient.department_id:
@@ -164,6 +168,8 @@ def email_addresses(recipient: Recipient) -> list[str]:
         )
     elif recipient.kind == "operator":
         users = users.filter(role=Role.OPERATOR)
+    elif recipient.kind == "approver":
+        users = users.filter(role=Role.SHIFT_CHIEF)
     else:
         return []
     return sorted(set(users.values_list("email", flat=True)))
@@ -221,6 +227,22 @@ def _enqueue(messages: list[Message]) -> None:
     except Exception:
         logger.exception("通知任务无法入队,直接发送")
         deliver(messages)
+
+
+# Who approves now: the 值班长 on duty, from civicgrid.duty's roster (handed over by its
+# AppConfig.ready, this app sits below it); without a roster or nobody on it, every 值班长.
+_approvers: Callable[[], list[Recipient]] | None = None
+
+
+def use_approvers(find: Callable[[], list[Recipient]] | None) -> None:
+    global _approvers
+    _approvers = find
+
+
+def approvers() -> list[Recipient]:
+    """The recipients of a request for the 值班长's approval (an extension, a 12345 退单 …)."""
+    found = _approvers() if _approvers is not None else []
+    return found or [Recipient("approver")]
 
 
 _muted = threading.local()
@@ -304,6 +326,9 @@ def messages_for(case, kind: str, **extra) -> list[Message]:
             _("您反映的问题已结案(案件编号%(n)s),欢迎评价") % {"n": number},
             link,
         )
+    if kind == "request_extension":  # the 值班长 on duty decides
+        for recipient in approvers():
+            add(recipient, _("案件%(n)s有延期申请,请值班长审批") % {"n": number})
     if kind == "start_call_in":
         for department_id in extra.get("departments", []):
             add(

@@ -628,6 +628,7 @@ class IndicatorRowSerializer(serializers.Serializer):
     extended = serializers.IntegerField(help_text=_("延期数"))
     rated = serializers.IntegerField(help_text=_("评价数"))
     satisfied = serializers.IntegerField(help_text=_("满意数(含基本满意)"))
+    supervised = serializers.IntegerField(required=False, help_text=_("督办件数"))
     closure_rate = serializers.FloatField(allow_null=True, help_text=_("结案率 %"))
     on_time_closure_rate = serializers.FloatField(allow_null=True, help_text=_("按期结案率 %"))
     handling_rate = serializers.FloatField(allow_null=True, help_text=_("处置率 %"))

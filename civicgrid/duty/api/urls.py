@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from civicgrid.duty.api import views
+
+router = DefaultRouter()
+router.register("shifts", views.DutyShiftViewSet, basename="duty-shift")
+router.register("supervisions", views.SupervisionViewSet, basename="supervision")
+
+urlpatterns = [
+    path("on-duty/", views.OnDutyView.as_view(), name="on-duty"),
+    *router.urls,
+]

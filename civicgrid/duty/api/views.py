@@ -1,0 +1,139 @@
+"""Duty REST endpoints: the roster (read by the 城运中心 and leaders, added by the chiefs), who is
+on duty now, and 督办件 (given by the 带班领导, answered by the handling side; scoped like their
+cases). Every write goes through duty.services."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from civicgrid.accounts.models import User
+from civicgrid.accounts.policy import STREET_WIDE_ROLES
+from civicgrid.cases.models import Case
+from civicgrid.cases.permissions import scope_cases
+from civicgrid.cases.services import IllegalTransition
+from civicgrid.duty import services
+from civicgrid.duty.api import serializers as s
+from civicgrid.duty.choices import DutyRole
+from civicgrid.duty.models import DutyShift, Supervision
+
+
+def _service_errors(call):
+    """Run a service; its errors become the API's 400/403/409 in the user's language."""
+    try:
+        return call()
+    except DjangoValidationError as error:
+        raise ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from error
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
+
+
+class RosterReaders(permissions.IsAuthenticated):
+    """The 城运中心 and the leaders read the roster; who may add to it is duty.services'."""
+
+    message = gettext_lazy("只有城运中心和领导可以查看值班表")
+
+    def has_permission(self, request, view):
+        return (
+            super().has_permission(request, view)
+            and request.user.effective_role in STREET_WIDE_ROLES
+        )
+
+
+class DutyShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """值班表: the current and coming shifts (and those ended in the last 24 hours)."""
+
+    serializer_class = s.DutyShiftSerializer
+    permission_classes = [RosterReaders]
+
+    def get_queryset(self):
+        return DutyShift.objects.select_related("user").filter(
+            ends_at__gt=timezone.now() - datetime.timedelta(days=1)
+        )
+
+    @extend_schema(request=s.DutyShiftInputSerializer, responses={201: s.DutyShiftSerializer})
+    def create(self, request):
+        body = s.DutyShiftInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        person = User.objects.filter(pk=data.pop("user")).first()
+        shift = _service_errors(lambda: services.do_add_shift(request.user, user=person, **data))
+        return Response(s.DutyShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+
+class OnDutyView(APIView):
+    """Who is 值班长 and 带班领导 now."""
+
+    permission_classes = [RosterReaders]
+
+    @extend_schema(responses={200: s.OnDutySerializer(many=True)})
+    def get(self, request):
+        now = timezone.now()
+        rows = []
+        for role in DutyRole:
+            shifts = DutyShift.objects.select_related("user").filter(
+                role=role, starts_at__lte=now, ends_at__gt=now, user__is_active=True
+            )
+            rows.append({"role": role.value, "role_label": str(role.label), "users": list(shifts)})
+        return Response(s.OnDutySerializer(rows, many=True).data)
+
+
+class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """督办件 of the cases the user may see; POST gives one (带班领导), /answer/ answers it."""
+
+    serializer_class = s.SupervisionSerializer
+
+    def get_queryset(self):
+        queryset = Supervision.objects.select_related("case", "by", "answered_by")
+        status_filter = self.request.query_params.get("status")
+        if status_filter:
+            queryset = queryset.filter(status=status_filter)
+        return services.scoped_supervisions(self.request.user, queryset)
+
+    @extend_schema(request=s.SupervisionInputSerializer, responses={201: s.SupervisionSerializer})
+    def create(self, request):
+        body = s.SupervisionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        case = get_object_or_404(
+            scope_cases(Case.objects.all(), request.user), number=data["case"].strip()
+        )
+        try:
+            supervision = _service_errors(
+                lambda: services.do_supervise(
+                    case,
+                    request.user,
+                    instruction=data["instruction"],
+                    deadline=data["deadline"],
+                )
+            )
+        except IllegalTransition as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        return Response(s.SupervisionSerializer(supervision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.SupervisionSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        supervision = self.get_object()
+        body = s.AnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            supervision = _service_errors(
+                lambda: services.do_answer_supervision(
+                    supervision, request.user, answer=body.validated_data["answer"]
+                )
+            )
+        except IllegalTransition as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        return Response(s.SupervisionSerializer(supervision).data)
