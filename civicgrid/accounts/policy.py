@@ -31,6 +31,7 @@ CALL_IN_ROLES            x  x  x  .  x  x  .  .  .  .  .  start a call-in (吹�
 HOTLINE_ROLES            x  x  x  .  .  .  .  .  .  .  .  push 12345 hotline tickets (API)
 SUPERVISE_ROLES          .  .  .  x  .  .  .  .  .  .  .  督办 a case (civicgrid.duty)
 DUTY_ROSTER_EDIT_ROLES   x  .  x  .  .  .  .  .  .  .  .  draw up the duty roster (值班表)
+LIAISON_ROLES            .  .  .  .  .  .  .  .  x  .  .  be a 居委's liaison (联系居委)
 INDICATOR_ROLES          x  x  x  x  x  x  x  x  x  x  .  read the evaluation indicators (综合评价)
 CATEGORY_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  edit case categories (admin)
 CHECKLIST_EDIT_ROLES     x  x  .  .  .  .  .  .  .  .  .  edit the patrol checklist (admin)
@@ -131,6 +132,8 @@ HOTLINE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF})
 SUPERVISE_ROLES = frozenset({Role.DUTY_LEADER})
 # The 值班表 (who is 值班长 and 带班领导 when) is drawn up by the chiefs (civicgrid.duty).
 DUTY_ROSTER_EDIT_ROLES = frozenset({Role.ADMIN, Role.SHIFT_CHIEF})
+# A department's staff keep in touch with one or two 居委 (civicgrid.duty.Liaison).
+LIAISON_ROLES = frozenset({Role.DEPT_HANDLER})
 INDICATOR_ROLES = frozenset(
     {
         Role.ADMIN,

@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from civicgrid.accounts.admin_base import RoleGatedAdmin
-from civicgrid.accounts.policy import DUTY_ROSTER_EDIT_ROLES
+from civicgrid.accounts.policy import DUTY_ROSTER_EDIT_ROLES, STAFFING_EDIT_ROLES
 from civicgrid.duty import services
-from civicgrid.duty.models import DutyShift, Supervision
+from civicgrid.duty.models import DutyShift, Liaison, Supervision
 
 
 class DutyShiftForm(forms.ModelForm):
@@ -77,3 +77,48 @@ class SupervisionAdmin(RoleGatedAdmin):
         "answered_by",
     ]
     fields = readonly_fields
+
+
+class LiaisonForm(forms.ModelForm):
+    class Meta:
+        model = Liaison
+        fields = ["user", "community", "since"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.check_liaison(user=data.get("user"), community=data.get("community"))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+def _liaisons(queryset, user):
+    return services.scoped_liaisons(user, queryset)
+
+
+@admin.register(Liaison)
+class LiaisonAdmin(RoleGatedAdmin):
+    form = LiaisonForm
+    scope = _liaisons
+    add_roles = STAFFING_EDIT_ROLES
+    change_roles = frozenset()
+    delete_roles = STAFFING_EDIT_ROLES
+    list_display = ["community", "user", "since"]
+    list_filter = ["since"]
+
+    def save_model(self, request, obj, form, change):
+        link = services.do_link_liaison(
+            request.user, user=obj.user, community=obj.community, since=obj.since
+        )
+        obj.pk = link.pk
+
+    def delete_model(self, request, obj):
+        services.do_unlink_liaison(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.do_unlink_liaison(request.user, obj)

@@ -94,3 +94,34 @@ class Supervision(models.Model):
     def is_overdue(self) -> bool:
         end = self.answered_at or timezone.now()
         return end > self.deadline
+
+
+class Liaison(models.Model):
+    """联系居委 (a department's liaison): a member of a department's staff linked to one or two
+    居委 they keep in touch with (seed 000: "每一名党员联系一到两个居委会")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("联系人"),
+        on_delete=models.PROTECT,
+        related_name="liaisons",
+    )
+    community = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("联系居村"),
+        on_delete=models.PROTECT,
+        related_name="liaisons",
+        limit_choices_to={"level": "community"},
+    )
+    since = models.DateField(_("联系起始日期"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("联系居委")
+        verbose_name_plural = _("联系居委")
+        ordering = ["community__code", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="liaison_unique_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.community}"

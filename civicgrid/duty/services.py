@@ -17,14 +17,20 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.policy import DISPATCH_ROLES, DUTY_ROSTER_EDIT_ROLES, SUPERVISE_ROLES
+from civicgrid.accounts.policy import (
+    DISPATCH_ROLES,
+    DUTY_ROSTER_EDIT_ROLES,
+    LIAISON_ROLES,
+    STAFFING_EDIT_ROLES,
+    SUPERVISE_ROLES,
+)
 from civicgrid.cases import notifications
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import on_handling_side, scope_cases
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.duty.choices import DutyRole, SupervisionStatus
-from civicgrid.duty.models import DutyShift, Supervision
+from civicgrid.duty.models import DutyShift, Liaison, Supervision
 
 MAX_SHIFT_HOURS = 24
 MAX_SUPERVISION_DAYS = 30
@@ -221,3 +227,59 @@ def supervised_counts(cases, key_field: str | None) -> dict:
         row[key_field]: row["n"]
         for row in rows.values(key_field).annotate(n=Count("pk", distinct=True)).order_by()
     }
+
+
+# --- liaisons (联系居委) ------------------------------------------------------------------------
+
+MAX_LIAISON_COMMUNITIES = 2
+
+
+def check_liaison(*, user, community) -> None:
+    """A department's staff member, a 居村, and at most two 居村 per person (ValidationError)."""
+    from civicgrid.grids.choices import GridLevel
+
+    if user is None or user.role not in LIAISON_ROLES or not user.is_active:
+        raise ValidationError({"user": _("联系人须是在岗的部门工作人员")})
+    if community is None or community.level != GridLevel.COMMUNITY:
+        raise ValidationError({"community": _("请选择一个居村")})
+    links = Liaison.objects.filter(user=user)
+    if links.filter(community=community).exists():
+        raise ValidationError({"community": _("该人员已联系这个居村")})
+    if links.count() >= MAX_LIAISON_COMMUNITIES:
+        raise ValidationError(
+            {"user": _("每人最多联系%(n)d个居村") % {"n": MAX_LIAISON_COMMUNITIES}}
+        )
+
+
+def do_link_liaison(by, *, user, community, since=None) -> Liaison:
+    """Link a department's staff member to a 居村 they keep in touch with."""
+    if by is not None and by.effective_role not in STAFFING_EDIT_ROLES:
+        raise PermissionDenied(_("只有系统管理员和城运中心可以设置联系居委"))
+    with transaction.atomic():
+        if user is not None:
+            list(type(user).objects.select_for_update().filter(pk=user.pk).values("pk"))
+        check_liaison(user=user, community=community)
+        return Liaison.objects.create(
+            user=user, community=community, since=since or timezone.localdate()
+        )
+
+
+def do_unlink_liaison(by, liaison: Liaison) -> None:
+    if by is not None and by.effective_role not in STAFFING_EDIT_ROLES:
+        raise PermissionDenied(_("只有系统管理员和城运中心可以设置联系居委"))
+    Liaison.objects.filter(pk=liaison.pk).delete()
+
+
+def scoped_liaisons(user, queryset=None):
+    """Liaisons of the 居村 the user may see (grids.scoping); a department's staff their own."""
+    from civicgrid.grids.scoping import visible_grids
+
+    queryset = Liaison.objects.all() if queryset is None else queryset
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    if user.sees_whole_street:
+        return queryset
+    mine = Q(user=user)
+    if user.effective_role in LIAISON_ROLES:
+        return queryset.filter(mine)
+    return queryset.filter(Q(community__in=visible_grids(user).values("pk")) | mine)

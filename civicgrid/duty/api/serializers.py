@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from civicgrid.duty.choices import DutyRole
-from civicgrid.duty.models import DutyShift, Supervision
+from civicgrid.duty.models import DutyShift, Liaison, Supervision
 
 
 class DutyShiftSerializer(serializers.ModelSerializer):
@@ -71,3 +71,31 @@ class SupervisionInputSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=1000)
+
+
+class LiaisonSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.SerializerMethodField()
+    department = serializers.CharField(
+        source="user.department.name", read_only=True, default=None, allow_null=True
+    )
+    community_code = serializers.CharField(source="community.code", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+
+    class Meta:
+        model = Liaison
+        fields = [
+            "id",
+            "user",
+            "username",
+            "name",
+            "department",
+            "community",
+            "community_code",
+            "community_name",
+            "since",
+        ]
+        read_only_fields = fields
+
+    def get_name(self, obj) -> str:
+        return obj.user.get_full_name() or obj.user.username

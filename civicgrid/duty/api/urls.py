@@ -6,6 +6,7 @@ from civicgrid.duty.api import views
 router = DefaultRouter()
 router.register("shifts", views.DutyShiftViewSet, basename="duty-shift")
 router.register("supervisions", views.SupervisionViewSet, basename="supervision")
+router.register("liaisons", views.LiaisonViewSet, basename="liaison")
 
 urlpatterns = [
     path("on-duty/", views.OnDutyView.as_view(), name="on-duty"),

@@ -24,7 +24,7 @@ from civicgrid.cases.services import IllegalTransition
 from civicgrid.duty import services
 from civicgrid.duty.api import serializers as s
 from civicgrid.duty.choices import DutyRole
-from civicgrid.duty.models import DutyShift, Supervision
+from civicgrid.duty.models import DutyShift, Liaison, Supervision
 
 
 def _service_errors(call):
@@ -137,3 +137,17 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         except IllegalTransition as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(s.SupervisionSerializer(supervision).data)
+
+
+class LiaisonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """联系居委: department staff and the 居村 they keep in touch with (`?community=<code>`),
+    over the 居村 the user may see; a department's staff see their own."""
+
+    serializer_class = s.LiaisonSerializer
+
+    def get_queryset(self):
+        queryset = Liaison.objects.select_related("user__department", "community")
+        code = self.request.query_params.get("community")
+        if code:
+            queryset = queryset.filter(community__code=code.strip())
+        return services.scoped_liaisons(self.request.user, queryset)

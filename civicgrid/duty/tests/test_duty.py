@@ -280,3 +280,60 @@ def test_the_admin_adds_a_shift_through_the_roster_rules(users, client_for):
     assert added.status_code == 302
     assert DutyShift.objects.get().created_by == users["chief"]
     assert client_for(users["staff"]).get(url).status_code == 403
+
+
+# --- liaisons (联系居委) ------------------------------------------------------------------------
+
+
+def test_a_department_member_keeps_in_touch_with_one_or_two_communities(users, tree):
+    from civicgrid.duty.models import Liaison
+
+    first, second = tree["communities"]
+    link = services.do_link_liaison(users["operator"], user=users["handler"], community=first)
+    services.do_link_liaison(users["operator"], user=users["handler"], community=second)
+    assert link.user == users["handler"]
+    third = _third_community(tree)
+    with pytest.raises(ValidationError) as refused:
+        services.do_link_liaison(users["operator"], user=users["handler"], community=third)
+    assert refused.value.message_dict == {"user": ["每人最多联系2个居村"]}
+    with pytest.raises(ValidationError) as refused:
+        services.do_link_liaison(users["operator"], user=users["worker"], community=first)
+    assert refused.value.message_dict == {"user": ["联系人须是在岗的部门工作人员"]}
+    with pytest.raises(ValidationError):
+        services.do_link_liaison(
+            users["operator"], user=users["handler_fg"], community=tree["micro_grids"][0]
+        )
+    with pytest.raises(PermissionDenied):
+        services.do_link_liaison(users["staff"], user=users["handler_fg"], community=first)
+    assert Liaison.objects.count() == 2
+
+
+def _third_community(tree):
+    from civicgrid.grids.choices import GridLevel
+    from civicgrid.grids.models import Grid
+
+    return Grid.objects.create(
+        name="第3居委", level=GridLevel.COMMUNITY, number=3, parent=tree["area"]
+    )
+
+
+def test_the_liaison_api_reads_within_the_scope(users, tree, api):
+    first, second = tree["communities"]
+    services.do_link_liaison(None, user=users["handler"], community=first)
+    services.do_link_liaison(None, user=users["handler_fg"], community=second)
+
+    def names(user, **query):
+        response = api(user).get("/api/duty/liaisons/", query)
+        assert response.status_code == 200
+        return sorted((r["username"], r["community_name"]) for r in response.json()["results"])
+
+    assert names(users["operator"]) == [("handler", "第1居委"), ("handler_fg", "第2居委")]
+    assert names(users["operator"], community=second.code) == [("handler_fg", "第2居委")]
+    assert names(users["staff"]) == [("handler", "第1居委")]  # 居委 of community 0
+    assert names(users["handler_fg"]) == [("handler_fg", "第2居委")]
+    assert names(users["resident"]) == []
+    assert api().get("/api/duty/liaisons/").status_code == 403
+    post = api(users["operator"]).post(
+        "/api/duty/liaisons/", {"user": users["handler"].pk, "community": second.pk}
+    )
+    assert post.status_code == 405
