@@ -121,7 +121,36 @@ def build_demo_estates(seed: int = 2023) -> dict:
         counts["address"] = services.assign_addresses()
         counts.update(_build_puyuli(rng, communities))
         refresh_household_counts()
+        counts["rental"] = _build_rentals(rng)
     return dict(counts)
+
+
+def _build_rentals(rng, limit: int = 40) -> int:
+    """租赁登记 for some of the let households: the landlord by name and phone (often not living
+    there), the household's residents as tenants. Runs once (skipped when any exists)."""
+    from civicgrid.demo.names import person_name
+    from civicgrid.registry.choices import RENTED_USES
+    from civicgrid.registry.models import RentalRegistration
+    from civicgrid.registry.services import do_register_rental
+
+    if RentalRegistration.objects.exists():
+        return 0
+    let = list(
+        Household.objects.filter(use__in=RENTED_USES)
+        .prefetch_related("residents")
+        .order_by("pk")[: limit * 3]
+    )
+    made = 0
+    for household in rng.sample(let, min(limit, len(let))):
+        do_register_rental(
+            household,
+            start_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randrange(300)),
+            landlord_name=person_name(rng, rng.choice("MF"), rng.randint(1950, 1985)),
+            landlord_phone=f"139{rng.randrange(10**8):08d}",
+            tenants=list(household.residents.all())[:3],
+        )
+        made += 1
+    return made
 
 
 def _build_puyuli(rng, communities) -> dict:

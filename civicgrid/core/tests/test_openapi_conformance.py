@@ -64,6 +64,8 @@ from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case, Category
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
+from civicgrid.demo.duty import build_demo_duty
+from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -113,6 +115,8 @@ def demo(db):
         DemoParams(seed=7, communities=2, micro_grids_per_street=4, households_per_building_group=2)
     )
     build_demo_cases(60, seed=7)
+    build_demo_estates(seed=7)
+    build_demo_duty(seed=7)
     return {u.username: u for u in User.objects.all()}
 
 

@@ -6,8 +6,8 @@ import datetime
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -21,6 +21,7 @@ from civicgrid.accounts.policy import STREET_WIDE_ROLES
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.duty import services
 from civicgrid.duty.api import serializers as s
 from civicgrid.duty.choices import DutyRole
@@ -101,14 +102,18 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             queryset = queryset.filter(status=status_filter)
         return services.scoped_supervisions(self.request.user, queryset)
 
-    @extend_schema(request=s.SupervisionInputSerializer, responses={201: s.SupervisionSerializer})
+    @extend_schema(
+        request=s.SupervisionInputSerializer,
+        responses={201: s.SupervisionSerializer, 409: ErrorSerializer},
+    )
     def create(self, request):
         body = s.SupervisionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        case = get_object_or_404(
-            scope_cases(Case.objects.all(), request.user), number=data["case"].strip()
-        )
+        case = scope_cases(Case.objects.all(), request.user).filter(number=data["case"].strip())
+        case = case.first()
+        if case is None:
+            raise ValidationError({"case": [_("案件不存在或不在您的范围内")]})
         try:
             supervision = _service_errors(
                 lambda: services.do_supervise(
@@ -122,7 +127,9 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(s.SupervisionSerializer(supervision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.AnswerSerializer, responses={200: s.SupervisionSerializer})
+    @extend_schema(
+        request=s.AnswerSerializer, responses={200: s.SupervisionSerializer, 409: ErrorSerializer}
+    )
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         supervision = self.get_object()

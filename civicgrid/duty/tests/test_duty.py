@@ -213,7 +213,9 @@ def test_supervision_api_scope_and_errors(users, garbage, api, clock):
     missing = api(users["dutyleader"]).post(
         "/api/duty/supervisions/", {**body, "case": "2099"}, format="json"
     )
-    assert missing.status_code == 404
+    # A case number that is not there (or not the user's) is a field error of the body.
+    assert missing.status_code == 400
+    assert missing.json()["case"] == ["案件不存在或不在您的范围内"]
     created = api(users["dutyleader"]).post("/api/duty/supervisions/", body, format="json")
     assert created.status_code == 201, created.content
     pk = created.json()["id"]

@@ -30,7 +30,7 @@ class PropertyCompanySerializer(serializers.ModelSerializer):
     contact_phone = serializers.CharField(
         required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
     )
-    estate_count = serializers.IntegerField(read_only=True)
+    estate_count = serializers.SerializerMethodField(help_text=_("服务的小区数"))
 
     class Meta:
         model = PropertyCompany
@@ -43,6 +43,11 @@ class PropertyCompanySerializer(serializers.ModelSerializer):
             "office_address",
             "estate_count",
         ]
+
+    def get_estate_count(self, instance) -> int:
+        # Annotated by the list's queryset; counted for a company just created or changed.
+        count = getattr(instance, "estate_count", None)
+        return instance.estates.count() if count is None else count
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

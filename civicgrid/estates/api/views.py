@@ -52,8 +52,15 @@ class EstateViewSet(_EstateViewSet):
         )
         return services.scoped_estates(self.request.user, qs)
 
-    @extend_schema(request=CommitteeSerializer, responses={200: CommitteeSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="committees")
+    @extend_schema(request=None, responses={200: CommitteeSerializer(many=True)})
+    # Every term of one estate: a plain list, not a page.
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="committees",
+        pagination_class=None,
+        filterset_class=None,
+    )
     def committees(self, request, pk=None, format=None):
         """Every 业委会 term of the estate, latest first."""
         estate = self.get_object()

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from civicgrid.core.masking import mask_phone
 from civicgrid.grids import services
-from civicgrid.grids.choices import Duty
+from civicgrid.grids.choices import AreaKind, CommunityKind, Duty
 from civicgrid.grids.geojson_io import Tolerance
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 
@@ -44,6 +44,11 @@ class GridSerializer(serializers.ModelSerializer):
     )
     over_household_limit = serializers.BooleanField(
         read_only=True, help_text=_("超过3000户的居委(应调整范围)")
+    )
+    # Blank on the levels they do not apply to (only a 片区 has an area kind; a street none).
+    area_kind = serializers.ChoiceField(choices=AreaKind.choices, allow_blank=True, read_only=True)
+    community_kind = serializers.ChoiceField(
+        choices=CommunityKind.choices, allow_blank=True, read_only=True
     )
 
     class Meta:
@@ -204,7 +209,9 @@ class StaffPostSerializer(serializers.ModelSerializer):
 
     micro_grid = serializers.CharField(source="micro_grid.code", read_only=True)
     micro_grid_name = serializers.CharField(source="micro_grid.name", read_only=True)
-    building_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    building_group = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:

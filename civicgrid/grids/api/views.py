@@ -1,7 +1,7 @@
 """Grid REST endpoints: the tree (scoped by grids.scoping), GeoJSON export/import, staffing."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -239,7 +239,13 @@ class StaffMemberViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         if instance.posts.exists():
             raise ValidationError({"detail": _("该人员仍有任职记录,请先结束或删除岗位")})
-        instance.delete()
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            # Logged views of their phone (StaffPhoneAccess) keep the person on the roll.
+            raise ValidationError(
+                {"detail": _("该人员的联系电话查看记录须保留,不能删除该人员")}
+            ) from exc
 
     @extend_schema(
         summary="查看完整联系电话(留痕)",

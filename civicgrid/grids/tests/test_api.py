@@ -367,3 +367,17 @@ def test_a_grid_worker_sees_staffing_totals_of_their_own_grids_only():
     )
     assert whole["micro_grid_count"] == len(tree["micro_grids"])
     assert whole["totals"]["pioneer"] == 3 * len(tree["micro_grids"])
+
+
+def test_a_staff_member_whose_phone_was_viewed_cannot_be_deleted():
+    from civicgrid.grids.models import StaffPhoneAccess
+
+    operator = UserFactory(role=Role.OPERATOR)
+    person = StaffMemberFactory(phone="13912345678")
+    api = client_for(operator)
+    assert api.post(f"/api/grids/staff/{person.pk}/reveal-phone/").status_code == 200
+    response = api.delete(f"/api/grids/staff/{person.pk}/")
+    assert response.status_code == 400
+    assert "查看记录须保留" in response.json()["detail"]
+    assert StaffMember.objects.filter(pk=person.pk).exists()
+    assert StaffPhoneAccess.objects.filter(staff=person).count() == 1

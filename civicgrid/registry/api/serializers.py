@@ -100,7 +100,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
     tenure_display = serializers.CharField(source="get_tenure_display", read_only=True)
     use_display = serializers.CharField(source="get_use_display", read_only=True)
     estate = serializers.IntegerField(source="address.estate_id", read_only=True, allow_null=True)
-    resident_count = serializers.IntegerField(read_only=True)
+    resident_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Household
@@ -117,6 +117,11 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "note",
             "resident_count",
         ]
+
+    def get_resident_count(self, household) -> int:
+        # Annotated by the list's queryset; counted for a household just created or changed.
+        count = getattr(household, "resident_count", None)
+        return household.residents.count() if count is None else count
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
+from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.grids.models import Grid
@@ -124,6 +125,8 @@ class Command(BaseCommand):
             cases = build_demo_cases(options["cases"], seed=params.seed)
             # The demo grid worker's own day: cases in their grid, patrols, visits.
             work = build_demo_fieldwork(seed=params.seed)
+            # The 城运中心's roster, a few 督办件 and department liaisons.
+            build_demo_duty(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
