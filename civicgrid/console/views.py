@@ -267,8 +267,14 @@ def case_context(request, case, bound=None):
     duplicates = []
     if case.status in OPEN_STATUSES:
         duplicates = [
-            {"case": other, "distance": round(distance)}
-            for other, distance in possible_duplicates(case, scope_cases(Case.objects.all(), user))
+            {
+                "case": other,
+                "distance": None if distance is None else round(distance),
+                "match": match,
+            }
+            for other, distance, match in possible_duplicates(
+                case, scope_cases(Case.objects.all(), user)
+            )
         ]
     attachments = list(
         Attachment.objects.filter(case=case).select_related("uploaded_by").order_by("uploaded_at")

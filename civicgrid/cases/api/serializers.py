@@ -141,10 +141,21 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 
 class DuplicateSerializer(CaseListSerializer):
-    distance_m = serializers.FloatField(read_only=True)
+    distance_m = serializers.FloatField(
+        read_only=True, allow_null=True, help_text=_("相距米数;任一方没有坐标时为空")
+    )
+    match = serializers.ChoiceField(
+        choices=[
+            ("nearby", _("距离相近")),
+            ("address", _("同一标准地址")),
+            ("building_group", _("同一楼组")),
+        ],
+        read_only=True,
+        help_text=_("判为疑似重复的依据"),
+    )
 
     class Meta(CaseListSerializer.Meta):
-        fields = [*CaseListSerializer.Meta.fields, "distance_m"]
+        fields = [*CaseListSerializer.Meta.fields, "distance_m", "match"]
 
 
 class RevealPhoneSerializer(serializers.Serializer):

@@ -179,15 +179,17 @@ class CaseViewSet(
     # A plain list (the case's candidates), neither paginated nor filtered like the case list.
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def duplicates(self, request, number=None):
-        """Open cases of the same category nearby and close in time (candidates for 合并)."""
+        """Open cases of the same category (or 归并组) close in time, nearby or at the same
+        standard address or building group (candidates for 合并)."""
         case = self.get_object()
         visible = scope_cases(Case.objects.all(), request.user)
         rows = [
             {
                 **s.CaseListSerializer(other, context=self.get_serializer_context()).data,
-                "distance_m": round(distance, 1),
+                "distance_m": None if distance is None else round(distance, 1),
+                "match": match,
             }
-            for other, distance in possible_duplicates(case, visible)
+            for other, distance, match in possible_duplicates(case, visible)
         ]
         return Response(rows)
 
