@@ -58,6 +58,10 @@ class CaseSource(models.TextChoices):
     DEPARTMENT = "department", _("部门自查")
     SUPERVISION = "supervision", _("督查")
     OPEN311 = "open311", _("Open311")
+    # A grid worker's household visit (or its follow-up) turned into a case (civicgrid.fieldwork).
+    VISIT = "visit", _("走访")
+    # 物管家 "一口式受理" (seed 002): a repair request taken in at the estate's property desk.
+    PROPERTY_REPAIR = "property_repair", _("物业报修")
 
 
 class CategoryFamily(models.TextChoices):
@@ -92,15 +96,24 @@ class HotlineRequestType(models.TextChoices):
     COMPLEX = "complex", _("复杂疑难")
 
 
-# Handling limit in working days per 12345 request type. A complex ticket gets 15 working days
-# only with approval: the operator's filing of a ticket typed 复杂 is that approval, and the
-# filing event records it.
+# Handling limit in working days per 12345 request type. A complex ticket gets its 15 working
+# days only once the 值班长 approves them (services.do_approve_complex_limit,
+# Case.complex_limit_approved_at); until then it runs on the 求助/投诉 limit.
 HOTLINE_LIMIT_DAYS = {
     HotlineRequestType.CONSULT: 1,
     HotlineRequestType.SUPERVISE: 3,
     HotlineRequestType.HELP: 5,
     HotlineRequestType.COMPLEX: 15,
 }
+UNAPPROVED_COMPLEX_LIMIT_DAYS = HOTLINE_LIMIT_DAYS[HotlineRequestType.HELP]
+
+
+class MediationOutcome(models.TextChoices):
+    """调解结果 of a 矛盾纠纷 case, recorded with its handling (处置反馈)."""
+
+    SUCCEEDED = "succeeded", _("调解成功")
+    FAILED = "failed", _("调解不成功")
+    REFERRED = "referred", _("转办")
 
 
 class HotlineMessageKind(models.TextChoices):
@@ -158,5 +171,9 @@ class CaseAction(models.TextChoices):
     LOCATE = "locate", _("人工定位")
     # 退单: a 12345 ticket back to the hotline, approved by the 值班长 (cases.services.hotline).
     SEND_BACK = "send_back", _("退单")
+    # 先行联系: the first contact with the caller, recorded once while the case is open.
+    FIRST_CONTACT = "first_contact", _("先行联系")
+    # The 值班长 grants a 复杂 12345 ticket its 15-working-day limit.
+    APPROVE_COMPLEX_LIMIT = "approve_complex_limit", _("批准复杂件办理时限")
     # Not a transition: the log of one full view of the reporter's phone (personal data).
     REVEAL_PHONE = "reveal_phone", _("查看上报人完整电话")

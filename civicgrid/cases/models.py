@@ -21,6 +21,7 @@ from civicgrid.cases.choices import (
     HotlineMessageStatus,
     HotlineRequestType,
     LimitUnit,
+    MediationOutcome,
     Rating,
     WarningLevel,
 )
@@ -80,6 +81,18 @@ class Category(models.Model):
         _("对外公开"),
         default=True,
         help_text=_("否:此类案件不在 Open311 公开接口发布(涉及个人或弱势群体的类别)"),
+    )
+    group = models.CharField(
+        _("归并组"),
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text=_("内容重叠的类别填同一组码(如跨门营业与店外经营),重复提示和指标按一类计"),
+    )
+    needs_mediation_outcome = models.BooleanField(
+        _("须记录调解结果"),
+        default=False,
+        help_text=_("是:处置反馈时必须填写调解结果(调解成功、调解不成功、转办),如矛盾纠纷"),
     )
 
     class Meta:
@@ -258,6 +271,37 @@ class Case(models.Model):
     handling_result = models.TextField(_("处置结果"), blank=True)
     rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    # 是否解决, apart from the rating: set at 核查通过, may be changed at the return visit (评价).
+    resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    mediation_outcome = models.CharField(
+        _("调解结果"), max_length=20, choices=MediationOutcome.choices, blank=True
+    )
+    first_contact_at = models.DateTimeField(
+        _("先行联系时间"), null=True, blank=True, help_text=_("首次联系上报人(来电人)的时间")
+    )
+    first_contact_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("先行联系人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_contact_note = models.TextField(_("先行联系情况"), blank=True)
+    complex_limit_approved_at = models.DateTimeField(
+        _("复杂件时限批准时间"),
+        null=True,
+        blank=True,
+        help_text=_("值班长批准12345复杂件按15个工作日办理的时间;未批准时按5个工作日"),
+    )
+    complex_limit_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复杂件时限批准人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     public_token = models.CharField(
         _("查询码"), max_length=32, unique=True, default=new_public_token, editable=False
     )

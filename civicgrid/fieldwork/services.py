@@ -50,9 +50,8 @@ MAX_ROUTE_POINTS = 20_000
 CLOCK_SLACK = datetime.timedelta(minutes=10)
 MAX_VISIT_AGE = datetime.timedelta(days=60)
 MAX_TOPIC_TITLE = 300
-# Cases from visits are reported as 走访 once cases has that intake source; until then under the
-# grid's own patrol source (a later commit drops the fallback).
-VISIT_SOURCE = getattr(CaseSource, "VISIT", CaseSource.GRID_PATROL)
+# Cases from visits and their follow-ups come in through the 走访 channel.
+VISIT_SOURCE = CaseSource.VISIT
 
 
 # --- scope ---------------------------------------------------------------------------------------

@@ -32,12 +32,19 @@ MAX_EXTENSION_DAYS = 30
 VERIFICATION_LIMIT_HOURS = 1
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 
-# Sources each role may report from; the first is the default.
+# Sources each role may report from; the first is the default. 走访 comes from the people who
+# visit households (grid staff; 居委 staff visit too, civicgrid.fieldwork lets them), 物业报修
+# from the desks that take a repair request in (the 居委's 物管家 "一口式受理", the 城运中心).
 SOURCES_BY_ROLE = {
     Role.RESIDENT: [CaseSource.RESIDENT],
-    Role.GRID_WORKER: [CaseSource.GRID_PATROL],
-    Role.GRID_LEADER: [CaseSource.GRID_PATROL],
-    Role.COMMUNITY_STAFF: [CaseSource.GRID_PATROL, CaseSource.RESIDENT],
+    Role.GRID_WORKER: [CaseSource.GRID_PATROL, CaseSource.VISIT],
+    Role.GRID_LEADER: [CaseSource.GRID_PATROL, CaseSource.VISIT],
+    Role.COMMUNITY_STAFF: [
+        CaseSource.GRID_PATROL,
+        CaseSource.RESIDENT,
+        CaseSource.PROPERTY_REPAIR,
+        CaseSource.VISIT,
+    ],
     Role.DEPT_HANDLER: [CaseSource.DEPARTMENT],
     Role.OPERATOR: [
         CaseSource.RESIDENT,
@@ -45,9 +52,14 @@ SOURCES_BY_ROLE = {
         CaseSource.SUPERVISION,
         CaseSource.GRID_PATROL,
         CaseSource.DEPARTMENT,
+        CaseSource.PROPERTY_REPAIR,
     ],
 }
-SOURCES_BY_ROLE[Role.ADMIN] = [*SOURCES_BY_ROLE[Role.OPERATOR], CaseSource.OPEN311]
+SOURCES_BY_ROLE[Role.ADMIN] = [
+    *SOURCES_BY_ROLE[Role.OPERATOR],
+    CaseSource.OPEN311,
+    CaseSource.VISIT,
+]
 SOURCES_BY_ROLE[Role.SHIFT_CHIEF] = SOURCES_BY_ROLE[Role.OPERATOR]
 SOURCES_BY_ROLE[Role.AREA_HEAD] = SOURCES_BY_ROLE[Role.COMMUNITY_STAFF]
 
