@@ -27,7 +27,7 @@ from django.utils import timezone
 from civicgrid.accounts.choices import Role
 from civicgrid.fieldwork.choices import PatrolShift, PatrolStatus
 from civicgrid.fieldwork.models import Patrol, PatrolArea
-from civicgrid.workcalendar.services import is_workday
+from civicgrid.workcalendar.services import get_calendar
 
 NOON = datetime.time(12, 0)
 MAX_PERIOD_DAYS = 366
@@ -84,7 +84,8 @@ def areas_in_force(areas, first: datetime.date, last: datetime.date):
 
 def plan(areas, first: datetime.date, last: datetime.date, *, now=None) -> list[Round]:
     """Every round of the plan for the days [first, last] of `areas` (a PatrolArea queryset),
-    each with its outcome. Two queries: the areas, the finished patrols of the period."""
+    each with its outcome. Three queries: the areas, the finished patrols of the period, the
+    calendar's revision."""
     now = now or timezone.now()
     areas = list(areas_in_force(areas, first, last))
     if not areas:
@@ -103,9 +104,10 @@ def plan(areas, first: datetime.date, last: datetime.date, *, now=None) -> list[
         key = (worker_id, micro_grid_id, timezone.localdate(started_at), shift_of(started_at))
         done.setdefault(key, pk)
     rounds = []
+    calendar = get_calendar()  # one snapshot: a revision check per day would be a query per day
     day = first
     while day <= last:
-        if is_workday(day):
+        if calendar.is_workday(day):
             for area in areas:
                 if area.start_date > day or (area.end_date and area.end_date < day):
                     continue

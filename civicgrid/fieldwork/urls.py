@@ -30,5 +30,6 @@ urlpatterns = [
     path("follow-ups/<int:pk>/case/", views.follow_up_case, name="follow_up_case"),
     path("follow-ups/<int:pk>/hard/", views.follow_up_hard, name="follow_up_hard"),
     path("topics/", views.topics, name="topics"),
+    path("scorecard/", views.scorecard, name="scorecard"),
     path("topics/<int:pk>/plan/", views.topic_plan, name="topic_plan"),
 ]

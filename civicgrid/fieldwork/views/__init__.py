@@ -31,6 +31,7 @@ from civicgrid.fieldwork.views.patrols import (
 )
 from civicgrid.fieldwork.views.plan import patrol_coverage, patrol_plan
 from civicgrid.fieldwork.views.report import report
+from civicgrid.fieldwork.views.scorecard import scorecard
 from civicgrid.fieldwork.views.visits import (
     follow_up_case,
     follow_up_done,
@@ -64,6 +65,7 @@ __all__ = [
     "patrol_rest_ok",
     "patrols",
     "report",
+    "scorecard",
     "topic_plan",
     "topics",
     "visit_case",
