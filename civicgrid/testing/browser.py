@@ -21,9 +21,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEFAULT_PASSWORD = "pw-123456"  # civicgrid.testing.factories.UserFactory
 
 
-# Data migrations whose rows the tests rely on: (app label, migration, model).
+# Data migrations whose rows the tests rely on: (app label, migration(s), model).
 SEEDED = [
-    ("cases", "0002_seed_categories", "Category"),
+    ("cases", ("0002_seed_categories", "0011_seed_spine_categories"), "Category"),
     ("workcalendar", "0002_seed_chinese_calendar", "CalendarDay"),
     ("fieldwork", "0002_seed_checklist", "ChecklistItem"),
 ]
@@ -40,8 +40,9 @@ def ensure_migration_data():
 
     for app_label, migration, model in SEEDED:
         if not apps.get_model(app_label, model).objects.exists():
-            module = import_module(f"civicgrid.{app_label}.migrations.{migration}")
-            module.seed(apps, None)
+            for name in (migration,) if isinstance(migration, str) else migration:
+                module = import_module(f"civicgrid.{app_label}.migrations.{name}")
+                module.seed(apps, None)
             if app_label == "workcalendar":
                 # Every process's copy of the calendar is stale now (the live server's too).
                 bump_revision()
