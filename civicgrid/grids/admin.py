@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -139,6 +139,33 @@ class GridImportForm(forms.Form):
     )
 
 
+class SplitCommunityForm(forms.Form):
+    """拆分居委: which micro-grids leave for the new 居委, its name, optionally its number."""
+
+    micro_grids = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("划入新居委的微网格"),
+        queryset=Grid.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    name = forms.CharField(label=gettext_lazy("新居委名称"), max_length=100)
+    number = forms.IntegerField(
+        label=gettext_lazy("新居委编号"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("留空则取本街镇下一个空闲编号"),
+    )
+    reason = forms.CharField(label=gettext_lazy("变更原因"), max_length=200, required=False)
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["micro_grids"].queryset = Grid.objects.filter(
+            parent=community, level=GridLevel.MICRO_GRID
+        ).order_by("number")
+        self.fields["micro_grids"].label_from_instance = lambda m: (
+            f"{m.code} {m.name}({m.household_count}户)"
+        )
+
+
 class OverHouseholdLimitFilter(admin.SimpleListFilter):
     """超过3000户的居委: the committees due for a split (seed 002)."""
 
@@ -176,7 +203,7 @@ class GridAdmin(RoleGatedAdmin):
     autocomplete_fields = ["parent"]
     readonly_fields = ["code", "path", "area_m2", "centroid_lon", "centroid_lat", "updated_at"]
     ordering = ["path"]
-    actions = ["export_geojson", "renumber"]
+    actions = ["export_geojson", "renumber", "split"]
     change_list_template = "grids/admin/grid_change_list.html"
     change_form_template = "grids/admin/grid_change_form.html"
     list_per_page = 100
@@ -259,8 +286,23 @@ class GridAdmin(RoleGatedAdmin):
         if done:
             self.message_user(request, _("已重新编号 %(n)d 个居村") % {"n": done})
 
+    @admin.action(description=gettext_lazy("拆分所选居委(划出微网格新建居委)"))
+    def split(self, request, queryset):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        chosen = list(queryset[:2])
+        if len(chosen) != 1 or chosen[0].level != GridLevel.COMMUNITY:
+            self.message_user(request, _("请只选择一个居委进行拆分"), level=messages.ERROR)
+            return None
+        return redirect("admin:grids_grid_split", code=chosen[0].code)
+
     def get_urls(self):
         return [
+            path(
+                "split/<str:code>/",
+                self.admin_site.admin_view(self.split_view),
+                name="grids_grid_split",
+            ),
             path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
@@ -305,6 +347,50 @@ class GridAdmin(RoleGatedAdmin):
         }
         status = 400 if report is not None and report.fatal else 200
         return TemplateResponse(request, "grids/admin/grid_import.html", context, status=status)
+
+    def split_view(self, request, code):
+        """拆分居委: the chosen micro-grids move into a new 居委 (grids.services.split_community);
+        a refused split is shown on the form and nothing is written."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        community = get_object_or_404(
+            visible_grids(request.user), code=code, level=GridLevel.COMMUNITY
+        )
+        form = SplitCommunityForm(request.POST or None, community=community)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                new = services.split_community(
+                    community,
+                    list(data["micro_grids"]),
+                    name=data["name"],
+                    number=data["number"],
+                    reason=data["reason"],
+                    user=request.user,
+                )
+            except DjangoValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                self.message_user(
+                    request,
+                    _("已拆分:%(old)s 划出 %(n)d 个微网格,新建 %(new)s(%(code)s)")
+                    % {
+                        "old": community.name,
+                        "n": len(data["micro_grids"]),
+                        "new": new.name,
+                        "code": new.code,
+                    },
+                )
+                return redirect("admin:grids_grid_change", new.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("拆分居委:%(name)s") % {"name": community.name},
+            "community": community,
+            "form": form,
+        }
+        status = 400 if form.is_bound and form.errors else 200
+        return TemplateResponse(request, "grids/admin/grid_split.html", context, status=status)
 
     def staffing_view(self, request, code):
         grid = get_object_or_404(visible_grids(request.user), code=code)

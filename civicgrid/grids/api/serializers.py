@@ -82,6 +82,26 @@ class GridSerializer(serializers.ModelSerializer):
         return grid.path.strip("/").split("/")[-2] if grid.parent_id else None
 
 
+class SplitCommunitySerializer(serializers.Serializer):
+    """拆分居委: the micro-grids (by code) that leave for the new 居委, its name and number."""
+
+    micro_grids = serializers.ListField(
+        child=serializers.RegexField(r"^\d{15}$", max_length=15),
+        min_length=1,
+        max_length=500,
+        help_text=_("划入新居委的微网格编码(15位)"),
+    )
+    name = serializers.CharField(max_length=100, help_text=_("新居委名称"))
+    number = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=999,
+        help_text=_("新居委编号;缺省取本街镇下一个空闲编号"),
+    )
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 class GridDetailSerializer(GridSerializer):
     geometry = serializers.JSONField(read_only=True, help_text=_("GeoJSON Polygon/MultiPolygon"))
 

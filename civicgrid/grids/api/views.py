@@ -30,6 +30,7 @@ from civicgrid.grids.api.serializers import (
     GridPostSerializer,
     GridSerializer,
     ImportReportSerializer,
+    SplitCommunitySerializer,
     StaffingSummarySerializer,
     StaffMemberSerializer,
     StaffPhoneSerializer,
@@ -48,6 +49,13 @@ def _role(user):
 
 class IsGridAdmin(permissions.BasePermission):
     message = gettext_lazy("只有系统管理员可以导入网格")
+
+    def has_permission(self, request, view):
+        return _role(request.user) in GRID_TREE_EDIT_ROLES
+
+
+class MayEditTree(permissions.BasePermission):
+    message = gettext_lazy("您的角色不能拆分居委")
 
     def has_permission(self, request, view):
         return _role(request.user) in GRID_TREE_EDIT_ROLES
@@ -190,6 +198,41 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
         return Response(GridSerializer(ordered, many=True).data)
+
+    @extend_schema(
+        summary="拆分居委:所选微网格划入新建居委(编码按15位规则重排,原编码留存)",
+        request=SplitCommunitySerializer,
+        responses={201: GridDetailSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[MayEditTree],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def split(self, request, code=None):
+        community = self.get_object()
+        body = SplitCommunitySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        codes = set(data["micro_grids"])
+        chosen = list(visible_grids(request.user).filter(code__in=codes))
+        if len(chosen) != len(codes):
+            raise ValidationError({"micro_grids": [_("只能划出本居村的微网格")]})
+        try:
+            new = services.split_community(
+                community,
+                chosen,
+                name=data["name"],
+                number=data.get("number"),
+                reason=data.get("reason", ""),
+                user=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        new = services.annotate_households(visible_grids(request.user)).get(pk=new.pk)
+        return Response(GridDetailSerializer(new).data, status=status.HTTP_201_CREATED)
 
 
 def _date_param(request, name):
