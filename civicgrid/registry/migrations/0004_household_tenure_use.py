@@ -52,6 +52,11 @@ USE = [
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: on PostgreSQL an ALTER TABLE after the data step in the same
+    # transaction fails ("pending trigger events"); each operation commits on its own instead
+    # (the data step in its own transaction, so a failure there leaves the new columns empty,
+    # never half-filled).
+    atomic = False
     dependencies = [
         ("registry", "0003_address_estate"),
     ]
@@ -71,6 +76,6 @@ class Migration(migrations.Migration):
                 choices=USE, default="owner_occupied", max_length=20, verbose_name="房屋用途"
             ),
         ),
-        migrations.RunPython(split, join),
+        migrations.RunPython(split, join, atomic=True),
         migrations.RemoveField(model_name="household", name="housing_type"),
     ]
