@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "civicgrid.workcalendar",
     "civicgrid.cases",
     "civicgrid.duty",
+    "civicgrid.survey",
     "civicgrid.open311",
     "civicgrid.attachments",
     # The web front (server-rendered pages; each area has its own app and catalogue).
