@@ -92,6 +92,7 @@ class IndicatorForm(forms.Form):
             ("micro_grid", _("微网格")),
             ("department", _("部门")),
             ("category", _("类别")),
+            ("reporter", _("上报人")),
         ],
     )
 
@@ -114,6 +115,10 @@ INDICATOR_COLUMNS = [
     ("overdue_rate", _("超期率%")),
     ("extension_rate", _("延期率%")),
     ("satisfaction_rate", _("满意率%")),
+    ("valid_report_rate", _("有效上报率%")),
+    ("on_time_verification_rate", _("按时核实率%")),
+    ("resolution_rate", _("解决率%")),
+    ("first_contact_rate", _("先行联系及时率%")),
     ("avg_handling_hours", _("平均处置用时(工作小时)")),
     ("grade", _("等级")),
 ]

@@ -1,7 +1,7 @@
 """综合评价: the standard indicators of the loop, defined once here (and in the README).
 
-The cohort of a period is the cases **filed** (立案) in [start, end) — merged duplicates and
-cases not filed are not in it. Evaluated at `as_of` (default now, at most the period's end is not
+The cohort of a period is the cases **filed** (立案) in [start, end) — merged duplicates,
+cases not filed and 12345 tickets sent back to the hotline (已退单) are not in it. Evaluated at `as_of` (default now, at most the period's end is not
 required: a case filed in the period and closed later counts as closed when evaluated later).
 
 - 立案数 filed: the cohort.
@@ -20,19 +20,37 @@ required: a case filed in the period and closed later counts as closed when eval
   延期率 = 延期数/立案数, 满意率 = 满意数/评价数 — as percentages, None when the denominator is 0.
 - 平均处置用时 avg_handling_hours: mean working hours from dispatch to feedback, pauses excluded.
 - 等级 grade of the 按期结案率: A ≥90, B 75–90, C 60–75, D 40–60, E <40.
+- 有效上报率 valid_report_rate = reported_filed / reported, over the cases **reported** in
+  [start, end) (not the filed cohort): `reported` counts those whose filing is decided (a case
+  still 待受理 counts neither way; a 12345 ticket sent back is not the street's), `reported_filed`
+  those filed and not merged. A merged duplicate is reported but not valid: it told nothing new.
+- 按时核实率 on_time_verification_rate = verified_on_time / verified: every 核查 (passed or
+  failed) of a cohort case, on time when it came within VERIFICATION_LIMIT_HOURS working hours of
+  the handler's feedback it judged (pauses excluded).
+- 解决率 resolution_rate = resolved / resolution_answered: cohort cases closed with an answer to
+  是否解决 (Case.resolved), and those answered yes. Apart from 满意率.
+- 先行联系及时率 first_contact_rate = first_contact_on_time / hotline_tickets: the cohort's 12345
+  tickets, and those whose caller was first contacted within CIVICGRID_FIRST_CONTACT_HOURS
+  wall-clock hours of the hotline's dispatch (else the report), as cases.services.clocks does.
+  These four are not kept in the dashboard's rollups (dashboard.rollups); the dashboard says so
+  and links here.
 - 督办件数 supervised: cohort cases a 带班领导 supervised (督办), counted by civicgrid.duty
   through `register_count` (absent when that app is not installed).
 
-Groups: street (one row), area (片区), community, micro_grid, department, category. One query
+Groups: street (one row), area (片区), community, micro_grid, department, category, reporter
+(the reporting user; cases reported by residents or the hotline without an account share the
+row with key None). One query
 for the cohort, one for the group names; the arithmetic runs over one calendar snapshot.
 """
 
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from civicgrid.cases.choices import CaseStatus, Rating
+from civicgrid.cases.choices import CaseAction, CaseSource, CaseStatus, Rating
 from civicgrid.cases.clock import parse_pauses
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
@@ -45,7 +63,9 @@ GROUPS = {
     "micro_grid": "micro_grid_id",
     "department": "assigned_department_id",
     "category": "category_id",
+    "reporter": "reporter_user_id",
 }
+OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED, CaseStatus.SENT_BACK)
 GRADES = [(90, "A"), (75, "B"), (60, "C"), (40, "D"), (0, "E")]
 COUNTS = [
     "filed",
@@ -70,6 +90,23 @@ RATES = {
     "extension_rate": ("extended", "filed"),
     "satisfaction_rate": ("satisfied", "rated"),
 }
+# Not in the dashboard's rollups (see the module docstring).
+QUALITY_COUNTS = [
+    "reported",
+    "reported_filed",
+    "verified",
+    "verified_on_time",
+    "resolution_answered",
+    "resolved",
+    "hotline_tickets",
+    "first_contact_on_time",
+]
+QUALITY_RATES = {
+    "valid_report_rate": ("reported_filed", "reported"),
+    "on_time_verification_rate": ("verified_on_time", "verified"),
+    "resolution_rate": ("resolved", "resolution_answered"),
+    "first_contact_rate": ("first_contact_on_time", "hotline_tickets"),
+}
 # Counts kept by apps above cases (civicgrid.duty's 督办件 "supervised"): name → function
 # (cohort queryset, group key field or None) → {group key: count}, one query each. Registered
 # by the app's AppConfig.ready; each adds a key to every row.
@@ -90,7 +127,13 @@ _FIELDS = [
     "extension_count",
     "rating",
     "pauses",
+    "source",
+    "reported_at",
+    "resolved",
+    "first_contact_at",
+    "hotline_dispatched_at",
 ]
+_REPORTED_AT = _FIELDS.index("reported_at")
 
 
 def grade(rate) -> str | None:
@@ -117,7 +160,44 @@ def _labels(group: str, keys) -> dict:
         return {
             c.pk: (f"{c.family}-{c.code}", c.name) for c in Category.objects.filter(pk__in=keys)
         }
+    if group == "reporter":
+        from django.contrib.auth import get_user_model
+
+        return {
+            u.pk: (u.username, u.get_full_name() or u.username)
+            for u in get_user_model().objects.filter(pk__in=keys)
+        }
     return {}
+
+
+def _verifications(case_ids, calendar) -> dict:
+    """{case pk: [on time?, …]}: each 核查 of the cases, on time when it came within
+    VERIFICATION_LIMIT_HOURS working hours of the feedback before it (pauses excluded)."""
+    from civicgrid.cases.models import CaseEvent
+    from civicgrid.cases.services.checks import VERIFICATION_LIMIT_HOURS
+
+    out = defaultdict(list)
+    if not case_ids:
+        return out
+    events = (
+        CaseEvent.objects.filter(
+            case_id__in=case_ids,
+            action__in=[CaseAction.HANDLE, CaseAction.VERIFY_PASS, CaseAction.VERIFY_FAIL],
+        )
+        .order_by("case_id", "at", "pk")
+        .values_list("case_id", "action", "at", "case__pauses")
+    )
+    handled = {}
+    for case_id, action, at, pauses in events:
+        if action == CaseAction.HANDLE:
+            handled[case_id] = at
+            continue
+        since = handled.pop(case_id, None)
+        if since is None:
+            continue
+        spent = calendar.working_hours_between(since, at, exclude=parse_pauses(pauses))
+        out[case_id].append(spent <= VERIFICATION_LIMIT_HOURS)
+    return out
 
 
 def period(first: datetime.date, last: datetime.date):
@@ -136,15 +216,29 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
     calendar = get_calendar()
     key_field = GROUPS[group]
     fields = [*_FIELDS, key_field] if key_field else _FIELDS
-    cases = (
-        scope_cases(Case.objects.all(), user)
-        .filter(filed_at__gte=start, filed_at__lt=end)
-        .exclude(status__in=[CaseStatus.MERGED, CaseStatus.NOT_FILED])
+    visible = scope_cases(Case.objects.all(), user)
+    counts = defaultdict(lambda: dict.fromkeys([*COUNTS, *QUALITY_COUNTS], 0))
+    cases = visible.filter(filed_at__gte=start, filed_at__lt=end).exclude(status__in=OUT_OF_COHORT)
+    # One query for both cohorts: the cases filed in the period, and (有效上报率) those reported
+    # in it whose filing is decided.
+    reported_q = Q(reported_at__gte=start, reported_at__lt=end) & ~Q(
+        status__in=[CaseStatus.REPORTED, CaseStatus.SENT_BACK]
     )
-    cohort = cases.values_list(*fields)
-    counts = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    filed_q = Q(filed_at__gte=start, filed_at__lt=end) & ~Q(status__in=OUT_OF_COHORT)
+    rows = list(visible.filter(filed_q | reported_q).values_list("pk", "filed_at", *fields))
+    cohort = []
+    for pk, filed_at, *row in rows:
+        if start <= row[_REPORTED_AT] < end:
+            c = counts[row[len(_FIELDS)] if key_field else None]
+            c["reported"] += 1
+            if filed_at is not None and row[0] not in OUT_OF_COHORT:
+                c["reported_filed"] += 1
+        if filed_at is not None and start <= filed_at < end and row[0] not in OUT_OF_COHORT:
+            cohort.append((pk, *row))
     hours = defaultdict(list)
-    for row in cohort:
+    contact_limit = datetime.timedelta(hours=float(settings.CIVICGRID_FIRST_CONTACT_HOURS))
+    verifications = _verifications([row[0] for row in cohort], calendar)
+    for pk, *row in cohort:
         (
             status,
             deadline,
@@ -155,10 +249,28 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
             extensions,
             rating,
             pauses,
-        ) = row[:9]
-        key = row[9] if key_field else None
+            source,
+            reported_at,
+            resolved,
+            first_contact_at,
+            hotline_dispatched_at,
+        ) = row[:14]
+        key = row[14] if key_field else None
         c = counts[key]
         c["filed"] += 1
+        for on_time in verifications.get(pk, ()):
+            c["verified"] += 1
+            c["verified_on_time"] += on_time
+        if status == CaseStatus.CLOSED and resolved is not None:
+            c["resolution_answered"] += 1
+            c["resolved"] += resolved
+        if source == CaseSource.HOTLINE_12345:
+            c["hotline_tickets"] += 1
+            # As cases.services.clocks.first_contact_deadline: wall-clock hours from the
+            # hotline's dispatch (else the report).
+            since = hotline_dispatched_at or reported_at
+            if first_contact_at is not None and first_contact_at - since <= contact_limit:
+                c["first_contact_on_time"] += 1
         if extensions:
             c["extended"] += 1
         if rating:
@@ -186,6 +298,11 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
             c["reworked"] += 1
         if not on_time:
             c["overdue"] += 1
+    # A group shows with cases filed in the period; a reporter also when none of theirs was.
+    if group != "reporter":
+        counts = defaultdict(
+            counts.default_factory, {k: c for k, c in counts.items() if c["filed"]}
+        )
     for name, count in EXTRA_COUNTS.items():
         found = count(cases, key_field) if counts else {}
         for key, c in counts.items():
@@ -195,7 +312,7 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
     for key, c in counts.items():
         code, name = labels.get(key, (None, None))
         row = {"group": group, "key": key, "code": code, "name": name, **c}
-        for rate, (numerator, denominator) in RATES.items():
+        for rate, (numerator, denominator) in (RATES | QUALITY_RATES).items():
             row[rate] = _percent(c[numerator], c[denominator])
         values = hours[key]
         row["avg_handling_hours"] = round(sum(values) / len(values), 2) if values else None

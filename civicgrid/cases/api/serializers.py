@@ -609,6 +609,7 @@ class IndicatorQuerySerializer(serializers.Serializer):
             ("micro_grid", _("微网格")),
             ("department", _("部门")),
             ("category", _("类别")),
+            ("reporter", _("上报人")),
         ],
         required=False,
         default="street",
@@ -640,6 +641,14 @@ class IndicatorRowSerializer(serializers.Serializer):
     rated = serializers.IntegerField(help_text=_("评价数"))
     satisfied = serializers.IntegerField(help_text=_("满意数(含基本满意)"))
     supervised = serializers.IntegerField(required=False, help_text=_("督办件数"))
+    reported = serializers.IntegerField(help_text=_("上报数(期内上报、已决定是否立案)"))
+    reported_filed = serializers.IntegerField(help_text=_("有效上报数(其中已立案、未合并)"))
+    verified = serializers.IntegerField(help_text=_("核查次数"))
+    verified_on_time = serializers.IntegerField(help_text=_("按时核查次数"))
+    resolution_answered = serializers.IntegerField(help_text=_("已结案并回答是否解决的案件数"))
+    resolved = serializers.IntegerField(help_text=_("已解决数"))
+    hotline_tickets = serializers.IntegerField(help_text=_("12345工单数"))
+    first_contact_on_time = serializers.IntegerField(help_text=_("按时先行联系数"))
     closure_rate = serializers.FloatField(allow_null=True, help_text=_("结案率 %"))
     on_time_closure_rate = serializers.FloatField(allow_null=True, help_text=_("按期结案率 %"))
     handling_rate = serializers.FloatField(allow_null=True, help_text=_("处置率 %"))
@@ -648,6 +657,10 @@ class IndicatorRowSerializer(serializers.Serializer):
     overdue_rate = serializers.FloatField(allow_null=True, help_text=_("超期率 %"))
     extension_rate = serializers.FloatField(allow_null=True, help_text=_("延期率 %"))
     satisfaction_rate = serializers.FloatField(allow_null=True, help_text=_("满意率 %"))
+    valid_report_rate = serializers.FloatField(allow_null=True, help_text=_("有效上报率 %"))
+    on_time_verification_rate = serializers.FloatField(allow_null=True, help_text=_("按时核实率 %"))
+    resolution_rate = serializers.FloatField(allow_null=True, help_text=_("解决率 %"))
+    first_contact_rate = serializers.FloatField(allow_null=True, help_text=_("先行联系及时率 %"))
     avg_handling_hours = serializers.FloatField(
         allow_null=True, help_text=_("平均处置用时(工作小时)")
     )
