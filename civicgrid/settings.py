@@ -358,7 +358,6 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "civicgrid.accounts.choices.Role",
         "GenderEnum": "civicgrid.registry.choices.Gender",
         "IdTypeEnum": "civicgrid.registry.choices.IdType",
-        "HousingTypeEnum": "civicgrid.registry.choices.HousingType",
         "CareTagEnum": "civicgrid.registry.choices.CareTag",
         "PiiFieldEnum": "civicgrid.registry.choices.PiiField",
     },

@@ -36,7 +36,7 @@ from civicgrid.grids.choices import (
 )
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.registry.addresses import AddressParts
-from civicgrid.registry.choices import HousingType
+from civicgrid.registry.choices import DwellingUse, Tenure
 from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.registry.services import build_address
 
@@ -58,11 +58,25 @@ PART_TIME_ORIGIN_WEIGHTS = [4, 3, 3]
 # Of the "N" beyond the 楼组长: 双报到 members, the rest volunteers.
 DUAL_REPORT_SHARE = 0.45
 
-# Housing stock by kind of community (普育里, an old estate: 77 公房 and 136 售后公房 of 213).
+# Housing stock by kind of community, as (tenure, use) → weight (普育里, an old estate: 77 公房
+# and 136 售后公房 of 213). Villages' 自建房 are partly let (seed 002: "1692户农村自建房出租屋").
+_OWN = DwellingUse.OWNER_OCCUPIED
 HOUSING_MIX = {
-    "commodity": {HousingType.COMMERCIAL: 88, HousingType.RENTAL: 8, HousingType.OTHER: 4},
-    "old": {HousingType.SOLD_PUBLIC: 60, HousingType.PUBLIC_RENT: 34, HousingType.COMMERCIAL: 6},
-    "village": {HousingType.SELF_BUILT: 90, HousingType.RENTAL: 6, HousingType.OTHER: 4},
+    "commodity": {
+        (Tenure.COMMERCIAL, _OWN): 88,
+        (Tenure.COMMERCIAL, DwellingUse.RENTED): 8,
+        (Tenure.OTHER, _OWN): 4,
+    },
+    "old": {
+        (Tenure.SOLD_PUBLIC, _OWN): 60,
+        (Tenure.PUBLIC_RENT, _OWN): 34,
+        (Tenure.COMMERCIAL, _OWN): 6,
+    },
+    "village": {
+        (Tenure.SELF_BUILT, _OWN): 90,
+        (Tenure.SELF_BUILT, DwellingUse.RENTED): 6,
+        (Tenure.OTHER, _OWN): 4,
+    },
 }
 # Flats per floor in a building: walk-ups of old estates have 2, commodity towers 4; a building
 # group with more dwellings than one building holds spreads over several (幢): walk-ups have 6
@@ -501,10 +515,12 @@ class _Builder:
                     group,
                 )
                 address.lon, address.lat = lon, lat
+                tenure, use = rng.choices(list(mix), list(mix.values()))[0]
                 household = Household(
                     address=address,
                     household_number=f"{group.code}{i + 1:03d}",
-                    housing_type=rng.choices(list(mix), list(mix.values()))[0],
+                    tenure=tenure,
+                    use=use,
                 )
                 batch.append((address, household, self.people.household(kind)))
             if len(batch) >= REGISTRY_FLUSH:

@@ -44,29 +44,6 @@ class DwellingUse(models.TextChoices):
 RENTED_USES = frozenset({DwellingUse.RENTED, DwellingUse.GROUP_RENTED})
 
 
-class HousingType(models.TextChoices):
-    """The one list used before tenure and use were two fields (租赁房 beside 公房). Still
-    accepted where a household is created (Household.housing_type), mapped by LEGACY_HOUSING."""
-
-    COMMERCIAL = "commercial", _("商品房")
-    PUBLIC_RENT = "public_rent", _("公房")
-    SOLD_PUBLIC = "sold_public", _("售后公房")
-    SELF_BUILT = "self_built", _("自建房")
-    RENTAL = "rental", _("租赁房")
-    OTHER = "other", _("其他")
-
-
-# Old housing type → (tenure, use); the migration registry 0004 applies the same table.
-LEGACY_HOUSING = {
-    HousingType.COMMERCIAL: (Tenure.COMMERCIAL, DwellingUse.OWNER_OCCUPIED),
-    HousingType.PUBLIC_RENT: (Tenure.PUBLIC_RENT, DwellingUse.OWNER_OCCUPIED),
-    HousingType.SOLD_PUBLIC: (Tenure.SOLD_PUBLIC, DwellingUse.OWNER_OCCUPIED),
-    HousingType.SELF_BUILT: (Tenure.SELF_BUILT, DwellingUse.OWNER_OCCUPIED),
-    HousingType.RENTAL: (Tenure.OTHER, DwellingUse.RENTED),
-    HousingType.OTHER: (Tenure.OTHER, DwellingUse.OWNER_OCCUPIED),
-}
-
-
 class CareTag(models.TextChoices):
     """Special-care tags that grid workers visit for."""
 

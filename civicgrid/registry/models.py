@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.grids.choices import GridLevel
 from civicgrid.registry.choices import (
-    LEGACY_HOUSING,
     CareTag,
     DwellingUse,
     Gender,
@@ -117,19 +116,6 @@ class Household(models.Model):
 
     def __str__(self):
         return f"{self.address}({self.household_number or self.pk})"
-
-    @property
-    def housing_type(self):
-        """The old single list's value (租赁房 for a let dwelling of no known tenure)."""
-        for legacy, pair in LEGACY_HOUSING.items():
-            if pair == (self.tenure, self.use):
-                return legacy
-        return self.tenure if self.tenure in LEGACY_HOUSING else "other"
-
-    @housing_type.setter
-    def housing_type(self, value):
-        # Callers written before the split (Household(housing_type=…)) keep working.
-        self.tenure, self.use = LEGACY_HOUSING[value]
 
     @property
     def estate(self):

@@ -4,7 +4,7 @@ character computed) and realistic names."""
 import datetime
 import itertools
 
-from civicgrid.registry.choices import CareTag, HousingType
+from civicgrid.registry.choices import CareTag, DwellingUse, Tenure
 from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.registry.validators import id_check_char
 
@@ -46,12 +46,21 @@ def mod11_2_valid(number: str) -> bool:
     return sum(v * pow(2, 17 - i, 11) for i, v in enumerate(values)) % 11 == 1
 
 
-def add_residents(building_group, n=2, *, start=0, housing=HousingType.SOLD_PUBLIC, road="测试路"):
-    """One address + household in the building group with n residents (alternating sex)."""
+def add_residents(
+    building_group,
+    n=2,
+    *,
+    start=0,
+    tenure=Tenure.SOLD_PUBLIC,
+    use=DwellingUse.OWNER_OCCUPIED,
+    road="测试路",
+):
+    """One address + household (`tenure`, `use`) in the building group with n residents
+    (alternating sex)."""
     address = Address.objects.create(
         road=road, lane=str(building_group.pk), number=str(start + 1), building_group=building_group
     )
-    household = Household.objects.create(address=address, housing_type=housing)
+    household = Household.objects.create(address=address, tenure=tenure, use=use)
     people = []
     for i in range(n):
         n_seq = next(_sequence)
@@ -82,7 +91,9 @@ def add_household(building_group, number, *, residents=2, road="秀沿路", lane
         room="301",
         building_group=building_group,
     )
-    household = Household.objects.create(address=address, housing_type=HousingType.COMMERCIAL)
+    household = Household.objects.create(
+        address=address, tenure=Tenure.COMMERCIAL, use=DwellingUse.OWNER_OCCUPIED
+    )
     for i in range(residents):
         n = next(_household_sequence)
         birth = datetime.date(1950 + n % 40, 1 + n % 12, 1 + n % 28)

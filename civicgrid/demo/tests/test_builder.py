@@ -372,3 +372,21 @@ def test_default_demo_is_kangqiao_and_loads_fast():
         role__in=[PostRole.BUILDING_GROUP_HEAD, PostRole.VILLAGER_GROUP_HEAD]
     ).exclude(building_group__parent=F("micro_grid"))
     assert 20_000 <= result.counts["resident"] <= 40_000
+
+
+def test_dwellings_have_a_tenure_and_a_use(small_demo):
+    from civicgrid.demo.builder import HOUSING_MIX
+    from civicgrid.registry.choices import DwellingUse, Tenure
+
+    pairs = set(Household.objects.values_list("tenure", "use").distinct())
+    known = {pair for mix in HOUSING_MIX.values() for pair in mix}
+    assert pairs and pairs <= known
+    # A let flat has a tenure of its own (no more 租赁房 of unknown tenure); in villages the
+    # 自建房 are partly let (seed 002's 出租屋).
+    assert (Tenure.OTHER, DwellingUse.RENTED) not in pairs
+    assert (Tenure.SELF_BUILT, DwellingUse.RENTED) in HOUSING_MIX["village"]
+    villages = Household.objects.filter(
+        address__building_group__parent__parent__community_kind=CommunityKind.VILLAGE
+    )
+    if villages.exists():
+        assert set(villages.values_list("tenure", flat=True)) <= {Tenure.SELF_BUILT, Tenure.OTHER}
