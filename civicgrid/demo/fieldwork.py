@@ -5,7 +5,11 @@ lists. This builder gives their micro-grid what a grid worker's phone shows on a
 a case dispatched to the grid waiting to be accepted, one being handled, one handled by a
 department waiting for their 核查, two weeks of morning patrols along the grid's building groups
 (most lines 正常, now and then a problem turned into a case in one tap), and four weeks of
-household visits with follow-ups for the "四百走访" weekly summary.
+household visits with follow-ups for the "四百走访" weekly summary. Their micro-grid is the
+worker's 巡块责任区 (walked morning and afternoon; now and then an afternoon round is missed, so
+the coverage page has something to show), a few visits are tagged with 急难愁盼 needs, one
+follow-up became a case and one, too hard for the grid, is a 难点 on the 居村's 专题会 agenda
+with its work plan.
 
 Everything goes through the services of the loop and of civicgrid.fieldwork, each given the
 builder's clock as `now=` as in civicgrid.demo.cases; the same seed and day give the same
@@ -26,7 +30,7 @@ from civicgrid.cases.models import Category
 from civicgrid.demo.cases import SHANGHAI, _Clock, backfill_updated_at
 from civicgrid.fieldwork import services as field
 from civicgrid.fieldwork.choices import FindingResult
-from civicgrid.fieldwork.models import ChecklistItem
+from civicgrid.fieldwork.models import ChecklistItem, NeedKind, PatrolArea
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.registry.models import Household
@@ -50,6 +54,22 @@ TOPICS = [
     "提醒电瓶车不要入户充电",
     "了解对小区停车管理的意见",
 ]
+# Visits whose needs (急难愁盼) the demo tags, by need kind: the topics asked and the follow-up.
+NEED_VISITS = {
+    "养老助餐": ("了解独居老人用餐情况", "联系社区助餐点每天送午餐"),
+    "停车难": ("了解小区夜间停车情况", "协调物业夜间开放地面临时车位"),
+    "住房修缮": ("查看老房屋顶渗水情况", "联系房管办上门查看屋顶渗水"),
+    "噪音扰民": ("了解底商噪音扰民情况", "约谈底商经营户控制营业时间"),
+}
+# The follow-up turned into a case, and the one too hard for the grid (难点) with its work plan.
+CASE_FOLLOW_UP = ("住房修缮", "楼道顶部渗水,墙皮脱落,需维修")
+HARD_FOLLOW_UP = (
+    "停车难",
+    "小区车位缺口约80个,夜间车辆占用消防通道",
+    "小区停车难:车位缺口与消防通道占用",
+    "居委牵头,物业、业委会参加:夜间开放周边单位停车场错时停车,"
+    "施划消防通道禁停标线,两个月内完成地面车位挖潜",
+)
 FOLLOW_UPS = [
     "联系社区助餐点送餐",
     "反馈物业维修楼道灯",
@@ -85,6 +105,8 @@ class _FieldworkMaker:
         if self.worker is not None:
             self.grid = field.my_micro_grids(self.worker).order_by("code").first()
         self.calendar = get_calendar()
+        # The patrol areas and needs draw from their own stream, so the rest stays as it was.
+        self.rng_needs = random.Random(seed * 7919 + 11)
 
     def workdays_back(self, days: int) -> list[datetime.date]:
         today = timezone.localtime(self.now).date()
@@ -199,6 +221,98 @@ class _FieldworkMaker:
             field.finish_patrol(patrol, self.worker, note="巡查完毕", now=self.clock.at)
             self.counts["patrol"] += 1
 
+    # --- patrol areas (巡块责任区) -------------------------------------------------------------
+    def patrol_areas(self):
+        """The grid worker's responsibility area: their whole micro-grid, walked twice a working
+        day since the first day of the demo's patrols."""
+        days = self.workdays_back(PATROL_DAYS)
+        if not days:
+            return
+        area = PatrolArea(worker=self.worker, micro_grid=self.grid, start_date=days[0])
+        field.save_patrol_area(None, area)
+        self.counts["patrol_area"] += 1
+
+    def afternoon_patrols(self):
+        """The afternoon round of most working days (the morning ones are self.patrols)."""
+        stops = self.stops()
+        for day in self.workdays_back(PATROL_DAYS):
+            if self.rng_needs.random() < 0.15:
+                continue  # a missed round now and then
+            start = _local(day, 14, self.rng_needs.randrange(0, 40))
+            if not self.at(start):
+                continue
+            patrol = field.start_patrol(self.worker, self.grid, now=self.clock.at)
+            minute = start
+            points = []
+            for lon, lat, _name in reversed(stops):
+                minute += datetime.timedelta(minutes=self.rng_needs.randint(3, 7))
+                points.append([round(lon, 6), round(lat, 6), minute.isoformat()])
+            self.at(minute)
+            field.add_route_points(patrol, self.worker, points, now=self.clock.at)
+            field.mark_rest_ok(patrol, self.worker, now=self.clock.at)
+            self.at(minute + datetime.timedelta(minutes=5))
+            field.finish_patrol(patrol, self.worker, note="下午巡查完毕", now=self.clock.at)
+            self.counts["patrol"] += 1
+
+    # --- 急难愁盼 needs, a follow-up as a case, a 难点 on the 专题会 agenda ------------------
+    def needs(self):
+        kinds = {k.name: k for k in NeedKind.objects.filter(is_active=True)}
+        households = list(
+            Household.objects.filter(address__micro_grid=self.grid).order_by("pk")[:60]
+        )
+        days = self.workdays_back(VISIT_DAYS)
+        if not kinds or not households or len(days) < 8:
+            return
+        visits = {}
+        for n, (name, (topics, follow_up)) in enumerate(NEED_VISITS.items()):
+            kind = kinds.get(name)
+            if kind is None:
+                continue
+            day = days[-8 + n]
+            moment = _local(day, 10, self.rng_needs.randrange(60))
+            if not self.at(moment):
+                continue
+            extra = []
+            if name == CASE_FOLLOW_UP[0]:
+                extra.append(CASE_FOLLOW_UP[1])
+            if name == HARD_FOLLOW_UP[0]:
+                extra.append(HARD_FOLLOW_UP[1])
+            visits[name] = field.record_visit(
+                self.worker,
+                self.rng_needs.choice(households),
+                visited_at=moment,
+                topics=topics,
+                follow_ups=[follow_up, *extra],
+                needs=[kind],
+                now=self.clock.at,
+            )
+            self.counts["visit"] += 1
+            self.counts["visit_need"] += 1
+        visit = visits.get(CASE_FOLLOW_UP[0])
+        if visit is not None:
+            follow_up = visit.follow_ups.get(text=CASE_FOLLOW_UP[1])
+            self.at(visit.visited_at + datetime.timedelta(hours=1))
+            field.follow_up_to_case(follow_up, self.worker, now=self.clock.at)
+            self.counts["follow_up_case"] += 1
+        visit = visits.get(HARD_FOLLOW_UP[0])
+        if visit is not None:
+            follow_up = visit.follow_ups.get(text=HARD_FOLLOW_UP[1])
+            self.at(visit.visited_at + datetime.timedelta(hours=2))
+            topic = field.mark_hard(
+                follow_up, self.worker, title=HARD_FOLLOW_UP[2], now=self.clock.at
+            )
+            meeting = visit.visited_at + datetime.timedelta(days=3)
+            if self.at(meeting):
+                field.record_work_plan(
+                    topic,
+                    self.worker,
+                    meeting_date=timezone.localdate(meeting),
+                    work_plan=HARD_FOLLOW_UP[3],
+                    now=self.clock.at,
+                )
+                self.counts["topic_planned"] += 1
+            self.counts["topic"] += 1
+
     # --- visits ------------------------------------------------------------------------------
     def visits(self):
         households = list(
@@ -232,9 +346,12 @@ class _FieldworkMaker:
     def build(self) -> Counter:
         if self.worker is None or self.grid is None or self.operator is None:
             return self.counts
+        self.patrol_areas()
         self.grid_cases()
         self.patrols()
+        self.afternoon_patrols()
         self.visits()
+        self.needs()
         return self.counts
 
 

@@ -67,3 +67,34 @@ def test_same_seed_same_work(small_demo):
     assert [r[1:] for r in rows] == list(
         Visit.objects.order_by("pk").values_list("visited_at", "topics")
     )
+
+
+def test_the_patrol_area_needs_a_follow_up_case_and_a_topic_with_its_plan(work, client):
+    from civicgrid.cases.choices import CaseSource
+    from civicgrid.fieldwork import coverage
+    from civicgrid.fieldwork.models import FollowUp, PatrolArea, Topic
+
+    worker = User.objects.get(username="gridworker")
+    grid = field.my_micro_grids(worker).order_by("code").first()
+    [area] = PatrolArea.objects.filter(worker=worker)
+    assert area.micro_grid_id == grid.pk and work["patrol_area"] == 1
+    # Morning and afternoon rounds, a few afternoons missed: coverage between 70 % and 100 %.
+    figures = coverage.coverage(
+        PatrolArea.objects.filter(pk=area.pk), area.start_date, NOW.date() - datetime.timedelta(1)
+    )
+    done, missed = figures["total"]["done"], figures["total"]["missed"]
+    assert done > 0 and missed > 0 and 0.7 <= done / (done + missed) < 1
+
+    tagged = Visit.objects.filter(worker=worker, needs__isnull=False).distinct()
+    assert tagged.count() == work["visit_need"] >= 3
+    [case_follow_up] = FollowUp.objects.filter(case__isnull=False)
+    assert case_follow_up.case.source == CaseSource.VISIT
+    assert case_follow_up.case.reporter_user == worker
+    [topic] = Topic.objects.all()
+    assert topic.community_id == grid.parent_id
+    assert topic.work_plan and topic.meeting_date <= NOW.date()
+    assert topic.follow_up.visit.worker == worker
+
+    client.force_login(worker)
+    page = client.get("/m/topics/").content.decode()
+    assert topic.title in page
