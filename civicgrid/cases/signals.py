@@ -37,6 +37,8 @@ WATCHED_FIELDS = (
     "filing_deadline",
     "verification_deadline",
     "is_suspended",
+    # Set on a 12345 ticket: its handling clock is the hotline's (cases.clock.deadline_field).
+    "hotline_deadline",
 )
 # The same names as the model's fields (a bulk update may name a foreign key either way).
 _WATCHED_NAMES = frozenset(WATCHED_FIELDS) | {

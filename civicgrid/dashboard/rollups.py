@@ -44,7 +44,8 @@ from civicgrid.dashboard.models import (
 # The values a case's contribution depends on: what cases.signals.case_changed carries.
 SNAPSHOT_FIELDS = case_signals.WATCHED_FIELDS
 _IDX = {name: i for i, name in enumerate(SNAPSHOT_FIELDS)}
-OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED)
+# Not counted among the filed: merged duplicates, cases not filed, 12345 tickets sent back (退单).
+OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED, CaseStatus.SENT_BACK)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
 # The deadline of the clock that runs in each state: cases.clock's table.
 RUNNING_DEADLINE = clock.DEADLINE_FIELD
@@ -123,7 +124,7 @@ def contribution(snap: tuple, tz=None) -> dict:
                 if n:
                     row[name] += n
     if status in OPEN_STATUSES:
-        field = RUNNING_DEADLINE.get(status)
+        field = clock.deadline_field(status, hotline=g(_IDX["hotline_deadline"]) is not None)
         running = g(_IDX[field]) if field and not g(_IDX["is_suspended"]) else None
         out[("O", NO_DAY, mg, cat, dept, src, running or NO_DEADLINE)]["open"] += 1
     return out
@@ -227,7 +228,9 @@ def rebuild(using="default", verbose=None) -> dict:
     closed = str(CaseStatus.CLOSED)
     rday, rday_p = _day_sql("c.reported_at", conn)
     fday, fday_p = _day_sql("c.filed_at", conn)
-    in_cohort = "(c.filed_at IS NOT NULL AND c.status NOT IN (%s, %s))"
+    in_cohort = (
+        f"(c.filed_at IS NOT NULL AND c.status NOT IN ({', '.join(['%s'] * len(out_of_cohort))}))"
+    )
     handled = "(c.handled_at IS NOT NULL)"
     on_time = "(c.handling_deadline IS NULL OR c.handled_at <= c.handling_deadline)"
     is_closed = "(c.status = %s AND c.closed_at IS NOT NULL)"
@@ -283,7 +286,12 @@ def rebuild(using="default", verbose=None) -> dict:
         GROUP BY 2, 3, 4, 5, 6, 7
     """
     pending_params = [*fday_p, closed, *out_of_cohort]
-    running = " ".join(
+    # A 12345 ticket's clock is the hotline's in its states (cases.clock.deadline_field).
+    hotline_statuses = ", ".join(f"'{s}'" for s in clock.HOTLINE_STATUSES)
+    running = (
+        f"WHEN c.hotline_deadline IS NOT NULL AND c.status IN ({hotline_statuses}) "
+        f"THEN c.{clock.HOTLINE.deadline} "
+    ) + " ".join(
         f"WHEN c.status = '{status}' THEN c.{field}" for status, field in RUNNING_DEADLINE.items()
     )
     open_sql = f"""

@@ -108,6 +108,7 @@ PUBLIC_STATUS_NOTES = {
     CaseStatus.CLOSED: gettext_lazy("已办结"),
     CaseStatus.NOT_FILED: gettext_lazy("不予立案:不属于受理范围"),
     CaseStatus.MERGED: gettext_lazy("与同一问题的请求合并办理"),
+    CaseStatus.SENT_BACK: gettext_lazy("已退回12345热线重新派单"),
 }
 
 

@@ -21,6 +21,7 @@ STATUS_CLASS = {
     "handled": "st-check",
     "closed": "st-done",
     "merged": "st-done",
+    "sent_back": "st-done",
 }
 
 
