@@ -27,6 +27,8 @@ APPROVER_ROLES           x  .  x  .  .  .  .  .  .  .  .  refuse filing, decide 
 HANDLING_ROLES           x  .  .  .  .  .  x  x  x  .  .  accept/return, handle, ask for extension
 VERIFYING_ROLES          x  x  x  .  x  x  x  x  .  .  .  verify a handled case (核查)
 RATING_ROLES             x  x  x  .  .  .  .  .  .  .  x  rate a closed case
+RETURN_VISIT_ROLES       x  x  x  .  .  .  .  .  .  .  .  record 是否解决 at the return visit (回访)
+FIRST_CONTACT_ROLES      x  x  x  .  x  x  x  x  x  .  .  record the first contact (先行联系)
 CALL_IN_ROLES            x  x  x  .  x  x  .  .  .  .  .  start a call-in (吹哨报到)
 HOTLINE_ROLES            x  x  x  .  .  .  .  .  .  .  .  push 12345 hotline tickets (API)
 SUPERVISE_ROLES          .  .  .  x  .  .  .  .  .  .  .  督办 a case (civicgrid.duty)
@@ -124,6 +126,23 @@ VERIFYING_ROLES = frozenset(
     }
 )
 RATING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.RESIDENT})
+# The 城运中心's return visit (回访) records whether the problem was solved (是否解决), apart
+# from the caller's rating.
+RETURN_VISIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF})
+# 先行联系: the street's staff who take up a case ring the caller first (each on the cases they
+# may act on: cases.permissions).
+FIRST_CONTACT_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.OPERATOR,
+        Role.SHIFT_CHIEF,
+        Role.AREA_HEAD,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+        Role.DEPT_HANDLER,
+    }
+)
 CALL_IN_ROLES = frozenset(
     {Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.AREA_HEAD, Role.COMMUNITY_STAFF}
 )

@@ -29,7 +29,8 @@ from civicgrid.cases import services
 from civicgrid.cases.choices import CallInStatus, CaseStatus, ExtensionStatus
 from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.permissions import may_act_on
-from civicgrid.cases.services.hotline import is_hotline_ticket
+from civicgrid.cases.services.contact import has_caller
+from civicgrid.cases.services.hotline import is_hotline_ticket, needs_complex_approval
 from civicgrid.cases.workflow import allowed_actions
 
 # "Look it up on the case" (the default of available_actions' keyword arguments).
@@ -117,11 +118,11 @@ ACTIONS: dict[str, Action] = {
         Action(
             A.HANDLE,
             services.do_handle,
-            ("result",),
+            ("result", "mediation_outcome"),
             _("处置结果已反馈,等待核查"),
             photos=True,
         ),
-        Action(A.VERIFY_PASS, services.do_verify_pass, ("note",), _("核查通过,已结案")),
+        Action(A.VERIFY_PASS, services.do_verify_pass, ("resolved", "note"), _("核查通过,已结案")),
         Action(
             A.VERIFY_FAIL,
             services.do_verify_fail,
@@ -130,7 +131,7 @@ ACTIONS: dict[str, Action] = {
             photos=True,
             danger=True,
         ),
-        Action(A.RATE, services.do_rate, ("rating", "comment"), _("评价已记录")),
+        Action(A.RATE, services.do_rate, ("rating", "comment", "resolved"), _("评价已记录")),
         Action(
             A.REQUEST_EXTENSION,
             services.do_request_extension,
@@ -166,6 +167,19 @@ ACTIONS: dict[str, Action] = {
             _("已退单,12345热线将重新派单"),
             url_path="send-back",
             danger=True,
+        ),
+        Action(
+            A.FIRST_CONTACT,
+            services.do_first_contact,
+            ("note",),
+            _("先行联系已登记"),
+        ),
+        Action(
+            A.APPROVE_COMPLEX_LIMIT,
+            services.do_approve_complex_limit,
+            ("note",),
+            _("已批准按复杂件办理,处置期限为15个工作日"),
+            url_path="approve-complex-limit",
         ),
         Action(
             A.START_CALL_IN,
@@ -225,6 +239,10 @@ def available_actions(user, case, *, pending_extension=UNKNOWN, open_call_in=UNK
     names = [name for name in names if may_act_on(user, case, name)]
     if A.SEND_BACK in names and not is_hotline_ticket(case):
         names.remove(A.SEND_BACK)
+    if A.FIRST_CONTACT in names and (case.first_contact_at is not None or not has_caller(case)):
+        names.remove(A.FIRST_CONTACT)
+    if A.APPROVE_COMPLEX_LIMIT in names and not needs_complex_approval(case):
+        names.remove(A.APPROVE_COMPLEX_LIMIT)
     hide = set()
     if {A.REQUEST_EXTENSION, A.DECIDE_EXTENSION} & set(names):
         if pending_extension is UNKNOWN:

@@ -90,6 +90,16 @@ def may_act_on(user, case, action: str) -> bool:
         return False
     if action in (A.VERIFY_PASS, A.VERIFY_FAIL, A.START_CALL_IN):
         return role in GRID_SCOPED_ROLES and _in_user_grids(user, case)
+    if action == A.FIRST_CONTACT:
+        # Whoever takes the case up: the department it is dispatched to, the grid staff when it
+        # is the grid's to handle, the 居委 (and 片区) of its place.
+        if role == Role.DEPT_HANDLER:
+            return case.assigned_department_id is not None and (
+                case.assigned_department_id == user.department_id
+            )
+        if role in GRID_STAFF_ROLES:
+            return case.handled_by_grid and _in_user_grids(user, case)
+        return role in GRID_SCOPED_ROLES and _in_user_grids(user, case)
     if action in (A.RATE, A.REOPEN):
         return case.reporter_user_id is not None and case.reporter_user_id == user.pk
     return False

@@ -13,10 +13,12 @@ from civicgrid.accounts.policy import (
     CALL_IN_ROLES,
     CASE_REPORTING_ROLES,
     DISPATCH_ROLES,
+    FIRST_CONTACT_ROLES,
     HANDLING_ROLES,
     RATING_ROLES,
     VERIFYING_ROLES,
 )
+from civicgrid.cases.choices import OPEN_STATUSES
 from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.choices import CaseStatus as S
 
@@ -63,6 +65,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, APPROVER_ROLES),
         # 退单 of a 12345 ticket (cases.services.hotline checks the source), until it is handled.
         Transition(A.SEND_BACK, _IN_PROGRESS | {S.REPORTED}, S.SENT_BACK, APPROVER_ROLES),
+        # 先行联系 (once: cases.services.contact), in any open state.
+        Transition(A.FIRST_CONTACT, OPEN_STATUSES, None, FIRST_CONTACT_ROLES),
+        # The 值班长 grants a 复杂 12345 ticket its 15 working days (cases.services.hotline).
+        Transition(A.APPROVE_COMPLEX_LIMIT, _IN_PROGRESS | {S.REPORTED}, None, APPROVER_ROLES),
         Transition(A.START_CALL_IN, _IN_PROGRESS - {S.FILED} | {S.HANDLED}, None, CALL_IN_ROLES),
         Transition(
             A.RECORD_CALL_IN_OUTCOME,

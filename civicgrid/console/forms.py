@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases.choices import CaseSource, Rating
+from civicgrid.cases.choices import CaseSource, MediationOutcome, Rating
 from civicgrid.cases.models import Category
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.choices import GridLevel
@@ -187,6 +187,37 @@ class HandleForm(ActionForm):
         label=_("处置后照片"), required=False, help_text=_("可选多张;JPEG、PNG 或 WebP")
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case.category.needs_mediation_outcome:
+            # 矛盾纠纷: the service requires the outcome (and refuses it for other categories).
+            self.fields["mediation_outcome"] = forms.ChoiceField(
+                label=_("调解结果"),
+                choices=[("", "---------"), *MediationOutcome.choices],
+                required=False,
+            )
+
+
+def _yes_no(value):
+    return {"true": True, "false": False}.get(value)
+
+
+class VerifyPassForm(NoteForm):
+    resolved = forms.TypedChoiceField(
+        label=_("问题是否解决"),
+        choices=[("true", _("是")), ("false", _("否"))],
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        initial="true",
+        widget=forms.RadioSelect,
+    )
+    field_order = ["resolved", "note"]
+
+
+class FirstContactForm(ActionForm):
+    note = forms.CharField(label=_("联系情况"), required=False, widget=_textarea(2))
+
 
 class ReworkForm(ActionForm):
     reason = forms.CharField(label=_("返工原因"), required=False, widget=_textarea())
@@ -264,6 +295,13 @@ class RateForm(ActionForm):
         label=_("回访评价"), choices=[("", "---------"), *Rating.choices], required=False
     )
     comment = forms.CharField(label=_("评价意见"), required=False, widget=_textarea(2))
+    resolved = forms.TypedChoiceField(
+        label=_("问题是否解决"),
+        choices=[("", _("(不变)")), ("true", _("是")), ("false", _("否"))],
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+    )
 
 
 class BulkDispatchForm(forms.Form):

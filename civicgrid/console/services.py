@@ -80,7 +80,7 @@ FORMS = {
     A.ACCEPT: f.NoteForm,
     A.RETURN: f.ReasonForm,
     A.HANDLE: f.HandleForm,
-    A.VERIFY_PASS: f.NoteForm,
+    A.VERIFY_PASS: f.VerifyPassForm,
     A.VERIFY_FAIL: f.ReworkForm,
     A.RATE: f.RateForm,
     A.REQUEST_EXTENSION: f.ExtensionRequestForm,
@@ -92,6 +92,8 @@ FORMS = {
     A.START_CALL_IN: f.CallInForm,
     A.RECORD_CALL_IN_OUTCOME: f.CallInOutcomeForm,
     A.SEND_BACK: f.ReasonForm,
+    A.FIRST_CONTACT: f.FirstContactForm,
+    A.APPROVE_COMPLEX_LIMIT: f.NoteForm,
 }
 # Hidden fields: their messages are shown above the form.
 FIELD_MAPS = {

@@ -10,10 +10,10 @@ from rest_framework import serializers
 
 from civicgrid.cases import clock
 from civicgrid.cases import public as public_view
-from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
+from civicgrid.cases.choices import CaseSource, HotlineRequestType, MediationOutcome, Rating
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.notifications import mask_email
-from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE
+from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE, first_contact_deadline
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.registry.pii import mask_phone
 
@@ -241,6 +241,9 @@ class CaseDetailSerializer(CaseListSerializer):
         source="merged_into.number", read_only=True, default=None, allow_null=True
     )
     allowed_actions = serializers.SerializerMethodField()
+    first_contact_by = serializers.SerializerMethodField()
+    first_contact_deadline = serializers.SerializerMethodField()
+    first_contact_on_time = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -257,7 +260,15 @@ class CaseDetailSerializer(CaseListSerializer):
             "rated_at",
             "verification_deadline",
             "handling_result",
+            "mediation_outcome",
             "rating_comment",
+            "resolved",
+            "first_contact_at",
+            "first_contact_by",
+            "first_contact_note",
+            "first_contact_deadline",
+            "first_contact_on_time",
+            "complex_limit_approved_at",
             "rework_count",
             "extension_count",
             "returned_count",
@@ -270,6 +281,26 @@ class CaseDetailSerializer(CaseListSerializer):
             "call_ins",
             "allowed_actions",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_first_contact_by(self, case):
+        # Staff name as the history shows it (CaseEventSerializer's actor).
+        user = case.first_contact_by
+        if user is None:
+            return None
+        return f"{user.last_name}{user.first_name}".strip() or user.username
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_first_contact_deadline(self, case):
+        # 先行联系 limit: CIVICGRID_FIRST_CONTACT_HOURS wall-clock hours (services.clocks).
+        return serializers.DateTimeField().to_representation(first_contact_deadline(case))
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_first_contact_on_time(self, case):
+        # Null while nobody has contacted the caller yet.
+        if case.first_contact_at is None:
+            return None
+        return case.first_contact_at <= first_contact_deadline(case)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, case):
@@ -351,11 +382,26 @@ class DispatchSerializer(NoteSerializer):
 
 class HandleSerializer(serializers.Serializer):
     result = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
+    mediation_outcome = serializers.ChoiceField(
+        choices=MediationOutcome.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("矛盾纠纷类案件必填"),
+    )
+
+
+class VerifyPassSerializer(NoteSerializer):
+    resolved = serializers.BooleanField(
+        required=False, default=True, help_text=_("问题是否解决(默认是)")
+    )
 
 
 class RateSerializer(serializers.Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    resolved = serializers.BooleanField(
+        required=False, allow_null=True, help_text=_("回访时记录问题是否解决(城运中心)")
+    )
 
 
 class ExtensionRequestSerializer(serializers.Serializer):
@@ -393,7 +439,7 @@ ACTION_BODIES = {
     "accept": NoteSerializer,
     "return": ReasonSerializer,
     "handle": HandleSerializer,
-    "verify_pass": NoteSerializer,
+    "verify_pass": VerifyPassSerializer,
     "verify_fail": ReasonSerializer,
     "rate": RateSerializer,
     "request_extension": ExtensionRequestSerializer,
@@ -405,6 +451,8 @@ ACTION_BODIES = {
     "start_call_in": CallInStartSerializer,
     "record_call_in_outcome": CallInOutcomeSerializer,
     "send_back": ReasonSerializer,
+    "first_contact": NoteSerializer,
+    "approve_complex_limit": NoteSerializer,
 }
 
 

@@ -48,7 +48,7 @@ def _conflict(exc):
 
 def detail_queryset():
     return Case.objects.select_related(
-        "category", "micro_grid", "assigned_department", "merged_into"
+        "category", "micro_grid", "assigned_department", "merged_into", "first_contact_by"
     ).prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         Prefetch(

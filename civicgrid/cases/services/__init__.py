@@ -12,7 +12,10 @@ Deadlines (workcalendar, working days and hours; the conventions are in workcale
 - filing (立案+派遣): from the report, the category's filing limit in minutes — wall-clock for
   urgent categories (an emergency does not wait for office hours), working time otherwise;
 - handling: from dispatch, the category's handling limit, or for a 12345 ticket with a request
-  type the type's limit (咨询/建议 1, 督办 3, 求助/投诉 5, 复杂 15 working days);
+  type the type's limit (咨询/建议 1, 督办 3, 求助/投诉 5, 复杂 15 working days once the
+  值班长 approved them — 5 until then);
+- 先行联系: CIVICGRID_FIRST_CONTACT_HOURS wall-clock hours from the hotline's dispatch (else the
+  report), as the hotline counts them;
 - verification (核查): 1 working hour from the handler's feedback.
 Suspension stops the running clocks: on resume each pending deadline moves out by the working
 time paused before it (wall-clock time for an urgent filing limit).
@@ -24,8 +27,9 @@ the history row it wrote (plus `extension` / `call_in` for the steps that create
 take `photos=()` and store them inside their own transaction (cases.services.photos).
 
 The functions live in one module per topic — checks (the transition table, scope, history
-rows, Done), clocks (deadlines and pauses), intake, hotline (退单 and the 办结 reply), loop (the
-main steps), side_paths (extension, locate, suspend/resume, merge, call-in), photos (a step's
+rows, Done), clocks (deadlines and pauses), intake, hotline (退单, the 办结 reply, the 复杂
+limit's approval), contact (先行联系), loop (the main steps), side_paths (extension, locate,
+suspend/resume, merge, call-in), photos (a step's
 photos) and reveal — and are re-exported here, so callers keep `from civicgrid.cases import services`.
 """
 
@@ -43,11 +47,13 @@ from civicgrid.cases.services.checks import (
 )
 from civicgrid.cases.services.clocks import (
     filing_deadline,
+    first_contact_deadline,
     handling_deadline,
     handling_limit,
     pause_intervals,
 )
-from civicgrid.cases.services.hotline import do_send_back
+from civicgrid.cases.services.contact import do_first_contact
+from civicgrid.cases.services.hotline import do_approve_complex_limit, do_send_back
 from civicgrid.cases.services.intake import do_report, intake_hotline
 from civicgrid.cases.services.loop import (
     do_accept,
@@ -87,6 +93,7 @@ __all__ = [
     "SOURCES_BY_ROLE",
     "pause_intervals",
     "filing_deadline",
+    "first_contact_deadline",
     "handling_limit",
     "handling_deadline",
     "do_report",
@@ -109,5 +116,7 @@ __all__ = [
     "do_start_call_in",
     "do_record_call_in_outcome",
     "do_send_back",
+    "do_first_contact",
+    "do_approve_complex_limit",
     "reveal_reporter_phone",
 ]

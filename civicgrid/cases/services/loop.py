@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department
+from civicgrid.accounts.policy import RETURN_VISIT_ROLES
 from civicgrid.cases.choices import (
     CaseAction,
-    HotlineRequestType,
+    MediationOutcome,
     Rating,
 )
 from civicgrid.cases.services import photos as step_photos
@@ -46,9 +47,6 @@ def do_file(case, user, *, category=None, note: str = "", now=None) -> Done:
             if new.pk != case.category_id:
                 data["category"] = {"from": case.category.code, "to": new.code}
                 case.category = new
-        if case.hotline_request_type == HotlineRequestType.COMPLEX:
-            # Filing a complex 12345 ticket is the approval of its 15-working-day limit.
-            data["complex_limit_approved"] = True
         case.filed_at = now
         event = _step(case, CaseAction.FILE, user, note=note, data=data, at=now)
     return Done(case, event)
@@ -144,40 +142,82 @@ def do_return(case, user, *, reason: str, now=None) -> Done:
 
 
 def do_handle(
-    case, user, *, result: str, photos=(), kind: str = step_photos.AFTER, now=None
+    case,
+    user,
+    *,
+    result: str,
+    mediation_outcome: str = "",
+    photos=(),
+    kind: str = step_photos.AFTER,
+    now=None,
 ) -> Done:
     """处置反馈: the handler reports the result (with 处置后 photos); verification's clock
-    starts."""
+    starts. A case of a category that records a mediation (矛盾纠纷) needs its outcome (调解成功,
+    调解不成功, 转办); other cases take none."""
     result = _required_text(result, "result", _("处置结果"))
+    mediation_outcome = (mediation_outcome or "").strip()
+    if mediation_outcome and mediation_outcome not in MediationOutcome.values:
+        raise ValidationError({"mediation_outcome": _("调解结果只能是:调解成功、调解不成功、转办")})
     uploads = step_photos.prepared(photos)
     now = now or timezone.now()
     with step_photos.atomic():
         case = _lock(case)
         _check(case, CaseAction.HANDLE, user)
+        if case.category.needs_mediation_outcome and not mediation_outcome:
+            raise ValidationError({"mediation_outcome": _("矛盾纠纷须填写调解结果")})
+        if mediation_outcome and not case.category.needs_mediation_outcome:
+            raise ValidationError(
+                {"mediation_outcome": _("“%(c)s”类案件不记录调解结果") % {"c": case.category.name}}
+            )
         case.handled_at = now
         case.handling_result = result
+        case.mediation_outcome = mediation_outcome
         _set_deadline(
             case, "verification_deadline", add_working_hours(now, VERIFICATION_LIMIT_HOURS)
         )
         on_time = case.handling_deadline is None or now <= case.handling_deadline
-        event = _step(case, CaseAction.HANDLE, user, note=result, data={"on_time": on_time}, at=now)
+        data = {"on_time": on_time}
+        if mediation_outcome:
+            data["mediation_outcome"] = mediation_outcome
+        event = _step(case, CaseAction.HANDLE, user, note=result, data=data, at=now)
         stored = step_photos.store(case, event, user, uploads, kind)
     return Done(case, event, photos=stored)
 
 
+def _resolved(value, default):
+    """是否解决 as given (True/False; None: `default`)."""
+    if value is None or value == "":
+        return default
+    if not isinstance(value, bool):
+        raise ValidationError({"resolved": _("“问题是否解决”只能填是或否")})
+    return value
+
+
 def do_verify_pass(
-    case, user, *, note: str = "", photos=(), kind: str = step_photos.OTHER, now=None
+    case,
+    user,
+    *,
+    note: str = "",
+    resolved: bool | None = True,
+    photos=(),
+    kind: str = step_photos.OTHER,
+    now=None,
 ) -> Done:
-    """核查通过 → 已结案 (with photos of the site as found); the reporter is told and invited
-    to rate."""
+    """核查通过 → 已结案 (with photos of the site as found); the checker answers "问题是否解决"
+    (default yes: a case can pass its check with the problem left, e.g. beyond the street's
+    power); the reporter is told and invited to rate."""
     note = _optional_text(note, "note", _("核查意见"))
+    resolved = _resolved(resolved, True)
     uploads = step_photos.prepared(photos)
     now = now or timezone.now()
     with step_photos.atomic():
         case = _lock(case)
         _check(case, CaseAction.VERIFY_PASS, user)
         case.closed_at = now
-        event = _step(case, CaseAction.VERIFY_PASS, user, note=note, at=now)
+        case.resolved = resolved
+        event = _step(
+            case, CaseAction.VERIFY_PASS, user, note=note, data={"resolved": resolved}, at=now
+        )
         queue_reply(case, now)
         stored = step_photos.store(case, event, user, uploads, kind)
     return Done(case, event, photos=stored)
@@ -209,13 +249,23 @@ def do_verify_fail(
 
 
 def do_rate(
-    case, user, *, rating: str, comment: str = "", token: str | None = None, now=None
+    case,
+    user,
+    *,
+    rating: str,
+    comment: str = "",
+    resolved: bool | None = None,
+    token: str | None = None,
+    now=None,
 ) -> Done:
     """评价 by the reporter (or the operator recording a call-back, or the holder of the case's
-    public token). 不满意 reopens the case once: back to 处置中 with a fresh handling deadline
-    (a second history row, 重新处置; the Done's event is the rating's)."""
+    public token). At the return visit (回访) the desk may also record whether the problem was
+    solved (`resolved`; None keeps what the check said); the reporter's own rating does not.
+    不满意 reopens the case once: back to 处置中 with a fresh handling deadline (a second history
+    row, 重新处置; the Done's event is the rating's)."""
     if rating not in Rating.values:
         raise ValidationError({"rating": _("评价只能是:满意、基本满意、不满意")})
+    resolved = _resolved(resolved, None)
     comment = _optional_text(comment, "comment", _("评价意见"), 500)
     now = now or timezone.now()
     with transaction.atomic():
@@ -232,14 +282,21 @@ def do_rate(
                 user = None
         else:
             _check(case, CaseAction.RATE, user)
+        if resolved is not None and (user is None or user.effective_role not in RETURN_VISIT_ROLES):
+            raise PermissionDenied(_("问题是否解决由城运中心回访时记录"))
         if case.rating:
             raise IllegalTransition(_("案件%(n)s已评价,不能重复评价") % {"n": case.number})
         case.rating = rating
         case.rating_comment = comment
         case.rated_at = now
-        event = _step(case, CaseAction.RATE, user, note=comment, data={"rating": rating}, at=now)
+        data = {"rating": rating}
+        if resolved is not None:
+            data["resolved"] = {"from": case.resolved, "to": resolved}
+            case.resolved = resolved
+        event = _step(case, CaseAction.RATE, user, note=comment, data=data, at=now)
         if rating == Rating.UNSATISFIED and not case.reopened_once:
             case.reopened_once = True
+            case.resolved = None  # asked again at the next 核查
             # The rating stays in the history; the case can be rated again after its next close.
             case.rating = ""
             case.rated_at = None

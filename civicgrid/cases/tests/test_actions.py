@@ -122,10 +122,12 @@ def test_what_the_issue_named(world, users):
     u = users
     # A grid worker looking at a case dispatched to a department: nothing.
     assert available_actions(u["worker"], world["dispatched"]) == []
+    # The grid's own case, raised by a resident: take it, and ring the resident first.
     assert available_actions(u["worker"], world["grid_dispatched"]) == [
         A.ACCEPT,
         A.RETURN,
         A.REQUEST_EXTENSION,
+        A.FIRST_CONTACT,
     ]
     # The operator with nothing pending: no decision, no outcome to record.
     accepted = available_actions(u["operator"], world["accepted"])

@@ -117,7 +117,12 @@ def test_actions_through_the_api(api, users, garbage, departments, clock):
     assert no_reason.status_code == 400 and "挂起原因" in str(no_reason.data)
     response = operator.post(url + "dispatch/", {}, format="json")
     assert response.status_code == 200 and response.data["department"] == "城管中队"
-    assert handler.get(url).data["allowed_actions"] == ["accept", "return", "request_extension"]
+    assert handler.get(url).data["allowed_actions"] == [
+        "accept",
+        "return",
+        "request_extension",
+        "first_contact",
+    ]
     assert handler.post(url + "accept/", {}, format="json").status_code == 200
     assert handler.post(url + "handle/", {"result": "已清运"}, format="json").status_code == 200
     assert operator.post(url + "verify-pass/", {}, format="json").status_code == 200

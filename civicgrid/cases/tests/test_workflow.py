@@ -440,7 +440,11 @@ def test_workflow_table_is_consistent():
         assert action in A.values
         assert rule.sources <= statuses
         assert rule.target is None or rule.target in S.values
-    assert allowed_actions(S.HANDLED, "grid_worker") == [A.VERIFY_PASS, A.VERIFY_FAIL]
+    assert allowed_actions(S.HANDLED, "grid_worker") == [
+        A.VERIFY_PASS,
+        A.VERIFY_FAIL,
+        A.FIRST_CONTACT,
+    ]
     assert A.RESUME in allowed_actions(S.ACCEPTED, "shift_chief", suspended=True)
     assert A.DISPATCH not in allowed_actions(S.FILED, "operator", suspended=True)
     # The 受理/派遣员 takes in, files and dispatches; the 值班长 approves.
@@ -496,7 +500,7 @@ def test_more_refusals_and_details(users, garbage, departments, clock):
         services.do_decide_extension(case, u["chief"], extension=request, approve=True)
 
 
-def test_complex_hotline_ticket_filing_records_the_approval(users, garbage, clock):
+def test_complex_hotline_ticket_waits_for_the_chiefs_approval(users, garbage, clock):
     case, created = services.intake_hotline(
         user=users["operator"],
         ticket="T-COMPLEX",
@@ -506,7 +510,10 @@ def test_complex_hotline_ticket_filing_records_the_approval(users, garbage, cloc
     )
     assert created
     services.do_file(case, users["operator"])
-    assert case.events.get(action=A.FILE).data == {"complex_limit_approved": True}
+    assert case.events.get(action=A.FILE).data == {}
     services.do_dispatch(case, users["operator"])
+    case.refresh_from_db()
+    assert services.handling_limit(case) == (5, "working_days")
+    services.do_approve_complex_limit(case, users["chief"])
     case.refresh_from_db()
     assert services.handling_limit(case) == (15, "working_days")

@@ -387,14 +387,26 @@ def _forms(client, case):
 
 def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, client_for):
     case = case_in_state("dispatched", users, cat=garbage)
-    assert _forms(client_for(users["operator"]), case) == ["locate", "start_call_in"]
+    assert _forms(client_for(users["operator"]), case) == [
+        "locate",
+        "first_contact",
+        "start_call_in",
+    ]
     assert _forms(client_for(users["chief"]), case) == [
         "locate",
         "suspend",
         "merge",
+        "first_contact",
         "start_call_in",
     ]
-    assert _forms(client_for(users["handler"]), case) == ["accept", "return", "request_extension"]
+    assert _forms(client_for(users["handler"]), case) == [
+        "accept",
+        "return",
+        "request_extension",
+        "first_contact",
+    ]
+    assert _forms(client_for(users["staff"]), case) == ["first_contact", "start_call_in"]
+    services.do_first_contact(case, users["staff"], note="已电话联系反映人,说明处置安排")
     assert _forms(client_for(users["staff"]), case) == ["start_call_in"]
     assert _forms(client_for(users["leader"]), case) == []
     services.do_accept(case, users["handler"])
