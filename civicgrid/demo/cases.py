@@ -31,7 +31,7 @@ from django.utils import timezone
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department, User
 from civicgrid.cases import notifications, services, warnings
-from civicgrid.cases.choices import CaseSource, HotlineRequestType, Rating
+from civicgrid.cases.choices import CaseSource, HotlineRequestType, MediationOutcome, Rating
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.models import Case, CaseEvent, Category
 from civicgrid.grids.choices import GridLevel, PostRole
@@ -325,7 +325,13 @@ class _CaseMaker:
             at = start + (deadline - start) * self.rng.uniform(0.15, 0.9)
         if not self.until(at):
             return False
-        services.do_handle(case, handler, result=self.rng.choice(RESULTS), now=self.clock.at)
+        services.do_handle(
+            case,
+            handler,
+            result=self.rng.choice(RESULTS),
+            now=self.clock.at,
+            **self.mediation(case),
+        )
         return True
 
     def verify(self, case, passed=True) -> bool:
@@ -471,9 +477,19 @@ class _CaseMaker:
         if not self.later(2, 30):
             return False
         services.do_handle(
-            case, self.handler_of(case), result=self.rng.choice(RESULTS), now=self.clock.at
+            case,
+            self.handler_of(case),
+            result=self.rng.choice(RESULTS),
+            now=self.clock.at,
+            **self.mediation(case),
         )
         return True
+
+    def mediation(self, case) -> dict:
+        """A 矛盾纠纷 case is handled with its mediation outcome (cases.services.do_handle)."""
+        if case.category.needs_mediation_outcome:
+            return {"mediation_outcome": self.rng.choice(MediationOutcome.values)}
+        return {}
 
     def accept_and_handle_rest(self, case) -> None:
         if self.handle_now(case):
