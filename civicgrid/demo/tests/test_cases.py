@@ -105,15 +105,18 @@ def test_command_option(db):
     args = ["--seed", "7", "--communities", "2", "--micro-grids-per-street", "8"]
     args += ["--households-per-building-group", "3"]
     call_command("load_demo_street", *args, "--cases", "12")
-    # The 12 cases, plus the demo grid worker's own (civicgrid.demo.fieldwork): 3 in their grid
-    # and the problems their patrols turned into cases.
+    # The 12 cases, plus the demo grid worker's own (civicgrid.demo.fieldwork): 3 in their grid,
+    # the problems their patrols turned into cases and the visit follow-up turned into one.
+    from civicgrid.cases.choices import CaseSource
     from civicgrid.fieldwork.models import PatrolFinding
 
     from_patrols = PatrolFinding.objects.filter(case__isnull=False).count()
-    assert Case.objects.count() == 12 + 3 + from_patrols
+    from_visits = Case.objects.filter(source=CaseSource.VISIT).count()
+    assert from_visits == 1
+    assert Case.objects.count() == 12 + 3 + from_patrols + from_visits
     # --if-empty on a loaded street adds nothing.
     call_command("load_demo_street", "--if-empty", "--cases", "5")
-    assert Case.objects.count() == 12 + 3 + from_patrols
+    assert Case.objects.count() == 12 + 3 + from_patrols + from_visits
 
 
 def test_no_cases(db):
