@@ -63,6 +63,11 @@ CIVICGRID_PUBLIC_RATE_LIMIT = (
     env_int("CIVICGRID_PUBLIC_RATE_LIMIT", 10),
     env_int("CIVICGRID_PUBLIC_RATE_WINDOW_SECONDS", 600),
 )
+# … and answering the satisfaction survey (居民满意度测评).
+CIVICGRID_PUBLIC_SURVEY_LIMIT = (
+    env_int("CIVICGRID_PUBLIC_SURVEY_LIMIT", 10),
+    env_int("CIVICGRID_PUBLIC_SURVEY_WINDOW_SECONDS", 600),
+)
 # What Open311's GET requests.json publishes: cases from these sources (open311.adapter).
 CIVICGRID_OPEN311_PUBLIC_SOURCES = env_list(
     "CIVICGRID_OPEN311_PUBLIC_SOURCES", ["open311", "resident"]

@@ -150,3 +150,73 @@ class RateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].error_messages["required"] = _("请选择满意、基本满意或不满意")
+
+
+SCORE_CHOICES = [
+    ("5", _("5 非常好")),
+    ("4", _("4 较好")),
+    ("3", _("3 一般")),
+    ("2", _("2 较差")),
+    ("1", _("1 很差")),
+]
+
+
+class SurveyForm(forms.Form):
+    """One answer to one survey: a five-point choice per item (fields `item_<id>`), a comment,
+    and for a visitor the mobile phone; the 居村 when the survey is street-wide and the account
+    does not name one. survey.services.do_answer decides."""
+
+    comment = forms.CharField(
+        label=_("意见建议(可选)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, survey, user=None, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey, self.user = survey, user
+        self.item_fields = []
+        for item in survey.items.all():
+            name = f"item_{item.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=item.name,
+                choices=SCORE_CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("请为“%s”打分") % item.name},
+            )
+            self.item_fields.append((item.pk, name))
+        if survey.community_id is None and (user is None or user.community_id is None):
+            self.fields["community"] = forms.ChoiceField(
+                label=_("所在居村"),
+                choices=[("", _("请选择所在居村"))] + [(str(c.pk), c.name) for c in communities],
+                error_messages={"required": _("请选择所在居村")},
+            )
+            self.communities = {str(c.pk): c for c in communities}
+        if user is None:
+            self.fields["phone"] = forms.CharField(
+                label=_("手机号"),
+                max_length=32,
+                widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+                help_text=_("每个手机号每次测评限填一次,对外不显示"),
+                error_messages={"required": _("请填写11位手机号")},
+            )
+
+    def score_fields(self):
+        """The bound five-point fields, in the survey's order (for the template)."""
+        return [self[name] for _pk, name in self.item_fields]
+
+    def service_fields(self) -> dict:
+        """The keyword arguments of survey.services.do_answer (besides survey and user)."""
+        data = self.cleaned_data
+        community = None
+        if "community" in self.fields:
+            community = self.communities.get(data["community"])
+        elif self.user is not None:
+            community = self.user.community
+        return {
+            "scores": {pk: int(data[name]) for pk, name in self.item_fields},
+            "comment": data.get("comment", ""),
+            "phone": data.get("phone", ""),
+            "community": community,
+        }

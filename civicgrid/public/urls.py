@@ -12,4 +12,5 @@ urlpatterns = [
     # The page behind the link in the reporter's messages (machines: /api/cases/track/<token>/).
     path("t/<str:token>/", views.track_token, name="track_token"),
     path("t/<str:token>/rate/", views.rate, name="rate"),
+    path("survey/", views.survey, name="survey"),
 ]

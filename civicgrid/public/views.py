@@ -20,7 +20,8 @@ from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case
 from civicgrid.public import services
-from civicgrid.public.forms import RateForm, ReportForm, TrackForm
+from civicgrid.public.forms import RateForm, ReportForm, SurveyForm, TrackForm
+from civicgrid.survey import services as survey_services
 from civicgrid.web.forms import add_service_errors
 
 PAGE_SIZE = 20
@@ -199,3 +200,66 @@ def rate(request, token):
                 request, _("感谢您的评价。您对处理结果不满意,案件已重新交由处置单位处理。")
             )
     return redirect("public:track_token", token=token)
+
+
+# --- the satisfaction survey (居民满意度测评) ---------------------------------------------------------
+
+SURVEY_FIELDS = {"scores": None, "user": None, "survey": None}
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def survey(request):
+    """The open surveys of the resident's 居村 (or all open ones for a visitor, who names their
+    居村 for a street-wide one) and the form of the chosen one (?survey=<id>, else the first)."""
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and user.effective_role != Role.RESIDENT:
+        raise PermissionDenied(_("满意度测评仅供居民填写"))
+    community = user.community if user is not None else None
+    surveys = list(survey_services.open_surveys(community))
+    chosen_id = (
+        request.POST.get("survey") if request.method == "POST" else request.GET.get("survey")
+    )
+    chosen = None
+    if chosen_id:
+        chosen = next((s for s in surveys if str(s.pk) == str(chosen_id)), None)
+        if chosen is None:
+            if request.method == "POST":
+                messages.error(request, _("该测评不在开放期内"))
+                return redirect("public:survey")
+            return _not_found(request)
+    elif surveys:
+        chosen = surveys[0]
+    form = None
+    if chosen is not None:
+        kwargs = {"survey": chosen, "user": user, "communities": survey_services.communities()}
+        if request.method == "POST":
+            form = SurveyForm(request.POST, **kwargs)
+            if services.hit_limit(request, "survey"):
+                form.is_valid()
+                form.add_error(None, _("提交过于频繁,请稍后再试"))
+            elif form.is_valid():
+                try:
+                    survey_services.do_answer(chosen, user=user, **form.service_fields())
+                except ValidationError as exc:
+                    add_service_errors(form, exc, SURVEY_FIELDS)
+                else:
+                    messages.success(request, _("感谢您参加满意度测评!"))
+                    return redirect(f"{reverse('public:survey')}?survey={chosen.pk}")
+        elif user is not None and survey_services.has_answered(chosen, user=user):
+            form = None  # the page says they took part
+        else:
+            form = SurveyForm(**kwargs)
+    status = 400 if form is not None and form.errors else 200
+    return render(
+        request,
+        "public/survey.html",
+        {
+            "surveys": surveys,
+            "chosen": chosen,
+            "form": form,
+            "answered": chosen is not None and form is None,
+        },
+        status=status,
+    )

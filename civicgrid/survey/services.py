@@ -36,6 +36,25 @@ def open_surveys(community=None, *, today=None):
     return surveys.select_related("community").prefetch_related("items")
 
 
+def communities():
+    """The 居村 a resident may answer for (a street-wide survey asks which one), by code."""
+    return Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("code").only("pk", "name")
+
+
+def open_survey(pk, community=None, *, today=None):
+    """One open survey by id (of `community` or street-wide), or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return open_surveys(community, today=today).filter(pk=pk).first()
+
+
+def has_answered(survey, *, user) -> bool:
+    """Whether this account has answered this survey already."""
+    return SurveyAnswer.objects.filter(survey=survey, user=user).exists()
+
+
 def do_create_survey(*, title, start_date, end_date, community=None, items=DEFAULT_ITEMS):
     """A survey with its items (获得感, 幸福感, 满意度 by default)."""
     errors = {}
