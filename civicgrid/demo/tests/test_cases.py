@@ -114,6 +114,11 @@ def test_command_option(db):
     from_visits = Case.objects.filter(source=CaseSource.VISIT).count()
     assert from_visits == 1
     assert Case.objects.count() == 12 + 3 + from_patrols + from_visits
+    # Last quarter's satisfaction survey with its answers (civicgrid.demo.survey).
+    from civicgrid.demo.survey import DEFAULT_ANSWERS
+    from civicgrid.survey.models import Survey, SurveyAnswer
+
+    assert Survey.objects.count() == 1 and SurveyAnswer.objects.count() == DEFAULT_ANSWERS
     # --if-empty on a loaded street adds nothing.
     call_command("load_demo_street", "--if-empty", "--cases", "5")
     assert Case.objects.count() == 12 + 3 + from_patrols + from_visits

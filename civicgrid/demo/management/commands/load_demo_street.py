@@ -11,6 +11,7 @@ from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
+from civicgrid.demo.survey import build_demo_survey
 from civicgrid.grids.models import Grid
 
 
@@ -127,6 +128,8 @@ class Command(BaseCommand):
             work = build_demo_fieldwork(seed=params.seed)
             # The 城运中心's roster, a few 督办件 and department liaisons.
             build_demo_duty(seed=params.seed)
+            # Last quarter's residents' satisfaction survey (居民满意度测评) with its answers.
+            build_demo_survey(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
