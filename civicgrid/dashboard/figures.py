@@ -24,6 +24,7 @@ from civicgrid.dashboard.models import COHORT_COUNTERS, Rollup
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import visible_micro_grids
+from civicgrid.survey import services as survey_services
 
 MAX_PERIOD_DAYS = 3660
 DEFAULT_DAYS = 30
@@ -608,4 +609,38 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
         "recurring": _section_recurring(f, categories, micro),
         "children": _section_children(f, micro, per_mg, mg_open, pending),
         "map": _section_map(micro, per_mg, mg_open),
+    }
+
+
+def survey_results(scope: Scope, today: datetime.date | None = None) -> dict | None:
+    """The latest residents' satisfaction survey (居民满意度测评) for the tile: averages of its
+    items (获得感, 幸福感, 满意度) and answer counts per 居村, limited to the 居村 of the scope's
+    micro-grids; None when there is no survey yet. Five queries."""
+    survey = survey_services.latest_survey(today)
+    if survey is None:
+        return None
+    communities = None
+    if scope.micro_ids is not None:
+        communities = Grid.objects.filter(pk__in=scope.micro_ids).values("parent_id")
+    result = survey_services.results(survey, communities)
+
+    def as_floats(averages):
+        return {k: None if v is None else float(v) for k, v in averages.items()}
+
+    return {
+        "title": survey.title,
+        "start": survey.start_date.isoformat(),
+        "end": survey.end_date.isoformat(),
+        "items": result["items"],
+        "answers": result["answers"],
+        "averages": as_floats(result["averages"]),
+        "communities": [
+            {
+                "name": row["community"],
+                "answers": row["answers"],
+                "averages": [as_floats(row["averages"]).get(name) for name in result["items"]],
+            }
+            for row in result["communities"]
+        ],
+        "overall": [as_floats(result["averages"]).get(name) for name in result["items"]],
     }

@@ -113,7 +113,9 @@ def index(request):
     except BadRequest as error:
         return _bad(request, str(error))
     data = figures.dashboard(scope, first, last)
-    return render(request, "dashboard/index.html", _context(request, scope, first, last, data))
+    context = _context(request, scope, first, last, data)
+    context["survey"] = figures.survey_results(scope)
+    return render(request, "dashboard/index.html", context)
 
 
 @require_GET

@@ -55,6 +55,12 @@ def has_answered(survey, *, user) -> bool:
     return SurveyAnswer.objects.filter(survey=survey, user=user).exists()
 
 
+def latest_survey(today=None):
+    """The survey that started last (on or before today), open or finished, or None."""
+    today = today or timezone.localdate()
+    return Survey.objects.filter(start_date__lte=today).order_by("-start_date", "-id").first()
+
+
 def do_create_survey(*, title, start_date, end_date, community=None, items=DEFAULT_ITEMS):
     """A survey with its items (获得感, 幸福感, 满意度 by default)."""
     errors = {}
