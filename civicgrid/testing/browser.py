@@ -58,6 +58,15 @@ def _is_transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _sessions_outlive_the_test_clock(request, settings):
+    # Browser tests move the server's clock (time-machine) to fixed days; the session cookie's
+    # expiry is computed from that clock, while chromium compares it with the real date. With
+    # the default two weeks, a test dated 2026-12-02 would stop logging in after 2026-12-16.
+    if "live_server" in request.fixturenames:
+        settings.SESSION_COOKIE_AGE = 50 * 365 * 24 * 3600
+
+
+@pytest.fixture(autouse=True)
 def _migration_data_for_transactional_tests(request):
     if not _is_transactional(request):
         return
