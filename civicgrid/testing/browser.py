@@ -26,6 +26,7 @@ SEEDED = [
     ("cases", ("0002_seed_categories", "0011_seed_spine_categories"), "Category"),
     ("workcalendar", "0002_seed_chinese_calendar", "CalendarDay"),
     ("fieldwork", "0002_seed_checklist", "ChecklistItem"),
+    ("fieldwork", "0005_seed_need_kinds", "NeedKind"),
 ]
 
 
