@@ -43,6 +43,7 @@ GRID_NUMBERING_ROLES     x  x  .  .  .  .  .  .  .  .  .  renumber a community's
 STAFFING_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the grid staffing "1+2+N" (API)
 STAFFING_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  change staff members and posts
 REGISTRY_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the population registry
+SURVEY_RESULTS_ROLES     x  x  x  x  x  x  x  x  .  x  .  read the satisfaction survey's results (API)
 OPEN311_CLIENT_ROLES     x  .  .  .  .  .  .  .  .  .  .  manage Open311 clients, requests (admin)
 ATTACHMENT_DELETE_ROLES  x  .  .  .  .  .  .  .  .  .  .  delete a case photo (admin)
 DASHBOARD_ROLES          x  x  x  x  x  x  .  .  .  x  .  open the dashboard pages
@@ -202,6 +203,9 @@ REGISTRY_VIEW_ROLES = frozenset(
         Role.LEADER,
     }
 )
+# The residents' satisfaction survey (居民满意度测评): staff with grids read its results, each
+# over the 居村 they may see (civicgrid.survey.api).
+SURVEY_RESULTS_ROLES = REGISTRY_VIEW_ROLES
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 
