@@ -6,7 +6,11 @@ API refuse exactly the same input with the same messages — shown next to the f
 web.forms.add_service_errors. Text fields are therefore optional here on purpose.
 """
 
+from itertools import groupby
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department
@@ -34,6 +38,32 @@ class GridChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+def micro_grid_label(grid) -> str:
+    """A micro-grid named with its 居村 ("<居村> · 第N网格"): its own name repeats across 居村."""
+    return f"{grid.parent.name} · {grid.name}" if grid.parent_id else grid.name
+
+
+class _GroupedByCommunity(ModelChoiceIterator):
+    """The options in one <optgroup> per 居村, in the queryset's order (one query)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for _parent, grids in groupby(self.queryset.iterator(), key=lambda g: g.parent_id):
+            grids = list(grids)
+            label = grids[0].parent.name if grids[0].parent_id else ""
+            yield (label, [self.choice(g) for g in grids])
+
+
+class MicroGridChoiceField(forms.ModelChoiceField):
+    """微网格 options labelled with their 居村 and grouped by it."""
+
+    iterator = _GroupedByCommunity
+
+    def label_from_instance(self, obj):
+        return micro_grid_label(obj)
+
+
 def active_departments():
     return Department.objects.filter(is_active=True).order_by("code")
 
@@ -57,7 +87,9 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("案件编号或描述")}),
     )
     community = GridChoiceField(label=_("居村"), queryset=Grid.objects.none(), required=False)
-    micro_grid = GridChoiceField(label=_("微网格"), queryset=Grid.objects.none(), required=False)
+    micro_grid = MicroGridChoiceField(
+        label=_("微网格"), queryset=Grid.objects.none(), required=False
+    )
     category = CategoryChoiceField(
         label=_("类别"), queryset=Category.objects.none(), required=False
     )
@@ -87,12 +119,32 @@ class QueueFilterForm(forms.Form):
         micro = visible_micro_grids(user)
         if micro is None:
             micro = Grid.objects.filter(level=GridLevel.MICRO_GRID)
-        self.fields["micro_grid"].queryset = micro.defer(*light).order_by("code")
+        community = self._chosen_community()
+        if community is not None:
+            # Once a 居村 is chosen, only its micro-grids (another one's is refused and ignored).
+            micro = micro.filter(parent=community)
+        self.fields["micro_grid"].queryset = (
+            micro.select_related("parent")
+            .defer(*light, *(f"parent__{f}" for f in light))
+            .order_by("parent__code", "parent_id", "code")
+        )
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by(
             "family", "code", "parent_id"
         )
         self.fields["source"].choices = [("", "---------"), *CaseSource.choices]
         self.fields["department"].queryset = Department.objects.order_by("code")
+
+    def _chosen_community(self):
+        """The 居村 the submitted data chooses (among the user's), or None."""
+        if not self.is_bound:
+            return None
+        value = self.data.get(self.add_prefix("community"))
+        if value in (None, ""):
+            return None
+        try:
+            return self.fields["community"].clean(value)
+        except ValidationError:
+            return None
 
     def filters(self) -> dict:
         """The valid filters (an invalid one is dropped, its error stays on the form)."""
