@@ -58,7 +58,20 @@ def home(request):
             .order_by("-reported_at", "-id")
         )
         page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "public/home.html", {"page_obj": page})
+    # An open satisfaction survey the visitor or resident may still answer (staff may not).
+    open_survey = None
+    user = request.user if request.user.is_authenticated else None
+    if user is None or user.effective_role == Role.RESIDENT:
+        community = user.community if user is not None else None
+        open_survey = next(
+            (
+                s
+                for s in survey_services.open_surveys(community)
+                if user is None or not survey_services.has_answered(s, user=user)
+            ),
+            None,
+        )
+    return render(request, "public/home.html", {"page_obj": page, "open_survey": open_survey})
 
 
 @never_cache

@@ -166,3 +166,46 @@ def test_posts_need_the_csrf_token(survey, tree):
     response = strict.post(URL, answer_data(survey, tree["communities"][0], phone="13700001111"))
     assert response.status_code == 403
     assert not SurveyAnswer.objects.exists()
+
+
+# --- the link on the residents' home page ---------------------------------------------------
+
+HOME = "/resident/"
+
+
+def survey_link(survey):
+    return f'href="{URL}?survey={survey.pk}"'
+
+
+def test_the_home_page_invites_visitors_and_residents_while_a_survey_is_open(client, survey, users):
+    response = client.get(HOME)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert survey_link(survey) in text and "参加满意度测评" in text and survey.title in text
+    client.force_login(users["resident"])
+    assert survey_link(survey) in client.get(HOME).content.decode()
+
+
+def test_no_link_once_the_resident_answered_nor_after_the_survey_closed(
+    client, survey, users, tree, clock
+):
+    client.force_login(users["resident"])
+    scores = {item.pk: 4 for item in survey.items.all()}
+    services.do_answer(
+        survey, scores=scores, user=users["resident"], community=tree["communities"][0]
+    )
+    text = client.get(HOME).content.decode()
+    assert client.get(HOME).status_code == 200
+    assert "参加满意度测评" not in text and survey_link(survey) not in text
+    client.logout()
+    assert survey_link(survey) in client.get(HOME).content.decode()
+    clock.set(2027, 1, 2, 9, 0)
+    text = client.get(HOME).content.decode()
+    assert "参加满意度测评" not in text and survey_link(survey) not in text
+
+
+def test_staff_get_no_link(client, survey, users):
+    client.force_login(users["operator"])
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert "参加满意度测评" not in response.content.decode()
