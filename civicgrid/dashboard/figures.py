@@ -211,6 +211,14 @@ def _labels(group, keys):
     return {}
 
 
+def micro_grid_names(keys) -> dict:
+    """{micro-grid pk: "<居村> · <name>"}: a micro-grid's own name (第1网格) repeats across 居村."""
+    grids = Grid.objects.filter(pk__in=[k for k in keys if k]).values_list(
+        "pk", "name", "parent__name"
+    )
+    return {pk: f"{parent} · {name}" if parent else name for pk, name, parent in grids}
+
+
 def indicator_table(scope: Scope, first, last, group="street", now=None, pending=None):
     """综合评价 rows like cases.indicators.compute (same keys; avg_handling_hours None)."""
     now = now or timezone.now()

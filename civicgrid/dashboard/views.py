@@ -266,6 +266,9 @@ def export(request):
     book.remove(book.active)
     for group, title in sheet_titles().items():
         rows = figures.indicator_table(scope, first, last, group, now=now, pending=pending)
+        if group == "micro_grid":
+            named = figures.micro_grid_names(r["key"] for r in rows)
+            rows = [{**r, "name": named.get(r["key"], r["name"])} for r in rows]
         sheet = book.create_sheet(title)
         sheet.append([_("综合评价 %(first)s 至 %(last)s") % {"first": first, "last": last}])
         sheet.append([_column_label(k) for k in INDICATOR_COLUMNS])
