@@ -26,6 +26,7 @@ from civicgrid.cases.choices import (
     WarningLevel,
 )
 from civicgrid.cases.signals import refuse_watched
+from civicgrid.core.models import ImmutableModel
 from civicgrid.grids.choices import GridLevel
 
 
@@ -330,17 +331,7 @@ class Case(models.Model):
         return f"{self.number} {self.category.name if self.category_id else ''}"
 
 
-class CaseEventQuerySet(models.QuerySet):
-    """History rows are never changed or removed, not even in bulk."""
-
-    def update(self, **kwargs):
-        raise ValueError("CaseEvent rows are immutable")
-
-    def delete(self):
-        raise ValueError("CaseEvent rows are immutable")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(ImmutableModel):
     """One immutable row of a case's history: who did what, when, from which state to which."""
 
     case = models.ForeignKey(
@@ -363,8 +354,6 @@ class CaseEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
 
-    objects = CaseEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("案件流转记录")
         verbose_name_plural = _("案件流转记录")
@@ -372,14 +361,6 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("CaseEvent rows are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("CaseEvent rows are immutable")
 
 
 class ExtensionRequest(models.Model):
@@ -497,17 +478,7 @@ class HotlineMessage(models.Model):
         return f"{self.case_id} {self.get_kind_display()} {self.get_status_display()}"
 
 
-class HotlineAttemptQuerySet(models.QuerySet):
-    """Attempt rows are a log: never changed or removed, not even in bulk."""
-
-    def update(self, **kwargs):
-        raise ValueError("HotlineAttempt rows are immutable")
-
-    def delete(self):
-        raise ValueError("HotlineAttempt rows are immutable")
-
-
-class HotlineAttempt(models.Model):
+class HotlineAttempt(ImmutableModel):
     """热线回传记录: one attempt to send a HotlineMessage and the hotline's answer (immutable)."""
 
     message = models.ForeignKey(
@@ -521,8 +492,6 @@ class HotlineAttempt(models.Model):
     status_code = models.PositiveIntegerField(_("HTTP状态码"), null=True, blank=True)
     detail = models.CharField(_("说明"), max_length=500, blank=True)
 
-    objects = HotlineAttemptQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("热线回传记录")
         verbose_name_plural = _("热线回传记录")
@@ -530,11 +499,3 @@ class HotlineAttempt(models.Model):
 
     def __str__(self):
         return f"{self.message_id} {self.at:%Y-%m-%d %H:%M} {self.status_code or '-'}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("HotlineAttempt rows are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("HotlineAttempt rows are immutable")

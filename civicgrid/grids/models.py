@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.models import ImmutableModel
 from civicgrid.grids.choices import (
     COMMUNITY_HOUSEHOLD_LIMIT,
     AreaKind,
@@ -319,7 +320,7 @@ class GridPost(models.Model):
             raise ValidationError({"micro_grid": _("岗位只能设在微网格")})
 
 
-class StaffPhoneAccess(models.Model):
+class StaffPhoneAccess(ImmutableModel):
     """网格力量联系电话查看记录: an immutable row each time someone sees a staff member's (or a
     volunteer pioneer's) full phone; lists show it masked."""
 
@@ -343,24 +344,8 @@ class StaffPhoneAccess(models.Model):
     def __str__(self):
         return f"{self.user} → {self.staff} {self.accessed_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("StaffPhoneAccess rows are immutable")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValueError("StaffPhoneAccess rows are immutable")
-
-
-class GridCodeHistoryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("GridCodeHistory rows are immutable")
-
-    def delete(self):
-        raise ValueError("GridCodeHistory rows are immutable")
-
-
-class GridCodeHistory(models.Model):
+class GridCodeHistory(ImmutableModel):
     """网格编码变更记录: a grid's code before and after a change of the tree (a 居委 split off,
     a renumbering), so that an old code on paper or in another system still finds the grid.
     Immutable."""
@@ -385,8 +370,6 @@ class GridCodeHistory(models.Model):
     )
     changed_at = models.DateTimeField(_("变更时间"), db_index=True)
 
-    objects = GridCodeHistoryQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("网格编码变更记录")
         verbose_name_plural = _("网格编码变更记录")
@@ -394,11 +377,3 @@ class GridCodeHistory(models.Model):
 
     def __str__(self):
         return f"{self.old_code} → {self.new_code}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("GridCodeHistory rows are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("GridCodeHistory rows are immutable")

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.models import ImmutableModel
 from civicgrid.grids.choices import GridLevel
 from civicgrid.registry.choices import (
     CareTag,
@@ -249,7 +250,7 @@ class RentalRegistration(models.Model):
             raise ValidationError(errors)
 
 
-class PersonalDataAccess(models.Model):
+class PersonalDataAccess(ImmutableModel):
     """An immutable log row: who saw whose full ID number or phone, when and where."""
 
     user = models.ForeignKey(
@@ -272,11 +273,3 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.resident} {self.field} {self.accessed_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("PersonalDataAccess rows are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("PersonalDataAccess rows are immutable")

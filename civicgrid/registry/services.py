@@ -75,10 +75,7 @@ def _in_scope(user, micro_grid_id) -> bool:
 
 
 def _ensure_micro_grid_in_scope(user, micro_grid_id):
-    if user is None or micro_grid_id is None:
-        return
-    micro = visible_micro_grids(user)
-    if micro is not None and not micro.filter(pk=micro_grid_id).exists():
+    if micro_grid_id is not None and not _in_scope(user, micro_grid_id):
         raise PermissionDenied(_("该楼组/地址不在您的管辖范围内"))
 
 
