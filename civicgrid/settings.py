@@ -299,6 +299,10 @@ for _prefix, _dir in [
     ("vendor/leaflet", _NODE / "leaflet" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    ("vendor/viewerjs", _NODE / "viewerjs" / "dist"),
+    ("vendor/markercluster", _NODE / "leaflet.markercluster" / "dist"),
+    ("vendor/leaflet-heat", _NODE / "leaflet.heat" / "dist"),
+    ("vendor/idb-keyval", _NODE / "idb-keyval" / "dist"),
 ]:
     if _dir.is_dir():
         STATICFILES_DIRS.append((_prefix, _dir))
