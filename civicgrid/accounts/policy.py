@@ -27,6 +27,7 @@ APPROVER_ROLES           x  .  x  .  .  .  .  .  .  .  .  refuse filing, decide 
 HANDLING_ROLES           x  .  .  .  .  .  x  x  x  .  .  accept/return, handle, ask for extension
 VERIFYING_ROLES          x  x  x  .  x  x  x  x  .  .  .  verify a handled case (核查)
 RATING_ROLES             x  x  x  .  .  .  .  .  .  .  x  rate a closed case
+REPORTER_ROLES           .  .  .  .  .  .  .  .  .  .  x  add to / withdraw their own report
 RETURN_VISIT_ROLES       x  x  x  .  .  .  .  .  .  .  .  record 是否解决 at the return visit (回访)
 FIRST_CONTACT_ROLES      x  x  x  .  x  x  x  x  x  .  .  record the first contact (先行联系)
 CALL_IN_ROLES            x  x  x  .  x  x  .  .  .  .  .  start a call-in (吹哨报到)
@@ -127,6 +128,9 @@ VERIFYING_ROLES = frozenset(
     }
 )
 RATING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.RESIDENT})
+# A resident adds information to their own open report, or withdraws it before it is filed
+# (a visitor does the same through the case's link: cases.services.reporter).
+REPORTER_ROLES = frozenset({Role.RESIDENT})
 # The 城运中心's return visit (回访) records whether the problem was solved (是否解决), apart
 # from the caller's rating.
 RETURN_VISIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF})

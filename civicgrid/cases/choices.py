@@ -26,6 +26,8 @@ class CaseStatus(models.TextChoices):
     # 退单: a 12345 ticket the street sent back to the hotline (not its street, not its
     # competence); the hotline re-dispatches it, the street's part is over.
     SENT_BACK = "sent_back", _("已退单")
+    # 撤销: the reporter took their own report back before it was filed.
+    WITHDRAWN = "withdrawn", _("已撤销")
 
 
 # States of a case still being worked on (open for duplicates, warnings, call-ins).
@@ -175,5 +177,9 @@ class CaseAction(models.TextChoices):
     FIRST_CONTACT = "first_contact", _("先行联系")
     # The 值班长 grants a 复杂 12345 ticket its 15-working-day limit.
     APPROVE_COMPLEX_LIMIT = "approve_complex_limit", _("批准复杂件办理时限")
+    # The reporter adds a note or a photo to their own open report (补充信息).
+    ADD_INFO = "add_info", _("补充信息")
+    # The reporter withdraws their own report before it is filed (撤销).
+    WITHDRAW = "withdraw", _("撤销")
     # Not a transition: the log of one full view of the reporter's phone (personal data).
     REVEAL_PHONE = "reveal_phone", _("查看上报人完整电话")

@@ -306,6 +306,11 @@ class Case(models.Model):
     public_token = models.CharField(
         _("查询码"), max_length=32, unique=True, default=new_public_token, editable=False
     )
+    # A report kept on a phone without signal is sent again when the connection returns: the
+    # key the phone generated for it makes the resend answer the case the first send created.
+    client_key = models.UUIDField(
+        _("客户端提交标识"), null=True, blank=True, unique=True, editable=False
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()

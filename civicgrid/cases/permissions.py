@@ -100,6 +100,6 @@ def may_act_on(user, case, action: str) -> bool:
         if role in GRID_STAFF_ROLES:
             return case.handled_by_grid and _in_user_grids(user, case)
         return role in GRID_SCOPED_ROLES and _in_user_grids(user, case)
-    if action in (A.RATE, A.REOPEN):
+    if action in (A.RATE, A.REOPEN, A.ADD_INFO, A.WITHDRAW):
         return case.reporter_user_id is not None and case.reporter_user_id == user.pk
     return False

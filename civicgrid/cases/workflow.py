@@ -16,6 +16,7 @@ from civicgrid.accounts.policy import (
     FIRST_CONTACT_ROLES,
     HANDLING_ROLES,
     RATING_ROLES,
+    REPORTER_ROLES,
     VERIFYING_ROLES,
 )
 from civicgrid.cases.choices import OPEN_STATUSES
@@ -69,6 +70,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.FIRST_CONTACT, OPEN_STATUSES, None, FIRST_CONTACT_ROLES),
         # The 值班长 grants a 复杂 12345 ticket its 15 working days (cases.services.hotline).
         Transition(A.APPROVE_COMPLEX_LIMIT, _IN_PROGRESS | {S.REPORTED}, None, APPROVER_ROLES),
+        # The reporter's own: a note or photo added to an open report (also while the case is
+        # suspended: it is news for the desk), and 撤销 before the report is filed.
+        Transition(A.ADD_INFO, OPEN_STATUSES, None, REPORTER_ROLES, while_suspended=True),
+        Transition(A.WITHDRAW, frozenset({S.REPORTED}), S.WITHDRAWN, REPORTER_ROLES),
         Transition(A.START_CALL_IN, _IN_PROGRESS - {S.FILED} | {S.HANDLED}, None, CALL_IN_ROLES),
         Transition(
             A.RECORD_CALL_IN_OUTCOME,
