@@ -28,7 +28,7 @@ take `photos=()` and store them inside their own transaction (cases.services.pho
 
 The functions live in one module per topic — checks (the transition table, scope, history
 rows, Done), clocks (deadlines and pauses), intake, hotline (退单, the 办结 reply, the 复杂
-limit's approval), contact (先行联系), loop (the main steps), side_paths (extension, locate,
+limit's approval), contact (先行联系), control (改派, 撤回, 催办, 协办, 取消合并, bulk steps), loop (the main steps), side_paths (extension, locate,
 suspend/resume, merge, call-in), photos (a step's
 photos) and reveal — and are re-exported here, so callers keep `from civicgrid.cases import services`.
 """
@@ -53,8 +53,19 @@ from civicgrid.cases.services.clocks import (
     pause_intervals,
 )
 from civicgrid.cases.services.contact import do_first_contact
+from civicgrid.cases.services.control import (
+    BulkOutcome,
+    bulk,
+    do_co_feedback,
+    do_hurry,
+    do_recall,
+    do_redispatch,
+    do_unmerge,
+    hurry_level,
+    open_co_handlings,
+)
 from civicgrid.cases.services.hotline import do_approve_complex_limit, do_send_back
-from civicgrid.cases.services.intake import do_report, intake_hotline
+from civicgrid.cases.services.intake import do_report, intake_hotline, report_once
 from civicgrid.cases.services.loop import (
     do_accept,
     do_dispatch,
@@ -67,6 +78,7 @@ from civicgrid.cases.services.loop import (
     do_verify_pass,
 )
 from civicgrid.cases.services.photos import MAX_PHOTOS
+from civicgrid.cases.services.reporter import do_add_info, do_withdraw_report
 from civicgrid.cases.services.reveal import reveal_reporter_phone
 from civicgrid.cases.services.side_paths import (
     do_decide_extension,
@@ -98,6 +110,7 @@ __all__ = [
     "handling_deadline",
     "do_report",
     "intake_hotline",
+    "report_once",
     "do_file",
     "do_refuse_filing",
     "do_dispatch",
@@ -119,4 +132,15 @@ __all__ = [
     "do_first_contact",
     "do_approve_complex_limit",
     "reveal_reporter_phone",
+    "do_redispatch",
+    "do_recall",
+    "do_hurry",
+    "hurry_level",
+    "do_co_feedback",
+    "open_co_handlings",
+    "do_unmerge",
+    "bulk",
+    "BulkOutcome",
+    "do_add_info",
+    "do_withdraw_report",
 ]

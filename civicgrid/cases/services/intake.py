@@ -1,6 +1,7 @@
 """Intake (上报): validation, locating, numbering, the 12345 push."""
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
@@ -159,6 +160,7 @@ def do_report(
     hotline_deadline=None,
     photos=(),
     kind: str = step_photos.BEFORE,
+    client_key=None,
     now=None,
 ) -> Done:
     """Intake (受理): validate, locate to a micro-grid, number the case and start its clock;
@@ -233,6 +235,7 @@ def do_report(
         reporter_user=user,
         is_anonymous=bool(is_anonymous),
         reported_at=now,
+        client_key=_client_key(client_key),
     )
     _set_deadline(case, "filing_deadline", filing_deadline(category, now))
     _start_hotline_clock(case, hotline_dispatched_at, hotline_deadline, now)
@@ -251,6 +254,51 @@ def do_report(
     if located is not None:
         case.micro_grid = _known_grid(located, case._state.db)
     return Done(case, event, photos=stored)
+
+
+def _client_key(value):
+    """The phone's idempotency key of a report (a UUID), or None."""
+    if value in (None, ""):
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError(
+            {"client_key": _("提交标识格式不正确,请刷新页面后重新提交")}
+        ) from None
+
+
+def report_once(*, user, client_key, **fields) -> tuple[Case, bool]:
+    """do_report for a report a phone may send more than once (kept offline, sent again when the
+    connection returns): (case, created). The same key again answers the case the first send
+    created and writes nothing; a key without a case behaves as do_report.
+
+    Two sends racing each other: the unique key lets one insert win; the other rolls back its
+    savepoint and answers the winner's case. A key belongs to its sender: another account's
+    key is refused rather than answered with somebody else's case.
+    """
+    key = _client_key(client_key)
+    if key is None:
+        return do_report(user=user, **fields).case, True
+
+    def existing():
+        case = Case.objects.filter(client_key=key).first()
+        if case is not None and case.reporter_user_id != (user.pk if user else None):
+            raise ValidationError({"client_key": _("提交标识已被使用,请刷新页面后重新提交")})
+        return case
+
+    found = existing()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            case = do_report(user=user, client_key=key, **fields).case
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found, False
+    return case, True
 
 
 def _start_hotline_clock(case, dispatched_at, deadline, now) -> None:
