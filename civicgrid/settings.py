@@ -79,17 +79,33 @@ CIVICGRID_LOCATOR_CHECK_SECONDS = env_float("CIVICGRID_LOCATOR_CHECK_SECONDS", 1
 # "https://tiles.example.gov.cn/{z}/{x}/{y}.png", and the attribution text to show.
 CIVICGRID_MAP_TILE_URL = env_str("CIVICGRID_MAP_TILE_URL", "")
 CIVICGRID_MAP_TILE_ATTRIBUTION = env_str("CIVICGRID_MAP_TILE_ATTRIBUTION", "")
-# Notifications of the case loop (cases/notifications.py): channels as dotted paths, comma-separated
-# in the environment. The demo tells people on the console (the log) and by e-mail; with no mail
-# server on the machine the e-mails are files under var/mail/ (EMAIL_BACKEND and EMAIL_FILE_PATH
-# below). Links in the messages start with CIVICGRID_PUBLIC_BASE_URL.
+# Notifications of the case loop (cases/notifications.py, civicgrid/messaging): channels as dotted
+# paths, comma-separated in the environment. The demo tells people on the console (the log), by
+# e-mail and by SMS; with no mail server on the machine the e-mails are files under var/mail/
+# (EMAIL_BACKEND and EMAIL_FILE_PATH below), and without an SMS provider the texts go to the log.
+# Links in the messages start with CIVICGRID_PUBLIC_BASE_URL.
 CIVICGRID_NOTIFICATION_CHANNELS = env_list(
     "CIVICGRID_NOTIFICATION_CHANNELS",
     [
-        "civicgrid.cases.notifications.ConsoleChannel",
-        "civicgrid.cases.notifications.EmailChannel",
+        "civicgrid.messaging.channels.ConsoleChannel",
+        "civicgrid.messaging.channels.EmailChannel",
+        "civicgrid.messaging.channels.SmsChannel",
     ],
 )
+# The outbox's worker (messaging/outbox.py): deliveries per batch, how long a worker holds a batch
+# before another may take it over (longer than a batch takes: batch × the slowest channel's
+# timeout), and attempts before a delivery is marked failed.
+CIVICGRID_OUTBOX_BATCH = env_int("CIVICGRID_OUTBOX_BATCH", 20)
+CIVICGRID_OUTBOX_LEASE_SECONDS = env_int("CIVICGRID_OUTBOX_LEASE_SECONDS", 300)
+CIVICGRID_OUTBOX_MAX_ATTEMPTS = env_int("CIVICGRID_OUTBOX_MAX_ATTEMPTS", 8)
+# The SMS provider (messaging/sms.py): JSON POSTed to CIVICGRID_SMS_URL with CIVICGRID_SMS_KEY as a
+# bearer token, the sender (签名) and template id when the provider wants them, and the timeout of
+# one attempt. Empty URL: texts are written to the log (phones masked).
+CIVICGRID_SMS_URL = env_str("CIVICGRID_SMS_URL", "")
+CIVICGRID_SMS_KEY = env_str("CIVICGRID_SMS_KEY", "")
+CIVICGRID_SMS_SENDER = env_str("CIVICGRID_SMS_SENDER", "")
+CIVICGRID_SMS_TEMPLATE = env_str("CIVICGRID_SMS_TEMPLATE", "")
+CIVICGRID_SMS_TIMEOUT_SECONDS = env_float("CIVICGRID_SMS_TIMEOUT_SECONDS", 10.0)
 CIVICGRID_PUBLIC_BASE_URL = env_str("CIVICGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The 12345 hotline's endpoint for what the street sends back (退单, 办结 replies: cases/hotline.py),
 # its key (a bearer token) and the timeout of one attempt. Empty URL: nothing is sent (the
@@ -153,6 +169,7 @@ INSTALLED_APPS = [
     "civicgrid.estates",
     "civicgrid.demo",
     "civicgrid.workcalendar",
+    "civicgrid.messaging",
     "civicgrid.cases",
     "civicgrid.duty",
     "civicgrid.survey",

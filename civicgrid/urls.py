@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/cases/", include("civicgrid.cases.api.urls")),
     path("api/duty/", include("civicgrid.duty.api.urls")),
     path("api/survey/", include("civicgrid.survey.api.urls")),
+    path("api/notifications/", include("civicgrid.messaging.api.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),
     path("api/attachments/", include("civicgrid.attachments.api.urls")),
 ]

@@ -47,6 +47,8 @@ REGISTRY_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the population reg
 SURVEY_RESULTS_ROLES     x  x  x  x  x  x  x  x  .  x  .  read the satisfaction survey's results (API)
 OPEN311_CLIENT_ROLES     x  .  .  .  .  .  .  .  .  .  .  manage Open311 clients, requests (admin)
 ATTACHMENT_DELETE_ROLES  x  .  .  .  .  .  .  .  .  .  .  delete a case photo (admin)
+NOTIFICATION_ROLES       x  x  x  x  x  x  x  x  x  x  .  have a notification centre (站内通知)
+OUTBOX_VIEW_ROLES        x  .  .  .  .  .  .  .  .  .  .  see the notification outbox (admin)
 DASHBOARD_ROLES          x  x  x  x  x  x  .  .  .  x  .  open the dashboard pages
 CONSOLE_QUEUE_ROLES      x  x  x  x  x  x  .  .  .  x  .  open the console's queues
 CONSOLE_CASE_ROLES       x  x  x  x  x  x  x  x  x  x  .  open a case in the console
@@ -212,6 +214,11 @@ REGISTRY_VIEW_ROLES = frozenset(
 SURVEY_RESULTS_ROLES = REGISTRY_VIEW_ROLES
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
+# Every staff account has a notification centre (civicgrid.messaging: the header's badge,
+# /notifications/, /api/notifications/); residents are told by e-mail and SMS instead. The outbox
+# itself (every message with its recipient's phone, and its deliveries) is the system's keeper's.
+NOTIFICATION_ROLES = frozenset(set(Role) - {Role.RESIDENT})
+OUTBOX_VIEW_ROLES = frozenset({Role.ADMIN})
 
 # --- pages of the web front ------------------------------------------------------------------
 

@@ -1,232 +1,41 @@
-"""Notifications of the case loop through pluggable channels, sent only after commit.
+"""Notifications of the case loop: what each step tells whom, written to the outbox in the step's
+own transaction.
 
-A service builds its messages inside its transaction (so they describe the committed state) and
-hands them to `schedule`, which in `transaction.on_commit` enqueues one django-tasks task
-(`cases.tasks.deliver_notifications_task`, handed over as `use_queue`) that the worker (`manage.py db_worker`, started by
-`make demo`) runs: a rolled-back action notifies nobody, and a slow mail server never slows the
-action. If the task cannot be enqueued the messages are delivered in-process instead. Tests run
-tasks at once (ImmediateBackend, see the root conftest).
+A service builds its messages inside its transaction (so they describe the state it commits) and
+hands them to `schedule`, which writes them to the transactional outbox (civicgrid.messaging.outbox):
+a row per message, a pending delivery per channel, an item in the notification centre of every
+staff account behind the recipient — committed with the step or not at all. A worker woken after
+the commit (messaging.tasks.deliver_outbox_task; the sweep `manage.py deliver_outbox` and the
+deadline scan's loop pick up what a lost wake-up leaves) delivers each message once per channel.
+Tests run tasks at once (ImmediateBackend, see the root conftest).
 
-Channels are classes named in settings.CIVICGRID_NOTIFICATION_CHANNELS (dotted paths; default:
-the console channel, which logs; the demo adds the e-mail channel). A channel that fails is
-logged and never keeps the others, or the action, from completing. The e-mail channel sends
-through django.core.mail (EMAIL_BACKEND) to the reporter's address (Case.reporter_email) and to
-the staff accounts behind a department, a micro-grid or the operators; the SMS channel is an
-interface for a gateway. Links in messages are absolute (settings.CIVICGRID_PUBLIC_BASE_URL).
+Channels are classes named in settings.CIVICGRID_NOTIFICATION_CHANNELS (messaging.channels:
+console, e-mail, SMS through the gateway in messaging.sms; the test kit's memory channel). The
+reporter is told by e-mail and, with a phone, by SMS at 立案, 办结 and when asked to rate (the
+messages marked `data["sms"]`); staff read theirs at /notifications/. Links in messages to the
+reporter are absolute (settings.CIVICGRID_PUBLIC_BASE_URL).
 """
 
-import logging
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.policy import GRID_STAFF_ROLES
-from civicgrid.registry.pii import mask_phone
+from civicgrid.messaging import outbox
+from civicgrid.messaging.channels import (  # noqa: F401 (the dotted paths settings used to name)
+    Channel,
+    ConsoleChannel,
+    EmailChannel,
+    MemoryChannel,
+    SmsChannel,
+    channels,
+)
+from civicgrid.messaging.messages import Message, Recipient, mask_email  # noqa: F401
 
-logger = logging.getLogger("civicgrid.cases.notifications")
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Who is told: the reporter (phone and/or account), a department, a grid, the operators, a
-    named staff account (its phone and address), or every 值班长 ("approver": nobody on the duty
-    roster)."""
-
-    kind: str  # "reporter" | "department" | "grid" | "operator" | "staff" | "approver"
-    user_id: int | None = None
-    phone: str = ""
-    department_id: int | None = None
-    grid_id: int | None = None
-    email: str = ""
-
-    def describe(self) -> str:
-        if self.kind == "staff":
-            return f"staff({self.user_id})"
-        if self.kind == "reporter":
-            return (
-                f"reporter(user={self.user_id}, phone={mask_phone(self.phone)}, "
-                f"email={mask_email(self.email)})"
-            )
-        if self.kind == "department":
-            return f"department({self.department_id})"
-        if self.kind == "grid":
-            return f"grid({self.grid_id})"
-        return self.kind
-
-
-@dataclass(frozen=True)
-class Message:
-    kind: str
-    case_number: str
-    recipient: Recipient
-    text: str
-    link: str = ""
-    data: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        """JSON-safe form, the argument of the delivery task."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, value: dict) -> "Message":
-        return cls(**{**value, "recipient": Recipient(**value["recipient"])})
-
-
-def mask_email(value: str) -> str:
-    """ "zhang.san@example.com" → "z***@example.com" (personal data, shown like phones)."""
-    value = value or ""
-    if not value:
-        return ""
-    local, at, domain = value.partition("@")
-    if not at:
-        return "*" * len(value)
-    return f"{local[:1]}***@{domain}"
-
-
-class Channel:
-    """A way of delivering messages (console, e-mail, SMS …)."""
-
-    name = "base"
-
-    def send(self, message: Message) -> None:
-        raise NotImplementedError
-
-
-class ConsoleChannel(Channel):
-    """Writes each message to the log (the demo's channel); phones are masked."""
-
-    name = "console"
-
-    def send(self, message: Message) -> None:
-        logger.info(
-            "[%s] %s → %s: %s %s",
-            message.kind,
-            message.case_number,
-            message.recipient.describe(),
-            message.text,
-            message.link,
-        )
-
-
-class MemoryChannel(Channel):
-    """Keeps messages in a list (tests, and a development shell)."""
-
-    name = "memory"
-    outbox: list = []
-
-    def send(self, message: Message) -> None:
-        MemoryChannel.outbox.append(message)
-
-
-class EmailChannel(Channel):
-    """Sends each message as an e-mail through django.core.mail (settings.EMAIL_BACKEND): to the
-    reporter's address, or to the active staff accounts with an address behind the recipient
-    (a department's handlers, a micro-grid's grid workers and leader, the operators). Nobody with
-    an address: nothing is sent."""
-
-    name = "email"
-
-    def send(self, message: Message) -> None:
-        addresses = email_addresses(message.recipient)
-        if not addresses:
-            return
-        subject = _("【网格化管理】案件%(n)s") % {"n": message.case_number}
-        body = message.text
-        if message.link:
-            body += "\n\n" + _("查看进度并评价:%(link)s") % {"link": message.link}
-        send_mail(str(subject), str(body), None, addresses, fail_silently=False)
-
-
-def email_addresses(recipient: Recipient) -> list[str]:
-    """The e-mail addresses behind a recipient (a few queries, run in the delivery task)."""
-    from civicgrid.accounts.choices import Role
-    from civicgrid.accounts.models import User
-
-    if recipient.kind in ("reporter", "staff"):
-        return [recipient.email] if recipient.email else []
-    users = User.objects.filter(is_active=True).exclude(email="")
-    if recipient.kind == "department" and recipient.department_id:
-        users = users.filter(role=Role.DEPT_HANDLER, department_id=recipient.department_id)
-    elif recipient.kind == "grid" and recipient.grid_id:
-        today = timezone.localdate()
-        # One filter() call: the post that matches the grid must itself be current.
-        users = users.filter(
-            Q(staff_member__posts__end_date__isnull=True)
-            | Q(staff_member__posts__end_date__gte=today),
-            role__in=GRID_STAFF_ROLES,
-            staff_member__posts__micro_grid_id=recipient.grid_id,
-            staff_member__posts__start_date__lte=today,
-        )
-    elif recipient.kind == "operator":
-        users = users.filter(role=Role.OPERATOR)
-    elif recipient.kind == "approver":
-        users = users.filter(role=Role.SHIFT_CHIEF)
-    else:
-        return []
-    return sorted(set(users.values_list("email", flat=True)))
-
-
-class SmsChannel(Channel):
-    """Interface for an SMS gateway: subclass and implement `send_sms(phone, text)`."""
-
-    name = "sms"
-
-    def send(self, message: Message) -> None:
-        if message.recipient.phone:
-            self.send_sms(message.recipient.phone, f"{message.text} {message.link}".strip())
-
-    def send_sms(self, phone: str, text: str) -> None:
-        raise NotImplementedError("接入短信网关时实现 send_sms")
-
-
-_channel_cache: dict = {}
-
-
-def channels() -> list[Channel]:
-    paths = tuple(settings.CIVICGRID_NOTIFICATION_CHANNELS)
-    if paths not in _channel_cache:
-        _channel_cache[paths] = [import_string(p)() for p in paths]
-    return _channel_cache[paths]
-
-
-def deliver(messages: list[Message]) -> None:
-    for channel in channels():
-        for message in messages:
-            try:
-                channel.send(message)
-            except Exception:
-                logger.exception("通知发送失败: %s %s", channel.name, message.case_number)
-
-
-# How messages reach the worker: cases.tasks.enqueue_notifications, handed over by
-# CasesConfig.ready() (this module does not import the tasks, which import it).
-_queue: Callable[[list[Message]], None] | None = None
-
-
-def use_queue(enqueue: Callable[[list[Message]], None] | None) -> None:
-    global _queue
-    _queue = enqueue
-
-
-def _enqueue(messages: list[Message]) -> None:
-    """Hand the messages to the worker; deliver them here if the task queue is unavailable."""
-    if _queue is None:
-        deliver(messages)
-        return
-    try:
-        _queue(messages)
-    except Exception:
-        logger.exception("通知任务无法入队,直接发送")
-        deliver(messages)
+# The reporter's messages that also go out as a text message to their phone.
+RESIDENT_SMS_KINDS = frozenset({"file", "verify_pass", "rate_request"})
 
 
 # Who approves now: the 值班长 on duty, from civicgrid.duty's roster (handed over by its
@@ -249,21 +58,24 @@ _muted = threading.local()
 
 
 @contextmanager
-def muted():
+def muted(*, inbox: bool = False):
     """Send nothing while generating history (the demo's backdated cases): months of made-up
-    steps must not reach anybody's mailbox when the worker starts."""
-    previous = getattr(_muted, "on", False)
-    _muted.on = True
+    steps must not reach anybody's mailbox or phone when the worker starts. With `inbox=True`
+    the staff's notification centre still gets its items (dated by the step)."""
+    previous = getattr(_muted, "mode", None)
+    _muted.mode = "inbox" if inbox else "all"
     try:
         yield
     finally:
-        _muted.on = previous
+        _muted.mode = previous
 
 
-def schedule(messages: list[Message]) -> None:
-    """Deliver after the surrounding transaction commits (at once outside a transaction)."""
-    if messages and not getattr(_muted, "on", False):
-        transaction.on_commit(lambda: _enqueue(messages))
+def schedule(messages: list[Message], *, at=None) -> None:
+    """Write the messages to the outbox in the surrounding transaction (see the module's
+    docstring); `at` is the step's time (the notification centre shows it)."""
+    mode = getattr(_muted, "mode", None)
+    if messages and mode != "all":
+        outbox.write(messages, at=at, send=mode is None)
 
 
 # --- what each step of the loop tells whom ------------------------------------------------------
@@ -298,41 +110,56 @@ def assignee(case) -> Recipient | None:
     return None
 
 
+def verifier(case) -> Recipient | None:
+    """Who does the 核查 of a handled case: the staff of its micro-grid."""
+    if case.micro_grid_id:
+        return Recipient("grid", grid_id=case.micro_grid_id)
+    return None
+
+
 def messages_for(case, kind: str, **extra) -> list[Message]:
     """The messages one step sends; `kind` is a CaseAction value."""
     number = case.number
     out = []
 
     def add(recipient, text, link=""):
-        if recipient is not None:
-            out.append(Message(kind, number, recipient, str(text), link, dict(extra)))
+        if recipient is None:
+            return
+        data = dict(extra)
+        if recipient.kind == "reporter" and kind in RESIDENT_SMS_KINDS:
+            data["sms"] = True
+        out.append(Message(kind, number, recipient, str(text), link, data))
 
     link = track_link(case)
+    n = {"n": number}
     if kind == "file":
-        add(reporter(case), _("您反映的问题已立案,案件编号%(n)s") % {"n": number}, link)
+        add(reporter(case), _("您反映的问题已立案,案件编号%(n)s") % n, link)
     elif kind == "refuse_filing":
-        add(reporter(case), _("您反映的问题不予立案(案件编号%(n)s)") % {"n": number}, link)
-    elif kind in ("dispatch", "reopen", "verify_fail"):
-        add(assignee(case), _("请处置案件%(n)s") % {"n": number})
-    elif kind in ("return", "request_extension", "start_call_in"):
-        add(Recipient("operator"), _("案件%(n)s需要城运中心处理") % {"n": number})
+        add(reporter(case), _("您反映的问题不予立案(案件编号%(n)s)") % n, link)
+    elif kind == "dispatch":
+        add(assignee(case), _("新派遣:请接单处置案件%(n)s") % n)
+    elif kind == "reopen":
+        add(assignee(case), _("案件%(n)s居民评价不满意,已重新派遣,请再次处置") % n)
+    elif kind == "verify_fail":
+        add(assignee(case), _("案件%(n)s核查不通过,请返工处置") % n)
+    elif kind == "return":
+        add(Recipient("operator"), _("案件%(n)s被退回,请重新派遣") % n)
+    elif kind in ("request_extension", "start_call_in"):
+        add(Recipient("operator"), _("案件%(n)s需要城运中心处理") % n)
     elif kind == "decide_extension":
-        add(assignee(case), _("案件%(n)s的延期申请已审批") % {"n": number})
+        add(assignee(case), _("案件%(n)s的延期申请已审批") % n)
     elif kind == "handle":
-        add(reporter(case), _("您反映的问题已处置,案件编号%(n)s") % {"n": number}, link)
+        add(reporter(case), _("您反映的问题已处置,案件编号%(n)s") % n, link)
+        add(verifier(case), _("案件%(n)s已处置,等待网格员核查") % n)
     elif kind == "verify_pass":
-        add(
-            reporter(case),
-            _("您反映的问题已结案(案件编号%(n)s),欢迎评价") % {"n": number},
-            link,
-        )
+        add(reporter(case), _("您反映的问题已结案(案件编号%(n)s),欢迎评价") % n, link)
     if kind == "request_extension":  # the 值班长 on duty decides
         for recipient in approvers():
-            add(recipient, _("案件%(n)s有延期申请,请值班长审批") % {"n": number})
+            add(recipient, _("案件%(n)s有延期申请,请值班长审批") % n)
     if kind == "start_call_in":
         for department_id in extra.get("departments", []):
             add(
                 Recipient("department", department_id=department_id),
-                _("基层约请:请参加案件%(n)s的会商") % {"n": number},
+                _("基层约请:请参加案件%(n)s的会商") % n,
             )
     return out

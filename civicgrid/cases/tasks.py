@@ -1,8 +1,7 @@
 """Background tasks of the case loop (django-tasks; the demo runs the database worker).
 
 Deadline warnings are scanned by the `scan_case_deadlines` command (see cases.warnings).
-notifications does not import this module (that was a cycle): CasesConfig.ready() hands it
-`enqueue_notifications` as its way to the worker (notifications.use_queue).
+Notifications are delivered from the outbox by civicgrid.messaging.tasks.deliver_outbox_task.
 """
 
 from django_tasks import task
@@ -12,15 +11,10 @@ from civicgrid.cases import hotline, notifications
 
 @task()
 def deliver_notifications_task(messages: list[dict]) -> int:
-    """Deliver the case loop's messages through the configured channels (see cases.notifications);
-    enqueued after the action's commit. Returns how many messages were handled."""
-    batch = [notifications.Message.from_dict(m) for m in messages]
-    notifications.deliver(batch)
-    return len(batch)
-
-
-def enqueue_notifications(messages: list[notifications.Message]) -> None:
-    deliver_notifications_task.enqueue([m.as_dict() for m in messages])
+    """Tasks queued before the outbox carried their messages: an upgraded worker writes them to
+    the outbox (delivered from there, once per channel). Returns how many messages it took."""
+    notifications.schedule([notifications.Message.from_dict(m) for m in messages])
+    return len(messages)
 
 
 @task()

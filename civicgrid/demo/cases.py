@@ -12,8 +12,10 @@ recent ones near their limit yellow.
 Backdating: every service takes the moment of its step as `now=`; the builder passes its own
 clock, which moves forward through the 60 days (nothing global is patched). A case's
 `updated_at` (auto_now, written at the real time) is set afterwards to the time of its last
-history row (`backfill_updated_at`). No notification goes out for the made-up steps
-(`notifications.muted`). Deterministic: the same seed and the same `now` give the same cases.
+history row (`backfill_updated_at`). No e-mail or text goes out for the made-up steps
+(`notifications.muted`); the staff's notification centres get their items, dated by the step, and
+what is older than a day has been read (`READ_AFTER`). Deterministic: the same seed and the same
+`now` give the same cases.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.models import Case, CaseEvent, Category
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost
+from civicgrid.messaging import inbox
 from civicgrid.workcalendar.services import get_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -590,6 +593,17 @@ class _CaseMaker:
         return self.counts
 
 
+# Staff have read their notifications older than this; the newer ones wait in the header's badge.
+READ_AFTER = datetime.timedelta(days=1)
+
+
+def read_old_notifications(now) -> int:
+    """Each staff member has read what reached them before the last day (through the centre's
+    own service); returns how many items that marked."""
+    readers = User.objects.filter(notifications__read_at__isnull=True).distinct()
+    return sum(inbox.do_mark_all_read(u, before=now - READ_AFTER, now=now) for u in readers)
+
+
 def build_demo_cases(n: int = DEFAULT_CASES, *, seed: int = 2023, now=None) -> Counter:
     """Write `n` demo cases with their histories (see the module docstring); then the warning
     scan colours the open ones. Returns counts by status and warning level."""
@@ -597,10 +611,11 @@ def build_demo_cases(n: int = DEFAULT_CASES, *, seed: int = 2023, now=None) -> C
     if n <= 0:
         return Counter()
     maker = _CaseMaker(seed, now)
-    with notifications.muted(), transaction.atomic():
+    with notifications.muted(inbox=True), transaction.atomic():
         counts = maker.build(n)
         backfill_updated_at()
         warnings.scan(now=now)
+        read_old_notifications(now)
     for status, level in Case.objects.values_list("status", "warning_level"):
         counts[f"status:{status}"] += 1
         if level:

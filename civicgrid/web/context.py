@@ -3,9 +3,12 @@
 import re
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from civicgrid.accounts.adminsite import may_use_admin
 from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import NOTIFICATION_ROLES
+from civicgrid.messaging.inbox import unread_count
 from civicgrid.web.navigation import menu_for
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -31,6 +34,9 @@ def front(request):
         "nav_role_label": Role(user.effective_role).label if signed_in else "",
         # The admin link only for those the admin lets in (not leaders, phone roles, departments).
         "nav_back_office": may_use_admin(user),
+        # The notification centre's badge: counted (one cached query) only when a page shows it.
+        "nav_notifications": signed_in and user.effective_role in NOTIFICATION_ROLES,
+        "nav_unread": SimpleLazyObject(lambda: unread_count(user)),
         "map_tile_url": settings.CIVICGRID_MAP_TILE_URL,
         "map_tile_attribution": settings.CIVICGRID_MAP_TILE_ATTRIBUTION,
     }

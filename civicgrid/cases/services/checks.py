@@ -197,7 +197,9 @@ def _step(case, action, user, *, note="", data=None, at=None, notify_extra=None)
     case.save()
     case_signals.send_case_changed(case, before)
     event = _record(case, action, user, from_status, note, data, at)
-    notifications.schedule(notifications.messages_for(case, action, **(notify_extra or {})))
+    notifications.schedule(
+        notifications.messages_for(case, action, **(notify_extra or {})), at=event.at
+    )
     return event
 
 

@@ -1,6 +1,6 @@
 """The e-mail channel: the reporter is told when the case is filed, handled and closed, with the
-absolute link to rate it; staff are told at their accounts' addresses; delivery goes through a
-django-tasks task after commit and never breaks the action."""
+absolute link to rate it; staff are told at their accounts' addresses; delivery goes through the
+outbox, woken by a django-tasks task after commit, and never breaks the action."""
 
 import logging
 
@@ -162,7 +162,7 @@ def test_delivery_is_a_background_task(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    from civicgrid.cases.tasks import deliver_notifications_task
+    from civicgrid.messaging.tasks import deliver_outbox_task
 
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
@@ -170,12 +170,15 @@ def test_delivery_is_a_background_task(
     case = report(users["resident"], garbage, reporter_email="a@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         services.do_file(case, users["operator"])
-    # Nothing sent yet: the worker will deliver it.
+    # Nothing sent yet: the worker, woken by the task, will deliver it from the outbox.
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "civicgrid.cases.tasks.deliver_notifications_task"
-    assert deliver_notifications_task.call(*queued.args_kwargs["args"]) == 1
+    assert queued.task_path == "civicgrid.messaging.tasks.deliver_outbox_task"
+    assert deliver_outbox_task.call()["delivered"] == 1
     assert [m.to for m in mail.outbox] == [["a@example.com"]]
+    # A second wake-up (a repeated task) sends nothing again.
+    assert deliver_outbox_task.call()["delivered"] == 0
+    assert len(mail.outbox) == 1
 
 
 class BrokenBackend:

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from civicgrid.messaging.api import views
+
+router = SimpleRouter()
+router.register("", views.NotificationViewSet, basename="notification")
+
+urlpatterns = router.urls

@@ -1,0 +1,113 @@
+"""The staff's notification centre (站内通知): written with each message (`add`, inside the step's
+transaction), read at /notifications/ and /api/notifications/, marked read one by one or all at
+once. The header's unread badge reads `unread_count`, kept in the shared cache and dropped
+whenever the user's items change (and after the commit that wrote them)."""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.accounts.policy import GRID_STAFF_ROLES
+from civicgrid.messaging.messages import Recipient
+from civicgrid.messaging.models import Notification, OutboxMessage
+from civicgrid.messaging.recipients import STAFF_KINDS, staff_users
+
+COUNT_SECONDS = 300
+BATCH = 1000
+
+
+def _key(user_id: int) -> str:
+    return f"civicgrid:notifications:unread:{user_id}"
+
+
+def forget_counts(user_ids) -> None:
+    """Drop the cached badge counts now and again after the commit (a page rendered in between
+    must not keep a stale count for long)."""
+    keys = [_key(pk) for pk in set(user_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def add(rows: list[OutboxMessage]) -> int:
+    """One notification per active staff account behind each message's recipient (one query per
+    distinct recipient, one insert per thousand items). Returns how many were written."""
+    found: dict[tuple, list[int]] = {}
+    items = []
+    for row in rows:
+        recipient = Recipient(**row.recipient)
+        if recipient.kind not in STAFF_KINDS:
+            continue
+        ident = (recipient.kind, recipient.department_id, recipient.grid_id, recipient.user_id)
+        if ident not in found:
+            found[ident] = list(staff_users(recipient).values_list("pk", flat=True))
+        for user_id in found[ident]:
+            items.append(Notification(user_id=user_id, message=row, created_at=row.created_at))
+    Notification.objects.bulk_create(items, batch_size=BATCH, ignore_conflicts=True)
+    forget_counts(item.user_id for item in items)
+    return len(items)
+
+
+def unread_count(user) -> int:
+    """How many unread items the user has (the header's badge): from the cache, else one
+    query over the partial index of unread items."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    key = _key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, count, COUNT_SECONDS)
+    return count
+
+
+def items_for(user, *, unread_only: bool = False):
+    """The user's notifications, newest first, with their messages (one query per page)."""
+    items = Notification.objects.filter(user=user).select_related("message")
+    if unread_only:
+        items = items.filter(read_at__isnull=True)
+    return items.order_by("-created_at", "-pk")
+
+
+def do_mark_read(user, pk: int, *, now=None) -> Notification:
+    """Mark one of the user's own notifications read (reading it again changes nothing).
+    Another user's item is Notification.DoesNotExist, like a missing one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = (
+            Notification.objects.select_for_update().select_related("message").get(pk=pk, user=user)
+        )
+        if item.read_at is None:
+            item.read_at = now
+            item.save(update_fields=["read_at"])
+            forget_counts([user.pk])
+    return item
+
+
+def do_mark_all_read(user, *, before=None, now=None) -> int:
+    """Mark every unread notification of the user read (only those written before `before`
+    when given); returns how many changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        unread = Notification.objects.filter(user=user, read_at__isnull=True)
+        if before is not None:
+            unread = unread.filter(created_at__lt=before)
+        changed = unread.update(read_at=now)
+        if changed:
+            forget_counts([user.pk])
+    return changed
+
+
+def case_page(user, case_number: str) -> str:
+    """The page where this user works on the case: the phone page for grid staff, the console's
+    case page for everyone else (URL names, so this app need not import the fronts)."""
+    from django.urls import NoReverseMatch, reverse
+
+    if not case_number:
+        return ""
+    name = "fieldwork:case" if user.effective_role in GRID_STAFF_ROLES else "console:case"
+    try:
+        return reverse(name, args=[case_number])
+    except NoReverseMatch:  # that front is not installed in this deployment
+        return ""
