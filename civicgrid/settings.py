@@ -115,6 +115,11 @@ CIVICGRID_HOTLINE_KEY = env_str("CIVICGRID_HOTLINE_KEY", "")
 CIVICGRID_HOTLINE_TIMEOUT_SECONDS = env_float("CIVICGRID_HOTLINE_TIMEOUT_SECONDS", 10.0)
 # 先行联系: hours after the report within which the caller of a 12345 ticket must be contacted.
 CIVICGRID_FIRST_CONTACT_HOURS = env_float("CIVICGRID_FIRST_CONTACT_HOURS", 2.0)
+# Excel export of a case list (console/export.py): the most rows one file may hold; a larger
+# list is refused with a message to narrow the filters (Excel's own limit is 1,048,576).
+CIVICGRID_CASE_EXPORT_MAX_ROWS = env_int("CIVICGRID_CASE_EXPORT_MAX_ROWS", 200_000)
+# The console's case map (console/maps.py): the most case markers one answer carries.
+CIVICGRID_CASE_MAP_MAX_MARKERS = env_int("CIVICGRID_CASE_MAP_MAX_MARKERS", 20_000)
 
 # ---------------------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civicgrid.console import views
+from civicgrid.console import export, history, maps, printing, views
 from civicgrid.duty import views as duty_views
 
 app_name = "console"
@@ -9,7 +9,14 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("dispatch/", views.bulk_dispatch, name="bulk-dispatch"),
     path("inbox/", views.inbox, name="inbox"),
+    path("export.xlsx", export.export_queue, name="export"),
+    path("map/", maps.case_map, name="map"),
+    path("map/cases.json", maps.case_map_data, name="map-data"),
+    path("history/", history.history, name="history"),
+    path("history/export.xlsx", history.history_export, name="history-export"),
     path("case/<str:number>/", views.case_detail, name="case"),
+    path("case/<str:number>/print/", printing.case_print, name="print"),
+    path("case/<str:number>/map.png", printing.case_map_png, name="case-map"),
     path("case/<str:number>/reveal-phone/", views.reveal_phone, name="reveal-phone"),
     path("case/<str:number>/do/<str:action>/", views.case_action, name="action"),
     # 督办 belongs to the duty app (above cases); its forms sit on the case page.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civicgrid.dashboard import views
+from civicgrid.dashboard import heat, views
 
 app_name = "dashboard"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("screen/", views.screen, name="screen"),
     path("data.json", views.data, name="data"),
     path("export.xlsx", views.export, name="export"),
+    path("heat.json", heat.heat, name="heat"),
     path("grid/<str:code>/cases/", views.grid_cases, name="grid_cases"),
 ]

@@ -35,7 +35,7 @@ MENU_BY_ROLE = {
     Role.DUTY_LEADER: [_CONSOLE, _DASHBOARD, _SCREEN],
     Role.AREA_HEAD: [_CONSOLE, _DASHBOARD],
     Role.COMMUNITY_STAFF: [_CONSOLE, _DASHBOARD],
-    Role.DEPT_HANDLER: [(_("待办案件"), "console:inbox")],
+    Role.DEPT_HANDLER: [(_("待办案件"), "console:inbox"), (_("已办结案件"), "console:history")],
     Role.GRID_LEADER: [
         (_("我的网格"), "fieldwork:home"),
         (_("上报"), "fieldwork:report"),

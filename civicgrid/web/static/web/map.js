@@ -79,6 +79,31 @@
     return { place: place, fromInputs: fromInputs };
   };
 
+  // Points as markers grouped into clusters (leaflet.markercluster, loaded by the page).
+  // items: [{lat, lon, colour, popup (a DOM node or text)}]; returns the cluster group.
+  cg.clusterMarkers = function (map, items, group) {
+    if (!group) {
+      group = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45, chunkedLoading: true });
+      map.addLayer(group);
+    }
+    group.clearLayers();
+    var markers = items.map(function (item) {
+      var marker = L.circleMarker([item.lat, item.lon], {
+        radius: 7, color: "#fff", weight: 1.5, fillColor: item.colour || "#c0392b", fillOpacity: 0.95,
+      });
+      if (item.popup) marker.bindPopup(item.popup);
+      return marker;
+    });
+    group.addLayers(markers);
+    return group;
+  };
+
+  // A heat layer (leaflet.heat, loaded by the page) of [lat, lon, weight] points; replaces `layer`.
+  cg.heatLayer = function (map, points, max, layer) {
+    if (layer) map.removeLayer(layer);
+    return L.heatLayer(points, { radius: 22, blur: 18, maxZoom: 17, max: max || 1, minOpacity: 0.3 }).addTo(map);
+  };
+
   cg.initMap = function (el) {
     if (el._civicgridMap) return el._civicgridMap;
     var map = cg.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
