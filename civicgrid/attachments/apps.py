@@ -14,3 +14,8 @@ class AttachmentsConfig(AppConfig):
         from civicgrid.cases.services import photos
 
         photos.register_store(store_step_photos)
+        # 垃圾分类 inspections clean their photos the same way (civicgrid.sorting.photos).
+        from civicgrid.attachments.services import clean_upload
+        from civicgrid.sorting import photos as sorting_photos
+
+        sorting_photos.register_cleaner(clean_upload)

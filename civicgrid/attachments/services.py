@@ -231,6 +231,14 @@ def _read_upload(upload) -> bytes:
     return data
 
 
+def clean_upload(upload) -> CleanedImage:
+    """Read one uploaded photo (size-limited) and clean it; ValidationError on "file". Used by
+    programmes that keep photos of their own (civicgrid.sorting's inspections)."""
+    if upload is None:
+        raise ValidationError({"file": _("请选择要上传的图片")})
+    return clean_image(_read_upload(upload))
+
+
 def store_attachment(
     case: Case, user, upload, kind: str, *, event=None, authorised: bool = False
 ) -> Attachment:

@@ -89,6 +89,18 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
+# 满意率 counts these (满意数); 不满意 counts only in the denominator (评价数).
+SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
+
+
+class RatingChannel(models.TextChoices):
+    """How a rating reached the street (CaseRating.channel)."""
+
+    LINK = "link", _("查询码链接")
+    RESIDENT = "resident", _("居民账号")
+    RETURN_VISIT = "return_visit", _("回访记录")
+
+
 class HotlineRequestType(models.TextChoices):
     """12345 request types; each has its own handling limit (沪府办〔2018〕62号 practice)."""
 

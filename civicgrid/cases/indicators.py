@@ -14,7 +14,9 @@ required: a case filed in the period and closed later counts as closed when eval
 - 返工数 reworked: due cases sent back at least once by verification (返工).
 - 超期数 overdue: due cases not handled by the deadline (handled late or still unhandled).
 - 延期数 extended: cohort cases with at least one approved extension.
-- 评价数 rated, 满意数 satisfied: cohort cases rated; those 满意 or 基本满意.
+- 评价数 rated, 满意数 satisfied: the ratings of cohort cases (cases.models.CaseRating), the
+  first of each closure — a case rated 不满意, reopened, closed and rated again counts twice —
+  and those 满意 or 基本满意.
 - Rates: 结案率 = 结案数/应结案数, 按期结案率 = 按期结案数/应结案数, 处置率 = 处置数/应结案数,
   按期处置率 = 按期处置数/应结案数, 返工率 = 返工数/应结案数, 超期率 = 超期数/应结案数,
   延期率 = 延期数/立案数, 满意率 = 满意数/评价数 — as percentages, None when the denominator is 0.
@@ -50,7 +52,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from civicgrid.cases.choices import CaseAction, CaseSource, CaseStatus, Rating
+from civicgrid.cases.choices import SATISFIED_RATINGS, CaseAction, CaseSource, CaseStatus
 from civicgrid.cases.clock import parse_pauses
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
@@ -125,7 +127,6 @@ _FIELDS = [
     "closed_at",
     "rework_count",
     "extension_count",
-    "rating",
     "pauses",
     "source",
     "reported_at",
@@ -200,6 +201,23 @@ def _verifications(case_ids, calendar) -> dict:
     return out
 
 
+def _ratings(case_ids) -> dict:
+    """{case pk: (rated, satisfied)}: the counted rating of each closure (CaseRating), so that
+    a 不满意 that reopened the case still counts after the case is closed and rated again."""
+    from civicgrid.cases.models import CaseRating
+
+    out = {}
+    if not case_ids:
+        return out
+    rows = CaseRating.objects.filter(case_id__in=case_ids, counted=True).values_list(
+        "case_id", "rating"
+    )
+    for case_id, rating in rows:
+        rated, satisfied = out.get(case_id, (0, 0))
+        out[case_id] = (rated + 1, satisfied + (rating in SATISFIED_RATINGS))
+    return out
+
+
 def period(first: datetime.date, last: datetime.date):
     """Local dates first..last (both included) as the aware interval [start, end)."""
     tz = timezone.get_current_timezone()
@@ -238,6 +256,7 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
     hours = defaultdict(list)
     contact_limit = datetime.timedelta(hours=float(settings.CIVICGRID_FIRST_CONTACT_HOURS))
     verifications = _verifications([row[0] for row in cohort], calendar)
+    ratings = _ratings([row[0] for row in cohort])
     for pk, *row in cohort:
         (
             status,
@@ -247,15 +266,14 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
             closed_at,
             rework,
             extensions,
-            rating,
             pauses,
             source,
             reported_at,
             resolved,
             first_contact_at,
             hotline_dispatched_at,
-        ) = row[:14]
-        key = row[14] if key_field else None
+        ) = row[: len(_FIELDS)]
+        key = row[len(_FIELDS)] if key_field else None
         c = counts[key]
         c["filed"] += 1
         for on_time in verifications.get(pk, ()):
@@ -273,10 +291,9 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
                 c["first_contact_on_time"] += 1
         if extensions:
             c["extended"] += 1
-        if rating:
-            c["rated"] += 1
-            if rating in (Rating.SATISFIED, Rating.BASICALLY):
-                c["satisfied"] += 1
+        rated, satisfied = ratings.get(pk, (0, 0))
+        c["rated"] += rated
+        c["satisfied"] += satisfied
         if handled_at and dispatched_at:
             hours[key].append(
                 calendar.working_hours_between(

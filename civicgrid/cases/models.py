@@ -23,6 +23,7 @@ from civicgrid.cases.choices import (
     LimitUnit,
     MediationOutcome,
     Rating,
+    RatingChannel,
     WarningLevel,
 )
 from civicgrid.cases.signals import refuse_watched
@@ -272,6 +273,11 @@ class Case(models.Model):
     handling_result = models.TextField(_("处置结果"), blank=True)
     rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    # Kept with each CaseRating in the same step (services.do_rate), so that the dashboard's
+    # rollups, which follow the case's watched fields, count every closure's rating; `rating`
+    # above is only the current closure's and is cleared when 不满意 reopens the case.
+    rated_closures = models.PositiveSmallIntegerField(_("已评价结案次数"), default=0)
+    satisfied_closures = models.PositiveSmallIntegerField(_("满意结案次数"), default=0)
     # 是否解决, apart from the rating: set at 核查通过, may be changed at the return visit (评价).
     resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
     mediation_outcome = models.CharField(
@@ -366,6 +372,50 @@ class CaseEvent(ImmutableModel):
 
     def __str__(self):
         return f"{self.case_id} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseRating(ImmutableModel):
+    """评价记录: one rating of one closure (结案) of a case, kept for good.
+
+    A case closed, rated 不满意 and reopened is closed a second time and may be rated again: each
+    closure has its own number (`closure`, 1 for the first). The first rating of a closure is the
+    one 满意率 counts (`counted`); the case's own `rating` field only holds the current closure's.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    closure = models.PositiveSmallIntegerField(_("结案轮次"))
+    rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices)
+    comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    counted = models.BooleanField(_("计入满意率"), default=True)
+    channel = models.CharField(_("评价渠道"), max_length=20, choices=RatingChannel.choices)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评价人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空:报告人通过查询码评价"),
+    )
+    at = models.DateTimeField(_("评价时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("评价记录")
+        verbose_name_plural = _("评价记录")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "closure"],
+                condition=models.Q(counted=True),
+                name="case_rating_one_counted_per_closure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}#{self.closure} {self.get_rating_display()}"
 
 
 class ExtensionRequest(models.Model):

@@ -34,6 +34,9 @@ WATCHED_FIELDS = (
     "rework_count",
     "extension_count",
     "rating",
+    # 满意率 counts every closure's first rating (cases.models.CaseRating), not only the current.
+    "rated_closures",
+    "satisfied_closures",
     "filing_deadline",
     "verification_deadline",
     "is_suspended",

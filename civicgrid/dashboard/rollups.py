@@ -31,7 +31,7 @@ from django.db.models.signals import post_delete
 
 from civicgrid.cases import clock
 from civicgrid.cases import signals as case_signals
-from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus, Rating
+from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus
 from civicgrid.dashboard.models import (
     COHORT_COUNTERS,
     COUNTERS,
@@ -46,7 +46,6 @@ SNAPSHOT_FIELDS = case_signals.WATCHED_FIELDS
 _IDX = {name: i for i, name in enumerate(SNAPSHOT_FIELDS)}
 # Not counted among the filed: merged duplicates, cases not filed, 12345 tickets sent back (退单).
 OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED, CaseStatus.SENT_BACK)
-SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
 # The deadline of the clock that runs in each state: cases.clock's table.
 RUNNING_DEADLINE = clock.DEADLINE_FIELD
 EMPTY = case_signals.NEW
@@ -95,14 +94,14 @@ def contribution(snap: tuple, tz=None) -> dict:
         day = local_day(filed_at, tz)
         handled_at = g(_IDX["handled_at"])
         deadline = g(_IDX["handling_deadline"])
-        rating = g(_IDX["rating"])
         rework = 1 if g(_IDX["rework_count"]) else 0
         closed = 1 if status == CaseStatus.CLOSED and g(_IDX["closed_at"]) is not None else 0
         c = {
             "filed": 1,
             "extended": 1 if g(_IDX["extension_count"]) else 0,
-            "rated": 1 if rating else 0,
-            "satisfied": 1 if rating in SATISFIED else 0,
+            # Every closure's first rating (cases.models.CaseRating), 不满意 ones included.
+            "rated": g(_IDX["rated_closures"]) or 0,
+            "satisfied": g(_IDX["satisfied_closures"]) or 0,
         }
         if handled_at is not None:
             on_time = 1 if deadline is None or handled_at <= deadline else 0
@@ -224,7 +223,6 @@ def rebuild(using="default", verbose=None) -> dict:
     no_day = ops.adapt_datefield_value(NO_DAY)
     out_of_cohort = [str(s) for s in OUT_OF_COHORT]
     open_statuses = sorted(str(s) for s in OPEN_STATUSES)
-    satisfied = [str(s) for s in SATISFIED]
     closed = str(CaseStatus.CLOSED)
     rday, rday_p = _day_sql("c.reported_at", conn)
     fday, fday_p = _day_sql("c.filed_at", conn)
@@ -252,13 +250,13 @@ def rebuild(using="default", verbose=None) -> dict:
                k.kind * {b(f"{handled} AND {is_closed} AND {on_time}")} AS closed_on_time,
                k.kind * {b(f"{handled} AND c.rework_count > 0")} AS reworked,
                k.kind * {b("c.extension_count > 0")} AS extended,
-               k.kind * {b("c.rating <> ''")} AS rated,
-               k.kind * {b("c.rating IN (%s, %s)")} AS satisfied
+               k.kind * c.rated_closures AS rated,
+               k.kind * c.satisfied_closures AS satisfied
         FROM {cases} c
         CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) k
         WHERE k.kind = 0 OR {in_cohort}
     """
-    contrib_params = [*rday_p, *fday_p, closed, closed, *satisfied, *out_of_cohort]
+    contrib_params = [*rday_p, *fday_p, closed, closed, *out_of_cohort]
     daily = ("reported", *COHORT_COUNTERS)
     sums = ", ".join(f"SUM({c})" for c in daily)
     zeros = ", ".join("0" for _ in ("pending", "pending_reworked", "pending_closed", "open"))

@@ -9,10 +9,14 @@ from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.policy import RETURN_VISIT_ROLES
 from civicgrid.cases.choices import (
+    SATISFIED_RATINGS,
     CaseAction,
+    CaseStatus,
     MediationOutcome,
     Rating,
+    RatingChannel,
 )
+from civicgrid.cases.models import CaseEvent, CaseRating
 from civicgrid.cases.services import photos as step_photos
 from civicgrid.cases.services.checks import (
     VERIFICATION_LIMIT_HOURS,
@@ -248,6 +252,24 @@ def do_verify_fail(
     return Done(case, event, photos=stored)
 
 
+def _closures(case) -> int:
+    """How many times the case has been closed (结案): rows entering 已结案 from another state."""
+    return max(
+        CaseEvent.objects.filter(case=case, to_status=CaseStatus.CLOSED)
+        .exclude(from_status=CaseStatus.CLOSED)
+        .count(),
+        1,
+    )
+
+
+def _rating_channel(user) -> str:
+    if user is None:
+        return RatingChannel.LINK
+    if user.effective_role == Role.RESIDENT:
+        return RatingChannel.RESIDENT
+    return RatingChannel.RETURN_VISIT
+
+
 def do_rate(
     case,
     user,
@@ -262,7 +284,9 @@ def do_rate(
     public token). At the return visit (回访) the desk may also record whether the problem was
     solved (`resolved`; None keeps what the check said); the reporter's own rating does not.
     不满意 reopens the case once: back to 处置中 with a fresh handling deadline (a second history
-    row, 重新处置; the Done's event is the rating's)."""
+    row, 重新处置; the Done's event is the rating's). Every rating is kept as a CaseRating of the
+    closure it rates; the first of each closure counts in 满意率 (Case.rated_closures and
+    satisfied_closures follow it for the dashboard's rollups)."""
     if rating not in Rating.values:
         raise ValidationError({"rating": _("评价只能是:满意、基本满意、不满意")})
     resolved = _resolved(resolved, None)
@@ -286,14 +310,31 @@ def do_rate(
             raise PermissionDenied(_("问题是否解决由城运中心回访时记录"))
         if case.rating:
             raise IllegalTransition(_("案件%(n)s已评价,不能重复评价") % {"n": case.number})
+        closure = _closures(case)
+        counted = not CaseRating.objects.filter(case=case, closure=closure, counted=True).exists()
         case.rating = rating
         case.rating_comment = comment
         case.rated_at = now
-        data = {"rating": rating}
+        if counted:
+            case.rated_closures += 1
+            case.satisfied_closures += rating in SATISFIED_RATINGS
+        data = {"rating": rating, "closure": closure}
         if resolved is not None:
             data["resolved"] = {"from": case.resolved, "to": resolved}
             case.resolved = resolved
         event = _step(case, CaseAction.RATE, user, note=comment, data=data, at=now)
+        rater = user if user is not None and user.is_authenticated else None
+        CaseRating.objects.create(
+            case=case,
+            closure=closure,
+            rating=rating,
+            comment=comment,
+            resolved=resolved,
+            counted=counted,
+            channel=_rating_channel(rater),
+            rated_by=rater,
+            at=now,
+        )
         if rating == Rating.UNSATISFIED and not case.reopened_once:
             case.reopened_once = True
             case.resolved = None  # asked again at the next 核查
