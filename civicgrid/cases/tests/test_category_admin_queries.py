@@ -51,7 +51,7 @@ def test_the_list_still_saves_an_edit(users, departments, garbage, client_for):
         "_save": "1",
     }
     for form in formset.forms:
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if value is None or value is False:
                 continue
