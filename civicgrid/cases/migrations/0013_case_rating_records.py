@@ -87,7 +87,7 @@ def carry_ratings(apps, schema_editor):
     # The rollups count these two fields: rebuild_dashboard_rollups after migrating (the deploy
     # and the demo loader do).
     for case_id, (rated, satisfied) in totals.items():
-        Case.objects.using(db).filter(pk=case_id).update(
+        Case._base_manager.using(db).filter(pk=case_id).update(
             rated_closures=rated, satisfied_closures=satisfied
         )
 

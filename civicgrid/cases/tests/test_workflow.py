@@ -279,11 +279,11 @@ def test_unsatisfied_rating_reopens_once_and_the_whole_story(users, garbage, dep
     assert duplicate.number != case.number
 
     # The indicators see the loop: one filed case (the merged duplicate is not counted), closed,
-    # reworked, extended, rated 不满意.
+    # reworked, extended, rated 不满意 at both closures (the first, which reopened it, counts too).
     start, end = indicators.period(datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
     (row,) = indicators.compute(u["operator"], start, end)
     assert (row["filed"], row["due"], row["closed"], row["closed_on_time"]) == (1, 1, 1, 1)
-    assert (row["reworked"], row["extended"], row["rated"], row["satisfied"]) == (1, 1, 1, 0)
+    assert (row["reworked"], row["extended"], row["rated"], row["satisfied"]) == (1, 1, 2, 0)
     assert row["rework_rate"] == 100.0 and row["satisfaction_rate"] == 0.0
 
 

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import signals as case_signals
-from civicgrid.cases.models import Case, Category
+from civicgrid.cases.choices import SATISFIED_RATINGS
+from civicgrid.cases.models import Case, CaseRating, Category
 from civicgrid.dashboard import figures
 from civicgrid.grids.models import Grid
 from civicgrid.testing.clock import start_clock
@@ -48,6 +49,10 @@ def make_case(
         values["handling_deadline"] = reported + datetime.timedelta(days=3)
         values["assigned_department"] = dept
     values.update(fields)
+    if values.get("rating"):
+        # One closure rated (cases.models.CaseRating): what 满意率 counts.
+        values["rated_closures"] = 1
+        values["satisfied_closures"] = int(values["rating"] in SATISFIED_RATINGS)
     n = next(_numbers)
     case = Case.objects.create(
         number=f"20261100{n:05d}",
@@ -58,6 +63,10 @@ def make_case(
         status=status,
         **values,
     )
+    if case.rating:
+        CaseRating.objects.create(
+            case=case, closure=1, rating=case.rating, channel="link", at=case.closed_at
+        )
     # Written directly, not through the services: announce it as the report would.
     case_signals.send_case_changed(case, case_signals.NEW)
     return case
