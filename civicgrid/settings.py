@@ -274,6 +274,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id with OWASP's parameters first (core/hashers.py; measured by bench/login.py); the
+# others stay so that existing hashes verify, and are rewritten with the first at the next sign-in.
+# Not Django's own Argon2 hasher: it has the same algorithm name and, listed, would judge every
+# hash by its own parameters (a rewrite at each sign-in); ours verifies any argon2 hash.
+PASSWORD_HASHERS = [
+    "civicgrid.core.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 # Login throttling (django-axes, see civicgrid/accounts/throttle.py): failures are counted in the
 # shared cache by account and by client address, each with its own limit; reaching one locks that
 # account or address out for the cool-off, during which even the right password is refused.
