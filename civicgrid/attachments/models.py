@@ -95,12 +95,20 @@ class Attachment(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        # The file goes with the row, but only once the row is really gone.
-        storage, name = self.file.storage, self.file.name
+        # The file (and its thumbnail) go with the row, but only once the row is really gone.
+        storage, name, thumb = self.file.storage, self.file.name, self.thumbnail_name
         result = super().delete(*args, **kwargs)
         if name:
-            transaction.on_commit(lambda: storage.delete(name))
+            transaction.on_commit(lambda: (storage.delete(name), storage.delete(thumb)))
         return result
+
+    @property
+    def thumbnail_name(self) -> str:
+        """Where the photo's thumbnail is kept (attachments.services.thumbnail): beside it under
+        thumbs/, always a JPEG."""
+        stem = (self.file.name or "").rsplit(".", 1)[0]
+        stem = stem.removeprefix("attachments/")
+        return f"thumbs/{stem}.jpg" if stem else ""
 
     @property
     def download_name(self) -> str:

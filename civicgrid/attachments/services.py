@@ -322,3 +322,49 @@ def store_step_photos(case: Case, event, user, uploads, kind: str, *, field: str
 def _deleter(attachment: Attachment):
     storage, name = attachment.file.storage, attachment.file.name
     return lambda: storage.delete(name)
+
+
+# --- thumbnails ------------------------------------------------------------------------------------
+
+# The longest side of a thumbnail: a row of them on a phone, sharp on a 2× screen.
+THUMB_SIDE = 320
+THUMB_QUALITY = 80
+
+
+def make_thumbnail(data: bytes) -> bytes:
+    """A small JPEG of a stored (already cleaned) photo; transparency is laid on white."""
+    with Image.open(io.BytesIO(data), formats=ALLOWED) as im:
+        if im.format == "JPEG":
+            # Decode at a reduced scale: a thumbnail needs a fraction of the pixels.
+            im.draft("RGB", (THUMB_SIDE * 2, THUMB_SIDE * 2))
+        im.load()
+        small = im.copy()
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    if small.mode in ("RGBA", "LA", "P", "PA") or "transparency" in small.info:
+        small = small.convert("RGBA")
+        flat = Image.new("RGB", small.size, "white")
+        flat.paste(small, mask=small.getchannel("A"))
+        small = flat
+    elif small.mode != "RGB":
+        small = small.convert("RGB")
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=THUMB_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def _write_thumbnail(attachment: Attachment, data: bytes) -> None:
+    storage, name = attachment.file.storage, attachment.thumbnail_name
+    saved = storage.save(name, ContentFile(make_thumbnail(data)))
+    if saved != name:  # another request wrote it first: keep theirs
+        storage.delete(saved)
+
+
+def thumbnail(attachment: Attachment):
+    """The thumbnail of `attachment` as an open file (FileResponse closes it): made from the
+    stored photo the first time it is asked for, then kept beside it (thumbs/…) until the
+    photo is deleted. Lazily, so that storing a photo inside its step stays one file."""
+    storage, name = attachment.file.storage, attachment.thumbnail_name
+    if not storage.exists(name):
+        with attachment.file.open("rb") as original:
+            _write_thumbnail(attachment, original.read())
+    return storage.open(name, "rb")

@@ -255,15 +255,27 @@ def record_finding(
     return finding
 
 
-def mark_rest_ok(patrol: Patrol, user, *, now=None) -> int:
+def mark_rest_ok(patrol: Patrol, user, *, skip=(), now=None) -> int:
     """“其余全部正常”: every active checklist item not yet ticked on this patrol is 正常, in one
-    tap at the end of a round. Returns how many lines were ticked."""
+    tap at the end of a round — except the lines in `skip`: those the worker has just marked
+    有问题 but not yet saved (a note still to write), which a tap meant for the others must never
+    turn into 正常. A line already ticked is never changed. Returns how many lines were ticked."""
+    skip_ids = set()
+    for value in skip or ():
+        try:
+            skip_ids.add(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"skip": _("检查项编号不正确")}) from None
     with transaction.atomic():
         patrol = _lock_patrol(patrol)
         _check_patrol_owner(patrol, user)
         _check_running(patrol)
         done = PatrolFinding.objects.filter(patrol=patrol).values("item_id")
-        rest = ChecklistItem.objects.filter(is_active=True).exclude(pk__in=done)
+        rest = (
+            ChecklistItem.objects.filter(is_active=True)
+            .exclude(pk__in=done)
+            .exclude(pk__in=skip_ids)
+        )
         now = now or timezone.now()
         created = PatrolFinding.objects.bulk_create(
             [

@@ -6,6 +6,7 @@ app_name = "fieldwork"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("waiting/", views.waiting, name="waiting"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/accept/", views.case_accept, name="case_accept"),
     path("cases/<str:number>/handle/", views.case_handle, name="case_handle"),

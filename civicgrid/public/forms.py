@@ -2,11 +2,14 @@
 decide (their ValidationError lands next to the field through web.forms.add_service_errors)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.choices import CategoryFamily, Rating
 from civicgrid.cases.models import Category
-from civicgrid.cases.services import MAX_DESCRIPTION
+from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE, PHONE_RE
+from civicgrid.web.forms import MultiplePhotoField, PhoneFormMixin, checked_photo, checked_photos
 
 # The families in the order residents look for them: their community's everyday problems first.
 FAMILY_ORDER = [CategoryFamily.COMMUNITY, CategoryFamily.EVENT, CategoryFamily.COMPONENT]
@@ -32,7 +35,7 @@ def category_choices():
     return [("", _("请选择问题类别")), *[(label, items) for label, items in groups.values()]]
 
 
-class ReportForm(forms.Form):
+class ReportForm(PhoneFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("问题类别"))
     description = forms.CharField(
         label=_("问题描述"),
@@ -41,8 +44,8 @@ class ReportForm(forms.Form):
             attrs={"rows": 4, "placeholder": _("例如:3号楼2楼楼道堆放纸箱和旧家具,影响通行")}
         ),
     )
-    lon = forms.CharField(required=False, widget=forms.HiddenInput)
-    lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    lon = forms.CharField(label=_("位置"), required=False, widget=forms.HiddenInput)
+    lat = forms.CharField(label=_("位置"), required=False, widget=forms.HiddenInput)
     address = forms.CharField(
         label=_("地址(可选)"),
         required=False,
@@ -92,6 +95,27 @@ class ReportForm(forms.Form):
                 "必填:用于反馈处理结果和凭编号查询进度,对外显示时打码"
             )
 
+    # Checked here as the intake service checks them, so that every mistake comes back at once
+    # (the service stops at the first); the service still decides.
+    def clean_reporter_phone(self):
+        phone = (self.cleaned_data.get("reporter_phone") or "").strip()
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError(_("联系电话格式不正确,请填写手机号或带区号的固定电话"))
+        return phone
+
+    def clean_reporter_email(self):
+        email = (self.cleaned_data.get("reporter_email") or "").strip()
+        if email:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                raise ValidationError(_("电子邮箱格式不正确,例如 name@example.com")) from None
+        return email
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return checked_photo(photo) if photo else photo
+
     def clean(self):
         cleaned = super().clean()
         phone = (cleaned.get("reporter_phone") or "").strip()
@@ -117,7 +141,7 @@ class ReportForm(forms.Form):
         }
 
 
-class TrackForm(forms.Form):
+class TrackForm(PhoneFormMixin, forms.Form):
     number = forms.CharField(
         label=_("案件编号"),
         max_length=20,
@@ -136,7 +160,7 @@ class TrackForm(forms.Form):
         self.fields["phone"].error_messages["required"] = _("请填写联系电话")
 
 
-class RateForm(forms.Form):
+class RateForm(PhoneFormMixin, forms.Form):
     rating = forms.ChoiceField(
         label=_("您对处理结果的评价"), choices=Rating.choices, widget=forms.RadioSelect
     )
@@ -161,7 +185,7 @@ SCORE_CHOICES = [
 ]
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(PhoneFormMixin, forms.Form):
     """One answer to one survey: a five-point choice per item (fields `item_<id>`), a comment,
     and for a visitor the mobile phone; the 居村 when the survey is street-wide and the account
     does not name one. survey.services.do_answer decides."""
@@ -220,3 +244,43 @@ class SurveyForm(forms.Form):
             "phone": data.get("phone", ""),
             "community": community,
         }
+
+
+class AddInfoForm(PhoneFormMixin, forms.Form):
+    """补充信息: a note and/or photos the reporter adds to their open report
+    (cases.services.do_add_info)."""
+
+    note = forms.CharField(
+        label=_("补充说明"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("例如:堆放物今天又多了,已影响消防通道")}
+        ),
+    )
+    photos = MultiplePhotoField(
+        label=_("补充照片(可选)"),
+        help_text=_("可选多张,JPEG、PNG 或 WebP"),
+    )
+
+    SERVICE_FIELDS = {"photos": "photos", "file": "photos"}
+
+    def clean_photos(self):
+        return checked_photos(self.cleaned_data.get("photos"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("note") and not cleaned.get("photos"):
+            self.add_error("note", _("请填写补充说明或选择照片"))
+        return cleaned
+
+
+class WithdrawForm(PhoneFormMixin, forms.Form):
+    """撤销: the reporter takes back their report before it is filed; the reason is optional."""
+
+    reason = forms.CharField(
+        label=_("撤销原因(可选)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如:问题已自行解决")}),
+    )

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import public as public_view
 from civicgrid.cases import services as case_services
-from civicgrid.cases.choices import CaseSource
+from civicgrid.cases.choices import OPEN_STATUSES, CaseAction, CaseSource, CaseStatus
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.core import ratelimit
 
@@ -109,15 +109,28 @@ def find_case(number: str, phone: str) -> Case | None:
 PUBLIC_STEPS = public_view.PUBLIC_STEPS
 
 
+def _staff_names(case: Case) -> list[str]:
+    """The names of the users who acted on `case` (to mask in texts shown to the public)."""
+    from django.contrib.auth import get_user_model
+
+    actors = get_user_model().objects.filter(
+        pk__in=CaseEvent.objects.filter(case=case, actor__isnull=False).values("actor")
+    )
+    return public_view.people_names(actors.only("username", "first_name", "last_name"))
+
+
 def public_timeline(case: Case) -> list[dict]:
-    """The steps of `case` a resident may see: when, what (in public words), and for a rating
-    the rating given. One query; reads only the columns it shows."""
-    rows = (
+    """The steps of `case` a resident may see: when, what (in public words), for a rating the
+    rating given, and the words written for the reporter (the reason of 不予立案 and what to do
+    next, the new deadline of an extension), staff names masked. Two queries."""
+    rows = list(
         CaseEvent.objects.filter(case=case, action__in=list(PUBLIC_STEPS))
         .order_by("at", "id")
-        .values_list("at", "action", "data")
+        .values_list("at", "action", "data", "note")
     )
-    return [step for row in rows if (step := public_view.public_step(*row)) is not None]
+    names = [case.reporter_name, *_staff_names(case)] if rows else []
+    steps = (public_view.public_step(*row, names=names) for row in rows)
+    return [step for step in steps if step is not None]
 
 
 def public_handling_result(case: Case) -> str:
@@ -129,6 +142,59 @@ def public_handling_result(case: Case) -> str:
         pk__in=CaseEvent.objects.filter(case=case, actor__isnull=False).values("actor")
     )
     return public_view.public_result(case, actors.only("username", "first_name", "last_name"))
+
+
+def public_status(case: Case) -> str:
+    """The case's state in the reporter's words (cases.public)."""
+    return public_view.public_status(case)
+
+
+# --- the reporter's own steps and photos -----------------------------------------------------------
+
+
+def may_act_as_reporter(user) -> bool:
+    """Whether the viewer of a case's link page may add to or withdraw the report there: a
+    visitor holding the link or a resident; staff have their own pages and steps."""
+    return not user.is_authenticated or user.effective_role == Role.RESIDENT
+
+
+def may_add_info(case: Case) -> bool:
+    return case.status in OPEN_STATUSES
+
+
+def may_withdraw(case: Case) -> bool:
+    return case.status == CaseStatus.REPORTED
+
+
+# Steps whose photos are the reporter's own (taken with the report, or added later).
+REPORTER_PHOTO_STEPS = (CaseAction.REPORT, CaseAction.ADD_INFO)
+
+
+def public_photos(case: Case):
+    """The photos a case's link page shows: the reporter's own (with the report or added
+    later) and, once the case is closed, the handler's after-photos (处置后). Never the photos
+    of other steps (核查 photos of the site, staff's other evidence)."""
+    from django.db.models import Q
+
+    from civicgrid.attachments.choices import AttachmentKind
+    from civicgrid.attachments.models import Attachment
+
+    own = Q(event__action__in=REPORTER_PHOTO_STEPS, case__source=CaseSource.RESIDENT)
+    shown = own
+    if case.status == CaseStatus.CLOSED:
+        shown |= Q(kind=AttachmentKind.AFTER)
+    return Attachment.objects.filter(case=case).filter(shown).order_by("uploaded_at", "id")
+
+
+def photo_gallery(case: Case) -> list:
+    """public_photos with the URLs of the link page (web/includes/photos.html)."""
+    from django.urls import reverse
+
+    photos = list(public_photos(case).select_related(None))
+    for photo in photos:
+        photo.full_url = reverse("public:photo", args=[case.public_token, photo.pk])
+        photo.thumb_url = reverse("public:photo_thumb", args=[case.public_token, photo.pk])
+    return photos
 
 
 # --- the map ----------------------------------------------------------------------------------------

@@ -12,5 +12,11 @@ urlpatterns = [
     # The page behind the link in the reporter's messages (machines: /api/cases/track/<token>/).
     path("t/<str:token>/", views.track_token, name="track_token"),
     path("t/<str:token>/rate/", views.rate, name="rate"),
+    path("t/<str:token>/add/", views.add_info, name="add_info"),
+    path("t/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+    path("t/<str:token>/photos/<int:pk>/", views.photo, name="photo"),
+    path(
+        "t/<str:token>/photos/<int:pk>/thumb/", views.photo, {"size": "thumb"}, name="photo_thumb"
+    ),
     path("survey/", views.survey, name="survey"),
 ]

@@ -8,6 +8,7 @@ POST answers with a redirect (PRG); GETs change nothing. The decisions are the s
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,11 +17,19 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.accounts.choices import Role
+from civicgrid.attachments import services as attachment_services
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case
 from civicgrid.public import services
-from civicgrid.public.forms import RateForm, ReportForm, SurveyForm, TrackForm
+from civicgrid.public.forms import (
+    AddInfoForm,
+    RateForm,
+    ReportForm,
+    SurveyForm,
+    TrackForm,
+    WithdrawForm,
+)
 from civicgrid.survey import services as survey_services
 from civicgrid.web.forms import add_service_errors
 
@@ -151,17 +160,24 @@ def track(request):
     return render(request, "public/track.html", {"form": form})
 
 
-def _track_page(request, case, rate_form=None, status=200):
+def _track_page(request, case, rate_form=None, add_form=None, withdraw_form=None, status=200):
     if rate_form is None and _may_rate(case):
         rate_form = RateForm()
+    as_reporter = services.may_act_as_reporter(request.user)
+    may_add = as_reporter and services.may_add_info(case)
+    may_withdraw = as_reporter and services.may_withdraw(case)
     context = {
         "case": case,
+        "public_status": services.public_status(case),
         "timeline": services.public_timeline(case),
         # Staff write it; names, phones and rooms in it are masked (core.scrub).
         "handling_result": services.public_handling_result(case),
+        "photos": services.photo_gallery(case),
         # Masked in the template; digits only first, so "139 1234 5678" masks like "13912345678".
         "reporter_phone": services.normalize_phone(case.reporter_phone),
         "rate_form": rate_form if _may_rate(case) else None,
+        "add_form": (add_form or AddInfoForm()) if may_add else None,
+        "withdraw_form": (withdraw_form or WithdrawForm()) if may_withdraw else None,
     }
     return render(request, "public/track_case.html", context, status=status)
 
@@ -213,6 +229,86 @@ def rate(request, token):
                 request, _("感谢您的评价。您对处理结果不满意,案件已重新交由处置单位处理。")
             )
     return redirect("public:track_token", token=token)
+
+
+@csrf_protect
+@require_POST
+def add_info(request, token):
+    """补充信息: a note and/or photos added by the reporter (or the holder of the link) to
+    their open report (cases.services.do_add_info)."""
+    case = _case_by_token(token)
+    if case is None:
+        return _not_found(request)
+    form = AddInfoForm(request.POST, request.FILES)
+    if services.hit_limit(request, "rate"):
+        messages.error(request, _("提交过于频繁,请稍后再试"))
+        return redirect("public:track_token", token=token)
+    if not form.is_valid():
+        return _track_page(request, case, add_form=form, status=400)
+    try:
+        case_services.do_add_info(
+            case,
+            request.user,
+            note=form.cleaned_data["note"],
+            photos=form.cleaned_data["photos"],
+            token=case.public_token,
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc, AddInfoForm.SERVICE_FIELDS)
+        return _track_page(request, case, add_form=form, status=400)
+    except (case_services.IllegalTransition, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("已补充,处理人员会看到您补充的信息。"))
+    return redirect(reverse("public:track_token", args=[token]) + "#timeline")
+
+
+@csrf_protect
+@require_POST
+def withdraw(request, token):
+    """撤销: the reporter takes back their report while it waits for 立案."""
+    case = _case_by_token(token)
+    if case is None:
+        return _not_found(request)
+    form = WithdrawForm(request.POST)
+    if services.hit_limit(request, "rate"):
+        messages.error(request, _("提交过于频繁,请稍后再试"))
+        return redirect("public:track_token", token=token)
+    if not form.is_valid():
+        return _track_page(request, case, withdraw_form=form, status=400)
+    try:
+        case_services.do_withdraw_report(
+            case, request.user, reason=form.cleaned_data["reason"], token=case.public_token
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _track_page(request, case, withdraw_form=form, status=400)
+    except (case_services.IllegalTransition, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("您的反映已撤销。如问题仍然存在,欢迎随时重新反映。"))
+    return redirect("public:track_token", token=token)
+
+
+@never_cache
+def photo(request, token, pk, size="file"):
+    """A photo of the case shown on its link page (the reporter's own, and the after-photos
+    once the case is closed: services.public_photos) — the full photo or its thumbnail."""
+    case = _case_by_token(token)
+    attachment = services.public_photos(case).filter(pk=pk).first() if case else None
+    if attachment is None:
+        raise Http404
+    if size == "thumb":
+        response = FileResponse(
+            attachment_services.thumbnail(attachment), content_type="image/jpeg"
+        )
+    else:
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    # Re-encoded by us; the browser must not second-guess it, nor cache it for others.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- the satisfaction survey (居民满意度测评) ---------------------------------------------------------

@@ -91,6 +91,13 @@ def _base_clean(text: str) -> str:
     return text.replace("號", "号").replace("衖", "弄").replace("#", "号")
 
 
+def normalize_search_text(text: str) -> str:
+    """What a person typed into a search box, in the registry's writing: NFKC (full-width
+    digits and letters become ASCII), no spaces, upper case, 號→号, and Chinese numerals before
+    弄/号/幢/室 as digits — "１５０１弄 十二號" → "1501弄12号". A name stays as it was typed."""
+    return _convert_numerals(_base_clean(text))[:100]
+
+
 def _convert_numerals(text: str) -> str:
     def repl(match):
         value = chinese_to_int(match.group(1))

@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
-from civicgrid.registry.addresses import AddressParts, clean_parts, parse_address
+from civicgrid.registry.addresses import (
+    AddressParts,
+    clean_parts,
+    normalize_search_text,
+    parse_address,
+)
 from civicgrid.registry.choices import RENTED_USES, DwellingUse, PiiField, Tenure
 from civicgrid.registry.models import (
     Address,
@@ -453,3 +458,27 @@ def refresh_household_counts() -> int:
             household_count=count_for("address__building_group")
         )
     return n
+
+
+# --- finding a household ---------------------------------------------------------------------------
+
+# How the registry writes the person a household is registered under (户主).
+HOUSEHOLDER_RELATIONS = ("户主", "本人")
+MIN_SEARCH_LENGTH = 2
+
+
+def search_households(queryset, query: str):
+    """The households of `queryset` (already scoped) that a grid worker's search means: the
+    standard address containing what was typed — full-width digits, 號, spaces and Chinese
+    numerals before 弄/号/幢/室 read as the registry writes them (１５０１弄十二号 → 1501弄12号) —
+    or the householder's name (户主), or the household number. Distinct rows; the caller orders
+    and slices. An empty queryset for a query shorter than two characters."""
+    text = normalize_search_text(query)
+    if len(text) < MIN_SEARCH_LENGTH:
+        return queryset.none()
+    householders = Resident.objects.filter(
+        relation_to_head__in=HOUSEHOLDER_RELATIONS, name__contains=text
+    ).values("household_id")
+    return queryset.filter(
+        Q(address__normalized__contains=text) | Q(pk__in=householders) | Q(household_number=text)
+    )

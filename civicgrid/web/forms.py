@@ -4,6 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.attachments.services import clean_upload
+from civicgrid.cases.services import MAX_PHOTOS
+
 
 def add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict | None = None):
     """Put a service's ValidationError onto the form: each message next to its field when the
@@ -18,6 +21,92 @@ def add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict |
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+# Fields a person picks from rather than types into: "请选择…" rather than "请填写…".
+_CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.FileField, forms.BooleanField)
+
+
+class PhoneFormMixin:
+    """What every phone form does (fieldwork, residents' pages): a required field left empty
+    says what is missing ("请填写问题描述", not Django's generic "这个字段是必填项"), and a line
+    break typed on a phone counts once towards a limit, as the page's counter shows it
+    (browsers send it as CR LF). Goes before forms.Form among the bases; a message the form
+    sets itself stays."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        generic = str(forms.Field.default_error_messages["required"])
+        for field in self.fields.values():
+            if not field.required or str(field.error_messages.get("required")) != generic:
+                continue
+            label = field.label or ""
+            if isinstance(field, _CHOICE_FIELDS):
+                field.error_messages["required"] = _("请选择%(label)s") % {"label": label}
+            else:
+                field.error_messages["required"] = _("请填写%(label)s") % {"label": label}
+        if self.is_bound and hasattr(self.data, "getlist"):
+            data = self.data.copy()
+            for name, field in self.fields.items():
+                if isinstance(field.widget, forms.Textarea):
+                    key = self.add_prefix(name)
+                    if key in data:
+                        data.setlist(key, [v.replace("\r\n", "\n") for v in data.getlist(key)])
+            self.data = data
+
+
+PHOTO_ATTRS = {"accept": "image/*", "capture": "environment"}
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+    template_name = "django/forms/widgets/file.html"
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos from the camera; the attachments service checks each one."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={**PHOTO_ATTRS, "multiple": True}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+def checked_photo(upload):
+    """The photo checked as the store will check it (type, size, pixels), so that a refused
+    photo is reported with the other fields' errors in the same answer, not on the next submit
+    (the step's service checks it again when it stores it)."""
+    try:
+        clean_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError(" ".join(exc.messages)) from None
+    return upload
+
+
+def checked_photos(photos, limit: int | None = None) -> list:
+    """Several photos checked at once: every refused one named in the same answer."""
+    photos = list(photos or [])
+    limit = limit or MAX_PHOTOS
+    if len(photos) > limit:
+        raise ValidationError(_("最多上传%(n)s张照片") % {"n": limit})
+    errors = []
+    for photo in photos:
+        try:
+            checked_photo(photo)
+        except ValidationError as exc:
+            errors.append(
+                _("照片“%(name)s”:%(message)s")
+                % {"name": getattr(photo, "name", "") or "?", "message": " ".join(exc.messages)}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return photos
 
 
 class LoginForm(forms.Form):

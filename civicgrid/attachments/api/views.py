@@ -129,3 +129,23 @@ class AttachmentFileView(APIView):
     def perform_content_negotiation(self, request, force=False):
         # An <img> asks for image/*; errors still come back as JSON instead of a 406.
         return super().perform_content_negotiation(request, force=True)
+
+
+class AttachmentThumbView(AttachmentFileView):
+    """A small JPEG of the photo (the longest side 320 px) for lists and galleries, only for
+    users who may see its case; the full photo stays at …/file."""
+
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="缩略图"),
+            404: OpenApiResponse(description="附件不存在或无权查看"),
+        },
+        summary="案件照片缩略图",
+    )
+    def get(self, request, pk: int):
+        attachment = get_object_or_404(visible_attachments(request.user), pk=pk)
+        response = FileResponse(services.thumbnail(attachment), content_type="image/jpeg")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=86400"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response

@@ -62,9 +62,9 @@ def test_a_bad_photo_saves_nothing_and_keeps_what_was_typed(users, client_for, s
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"category": ""}, "category", "该字段是必填项"),
+        ({"category": ""}, "category", "请选择问题类别"),
         ({"category": "999999"}, "category", "选择一个有效的选项"),
-        ({"description": "  "}, "description", "该字段是必填项"),
+        ({"description": "  "}, "description", "请填写问题描述"),
         ({"lon": "abc"}, "address", "经度必须是数字"),
         ({"lat": ""}, "address", "经度和纬度须同时填写"),
     ],

@@ -68,7 +68,7 @@ def test_record_a_visit_with_follow_ups(users, households, client_for):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"topics": " "}, "topics", "该字段是必填项"),
+        ({"topics": " "}, "topics", "请填写询问事项"),
         ({"visited_at": "明天"}, "visited_at", "输入一个有效的日期/时间"),
         ({"visited_at": "2099-01-01T10:00"}, "visited_at", "走访时间不能晚于现在"),
         ({"visited_at": "2020-01-01T10:00"}, "visited_at", "只能登记60天内的走访"),

@@ -18,6 +18,7 @@ from civicgrid.fieldwork.views.cases import (
     case_handle,
     case_verify,
     home,
+    waiting,
 )
 from civicgrid.fieldwork.views.patrols import (
     finding_case,
@@ -73,4 +74,5 @@ __all__ = [
     "visit_new",
     "visit_summary",
     "visits",
+    "waiting",
 ]

@@ -3,6 +3,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +15,7 @@ from civicgrid.cases.actions import available_actions
 from civicgrid.cases.choices import CaseAction, CaseStatus
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.fieldwork import services
 from civicgrid.fieldwork.choices import PatrolStatus
 from civicgrid.fieldwork.forms import (
     AcceptForm,
@@ -59,6 +62,24 @@ def home(request):
     )
 
 
+@field_staff
+def waiting(request):
+    """The reports of my grids still waiting for 立案 at the 城运中心, the oldest first: what the
+    grid has reported (and residents have), so the worker can answer "has anyone seen it?"."""
+    user = request.user
+    waiting_cases = (
+        scope_cases(Case.objects.all(), user)
+        .filter(
+            micro_grid__in=services.my_micro_grids(user).values("pk"),
+            status=CaseStatus.REPORTED,
+        )
+        .select_related("category", "micro_grid")
+        .order_by("reported_at", "id")
+    )
+    page = Paginator(waiting_cases, 20).get_page(request.GET.get("page"))
+    return render(request, "fieldwork/waiting.html", {"page_obj": page})
+
+
 # --- the case page and its actions ---------------------------------------------------------------
 
 
@@ -67,8 +88,10 @@ def _visible_case(request, number) -> Case:
         Case.objects.select_related("category", "micro_grid", "assigned_department"),
         number=number,
     )
+    # Outside the user's grids a case does not exist for them: the same 404 as on the console,
+    # the API and the residents' pages (a 403 would tell that the number is in use).
     if not scope_cases(Case.objects.filter(pk=case.pk), request.user).exists():
-        raise PermissionDenied(_("案件%(number)s不在您的网格内") % {"number": case.number})
+        raise Http404
     return case
 
 
@@ -115,6 +138,9 @@ def _case_step(request, case, run, success, form_key, form, field_map=None):
         add_service_errors(form, exc, field_map)
         return _render_case(request, case, forms={form_key: form}, status=400)
     messages.success(request, success)
+    if not scope_cases(Case.objects.filter(pk=case.pk), request.user).exists():
+        # The step took the case out of the user's grids: back to their tasks, with the message.
+        return redirect("fieldwork:home")
     return redirect("fieldwork:case", number=case.number)
 
 

@@ -124,6 +124,8 @@ def _render_patrol(request, patrol, *, bound=None, status=200):
     context = {
         "patrol": patrol,
         "rows": rows,
+        # A line refused as 有问题 (its note missing) is not 正常: "其余全部正常" leaves it.
+        "pending_problem": [bound[0]] if bound and _marked_problem(bound[1]) else [],
         "done_count": len(findings),
         "problem_count": sum(1 for f in findings.values() if f.result == FindingResult.PROBLEM),
         "editable": running and patrol.worker_id == request.user.pk,
@@ -154,6 +156,11 @@ def patrol_points(request, pk):
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse({"count": len(patrol.route)})
+
+
+def _marked_problem(form) -> bool:
+    """Whether a refused line was posted as 有问题."""
+    return form.is_bound and form.data.get(form.add_prefix("result")) == FindingResult.PROBLEM
 
 
 def _is_htmx(request) -> bool:
@@ -226,12 +233,19 @@ def patrol_item(request, pk, item_id):
 @field_staff
 def patrol_rest_ok(request, pk):
     patrol = _visible_patrol(request, pk)
+    # Lines marked 有问题 on the page but not saved yet (their note still missing) stay open.
+    skip = request.POST.getlist("skip")
     try:
-        count = services.mark_rest_ok(patrol, request.user)
+        count = services.mark_rest_ok(patrol, request.user, skip=skip)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("其余 %(n)s 项已记为正常") % {"n": count})
+        if skip:
+            messages.warning(
+                request,
+                _("标为“有问题”的 %(n)s 项尚未保存,请填写情况说明后提交") % {"n": len(skip)},
+            )
     return redirect("fieldwork:patrol", pk=patrol.pk)
 
 

@@ -17,6 +17,7 @@ from civicgrid.fieldwork.forms import (
 )
 from civicgrid.fieldwork.models import FollowUp, Topic, Visit
 from civicgrid.fieldwork.views.common import field_staff
+from civicgrid.registry import services as registry_services
 from civicgrid.web.forms import add_service_errors
 
 # --- household visits ----------------------------------------------------------------------------
@@ -88,11 +89,12 @@ def visit_new(request):
     else:
         form = VisitForm(initial={"household": household.pk}) if household else None
     results = []
-    if household is None and len(query) >= 2:
+    if household is None and query:
+        # By address (full-width digits read as digits) or by the householder's name.
         results = list(
             _households_with_residents(
-                households.filter(address__normalized__contains=query)
-            ).order_by("address__normalized")[:20]
+                registry_services.search_households(households, query)
+            ).order_by("address__normalized", "id")[:20]
         )
     status = 400 if form is not None and form.is_bound else 200
     return render(

@@ -22,6 +22,7 @@ STATUS_CLASS = {
     "closed": "st-done",
     "merged": "st-done",
     "sent_back": "st-done",
+    "withdrawn": "st-done",
 }
 
 

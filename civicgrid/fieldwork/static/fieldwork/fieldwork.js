@@ -92,7 +92,33 @@
     });
   }
 
+  // "其余全部正常" ticks only the lines nobody touched: a line the worker has just marked 有问题
+  // (refused for a missing note, or tapped while the request is on its way) or has started to
+  // describe (a note typed, a photo chosen) is sent as `skip` and stays as it is.
+  function restOk(form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("input[data-added-skip]").forEach(function (el) { el.remove(); });
+      document.querySelectorAll("li.fw-item[data-item]").forEach(function (li) {
+        if (li.classList.contains("ok") || li.classList.contains("problem")) return;
+        var note = li.querySelector("textarea, input[type=text]");
+        var photo = li.querySelector("input[type=file]");
+        var started = (note && note.value.trim()) || (photo && photo.files && photo.files.length);
+        if (!li.hasAttribute("data-pending-problem") && !started) return;
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = "skip"; input.value = li.dataset.item;
+        input.setAttribute("data-added-skip", "");
+        form.appendChild(input);
+      });
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".fw-choice button.danger");
+    var li = button && button.closest("li.fw-item");
+    if (li) li.setAttribute("data-pending-problem", "");
+  });
+
   function init() {
+    document.querySelectorAll("form[data-rest-ok]").forEach(restOk);
     document.querySelectorAll("[data-geolocate]").forEach(geolocate);
     document.querySelectorAll("[data-patrol-route]").forEach(patrolRoute);
   }

@@ -1,0 +1,84 @@
+/* Forms on every page (phones first): after a failed submit the error summary at the top is
+ * scrolled to and focused, its links take the focus to their field; a limited text shows how
+ * many characters are left instead of cutting what is typed or pasted.
+ *
+ * [data-error-summary]: the summary (web/includes/error_summary.html); links carry data-focus
+ *   (the id of the field's input).
+ * textarea[maxlength], input[data-counter][maxlength]: the limit moves to data-maxlength (the
+ *   browser would silently cut a paste at it) and a counter follows the field; the server still
+ *   refuses a text over the limit, with the field's message.
+ * The counter's words come from this script's data-left / data-over ("{n}" is the number).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var words = {
+    left: (script && script.dataset.left) || "还可输入 {n} 字",
+    over: (script && script.dataset.over) || "已超出 {n} 字",
+  };
+
+  function length(text) {
+    // As the server counts: characters (not UTF-16 units), a line break once (web.forms).
+    return Array.from(text.replace(/\r\n/g, "\n")).length;
+  }
+
+  function counter(input) {
+    if (input.dataset.counterReady) return;
+    input.dataset.counterReady = "1";
+    var max = parseInt(input.getAttribute("maxlength"), 10);
+    if (!max) return;
+    input.dataset.maxlength = String(max);
+    input.removeAttribute("maxlength");
+    var out = document.createElement("small");
+    out.className = "counter";
+    out.setAttribute("aria-live", "polite");
+    out.id = (input.id || input.name) + "-counter";
+    input.insertAdjacentElement("afterend", out);
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", (described ? described + " " : "") + out.id);
+    function show() {
+      var left = max - length(input.value);
+      out.textContent = (left >= 0 ? words.left : words.over).replace("{n}", Math.abs(left));
+      out.classList.toggle("over", left < 0);
+      input.classList.toggle("over-limit", left < 0);
+    }
+    input.addEventListener("input", show);
+    show();
+  }
+
+  function focusField(id) {
+    var input = id && document.getElementById(id);
+    if (!input) return false;
+    // A hidden input (a map's point) cannot take the focus: its field's box is shown instead.
+    var target = input.type === "hidden" ? input.closest(".field, [id^=field-]") || input : input;
+    target.scrollIntoView({ block: "center" });
+    if (target.focus) target.focus({ preventScroll: true });
+    return true;
+  }
+
+  function summary(box) {
+    box.querySelectorAll("a[data-focus]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (focusField(link.dataset.focus)) event.preventDefault();
+      });
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("textarea[maxlength], input[data-counter][maxlength]").forEach(counter);
+    root.querySelectorAll("[data-error-summary]").forEach(summary);
+  }
+
+  function start() {
+    init(document);
+    var first = document.querySelector("[data-error-summary]");
+    if (first) {
+      first.scrollIntoView({ block: "start" });
+      first.focus({ preventScroll: true });
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+  // Parts swapped in by htmx get their counters too.
+  document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+})();
