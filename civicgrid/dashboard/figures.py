@@ -24,6 +24,7 @@ from civicgrid.dashboard.models import COHORT_COUNTERS, Rollup
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import visible_micro_grids
+from civicgrid.sorting import reports as sorting_reports
 from civicgrid.survey import services as survey_services
 
 MAX_PERIOD_DAYS = 3660
@@ -652,3 +653,17 @@ def survey_results(scope: Scope, today: datetime.date | None = None) -> dict | N
         ],
         "overall": [as_floats(result["averages"]).get(name) for name in result["items"]],
     }
+
+
+def sorting_tile(scope: Scope, today: datetime.date | None = None) -> dict:
+    """垃圾分类 this month over the 居村 of the scope's micro-grids (sorting.reports.tile):
+    kilograms by category, 减量率, pass rate and grade, windows staffed, households pledged,
+    points in use. At most nine queries."""
+    communities = None
+    if scope.micro_ids is not None:
+        communities = list(
+            Grid.objects.filter(pk__in=scope.micro_ids)
+            .values_list("parent_id", flat=True)
+            .distinct()
+        )
+    return sorting_reports.tile(communities, today=today)

@@ -318,7 +318,8 @@ def monthly(communities, months: list[tuple[int, int]], now=None) -> list[dict]:
         first, last = month_bounds(year, month)
         figures = report(communities, first, last, group="street", now=now)
         row = figures["total"] if figures["rows"] else _finish("total", "", _sum_rows([]))
-        series.append({"year": year, "month": month, "label": f"{year}-{month:02d}", **row})
+        label = f"{year}-{month:02d}"
+        series.append({**row, "year": year, "month": month, "label": label, "name": label})
     return series
 
 
@@ -367,7 +368,7 @@ def points_map(points) -> dict:
 
 def tile(communities, today=None, now=None) -> dict:
     """The dashboard tile: this month so far over the scope's 居村 — kilograms by category, 减量率,
-    pass rate and grade, windows staffed, households pledged; and the points in use. Nine
+    pass rate and grade, windows staffed, households pledged; and the points in use. At most nine
     queries."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)

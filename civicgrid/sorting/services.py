@@ -223,6 +223,7 @@ def _point_fields(fields: dict, errors: dict) -> dict:
 def do_save_point(user, *, point=None, estate=None, unit=None, micro_grid=None, **fields):
     """Set up a drop-off point (规划中) of an estate or a unit, or change one's particulars.
     `micro_grid` defaults to the estate's first micro-grid or the unit's."""
+    _role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
     errors = {}
     data = _point_fields(fields, errors)
     if point is None:
@@ -736,6 +737,7 @@ def do_record_weighing(user, *, now=None, **fields) -> Weighing:
     """One load: day, estate or unit, category, kilograms (> 0), hauler; `refused_mixed` keeps a
     load the hauler refused as mixed (混装拒收), which is never counted."""
     now = now or timezone.now()
+    _role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
     weighing = _weighing(user, now, **fields)
     _may_edit(user, weighing.community_id)
     weighing.save()

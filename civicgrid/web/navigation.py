@@ -51,6 +51,18 @@ MENU_BY_ROLE = {
     Role.LEADER: [_DASHBOARD, _SCREEN],
     Role.RESIDENT: [(_("我要反映"), "public:report"), (_("我的反映"), "public:home")],
 }
+# 垃圾分类's desk pages (civicgrid.sorting) for the street's desk, 片区, 居委 and leaders.
+_SORTING = (_("垃圾分类"), "sorting:overview")
+for _role in (
+    Role.ADMIN,
+    Role.OPERATOR,
+    Role.SHIFT_CHIEF,
+    Role.DUTY_LEADER,
+    Role.AREA_HEAD,
+    Role.COMMUNITY_STAFF,
+    Role.LEADER,
+):
+    MENU_BY_ROLE[_role].append(_SORTING)
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 

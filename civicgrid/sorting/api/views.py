@@ -1,0 +1,314 @@
+"""垃圾分类 REST endpoints: drop-off points, guides' shifts (check-in/out), weighings,
+inspections, the active score sheet and the report. Every list is scoped like the pages
+(sorting.scoping) and filtered by the app's FilterSets; every write is a sorting.services call
+(a wrong state answers 409, a role or scope problem 403, bad input 400 with the field's
+message)."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from civicgrid.accounts.policy import SORTING_GUIDE_ROLES, SORTING_VIEW_ROLES
+from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.openapi import ErrorSerializer
+from civicgrid.estates.models import Estate
+from civicgrid.grids.scoping import scope_by_micro_grid
+from civicgrid.sorting import reports, services
+from civicgrid.sorting.api import serializers as s
+from civicgrid.sorting.filters import InspectionFilter, PointFilter, ShiftFilter, WeighingFilter
+from civicgrid.sorting.models import (
+    DropOffPoint,
+    DropOffWindow,
+    GuideShift,
+    Inspection,
+    SortingUnit,
+    Weighing,
+)
+from civicgrid.sorting.scoping import scope_by_community, visible_communities
+
+
+class SortingReaders(permissions.IsAuthenticated):
+    message = gettext_lazy("您的角色无权查看垃圾分类台账")
+
+    def has_permission(self, request, view):
+        return (
+            super().has_permission(request, view)
+            and request.user.effective_role in SORTING_VIEW_ROLES
+        )
+
+
+class SortingReadersAndGuides(SortingReaders):
+    def has_permission(self, request, view):
+        return permissions.IsAuthenticated.has_permission(self, request, view) and (
+            request.user.effective_role in SORTING_VIEW_ROLES | SORTING_GUIDE_ROLES
+        )
+
+
+def conflict(exc):
+    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+
+
+def scoped_estate(user, pk):
+    if pk is None:
+        return None
+    estate = scope_by_community(Estate.objects.all(), user).filter(pk=pk).first()
+    if estate is None:
+        raise NotFound(_("没有找到该小区"))
+    return estate
+
+
+def scoped_unit(user, pk):
+    if pk is None:
+        return None
+    unit = scope_by_community(SortingUnit.objects.all(), user).filter(pk=pk).first()
+    if unit is None:
+        raise NotFound(_("没有找到该单位"))
+    return unit
+
+
+def points_for(user):
+    return scope_by_micro_grid(DropOffPoint.objects.all(), user)
+
+
+class PointViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """投放点: points of the estates and units in the reader's scope, with bins and windows."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingPointSerializer
+    filterset_class = PointFilter
+
+    def get_queryset(self):
+        return (
+            points_for(self.request.user)
+            .select_related("community", "estate", "unit", "micro_grid")
+            .prefetch_related(Prefetch("windows", queryset=DropOffWindow.objects.order_by("start")))
+        )
+
+    @extend_schema(request=s.SortingPointInputSerializer, responses={201: s.SortingPointSerializer})
+    def create(self, request):
+        """Set up a point (规划中) of an estate or a unit."""
+        body = s.SortingPointInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        estate = scoped_estate(request.user, data.pop("estate", None))
+        unit = scoped_unit(request.user, data.pop("unit", None))
+        point = services.do_save_point(request.user, estate=estate, unit=unit, **data)
+        fresh = self.get_queryset().get(pk=point.pk)
+        return Response(s.SortingPointSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.SortingWindowsInputSerializer,
+        responses={200: s.SortingPointSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="windows")
+    def windows(self, request, pk=None):
+        """Replace the point's drop-off windows (投放时段)."""
+        point = self.get_object()
+        body = s.SortingWindowsInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pairs = [(w["start"], w["end"]) for w in body.validated_data["windows"]]
+        try:
+            services.do_set_windows(point, request.user, pairs)
+        except IllegalTransition as exc:
+            return conflict(exc)
+        return Response(s.SortingPointSerializer(self.get_queryset().get(pk=point.pk)).data)
+
+    @extend_schema(
+        request=s.SortingStateInputSerializer,
+        responses={200: s.SortingPointSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="state")
+    def state(self, request, pk=None):
+        """启用 a planned point, or 撤并 it into another point in use."""
+        point = self.get_object()
+        body = s.SortingStateInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        target = None
+        if data.get("merged_into"):
+            target = points_for(request.user).filter(pk=data["merged_into"]).first()
+            if target is None:
+                raise NotFound(_("没有找到并入的点位"))
+        try:
+            services.do_change_point_state(
+                point, request.user, data["state"], merged_into=target, note=data.get("note", "")
+            )
+        except IllegalTransition as exc:
+            return conflict(exc)
+        return Response(s.SortingPointSerializer(self.get_queryset().get(pk=point.pk)).data)
+
+
+class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """值守班次: the roster of the reader's scope; a guide sees their own shifts."""
+
+    permission_classes = [SortingReadersAndGuides]
+    serializer_class = s.SortingShiftSerializer
+    filterset_class = ShiftFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):
+            return GuideShift.objects.none()
+        rows = GuideShift.objects.select_related("point", "guide").order_by("day", "start", "id")
+        if user.effective_role in SORTING_VIEW_ROLES:
+            return scope_by_community(rows, user)
+        return rows.filter(guide__user=user)
+
+    @extend_schema(request=None, responses={200: s.SortingShiftSerializer, 409: ErrorSerializer})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        """签到 at the point (from 30 minutes before the window until its end)."""
+        shift = self.get_object()
+        try:
+            shift = services.do_check_in(shift, request.user)
+        except IllegalTransition as exc:
+            return conflict(exc)
+        return Response(s.SortingShiftSerializer(self.get_queryset().get(pk=shift.pk)).data)
+
+    @extend_schema(
+        request=s.SortingCheckOutInputSerializer,
+        responses={200: s.SortingShiftSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request, pk=None):
+        """签退 with the shift's record."""
+        shift = self.get_object()
+        body = s.SortingCheckOutInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            shift = services.do_check_out(shift, request.user, **body.validated_data)
+        except IllegalTransition as exc:
+            return conflict(exc)
+        return Response(s.SortingShiftSerializer(self.get_queryset().get(pk=shift.pk)).data)
+
+
+class WeighingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """称重记录: loads by day, estate or unit, category and hauler."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingWeighingSerializer
+    filterset_class = WeighingFilter
+
+    def get_queryset(self):
+        rows = Weighing.objects.select_related("community", "estate", "unit")
+        return scope_by_community(rows, self.request.user)
+
+    @extend_schema(
+        request=s.SortingWeighingInputSerializer, responses={201: s.SortingWeighingSerializer}
+    )
+    def create(self, request):
+        """Record one load (kilograms > 0; refused_mixed for a load refused as mixed)."""
+        body = s.SortingWeighingInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        estate = scoped_estate(request.user, data.pop("estate", None))
+        unit = scoped_unit(request.user, data.pop("unit", None))
+        weighing = services.do_record_weighing(request.user, estate=estate, unit=unit, **data)
+        fresh = self.get_queryset().get(pk=weighing.pk)
+        return Response(s.SortingWeighingSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class InspectionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """垃圾分类检查: scores out of 100 (≥ 90 passes), the case a fail opened, the card."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingInspectionSerializer
+    filterset_class = InspectionFilter
+
+    def get_queryset(self):
+        rows = Inspection.objects.select_related(
+            "community", "estate", "unit", "case", "card"
+        ).prefetch_related("scores")
+        return scope_by_community(rows, self.request.user)
+
+    @extend_schema(
+        request=s.SortingInspectionInputSerializer, responses={201: s.SortingInspectionSerializer}
+    )
+    def create(self, request):
+        """Score an estate or a unit on the active score sheet (photos: the phone page)."""
+        body = s.SortingInspectionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        estate = scoped_estate(request.user, data.get("estate"))
+        unit = scoped_unit(request.user, data.get("unit"))
+        point = None
+        if data.get("point"):
+            point = points_for(request.user).filter(pk=data["point"]).first()
+            if point is None:
+                raise NotFound(_("没有找到该点位"))
+        scores = {row["item"]: row["points"] for row in data["scores"]}
+        done = services.do_inspect(
+            request.user, estate=estate, unit=unit, point=point, scores=scores, note=data["note"]
+        )
+        fresh = self.get_queryset().get(pk=done.inspection.pk)
+        return Response(s.SortingInspectionSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class TemplateView(APIView):
+    """检查评分表: the active score sheet with its items."""
+
+    permission_classes = [SortingReaders]
+
+    @extend_schema(responses={200: s.SortingTemplateSerializer, 404: ErrorSerializer})
+    def get(self, request):
+        template = services.active_template()
+        if template is None:
+            raise NotFound(_("还没有启用的检查评分表"))
+        return Response(s.SortingTemplateSerializer(template).data)
+
+
+def _floats(row):
+    out = dict(row)
+    for key in ("reduction_rate", "pass_rate", "pledged_rate"):
+        out[key] = None if row[key] is None else float(row[key])
+    return out
+
+
+class ReportView(APIView):
+    """垃圾分类报表: kilograms by category, 减量率, pass rate and grade, windows staffed, households
+    pledged for a period (default this month), per 居村, estate or the whole street within the
+    reader's scope."""
+
+    permission_classes = [SortingReaders]
+
+    @extend_schema(
+        parameters=[s.SortingReportQuerySerializer], responses={200: s.SortingReportSerializer}
+    )
+    def get(self, request):
+        query = s.SortingReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        last = query.validated_data.get("last") or today
+        first = query.validated_data.get("first") or last.replace(day=1)
+        if last < first:
+            return Response({"last": [_("结束日期不能早于开始日期")]}, status=400)
+        if (last - first) > datetime.timedelta(days=366):
+            return Response({"last": [_("统计区间最长一年")]}, status=400)
+        figures = reports.report(
+            visible_communities(request.user), first, last, group=query.validated_data["group"]
+        )
+        data = {
+            **figures,
+            "rows": [_floats(r) for r in figures["rows"]],
+            "total": _floats(figures["total"]) if figures["rows"] else None,
+        }
+        return Response(s.SortingReportSerializer(data).data)

@@ -1,0 +1,82 @@
+"""One FilterSet per list of the garbage-sorting ledger: the desk pages and the API use the same."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.sorting.choices import PointKind, PointState, ShiftState, WasteCategory
+from civicgrid.sorting.models import DropOffPoint, GuideShift, Inspection, Weighing
+
+SHIFT_STATUS = [
+    ("unfilled", _("缺岗")),
+    ("missed", _("漏岗")),
+    *ShiftState.choices,
+]
+
+
+class PointFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
+    community = django_filters.CharFilter(field_name="community__code", label=_("居村编码"))
+    estate = django_filters.NumberFilter(field_name="estate", label=_("小区"))
+    kind = django_filters.ChoiceFilter(choices=PointKind.choices, label=_("类型"))
+    state = django_filters.ChoiceFilter(choices=PointState.choices, label=_("状态"))
+
+    class Meta:
+        model = DropOffPoint
+        fields = ["q", "community", "estate", "kind", "state"]
+
+
+class ShiftFilter(django_filters.FilterSet):
+    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label=_("起始日期"))
+    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label=_("结束日期"))
+    point = django_filters.NumberFilter(field_name="point", label=_("投放点"))
+    community = django_filters.CharFilter(field_name="community__code", label=_("居村编码"))
+    status = django_filters.ChoiceFilter(choices=SHIFT_STATUS, method="by_status", label=_("状态"))
+
+    class Meta:
+        model = GuideShift
+        fields = ["day_from", "day_to", "point", "community", "status"]
+
+    def by_status(self, queryset, name, value):
+        now = timezone.localtime()
+        over = Q(day__lt=now.date()) | Q(day=now.date(), end__lte=now.time())
+        planned = Q(state=ShiftState.PLANNED)
+        if value == "unfilled":
+            return queryset.filter(planned, guide__isnull=True)
+        if value == "missed":
+            return queryset.filter(planned & over, guide__isnull=False)
+        if value == ShiftState.PLANNED:
+            return queryset.filter(planned, guide__isnull=False).exclude(over)
+        return queryset.filter(state=value)
+
+
+class WeighingFilter(django_filters.FilterSet):
+    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label=_("起始日期"))
+    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label=_("结束日期"))
+    community = django_filters.CharFilter(field_name="community__code", label=_("居村编码"))
+    estate = django_filters.NumberFilter(field_name="estate", label=_("小区"))
+    unit = django_filters.NumberFilter(field_name="unit", label=_("单位"))
+    category = django_filters.ChoiceFilter(choices=WasteCategory.choices, label=_("类别"))
+    refused_mixed = django_filters.BooleanFilter(label=_("混装拒收"))
+
+    class Meta:
+        model = Weighing
+        fields = ["day_from", "day_to", "community", "estate", "unit", "category", "refused_mixed"]
+
+
+class InspectionFilter(django_filters.FilterSet):
+    day_from = django_filters.DateFilter(
+        field_name="inspected_at", lookup_expr="date__gte", label=_("起始日期")
+    )
+    day_to = django_filters.DateFilter(
+        field_name="inspected_at", lookup_expr="date__lte", label=_("结束日期")
+    )
+    community = django_filters.CharFilter(field_name="community__code", label=_("居村编码"))
+    estate = django_filters.NumberFilter(field_name="estate", label=_("小区"))
+    unit = django_filters.NumberFilter(field_name="unit", label=_("单位"))
+    passed = django_filters.BooleanFilter(label=_("达标"))
+
+    class Meta:
+        model = Inspection
+        fields = ["day_from", "day_to", "community", "estate", "unit", "passed"]

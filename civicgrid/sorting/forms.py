@@ -1,0 +1,125 @@
+"""Forms of the garbage-sorting pages: they read input; the services decide and write."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.sorting.choices import WasteCategory
+from civicgrid.sorting.photos import MAX_PHOTOS
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError next to the field it names (else at the top of the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class CheckOutForm(forms.Form):
+    households_guided = forms.IntegerField(
+        label=_("指导户次"),
+        min_value=0,
+        max_value=10_000,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    wrong_drops = forms.IntegerField(
+        label=_("纠正错投次数"),
+        min_value=0,
+        max_value=10_000,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    note = forms.CharField(
+        label=_("值守情况"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_("最多上传%(n)s张照片") % {"n": MAX_PHOTOS})
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class InspectionForm(forms.Form):
+    """One number per item of the score sheet (built from the template), a note, photos."""
+
+    note = forms.CharField(
+        label=_("检查意见"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photos = MultiplePhotoField(
+        label=_("现场照片"),
+        required=False,
+        widget=MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def __init__(self, template, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(template.items.all())
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.IntegerField(
+                label=f"{item.name}(0–{item.max_points})",
+                min_value=0,
+                max_value=item.max_points,
+                initial=item.max_points,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "score"}),
+            )
+        self.order_fields([f"item_{i.pk}" for i in self.items] + ["note", "photos"])
+
+    def item_fields(self):
+        return [self[f"item_{i.pk}"] for i in self.items]
+
+    def scores(self) -> dict:
+        return {i.pk: self.cleaned_data[f"item_{i.pk}"] for i in self.items}
+
+
+class WeighingForm(forms.Form):
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label=_("类别"), choices=WasteCategory.choices)
+    kg = forms.DecimalField(label=_("重量(公斤)"), max_digits=12, decimal_places=2)
+    hauler = forms.CharField(label=_("清运单位"), max_length=100)
+    refused_mixed = forms.BooleanField(label=_("混装拒收"), required=False)
+
+    def __init__(self, estates, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates
+
+
+class WindowsForm(forms.Form):
+    windows = forms.CharField(
+        label=_("投放时段"),
+        max_length=200,
+        help_text=_("每行一个时段,如 07:00-09:00"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def pairs(self):
+        out = []
+        for line in self.cleaned_data["windows"].replace("–", "-").replace("—", "-").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            start, _sep, end = line.partition("-")
+            out.append((start.strip(), end.strip()))
+        return out
