@@ -1,5 +1,6 @@
-"""The web front's own pages: the landing page, login and logout, and the error pages (403, 404,
-500) in the user's language with a way back; API and Open311 paths get their own error shapes."""
+"""The web front's own pages: the landing page, login and logout, and the error pages (400, 403,
+404, 500) in the user's language with a way back; API and Open311 paths get their own error
+shapes."""
 
 from django.contrib.auth import login, logout
 from django.http import JsonResponse
@@ -61,6 +62,13 @@ def page_not_found(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"detail": _("未找到。")}, status=404)
     return render(request, "web/404.html", {"path": request.path}, status=404)
+
+
+def bad_request(request, exception=None):
+    """400 (a request Django could not take: a bad host, a broken upload, too many fields)."""
+    if _wants_json(request):
+        return JsonResponse({"detail": _("请求无效。")}, status=400)
+    return render(request, "web/400.html", status=400)
 
 
 def server_error(request):

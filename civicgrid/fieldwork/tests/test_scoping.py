@@ -1,5 +1,6 @@
 """Who sees what on the phone pages: a grid worker only their active posts' grids — tasks,
-cases, households, patrols; an ended post gives nothing; another grid is a 403 with a reason."""
+cases, households, patrols; an ended post gives nothing; another grid's household or patrol is a
+403 with a reason, another grid's case a 404 (as on every surface: its number tells nothing)."""
 
 import pytest
 
@@ -55,7 +56,7 @@ def test_an_ended_post_gives_nothing(users, tree, households, client_for):
     text = c.get("/m/").content.decode()
     assert case.number not in text
     assert "您目前没有在岗的网格" in text
-    assert c.get(f"/m/cases/{case.number}/").status_code == 403
+    assert c.get(f"/m/cases/{case.number}/").status_code == 404
     response = c.post("/m/patrols/", {"micro_grid": tree["micro_grids"][0].pk, "shift": "morning"})
     assert response.status_code == 403 and not Patrol.objects.exists()
     household = households[0][0]
@@ -70,9 +71,11 @@ def test_another_workers_grid_is_403_with_the_reason(users, tree, households, cl
     other = grid_case(u["worker2"], IN_MICRO[2], operator=u["operator"])
     c = client_for(u["worker"])
     response = c.get(f"/m/cases/{other.number}/")
-    assert response.status_code == 403
-    assert f"案件{other.number}不在您的网格内" in response.content.decode()
-    assert c.post(f"/m/cases/{other.number}/accept/").status_code == 403
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+    assert c.post(f"/m/cases/{other.number}/accept/").status_code == 404
+    other.refresh_from_db()
+    assert other.status == "dispatched"
     assert c.get(f"/m/visits/new/?household={households[2][0].pk}").status_code == 403
     patrol = services.start_patrol(u["worker2"], tree["micro_grids"][2])
     response = c.get(f"/m/patrols/{patrol.pk}/")
