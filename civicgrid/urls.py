@@ -21,6 +21,7 @@ urlpatterns = [
     path("resident/", include("civicgrid.public.urls")),
     path("dashboard/", include("civicgrid.dashboard.urls")),
     path("sorting/", include("civicgrid.sorting.urls")),
+    path("shops/", include("civicgrid.shops.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("api/duty/", include("civicgrid.duty.api.urls")),
     path("api/survey/", include("civicgrid.survey.api.urls")),
     path("api/sorting/", include("civicgrid.sorting.api.urls")),
+    path("api/shops/", include("civicgrid.shops.api.urls")),
     path("api/notifications/", include("civicgrid.messaging.api.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),
     path("api/attachments/", include("civicgrid.attachments.api.urls")),
@@ -45,6 +47,7 @@ urlpatterns = [
 # MEDIA_ROOT is never served as such: uploaded photos go out only through the attachments API,
 # which checks that the user may see the case.
 
+handler400 = "civicgrid.web.views.bad_request"
 handler403 = "civicgrid.web.views.permission_denied"
 handler404 = "civicgrid.web.views.page_not_found"
 handler500 = "civicgrid.web.views.server_error"

@@ -203,7 +203,10 @@ def _map_data(case):
             {
                 "type": "Feature",
                 "geometry": case.micro_grid.geometry,
-                "properties": {"name": case.micro_grid.name, "code": case.micro_grid.code},
+                "properties": {
+                    "name": case.micro_grid.display_name,
+                    "code": case.micro_grid.code,
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -308,6 +311,12 @@ def case_detail(request, number):
     return render(request, "console/case.html", case_context(request, case))
 
 
+def _still_visible(user, case) -> bool:
+    """After a step the case may have left the user's scope (a handler's 退回, a 改派 to another
+    department): then the user goes back to their list with the message, not to a 404."""
+    return scope_cases(Case.objects.filter(pk=case.pk), user).exists()
+
+
 def _next_url(request, fallback):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -344,6 +353,8 @@ def case_action(request, number, action):
             add_service_errors(form, exc, spec.field_map)
         else:
             messages.success(request, _("%(n)s:%(done)s") % {"n": case.number, "done": spec.done})
+            if not _still_visible(user, case):
+                return redirect(_back_url(user))
             return redirect(_next_url(request, case_url))
     fresh = get_object_or_404(_case_queryset(user), pk=case.pk)
     context = case_context(request, fresh, bound=(action, form))
