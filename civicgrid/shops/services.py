@@ -394,7 +394,9 @@ def do_save_association(
         taken = taken.exclude(pk=association.pk)
     if taken.exists():
         raise ValidationError({"name": _("已有同名的自律联盟")})
-    if head is not None and (association is None or head.association_id != association.pk):
+    if head is not None and (
+        association is None or not Shop.objects.filter(pk=head.pk, association=association).exists()
+    ):
         raise ValidationError({"head": _("会长单位须是本联盟的成员")})
     with transaction.atomic():
         if association is None:
@@ -1016,8 +1018,8 @@ def freshness_summary(blocks, today=None) -> dict:
 
 
 def freshness_trend(blocks, today=None, halves=TREND_HALVES) -> list[dict]:
-    """Per past half-month (oldest first): rounds completed by the half-month's end ÷ blocks,
-    and how many were completed late. One query."""
+    """Per past half-month (oldest first): blocks whose round was complete by the half-month's
+    end (on time) ÷ blocks, and how many missed it (逾期未完成). One query."""
     today = today or timezone.localdate()
     ids = [b.pk for b in blocks]
     periods = []
@@ -1027,23 +1029,19 @@ def freshness_trend(blocks, today=None, halves=TREND_HALVES) -> list[dict]:
         half = half.previous
     periods.reverse()
     rows = RefreshRound.objects.filter(
-        block_id__in=ids, period_start__gte=periods[0].start, period_start__lte=periods[-1].start
+        block_id__in=ids,
+        period_start__gte=periods[0].start,
+        period_start__lte=periods[-1].start,
+        completed_at__isnull=False,
     ).values_list("period_start", "period_end", "completed_at")
-    on_time, late = Counter(), Counter()
-    for start, end, completed in rows:
-        if completed is None:
-            continue
-        if completed <= _end_of_day(end):
-            on_time[start] += 1
-        else:
-            late[start] += 1
+    on_time = Counter(start for start, end, completed in rows if completed <= _end_of_day(end))
     total = len(ids)
     return [
         {
             "start": p.start.isoformat(),
             "end": p.end.isoformat(),
             "on_time": on_time[p.start],
-            "late": late[p.start],
+            "late": total - on_time[p.start],
             "ratio": round(on_time[p.start] / total, 4) if total else None,
         }
         for p in periods

@@ -168,20 +168,14 @@ def test_freshness_across_the_half_month(front, users, clock):
     assert (summary["fresh"], summary["red"], summary["ratio"]) == (1, 1, 0.5)
 
 
-def test_freshness_trend_counts_late_rounds(front, users, clock):
+def test_freshness_trend_counts_missed_rounds(front, users, clock):
     a = front["a"]
-    clock.set(2026, 12, 3, 9, 0)
-    # The 16th–30th November round is finished late, on 3 December.
-    rnd = RefreshRound.objects.get(block=a, period_start=datetime.date(2026, 11, 16))
-    services.do_confirm_rest(users["worker"], a, now=clock.at)  # this half-month's round
-    for shop in Shop.objects.filter(block=a):
-        ShopEvent.objects.create(
-            shop=shop, action=ShopAction.CONFIRM, user=users["worker"], at=clock.at, round=rnd
-        )
-    services._complete_if_done(rnd, users["worker"], clock.at)
+    clock.set(2026, 11, 25, 9, 0)
+    services.do_confirm_rest(users["worker"], a)  # 16th–30th November, on time
     trend = services.freshness_trend([a, front["b"]], datetime.date(2026, 12, 3), halves=2)
     nov = trend[-1]
-    assert nov["start"] == "2026-11-16" and (nov["on_time"], nov["late"]) == (0, 1)
+    assert nov["start"] == "2026-11-16" and (nov["on_time"], nov["late"]) == (1, 1)
+    assert nov["ratio"] == 0.5
 
 
 # --- 门责 inspections ------------------------------------------------------------------------------
