@@ -118,6 +118,11 @@ CIVICGRID_FIRST_CONTACT_HOURS = env_float("CIVICGRID_FIRST_CONTACT_HOURS", 2.0)
 # Excel export of a case list (console/export.py): the most rows one file may hold; a larger
 # list is refused with a message to narrow the filters (Excel's own limit is 1,048,576).
 CIVICGRID_CASE_EXPORT_MAX_ROWS = env_int("CIVICGRID_CASE_EXPORT_MAX_ROWS", 200_000)
+# 沿街商铺 (civicgrid.shops): a block whose half-monthly refresh is not complete turns yellow this
+# many days before the half-month ends; a failed 门责 item is re-inspected within this many
+# working days.
+CIVICGRID_SHOPS_YELLOW_DAYS = env_int("CIVICGRID_SHOPS_YELLOW_DAYS", 3)
+CIVICGRID_SHOPS_REINSPECT_WORKING_DAYS = env_int("CIVICGRID_SHOPS_REINSPECT_WORKING_DAYS", 3)
 # The console's case map (console/maps.py): the most case markers one answer carries.
 CIVICGRID_CASE_MAP_MAX_MARKERS = env_int("CIVICGRID_CASE_MAP_MAX_MARKERS", 20_000)
 
@@ -178,6 +183,7 @@ INSTALLED_APPS = [
     "civicgrid.cases",
     "civicgrid.duty",
     "civicgrid.survey",
+    "civicgrid.shops",
     "civicgrid.open311",
     "civicgrid.attachments",
     # The web front (server-rendered pages; each area has its own app and catalogue).

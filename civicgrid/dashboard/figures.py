@@ -25,6 +25,7 @@ from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.sorting import reports as sorting_reports
+from civicgrid.shops import services as shop_services
 from civicgrid.survey import services as survey_services
 
 MAX_PERIOD_DAYS = 3660
@@ -667,3 +668,9 @@ def sorting_tile(scope: Scope, today: datetime.date | None = None) -> dict:
             .distinct()
         )
     return sorting_reports.tile(communities, today=today)
+
+
+def shop_roll(scope: Scope, today: datetime.date | None = None) -> dict:
+    """The 沿街商铺 tile: blocks refreshed this half-month ÷ blocks (fresh, yellow, red), shops in
+    the roll and this month's 门责 pass rate, over the scope's 居村. Four queries."""
+    return shop_services.tile(scope.micro_ids, today)

@@ -115,6 +115,7 @@ def index(request):
     data = figures.dashboard(scope, first, last)
     context = _context(request, scope, first, last, data)
     context["survey"] = figures.survey_results(scope)
+    context["shops"] = figures.shop_roll(scope)
     context["sorting"] = figures.sorting_tile(scope)
     return render(request, "dashboard/index.html", context)
 

@@ -12,7 +12,7 @@ sends them in-process to the project's WSGI app. Every answer must pass four che
   lists where lists are documented, enums, formats, no write-only field in an answer).
 
 Who asks, on a small demo street (civicgrid/demo: grids, staff, registries, 60 cases through
-the case loop, one photo, a satisfaction survey):
+the case loop, one photo, a satisfaction survey, a street front of shops):
 - the 城运中心 operator with an API token from POST /api/auth/token/, over every operation with
   generated path parameters (mostly unknown objects → 404);
 - the operator with a browser session (cookie + CSRF token), over every operation with a path
@@ -67,6 +67,7 @@ from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.logins import PASSWORDS
+from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.survey import build_demo_survey
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -119,6 +120,7 @@ def demo(db):
     build_demo_estates(seed=7)
     build_demo_duty(seed=7)
     build_demo_survey(seed=7, answers=40)
+    build_demo_shops(seed=7, blocks=3, shops=24, halves=2)
     return {u.username: u for u in User.objects.all()}
 
 

@@ -11,6 +11,7 @@ from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
+from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.survey import build_demo_survey
 from civicgrid.grids.models import Grid
 
@@ -130,6 +131,8 @@ class Command(BaseCommand):
             build_demo_duty(seed=params.seed)
             # Last quarter's residents' satisfaction survey (居民满意度测评) with its answers.
             build_demo_survey(seed=params.seed)
+            # 沿街商铺: 37 blocks, their shops and associations, half-monthly rounds, 门责.
+            build_demo_shops(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
