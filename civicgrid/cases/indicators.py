@@ -34,8 +34,9 @@ required: a case filed in the period and closed later counts as closed when eval
 - 先行联系及时率 first_contact_rate = first_contact_on_time / hotline_tickets: the cohort's 12345
   tickets, and those whose caller was first contacted within CIVICGRID_FIRST_CONTACT_HOURS
   wall-clock hours of the hotline's dispatch (else the report), as cases.services.clocks does.
-  These four are not kept in the dashboard's rollups (dashboard.rollups): the big screen does
-  not show them, the admin's 综合评价 page and the API do (and say so).
+  The dashboard's rollups (dashboard.rollups) keep these four too (the 核查 from the history,
+  dashboard.models.VerificationTally): the dashboard page, the big screen and the Excel export
+  show them beside the admin's 综合评价 page and the API.
 - 督办件数 supervised: cohort cases a 带班领导 supervised (督办), counted by civicgrid.duty
   through `register_count` (absent when that app is not installed).
 

@@ -42,6 +42,10 @@ WATCHED_FIELDS = (
     "is_suspended",
     # Set on a 12345 ticket: its handling clock is the hotline's (cases.clock.deadline_field).
     "hotline_deadline",
+    # 解决率 and 先行联系及时率 (cases.indicators) are kept in the dashboard's rollups too.
+    "resolved",
+    "first_contact_at",
+    "hotline_dispatched_at",
 )
 # The same names as the model's fields (a bulk update may name a foreign key either way).
 _WATCHED_NAMES = frozenset(WATCHED_FIELDS) | {

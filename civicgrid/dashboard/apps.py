@@ -12,6 +12,9 @@ class DashboardConfig(AppConfig):
     def ready(self):
         # Every step of a case (cases.signals.case_changed) adds the change of its contribution
         # to the rollups.
+        from django.db.models.signals import post_migrate
+
         from civicgrid.dashboard import rollups
 
         rollups.connect()
+        post_migrate.connect(rollups.rebuild_after_migration, sender=self)

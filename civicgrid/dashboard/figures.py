@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.cases.choices import CaseSource
-from civicgrid.cases.indicators import RATES, grade
+from civicgrid.cases.indicators import QUALITY_RATES, RATES, grade
 from civicgrid.core.inputs import InputError, check_date
-from civicgrid.dashboard.models import COHORT_COUNTERS, Rollup
+from civicgrid.dashboard.models import COHORT_COUNTERS, REPORT_COUNTERS, Rollup
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import visible_micro_grids
@@ -164,9 +164,18 @@ def indicator_row(c: dict, pend: dict | None = None) -> dict:
         "extended": c.get("extended") or 0,
         "rated": c.get("rated") or 0,
         "satisfied": c.get("satisfied") or 0,
+        # cases.indicators' quality counts; its "reported" is a report whose filing is decided.
+        "reported": c.get("reported_decided") or 0,
+        "reported_filed": c.get("reported_filed") or 0,
+        "verified": c.get("verified") or 0,
+        "verified_on_time": c.get("verified_on_time") or 0,
+        "resolution_answered": c.get("resolution_answered") or 0,
+        "resolved": c.get("resolved") or 0,
+        "hotline_tickets": c.get("hotline_tickets") or 0,
+        "first_contact_on_time": c.get("first_contact_on_time") or 0,
     }
     row = dict(counts)
-    for rate, (num, den) in RATES.items():
+    for rate, (num, den) in (RATES | QUALITY_RATES).items():
         row[rate] = None if not counts[den] else round(100 * counts[num] / counts[den], 1)
     row["avg_handling_hours"] = None  # not kept in the rollups
     row["grade"] = grade(row["on_time_closure_rate"])
@@ -202,7 +211,7 @@ def _labels(group, keys):
     from civicgrid.cases.models import Category
 
     keys = [k for k in keys if k]
-    if group in ("community", "micro_grid"):
+    if group in ("area", "community", "micro_grid"):
         return {g.pk: (g.code, g.name) for g in Grid.objects.filter(pk__in=keys)}
     if group == "department":
         return {d.pk: (d.code, d.name) for d in Department.objects.filter(pk__in=keys)}
@@ -226,12 +235,12 @@ def indicator_table(scope: Scope, first, last, group="street", now=None, pending
     now = now or timezone.now()
     pending = pending_due(scope, first, last, now) if pending is None else pending
     period = {"day__gte": first, "day__lte": last}
-    names = ("filed", *COHORT_COUNTERS[1:])
+    names = (*REPORT_COUNTERS[1:], *COHORT_COUNTERS)
     if group == "street":
         sums = scope.rollups("A", "S").filter(**period).aggregate(**_sums(names))
         pend = _group_pending(pending, lambda r: None)[None]
         groups = {None: (sums, pend)} if sums["filed"] else {}
-    elif group in ("community", "micro_grid"):
+    elif group in ("area", "community", "micro_grid"):
         rows = list(
             scope.rollups("G", "G")
             .filter(**period)
@@ -240,14 +249,16 @@ def indicator_table(scope: Scope, first, last, group="street", now=None, pending
             .filter(filed__gt=0)
         )
         parent = {}
-        if group == "community":
+        if group != "micro_grid":
+            # The 居村 of each micro-grid, or (片区) the 居村's parent: cases.indicators' keys.
+            up = "parent_id" if group == "community" else "parent__parent_id"
             ids = {r["micro_grid"] for r in rows} | {r["micro_grid"] for r in pending}
-            parent = dict(Grid.objects.filter(pk__in=ids).values_list("pk", "parent_id"))
+            parent = dict(Grid.objects.filter(pk__in=ids).values_list("pk", up))
 
         def key(mg):
             if not mg:
                 return None
-            return parent.get(mg) if group == "community" else mg
+            return parent.get(mg) if group != "micro_grid" else mg
 
         groups = {}
         for r in rows:
@@ -322,7 +333,7 @@ class _Frame:
 
 
 # The counters every daily figure sums.
-DAILY_NAMES = ("reported", "filed", *COHORT_COUNTERS[1:])
+DAILY_NAMES = (*REPORT_COUNTERS, *COHORT_COUNTERS)
 
 
 def _add(acc, row, keys=DAILY_NAMES):
@@ -357,8 +368,17 @@ def _micro_grids(f: _Frame) -> list:
     elif f.scope.node is not None:
         micro_qs = micro_qs.filter(path__startswith=f.scope.node.path)
     return list(
-        micro_qs.select_related("parent").only(
-            "code", "name", "geometry", "parent__code", "parent__name", "parent__level"
+        micro_qs.select_related("parent__parent").only(
+            "code",
+            "name",
+            "level",
+            "geometry",
+            "parent__code",
+            "parent__name",
+            "parent__level",
+            "parent__parent__code",
+            "parent__parent__name",
+            "parent__parent__level",
         )
     )
 
@@ -390,6 +410,7 @@ def _section_kpis(f: _Frame, series, pending, open_rows) -> tuple[dict, dict]:
         "closure_rate": kpi["closure_rate"],
         "grade": kpi["grade"],
         "filed": kpi["filed"],
+        **{rate: kpi[rate] for rate in QUALITY_RATES},
     }, kpi
 
 
@@ -499,9 +520,7 @@ def _section_recurring(f: _Frame, categories, micro) -> list:
     for r in recurring:
         g = grid_names.get(r["micro_grid"])
         cat = categories.get(r["category"])
-        label = str(r["micro_grid"])
-        if g is not None:
-            label = g.name if g.name.startswith(g.parent.name) else f"{g.parent.name}{g.name}"
+        label = g.display_name if g is not None else str(r["micro_grid"])
         top.append(
             {
                 "grid_id": r["micro_grid"],
@@ -527,6 +546,10 @@ def _section_children(f: _Frame, micro, per_mg, mg_open, pending) -> list:
         else:
             code, name, pk = g.code, g.name, g.pk
         ch = children.setdefault(pk, {"pk": pk, "code": code, "name": name, "sums": {}, "pend": {}})
+        if node_level in (GridLevel.STREET, None):
+            # A street's 居村 are grouped by their 片区 (a 居村 straight under the street: none).
+            area = g.parent.parent if g.parent.parent.level == GridLevel.AREA else None
+            ch["area"] = (area.pk, area.code, area.name) if area else None
         ch.setdefault("open", 0)
         ch.setdefault("overdue_now", 0)
         if g.pk in per_mg:
@@ -545,10 +568,60 @@ def _section_children(f: _Frame, micro, per_mg, mg_open, pending) -> list:
             reported=ch["sums"].get("reported", 0),
             open=ch["open"],
             overdue_now=ch["overdue_now"],
+            area=ch.get("area"),
         )
         rows.append(row)
     rows.sort(key=lambda r: r["code"])
     return rows
+
+
+def _section_areas(micro, per_mg, mg_open, pending, children) -> list:
+    """8c. A street's 居村 grouped by 片区: each 片区 with its indicators (summed over its
+    micro-grids, as for a 居村) and its 居村 rows; [] below the street or without 片区."""
+    if not any(r.get("area") for r in children):
+        return []
+    mg_pend = _group_pending(pending, lambda r: r["micro_grid"])
+    groups = {}
+    for g in micro:
+        area = g.parent.parent if g.parent.parent.level == GridLevel.AREA else None
+        key = area.pk if area else None
+        acc = groups.setdefault(
+            key,
+            {
+                "key": key,
+                "code": area.code if area else "",
+                "name": area.name if area else _("未划片区"),
+                "sums": {},
+                "pend": {},
+                "open": 0,
+                "overdue_now": 0,
+            },
+        )
+        if g.pk in per_mg:
+            _add(acc["sums"], per_mg[g.pk])
+        if g.pk in mg_pend:
+            _add(acc["pend"], mg_pend[g.pk], PENDING_SUMS)
+        acc["open"] += mg_open[g.pk][0]
+        acc["overdue_now"] += mg_open[g.pk][1]
+    out = []
+    for acc in sorted(groups.values(), key=lambda a: (a["key"] is None, a["code"])):
+        total = indicator_row(acc["sums"], acc["pend"])
+        total.update(
+            reported=acc["sums"].get("reported", 0),
+            open=acc["open"],
+            overdue_now=acc["overdue_now"],
+        )
+        rows = [r for r in children if (r["area"] or (None,))[0] == acc["key"]]
+        out.append(
+            {
+                "key": acc["key"],
+                "code": acc["code"],
+                "name": acc["name"],
+                "total": total,
+                "rows": rows,
+            }
+        )
+    return out
 
 
 def _section_map(micro, per_mg, mg_open) -> dict:
@@ -564,7 +637,7 @@ def _section_map(micro, per_mg, mg_open) -> dict:
                 "geometry": g.geometry,
                 "properties": {
                     "code": g.code,
-                    "name": g.name,
+                    "name": g.display_name,
                     "open": o,
                     "overdue": od,
                     "reported": (per_mg.get(g.pk) or {}).get("reported") or 0,
@@ -603,6 +676,7 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
     mg_open = _open_by(open_rows, "micro_grid")
 
     kpi, indicators = _section_kpis(f, series, pending, open_rows)
+    children = _section_children(f, micro, per_mg, mg_open, pending)
     cats_top, cats_other = _section_categories(f, categories)
     return {
         "today": today,
@@ -617,7 +691,8 @@ def dashboard(scope: Scope, first: datetime.date, last: datetime.date, now=None)
         "categories_other": cats_other,
         "departments": _section_departments(f, pending, open_rows),
         "recurring": _section_recurring(f, categories, micro),
-        "children": _section_children(f, micro, per_mg, mg_open, pending),
+        "children": children,
+        "areas": _section_areas(micro, per_mg, mg_open, pending, children),
         "map": _section_map(micro, per_mg, mg_open),
     }
 

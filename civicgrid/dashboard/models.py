@@ -6,8 +6,9 @@ deadline). A grain is one combination of dimensions; the dimensions a grain does
 NULL and one upsert — INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n — works on SQLite and
 PostgreSQL alike):
 
-- daily grains, `deadline` = NO_DEADLINE: `reported` counts intake by the day of report, the
-  cohort counters (filed … satisfied) count the 综合评价 cohort by the day of filing —
+- daily grains, `deadline` = NO_DEADLINE: `reported` counts intake by the day of report (with
+  `reported_decided`/`reported_filed` for 有效上报率), the cohort counters (filed … satisfied,
+  verified … first_contact_on_time) count the 综合评价 cohort by the day of filing —
   A (day, source) and K (day, category) and E (day, department) for the whole street,
   S (day, micro_grid, source), C (day, micro_grid, category), D (day, micro_grid, department)
   for grid scopes and drill-downs, G (day, micro_grid) for the per-grid tables and the map;
@@ -44,6 +45,8 @@ class Grain(models.TextChoices):
 
 
 DAILY_GRAINS = ("A", "K", "E", "S", "C", "D", "G")
+# By the day of report: intake, and (有效上报率) those whose filing is decided and those filed.
+REPORT_COUNTERS = ("reported", "reported_decided", "reported_filed")
 COHORT_COUNTERS = (
     "filed",
     "handled",
@@ -54,9 +57,16 @@ COHORT_COUNTERS = (
     "extended",
     "rated",
     "satisfied",
+    # 按时核实率, 解决率, 先行联系及时率 (cases.indicators' quality counts).
+    "verified",
+    "verified_on_time",
+    "resolution_answered",
+    "resolved",
+    "hotline_tickets",
+    "first_contact_on_time",
 )
 PENDING_COUNTERS = ("pending", "pending_reworked", "pending_closed")
-COUNTERS = ("reported", *COHORT_COUNTERS, *PENDING_COUNTERS, "open")
+COUNTERS = (*REPORT_COUNTERS, *COHORT_COUNTERS, *PENDING_COUNTERS, "open")
 KEY_FIELDS = ("grain", "day", "micro_grid", "category", "department", "source", "deadline")
 
 
@@ -77,6 +87,8 @@ class Rollup(models.Model):
     deadline = models.DateTimeField(_("期限"), default=NO_DEADLINE)
 
     reported = models.IntegerField(_("上报数"), default=0)
+    reported_decided = models.IntegerField(_("已受理判定数"), default=0)
+    reported_filed = models.IntegerField(_("有效上报数"), default=0)
     filed = models.IntegerField(_("立案数"), default=0)
     handled = models.IntegerField(_("处置数"), default=0)
     handled_on_time = models.IntegerField(_("按期处置数"), default=0)
@@ -86,6 +98,12 @@ class Rollup(models.Model):
     extended = models.IntegerField(_("延期数"), default=0)
     rated = models.IntegerField(_("评价数"), default=0)
     satisfied = models.IntegerField(_("满意数"), default=0)
+    verified = models.IntegerField(_("核查次数"), default=0)
+    verified_on_time = models.IntegerField(_("按时核查次数"), default=0)
+    resolution_answered = models.IntegerField(_("已答是否解决数"), default=0)
+    resolved = models.IntegerField(_("已解决数"), default=0)
+    hotline_tickets = models.IntegerField(_("12345工单数"), default=0)
+    first_contact_on_time = models.IntegerField(_("先行联系及时数"), default=0)
     pending = models.IntegerField(_("未处置数"), default=0)
     pending_reworked = models.IntegerField(_("未处置中返工数"), default=0)
     pending_closed = models.IntegerField(_("未处置中结案数"), default=0)
@@ -113,3 +131,27 @@ class Rollup(models.Model):
 
     def __str__(self):
         return f"{self.grain} {self.day} {self.micro_grid}/{self.category}/{self.department}"
+
+
+class VerificationTally(models.Model):
+    """核查记录汇总: how many times a case was checked (核查, passed or failed) and how many of
+    those checks came on time — the one part of a case's contribution to the rollups (按时核实率)
+    that its own row does not hold: it is counted from the history (each VERIFY event), kept by
+    `dashboard.rollups` as the events are written and rebuilt from them."""
+
+    case = models.OneToOneField(
+        "cases.Case",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("案件"),
+    )
+    verified = models.IntegerField(_("核查次数"), default=0)
+    on_time = models.IntegerField(_("按时核查次数"), default=0)
+
+    class Meta:
+        verbose_name = _("核查记录汇总")
+        verbose_name_plural = _("核查记录汇总")
+
+    def __str__(self):
+        return f"{self.case_id}: {self.on_time}/{self.verified}"

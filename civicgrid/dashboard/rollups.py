@@ -27,18 +27,22 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.signals import post_delete
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 
 from civicgrid.cases import clock
 from civicgrid.cases import signals as case_signals
-from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus
+from civicgrid.cases.choices import OPEN_STATUSES, CaseAction, CaseSource, CaseStatus
+from civicgrid.cases.clock import parse_pauses
 from civicgrid.dashboard.models import (
     COHORT_COUNTERS,
     COUNTERS,
     KEY_FIELDS,
     NO_DAY,
     NO_DEADLINE,
+    REPORT_COUNTERS,
     Rollup,
+    VerificationTally,
 )
 
 # The values a case's contribution depends on: what cases.signals.case_changed carries.
@@ -46,6 +50,10 @@ SNAPSHOT_FIELDS = case_signals.WATCHED_FIELDS
 _IDX = {name: i for i, name in enumerate(SNAPSHOT_FIELDS)}
 # Not counted among the filed: merged duplicates, cases not filed, 12345 tickets sent back (退单).
 OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED, CaseStatus.SENT_BACK)
+# 有效上报率: a report counts once its filing is decided (a 12345 ticket sent back is not ours).
+UNDECIDED = (CaseStatus.REPORTED, CaseStatus.SENT_BACK)
+VERIFY_ACTIONS = (CaseAction.VERIFY_PASS, CaseAction.VERIFY_FAIL)
+NO_TALLY = (0, 0)
 # The deadline of the clock that runs in each state: cases.clock's table.
 RUNNING_DEADLINE = clock.DEADLINE_FIELD
 EMPTY = case_signals.NEW
@@ -76,8 +84,30 @@ def daily_keys(day, mg, cat, dept, src):
     )
 
 
-def contribution(snap: tuple, tz=None) -> dict:
-    """{key: {counter: n}} of one case in the state `snap` (a `snapshot`); {} for EMPTY."""
+def first_contact_limit() -> datetime.timedelta:
+    return datetime.timedelta(hours=float(settings.CIVICGRID_FIRST_CONTACT_HOURS))
+
+
+def cohort_key(snap: tuple, tz=None):
+    """Where a case's cohort counters go (filing day and dimensions), None outside the cohort."""
+    if not snap:
+        return None
+    g = snap.__getitem__
+    filed_at = g(_IDX["filed_at"])
+    if filed_at is None or g(_IDX["status"]) in OUT_OF_COHORT:
+        return None
+    return (
+        local_day(filed_at, tz),
+        g(_IDX["micro_grid_id"]) or 0,
+        g(_IDX["category_id"]) or 0,
+        g(_IDX["assigned_department_id"]) or 0,
+        g(_IDX["source"]) or "",
+    )
+
+
+def contribution(snap: tuple, tz=None, tally=NO_TALLY) -> dict:
+    """{key: {counter: n}} of one case in the state `snap` (a `snapshot`); {} for EMPTY.
+    `tally`: the case's (核查 count, on time) from its history (VerificationTally)."""
     if not snap:
         return {}
     g = snap.__getitem__
@@ -87,9 +117,15 @@ def contribution(snap: tuple, tz=None) -> dict:
     dept = g(_IDX["assigned_department_id"]) or 0
     src = g(_IDX["source"]) or ""
     out = defaultdict(lambda: defaultdict(int))
-    for key in daily_keys(local_day(g(_IDX["reported_at"]), tz), mg, cat, dept, src):
-        out[key]["reported"] += 1
     filed_at = g(_IDX["filed_at"])
+    decided = 1 if status not in UNDECIDED else 0
+    valid = 1 if filed_at is not None and status not in OUT_OF_COHORT else 0
+    for key in daily_keys(local_day(g(_IDX["reported_at"]), tz), mg, cat, dept, src):
+        row = out[key]
+        row["reported"] += 1
+        if decided:
+            row["reported_decided"] += 1
+            row["reported_filed"] += valid
     if filed_at is not None and status not in OUT_OF_COHORT:
         day = local_day(filed_at, tz)
         handled_at = g(_IDX["handled_at"])
@@ -102,7 +138,19 @@ def contribution(snap: tuple, tz=None) -> dict:
             # Every closure's first rating (cases.models.CaseRating), 不满意 ones included.
             "rated": g(_IDX["rated_closures"]) or 0,
             "satisfied": g(_IDX["satisfied_closures"]) or 0,
+            "verified": tally[0],
+            "verified_on_time": tally[1],
         }
+        resolved = g(_IDX["resolved"])
+        if status == CaseStatus.CLOSED and resolved is not None:
+            c.update(resolution_answered=1, resolved=1 if resolved else 0)
+        if src == CaseSource.HOTLINE_12345:
+            # As cases.indicators: wall-clock hours from the hotline's dispatch (else the report).
+            contacted = g(_IDX["first_contact_at"])
+            since = g(_IDX["hotline_dispatched_at"]) or g(_IDX["reported_at"])
+            c["hotline_tickets"] = 1
+            if contacted is not None and contacted - since <= first_contact_limit():
+                c["first_contact_on_time"] = 1
         if handled_at is not None:
             on_time = 1 if deadline is None or handled_at <= deadline else 0
             c.update(
@@ -129,10 +177,11 @@ def contribution(snap: tuple, tz=None) -> dict:
     return out
 
 
-def delta(before: tuple, after: tuple, tz=None) -> dict:
-    """after − before, without zero entries."""
+def delta(before: tuple, after: tuple, tz=None, tally=NO_TALLY) -> dict:
+    """after − before, without zero entries (`tally`: the case's 核查 counts, the same on both
+    sides: a step never adds a 核查 of its own — the history row does, see `_on_event`)."""
     result = defaultdict(dict)
-    a, b = contribution(after, tz), contribution(before, tz)
+    a, b = contribution(after, tz, tally), contribution(before, tz, tally)
     for key in a.keys() | b.keys():
         ra, rb = a.get(key, {}), b.get(key, {})
         for name in ra.keys() | rb.keys():
@@ -180,20 +229,72 @@ def apply(changes: dict, using=None):
 # --- signal handlers ---------------------------------------------------------------------------
 
 
+def _tally(case_pk, using=None) -> tuple:
+    row = (
+        VerificationTally.objects.using(using or "default")
+        .filter(case_id=case_pk)
+        .values_list("verified", "on_time")
+        .first()
+    )
+    return tuple(row) if row else NO_TALLY
+
+
 def _on_case_changed(sender, case, before, after, using=None, **kwargs):
-    apply(delta(before, after), using)
+    # The 核查 counts move only when the case leaves, joins or moves within the cohort: read
+    # them then (one small query), not on every step.
+    tally = NO_TALLY
+    if before and cohort_key(before) != cohort_key(after):
+        tally = _tally(case.pk, using)
+    apply(delta(before, after, tally=tally), using)
 
 
 def _on_post_delete(sender, instance, using=None, **kwargs):
     apply(delta(snapshot(instance), EMPTY), using)
 
 
+def verification_on_time(handled_at, at, pauses, calendar) -> bool:
+    """A 核查 at `at` is on time within VERIFICATION_LIMIT_HOURS working hours of the feedback
+    it judged (pauses excluded) — cases.indicators' rule."""
+    from civicgrid.cases.services.checks import VERIFICATION_LIMIT_HOURS
+
+    spent = calendar.working_hours_between(handled_at, at, exclude=parse_pauses(pauses))
+    return spent <= VERIFICATION_LIMIT_HOURS
+
+
+def _on_event(sender, instance, created, raw=False, using=None, **kwargs):
+    """A 核查 (passed or failed) was recorded: one more in the case's tally and, while the case
+    is in the cohort, in its rollup rows."""
+    if not created or raw or instance.action not in VERIFY_ACTIONS:
+        return
+    from civicgrid.workcalendar.services import get_calendar
+
+    case = instance.case
+    if case.handled_at is None:
+        return
+    on_time = (
+        1 if verification_on_time(case.handled_at, instance.at, case.pauses, get_calendar()) else 0
+    )
+    using = using or "default"
+    tally = VerificationTally.objects.using(using).filter(case_id=case.pk)
+    if not tally.update(verified=F("verified") + 1, on_time=F("on_time") + on_time):
+        VerificationTally.objects.using(using).create(case_id=case.pk, verified=1, on_time=on_time)
+    key = cohort_key(snapshot(case))
+    if key is None:
+        return
+    day, mg, cat, dept, src = key
+    changes = {
+        k: {"verified": 1, "verified_on_time": on_time} for k in daily_keys(day, mg, cat, dept, src)
+    }
+    apply(changes, using)
+
+
 def connect():
-    from civicgrid.cases.models import Case
+    from civicgrid.cases.models import Case, CaseEvent
 
     uid = "dashboard.rollups"
     case_signals.case_changed.connect(_on_case_changed, sender=Case, dispatch_uid=uid)
     post_delete.connect(_on_post_delete, sender=Case, dispatch_uid=uid)
+    post_save.connect(_on_event, sender=CaseEvent, dispatch_uid=uid)
 
 
 # --- rebuild in SQL ----------------------------------------------------------------------------
@@ -236,6 +337,15 @@ def rebuild(using="default", verbose=None) -> dict:
     def b(expr):
         return f"CASE WHEN {expr} THEN 1 ELSE 0 END"
 
+    undecided = [str(s) for s in UNDECIDED]
+    hotline = str(CaseSource.HOTLINE_12345)
+    limit_seconds = first_contact_limit().total_seconds()
+    since = "COALESCE(c.hotline_dispatched_at, c.reported_at)"
+    if pg:
+        contact_in_time = f"c.first_contact_at - {since} <= %s * INTERVAL '1 second'"
+    else:
+        contact_in_time = f"(julianday(c.first_contact_at) - julianday({since})) * 86400.0 <= %s"
+    tallies = VerificationTally._meta.db_table
     # One row per case and kind (0: counted on the day of report, 1: in the cohort of its
     # filing day) with its contribution.
     contrib_sql = f"""
@@ -243,6 +353,8 @@ def rebuild(using="default", verbose=None) -> dict:
                COALESCE(c.micro_grid_id, 0) AS mg, c.category_id AS cat,
                COALESCE(c.assigned_department_id, 0) AS dept, c.source AS src,
                1 - k.kind AS reported,
+               (1 - k.kind) * {b("c.status NOT IN (%s, %s)")} AS reported_decided,
+               (1 - k.kind) * {b(f"c.status NOT IN (%s, %s) AND {in_cohort}")} AS reported_filed,
                k.kind AS filed,
                k.kind * {b(handled)} AS handled,
                k.kind * {b(f"{handled} AND {on_time}")} AS handled_on_time,
@@ -251,13 +363,36 @@ def rebuild(using="default", verbose=None) -> dict:
                k.kind * {b(f"{handled} AND c.rework_count > 0")} AS reworked,
                k.kind * {b("c.extension_count > 0")} AS extended,
                k.kind * c.rated_closures AS rated,
-               k.kind * c.satisfied_closures AS satisfied
+               k.kind * c.satisfied_closures AS satisfied,
+               k.kind * COALESCE(t.verified, 0) AS verified,
+               k.kind * COALESCE(t.on_time, 0) AS verified_on_time,
+               k.kind * {b("c.status = %s AND c.resolved IS NOT NULL")} AS resolution_answered,
+               k.kind * {b("c.status = %s AND c.resolved = %s")} AS resolved,
+               k.kind * {b("c.source = %s")} AS hotline_tickets,
+               k.kind * {b(f"c.source = %s AND c.first_contact_at IS NOT NULL AND {contact_in_time}")}
+                 AS first_contact_on_time
         FROM {cases} c
         CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) k
+        LEFT JOIN {tallies} t ON t.case_id = c.id
         WHERE k.kind = 0 OR {in_cohort}
     """
-    contrib_params = [*rday_p, *fday_p, closed, closed, *out_of_cohort]
-    daily = ("reported", *COHORT_COUNTERS)
+    contrib_params = [
+        *rday_p,
+        *fday_p,
+        *undecided,
+        *undecided,
+        *out_of_cohort,
+        closed,
+        closed,
+        closed,
+        closed,
+        True,
+        hotline,
+        hotline,
+        limit_seconds,
+        *out_of_cohort,
+    ]
+    daily = (*REPORT_COUNTERS, *COHORT_COUNTERS)
     sums = ", ".join(f"SUM({c})" for c in daily)
     zeros = ", ".join("0" for _ in ("pending", "pending_reworked", "pending_closed", "open"))
     columns = f"{', '.join(KEY_FIELDS)}, {', '.join(daily)}, pending, pending_reworked, pending_closed, open"
@@ -311,6 +446,8 @@ def rebuild(using="default", verbose=None) -> dict:
             verbose(f"  {name}: {time.perf_counter() - started:.1f} s")
 
     with transaction.atomic(using=using), conn.cursor() as cursor:
+        counts["tallies"] = rebuild_tallies(using)
+        step("核查")
         if pg:
             cursor.execute("SET LOCAL work_mem = '1GB'")
             cursor.execute(f"TRUNCATE {table}")
@@ -361,6 +498,59 @@ def rebuild(using="default", verbose=None) -> dict:
         counts.update(dict(cursor.fetchall()))
     order = ("A", "K", "E", "S", "C", "D", "G", "P", "O")
     return {g: counts.get(g, 0) for g in order}
+
+
+def rebuild_tallies(using="default") -> int:
+    """Recount every case's 核查 from its history (each VERIFY event against the feedback
+    before it); returns the number of cases with one."""
+    from civicgrid.cases.models import CaseEvent
+    from civicgrid.workcalendar.services import get_calendar
+
+    calendar = get_calendar()
+    events = (
+        CaseEvent.objects.using(using)
+        .filter(action__in=[CaseAction.HANDLE, *VERIFY_ACTIONS])
+        .order_by("case_id", "at", "pk")
+        .values_list("case_id", "action", "at", "case__pauses")
+        .iterator(chunk_size=5000)
+    )
+    handled, tallies = {}, {}
+    for case_id, action, at, pauses in events:
+        if action == CaseAction.HANDLE:
+            handled[case_id] = at
+            continue
+        since = handled.pop(case_id, None)
+        if since is None:
+            continue
+        t = tallies.setdefault(case_id, [0, 0])
+        t[0] += 1
+        t[1] += verification_on_time(since, at, pauses, calendar)
+    VerificationTally.objects.using(using).all().delete()
+    VerificationTally.objects.using(using).bulk_create(
+        (VerificationTally(case_id=pk, verified=v, on_time=o) for pk, (v, o) in tallies.items()),
+        batch_size=2000,
+    )
+    return len(tallies)
+
+
+# Migrations after which the rollups hold counters the old rows lack: `migrate` rebuilds them.
+REBUILD_AFTER = {("dashboard", "0002_quality_counters_and_verification_tally")}
+
+
+def rebuild_after_migration(sender, plan=None, using="default", **kwargs):
+    """post_migrate: a database carried forward over a migration of REBUILD_AFTER gets its
+    rollups recomputed (new counters start at 0 in old rows) — once every migration is applied,
+    when the tables match the models."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    applied = {(m.app_label, m.name) for m, backwards in plan or () if not backwards}
+    if not applied & REBUILD_AFTER:
+        return
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    rebuild(using)
 
 
 def prune(using="default") -> int:

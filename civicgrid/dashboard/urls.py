@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civicgrid.dashboard import heat, views
+from civicgrid.dashboard import estates, heat, views
 
 app_name = "dashboard"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("heat.json", heat.heat, name="heat"),
     path("grid/<str:code>/cases/", views.grid_cases, name="grid_cases"),
+    path("estates/", estates.estate_list, name="estates"),
+    path("estates/<int:pk>/", estates.estate_detail, name="estate"),
 ]

@@ -20,7 +20,8 @@ from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import DASHBOARD_ROLES
 from civicgrid.cases import clock
 from civicgrid.cases.choices import OPEN_STATUSES
-from civicgrid.dashboard import figures
+from civicgrid.dashboard import figures, tiles
+from civicgrid.estates import figures as estate_figures
 from civicgrid.grids.choices import GridLevel
 
 REFRESH_SECONDS = 60
@@ -112,11 +113,14 @@ def index(request):
         scope, first, last = _inputs(request)
     except BadRequest as error:
         return _bad(request, str(error))
-    data = figures.dashboard(scope, first, last)
+    now = timezone.now()
+    data = figures.dashboard(scope, first, last, now=now)
     context = _context(request, scope, first, last, data)
     context["survey"] = figures.survey_results(scope)
     context["shops"] = figures.shop_roll(scope)
     context["sorting"] = figures.sorting_tile(scope)
+    data["tiles"] = context["tiles"] = tiles.collect(scope, first, last, now)
+    context["estates"] = estate_figures.tile(scope.micro_ids, timezone.localdate(now))
     return render(request, "dashboard/index.html", context)
 
 
@@ -127,8 +131,13 @@ def screen(request):
         scope, first, last = _inputs(request)
     except BadRequest as error:
         return _bad(request, str(error))
-    data = figures.dashboard(scope, first, last)
-    return render(request, "dashboard/screen.html", _context(request, scope, first, last, data))
+    now = timezone.now()
+    data = figures.dashboard(scope, first, last, now=now)
+    data["tiles"] = tiles.collect(scope, first, last, now)
+    context = _context(request, scope, first, last, data)
+    context["generated_at"] = timezone.localtime(now).strftime("%H:%M:%S")
+    context["clock"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
+    return render(request, "dashboard/screen.html", context)
 
 
 @require_GET
@@ -139,9 +148,11 @@ def data(request):
         scope, first, last = _inputs(request)
     except BadRequest as error:
         return _bad(request, str(error), json=True)
-    result = _serialise(figures.dashboard(scope, first, last))
+    now = timezone.now()
+    result = _serialise(figures.dashboard(scope, first, last, now=now))
+    result["tiles"] = tiles.collect(scope, first, last, now)
     result["labels"] = labels()
-    result["generated_at"] = timezone.localtime().strftime("%H:%M:%S")
+    result["generated_at"] = timezone.localtime(now).strftime("%H:%M:%S")
     return JsonResponse(result, json_dumps_params={"ensure_ascii": False, "default": str})
 
 
@@ -208,6 +219,18 @@ INDICATOR_COLUMNS = [
     "extension_rate",
     "satisfaction_rate",
     "grade",
+    "reported",
+    "reported_filed",
+    "valid_report_rate",
+    "verified",
+    "verified_on_time",
+    "on_time_verification_rate",
+    "resolution_answered",
+    "resolved",
+    "resolution_rate",
+    "hotline_tickets",
+    "first_contact_on_time",
+    "first_contact_rate",
 ]
 
 
@@ -235,6 +258,18 @@ def _column_label(key):
         "extension_rate": _("延期率(%)"),
         "satisfaction_rate": _("满意率(%)"),
         "grade": _("等级"),
+        "reported": _("已判定上报数"),
+        "reported_filed": _("有效上报数"),
+        "valid_report_rate": _("有效上报率(%)"),
+        "verified": _("核查次数"),
+        "verified_on_time": _("按时核查次数"),
+        "on_time_verification_rate": _("按时核实率(%)"),
+        "resolution_answered": _("已答是否解决数"),
+        "resolved": _("已解决数"),
+        "resolution_rate": _("解决率(%)"),
+        "hotline_tickets": _("12345工单数"),
+        "first_contact_on_time": _("先行联系及时数"),
+        "first_contact_rate": _("先行联系及时率(%)"),
     }
     return labels[key]
 
@@ -242,6 +277,7 @@ def _column_label(key):
 def sheet_titles():
     return {
         "street": _("街镇"),
+        "area": _("片区"),
         "community": _("居村"),
         "micro_grid": _("微网格"),
         "department": _("部门"),

@@ -197,3 +197,29 @@ def coverage(areas, first: datetime.date, last: datetime.date, *, now=None) -> d
         "total": {**total, "rate": rate(total["done"], total["missed"])},
         **{level: _rows(by[level], names[level]) for level in by},
     }
+
+
+def dashboard_tile(micro_ids, first: datetime.date, last: datetime.date, now=None) -> dict:
+    """巡查覆盖率 for the dashboard (registered with dashboard.tiles): the totals and the rows
+    per 居村 of the areas on `micro_ids` (None: the whole street) over first..last (at most the
+    last MAX_PERIOD_DAYS days of it), worst first, rates in percent."""
+    first = max(first, last - datetime.timedelta(days=MAX_PERIOD_DAYS - 1))
+    areas = PatrolArea.objects.all()
+    if micro_ids is not None:
+        areas = areas.filter(micro_grid_id__in=micro_ids)
+    result = coverage(areas, first, last, now=now)
+
+    def percent(value):
+        return None if value is None else round(100 * value, 1)
+
+    return {
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "areas": len({r.area.pk for r in result["rounds"]}),
+        "total": {**result["total"], "rate": percent(result["total"]["rate"])},
+        "communities": [
+            {k: row[k] for k in ("name", "planned", "done", "missed", "pending")}
+            | {"rate": percent(row["rate"])}
+            for row in result["communities"]
+        ],
+    }

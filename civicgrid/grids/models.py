@@ -20,6 +20,13 @@ VILLAGE_LEVEL_LABELS = {
 }
 
 
+def micro_grid_display_name(name: str, community: str | None) -> str:
+    """ "<居村> · <micro-grid>" (Grid.display_name from values already read)."""
+    if not community or name.startswith(community):
+        return name
+    return f"{community} · {name}"
+
+
 class Grid(models.Model):
     """One node of the five-level grid tree (街镇 → 片区 → 居村 → 微网格 → 楼组).
 
@@ -92,6 +99,17 @@ class Grid(models.Model):
     @property
     def is_village(self) -> bool:
         return self.community_kind == CommunityKind.VILLAGE
+
+    @property
+    def display_name(self) -> str:
+        """The name to show where the grid stands alone: a micro-grid with its 居村
+        ("康桥半岛居委 · 第1网格" — "第1网格" repeats in every 居村), a 楼组 with its 居村 and
+        micro-grid; other levels their own name. Reads the parents (select_related them)."""
+        if self.level == GridLevel.MICRO_GRID and self.parent_id:
+            return micro_grid_display_name(self.name, self.parent.name)
+        if self.level == GridLevel.BUILDING_GROUP and self.parent_id:
+            return f"{self.parent.display_name} · {self.name}"
+        return self.name
 
     @property
     def level_label(self) -> str:

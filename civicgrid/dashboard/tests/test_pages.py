@@ -283,7 +283,7 @@ def test_export_xlsx_has_the_indicator_tables(world, client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["街镇", "居村", "微网格", "部门", "类别"]
+    assert book.sheetnames == ["街镇", "片区", "居村", "微网格", "部门", "类别"]
     street = list(book["街镇"].iter_rows(values_only=True))
     header = street[1]
     row = dict(zip(header, street[2], strict=True))

@@ -13,7 +13,13 @@ from civicgrid.dashboard import figures, rollups
 from civicgrid.dashboard.models import COUNTERS, KEY_FIELDS, Rollup
 from civicgrid.testing.demo import DEMO_NOW as NOW
 
-COMPARED = [c for c in indicators.COUNTS] + list(indicators.RATES) + ["grade"]
+COMPARED = [
+    *indicators.COUNTS,
+    *indicators.RATES,
+    "grade",
+    *indicators.QUALITY_COUNTS,
+    *indicators.QUALITY_RATES,
+]
 
 
 def state():

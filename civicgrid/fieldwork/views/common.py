@@ -12,6 +12,8 @@ LIST_LIMIT = 30
 
 def grid_shapes(grids, highlight=None) -> dict:
     """A FeatureCollection of micro-grid outlines for web/map.js."""
+    if hasattr(grids, "select_related"):
+        grids = grids.select_related("parent")
     return {
         "type": "FeatureCollection",
         "features": [
@@ -19,7 +21,8 @@ def grid_shapes(grids, highlight=None) -> dict:
                 "type": "Feature",
                 "geometry": g.geometry,
                 "properties": {
-                    "name": g.name,
+                    # A micro-grid named with its 居村: "第1网格" repeats in every 居村.
+                    "name": g.display_name,
                     "code": g.code,
                     **({"color": "#f3c9a8"} if highlight and g.pk == highlight else {}),
                 },

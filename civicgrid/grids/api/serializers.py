@@ -37,6 +37,10 @@ class GridSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("所在居村工作人员的称呼:居委工作人员或村委工作人员")
     )
     parent_code = serializers.SerializerMethodField()
+    display_name = serializers.CharField(
+        read_only=True,
+        help_text=_("单独出现时的名称:微网格带居村(如“康桥半岛居委 · 第1网格”),楼组带居村和微网格"),
+    )
     community_households = serializers.IntegerField(
         source="micro_grid_households",
         read_only=True,
@@ -57,6 +61,7 @@ class GridSerializer(serializers.ModelSerializer):
             "id",
             "code",
             "name",
+            "display_name",
             "level",
             "level_display",
             "level_label",

@@ -101,8 +101,10 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         qs = services.annotate_households(visible_grids(self.request.user).order_by("path"))
+        # display_name reads the 居村 (and, for a 楼组, its micro-grid).
+        qs = qs.select_related("parent__parent")
         if self.action == "list":
-            return qs.defer("geometry")
+            return qs.defer("geometry", "parent__geometry", "parent__parent__geometry")
         return qs
 
     def get_object(self):

@@ -83,6 +83,14 @@
     if (stamp && data.generated_at) stamp.textContent = L.updated + " " + data.generated_at;
   }
 
+  /* The map's legend: the metric's name and the largest value, the colours of colour(). */
+  function updateLegend(max) {
+    var title = document.getElementById("legend-title");
+    if (title) title.textContent = title.dataset[mapState.metric] || title.textContent;
+    var top = document.getElementById("legend-max");
+    if (top) top.textContent = Math.max(1, max);
+  }
+
   function colour(value, max) {
     if (!value) return dark ? "#1f4d3a" : "#cfe8d6";
     var t = Math.min(1, value / Math.max(1, max));
@@ -119,7 +127,16 @@
       mapState.layer.options.style = style;
       mapState.layer.addData(data.map);
     }
-    mapState.restyle = function () { mapState.layer.setStyle(style); };
+    mapState.restyle = function () {
+      mapState.layer.setStyle(style);
+      updateLegend(metricMax());
+    };
+    function metricMax() {
+      var max = 0;
+      features.forEach(function (f) { max = Math.max(max, f.properties[mapState.metric] || 0); });
+      return max;
+    }
+    updateLegend(metricMax());
   }
 
   document.addEventListener("click", function (ev) {
@@ -145,20 +162,29 @@
     setText("kpi-overdue", k.overdue);
     setText("kpi-ontime", k.on_time_closure_rate === null ? null : k.on_time_closure_rate + "%");
     setText("kpi-satisfaction", k.satisfaction_rate === null ? null : k.satisfaction_rate + "%");
+    function pct(v) { return v === null || v === undefined ? null : v + "%"; }
+    setText("kpi-valid", pct(k.valid_report_rate));
+    setText("kpi-verified", pct(k.on_time_verification_rate));
+    setText("kpi-resolved", pct(k.resolution_rate));
+    setText("kpi-contact", pct(k.first_contact_rate));
+    var patrol = data.tiles && data.tiles.patrol;
+    if (patrol) setText("kpi-patrol", pct(patrol.total.rate));
     var tbody = document.querySelector("#dept-ranking tbody");
     if (tbody) {
       tbody.innerHTML = "";
-      data.departments.slice(0, 8).forEach(function (d) {
+      data.departments.forEach(function (d) {
         var tr = document.createElement("tr");
         [d.rank, d.name, d.filed, d.on_time_closure_rate === null ? "—" : d.on_time_closure_rate + "%",
          d.overdue, d.satisfaction_rate === null ? "—" : d.satisfaction_rate + "%", d.grade || "—"].forEach(function (v, i) {
           var td = document.createElement("td");
           td.textContent = v;
           if (i !== 1) td.className = "num";
+          else td.title = v;
           tr.appendChild(td);
         });
         tbody.appendChild(tr);
       });
+      autoScroll();
     }
     var top = document.querySelector("#recurring tbody");
     if (top) {
@@ -176,13 +202,44 @@
     }
   }
 
+  /* The big screen's department ranking: when it is taller than its box it scrolls up and back
+   * by itself (a CSS animation over the distance measured here; paused on hover or focus), so
+   * the last-ranked department comes into view; a reader who prefers less motion scrolls it. */
+  function autoScroll() {
+    var box = document.getElementById("dept-scroller");
+    if (!box) return;
+    var table = box.querySelector("table");
+    var distance = Math.max(0, table.offsetHeight - box.clientHeight);
+    box.style.setProperty("--scroll-distance", "-" + distance + "px");
+    box.style.setProperty("--scroll-duration", Math.max(6, distance / 12) + "s");
+    box.classList.toggle("scrolling", distance > 0);
+  }
+
+  /* The screen's clock, every second, in the server's time zone's local reading. */
+  function startClock() {
+    var el = document.getElementById("clock");
+    if (!el) return;
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    function tick() {
+      var d = new Date();
+      el.textContent = d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) +
+        " " + two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds());
+      el.setAttribute("datetime", d.toISOString());
+    }
+    tick();
+    setInterval(tick, 1000);
+  }
+
   function start() {
     var holder = document.getElementById("dashboard-data");
     if (!holder) return;
     var data = JSON.parse(holder.textContent);
     render(data);
+    autoScroll();
+    startClock();
     window.addEventListener("resize", function () {
       for (var id in charts) charts[id].resize();
+      autoScroll();
     });
     var refresh = parseInt(document.body.dataset.refresh || "0", 10);
     var source = document.body.dataset.source;
