@@ -1,8 +1,9 @@
 """Export of a grid tree as one GeoJSON FeatureCollection, in the format grids.geojson_io imports.
 
 One Feature per grid node, parent-first (ordered by path), with the properties ``code``, ``name``,
-``level``, ``parent_code``, ``number``, ``county_code`` (streets), ``party_organisation`` and
-``household_count``: export → import → export round-trips.
+``level``, ``parent_code``, ``number``, ``county_code`` (streets), ``area_kind`` (片区: 镇管社区 or
+派出所片区), ``community_kind`` (居村: 居委会 or 村委会; its micro-grids and 楼组/队组 follow it),
+``party_organisation`` and ``household_count``: export → import → export round-trips.
 """
 
 import json
@@ -24,6 +25,10 @@ def grid_to_feature(grid) -> dict:
     }
     if grid.level == GridLevel.STREET:
         properties["county_code"] = grid.county_code
+    if grid.level == GridLevel.AREA:
+        properties["area_kind"] = grid.area_kind
+    if grid.level == GridLevel.COMMUNITY:
+        properties["community_kind"] = grid.community_kind
     properties["party_organisation"] = grid.party_organisation
     properties["household_count"] = grid.household_count
     return {"type": "Feature", "geometry": grid.geometry, "properties": properties}
@@ -54,6 +59,8 @@ def export_feature_collection(root=None, queryset=None) -> dict:
         "path",
         "number",
         "county_code",
+        "area_kind",
+        "community_kind",
         "party_organisation",
         "household_count",
         "geometry",

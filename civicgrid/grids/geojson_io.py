@@ -3,7 +3,10 @@
 Format: one Feature per grid node, geometry a Polygon/MultiPolygon in WGS84 lon/lat, properties
 ``code``, ``name``, ``level`` (street/area/community/micro_grid/building_group or the Chinese
 labels 街镇/片区/居村/微网格/楼组), ``parent_code``, ``number`` (optional: derived from the code),
-``county_code`` (streets), ``party_organisation`` and ``household_count`` (optional).
+``county_code`` (streets), ``area_kind`` (片区: town_community/police or 镇管社区/派出所片区;
+default 镇管社区), ``community_kind`` (居村: residents/village or 居委会/村委会; default 居委会 —
+micro-grids and 楼组/队组 take their 居村's), ``party_organisation`` and ``household_count``
+(optional). On an update (replace) a kind left out keeps what the grid has.
 grids.geojson_export writes exactly this format in parent-first order, so export → import →
 export round-trips.
 
@@ -38,7 +41,15 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape as to_shape
 
 from civicgrid.grids import geometry as geo
-from civicgrid.grids.choices import CODE_LENGTH, LEVEL_DIGITS, LEVEL_ORDER, PARENT_LEVEL, GridLevel
+from civicgrid.grids.choices import (
+    CODE_LENGTH,
+    LEVEL_DIGITS,
+    LEVEL_ORDER,
+    PARENT_LEVEL,
+    AreaKind,
+    CommunityKind,
+    GridLevel,
+)
 from civicgrid.grids.codes import CodeError, derive_code
 from civicgrid.grids.services import order_west_east_north_south, references
 
@@ -61,6 +72,23 @@ LEVEL_ALIASES = {
     "队组": GridLevel.BUILDING_GROUP.value,
 }
 LEVEL_DEPTH = {level.value: i for i, level in enumerate(LEVEL_ORDER)}
+# Accepted spellings of the kinds: the stored value and the label (with the short forms).
+AREA_KIND_ALIASES = {
+    **{kind.value: kind.value for kind in AreaKind},
+    **{str(kind.label): kind.value for kind in AreaKind},
+}
+COMMUNITY_KIND_ALIASES = {
+    **{kind.value: kind.value for kind in CommunityKind},
+    **{str(kind.label): kind.value for kind in CommunityKind},
+    "居委": CommunityKind.RESIDENTS.value,
+    "村委": CommunityKind.VILLAGE.value,
+    "村": CommunityKind.VILLAGE.value,
+}
+# property → (the level it belongs to, accepted spellings)
+KIND_PROPERTIES = {
+    "area_kind": (GridLevel.AREA, AREA_KIND_ALIASES),
+    "community_kind": (GridLevel.COMMUNITY, COMMUNITY_KIND_ALIASES),
+}
 # Chunk size for `code__in` look-ups: SQLite allows at most 32766 parameters in one statement.
 LOOKUP_CHUNK = 2000
 BULK_BATCH = 1000
@@ -79,6 +107,8 @@ UPDATE_FIELDS = [
     "centroid_lat",
     "household_count",
     "party_organisation",
+    "area_kind",
+    "community_kind",
 ]
 
 
@@ -160,6 +190,9 @@ class _Node:
     party_organisation: str
     household_count: int
     geometry: dict | None
+    # 片区/居村 kinds as given (None: not in the file — a default on create, unchanged on update)
+    area_kind: str | None = None
+    community_kind: str | None = None
     shape: object = None  # shapely geometry in lon/lat
     metric: object = None  # the same in metres on one local plane
     ok: bool = True  # False once a problem makes further checks on it meaningless
@@ -265,6 +298,29 @@ def _parse_feature(index: int, feature, check: _Checker) -> _Node | None:
             _("%(where)s 层级“%(level)s”无效,应为 街镇/片区/居村/微网格/楼组")
             % {"where": where, "level": label},
         )
+    for prop, (level, aliases) in KIND_PROPERTIES.items():
+        given = str(props.get(prop) or "").strip()
+        if not given:
+            continue
+        if node.level and node.level != level:
+            check.add(
+                node,
+                _("%(where)s 只有%(level)s填写 %(prop)s")
+                % {"where": where, "level": GridLevel(level).label, "prop": prop},
+            )
+        elif given not in aliases:
+            check.add(
+                node,
+                _("%(where)s %(prop)s“%(value)s”无效,应为 %(choices)s")
+                % {
+                    "where": where,
+                    "prop": prop,
+                    "value": given,
+                    "choices": "/".join(str(k) for k in aliases if not k.isascii()),
+                },
+            )
+        else:
+            setattr(node, prop, aliases[given])
     if not name:
         check.add(node, _("%(where)s 缺少名称 name") % {"where": where})
     elif len(name) > 100:
@@ -783,6 +839,12 @@ def _save(nodes, plan):
                 grid.geometry = n.geometry
                 grid.household_count = n.household_count
                 grid.party_organisation = n.party_organisation
+                # A kind the file leaves out: the default on create (refresh_derived_fields),
+                # what the grid has on update; micro-grids and 楼组 take their 居村's.
+                if n.area_kind is not None:
+                    grid.area_kind = n.area_kind
+                if n.community_kind is not None:
+                    grid.community_kind = n.community_kind
                 grid.refresh_derived_fields()
                 by_code[grid.code] = grid
                 if not grid.pk:

@@ -372,3 +372,55 @@ def test_management_commands(tmp_path):
     assert "已存在" in str(err.value) or "错误" in str(err.value)
     with pytest.raises(CommandError):
         call_command("export_grids", "--root", "999", stdout=io.StringIO())
+
+
+def test_area_and_community_kinds_go_both_ways():
+    """片区 kind and 居村 kind are exported and imported (values or Chinese labels); the
+    micro-grids and 楼组 of a village become 队组-level village grids; a re-import without the
+    kinds keeps them; a bad or misplaced kind is an error and nothing is saved."""
+    data = sample_collection()
+    by_code = {f["properties"]["code"]: f["properties"] for f in data["features"]}
+    by_code["31011512501"]["area_kind"] = "派出所片区"
+    by_code["310115125002"]["community_kind"] = "村委会"
+    report = import_feature_collection(json.dumps(data))
+    assert report.saved, report.problems
+    area = Grid.objects.get(code="31011512501")
+    village = Grid.objects.get(code="310115125002")
+    assert (area.area_kind, area.level_label) == ("police", "派出所片区")
+    assert (village.community_kind, village.level_label) == ("village", "村委会")
+    assert Grid.objects.get(code="310115125001").community_kind == "residents"
+    group = Grid.objects.get(code="310115125002001001")
+    assert group.community_kind == "village" and group.level_label == "队组"
+
+    exported = export_feature_collection()
+    props = {f["properties"]["code"]: f["properties"] for f in exported["features"]}
+    assert props["31011512501"]["area_kind"] == "police"
+    assert props["310115125002"]["community_kind"] == "village"
+    assert props["310115125001"]["community_kind"] == "residents"
+    assert "community_kind" not in props["310115125002001"]  # follows its 居村
+
+    # Into an empty database and back: the same document, kinds included.
+    for level in reversed(LEVEL_ORDER):
+        Grid.objects.filter(level=level).delete()
+    assert import_feature_collection(json.dumps(exported)).saved
+    assert export_feature_collection() == exported
+
+    # A replace without the kinds keeps them.
+    for f in exported["features"]:
+        f["properties"].pop("area_kind", None)
+        f["properties"].pop("community_kind", None)
+    assert import_feature_collection(json.dumps(exported), replace=True).saved
+    assert Grid.objects.get(code="310115125002").community_kind == "village"
+    assert Grid.objects.get(code="31011512501").area_kind == "police"
+
+
+def test_bad_kinds_are_refused_with_nothing_saved():
+    data = sample_collection()
+    by_code = {f["properties"]["code"]: f["properties"] for f in data["features"]}
+    by_code["31011512501"]["area_kind"] = "街道办"
+    by_code["310115125001001"]["community_kind"] = "village"
+    report = import_feature_collection(json.dumps(data))
+    assert not report.saved and Grid.objects.count() == 0
+    errors = messages(report)
+    assert any("area_kind“街道办”无效,应为 镇管社区/派出所片区" in m for m in errors), errors
+    assert any("只有居村填写 community_kind" in m for m in errors), errors
