@@ -102,9 +102,31 @@ ACTIONS: dict[str, Action] = {
         Action(
             A.DISPATCH,
             services.do_dispatch,
-            ("department", "to_grid", "note"),
+            ("department", "to_grid", "co_departments", "note"),
             _("已派遣"),
             api_name="dispatch_case",
+        ),
+        Action(
+            A.REDISPATCH,
+            services.do_redispatch,
+            ("department", "co_departments", "reason"),
+            _("已改派,原处置部门和新处置部门均已收到通知"),
+        ),
+        Action(
+            A.RECALL,
+            services.do_recall,
+            ("reason",),
+            _("已撤回,案件回到待派遣"),
+            danger=True,
+        ),
+        Action(A.HURRY, services.do_hurry, ("note",), _("已催办,处置方已收到提醒")),
+        Action(
+            A.CO_FEEDBACK,
+            services.do_co_feedback,
+            ("feedback",),
+            _("协办反馈已提交,主办部门可在案件页查看"),
+            photos=True,
+            url_path="co-feedback",
         ),
         Action(A.ACCEPT, services.do_accept, ("note",), _("已接单,案件处置中")),
         Action(
@@ -158,6 +180,13 @@ ACTIONS: dict[str, Action] = {
             services.do_merge,
             ("master", "note"),
             _("已合并到主案件"),
+            danger=True,
+        ),
+        Action(
+            A.UNMERGE,
+            services.do_unmerge,
+            ("reason",),
+            _("已取消合并,案件恢复办理"),
             danger=True,
         ),
         Action(
@@ -243,6 +272,10 @@ def available_actions(user, case, *, pending_extension=UNKNOWN, open_call_in=UNK
         names.remove(A.FIRST_CONTACT)
     if A.APPROVE_COMPLEX_LIMIT in names and not needs_complex_approval(case):
         names.remove(A.APPROVE_COMPLEX_LIMIT)
+    if A.HURRY in names and not services.hurry_level(case):
+        names.remove(A.HURRY)  # far from its deadline
+    if A.HANDLE in names and services.open_co_handlings(case):
+        names.remove(A.HANDLE)  # the co-handlers' feedback first (协办)
     hide = set()
     if {A.REQUEST_EXTENSION, A.DECIDE_EXTENSION} & set(names):
         if pending_extension is UNKNOWN:

@@ -6,7 +6,9 @@ three deadlines is being watched —
 - 待受理, 已立案 (reported, filed): the filing clock (立案+派遣) from the report to
   `filing_deadline` (wall-clock time for an urgent category, working time otherwise);
 - 已派遣, 处置中 (dispatched, accepted): the handling clock from the dispatch to
-  `handling_deadline`;
+  `handling_deadline`; and 已退回 (returned, or recalled by the street: 待派遣 again): the same
+  handling clock keeps running, so that a returned case does not sit unnoticed — the
+  re-dispatch starts a new one;
 - 已处置 (handled): the verification clock (核查) from the feedback to `verification_deadline`.
 
 **A 12345 ticket** pushed with the hotline's dispatch time and deadline runs the hotline's
@@ -16,8 +18,7 @@ push's deadline at intake, moved only by an approved extension) in every state b
 clock, and the street's own dispatch does not restart it. A pause (挂起) does not move it either:
 the deadline is the hotline's.
 
-Every other state runs no clock: 已退回 waits for re-dispatch, 已结案, 不予立案 and 已合并 are
-over. A suspended case's clock is stopped (挂起); on resume the pending deadlines move out by the
+Every other state runs no clock: 已结案, 不予立案 and 已合并 are over. A suspended case's clock is stopped (挂起); on resume the pending deadlines move out by the
 time paused (`pushed_deadlines`).
 
 **Overdue** (超期) has one meaning everywhere — the API field `is_overdue` and filter
@@ -66,6 +67,7 @@ CLOCKS: dict[str, Clock] = {
     CaseStatus.FILED: FILING,
     CaseStatus.DISPATCHED: HANDLING,
     CaseStatus.ACCEPTED: HANDLING,
+    CaseStatus.RETURNED: HANDLING,
     CaseStatus.HANDLED: VERIFICATION,
 }
 # The states in which a 12345 ticket with the hotline's deadline runs the hotline's clock.
@@ -208,3 +210,73 @@ def pushed_deadlines(case, start, end) -> dict[str, Deadline]:
         if new is not None:
             moved[clock.deadline] = new
     return moved
+
+
+# --- what the pages say about the time left ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """The time left on the running clock, as every page shows it (`text`): "剩 N 工作小时",
+    "超期 N 工作小时" once overdue (never "剩 0" beside a red light), "挂起中,剩余 N" with the
+    time left frozen at the suspension. `hours` is negative when overdue."""
+
+    state: str  # "left" | "overdue" | "suspended"
+    hours: float
+    deadline: datetime.datetime
+    label: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "overdue" or (self.state == "suspended" and self.hours < 0)
+
+    @property
+    def amount(self) -> str:
+        """ "3.5 工作小时" / "20 工作分钟" (wall-clock "小时" for an urgent filing limit)."""
+        value = abs(self.hours)
+        if value < 1:
+            return _("%(m)s 工作分钟") % {"m": max(1, round(value * 60))}
+        return _("%(h)s 工作小时") % {"h": f"{value:.1f}".rstrip("0").rstrip(".")}
+
+    @property
+    def text(self) -> str:
+        if self.state == "suspended":
+            if self.hours < 0:
+                return _("挂起中,挂起时已超期 %(a)s") % {"a": self.amount}
+            return _("挂起中,剩余 %(a)s") % {"a": self.amount}
+        if self.state == "overdue":
+            return _("超期 %(a)s") % {"a": self.amount}
+        return _("剩 %(a)s") % {"a": self.amount}
+
+
+def remaining(case, now=None, calendar=None) -> Remaining | None:
+    """The running clock's time left in working hours (pauses left out), None when no clock
+    runs or it has no deadline. Overdue exactly when `is_overdue` says so; a suspended case
+    shows the time left at the moment of its suspension (its clock is stopped)."""
+    from civicgrid.workcalendar.services import get_calendar
+
+    running = clock_of(case)
+    deadline = getattr(case, running.deadline) if running else None
+    if deadline is None:
+        return None
+    calendar = calendar or get_calendar()
+    now = now or timezone.now()
+    wall = uses_wall_clock(case, running)
+
+    def between(a, b, pauses):
+        if wall:
+            return (b - a).total_seconds() / 3600
+        return calendar.working_hours_between(a, b, exclude=pauses)
+
+    finished = parse_pauses(case.pauses)
+    if case.is_suspended and case.suspended_at is not None:
+        at = case.suspended_at
+        hours = (
+            between(at, deadline, finished) if at <= deadline else -between(deadline, at, finished)
+        )
+        return Remaining("suspended", hours, deadline, str(running.label))
+    if is_overdue(case, now):
+        # Past the deadline outside working time: still overdue, by at least a minute.
+        hours = -max(between(deadline, now, finished), 1 / 60)
+        return Remaining("overdue", hours, deadline, str(running.label))
+    return Remaining("left", between(now, deadline, finished), deadline, str(running.label))

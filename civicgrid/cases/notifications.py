@@ -137,20 +137,20 @@ def messages_for(case, kind: str, **extra) -> list[Message]:
     elif kind == "refuse_filing":
         add(reporter(case), _("您反映的问题不予立案(案件编号%(n)s)") % n, link)
     elif kind == "dispatch":
-        add(assignee(case), _("新派遣:请接单处置案件%(n)s") % n)
+        add(assignee(case), _("新派遣：请接单处置案件%(n)s") % n)
     elif kind == "reopen":
-        add(assignee(case), _("案件%(n)s居民评价不满意,已重新派遣,请再次处置") % n)
+        add(assignee(case), _("案件%(n)s居民评价不满意，已重新派遣，请再次处置") % n)
     elif kind == "verify_fail":
-        add(assignee(case), _("案件%(n)s核查不通过,请返工处置") % n)
+        add(assignee(case), _("案件%(n)s核查不通过，请返工处置") % n)
     elif kind == "return":
-        add(Recipient("operator"), _("案件%(n)s被退回,请重新派遣") % n)
+        add(Recipient("operator"), _("案件%(n)s被退回，请重新派遣") % n)
     elif kind in ("request_extension", "start_call_in"):
         add(Recipient("operator"), _("案件%(n)s需要城运中心处理") % n)
     elif kind == "decide_extension":
         add(assignee(case), _("案件%(n)s的延期申请已审批") % n)
     elif kind == "handle":
         add(reporter(case), _("您反映的问题已处置,案件编号%(n)s") % n, link)
-        add(verifier(case), _("案件%(n)s已处置,等待网格员核查") % n)
+        add(verifier(case), _("案件%(n)s已处置，等待网格员核查") % n)
     elif kind == "verify_pass":
         add(reporter(case), _("您反映的问题已结案(案件编号%(n)s),欢迎评价") % n, link)
     if kind == "request_extension":  # the 值班长 on duty decides
@@ -161,5 +161,46 @@ def messages_for(case, kind: str, **extra) -> list[Message]:
             add(
                 Recipient("department", department_id=department_id),
                 _("基层约请:请参加案件%(n)s的会商") % n,
+            )
+    out.extend(control_messages(case, kind, extra))
+    return out
+
+
+def _previous_assignee(extra) -> Recipient | None:
+    if extra.get("previous_department"):
+        return Recipient("department", department_id=extra["previous_department"])
+    if extra.get("previous_grid"):
+        return Recipient("grid", grid_id=extra["previous_grid"])
+    return None
+
+
+def control_messages(case, kind: str, extra: dict) -> list[Message]:
+    """The street's control of a dispatched case (cases.services.control): 改派 tells the old
+    handler it lost the case and the new one to take it, 撤回 the old handler, 催办 the handler,
+    and a dispatch with 协办 each co-handling department."""
+    number = case.number
+    out = []
+
+    def add(recipient, text):
+        if recipient is not None:
+            out.append(Message(kind, number, recipient, str(text), "", dict(extra)))
+
+    if kind == "redispatch":
+        add(_previous_assignee(extra), _("案件%(n)s已改派其他部门,无需再处置") % {"n": number})
+        add(assignee(case), _("改派:请接单处置案件%(n)s") % {"n": number})
+    elif kind == "recall":
+        add(_previous_assignee(extra), _("案件%(n)s已由城运中心撤回,无需再处置") % {"n": number})
+    elif kind == "hurry":
+        text = (
+            _("催办:案件%(n)s已超过处置期限,请立即处置")
+            if extra.get("level") == "red"
+            else _("催办:案件%(n)s临近处置期限,请抓紧处置")
+        )
+        add(assignee(case), text % {"n": number})
+    if kind in ("dispatch", "redispatch"):
+        for department_id in extra.get("co_departments", []):
+            add(
+                Recipient("department", department_id=department_id),
+                _("请协办案件%(n)s,并在主办部门处置反馈前提交协办意见") % {"n": number},
             )
     return out

@@ -28,7 +28,11 @@ def scope_cases(queryset: QuerySet, user) -> QuerySet:
         grids = visible_micro_grids(user)
         return queryset.filter(Q(micro_grid__in=grids.values("pk")) | own)
     if role == Role.DEPT_HANDLER and user.department_id:
-        return queryset.filter(Q(assigned_department_id=user.department_id) | own)
+        from civicgrid.cases.models import CoHandling
+
+        # A co-handling department (协办) sees the case too, its part open or given.
+        co = CoHandling.objects.filter(department_id=user.department_id).values("case_id")
+        return queryset.filter(Q(assigned_department_id=user.department_id) | Q(pk__in=co) | own)
     return queryset.filter(own)
 
 
@@ -66,6 +70,23 @@ def on_handling_side(user, case) -> bool:
     return False
 
 
+def co_handling_open_for(case, department_id) -> bool:
+    """Whether `department_id` has an open co-handling part (协办) on the case (from prefetched
+    rows when the page or the API loaded them)."""
+    if department_id is None or case.pk is None:
+        return False
+    from civicgrid.cases.choices import CoHandlingStatus
+
+    rows = getattr(case, "_prefetched_objects_cache", {}).get("co_handlings")
+    if rows is not None:
+        return any(
+            c.department_id == department_id and c.status == CoHandlingStatus.OPEN for c in rows
+        )
+    return case.co_handlings.filter(
+        department_id=department_id, status=CoHandlingStatus.OPEN
+    ).exists()
+
+
 def may_act_on(user, case, action: str) -> bool:
     """The row-level check for a user whose role the workflow table already allows.
 
@@ -88,6 +109,8 @@ def may_act_on(user, case, action: str) -> bool:
         if role in GRID_STAFF_ROLES:
             return case.handled_by_grid and _in_user_grids(user, case)
         return False
+    if action == A.CO_FEEDBACK:
+        return role == Role.DEPT_HANDLER and co_handling_open_for(case, user.department_id)
     if action in (A.VERIFY_PASS, A.VERIFY_FAIL, A.START_CALL_IN):
         return role in GRID_SCOPED_ROLES and _in_user_grids(user, case)
     if action == A.FIRST_CONTACT:

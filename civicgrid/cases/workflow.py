@@ -15,6 +15,7 @@ from civicgrid.accounts.policy import (
     DISPATCH_ROLES,
     FIRST_CONTACT_ROLES,
     HANDLING_ROLES,
+    HOTLINE_ROLES,
     RATING_ROLES,
     REPORTER_ROLES,
     VERIFYING_ROLES,
@@ -25,6 +26,8 @@ from civicgrid.cases.choices import CaseStatus as S
 
 # States in which the case is in somebody's hands and may be suspended or merged.
 _IN_PROGRESS = frozenset({S.FILED, S.DISPATCHED, S.ACCEPTED, S.RETURNED})
+# In a department's (or the grid's) hands.
+_DISPATCHED = frozenset({S.DISPATCHED, S.ACCEPTED})
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.REFUSE_FILING, frozenset({S.REPORTED}), S.NOT_FILED, APPROVER_ROLES),
         Transition(A.DISPATCH, frozenset({S.FILED, S.RETURNED}), S.DISPATCHED, DISPATCH_ROLES),
         Transition(A.ACCEPT, frozenset({S.DISPATCHED}), S.ACCEPTED, HANDLING_ROLES),
+        # After dispatch the street stays in control: 改派 to another department (received
+        # anew: 已派遣), 撤回 back to 待派遣 (the returned cases' queue), 催办 of the handler.
+        Transition(A.REDISPATCH, _DISPATCHED, S.DISPATCHED, DISPATCH_ROLES),
+        Transition(A.RECALL, _DISPATCHED, S.RETURNED, DISPATCH_ROLES),
+        Transition(A.HURRY, _DISPATCHED, None, DISPATCH_ROLES),
+        # 协办: each co-handling department gives its part before the lead department's handle.
+        Transition(A.CO_FEEDBACK, _DISPATCHED, None, HANDLING_ROLES),
         Transition(A.RETURN, frozenset({S.DISPATCHED}), S.RETURNED, HANDLING_ROLES),
         Transition(A.HANDLE, frozenset({S.ACCEPTED}), S.HANDLED, HANDLING_ROLES),
         Transition(A.VERIFY_PASS, frozenset({S.HANDLED}), S.CLOSED, VERIFYING_ROLES),
@@ -64,6 +74,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.SUSPEND, _IN_PROGRESS, None, APPROVER_ROLES),
         Transition(A.RESUME, _IN_PROGRESS, None, APPROVER_ROLES, while_suspended=True),
         Transition(A.MERGE, _IN_PROGRESS | {S.REPORTED}, S.MERGED, APPROVER_ROLES),
+        # A 12345 push of a ticket the desk typed in by hand brings the hotline's clock.
+        Transition(A.HOTLINE_CLOCK, OPEN_STATUSES, None, HOTLINE_ROLES, while_suspended=True),
+        # 取消合并 returns the duplicate to the state it was merged from (services.do_unmerge).
+        Transition(A.UNMERGE, frozenset({S.MERGED}), None, APPROVER_ROLES),
         # 退单 of a 12345 ticket (cases.services.hotline checks the source), until it is handled.
         Transition(A.SEND_BACK, _IN_PROGRESS | {S.REPORTED}, S.SENT_BACK, APPROVER_ROLES),
         # 先行联系 (once: cases.services.contact), in any open state.

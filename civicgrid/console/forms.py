@@ -205,12 +205,38 @@ class DispatchForm(NoteForm):
         empty_label=_("(按类别默认部门)"),
     )
     to_grid = forms.BooleanField(label=_("派给网格处置(不派部门)"), required=False)
-    field_order = ["department", "to_grid", "note"]
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("协办部门"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("可选:各协办部门反馈后,主办部门才能提交处置结果"),
+    )
+    field_order = ["department", "to_grid", "co_departments", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = active_departments()
         self.fields["department"].initial = self.case.category.default_department_id
+        self.fields["co_departments"].queryset = active_departments()
+
+
+class RedispatchForm(ActionForm):
+    """改派: another department (the case's own is left out), with co-handlers and the reason."""
+
+    department = forms.ModelChoiceField(
+        label=_("改派到"), queryset=Department.objects.none(), required=False
+    )
+    co_departments = DispatchForm.base_fields["co_departments"]
+    reason = forms.CharField(label=_("改派理由"), required=False, widget=_textarea(2))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = active_departments()
+        if self.case.assigned_department_id and not self.case.handled_by_grid:
+            others = others.exclude(pk=self.case.assigned_department_id)
+        self.fields["department"].queryset = others
+        self.fields["co_departments"].queryset = active_departments()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -269,6 +295,15 @@ class VerifyPassForm(NoteForm):
 
 class FirstContactForm(ActionForm):
     note = forms.CharField(label=_("联系情况"), required=False, widget=_textarea(2))
+
+
+class CoFeedbackForm(ActionForm):
+    """协办反馈: the co-handling department's part, with photos."""
+
+    feedback = forms.CharField(label=_("协办意见"), required=False, widget=_textarea())
+    photos = MultipleImageField(
+        label=_("照片"), required=False, help_text=_("可选多张;JPEG、PNG 或 WebP")
+    )
 
 
 class ReworkForm(ActionForm):

@@ -94,6 +94,11 @@ FORMS = {
     A.SEND_BACK: f.ReasonForm,
     A.FIRST_CONTACT: f.FirstContactForm,
     A.APPROVE_COMPLEX_LIMIT: f.NoteForm,
+    A.REDISPATCH: f.RedispatchForm,
+    A.RECALL: f.ReasonForm,
+    A.HURRY: f.NoteForm,
+    A.CO_FEEDBACK: f.CoFeedbackForm,
+    A.UNMERGE: f.ReasonForm,
 }
 # Hidden fields: their messages are shown above the form.
 FIELD_MAPS = {

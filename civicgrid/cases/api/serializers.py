@@ -336,11 +336,20 @@ class IntakeSerializer(serializers.Serializer):
     reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     reporter_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     is_anonymous = serializers.BooleanField(required=False, default=False)
+    # The desk types in a 12345 ticket by hand (source hotline_12345): a later push of the same
+    # ticket finds this case (services.intake_hotline).
+    external_ticket = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text=_("12345 工单号(人工录入)")
+    )
+    hotline_request_type = serializers.ChoiceField(
+        choices=HotlineRequestType.choices, required=False, allow_blank=True
+    )
 
 
 class HotlineSerializer(IntakeSerializer):
     """A 12345 push: the ticket number makes it idempotent."""
 
+    external_ticket = None
     ticket = serializers.CharField(max_length=64)
     hotline_request_type = serializers.ChoiceField(
         choices=HotlineRequestType.choices, required=False, allow_blank=True
@@ -375,9 +384,29 @@ class LocateSerializer(NoteSerializer):
     lat = serializers.FloatField(required=False, allow_null=True)
 
 
+def _co_departments():
+    return serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_empty=True,
+        help_text=_("协办部门(部门 id);各协办部门反馈后主办部门才能提交处置结果"),
+    )
+
+
 class DispatchSerializer(NoteSerializer):
     department = serializers.IntegerField(required=False, allow_null=True)
     to_grid = serializers.BooleanField(required=False, default=False)
+    co_departments = _co_departments()
+
+
+class RedispatchSerializer(serializers.Serializer):
+    department = serializers.IntegerField(allow_null=True, help_text=_("改派到的处置部门 id"))
+    co_departments = _co_departments()
+    reason = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
+
+
+class CoFeedbackSerializer(serializers.Serializer):
+    feedback = serializers.CharField(max_length=MAX_NOTE, allow_blank=True)
 
 
 class HandleSerializer(serializers.Serializer):
@@ -453,6 +482,11 @@ ACTION_BODIES = {
     "send_back": ReasonSerializer,
     "first_contact": NoteSerializer,
     "approve_complex_limit": NoteSerializer,
+    "redispatch": RedispatchSerializer,
+    "recall": ReasonSerializer,
+    "hurry": NoteSerializer,
+    "co_feedback": CoFeedbackSerializer,
+    "unmerge": ReasonSerializer,
 }
 
 

@@ -213,6 +213,19 @@ def do_report(
     if source == CaseSource.RESIDENT and is_anonymous and not reporter_phone:
         raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话,以便反馈处理结果")})
     external_ticket = _optional_text(external_ticket, "external_ticket", _("外部工单号"), 64)
+    if external_ticket:
+        taken = (
+            Case.objects.filter(source=source, external_ticket=external_ticket)
+            .values_list("number", flat=True)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "external_ticket": _("工单号%(t)s已登记为案件%(n)s,请勿重复登记")
+                    % {"t": external_ticket, "n": taken}
+                }
+            )
     uploads = step_photos.prepared(photos)
 
     now = now or timezone.now()
@@ -331,13 +344,17 @@ def intake_hotline(*, user, ticket: str, **fields) -> tuple[Case, bool]:
         raise ValidationError({"ticket": _("请提供12345工单号")})
     existing = Case.objects.filter(source=CaseSource.HOTLINE_12345, external_ticket=ticket).first()
     if existing is not None:
-        return existing, False
+        return _hotline_clock_of_push(existing, user, fields), False
     try:
         with transaction.atomic():
             case = do_report(
                 user=user, source=CaseSource.HOTLINE_12345, external_ticket=ticket, **fields
             ).case
-    except IntegrityError:
+    except (IntegrityError, ValidationError) as exc:
+        if isinstance(exc, ValidationError) and "external_ticket" not in getattr(
+            exc, "error_dict", {}
+        ):
+            raise
         existing = Case.objects.filter(
             source=CaseSource.HOTLINE_12345, external_ticket=ticket
         ).first()
@@ -345,3 +362,37 @@ def intake_hotline(*, user, ticket: str, **fields) -> tuple[Case, bool]:
             raise
         return existing, False
     return case, True
+
+
+def _hotline_clock_of_push(case, user, fields) -> Case:
+    """A push of a ticket the desk typed in by hand before the hotline's push arrived: the
+    push's clock (dispatch time, deadline, request type) is written into that case once — a
+    history row says so — and the case keeps everything else the desk entered. A ticket that
+    already runs the hotline's clock is left alone (the same push again writes nothing)."""
+    from civicgrid.cases.services.checks import _lock, _step
+
+    dispatched_at = fields.get("hotline_dispatched_at")
+    deadline = fields.get("hotline_deadline")
+    request_type = fields.get("hotline_request_type") or ""
+    new_type = bool(request_type) and not case.hotline_request_type
+    if case.hotline_deadline is not None or not (dispatched_at or deadline or new_type):
+        return case
+    if request_type and request_type not in HotlineRequestType.values:
+        raise ValidationError(
+            {"hotline_request_type": _("未知的诉求类型“%(t)s”") % {"t": request_type}}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        if case.hotline_deadline is not None:
+            return case
+        data = {}
+        if new_type:
+            case.hotline_request_type = request_type
+            data["hotline_request_type"] = request_type
+        if dispatched_at or deadline:
+            _start_hotline_clock(case, dispatched_at, deadline, now)
+            data["hotline_dispatched_at"] = case.hotline_dispatched_at.isoformat()
+            data["hotline_deadline"] = case.hotline_deadline.isoformat()
+        _step(case, CaseAction.HOTLINE_CLOCK, user, data=data, at=now)
+    return case

@@ -31,6 +31,12 @@ from civicgrid.cases.services.checks import (
     _step,
 )
 from civicgrid.cases.services.clocks import handling_deadline
+from civicgrid.cases.services.control import (
+    assign_co_handlers,
+    cancel_open_co_handlings,
+    check_co_handlers_done,
+    chosen_co_departments,
+)
 from civicgrid.cases.services.hotline import queue_reply
 from civicgrid.cases.services.intake import _resolve_category
 from civicgrid.workcalendar.services import (
@@ -68,9 +74,18 @@ def do_refuse_filing(case, user, *, reason: str, now=None) -> Done:
 
 
 def do_dispatch(
-    case, user, *, department=None, to_grid: bool = False, note: str = "", now=None
+    case,
+    user,
+    *,
+    department=None,
+    to_grid: bool = False,
+    note: str = "",
+    co_departments=(),
+    now=None,
 ) -> Done:
-    """派遣 to a department (default: the category's) or to the grid itself; the clock starts."""
+    """派遣 to a department (default: the category's) or to the grid itself; the clock starts.
+    `co_departments` (协办) help the lead department (主办): each gives its own feedback before
+    the lead's 处置反馈 (cases.services.control)."""
     note = _optional_text(note, "note", _("派遣说明"))
     now = now or timezone.now()
     with transaction.atomic():
@@ -103,12 +118,23 @@ def do_dispatch(
             case.assigned_department = department
             case.handled_by_grid = False
             target = {"department": department.code}
+        chosen = chosen_co_departments(co_departments, None if to_grid else department)
+        if chosen:
+            target["co_departments"] = assign_co_handlers(case, chosen, now)
         case.dispatched_at = now
         if case.hotline_deadline is None:
             _set_deadline(case, "handling_deadline", handling_deadline(case, now))
         # else: a 12345 ticket keeps the hotline's clock (cases.clock.HOTLINE); no restart.
         target["handling_deadline"] = case.handling_deadline.isoformat()
-        event = _step(case, CaseAction.DISPATCH, user, note=note, data=target, at=now)
+        event = _step(
+            case,
+            CaseAction.DISPATCH,
+            user,
+            note=note,
+            data=target,
+            at=now,
+            notify_extra={"co_departments": [d.pk for d in chosen]} if chosen else None,
+        )
     return Done(case, event)
 
 
@@ -125,7 +151,9 @@ def do_accept(case, user, *, note: str = "", now=None) -> Done:
 
 
 def do_return(case, user, *, reason: str, now=None) -> Done:
-    """退回: not ours — back to the operator for re-dispatch; the handling clock is dropped."""
+    """退回: not ours — back to the operator for re-dispatch (co-handlers' open parts end). The
+    handling clock keeps running in 待派遣 (cases.clock: a returned case is not forgotten); the
+    re-dispatch starts a new one — a 12345 ticket keeps the hotline's throughout."""
     reason = _required_text(reason, "reason", _("退回理由"))
     now = now or timezone.now()
     with transaction.atomic():
@@ -135,12 +163,13 @@ def do_return(case, user, *, reason: str, now=None) -> Done:
             "department": case.assigned_department.code if case.assigned_department_id else None,
             "grid": case.micro_grid_id if case.handled_by_grid else None,
         }
+        cancelled = cancel_open_co_handlings(case)
+        if cancelled:
+            data["co_cancelled"] = cancelled
         case.returned_count += 1
         case.assigned_department = None
         case.handled_by_grid = False
-        if case.hotline_deadline is None:
-            case.handling_deadline = None
-        # else: the hotline's clock keeps running through a 退回 inside the street.
+        case.accepted_at = None
         event = _step(case, CaseAction.RETURN, user, note=reason, data=data, at=now)
     return Done(case, event)
 
@@ -167,6 +196,7 @@ def do_handle(
     with step_photos.atomic():
         case = _lock(case)
         _check(case, CaseAction.HANDLE, user)
+        check_co_handlers_done(case)
         if case.category.needs_mediation_outcome and not mediation_outcome:
             raise ValidationError({"mediation_outcome": _("矛盾纠纷须填写调解结果")})
         if mediation_outcome and not case.category.needs_mediation_outcome:

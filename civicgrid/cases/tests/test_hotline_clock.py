@@ -67,7 +67,7 @@ def test_the_hotline_deadline_runs_from_the_push(api, users, garbage, clock):
     assert [row["number"] for row in listed.data["results"]] == [case.number]
 
 
-def test_an_ordinary_return_still_stops_the_clock(users, garbage, departments, clock):
+def test_an_ordinary_return_keeps_the_handling_clock_running(users, garbage, departments, clock):
     case = services.do_report(
         user=users["operator"],
         category=garbage,
@@ -80,9 +80,11 @@ def test_an_ordinary_return_still_stops_the_clock(users, garbage, departments, c
     services.do_dispatch(case, users["operator"], department=departments["cg"])
     services.do_return(case, users["handler"], reason="不属于本部门职责")
     case.refresh_from_db()
-    assert case.handling_deadline is None
-    assert case_clock.clock_of(case) is None
-    assert not Case.objects.filter(case_clock.overdue_q(local(2027, 1, 1))).exists()
+    # A returned case waiting in 待派遣 is not forgotten: the street's handling clock runs on
+    # (the re-dispatch starts a new one).
+    assert case.handling_deadline is not None
+    assert case_clock.clock_of(case) is case_clock.HANDLING
+    assert Case.objects.filter(case_clock.overdue_q(local(2027, 1, 1))).exists()
 
 
 def test_a_dispatch_time_without_deadline_gets_the_request_types_limit(api, users, garbage, clock):

@@ -129,9 +129,14 @@ def test_return_and_redispatch(users, garbage, departments, clock):
     case = _returned(u, garbage, clock)
     case.refresh_from_db()
     assert case.status == S.RETURNED and case.returned_count == 1
-    assert case.assigned_department is None and case.handling_deadline is None
+    # The clock runs on while it waits in 待派遣; the re-dispatch starts a new one.
+    assert case.assigned_department is None and case.handling_deadline is not None
+    waiting = case.handling_deadline
 
+    clock.advance(days=2)
     services.do_dispatch(case, u["operator"], department=departments["fg"].pk, note="改派房管")
+    case.refresh_from_db()
+    assert case.handling_deadline > waiting
     services.do_accept(case, u["handler_fg"])
     case.refresh_from_db()
     assert case.status == S.ACCEPTED and case.assigned_department == departments["fg"]
