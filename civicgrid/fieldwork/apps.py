@@ -12,6 +12,9 @@ class FieldworkConfig(AppConfig):
     def ready(self):
         # The dashboard shows patrol coverage (巡查覆盖率) without importing this app.
         from civicgrid.dashboard import tiles
-        from civicgrid.fieldwork.coverage import dashboard_tile
+        from civicgrid.fieldwork.coverage import dashboard_tile, patrol_workers
+        from civicgrid.grids.services import register_work_source
 
         tiles.register("patrol", dashboard_tile)
+        # A split of a 居委 moves the cadres whose 巡块责任区 all leave with it.
+        register_work_source(patrol_workers)

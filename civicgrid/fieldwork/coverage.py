@@ -223,3 +223,17 @@ def dashboard_tile(micro_ids, first: datetime.date, last: datetime.date, now=Non
             for row in result["communities"]
         ],
     }
+
+
+def patrol_workers(micro_ids) -> dict:
+    """{user id: micro-grid ids}: who walks a 巡块责任区 in force today on the micro-grids — told
+    to grids.services.split_community (registered as a work source) so that a 居委 cadre whose
+    areas all move with a split follows them to the new 居委."""
+    today = timezone.localdate()
+    out: dict = defaultdict(set)
+    areas = PatrolArea.objects.filter(micro_grid_id__in=micro_ids, start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    for worker_id, mg in areas.values_list("worker_id", "micro_grid_id"):
+        out[worker_id].add(mg)
+    return out

@@ -381,6 +381,16 @@ class GridAdmin(RoleGatedAdmin):
                         "code": new.code,
                     },
                 )
+                if new.reassigned_accounts:
+                    self.message_user(
+                        request,
+                        _("随迁的居委工作人员账号:%(names)s")
+                        % {
+                            "names": "、".join(
+                                u.get_full_name() or u.username for u in new.reassigned_accounts
+                            )
+                        },
+                    )
                 return redirect("admin:grids_grid_change", new.pk)
         context = {
             **self.admin_site.each_context(request),

@@ -360,6 +360,55 @@ def _union_geometry(grids) -> dict | None:
     return {"type": data["type"], "coordinates": data["coordinates"]}
 
 
+# Apps above the grid tree that know who works a micro-grid (fieldwork: a 居委 cadre's 巡块责任区)
+# tell the split through `register_work_source`: function(micro-grid ids) → {user id: {ids}}.
+WORK_SOURCES: list = []
+
+
+def register_work_source(function) -> None:
+    if function not in WORK_SOURCES:
+        WORK_SOURCES.append(function)
+
+
+def _who_works(micro_ids, on: datetime.date) -> dict:
+    """{user id: micro-grid ids of `micro_ids` they work}: active grid posts of their staff
+    record, and what the registered work sources say."""
+    work = defaultdict(set)
+    posts = (
+        GridPost.objects.filter(active_posts_q(on), micro_grid_id__in=micro_ids)
+        .exclude(staff__user__isnull=True)
+        .values_list("staff__user_id", "micro_grid_id")
+    )
+    for user_id, mg in posts:
+        work[user_id].add(mg)
+    for source in WORK_SOURCES:
+        for user_id, mgs in source(micro_ids).items():
+            work[user_id] |= set(mgs) & set(micro_ids)
+    return work
+
+
+def _reassign_community_staff(community: Grid, new: Grid, moved_ids, all_ids, on) -> list:
+    """居委 staff accounts scoped to `community` whose work there (posts, 巡块责任区 …) lies only
+    in the micro-grids that moved follow them to `new`; those who work both sides, or none of
+    its grids, stay. Returns the accounts moved."""
+    from django.contrib.auth import get_user_model
+
+    from civicgrid.accounts.choices import Role
+
+    work = _who_works(list(all_ids), on)
+    staff = (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(community=community, role=Role.COMMUNITY_STAFF)
+    )
+    moving = [u for u in staff if work.get(u.pk) and work[u.pk] <= set(moved_ids)]
+    if moving:
+        get_user_model().objects.filter(pk__in=[u.pk for u in moving]).update(community=new)
+    for u in moving:
+        u.community = new
+    return moving
+
+
 def split_community(
     community: Grid,
     micro_grids,
@@ -373,7 +422,10 @@ def split_community(
     """Split a 居委: a new 居委 under the same 片区 takes `micro_grids` (and their building
     groups). Their codes follow the 15-digit rule under the new 居委's number; each changed
     code is kept in GridCodeHistory. Cases, posts, addresses and households point at the grids
-    by key, so they follow without a write. Returns the new 居委. `user=None`: a trusted caller.
+    by key, so they follow without a write; so do the grid leaders' and workers' accounts (their
+    scope is their posts). The 居委 staff accounts of the old 居委 who work only the moved
+    micro-grids (posts, 巡块责任区) are moved to the new 居委 (`new.reassigned_accounts`);
+    the others stay. Returns the new 居委. `user=None`: a trusted caller.
     """
     if user is not None and getattr(user, "effective_role", None) not in GRID_TREE_EDIT_ROLES:
         raise PermissionDenied(_("您的角色不能拆分居委"))
@@ -471,6 +523,10 @@ def split_community(
                 for pk, old in old_codes.items()
                 if new_codes[pk] != old
             ]
+        )
+        all_ids = [m.pk for m in chosen] + [m.pk for m in remaining]
+        new.reassigned_accounts = _reassign_community_staff(
+            community, new, [m.pk for m in chosen], all_ids, timezone.localdate(now)
         )
         bump_tree_revision()  # bulk updates send no signals
         return new

@@ -176,3 +176,85 @@ def test_code_history_rows_are_immutable(tree):
         GridCodeHistory.objects.update(reason="x")
     with pytest.raises(ValueError):
         GridCodeHistory.objects.all().delete()
+
+
+def test_split_moves_the_accounts_of_the_staff_who_work_the_moved_grids(tree, users, client_for):
+    """Grid workers follow their posts by themselves; 居委 staff accounts of the old 居委 follow
+    when all their work there (posts, 巡块责任区) lies in the moved micro-grids, others stay."""
+    import datetime
+
+    from civicgrid.accounts.choices import Role
+    from civicgrid.fieldwork import services as fieldwork_services
+    from civicgrid.fieldwork.models import PatrolArea
+    from civicgrid.grids.scoping import visible_micro_grids
+    from civicgrid.testing.factories import UserFactory, assign_post
+
+    first = tree["communities"][0]
+    kept, moved = tree["micro_grids"][0], tree["micro_grids"][1]
+
+    def cadre(name):
+        return UserFactory(username=name, role=Role.COMMUNITY_STAFF, community=first)
+
+    walker = cadre("walker")  # walks the moved micro-grid (巡块责任区)
+    fieldwork_services.save_patrol_area(
+        None, PatrolArea(worker=walker, micro_grid=moved, start_date=datetime.date(2026, 1, 1))
+    )
+    posted = cadre("posted")  # holds a post on the moved micro-grid
+    assign_post(posted, moved)
+    both = cadre("both")  # works both sides: stays
+    assign_post(both, moved)
+    assign_post(both, kept)
+    ended = cadre("ended")  # their area on the moved grid ended: stays
+    fieldwork_services.save_patrol_area(
+        None,
+        PatrolArea(
+            worker=ended,
+            micro_grid=moved,
+            start_date=datetime.date(2025, 1, 1),
+            end_date=datetime.date(2025, 12, 31),
+        ),
+    )
+    idle = users["staff"]  # no post nor area: stays with the 居委
+
+    new = services.split_community(first, [moved], name="新建居委", user=users["admin"])
+
+    assert sorted(u.username for u in new.reassigned_accounts) == ["posted", "walker"]
+    community_of = dict(
+        type(walker)
+        .objects.filter(username__in=["walker", "posted", "both", "ended", "staff"])
+        .values_list("username", "community_id")
+    )
+    assert community_of == {
+        "walker": new.pk,
+        "posted": new.pk,
+        "both": first.pk,
+        "ended": first.pk,
+        "staff": first.pk,
+    }
+    walker.refresh_from_db()
+    assert list(visible_micro_grids(walker).values_list("pk", flat=True)) == [moved.pk]
+    idle.refresh_from_db()
+    assert list(visible_micro_grids(idle).values_list("pk", flat=True)) == [kept.pk]
+    # The grid leader posted on the moved grid sees it under its new code, no account change.
+    assert list(visible_micro_grids(users["gridleader"]).values_list("code", flat=True)) == [
+        f"{STREET}003001"
+    ]
+
+
+def test_the_admin_split_page_names_the_accounts_that_moved(tree, users, client_for):
+    from civicgrid.testing.factories import assign_post
+
+    first = tree["communities"][0]
+    moved = tree["micro_grids"][1]
+    assign_post(users["staff"], moved)
+    client = client_for(users["admin"])
+    response = client.post(
+        f"/admin/grids/grid/split/{first.code}/",
+        {"micro_grids": [moved.pk], "name": "新建居委", "number": "", "reason": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "随迁的居委工作人员账号" in text and "staff" in text
+    users["staff"].refresh_from_db()
+    assert users["staff"].community.name == "新建居委"
