@@ -56,7 +56,8 @@ def write(messages: list[Message], *, at=None, send: bool = True) -> list[Outbox
         )
         for m in messages
     ]
-    with transaction.atomic():
+    # Inside the step's transaction (savepoint=False: no extra round trips); on its own outside one.
+    with transaction.atomic(savepoint=False):
         OutboxMessage.objects.bulk_create(rows, batch_size=INSERT_BATCH)
         if send:
             now = timezone.now()
@@ -81,7 +82,7 @@ def wake() -> None:
     try:
         deliver_outbox_task.enqueue()
     except Exception:
-        logger.exception("通知任务无法入队,等待下次轮询发送")
+        logger.exception("通知任务无法入队，等待下次轮询发送")
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -126,7 +127,7 @@ def deliver_one(delivery: Delivery, token: str, by_name: dict, now=None) -> bool
             raise LookupError(f"channel {delivery.channel!r} is not configured")
         channel.deliver(message, key=f"civicgrid-notification-{delivery.pk}")
     except Exception as exc:
-        logger.exception("通知发送失败: %s %s", delivery.channel, message.case_number)
+        logger.exception("通知发送失败：%s %s", delivery.channel, message.case_number)
         now = now or timezone.now()
         exhausted = delivery.attempts >= settings.CIVICGRID_OUTBOX_MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(

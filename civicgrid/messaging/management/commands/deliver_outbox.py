@@ -12,7 +12,7 @@ logger = logging.getLogger("civicgrid.cases.notifications")
 
 
 class Command(BaseCommand):
-    help = "发送通知发件箱中待发送的消息(每批少量,租约过期的重新领取)"
+    help = "发送通知发件箱中待发送的消息（每批少量，租约过期的重新领取）"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -20,10 +20,10 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="SECONDS",
-            help="每隔多少秒重复一次(默认只运行一次)",
+            help="每隔多少秒重复一次（默认只运行一次）",
         )
         parser.add_argument(
-            "--quiet", action="store_true", help="只在有消息发送时输出(后台运行时用)"
+            "--quiet", action="store_true", help="只在有消息发送时输出（后台运行时用）"
         )
 
     def handle(self, *args, every=0, quiet=False, **options):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             except Exception:
                 if every <= 0:
                     raise
-                logger.exception("通知发送轮询失败,%s 秒后重试", every)
+                logger.exception("通知发送轮询失败，%s 秒后重试", every)
             else:
                 if not quiet or delivered or failed:
                     self.stdout.write(f"delivered={delivered} failed={failed}")
