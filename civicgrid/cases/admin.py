@@ -138,6 +138,7 @@ INDICATOR_COLUMNS = [
     ("on_time_verification_rate", _("按时核实率%")),
     ("resolution_rate", _("解决率%")),
     ("first_contact_rate", _("先行联系及时率%")),
+    ("hurried", _("催办件数")),
     ("avg_handling_hours", _("平均处置用时(工作小时)")),
     ("grade", _("等级")),
 ]

@@ -64,6 +64,10 @@ class CaseSource(models.TextChoices):
     VISIT = "visit", _("走访")
     # 物管家 "一口式受理" (seed 002): a repair request taken in at the estate's property desk.
     PROPERTY_REPAIR = "property_repair", _("物业报修")
+    # Taken in by the 城运中心's desk: a call to the street's own line (来电) or a visitor at the
+    # desk (来访); a 12345 ticket typed by hand stays HOTLINE_12345 with its ticket number.
+    PHONE_CALL = "phone_call", _("来电")
+    WALK_IN = "walk_in", _("来访")
 
 
 class CategoryFamily(models.TextChoices):
@@ -152,6 +156,14 @@ class ExtensionStatus(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
 
 
+class CoHandlingStatus(models.TextChoices):
+    """State of a co-handling department's part (协办)."""
+
+    OPEN = "open", _("待反馈")
+    DONE = "done", _("已反馈")
+    CANCELLED = "cancelled", _("已取消")
+
+
 class CallInStatus(models.TextChoices):
     """State of a grassroots call-in (基层约请)."""
 
@@ -193,5 +205,18 @@ class CaseAction(models.TextChoices):
     ADD_INFO = "add_info", _("补充信息")
     # The reporter withdraws their own report before it is filed (撤销).
     WITHDRAW = "withdraw", _("撤销")
+    # 改派: the street moves a dispatched case to another department (the old one loses it).
+    REDISPATCH = "redispatch", _("改派")
+    # 撤回: the street takes a dispatched case back to 待派遣.
+    RECALL = "recall", _("撤回")
+    # 催办: the street hurries the handler of a case near or past its deadline (counted).
+    HURRY = "hurry", _("催办")
+    # 协办反馈: a co-handling department (协办) gives its part before the lead's 处置反馈.
+    CO_FEEDBACK = "co_feedback", _("协办反馈")
+    # 取消合并: the 值班长 undoes a merge; the duplicate goes back to where it stood.
+    UNMERGE = "unmerge", _("取消合并")
+    UNMERGE_RECEIVE = "unmerge_receive", _("移出合并案件")
+    # A later 12345 push of a ticket the desk typed in by hand brings the hotline's clock.
+    HOTLINE_CLOCK = "hotline_clock", _("12345推送办理期限")
     # Not a transition: the log of one full view of the reporter's phone (personal data).
     REVEAL_PHONE = "reveal_phone", _("查看上报人完整电话")

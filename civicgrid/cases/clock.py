@@ -158,6 +158,24 @@ def overdue_expression(now=None) -> ExpressionWrapper:
     return ExpressionWrapper(overdue_q(now), output_field=BooleanField())
 
 
+def running_deadline_expression():
+    """`running_deadline` as a column (the deadline the case's state watches, NULL when none):
+    `queryset.annotate(running_deadline=running_deadline_expression())` sorts the queues by
+    urgency."""
+    from django.db.models import Case as Choose
+    from django.db.models import DateTimeField, F, When
+
+    whens = [
+        When(
+            hotline_deadline__isnull=False,
+            status__in=list(HOTLINE_STATUSES),
+            then=F(HOTLINE.deadline),
+        )
+    ]
+    whens += [When(status=status, then=F(field)) for status, field in DEADLINE_FIELD.items()]
+    return Choose(*whens, default=None, output_field=DateTimeField())
+
+
 def uses_wall_clock(case, clock: Clock | None = None) -> bool:
     """Whether the clock counts wall-clock time (the urgent filing limit) instead of work time."""
     clock = clock or CLOCKS.get(case.status)

@@ -37,6 +37,8 @@ required: a case filed in the period and closed later counts as closed when eval
   The dashboard's rollups (dashboard.rollups) keep these four too (the 核查 from the history,
   dashboard.models.VerificationTally): the dashboard page, the big screen and the Excel export
   show them beside the admin's 综合评价 page and the API.
+- 催办件数 hurried: cohort cases the street hurried (催办, cases.services.control.do_hurry) at
+  least once — by department, the handlers who had to be chased.
 - 督办件数 supervised: cohort cases a 带班领导 supervised (督办), counted by civicgrid.duty
   through `register_count` (absent when that app is not installed).
 
@@ -103,6 +105,7 @@ QUALITY_COUNTS = [
     "resolved",
     "hotline_tickets",
     "first_contact_on_time",
+    "hurried",
 ]
 QUALITY_RATES = {
     "valid_report_rate": ("reported_filed", "reported"),
@@ -134,6 +137,7 @@ _FIELDS = [
     "resolved",
     "first_contact_at",
     "hotline_dispatched_at",
+    "hurry_count",
 ]
 _REPORTED_AT = _FIELDS.index("reported_at")
 
@@ -273,6 +277,7 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
             resolved,
             first_contact_at,
             hotline_dispatched_at,
+            hurry_count,
         ) = row[: len(_FIELDS)]
         key = row[len(_FIELDS)] if key_field else None
         c = counts[key]
@@ -292,6 +297,8 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
                 c["first_contact_on_time"] += 1
         if extensions:
             c["extended"] += 1
+        if hurry_count:
+            c["hurried"] += 1
         rated, satisfied = ratings.get(pk, (0, 0))
         c["rated"] += rated
         c["satisfied"] += satisfied

@@ -16,6 +16,7 @@ from civicgrid.cases.choices import (
     CaseSource,
     CaseStatus,
     CategoryFamily,
+    CoHandlingStatus,
     ExtensionStatus,
     HotlineMessageKind,
     HotlineMessageStatus,
@@ -252,6 +253,7 @@ class Case(models.Model):
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     extension_count = models.PositiveIntegerField(_("延期次数"), default=0)
     returned_count = models.PositiveIntegerField(_("退回次数"), default=0)
+    hurry_count = models.PositiveIntegerField(_("催办次数"), default=0)
     reopened_once = models.BooleanField(_("已因不满意重新处置"), default=False)
 
     merged_into = models.ForeignKey(
@@ -500,6 +502,64 @@ class CallIn(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.get_status_display()}"
+
+
+class CoHandling(models.Model):
+    """协办: a department dispatched to help the lead department (主办, the case's
+    assigned_department). It gives its own feedback (text, photos with the history row) before
+    the lead may record the handling; a 改派, 撤回 or 退回 cancels the parts still open."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="co_handlings"
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("协办部门"),
+        on_delete=models.PROTECT,
+        related_name="co_handlings",
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=CoHandlingStatus.choices,
+        default=CoHandlingStatus.OPEN,
+        db_index=True,
+    )
+    assigned_at = models.DateTimeField(_("派遣时间"))
+    feedback = models.TextField(_("协办反馈"), blank=True)
+    feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("反馈人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The history row of the feedback: its photos hang off it (attachments.Attachment.event).
+    feedback_event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("反馈记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("协办")
+        verbose_name_plural = _("协办")
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "department"],
+                condition=models.Q(status="open"),
+                name="co_handling_one_open_per_department",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.department_id} {self.get_status_display()}"
 
 
 class HotlineMessage(models.Model):

@@ -723,6 +723,7 @@ class IndicatorRowSerializer(serializers.Serializer):
     rated = serializers.IntegerField(help_text=_("评价数"))
     satisfied = serializers.IntegerField(help_text=_("满意数(含基本满意)"))
     supervised = serializers.IntegerField(required=False, help_text=_("督办件数"))
+    hurried = serializers.IntegerField(required=False, help_text=_("催办件数"))
     reported = serializers.IntegerField(help_text=_("上报数(期内上报、已决定是否立案)"))
     reported_filed = serializers.IntegerField(help_text=_("有效上报数(其中已立案、未合并)"))
     verified = serializers.IntegerField(help_text=_("核查次数"))

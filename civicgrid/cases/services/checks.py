@@ -48,6 +48,8 @@ SOURCES_BY_ROLE = {
     Role.DEPT_HANDLER: [CaseSource.DEPARTMENT],
     Role.OPERATOR: [
         CaseSource.RESIDENT,
+        CaseSource.PHONE_CALL,
+        CaseSource.WALK_IN,
         CaseSource.HOTLINE_12345,
         CaseSource.SUPERVISION,
         CaseSource.GRID_PATROL,

@@ -176,6 +176,7 @@ def do_recall(case, user, *, reason: str, now=None) -> Done:
         old = case.assigned_department
         data = {
             "department": old.code if old is not None else None,
+            "department_name": old.name if old is not None else None,
             "grid": case.micro_grid_id if case.handled_by_grid else None,
         }
         cancelled = cancel_open_co_handlings(case)

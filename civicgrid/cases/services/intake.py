@@ -161,12 +161,14 @@ def do_report(
     photos=(),
     kind: str = step_photos.BEFORE,
     client_key=None,
+    micro_grid=None,
     now=None,
 ) -> Done:
     """Intake (受理): validate, locate to a micro-grid, number the case and start its clock;
     the reporter's photos (处置前) are stored with the report, all or nothing.
 
-    A point outside every grid (or no point) is accepted and flagged `needs_manual_location`.
+    A point outside every grid (or no point) is accepted and flagged `needs_manual_location`,
+    unless the desk picked the `micro_grid` itself (a caller who names the place, no point).
     `user=None` is a trusted caller (a visitor's web form, Open311, a data generator).
     """
     category = _resolve_category(category)
@@ -228,9 +230,12 @@ def do_report(
             )
     uploads = step_photos.prepared(photos)
 
+    picked = _picked_micro_grid(micro_grid)
     now = now or timezone.now()
     located = _locate(lon, lat)
     micro_grid_id = located.id if located else None
+    if micro_grid_id is None and picked is not None:
+        micro_grid_id = picked.pk
     case = Case(
         source=source,
         external_ticket=external_ticket,
@@ -267,6 +272,19 @@ def do_report(
     if located is not None:
         case.micro_grid = _known_grid(located, case._state.db)
     return Done(case, event, photos=stored)
+
+
+def _picked_micro_grid(value):
+    """A micro-grid the desk picked (a Grid or its id), or None."""
+    from civicgrid.grids.choices import GridLevel
+
+    if value in (None, ""):
+        return None
+    try:
+        pk = value.pk if isinstance(value, Grid) else int(value)
+        return Grid.objects.only("pk", "level").get(pk=pk, level=GridLevel.MICRO_GRID)
+    except (TypeError, ValueError, Grid.DoesNotExist):
+        raise ValidationError({"micro_grid": _("微网格“%(g)s”不存在") % {"g": value}}) from None
 
 
 def _client_key(value):

@@ -161,6 +161,9 @@ def do_return(case, user, *, reason: str, now=None) -> Done:
         _check(case, CaseAction.RETURN, user)
         data = {
             "department": case.assigned_department.code if case.assigned_department_id else None,
+            "department_name": (
+                case.assigned_department.name if case.assigned_department_id else None
+            ),
             "grid": case.micro_grid_id if case.handled_by_grid else None,
         }
         cancelled = cancel_open_co_handlings(case)
