@@ -233,10 +233,12 @@ class GridAdmin(RoleGatedAdmin):
     @admin.display(description=gettext_lazy("网格力量 1+2+N"))
     def staffing(self, obj):
         if obj.level == GridLevel.MICRO_GRID and hasattr(obj, "staff_leader"):
-            label = services.staffing_label(
-                obj.staff_leader, obj.staff_full_time, obj.staff_part_time, obj.staff_pioneer
+            counts = (obj.staff_leader, obj.staff_full_time, obj.staff_part_time, obj.staff_pioneer)
+            return format_html(
+                '<abbr title="{}">{}</abbr>',
+                services.staffing_title(*counts),
+                services.staffing_label(*counts),
             )
-            return label
         if obj.level == GridLevel.BUILDING_GROUP:
             return "—"
         url = reverse("admin:grids_grid_staffing", args=[obj.code])

@@ -17,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from shapely.geometry import shape as to_shape
 
 from civicgrid.accounts.policy import GRID_TREE_EDIT_ROLES
@@ -724,6 +725,22 @@ def staffing_label(leader: int, full_time: int, part_time: int, pioneer: int) ->
     return f"{leader}+{full_time + part_time}+{pioneer}"
 
 
+# What "1+2+N" stands for, said once for the pages that show the figure.
+STAFFING_MEANING = _lazy(
+    "“1+2+N”:1 名网格长 + 2 类网格员(专职、兼职)+ N 名先锋骨干(党员、居村民小组长、志愿者等)"
+)
+
+
+def staffing_title(leader: int, full_time: int, part_time: int, pioneer: int) -> str:
+    """The figure in words, for a tooltip: 网格长 1 名,专职 2 名,兼职 1 名,先锋骨干 5 名."""
+    return _("网格长 %(l)d 名,专职网格员 %(f)d 名,兼职网格员 %(p)d 名,先锋骨干 %(n)d 名") % {
+        "l": leader,
+        "f": full_time,
+        "p": part_time,
+        "n": pioneer,
+    }
+
+
 def _row(grid) -> dict:
     counts = {key: getattr(grid, f"staff_{key}") for key in ROLE_KEYS.values()}
     return {
@@ -731,6 +748,7 @@ def _row(grid) -> dict:
         "name": grid.name,
         **counts,
         "label": staffing_label(**counts),
+        "title": staffing_title(**counts),
         # Complete when the "1" and both kinds of the "2" are filled.
         "complete": counts["leader"] == 1 and counts["full_time"] >= 1 and counts["part_time"] >= 1,
     }
@@ -761,7 +779,13 @@ def staffing_summary(grid: Grid, on: datetime.date | None = None, *, within=None
         "level": grid.level,
         "micro_grid_count": len(rows),
         "complete_count": sum(1 for r in rows if r["complete"]),
-        "totals": {**totals, "label": staffing_label(**totals), "people": people},
+        "totals": {
+            **totals,
+            "label": staffing_label(**totals),
+            "title": staffing_title(**totals),
+            "people": people,
+        },
+        "meaning": STAFFING_MEANING,
         "micro_grids": rows,
     }
 

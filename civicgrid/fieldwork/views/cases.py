@@ -24,6 +24,7 @@ from civicgrid.fieldwork.forms import (
 )
 from civicgrid.fieldwork.models import Patrol
 from civicgrid.fieldwork.views.common import LIST_LIMIT, field_staff, grid_shapes, my_grids
+from civicgrid.grids.services import STAFFING_MEANING
 from civicgrid.web.forms import add_service_errors
 
 # --- my grids and my tasks -----------------------------------------------------------------------
@@ -58,7 +59,13 @@ def home(request):
     return render(
         request,
         "fieldwork/home.html",
-        {"grids": grids, "tasks": tasks, "to_verify": to_verify, "running": running},
+        {
+            "grids": grids,
+            "tasks": tasks,
+            "to_verify": to_verify,
+            "running": running,
+            "staffing_meaning": STAFFING_MEANING,
+        },
     )
 
 

@@ -4,7 +4,11 @@ from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import FIELDWORK_ROLES
 from civicgrid.fieldwork import services
 from civicgrid.grids.models import Grid
-from civicgrid.grids.services import annotate_staffing, staffing_label
+from civicgrid.grids.services import (
+    annotate_staffing,
+    staffing_label,
+    staffing_title,
+)
 
 field_staff = role_required(*FIELDWORK_ROLES)
 LIST_LIMIT = 30
@@ -43,7 +47,7 @@ def my_grids(user):
     ).order_by("code")
     rows = list(grids)
     for g in rows:
-        g.staffing = staffing_label(
-            g.staff_leader, g.staff_full_time, g.staff_part_time, g.staff_pioneer
-        )
+        counts = (g.staff_leader, g.staff_full_time, g.staff_part_time, g.staff_pioneer)
+        g.staffing = staffing_label(*counts)
+        g.staffing_title = staffing_title(*counts)
     return rows
