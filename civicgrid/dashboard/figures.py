@@ -732,7 +732,7 @@ def survey_results(scope: Scope, today: datetime.date | None = None) -> dict | N
 
 
 def sorting_tile(scope: Scope, today: datetime.date | None = None) -> dict:
-    """垃圾分类 this month over the 居村 of the scope's micro-grids (sorting.reports.tile):
+    """垃圾分类 over the last 30 days and the 居村 of the scope's micro-grids (sorting.reports.tile):
     kilograms by category, 减量率, pass rate and grade, windows staffed, households pledged,
     points in use. At most nine queries."""
     communities = None

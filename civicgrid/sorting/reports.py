@@ -42,6 +42,7 @@ GRADE_FLOORS = (
     (Decimal("0.3"), Grade.FAIR),
 )
 GROUPS = ("street", "community", "estate")
+TILE_DAYS = 30
 CATEGORIES = list(WasteCategory.values)
 
 
@@ -367,12 +368,13 @@ def points_map(points) -> dict:
 
 
 def tile(communities, today=None, now=None) -> dict:
-    """The dashboard tile: this month so far over the scope's 居村 — kilograms by category, 减量率,
+    """The dashboard tile: the last 30 days over the scope's 居村 (a month in progress is thin:
+    weighings and inspections come a few times a month) — kilograms by category, 减量率,
     pass rate and grade, windows staffed, households pledged; and the points in use. At most nine
     queries."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    first = today.replace(day=1)
+    first = today - datetime.timedelta(days=TILE_DAYS - 1)
     figures = report(communities, first, today, group="street", now=now)
     total = figures["total"] if figures["rows"] else _finish("total", "", _sum_rows([]))
     points = DropOffPoint.objects.filter(state=PointState.IN_USE)

@@ -12,6 +12,7 @@ from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.demo.shops import build_demo_shops
+from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
 from civicgrid.grids.models import Grid
 
@@ -131,6 +132,8 @@ class Command(BaseCommand):
             build_demo_duty(seed=params.seed)
             # Last quarter's residents' satisfaction survey (居民满意度测评) with its answers.
             build_demo_survey(seed=params.seed)
+            # 垃圾分类: points, rosters, pledges, weighings, inspections, green-account points.
+            build_demo_sorting(seed=params.seed)
             # 沿街商铺: 37 blocks, their shops and associations, half-monthly rounds, 门责.
             build_demo_shops(seed=params.seed)
             self._report_street(params, result)
