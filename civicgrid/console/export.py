@@ -97,19 +97,19 @@ def max_rows() -> int:
     return settings.CIVICGRID_CASE_EXPORT_MAX_ROWS
 
 
-def _local(value):
-    """An aware datetime as the street's wall-clock time without tzinfo (what a cell holds)."""
-    if value is None:
-        return None
-    return timezone.localtime(value).replace(tzinfo=None)
-
-
 def rows(queryset):
     """The export's rows (lists of cell values) of `queryset`, read in chunks."""
-    status = dict(CaseStatus.choices)
-    warning = dict(WarningLevel.choices)
-    source = dict(CaseSource.choices)
-    rating = dict(Rating.choices)
+    # Labels translated once, not once per row.
+    status = {k: str(v) for k, v in CaseStatus.choices}
+    warning = {k: str(v) for k, v in WarningLevel.choices}
+    source = {k: str(v) for k, v in CaseSource.choices}
+    rating = {k: str(v) for k, v in Rating.choices}
+    tz = timezone.get_current_timezone()
+
+    def local(value):
+        """The street's wall-clock time without tzinfo (what a cell holds)."""
+        return None if value is None else value.astimezone(tz).replace(tzinfo=None)
+
     anonymous = _("匿名")
     in_grid = _("网格内处置")
     for (
@@ -139,9 +139,9 @@ def rows(queryset):
     ) in queryset.values_list(*FIELDS).iterator(chunk_size=2000):
         yield [
             number,
-            str(status.get(st, st)),
-            str(warning.get(warn, "")) if warn else "",
-            str(source.get(src, src)),
+            status.get(st, st),
+            warning.get(warn, "") if warn else "",
+            source.get(src, src),
             ticket,
             parent_category or "",
             category or "",
@@ -152,14 +152,14 @@ def rows(queryset):
             f"{community} · {micro_grid}" if micro_grid else "",
             anonymous if is_anonymous else safe_cell(reporter),
             mask_phone(phone),
-            _local(reported_at),
-            _local(filed_at),
+            local(reported_at),
+            local(filed_at),
             in_grid if handled_by_grid else (department or ""),
-            _local(handling_deadline),
-            _local(handled_at),
-            _local(closed_at),
+            local(handling_deadline),
+            local(handled_at),
+            local(closed_at),
             safe_cell(result),
-            str(rating.get(rate, "")) if rate else "",
+            rating.get(rate, "") if rate else "",
         ]
 
 

@@ -61,6 +61,7 @@
           return { lat: c.lat, lon: c.lon, colour: colours[c.status], popup: popup(c) };
         });
         group = cg.clusterMarkers(map, items, group);
+        el._cluster = group;
         counter.textContent = el.dataset.countText.replace("{n}", data.count) + (data.truncated ? el.dataset.truncatedText : "");
         el.dataset.loaded = String(data.count);
         delete el.dataset.loading;
