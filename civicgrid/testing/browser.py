@@ -27,6 +27,7 @@ SEEDED = [
     ("workcalendar", "0002_seed_chinese_calendar", "CalendarDay"),
     ("fieldwork", "0002_seed_checklist", "ChecklistItem"),
     ("fieldwork", "0005_seed_need_kinds", "NeedKind"),
+    ("sorting", "0002_category_and_template", "InspectionTemplate"),
     ("shops", "0002_seed_inspection_items", "InspectionItem"),
 ]
 

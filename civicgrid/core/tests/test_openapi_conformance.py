@@ -68,6 +68,7 @@ from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.demo.shops import build_demo_shops
+from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -120,6 +121,7 @@ def demo(db):
     build_demo_estates(seed=7)
     build_demo_duty(seed=7)
     build_demo_survey(seed=7, answers=40)
+    build_demo_sorting(seed=7)
     build_demo_shops(seed=7, blocks=3, shops=24, halves=2)
     return {u.username: u for u in User.objects.all()}
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -62,7 +62,7 @@ def scoped_estate(user, pk):
         return None
     estate = scope_by_community(Estate.objects.all(), user).filter(pk=pk).first()
     if estate is None:
-        raise NotFound(_("没有找到该小区"))
+        raise ValidationError({"estate": [_("没有找到该小区")]})
     return estate
 
 
@@ -71,7 +71,7 @@ def scoped_unit(user, pk):
         return None
     unit = scope_by_community(SortingUnit.objects.all(), user).filter(pk=pk).first()
     if unit is None:
-        raise NotFound(_("没有找到该单位"))
+        raise ValidationError({"unit": [_("没有找到该单位")]})
     return unit
 
 
@@ -142,7 +142,7 @@ class PointViewSet(
         if data.get("merged_into"):
             target = points_for(request.user).filter(pk=data["merged_into"]).first()
             if target is None:
-                raise NotFound(_("没有找到并入的点位"))
+                raise ValidationError({"merged_into": [_("没有找到并入的点位")]})
         try:
             services.do_change_point_state(
                 point, request.user, data["state"], merged_into=target, note=data.get("note", "")
@@ -254,7 +254,7 @@ class InspectionViewSet(
         if data.get("point"):
             point = points_for(request.user).filter(pk=data["point"]).first()
             if point is None:
-                raise NotFound(_("没有找到该点位"))
+                raise ValidationError({"point": [_("没有找到该点位")]})
         scores = {row["item"]: row["points"] for row in data["scores"]}
         done = services.do_inspect(
             request.user, estate=estate, unit=unit, point=point, scores=scores, note=data["note"]

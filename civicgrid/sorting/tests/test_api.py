@@ -68,7 +68,7 @@ def test_point_create_windows_and_state(world, users, api):
         {"estate": world["west"].pk, "name": "x", "kind": "room"},
         format="json",
     )
-    assert other.status_code == 404
+    assert other.status_code == 400 and other.json() == {"estate": ["没有找到该小区"]}
 
 
 def test_a_negative_weighing_is_refused_with_a_message_and_nothing_saved(world, users, api, clock):
