@@ -59,6 +59,8 @@ TRADE_WEIGHTS = {
     Trade.PHARMACY: 4,
     Trade.OTHER: 5,
 }
+SURNAMES = "王李张陈刘杨黄周吴徐沈陆顾"
+GIVEN = "建国 秀英 伟 芳 磊 敏 强 丽 军 静".split()
 PREFIXES = "阿强 好又多 老王 康乐 福满 金桥 佳佳 鑫源 永盛 红梅 小杨 周记 兴旺 百姓 家家乐 万福 阿婆 顺心 惠民 美美".split()
 FAIL_NOTES = {
     "门前整洁": "门前地面油污,有散落垃圾",
@@ -70,8 +72,9 @@ FAIL_NOTES = {
 }
 
 
-def credit_code(rng: random.Random) -> str:
-    base = f"92310115MA{rng.randrange(36**5):05d}"[:15] + "".join(
+def credit_code(rng: random.Random, n: int) -> str:
+    """A valid 统一社会信用代码 of a 浦东 个体工商户, unique by `n`."""
+    base = f"92310115MA{n:05d}" + "".join(
         rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(2)
     )
     return base + uscc.calc_check_digit(base)
@@ -193,6 +196,7 @@ def build_demo_shops(
         all_shops = []
         trades, weights = list(TRADE_WEIGHTS), list(TRADE_WEIGHTS.values())
         for (block, road, centre), n_shops in zip(made, per_block, strict=True):
+            rows = []
             for _i in range(n_shops):
                 number[road] += rng.choice((2, 2, 4, 6))
                 trade = rng.choices(trades, weights)[0]
@@ -200,23 +204,25 @@ def build_demo_shops(
                 if centre is not None:
                     lon = round(centre[0] + rng.uniform(-0.002, 0.002), 6)
                     lat = round(centre[1] + rng.uniform(-0.0003, 0.0003), 6)
-                shop = services.do_register_shop(
-                    None,
-                    block=block,
-                    sign_name=f"{rng.choice(PREFIXES)}{rng.choice(SIGNS[trade])}",
-                    address=f"{road}{number[road]}号",
-                    trade=trade,
-                    lon=lon,
-                    lat=lat,
-                    credit_code=credit_code(rng),
-                    operator_name=f"{rng.choice('王李张陈刘杨黄周吴徐沈陆顾')}{rng.choice('建国 秀英 伟 芳 磊 敏 强 丽 军 静'.split())}",
-                    operator_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                    state=ShopState.OPEN if rng.random() < 0.9 else ShopState.SUSPENDED,
-                    agreement_date=start_day - datetime.timedelta(days=rng.randrange(30, 700)),
-                    now=_at(start_day, rng),
+                rows.append(
+                    {
+                        "sign_name": f"{rng.choice(PREFIXES)}{rng.choice(SIGNS[trade])}",
+                        "address": f"{road}{number[road]}号",
+                        "trade": trade,
+                        "lon": lon,
+                        "lat": lat,
+                        "credit_code": credit_code(rng, counts["shop"] + len(rows)),
+                        "operator_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                        "operator_phone": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                        "state": ShopState.OPEN if rng.random() < 0.9 else ShopState.SUSPENDED,
+                        "agreement_date": start_day
+                        - datetime.timedelta(days=rng.randrange(30, 700)),
+                    }
                 )
-                all_shops.append(shop)
-                counts["shop"] += 1
+            all_shops += services.do_register_shops(
+                None, block=block, rows=rows, now=_at(start_day, rng)
+            )
+            counts["shop"] += len(rows)
         # The three associations, each over the shops of a run of blocks.
         cursor = 0
         for name, members in ASSOCIATIONS:
@@ -232,9 +238,9 @@ def build_demo_shops(
             )
             chosen = all_shops[cursor : cursor + members]
             cursor += members
-            for shop in chosen:
-                services.do_set_association(None, shop, association, now=_at(start_day, rng))
-                counts["member"] += 1
+            counts["member"] += services.do_add_members(
+                None, association, chosen, now=_at(start_day, rng)
+            )
             services.do_save_association(
                 None,
                 association=association,

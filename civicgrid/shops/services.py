@@ -281,16 +281,19 @@ def _end_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def round_for(block, now=None, *, lock=False) -> RefreshRound:
-    """The block's refresh round of the half-month of `now` (made on first use)."""
+    """The block's refresh round of the half-month of `now` (made on first use); locked for the
+    rest of the caller's transaction with `lock`."""
     half = half_month(_local_day(now))
-    try:
-        rnd, _created = RefreshRound.objects.get_or_create(
-            block=block, period_start=half.start, defaults={"period_end": half.end}
-        )
-    except IntegrityError:  # made at the same moment by someone else
-        rnd = RefreshRound.objects.get(block=block, period_start=half.start)
-    if lock:
-        rnd = RefreshRound.objects.select_for_update().get(pk=rnd.pk)
+    rounds = RefreshRound.objects.filter(block=block, period_start=half.start)
+    rnd = (rounds.select_for_update() if lock else rounds).first()
+    if rnd is None:
+        try:
+            with transaction.atomic():
+                rnd = RefreshRound.objects.create(
+                    block=block, period_start=half.start, period_end=half.end
+                )
+        except IntegrityError:  # made at the same moment by someone else
+            rnd = (rounds.select_for_update() if lock else rounds).get()
     return rnd
 
 
@@ -300,8 +303,8 @@ def pending_shops(rnd: RefreshRound):
     return Shop.objects.filter(block_id=rnd.block_id, in_roll=True).exclude(pk__in=done)
 
 
-def _complete_if_done(rnd: RefreshRound, user, now) -> bool:
-    if rnd.completed_at is None and not pending_shops(rnd).exists():
+def _complete_if_done(rnd: RefreshRound, user, now, *, none_left=False) -> bool:
+    if rnd.completed_at is None and (none_left or not pending_shops(rnd).exists()):
         rnd.completed_at = now
         rnd.completed_by = user
         rnd.save(update_fields=["completed_at", "completed_by"])
@@ -414,27 +417,8 @@ def do_save_association(
 # --- shops ---------------------------------------------------------------------------------------
 
 
-def do_register_shop(
-    user,
-    *,
-    block,
-    sign_name,
-    address,
-    trade,
-    lon=None,
-    lat=None,
-    credit_code="",
-    operator_name="",
-    operator_phone="",
-    state=ShopState.OPEN,
-    association=None,
-    agreement_date=None,
-    now=None,
-) -> Shop:
-    """A shop joins the roll (a new unit of the registry); it counts as added in the block's
-    current refresh round. A shop must be in a block; a given credit code must be valid and not
-    already in the roll."""
-    now = now or timezone.now()
+def _clean_shop(fields: dict, *, association_cache=None) -> dict:
+    """The particulars of a new shop, checked; ValidationError with every bad field at once."""
     errors = {}
 
     def collect(fn, *args, **kwargs):
@@ -444,45 +428,124 @@ def do_register_shop(
             errors.update(error.message_dict)
             return None
 
-    block = collect(_block, block)
-    sign_name = collect(_text, sign_name, "sign_name", _("店招名称"), 100, required=True)
-    address = collect(_text, address, "address", _("地址"), 200, required=True)
-    trade = collect(_choice, trade, Trade, "trade", _("行业"))
-    state = collect(_choice, state, ShopState, "state", _("经营状态"))
-    point = collect(_point, lon, lat) or (None, None)
-    credit_code = collect(clean_credit_code, credit_code)
-    operator_name = collect(_text, operator_name, "operator_name", _("经营者"), 50)
-    operator_phone = collect(_phone, operator_phone)
-    association = collect(_association, association)
+    out = {
+        "sign_name": collect(
+            _text, fields.get("sign_name"), "sign_name", _("店招名称"), 100, required=True
+        ),
+        "address": collect(_text, fields.get("address"), "address", _("地址"), 200, required=True),
+        "trade": collect(_choice, fields.get("trade"), Trade, "trade", _("行业")),
+        "state": collect(
+            _choice, fields.get("state", ShopState.OPEN), ShopState, "state", _("经营状态")
+        ),
+        "credit_code": collect(clean_credit_code, fields.get("credit_code", "")),
+        "operator_name": collect(
+            _text, fields.get("operator_name", ""), "operator_name", _("经营者"), 50
+        ),
+        "operator_phone": collect(_phone, fields.get("operator_phone", "")),
+        "association": collect(_association, fields.get("association")),
+        "agreement_date": fields.get("agreement_date"),
+    }
+    out["lon"], out["lat"] = collect(_point, fields.get("lon"), fields.get("lat")) or (None, None)
     if errors:
         raise ValidationError(errors)
+    return out
+
+
+def do_register_shops(user, *, block, rows, now=None) -> list[Shop]:
+    """Shops join the roll (new units of the registry) in one block, all or none: each counts as
+    added in the block's current refresh round. A shop must be in a block; a given credit code
+    must be valid and not already in the roll (nor twice in `rows`). A bad row raises
+    ValidationError naming the row (from 1) when there is more than one."""
+    now = now or timezone.now()
+    block = _block(block)
+    cleaned = []
+    for index, fields in enumerate(rows, start=1):
+        try:
+            cleaned.append(_clean_shop(fields))
+        except ValidationError as error:
+            if len(rows) == 1:
+                raise
+            raise ValidationError(
+                {
+                    field: [_("第%(n)d行:%(m)s") % {"n": index, "m": m} for m in messages]
+                    for field, messages in error.message_dict.items()
+                }
+            ) from None
+    if not cleaned:
+        return []
     _check_edit(user, block)
-    if credit_code and Shop.objects.filter(credit_code=credit_code, in_roll=True).exists():
+    codes = [c["credit_code"] for c in cleaned if c["credit_code"]]
+    taken = set(
+        Shop.objects.filter(credit_code__in=codes, in_roll=True).values_list(
+            "credit_code", flat=True
+        )
+    )
+    twice = {code for code in codes if codes.count(code) > 1}
+    if taken or twice:
+        code = sorted(taken or twice)[0]
         raise ValidationError(
-            {"credit_code": _("统一社会信用代码“%(code)s”已登记在册") % {"code": credit_code}}
+            {"credit_code": _("统一社会信用代码“%(code)s”已登记在册") % {"code": code}}
         )
     with transaction.atomic():
         Block.objects.select_for_update().filter(pk=block.pk).first()
-        shop = Shop.objects.create(
-            block=block,
-            sign_name=sign_name,
-            address=address,
-            lon=point[0],
-            lat=point[1],
-            credit_code=credit_code,
-            trade=trade,
-            operator_name=operator_name,
-            operator_phone=operator_phone,
-            state=state,
-            association=association,
-            agreement_date=agreement_date,
-            registered_at=now,
-            last_confirmed_at=now,
-            last_confirmed_by=user,
+        shops = Shop.objects.bulk_create(
+            Shop(
+                block=block,
+                registered_at=now,
+                last_confirmed_at=now,
+                last_confirmed_by=user,
+                **fields,
+            )
+            for fields in cleaned
         )
         rnd = round_for(block, now, lock=True)
-        _event(shop, ShopAction.REGISTER, user, now, rnd=rnd, to_state=state)
-    return shop
+        ShopEvent.objects.bulk_create(
+            ShopEvent(
+                shop=shop,
+                action=ShopAction.REGISTER,
+                user=user,
+                at=now,
+                round=rnd,
+                to_state=shop.state,
+            )
+            for shop in shops
+        )
+    return shops
+
+
+def do_register_shop(user, *, block, now=None, **fields) -> Shop:
+    """A shop joins the roll (see do_register_shops): sign_name, address, trade, and optionally
+    lon, lat, credit_code, operator_name, operator_phone, state, association, agreement_date."""
+    return do_register_shops(user, block=block, rows=[fields], now=now)[0]
+
+
+def do_add_members(user, association, shops, *, now=None) -> int:
+    """Shops join an association together (its founding members, a street signing up at once);
+    shops already in it are left alone. Returns how many joined."""
+    now = now or timezone.now()
+    _require(user, SHOPS_EDIT_ROLES, _("您的角色不能维护自律联盟"))
+    ids = [getattr(shop, "pk", shop) for shop in shops]
+    with transaction.atomic():
+        association = Association.objects.select_for_update().get(pk=association.pk)
+        base = Shop.objects.select_for_update(of=("self",)).filter(pk__in=ids, in_roll=True)
+        if user is not None:
+            base = scope_shops(base, user)
+        eligible = list(base.values_list("pk", "association_id"))
+        if len(eligible) != len(set(ids)):
+            raise ValidationError({"shops": _("有商铺不在您的管辖范围内或已注销")})
+        joining = [pk for pk, current in eligible if current != association.pk]
+        Shop.objects.filter(pk__in=joining).update(association=association)
+        ShopEvent.objects.bulk_create(
+            ShopEvent(
+                shop_id=pk,
+                action=ShopAction.JOIN,
+                user=user,
+                at=now,
+                data={"association": association.pk},
+            )
+            for pk in joining
+        )
+    return len(joining)
 
 
 EDITABLE_FIELDS = (
@@ -663,9 +726,9 @@ def do_confirm_rest(user, block: Block, *, now=None) -> int:
     """“其余均无变化”: every shop of the block not yet seen this half-month is confirmed unchanged
     in one tap at the end of the walk; the round completes. Returns how many were confirmed."""
     now = now or timezone.now()
+    _check_refresh(user, block)
     with transaction.atomic():
-        block = Block.objects.select_for_update().get(pk=block.pk)
-        _check_refresh(user, block)
+        # The round's lock keeps two confirmations of the block's shops from crossing.
         rnd = round_for(block, now, lock=True)
         rest = list(pending_shops(rnd).values_list("pk", flat=True))
         ShopEvent.objects.bulk_create(
@@ -673,7 +736,7 @@ def do_confirm_rest(user, block: Block, *, now=None) -> int:
             for pk in rest
         )
         Shop.objects.filter(pk__in=rest).update(last_confirmed_at=now, last_confirmed_by=user)
-        _complete_if_done(rnd, user, now)
+        _complete_if_done(rnd, user, now, none_left=True)
     return len(rest)
 
 

@@ -76,7 +76,7 @@ def block_detail(request, pk):
         request,
         "shops/block.html",
         {
-            "block": block,
+            "the_block": block,
             "shops": shops,
             "rounds": rounds,
             "may_refresh": services.may_refresh(request.user, block),
@@ -262,7 +262,7 @@ def walk_block(request, pk):
         request,
         "shops/walk_block.html",
         {
-            "block": block,
+            "the_block": block,
             "round": rnd,
             "current": current,
             "current_phone": services.masked_phone(current) if current else "",

@@ -17,10 +17,16 @@ def test_demo_front(small_demo):
     from civicgrid.demo.logins import ensure_demo_logins
 
     ensure_demo_logins()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     started = time.perf_counter()
-    counts = build_demo_shops(seed=7)
+    with CaptureQueriesContext(connection) as queries:
+        counts = build_demo_shops(seed=7)
     elapsed = time.perf_counter() - started
-    print(f"demo shops: {elapsed:.1f}s {dict(counts)}")
+    print(f"demo shops: {elapsed:.1f}s, {len(queries)} queries, {dict(counts)}")
+    # The demo's load time grows by a few seconds at most: a bounded number of statements.
+    assert len(queries) < 8000
     assert Block.objects.count() == 37
     assert 520 <= Shop.objects.count() <= 680
     members = {a.name: a.members.count() for a in Association.objects.all()}
