@@ -55,8 +55,8 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     page.wait_for_timeout(500)
     screenshot(page, "dashboard")
 
-    # Street → community: the children table lists the communities.
-    page.locator("#children tbody a").first.click()
+    # Street → community: the units table lists the communities under their 片区.
+    page.locator("#children tbody tr:not(.area-row) a").first.click()
     page.wait_for_url(re.compile(r"grid=\d+"))
     _charts_drawn(page)
     community = page.locator(".crumbs [aria-current=page]").inner_text()

@@ -211,7 +211,7 @@
     var table = box.querySelector("table");
     var distance = Math.max(0, table.offsetHeight - box.clientHeight);
     box.style.setProperty("--scroll-distance", "-" + distance + "px");
-    box.style.setProperty("--scroll-duration", Math.max(6, distance / 12) + "s");
+    box.style.setProperty("--scroll-duration", Math.max(6, distance / 25) + "s");
     box.classList.toggle("scrolling", distance > 0);
   }
 
