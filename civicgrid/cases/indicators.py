@@ -245,7 +245,7 @@ def compute(user, start: datetime.datetime, end: datetime.datetime, group="stree
     # One query for both cohorts: the cases filed in the period, and (有效上报率) those reported
     # in it whose filing is decided.
     reported_q = Q(reported_at__gte=start, reported_at__lt=end) & ~Q(
-        status__in=[CaseStatus.REPORTED, CaseStatus.SENT_BACK]
+        status__in=[CaseStatus.REPORTED, CaseStatus.SENT_BACK, CaseStatus.WITHDRAWN]
     )
     filed_q = Q(filed_at__gte=start, filed_at__lt=end) & ~Q(status__in=OUT_OF_COHORT)
     rows = list(visible.filter(filed_q | reported_q).values_list("pk", "filed_at", *fields))

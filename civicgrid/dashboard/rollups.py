@@ -50,8 +50,9 @@ SNAPSHOT_FIELDS = case_signals.WATCHED_FIELDS
 _IDX = {name: i for i, name in enumerate(SNAPSHOT_FIELDS)}
 # Not counted among the filed: merged duplicates, cases not filed, 12345 tickets sent back (退单).
 OUT_OF_COHORT = (CaseStatus.MERGED, CaseStatus.NOT_FILED, CaseStatus.SENT_BACK)
-# 有效上报率: a report counts once its filing is decided (a 12345 ticket sent back is not ours).
-UNDECIDED = (CaseStatus.REPORTED, CaseStatus.SENT_BACK)
+# 有效上报率: a report counts once its filing is decided (a 12345 ticket sent back is not ours,
+# a report its reporter withdrew before filing was never decided).
+UNDECIDED = (CaseStatus.REPORTED, CaseStatus.SENT_BACK, CaseStatus.WITHDRAWN)
 VERIFY_ACTIONS = (CaseAction.VERIFY_PASS, CaseAction.VERIFY_FAIL)
 NO_TALLY = (0, 0)
 # The deadline of the clock that runs in each state: cases.clock's table.
