@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.shops.choices import ShopState, Trade
 from civicgrid.shops.models import Association, Block, Inspection, Shop
+from civicgrid.shops.services import scope_blocks
 
 
 class BlockFilter(django_filters.FilterSet):
@@ -33,6 +34,13 @@ class ShopFilter(django_filters.FilterSet):
     class Meta:
         model = Shop
         fields = ["block", "state", "trade", "association", "in_roll"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            # Only the blocks the user may see are offered (and accepted).
+            self.filters["block"].queryset = scope_blocks(Block.objects.all(), user)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(sign_name__icontains=value) | Q(address__icontains=value))

@@ -204,6 +204,14 @@ class ShopEvent(ImmutableModel):
     def __str__(self):
         return f"{self.shop} {self.get_action_display()}"
 
+    @property
+    def from_label(self) -> str:
+        return ShopState(self.from_state).label if self.from_state in ShopState.values else ""
+
+    @property
+    def to_label(self) -> str:
+        return ShopState(self.to_state).label if self.to_state in ShopState.values else ""
+
 
 class ShopDataAccess(ImmutableModel):
     """经营者信息查看记录: each full view of a shop operator's name and phone (like the registry's

@@ -32,6 +32,12 @@ def _error_text(error: ValidationError) -> str:
     return ";".join(error.messages)
 
 
+def _without_page(query) -> str:
+    rest = query.copy()
+    rest.pop("page", None)
+    return rest.urlencode()
+
+
 def _blocks(user):
     return services.scope_blocks(
         Block.objects.filter(is_active=True).select_related("community", "responsible"), user
@@ -51,7 +57,7 @@ def index(request):
     ).order_by("block__code", "address", "pk")
     data = request.GET.copy()
     data.setdefault("in_roll", "true")
-    filterset = ShopFilter(data, queryset=shops)
+    filterset = ShopFilter(data, queryset=shops, request=request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -61,7 +67,7 @@ def index(request):
             "report": services.report(user),
             "filter": filterset,
             "page": page,
-            "query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v),
+            "query": _without_page(request.GET),
         },
     )
 
