@@ -1,6 +1,6 @@
 """The demo street's street-shop roll (沿街商铺, seed 002) and 门责 inspections (seed 003).
 
-"全镇共划分37个沿街商铺区块,实行包干责任人负责制,每半月更新覆盖一次": 37 blocks along the demo
+"全镇共划分37个沿街商铺区块，实行包干责任人负责制，每半月更新覆盖一次": 37 blocks along the demo
 roads (each a road of a 居村, cut into 东段/西段 when a road carries two), about 600 shops, the
 three self-discipline associations (中邦商业街, 康桥半岛商业街, 周康商业街) with their 257 members,
 twelve half-months of refresh rounds by each block's 包干责任人 (the 居委's staff login; the
@@ -36,8 +36,8 @@ INSPECTED_MONTHS = 3
 # Seed 002: "中邦商业街、康桥半岛商业街和周康商业街…涉及257家商铺".
 ASSOCIATIONS = (("中邦商业街", 95), ("康桥半岛商业街", 87), ("周康商业街", 75))
 CONVENTION = (
-    "一、门前环境整洁,落实门责;二、不跨门营业、不店外经营;三、店招店牌规范安全;"
-    "四、垃圾分类定时定点投放;五、诚信经营,明码标价。"
+    "一、门前环境整洁，落实门责；二、不跨门营业、不店外经营；三、店招店牌规范安全；"
+    "四、垃圾分类定时定点投放；五、诚信经营，明码标价。"
 )
 SIGNS = {
     Trade.CATERING: ["面馆", "小吃", "饺子馆", "馄饨店", "烧烤", "茶餐厅", "包子铺", "快餐"],
@@ -63,11 +63,11 @@ SURNAMES = "王李张陈刘杨黄周吴徐沈陆顾"
 GIVEN = "建国 秀英 伟 芳 磊 敏 强 丽 军 静".split()
 PREFIXES = "阿强 好又多 老王 康乐 福满 金桥 佳佳 鑫源 永盛 红梅 小杨 周记 兴旺 百姓 家家乐 万福 阿婆 顺心 惠民 美美".split()
 FAIL_NOTES = {
-    "门前整洁": "门前地面油污,有散落垃圾",
+    "门前整洁": "门前地面油污，有散落垃圾",
     "无跨门营业": "桌椅摆到人行道上经营",
     "门前无堆物": "门前堆放纸箱和货物",
-    "店招店牌规范": "店招破损,有坠落隐患",
-    "垃圾分类": "湿垃圾混投,桶边散落",
+    "店招店牌规范": "店招破损，有坠落隐患",
+    "垃圾分类": "湿垃圾混投，桶边散落",
     "无乱张贴": "卷帘门上贴有小广告",
 }
 

@@ -43,7 +43,6 @@ class Freshness(models.TextChoices):
     """How current a block's data is in the half-monthly refresh (每半月更新覆盖一次)."""
 
     FRESH = "fresh", _("已更新")
-    DUE = "due", _("待更新")
     YELLOW = "yellow", _("临期")
     RED = "red", _("超期")
 

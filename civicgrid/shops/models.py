@@ -27,7 +27,7 @@ class Block(models.Model):
     community = models.ForeignKey(
         "grids.Grid", verbose_name=_("居村"), on_delete=models.PROTECT, related_name="shop_blocks"
     )
-    geometry = models.JSONField(_("路段或范围(GeoJSON)"), null=True, blank=True)
+    geometry = models.JSONField(_("路段或范围（GeoJSON）"), null=True, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("包干责任人"),

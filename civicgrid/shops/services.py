@@ -169,13 +169,13 @@ def clean_credit_code(value) -> str:
         return uscc.validate(text)
     except uscc.InvalidChecksum:
         raise ValidationError(
-            {"credit_code": _("统一社会信用代码“%(code)s”的校验码不正确,请核对") % {"code": text}}
+            {"credit_code": _("统一社会信用代码“%(code)s”的校验码不正确，请核对") % {"code": text}}
         ) from None
     except Exception:  # InvalidLength / InvalidFormat: any other malformed code
         raise ValidationError(
             {
                 "credit_code": _(
-                    "统一社会信用代码应为18位数字或大写字母(不含I、O、Z、S、V),“%(code)s”不符合"
+                    "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V），“%(code)s”不符合"
                 )
                 % {"code": text[:40]}
             }
@@ -216,7 +216,7 @@ def _point(lon, lat):
 
 def _block(value) -> Block:
     if value in (None, ""):
-        raise ValidationError({"block": _("请选择所属区块:每家商铺都必须归入一个区块")})
+        raise ValidationError({"block": _("请选择所属区块：每家商铺都必须归入一个区块")})
     if isinstance(value, Block):
         block = value
     else:
@@ -467,7 +467,7 @@ def do_register_shops(user, *, block, rows, now=None) -> list[Shop]:
                 raise
             raise ValidationError(
                 {
-                    field: [_("第%(n)d行:%(m)s") % {"n": index, "m": m} for m in messages]
+                    field: [_("第%(n)d行：%(m)s") % {"n": index, "m": m} for m in messages]
                     for field, messages in error.message_dict.items()
                 }
             ) from None
@@ -813,7 +813,7 @@ def _clean_results(results, items, required):
         try:
             note = _text(note, "results", item.name, MAX_NOTE, required=not passed)
         except ValidationError:
-            errors["results"] = _("“%(name)s”不合格,请写明情况(不超过%(n)s字)") % {
+            errors["results"] = _("“%(name)s”不合格，请写明情况（不超过%(n)s字）") % {
                 "name": item.name,
                 "n": MAX_NOTE,
             }
@@ -821,7 +821,7 @@ def _clean_results(results, items, required):
         cleaned[item] = (passed, note)
     missing = [item.name for item in required if item not in cleaned]
     if missing and "results" not in errors:
-        errors["results"] = _("还有检查项未填写:%s") % "、".join(missing)
+        errors["results"] = _("还有检查项未填写：%s") % "、".join(missing)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -853,7 +853,7 @@ def do_inspect(
             raise ValidationError({"reinspection_of": _("请选择最初的那次检查进行复查")})
         failed_before = {r.item for r in original.results.all() if not r.passed}
         if not failed_before:
-            raise ValidationError({"reinspection_of": _("该次检查全部合格,无需复查")})
+            raise ValidationError({"reinspection_of": _("该次检查全部合格，无需复查")})
         items = list({*items, *failed_before})
         required = sorted(failed_before, key=lambda i: (i.order, i.pk))
     if not items:
@@ -879,7 +879,7 @@ def do_inspect(
         if user is not None and not scope_shops(Shop.objects, user).filter(pk=shop.pk).exists():
             raise PermissionDenied(_("该商铺不在您的管辖范围内"))
         if not shop.in_roll:
-            raise ValidationError({"shop": _("该商铺已注销,不能检查")})
+            raise ValidationError({"shop": _("该商铺已注销，不能检查")})
         failed = [item for item, (passed, _n) in cleaned.items() if not passed]
         reinspect_by = None
         if failed:
@@ -902,7 +902,9 @@ def do_inspect(
             if not passed:
                 case_id = open_cases.get(item.pk)
                 if case_id is None:
-                    description = _("门责检查:%(shop)s(%(address)s)“%(item)s”不合格。%(note)s") % {
+                    description = _(
+                        "门责检查：%(shop)s（%(address)s）“%(item)s”不合格。%(note)s"
+                    ) % {
                         "shop": shop.sign_name,
                         "address": shop.address,
                         "item": item.name,

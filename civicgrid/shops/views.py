@@ -28,8 +28,8 @@ from civicgrid.shops.models import Block, Inspection, RefreshRound, Shop, ShopEv
 
 def _error_text(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
-        return ";".join(m for msgs in error.message_dict.values() for m in msgs)
-    return ";".join(error.messages)
+        return "；".join(m for msgs in error.message_dict.values() for m in msgs)
+    return "；".join(error.messages)
 
 
 def _without_page(query) -> str:
@@ -329,14 +329,14 @@ def inspect(request, pk):
             if failed:
                 messages.warning(
                     request,
-                    _("检查已记录:%(n)d 项不合格,已转为案件,请于 %(due)s 前复查")
+                    _("检查已记录：%(n)d 项不合格，已转为案件，请于 %(due)s 前复查")
                     % {
                         "n": len(failed),
                         "due": timezone.localtime(inspection.reinspect_by).strftime("%Y-%m-%d"),
                     },
                 )
             else:
-                messages.success(request, _("检查已记录:全部合格"))
+                messages.success(request, _("检查已记录：全部合格"))
             return redirect("shops:shop", pk=shop.pk)
     rows = [
         {

@@ -57,7 +57,7 @@ class ShopSerializer(serializers.ModelSerializer):
     association_name = serializers.CharField(
         source="association.name", read_only=True, default=None, allow_null=True
     )
-    operator_phone = serializers.SerializerMethodField(help_text=_("已脱敏;完整号码见 reveal"))
+    operator_phone = serializers.SerializerMethodField(help_text=_("已脱敏；完整号码见 reveal"))
     last_confirmed_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,7 +94,7 @@ class ShopSerializer(serializers.ModelSerializer):
 
 
 class ShopCreateSerializer(serializers.Serializer):
-    block = serializers.IntegerField(help_text=_("区块编号(id)"))
+    block = serializers.IntegerField(help_text=_("区块编号（id）"))
     sign_name = serializers.CharField(max_length=100)
     address = serializers.CharField(max_length=200)
     trade = serializers.ChoiceField(choices=Trade.choices)
@@ -202,7 +202,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 class InspectionCreateSerializer(serializers.Serializer):
     shop = serializers.IntegerField()
-    results = ResultSerializer(many=True, help_text=_("每个检查项:合格与否;不合格须写明情况"))
+    results = ResultSerializer(many=True, help_text=_("每个检查项：合格与否；不合格须写明情况"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
     reinspection_of = serializers.IntegerField(required=False, allow_null=True)
 

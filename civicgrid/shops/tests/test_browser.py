@@ -109,7 +109,7 @@ def test_the_inspector_fails_an_item_and_a_case_opens(phone_page, live_server):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "phone-shops-inspect", full_page=True)
     page.click("#inspect-form button[type=submit]")
-    assert "1 项不合格,已转为案件" in page.locator(".message").first.inner_text()
+    assert "1 项不合格，已转为案件" in page.locator(".message").first.inner_text()
     inspection = Inspection.objects.get()
     case = Case.objects.get(pk=inspection.results.get(passed=False).case_id)
     assert case.category.name == "跨门营业" and "阿强面馆" in case.description
