@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=100, verbose_name="区块名称")),
                 (
                     "geometry",
-                    models.JSONField(blank=True, null=True, verbose_name="路段或范围(GeoJSON)"),
+                    models.JSONField(blank=True, null=True, verbose_name="路段或范围（GeoJSON）"),
                 ),
                 ("is_active", models.BooleanField(default=True, verbose_name="启用")),
                 (
