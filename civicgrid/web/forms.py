@@ -45,13 +45,16 @@ class PhoneFormMixin:
                 field.error_messages["required"] = _("请选择%(label)s") % {"label": label}
             else:
                 field.error_messages["required"] = _("请填写%(label)s") % {"label": label}
-        if self.is_bound and hasattr(self.data, "getlist"):
+        if self.is_bound and self.data:
             data = self.data.copy()
             for name, field in self.fields.items():
-                if isinstance(field.widget, forms.Textarea):
-                    key = self.add_prefix(name)
-                    if key in data:
-                        data.setlist(key, [v.replace("\r\n", "\n") for v in data.getlist(key)])
+                key = self.add_prefix(name)
+                if not isinstance(field.widget, forms.Textarea) or key not in data:
+                    continue
+                if hasattr(data, "setlist"):
+                    data.setlist(key, [v.replace("\r\n", "\n") for v in data.getlist(key)])
+                elif isinstance(data[key], str):
+                    data[key] = data[key].replace("\r\n", "\n")
             self.data = data
 
 
