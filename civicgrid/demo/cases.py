@@ -14,8 +14,8 @@ clock, which moves forward through the 60 days (nothing global is patched). A ca
 `updated_at` (auto_now, written at the real time) is set afterwards to the time of its last
 history row (`backfill_updated_at`). No e-mail or text goes out for the made-up steps
 (`notifications.muted`); the staff's notification centres get their items, dated by the step, and
-what is older than a day has been read (`READ_AFTER`). Deterministic: the same seed and the same
-`now` give the same cases.
+what is older than a day, but each one's newest few, has been read (`read_old_notifications`).
+Deterministic: the same seed and the same `now` give the same cases.
 """
 
 from __future__ import annotations
@@ -593,15 +593,27 @@ class _CaseMaker:
         return self.counts
 
 
-# Staff have read their notifications older than this; the newer ones wait in the header's badge.
+# Staff have read their notifications older than this, all but their newest few (a grid worker's
+# last 核查 may be a week old); the rest wait in the header's badge.
 READ_AFTER = datetime.timedelta(days=1)
+KEEP_UNREAD = 3
 
 
 def read_old_notifications(now) -> int:
-    """Each staff member has read what reached them before the last day (through the centre's
-    own service); returns how many items that marked."""
-    readers = User.objects.filter(notifications__read_at__isnull=True).distinct()
-    return sum(inbox.do_mark_all_read(u, before=now - READ_AFTER, now=now) for u in readers)
+    """Each staff member has read what reached them before the last day but their newest
+    `KEEP_UNREAD` items (through the centre's own service); returns how many items that
+    marked."""
+    marked = 0
+    for user in User.objects.filter(notifications__read_at__isnull=True).distinct():
+        newest = list(
+            inbox.items_for(user).values_list("created_at", flat=True)[
+                KEEP_UNREAD - 1 : KEEP_UNREAD
+            ]
+        )
+        if newest:  # fewer items than that: all of them still unread
+            before = min(now - READ_AFTER, newest[0])
+            marked += inbox.do_mark_all_read(user, before=before, now=now)
+    return marked
 
 
 def build_demo_cases(n: int = DEFAULT_CASES, *, seed: int = 2023, now=None) -> Counter:

@@ -27,7 +27,7 @@ from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import User
 from civicgrid.cases import notifications, services, warnings
 from civicgrid.cases.models import Category
-from civicgrid.demo.cases import SHANGHAI, _Clock, backfill_updated_at
+from civicgrid.demo.cases import SHANGHAI, _Clock, backfill_updated_at, read_old_notifications
 from civicgrid.fieldwork import services as field
 from civicgrid.fieldwork.choices import FindingResult
 from civicgrid.fieldwork.models import ChecklistItem, NeedKind, PatrolArea
@@ -359,8 +359,10 @@ def build_demo_fieldwork(*, seed: int = 2023, now=None) -> Counter:
     """Write the demo grid worker's cases, patrols and visits; returns counts by kind."""
     now = (now or timezone.now()).replace(second=0, microsecond=0)
     maker = _FieldworkMaker(seed, now)
-    with notifications.muted(), transaction.atomic():
+    # The worker's notification centre gets the steps' items, like the street's (demo.cases).
+    with notifications.muted(inbox=True), transaction.atomic():
         counts = maker.build()
         backfill_updated_at()
         warnings.scan(now=now)
+        read_old_notifications(now)
     return counts

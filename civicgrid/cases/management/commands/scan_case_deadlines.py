@@ -1,7 +1,9 @@
 """Recompute deadline warnings (yellow at 80 %, red when overdue) of every open case.
 
 `make demo` runs it with `--every 60 --quiet` beside the task worker (scripts/serve-demo): a scan
-that fails (e.g. SQLite busy while the demo data loads) is logged and retried next round.
+that fails (e.g. SQLite busy while the demo data loads) is logged and retried next round. Each
+round also sweeps the notification outbox (messaging.outbox.deliver_pending): what a lost wake-up
+or a dead worker left behind goes out within a minute even without a task worker.
 """
 
 import logging
@@ -10,6 +12,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from civicgrid.cases import warnings
+from civicgrid.messaging import outbox
 
 logger = logging.getLogger("civicgrid.cases.warnings")
 
@@ -33,6 +36,7 @@ class Command(BaseCommand):
         while True:
             try:
                 result = warnings.scan()
+                swept = outbox.deliver_pending()
             except Exception:
                 if every <= 0:
                     raise
@@ -41,6 +45,10 @@ class Command(BaseCommand):
                 if not quiet or any(result.values()):
                     self.stdout.write(
                         f"yellow={result['yellow']} red={result['red']} normal={result['normal']}"
+                    )
+                if swept["delivered"] or swept["failed"]:
+                    self.stdout.write(
+                        f"notifications delivered={swept['delivered']} failed={swept['failed']}"
                     )
             if every <= 0:
                 return
