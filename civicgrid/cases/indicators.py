@@ -95,7 +95,7 @@ RATES = {
     "extension_rate": ("extended", "filed"),
     "satisfaction_rate": ("satisfied", "rated"),
 }
-# Not in the dashboard's rollups (see the module docstring).
+# The dashboard's rollups keep those of QUALITY_RATES (dashboard.figures.ROLLED_QUALITY_COUNTS).
 QUALITY_COUNTS = [
     "reported",
     "reported_filed",

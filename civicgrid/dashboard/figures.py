@@ -28,6 +28,8 @@ from civicgrid.sorting import reports as sorting_reports
 from civicgrid.shops import services as shop_services
 from civicgrid.survey import services as survey_services
 
+# The quality counts of cases.indicators the rollups keep (those its QUALITY_RATES need).
+ROLLED_QUALITY_COUNTS = tuple(sorted({name for pair in QUALITY_RATES.values() for name in pair}))
 MAX_PERIOD_DAYS = 3660
 DEFAULT_DAYS = 30
 TOP_RECURRING = 5

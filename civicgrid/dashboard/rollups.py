@@ -339,6 +339,7 @@ def rebuild(using="default", verbose=None) -> dict:
         return f"CASE WHEN {expr} THEN 1 ELSE 0 END"
 
     undecided = [str(s) for s in UNDECIDED]
+    undecided_in = ", ".join(["%s"] * len(undecided))
     hotline = str(CaseSource.HOTLINE_12345)
     limit_seconds = first_contact_limit().total_seconds()
     since = "COALESCE(c.hotline_dispatched_at, c.reported_at)"
@@ -354,8 +355,9 @@ def rebuild(using="default", verbose=None) -> dict:
                COALESCE(c.micro_grid_id, 0) AS mg, c.category_id AS cat,
                COALESCE(c.assigned_department_id, 0) AS dept, c.source AS src,
                1 - k.kind AS reported,
-               (1 - k.kind) * {b("c.status NOT IN (%s, %s)")} AS reported_decided,
-               (1 - k.kind) * {b(f"c.status NOT IN (%s, %s) AND {in_cohort}")} AS reported_filed,
+               (1 - k.kind) * {b(f"c.status NOT IN ({undecided_in})")} AS reported_decided,
+               (1 - k.kind) * {b(f"c.status NOT IN ({undecided_in}) AND {in_cohort}")}
+                 AS reported_filed,
                k.kind AS filed,
                k.kind * {b(handled)} AS handled,
                k.kind * {b(f"{handled} AND {on_time}")} AS handled_on_time,

@@ -17,7 +17,7 @@ COMPARED = [
     *indicators.COUNTS,
     *indicators.RATES,
     "grade",
-    *indicators.QUALITY_COUNTS,
+    *figures.ROLLED_QUALITY_COUNTS,
     *indicators.QUALITY_RATES,
 ]
 
