@@ -576,6 +576,11 @@ class PublicStepSerializer(serializers.Serializer):
     action = serializers.CharField(help_text=_("步骤(上报、立案、派遣……)"))
     label = serializers.CharField(help_text=_("对外说明"))
     rating = serializers.CharField(required=False, help_text=_("评价(仅评价步骤)"))
+    detail = serializers.CharField(
+        required=False,
+        help_text=_("写给报告人的说明:不予立案的原因、延期后的办理期限、补充或撤销的说明"),
+    )
+    next_step = serializers.CharField(required=False, help_text=_("下一步可以怎么做(不予立案时)"))
 
 
 class PublicCaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
@@ -640,11 +645,13 @@ class PublicCaseSerializer(PublicCaseListSerializer):
     def get_timeline(self, case):
         prefetched = getattr(case, "_prefetched_objects_cache", {}).get("events")
         if prefetched is not None:
-            rows = [(e.at, e.action, e.data) for e in sorted(prefetched, key=_event_order)]
+            rows = [(e.at, e.action, e.data, e.note) for e in sorted(prefetched, key=_event_order)]
         else:
-            rows = case.events.order_by("at", "id").values_list("at", "action", "data")
-        steps = [step for row in rows if (step := public_view.public_step(*row)) is not None]
-        return PublicStepSerializer(steps, many=True).data
+            rows = case.events.order_by("at", "id").values_list("at", "action", "data", "note")
+        # The words written for the reporter (cases.public) with staff names masked.
+        names = [case.reporter_name, *public_view.people_names(_acting_users(case))]
+        steps = (public_view.public_step(*row, names=names) for row in rows)
+        return PublicStepSerializer([s for s in steps if s is not None], many=True).data
 
     get_allowed_actions = CaseDetailSerializer.get_allowed_actions
 

@@ -172,3 +172,14 @@ def test_a_key_is_its_senders_and_must_be_a_uuid(users, clutter):
     with pytest.raises(ValidationError):
         services.report_once(user=users["worker"], client_key="not-a-uuid", **fields)
     assert Case.objects.count() == 1
+
+
+def test_the_api_gives_the_reporter_the_same_words(api, users):
+    case = case_in_state(
+        "not_filed", users, notes={"refuse_filing": "属物业管理范围,请联系物业张磊 13611112222"}
+    )
+    response = api(users["resident"]).get(f"/api/cases/{case.number}/")
+    assert response.status_code == 200 and response.data["view"] == "public"
+    (step,) = [s for s in response.data["timeline"] if s["action"] == "refuse_filing"]
+    assert "属物业管理范围" in step["detail"] and "13611112222" not in step["detail"]
+    assert "12345" in step["next_step"]
