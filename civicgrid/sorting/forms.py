@@ -123,3 +123,23 @@ class WindowsForm(forms.Form):
             start, _sep, end = line.partition("-")
             out.append((start.strip(), end.strip()))
         return out
+
+
+class ConventionForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=100)
+    text = forms.CharField(
+        label=_("公约内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    adopted_on = forms.DateField(
+        label=_("通过日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    adopted_at = forms.CharField(label=_("通过会议"), max_length=200, required=False)
+
+
+class PledgeForm(forms.Form):
+    household = forms.ModelChoiceField(label=_("户"), queryset=None)
+    signed_on = forms.DateField(label=_("签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, households, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households

@@ -9,6 +9,7 @@ urlpatterns = [
     path("points/", views.points, name="points"),
     path("points/<int:pk>/", views.point, name="point"),
     path("points/<int:pk>/state/", views.point_state, name="point_state"),
+    path("estates/<int:pk>/", views.estate, name="estate"),
     path("shifts/", views.shifts, name="shifts"),
     path("weighings/", views.weighings, name="weighings"),
     path("inspections/", views.inspections, name="inspections"),

@@ -6,6 +6,7 @@ refused input shows the form again with the message next to the field."""
 
 import datetime
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,17 +30,22 @@ from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.csvsafe import safe_row
 from civicgrid.estates.models import Estate
 from civicgrid.grids.scoping import scope_by_micro_grid
+from civicgrid.registry.models import Household
 from civicgrid.sorting import reports, services
 from civicgrid.sorting.choices import PointState, ShiftState, WasteCategory
 from civicgrid.sorting.filters import InspectionFilter, PointFilter, ShiftFilter, WeighingFilter
 from civicgrid.sorting.forms import (
     CheckOutForm,
+    ConventionForm,
     InspectionForm,
+    PledgeForm,
     WeighingForm,
     WindowsForm,
     add_service_errors,
 )
 from civicgrid.sorting.models import (
+    Baseline,
+    Convention,
     DropOffPoint,
     DropOffWindow,
     GuideShift,
@@ -194,6 +200,66 @@ def point_state(request, pk):
     else:
         messages.success(request, _("点位状态已更新"))
     return redirect("sorting:point", pk=point.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SORTING_VIEW_ROLES)
+def estate(request, pk):
+    """One estate: its points, baseline, households pledged (and the form to record a pledge),
+    its 居民公约 in every version (and the form to adopt a new one)."""
+    estate = get_object_or_404(_estates(request.user), pk=pk)
+    may_edit = request.user.effective_role in SORTING_EDIT_ROLES
+    homes = Household.objects.filter(address__estate=estate)
+    unpledged = (
+        homes.filter(sorting_pledge__isnull=True)
+        .select_related("address")
+        .order_by("address__normalized")
+    )
+    today = timezone.localdate()
+    posted = request.POST.get("form") if request.method == "POST" else None
+    pledge_form = PledgeForm(
+        unpledged, request.POST if posted == "pledge" else None, initial={"signed_on": today}
+    )
+    convention_form = ConventionForm(
+        request.POST if posted == "convention" else None,
+        initial={"adopted_on": today, "title": _("%(e)s垃圾分类居民公约") % {"e": estate.name}},
+    )
+    if posted is not None:
+        if not may_edit:
+            raise PermissionDenied(_("您的角色不能维护垃圾分类台账"))
+        form = pledge_form if posted == "pledge" else convention_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if posted == "pledge":
+                    household = Household.objects.select_related("address__micro_grid").get(
+                        pk=data["household"].pk
+                    )
+                    services.do_record_pledge(household, request.user, signed_on=data["signed_on"])
+                    messages.success(request, _("承诺书已登记"))
+                else:
+                    done = services.do_adopt_convention(estate, request.user, **data)
+                    messages.success(request, _("居民公约第 %(v)d 版已登记") % {"v": done.version})
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("sorting:estate", pk=estate.pk)
+    total = homes.count()
+    pledged = total - unpledged.count()
+    context = {
+        "estate": estate,
+        "may_edit": may_edit,
+        "points": DropOffPoint.objects.filter(estate=estate).order_by("name"),
+        "baseline": Baseline.objects.filter(estate=estate).first(),
+        "conventions": Convention.objects.filter(estate=estate).order_by("-version"),
+        "households": total,
+        "pledged": pledged,
+        "pledged_rate": reports.percent(Decimal(pledged) / total) if total else "—",
+        "pledge_form": pledge_form,
+        "convention_form": convention_form,
+    }
+    status = 400 if (pledge_form.errors or convention_form.errors) else 200
+    return render(request, "sorting/estate.html", context, status=status)
 
 
 @require_GET

@@ -159,3 +159,43 @@ def test_the_dashboard_tile_keeps_a_fixed_query_count(
     assert tile["kg_total"] == 100  # only community 0's estate
     page = client_for(users["staff"]).get("/dashboard/").content.decode()
     assert 'id="sorting-tile"' in page
+
+
+def test_the_estate_page_records_a_pledge_and_a_new_convention_version(
+    world, users, client_for, clock
+):
+    client = client_for(users["staff"])
+    url = f"/sorting/estates/{world['east'].pk}/"
+    page = client.get(url).content.decode()
+    assert "0 / 4 户(0.0%)" in page and "尚未制定居民公约" in page
+    home = world["households"][0][0]
+    client.post(url, {"form": "pledge", "household": home.pk, "signed_on": "2026-11-20"})
+    future = client.post(
+        url,
+        {"form": "pledge", "household": world["households"][0][1].pk, "signed_on": "2027-01-01"},
+    )
+    assert future.status_code == 400 and "签订日期不能晚于今天" in future.content.decode()
+    for text in ("定时定点投放。", "定时定点投放,误时到误时投放点。"):
+        client.post(
+            url,
+            {
+                "form": "convention",
+                "title": "康乐苑居民公约",
+                "text": text,
+                "adopted_on": "2026-11-20",
+            },
+        )
+    page = client.get(url).content.decode()
+    assert "1 / 4 户(25.0%)" in page
+    assert "第 2 版" in page and "第 1 版" in page
+    assert client_for(users["staff2"]).get(url).status_code == 404
+    leader = client_for(users["leader"])
+    assert leader.post(url, {"form": "pledge", "household": home.pk}).status_code == 403
+
+
+def test_the_back_office_lists_are_scoped(world, users, client_for):
+    services.do_save_point(None, estate=world["west"], name="秀康新村箱房", kind="room")
+    page = client_for(users["staff"]).get("/admin/sorting/dropoffpoint/").content.decode()
+    assert "康乐苑1号箱房" in page and "秀康新村箱房" not in page
+    page = client_for(users["operator"]).get("/admin/sorting/dropoffpoint/").content.decode()
+    assert "秀康新村箱房" in page
