@@ -170,3 +170,22 @@ def test_dashboard_tile(front, users, client_for, clock):
     # 居委 staff of community 1 see their own block only.
     page = client_for(users["staff2"]).get("/dashboard/").content.decode()
     assert "区块已按半月更新（0/1）" in page and "在册商铺 1 家" in page
+
+
+def test_admin_is_scoped_and_masked(front, users, client_for):
+    page = client_for(users["staff"]).get("/admin/shops/shop/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "阿强面馆" in text and "139****0000" in text and "13912340000" not in text
+    assert "康花水果" not in text
+    shop = front["shops"][0]
+    detail = client_for(users["staff"]).get(f"/admin/shops/shop/{shop.pk}/change/")
+    assert detail.status_code == 200 and "13912340000" not in detail.content.decode()
+    # Read-only: nothing changes through the admin.
+    assert (
+        client_for(users["staff"])
+        .post(f"/admin/shops/shop/{shop.pk}/change/", {"sign_name": "改名"})
+        .status_code
+        == 403
+    )
+    assert client_for(users["worker"]).get("/admin/shops/shop/").status_code in (302, 403)
