@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from civicgrid.demo.accounts import build_posted_accounts
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
@@ -128,6 +129,9 @@ class Command(BaseCommand):
             cases = build_demo_cases(options["cases"], seed=params.seed)
             # The demo grid worker's own day: cases in their grid, patrols, visits.
             work = build_demo_fieldwork(seed=params.seed)
+            # Accounts (no password until the admin sets one) and the patrol rounds of every
+            # posted 网格长 and 专职网格员, so that coverage exists for the whole street.
+            posted = build_posted_accounts(seed=params.seed)
             # The 城运中心's roster, a few 督办件 and department liaisons.
             build_demo_duty(seed=params.seed)
             # Last quarter's residents' satisfaction survey (居民满意度测评) with its answers.
@@ -167,6 +171,17 @@ class Command(BaseCommand):
                     "patrols": work["patrol"],
                     "found": work["patrol_case"],
                     "visits": work["visit"],
+                }
+            )
+            self.stdout.write(
+                _(
+                    "在岗网格长、专职网格员账号 %(accounts)d 个(未设密码,由管理员在后台设置后方可登录);"
+                    "巡块责任区 %(areas)d 个,近两周巡查 %(patrols)d 次。"
+                )
+                % {
+                    "accounts": sum(v for k, v in posted.items() if k.startswith("account:")),
+                    "areas": posted["patrol_area"],
+                    "patrols": posted["patrol"],
                 }
             )
             return
