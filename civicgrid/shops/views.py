@@ -23,7 +23,14 @@ from civicgrid.accounts.policy import (
 from civicgrid.shops import services
 from civicgrid.shops.choices import ShopState, Trade
 from civicgrid.shops.filters import ShopFilter
-from civicgrid.shops.models import Block, Inspection, RefreshRound, Shop, ShopEvent
+from civicgrid.shops.models import (
+    Association,
+    Block,
+    Inspection,
+    RefreshRound,
+    Shop,
+    ShopEvent,
+)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -65,6 +72,9 @@ def index(request):
         {
             "blocks": blocks,
             "report": services.report(user),
+            "associations": Association.objects.select_related("head").annotate(
+                member_count=Count("members", filter=Q(members__in_roll=True))
+            ),
             "filter": filterset,
             "page": page,
             "query": _without_page(request.GET),

@@ -13,6 +13,9 @@ from civicgrid.shops.models import Association, Block, Inspection, InspectionIte
 class BlockSerializer(serializers.ModelSerializer):
     community = serializers.CharField(source="community.name", read_only=True)
     community_code = serializers.CharField(source="community.code", read_only=True)
+    area = serializers.CharField(
+        source="community.parent.name", read_only=True, default=None, help_text=_("片区")
+    )
     responsible = serializers.SerializerMethodField()
     deputy = serializers.SerializerMethodField()
     freshness = serializers.SerializerMethodField(
@@ -28,6 +31,7 @@ class BlockSerializer(serializers.ModelSerializer):
             "name",
             "community",
             "community_code",
+            "area",
             "geometry",
             "responsible",
             "deputy",

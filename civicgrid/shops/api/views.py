@@ -38,7 +38,7 @@ class BlockViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = BlockFilter
 
     def get_queryset(self):
-        qs = Block.objects.select_related("community", "responsible", "deputy").annotate(
+        qs = Block.objects.select_related("community__parent", "responsible", "deputy").annotate(
             shop_count=Count("shops", filter=Q(shops__in_roll=True))
         )
         return services.scope_blocks(qs, self.request.user).order_by("code")

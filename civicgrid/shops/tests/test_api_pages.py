@@ -123,9 +123,13 @@ def test_tile_query_count(front, users, django_assert_num_queries):
 
 
 def test_pages(front, users, client_for):
+    association = services.do_save_association(None, name="中邦商业街", convention="门前整洁")
+    services.do_add_members(None, association, front["shops"][:2])
     client = client_for(users["operator"])
     page = client.get("/shops/")
-    assert page.status_code == 200 and "阿强面馆" in page.content.decode()
+    text = page.content.decode()
+    assert page.status_code == 200 and "阿强面馆" in text
+    assert "中邦商业街" in text and "成员 2 家" in text
     shop = front["shops"][0]
     page = client.get(f"/shops/{shop.pk}/")
     assert "139****0000" in page.content.decode()
