@@ -349,6 +349,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-filter's own forms (the API's browsable filters): an empty choice reads 全部, as on the
+# pages (civicgrid.core.forms).
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's, but a refused token is a 401 (accounts/tokens.py).

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.accounts.models import Department
 from civicgrid.cases.choices import CaseSource, MediationOutcome, Rating
 from civicgrid.cases.models import Category
+from civicgrid.core.forms import FilterFormMixin, all_choices
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -76,7 +77,7 @@ def leaf_categories():
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(FilterFormMixin, forms.Form):
     """GET filters of the queues; invalid values are ignored (and shown), never a 500."""
 
     tab = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -131,7 +132,7 @@ class QueueFilterForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by(
             "family", "code", "parent_id"
         )
-        self.fields["source"].choices = [("", "---------"), *CaseSource.choices]
+        self.fields["source"].choices = all_choices(CaseSource.choices)
         self.fields["department"].queryset = Department.objects.order_by("code")
 
     def _chosen_community(self):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.access import role_required
+from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
     CONSOLE_CASE_ROLES,
     CONSOLE_QUEUE_ROLES,
@@ -86,6 +87,15 @@ def queue(request):
     return _queue_page(request)
 
 
+def _queue_heading(user) -> str:
+    """The queue is the 城运中心's desk; a 居委 or a 片区 sees its own cases under its own name."""
+    if user.effective_role == Role.COMMUNITY_STAFF and user.community_id:
+        return _("%(name)s案件工作台") % {"name": user.community.name}
+    if user.effective_role == Role.AREA_HEAD and user.area_id:
+        return _("%(name)s案件工作台") % {"name": user.area.name}
+    return _("城运中心案件工作台")
+
+
 def _queue_page(request, bulk_form=None, status=200):
     user = request.user
     source = request.GET if request.method == "GET" else request.POST
@@ -112,6 +122,7 @@ def _queue_page(request, bulk_form=None, status=200):
         "rows": _rows(page.object_list, now),
         "bulk_form": bulk_form if may_dispatch else None,
         "selected": selected,
+        "heading": _queue_heading(user),
         "now": now,
     }
     template = "console/_queue_results.html" if _is_htmx(request) else "console/queue.html"

@@ -10,3 +10,38 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from civicgrid.core import checks  # noqa: F401  (registers the demo-files check)
+
+        name_third_party_admin()
+
+
+# The back office shows these libraries' apps and models; they carry no Chinese names of their
+# own. Only the names shown (Options.verbose_name*), never the declared Meta: migrations of the
+# libraries see no change.
+THIRD_PARTY_APPS = {
+    "django_tasks_database": _("后台任务"),
+    "axes": _("登录防护"),
+}
+THIRD_PARTY_MODELS = {
+    ("django_tasks_database", "DBTaskResult"): _("任务执行结果"),
+    ("axes", "AccessAttempt"): _("登录失败记录"),
+    ("axes", "AccessFailureLog"): _("登录失败日志"),
+    ("axes", "AccessLog"): _("登录日志"),
+    ("axes", "AccessAttemptExpiration"): _("登录锁定到期"),
+}
+
+
+def name_third_party_admin():
+    from django.apps import apps
+
+    for label, name in THIRD_PARTY_APPS.items():
+        try:
+            apps.get_app_config(label).verbose_name = name
+        except LookupError:
+            continue
+    for (label, model_name), name in THIRD_PARTY_MODELS.items():
+        try:
+            model = apps.get_model(label, model_name)
+        except LookupError:
+            continue
+        model._meta.verbose_name = name
+        model._meta.verbose_name_plural = name

@@ -8,6 +8,8 @@ digit) and nothing of the district or the birth date; the birth date itself is s
 """
 
 import datetime
+import re
+import unicodedata
 
 
 def mask_id_number(value: str) -> str:
@@ -23,15 +25,32 @@ def mask_id_number(value: str) -> str:
     return "*" * n
 
 
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+def normalize_phone(value: str) -> str:
+    """A phone as it is stored and compared: digits only, without a +86/0086 prefix —
+    "139 1234 5678", "+86-13912345678" and full-width "１３９１２３４５６７８" are the same
+    "13912345678"; "021-6400 1234" is "02164001234"."""
+    digits = _NOT_DIGITS.sub("", unicodedata.normalize("NFKC", value or ""))
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix) :]
+    return digits
+
+
 def mask_phone(value: str) -> str:
-    """ "13912345678" → "139****5678"."""
-    value = value or ""
-    n = len(value)
-    if n == 0:
+    """One format everywhere, whatever way the number was written: "13912345678",
+    "+86 139-1234-5678" → "139****5678"; a landline with its area code "021-64001234" →
+    "021****1234"; a shorter number keeps only its last four ("****1234")."""
+    digits = normalize_phone(value)
+    if not digits:
         return ""
-    if n >= 8:
-        return value[:3] + "*" * (n - 7) + value[-4:]
-    return "*" * n
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) > 4:
+        return "****" + digits[-4:]
+    return "*" * len(digits)
 
 
 def birth_year(value: datetime.date | None) -> int | None:

@@ -18,6 +18,7 @@ from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import OPEN_STATUSES, CaseAction, CaseSource, CaseStatus
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.core import ratelimit
+from civicgrid.core.masking import normalize_phone
 
 # --- abuse: a simple fixed-window limit per visitor -----------------------------------------------
 
@@ -76,18 +77,6 @@ def submit_report(*, user, photo=None, **fields) -> Case:
 
 
 # --- finding a case --------------------------------------------------------------------------------
-
-_NOT_DIGITS = re.compile(r"\D+")
-
-
-def normalize_phone(value: str) -> str:
-    """Digits only, without a +86/0086 prefix: 139 1234 5678, +86-13912345678 and full-width
-    １３９１２３４５６７８ are the same."""
-    digits = _NOT_DIGITS.sub("", unicodedata.normalize("NFKC", value or ""))
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            return digits[len(prefix) :]
-    return digits
 
 
 def find_case(number: str, phone: str) -> Case | None:

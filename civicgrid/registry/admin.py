@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -324,16 +325,15 @@ class ImportForm(forms.Form):
 @admin.register(Resident)
 class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
     form = ResidentAdminForm
+    # Seven narrow columns, so that the list reads at 1280 px beside its filters: gender and
+    # birth year in one, 户籍/实住 in one, the micro-grid under the address.
     list_display = [
         "name",
-        "gender",
-        "masked_birth_date",
+        "gender_year",
         "masked_id_number",
         "masked_phone",
         "address",
-        "micro_grid",
-        "is_registered",
-        "lives_here",
+        "residence",
         "care_tags_display",
     ]
     list_select_related = ["household__address__micro_grid"]
@@ -361,13 +361,27 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
     change_list_template = "admin/registry/resident/change_list.html"
     change_form_template = "admin/registry/resident/change_form.html"
 
-    @admin.display(description=gettext_lazy("地址"), ordering="household__address__normalized")
+    @admin.display(
+        description=gettext_lazy("地址(微网格)"), ordering="household__address__normalized"
+    )
     def address(self, obj):
-        return obj.household.address.normalized
+        address = obj.household.address
+        if address.micro_grid_id is None:
+            return address.normalized
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', address.normalized, address.micro_grid.name
+        )
 
-    @admin.display(description=gettext_lazy("微网格"))
-    def micro_grid(self, obj):
-        return obj.household.address.micro_grid.name
+    @admin.display(description=gettext_lazy("性别·出生年"), ordering="birth_date")
+    def gender_year(self, obj):
+        year = birth_year(obj.birth_date)
+        return " ".join(str(x) for x in (obj.get_gender_display(), year) if x)
+
+    @admin.display(description=gettext_lazy("户籍·实住"))
+    def residence(self, obj):
+        registered = _("户籍") if obj.is_registered else _("非户籍")
+        living = _("实住") if obj.lives_here else _("不在住")
+        return f"{registered}·{living}"
 
     @admin.display(description=gettext_lazy("关爱标签"))
     def care_tags_display(self, obj):

@@ -33,6 +33,7 @@ from civicgrid.cases.services.checks import (
 )
 from civicgrid.cases.services.clocks import filing_deadline, handling_deadline
 from civicgrid.cases.workflow import TRANSITIONS
+from civicgrid.core.masking import normalize_phone
 from civicgrid.grids.models import Grid
 
 
@@ -204,13 +205,15 @@ def do_report(
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone and not PHONE_RE.match(reporter_phone):
         raise ValidationError({"reporter_phone": _("联系电话格式不正确")})
+    # Stored as digits (core.masking.normalize_phone): found, compared and masked one way.
+    reporter_phone = normalize_phone(reporter_phone)
     if source == CaseSource.RESIDENT and user is not None and user.effective_role == Role.RESIDENT:
         if is_anonymous:
             reporter_name = ""
         elif not reporter_name:
             reporter_name = user.get_full_name() or user.username
         if not reporter_phone:
-            reporter_phone = user.phone
+            reporter_phone = normalize_phone(user.phone)
     reporter_email = _reporter_email(reporter_email, user, source)
     if source == CaseSource.RESIDENT and is_anonymous and not reporter_phone:
         raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话,以便反馈处理结果")})

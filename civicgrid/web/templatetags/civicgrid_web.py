@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from civicgrid.cases.history import actor_label
 from civicgrid.core.masking import mask_phone as _mask_phone
 
 register = template.Library()
@@ -72,3 +73,10 @@ def as_json(value):
     """A value for a <script type="application/json"> block (safe against </script>)."""
     text = json.dumps(value, ensure_ascii=False, default=str)
     return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@register.filter
+def event_actor(event):
+    """Who took a history row's step: the account's name, or who it was without one (匿名居民,
+    12345热线 …; cases.history)."""
+    return actor_label(event)
