@@ -175,6 +175,12 @@ def test_the_dashboard_shows_a_heat_map_of_reports(page, live_server, street):
     assert page.locator("#heat-map canvas.leaflet-heatmap-layer").count() == 1
     assert str(len(street["cases"])) in page.locator("#heat-total").inner_text()
     assert int(page.locator("#heat-map").get_attribute("data-points")) >= 4
+    # Drawn on the street's micro-grids, the heat where the reports are.
+    assert page.locator("#heat-map path.leaflet-interactive, #heat-map canvas").count() >= 2
+    wait_until(
+        page,
+        "window.civicgrid.maps['heat-map'].getBounds().contains([31.1078, 121.5032])",
+    )
     page.locator("#heat-section").scroll_into_view_if_needed()
     screenshot(page, "dashboard-heat-map")
 

@@ -66,7 +66,8 @@
         el.dataset.loaded = String(data.count);
         delete el.dataset.loading;
       })
-      .catch(function () {
+      .catch(function (error) {
+        if (window.console) console.error(error);
         counter.textContent = el.dataset.errorText;
         delete el.dataset.loading;
       });

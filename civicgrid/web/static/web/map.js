@@ -18,7 +18,8 @@
 
   cg.createMap = function (el, options) {
     options = options || {};
-    var map = L.map(el, { zoomControl: true, attributionControl: !!options.attribution, preferCanvas: true });
+    // maxZoom: without a tile layer the map has none, and marker clustering needs one.
+    var map = L.map(el, { zoomControl: true, attributionControl: !!options.attribution, preferCanvas: true, maxZoom: 19 });
     if (options.tileUrl) {
       L.tileLayer(options.tileUrl, { attribution: options.attribution || "", maxZoom: 19 }).addTo(map);
     }
