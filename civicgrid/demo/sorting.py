@@ -48,11 +48,11 @@ VOLUNTEER_NAMES = (
     "王建华 李秀英 张桂兰 刘志强 陈玉梅 杨淑珍 黄国庆 赵丽华 周海燕 吴春生 徐美凤 孙立新".split()
 )
 CONVENTION = (
-    "一、按可回收物、有害垃圾、湿垃圾、干垃圾四类分类投放;\n"
-    "二、每天 07:00–09:00、18:00–20:00 定时定点投放,误时请到误时投放点;\n"
-    "三、湿垃圾破袋投放,包装袋投入干垃圾桶;\n"
-    "四、大件垃圾和装修垃圾预约清运,不得随意堆放;\n"
-    "五、楼组长、志愿者在投放时段值守指导,居民互相提醒。"
+    "一、按可回收物、有害垃圾、湿垃圾、干垃圾四类分类投放；\n"
+    "二、每天 07:00–09:00、18:00–20:00 定时定点投放，误时请到误时投放点；\n"
+    "三、湿垃圾破袋投放，包装袋投入干垃圾桶；\n"
+    "四、大件垃圾和装修垃圾预约清运，不得随意堆放；\n"
+    "五、楼组长、志愿者在投放时段值守指导，居民互相提醒。"
 )
 
 
@@ -130,7 +130,7 @@ def _points(estates, by_community, team_communities, households, start, rng, cou
             bins_wet=max(1, served // 60),
             bins_dry=max(1, served // 80),
             rebuilt_on=start + datetime.timedelta(days=45) if first else None,
-            note="四分类垃圾箱房改造完成,示范点位" if first else "",
+            note="四分类垃圾箱房改造完成，示范点位" if first else "",
         )
         services.do_set_windows(point, None, WINDOWS)
         points[estate.pk] = services.do_change_point_state(point, None, PointState.IN_USE)
@@ -259,9 +259,9 @@ def _pledges_and_conventions(estates, by_community, today, rng, counts):
         first,
         None,
         title=f"{first.name}垃圾分类居民公约",
-        text=CONVENTION + "\n六、四分类箱房改造后,可回收物交到可回收物服务点,换取绿色账户积分。",
+        text=CONVENTION + "\n六、四分类箱房改造后，可回收物交到可回收物服务点，换取绿色账户积分。",
         adopted_on=today - datetime.timedelta(days=60),
-        adopted_at="居民议事会(修订)",
+        adopted_at="居民议事会（修订）",
     )
     counts["convention"] += 1
 
@@ -280,7 +280,7 @@ def _weighings(estates, households, start, today, now, rng, counts):
             estate=estate,
             kg_per_day=base,
             start_date=start,
-            note="分类前三个月日均干垃圾(混合垃圾)清运量",
+            note="分类前三个月日均干垃圾（混合垃圾）清运量",
         )
         counts["baseline"] += 1
         target = (
@@ -314,7 +314,7 @@ def _weighings(estates, households, start, today, now, rng, counts):
                             "category": "wet",
                             "kg": (base * Decimal("0.1")).quantize(Decimal("0.01")),
                             "refused_mixed": True,
-                            "note": "湿垃圾中混有塑料袋,清运单位拒收",
+                            "note": "湿垃圾中混有塑料袋，清运单位拒收",
                         }
                     )
     counts["weighing"] += len(services.do_record_weighings(rows, now=now))
@@ -363,7 +363,7 @@ def _inspections(estates, by_community, points, team_communities, today, rng, co
                 point=points[estate.pk],
                 scores=_scores(items, rng, fail),
                 now=at,
-                note="桶内混投,湿垃圾中有塑料袋" if fail else "",
+                note="桶内混投，湿垃圾中有塑料袋" if fail else "",
             )
             counts["inspection"] += 1
             counts["case"] += done.case is not None

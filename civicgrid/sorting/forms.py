@@ -78,7 +78,7 @@ class InspectionForm(forms.Form):
         self.items = list(template.items.all())
         for item in self.items:
             self.fields[f"item_{item.pk}"] = forms.IntegerField(
-                label=f"{item.name}(0–{item.max_points})",
+                label=f"{item.name}（0–{item.max_points}）",
                 min_value=0,
                 max_value=item.max_points,
                 initial=item.max_points,
@@ -97,7 +97,7 @@ class WeighingForm(forms.Form):
     estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
     day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     category = forms.ChoiceField(label=_("类别"), choices=WasteCategory.choices)
-    kg = forms.DecimalField(label=_("重量(公斤)"), max_digits=12, decimal_places=2)
+    kg = forms.DecimalField(label=_("重量（公斤）"), max_digits=12, decimal_places=2)
     hauler = forms.CharField(label=_("清运单位"), max_length=100)
     refused_mixed = forms.BooleanField(label=_("混装拒收"), required=False)
 
@@ -110,7 +110,7 @@ class WindowsForm(forms.Form):
     windows = forms.CharField(
         label=_("投放时段"),
         max_length=200,
-        help_text=_("每行一个时段,如 07:00-09:00"),
+        help_text=_("每行一个时段，如 07:00-09:00"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

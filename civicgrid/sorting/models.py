@@ -376,7 +376,7 @@ class Convention(ImmutableModel):
     text = models.TextField(_("公约内容"), max_length=5000)
     adopted_on = models.DateField(_("通过日期"))
     adopted_at = models.CharField(
-        _("通过会议"), max_length=200, blank=True, help_text=_("通过该公约的会议(如居民议事会)")
+        _("通过会议"), max_length=200, blank=True, help_text=_("通过该公约的会议（如居民议事会）")
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -420,7 +420,7 @@ class Baseline(models.Model):
         related_name="baseline",
     )
     community = _community()
-    kg_per_day = models.DecimalField(_("基数(公斤/日)"), max_digits=10, decimal_places=2)
+    kg_per_day = models.DecimalField(_("基数（公斤/日）"), max_digits=10, decimal_places=2)
     start_date = models.DateField(_("分类起始日期"))
     note = models.CharField(_("测算说明"), max_length=200, blank=True)
 
@@ -459,7 +459,7 @@ class Weighing(ImmutableModel):
     )
     community = _community()
     category = models.CharField(_("类别"), max_length=20, choices=WasteCategory.choices)
-    kg = models.DecimalField(_("重量(公斤)"), max_digits=10, decimal_places=2)
+    kg = models.DecimalField(_("重量（公斤）"), max_digits=10, decimal_places=2)
     hauler = models.CharField(_("清运单位"), max_length=100)
     refused_mixed = models.BooleanField(_("混装拒收"), default=False)
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -656,7 +656,7 @@ class InspectionPhoto(ImmutableModel):
     content_type = models.CharField(_("内容类型"), max_length=50)
     width = models.PositiveIntegerField(_("宽度"))
     height = models.PositiveIntegerField(_("高度"))
-    size = models.PositiveIntegerField(_("大小(字节)"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
 
     class Meta:
         verbose_name = _("检查照片")

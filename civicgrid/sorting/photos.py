@@ -61,7 +61,7 @@ def store(inspection, uploads: list) -> list:
         except ValidationError as exc:
             raise ValidationError(
                 {
-                    FIELD: _("照片“%(name)s”:%(message)s")
+                    FIELD: _("照片“%(name)s”：%(message)s")
                     % {
                         "name": getattr(upload, "name", "") or "?",
                         "message": " ".join(exc.messages),

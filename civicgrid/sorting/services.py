@@ -123,7 +123,7 @@ def _kg(value, errors, field="kg"):
     try:
         kg = Decimal(str(value).strip()).quantize(Decimal("0.01"))
     except (InvalidOperation, TypeError, ValueError):
-        errors[field] = _("重量须为数字(公斤)")
+        errors[field] = _("重量须为数字（公斤）")
         return None
     if not kg.is_finite() or kg <= 0:
         errors[field] = _("重量须大于 0 公斤")
@@ -275,7 +275,7 @@ def _time(value, field, errors):
     try:
         return datetime.time.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        errors[field] = _("时间“%(v)s”格式不正确,请按 07:00 填写") % {"v": value}
+        errors[field] = _("时间“%(v)s”格式不正确，请按 07:00 填写") % {"v": value}
         return None
 
 
@@ -333,7 +333,7 @@ def do_change_point_state(point, user, to_state, *, merged_into=None, note="", n
         point = _lock(DropOffPoint, point)
         if (point.state, to_state) not in POINT_TRANSITIONS:
             raise IllegalTransition(
-                _("点位“%(name)s”当前为“%(state)s”,不能改为“%(to)s”")
+                _("点位“%(name)s”当前为“%(state)s”，不能改为“%(to)s”")
                 % {
                     "name": point.name,
                     "state": point.get_state_display(),
@@ -442,7 +442,7 @@ def do_plan_shifts(point, user, *, first, last, guide=None, windows=None) -> lis
             else [(w.start, w.end) for w in point.windows.all()]
         )
         if not slots:
-            raise ValidationError({"windows": _("该点位还没有投放时段,请先设置投放时段")})
+            raise ValidationError({"windows": _("该点位还没有投放时段，请先设置投放时段")})
         taken = set(
             GuideShift.objects.filter(point=point, day__range=(first, last)).values_list(
                 "day", "start"
@@ -532,17 +532,17 @@ def do_check_in(shift, user, *, now=None) -> GuideShift:
         before, after = SHIFT_TRANSITIONS["check_in"]
         if shift.state != before:
             raise IllegalTransition(
-                _("该班次当前为“%(s)s”,不能签到") % {"s": shift.get_state_display()}
+                _("该班次当前为“%(s)s”，不能签到") % {"s": shift.get_state_display()}
             )
         if shift.guide_id is None:
             raise IllegalTransition(_("该班次还没有安排指导员"))
         start, end = _shift_bounds(shift)
         if now < start - CHECK_IN_EARLY:
             raise ValidationError(
-                {"shift": _("还没到值守时间(%(t)s 开始)") % {"t": f"{shift.start:%H:%M}"}}
+                {"shift": _("还没到值守时间（%(t)s 开始）") % {"t": f"{shift.start:%H:%M}"}}
             )
         if now >= end:
-            raise ValidationError({"shift": _("该时段已结束,不能再签到")})
+            raise ValidationError({"shift": _("该时段已结束，不能再签到")})
         shift.state, shift.checked_in_at = after, now
         shift.save(update_fields=["state", "checked_in_at"])
         ShiftEvent.objects.create(shift=shift, action="check_in", by=user, at=now)
@@ -571,7 +571,7 @@ def do_check_out(shift, user, *, households_guided=0, wrong_drops=0, note="", no
         before, after = SHIFT_TRANSITIONS["check_out"]
         if shift.state != before:
             raise IllegalTransition(
-                _("该班次当前为“%(s)s”,不能签退") % {"s": shift.get_state_display()}
+                _("该班次当前为“%(s)s”，不能签退") % {"s": shift.get_state_display()}
             )
         shift.state, shift.checked_out_at, shift.note = after, now, note
         shift.households_guided = counts["households_guided"]
@@ -790,7 +790,7 @@ def do_save_template(user, *, name, items) -> InspectionTemplate:
         elif len(set(names)) != len(names):
             errors["items"] = _("评分项名称不能重复")
         elif sum(c[1] for c in cleaned) != FULL_SCORE:
-            errors["items"] = _("各评分项分值合计须为 %(full)d 分(现为 %(n)d 分)") % {
+            errors["items"] = _("各评分项分值合计须为 %(full)d 分（现为 %(n)d 分）") % {
                 "full": FULL_SCORE,
                 "n": sum(c[1] for c in cleaned),
             }
@@ -827,11 +827,11 @@ def _clean_scores(template, scores) -> list:
         except (TypeError, ValueError):
             value = None
         if value is None or not 0 <= value <= item.max_points:
-            missing.append(f"{item.name}(0–{item.max_points})")
+            missing.append(f"{item.name}（0–{item.max_points}）")
         else:
             cleaned.append((item, value))
     if missing:
-        raise ValidationError({"scores": _("请为每一项打分:%s") % "、".join(missing)})
+        raise ValidationError({"scores": _("请为每一项打分：%s") % "、".join(missing)})
     return cleaned
 
 
@@ -854,22 +854,22 @@ def _case_for(inspection, subject, point, now, uploads, failed_items):
     family, code = SORTING_CATEGORY
     category = Category.objects.filter(family=family, code=code, is_active=True).first()
     if category is None:
-        raise ValidationError({"category": _("未找到“垃圾分类”案件类别,请先在后台启用")})
+        raise ValidationError({"category": _("未找到“垃圾分类”案件类别，请先在后台启用")})
     company = getattr(subject, "property_company", None)
     owner = company.name if company is not None else _("无物业")
     description = _(
-        "垃圾分类检查不达标:%(subject)s得分 %(score)d 分(达标线 %(pass)d 分)。"
-        "扣分项:%(items)s。请%(owner)s于 %(due)s 前整改,届时复查。"
+        "垃圾分类检查不达标：%(subject)s得分 %(score)d 分（达标线 %(pass)d 分）。"
+        "扣分项：%(items)s。请%(owner)s于 %(due)s 前整改，届时复查。"
     ) % {
         "subject": subject.name,
         "score": inspection.score,
         "pass": PASS_SCORE,
         "items": "、".join(failed_items) or "—",
-        "owner": _("物业(%(c)s)") % {"c": owner} if company is not None else _("责任单位"),
+        "owner": _("物业（%(c)s）") % {"c": owner} if company is not None else _("责任单位"),
         "due": timezone.localtime(inspection.reinspect_by).strftime("%Y-%m-%d"),
     }
     if inspection.note:
-        description += _("检查意见:%(n)s") % {"n": inspection.note}
+        description += _("检查意见：%(n)s") % {"n": inspection.note}
     lon = lat = None
     if point is not None and point.lon is not None:
         lon, lat = point.lon, point.lat
@@ -959,7 +959,7 @@ def do_inspect(
         if not passed:
             inspection.reinspect_by = add_working_days(now, REINSPECT_WORKING_DAYS).at
             failed_items = [
-                f"{item.name}({points}/{item.max_points})"
+                f"{item.name}（{points}/{item.max_points}）"
                 for item, points in cleaned
                 if points < item.max_points
             ]
@@ -1100,7 +1100,7 @@ def do_redeem(household, user, *, amount, note="", now=None) -> PointsEntry:
         if account is None or wanted > have:
             raise ValidationError(
                 {
-                    "amount": _("积分不足:现有 %(have)d 分,兑换需 %(want)d 分")
+                    "amount": _("积分不足：现有 %(have)d 分，兑换需 %(want)d 分")
                     % {"have": have, "want": wanted}
                 }
             )

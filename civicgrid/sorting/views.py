@@ -377,15 +377,15 @@ def half_year_xlsx(request):
     labels = [str(label) for _value, label in data["categories"]]
     header = [
         _("月份"),
-        *[_("%(c)s(公斤)") % {"c": c} for c in labels],
-        _("减量(公斤)"),
-        _("减量率(%)"),
+        *[_("%(c)s（公斤）") % {"c": c} for c in labels],
+        _("减量（公斤）"),
+        _("减量率（%）"),
         _("检查小区"),
-        _("达标率(%)"),
+        _("达标率（%）"),
         _("等级"),
         _("值守班次"),
-        _("到岗率(%)"),
-        _("签约率(%)"),
+        _("到岗率（%）"),
+        _("签约率（%）"),
     ]
 
     def line(row, name):
@@ -493,7 +493,7 @@ def guide_check_in(request, pk):
     else:
         messages.success(
             request,
-            _("已签到:%(p)s %(t)s")
+            _("已签到：%(p)s %(t)s")
             % {"p": shift.point.name, "t": f"{shift.start:%H:%M}–{shift.end:%H:%M}"},
         )
     return redirect("sorting:guide")
@@ -513,7 +513,7 @@ def guide_check_out(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已签退,值守记录已保存"))
+            messages.success(request, _("已签退，值守记录已保存"))
             return redirect("sorting:guide")
     shift.status = services.shift_status(shift)
     shift.form = form

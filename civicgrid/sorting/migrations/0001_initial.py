@@ -401,7 +401,7 @@ class Migration(migrations.Migration):
                 ("content_type", models.CharField(max_length=50, verbose_name="内容类型")),
                 ("width", models.PositiveIntegerField(verbose_name="宽度")),
                 ("height", models.PositiveIntegerField(verbose_name="高度")),
-                ("size", models.PositiveIntegerField(verbose_name="大小(字节)")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
                 (
                     "inspection",
                     models.ForeignKey(
@@ -858,7 +858,7 @@ class Migration(migrations.Migration):
                 (
                     "kg_per_day",
                     models.DecimalField(
-                        decimal_places=2, max_digits=10, verbose_name="基数(公斤/日)"
+                        decimal_places=2, max_digits=10, verbose_name="基数（公斤/日）"
                     ),
                 ),
                 ("start_date", models.DateField(verbose_name="分类起始日期")),
@@ -995,7 +995,9 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "kg",
-                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="重量(公斤)"),
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, verbose_name="重量（公斤）"
+                    ),
                 ),
                 ("hauler", models.CharField(max_length=100, verbose_name="清运单位")),
                 ("refused_mixed", models.BooleanField(default=False, verbose_name="混装拒收")),
@@ -1068,7 +1070,7 @@ class Migration(migrations.Migration):
                     "adopted_at",
                     models.CharField(
                         blank=True,
-                        help_text="通过该公约的会议(如居民议事会)",
+                        help_text="通过该公约的会议（如居民议事会）",
                         max_length=200,
                         verbose_name="通过会议",
                     ),

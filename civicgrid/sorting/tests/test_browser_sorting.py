@@ -54,7 +54,7 @@ def test_a_guide_checks_in_and_records_the_shift(
     assert "07:00–09:00" in morning.locator("h2").inner_text()
     morning.locator("button:text-is('到岗签到')").click()
     page.wait_for_load_state()
-    assert "已签到:康乐苑1号箱房 07:00–09:00" in page.locator("main").inner_text()
+    assert "已签到：康乐苑1号箱房 07:00–09:00" in page.locator("main").inner_text()
     morning = page.locator("section.shift").first
     assert "值守中" in morning.inner_text()
     morning.locator("input[name$=households_guided]").fill("42")
@@ -65,7 +65,9 @@ def test_a_guide_checks_in_and_records_the_shift(
     morning.locator("button:text-is('签退并保存记录')").click()
     page.wait_for_load_state()
     morning = page.locator("section.shift").first
-    assert "已完成" in morning.inner_text() and "指导 42 户次,纠正错投 3 次" in morning.inner_text()
+    assert (
+        "已完成" in morning.inner_text() and "指导 42 户次，纠正错投 3 次" in morning.inner_text()
+    )
     assert page.evaluate(NO_SIDEWAYS)
     shift = GuideShift.objects.get(start=datetime.time(7, 0))
     assert (shift.state, shift.households_guided, shift.note) == ("done", 42, "湿垃圾破袋指导")
@@ -87,7 +89,7 @@ def test_an_inspector_scores_an_estate_with_a_photo(
     purity = page.locator("input.score").first
     purity.fill("15")
     wait_until(page, "document.getElementById('total').textContent.indexOf('85') >= 0")
-    assert page.locator("#total").inner_text() == "合计 85 分 · 不达标(90 分达标)"
+    assert page.locator("#total").inner_text() == "合计 85 分 · 不达标（90 分达标）"
     page.fill("textarea[name=note]", "湿垃圾桶内混有塑料袋")
     page.set_input_files(
         "input[name=photos]", files=[{"name": "bin.png", "mimeType": "image/png", "buffer": png()}]

@@ -167,7 +167,7 @@ def test_the_estate_page_records_a_pledge_and_a_new_convention_version(
     client = client_for(users["staff"])
     url = f"/sorting/estates/{world['east'].pk}/"
     page = client.get(url).content.decode()
-    assert "0 / 4 户(0.0%)" in page and "尚未制定居民公约" in page
+    assert "0 / 4 户（0.0%）" in page and "尚未制定居民公约" in page
     home = world["households"][0][0]
     client.post(url, {"form": "pledge", "household": home.pk, "signed_on": "2026-11-20"})
     future = client.post(
@@ -175,7 +175,7 @@ def test_the_estate_page_records_a_pledge_and_a_new_convention_version(
         {"form": "pledge", "household": world["households"][0][1].pk, "signed_on": "2027-01-01"},
     )
     assert future.status_code == 400 and "签订日期不能晚于今天" in future.content.decode()
-    for text in ("定时定点投放。", "定时定点投放,误时到误时投放点。"):
+    for text in ("定时定点投放。", "定时定点投放，误时到误时投放点。"):
         client.post(
             url,
             {
@@ -186,7 +186,7 @@ def test_the_estate_page_records_a_pledge_and_a_new_convention_version(
             },
         )
     page = client.get(url).content.decode()
-    assert "1 / 4 户(25.0%)" in page
+    assert "1 / 4 户（25.0%）" in page
     assert "第 2 版" in page and "第 1 版" in page
     assert client_for(users["staff2"]).get(url).status_code == 404
     leader = client_for(users["leader"])

@@ -175,7 +175,7 @@ def test_a_pledge_once_per_household_and_conventions_are_versioned(world, users,
         world["east"],
         users["staff"],
         title="康乐苑居民公约",
-        text="定时定点投放,误时到误时投放点。",
+        text="定时定点投放，误时到误时投放点。",
         adopted_on=MON,
         adopted_at="2026年11月居民议事会",
     )
@@ -387,7 +387,7 @@ def test_the_score_template_must_total_100_with_one_purity_item(users):
         services.do_save_template(
             users["operator"], name="新表", items=[("桶内纯净度", 50, True), ("环境", 40, False)]
         )
-    assert "合计须为 100 分(现为 90 分)" in error.value.message_dict["items"][0]
+    assert "合计须为 100 分（现为 90 分）" in error.value.message_dict["items"][0]
     with pytest.raises(ValidationError):
         services.do_save_template(users["operator"], name="新表", items=[("环境", 100, False)])
     with pytest.raises(PermissionDenied):
@@ -457,7 +457,7 @@ def test_points_are_earned_on_duty_and_redeemed_and_the_ledger_sums_to_zero(worl
     assert services.balance(account) == 3
     with pytest.raises(ValidationError) as error:
         services.do_redeem(home, users["staff"], amount=4, note="环保袋")
-    assert error.value.message_dict["amount"] == ["积分不足:现有 3 分,兑换需 4 分"]
+    assert error.value.message_dict["amount"] == ["积分不足：现有 3 分，兑换需 4 分"]
     services.do_redeem(home, users["staff"], amount=2, note="环保袋")
     assert services.balance(account) == 1
     issued = services.street_account(AccountKind.ISSUED)
