@@ -4,8 +4,8 @@
     .venv/bin/python bench/pages.py --database-url sqlite:////path/to/loaded.sqlite3 --repeat 9
 
 Set-up (without --database-url): a temporary SQLite database is migrated and the demo street is
-loaded into it (`load_demo_street --no-logins`: 251 micro-grids, its departments, staff and the
-demo's cases walked through the services; population as `--households`). Then, for the roles that
+loaded into it (`load_demo_street --no-logins`: 251 micro-grids, its departments, staff, the
+population and the demo's cases walked through the services, as `make demo` builds it). Then, for the roles that
 use them — an operator (城运中心), a leader (领导), the first 居委's staff and a department's
 handler — each page is requested `--repeat` times through Django's test client (the whole
 middleware stack, DEBUG off; the first request of each page warms the caches and is not counted)
@@ -55,14 +55,8 @@ def setup(database_url: str | None, households: int):
     if fresh:
         t = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
-        call_command(
-            "load_demo_street",
-            "--if-empty",
-            "--no-logins",
-            "--households-per-building-group",
-            str(households),
-            verbosity=0,
-        )
+        extra = [] if households is None else ["--households-per-building-group", str(households)]
+        call_command("load_demo_street", "--if-empty", "--no-logins", *extra, verbosity=0)
         print(f"demo street built in {time.perf_counter() - t:.0f} s ({database_url})", flush=True)
 
 
@@ -125,7 +119,9 @@ def pages(people):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="a database with the demo street loaded")
-    parser.add_argument("--households", type=int, default=0, help="households per 楼组 (0: none)")
+    parser.add_argument(
+        "--households", type=int, default=None, help="households per 楼组 (default: the demo's)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--budget-ms", type=float, default=300.0)
     args = parser.parse_args()

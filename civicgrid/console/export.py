@@ -229,7 +229,9 @@ def respond(request, cases, *, title: str, stem: str, back_url: str):
     if count > limit:
         messages.error(
             request,
-            _("符合条件的案件有 %(n)s 件,超过一次导出的上限 %(limit)s 件,请缩小筛选范围后再导出。")
+            _(
+                "符合条件的案件有 %(n)s 件，超过一次导出的上限 %(limit)s 件，请缩小筛选范围后再导出。"
+            )
             % {"n": count, "limit": limit},
         )
         return redirect(back_url)
@@ -279,7 +281,7 @@ def export_queue(request):
     return respond(
         request,
         cases,
-        title=_("案件清单(%(tab)s)") % {"tab": label},
+        title=_("案件清单（%(tab)s）") % {"tab": label},
         stem="cases",
         back_url=_queue_url(request),
     )

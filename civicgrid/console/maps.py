@@ -87,7 +87,7 @@ def case_map_data(request):
     unknown = [s for s in chosen if s not in _STATE_VALUES]
     if unknown:
         return JsonResponse(
-            {"error": _("未知的案件状态:%(s)s") % {"s": "、".join(unknown)}}, status=400
+            {"error": _("未知的案件状态：%(s)s") % {"s": "、".join(unknown)}}, status=400
         )
     filtered, _filterset = queries.apply_filters(
         queries.list_queryset(request.user), request.GET, request

@@ -21,12 +21,12 @@ COMMUNITIES = ["康桥半岛居委", "汤巷馨村居委"]
 # make_tree(): community c spans lon 121.5+0.01c … +0.01, micro-grids N→S (lat 31.11 → 31.10).
 POINTS = [(121.5032, 31.1078), (121.5071, 31.1021), (121.5125, 31.1066), (121.5158, 31.1033)]
 DESCRIPTIONS = [
-    "秀沿路1501弄小区北门外垃圾桶满溢,垃圾堆到人行道上",
-    "12号楼一楼楼道堆放纸箱和旧家具,占用消防通道",
-    "地铁站出口共享单车乱停放,堵住盲道",
-    "汤巷馨村3号楼底商油烟直排,气味很大",
+    "秀沿路1501弄小区北门外垃圾桶满溢，垃圾堆到人行道上",
+    "12号楼一楼楼道堆放纸箱和旧家具，占用消防通道",
+    "地铁站出口共享单车乱停放，堵住盲道",
+    "汤巷馨村3号楼底商油烟直排，气味很大",
     "康桥路沿街水果店占道经营",
-    "绿化带里有建筑垃圾,装修后没有清运",
+    "绿化带里有建筑垃圾，装修后没有清运",
 ]
 
 
@@ -70,7 +70,7 @@ def street(db):
     for case in cases[:4]:
         services.do_accept(case, handler)
     for case in cases[:2]:
-        services.do_handle(case, handler, result="已清理完毕,现场恢复整洁")
+        services.do_handle(case, handler, result="已清理完毕，现场恢复整洁")
         services.do_verify_pass(case, operator)
     return {"cases": cases, "closed": cases[:2], "operator": operator, "handler": handler}
 
@@ -93,7 +93,7 @@ def test_the_print_sheet_prints_without_navigation_with_map_and_signatures(
     assert page.locator("#sheet-map").is_visible()
     assert page.locator("#sheet-history tbody tr").count() == case.events.count()
     signatures = page.locator("#sheet-signatures").inner_text()
-    assert "处置人(签字)" in signatures and "核查人(签字)" in signatures
+    assert "处置人（签字）" in signatures and "核查人（签字）" in signatures
     assert "139****0873" in page.locator(".sheet").inner_text()
     pdf = page.pdf(format="A4")
     assert (

@@ -109,7 +109,7 @@ def test_print_sheet_shows_case_history_map_and_signature_lines(street, users, c
     assert response.status_code == 200
     text = response.content.decode()
     assert "案件处置单" in text and case.number in text
-    for line in ("处置人(签字)", "核查人(签字)", "日期"):
+    for line in ("处置人（签字）", "核查人（签字）", "日期"):
         assert line in text
     assert f"/console/case/{case.number}/map.png" in text
     assert text.count("<tr><td>") >= len(case.events.all())
