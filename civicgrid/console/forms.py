@@ -14,8 +14,9 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases.choices import CaseSource, MediationOutcome, Rating
+from civicgrid.cases.choices import CaseSource, HotlineRequestType, MediationOutcome, Rating
 from civicgrid.cases.models import Category
+from civicgrid.cases.services.checks import MAX_DESCRIPTION, PHONE_RE
 from civicgrid.core.forms import FilterFormMixin, all_choices
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.choices import GridLevel
@@ -416,3 +417,164 @@ class BulkDispatchForm(forms.Form):
         # Any case number; the view looks each one up in the user's scope and names the missing.
         numbers = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
         self.fields["cases"].choices = [(n, n) for n in numbers]
+
+
+# --- the desk: a case registered by hand, bulk filing ----------------------------------------
+
+
+class CaseEntryForm(forms.Form):
+    """登记案件 at the 城运中心's desk: a call (来电), a visitor (来访) or a 12345 ticket typed in
+    by hand. Every field is checked in one round trip here (the same rules as
+    cases.services.do_report, which checks them again); the place is an address, a point on the
+    map (its micro-grid found by grids.locator) or a micro-grid picked from the list."""
+
+    CHANNELS = [
+        (CaseSource.PHONE_CALL, CaseSource.PHONE_CALL.label),
+        (CaseSource.WALK_IN, CaseSource.WALK_IN.label),
+        (CaseSource.HOTLINE_12345, _("12345工单(人工录入)")),
+    ]
+    # do_report's field names → this form's.
+    FIELD_MAP = {"source": "channel", "external_ticket": "ticket", "dispatched_at": "ticket"}
+
+    channel = forms.ChoiceField(
+        label=_("受理渠道"),
+        choices=CHANNELS,
+        initial=CaseSource.PHONE_CALL,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择受理渠道")},
+    )
+    ticket = forms.CharField(
+        label=_("12345工单号"),
+        required=False,
+        max_length=64,
+        help_text=_("热线稍后推送同一工单时,将归入本案件并补上热线办理期限"),
+    )
+    hotline_request_type = forms.ChoiceField(
+        label=_("12345诉求类型"),
+        required=False,
+        choices=[("", _("(未知)")), *HotlineRequestType.choices],
+    )
+    category = CategoryChoiceField(
+        label=_("问题类别"),
+        queryset=Category.objects.none(),
+        error_messages={"required": _("请选择问题类别")},
+    )
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_DESCRIPTION}),
+        error_messages={
+            "required": _("请填写问题描述"),
+            "max_length": _("问题描述不能超过%(limit_value)d个字"),
+        },
+    )
+    address = forms.CharField(label=_("地址"), required=False, max_length=200)
+    lon = forms.FloatField(
+        label=_("经度"), required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
+    lat = forms.FloatField(
+        label=_("纬度"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    micro_grid = MicroGridChoiceField(
+        label=_("微网格"),
+        queryset=Grid.objects.none(),
+        required=False,
+        empty_label=_("(按地图选点定位)"),
+        help_text=_("来电人说不清位置时可直接选择微网格"),
+    )
+    reporter_name = forms.CharField(label=_("来电人/来访人姓名"), required=False, max_length=50)
+    reporter_phone = forms.CharField(
+        label=_("联系电话"),
+        required=False,
+        max_length=32,
+        help_text=_("保存后按规则打码显示,查看完整号码将留痕"),
+    )
+    photos = MultipleImageField(
+        label=_("照片"), required=False, help_text=_("可选多张;JPEG、PNG 或 WebP")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = leaf_categories()
+        self.fields["micro_grid"].queryset = (
+            Grid.objects.filter(level=GridLevel.MICRO_GRID)
+            .select_related("parent")
+            .defer("geometry", "parent__geometry")
+            .order_by("parent__code", "parent_id", "code")
+        )
+
+    def clean_reporter_phone(self):
+        phone = self.cleaned_data["reporter_phone"].strip()
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError(_("联系电话格式不正确"))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("channel")
+        if channel == CaseSource.HOTLINE_12345:
+            if not (data.get("ticket") or "").strip():
+                self.add_error("ticket", _("12345工单请填写工单号"))
+        else:
+            if (data.get("ticket") or "").strip():
+                self.add_error("ticket", _("工单号只用于12345工单"))
+            if data.get("hotline_request_type"):
+                self.add_error("hotline_request_type", _("诉求类型只用于12345工单"))
+        lon, lat = data.get("lon"), data.get("lat")
+        if (lon is None) != (lat is None) and "lon" not in self.errors:
+            self.add_error("address", _("地图选点不完整,请重新选点"))
+        if (
+            not (data.get("address") or "").strip()
+            and lon is None
+            and data.get("micro_grid") is None
+            and not {"address", "micro_grid"} & set(self.errors)
+        ):
+            self.add_error("address", _("请填写地址、在地图上选点或选择微网格"))
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        hotline = data["channel"] == CaseSource.HOTLINE_12345
+        return {
+            "source": data["channel"],
+            "external_ticket": data["ticket"].strip() if hotline else "",
+            "hotline_request_type": data["hotline_request_type"] if hotline else "",
+            "category": data["category"],
+            "description": data["description"],
+            "address": data["address"],
+            "lon": data["lon"],
+            "lat": data["lat"],
+            "micro_grid": data["micro_grid"],
+            "reporter_name": data["reporter_name"],
+            "reporter_phone": data["reporter_phone"],
+            "photos": data["photos"],
+        }
+
+
+class BulkFilingForm(forms.Form):
+    """立案 or 不予立案 of the cases ticked on 待受理 (不予立案 needs its reason)."""
+
+    cases = forms.MultipleChoiceField(
+        label=_("案件"), error_messages={"required": _("请勾选要处理的案件")}
+    )
+    decision = forms.ChoiceField(
+        label=_("处理"),
+        choices=[("file", _("立案")), ("refuse", _("不予立案"))],
+        widget=forms.RadioSelect,
+        initial="file",
+        error_messages={"required": _("请选择立案或不予立案")},
+    )
+    reason = forms.CharField(
+        label=_("说明/不予立案理由"), required=False, max_length=2000, widget=_textarea(2)
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        numbers = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        self.fields["cases"].choices = [(n, n) for n in numbers]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("请填写不予立案理由"))
+        return data

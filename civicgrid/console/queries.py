@@ -9,9 +9,11 @@ Queues (tabs) of the 城运中心 console, each over the cases the user may see
 - 待核查 (to_verify): handled, waiting for verification;
 - 超期 (overdue): cases whose running clock has run out — cases.clock's one meaning of overdue
   (the API's `?overdue=true`, the deadline warnings' red and the dashboard count the same);
-- 督办 (supervision): open cases the street has to chase — those with a 基层约请 still open
-  (a community escalated them), those with a 延期 request waiting for the street's decision,
-  and 12345 tickets of request type 督办/回访复核 (the city hotline supervising a case);
+- 督办 (supervision): open cases the street has to chase — those a 带班领导 supervised (督办,
+  civicgrid.duty) and not yet answered, those with a 基层约请 still open (a community escalated
+  them), those with a 延期 request waiting for the street's decision, and 12345 tickets of
+  request type 督办/回访复核 (the city hotline supervising a case); each row says why
+  (`supervision_reasons`);
 - 全部 (all): everything in scope, for searching.
 
 The filters are the API's (cases.filters.CaseFilter, through `QueueFilter` with the console's
@@ -21,7 +23,7 @@ so the tabs always agree with the filters; the list is one paged query with its 
 joined (the micro-grids' boundaries deferred: they are large and the list does not need them).
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,20 +36,105 @@ from civicgrid.cases.choices import (
     ExtensionStatus,
     HotlineRequestType,
 )
+from civicgrid.cases.choices import CaseAction as A
 from civicgrid.cases.filters import CaseFilter
-from civicgrid.cases.models import CallIn, Case, ExtensionRequest
+from civicgrid.cases.models import CallIn, Case, CaseEvent, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.console.forms import QueueFilterForm
+from civicgrid.duty.choices import SupervisionStatus
+from civicgrid.duty.models import Supervision
 
 
 def supervision_q() -> Q:
     open_call_ins = CallIn.objects.filter(status=CallInStatus.OPEN).values("case_id")
     pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).values("case_id")
+    supervised = Supervision.objects.filter(status=SupervisionStatus.OPEN).values("case_id")
     return Q(status__in=OPEN_STATUSES) & (
         Q(pk__in=open_call_ins)
         | Q(pk__in=pending)
+        | Q(pk__in=supervised)
         | Q(source=CaseSource.HOTLINE_12345, hotline_request_type=HotlineRequestType.SUPERVISE)
     )
+
+
+def supervision_reasons(cases) -> dict:
+    """{case pk: [why it is on the 督办 tab, …]} for a page of cases, in three queries: the
+    带班领导's open 督办 (by whom, the instruction, its deadline), an open 基层约请, a 延期 request
+    waiting, a 12345 督办件; the warning level shows beside it as a badge."""
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    by_case = {case.pk: [] for case in cases}
+    if not by_case:
+        return by_case
+    for row in (
+        Supervision.objects.filter(case_id__in=by_case, status=SupervisionStatus.OPEN)
+        .select_related("by")
+        .order_by("created_at")
+    ):
+        by_case[row.case_id].append(
+            _("%(who)s督办:%(what)s(%(when)s前答复)")
+            % {
+                "who": f"{row.by.last_name}{row.by.first_name}".strip() or row.by.username,
+                "what": row.instruction,
+                "when": date_format(localtime(row.deadline), "m-d H:i"),
+            }
+        )
+    for row in CallIn.objects.filter(case_id__in=by_case, status=CallInStatus.OPEN):
+        by_case[row.case_id].append(_("基层约请:%(r)s") % {"r": row.reason})
+    for row in ExtensionRequest.objects.filter(case_id__in=by_case, status=ExtensionStatus.PENDING):
+        by_case[row.case_id].append(
+            _("延期申请待审批:%(d)s个工作日,%(r)s") % {"d": row.days, "r": row.reason}
+        )
+    for case in cases:
+        if (
+            case.source == CaseSource.HOTLINE_12345
+            and case.hotline_request_type == HotlineRequestType.SUPERVISE
+        ):
+            by_case[case.pk].append(_("12345督办件"))
+    return by_case
+
+
+def returned_reasons(cases) -> dict:
+    """{case pk: the last 退回 or 撤回 row} of the returned cases of a page (one query): who
+    sent it back, from which department, why."""
+    returned = [c.pk for c in cases if c.status == CaseStatus.RETURNED]
+    if not returned:
+        return {}
+    rows = (
+        CaseEvent.objects.filter(case_id__in=returned, action__in=[A.RETURN, A.RECALL])
+        .select_related("actor")
+        .order_by("case_id", "at", "pk")
+    )
+    return {row.case_id: row for row in rows}  # the last one of each case wins
+
+
+# The queue's orders (?sort=): the first is the default — most urgent deadline first.
+SORTS = {
+    "deadline": (_("期限"), ("running_deadline", "-id")),
+    "-created": (_("上报时间(新→旧)"), ("-reported_at", "-id")),
+    "created": (_("上报时间(旧→新)"), ("reported_at", "id")),
+    "category": (_("类别"), ("category__family", "category__code", "-reported_at", "-id")),
+    "state": (_("状态"), ("status", "running_deadline", "-id")),
+}
+SORT_KEYS = list(SORTS)
+
+
+def sorted_cases(queryset, key: str):
+    """The queue in the chosen order (an unknown one is the default); the running deadline is
+    cases.clock's, cases without one last."""
+    key = key if key in SORTS else SORT_KEYS[0]
+    fields = SORTS[key][1]
+    if any(f.lstrip("-") == "running_deadline" for f in fields):
+        queryset = queryset.annotate(running_deadline=clock.running_deadline_expression())
+    return queryset.order_by(
+        *(
+            F(f.lstrip("-")).desc(nulls_last=True)
+            if f.startswith("-")
+            else F(f).asc(nulls_last=True)
+            for f in fields
+        )
+    ), key
 
 
 # (key, label, condition); the first is the default tab.
@@ -117,18 +204,8 @@ def queue_counts(queryset) -> dict:
 
 
 def running_deadline(case):
-    """(label, deadline) of the clock of the case's state (cases.clock), or (None, None); a
-    returned case waits for re-dispatch unclocked."""
+    """(label, deadline) of the clock of the case's state (cases.clock), or (None, None)."""
     running = clock.clock_of(case)
     if running is None:
         return None, None
     return running.label, getattr(case, running.deadline)
-
-
-def hours_left(calendar, deadline, now, pauses=()) -> float | None:
-    """Working hours left until `deadline` (negative: overdue by as many), pauses excluded."""
-    if deadline is None:
-        return None
-    if deadline >= now:
-        return calendar.working_hours_between(now, deadline, exclude=pauses)
-    return -calendar.working_hours_between(deadline, now, exclude=pauses)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civicgrid.console import export, history, maps, printing, views
+from civicgrid.console import desk, export, history, maps, printing, views
 from civicgrid.duty import views as duty_views
 
 app_name = "console"
@@ -8,6 +8,8 @@ app_name = "console"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("dispatch/", views.bulk_dispatch, name="bulk-dispatch"),
+    path("filing/", desk.bulk_filing, name="bulk-filing"),
+    path("new/", desk.new_case, name="new-case"),
     path("inbox/", views.inbox, name="inbox"),
     path("export.xlsx", export.export_queue, name="export"),
     path("map/", maps.case_map, name="map"),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("case/<str:number>/map.png", printing.case_map_png, name="case-map"),
     path("case/<str:number>/reveal-phone/", views.reveal_phone, name="reveal-phone"),
     path("case/<str:number>/do/<str:action>/", views.case_action, name="action"),
+    path("case/<str:number>/merge/", desk.merge_confirm, name="merge-confirm"),
     # 督办 belongs to the duty app (above cases); its forms sit on the case page.
     path("case/<str:number>/supervise/", duty_views.supervise, name="supervise"),
     path(

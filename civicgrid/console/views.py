@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
+    APPROVER_ROLES,
     CONSOLE_CASE_ROLES,
     CONSOLE_QUEUE_ROLES,
     DEPARTMENT_INBOX_ROLES,
@@ -40,18 +41,18 @@ from civicgrid.cases.choices import (
     OPEN_STATUSES,
     CallInStatus,
     CaseStatus,
+    CoHandlingStatus,
     ExtensionStatus,
 )
-from civicgrid.cases.clock import overdue_q, pause_intervals
+from civicgrid.cases.clock import overdue_q
 from civicgrid.cases.duplicates import possible_duplicates
-from civicgrid.cases.models import CallIn, Case, CaseEvent, ExtensionRequest
+from civicgrid.cases.models import CallIn, Case, CaseEvent, CoHandling, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.console import queries
 from civicgrid.console import services as console_services
-from civicgrid.console.forms import BulkDispatchForm
+from civicgrid.console.forms import BulkDispatchForm, BulkFilingForm
 from civicgrid.web.forms import add_service_errors
 from civicgrid.web.navigation import home_url_name
-from civicgrid.workcalendar.services import get_calendar, working_hours_between
 
 PAGE_SIZE = 30
 
@@ -61,20 +62,12 @@ def _is_htmx(request) -> bool:
 
 
 def _rows(cases, now):
-    """Each case of a list with its running deadline and working hours left (no query)."""
-    calendar = get_calendar()
+    """Each case of a list with its running deadline (no query); the time left is worded by
+    the template tag time_left (cases.clock.remaining)."""
     rows = []
     for case in cases:
         label, deadline = queries.running_deadline(case)
-        pauses = pause_intervals(case, now)
-        rows.append(
-            {
-                "case": case,
-                "deadline_label": label,
-                "deadline": deadline,
-                "hours_left": queries.hours_left(calendar, deadline, now, pauses),
-            }
-        )
+        rows.append({"case": case, "deadline_label": label, "deadline": deadline})
     return rows
 
 
@@ -96,22 +89,33 @@ def _queue_heading(user) -> str:
     return _("城运中心案件工作台")
 
 
-def _queue_page(request, bulk_form=None, status=200):
+def _queue_page(request, bulk_form=None, status=200, filing_form=None):
     user = request.user
     source = request.GET if request.method == "GET" else request.POST
     filtered, filterset = queries.apply_filters(queries.list_queryset(user), source, request)
     form = filterset.form
     tab = source.get("tab") if source.get("tab") in queries.QUEUE_KEYS else queries.QUEUE_KEYS[0]
     counts = queries.queue_counts(filtered)
-    cases = filtered.filter(queries.queue_condition(tab)).order_by("-reported_at", "-id")
+    cases, sort = queries.sorted_cases(
+        filtered.filter(queries.queue_condition(tab)), source.get("sort", "")
+    )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     may_dispatch = tab == "to_dispatch" and user.effective_role in DISPATCH_ROLES
     if may_dispatch and bulk_form is None:
         bulk_form = BulkDispatchForm()
-    selected = (
-        set(bulk_form.data.getlist("cases")) if bulk_form is not None and bulk_form.data else set()
-    )
+    # 待受理: 立案 (and, for the 值班长, 不予立案) of the ticked cases, one by one.
+    may_file = tab == "reported" and user.effective_role in DISPATCH_ROLES
+    if may_file and filing_form is None:
+        filing_form = BulkFilingForm()
+    chosen = bulk_form if may_dispatch else filing_form if may_file else None
+    selected = set(chosen.data.getlist("cases")) if chosen is not None and chosen.data else set()
+    rows = _rows(page.object_list, now)
+    returned = queries.returned_reasons(page.object_list)
+    reasons = queries.supervision_reasons(page.object_list) if tab == "supervision" else {}
+    for row in rows:
+        row["returned"] = returned.get(row["case"].pk)
+        row["reasons"] = reasons.get(row["case"].pk, [])
     context = {
         "form": form,
         "tab": tab,
@@ -119,10 +123,15 @@ def _queue_page(request, bulk_form=None, status=200):
             {"key": key, "label": label, "count": counts[key]} for key, label, _q in queries.QUEUES
         ],
         "page_obj": page,
-        "rows": _rows(page.object_list, now),
+        "rows": rows,
         "bulk_form": bulk_form if may_dispatch else None,
-        "selected": selected,
+        "filing_form": filing_form if may_file else None,
+        "may_refuse": user.effective_role in APPROVER_ROLES,
+        "may_enter": user.effective_role in DISPATCH_ROLES,
         "heading": _queue_heading(user),
+        "selected": selected,
+        "sort": sort,
+        "sorts": [{"key": key, "label": label} for key, (label, _f) in queries.SORTS.items()],
         "now": now,
     }
     template = "console/_queue_results.html" if _is_htmx(request) else "console/queue.html"
@@ -159,6 +168,7 @@ def bulk_dispatch(request):
 
 FILTER_KEYS = (
     "tab",
+    "sort",
     "q",
     "community",
     "micro_grid",
@@ -202,6 +212,10 @@ def _case_queryset(user):
                     "requested_by", "concluded_by"
                 ).prefetch_related("departments"),
             ),
+            Prefetch(
+                "co_handlings",
+                queryset=CoHandling.objects.select_related("department", "feedback_by"),
+            ),
         ),
         user,
     )
@@ -224,8 +238,7 @@ def _map_data(case):
 
 
 def _deadlines(case, now):
-    """The case's deadlines with the working hours left on the one running now."""
-    pauses = case_services.pause_intervals(case, now)
+    """The case's deadlines, the one running now marked (its time left: the time_left tag)."""
     _running_label, running = queries.running_deadline(case)
     rows = []
     for label, at in (
@@ -235,13 +248,8 @@ def _deadlines(case, now):
     ):
         if at is None:
             continue
-        hours = None
-        if at == running and case.status in OPEN_STATUSES:
-            if at >= now:
-                hours = working_hours_between(now, at, exclude=pauses)
-            else:
-                hours = -working_hours_between(at, now, exclude=pauses)
-        rows.append({"label": label, "at": at, "running": at == running, "hours_left": hours})
+        live = at == running and case.status in OPEN_STATUSES
+        rows.append({"label": label, "at": at, "running": live})
     return rows
 
 
@@ -250,6 +258,22 @@ def _back_url(user) -> str:
     if user.effective_role in CONSOLE_QUEUE_ROLES:
         return reverse("console:queue")
     return reverse(home_url_name(user))
+
+
+def _merged_into_this(case):
+    """The duplicates merged into this (master) case, each with its photos (two queries)."""
+    duplicates = list(
+        Case.objects.filter(merged_into=case, status=CaseStatus.MERGED)
+        .select_related("category")
+        .order_by("reported_at", "pk")
+    )
+    photos = {}
+    if duplicates:
+        for photo in Attachment.objects.filter(case__in=duplicates).order_by("uploaded_at", "pk"):
+            photos.setdefault(photo.case_id, []).append(photo)
+    for duplicate in duplicates:
+        duplicate.merged_photos = photos.get(duplicate.pk, [])
+    return duplicates
 
 
 def case_context(request, case, bound=None):
@@ -293,6 +317,13 @@ def case_context(request, case, bound=None):
     attachments = list(
         Attachment.objects.filter(case=case).select_related("uploaded_by").order_by("uploaded_at")
     )
+    co_handlings = list(case.co_handlings.all())
+    by_event = {}
+    for photo in attachments:
+        by_event.setdefault(photo.event_id, []).append(photo)
+    for part in co_handlings:
+        part.photos = by_event.get(part.feedback_event_id, []) if part.feedback_event_id else []
+    merged = _merged_into_this(case)
     return {
         "case": case,
         "events": list(case.events.all()),
@@ -304,6 +335,9 @@ def case_context(request, case, bound=None):
         "may_merge": "merge" in names,
         "duplicates": duplicates,
         "attachments": attachments,
+        "co_handlings": co_handlings,
+        "co_waiting": [p for p in co_handlings if p.status == CoHandlingStatus.OPEN],
+        "merged": merged,
         "deadlines": _deadlines(case, now),
         "map_data": _map_data(case),
         "point": f"{case.lon},{case.lat}" if case.lon is not None else "",
@@ -403,6 +437,8 @@ INBOX_TABS = [
     ),
     ("handled", gettext_lazy("已反馈待核查"), lambda now: Q(status=CaseStatus.HANDLED)),
 ]
+# 协办: cases of another (lead) department where this department's part is still open.
+CO_TAB = ("co_handling", gettext_lazy("协办待反馈"))
 
 
 @require_GET
@@ -411,20 +447,25 @@ def inbox(request):
     """Cases dispatched to the handler's department, with its overdue and rework counts."""
     user = request.user
     now = timezone.now()
-    base = queries.list_queryset(user).filter(
-        assigned_department_id=user.department_id, handled_by_grid=False
-    )
+    base = queries.list_queryset(user)
     if user.department_id is None:
         base = base.none()
-    conditions = {key: q(now) for key, _label, q in INBOX_TABS}
+    own = Q(assigned_department_id=user.department_id, handled_by_grid=False)
+    conditions = {key: own & q(now) for key, _label, q in INBOX_TABS}
+    conditions[CO_TAB[0]] = Q(
+        pk__in=CoHandling.objects.filter(
+            department_id=user.department_id, status=CoHandlingStatus.OPEN
+        ).values("case_id")
+    )
     counts = base.aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
     tab = request.GET.get("tab") if request.GET.get("tab") in conditions else "to_accept"
-    cases = base.filter(conditions[tab]).order_by("handling_deadline", "-id")
+    cases, _sort = queries.sorted_cases(base.filter(conditions[tab]), "deadline")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "tab": tab,
         "tabs": [
-            {"key": key, "label": label, "count": counts[key]} for key, label, _q in INBOX_TABS
+            {"key": key, "label": label, "count": counts[key]}
+            for key, label in [*((k, label) for k, label, _q in INBOX_TABS), CO_TAB]
         ],
         "counts": counts,
         "page_obj": page,

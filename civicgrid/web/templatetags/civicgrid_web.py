@@ -75,6 +75,33 @@ def as_json(value):
     return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+@register.simple_tag(takes_context=True)
+def time_left(context, case):
+    """The running clock's time left, worded by cases.clock.remaining on every page: "剩 N 工作
+    小时", "超期 N 工作小时" (red), "挂起中,剩余 N" (the time left frozen at the suspension).
+    One calendar snapshot per request."""
+    from civicgrid.cases.clock import remaining
+    from civicgrid.workcalendar.services import get_calendar
+
+    holder = context.get("request")
+    calendar = getattr(holder, "_civicgrid_calendar", None)
+    if calendar is None:
+        calendar = get_calendar()
+        if holder is not None:
+            holder._civicgrid_calendar = calendar
+    left = remaining(case, context.get("now"), calendar)
+    if left is None:
+        return ""
+    css = (
+        "left overdue"
+        if left.overdue
+        else "left suspended"
+        if left.state == "suspended"
+        else "left"
+    )
+    return format_html('<span class="{}" data-left="{}">{}</span>', css, left.state, left.text)
+
+
 @register.filter
 def event_actor(event):
     """Who took a history row's step: the account's name, or who it was without one (匿名居民,
