@@ -62,6 +62,12 @@ COMMON = {
 COMMUNITY_WEIGHT = 4  # each 社区扩展 category (楼道堆物, 飞线充电, 群租 …)
 OTHER_WEIGHT = 1
 
+# Of the cases older than a few days, how many are left unhandled (they show red); the rest of
+# the old ones went through the loop. Reports of the last hours wait for 立案.
+LATE_LEFT = 3
+STALE_AFTER = datetime.timedelta(days=4)
+TODAY_REPORTS = 5
+
 # Which department handles what (demo department codes, see demo.names.DEPARTMENTS).
 BY_CLASS = {
     ("event", "01"): "LHSR",
@@ -150,6 +156,8 @@ class _CaseMaker:
         self.now = now
         self.clock = _Clock(now)
         self.counts: Counter = Counter()
+        # A street's desk keeps up: only a handful of old cases are left lying (red).
+        self.late_left = LATE_LEFT
         self.operator = (
             User.objects.filter(role=Role.OPERATOR, is_active=True).order_by("pk").first()
         )
@@ -366,7 +374,13 @@ class _CaseMaker:
 
     def live(self, case, category, plan) -> None:
         """Move one reported case along its plan as far as the present allows."""
-        if plan == "waiting" or not self.later(0.1, 2.5 if not category.is_urgent else 0.1):
+        if plan == "waiting":
+            # Waiting for 立案 while its filing time lasts; the desk files it before it runs out.
+            case.refresh_from_db(fields=["filing_deadline"])
+            if case.filing_deadline is None or case.filing_deadline > self.now:
+                return
+            plan = "closed_rated"
+        if not self.later(0.1, 2.5 if not category.is_urgent else 0.1):
             return
         if plan == "not_filed":
             services.do_refuse_filing(
@@ -382,7 +396,9 @@ class _CaseMaker:
             services.do_return(
                 case, self.handler_of(case), reason="不属于本部门职责,请改派", now=self.clock.at
             )
-            if self.rng.random() < 0.3 or not self.later(0.2, 2):
+            # The desk re-dispatches within hours; only a fresh return may still be waiting.
+            fresh = self.now - self.clock.at < datetime.timedelta(hours=6)
+            if (fresh and self.rng.random() < 0.5) or not self.later(0.2, 2):
                 return
             others = [
                 d for c, d in sorted(self.departments.items()) if d != case.assigned_department
@@ -391,8 +407,6 @@ class _CaseMaker:
             services.do_dispatch(
                 case, self.operator, department=self.rng.choice(others).pk, now=self.clock.at
             )
-            if self.rng.random() < 0.1:
-                return
         if plan == "stalled":
             if self.rng.random() < 0.5:
                 self.accept_and_handle(case, late=False, stop_after_accept=True)
@@ -461,20 +475,24 @@ class _CaseMaker:
             return
         if plan == "closed":
             return
-        if plan == "unsatisfied":
-            if not self.rate(case, Rating.UNSATISFIED):
-                return
-            case.refresh_from_db()
-            if case.status != S.ACCEPTED or not self.handle_now(case):
-                return
-            if not self.verify(case):
-                return
-            self.rate(case, _weighted(self.rng, [(Rating.SATISFIED, 1), (Rating.BASICALLY, 1)]))
-            return
-        rating = _weighted(
-            self.rng, [(Rating.SATISFIED, 80), (Rating.BASICALLY, 15), (Rating.UNSATISFIED, 5)]
+        rating = (
+            Rating.UNSATISFIED
+            if plan == "unsatisfied"
+            else _weighted(
+                self.rng, [(Rating.SATISFIED, 80), (Rating.BASICALLY, 15), (Rating.UNSATISFIED, 5)]
+            )
         )
-        self.rate(case, rating)
+        if self.rate(case, rating) and rating == Rating.UNSATISFIED:
+            self.handle_again(case)
+
+    def handle_again(self, case) -> None:
+        """不满意 reopened the case: handled again, checked, and rated a second time."""
+        case.refresh_from_db()
+        if case.status != S.ACCEPTED or not self.handle_now(case):
+            return
+        if not self.verify(case):
+            return
+        self.rate(case, _weighted(self.rng, [(Rating.SATISFIED, 1), (Rating.BASICALLY, 1)]))
 
     def handle_now(self, case) -> bool:
         if not self.later(2, 30):
@@ -539,6 +557,39 @@ class _CaseMaker:
             now=self.clock.at,
         )
 
+    def realistic(self, plan: str, age: datetime.timedelta) -> str:
+        """A street at work: a report waits for 立案 only on the day it came in, and of the cases
+        older than a few days only LATE_LEFT are left lying; the others went round the loop."""
+        if plan == "waiting" and age > datetime.timedelta(hours=8):
+            return "closed_rated"
+        if age < datetime.timedelta(hours=1):
+            return "waiting"
+        if plan == "stalled" and age > STALE_AFTER:
+            if self.late_left <= 0:
+                return "closed_rated"
+            self.late_left -= 1
+        return plan
+
+    def times(self, n: int) -> list:
+        """`n` report times over the last DAYS days in the daytime, the last TODAY_REPORTS of
+        them in the hours before now (today's reports, some still waiting for 立案)."""
+        start = self.now - datetime.timedelta(days=DAYS)
+        times = []
+        for _i in range(max(n - TODAY_REPORTS, 0)):
+            day = start + datetime.timedelta(days=self.rng.uniform(0, DAYS - 1))
+            local = day.astimezone(SHANGHAI)
+            # Problems are reported in the daytime.
+            hour = self.rng.choices(
+                range(7, 22), weights=[2, 5, 8, 9, 8, 6, 6, 7, 8, 7, 6, 4, 3, 2, 1]
+            )[0]
+            at = local.replace(hour=hour, minute=self.rng.randrange(60), second=0, microsecond=0)
+            times.append(min(at, self.now - datetime.timedelta(hours=6)))
+        for i in range(min(TODAY_REPORTS, n)):
+            # Most of today's came in this morning and are under way; the last ones just now.
+            minutes = self.rng.uniform(3, 15) if i < 3 else self.rng.uniform(90, 5 * 60)
+            times.append(self.now - datetime.timedelta(minutes=minutes))
+        return sorted(times)
+
     # --- all cases ----------------------------------------------------------------------------
     def build(self, n: int) -> Counter:
         if not (
@@ -546,18 +597,7 @@ class _CaseMaker:
         ):
             # A geometry-only street or one without logins: no one to report or handle cases.
             return self.counts
-        start = self.now - datetime.timedelta(days=DAYS)
-        times = []
-        for _i in range(n):
-            day = start + datetime.timedelta(days=self.rng.uniform(0, DAYS))
-            local = day.astimezone(SHANGHAI)
-            # Problems are reported in the daytime.
-            hour = self.rng.choices(
-                range(7, 22), weights=[2, 5, 8, 9, 8, 6, 6, 7, 8, 7, 6, 4, 3, 2, 1]
-            )[0]
-            at = local.replace(hour=hour, minute=self.rng.randrange(60), second=0, microsecond=0)
-            times.append(min(at, self.now - datetime.timedelta(minutes=5)))
-        times.sort()
+        times = self.times(n)
         open_cases = []
         for i, at in enumerate(times, start=1):
             plan = _weighted(self.rng, PLANS)
@@ -581,6 +621,7 @@ class _CaseMaker:
                     self.counts["case"] += 1
                     continue
                 plan = "stalled"
+            plan = self.realistic(plan, self.now - at)
             case = self.report(at, source, category, point, i)
             if master is not None:
                 self.merge(case, master)

@@ -69,6 +69,28 @@ def test_indicators_are_not_trivial(demo_cases, client):
     assert row["avg_handling_hours"] > 0
 
 
+def test_the_queue_looks_like_a_street_at_work(demo_cases):
+    """Most cases move through the loop; a report waits for 立案 only on its day; a handful are
+    late; closures are rated and a few 不满意 ratings show in 满意率."""
+    from civicgrid.cases import indicators
+    from civicgrid.cases.models import CaseRating
+
+    day_ago = NOW - datetime.timedelta(days=1)
+    waiting = Case.objects.filter(status="reported")
+    assert waiting.exists() and not waiting.filter(reported_at__lt=day_ago).exists()
+    assert Case.objects.filter(reported_at__gte=NOW - datetime.timedelta(hours=6)).count() >= 3
+    open_cases = Case.objects.exclude(
+        status__in=["closed", "not_filed", "merged", "sent_back", "withdrawn"]
+    )
+    red = open_cases.filter(warning_level="red").count()
+    assert 0 < red <= 10 and red < open_cases.count() / 2, (red, open_cases.count())
+    assert open_cases.count() < Case.objects.count() / 3
+    assert CaseRating.objects.filter(rating="unsatisfied").exists()
+    start, end = indicators.period((NOW - datetime.timedelta(days=61)).date(), NOW.date())
+    (row,) = indicators.compute(User.objects.get(username="operator"), start, end, as_of=NOW)
+    assert 50 < row["satisfaction_rate"] < 100
+
+
 def test_deterministic_with_the_seed(small_demo):
     def snapshot():
         return list(
@@ -85,13 +107,14 @@ def test_deterministic_with_the_seed(small_demo):
     from civicgrid.cases.models import (
         CallIn,
         CaseNumberCounter,
+        CaseRating,
         ExtensionRequest,
         HotlineAttempt,
         HotlineMessage,
     )
 
     CallIn.objects.all().delete()
-    for model in (HotlineAttempt, HotlineMessage):
+    for model in (HotlineAttempt, HotlineMessage, CaseRating):
         model.objects.all()._raw_delete(model.objects.db)
     ExtensionRequest.objects.all().delete()
     Case.objects.update(merged_into=None)
