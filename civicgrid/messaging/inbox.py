@@ -1,9 +1,8 @@
 """The staff's notification centre (站内通知): written with each message (`add`, inside the step's
 transaction), read at /notifications/ and /api/notifications/, marked read one by one or all at
-once. The header's unread badge reads `unread_count`, kept in the shared cache and dropped
-whenever the user's items change (and after the commit that wrote them)."""
+once. The header's unread badge reads `unread_count`: one COUNT over the partial index of unread
+items, the same on every page (no cached count to drift or to drop after a commit)."""
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,22 +11,7 @@ from civicgrid.messaging.messages import Recipient
 from civicgrid.messaging.models import Notification, OutboxMessage
 from civicgrid.messaging.recipients import STAFF_KINDS, staff_users
 
-COUNT_SECONDS = 300
 BATCH = 1000
-
-
-def _key(user_id: int) -> str:
-    return f"civicgrid:notifications:unread:{user_id}"
-
-
-def forget_counts(user_ids) -> None:
-    """Drop the cached badge counts now and again after the commit (a page rendered in between
-    must not keep a stale count for long)."""
-    keys = [_key(pk) for pk in set(user_ids)]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def add(rows: list[OutboxMessage]) -> int:
@@ -45,21 +29,15 @@ def add(rows: list[OutboxMessage]) -> int:
         for user_id in found[ident]:
             items.append(Notification(user_id=user_id, message=row, created_at=row.created_at))
     Notification.objects.bulk_create(items, batch_size=BATCH, ignore_conflicts=True)
-    forget_counts(item.user_id for item in items)
     return len(items)
 
 
 def unread_count(user) -> int:
-    """How many unread items the user has (the header's badge): from the cache, else one
-    query over the partial index of unread items."""
+    """How many unread items the user has (the header's badge): one query over the partial index
+    of unread items."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    key = _key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
-        cache.set(key, count, COUNT_SECONDS)
-    return count
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def items_for(user, *, unread_only: bool = False):
@@ -81,7 +59,6 @@ def do_mark_read(user, pk: int, *, now=None) -> Notification:
         if item.read_at is None:
             item.read_at = now
             item.save(update_fields=["read_at"])
-            forget_counts([user.pk])
     return item
 
 
@@ -94,8 +71,6 @@ def do_mark_all_read(user, *, before=None, now=None) -> int:
         if before is not None:
             unread = unread.filter(created_at__lt=before)
         changed = unread.update(read_at=now)
-        if changed:
-            forget_counts([user.pk])
     return changed
 
 

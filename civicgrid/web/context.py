@@ -34,7 +34,7 @@ def front(request):
         "nav_role_label": Role(user.effective_role).label if signed_in else "",
         # The admin link only for those the admin lets in (not leaders, phone roles, departments).
         "nav_back_office": may_use_admin(user),
-        # The notification centre's badge: counted (one cached query) only when a page shows it.
+        # The notification centre's badge: counted (one query) only when a page shows it.
         "nav_notifications": signed_in and user.effective_role in NOTIFICATION_ROLES,
         "nav_unread": SimpleLazyObject(lambda: unread_count(user)),
         "map_tile_url": settings.CIVICGRID_MAP_TILE_URL,
