@@ -156,7 +156,7 @@ def test_import_page_lists_every_problem_and_saves_nothing(admin_client):
     response = admin_client.post(url, {"file": upload, "tolerance_m": 1, "tolerance_ratio": 0.005})
     assert response.status_code == 400
     content = response.content.decode()
-    assert "存在错误,未保存任何数据" in content
+    assert "存在错误，未保存任何数据" in content
     assert content.count('<tr class="error">') == 2
     assert "缺少几何" in content and "310115125009009" in content
     assert Grid.objects.count() == 0
