@@ -95,7 +95,7 @@ def test_a_report_without_signal_is_kept_and_sent_once_back_online(phone_page, l
     wait_until(
         page, "document.querySelector('[data-outbox-status]').textContent.includes('已保存')"
     )
-    assert page.locator("[data-outbox-status]").inner_text() == "已保存,联网后自动发送"
+    assert page.locator("[data-outbox-status]").inner_text() == "已保存，联网后自动发送"
     assert page.locator("[data-outbox-count]").inner_text() == "1"
     assert page.input_value("#id_description") == ""  # ready for the next one
     screenshot(page, "phone-offline")
