@@ -37,7 +37,7 @@ def new_case(request):
         else:
             messages.success(
                 request,
-                _("已登记案件%(n)s(%(s)s)")
+                _("已登记案件%(n)s（%(s)s）")
                 % {"n": done.case.number, "s": CaseSource(done.case.source).label},
             )
             return redirect("console:case", number=done.case.number)
@@ -77,7 +77,7 @@ def bulk_filing(request):
         detail = ";".join(f"{number}:{message}" for number, message in outcome.failed)
         messages.warning(
             request,
-            _("%(summary)s,%(m)s 件未处理:%(detail)s")
+            _("%(summary)s，%(m)s 件未处理：%(detail)s")
             % {"summary": summary, "m": len(outcome.failed), "detail": detail},
         )
     else:
@@ -109,7 +109,7 @@ def merge_confirm(request, number):
     elif master.pk == duplicate.pk:
         error = _("不能把案件合并到它自己")
     elif CaseAction.MERGE not in available_actions(request.user, duplicate):
-        error = _("案件%(n)s当前状态为“%(s)s”,不能合并") % {
+        error = _("案件%(n)s当前状态为“%(s)s”，不能合并") % {
             "n": duplicate.number,
             "s": duplicate.get_status_display(),
         }

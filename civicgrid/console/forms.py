@@ -212,7 +212,7 @@ class DispatchForm(NoteForm):
         queryset=Department.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("可选:各协办部门反馈后,主办部门才能提交处置结果"),
+        help_text=_("可选：各协办部门反馈后，主办部门才能提交处置结果"),
     )
     field_order = ["department", "to_grid", "co_departments", "note"]
 
@@ -264,7 +264,7 @@ class MultipleImageField(forms.FileField):
 class HandleForm(ActionForm):
     result = forms.CharField(label=_("处置结果"), required=False, widget=_textarea())
     photos = MultipleImageField(
-        label=_("处置后照片"), required=False, help_text=_("可选多张;JPEG、PNG 或 WebP")
+        label=_("处置后照片"), required=False, help_text=_("可选多张；JPEG、PNG 或 WebP")
     )
 
     def __init__(self, *args, **kwargs):
@@ -304,7 +304,7 @@ class CoFeedbackForm(ActionForm):
 
     feedback = forms.CharField(label=_("协办意见"), required=False, widget=_textarea())
     photos = MultipleImageField(
-        label=_("照片"), required=False, help_text=_("可选多张;JPEG、PNG 或 WebP")
+        label=_("照片"), required=False, help_text=_("可选多张；JPEG、PNG 或 WebP")
     )
 
 
@@ -431,7 +431,7 @@ class CaseEntryForm(forms.Form):
     CHANNELS = [
         (CaseSource.PHONE_CALL, CaseSource.PHONE_CALL.label),
         (CaseSource.WALK_IN, CaseSource.WALK_IN.label),
-        (CaseSource.HOTLINE_12345, _("12345工单(人工录入)")),
+        (CaseSource.HOTLINE_12345, _("12345工单（人工录入）")),
     ]
     # do_report's field names → this form's.
     FIELD_MAP = {"source": "channel", "external_ticket": "ticket", "dispatched_at": "ticket"}
@@ -447,12 +447,12 @@ class CaseEntryForm(forms.Form):
         label=_("12345工单号"),
         required=False,
         max_length=64,
-        help_text=_("热线稍后推送同一工单时,将归入本案件并补上热线办理期限"),
+        help_text=_("热线稍后推送同一工单时，将归入本案件并补上热线办理期限"),
     )
     hotline_request_type = forms.ChoiceField(
         label=_("12345诉求类型"),
         required=False,
-        choices=[("", _("(未知)")), *HotlineRequestType.choices],
+        choices=[("", _("（未知）")), *HotlineRequestType.choices],
     )
     category = CategoryChoiceField(
         label=_("问题类别"),
@@ -479,7 +479,7 @@ class CaseEntryForm(forms.Form):
         label=_("微网格"),
         queryset=Grid.objects.none(),
         required=False,
-        empty_label=_("(按地图选点定位)"),
+        empty_label=_("（按地图选点定位）"),
         help_text=_("来电人说不清位置时可直接选择微网格"),
     )
     reporter_name = forms.CharField(label=_("来电人/来访人姓名"), required=False, max_length=50)
@@ -487,10 +487,10 @@ class CaseEntryForm(forms.Form):
         label=_("联系电话"),
         required=False,
         max_length=32,
-        help_text=_("保存后按规则打码显示,查看完整号码将留痕"),
+        help_text=_("保存后按规则打码显示，查看完整号码将留痕"),
     )
     photos = MultipleImageField(
-        label=_("照片"), required=False, help_text=_("可选多张;JPEG、PNG 或 WebP")
+        label=_("照片"), required=False, help_text=_("可选多张；JPEG、PNG 或 WebP")
     )
 
     def __init__(self, *args, **kwargs):
@@ -522,7 +522,7 @@ class CaseEntryForm(forms.Form):
                 self.add_error("hotline_request_type", _("诉求类型只用于12345工单"))
         lon, lat = data.get("lon"), data.get("lat")
         if (lon is None) != (lat is None) and "lon" not in self.errors:
-            self.add_error("address", _("地图选点不完整,请重新选点"))
+            self.add_error("address", _("地图选点不完整，请重新选点"))
         if (
             not (data.get("address") or "").strip()
             and lon is None

@@ -73,7 +73,7 @@ def supervision_reasons(cases) -> dict:
         .order_by("created_at")
     ):
         by_case[row.case_id].append(
-            _("%(who)s督办:%(what)s(%(when)s前答复)")
+            _("%(who)s督办：%(what)s（%(when)s前答复）")
             % {
                 "who": f"{row.by.last_name}{row.by.first_name}".strip() or row.by.username,
                 "what": row.instruction,
@@ -81,10 +81,10 @@ def supervision_reasons(cases) -> dict:
             }
         )
     for row in CallIn.objects.filter(case_id__in=by_case, status=CallInStatus.OPEN):
-        by_case[row.case_id].append(_("基层约请:%(r)s") % {"r": row.reason})
+        by_case[row.case_id].append(_("基层约请：%(r)s") % {"r": row.reason})
     for row in ExtensionRequest.objects.filter(case_id__in=by_case, status=ExtensionStatus.PENDING):
         by_case[row.case_id].append(
-            _("延期申请待审批:%(d)s个工作日,%(r)s") % {"d": row.days, "r": row.reason}
+            _("延期申请待审批：%(d)s个工作日，%(r)s") % {"d": row.days, "r": row.reason}
         )
     for case in cases:
         if (
@@ -112,8 +112,8 @@ def returned_reasons(cases) -> dict:
 # The queue's orders (?sort=): the first is the default — most urgent deadline first.
 SORTS = {
     "deadline": (_("期限"), ("running_deadline", "-id")),
-    "-created": (_("上报时间(新→旧)"), ("-reported_at", "-id")),
-    "created": (_("上报时间(旧→新)"), ("reported_at", "id")),
+    "-created": (_("上报时间（新→旧）"), ("-reported_at", "-id")),
+    "created": (_("上报时间（旧→新）"), ("reported_at", "id")),
     "category": (_("类别"), ("category__family", "category__code", "-reported_at", "-id")),
     "state": (_("状态"), ("status", "running_deadline", "-id")),
 }

@@ -126,7 +126,7 @@ def do_redispatch(
         case = _lock(case)
         _check(case, CaseAction.REDISPATCH, user)
         if not case.handled_by_grid and case.assigned_department_id == department.pk:
-            raise ValidationError({"department": _("案件已在该部门办理,请选择其他部门")})
+            raise ValidationError({"department": _("案件已在该部门办理，请选择其他部门")})
         old = case.assigned_department
         previous = {
             "department": old.code if old is not None else None,
@@ -219,7 +219,7 @@ def do_hurry(case, user, *, note: str = "", now=None) -> Done:
         level = hurry_level(case, now)
         if not level:
             raise IllegalTransition(
-                _("案件%(n)s距处置期限尚远,临近期限(黄灯)或超期后才能催办") % {"n": case.number}
+                _("案件%(n)s距处置期限尚远，临近期限（黄灯）或超期后才能催办") % {"n": case.number}
             )
         case.hurry_count += 1
         event = _step(
@@ -294,7 +294,7 @@ def check_co_handlers_done(case) -> None:
     )
     if waiting:
         raise IllegalTransition(
-            _("协办部门尚未反馈:%(d)s。请待各协办部门反馈后再提交处置结果")
+            _("协办部门尚未反馈：%(d)s。请待各协办部门反馈后再提交处置结果")
             % {"d": "、".join(c.department.name for c in waiting)}
         )
 

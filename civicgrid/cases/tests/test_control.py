@@ -207,7 +207,7 @@ def test_time_left_is_never_zero_beside_overdue_and_frozen_when_suspended(users,
     services.do_suspend(case, users["chief"], reason="等待法院裁定")
     clock.set(2026, 12, 10, 11, 0)
     case.refresh_from_db()
-    assert case_clock.remaining(case).text == "挂起中,挂起时已超期 2 工作小时"
+    assert case_clock.remaining(case).text == "挂起中，挂起时已超期 2 工作小时"
 
 
 def test_time_left_of_a_suspended_case_is_the_time_left_at_suspension(users, clock):
@@ -216,4 +216,4 @@ def test_time_left_of_a_suspended_case_is_the_time_left_at_suspension(users, clo
     services.do_suspend(case, users["chief"], reason="等待业主回国")
     clock.set(2026, 12, 20, 10, 0)
     case.refresh_from_db()
-    assert case_clock.remaining(case).text == "挂起中,剩余 7 工作小时"
+    assert case_clock.remaining(case).text == "挂起中，剩余 7 工作小时"
