@@ -61,7 +61,7 @@ class CivicgridAdminSite(admin.AdminSite):
                 and request.path != reverse("admin:logout", current_app=self.name)
             ):
                 raise PermissionDenied(
-                    _("后台管理只供系统管理员、城运中心和居委工作人员使用,请使用网页前台。")
+                    _("后台管理只供系统管理员、城运中心和居委工作人员使用，请使用网页前台。")
                 )
             return inner(request, *args, **kwargs)
 

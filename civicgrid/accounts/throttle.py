@@ -59,8 +59,8 @@ def cool_off_seconds(request=None) -> int:
 def lockout_message(request=None) -> str:
     minutes = max(1, math.ceil(cool_off_seconds(request) / 60))
     return ngettext(
-        "登录失败次数过多,该账号或本机地址已被暂时锁定,请%(minutes)d分钟后再试",
-        "登录失败次数过多,该账号或本机地址已被暂时锁定,请%(minutes)d分钟后再试",
+        "登录失败次数过多，该账号或本机地址已被暂时锁定，请%(minutes)d分钟后再试",
+        "登录失败次数过多，该账号或本机地址已被暂时锁定，请%(minutes)d分钟后再试",
         minutes,
     ) % {"minutes": minutes}
 

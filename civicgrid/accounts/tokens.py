@@ -73,10 +73,10 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         try:
             token = ApiToken.objects.select_related("user").get(digest=token_digest(key))
         except ApiToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("令牌无效或已撤销,请重新登录")) from None
+            raise exceptions.AuthenticationFailed(_("令牌无效或已撤销，请重新登录")) from None
         now = timezone.now()
         if token.expires_at <= now:
-            raise exceptions.AuthenticationFailed(_("令牌已过期,请重新登录"))
+            raise exceptions.AuthenticationFailed(_("令牌已过期，请重新登录"))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("该账号已停用"))
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:

@@ -117,13 +117,13 @@ class CleanedImage:
 
 
 def _not_an_image():
-    return ValidationError({"file": _("文件不是有效的图片:仅支持 JPEG、PNG、WebP 格式的照片")})
+    return ValidationError({"file": _("文件不是有效的图片：仅支持 JPEG、PNG、WebP 格式的照片")})
 
 
 def _too_many_pixels(width: int, height: int, limit: int | None = None):
     return ValidationError(
         {
-            "file": _("图片尺寸过大(%(w)s×%(h)s 像素),上限为 %(max)s 像素")
+            "file": _("图片尺寸过大（%(w)s×%(h)s 像素），上限为 %(max)s 像素")
             % {"w": width, "h": height, "max": f"{limit or max_pixels():,}"}
         }
     )
@@ -168,7 +168,7 @@ def clean_image(data: bytes) -> CleanedImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow refused before we could read the size ourselves (limit set above Pillow's).
         raise ValidationError(
-            {"file": _("图片尺寸过大,上限为 %(max)s 像素") % {"max": f"{max_pixels():,}"}}
+            {"file": _("图片尺寸过大，上限为 %(max)s 像素") % {"max": f"{max_pixels():,}"}}
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError):
         # Pillow reports a corrupt or truncated file with any of these.
@@ -214,7 +214,7 @@ def _read_upload(upload) -> bytes:
     if size is not None and size > limit:
         raise ValidationError(
             {
-                "file": _("文件过大(%(size)s),附件大小上限为 %(limit)s")
+                "file": _("文件过大（%(size)s），附件大小上限为 %(limit)s")
                 % {"size": human_size(size), "limit": human_size(limit)}
             }
         )
@@ -224,7 +224,7 @@ def _read_upload(upload) -> bytes:
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ValidationError(
-            {"file": _("文件过大,附件大小上限为 %(limit)s") % {"limit": human_size(limit)}}
+            {"file": _("文件过大，附件大小上限为 %(limit)s") % {"limit": human_size(limit)}}
         )
     if not data:
         raise ValidationError({"file": _("文件为空")})

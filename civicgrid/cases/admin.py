@@ -84,7 +84,7 @@ class CaseEventInline(_ReadOnlyInline):
     model = CaseEvent
     fields = ["at", "actor", "action", "from_status", "to_status", "note"]
     readonly_fields = fields
-    verbose_name_plural = _("流转记录(不可修改)")
+    verbose_name_plural = _("流转记录（不可修改）")
 
 
 class ExtensionInline(_ReadOnlyInline):
@@ -139,7 +139,7 @@ INDICATOR_COLUMNS = [
     ("resolution_rate", _("解决率%")),
     ("first_contact_rate", _("先行联系及时率%")),
     ("hurried", _("催办件数")),
-    ("avg_handling_hours", _("平均处置用时(工作小时)")),
+    ("avg_handling_hours", _("平均处置用时（工作小时）")),
     ("grade", _("等级")),
 ]
 

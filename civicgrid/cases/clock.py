@@ -260,8 +260,8 @@ class Remaining:
     def text(self) -> str:
         if self.state == "suspended":
             if self.hours < 0:
-                return _("挂起中,挂起时已超期 %(a)s") % {"a": self.amount}
-            return _("挂起中,剩余 %(a)s") % {"a": self.amount}
+                return _("挂起中，挂起时已超期 %(a)s") % {"a": self.amount}
+            return _("挂起中，剩余 %(a)s") % {"a": self.amount}
         if self.state == "overdue":
             return _("超期 %(a)s") % {"a": self.amount}
         return _("剩 %(a)s") % {"a": self.amount}

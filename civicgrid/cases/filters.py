@@ -68,7 +68,7 @@ class CaseFilter(django_filters.FilterSet):
     category = django_filters.NumberFilter(
         label=_("类别"),
         method="filter_category",
-        help_text=_("类别ID;大类包含其下的小类"),
+        help_text=_("类别ID；大类包含其下的小类"),
     )
     community = django_filters.CharFilter(
         label=_("居村"), method="filter_community", help_text=_("居村编码或ID")

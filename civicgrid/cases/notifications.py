@@ -133,9 +133,9 @@ def messages_for(case, kind: str, **extra) -> list[Message]:
     link = track_link(case)
     n = {"n": number}
     if kind == "file":
-        add(reporter(case), _("您反映的问题已立案,案件编号%(n)s") % n, link)
+        add(reporter(case), _("您反映的问题已立案，案件编号%(n)s") % n, link)
     elif kind == "refuse_filing":
-        add(reporter(case), _("您反映的问题不予立案(案件编号%(n)s)") % n, link)
+        add(reporter(case), _("您反映的问题不予立案（案件编号%(n)s)") % n, link)
     elif kind == "dispatch":
         add(assignee(case), _("新派遣：请接单处置案件%(n)s") % n)
     elif kind == "reopen":
@@ -149,18 +149,18 @@ def messages_for(case, kind: str, **extra) -> list[Message]:
     elif kind == "decide_extension":
         add(assignee(case), _("案件%(n)s的延期申请已审批") % n)
     elif kind == "handle":
-        add(reporter(case), _("您反映的问题已处置,案件编号%(n)s") % n, link)
+        add(reporter(case), _("您反映的问题已处置，案件编号%(n)s") % n, link)
         add(verifier(case), _("案件%(n)s已处置，等待网格员核查") % n)
     elif kind == "verify_pass":
-        add(reporter(case), _("您反映的问题已结案(案件编号%(n)s),欢迎评价") % n, link)
+        add(reporter(case), _("您反映的问题已结案（案件编号%(n)s），欢迎评价") % n, link)
     if kind == "request_extension":  # the 值班长 on duty decides
         for recipient in approvers():
-            add(recipient, _("案件%(n)s有延期申请,请值班长审批") % n)
+            add(recipient, _("案件%(n)s有延期申请，请值班长审批") % n)
     if kind == "start_call_in":
         for department_id in extra.get("departments", []):
             add(
                 Recipient("department", department_id=department_id),
-                _("基层约请:请参加案件%(n)s的会商") % n,
+                _("基层约请：请参加案件%(n)s的会商") % n,
             )
     out.extend(control_messages(case, kind, extra))
     return out
@@ -186,21 +186,21 @@ def control_messages(case, kind: str, extra: dict) -> list[Message]:
             out.append(Message(kind, number, recipient, str(text), "", dict(extra)))
 
     if kind == "redispatch":
-        add(_previous_assignee(extra), _("案件%(n)s已改派其他部门,无需再处置") % {"n": number})
-        add(assignee(case), _("改派:请接单处置案件%(n)s") % {"n": number})
+        add(_previous_assignee(extra), _("案件%(n)s已改派其他部门，无需再处置") % {"n": number})
+        add(assignee(case), _("改派：请接单处置案件%(n)s") % {"n": number})
     elif kind == "recall":
-        add(_previous_assignee(extra), _("案件%(n)s已由城运中心撤回,无需再处置") % {"n": number})
+        add(_previous_assignee(extra), _("案件%(n)s已由城运中心撤回，无需再处置") % {"n": number})
     elif kind == "hurry":
         text = (
-            _("催办:案件%(n)s已超过处置期限,请立即处置")
+            _("催办：案件%(n)s已超过处置期限，请立即处置")
             if extra.get("level") == "red"
-            else _("催办:案件%(n)s临近处置期限,请抓紧处置")
+            else _("催办：案件%(n)s临近处置期限，请抓紧处置")
         )
         add(assignee(case), text % {"n": number})
     if kind in ("dispatch", "redispatch"):
         for department_id in extra.get("co_departments", []):
             add(
                 Recipient("department", department_id=department_id),
-                _("请协办案件%(n)s,并在主办部门处置反馈前提交协办意见") % {"n": number},
+                _("请协办案件%(n)s，并在主办部门处置反馈前提交协办意见") % {"n": number},
             )
     return out

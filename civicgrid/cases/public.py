@@ -22,16 +22,16 @@ from civicgrid.core.scrub import scrub_text
 # their phone, merges received, 人工定位, a department sending the case back to the desk) is
 # internal and left out: for the reporter a case sent back is still being dealt with.
 PUBLIC_STEPS = {
-    CaseAction.REPORT: _("已受理:您的反映已提交"),
+    CaseAction.REPORT: _("已受理：您的反映已提交"),
     CaseAction.FILE: _("已立案"),
     CaseAction.REFUSE_FILING: _("不予立案"),
     CaseAction.DISPATCH: _("已派遣至处置单位"),
-    CaseAction.ACCEPT: _("处置单位已接单,处置中"),
-    CaseAction.HANDLE: _("已处置,待核查"),
-    CaseAction.VERIFY_PASS: _("核查通过,已结案"),
-    CaseAction.VERIFY_FAIL: _("核查未通过,重新处置"),
+    CaseAction.ACCEPT: _("处置单位已接单，处置中"),
+    CaseAction.HANDLE: _("已处置，待核查"),
+    CaseAction.VERIFY_PASS: _("核查通过，已结案"),
+    CaseAction.VERIFY_FAIL: _("核查未通过，重新处置"),
     CaseAction.RATE: _("已评价"),
-    CaseAction.REOPEN: _("您不满意,已重新处置"),
+    CaseAction.REOPEN: _("您不满意，已重新处置"),
     CaseAction.SUSPEND: _("暂停办理"),
     CaseAction.RESUME: _("恢复办理"),
     CaseAction.MERGE: _("与同一问题的案件合并办理"),
@@ -43,12 +43,12 @@ PUBLIC_STEPS = {
 # The state as the reporter reads it: every state in somebody's hands is 处理中 (a department
 # sending the case back to the desk is the street's business, not the reporter's).
 PUBLIC_STATUS = {
-    CaseStatus.REPORTED: _("已受理,待立案"),
+    CaseStatus.REPORTED: _("已受理，待立案"),
     CaseStatus.FILED: _("处理中"),
     CaseStatus.DISPATCHED: _("处理中"),
     CaseStatus.ACCEPTED: _("处理中"),
     CaseStatus.RETURNED: _("处理中"),
-    CaseStatus.HANDLED: _("已处置,待核查"),
+    CaseStatus.HANDLED: _("已处置，待核查"),
     CaseStatus.CLOSED: _("已办结"),
     CaseStatus.NOT_FILED: _("不予立案"),
     CaseStatus.MERGED: _("已合并办理"),
@@ -57,7 +57,7 @@ PUBLIC_STATUS = {
 }
 
 # What a reporter whose case is not filed can do next.
-NOT_FILED_NEXT_STEP = _("如有疑问或情况有变化,可拨打12345市民服务热线,或重新反映。")
+NOT_FILED_NEXT_STEP = _("如有疑问或情况有变化，可拨打12345市民服务热线，或重新反映。")
 
 
 def public_status(case) -> str:
@@ -93,10 +93,10 @@ def public_step(at, action: str, data, note: str = "", names=()) -> dict | None:
         deadline = _deadline_text(data.get("handling_deadline")) if data.get("approved") else ""
         if not deadline:
             return None
-        step["detail"] = _("新的办理期限:%(at)s") % {"at": deadline}
+        step["detail"] = _("新的办理期限：%(at)s") % {"at": deadline}
     elif action == CaseAction.REFUSE_FILING:
         reason = scrub_text(note or "", names=list(names)).strip()
-        step["detail"] = _("原因:%(reason)s") % {"reason": reason} if reason else ""
+        step["detail"] = _("原因：%(reason)s") % {"reason": reason} if reason else ""
         step["next_step"] = NOT_FILED_NEXT_STEP
     elif action in (CaseAction.ADD_INFO, CaseAction.WITHDRAW) and note:
         step["detail"] = scrub_text(note, names=list(names))

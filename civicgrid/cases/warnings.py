@@ -53,9 +53,9 @@ def level_for(case: Case, now, calendar) -> str:
 
 def _messages(case, level):
     text = (
-        _("案件%(n)s已超过时限,请立即处理(督办)")
+        _("案件%(n)s已超过时限，请立即处理（督办）")
         if level == WarningLevel.RED
-        else _("案件%(n)s已用去时限的80%%,请抓紧处理")
+        else _("案件%(n)s已用去时限的80%%，请抓紧处理")
     ) % {"n": case.number}
     kind = f"warning_{level}"
     out = [notifications.Message(kind, case.number, notifications.Recipient("operator"), text)]

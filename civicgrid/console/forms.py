@@ -189,7 +189,7 @@ class LocateForm(NoteForm):
 
 class FileForm(NoteForm):
     category = CategoryChoiceField(
-        label=_("类别(可更正)"), queryset=Category.objects.none(), required=False
+        label=_("类别（可更正）"), queryset=Category.objects.none(), required=False
     )
     field_order = ["category", "note"]
 
@@ -204,9 +204,9 @@ class DispatchForm(NoteForm):
         label=_("处置部门"),
         queryset=Department.objects.none(),
         required=False,
-        empty_label=_("(按类别默认部门)"),
+        empty_label=_("（按类别默认部门）"),
     )
-    to_grid = forms.BooleanField(label=_("派给网格处置(不派部门)"), required=False)
+    to_grid = forms.BooleanField(label=_("派给网格处置（不派部门）"), required=False)
     co_departments = forms.ModelMultipleChoiceField(
         label=_("协办部门"),
         queryset=Department.objects.none(),
@@ -311,7 +311,7 @@ class CoFeedbackForm(ActionForm):
 class ReworkForm(ActionForm):
     reason = forms.CharField(label=_("返工原因"), required=False, widget=_textarea())
     photos = MultipleImageField(
-        label=_("现场照片"), required=False, help_text=_("可选:拍下仍未解决的情况")
+        label=_("现场照片"), required=False, help_text=_("可选：拍下仍未解决的情况")
     )
 
 
@@ -359,7 +359,7 @@ class CallInForm(ActionForm):
         queryset=Department.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("限超期案件,或需要两个以上部门协同的案件"),
+        help_text=_("限超期案件，或需要两个以上部门协同的案件"),
     )
     meeting_at = forms.DateTimeField(
         label=_("会商时间"),
@@ -386,7 +386,7 @@ class RateForm(ActionForm):
     comment = forms.CharField(label=_("评价意见"), required=False, widget=_textarea(2))
     resolved = forms.TypedChoiceField(
         label=_("问题是否解决"),
-        choices=[("", _("(不变)")), ("true", _("是")), ("false", _("否"))],
+        choices=[("", _("（不变）")), ("true", _("是")), ("false", _("否"))],
         coerce=_yes_no,
         empty_value=None,
         required=False,
@@ -406,7 +406,7 @@ class BulkDispatchForm(forms.Form):
         label=_("派遣到"),
         queryset=Department.objects.none(),
         required=False,
-        empty_label=_("(各按类别默认部门)"),
+        empty_label=_("（各按类别默认部门）"),
     )
     dispatch_to_grid = forms.BooleanField(label=_("派给网格处置"), required=False)
     dispatch_note = forms.CharField(label=_("派遣说明"), required=False, max_length=2000)

@@ -161,7 +161,7 @@ def bulk_dispatch(request):
         detail = ";".join(f"{number}:{message}" for number, message in failures)
         form.add_error(
             None,
-            _("以下案件未能派遣,本次没有派遣任何案件:%(detail)s") % {"detail": detail},
+            _("以下案件未能派遣，本次没有派遣任何案件：%(detail)s") % {"detail": detail},
         )
     return _queue_page(request, bulk_form=form)
 
@@ -377,7 +377,7 @@ def case_action(request, number, action):
     """One action of the loop through its cases.services function; PRG on success."""
     user = request.user
     if user.is_read_only:
-        raise PermissionDenied(_("领导账号只能查看案件,不能办理"))
+        raise PermissionDenied(_("领导账号只能查看案件，不能办理"))
     spec = console_services.ACTIONS.get(action)
     case = get_object_or_404(scope_cases(Case.objects.all(), user), number=number)
     case_url = reverse("console:case", args=[case.number])
@@ -414,7 +414,7 @@ def reveal_phone(request, number):
     phone = case_services.reveal_reporter_phone(case, request.user, channel="web")
     messages.info(
         request,
-        _("上报人完整电话:%(phone)s(本次查看已记入案件流转记录)") % {"phone": phone or "—"},
+        _("上报人完整电话：%(phone)s（本次查看已记入案件流转记录）") % {"phone": phone or "—"},
     )
     return redirect("console:case", number=case.number)
 

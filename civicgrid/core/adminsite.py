@@ -166,7 +166,7 @@ class StrictAdminMixin:
                 _user_label(request),
                 self.opts.label,
             )
-            return _("所选对象无效,未做任何修改。")
+            return _("所选对象无效，未做任何修改。")
         found = queryset.filter(pk__in=wanted).count()
         if found != len(wanted):
             security_log.warning(
@@ -177,7 +177,7 @@ class StrictAdminMixin:
                 len(wanted),
                 found,
             )
-            return _("所选对象有的不存在或不在您的权限范围内,未做任何修改。")
+            return _("所选对象有的不存在或不在您的权限范围内，未做任何修改。")
         return None
 
 

@@ -79,7 +79,7 @@ def too_large(limit: int | None = None) -> InputError:
     limit = body_limit() if limit is None else limit
     # 400 like every other refusal of the body (the API and Open311 have always answered so).
     return InputError(
-        _("请求内容过大(上限 %(size)s)") % {"size": filesizeformat(limit)}, code="too_large"
+        _("请求内容过大（上限 %(size)s)") % {"size": filesizeformat(limit)}, code="too_large"
     )
 
 
@@ -112,7 +112,7 @@ def read_limited(stream) -> bytes:
 
 def _out_of_range(field) -> InputError:
     return InputError(
-        _("数值超出范围(应在 %(min)s 到 %(max)s 之间)") % {"min": INT_MIN, "max": INT_MAX},
+        _("数值超出范围（应在 %(min)s 到 %(max)s 之间）") % {"min": INT_MIN, "max": INT_MAX},
         field=field,
     )
 
@@ -130,7 +130,7 @@ def check_date_text(value: str, field=None) -> None:
         return
     if not EARLIEST_DATE.year <= int(match.group("y")) <= LATEST_DATE.year:
         raise InputError(
-            _("日期超出范围(应在 %(min)s 至 %(max)s 之间)")
+            _("日期超出范围（应在 %(min)s 至 %(max)s 之间）")
             % {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
             field=field,
         )
@@ -142,7 +142,7 @@ def check_date(value, field=None):
     day = value.date() if isinstance(value, datetime.datetime) else value
     if isinstance(day, datetime.date) and not EARLIEST_DATE <= day <= LATEST_DATE:
         raise InputError(
-            _("日期超出范围(应在 %(min)s 至 %(max)s 之间)")
+            _("日期超出范围（应在 %(min)s 至 %(max)s 之间）")
             % {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
             field=field,
         )
@@ -220,7 +220,7 @@ def check_data(data, field=None, *, depth=0) -> None:
 
 
 def too_deep() -> InputError:
-    return InputError(_("JSON 嵌套层数过多(最多 %(n)s 层)") % {"n": MAX_JSON_DEPTH})
+    return InputError(_("JSON 嵌套层数过多（最多 %(n)s 层）") % {"n": MAX_JSON_DEPTH})
 
 
 def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:

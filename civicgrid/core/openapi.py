@@ -143,15 +143,15 @@ class AutoSchema(SpectacularAutoSchema):
             or self.method not in SAFE_METHODS
             or any(p.get("in") == "query" for p in parameters)
         ):
-            errors["400"] = (_("请求内容有误(字段 → 错误信息)"), self._validation_error_ref())
+            errors["400"] = (_("请求内容有误（字段 → 错误信息）"), self._validation_error_ref())
         # Any authentication at all: a session without its CSRF token is refused with 403 even
         # where anonymous callers are welcome, and views refuse some signed-in roles.
         if any(operation.get("security", [])):
-            errors["403"] = (_("未登录,或您的角色、范围无权进行此操作"), self._error_ref())
+            errors["403"] = (_("未登录，或您的角色、范围无权进行此操作"), self._error_ref())
             if self._may_challenge():
-                errors["401"] = (_("登录凭据(令牌)无效、过期或已撤销"), self._error_ref())
+                errors["401"] = (_("登录凭据（令牌）无效、过期或已撤销"), self._error_ref())
         if any(p.get("in") == "path" for p in parameters):
             errors["404"] = (_("对象不存在或不在您的范围内"), self._error_ref())
         if self.view.get_throttles():
-            errors["429"] = (_("请求过于频繁,请稍后再试"), self._error_ref())
+            errors["429"] = (_("请求过于频繁，请稍后再试"), self._error_ref())
         return errors

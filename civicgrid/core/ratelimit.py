@@ -107,8 +107,8 @@ def refused_message(verdict: Verdict) -> str:
     """What a refused reporter is told, in the request's language."""
     minutes = max(1, math.ceil(verdict.retry_after / 60))
     return ngettext(
-        "提交过于频繁,请%(minutes)d分钟后再试,或拨打12345热线反映",
-        "提交过于频繁,请%(minutes)d分钟后再试,或拨打12345热线反映",
+        "提交过于频繁，请%(minutes)d分钟后再试，或拨打12345热线反映",
+        "提交过于频繁，请%(minutes)d分钟后再试，或拨打12345热线反映",
         minutes,
     ) % {"minutes": minutes}
 

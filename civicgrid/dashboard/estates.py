@@ -94,7 +94,7 @@ def estate_detail(request, pk):
         .first()
     )
     if estate is None:
-        raise Http404(_("没有这个小区,或它不在您的管辖范围内"))
+        raise Http404(_("没有这个小区，或它不在您的管辖范围内"))
     households = Household.objects.filter(address__estate=estate)
     committee = estate.current[0] if estate.current else None
     return render(

@@ -73,7 +73,7 @@ def parse_period(start: str | None, end: str | None, today: datetime.date):
             return check_date(datetime.date.fromisoformat(text.strip()))
         except ValueError:
             raise PeriodError(
-                _("%(name)s“%(value)s”不是有效日期,请按 2026-11-01 的格式填写")
+                _("%(name)s“%(value)s”不是有效日期，请按 2026-11-01 的格式填写")
                 % {"name": name, "value": text}
             ) from None
         except InputError as error:

@@ -89,7 +89,7 @@ def ensure_departments(street_short: str) -> int:
 def ensure_demo_logins() -> list[DemoLogin]:
     """Create or reset every demo login; returns them in display order."""
     if getattr(settings, "PRODUCTION", False):
-        raise ImproperlyConfigured(_("生产环境(CIVICGRID_PRODUCTION=1)不允许创建演示账号"))
+        raise ImproperlyConfigured(_("生产环境（CIVICGRID_PRODUCTION=1）不允许创建演示账号"))
     # One hash per role: hashing is deliberately slow and the same demo password serves all
     # users of a role.
     hashes = {role: make_password(pw) for role, pw in PASSWORDS.items()}
@@ -131,11 +131,11 @@ def ensure_demo_logins() -> list[DemoLogin]:
         return user
 
     with transaction.atomic():
-        upsert("admin", Role.ADMIN, "系统管理员", _("全部数据(超级管理员)"))
+        upsert("admin", Role.ADMIN, "系统管理员", _("全部数据（超级管理员）"))
         upsert("operator", Role.OPERATOR, "城运中心受理员", _("%s 全域") % street_name)
         upsert("chief", Role.SHIFT_CHIEF, "城运中心值班长", _("%s 全域") % street_name)
         upsert("dutyleader", Role.DUTY_LEADER, "带班领导", _("%s 全域") % street_name)
-        upsert("leader", Role.LEADER, "分管领导", _("%s 全域(只读)") % street_name)
+        upsert("leader", Role.LEADER, "分管领导", _("%s 全域（只读）") % street_name)
         area = (
             Grid.objects.filter(level=GridLevel.AREA, path__startswith=street.path)
             .order_by("code")
@@ -147,7 +147,7 @@ def ensure_demo_logins() -> list[DemoLogin]:
             "areahead",
             Role.AREA_HEAD,
             f"{area.name}负责人" if area else str(Role.AREA_HEAD.label),
-            area.name if area else _("(尚无网格数据)"),
+            area.name if area else _("（尚无网格数据）"),
             area=area,
         )
         for index, community in enumerate(communities, start=1):
@@ -169,7 +169,7 @@ def ensure_demo_logins() -> list[DemoLogin]:
                 staff = post.staff
             display = staff.name if staff else str(Role(role).label)
             if staff is None:
-                scope = _("(尚无网格数据)")
+                scope = _("（尚无网格数据）")
             else:
                 micros = Grid.objects.filter(
                     posts__staff=staff,

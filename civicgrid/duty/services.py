@@ -152,14 +152,14 @@ def do_supervise(case, user, *, instruction, deadline, now=None) -> Supervision:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status not in SUPERVISABLE:
             raise IllegalTransition(
-                _("案件%(n)s当前状态为“%(s)s”,不能督办")
+                _("案件%(n)s当前状态为“%(s)s”，不能督办")
                 % {"n": case.number, "s": case.get_status_display()}
             )
         supervision = Supervision.objects.create(
             case=case, by=user, instruction=instruction, deadline=deadline, created_at=now
         )
         recipient = notifications.assignee(case) or notifications.Recipient("operator")
-        text = _("案件%(n)s被督办:%(i)s(请于%(d)s前答复)") % {
+        text = _("案件%(n)s被督办：%(i)s（请于%(d)s前答复）") % {
             "n": case.number,
             "i": instruction,
             "d": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"),
@@ -195,7 +195,7 @@ def do_answer_supervision(supervision, user, *, answer, now=None) -> Supervision
         supervision.answered_by = user
         supervision.save(update_fields=["status", "answer", "answered_at", "answered_by"])
         leader = supervision.by
-        text = _("案件%(n)s的督办已答复:%(a)s") % {"n": supervision.case.number, "a": answer}
+        text = _("案件%(n)s的督办已答复：%(a)s") % {"n": supervision.case.number, "a": answer}
         notifications.schedule(
             [
                 notifications.Message(

@@ -49,7 +49,7 @@ def supervise(request, number):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(n)s:已督办,处置方已收到通知") % {"n": case.number})
+            messages.success(request, _("%(n)s：已督办，处置方已收到通知") % {"n": case.number})
             return redirect(_case_url(case))
     context = {
         "case": case,
@@ -81,7 +81,7 @@ def answer_supervision(request, number, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(n)s:督办已答复") % {"n": case.number})
+            messages.success(request, _("%(n)s：督办已答复") % {"n": case.number})
             return redirect(_case_url(case))
     context = {
         "case": case,

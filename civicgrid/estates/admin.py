@@ -136,7 +136,7 @@ class PropertyCompanyAdmin(RoleGatedAdmin):
             # The stored number is never shown in full: an empty field keeps it.
             form.base_fields["contact_phone"].required = False
             form.base_fields["contact_phone"].help_text = gettext_lazy(
-                "当前:%(phone)s;留空则不修改"
+                "当前：%(phone)s；留空则不修改"
             ) % {"phone": mask_phone(getattr(obj, "_full_phone", obj.contact_phone))}
         return form
 

@@ -30,7 +30,7 @@ class ChecklistItemForm(admin.ModelAdmin.form):
     def clean_category(self):
         category = self.cleaned_data["category"]
         if category is not None and category.parent_id is None:
-            raise ValidationError(_("请选择具体小类,不能选择大类"))
+            raise ValidationError(_("请选择具体小类，不能选择大类"))
         return category
 
 

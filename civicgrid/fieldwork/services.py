@@ -82,12 +82,12 @@ def check_grid(user, micro_grid_id) -> None:
 def _check_patrol_owner(patrol: Patrol, user) -> None:
     check_grid(user, patrol.micro_grid_id)
     if patrol.worker_id != user.pk:
-        raise PermissionDenied(_("这是其他网格员的巡查记录,只有巡查人本人可以修改"))
+        raise PermissionDenied(_("这是其他网格员的巡查记录，只有巡查人本人可以修改"))
 
 
 def _check_running(patrol: Patrol) -> None:
     if patrol.status != PatrolStatus.RUNNING:
-        raise ValidationError(_("本次巡查已结束,不能再修改"))
+        raise ValidationError(_("本次巡查已结束，不能再修改"))
 
 
 def _lock_patrol(patrol) -> Patrol:
@@ -112,13 +112,13 @@ def clean_photo(upload, field="photo"):
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
         raise ValidationError(
-            {field: _("照片过大,上限为 %(limit)s") % {"limit": attachments.human_size(limit)}}
+            {field: _("照片过大，上限为 %(limit)s") % {"limit": attachments.human_size(limit)}}
         )
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ValidationError(
-            {field: _("照片过大,上限为 %(limit)s") % {"limit": attachments.human_size(limit)}}
+            {field: _("照片过大，上限为 %(limit)s") % {"limit": attachments.human_size(limit)}}
         )
     if not data:
         raise ValidationError({field: _("照片文件为空")})
@@ -153,7 +153,7 @@ def start_patrol(user, micro_grid, *, shift: str = "", now=None) -> Patrol:
         if running is not None:
             raise ValidationError(
                 {
-                    "micro_grid": _("您在%(grid)s的巡查尚未结束,请先结束再开始新的巡查")
+                    "micro_grid": _("您在%(grid)s的巡查尚未结束，请先结束再开始新的巡查")
                     % {"grid": running.micro_grid.name}
                 }
             )
@@ -166,7 +166,7 @@ def _point(raw, index, now):
     where = _("第%(n)s个轨迹点") % {"n": index + 1}
     if not isinstance(raw, list | tuple) or len(raw) not in (2, 3):
         raise ValidationError(
-            {"points": _("%(where)s格式应为[经度, 纬度, 时间]") % {"where": where}}
+            {"points": _("%(where)s格式应为[经度， 纬度， 时间]") % {"where": where}}
         )
     try:
         lon, lat = float(raw[0]), float(raw[1])
@@ -231,7 +231,7 @@ def record_finding(
         _check_running(patrol)
         finding = PatrolFinding.objects.filter(patrol=patrol, item_id=item_id).first()
         if finding is not None and finding.case_id:
-            raise ValidationError({"result": _("该问题已转为案件,不能再修改")})
+            raise ValidationError({"result": _("该问题已转为案件，不能再修改")})
         if finding is None:
             finding = PatrolFinding(patrol=patrol, item_id=item_id)
         old_photo = finding.photo.name if finding.photo else ""
@@ -519,7 +519,7 @@ def follow_up_to_case(follow_up: FollowUp, user, *, need=None, now=None):
                 _("该跟进事项已转为案件%(number)s") % {"number": follow_up.case.number}
             )
         if follow_up.topic_id:
-            raise ValidationError(_("该跟进事项已列为难点,由专题会研究"))
+            raise ValidationError(_("该跟进事项已列为难点，由专题会研究"))
         follow_up.case = _visit_case(
             follow_up.visit, user, description=follow_up.text, need=need, now=now
         )

@@ -72,7 +72,7 @@ class GeometryField(forms.CharField):
             data = json.loads(value)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
-                _("GeoJSON 格式错误:第 %(line)d 行第 %(col)d 列,%(msg)s")
+                _("GeoJSON 格式错误：第 %(line)d 行第 %(col)d 列，%(msg)s")
                 % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
             ) from exc
         if isinstance(data, dict) and data.get("type") == "Feature":
@@ -85,10 +85,10 @@ class GeometryField(forms.CharField):
 
 class GridAdminForm(forms.ModelForm):
     geometry = GeometryField(
-        label=gettext_lazy("边界(GeoJSON)"),
+        label=gettext_lazy("边界（GeoJSON)"),
         required=False,
         help_text=gettext_lazy(
-            "GeoJSON Polygon 或 MultiPolygon,WGS84 经纬度;保存时检查多边形是否有效"
+            "GeoJSON Polygon 或 MultiPolygon,WGS84 经纬度；保存时检查多边形是否有效"
         ),
     )
 
@@ -119,16 +119,16 @@ class GridAdminForm(forms.ModelForm):
 
 class GridImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("GeoJSON 文件"))
-    dry_run = forms.BooleanField(label=gettext_lazy("只校验,不保存"), required=False)
+    dry_run = forms.BooleanField(label=gettext_lazy("只校验，不保存"), required=False)
     replace = forms.BooleanField(
         label=gettext_lazy("替换已存在的网格树"),
         required=False,
         help_text=gettext_lazy(
-            "更新同编码网格、新建新编码网格、删除文件中已不存在的下级网格;仍被地址、岗位等引用的网格不会删除,而是报错"
+            "更新同编码网格、新建新编码网格、删除文件中已不存在的下级网格；仍被地址、岗位等引用的网格不会删除，而是报错"
         ),
     )
     tolerance_m = forms.FloatField(
-        label=gettext_lazy("允许偏差(米)"), initial=Tolerance.distance_m, min_value=0
+        label=gettext_lazy("允许偏差（米）"), initial=Tolerance.distance_m, min_value=0
     )
     tolerance_ratio = forms.FloatField(
         label=gettext_lazy("允许偏差面积占比"),
@@ -217,7 +217,7 @@ class GridAdmin(RoleGatedAdmin):
             qs = services.annotate_households(qs)
         return qs
 
-    @admin.display(description=gettext_lazy("居村户数(微网格合计)"))
+    @admin.display(description=gettext_lazy("居村户数（微网格合计）"))
     def community_households(self, obj):
         if obj.level != GridLevel.COMMUNITY:
             return "—"
@@ -288,7 +288,7 @@ class GridAdmin(RoleGatedAdmin):
         if done:
             self.message_user(request, _("已重新编号 %(n)d 个居村") % {"n": done})
 
-    @admin.action(description=gettext_lazy("拆分所选居委(划出微网格新建居委)"))
+    @admin.action(description=gettext_lazy("拆分所选居委（划出微网格新建居委）"))
     def split(self, request, queryset):
         if not self.has_change_permission(request):
             raise PermissionDenied
@@ -335,7 +335,7 @@ class GridAdmin(RoleGatedAdmin):
                 if report.saved:
                     self.message_user(
                         request,
-                        _("导入完成:新建 %(c)d,更新 %(u)d,删除 %(d)d")
+                        _("导入完成：新建 %(c)d，更新 %(u)d，删除 %(d)d")
                         % {"c": report.created, "u": report.updated, "d": report.deleted},
                     )
         else:
@@ -375,7 +375,7 @@ class GridAdmin(RoleGatedAdmin):
             else:
                 self.message_user(
                     request,
-                    _("已拆分:%(old)s 划出 %(n)d 个微网格,新建 %(new)s(%(code)s)")
+                    _("已拆分：%(old)s 划出 %(n)d 个微网格，新建 %(new)s(%(code)s)")
                     % {
                         "old": community.name,
                         "n": len(data["micro_grids"]),
@@ -386,7 +386,7 @@ class GridAdmin(RoleGatedAdmin):
                 if new.reassigned_accounts:
                     self.message_user(
                         request,
-                        _("随迁的居委工作人员账号:%(names)s")
+                        _("随迁的居委工作人员账号：%(names)s")
                         % {
                             "names": "、".join(
                                 u.get_full_name() or u.username for u in new.reassigned_accounts
@@ -397,7 +397,7 @@ class GridAdmin(RoleGatedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("拆分居委:%(name)s") % {"name": community.name},
+            "title": _("拆分居委：%(name)s") % {"name": community.name},
             "community": community,
             "form": form,
         }
@@ -465,7 +465,7 @@ class StaffMemberAdminForm(forms.ModelForm):
         if self.instance.pk:
             current = self.instance.phone
             self.fields["phone"].help_text = (
-                _("当前:%(v)s;留空则不修改") % {"v": mask_phone(current)}
+                _("当前：%(v)s；留空则不修改") % {"v": mask_phone(current)}
                 if current
                 else _("当前未填写")
             )

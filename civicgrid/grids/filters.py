@@ -15,7 +15,7 @@ class GridFilter(django_filters.FilterSet):
     code_prefix = django_filters.CharFilter(
         field_name="code", lookup_expr="startswith", label=_("编码前缀")
     )
-    within = django_filters.CharFilter(method="filter_within", label=_("某网格之下(任意层级)"))
+    within = django_filters.CharFilter(method="filter_within", label=_("某网格之下（任意层级）"))
     q = django_filters.CharFilter(method="filter_q", label=_("名称或编码"))
     over_household_limit = django_filters.BooleanFilter(
         method="filter_over_household_limit", label=_("超过3000户的居委")
@@ -41,7 +41,7 @@ class GridFilter(django_filters.FilterSet):
 
 class StaffMemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("姓名"))
-    grid = django_filters.CharFilter(method="filter_grid", label=_("任职网格编码(任意层级)"))
+    grid = django_filters.CharFilter(method="filter_grid", label=_("任职网格编码（任意层级）"))
 
     class Meta:
         model = StaffMember
@@ -54,9 +54,9 @@ class StaffMemberFilter(django_filters.FilterSet):
 class GridPostFilter(django_filters.FilterSet):
     micro_grid = django_filters.CharFilter(field_name="micro_grid__code", label=_("微网格编码"))
     building_group = django_filters.CharFilter(
-        field_name="building_group__code", label=_("楼组(队组)编码")
+        field_name="building_group__code", label=_("楼组（队组）编码")
     )
-    grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码(任意层级)"))
+    grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码（任意层级）"))
     role = django_filters.ChoiceFilter(choices=PostRole.choices, label=_("岗位"))
     active = django_filters.BooleanFilter(method="filter_active", label=_("当前在岗"))
 

@@ -231,7 +231,7 @@ def _load(data) -> tuple[list | None, list[Problem]]:
                     "",
                     "",
                     ERROR,
-                    _("JSON 格式错误:第 %(line)d 行第 %(col)d 列,%(msg)s")
+                    _("JSON 格式错误：第 %(line)d 行第 %(col)d 列，%(msg)s")
                     % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg},
                 )
             ]
@@ -295,7 +295,7 @@ def _parse_feature(index: int, feature, check: _Checker) -> _Node | None:
     if not node.level:
         check.add(
             node,
-            _("%(where)s 层级“%(level)s”无效,应为 街镇/片区/居村/微网格/楼组")
+            _("%(where)s 层级“%(level)s”无效，应为 街镇/片区/居村/微网格/楼组")
             % {"where": where, "level": label},
         )
     for prop, (level, aliases) in KIND_PROPERTIES.items():
@@ -311,7 +311,7 @@ def _parse_feature(index: int, feature, check: _Checker) -> _Node | None:
         elif given not in aliases:
             check.add(
                 node,
-                _("%(where)s %(prop)s“%(value)s”无效,应为 %(choices)s")
+                _("%(where)s %(prop)s“%(value)s”无效，应为 %(choices)s")
                 % {
                     "where": where,
                     "prop": prop,
@@ -351,7 +351,7 @@ def _parse_geometry(node: _Node, where: str, check: _Checker):
     if not geom:
         check.add(
             node,
-            _("%(where)s(%(code)s)缺少几何 geometry")
+            _("%(where)s(%(code)s）缺少几何 geometry")
             % {"where": where, "code": node.code or "无编码"},
         )
         return
@@ -361,19 +361,19 @@ def _parse_geometry(node: _Node, where: str, check: _Checker):
     try:
         shp = to_shape(geom)
     except Exception as exc:  # shapely raises several types on malformed coordinates
-        check.add(node, _("%(where)s 几何坐标无法解析:%(err)s") % {"where": where, "err": exc})
+        check.add(node, _("%(where)s 几何坐标无法解析：%(err)s") % {"where": where, "err": exc})
         return
     if shp.is_empty:
         check.add(node, _("%(where)s 几何为空") % {"where": where})
         return
     minx, miny, maxx, maxy = shp.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        check.add(node, _("%(where)s 坐标超出经纬度范围(应为 WGS84 经度、纬度)") % {"where": where})
+        check.add(node, _("%(where)s 坐标超出经纬度范围（应为 WGS84 经度、纬度）") % {"where": where})
         return
     if not shp.is_valid:
         check.add(
             node,
-            _("%(where)s 多边形无效(如自相交):%(reason)s")
+            _("%(where)s 多边形无效（如自相交）：%(reason)s")
             % {"where": where, "reason": shapely.is_valid_reason(shp)},
         )
         return
@@ -411,7 +411,7 @@ def _check_codes(node: _Node, parent_code: str | None, check: _Checker):
     elif node.number is None:
         if level == GridLevel.MICRO_GRID:
             return  # numbered by the system, see _auto_number
-        check.add(node, _("缺少编码 code 和序号 number,无法确定%(level)s编码") % {"level": label})
+        check.add(node, _("缺少编码 code 和序号 number，无法确定%(level)s编码") % {"level": label})
         return
     if level != GridLevel.STREET and not parent_code:
         return  # reported as a missing parent
@@ -424,7 +424,7 @@ def _check_codes(node: _Node, parent_code: str | None, check: _Checker):
             street_code=parent_code[:9] if level == GridLevel.COMMUNITY else None,
         )
     except CodeError as exc:
-        check.add(node, _("无法生成编码:%(err)s") % {"err": exc})
+        check.add(node, _("无法生成编码：%(err)s") % {"err": exc})
         return
     if node.code and node.code != expected:
         check.add(
@@ -512,7 +512,7 @@ def validate(data, tolerance: Tolerance | None = None, replace: bool = False):
         expected = PARENT_LEVEL.get(GridLevel(n.level))
         if expected is None:
             if n.parent_code:
-                check.add(n, _("街镇是最上级,不能有上级编码 parent_code"))
+                check.add(n, _("街镇是最上级，不能有上级编码 parent_code"))
             _check_codes(n, None, check)
             continue
         if not n.parent_code:
@@ -530,7 +530,7 @@ def validate(data, tolerance: Tolerance | None = None, replace: bool = False):
         if plevel != expected:
             check.add(
                 n,
-                _("层级顺序错误:%(level)s的上级必须是%(expected)s,而“%(parent)s”是%(actual)s")
+                _("层级顺序错误：%(level)s的上级必须是%(expected)s，而“%(parent)s”是%(actual)s")
                 % {
                     "level": GridLevel(n.level).label,
                     "expected": GridLevel(expected).label,
@@ -570,7 +570,7 @@ def _check_duplicates(nodes, check):
                 check.add(
                     n,
                     _(
-                        "居村序号 %(number)s 在街镇 %(street)s 内重复(与要素[%(other)d] %(oname)s 相同)"
+                        "居村序号 %(number)s 在街镇 %(street)s 内重复（与要素[%(other)d] %(oname)s 相同）"
                     )
                     % {
                         "number": n.number,
@@ -582,7 +582,7 @@ def _check_duplicates(nodes, check):
             else:
                 check.add(
                     n,
-                    _("编码“%(code)s”重复(要素[%(other)d] %(oname)s 已使用)")
+                    _("编码“%(code)s”重复（要素[%(other)d] %(oname)s 已使用）")
                     % {"code": n.code, "other": other.index, "oname": other.name},
                 )
         else:
@@ -604,7 +604,7 @@ def _auto_number(nodes, check) -> int:
             for m in missing:
                 check.add(
                     m,
-                    _("居村“%(parent)s”内的微网格须全部带编号或全部不带编号(由系统编排)")
+                    _("居村“%(parent)s”内的微网格须全部带编号或全部不带编号（由系统编排）")
                     % {"parent": parent_code},
                 )
             continue
@@ -612,7 +612,7 @@ def _auto_number(nodes, check) -> int:
             continue  # geometry problems already reported; no order without polygons
         if len(micros) > 999:
             for m in missing:
-                check.add(m, _("一个居村最多 999 个微网格(3 位序号)"))
+                check.add(m, _("一个居村最多 999 个微网格（3 位序号）"))
             continue
         order = order_west_east_north_south([m.shape for m in micros])
         for number, i in enumerate(order, start=1):
@@ -682,7 +682,7 @@ def _check_geometry(nodes, db_parents, by_given_code, check, db_siblings=()):
             n = pairs[k][0]
             check.add(
                 n,
-                _("超出上级网格“%(parent)s”范围 %(area).0f 平方米(占本网格 %(pct).1f%%)")
+                _("超出上级网格“%(parent)s”范围 %(area).0f 平方米（占本网格 %(pct).1f%%)")
                 % {
                     "parent": n.parent_code,
                     "area": out_area[k],
@@ -723,7 +723,7 @@ def _check_geometry(nodes, db_parents, by_given_code, check, db_siblings=()):
                     )
                     check.add(
                         b,
-                        _("与同级网格 %(where)s %(oname)s(%(ocode)s)重叠 %(area).0f 平方米")
+                        _("与同级网格 %(where)s %(oname)s(%(ocode)s）重叠 %(area).0f 平方米")
                         % {
                             "where": where,
                             "oname": a.name,
@@ -739,7 +739,7 @@ def _check_geometry(nodes, db_parents, by_given_code, check, db_siblings=()):
         if _beyond_tolerance([gap], [parent.metric.area], tol)[0]:
             check.add(
                 parent,
-                _("下级网格未完全覆盖本网格:空隙 %(area).0f 平方米(占 %(pct).1f%%)")
+                _("下级网格未完全覆盖本网格：空隙 %(area).0f 平方米（占 %(pct).1f%%)")
                 % {"area": gap.area, "pct": 100 * gap.area / parent.metric.area},
                 severity=WARNING,
             )
@@ -760,7 +760,7 @@ def _plan(nodes, db_parents, replace, check):
         for n in nodes:
             if n.code in existing:
                 check.add(
-                    n, _("编码“%(code)s”已存在于系统中(如需更新请使用替换模式)") % {"code": n.code}
+                    n, _("编码“%(code)s”已存在于系统中（如需更新请使用替换模式）") % {"code": n.code}
                 )
         return plan
     # Replace: the subtrees rooted at the file's top nodes are what the file describes.
@@ -781,7 +781,7 @@ def _plan(nodes, db_parents, replace, check):
         if g.pk in blocked:
             check.add(
                 None,
-                _("替换后将删除网格“%(name)s”(%(code)s),但它仍被%(refs)s引用,不能删除")
+                _("替换后将删除网格“%(name)s”(%(code)s），但它仍被%(refs)s引用，不能删除")
                 % {"name": g.name, "code": g.code, "refs": "、".join(blocked[g.pk])},
                 code=g.code,
                 name=g.name,

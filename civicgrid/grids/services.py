@@ -50,15 +50,15 @@ def validate_geometry(value) -> dict:
     try:
         geom = to_shape(value)
     except Exception as exc:  # shapely raises several types on malformed coordinates
-        raise ValidationError(_("边界坐标无法解析:%(err)s") % {"err": exc}) from exc
+        raise ValidationError(_("边界坐标无法解析：%(err)s") % {"err": exc}) from exc
     if geom.is_empty:
         raise ValidationError(_("边界为空"))
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValidationError(_("坐标超出经纬度范围(应为 WGS84 经度、纬度)"))
+        raise ValidationError(_("坐标超出经纬度范围（应为 WGS84 经度、纬度）"))
     if not geom.is_valid:
         raise ValidationError(
-            _("多边形无效(如自相交):%(reason)s") % {"reason": shapely.is_valid_reason(geom)}
+            _("多边形无效（如自相交）：%(reason)s") % {"reason": shapely.is_valid_reason(geom)}
         )
     return {"type": value["type"], "coordinates": value["coordinates"]}
 
@@ -164,7 +164,7 @@ def renumber_micro_grids(community: Grid) -> list[Grid]:
         if not micros:
             return []
         if any(not m.geometry for m in micros):
-            raise ValidationError(_("有微网格缺少边界,无法按方位编号"))
+            raise ValidationError(_("有微网格缺少边界，无法按方位编号"))
         order = order_west_east_north_south([to_shape(m.geometry) for m in micros])
         changed = []
         for number, i in enumerate(order, start=1):
@@ -283,7 +283,7 @@ def delete_grid(grid: Grid):
         raise ValidationError(_("请先删除下级网格"))
     refs = references([grid]).get(grid.pk)
     if refs:
-        raise ValidationError(_("网格仍被%(refs)s引用,不能删除") % {"refs": "、".join(refs)})
+        raise ValidationError(_("网格仍被%(refs)s引用，不能删除") % {"refs": "、".join(refs)})
     grid.delete()
 
 
@@ -507,7 +507,7 @@ def split_community(
         community.save()
 
         new_codes = dict(Grid.objects.filter(pk__in=list(old_codes)).values_list("pk", "code"))
-        why = reason or _("拆分居委:%(old)s 划出微网格新建 %(new)s") % {
+        why = reason or _("拆分居委：%(old)s 划出微网格新建 %(new)s") % {
             "old": community.name,
             "new": new.name,
         }
@@ -556,17 +556,17 @@ def check_post(
         errors["role"] = _("岗位必须是网格长、专职网格员、兼职网格员、先锋骨干、楼组长或村民小组长")
     elif group_role:
         if building_group is None or building_group.level != GridLevel.BUILDING_GROUP:
-            errors["building_group"] = _("楼组长、村民小组长只能设在楼组(队组)")
+            errors["building_group"] = _("楼组长、村民小组长只能设在楼组（队组）")
         elif building_group.community_kind != GROUP_POST_ROLES[role]:
             errors["role"] = (
-                _("村里的队组设村民小组长,不设楼组长")
+                _("村里的队组设村民小组长，不设楼组长")
                 if building_group.is_village
-                else _("居委的楼组设楼组长,不设村民小组长")
+                else _("居委的楼组设楼组长，不设村民小组长")
             )
         elif micro_grid is not None and micro_grid.pk != building_group.parent_id:
             errors["micro_grid"] = _("楼组不属于该微网格")
     elif building_group is not None:
-        errors["building_group"] = _("网格长、网格员和先锋骨干设在微网格,不设在楼组")
+        errors["building_group"] = _("网格长、网格员和先锋骨干设在微网格，不设在楼组")
     if not group_role and (micro_grid is None or micro_grid.level != GridLevel.MICRO_GRID):
         errors["micro_grid"] = _("岗位只能设在微网格")
     if start_date is None:
@@ -614,7 +614,7 @@ def check_post(
             raise ValidationError(
                 {
                     "role": _(
-                        "微网格“%(grid)s”在该期间已有网格长 %(name)s,每个微网格只能有一名网格长"
+                        "微网格“%(grid)s”在该期间已有网格长 %(name)s，每个微网格只能有一名网格长"
                     )
                     % {"grid": micro_grid.name, "name": current.staff.name}
                 }
@@ -684,7 +684,7 @@ def save_staff_member(staff: StaffMember) -> StaffMember:
     with transaction.atomic():
         if not isinstance(staff.duties, list) or not set(staff.duties) <= set(Duty.values):
             raise ValidationError(
-                {"duties": _("六员职责只能取: %s") % "、".join(str(label) for label in Duty.labels)}
+                {"duties": _("六员职责只能取： %s") % "、".join(str(label) for label in Duty.labels)}
             )
         # Keep the six duties in their canonical order, once each.
         staff.duties = [d for d in Duty.values if d in set(staff.duties)]
@@ -733,7 +733,7 @@ STAFFING_MEANING = _lazy(
 
 def staffing_title(leader: int, full_time: int, part_time: int, pioneer: int) -> str:
     """The figure in words, for a tooltip: 网格长 1 名,专职 2 名,兼职 1 名,先锋骨干 5 名."""
-    return _("网格长 %(l)d 名,专职网格员 %(f)d 名,兼职网格员 %(p)d 名,先锋骨干 %(n)d 名") % {
+    return _("网格长 %(l)d 名，专职网格员 %(f)d 名，兼职网格员 %(p)d 名，先锋骨干 %(n)d 名") % {
         "l": leader,
         "f": full_time,
         "p": part_time,
@@ -759,7 +759,7 @@ def staffing_summary(grid: Grid, on: datetime.date | None = None, *, within=None
     totals. Two queries whatever the size. `within` (a queryset of micro-grids, None = all) keeps a
     scoped user's rows *and totals* to the grids they may see."""
     if grid.level == GridLevel.BUILDING_GROUP:
-        raise ValidationError(_("楼组没有网格力量配置,请查看其微网格"))
+        raise ValidationError(_("楼组没有网格力量配置，请查看其微网格"))
     if grid.level == GridLevel.MICRO_GRID:
         micro = Grid.objects.filter(pk=grid.pk)
     else:

@@ -75,7 +75,7 @@ class EmailChannel(Channel):
         subject = _("【网格化管理】案件%(n)s") % {"n": message.case_number}
         body = message.text
         if message.link:
-            body += "\n\n" + _("查看进度并评价:%(link)s") % {"link": message.link}
+            body += "\n\n" + _("查看进度并评价：%(link)s") % {"link": message.link}
         send_mail(str(subject), str(body), None, addresses, fail_silently=False)
 
 

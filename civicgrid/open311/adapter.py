@@ -100,13 +100,13 @@ def public_requests():
 # What the public is told of each state: fixed wording, never staff's notes, reasons or names.
 PUBLIC_STATUS_NOTES = {
     CaseStatus.REPORTED: gettext_lazy("已受理"),
-    CaseStatus.FILED: gettext_lazy("已立案,待派遣"),
+    CaseStatus.FILED: gettext_lazy("已立案，待派遣"),
     CaseStatus.DISPATCHED: gettext_lazy("已派遣至处置部门"),
     CaseStatus.ACCEPTED: gettext_lazy("处置部门处置中"),
     CaseStatus.RETURNED: gettext_lazy("正在重新确定处置部门"),
-    CaseStatus.HANDLED: gettext_lazy("处置完毕,待核查"),
+    CaseStatus.HANDLED: gettext_lazy("处置完毕，待核查"),
     CaseStatus.CLOSED: gettext_lazy("已办结"),
-    CaseStatus.NOT_FILED: gettext_lazy("不予立案:不属于受理范围"),
+    CaseStatus.NOT_FILED: gettext_lazy("不予立案：不属于受理范围"),
     CaseStatus.MERGED: gettext_lazy("与同一问题的请求合并办理"),
     CaseStatus.SENT_BACK: gettext_lazy("已退回12345热线重新派单"),
 }
@@ -119,7 +119,7 @@ def status_notes(case: Case) -> str:
     else:
         text = str(PUBLIC_STATUS_NOTES.get(case.status, case.get_status_display()))
     if case.is_suspended:
-        return _("%(status)s(暂停办理)") % {"status": text}
+        return _("%(status)s（暂停办理）") % {"status": text}
     return text
 
 

@@ -17,7 +17,7 @@ from civicgrid.open311.models import ApiClient, Open311Request
 def _show_key(request, client, raw):
     messages.warning(
         request,
-        _("“%(name)s”的 api_key 为 %(key)s ,只显示这一次,请立即交给接入方妥善保存。")
+        _("“%(name)s”的 api_key 为 %(key)s ，只显示这一次，请立即交给接入方妥善保存。")
         % {"name": client.name, "key": raw},
     )
 
@@ -42,7 +42,7 @@ class ApiClientAdmin(RoleGatedAdmin):
         if raw:
             _show_key(request, obj, raw)
 
-    @admin.action(description=_("重新生成 api_key(旧密钥立即失效)"))
+    @admin.action(description=_("重新生成 api_key（旧密钥立即失效）"))
     def renew_keys(self, request, queryset):
         for client in queryset:
             raw = client.set_new_key()

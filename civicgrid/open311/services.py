@@ -39,7 +39,7 @@ def attributes_for(category) -> list[dict]:
             "required": False,
             "datatype_description": _("从列表中选择一项"),
             "order": 1,
-            "description": _("诉求类型(参照12345热线分类)"),
+            "description": _("诉求类型（参照12345热线分类）"),
             "values": [
                 {"key": value, "name": str(label)} for value, label in adapter.REQUEST_TYPES.choices
             ],
@@ -51,7 +51,7 @@ def attributes_for(category) -> list[dict]:
             "required": False,
             "datatype_description": _("以 http:// 或 https:// 开头的链接"),
             "order": 2,
-            "description": _("现场照片链接(可另外提供 media_url)"),
+            "description": _("现场照片链接（可另外提供 media_url)"),
         },
         {
             "variable": False,
@@ -66,7 +66,7 @@ def attributes_for(category) -> list[dict]:
 
 
 def service_notice(category) -> str:
-    return _("已受理,将定位到网格并按时限处置:%(limit)s") % {"limit": adapter.limit_text(category)}
+    return _("已受理，将定位到网格并按时限处置：%(limit)s") % {"limit": adapter.limit_text(category)}
 
 
 def _text(data, field, label, max_length=MAX_FIELD) -> str:
@@ -115,7 +115,7 @@ def _clean_attributes(category, raw: dict) -> dict:
             if value not in keys:
                 raise ValidationError(
                     {
-                        field: _("“%(value)s”不是可选值,可选:%(keys)s")
+                        field: _("“%(value)s”不是可选值，可选：%(keys)s")
                         % {"value": value, "keys": ", ".join(sorted(keys))}
                     }
                 )
@@ -155,7 +155,7 @@ def submit_request(client: ApiClient, data: dict, attributes: dict) -> Open311Re
     address = _text(data, "address_string", _("地址"))
     address_id = _text(data, "address_id", "address_id", 100)
     if not (lat or lon or address or address_id):
-        raise ValidationError({"lat": _("请提供位置:lat 和 long,或 address_string,或 address_id")})
+        raise ValidationError({"lat": _("请提供位置：lat 和 long，或 address_string，或 address_id")})
     email = _text(data, "email", _("电子邮箱"), 254)
     if email:
         try:

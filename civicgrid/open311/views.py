@@ -45,7 +45,7 @@ def _iso(value) -> str | None:
 
 
 def _bad_format(fmt: str):
-    return errors("json", 404, _("不支持的格式“%(fmt)s”,请用 json 或 xml") % {"fmt": fmt})
+    return errors("json", 404, _("不支持的格式“%(fmt)s”，请用 json 或 xml") % {"fmt": fmt})
 
 
 def _validation_messages(error: ValidationError) -> list[str]:
@@ -150,7 +150,7 @@ def _parse_when(value: str, field: str):
     if moment is None:
         raise ValidationError(
             {
-                field: _("“%(value)s”不是 ISO 8601 日期时间(如 2026-11-23T10:00:00+08:00)")
+                field: _("“%(value)s”不是 ISO 8601 日期时间（如 2026-11-23T10:00:00+08:00)")
                 % {"value": value}
             }
         )
@@ -186,7 +186,7 @@ def _filtered(params):
     if unknown:
         raise ValidationError(
             {
-                "status": _("状态只能是 open 或 closed,收到“%(s)s”")
+                "status": _("状态只能是 open 或 closed，收到“%(s)s”")
                 % {"s": ",".join(sorted(unknown))}
             }
         )

@@ -41,34 +41,34 @@ class ReportForm(PhoneFormMixin, forms.Form):
         label=_("问题描述"),
         max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": _("例如:3号楼2楼楼道堆放纸箱和旧家具,影响通行")}
+            attrs={"rows": 4, "placeholder": _("例如：3号楼2楼楼道堆放纸箱和旧家具，影响通行")}
         ),
     )
     lon = forms.CharField(label=_("位置"), required=False, widget=forms.HiddenInput)
     lat = forms.CharField(label=_("位置"), required=False, widget=forms.HiddenInput)
     address = forms.CharField(
-        label=_("地址(可选)"),
+        label=_("地址（可选）"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("例如:秀沿路1501弄12号楼下")}),
+        widget=forms.TextInput(attrs={"placeholder": _("例如：秀沿路1501弄12号楼下")}),
     )
     photo = forms.FileField(
-        label=_("照片(可选)"),
+        label=_("照片（可选）"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=_("JPEG、PNG 或 WebP;位置等信息会从照片中去除"),
+        help_text=_("JPEG、PNG 或 WebP；位置等信息会从照片中去除"),
     )
-    is_anonymous = forms.BooleanField(label=_("匿名反映(不留姓名)"), required=False)
+    is_anonymous = forms.BooleanField(label=_("匿名反映（不留姓名）"), required=False)
     reporter_name = forms.CharField(label=_("姓名"), required=False, max_length=50)
     reporter_phone = forms.CharField(
         label=_("联系电话"),
         required=False,
         max_length=32,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        help_text=_("用于反馈处理结果和凭编号查询进度,对外显示时打码"),
+        help_text=_("用于反馈处理结果和凭编号查询进度，对外显示时打码"),
     )
     reporter_email = forms.CharField(
-        label=_("电子邮箱(可选)"),
+        label=_("电子邮箱（可选）"),
         required=False,
         max_length=254,
         widget=forms.TextInput(attrs={"type": "email", "autocomplete": "email"}),
@@ -92,7 +92,7 @@ class ReportForm(PhoneFormMixin, forms.Form):
             # A visitor has no account to be reached by: the phone is how the result comes back
             # and how the case is followed (number + phone).
             self.fields["reporter_phone"].help_text = _(
-                "必填:用于反馈处理结果和凭编号查询进度,对外显示时打码"
+                "必填：用于反馈处理结果和凭编号查询进度，对外显示时打码"
             )
 
     # Checked here as the intake service checks them, so that every mistake comes back at once
@@ -100,7 +100,7 @@ class ReportForm(PhoneFormMixin, forms.Form):
     def clean_reporter_phone(self):
         phone = (self.cleaned_data.get("reporter_phone") or "").strip()
         if phone and not PHONE_RE.match(phone):
-            raise ValidationError(_("联系电话格式不正确,请填写手机号或带区号的固定电话"))
+            raise ValidationError(_("联系电话格式不正确，请填写手机号或带区号的固定电话"))
         return phone
 
     def clean_reporter_email(self):
@@ -109,7 +109,7 @@ class ReportForm(PhoneFormMixin, forms.Form):
             try:
                 EmailValidator()(email)
             except ValidationError:
-                raise ValidationError(_("电子邮箱格式不正确,例如 name@example.com")) from None
+                raise ValidationError(_("电子邮箱格式不正确，例如 name@example.com")) from None
         return email
 
     def clean_photo(self):
@@ -122,7 +122,7 @@ class ReportForm(PhoneFormMixin, forms.Form):
         # Anonymous without a phone: the intake service refuses with its own message (shown
         # next to the field); a named visitor without a phone is refused here.
         if self.user is None and not phone and not cleaned.get("is_anonymous"):
-            self.add_error("reporter_phone", _("请留下联系电话,以便反馈处理结果并凭编号查询进度"))
+            self.add_error("reporter_phone", _("请留下联系电话，以便反馈处理结果并凭编号查询进度"))
         return cleaned
 
     def service_fields(self) -> dict:
@@ -165,7 +165,7 @@ class RateForm(PhoneFormMixin, forms.Form):
         label=_("您对处理结果的评价"), choices=Rating.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("意见(可选)"),
+        label=_("意见（可选）"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -191,7 +191,7 @@ class SurveyForm(PhoneFormMixin, forms.Form):
     does not name one. survey.services.do_answer decides."""
 
     comment = forms.CharField(
-        label=_("意见建议(可选)"),
+        label=_("意见建议（可选）"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -222,7 +222,7 @@ class SurveyForm(PhoneFormMixin, forms.Form):
                 label=_("手机号"),
                 max_length=32,
                 widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
-                help_text=_("每个手机号每次测评限填一次,对外不显示"),
+                help_text=_("每个手机号每次测评限填一次，对外不显示"),
                 error_messages={"required": _("请填写11位手机号")},
             )
 
@@ -255,12 +255,12 @@ class AddInfoForm(PhoneFormMixin, forms.Form):
         required=False,
         max_length=MAX_NOTE,
         widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": _("例如:堆放物今天又多了,已影响消防通道")}
+            attrs={"rows": 3, "placeholder": _("例如：堆放物今天又多了，已影响消防通道")}
         ),
     )
     photos = MultiplePhotoField(
-        label=_("补充照片(可选)"),
-        help_text=_("可选多张,JPEG、PNG 或 WebP"),
+        label=_("补充照片（可选）"),
+        help_text=_("可选多张，JPEG、PNG 或 WebP"),
     )
 
     SERVICE_FIELDS = {"photos": "photos", "file": "photos"}
@@ -279,8 +279,8 @@ class WithdrawForm(PhoneFormMixin, forms.Form):
     """撤销: the reporter takes back their report before it is filed; the reason is optional."""
 
     reason = forms.CharField(
-        label=_("撤销原因(可选)"),
+        label=_("撤销原因（可选）"),
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如:问题已自行解决")}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：问题已自行解决")}),
     )

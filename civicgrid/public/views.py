@@ -43,7 +43,7 @@ def _reporting_user(request):
     if not user.is_authenticated:
         return None
     if user.effective_role != Role.RESIDENT:
-        raise PermissionDenied(_("居民反映页面供居民和访客使用;工作人员请在工作台上报问题"))
+        raise PermissionDenied(_("居民反映页面供居民和访客使用；工作人员请在工作台上报问题"))
     return user
 
 
@@ -92,7 +92,7 @@ def report(request):
         form = ReportForm(request.POST, request.FILES, user=user)
         if services.hit_limit(request, "report"):
             form.is_valid()
-            form.add_error(None, _("提交过于频繁,请稍后再试,或拨打12345热线反映"))
+            form.add_error(None, _("提交过于频繁，请稍后再试，或拨打12345热线反映"))
         elif form.is_valid():
             try:
                 case = services.submit_report(
@@ -149,12 +149,12 @@ def track(request):
         form = TrackForm(request.POST)
         if services.hit_limit(request, "track"):
             form.is_valid()
-            form.add_error(None, _("查询过于频繁,请稍后再试"))
+            form.add_error(None, _("查询过于频繁，请稍后再试"))
         elif form.is_valid():
             case = services.find_case(form.cleaned_data["number"], form.cleaned_data["phone"])
             if case is not None:
                 return redirect("public:track_token", token=case.public_token)
-            form.add_error(None, _("未找到该案件:请核对案件编号和上报时留下的联系电话"))
+            form.add_error(None, _("未找到该案件：请核对案件编号和上报时留下的联系电话"))
     else:
         form = TrackForm()
     return render(request, "public/track.html", {"form": form})
@@ -204,7 +204,7 @@ def rate(request, token):
         return _not_found(request)
     form = RateForm(request.POST)
     if services.hit_limit(request, "rate"):
-        messages.error(request, _("提交过于频繁,请稍后再试"))
+        messages.error(request, _("提交过于频繁，请稍后再试"))
         return redirect("public:track_token", token=token)
     if not form.is_valid():
         return _track_page(request, case, rate_form=form)
@@ -226,7 +226,7 @@ def rate(request, token):
             messages.success(request, _("感谢您的评价!"))
         else:
             messages.success(
-                request, _("感谢您的评价。您对处理结果不满意,案件已重新交由处置单位处理。")
+                request, _("感谢您的评价。您对处理结果不满意，案件已重新交由处置单位处理。")
             )
     return redirect("public:track_token", token=token)
 
@@ -241,7 +241,7 @@ def add_info(request, token):
         return _not_found(request)
     form = AddInfoForm(request.POST, request.FILES)
     if services.hit_limit(request, "rate"):
-        messages.error(request, _("提交过于频繁,请稍后再试"))
+        messages.error(request, _("提交过于频繁，请稍后再试"))
         return redirect("public:track_token", token=token)
     if not form.is_valid():
         return _track_page(request, case, add_form=form, status=400)
@@ -259,7 +259,7 @@ def add_info(request, token):
     except (case_services.IllegalTransition, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
     else:
-        messages.success(request, _("已补充,处理人员会看到您补充的信息。"))
+        messages.success(request, _("已补充，处理人员会看到您补充的信息。"))
     return redirect(reverse("public:track_token", args=[token]) + "#timeline")
 
 
@@ -272,7 +272,7 @@ def withdraw(request, token):
         return _not_found(request)
     form = WithdrawForm(request.POST)
     if services.hit_limit(request, "rate"):
-        messages.error(request, _("提交过于频繁,请稍后再试"))
+        messages.error(request, _("提交过于频繁，请稍后再试"))
         return redirect("public:track_token", token=token)
     if not form.is_valid():
         return _track_page(request, case, withdraw_form=form, status=400)
@@ -286,7 +286,7 @@ def withdraw(request, token):
     except (case_services.IllegalTransition, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
     else:
-        messages.success(request, _("您的反映已撤销。如问题仍然存在,欢迎随时重新反映。"))
+        messages.success(request, _("您的反映已撤销。如问题仍然存在，欢迎随时重新反映。"))
     return redirect("public:track_token", token=token)
 
 
@@ -347,7 +347,7 @@ def survey(request):
             form = SurveyForm(request.POST, **kwargs)
             if services.hit_limit(request, "survey"):
                 form.is_valid()
-                form.add_error(None, _("提交过于频繁,请稍后再试"))
+                form.add_error(None, _("提交过于频繁，请稍后再试"))
             elif form.is_valid():
                 try:
                     survey_services.do_answer(chosen, user=user, **form.service_fields())

@@ -215,12 +215,12 @@ class ResidentAdminForm(forms.ModelForm):
         if self.instance.pk:
             year = birth_year(self.instance.birth_date)
             self.fields["birth_date"].help_text = (
-                _("当前:%(y)s年;留空则不修改") % {"y": year} if year else _("当前未填写")
+                _("当前：%(y)s年；留空则不修改") % {"y": year} if year else _("当前未填写")
             )
             for name, mask in (("id_number", mask_id_number), ("phone", mask_phone)):
                 current = getattr(self.instance, name)
                 self.fields[name].help_text = (
-                    _("当前:%(v)s;留空则不修改") % {"v": mask(current)}
+                    _("当前：%(v)s；留空则不修改") % {"v": mask(current)}
                     if current
                     else _("当前未填写")
                 )
@@ -318,8 +318,8 @@ class HouseholdAdmin(RegistryAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("文件(.xlsx 或 .csv)"))
-    dry_run = forms.BooleanField(label=gettext_lazy("只检查,不保存"), required=False)
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv)"))
+    dry_run = forms.BooleanField(label=gettext_lazy("只检查，不保存"), required=False)
 
 
 @admin.register(Resident)
@@ -348,7 +348,7 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
     # Never the raw ID number: see get_search_results for the logged exact search.
     search_fields = ["name", "household__address__normalized"]
     search_help_text = gettext_lazy(
-        "按姓名或地址搜索;有权限的用户可输入完整身份证号精确查找(将被记录)"
+        "按姓名或地址搜索；有权限的用户可输入完整身份证号精确查找（将被记录）"
     )
     autocomplete_fields = ["household"]
 
@@ -362,7 +362,7 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
     change_form_template = "admin/registry/resident/change_form.html"
 
     @admin.display(
-        description=gettext_lazy("地址(微网格)"), ordering="household__address__normalized"
+        description=gettext_lazy("地址（微网格）"), ordering="household__address__normalized"
     )
     def address(self, obj):
         address = obj.household.address
@@ -407,7 +407,7 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
     def delete_model(self, request, obj):
         services.delete_object(obj, user=request.user)
 
-    @admin.action(description=gettext_lazy("导出所选居民(CSV,已脱敏)"))
+    @admin.action(description=gettext_lazy("导出所选居民（CSV，已脱敏）"))
     def export_masked_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="residents.csv"'
@@ -481,7 +481,7 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
             "admin/registry/resident/reveal.html",
             self._context(
                 request,
-                _("查看完整信息:%(name)s") % {"name": resident.name},
+                _("查看完整信息：%(name)s") % {"name": resident.name},
                 resident=resident,
                 values=values,
                 masked_id=mask_id_number(resident.id_number),
@@ -532,7 +532,7 @@ class ResidentAdmin(MaskedDisplayMixin, RegistryAdmin):
                 if result.saved:
                     messages.success(
                         request,
-                        _("导入成功:新增地址%(a)d个、户%(h)d户、居民%(r)d人")
+                        _("导入成功：新增地址%(a)d个、户%(h)d户、居民%(r)d人")
                         % {
                             "a": result.addresses_created,
                             "h": result.households_created,

@@ -18,7 +18,7 @@ def care_tag_q(queryset, field, value):
 class _GridCodeFilters(django_filters.FilterSet):
     """Filters by grid code at any level, through the address's building group path."""
 
-    grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码(任意层级)"))
+    grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码（任意层级）"))
 
     address_prefix = ""
 

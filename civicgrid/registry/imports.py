@@ -115,7 +115,7 @@ def read_rows(content: bytes, filename: str = "") -> list[list]:
         try:
             workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise ImportFileError(_("无法读取Excel文件:%(err)s") % {"err": exc}) from exc
+            raise ImportFileError(_("无法读取Excel文件：%(err)s") % {"err": exc}) from exc
         sheet = workbook.worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
         workbook.close()
@@ -127,7 +127,7 @@ def read_rows(content: bytes, filename: str = "") -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFileError(_("无法识别CSV文件的编码,请另存为UTF-8或GBK编码"))
+        raise ImportFileError(_("无法识别CSV文件的编码，请另存为UTF-8或GBK编码"))
     return [row for row in csv.reader(io.StringIO(text))]
 
 
@@ -146,7 +146,7 @@ def _parse_bool(text, default=True):
         return True
     if low in FALSE_WORDS:
         return False
-    raise ValueError(_("应填“是”或“否”,不能是“%(v)s”") % {"v": text})
+    raise ValueError(_("应填“是”或“否”，不能是“%(v)s”") % {"v": text})
 
 
 def _parse_choice(text, choices, default, what):
@@ -156,7 +156,7 @@ def _parse_choice(text, choices, default, what):
         if text in (value, str(label)):
             return value
     raise ValueError(
-        _("%(what)s“%(v)s”无效,可选:%(opts)s")
+        _("%(what)s“%(v)s”无效，可选：%(opts)s")
         % {"what": what, "v": text, "opts": "、".join(str(label) for _v, label in choices)}
     )
 
@@ -167,7 +167,7 @@ def _parse_gender(text):
         return ""
     if text.lower() in aliases:
         return aliases[text.lower()]
-    raise ValueError(_("性别应填“男”或“女”,不能是“%(v)s”") % {"v": text})
+    raise ValueError(_("性别应填“男”或“女”，不能是“%(v)s”") % {"v": text})
 
 
 def _parse_date(text):
@@ -181,7 +181,7 @@ def _parse_date(text):
             raise ValueError
         return datetime.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise ValueError(_("日期“%(v)s”无效,请按 1990-01-31 填写") % {"v": text}) from None
+        raise ValueError(_("日期“%(v)s”无效，请按 1990-01-31 填写") % {"v": text}) from None
 
 
 def _parse_tags(text):
@@ -195,7 +195,7 @@ def _parse_tags(text):
         value = token if token in CareTag.values else by_label.get(token)
         if value is None:
             raise ValueError(
-                _("关爱标签“%(v)s”无效,可选:%(opts)s")
+                _("关爱标签“%(v)s”无效，可选：%(opts)s")
                 % {"v": token, "opts": "、".join(str(x) for x in CareTag.labels)}
             )
         if value not in tags:
@@ -228,23 +228,23 @@ def import_residents(
     while rows and not any(_cell_text(c) for c in rows[0]):
         rows.pop(0)
     if not rows:
-        raise ImportFileError(_("文件为空,第一行应为表头:%s") % "、".join(HEADER_TO_KEY))
+        raise ImportFileError(_("文件为空，第一行应为表头：%s") % "、".join(HEADER_TO_KEY))
     headers = [_header_key(c) for c in rows[0]]
     while headers and headers[-1] == "":
         headers.pop()
-    unknown = [h or _("(空白表头)") for h in headers if h not in HEADER_TO_KEY]
+    unknown = [h or _("（空白表头）") for h in headers if h not in HEADER_TO_KEY]
     missing = [h for h in REQUIRED_HEADERS if h not in headers]
     doubled = sorted({h for h in headers if h and headers.count(h) > 1})
     problems = []
     if missing:
-        problems.append(_("缺少列:%s") % "、".join(missing))
+        problems.append(_("缺少列：%s") % "、".join(missing))
     if unknown:
-        problems.append(_("无法识别的列:%s") % "、".join(unknown))
+        problems.append(_("无法识别的列：%s") % "、".join(unknown))
     if doubled:
-        problems.append(_("重复的列:%s") % "、".join(doubled))
+        problems.append(_("重复的列：%s") % "、".join(doubled))
     if problems:
         raise ImportFileError(
-            _("表头不符合模板(%(problems)s)。应有的列:%(cols)s")
+            _("表头不符合模板（%(problems)s）。应有的列：%(cols)s")
             % {"problems": ";".join(problems), "cols": "、".join(HEADER_TO_KEY)}
         )
     data = []
@@ -255,7 +255,7 @@ def import_residents(
         if any(values.values()):
             data.append(_Row(number=offset, values=values))
     if len(data) > MAX_ROWS:
-        raise ImportFileError(_("一次最多导入%(n)d行,请拆分文件") % {"n": MAX_ROWS})
+        raise ImportFileError(_("一次最多导入%(n)d行，请拆分文件") % {"n": MAX_ROWS})
 
     result = ImportResult(rows=len(data), dry_run=dry_run)
     errors = result.errors
@@ -323,7 +323,7 @@ def import_residents(
                 err(
                     row,
                     "building_group",
-                    _("同一地址在文件中填了不同的楼组(%(a)s / %(b)s)")
+                    _("同一地址在文件中填了不同的楼组（%(a)s / %(b)s)")
                     % {"a": first, "b": v["building_group"]},
                 )
         housing = {}
@@ -428,7 +428,7 @@ def import_residents(
                 transaction.set_rollback(True)
     except (IntegrityError, ValidationError) as exc:
         # A concurrent edit between the check and the write; nothing was kept.
-        result.errors.append(RowError(0, "", _("保存失败,未导入任何数据:%(e)s") % {"e": exc}))
+        result.errors.append(RowError(0, "", _("保存失败，未导入任何数据：%(e)s") % {"e": exc}))
         return result
     result.saved = not dry_run
     return result

@@ -23,7 +23,7 @@ def may_change_registry(user) -> bool:
 def ensure_may_write(user):
     """user=None means a trusted caller (management command, data generator)."""
     if user is not None and not may_change_registry(user):
-        raise PermissionDenied(_("您的角色只能查看,不能修改人口房屋数据"))
+        raise PermissionDenied(_("您的角色只能查看，不能修改人口房屋数据"))
 
 
 def ensure_may_reveal(user):
@@ -44,6 +44,6 @@ class RegistryPermission(permissions.BasePermission):
         if getattr(view, "action", None) == "reveal":
             return True  # the service decides, with its own message
         if not may_change_registry(request.user):
-            self.message = _("您的角色只能查看,不能修改人口房屋数据")
+            self.message = _("您的角色只能查看，不能修改人口房屋数据")
             return False
         return True

@@ -128,7 +128,7 @@ def find_or_create_address(text_or_parts, building_group, *, user=None) -> tuple
                     raise ValidationError(
                         {
                             "building_group": _(
-                                "地址“%(addr)s”已由其他网格登记,如需调整请联系城运中心"
+                                "地址“%(addr)s”已由其他网格登记，如需调整请联系城运中心"
                             )
                             % {"addr": existing.normalized}
                         }
@@ -205,7 +205,7 @@ def check_document_unique(resident: Resident, user) -> None:
     raise ValidationError(
         {
             "id_number": _(
-                "该证件号码已在其他居村登记;居民迁入本辖区的,请联系城运中心办理迁移(本次核查已留痕)"
+                "该证件号码已在其他居村登记；居民迁入本辖区的，请联系城运中心办理迁移（本次核查已留痕）"
             )
         }
     )
@@ -233,7 +233,7 @@ def delete_object(obj, *, user=None):
         with transaction.atomic():
             obj.delete()
     except ProtectedError as exc:
-        raise ValidationError(_("“%(obj)s”仍有关联数据,不能删除") % {"obj": obj}) from exc
+        raise ValidationError(_("“%(obj)s”仍有关联数据，不能删除") % {"obj": obj}) from exc
 
 
 # --- rentals ------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def do_register_rental(
         if household.use not in RENTED_USES:
             raise ValidationError(
                 {
-                    "household": _("该户房屋用途为“%(use)s”,只有出租或群租的房屋才能做租赁登记")
+                    "household": _("该户房屋用途为“%(use)s”，只有出租或群租的房屋才能做租赁登记")
                     % {"use": household.get_use_display()}
                 }
             )

@@ -39,10 +39,10 @@ def validate_resident_id(value) -> str:
     """Check an 18-character resident ID number; return it normalised (upper-case X)."""
     number = normalize_id_number(value)
     if len(number) == 15 and number.isdigit():
-        raise ValidationError(_("15位旧身份证号码不再受理,请填写18位居民身份证号码"), code="old_id")
+        raise ValidationError(_("15位旧身份证号码不再受理，请填写18位居民身份证号码"), code="old_id")
     if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(
-            _("居民身份证号码应为18位:17位数字加1位校验码(数字或X),当前为“%(value)s”")
+            _("居民身份证号码应为18位：17位数字加1位校验码（数字或X），当前为“%(value)s”")
             % {"value": number},
             code="id_format",
         )
@@ -63,7 +63,7 @@ def validate_resident_id(value) -> str:
         )
     if id_check_char(number[:17]) != number[17]:
         raise ValidationError(
-            _("居民身份证号码校验码错误(按GB 11643校验,末位应为“%(expected)s”)")
+            _("居民身份证号码校验码错误（按GB 11643校验，末位应为“%(expected)s”)")
             % {"expected": id_check_char(number[:17])},
             code="id_checksum",
         )
@@ -98,15 +98,15 @@ def validate_document(id_type, id_number, *, gender="", birth_date=None) -> dict
             errors["id_number"] = exc.messages[0]
             return errors
         if birth_date and birth_date != id_birth_date(number):
-            errors["birth_date"] = _("出生日期与身份证号码不一致(身份证为%(date)s)") % {
+            errors["birth_date"] = _("出生日期与身份证号码不一致（身份证为%(date)s)") % {
                 "date": id_birth_date(number).isoformat()
             }
         if gender and gender != id_gender(number):
-            errors["gender"] = _("性别与身份证号码不一致(身份证为%(gender)s)") % {
+            errors["gender"] = _("性别与身份证号码不一致（身份证为%(gender)s)") % {
                 "gender": Gender(id_gender(number)).label
             }
     elif not re.fullmatch(r"[0-9A-Z\-()()]{5,32}", number):
-        errors["id_number"] = _("证件号码只能包含字母、数字和连字符,长度5到32位")
+        errors["id_number"] = _("证件号码只能包含字母、数字和连字符，长度5到32位")
     return errors
 
 
@@ -124,7 +124,7 @@ def validate_mobile(value) -> str:
     number = normalize_mobile(value)
     if not MOBILE_RE.fullmatch(number):
         raise ValidationError(
-            _("手机号“%(value)s”格式不正确,应为11位大陆手机号(1开头,第二位3-9)") % {"value": value},
+            _("手机号“%(value)s”格式不正确，应为11位大陆手机号（1开头，第二位3-9)") % {"value": value},
             code="mobile",
         )
     return number

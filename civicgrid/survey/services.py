@@ -99,7 +99,7 @@ def _clean_scores(survey, scores) -> dict:
         else:
             cleaned[item] = value
     if missing:
-        raise ValidationError({"scores": _("请为每一项打 1–5 分:%s") % "、".join(missing)})
+        raise ValidationError({"scores": _("请为每一项打 1–5 分：%s") % "、".join(missing)})
     return cleaned
 
 

@@ -74,7 +74,7 @@ def bad_request(request, exception=None):
 def server_error(request):
     """500: a page that needs nothing from the database or the request's context processors."""
     if _wants_json(request):
-        return JsonResponse({"detail": _("服务器出错,请稍后再试。")}, status=500)
+        return JsonResponse({"detail": _("服务器出错，请稍后再试。")}, status=500)
     from django.http import HttpResponseServerError
 
     return HttpResponseServerError(loader.get_template("web/500.html").render())

@@ -24,7 +24,7 @@ from civicgrid.workcalendar.notice import NoticeError, notice_lines, parse_notic
 WEEKDAYS = "一二三四五六日"
 
 NOTICE_SYNTAX_HELP = _(
-    "每行一项:[节日名称=]开始日期[:结束日期],日期写作 YYYY-MM-DD,例如 “国庆节=2027-10-01:2027-10-07”。"
+    "每行一项：[节日名称=]开始日期[：结束日期]，日期写作 YYYY-MM-DD，例如 “国庆节=2027-10-01:2027-10-07”。"
 )
 
 
@@ -48,7 +48,7 @@ class CalendarYearForm(forms.ModelForm):
         label=_("调休上班日期"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         required=False,
-        help_text=_("只能是周六或周日,例如 “国庆节=2027-10-09”。"),
+        help_text=_("只能是周六或周日，例如 “国庆节=2027-10-09”。"),
     )
 
     class Meta:
@@ -67,7 +67,7 @@ class CalendarYearForm(forms.ModelForm):
             self.current_days = (holidays, workdays)
             self.initial["holidays"], self.initial["workdays"] = notice_lines(holidays, workdays)
             self.fields["holidays"].help_text = self.fields["holidays"].help_text + _(
-                "修改放假或调休日期后保存,将按此重新生成全年日期(手工修改过的日期以此为准)。"
+                "修改放假或调休日期后保存，将按此重新生成全年日期（手工修改过的日期以此为准）。"
             )
         else:
             self.fields["published"].widget = forms.HiddenInput()

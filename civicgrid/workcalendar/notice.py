@@ -83,33 +83,33 @@ def _read_item(item, label, index, errors):
         parts = _RANGE.split(dates.strip())
         if len(parts) > 2:
             errors.append(
-                _("%(where)s“%(item)s”:只能有开始和结束两个日期") % {"where": where, "item": shown}
+                _("%(where)s“%(item)s”：只能有开始和结束两个日期") % {"where": where, "item": shown}
             )
             return None
         start_text, end_text = parts[0], parts[-1]
     else:
-        errors.append(_("%(where)s:无法识别的内容") % {"where": where})
+        errors.append(_("%(where)s：无法识别的内容") % {"where": where})
         return None
     first, last = _date(start_text), _date(end_text)
     if first is None or last is None:
         errors.append(
-            _("%(where)s“%(item)s”:日期格式不对,应为 YYYY-MM-DD,例如 2027-01-01")
+            _("%(where)s“%(item)s”：日期格式不对，应为 YYYY-MM-DD，例如 2027-01-01")
             % {"where": where, "item": shown}
         )
         return None
     if last < first:
         errors.append(
-            _("%(where)s“%(item)s”:结束日期早于开始日期") % {"where": where, "item": shown}
+            _("%(where)s“%(item)s”：结束日期早于开始日期") % {"where": where, "item": shown}
         )
         return None
     if (last - first).days + 1 > MAX_RANGE_DAYS:
         errors.append(
-            _("%(where)s“%(item)s”:区间超过%(max)s天,请检查日期")
+            _("%(where)s“%(item)s”：区间超过%(max)s天，请检查日期")
             % {"where": where, "item": shown, "max": MAX_RANGE_DAYS}
         )
         return None
     if len(name) > 40:
-        errors.append(_("%(where)s:节日名称不能超过40个字") % {"where": where})
+        errors.append(_("%(where)s：节日名称不能超过40个字") % {"where": where})
         return None
     return first, last, name, where, shown
 
@@ -158,12 +158,12 @@ def parse_notice(year, holidays, workdays, text: str = "") -> Notice:
             while day <= last:
                 if single and day.isoweekday() < 6:
                     field_errors.append(
-                        _("%(where)s:%(day)s 是工作日(周一至周五),调休上班日只能是周六或周日")
+                        _("%(where)s:%(day)s 是工作日（周一至周五），调休上班日只能是周六或周日")
                         % {"where": where, "day": day}
                     )
                 elif day in target and name and target[day] and target[day] != name:
                     field_errors.append(
-                        _("%(where)s:%(day)s 已列为“%(other)s”,不能再列为“%(name)s”")
+                        _("%(where)s:%(day)s 已列为“%(other)s”，不能再列为“%(name)s”")
                         % {"where": where, "day": day, "other": target[day], "name": name}
                     )
                 else:
@@ -174,7 +174,7 @@ def parse_notice(year, holidays, workdays, text: str = "") -> Notice:
         errors.append(("workdays", _("%(day)s 同时出现在放假日期和调休上班日期中") % {"day": day}))
     if not notice.holidays and not errors:
         errors.append(
-            ("holidays", _("没有任何放假日期:请按通知填写%(year)s年的放假安排") % {"year": year})
+            ("holidays", _("没有任何放假日期：请按通知填写%(year)s年的放假安排") % {"year": year})
         )
     if errors:
         raise NoticeError(errors)

@@ -260,7 +260,7 @@ def update_year(calendar_year: CalendarYear, *, notice: str, published: bool, us
         if published and not locked.days.exists():
             raise ValidationError(
                 {
-                    "published": _("%(year)s年还没有录入日期,请先录入节假日安排")
+                    "published": _("%(year)s年还没有录入日期，请先录入节假日安排")
                     % {"year": locked.year}
                 }
             )

@@ -431,14 +431,14 @@ def test_an_expired_token_is_refused_with_401(operator):
     ApiToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     response = _as(body["token"]).get("/api/grids/")
     assert response.status_code == 401
-    assert response.json() == {"detail": "令牌已过期,请重新登录"}
+    assert response.json() == {"detail": "令牌已过期，请重新登录"}
     assert response["WWW-Authenticate"] == "Token"
 
 
 def test_an_unknown_token_is_refused_with_401(db):
     response = _as("no-such-token").get("/api/grids/")
     assert response.status_code == 401
-    assert response.json() == {"detail": "令牌无效或已撤销,请重新登录"}
+    assert response.json() == {"detail": "令牌无效或已撤销，请重新登录"}
 
 
 def test_a_user_lists_their_own_tokens_never_the_secret(operator):

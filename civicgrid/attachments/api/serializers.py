@@ -15,7 +15,7 @@ class UploadSerializer(serializers.Serializer):
     case = serializers.CharField(label=_("案件编号"), max_length=20)
     kind = serializers.ChoiceField(label=_("类型"), choices=AttachmentKind.choices)
     event = serializers.IntegerField(
-        label=_("流转记录"), required=False, allow_null=True, help_text=_("可选:所属流转记录编号")
+        label=_("流转记录"), required=False, allow_null=True, help_text=_("可选：所属流转记录编号")
     )
     # Any file is accepted here on purpose: its type is decided by attachments.services from
     # the content, never from the name or the client's Content-Type.

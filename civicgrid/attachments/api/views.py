@@ -36,7 +36,7 @@ def visible_attachments(user):
 
 def _too_large(limit: int):
     return ValidationError(
-        {"file": [_("文件过大,附件大小上限为 %(limit)s") % {"limit": services.human_size(limit)}]}
+        {"file": [_("文件过大，附件大小上限为 %(limit)s") % {"limit": services.human_size(limit)}]}
     )
 
 

@@ -142,7 +142,7 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 class DuplicateSerializer(CaseListSerializer):
     distance_m = serializers.FloatField(
-        read_only=True, allow_null=True, help_text=_("相距米数;任一方没有坐标时为空")
+        read_only=True, allow_null=True, help_text=_("相距米数；任一方没有坐标时为空")
     )
     match = serializers.ChoiceField(
         choices=[
@@ -317,7 +317,7 @@ class IntakeSerializer(serializers.Serializer):
         error_messages={
             "required": _("请选择问题类别"),
             "null": _("请选择问题类别"),
-            "invalid": _("问题类别必须是类别编号(id)"),
+            "invalid": _("问题类别必须是类别编号（id)"),
         }
     )
     description = serializers.CharField(
@@ -339,7 +339,7 @@ class IntakeSerializer(serializers.Serializer):
     # The desk types in a 12345 ticket by hand (source hotline_12345): a later push of the same
     # ticket finds this case (services.intake_hotline).
     external_ticket = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, help_text=_("12345 工单号(人工录入)")
+        max_length=64, required=False, allow_blank=True, help_text=_("12345 工单号（人工录入）")
     )
     hotline_request_type = serializers.ChoiceField(
         choices=HotlineRequestType.choices, required=False, allow_blank=True
@@ -389,7 +389,7 @@ def _co_departments():
         child=serializers.IntegerField(),
         required=False,
         allow_empty=True,
-        help_text=_("协办部门(部门 id);各协办部门反馈后主办部门才能提交处置结果"),
+        help_text=_("协办部门（部门 id）；各协办部门反馈后主办部门才能提交处置结果"),
     )
 
 
@@ -421,7 +421,7 @@ class HandleSerializer(serializers.Serializer):
 
 class VerifyPassSerializer(NoteSerializer):
     resolved = serializers.BooleanField(
-        required=False, default=True, help_text=_("问题是否解决(默认是)")
+        required=False, default=True, help_text=_("问题是否解决（默认是）")
     )
 
 
@@ -429,7 +429,7 @@ class RateSerializer(serializers.Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
     resolved = serializers.BooleanField(
-        required=False, allow_null=True, help_text=_("回访时记录问题是否解决(城运中心)")
+        required=False, allow_null=True, help_text=_("回访时记录问题是否解决（城运中心）")
     )
 
 
@@ -573,20 +573,20 @@ def is_public_viewer(user) -> bool:
 
 class PublicStepSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    action = serializers.CharField(help_text=_("步骤(上报、立案、派遣……)"))
+    action = serializers.CharField(help_text=_("步骤（上报、立案、派遣……)"))
     label = serializers.CharField(help_text=_("对外说明"))
-    rating = serializers.CharField(required=False, help_text=_("评价(仅评价步骤)"))
+    rating = serializers.CharField(required=False, help_text=_("评价（仅评价步骤）"))
     detail = serializers.CharField(
         required=False,
-        help_text=_("写给报告人的说明:不予立案的原因、延期后的办理期限、补充或撤销的说明"),
+        help_text=_("写给报告人的说明：不予立案的原因、延期后的办理期限、补充或撤销的说明"),
     )
-    next_step = serializers.CharField(required=False, help_text=_("下一步可以怎么做(不予立案时)"))
+    next_step = serializers.CharField(required=False, help_text=_("下一步可以怎么做（不予立案时）"))
 
 
 class PublicCaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """One of a reporter's own cases in a list: what the residents' page shows."""
 
-    view = serializers.SerializerMethodField(help_text=_("“public”:上报人所见的公开视图"))
+    view = serializers.SerializerMethodField(help_text=_("“public”：上报人所见的公开视图"))
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     reporter_phone = serializers.SerializerMethodField()
@@ -684,11 +684,11 @@ def case_data(case, context) -> dict:
 class IndicatorQuerySerializer(serializers.Serializer):
     start = serializers.DateField(
         required=False,
-        help_text=_("起始日期(含),默认本月1日"),
+        help_text=_("起始日期（含），默认本月1日"),
         validators=[validate_date_range],
     )
     end = serializers.DateField(
-        required=False, help_text=_("截止日期(含),默认今天"), validators=[validate_date_range]
+        required=False, help_text=_("截止日期（含），默认今天"), validators=[validate_date_range]
     )
     by = serializers.ChoiceField(
         choices=[
@@ -728,11 +728,11 @@ class IndicatorRowSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(help_text=_("超期数"))
     extended = serializers.IntegerField(help_text=_("延期数"))
     rated = serializers.IntegerField(help_text=_("评价数"))
-    satisfied = serializers.IntegerField(help_text=_("满意数(含基本满意)"))
+    satisfied = serializers.IntegerField(help_text=_("满意数（含基本满意）"))
     supervised = serializers.IntegerField(required=False, help_text=_("督办件数"))
     hurried = serializers.IntegerField(required=False, help_text=_("催办件数"))
-    reported = serializers.IntegerField(help_text=_("上报数(期内上报、已决定是否立案)"))
-    reported_filed = serializers.IntegerField(help_text=_("有效上报数(其中已立案、未合并)"))
+    reported = serializers.IntegerField(help_text=_("上报数（期内上报、已决定是否立案）"))
+    reported_filed = serializers.IntegerField(help_text=_("有效上报数（其中已立案、未合并）"))
     verified = serializers.IntegerField(help_text=_("核查次数"))
     verified_on_time = serializers.IntegerField(help_text=_("按时核查次数"))
     resolution_answered = serializers.IntegerField(help_text=_("已结案并回答是否解决的案件数"))
@@ -752,6 +752,6 @@ class IndicatorRowSerializer(serializers.Serializer):
     resolution_rate = serializers.FloatField(allow_null=True, help_text=_("解决率 %"))
     first_contact_rate = serializers.FloatField(allow_null=True, help_text=_("先行联系及时率 %"))
     avg_handling_hours = serializers.FloatField(
-        allow_null=True, help_text=_("平均处置用时(工作小时)")
+        allow_null=True, help_text=_("平均处置用时（工作小时）")
     )
     grade = serializers.CharField(allow_null=True, help_text=_("按期结案率等级 A–E"))

@@ -216,7 +216,7 @@ class HotlineView(APIView):
     )
     def post(self, request):
         if request.user.effective_role not in HOTLINE_ROLES:
-            raise PermissionDenied(_("只有12345热线接口账号(城运中心)可以推送工单"))
+            raise PermissionDenied(_("只有12345热线接口账号（城运中心）可以推送工单"))
         body = s.HotlineSerializer(data=_payload(request))
         body.is_valid(raise_exception=True)
         fields = dict(body.validated_data)

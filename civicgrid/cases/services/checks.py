@@ -107,7 +107,7 @@ def _check(case: Case, action: str, user) -> None:
     rule = TRANSITIONS[action]
     if case.status not in rule.sources:
         raise IllegalTransition(
-            _("案件%(number)s当前状态为“%(status)s”,不能%(action)s")
+            _("案件%(number)s当前状态为“%(status)s”，不能%(action)s")
             % {
                 "number": case.number,
                 "status": case.get_status_display(),
@@ -116,20 +116,20 @@ def _check(case: Case, action: str, user) -> None:
         )
     if case.is_suspended and not rule.while_suspended:
         raise IllegalTransition(
-            _("案件%(number)s已挂起,请先恢复再%(action)s")
+            _("案件%(number)s已挂起，请先恢复再%(action)s")
             % {"number": case.number, "action": _action_label(action)}
         )
     if user is None:
         return
     if user.effective_role not in rule.roles:
         raise PermissionDenied(
-            _("您的角色(%(role)s)不能对案件执行“%(action)s”")
+            _("您的角色（%(role)s）不能对案件执行“%(action)s”")
             % {"role": Role(user.effective_role).label, "action": _action_label(action)}
         )
     _check_separation(case, action, user)
     if not may_act_on(user, case, action):
         raise PermissionDenied(
-            _("案件%(number)s不在您的处置范围内,不能%(action)s")
+            _("案件%(number)s不在您的处置范围内，不能%(action)s")
             % {"number": case.number, "action": _action_label(action)}
         )
 
@@ -141,12 +141,12 @@ def _check_separation(case: Case, action: str, user) -> None:
         return
     if action in (CaseAction.VERIFY_PASS, CaseAction.VERIFY_FAIL) and handled_by(user, case):
         raise PermissionDenied(
-            _("管监分离:您处置了案件%(number)s,不能再核查它,请由其他人员核查")
+            _("管监分离：您处置了案件%(number)s，不能再核查它，请由其他人员核查")
             % {"number": case.number}
         )
     if action == CaseAction.RATE and on_handling_side(user, case):
         raise PermissionDenied(
-            _("处置方工作人员不能评价案件%(number)s:评价只来自报告人或12345回访")
+            _("处置方工作人员不能评价案件%(number)s：评价只来自报告人或12345回访")
             % {"number": case.number}
         )
 

@@ -48,12 +48,12 @@ def do_first_contact(case, user, *, note: str, now=None) -> Done:
         _check(case, CaseAction.FIRST_CONTACT, user)
         if not has_caller(case):
             raise IllegalTransition(
-                _("案件%(number)s由%(source)s发现,没有需要先行联系的来电人")
+                _("案件%(number)s由%(source)s发现，没有需要先行联系的来电人")
                 % {"number": case.number, "source": case.get_source_display()}
             )
         if case.first_contact_at is not None:
             raise IllegalTransition(
-                _("案件%(number)s已于%(at)s先行联系,不能重复登记")
+                _("案件%(number)s已于%(at)s先行联系，不能重复登记")
                 % {
                     "number": case.number,
                     "at": timezone.localtime(case.first_contact_at).strftime("%Y-%m-%d %H:%M"),

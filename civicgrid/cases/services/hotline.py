@@ -57,7 +57,7 @@ def do_send_back(case, user, *, reason: str, now=None) -> Done:
         _check(case, CaseAction.SEND_BACK, user)
         if not is_hotline_ticket(case):
             raise IllegalTransition(
-                _("案件%(number)s不是12345工单,不能退单") % {"number": case.number}
+                _("案件%(number)s不是12345工单，不能退单") % {"number": case.number}
             )
         approver = (f"{user.last_name}{user.first_name}".strip() or user.username) if user else ""
         event = _step(

@@ -84,7 +84,7 @@ def _resolve_category(category) -> Category:
         raise ValidationError({"category": _("问题类别“%(name)s”已停用") % {"name": category.name}})
     if not category.is_leaf:
         raise ValidationError(
-            {"category": _("“%(name)s”是大类,请选择具体小类") % {"name": category.name}}
+            {"category": _("“%(name)s”是大类，请选择具体小类") % {"name": category.name}}
         )
     return category
 
@@ -216,7 +216,7 @@ def do_report(
             reporter_phone = normalize_phone(user.phone)
     reporter_email = _reporter_email(reporter_email, user, source)
     if source == CaseSource.RESIDENT and is_anonymous and not reporter_phone:
-        raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话,以便反馈处理结果")})
+        raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话，以便反馈处理结果")})
     external_ticket = _optional_text(external_ticket, "external_ticket", _("外部工单号"), 64)
     if external_ticket:
         taken = (
@@ -227,7 +227,7 @@ def do_report(
         if taken is not None:
             raise ValidationError(
                 {
-                    "external_ticket": _("工单号%(t)s已登记为案件%(n)s,请勿重复登记")
+                    "external_ticket": _("工单号%(t)s已登记为案件%(n)s，请勿重复登记")
                     % {"t": external_ticket, "n": taken}
                 }
             )
@@ -298,7 +298,7 @@ def _client_key(value):
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
         raise ValidationError(
-            {"client_key": _("提交标识格式不正确,请刷新页面后重新提交")}
+            {"client_key": _("提交标识格式不正确，请刷新页面后重新提交")}
         ) from None
 
 
@@ -318,7 +318,7 @@ def report_once(*, user, client_key, **fields) -> tuple[Case, bool]:
     def existing():
         case = Case.objects.filter(client_key=key).first()
         if case is not None and case.reporter_user_id != (user.pk if user else None):
-            raise ValidationError({"client_key": _("提交标识已被使用,请刷新页面后重新提交")})
+            raise ValidationError({"client_key": _("提交标识已被使用，请刷新页面后重新提交")})
         return case
 
     found = existing()

@@ -93,7 +93,7 @@ def do_dispatch(
         _check(case, CaseAction.DISPATCH, user)
         if to_grid:
             if case.micro_grid_id is None:
-                raise ValidationError({"to_grid": _("案件尚未定位到网格,不能派给网格处置")})
+                raise ValidationError({"to_grid": _("案件尚未定位到网格，不能派给网格处置")})
             case.assigned_department = None
             case.handled_by_grid = True
             target = {"grid": case.micro_grid_id}
@@ -109,7 +109,7 @@ def do_dispatch(
                     ) from None
             if department is None:
                 raise ValidationError(
-                    {"department": _("该类别没有默认处置部门,请指定处置部门或派给网格")}
+                    {"department": _("该类别没有默认处置部门，请指定处置部门或派给网格")}
                 )
             if not department.is_active:
                 raise ValidationError(
@@ -193,7 +193,7 @@ def do_handle(
     result = _required_text(result, "result", _("处置结果"))
     mediation_outcome = (mediation_outcome or "").strip()
     if mediation_outcome and mediation_outcome not in MediationOutcome.values:
-        raise ValidationError({"mediation_outcome": _("调解结果只能是:调解成功、调解不成功、转办")})
+        raise ValidationError({"mediation_outcome": _("调解结果只能是：调解成功、调解不成功、转办")})
     uploads = step_photos.prepared(photos)
     now = now or timezone.now()
     with step_photos.atomic():
@@ -321,7 +321,7 @@ def do_rate(
     closure it rates; the first of each closure counts in 满意率 (Case.rated_closures and
     satisfied_closures follow it for the dashboard's rollups)."""
     if rating not in Rating.values:
-        raise ValidationError({"rating": _("评价只能是:满意、基本满意、不满意")})
+        raise ValidationError({"rating": _("评价只能是：满意、基本满意、不满意")})
     resolved = _resolved(resolved, None)
     comment = _optional_text(comment, "comment", _("评价意见"), 500)
     now = now or timezone.now()
@@ -335,14 +335,14 @@ def do_rate(
             if user is not None and user.is_authenticated and user.pk != case.reporter_user_id:
                 if user.effective_role != Role.RESIDENT:
                     _check_separation(case, CaseAction.RATE, user)
-                    raise PermissionDenied(_("工作人员不能通过查询码评价案件,评价只来自报告人"))
+                    raise PermissionDenied(_("工作人员不能通过查询码评价案件，评价只来自报告人"))
                 user = None
         else:
             _check(case, CaseAction.RATE, user)
         if resolved is not None and (user is None or user.effective_role not in RETURN_VISIT_ROLES):
             raise PermissionDenied(_("问题是否解决由城运中心回访时记录"))
         if case.rating:
-            raise IllegalTransition(_("案件%(n)s已评价,不能重复评价") % {"n": case.number})
+            raise IllegalTransition(_("案件%(n)s已评价，不能重复评价") % {"n": case.number})
         closure = _closures(case)
         counted = not CaseRating.objects.filter(case=case, closure=closure, counted=True).exists()
         case.rating = rating

@@ -83,7 +83,7 @@ def do_decide_extension(case, user, *, extension, approve: bool, note: str = "",
         except (TypeError, ValueError, ExtensionRequest.DoesNotExist):
             raise ValidationError({"extension": _("该案件没有这个延期申请")}) from None
         if request.status != ExtensionStatus.PENDING:
-            raise IllegalTransition(_("该延期申请已审批,不能重复审批"))
+            raise IllegalTransition(_("该延期申请已审批，不能重复审批"))
         request.decided_by = user
         request.decided_at = now
         request.decision_note = note
@@ -115,7 +115,7 @@ def do_locate(case, user, *, lon, lat, note: str = "", now=None) -> Done:
     note = _optional_text(note, "note", _("说明"))
     located = _locate(lon, lat)
     if located is None:
-        raise ValidationError({"lon": _("该位置不在任何网格内,请重新选点")})
+        raise ValidationError({"lon": _("该位置不在任何网格内，请重新选点")})
     now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
@@ -160,7 +160,7 @@ def do_resume(case, user, *, note: str = "", now=None) -> Done:
         case = _lock(case)
         _check(case, CaseAction.RESUME, user)
         if not case.is_suspended:
-            raise IllegalTransition(_("案件%(n)s未挂起,无需恢复") % {"n": case.number})
+            raise IllegalTransition(_("案件%(n)s未挂起，无需恢复") % {"n": case.number})
         now = now or timezone.now()
         start = case.suspended_at
         moved = {}
@@ -222,7 +222,7 @@ def do_merge(case, user, *, master, note: str = "", now=None) -> Done:
         _check(duplicate, CaseAction.MERGE, user)
         if master.status not in OPEN_STATUSES:
             raise IllegalTransition(
-                _("主案件%(n)s状态为“%(s)s”,不能接收合并")
+                _("主案件%(n)s状态为“%(s)s”，不能接收合并")
                 % {"n": master.number, "s": master.get_status_display()}
             )
         duplicate.merged_into = master

@@ -223,5 +223,5 @@ def test_only_a_12345_ticket_can_be_sent_back(api, users, garbage, clock):
         f"/api/cases/{number}/send-back/", {"reason": "非本街镇"}, format="json"
     )
     assert response.status_code == 409
-    assert response.data["detail"] == f"案件{number}不是12345工单,不能退单"
+    assert response.data["detail"] == f"案件{number}不是12345工单，不能退单"
     assert Case.objects.get(number=number).status == "reported"

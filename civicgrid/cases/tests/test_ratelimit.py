@@ -47,7 +47,7 @@ def open311_key(db):
 def web_form(client, category, ip="10.1.0.1"):
     data = {
         "category": str(category.pk),
-        "description": "3号楼2楼楼道堆放纸箱和旧家具,影响通行",
+        "description": "3号楼2楼楼道堆放纸箱和旧家具，影响通行",
         "lon": str(IN_MICRO[0][0]),
         "lat": str(IN_MICRO[0][1]),
         "address": "秀沿路1501弄3号",

@@ -122,7 +122,7 @@ def test_an_approved_extension_shows_the_new_deadline(users):
     case.refresh_from_db()
     (step,) = [s for s in steps_of(case) if s["action"] == "decide_extension"]
     expected = timezone.localtime(case.handling_deadline).strftime("%Y-%m-%d %H:%M")
-    assert step["detail"] == f"新的办理期限:{expected}"
+    assert step["detail"] == f"新的办理期限：{expected}"
 
 
 def test_a_rejected_extension_is_not_shown(users):
@@ -137,11 +137,11 @@ def test_a_rejected_extension_is_not_shown(users):
 @pytest.mark.parametrize(
     ("state", "wording"),
     [
-        ("reported", "已受理,待立案"),
+        ("reported", "已受理，待立案"),
         ("filed", "处理中"),
         ("dispatched", "处理中"),
         ("accepted", "处理中"),
-        ("handled", "已处置,待核查"),
+        ("handled", "已处置，待核查"),
         ("closed", "已办结"),
         ("suspended", "暂停办理"),
     ],

@@ -423,7 +423,7 @@ def test_actions_outside_the_users_scope_are_refused(street, client):
     assert response.status_code == 302
     assert "text/csv" not in response.get("Content-Type", "")
     shown = [str(m) for m in get_messages(response.wsgi_request)]
-    assert shown == ["所选对象有的不存在或不在您的权限范围内,未做任何修改。"]
+    assert shown == ["所选对象有的不存在或不在您的权限范围内，未做任何修改。"]
     # Deleting: nothing is deleted, not even the row in scope.
     response = client.post(
         url,
@@ -446,7 +446,7 @@ def test_grid_and_key_actions_with_garbage(street, keeper, client):
         {"action": "renew_keys", "index": "0", "_selected_action": ["x'; --"]},
     )
     assert response.status_code == 302
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["所选对象无效,未做任何修改。"]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["所选对象无效，未做任何修改。"]
     street["api_client"].refresh_from_db()
     assert street["api_client"].key_hash == key
     response = client.post(

@@ -28,7 +28,7 @@ def test_the_duty_leader_supervises_and_the_handler_answers(
     assert page.input_value("#id_supervise_deadline")  # tomorrow, prefilled
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert "已督办,处置方已收到通知" in page.locator(".messages, main").first.inner_text()
+    assert "已督办，处置方已收到通知" in page.locator(".messages, main").first.inner_text()
     panel = page.locator("#supervisions")
     assert "今天下班前清运完毕,拍照反馈" in panel.inner_text() and "待答复" in panel.inner_text()
     [supervision] = Supervision.objects.all()

@@ -31,7 +31,7 @@ def test_the_duty_leader_sees_the_form_and_supervises(users, garbage, client_for
     response = leader.post(supervise_url(case), GOOD, follow=True)
     assert response.redirect_chain == [(f"/console/case/{case.number}/", 302)]
     text = response.content.decode()
-    assert "已督办,处置方已收到通知" in text and "今天下班前清运完毕" in text and "待答复" in text
+    assert "已督办，处置方已收到通知" in text and "今天下班前清运完毕" in text and "待答复" in text
     [supervision] = Supervision.objects.all()
     assert supervision.by == users["dutyleader"] and supervision.case == case
     assert supervision.deadline == local(2026, 11, 24, 17)

@@ -28,7 +28,7 @@ def _user(serializer):
 
 class PropertyCompanySerializer(serializers.ModelSerializer):
     contact_phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
+        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码；读出时脱敏")
     )
     estate_count = serializers.SerializerMethodField(help_text=_("服务的小区数"))
 

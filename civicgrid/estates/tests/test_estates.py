@@ -232,7 +232,7 @@ def test_leader_reads_but_may_not_write(users, api, tree):
         format="json",
     )
     assert answer.status_code == 403
-    assert answer.json()["detail"] == "您的角色只能查看,不能修改人口房屋数据"
+    assert answer.json()["detail"] == "您的角色只能查看，不能修改人口房屋数据"
 
 
 def test_api_elects_a_committee(puyuli, users, api):

@@ -195,7 +195,7 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server):
         page.click("main form[role=search] button")
         page.click("a.fw-row")
         assert "****" in page.locator(".fw-residents").inner_text()
-        page.fill("#id_topics", "了解独居老人身体状况,询问加装电梯意愿")
+        page.fill("#id_topics", "了解独居老人身体状况，询问加装电梯意愿")
         page.fill("#id_follow_ups", "联系物业修复楼道灯\n帮助申请社区助餐")
         screenshot(page, "phone-visit")
         page.click("main button[type=submit]")

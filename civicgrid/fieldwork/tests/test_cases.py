@@ -45,7 +45,7 @@ def test_accept_then_handle_with_after_photos(users, client_for):
     assert photos.count() == 2 and {p.kind for p in photos} == {"after"}
     assert {p.event_id for p in photos} == {event.pk}
     followed = c.get(response["Location"]).content.decode()
-    assert "处置结果已提交,等待核查" in followed
+    assert "处置结果已提交，等待核查" in followed
 
 
 def test_a_bad_after_photo_saves_nothing_and_keeps_the_result(users, client_for, settings):

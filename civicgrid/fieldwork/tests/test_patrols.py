@@ -72,7 +72,7 @@ def test_a_whole_patrol(users, tree, client_for):
     response = c.post(f"/m/findings/{finding.pk}/case/", follow=True)
     finding.refresh_from_db()
     case = finding.case
-    assert f"已转为案件,案件编号 {case.number}" in response.content.decode()
+    assert f"已转为案件，案件编号 {case.number}" in response.content.decode()
     assert case.category == bad.category and case.source == "grid_patrol"
     assert case.description == "3号楼2楼楼道堆放旧家具"
     assert (case.lon, case.lat) == (lon + 0.0005, lat)
@@ -293,7 +293,7 @@ def test_with_htmx_only_the_line_comes_back(users, tree, client_for):
 
     response = c.post(f"/m/findings/{finding.pk}/case/", HTTP_HX_REQUEST="true")
     finding.refresh_from_db()
-    assert f"已转为案件,案件编号 {finding.case.number}" in response.content.decode()
+    assert f"已转为案件，案件编号 {finding.case.number}" in response.content.decode()
     response = c.post(f"/m/findings/{finding.pk}/case/", HTTP_HX_REQUEST="true")
     assert "该问题已转为案件" in response.content.decode()
     assert Case.objects.count() == 1

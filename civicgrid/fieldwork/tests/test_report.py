@@ -30,7 +30,7 @@ def test_a_report_with_photos_shows_its_number(users, tree, client_for):
     response = c.post("/m/report/", form(photos=[png("a.png"), png("b.png")]), follow=True)
     case = Case.objects.get()
     assert response.redirect_chain[-1][0] == f"/m/cases/{case.number}/"
-    assert f"已上报,案件编号 {case.number}" in response.content.decode()
+    assert f"已上报，案件编号 {case.number}" in response.content.decode()
     assert case.source == "grid_patrol" and case.reporter_user == users["worker"]
     assert case.micro_grid == tree["micro_grids"][0] and case.address == "秀沿路1501弄5号"
     event = CaseEvent.objects.get(case=case)

@@ -71,7 +71,7 @@ def test_a_visit_becomes_a_case_in_one_tap_once(users, households, client_for):
     response = c.post(f"/m/visits/{v.pk}/case/", follow=True)
     v.refresh_from_db()
     case = v.case
-    assert f"已转为案件,案件编号 {case.number}" in response.content.decode()
+    assert f"已转为案件，案件编号 {case.number}" in response.content.decode()
     assert case.category == need("停车难").category
     assert case.description == "居民反映小区夜间停车难"
     assert case.micro_grid == households[0][0].address.micro_grid
@@ -116,7 +116,7 @@ def test_a_hard_follow_up_goes_onto_the_agenda_and_gets_a_work_plan(
     follow_up = v.follow_ups.get()
     c = client_for(users["worker"])
     response = c.post(f"/m/follow-ups/{follow_up.pk}/hard/", follow=True)
-    assert "已列为难点,提交专题会研究" in response.content.decode()
+    assert "已列为难点，提交专题会研究" in response.content.decode()
     topic = Topic.objects.get()
     assert topic.title == "加装电梯意见不一"
     assert topic.community == households[0][0].address.micro_grid.parent

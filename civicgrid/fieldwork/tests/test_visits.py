@@ -40,7 +40,7 @@ def test_record_a_visit_with_follow_ups(users, households, client_for):
         {
             "household": household.pk,
             "visited_at": when.strftime("%Y-%m-%dT%H:%M"),
-            "topics": "了解独居老人身体状况,询问加装电梯意愿",
+            "topics": "了解独居老人身体状况，询问加装电梯意愿",
             "follow_ups": "联系物业修复楼道灯\n\n帮助申请助餐服务\n",
         },
     )

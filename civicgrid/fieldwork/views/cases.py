@@ -160,7 +160,7 @@ def case_accept(request, number):
         request,
         case,
         lambda data: cases.do_accept(case, request.user, note=data["note"]),
-        _("已接单,请尽快处置"),
+        _("已接单，请尽快处置"),
         "accept",
         form,
     )
@@ -177,7 +177,7 @@ def case_handle(request, number):
         lambda data: cases.do_handle(
             case, request.user, result=data["result"], photos=data["photos"]
         ),
-        _("处置结果已提交,等待核查"),
+        _("处置结果已提交，等待核查"),
         "handle",
         form,
     )
@@ -201,7 +201,7 @@ def case_verify(request, number):
         request,
         case,
         run,
-        _("核查通过,案件已结案") if decision == VerifyForm.PASS else _("已退回返工"),
+        _("核查通过，案件已结案") if decision == VerifyForm.PASS else _("已退回返工"),
         "verify",
         form,
         {"reason": "note", "photos": "photo"},

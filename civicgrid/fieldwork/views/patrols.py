@@ -58,7 +58,7 @@ def patrols(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("巡查已开始,请逐项检查"))
+            messages.success(request, _("巡查已开始，请逐项检查"))
             return redirect("fieldwork:patrol", pk=patrol.pk)
     mine = (
         _my_patrols(user)
@@ -101,7 +101,7 @@ def _visible_patrol(request, pk) -> Patrol:
     # community staff see their grids' workers' rounds (they answer for them).
     user = request.user
     if user.effective_role == Role.GRID_WORKER and patrol.worker_id != user.pk:
-        raise PermissionDenied(_("这是其他网格员的巡查记录,您只能查看自己的巡查"))
+        raise PermissionDenied(_("这是其他网格员的巡查记录，您只能查看自己的巡查"))
     return patrol
 
 
@@ -216,7 +216,7 @@ def patrol_item(request, pk, item_id):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            notice = _("已记录:%(item)s %(result)s") % {
+            notice = _("已记录：%(item)s %(result)s") % {
                 "item": item.name,
                 "result": FindingResult(data["result"]).label,
             }
@@ -244,7 +244,7 @@ def patrol_rest_ok(request, pk):
         if skip:
             messages.warning(
                 request,
-                _("标为“有问题”的 %(n)s 项尚未保存,请填写情况说明后提交") % {"n": len(skip)},
+                _("标为“有问题”的 %(n)s 项尚未保存，请填写情况说明后提交") % {"n": len(skip)},
             )
     return redirect("fieldwork:patrol", pk=patrol.pk)
 
@@ -260,7 +260,7 @@ def finding_case(request, pk):
     except ValidationError as exc:
         problem = " ".join(exc.messages)
     else:
-        notice = _("已转为案件,案件编号 %(number)s") % {"number": case.number}
+        notice = _("已转为案件，案件编号 %(number)s") % {"number": case.number}
     if _is_htmx(request):
         return _patrol_row(request, patrol, finding.item, notice=notice, problem=problem)
     if problem:

@@ -153,7 +153,7 @@ def visit_case(request, pk):
         case = services.visit_to_case(visit, request.user, need=request.POST.get("need"))
     except ValidationError as exc:
         return _refused(request, exc)
-    messages.success(request, _("已转为案件,案件编号 %(number)s") % {"number": case.number})
+    messages.success(request, _("已转为案件，案件编号 %(number)s") % {"number": case.number})
     return _back(request)
 
 
@@ -165,7 +165,7 @@ def follow_up_case(request, pk):
         case = services.follow_up_to_case(follow_up, request.user, need=request.POST.get("need"))
     except ValidationError as exc:
         return _refused(request, exc)
-    messages.success(request, _("已转为案件,案件编号 %(number)s") % {"number": case.number})
+    messages.success(request, _("已转为案件，案件编号 %(number)s") % {"number": case.number})
     return _back(request)
 
 
@@ -177,7 +177,7 @@ def follow_up_hard(request, pk):
         services.mark_hard(follow_up, request.user)
     except ValidationError as exc:
         return _refused(request, exc)
-    messages.success(request, _("已列为难点,提交专题会研究"))
+    messages.success(request, _("已列为难点，提交专题会研究"))
     return _back(request)
 
 

@@ -68,7 +68,7 @@ def _coordinate(value, field: str, label: str, limit: float, where: str = "") ->
     if not math.isfinite(number) or abs(number) > limit:
         raise ValidationError(
             {
-                field: _("%(where)s%(label)s超出范围(应在 -%(limit)s 到 %(limit)s 之间)")
+                field: _("%(where)s%(label)s超出范围（应在 -%(limit)s 到 %(limit)s 之间）")
                 % {"where": where, "label": label, "limit": int(limit)}
             }
         )
@@ -116,11 +116,11 @@ class LocateBatchView(APIView):
     def post(self, request):
         points = request.data.get("points") if isinstance(request.data, dict) else None
         if not isinstance(points, list):
-            raise ValidationError({"points": _("请提供 points:[[经度, 纬度], ...] 列表")})
+            raise ValidationError({"points": _("请提供 points:[[经度， 纬度], ...] 列表")})
         if len(points) > BATCH_LIMIT:
             raise ValidationError(
                 {
-                    "points": _("一次最多定位 %(limit)s 个点,收到 %(n)s 个")
+                    "points": _("一次最多定位 %(limit)s 个点，收到 %(n)s 个")
                     % {"limit": BATCH_LIMIT, "n": len(points)}
                 }
             )
@@ -130,7 +130,7 @@ class LocateBatchView(APIView):
             where = _("第 %(n)s 个点的") % {"n": i + 1}
             if not isinstance(point, (list, tuple)) or len(point) != 2:
                 raise ValidationError(
-                    {"points": _("%(where)s格式应为 [经度, 纬度]") % {"where": where}}
+                    {"points": _("%(where)s格式应为 [经度， 纬度]") % {"where": where}}
                 )
             lons[i] = _coordinate(point[0], "points", _("经度"), 180, where)
             lats[i] = _coordinate(point[1], "points", _("纬度"), 90, where)

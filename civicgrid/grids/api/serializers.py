@@ -31,23 +31,23 @@ class GridSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     level_label = serializers.CharField(
         read_only=True,
-        help_text=_("随类型的层级名称:镇管社区/派出所片区、居委会/村委会、楼组/队组"),
+        help_text=_("随类型的层级名称：镇管社区/派出所片区、居委会/村委会、楼组/队组"),
     )
     staff_label = serializers.CharField(
-        read_only=True, help_text=_("所在居村工作人员的称呼:居委工作人员或村委工作人员")
+        read_only=True, help_text=_("所在居村工作人员的称呼：居委工作人员或村委工作人员")
     )
     parent_code = serializers.SerializerMethodField()
     display_name = serializers.CharField(
         read_only=True,
-        help_text=_("单独出现时的名称:微网格带居村(如“康桥半岛居委 · 第1网格”),楼组带居村和微网格"),
+        help_text=_("单独出现时的名称：微网格带居村（如“康桥半岛居委 · 第1网格”），楼组带居村和微网格"),
     )
     community_households = serializers.IntegerField(
         source="micro_grid_households",
         read_only=True,
-        help_text=_("居村:其微网格户数合计;其他层级:本网格户数"),
+        help_text=_("居村：其微网格户数合计；其他层级：本网格户数"),
     )
     over_household_limit = serializers.BooleanField(
-        read_only=True, help_text=_("超过3000户的居委(应调整范围)")
+        read_only=True, help_text=_("超过3000户的居委（应调整范围）")
     )
     # Blank on the levels they do not apply to (only a 片区 has an area kind; a street none).
     area_kind = serializers.ChoiceField(choices=AreaKind.choices, allow_blank=True, read_only=True)
@@ -94,7 +94,7 @@ class SplitCommunitySerializer(serializers.Serializer):
         child=serializers.RegexField(r"^\d{15}$", max_length=15),
         min_length=1,
         max_length=500,
-        help_text=_("划入新居委的微网格编码(15位)"),
+        help_text=_("划入新居委的微网格编码（15位）"),
     )
     name = serializers.CharField(max_length=100, help_text=_("新居委名称"))
     number = serializers.IntegerField(
@@ -102,7 +102,7 @@ class SplitCommunitySerializer(serializers.Serializer):
         allow_null=True,
         min_value=1,
         max_value=999,
-        help_text=_("新居委编号;缺省取本街镇下一个空闲编号"),
+        help_text=_("新居委编号；缺省取本街镇下一个空闲编号"),
     )
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -117,7 +117,7 @@ class GridDetailSerializer(GridSerializer):
 
 class ProblemSerializer(serializers.Serializer):
     index = serializers.IntegerField(
-        allow_null=True, help_text=_("要素在 features 中的序号(从 0 起)")
+        allow_null=True, help_text=_("要素在 features 中的序号（从 0 起）")
     )
     code = serializers.CharField(allow_blank=True)
     name = serializers.CharField(allow_blank=True)
@@ -138,8 +138,8 @@ class ImportReportSerializer(serializers.Serializer):
 
 
 class GridImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_("GeoJSON FeatureCollection 文件(UTF-8)"))
-    dry_run = serializers.BooleanField(default=False, help_text=_("只校验,不保存"))
+    file = serializers.FileField(help_text=_("GeoJSON FeatureCollection 文件（UTF-8)"))
+    dry_run = serializers.BooleanField(default=False, help_text=_("只校验，不保存"))
     replace = serializers.BooleanField(default=False, help_text=_("替换已存在的网格树"))
     tolerance_m = serializers.FloatField(default=Tolerance.distance_m, min_value=0)
     tolerance_ratio = serializers.FloatField(default=Tolerance.area_ratio, min_value=0, max_value=1)
@@ -152,7 +152,7 @@ class StaffingRowSerializer(serializers.Serializer):
     full_time = serializers.IntegerField()
     part_time = serializers.IntegerField()
     pioneer = serializers.IntegerField()
-    label = serializers.CharField(help_text=_("“1+2+N”:网格长+网格员(专职+兼职)+先锋骨干"))
+    label = serializers.CharField(help_text=_("“1+2+N”：网格长+网格员（专职+兼职）+先锋骨干"))
     complete = serializers.BooleanField()
 
 
@@ -180,7 +180,7 @@ class GridPostSerializer(serializers.ModelSerializer):
         slug_field="code",
         queryset=Grid.objects.all(),
         required=False,
-        help_text=_("微网格编码;楼组长、村民小组长可省略(取其楼组所在微网格)"),
+        help_text=_("微网格编码；楼组长、村民小组长可省略（取其楼组所在微网格）"),
     )
     micro_grid_name = serializers.CharField(source="micro_grid.name", read_only=True)
     building_group = serializers.SlugRelatedField(
@@ -188,7 +188,7 @@ class GridPostSerializer(serializers.ModelSerializer):
         queryset=Grid.objects.all(),
         required=False,
         allow_null=True,
-        help_text=_("楼组(队组)编码,仅楼组长、村民小组长填写"),
+        help_text=_("楼组（队组）编码，仅楼组长、村民小组长填写"),
     )
     staff_name = serializers.CharField(source="staff.name", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
@@ -259,12 +259,12 @@ class EndPostSerializer(serializers.Serializer):
 
 
 class StaffPhoneSerializer(serializers.Serializer):
-    phone = serializers.CharField(help_text=_("完整联系电话(本次查看已留痕)"))
+    phone = serializers.CharField(help_text=_("完整联系电话（本次查看已留痕）"))
 
 
 class StaffMemberSerializer(serializers.ModelSerializer):
     duties = serializers.MultipleChoiceField(
-        choices=Duty.choices, required=False, help_text=_("六员职责,可多选")
+        choices=Duty.choices, required=False, help_text=_("六员职责，可多选")
     )
     duties_display = serializers.SerializerMethodField()
     origin_display = serializers.CharField(source="get_origin_display", read_only=True)

@@ -283,13 +283,13 @@ class StaffMemberViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         if instance.posts.exists():
-            raise ValidationError({"detail": _("该人员仍有任职记录,请先结束或删除岗位")})
+            raise ValidationError({"detail": _("该人员仍有任职记录，请先结束或删除岗位")})
         try:
             instance.delete()
         except ProtectedError as exc:
             # Logged views of their phone (StaffPhoneAccess) keep the person on the roll.
             raise ValidationError(
-                {"detail": _("该人员的联系电话查看记录须保留,不能删除该人员")}
+                {"detail": _("该人员的联系电话查看记录须保留，不能删除该人员")}
             ) from exc
 
     @extend_schema(

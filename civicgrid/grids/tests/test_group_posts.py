@@ -61,7 +61,7 @@ def test_a_village_has_villager_group_heads_not_building_group_heads(tree):
             D(2024, 1, 1),
             building_group=team,
         )
-    assert err.value.message_dict["role"] == ["村里的队组设村民小组长,不设楼组长"]
+    assert err.value.message_dict["role"] == ["村里的队组设村民小组长，不设楼组长"]
     post = services.appoint(
         StaffMemberFactory(), None, PostRole.VILLAGER_GROUP_HEAD, D(2024, 1, 1), building_group=team
     )
@@ -74,20 +74,20 @@ def test_a_village_has_villager_group_heads_not_building_group_heads(tree):
             D(2024, 1, 1),
             building_group=tree["building_groups"][0],
         )
-    assert err.value.message_dict["role"] == ["居委的楼组设楼组长,不设村民小组长"]
+    assert err.value.message_dict["role"] == ["居委的楼组设楼组长，不设村民小组长"]
 
 
 def test_roles_stay_on_their_level(tree):
     micro, group = tree["micro_grids"][0], tree["building_groups"][0]
     with pytest.raises(ValidationError) as err:
         services.appoint(StaffMemberFactory(), micro, PostRole.BUILDING_GROUP_HEAD, D(2024, 1, 1))
-    assert err.value.message_dict["building_group"] == ["楼组长、村民小组长只能设在楼组(队组)"]
+    assert err.value.message_dict["building_group"] == ["楼组长、村民小组长只能设在楼组（队组）"]
     with pytest.raises(ValidationError) as err:
         services.appoint(
             StaffMemberFactory(), micro, PostRole.LEADER, D(2024, 1, 1), building_group=group
         )
     assert err.value.message_dict["building_group"] == [
-        "网格长、网格员和先锋骨干设在微网格,不设在楼组"
+        "网格长、网格员和先锋骨干设在微网格，不设在楼组"
     ]
     with pytest.raises(ValidationError) as err:
         services.appoint(
@@ -131,7 +131,7 @@ def test_the_api_appoints_a_building_group_head_by_code(tree, users, api):
         format="json",
     )
     assert refused.status_code == 400
-    assert refused.json()["building_group"] == ["楼组长、村民小组长只能设在楼组(队组)"]
+    assert refused.json()["building_group"] == ["楼组长、村民小组长只能设在楼组（队组）"]
     assert GridPost.objects.filter(staff=staff).count() == 1
 
     listing = client.get("/api/grids/posts/", {"building_group": group.code})

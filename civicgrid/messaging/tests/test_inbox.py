@@ -34,7 +34,7 @@ def test_each_step_tells_the_staff_who_must_act(clock, users, garbage):
     services.do_dispatch(case, u["operator"])
     services.do_accept(case, u["handler"])
     services.do_request_extension(case, u["handler"], reason="需要协调物业", days=2)
-    assert texts(u["chief"], "request_extension") == [f"案件{case.number}有延期申请,请值班长审批"]
+    assert texts(u["chief"], "request_extension") == [f"案件{case.number}有延期申请，请值班长审批"]
     # Handled: the grid staff of the micro-grid wait to verify (current posts only).
     services.do_handle(case, u["handler"], result="已清运")
     waiting = f"案件{case.number}已处置，等待网格员核查"

@@ -435,7 +435,7 @@ def test_status_filter_notes_agency_and_expected_datetime(client, tree, departme
     closed = rows("?status=closed")
     assert set(closed) == {refused.number}
     # Public wording, never the operator's reason.
-    assert closed[refused.number]["status_notes"] == "不予立案:不属于受理范围"
+    assert closed[refused.number]["status_notes"] == "不予立案：不属于受理范围"
     assert "城市管理范围" not in json.dumps(closed, ensure_ascii=False)
     assert set(rows("?status=open,closed")) == {open_case.number, refused.number, dispatched.number}
     row = rows()[dispatched.number]
@@ -671,7 +671,7 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
 
     assert row()["status_notes"] == "已受理"
     case_services.do_file(case, operator, note="属实,张三核实,13800001111")
-    assert row()["status_notes"] == "已立案,待派遣"
+    assert row()["status_notes"] == "已立案，待派遣"
     case_services.do_dispatch(case, operator, department=departments["cg"], note="请李四处理")
     assert row()["status_notes"] == "已派遣至处置部门"
     assert row()["agency_responsible"] == "城管中队"
@@ -681,7 +681,7 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
     case_services.do_accept(case, handler, note="李四接单")
     assert row()["status_notes"] == "处置部门处置中"
     case_services.do_handle(case, handler, result="已清运。李四 13800001111 现场处理")
-    assert row()["status_notes"] == "处置完毕,待核查"
+    assert row()["status_notes"] == "处置完毕，待核查"
     case_services.do_verify_pass(case, operator, note="张三核查")
     final = row()
     assert final["status_notes"] == "已办结" and final["status"] == "closed"

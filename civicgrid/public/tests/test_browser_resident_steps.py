@@ -89,7 +89,7 @@ def test_adding_a_note_and_a_photo_then_viewing_the_photos(phone_page, live_serv
     case = report(photos=[photo(jpeg((200, 80, 40)), name="first.jpg")])
     page = phone_page
     page.goto(f"{live_server.url}/resident/t/{case.public_token}/")
-    assert page.locator(".case-head .badge").inner_text() == "已受理,待立案"
+    assert page.locator(".case-head .badge").inner_text() == "已受理，待立案"
     page.fill("#add-info textarea[name=note]", "北侧楼梯也堆满了,晚上看不清")
     assert "还可输入" in page.locator("#add-info .counter").inner_text()
     page.set_input_files(

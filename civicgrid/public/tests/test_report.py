@@ -17,7 +17,7 @@ URL = "/resident/report/"
 def form_data(cat, **changes):
     data = {
         "category": str(cat.pk),
-        "description": "3号楼2楼楼道堆放纸箱和旧家具,影响通行",
+        "description": "3号楼2楼楼道堆放纸箱和旧家具，影响通行",
         "lon": str(IN_MICRO[0][0]),
         "lat": str(IN_MICRO[0][1]),
         "address": "秀沿路1501弄3号",
@@ -94,7 +94,7 @@ def test_anonymous_needs_a_phone_and_says_so_next_to_it(client, tree, clutter, m
     assert response.status_code == 200
     text = response.content.decode()
     form = response.context["form"]
-    assert form.errors["reporter_phone"] == ["匿名反映请留下联系电话,以便反馈处理结果"]
+    assert form.errors["reporter_phone"] == ["匿名反映请留下联系电话，以便反馈处理结果"]
     assert "匿名反映请留下联系电话" in text
     assert "3号楼2楼楼道堆放纸箱和旧家具" in text  # kept
     assert "请重新选择照片" in text

@@ -60,7 +60,7 @@ def test_every_mistake_of_the_report_form_comes_back_at_once(client, tree, clutt
 def test_the_page_offers_adding_and_withdrawing_while_the_report_waits(client, case):
     text = page(client, case).content.decode()
     assert 'id="add-info"' in text and 'id="withdraw"' in text
-    assert "已受理,待立案" in text
+    assert "已受理，待立案" in text
 
 
 def test_a_visitor_adds_a_note_and_a_photo(client, case, media_files):
@@ -171,4 +171,4 @@ def test_the_extension_date_is_on_the_page(client, case, users):
     case_services.do_decide_extension(case, users["chief"], extension=request, approve=True)
     case.refresh_from_db()
     deadline = timezone.localtime(case.handling_deadline).strftime("%Y-%m-%d %H:%M")
-    assert f"新的办理期限:{deadline}" in page(client, case).content.decode()
+    assert f"新的办理期限：{deadline}" in page(client, case).content.decode()

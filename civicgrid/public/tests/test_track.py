@@ -66,7 +66,7 @@ def test_a_wrong_pair_is_not_found_either_way(client, case, which):
     response = client.post("/resident/track/", {"number": number, "phone": phone})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "未找到该案件:请核对案件编号和上报时留下的联系电话"
+        "未找到该案件：请核对案件编号和上报时留下的联系电话"
     ]
     assert "phone" not in response.context["form"].errors
 
@@ -179,7 +179,7 @@ def test_rating_a_closed_case_once(client, users, case):
     # A second rating is refused with the service's message, nothing written.
     response = client.post(url, {"rating": "unsatisfied"})
     text = client.get(response["Location"]).content.decode()
-    assert f"案件{case.number}已评价,不能重复评价" in text
+    assert f"案件{case.number}已评价，不能重复评价" in text
     case.refresh_from_db()
     assert case.rating == "satisfied" and case.events.filter(action="rate").count() == 1
 
@@ -192,7 +192,7 @@ def test_unsatisfied_reopens_once(client, users, case):
     assert case.status == "accepted" and case.reopened_once
     text = client.get(response["Location"]).content.decode()
     assert "已重新交由处置单位处理" in text
-    assert "您不满意,已重新处置" in text
+    assert "您不满意，已重新处置" in text
 
 
 def test_a_rating_without_a_choice_is_a_message_next_to_it(client, users, case):

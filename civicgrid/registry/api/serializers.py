@@ -20,7 +20,7 @@ class AddressSerializer(serializers.ModelSerializer):
     text = serializers.CharField(
         write_only=True,
         required=False,
-        help_text=_("整条地址,如“祁连山南路2891弄12号301室”;填写后忽略分项"),
+        help_text=_("整条地址，如“祁连山南路2891弄12号301室”；填写后忽略分项"),
     )
     building_group = serializers.SlugRelatedField(
         slug_field="code", queryset=services.visible_building_groups(None)
@@ -74,7 +74,7 @@ class AddressSerializer(serializers.ModelSerializer):
         )
         if not created:
             raise serializers.ValidationError(
-                {"text": _("标准地址“%(a)s”已存在(编号%(id)s)") % {"a": address, "id": address.pk}}
+                {"text": _("标准地址“%(a)s”已存在（编号%(id)s)") % {"a": address, "id": address.pk}}
             )
         for key in ("lon", "lat"):
             if key in validated_data:
@@ -146,10 +146,10 @@ class ResidentSerializer(serializers.ModelSerializer):
     micro_grid = serializers.CharField(source="household.address.micro_grid.code", read_only=True)
     # Written in full, read back masked (to_representation): both directions carry the field.
     id_number = serializers.CharField(
-        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
+        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码；读出时脱敏")
     )
     phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
+        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码；读出时脱敏")
     )
     # Beside a masked ID only the year is shown: the full date would narrow the hidden digits.
     birth_date = serializers.DateField(write_only=True, required=False, allow_null=True)
@@ -219,7 +219,7 @@ class RentalSerializer(serializers.ModelSerializer):
         queryset=Resident.objects.all(), required=False, allow_null=True
     )
     landlord_phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码;读出时脱敏")
+        required=False, allow_blank=True, max_length=32, help_text=_("写入完整号码；读出时脱敏")
     )
     tenants = serializers.PrimaryKeyRelatedField(
         queryset=Resident.objects.all(), many=True, required=False
@@ -262,13 +262,13 @@ class RevealSerializer(serializers.Serializer):
     which = serializers.ListField(
         child=serializers.ChoiceField(choices=PiiField.choices),
         required=False,
-        help_text=_("要查看的字段(id_number、phone),默认两项都看"),
+        help_text=_("要查看的字段（id_number、phone），默认两项都看"),
     )
 
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_(".xlsx 或 .csv,表头见导入模板"))
-    dry_run = serializers.BooleanField(default=False, help_text=_("只检查,不保存"))
+    file = serializers.FileField(help_text=_(".xlsx 或 .csv，表头见导入模板"))
+    dry_run = serializers.BooleanField(default=False, help_text=_("只检查，不保存"))
 
 
 class FiguresSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 class ResultsQuerySerializer(serializers.Serializer):
     survey = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("测评编号,默认最近一次测评")
+        required=False, min_value=1, help_text=_("测评编号，默认最近一次测评")
     )
 
 
@@ -23,7 +23,7 @@ class SurveySummarySerializer(serializers.Serializer):
 
 class ItemAverageSerializer(serializers.Serializer):
     item = serializers.CharField(help_text=_("测评项"))
-    average = serializers.FloatField(allow_null=True, help_text=_("平均分(1–5),无答卷时为空"))
+    average = serializers.FloatField(allow_null=True, help_text=_("平均分（1–5），无答卷时为空"))
 
 
 def _averages(items, averages):

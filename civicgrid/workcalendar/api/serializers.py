@@ -40,5 +40,5 @@ class DeadlineQuerySerializer(serializers.Serializer):
 class DeadlineSerializer(serializers.Serializer):
     at = serializers.DateTimeField(label=_("期限"))
     calendar_published = serializers.BooleanField(
-        label=_("按已公布的工作日历"), help_text=_("为 false 时,未公布年份按周一至周五估算")
+        label=_("按已公布的工作日历"), help_text=_("为 false 时，未公布年份按周一至周五估算")
     )

@@ -9,12 +9,12 @@ from civicgrid.dashboard import rollups
 
 
 class Command(BaseCommand):
-    help = _("由案件重新计算大屏汇总表(集合式 SQL,一个事务)")
+    help = _("由案件重新计算大屏汇总表（集合式 SQL，一个事务）")
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")
         parser.add_argument(
-            "--prune-only", action="store_true", help=_("只删除已归零的期限行,不重算")
+            "--prune-only", action="store_true", help=_("只删除已归零的期限行，不重算")
         )
 
     def handle(self, *args, database="default", prune_only=False, **options):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             return
         counts = rollups.rebuild(database)
         self.stdout.write(
-            _("大屏汇总已重算:%(rows)d 行(%(grains)s),用时 %(s).1f 秒")
+            _("大屏汇总已重算：%(rows)d 行（%(grains)s），用时 %(s).1f 秒")
             % {
                 "rows": sum(counts.values()),
                 "grains": ", ".join(f"{g}={n}" for g, n in counts.items()),

@@ -34,7 +34,7 @@ def _non_negative(value: str) -> int:
 
 class Command(BaseCommand):
     help = _(
-        "生成演示街镇:五级网格、“1+2+N”网格力量、职能部门、标准地址、户和实有人口、演示账号。"
+        "生成演示街镇：五级网格、“1+2+N”网格力量、职能部门、标准地址、户和实有人口、演示账号。"
         "同一 --seed 生成的数据完全相同。"
     )
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help=_("已有网格数据时什么也不做(第二次 make demo 保留数据)"),
+            help=_("已有网格数据时什么也不做（第二次 make demo 保留数据）"),
         )
         parser.add_argument(
             "--streets", type=_positive, default=DemoParams.streets, help=_("街镇数")
@@ -52,64 +52,64 @@ class Command(BaseCommand):
             "--communities",
             type=_positive,
             default=DemoParams.communities,
-            help=_("每个街镇的居村数(康桥: 62)"),
+            help=_("每个街镇的居村数（康桥： 62)"),
         )
         parser.add_argument(
             "--micro-grids-per-street",
             type=_positive,
             default=DemoParams.micro_grids_per_street,
-            help=_("每个街镇的微网格数(康桥: 251)"),
+            help=_("每个街镇的微网格数（康桥： 251)"),
         )
         parser.add_argument(
             "--households-per-building-group",
             type=_non_negative,
             default=DemoParams.households_per_building_group,
-            help=_("每个楼组的平均户数;0 只生成网格,不生成网格力量和人口(城市规模性能测试)"),
+            help=_("每个楼组的平均户数；0 只生成网格，不生成网格力量和人口（城市规模性能测试）"),
         )
         parser.add_argument(
             "--population",
             choices=["demo", "full"],
             default="demo",
             help=_(
-                "demo:每个楼组按平均户数生成(约三万人);full:康桥全量实有人口,"
-                "约11万户、30万人,分批写入(需一两分钟)"
+                "demo：每个楼组按平均户数生成（约三万人）；full：康桥全量实有人口，"
+                "约11万户、30万人，分批写入（需一两分钟）"
             ),
         )
         parser.add_argument(
             "--areas",
             type=_positive,
             default=None,
-            help=_("每个街镇的片区数(康桥: 6 个镇管社区;缺省时不超过居村数)"),
+            help=_("每个街镇的片区数（康桥： 6 个镇管社区；缺省时不超过居村数）"),
         )
         parser.add_argument(
-            "--no-logins", action="store_true", help=_("不创建演示账号(性能测试用)")
+            "--no-logins", action="store_true", help=_("不创建演示账号（性能测试用）")
         )
         parser.add_argument(
             "--cases",
             type=_non_negative,
             default=DEFAULT_CASES,
-            help=_("近60天的演示案件数,经由案件服务逐步流转生成(0 不生成)"),
+            help=_("近60天的演示案件数，经由案件服务逐步流转生成（0 不生成）"),
         )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
-            raise CommandError(_("生产环境(CIVICGRID_PRODUCTION=1)不允许生成演示数据"))
+            raise CommandError(_("生产环境（CIVICGRID_PRODUCTION=1）不允许生成演示数据"))
         existing = Grid.objects.count()
         if existing:
             if options["if_empty"]:
-                self.stdout.write(_("已有 %d 个网格,保留现有数据,不生成演示街镇。") % existing)
+                self.stdout.write(_("已有 %d 个网格，保留现有数据，不生成演示街镇。") % existing)
                 return
             raise CommandError(
-                _("数据库里已有 %d 个网格;演示街镇只能生成到空库(make clean-demo 可清空演示库)")
+                _("数据库里已有 %d 个网格；演示街镇只能生成到空库（make clean-demo 可清空演示库）")
                 % existing
             )
         if options["communities"] > options["micro_grids_per_street"]:
-            raise CommandError(_("每个居村至少要有一个微网格:--communities 不能大于微网格数"))
+            raise CommandError(_("每个居村至少要有一个微网格：--communities 不能大于微网格数"))
         areas = options["areas"]
         if areas is None:
             areas = min(DemoParams.areas_per_street, options["communities"])
         if areas > options["communities"]:
-            raise CommandError(_("每个片区至少要有一个居村:--areas 不能大于 --communities"))
+            raise CommandError(_("每个片区至少要有一个居村：--areas 不能大于 --communities"))
         params = DemoParams(
             seed=options["seed"],
             streets=options["streets"],
@@ -143,8 +143,8 @@ class Command(BaseCommand):
             self._report_street(params, result)
             self.stdout.write(
                 _(
-                    "演示案件 %(n)d 件(用时 %(sec).1f 秒):已结案 %(closed)d,在办 %(open)d,"
-                    "不予立案 %(refused)d,已合并 %(merged)d;红灯超期 %(red)d,黄灯预警 %(yellow)d。"
+                    "演示案件 %(n)d 件（用时 %(sec).1f 秒）：已结案 %(closed)d，在办 %(open)d，"
+                    "不予立案 %(refused)d，已合并 %(merged)d；红灯超期 %(red)d，黄灯预警 %(yellow)d。"
                 )
                 % {
                     "n": cases["case"],
@@ -164,7 +164,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 _(
-                    "演示网格员(gridworker)的工作:网格内案件 %(cases)d 件,巡查 %(patrols)d 次(发现问题转案件 %(found)d 件),走访 %(visits)d 户次。"
+                    "演示网格员（gridworker）的工作：网格内案件 %(cases)d 件，巡查 %(patrols)d 次（发现问题转案件 %(found)d 件），走访 %(visits)d 户次。"
                 )
                 % {
                     "cases": sum(v for k, v in work.items() if k.startswith("case:")),
@@ -175,8 +175,8 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 _(
-                    "在岗网格长、专职网格员账号 %(accounts)d 个(未设密码,由管理员在后台设置后方可登录);"
-                    "巡块责任区 %(areas)d 个,近两周巡查 %(patrols)d 次。"
+                    "在岗网格长、专职网格员账号 %(accounts)d 个（未设密码，由管理员在后台设置后方可登录）；"
+                    "巡块责任区 %(areas)d 个，近两周巡查 %(patrols)d 次。"
                 )
                 % {
                     "accounts": sum(v for k, v in posted.items() if k.startswith("account:")),
@@ -193,8 +193,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "网格已生成(仅几何,种子 %(seed)s,用时 %(sec).1f 秒):街镇 %(street)d,"
-                        "片区 %(area)d,居村 %(community)d,微网格 %(micro)d,楼组 %(group)d。"
+                        "网格已生成（仅几何，种子 %(seed)s，用时 %(sec).1f 秒）：街镇 %(street)d，"
+                        "片区 %(area)d，居村 %(community)d，微网格 %(micro)d，楼组 %(group)d。"
                     )
                     % {
                         "seed": params.seed,
@@ -211,11 +211,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _(
-                    "演示数据已生成(种子 %(seed)s,用时 %(sec).1f 秒):街镇 %(street)d,片区 %(area)d,"
-                    "居村 %(community)d,微网格 %(micro)d,楼组 %(group)d;网格长 %(leader)d,"
-                    "专职网格员 %(full)d,兼职网格员 %(part)d,先锋骨干 %(pioneer)d;"
-                    "标准地址 %(address)d,户 %(household)d,居民 %(resident)d"
-                    "(户籍 %(registered)d,实住 %(living)d)。"
+                    "演示数据已生成（种子 %(seed)s，用时 %(sec).1f 秒）：街镇 %(street)d，片区 %(area)d，"
+                    "居村 %(community)d，微网格 %(micro)d，楼组 %(group)d；网格长 %(leader)d，"
+                    "专职网格员 %(full)d，兼职网格员 %(part)d，先锋骨干 %(pioneer)d；"
+                    "标准地址 %(address)d，户 %(household)d，居民 %(resident)d"
+                    "（户籍 %(registered)d，实住 %(living)d）。"
                 )
                 % {
                     "seed": params.seed,
