@@ -105,3 +105,20 @@ def test_an_inspector_scores_an_estate_with_a_photo(
     assert case.number in followup and "复查期限 2026-11-30" in followup
     assert inspection.photos.count() == 1 and case.attachments.count() == 1
     assert page.locator("section.photos img").count() == 1
+
+
+def test_the_points_map_colours_each_point_by_its_last_score(
+    page, live_server, running_clock, world, users
+):
+    running_clock.set(2026, 11, 23, 10, 0)
+    template = services.active_template()
+    scores = {i.pk: i.max_points for i in template.items.all()}
+    services.do_inspect(users["staff"], estate=world["east"], scores=scores)
+    signed_in(page, live_server, running_clock, users["staff"])
+    page.goto(live_server.url + "/sorting/points/")
+    wait_until(page, "document.getElementById('points-map').dataset.ready === '1'")
+    assert page.evaluate("document.getElementById('points-map').dataset.count") == "1"
+    # One dot, green (passed at 100), drawn on the map's canvas.
+    assert page.evaluate("document.getElementById('points-map').dataset.colors") == "#2e8b57"
+    assert page.locator("#points-map canvas").count() >= 1
+    assert "康乐苑1号箱房" in page.locator("#points").inner_text()

@@ -23,6 +23,8 @@
     if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 17 });
     el.dataset.ready = "1";
     el.dataset.count = String(data.features.length);
+    // What is drawn (on a canvas), for the page's tests and assistive tools.
+    el.dataset.colors = data.features.map(function (f) { return f.properties.color; }).join(",");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
