@@ -187,6 +187,7 @@ def build_demo_shops(
                 responsible=responsible,
                 deputy=deputy if deputy != responsible else None,
                 geometry=geometry,
+                now=_at(start_day, rng, hours=(8, 9)),
             )
             made.append((block, road, centre))
             counts["block"] += 1

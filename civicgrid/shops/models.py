@@ -12,6 +12,7 @@ Every row hangs off a 居村 through its block, which is how grids.scoping scope
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.models import ImmutableModel
@@ -43,6 +44,8 @@ class Block(models.Model):
         related_name="shop_blocks_deputy",
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    # A block is judged on the half-month before this one only if it existed then.
+    created_at = models.DateTimeField(_("设立时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("商铺区块")

@@ -330,7 +330,16 @@ def _event(shop, action, user, now, *, rnd=None, from_state="", to_state="", not
 
 
 def do_save_block(
-    user, *, block=None, code, name, community, responsible, deputy=None, geometry=None
+    user,
+    *,
+    block=None,
+    code,
+    name,
+    community,
+    responsible,
+    deputy=None,
+    geometry=None,
+    now=None,
 ) -> Block:
     """A new block, or changes to one (code, name, 居村, the responsible person and deputy, the
     road segment or polygon as GeoJSON)."""
@@ -368,7 +377,7 @@ def do_save_block(
         raise ValidationError({"code": _("区块编号“%(code)s”已被使用") % {"code": code}})
     with transaction.atomic():
         if block is None:
-            block = Block()
+            block = Block(created_at=now or timezone.now())
         else:
             block = Block.objects.select_for_update().get(pk=block.pk)
         block.code, block.name, block.community = code, name, community
@@ -510,6 +519,7 @@ def do_register_shops(user, *, block, rows, now=None) -> list[Shop]:
             )
             for shop in shops
         )
+        _complete_if_done(rnd, user, now)
     return shops
 
 
@@ -1042,7 +1052,8 @@ def freshness(blocks, today=None) -> dict:
     """Block id → Freshness for today: FRESH when this half-month's round is complete, or the
     last one is and the end is not near; YELLOW within CIVICGRID_SHOPS_YELLOW_DAYS of the end
     with the round not complete; RED when the last half-month ended with its round incomplete
-    (until this one is complete). One query (blocks is a list or a queryset of blocks)."""
+    (until this one is complete; a block set up this half-month is not judged on the last one).
+    One query (blocks: block objects with their created_at)."""
     today = today or timezone.localdate()
     half = half_month(today)
     prev = half.previous
@@ -1055,11 +1066,13 @@ def freshness(blocks, today=None) -> dict:
         ).values_list("block_id", "period_start")
     )
     near_end = (half.end - today).days < settings.CIVICGRID_SHOPS_YELLOW_DAYS
+    began = timezone.make_aware(datetime.datetime.combine(half.start, datetime.time.min))
+    new = {b.pk for b in blocks if b.created_at >= began}
     out = {}
     for block_id in ids:
         if (block_id, half.start) in done:
             out[block_id] = Freshness.FRESH
-        elif (block_id, prev.start) not in done:
+        elif (block_id, prev.start) not in done and block_id not in new:
             out[block_id] = Freshness.RED
         elif near_end:
             out[block_id] = Freshness.YELLOW
@@ -1148,7 +1161,7 @@ def report(user, today=None) -> dict:
     (fresh blocks ÷ blocks), shops by state, trade and association, 门责 pass rate by month,
     last month's grades, repeat offenders. A fixed number of queries."""
     today = today or timezone.localdate()
-    blocks = list(scope_blocks(Block.objects.filter(is_active=True), user).only("pk"))
+    blocks = list(scope_blocks(Block.objects.filter(is_active=True), user).only("pk", "created_at"))
     shops = scope_shops(Shop.objects.filter(in_roll=True), user)
     by_state = dict(shops.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     by_trade = dict(shops.values_list("trade").annotate(n=Count("pk")).values_list("trade", "n"))
@@ -1192,7 +1205,7 @@ def tile(micro_ids, today=None) -> dict:
         blocks = blocks.filter(
             community__in=Grid.objects.filter(pk__in=micro_ids).values("parent_id")
         )
-    blocks = list(blocks.only("pk"))
+    blocks = list(blocks.only("pk", "created_at"))
     summary = freshness_summary(blocks, today)
     shops = Shop.objects.filter(in_roll=True, block__in=[b.pk for b in blocks])
     count = shops.count()

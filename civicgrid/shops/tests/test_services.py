@@ -169,13 +169,33 @@ def test_freshness_across_the_half_month(front, users, clock):
 
 
 def test_freshness_trend_counts_missed_rounds(front, users, clock):
-    a = front["a"]
-    clock.set(2026, 11, 25, 9, 0)
-    services.do_confirm_rest(users["worker"], a)  # 16th–30th November, on time
-    trend = services.freshness_trend([a, front["b"]], datetime.date(2026, 12, 3), halves=2)
-    nov = trend[-1]
-    assert nov["start"] == "2026-11-16" and (nov["on_time"], nov["late"]) == (1, 1)
-    assert nov["ratio"] == 0.5
+    clock.set(2026, 12, 3, 9, 0)
+    services.do_confirm_rest(users["worker"], front["a"])  # block B's person never came
+    trend = services.freshness_trend(
+        [front["a"], front["b"]], datetime.date(2026, 12, 20), halves=2
+    )
+    nov, dec = trend
+    # Registering every shop on 23 November completed both blocks' rounds of that half-month.
+    assert nov["start"] == "2026-11-16" and (nov["on_time"], nov["late"]) == (2, 0)
+    assert dec["start"] == "2026-12-01" and (dec["on_time"], dec["late"]) == (1, 1)
+    assert dec["ratio"] == 0.5
+
+
+def test_a_new_block_is_not_judged_on_the_last_half_month(front, users, clock):
+    clock.set(2026, 12, 5, 9, 0)
+    new = services.do_save_block(
+        None,
+        code="KQ-09",
+        name="新开路段",
+        community=front["a"].community,
+        responsible=users["worker"],
+    )
+    old = front["b"]
+    states = services.freshness([new, old])
+    # B existed in the last half-month and its round of 16–30 November completed at registration.
+    assert states == {new.pk: Freshness.FRESH, old.pk: Freshness.FRESH}
+    clock.set(2026, 12, 16, 9, 0)
+    assert services.freshness([new, old]) == {new.pk: Freshness.RED, old.pk: Freshness.RED}
 
 
 # --- 门责 inspections ------------------------------------------------------------------------------
