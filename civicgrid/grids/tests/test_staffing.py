@@ -210,7 +210,7 @@ def test_the_1_plus_2_plus_n_figure_is_labelled(tree, users, client_for):
     page = admin.get(f"/admin/grids/grid/staffing/{tree['communities'][0].code}/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "1 名网格长 + 2 类网格员（专职、兼职）+ N 名先锋骨干" in text
+    assert "1 名网格长 + 2 类网格员(专职、兼职)+ N 名先锋骨干" in text
     assert f'<abbr title="{words}">1+2+0</abbr>' in text
     listing = admin.get("/admin/grids/grid/", {"level__exact": "micro_grid"}).content.decode()
     assert f'<abbr title="{words}">1+2+0</abbr>' in listing
