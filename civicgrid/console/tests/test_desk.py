@@ -94,7 +94,7 @@ def test_bulk_filing_goes_on_past_a_failure_and_says_which(client_for, users):
         "/console/filing/", {"tab": "reported", "decision": "refuse", "cases": [third.number]}
     )
     assert refused.status_code == 400 and "请填写不予立案理由" in refused.content.decode()
-    by_operator = client.post(
+    by_operator = client_for(users["operator"]).post(
         "/console/filing/",
         {"tab": "reported", "decision": "refuse", "reason": "重复", "cases": [third.number]},
     )
