@@ -300,7 +300,7 @@ def _finish(key, name, row) -> dict:
         "passed": row["passed"],
         "pass_rate": pass_rate,
         "grade": grade(pass_rate),
-        "grade_label": Grade(grade(pass_rate)).label if pass_rate is not None else "—",
+        "grade_label": str(Grade(grade(pass_rate)).label) if pass_rate is not None else "—",
         "shifts": row["shifts"],
         "staffed": row["staffed"],
         "unfilled": row["unfilled"],
