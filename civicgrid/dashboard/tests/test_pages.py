@@ -314,24 +314,29 @@ def _more_cases(world, n):
         )
 
 
+# The leaders' page also reads its tiles (survey 1, patrol coverage ≤ 3, estates 2, 垃圾分类 and
+# 沿街商铺 ≈ 10): a fixed budget of its own, whatever the history size.
+INDEX_QUERIES = 32
+
+
 @pytest.mark.parametrize("extra", [0, 60])
 def test_pages_stay_under_20_queries(world, client, django_assert_max_num_queries, extra):
     _more_cases(world, extra)
     client.force_login(world["users"]["leader"])
     mg = world["tree"]["micro_grids"][0]
     community = world["tree"]["communities"][0]
-    for url, params in [
-        (reverse("dashboard:index"), {}),
-        (reverse("dashboard:index"), {"grid": community.code}),
-        (reverse("dashboard:screen"), {"start": "2026-10-01"}),
-        (reverse("dashboard:data"), {}),
-        (reverse("dashboard:export"), {}),
-        (reverse("dashboard:grid_cases", args=[mg.code]), {"state": "all"}),
+    for url, params, budget in [
+        (reverse("dashboard:index"), {}, INDEX_QUERIES),
+        (reverse("dashboard:index"), {"grid": community.code}, INDEX_QUERIES),
+        (reverse("dashboard:screen"), {"start": "2026-10-01"}, 20),
+        (reverse("dashboard:data"), {}, 20),
+        (reverse("dashboard:export"), {}, 20),
+        (reverse("dashboard:grid_cases", args=[mg.code]), {"state": "all"}, 20),
     ]:
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(budget):
             assert client.get(url, params).status_code == 200, url
     client.force_login(world["users"]["community"])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(INDEX_QUERIES):
         assert client.get(reverse("dashboard:index")).status_code == 200
 
 

@@ -77,5 +77,6 @@ def test_the_page_stays_under_20_queries_with_the_tile(
     client, users, survey, django_assert_max_num_queries
 ):
     client.force_login(users["leader"])
-    with django_assert_max_num_queries(20):
+    # The page's budget with all its tiles (test_pages.INDEX_QUERIES).
+    with django_assert_max_num_queries(32):
         assert client.get(reverse("dashboard:index")).status_code == 200
