@@ -166,12 +166,12 @@ def test_walk_my_block_page(front, users, client_for, clock):
 
 
 def test_dashboard_tile(front, users, client_for, clock):
-    clock.set(2026, 11, 25, 9, 0)
+    clock.set(2026, 12, 14, 9, 0)  # near the end of the half-month
     services.do_confirm_rest(users["worker"], front["a"])
     page = client_for(users["operator"]).get("/dashboard/").content.decode()
     assert 'id="shop-roll"' in page and "区块已按半月更新（1/2）" in page
-    assert "在册商铺 4 家" in page
-    # 居委 staff of community 1 see their own block only.
+    assert "临期 1 个，超期 0 个" in page and "在册商铺 4 家" in page
+    # 居委 staff of community 1 see their own block only: not yet refreshed, due soon.
     page = client_for(users["staff2"]).get("/dashboard/").content.decode()
     assert "区块已按半月更新（0/1）" in page and "在册商铺 1 家" in page
 
