@@ -4,7 +4,7 @@
     .venv/bin/python bench/pages.py --database-url sqlite:////path/to/loaded.sqlite3 --repeat 9
 
 Set-up (without --database-url): a temporary SQLite database is migrated and the demo street is
-loaded into it (`load_demo_street --no-logins`: 251 micro-grids, its departments, staff, the
+loaded into it (`load_demo_street`: 251 micro-grids, its departments, staff, the
 population and the demo's cases walked through the services, as `make demo` builds it). Then, for the roles that
 use them — an operator (城运中心), a leader (领导), the first 居委's staff and a department's
 handler — each page is requested `--repeat` times through Django's test client (the whole
@@ -56,7 +56,8 @@ def setup(database_url: str | None, households: int):
         t = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
         extra = [] if households is None else ["--households-per-building-group", str(households)]
-        call_command("load_demo_street", "--if-empty", "--no-logins", *extra, verbosity=0)
+        # With its logins: the demo walks its cases through the services as its people.
+        call_command("load_demo_street", "--if-empty", *extra, verbosity=0)
         print(f"demo street built in {time.perf_counter() - t:.0f} s ({database_url})", flush=True)
 
 
