@@ -31,6 +31,7 @@ from civicgrid.messaging.channels import channels
 from civicgrid.messaging.choices import DeliveryStatus
 from civicgrid.messaging.messages import Message
 from civicgrid.messaging.models import Delivery, OutboxMessage
+from civicgrid.messaging.recipients import STAFF_KINDS
 
 logger = logging.getLogger("civicgrid.cases.notifications")
 
@@ -41,6 +42,8 @@ INSERT_BATCH = 500
 def write(messages: list[Message], *, at=None, send: bool = True) -> list[OutboxMessage]:
     """Store the messages in the current transaction (see the module's docstring); `send=False`
     keeps them for the notification centre only (no channel delivery). Returns the rows."""
+    if not send:  # only what a notification centre shows
+        messages = [m for m in messages if m.recipient.kind in STAFF_KINDS]
     if not messages:
         return []
     at = at or timezone.now()
