@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
+from civicgrid.accounts.policy import GRID_STAFF_ROLES, SHOPS_REFRESH_ROLES, SHOPS_VIEW_ROLES
 
 # Where "/" sends a signed-in user of each role.
 HOME_BY_ROLE = {
@@ -66,17 +67,9 @@ for _role in (
 # 沿街商铺 and 门责 (civicgrid.shops): the roll for the street's desk, 片区, 居委 and leaders; the
 # "walk my block" phone page for the grid staff who are a block's 包干责任人.
 _SHOPS = (_("沿街商铺"), "shops:index")
-for _role in (
-    Role.ADMIN,
-    Role.OPERATOR,
-    Role.SHIFT_CHIEF,
-    Role.DUTY_LEADER,
-    Role.AREA_HEAD,
-    Role.COMMUNITY_STAFF,
-    Role.LEADER,
-):
+for _role in sorted(SHOPS_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append(_SHOPS)
-for _role in (Role.GRID_LEADER, Role.GRID_WORKER):
+for _role in sorted(GRID_STAFF_ROLES & SHOPS_REFRESH_ROLES):
     MENU_BY_ROLE[_role].append((_("商铺走街"), "shops:walk"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]

@@ -136,7 +136,12 @@ def test_command_option(db):
     from_patrols = PatrolFinding.objects.filter(case__isnull=False).count()
     from_visits = Case.objects.filter(source=CaseSource.VISIT).count()
     assert from_visits == 1
-    assert Case.objects.count() == 12 + 3 + from_patrols + from_visits
+    # 垃圾分类 inspections that failed opened cases for the 物业 (civicgrid.demo.sorting).
+    from civicgrid.sorting.models import Inspection
+
+    from_sorting = Inspection.objects.filter(case__isnull=False).count()
+    assert Case.objects.filter(source=CaseSource.SUPERVISION).count() >= from_sorting
+    assert Case.objects.count() == 12 + 3 + from_patrols + from_visits + from_sorting
     # Last quarter's satisfaction survey with its answers (civicgrid.demo.survey).
     from civicgrid.demo.survey import DEFAULT_ANSWERS
     from civicgrid.survey.models import Survey, SurveyAnswer
@@ -144,7 +149,7 @@ def test_command_option(db):
     assert Survey.objects.count() == 1 and SurveyAnswer.objects.count() == DEFAULT_ANSWERS
     # --if-empty on a loaded street adds nothing.
     call_command("load_demo_street", "--if-empty", "--cases", "5")
-    assert Case.objects.count() == 12 + 3 + from_patrols + from_visits
+    assert Case.objects.count() == 12 + 3 + from_patrols + from_visits + from_sorting
 
 
 def test_no_cases(db):

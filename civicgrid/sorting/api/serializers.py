@@ -18,14 +18,18 @@ from civicgrid.sorting.models import (
 
 
 class SortingWindowSerializer(serializers.Serializer):
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = serializers.TimeField()
+    end = serializers.TimeField()
 
 
 class SortingPointSerializer(serializers.ModelSerializer):
     community = serializers.CharField(source="community.name", read_only=True)
-    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    estate_name = serializers.CharField(
+        source="estate.name", read_only=True, default=None, allow_null=True
+    )
+    unit_name = serializers.CharField(
+        source="unit.name", read_only=True, default=None, allow_null=True
+    )
     micro_grid = serializers.CharField(source="micro_grid.code", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -87,9 +91,11 @@ class SortingStateInputSerializer(serializers.Serializer):
 
 class SortingShiftSerializer(serializers.ModelSerializer):
     point_name = serializers.CharField(source="point.name", read_only=True)
-    guide_name = serializers.CharField(source="guide.name", read_only=True, default=None)
-    start = serializers.TimeField(format="%H:%M", read_only=True)
-    end = serializers.TimeField(format="%H:%M", read_only=True)
+    guide_name = serializers.CharField(
+        source="guide.name", read_only=True, default=None, allow_null=True
+    )
+    start = serializers.TimeField(read_only=True)
+    end = serializers.TimeField(read_only=True)
     status = serializers.SerializerMethodField(help_text=_("unfilled 缺岗、missed 漏岗或班次状态"))
 
     class Meta:
@@ -185,7 +191,9 @@ class SortingScoreSerializer(serializers.ModelSerializer):
 class SortingInspectionSerializer(serializers.ModelSerializer):
     community = serializers.CharField(source="community.name", read_only=True)
     subject = serializers.SerializerMethodField()
-    case_number = serializers.CharField(source="case.number", read_only=True, default=None)
+    case_number = serializers.CharField(
+        source="case.number", read_only=True, default=None, allow_null=True
+    )
     card = serializers.SerializerMethodField(help_text=_("yellow 黄牌、red 红牌或空"))
     scores = SortingScoreSerializer(many=True, read_only=True)
 

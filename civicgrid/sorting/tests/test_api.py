@@ -28,8 +28,8 @@ def test_points_are_scoped_and_filtered(world, users, api):
     mine = api(users["staff"]).get("/api/sorting/points/").json()["results"]
     assert [p["name"] for p in mine] == ["康乐苑1号箱房"]
     assert mine[0]["windows"] == [
-        {"start": "07:00", "end": "09:00"},
-        {"start": "18:00", "end": "20:00"},
+        {"start": "07:00:00", "end": "09:00:00"},
+        {"start": "18:00:00", "end": "20:00:00"},
     ]
     planned = api(users["operator"]).get("/api/sorting/points/", {"state": "planned"}).json()
     assert [p["name"] for p in planned["results"]] == ["秀康新村箱房"]
@@ -58,7 +58,7 @@ def test_point_create_windows_and_state(world, users, api):
         {"windows": [{"start": "20:00", "end": "22:00"}]},
         format="json",
     )
-    assert good.json()["windows"] == [{"start": "20:00", "end": "22:00"}]
+    assert good.json()["windows"] == [{"start": "20:00:00", "end": "22:00:00"}]
     assert client.post(f"/api/sorting/points/{pk}/state/", {"state": "in_use"}).status_code == 200
     again = client.post(f"/api/sorting/points/{pk}/state/", {"state": "in_use"})
     assert again.status_code == 409 and "不能改为" in again.json()["detail"]
@@ -122,7 +122,7 @@ def test_the_guide_checks_in_and_out_through_the_api(world, users, api, clock):
     assert api(users["resident2"]).get("/api/sorting/shifts/").json()["count"] == 0
     clock.set(2026, 11, 23, 21, 0)
     missed = api(users["staff"]).get("/api/sorting/shifts/", {"status": "missed"}).json()
-    assert [s["start"] for s in missed["results"]] == ["18:00"]
+    assert [s["start"] for s in missed["results"]] == ["18:00:00"]
 
 
 def test_an_inspection_through_the_api_opens_a_case_when_it_fails(world, users, api, clock):
