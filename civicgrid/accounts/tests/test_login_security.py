@@ -114,7 +114,7 @@ def test_each_login_locks_after_the_failure_limit_and_says_so(surface, operator)
     response = post("wrong-password", "zhanglei", "10.0.0.1")
     assert response.status_code == 429
     assert int(response["Retry-After"]) == 15 * 60
-    assert "登录失败次数过多,该账号或本机地址已被暂时锁定,请15分钟后再试" in _message(response)
+    assert "登录失败次数过多，该账号或本机地址已被暂时锁定，请15分钟后再试" in _message(response)
     # The right password is refused during the lock-out: no session, no token.
     response = post(PASSWORD, "zhanglei", "10.0.0.1")
     assert response.status_code == 429
