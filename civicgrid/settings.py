@@ -183,6 +183,7 @@ INSTALLED_APPS = [
     "civicgrid.cases",
     "civicgrid.duty",
     "civicgrid.survey",
+    "civicgrid.sorting",
     "civicgrid.shops",
     "civicgrid.open311",
     "civicgrid.attachments",

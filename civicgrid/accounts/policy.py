@@ -54,10 +54,6 @@ CONSOLE_QUEUE_ROLES      x  x  x  x  x  x  .  .  .  x  .  open the console's que
 CONSOLE_CASE_ROLES       x  x  x  x  x  x  x  x  x  x  .  open a case in the console
 DEPARTMENT_INBOX_ROLES   .  .  .  .  .  .  .  .  x  .  .  open the department inbox
 FIELDWORK_ROLES          .  .  .  .  .  x  x  x  .  .  .  use the phone pages (fieldwork)
-SHOPS_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see the street-shop roll, 门责 and reports
-SHOPS_EDIT_ROLES         x  x  .  .  x  x  .  .  .  .  .  keep blocks, shops and associations
-SHOPS_REFRESH_ROLES      x  .  .  .  x  x  x  x  .  .  .  refresh a block they are responsible for
-SHOPS_INSPECT_ROLES      x  x  x  .  x  x  x  x  .  .  .  record a 门责 inspection
 SORTING_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see the 垃圾分类 ledger and its reports
 SORTING_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  keep points, rosters, pledges, weighings
 SORTING_TEMPLATE_ROLES   x  x  .  .  .  .  .  .  .  .  .  edit the inspection score template
@@ -225,28 +221,6 @@ REGISTRY_VIEW_ROLES = frozenset(
 # The residents' satisfaction survey (居民满意度测评): staff with grids read its results, each
 # over the 居村 they may see (civicgrid.survey.api).
 SURVEY_RESULTS_ROLES = REGISTRY_VIEW_ROLES
-# 沿街商铺 and 门责 (civicgrid.shops): staff with grids read the roll over their scope; the
-# street's desk, 片区 and 居委 keep it; a block's 包干责任人 (or deputy) refreshes it every
-# half-month (the service checks that they are the block's person); 门责 inspectors are the
-# street's desk, 片区, 居委 and grid staff.
-SHOPS_VIEW_ROLES = REGISTRY_VIEW_ROLES
-SHOPS_EDIT_ROLES = frozenset(
-    {Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF}
-)
-SHOPS_REFRESH_ROLES = frozenset(
-    {Role.ADMIN, Role.AREA_HEAD, Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER}
-)
-SHOPS_INSPECT_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.OPERATOR,
-        Role.SHIFT_CHIEF,
-        Role.AREA_HEAD,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.GRID_WORKER,
-    }
-)
 # 垃圾分类 (civicgrid.sorting): staff with grids read it over their scope; the street's desk and
 # the 居委 keep it; the street's desk edits the inspection template; 居委, 片区 and the 城运中心
 # inspect. Guides (点位指导员) are staff, grid staff, or volunteers and 楼组长 who sign in with a
