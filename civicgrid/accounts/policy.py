@@ -239,9 +239,7 @@ SORTING_GUIDE_ROLES = frozenset(
 # half-month (the service checks that they are the block's person); 门责 inspectors are the
 # street's desk, 片区, 居委 and grid staff.
 SHOPS_VIEW_ROLES = REGISTRY_VIEW_ROLES
-SHOPS_EDIT_ROLES = frozenset(
-    {Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF}
-)
+SHOPS_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF})
 SHOPS_REFRESH_ROLES = frozenset(
     {Role.ADMIN, Role.AREA_HEAD, Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER}
 )

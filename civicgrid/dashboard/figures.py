@@ -24,8 +24,8 @@ from civicgrid.dashboard.models import COHORT_COUNTERS, REPORT_COUNTERS, Rollup
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import visible_micro_grids
-from civicgrid.sorting import reports as sorting_reports
 from civicgrid.shops import services as shop_services
+from civicgrid.sorting import reports as sorting_reports
 from civicgrid.survey import services as survey_services
 
 # The quality counts of cases.indicators the rollups keep (those its QUALITY_RATES need).

@@ -368,7 +368,9 @@ def _parse_geometry(node: _Node, where: str, check: _Checker):
         return
     minx, miny, maxx, maxy = shp.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        check.add(node, _("%(where)s 坐标超出经纬度范围（应为 WGS84 经度、纬度）") % {"where": where})
+        check.add(
+            node, _("%(where)s 坐标超出经纬度范围（应为 WGS84 经度、纬度）") % {"where": where}
+        )
         return
     if not shp.is_valid:
         check.add(
@@ -760,7 +762,8 @@ def _plan(nodes, db_parents, replace, check):
         for n in nodes:
             if n.code in existing:
                 check.add(
-                    n, _("编码“%(code)s”已存在于系统中（如需更新请使用替换模式）") % {"code": n.code}
+                    n,
+                    _("编码“%(code)s”已存在于系统中（如需更新请使用替换模式）") % {"code": n.code},
                 )
         return plan
     # Replace: the subtrees rooted at the file's top nodes are what the file describes.

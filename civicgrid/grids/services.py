@@ -684,7 +684,10 @@ def save_staff_member(staff: StaffMember) -> StaffMember:
     with transaction.atomic():
         if not isinstance(staff.duties, list) or not set(staff.duties) <= set(Duty.values):
             raise ValidationError(
-                {"duties": _("六员职责只能取： %s") % "、".join(str(label) for label in Duty.labels)}
+                {
+                    "duties": _("六员职责只能取： %s")
+                    % "、".join(str(label) for label in Duty.labels)
+                }
             )
         # Keep the six duties in their canonical order, once each.
         staff.duties = [d for d in Duty.values if d in set(staff.duties)]

@@ -66,7 +66,9 @@ def attributes_for(category) -> list[dict]:
 
 
 def service_notice(category) -> str:
-    return _("已受理，将定位到网格并按时限处置：%(limit)s") % {"limit": adapter.limit_text(category)}
+    return _("已受理，将定位到网格并按时限处置：%(limit)s") % {
+        "limit": adapter.limit_text(category)
+    }
 
 
 def _text(data, field, label, max_length=MAX_FIELD) -> str:
@@ -155,7 +157,9 @@ def submit_request(client: ApiClient, data: dict, attributes: dict) -> Open311Re
     address = _text(data, "address_string", _("地址"))
     address_id = _text(data, "address_id", "address_id", 100)
     if not (lat or lon or address or address_id):
-        raise ValidationError({"lat": _("请提供位置：lat 和 long，或 address_string，或 address_id")})
+        raise ValidationError(
+            {"lat": _("请提供位置：lat 和 long，或 address_string，或 address_id")}
+        )
     email = _text(data, "email", _("电子邮箱"), 254)
     if email:
         try:

@@ -39,7 +39,9 @@ def validate_resident_id(value) -> str:
     """Check an 18-character resident ID number; return it normalised (upper-case X)."""
     number = normalize_id_number(value)
     if len(number) == 15 and number.isdigit():
-        raise ValidationError(_("15位旧身份证号码不再受理，请填写18位居民身份证号码"), code="old_id")
+        raise ValidationError(
+            _("15位旧身份证号码不再受理，请填写18位居民身份证号码"), code="old_id"
+        )
     if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(
             _("居民身份证号码应为18位：17位数字加1位校验码（数字或X），当前为“%(value)s”")
@@ -124,7 +126,8 @@ def validate_mobile(value) -> str:
     number = normalize_mobile(value)
     if not MOBILE_RE.fullmatch(number):
         raise ValidationError(
-            _("手机号“%(value)s”格式不正确，应为11位大陆手机号（1开头，第二位3-9)") % {"value": value},
+            _("手机号“%(value)s”格式不正确，应为11位大陆手机号（1开头，第二位3-9)")
+            % {"value": value},
             code="mobile",
         )
     return number

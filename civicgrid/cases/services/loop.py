@@ -193,7 +193,9 @@ def do_handle(
     result = _required_text(result, "result", _("处置结果"))
     mediation_outcome = (mediation_outcome or "").strip()
     if mediation_outcome and mediation_outcome not in MediationOutcome.values:
-        raise ValidationError({"mediation_outcome": _("调解结果只能是：调解成功、调解不成功、转办")})
+        raise ValidationError(
+            {"mediation_outcome": _("调解结果只能是：调解成功、调解不成功、转办")}
+        )
     uploads = step_photos.prepared(photos)
     now = now or timezone.now()
     with step_photos.atomic():

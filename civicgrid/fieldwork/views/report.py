@@ -71,7 +71,9 @@ def report(request):
                 add_service_errors(form, exc, {"lon": "address", "lat": "address"})
             else:
                 url = reverse("fieldwork:case", args=[case.number])
-                messages.success(request, _("已上报，案件编号 %(number)s") % {"number": case.number})
+                messages.success(
+                    request, _("已上报，案件编号 %(number)s") % {"number": case.number}
+                )
                 if _wants_json(request):
                     return JsonResponse(
                         {"number": case.number, "url": url, "created": created},

@@ -39,7 +39,9 @@ class GridSerializer(serializers.ModelSerializer):
     parent_code = serializers.SerializerMethodField()
     display_name = serializers.CharField(
         read_only=True,
-        help_text=_("单独出现时的名称：微网格带居村（如“康桥半岛居委 · 第1网格”），楼组带居村和微网格"),
+        help_text=_(
+            "单独出现时的名称：微网格带居村（如“康桥半岛居委 · 第1网格”），楼组带居村和微网格"
+        ),
     )
     community_households = serializers.IntegerField(
         source="micro_grid_households",
