@@ -8,7 +8,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
-from civicgrid.accounts.policy import GRID_STAFF_ROLES, SHOPS_REFRESH_ROLES, SHOPS_VIEW_ROLES
+from civicgrid.accounts.policy import (
+    GRID_STAFF_ROLES,
+    SHOPS_REFRESH_ROLES,
+    SHOPS_VIEW_ROLES,
+    SORTING_VIEW_ROLES,
+)
 
 # Where "/" sends a signed-in user of each role.
 HOME_BY_ROLE = {
@@ -54,15 +59,7 @@ MENU_BY_ROLE = {
 }
 # 垃圾分类's desk pages (civicgrid.sorting) for the street's desk, 片区, 居委 and leaders.
 _SORTING = (_("垃圾分类"), "sorting:overview")
-for _role in (
-    Role.ADMIN,
-    Role.OPERATOR,
-    Role.SHIFT_CHIEF,
-    Role.DUTY_LEADER,
-    Role.AREA_HEAD,
-    Role.COMMUNITY_STAFF,
-    Role.LEADER,
-):
+for _role in sorted(SORTING_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append(_SORTING)
 # 沿街商铺 and 门责 (civicgrid.shops): the roll for the street's desk, 片区, 居委 and leaders; the
 # "walk my block" phone page for the grid staff who are a block's 包干责任人.

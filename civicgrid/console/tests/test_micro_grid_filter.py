@@ -42,8 +42,8 @@ def test_micro_grids_are_named_and_grouped_by_community(same_names, users, clien
         ("第1居委", ["第1居委 · 第1网格", "第1居委 · 第2网格"]),
         ("第2居委", ["第2居委 · 第1网格", "第2居委 · 第2网格"]),
     ]
-    # the empty choice stays first, outside the groups
-    assert re.search(r'<option value=""[^>]*>---------</option>\s*<optgroup', select)
+    # the empty choice (全部, as on every filter form) stays first, outside the groups
+    assert re.search(r'<option value=""[^>]*>全部</option>\s*<optgroup', select)
 
 
 def test_choosing_a_community_narrows_the_micro_grids(same_names, users, client_for):
