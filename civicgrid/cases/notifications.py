@@ -135,7 +135,7 @@ def messages_for(case, kind: str, **extra) -> list[Message]:
     if kind == "file":
         add(reporter(case), _("您反映的问题已立案，案件编号%(n)s") % n, link)
     elif kind == "refuse_filing":
-        add(reporter(case), _("您反映的问题不予立案（案件编号%(n)s)") % n, link)
+        add(reporter(case), _("您反映的问题不予立案（案件编号%(n)s）") % n, link)
     elif kind == "dispatch":
         add(assignee(case), _("新派遣：请接单处置案件%(n)s") % n)
     elif kind == "reopen":

@@ -79,7 +79,7 @@ def too_large(limit: int | None = None) -> InputError:
     limit = body_limit() if limit is None else limit
     # 400 like every other refusal of the body (the API and Open311 have always answered so).
     return InputError(
-        _("请求内容过大（上限 %(size)s)") % {"size": filesizeformat(limit)}, code="too_large"
+        _("请求内容过大（上限 %(size)s）") % {"size": filesizeformat(limit)}, code="too_large"
     )
 
 

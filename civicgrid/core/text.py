@@ -34,10 +34,10 @@ FORBIDDEN_IN_NAMES = re.compile(
 )
 
 MESSAGES = {
-    "control_character": _("含有不允许的控制字符（%(char)s)"),
-    "surrogate": _("含有无效的字符（单独的代理项 %(char)s)"),
-    "noncharacter": _("含有不允许的非字符码位（%(char)s)"),
-    "invisible_in_name": _("名称中不能含有制表符、换行、方向控制符或零宽字符（%(char)s)"),
+    "control_character": _("含有不允许的控制字符（%(char)s）"),
+    "surrogate": _("含有无效的字符（单独的代理项 %(char)s）"),
+    "noncharacter": _("含有不允许的非字符码位（%(char)s）"),
+    "invisible_in_name": _("名称中不能含有制表符、换行、方向控制符或零宽字符（%(char)s）"),
 }
 
 

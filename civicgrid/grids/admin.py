@@ -85,7 +85,7 @@ class GeometryField(forms.CharField):
 
 class GridAdminForm(forms.ModelForm):
     geometry = GeometryField(
-        label=gettext_lazy("边界（GeoJSON)"),
+        label=gettext_lazy("边界（GeoJSON）"),
         required=False,
         help_text=gettext_lazy(
             "GeoJSON Polygon 或 MultiPolygon,WGS84 经纬度；保存时检查多边形是否有效"

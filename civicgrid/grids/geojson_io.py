@@ -351,7 +351,7 @@ def _parse_geometry(node: _Node, where: str, check: _Checker):
     if not geom:
         check.add(
             node,
-            _("%(where)s(%(code)s）缺少几何 geometry")
+            _("%(where)s（%(code)s）缺少几何 geometry")
             % {"where": where, "code": node.code or "无编码"},
         )
         return

@@ -730,7 +730,7 @@ def staffing_label(leader: int, full_time: int, part_time: int, pioneer: int) ->
 
 # What "1+2+N" stands for, said once for the pages that show the figure.
 STAFFING_MEANING = _lazy(
-    "“1+2+N”:1 名网格长 + 2 类网格员(专职、兼职)+ N 名先锋骨干(党员、居村民小组长、志愿者等)"
+    "“1+2+N”：1 名网格长 + 2 类网格员（专职、兼职）+ N 名先锋骨干（党员、居村民小组长、志愿者等）"
 )
 
 

@@ -51,7 +51,7 @@ def attributes_for(category) -> list[dict]:
             "required": False,
             "datatype_description": _("以 http:// 或 https:// 开头的链接"),
             "order": 2,
-            "description": _("现场照片链接（可另外提供 media_url)"),
+            "description": _("现场照片链接（可另外提供 media_url）"),
         },
         {
             "variable": False,

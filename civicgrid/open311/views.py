@@ -150,7 +150,7 @@ def _parse_when(value: str, field: str):
     if moment is None:
         raise ValidationError(
             {
-                field: _("“%(value)s”不是 ISO 8601 日期时间（如 2026-11-23T10:00:00+08:00)")
+                field: _("“%(value)s”不是 ISO 8601 日期时间（如 2026-11-23T10:00:00+08:00）")
                 % {"value": value}
             }
         )

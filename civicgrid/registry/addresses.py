@@ -161,11 +161,11 @@ def parse_address(text: str) -> AddressParts:
     cleaned = _BUILDING_MARKERS.sub("幢", cleaned)
     if not re.search(r"[0-9]", cleaned):
         raise AddressParseError(
-            _("地址“%(text)s”缺少门牌号（如“12号”)") % {"text": text}, code="no_number"
+            _("地址“%(text)s”缺少门牌号（如“12号”）") % {"text": text}, code="no_number"
         )
     if re.match(r"[0-9]", cleaned):
         raise AddressParseError(
-            _("地址“%(text)s”缺少路名（如“祁连山南路”)") % {"text": text}, code="no_road"
+            _("地址“%(text)s”缺少路名（如“祁连山南路”）") % {"text": text}, code="no_road"
         )
     match = _PATTERN.match(cleaned)
     if not match:
@@ -182,10 +182,10 @@ def parse_address(text: str) -> AddressParts:
     road = parts["road"]
     if not re.search(r"[\u4e00-\u9fff]", road) or road.endswith(("弄", "号", "幢", "室")):
         raise AddressParseError(
-            _("地址“%(text)s”缺少路名（如“祁连山南路”)") % {"text": text}, code="no_road"
+            _("地址“%(text)s”缺少路名（如“祁连山南路”）") % {"text": text}, code="no_road"
         )
     if not parts["number"] and not parts["building"]:
         raise AddressParseError(
-            _("地址“%(text)s”缺少门牌号（如“12号”)") % {"text": text}, code="no_number"
+            _("地址“%(text)s”缺少门牌号（如“12号”）") % {"text": text}, code="no_number"
         )
     return clean_parts(**parts)

@@ -318,7 +318,7 @@ class HouseholdAdmin(RegistryAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv)"))
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"))
     dry_run = forms.BooleanField(label=gettext_lazy("只检查，不保存"), required=False)
 
 

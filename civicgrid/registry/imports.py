@@ -245,7 +245,7 @@ def import_residents(
     if problems:
         raise ImportFileError(
             _("表头不符合模板（%(problems)s）。应有的列：%(cols)s")
-            % {"problems": ";".join(problems), "cols": "、".join(HEADER_TO_KEY)}
+            % {"problems": "；".join(problems), "cols": "、".join(HEADER_TO_KEY)}
         )
     data = []
     for offset, raw in enumerate(rows[1:], start=2):
@@ -323,7 +323,7 @@ def import_residents(
                 err(
                     row,
                     "building_group",
-                    _("同一地址在文件中填了不同的楼组（%(a)s / %(b)s)")
+                    _("同一地址在文件中填了不同的楼组（%(a)s / %(b)s）")
                     % {"a": first, "b": v["building_group"]},
                 )
         housing = {}

@@ -100,11 +100,11 @@ def validate_document(id_type, id_number, *, gender="", birth_date=None) -> dict
             errors["id_number"] = exc.messages[0]
             return errors
         if birth_date and birth_date != id_birth_date(number):
-            errors["birth_date"] = _("出生日期与身份证号码不一致（身份证为%(date)s)") % {
+            errors["birth_date"] = _("出生日期与身份证号码不一致（身份证为%(date)s）") % {
                 "date": id_birth_date(number).isoformat()
             }
         if gender and gender != id_gender(number):
-            errors["gender"] = _("性别与身份证号码不一致（身份证为%(gender)s)") % {
+            errors["gender"] = _("性别与身份证号码不一致（身份证为%(gender)s）") % {
                 "gender": Gender(id_gender(number)).label
             }
     elif not re.fullmatch(r"[0-9A-Z\-()()]{5,32}", number):
@@ -126,7 +126,7 @@ def validate_mobile(value) -> str:
     number = normalize_mobile(value)
     if not MOBILE_RE.fullmatch(number):
         raise ValidationError(
-            _("手机号“%(value)s”格式不正确，应为11位大陆手机号（1开头，第二位3-9)")
+            _("手机号“%(value)s”格式不正确，应为11位大陆手机号（1开头，第二位3-9）")
             % {"value": value},
             code="mobile",
         )

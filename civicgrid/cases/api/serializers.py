@@ -317,7 +317,7 @@ class IntakeSerializer(serializers.Serializer):
         error_messages={
             "required": _("请选择问题类别"),
             "null": _("请选择问题类别"),
-            "invalid": _("问题类别必须是类别编号（id)"),
+            "invalid": _("问题类别必须是类别编号（id）"),
         }
     )
     description = serializers.CharField(
@@ -573,7 +573,7 @@ def is_public_viewer(user) -> bool:
 
 class PublicStepSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    action = serializers.CharField(help_text=_("步骤（上报、立案、派遣……)"))
+    action = serializers.CharField(help_text=_("步骤（上报、立案、派遣……）"))
     label = serializers.CharField(help_text=_("对外说明"))
     rating = serializers.CharField(required=False, help_text=_("评价（仅评价步骤）"))
     detail = serializers.CharField(

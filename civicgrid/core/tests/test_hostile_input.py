@@ -192,10 +192,10 @@ def test_deep_json_is_a_400_on_every_api_endpoint_signed_in(url, admin_user):
 def test_deep_json_on_the_token_endpoint_and_open311_in_their_shapes(db):
     token = anonymous().post("/api/auth/token/", DEEP, content_type="application/json")
     assert token.status_code == 400
-    assert token.json() == {"detail": "JSON 嵌套层数过多(最多 32 层)"}
+    assert token.json() == {"detail": "JSON 嵌套层数过多（最多 32 层）"}
     open311 = anonymous().post("/open311/v2/requests.json", DEEP, content_type="application/json")
     assert open311.status_code == 400
-    assert open311.json() == [{"code": 400, "description": "JSON 嵌套层数过多(最多 32 层)"}]
+    assert open311.json() == [{"code": 400, "description": "JSON 嵌套层数过多（最多 32 层）"}]
     xml = anonymous().post("/open311/v2/requests.xml", DEEP, content_type="application/json")
     assert xml.status_code == 400 and b"<code>400</code>" in xml.content
 
@@ -268,7 +268,7 @@ def test_huge_integers_in_json_bodies_write_nothing(tree, admin_user, case):
     )
     assert batch.status_code == 400
     assert batch.json() == {
-        "points[0][0]": ["数值超出范围(应在 -9223372036854775808 到 9223372036854775807 之间)"]
+        "points[0][0]": ["数值超出范围（应在 -9223372036854775808 到 9223372036854775807 之间）"]
     }
 
 
@@ -392,7 +392,7 @@ def test_lone_surrogate_as_a_json_escape(tree, admin_user):
     before = counts()
     response = signed_in(admin_user).post("/api/cases/", body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"description": ["含有无效的字符(单独的代理项 U+D800)"]}
+    assert response.json() == {"description": ["含有无效的字符（单独的代理项 U+D800）"]}
     assert counts() == before
 
 
@@ -415,7 +415,7 @@ def test_api_form_encoded_text_is_refused(tree, admin_user, household):
         {"household": household.pk, "name": "张\x00三", "id_number": "x", "phone": "13912345678"},
     )
     assert response.status_code == 400
-    assert response.json() == {"name": ["含有不允许的控制字符(U+0000)"]}
+    assert response.json() == {"name": ["含有不允许的控制字符（U+0000）"]}
     assert counts() == before
 
 
@@ -429,7 +429,7 @@ def test_bidi_override_in_a_resident_name_is_refused(tree, admin_user, household
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"name": ["名称中不能含有制表符、换行、方向控制符或零宽字符(U+202E)"]}
+    assert response.json() == {"name": ["名称中不能含有制表符、换行、方向控制符或零宽字符（U+202E）"]}
     assert counts() == before
 
 
@@ -473,7 +473,7 @@ def test_console_form_refuses_control_characters(tree, admin_user, case):
         f"/console/case/{case.number}/do/file/", {"note": "立案\x00说明"}
     )
     assert response.status_code == 400
-    assert "note:含有不允许的控制字符(U+0000)" in message_of(response)
+    assert "note:含有不允许的控制字符（U+0000）" in message_of(response)
     assert counts() == before
 
 
@@ -489,10 +489,10 @@ def test_open311_form_encoded_post_refuses_control_characters_and_bidi_names(tre
     }
     before = counts()
     for changes, expected in (
-        ({"description": "垃圾\x00"}, "description:含有不允许的控制字符(U+0000)"),
+        ({"description": "垃圾\x00"}, "description:含有不允许的控制字符（U+0000）"),
         (
             {"last_name": "王\u202e"},
-            "last_name:名称中不能含有制表符、换行、方向控制符或零宽字符(U+202E)",
+            "last_name:名称中不能含有制表符、换行、方向控制符或零宽字符（U+202E）",
         ),
         ({"lat": HUGE}, "lat:数值超出范围"),
     ):
@@ -510,7 +510,7 @@ def test_open311_json_post_refuses_a_lone_surrogate(tree, open311_key):
     response = anonymous().post("/open311/v2/requests.json", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == [
-        {"code": 400, "description": "description:含有无效的字符(单独的代理项 U+D800)"}
+        {"code": 400, "description": "description:含有无效的字符（单独的代理项 U+D800）"}
     ]
     assert counts() == before
 

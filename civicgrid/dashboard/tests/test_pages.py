@@ -288,7 +288,7 @@ def test_export_xlsx_has_the_indicator_tables(world, client):
     header = street[1]
     row = dict(zip(header, street[2], strict=True))
     assert row["立案数"] == 4 and row["应结案数"] == 4 and row["按期结案数"] == 2
-    assert row["按期结案率（%)"] == 50 and row["满意率（%)"] == 50 and row["等级"] == "D"
+    assert row["按期结案率（%）"] == 50 and row["满意率（%）"] == 50 and row["等级"] == "D"
     depts = {
         r[1]: dict(zip(header, r, strict=True))
         for r in list(book["部门"].iter_rows(values_only=True))[2:]

@@ -150,8 +150,8 @@ def test_page_screen_and_export_show_the_quality_rates(quality_world, client_for
     sheet = book["街镇"]
     header = [c.value for c in sheet[2]]
     values = dict(zip(header, [c.value for c in sheet[3]], strict=True))
-    assert values["有效上报率（%)"] == 80.0
-    assert values["按时核实率（%)"] == 66.7
-    assert values["解决率（%)"] == 50.0
-    assert values["先行联系及时率（%)"] == 50.0
+    assert values["有效上报率（%）"] == 80.0
+    assert values["按时核实率（%）"] == 66.7
+    assert values["解决率（%）"] == 50.0
+    assert values["先行联系及时率（%）"] == 50.0
     assert "片区" in book.sheetnames

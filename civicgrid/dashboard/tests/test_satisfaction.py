@@ -53,4 +53,4 @@ def test_export_has_the_same_rate(users, three_closures, client):
     book = load_workbook(io.BytesIO(response.content))
     street = list(book["街镇"].iter_rows(values_only=True))
     row = dict(zip(street[1], street[2], strict=True))
-    assert (row["评价数"], row["满意数"], row["满意率（%)"]) == (3, 2, 66.7)
+    assert (row["评价数"], row["满意数"], row["满意率（%）"]) == (3, 2, 66.7)

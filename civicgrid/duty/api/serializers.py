@@ -23,7 +23,7 @@ class DutyShiftInputSerializer(serializers.Serializer):
     """A new shift; the roster's rules are duty.services.check_shift."""
 
     role = serializers.ChoiceField(choices=DutyRole.choices)
-    user = serializers.IntegerField(help_text=_("值班人员（用户 id)"))
+    user = serializers.IntegerField(help_text=_("值班人员（用户 id）"))
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)

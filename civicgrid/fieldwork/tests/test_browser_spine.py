@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 MON = datetime.date(2026, 11, 23)
-WORK_PLAN = "物业夜间开放地面临时车位,居委每月通报停车情况"
+WORK_PLAN = "物业夜间开放地面临时车位，居委每月通报停车情况"
 NO_SIDEWAYS = "document.documentElement.scrollWidth <= 360"
 
 
@@ -98,7 +98,7 @@ def test_a_grid_worker_reads_plan_coverage_topics_and_scorecard(
     assert page.url == live_server.url + "/m/patrols/plan/"
     assert page.locator("h1").inner_text() == "我的巡块计划"
     month = page.locator("#month-coverage").inner_text()
-    assert month == "本月巡查覆盖率 60.0%(已巡 3 次,漏巡 2 次)"
+    assert month == "本月巡查覆盖率 60.0%（已巡 3 次，漏巡 2 次）"
     days = page.locator("section.panel h2").all_inner_texts()
     assert days == ["今天 11-25 星期三", "11-24 星期二", "11-23 星期一"]
     assert page.locator("li.plan-done").count() == 3
@@ -110,14 +110,14 @@ def test_a_grid_worker_reads_plan_coverage_topics_and_scorecard(
 
     page.goto(live_server.url + "/m/patrols/coverage/?from=2026-11-23&to=2026-11-25")
     total = page.locator("#total-coverage").inner_text()
-    assert total == "合计覆盖率 60.0%(已巡 3,漏巡 2)"
+    assert total == "合计覆盖率 60.0%（已巡 3，漏巡 2）"
     worker_row = page.locator("#by-worker tbody tr")
     assert worker_row.count() == 1
     assert "王秀英" in worker_row.inner_text() and "覆盖率 60.0%" in worker_row.inner_text()
     assert page.evaluate(NO_SIDEWAYS)
 
     page.goto(live_server.url + "/m/visits/coverage/")
-    assert page.locator("#total").inner_text() == "合计 66.7%(已走访 2 户 / 共 3 户)"
+    assert page.locator("#total").inner_text() == "合计 66.7%（已走访 2 户 / 共 3 户）"
     assert "已走访 2 / 3 户" in page.locator("table.list tbody").inner_text()
     assert page.evaluate(NO_SIDEWAYS)
 
@@ -125,7 +125,7 @@ def test_a_grid_worker_reads_plan_coverage_topics_and_scorecard(
     topic = page.locator("ul.fw-list > li").first
     assert "小区夜间停车难" in topic.inner_text()
     assert "已形成方案" in topic.inner_text()
-    assert f"专题会(2026-11-25)工作方案:{WORK_PLAN}" in topic.inner_text()
+    assert f"专题会（2026-11-25）工作方案：{WORK_PLAN}" in topic.inner_text()
     assert page.evaluate(NO_SIDEWAYS)
 
     page.goto(live_server.url + "/m/scorecard/")
@@ -153,7 +153,7 @@ def test_the_grid_leader_sees_the_worker_in_the_coverage_table(
     signed_in(page, live_server, running_clock, leader)
 
     page.goto(live_server.url + "/m/patrols/coverage/")
-    assert page.locator("#total-coverage").inner_text() == "合计覆盖率 60.0%(已巡 3,漏巡 2)"
+    assert page.locator("#total-coverage").inner_text() == "合计覆盖率 60.0%（已巡 3，漏巡 2）"
     cells = page.locator("#by-worker tbody tr").first.locator("td").all_inner_texts()
     assert cells == ["王秀英", "计划 6 次", "已巡 3", "漏巡 2", "覆盖率 60.0%"]
     assert page.evaluate(NO_SIDEWAYS)

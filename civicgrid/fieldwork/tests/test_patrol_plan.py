@@ -132,7 +132,7 @@ def test_the_workers_plan_page(users, tree, clock, client_for):
     text = response.content.decode()
     assert "今天" in text and "已巡" in text and "漏巡" in text and "待巡" in text
     # November so far: Monday ×2 and Tuesday morning due, one of them done.
-    assert "本月巡查覆盖率" in text and "已巡 1 次,漏巡" in text
+    assert "本月巡查覆盖率" in text and "已巡 1 次，漏巡" in text
 
     response = client_for(users["worker2"]).get("/m/patrols/plan/")
     assert response.status_code == 200

@@ -86,12 +86,12 @@ def test_a_whole_patrol(users, tree, client_for):
     assert "该问题已转为案件" in response.content.decode()
     assert Case.objects.count() == 1
 
-    response = c.post(f"/m/patrols/{patrol.pk}/finish/", {"note": "发现1处楼道堆物,已上报"})
+    response = c.post(f"/m/patrols/{patrol.pk}/finish/", {"note": "发现1处楼道堆物，已上报"})
     assert response["Location"] == "/m/patrols/"
     patrol.refresh_from_db()
     assert patrol.status == "finished" and patrol.ended_at and patrol.note
     listing = c.get("/m/patrols/").content.decode()
-    assert tree["micro_grids"][0].name in listing and "问题 1 项,转案件 1 件" in listing
+    assert tree["micro_grids"][0].name in listing and "问题 1 项，转案件 1 件" in listing
 
     # A finished patrol takes no more points or ticks.
     assert post_points(c, patrol, [[lon, lat]]).status_code == 400
@@ -286,7 +286,7 @@ def test_with_htmx_only_the_line_comes_back(users, tree, client_for):
         HTTP_HX_REQUEST="true",
     )
     text = response.content.decode()
-    assert f'id="item-{i.pk}"' in text and "已记录:飞线充电 有问题" in text
+    assert f'id="item-{i.pk}"' in text and "已记录：飞线充电 有问题" in text
     assert 'id="patrol-progress" hx-swap-oob="true"' in text and "已查 1/" in text
     finding = PatrolFinding.objects.get()
     assert "<html" not in text and f"/m/findings/{finding.pk}/case/" in text

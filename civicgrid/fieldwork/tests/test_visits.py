@@ -53,7 +53,7 @@ def test_record_a_visit_with_follow_ups(users, households, client_for):
         "帮助申请助餐服务",
     ]
     listing = c.get("/m/visits/").content.decode()
-    assert "联系物业修复楼道灯" in listing and "未完成的跟进事项:2 条" in listing
+    assert "联系物业修复楼道灯" in listing and "未完成的跟进事项：2 条" in listing
 
     follow_up = visit.follow_ups.first()
     response = c.post(f"/m/follow-ups/{follow_up.pk}/done/", {"done": "1", "next": "/m/visits/"})

@@ -140,7 +140,7 @@ class ImportReportSerializer(serializers.Serializer):
 
 
 class GridImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_("GeoJSON FeatureCollection 文件（UTF-8)"))
+    file = serializers.FileField(help_text=_("GeoJSON FeatureCollection 文件（UTF-8）"))
     dry_run = serializers.BooleanField(default=False, help_text=_("只校验，不保存"))
     replace = serializers.BooleanField(default=False, help_text=_("替换已存在的网格树"))
     tolerance_m = serializers.FloatField(default=Tolerance.distance_m, min_value=0)

@@ -122,13 +122,13 @@ def test_every_fatal_problem_is_reported_together_and_nothing_is_saved():
     assert report.fatal and not report.saved
     assert Grid.objects.count() == 0
     text = "\n".join(messages(report))
-    assert "要素[3](310115125001001)缺少几何" in text
+    assert "要素[3]（310115125001001）缺少几何" in text
     assert "自相交" in text and "Self-intersection" in text
     assert "超出上级网格“310115125002”范围" in text
     assert "重叠" in text
     assert "编码“31011512501”重复" in text
     assert "推导出的“310115125001003”不一致" in text
-    assert "层级顺序错误:微网格的上级必须是居村" in text
+    assert "层级顺序错误：微网格的上级必须是居村" in text
     assert "上级网格“310115125900”既不在文件中也不在系统中" in text
     assert "居村序号 1 在街镇 310115125 内重复" in text
     assert "层级“村”无效" in text
@@ -422,5 +422,5 @@ def test_bad_kinds_are_refused_with_nothing_saved():
     report = import_feature_collection(json.dumps(data))
     assert not report.saved and Grid.objects.count() == 0
     errors = messages(report)
-    assert any("area_kind“街道办”无效,应为 镇管社区/派出所片区" in m for m in errors), errors
+    assert any("area_kind“街道办”无效，应为 镇管社区/派出所片区" in m for m in errors), errors
     assert any("只有居村填写 community_kind" in m for m in errors), errors

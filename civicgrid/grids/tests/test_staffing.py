@@ -205,12 +205,12 @@ def test_the_1_plus_2_plus_n_figure_is_labelled(tree, users, client_for):
 
     micro = tree["micro_grids"][0]
     assign_post(users["colleague"], tree["micro_grids"][2], role=PostRole.PIONEER)
-    words = "网格长 1 名,专职网格员 1 名,兼职网格员 1 名,先锋骨干 0 名"
+    words = "网格长 1 名，专职网格员 1 名，兼职网格员 1 名，先锋骨干 0 名"
     admin = client_for(users["admin"])
     page = admin.get(f"/admin/grids/grid/staffing/{tree['communities'][0].code}/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "1 名网格长 + 2 类网格员(专职、兼职)+ N 名先锋骨干" in text
+    assert "1 名网格长 + 2 类网格员（专职、兼职）+ N 名先锋骨干" in text
     assert f'<abbr title="{words}">1+2+0</abbr>' in text
     listing = admin.get("/admin/grids/grid/", {"level__exact": "micro_grid"}).content.decode()
     assert f'<abbr title="{words}">1+2+0</abbr>' in listing

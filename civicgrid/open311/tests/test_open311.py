@@ -627,9 +627,9 @@ def test_categories_that_are_not_public_are_never_published(client, tree, api_cl
 def test_description_and_address_are_scrubbed(client, tree, api_client):
     _client, key = api_client
     description = (
-        "王小明反映:浦东大道100弄12号302室门口暴露垃圾,张先生也说过。"
+        "王小明反映：浦东大道100弄12号302室门口暴露垃圾，张先生也说过。"
         "电话139 1234 5678,座机021-64001234,身份证 3101 0119 9001 0112 3X,"
-        "邮箱wang@example.com,案件2026112300017没人管,罚款2000元"
+        "邮箱wang@example.com,案件2026112300017没人管，罚款2000元"
     )
     created = client.post(
         BASE + "requests.json",
@@ -645,9 +645,9 @@ def test_description_and_address_are_scrubbed(client, tree, api_client):
     number = created.json()[0]["service_request_id"]
     row = validate(client.get(BASE + f"requests/{number}.json").json(), "requests.json")[0]
     assert row["description"] == (
-        "***反映:浦东大道100弄12号***室门口暴露垃圾,*先生也说过。"
+        "***反映：浦东大道100弄12号***室门口暴露垃圾，*先生也说过。"
         "电话139 **** 5678,座机021-****1234,身份证 31** **** **** **** 3X,"
-        "邮箱w***@example.com,案件2026112300017没人管,罚款2000元"
+        "邮箱w***@example.com,案件2026112300017没人管，罚款2000元"
     )
     assert row["address"] == "浦东大道100弄12号"
     text = client.get(BASE + "requests.xml").content.decode()
@@ -670,13 +670,13 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
         return validate(client.get(BASE + f"requests/{number}.json").json(), "requests.json")[0]
 
     assert row()["status_notes"] == "已受理"
-    case_services.do_file(case, operator, note="属实,张三核实,13800001111")
+    case_services.do_file(case, operator, note="属实，张三核实，13800001111")
     assert row()["status_notes"] == "已立案，待派遣"
     case_services.do_dispatch(case, operator, department=departments["cg"], note="请李四处理")
     assert row()["status_notes"] == "已派遣至处置部门"
     assert row()["agency_responsible"] == "城管中队"
     case_services.do_suspend(case, chief, reason="等待业主张某回复")
-    assert row()["status_notes"] == "已派遣至处置部门(暂停办理)"
+    assert row()["status_notes"] == "已派遣至处置部门（暂停办理）"
     case_services.do_resume(case, chief)
     case_services.do_accept(case, handler, note="李四接单")
     assert row()["status_notes"] == "处置部门处置中"
@@ -705,7 +705,7 @@ def test_status_notes_are_public_wording_without_staff_text(client, tree, depart
 def test_merged_and_grid_handled_wording(client, tree, departments):
     master = report()
     duplicate = report()
-    case_services.do_merge(duplicate, None, master=master, note="重复,王五已处理")
+    case_services.do_merge(duplicate, None, master=master, note="重复，王五已处理")
     row = client.get(BASE + f"requests/{duplicate.number}.json").json()[0]
     assert row["status_notes"] == "与同一问题的请求合并办理" and row["status"] == "closed"
     case_services.do_file(master, None)

@@ -97,7 +97,7 @@ def test_a_resident_reports_follows_and_rates(phone_page, live_server, running_c
 
     page.click(".quick-picks .chip:has-text('楼道堆物')")
     assert page.locator("select[name=category] option:checked").inner_text() == "楼道堆物"
-    page.fill("textarea[name=description]", "12号楼3楼楼道堆放纸箱和旧沙发,堵住消防通道,已有半个月")
+    page.fill("textarea[name=description]", "12号楼3楼楼道堆放纸箱和旧沙发，堵住消防通道，已有半个月")
     tap_map_at(page, *IN_MICRO[0])
     lon, lat = float(page.input_value("#id_lon")), float(page.input_value("#id_lat"))
     assert abs(lon - IN_MICRO[0][0]) < 0.0005 and abs(lat - IN_MICRO[0][1]) < 0.0005
@@ -131,7 +131,7 @@ def test_a_resident_reports_follows_and_rates(phone_page, live_server, running_c
     case_services.do_accept(case, handler)
     clock.ago(days=1, hours=2)
     case_services.do_handle(
-        case, handler, result="已联系物业和楼组长清理12号楼3楼楼道杂物,消防通道恢复畅通"
+        case, handler, result="已联系物业和楼组长清理12号楼3楼楼道杂物，消防通道恢复畅通"
     )
     clock.ago(hours=20)
     case_services.do_verify_pass(case, operator, note="张磊现场核查")
@@ -150,13 +150,13 @@ def test_a_resident_reports_follows_and_rates(phone_page, live_server, running_c
     screenshot(page, "resident-track")
 
     page.click("label.choice:has-text('满意') >> nth=0")
-    page.fill("textarea[name=comment]", "处理很及时,谢谢网格员和城管")
+    page.fill("textarea[name=comment]", "处理很及时，谢谢网格员和城管")
     page.click("button:has-text('提交评价')")
     page.wait_for_selector(".message.success")
     assert "感谢您的评价" in page.locator(".messages").inner_text()
-    assert "您的评价:满意" in page.locator("#rated").inner_text()
+    assert "您的评价：满意" in page.locator("#rated").inner_text()
     case.refresh_from_db()
-    assert case.rating == "satisfied" and case.rating_comment == "处理很及时,谢谢网格员和城管"
+    assert case.rating == "satisfied" and case.rating_comment == "处理很及时，谢谢网格员和城管"
 
     page.goto(live_server.url + "/resident/")
     assert number in page.locator(".my-cases").inner_text()

@@ -18,7 +18,7 @@ def case(users, clutter):
         user=None,
         source="resident",
         category=clutter,
-        description="3号楼2楼楼道堆放纸箱,邻居赵阿姨 13500009999 也反映过",
+        description="3号楼2楼楼道堆放纸箱，邻居赵阿姨 13500009999 也反映过",
         lon=IN_MICRO[0][0],
         lat=IN_MICRO[0][1],
         reporter_name="陈敏",
@@ -26,7 +26,7 @@ def case(users, clutter):
     ).case
 
 
-def close_case(case, users, *, result="已清理楼道堆放的纸箱和旧家具,通道恢复畅通"):
+def close_case(case, users, *, result="已清理楼道堆放的纸箱和旧家具，通道恢复畅通"):
     """File, dispatch to 城管, accept, handle, verify: the whole loop up to 已结案, with notes
     naming staff and phones that the public page must never show."""
     return walk_to(
@@ -36,7 +36,7 @@ def close_case(case, users, *, result="已清理楼道堆放的纸箱和旧家�
         department=users["handler"].department,
         result=result,
         notes={
-            "file": "内部备注:联系人张磊 13611112222",
+            "file": "内部备注：联系人张磊 13611112222",
             "dispatch": "请李强尽快处理",
             "accept": "李强已接单",
             "verify_pass": "王秀英现场核查通过",
@@ -131,7 +131,7 @@ def test_the_handling_result_is_shown_with_personal_data_masked(client, users, c
         case,
         users,
         result=(
-            "李强已清理3号楼2楼楼道堆物,住户陈敏(302室)已告知;"
+            "李强已清理3号楼2楼楼道堆物，住户陈敏（302室）已告知；"
             f"如有问题请联系{username} 13733334444或王师傅021-64001234"
         ),
     )
@@ -139,7 +139,7 @@ def test_the_handling_result_is_shown_with_personal_data_masked(client, users, c
     assert response.status_code == 200
     shown = response.context["handling_result"]
     assert shown == (
-        "**已清理3号楼2楼楼道堆物,住户**(***室)已告知;"
+        "**已清理3号楼2楼楼道堆物，住户**（***室）已告知；"
         f"如有问题请联系{'*' * len(username)} 137****4444或*师傅021-****1234"
     )
     text = response.content.decode()
@@ -168,14 +168,14 @@ def test_rating_before_close_is_refused(client, users, case):
 def test_rating_a_closed_case_once(client, users, case):
     close_case(case, users)
     url = f"/resident/t/{case.public_token}/rate/"
-    response = client.post(url, {"rating": "satisfied", "comment": "处理及时,谢谢"})
+    response = client.post(url, {"rating": "satisfied", "comment": "处理及时，谢谢"})
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.rating == "satisfied" and case.rating_comment == "处理及时,谢谢"
+    assert case.rating == "satisfied" and case.rating_comment == "处理及时，谢谢"
     event = case.events.get(action="rate")
     assert event.actor is None
     text = client.get(response["Location"]).content.decode()
-    assert "感谢您的评价" in text and "您的评价:满意" in text
+    assert "感谢您的评价" in text and "您的评价：满意" in text
     # A second rating is refused with the service's message, nothing written.
     response = client.post(url, {"rating": "unsatisfied"})
     text = client.get(response["Location"]).content.decode()

@@ -175,7 +175,7 @@ def test_wrong_or_missing_columns(tree):
     with pytest.raises(ImportFileError) as exc:
         import_residents(as_csv([], headers=headers), "a.csv")
     message = exc.value.messages[0]
-    assert "缺少列:证件号码、楼组编码" in message and "无法识别的列:备注x" in message
+    assert "缺少列：证件号码、楼组编码" in message and "无法识别的列：备注x" in message
     with pytest.raises(ImportFileError):
         import_residents(b"", "a.csv")
     with pytest.raises(ImportFileError) as exc:

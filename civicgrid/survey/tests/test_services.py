@@ -53,7 +53,7 @@ def test_once_per_account_and_per_phone(survey, users, tree):
 @pytest.mark.parametrize(
     "values, extra, field, message",
     [
-        ((5, 6, 5), {}, "scores", "请为每一项打 1–5 分:幸福感"),
+        ((5, 6, 5), {}, "scores", "请为每一项打 1–5 分：幸福感"),
         ((5, 5, 5), {"comment": "好\x07评"}, "comment", None),
         ((5, 5, 5), {"phone": "12345"}, "phone", "请填写11位手机号"),
         ((5, 5, 5), {"community": None}, "community", "请选择所在居村"),

@@ -52,13 +52,13 @@ class Command(BaseCommand):
             "--communities",
             type=_positive,
             default=DemoParams.communities,
-            help=_("每个街镇的居村数（康桥： 62)"),
+            help=_("每个街镇的居村数（康桥： 62）"),
         )
         parser.add_argument(
             "--micro-grids-per-street",
             type=_positive,
             default=DemoParams.micro_grids_per_street,
-            help=_("每个街镇的微网格数（康桥： 251)"),
+            help=_("每个街镇的微网格数（康桥： 251）"),
         )
         parser.add_argument(
             "--households-per-building-group",
