@@ -387,12 +387,17 @@ def _forms(client, case):
 
 def test_the_page_offers_exactly_what_this_user_may_do_now(users, garbage, client_for):
     case = case_in_state("dispatched", users, cat=garbage)
+    # the desk may 改派 or 撤回 a dispatched case (催办 only once it nears its deadline)
     assert _forms(client_for(users["operator"]), case) == [
+        "redispatch",
+        "recall",
         "locate",
         "first_contact",
         "start_call_in",
     ]
     assert _forms(client_for(users["chief"]), case) == [
+        "redispatch",
+        "recall",
         "locate",
         "suspend",
         "merge",
