@@ -3,7 +3,6 @@
 import pytest
 
 from civicgrid.cases import indicators, services
-from civicgrid.cases.models import Case
 from civicgrid.testing.cases import case_in_state
 from civicgrid.testing.world import IN_MICRO, local
 
@@ -19,18 +18,15 @@ def rows_by(user, group):
 def known(users, garbage, clock):
     clock.set(2026, 11, 23, 10, 0)
     op, chief = users["operator"], users["chief"]
-    # Two closed cases, verified at once; 是否解决 yes and no.
-    yes = case_in_state("closed", users, cat=garbage)
-    no = case_in_state("closed", users, cat=garbage)
-    Case.objects.filter(pk=yes.pk).update(resolved=True)
-    Case.objects.filter(pk=no.pk).update(resolved=False)
+    # Two closed cases, verified at once; 是否解决 (the checker's answer) yes and no.
+    case_in_state("closed", users, cat=garbage)  # 核查通过 answers yes unless told otherwise
+    services.do_verify_pass(case_in_state("handled", users, cat=garbage), op, resolved=False)
     # One 核查 a day late (返工), the next at once: two 核查, one on time.
     late = case_in_state("handled", users, cat=garbage)
     clock.set(2026, 11, 24, 10, 30)
     services.do_verify_fail(late, op, reason="未清理干净")
     services.do_handle(late, users["handler"], result="已清理")
-    services.do_verify_pass(late, op)
-    Case.objects.filter(pk=late.pk).update(resolved=True)
+    services.do_verify_pass(late, op, resolved=True)
 
     # The grid worker's reports: one filed, one refused, one merged into the first (a duplicate).
     def report():
@@ -71,9 +67,11 @@ def known(users, garbage, clock):
         )
         services.do_file(ticket, op)
         tickets.append(ticket)
-    # 先行联系 recorded at 12:30 and 14:00 (the field itself: this counts, it does not record).
-    Case.objects.filter(pk=tickets[0].pk).update(first_contact_at=local(2026, 11, 24, 12, 30))
-    Case.objects.filter(pk=tickets[1].pk).update(first_contact_at=local(2026, 11, 24, 14, 0))
+    # 先行联系 recorded at 12:30 and 14:00.
+    clock.set(2026, 11, 24, 12, 30)
+    services.do_first_contact(tickets[0], op, note="已电话联系来电人，说明处置安排")
+    clock.set(2026, 11, 24, 14, 0)
+    services.do_first_contact(tickets[1], op, note="已电话联系来电人，说明处置安排")
     clock.set(2026, 11, 25, 10, 0)
 
 
