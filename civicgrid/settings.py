@@ -412,6 +412,8 @@ SPECTACULAR_SETTINGS = {
         "IdTypeEnum": "civicgrid.registry.choices.IdType",
         "CareTagEnum": "civicgrid.registry.choices.CareTag",
         "PiiFieldEnum": "civicgrid.registry.choices.PiiField",
+        "SortingPointKindEnum": "civicgrid.sorting.choices.PointKind",
+        "ShopStateEnum": "civicgrid.shops.choices.ShopState",
     },
 }
 
