@@ -53,10 +53,11 @@ def cases(users, garbage, clock):
 
 
 # Past the deadline of the clock their state runs: filing (reported, filed), handling
-# (dispatched, accepted, reworked — back to 处置中 with the old deadline), verification (handled).
-# Not overdue: no clock runs (returned, closed, not filed, merged), the clock is stopped
-# (suspended), the deadline moved out by the pause (resumed), or not yet due.
-OVERDUE = {"reported", "filed", "dispatched", "accepted", "reworked", "handled"}
+# (dispatched, accepted, reworked — back to 处置中 with the old deadline; returned — 待派遣 again,
+# its handling clock still running so that it does not sit unnoticed), verification (handled).
+# Not overdue: no clock runs (closed, not filed, merged), the clock is stopped (suspended), the
+# deadline moved out by the pause (resumed), or not yet due.
+OVERDUE = {"reported", "filed", "dispatched", "accepted", "reworked", "returned", "handled"}
 
 
 def numbers(cases, keys):
