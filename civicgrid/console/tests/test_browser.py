@@ -241,7 +241,7 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     page.locator("#act-handle input[name=photos]").set_input_files(str(jpeg(tmp_path)))
     page.locator("#act-handle button[type=submit]").click()
     assert "处置结果已反馈" in page.locator(".messages").inner_text()
-    assert page.locator(".photos img").count() == 1
+    assert page.locator(".photo-gallery img").count() == 1  # the shared photo viewer
     target.refresh_from_db()
     assert target.status == S.HANDLED
     assert Attachment.objects.filter(case=target, kind="after").count() == 1
