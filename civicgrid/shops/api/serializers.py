@@ -172,7 +172,9 @@ class ResultSerializer(serializers.Serializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     passed = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    case = serializers.CharField(source="case.number", read_only=True, default=None)
+    case = serializers.CharField(
+        source="case.number", read_only=True, default=None, allow_null=True
+    )
 
     def to_representation(self, instance):
         return {

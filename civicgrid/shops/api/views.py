@@ -4,10 +4,9 @@ associations, the 门责 items, inspections and the report. Every list is scoped
 shops.services.scope_blocks/scope_shops; every write is a service."""
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -168,9 +167,12 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         body = s.InspectionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        shop = get_object_or_404(
-            services.scope_shops(Shop.objects.all(), request.user), pk=data["shop"]
+        # The shop is a field of the body: one not in the reader's scope is bad input (400).
+        shop = (
+            services.scope_shops(Shop.objects.all(), request.user).filter(pk=data["shop"]).first()
         )
+        if shop is None:
+            raise exceptions.ValidationError({"shop": [gettext_lazy("该商铺不在您的管辖范围内")]})
         results = {
             r["item"]: {"passed": r["passed"], "note": r.get("note", "")} for r in data["results"]
         }

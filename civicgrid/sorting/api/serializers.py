@@ -2,6 +2,7 @@
 through sorting.services; these serializers only read input and shape output."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicgrid.sorting import services
@@ -17,9 +18,22 @@ from civicgrid.sorting.models import (
 )
 
 
+# A clock time of day (07:00:00), with no UTC offset: OpenAPI's "time" format (RFC 3339) would
+# demand one, so the schema describes the shape DRF reads and writes instead.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "07:00",
+    }
+)
+class ClockTimeField(serializers.TimeField):
+    pass
+
+
 class SortingWindowSerializer(serializers.Serializer):
-    start = serializers.TimeField()
-    end = serializers.TimeField()
+    start = ClockTimeField()
+    end = ClockTimeField()
 
 
 class SortingPointSerializer(serializers.ModelSerializer):
@@ -94,8 +108,8 @@ class SortingShiftSerializer(serializers.ModelSerializer):
     guide_name = serializers.CharField(
         source="guide.name", read_only=True, default=None, allow_null=True
     )
-    start = serializers.TimeField(read_only=True)
-    end = serializers.TimeField(read_only=True)
+    start = ClockTimeField(read_only=True)
+    end = ClockTimeField(read_only=True)
     status = serializers.SerializerMethodField(help_text=_("unfilled 缺岗、missed 漏岗或班次状态"))
 
     class Meta:
