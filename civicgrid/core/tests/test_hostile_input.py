@@ -429,7 +429,9 @@ def test_bidi_override_in_a_resident_name_is_refused(tree, admin_user, household
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"name": ["名称中不能含有制表符、换行、方向控制符或零宽字符（U+202E）"]}
+    assert response.json() == {
+        "name": ["名称中不能含有制表符、换行、方向控制符或零宽字符（U+202E）"]
+    }
     assert counts() == before
 
 

@@ -97,7 +97,9 @@ def test_a_resident_reports_follows_and_rates(phone_page, live_server, running_c
 
     page.click(".quick-picks .chip:has-text('楼道堆物')")
     assert page.locator("select[name=category] option:checked").inner_text() == "楼道堆物"
-    page.fill("textarea[name=description]", "12号楼3楼楼道堆放纸箱和旧沙发，堵住消防通道，已有半个月")
+    page.fill(
+        "textarea[name=description]", "12号楼3楼楼道堆放纸箱和旧沙发，堵住消防通道，已有半个月"
+    )
     tap_map_at(page, *IN_MICRO[0])
     lon, lat = float(page.input_value("#id_lon")), float(page.input_value("#id_lat"))
     assert abs(lon - IN_MICRO[0][0]) < 0.0005 and abs(lat - IN_MICRO[0][1]) < 0.0005

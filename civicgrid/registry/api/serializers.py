@@ -74,7 +74,10 @@ class AddressSerializer(serializers.ModelSerializer):
         )
         if not created:
             raise serializers.ValidationError(
-                {"text": _("标准地址“%(a)s”已存在（编号%(id)s）") % {"a": address, "id": address.pk}}
+                {
+                    "text": _("标准地址“%(a)s”已存在（编号%(id)s）")
+                    % {"a": address, "id": address.pk}
+                }
             )
         for key in ("lon", "lat"):
             if key in validated_data:
