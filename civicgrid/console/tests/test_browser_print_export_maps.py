@@ -151,19 +151,22 @@ def test_the_case_map_clusters_open_cases_and_filters_by_state(page, live_server
     assert "2" in page.locator("#case-map-count").inner_text()
     # A marker's popup links to its case.
     number = street["cases"][2].number
-    page.evaluate(
+    # The marker's popup carries the link (read from the cluster group: its zoom animation does
+    # not finish reliably in a loaded headless browser, and the animation is not what is tested).
+    href = page.evaluate(
         """(number) => {
-          const el = document.getElementById('case-map'), group = el._cluster;
+          const group = document.getElementById('case-map')._cluster;
+          let href = null;
           group.eachLayer(m => {
-            if (m.getPopup().getContent().textContent.includes(number)) {
-              group.zoomToShowLayer(m, () => m.openPopup());
-            }
+            const content = m.getPopup().getContent();
+            if (content.textContent.includes(number)) href = content.querySelector('a').href;
           });
+          return href;
         }""",
         number,
     )
-    page.wait_for_selector(".leaflet-popup-content a")
-    page.locator(".leaflet-popup-content a").click()
+    assert href and href.endswith(f"/console/case/{number}/")
+    page.goto(href)
     page.wait_for_load_state()
     assert page.url.endswith(f"/console/case/{number}/")
 
