@@ -319,6 +319,11 @@ class Case(models.Model):
     client_key = models.UUIDField(
         _("客户端提交标识"), null=True, blank=True, unique=True, editable=False
     )
+    # What the request that brought client_key asked for (SHA-256 of its payload, API and
+    # Open311 Idempotency-Key): the same key with another payload is refused, not answered.
+    client_fingerprint = models.CharField(
+        _("提交内容摘要"), max_length=64, blank=True, editable=False
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
