@@ -253,7 +253,8 @@ def respond(request, cases, *, title: str, stem: str, back_url: str):
 
 
 def _tab_cases(request):
-    """The cases of the queue tab the request names, with the queue's filters and scope."""
+    """The cases of the queue tab the request names, with the queue's filters and scope, in the
+    queue's order (?sort=, the queue's default when absent or unknown)."""
     from civicgrid.console import queries
 
     filtered, _filterset = queries.apply_filters(
@@ -263,7 +264,10 @@ def _tab_cases(request):
     if tab not in queries.QUEUE_KEYS:
         tab = queries.QUEUE_KEYS[0]
     label = next(str(label) for key, label, _q in queries.QUEUES if key == tab)
-    return filtered.filter(queries.queue_condition(tab)).order_by("-reported_at", "-id"), label
+    cases, _sort = queries.sorted_cases(
+        filtered.filter(queries.queue_condition(tab)), request.GET.get("sort", "")
+    )
+    return cases, label
 
 
 def _queue_url(request) -> str:
