@@ -8,6 +8,7 @@ civicgrid's own settings are the CIVICGRID_* block below, each once with its var
 """
 
 import datetime
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -41,10 +42,19 @@ CIVICGRID_LOGIN_FAILURE_LIMITS = {
     "ip_address": env_int("CIVICGRID_LOGIN_FAILURES_PER_ADDRESS", 20),
 }
 CIVICGRID_LOGIN_LOCKOUT_MINUTES = env_int("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15)
-# Client addresses: REMOTE_ADDR, unless the requests pass through this many trusted reverse
-# proxies (nginx: 1) that append to X-Forwarded-For; then the address they saw. Never set it
-# without such a proxy: clients could pick their own address.
-CIVICGRID_NUM_PROXIES = env_int("CIVICGRID_NUM_PROXIES", 0)
+# Client addresses (core/ratelimit.client_ip, for rate limits and login throttles): REMOTE_ADDR,
+# unless it is one of these reverse proxies (addresses or CIDR networks, e.g. "10.0.0.0/8" for
+# nginx on the private network); then the right-most address of CIVICGRID_CLIENT_IP_HEADER (the
+# META key of X-Forwarded-For) that is not itself a trusted proxy. Empty: no proxy is trusted.
+CIVICGRID_TRUSTED_PROXIES = env_list("CIVICGRID_TRUSTED_PROXIES", [])
+CIVICGRID_CLIENT_IP_HEADER = env_str("CIVICGRID_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
+for _proxy in CIVICGRID_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfiguredEnv(
+            f"CIVICGRID_TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR network"
+        ) from None
 # API tokens (accounts.ApiToken) stop working this long after they were issued.
 CIVICGRID_API_TOKEN_TTL_HOURS = env_int("CIVICGRID_API_TOKEN_TTL_HOURS", 24 * 30)
 # One limit on every channel residents report through (web form, REST intake, Open311), per
@@ -185,6 +195,8 @@ INSTALLED_APPS = [
     "civicgrid.survey",
     "civicgrid.sorting",
     "civicgrid.shops",
+    "civicgrid.firesafety",
+    "civicgrid.parking",
     "civicgrid.open311",
     "civicgrid.attachments",
     # The web front (server-rendered pages; each area has its own app and catalogue).

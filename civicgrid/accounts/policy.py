@@ -63,6 +63,13 @@ SHOPS_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see the street-shop ro
 SHOPS_EDIT_ROLES         x  x  .  .  x  x  .  .  .  .  .  keep blocks, shops and associations
 SHOPS_REFRESH_ROLES      x  .  .  .  x  x  x  x  .  .  .  refresh a block they are responsible for
 SHOPS_INSPECT_ROLES      x  x  x  .  x  x  x  x  .  .  .  record a 门责 inspection
+PARKING_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see shared parking (错峰共享停车) and its figures
+PARKING_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  keep spaces, vehicles, residents, 业委会 rules
+PARKING_GATE_ROLES       x  x  .  .  .  x  x  x  .  .  .  the gate: arrivals, departures, overstays
+PARKING_RESIDENT_ROLES   .  .  .  .  .  .  .  .  .  .  x  offer their space, book a shared one
+FIRESAFETY_VIEW_ROLES    x  x  x  x  x  x  x  x  x* x  .  see the rental houses' 三色码 (*the fire office)
+FIRESAFETY_EDIT_ROLES    x  x  .  .  x  x  .  .  .  .  .  code rental houses, keep their particulars
+FIRESAFETY_INSPECT_ROLES x  x  x  .  x  x  x  x  x* .  .  record a fire-safety inspection
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -254,6 +261,23 @@ SHOPS_INSPECT_ROLES = frozenset(
         Role.GRID_WORKER,
     }
 )
+# 出租屋消防三色码 (civicgrid.firesafety): staff with grids read the houses of their scope; the
+# fire office (the department that handles the 出租屋消防隐患 category: the service checks it)
+# reads and inspects every house; the street's desk, 片区 and 居委 code houses and keep their
+# particulars; inspectors are the street's desk, 片区, 居委, grid staff and the fire office.
+FIRESAFETY_VIEW_ROLES = REGISTRY_VIEW_ROLES | {Role.DEPT_HANDLER}
+FIRESAFETY_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF})
+FIRESAFETY_INSPECT_ROLES = SHOPS_INSPECT_ROLES | {Role.DEPT_HANDLER}
+# 错峰共享停车 (civicgrid.parking): staff with grids read it over their 居村; the street's desk and
+# the 居委 keep spaces, vehicles, the residents' accounts and the 业委会's rules; the 居委 and grid
+# staff stand in for the 物业 at the gate (there is no 物业 role: the 物业 is told through the
+# outbox); residents, signed in with their resident account, offer and book for their household.
+PARKING_VIEW_ROLES = REGISTRY_VIEW_ROLES
+PARKING_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+PARKING_GATE_ROLES = frozenset(
+    {Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER}
+)
+PARKING_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 # Every staff account has a notification centre (civicgrid.messaging: the header's badge,
