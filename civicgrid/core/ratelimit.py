@@ -1,9 +1,10 @@
 """Who is asking, and the one intake limit every reporting channel shares.
 
-`client_ip(request)` is the address a request came from: REMOTE_ADDR, or — only when settings say
-that requests pass through trusted proxies (CIVICGRID_NUM_PROXIES) — the address those proxies
-put into X-Forwarded-For. The login throttles (django-axes, accounts.throttle) and the limits here
-use it, so a client cannot dodge either by sending its own X-Forwarded-For header.
+`client_ip(request)` is the address a request came from: REMOTE_ADDR, or — only when REMOTE_ADDR is
+one of the reverse proxies settings trust (CIVICGRID_TRUSTED_PROXIES) — the address those proxies
+put into X-Forwarded-For (CIVICGRID_CLIENT_IP_HEADER). The login throttles (django-axes through
+AXES_CLIENT_IP_CALLABLE, accounts.throttle) and the limits here all use it, so a client cannot
+dodge either by sending its own X-Forwarded-For header.
 
 `hit_intake_limit(request)` counts one report of a person and says whether it is over the limit:
 the residents' web form, the REST intake (residents) and Open311 POSTs all count in the same
@@ -13,6 +14,7 @@ The 12345 hotline push and staff reporting from their work are not counted: whos
 is a question of roles, answered by accounts.policy.is_limited_reporter, which the callers ask.
 """
 
+import functools
 import ipaddress
 import math
 import time
@@ -26,29 +28,55 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
 
-def _is_ip(value: str) -> bool:
+@functools.cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple:
+    # Checked at start-up by settings; cached per value so that tests may change the setting.
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _address(text: str):
     try:
-        ipaddress.ip_address(value)
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
-        return False
-    return True
+        return None
+    # An IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is that IPv4 client.
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def client_ip(request) -> str:
-    """The client's address. X-Forwarded-For is believed only behind CIVICGRID_NUM_PROXIES
-    proxies: each appends the address it got the request from, so the client is the
-    NUM_PROXIES-th address from the right; anything left of it may be forged by the client."""
+    """The client's address.
+
+    Each trusted proxy appends the address it got the request from to X-Forwarded-For, so the
+    header is "whatever the client sent, …, what our proxies saw". Walking it from the right while
+    the hop is a trusted proxy, the first other address is the client as our outermost proxy saw
+    it; everything left of it may have been written by the client and is ignored. The header is
+    read only when REMOTE_ADDR itself is a trusted proxy: a client talking to gunicorn directly
+    is its REMOTE_ADDR whatever it claims. A garbled hop ends the walk at the last trusted one.
+
+    Not django-ipware: it picks a fixed position in the chain (a count of proxies, or a list of
+    them in order) and never asks whether REMOTE_ADDR is a proxy at all, which is the question.
+    """
     remote = request.META.get("REMOTE_ADDR") or ""
-    proxies = settings.CIVICGRID_NUM_PROXIES
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
-            return forwarded[-proxies]
-    return remote or "unknown"
+    trusted = _trusted_networks(tuple(settings.CIVICGRID_TRUSTED_PROXIES))
+    peer = _address(remote)
+    if peer is None or not trusted:
+        return remote or "unknown"
+
+    def is_trusted(address) -> bool:
+        return any(address.version == net.version and address in net for net in trusted)
+
+    if not is_trusted(peer):
+        return str(peer)
+    client = peer
+    header = request.META.get(settings.CIVICGRID_CLIENT_IP_HEADER, "")
+    for hop in reversed(header.split(",")):
+        address = _address(hop)
+        if address is None:
+            break
+        client = address
+        if not is_trusted(address):
+            break
+    return str(client)
 
 
 def person_key(request) -> str:

@@ -176,7 +176,7 @@ def test_a_forged_forwarded_for_header_changes_nothing_without_a_proxy(operator)
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(operator, settings):
-    settings.CIVICGRID_NUM_PROXIES = 1
+    settings.CIVICGRID_TRUSTED_PROXIES = ["10.9.9.9"]
     proxy = "10.9.9.9"
     for n in range(PER_ADDRESS):
         APIClient().post(
@@ -203,18 +203,17 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(operator, settings)
 
 
 def test_client_ip(rf, settings):
-    settings.CIVICGRID_NUM_PROXIES = 0
+    settings.CIVICGRID_TRUSTED_PROXIES = []
     request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
     assert client_ip(request) == "10.0.0.5"
-    settings.CIVICGRID_NUM_PROXIES = 1
+    settings.CIVICGRID_TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert client_ip(request) == "1.2.3.4"
     # The client may prepend anything; only what the trusted proxies appended is believed.
     request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4")
     assert client_ip(request) == "1.2.3.4"
-    settings.CIVICGRID_NUM_PROXIES = 2
+    settings.CIVICGRID_TRUSTED_PROXIES = ["10.0.0.0/24", "1.2.3.4"]
     assert client_ip(request) == "6.6.6.6"
     request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-address")
-    settings.CIVICGRID_NUM_PROXIES = 1
     assert client_ip(request) == "10.0.0.5"
 
 
