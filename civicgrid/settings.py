@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core import objectstore
 from civicgrid.env import (
     ImproperlyConfiguredEnv,
     env_bool,
@@ -135,6 +136,17 @@ CIVICGRID_SHOPS_YELLOW_DAYS = env_int("CIVICGRID_SHOPS_YELLOW_DAYS", 3)
 CIVICGRID_SHOPS_REINSPECT_WORKING_DAYS = env_int("CIVICGRID_SHOPS_REINSPECT_WORKING_DAYS", 3)
 # The console's case map (console/maps.py): the most case markers one answer carries.
 CIVICGRID_CASE_MAP_MAX_MARKERS = env_int("CIVICGRID_CASE_MAP_MAX_MARKERS", 20_000)
+
+# Uploaded files (case, inspection and patrol photos) in an S3-compatible object store
+# (django-storages; core/objectstore.py) when a bucket is named: the endpoint for MinIO, Ceph or
+# another S3-compatible store (empty: AWS), its region, and a key prefix inside the bucket.
+# The keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or boto3's own lookup: an
+# instance role). No bucket: files under MEDIA_ROOT. The bucket stays private: the app serves
+# every file itself after its scope check.
+CIVICGRID_S3_BUCKET = env_str("CIVICGRID_S3_BUCKET", "")
+CIVICGRID_S3_ENDPOINT_URL = env_str("CIVICGRID_S3_ENDPOINT_URL", "")
+CIVICGRID_S3_REGION = env_str("CIVICGRID_S3_REGION", "")
+CIVICGRID_S3_PREFIX = env_str("CIVICGRID_S3_PREFIX", "")
 
 # ---------------------------------------------------------------------------------------------------
 
@@ -359,6 +371,14 @@ for _prefix, _dir in [
         STATICFILES_DIRS.append((_prefix, _dir))
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = objectstore.storages(
+    bucket=CIVICGRID_S3_BUCKET,
+    endpoint_url=CIVICGRID_S3_ENDPOINT_URL,
+    region=CIVICGRID_S3_REGION,
+    access_key=env_str("AWS_ACCESS_KEY_ID", ""),
+    secret_key=env_str("AWS_SECRET_ACCESS_KEY", ""),
+    prefix=CIVICGRID_S3_PREFIX,
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

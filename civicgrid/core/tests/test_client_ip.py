@@ -40,9 +40,7 @@ def test_a_spoofed_header_from_an_untrusted_peer_is_ignored(rf, behind_nginx):
     assert _ip(rf, "203.0.113.5", "198.51.100.7, 10.9.0.2") == "203.0.113.5"
 
 
-def test_behind_a_trusted_proxy_the_right_most_untrusted_address_is_the_client(
-    rf, behind_nginx
-):
+def test_behind_a_trusted_proxy_the_right_most_untrusted_address_is_the_client(rf, behind_nginx):
     assert _ip(rf, NGINX, "198.51.100.7") == "198.51.100.7"
     # What the client wrote itself stands left of what nginx appended, and is ignored.
     assert _ip(rf, NGINX, "6.6.6.6, 198.51.100.7") == "198.51.100.7"
