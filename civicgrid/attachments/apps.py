@@ -19,3 +19,7 @@ class AttachmentsConfig(AppConfig):
         from civicgrid.sorting import photos as sorting_photos
 
         sorting_photos.register_cleaner(clean_upload)
+        # So do the rental houses' fire-safety inspections (civicgrid.firesafety.photos).
+        from civicgrid.firesafety import photos as firesafety_photos
+
+        firesafety_photos.register_cleaner(clean_upload)

@@ -17,4 +17,9 @@ class DashboardConfig(AppConfig):
         from civicgrid.dashboard import rollups
 
         rollups.connect()
+        # The rental houses' 三色码 tile (civicgrid.firesafety sits below the dashboard).
+        from civicgrid.dashboard import tiles
+        from civicgrid.firesafety.services import dashboard_tile as firesafety_tile
+
+        tiles.register("firesafety", firesafety_tile)
         post_migrate.connect(rollups.rebuild_after_migration, sender=self)

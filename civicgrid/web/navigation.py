@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
+    FIRESAFETY_INSPECT_ROLES,
+    FIRESAFETY_VIEW_ROLES,
     GRID_STAFF_ROLES,
     SHOPS_REFRESH_ROLES,
     SHOPS_VIEW_ROLES,
@@ -68,6 +70,14 @@ for _role in sorted(SHOPS_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append(_SHOPS)
 for _role in sorted(GRID_STAFF_ROLES & SHOPS_REFRESH_ROLES):
     MENU_BY_ROLE[_role].append((_("商铺走街"), "shops:walk"))
+# 出租屋消防三色码 (civicgrid.firesafety): the battle map for the desk, 片区, 居委, leaders and the
+# fire office (a department: the page itself checks it is the fire office); the inspection phone
+# page for grid staff.
+_FIRE = (_("出租屋消防"), "firesafety:index")
+for _role in sorted(FIRESAFETY_VIEW_ROLES - GRID_STAFF_ROLES - {Role.DEPT_HANDLER}):
+    MENU_BY_ROLE[_role].append(_FIRE)
+for _role in sorted(GRID_STAFF_ROLES & FIRESAFETY_INSPECT_ROLES):
+    MENU_BY_ROLE[_role].append((_("消防检查"), "firesafety:inspect_choose"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 
@@ -80,6 +90,11 @@ def home_url_name(user) -> str:
 
 def menu_for(user, current_path: str = "") -> list[dict]:
     entries = MENU_BY_ROLE.get(user.effective_role, []) if user.is_authenticated else ANONYMOUS_MENU
+    if user.is_authenticated and user.effective_role == Role.DEPT_HANDLER:
+        from civicgrid.firesafety.services import is_fire_office
+
+        if is_fire_office(user):  # the fire office's handlers also keep the 三色码
+            entries = [*entries, _FIRE, (_("消防检查"), "firesafety:inspect_choose")]
     items = []
     for label, name in entries:
         try:
