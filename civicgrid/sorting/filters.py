@@ -1,12 +1,27 @@
 """One FilterSet per list of the garbage-sorting ledger: the desk pages and the API use the same."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.sorting.choices import PointKind, PointState, ShiftState, WasteCategory
-from civicgrid.sorting.models import DropOffPoint, GuideShift, Inspection, Weighing
+from civicgrid.grids.models import Grid
+from civicgrid.sorting.choices import (
+    EntryReason,
+    PointKind,
+    PointState,
+    ShiftState,
+    WasteCategory,
+)
+from civicgrid.sorting.models import (
+    Convention,
+    DropOffPoint,
+    GuideShift,
+    Inspection,
+    Pledge,
+    PointsEntry,
+    Weighing,
+)
 
 SHIFT_STATUS = [
     ("unfilled", _("缺岗")),
@@ -80,3 +95,54 @@ class InspectionFilter(django_filters.FilterSet):
     class Meta:
         model = Inspection
         fields = ["day_from", "day_to", "community", "estate", "unit", "passed"]
+
+
+class PledgeFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(field_name="community__code", label=_("居村编码"))
+    estate = django_filters.NumberFilter(field_name="estate", label=_("小区"))
+    signed_from = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="gte", label=_("起始日期")
+    )
+    signed_to = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", label=_("结束日期")
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ["community", "estate", "signed_from", "signed_to"]
+
+
+class ConventionFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(field_name="community__code", label=_("居村编码"))
+    estate = django_filters.NumberFilter(field_name="estate", label=_("小区"))
+    current = django_filters.BooleanFilter(method="by_current", label=_("仅现行版本"))
+
+    class Meta:
+        model = Convention
+        fields = ["community", "estate", "current"]
+
+    def by_current(self, queryset, name, value):
+        latest = Convention.objects.filter(estate=OuterRef("estate")).order_by("-version")
+        newest = queryset.filter(version=Subquery(latest.values("version")[:1]))
+        return newest if value else queryset.exclude(pk__in=newest.values("pk"))
+
+
+class PointsEntryFilter(django_filters.FilterSet):
+    """Over sorting.green.entries() (the household's side annotated)."""
+
+    household = django_filters.NumberFilter(field_name="household_id", label=_("户"))
+    community = django_filters.CharFilter(method="by_community", label=_("居村编码"))
+    reason = django_filters.ChoiceFilter(choices=EntryReason.choices, label=_("事由"))
+    day_from = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label=_("起始日期")
+    )
+    day_to = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("结束日期")
+    )
+
+    class Meta:
+        model = PointsEntry
+        fields = ["household", "community", "reason", "day_from", "day_to"]
+
+    def by_community(self, queryset, name, value):
+        return queryset.filter(place__in=Grid.objects.filter(code=value).values("pk"))

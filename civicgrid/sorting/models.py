@@ -787,3 +787,25 @@ class PointsEntry(ImmutableModel):
                 condition=~Q(debit=F("credit")), name="sorting_entry_two_accounts"
             ),
         ]
+
+
+class Reward(models.Model):
+    """兑换礼品: an item of the goods list households redeem their green-account points for (an
+    eco bag, washing-up liquid …) at its price in points. Withdrawn items stay (inactive) so the
+    statements that name them still read."""
+
+    name = models.CharField(_("礼品名称"), max_length=50, unique=True)
+    points = models.PositiveIntegerField(_("所需积分"))
+    is_active = models.BooleanField(_("可兑换"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("兑换礼品")
+        verbose_name_plural = _("兑换礼品")
+        ordering = ["order", "points", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="sorting_reward_positive"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -65,6 +65,7 @@ from civicgrid.sorting.models import (
     PointChange,
     PointsAccount,
     PointsEntry,
+    Reward,
     ShiftEvent,
     SortingUnit,
     TemplateItem,
@@ -1090,17 +1091,23 @@ def do_redeem(household, user, *, amount, note="", now=None) -> PointsEntry:
     note = _text(note, "note", _("兑换物品"), 200, required=True)
     _estate, community_id = _household_place(household)
     _may_edit(user, community_id)
+    return _redeem(household, user, amount, note, now)
+
+
+def _redeem(household, user, amount, note, now, *, field="amount") -> PointsEntry:
+    # The account row is locked first: two redemptions of one household cannot both read the
+    # balance before either is written.
     with transaction.atomic():
         account = PointsAccount.objects.select_for_update().filter(household=household).first()
         have = balance(account) if account is not None else 0
         try:
             wanted = int(amount)
         except (TypeError, ValueError):
-            raise ValidationError({"amount": _("积分须为整数")}) from None
+            raise ValidationError({field: _("积分须为整数")}) from None
         if account is None or wanted > have:
             raise ValidationError(
                 {
-                    "amount": _("积分不足：现有 %(have)d 分，兑换需 %(want)d 分")
+                    field: _("积分不足：现有 %(have)d 分，兑换需 %(want)d 分")
                     % {"have": have, "want": wanted}
                 }
             )
@@ -1113,3 +1120,88 @@ def do_redeem(household, user, *, amount, note="", now=None) -> PointsEntry:
             now=now,
             note=note,
         )
+
+
+# --- the goods list (兑换礼品) -----------------------------------------------------------------
+
+MAX_REWARD_QUANTITY = 20
+
+
+def do_save_reward(user, *, name, points, is_active=True, order=0, reward=None) -> Reward:
+    """An item of the goods list with its price in points, or a change of one (a withdrawn item
+    is made inactive, never deleted: statements name it)."""
+    _role(user, SORTING_TEMPLATE_ROLES, _("您的角色不能维护兑换礼品目录"))
+    errors = {}
+    name = _text(name, "name", _("礼品名称"), 50, required=True, errors=errors)
+    try:
+        points = int(points)
+    except (TypeError, ValueError):
+        errors["points"] = _("所需积分须为整数")
+    else:
+        if not 0 < points <= MAX_POINTS_PER_ENTRY:
+            errors["points"] = _("所需积分须在 1 到 %(n)d 之间") % {"n": MAX_POINTS_PER_ENTRY}
+    try:
+        order = int(order or 0)
+    except (TypeError, ValueError):
+        errors["order"] = _("须为整数")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        reward = _lock(Reward, reward) if reward is not None else Reward()
+        if Reward.objects.filter(name=name).exclude(pk=reward.pk).exists():
+            raise ValidationError({"name": _("已有名为“%(n)s”的礼品") % {"n": name}})
+        reward.name, reward.points, reward.is_active = name, points, bool(is_active)
+        reward.order = max(0, min(order, 32767))
+        reward.save()
+    return reward
+
+
+def active_rewards():
+    return Reward.objects.filter(is_active=True).order_by("order", "points", "name")
+
+
+def do_redeem_goods(household, user, *, items, now=None) -> PointsEntry:
+    """Redeem a household's points for items of the goods list: `items` is (reward, quantity)
+    pairs; the entry costs the sum of each item's current price times its quantity and names
+    what was handed over (“环保袋×2、洗洁精×1”). Never more than the balance."""
+    now = now or timezone.now()
+    errors = {}
+    wanted = {}
+    for reward, quantity in items or ():
+        try:
+            quantity = int(quantity or 0)
+        except (TypeError, ValueError):
+            errors["items"] = _("数量须为整数")
+            break
+        if quantity == 0:
+            continue
+        if not 0 < quantity <= MAX_REWARD_QUANTITY:
+            errors["items"] = _("每种礼品一次最多兑换 %(n)d 件") % {"n": MAX_REWARD_QUANTITY}
+            break
+        pk = getattr(reward, "pk", reward)
+        wanted[pk] = wanted.get(pk, 0) + quantity
+    if not errors and not wanted:
+        errors["items"] = _("请选择要兑换的礼品和数量")
+    # Prices as they are now, not as the caller read them.
+    rewards = {r.pk: r for r in Reward.objects.filter(pk__in=wanted)} if not errors else {}
+    if not errors:
+        if len(rewards) != len(wanted):
+            errors["items"] = _("所选礼品不存在")
+        elif stopped := [r.name for r in rewards.values() if not r.is_active]:
+            errors["items"] = _("以下礼品已停止兑换：%(n)s") % {"n": "、".join(stopped)}
+        elif any(q > MAX_REWARD_QUANTITY for q in wanted.values()):
+            errors["items"] = _("每种礼品一次最多兑换 %(n)d 件") % {"n": MAX_REWARD_QUANTITY}
+    if errors:
+        raise ValidationError(errors)
+    chosen = sorted(rewards.values(), key=lambda r: (r.order, r.points, r.name))
+    amount = sum(r.points * wanted[r.pk] for r in chosen)
+    note = "、".join(f"{r.name}×{wanted[r.pk]}" for r in chosen)
+    if amount > MAX_POINTS_PER_ENTRY:
+        raise ValidationError(
+            {"items": _("一次兑换最多 %(n)d 积分，请分次兑换") % {"n": MAX_POINTS_PER_ENTRY}}
+        )
+    if len(note) > 200:
+        raise ValidationError({"items": _("一次兑换的礼品种类太多，请分次兑换")})
+    _estate, community_id = _household_place(household)
+    _may_edit(user, community_id)
+    return _redeem(household, user, amount, note, now, field="items")

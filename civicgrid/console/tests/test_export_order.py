@@ -54,7 +54,7 @@ def test_export_follows_the_queues_sort(spread, users, client_for, sort, expecte
     assert numbers == [spread[name].number for name in expected]
 
 
-@pytest.mark.parametrize("sort", [key for key in queries.SORT_KEYS] + ["", "nonsense"])
+@pytest.mark.parametrize("sort", [*queries.SORT_KEYS, "", "nonsense"])
 def test_export_rows_are_the_queue_pages_rows_in_order(spread, users, client_for, sort):
     client = client_for(users["operator"])
     page = client.get(f"/console/?tab=all&sort={sort}")

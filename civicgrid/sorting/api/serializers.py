@@ -8,11 +8,15 @@ from rest_framework import serializers
 from civicgrid.sorting import services
 from civicgrid.sorting.choices import PointKind, PointState, WasteCategory
 from civicgrid.sorting.models import (
+    Convention,
     DropOffPoint,
     GuideShift,
     Inspection,
     InspectionScore,
     InspectionTemplate,
+    Pledge,
+    PointsEntry,
+    Reward,
     TemplateItem,
     Weighing,
 )
@@ -286,3 +290,120 @@ class SortingReportSerializer(serializers.Serializer):
     group = serializers.CharField()
     rows = SortingReportRowSerializer(many=True)
     total = SortingReportRowSerializer(allow_null=True)
+
+
+# --- pledges and conventions --------------------------------------------------------------------
+
+
+class SortingPledgeSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.name", read_only=True)
+    estate_name = serializers.CharField(
+        source="estate.name", read_only=True, default=None, allow_null=True
+    )
+    address = serializers.CharField(source="household.address.normalized", read_only=True)
+
+    class Meta:
+        model = Pledge
+        fields = ["id", "household", "address", "community", "estate", "estate_name", "signed_on"]
+        read_only_fields = fields
+
+
+class SortingPledgeInputSerializer(serializers.Serializer):
+    household = serializers.IntegerField(min_value=1, help_text=_("户编号"))
+    signed_on = serializers.DateField(required=False, help_text=_("默认今天"))
+
+
+class SortingConventionSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.name", read_only=True)
+    estate_name = serializers.CharField(source="estate.name", read_only=True)
+    is_current = serializers.BooleanField(read_only=True, help_text=_("是否为该小区的现行版本"))
+
+    class Meta:
+        model = Convention
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "community",
+            "version",
+            "is_current",
+            "title",
+            "text",
+            "adopted_on",
+            "adopted_at",
+        ]
+        read_only_fields = fields
+
+
+class SortingConventionInputSerializer(serializers.Serializer):
+    estate = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=100)
+    text = serializers.CharField(max_length=5000)
+    adopted_on = serializers.DateField()
+    adopted_at = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+# --- green-account points (绿色账户) -------------------------------------------------------------
+
+
+class SortingPointsEntrySerializer(serializers.ModelSerializer):
+    household = serializers.IntegerField(source="household_id", read_only=True)
+    signed = serializers.IntegerField(
+        read_only=True, help_text=_("该户视角的积分变动：获得为正，兑换为负")
+    )
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+
+    class Meta:
+        model = PointsEntry
+        fields = [
+            "id",
+            "at",
+            "household",
+            "reason",
+            "reason_label",
+            "amount",
+            "signed",
+            "note",
+            "shift",
+        ]
+        read_only_fields = fields
+
+
+class SortingBalanceSerializer(serializers.Serializer):
+    household = serializers.IntegerField(source="pk")
+    address = serializers.CharField(source="address.normalized")
+    community = serializers.CharField(source="address.micro_grid.parent.name")
+    points = serializers.IntegerField(help_text=_("积分余额"))
+
+
+class SortingAwardInputSerializer(serializers.Serializer):
+    household = serializers.IntegerField(min_value=1, help_text=_("户编号"))
+    amount = serializers.IntegerField(
+        min_value=1, max_value=services.MAX_POINTS_PER_ENTRY, default=1
+    )
+    shift = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text=_("指导员值守中的班次")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class SortingRedeemLineSerializer(serializers.Serializer):
+    reward = serializers.IntegerField(min_value=1, help_text=_("礼品编号"))
+    quantity = serializers.IntegerField(min_value=1, max_value=services.MAX_REWARD_QUANTITY)
+
+
+class SortingRedeemInputSerializer(serializers.Serializer):
+    household = serializers.IntegerField(min_value=1, help_text=_("户编号"))
+    items = SortingRedeemLineSerializer(many=True, min_length=1, max_length=20)
+
+
+class SortingRewardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reward
+        fields = ["id", "name", "points"]
+        read_only_fields = fields
+
+
+class SortingPostedSerializer(serializers.Serializer):
+    entry = SortingPointsEntrySerializer()
+    balance = serializers.IntegerField(help_text=_("该户过账后的积分余额"))

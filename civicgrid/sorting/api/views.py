@@ -6,7 +6,7 @@ message)."""
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,23 +17,43 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civicgrid.accounts.policy import SORTING_GUIDE_ROLES, SORTING_VIEW_ROLES
+from civicgrid.accounts.policy import (
+    SORTING_EDIT_ROLES,
+    SORTING_GUIDE_ROLES,
+    SORTING_VIEW_ROLES,
+)
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.estates.models import Estate
+from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid
-from civicgrid.sorting import reports, services
+from civicgrid.sorting import green, reports, services
 from civicgrid.sorting.api import serializers as s
-from civicgrid.sorting.filters import InspectionFilter, PointFilter, ShiftFilter, WeighingFilter
+from civicgrid.sorting.filters import (
+    ConventionFilter,
+    InspectionFilter,
+    PledgeFilter,
+    PointFilter,
+    PointsEntryFilter,
+    ShiftFilter,
+    WeighingFilter,
+)
 from civicgrid.sorting.models import (
+    Convention,
     DropOffPoint,
     DropOffWindow,
     GuideShift,
     Inspection,
+    Pledge,
+    PointsEntry,
     SortingUnit,
     Weighing,
 )
-from civicgrid.sorting.scoping import scope_by_community, visible_communities
+from civicgrid.sorting.scoping import (
+    may_see_community,
+    scope_by_community,
+    visible_communities,
+)
 
 
 class SortingReaders(permissions.IsAuthenticated):
@@ -312,3 +332,205 @@ class ReportView(APIView):
             "total": _floats(figures["total"]) if figures["rows"] else None,
         }
         return Response(s.SortingReportSerializer(data).data)
+
+
+# --- pledges and conventions --------------------------------------------------------------------
+
+
+def scoped_household(user, pk, communities=None):
+    """A household of the user's scope (or of `communities`), with what the services read."""
+    if communities is None:
+        communities = visible_communities(user)
+    household = (
+        green.households_in(communities)
+        .select_related("address__micro_grid")
+        .defer("address__micro_grid__geometry")
+        .filter(pk=pk)
+        .first()
+    )
+    if household is None:
+        raise ValidationError({"household": [_("没有找到该户")]})
+    return household
+
+
+class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """垃圾分类承诺书: households' pledges in the reader's scope, by 居村 and estate."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingPledgeSerializer
+    filterset_class = PledgeFilter
+
+    def get_queryset(self):
+        rows = Pledge.objects.select_related("community", "estate", "household__address").order_by(
+            "-signed_on", "-id"
+        )
+        return scope_by_community(rows, self.request.user)
+
+    @extend_schema(
+        request=s.SortingPledgeInputSerializer, responses={201: s.SortingPledgeSerializer}
+    )
+    def create(self, request):
+        """Record a household's pledge (once per household)."""
+        body = s.SortingPledgeInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        household = scoped_household(request.user, data["household"])
+        pledge = services.do_record_pledge(household, request.user, signed_on=data.get("signed_on"))
+        fresh = self.get_queryset().get(pk=pledge.pk)
+        return Response(s.SortingPledgeSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class ConventionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """居民公约: every version of the conventions of the estates in the reader's scope, newest
+    version of each estate first (`is_current`); ?estate= gives one estate's versions."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingConventionSerializer
+    filterset_class = ConventionFilter
+
+    def get_queryset(self):
+        latest = Convention.objects.filter(estate=OuterRef("estate")).order_by("-version")
+        rows = (
+            Convention.objects.select_related("community", "estate")
+            .annotate(is_current=~Exists(latest.filter(version__gt=OuterRef("version"))))
+            .order_by("community__code", "estate__name", "estate_id", "-version")
+        )
+        return scope_by_community(rows, self.request.user)
+
+    @extend_schema(
+        request=s.SortingConventionInputSerializer, responses={201: s.SortingConventionSerializer}
+    )
+    def create(self, request):
+        """Adopt a new version of an estate's 居民公约 (earlier versions stay as adopted)."""
+        body = s.SortingConventionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        estate = scoped_estate(request.user, data.pop("estate"))
+        convention = services.do_adopt_convention(estate, request.user, **data)
+        fresh = self.get_queryset().get(pk=convention.pk)
+        return Response(s.SortingConventionSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+# --- green-account points (绿色账户) -------------------------------------------------------------
+
+
+class PointsEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """积分分录: the green-account entries of the households in the reader's scope, newest
+    first; `signed` is the amount as the household sees it (+ earned, − redeemed)."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingPointsEntrySerializer
+    filterset_class = PointsEntryFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PointsEntry.objects.none()
+        return green.scope_entries(green.entries(), self.request.user).order_by("-at", "-id")
+
+
+class BalanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """积分余额: each household's balance (the list: households with an account; one household
+    by its id, 0 if it never earned)."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingBalanceSerializer
+
+    def get_queryset(self):
+        rows = green.households_in(visible_communities(self.request.user))
+        if self.action == "list":
+            rows = rows.filter(green_account__isnull=False)
+        return (
+            green.with_balance(rows)
+            .select_related("address__micro_grid__parent")
+            .defer("address__micro_grid__geometry", "address__micro_grid__parent__geometry")
+            .order_by("address__normalized", "id")
+        )
+
+
+class RewardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """兑换礼品: the goods list (items that may be redeemed now, with their price in points)."""
+
+    permission_classes = [SortingReaders]
+    serializer_class = s.SortingRewardSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return services.active_rewards()
+
+
+def _posted(entry):
+    fresh = green.entries().get(pk=entry.pk)
+    return {"entry": fresh, "balance": green.balance_of(fresh.household_id)}
+
+
+class AwardView(APIView):
+    """Points to a household for a verified correct drop-off (正确投放): by the guide on duty
+    (its shift, or the one they stand now) for a household of the point's 居村, or by 居委 and
+    street staff within their scope."""
+
+    permission_classes = [SortingReadersAndGuides]
+
+    @extend_schema(
+        request=s.SortingAwardInputSerializer,
+        responses={201: s.SortingPostedSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request):
+        body = s.SortingAwardInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        user = request.user
+        shift = None
+        editor = user.effective_role in SORTING_EDIT_ROLES
+        if data.get("shift"):
+            shift = GuideShift.objects.select_related("guide").filter(pk=data["shift"]).first()
+            mine = shift is not None and shift.guide is not None and shift.guide.user_id == user.pk
+            if not mine and not (editor and shift and may_see_community(user, shift.community_id)):
+                raise ValidationError({"shift": [_("没有找到该班次")]})
+        elif not editor:
+            shift = green.on_duty_shift(user)
+            if shift is None:
+                return conflict(IllegalTransition(_("只有值守中的指导员可以记录积分")))
+        if shift is not None and shift.guide is not None and shift.guide.user_id == user.pk:
+            # The guide on duty awards households of the point's 居村.
+            communities = Grid.objects.filter(pk=shift.community_id)
+        else:
+            communities = visible_communities(user)
+        household = scoped_household(user, data["household"], communities)
+        try:
+            entry = services.do_award_points(
+                household, user, amount=data["amount"], shift=shift, note=data["note"]
+            )
+        except IllegalTransition as exc:
+            return conflict(exc)
+        return Response(
+            s.SortingPostedSerializer(_posted(entry)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class RedeemView(APIView):
+    """Redeem a household's points for items of the goods list (兑换), never more than its
+    balance: too few points is a 400 on `items` and nothing is written."""
+
+    permission_classes = [SortingReaders]
+
+    @extend_schema(
+        request=s.SortingRedeemInputSerializer, responses={201: s.SortingPostedSerializer}
+    )
+    def post(self, request):
+        body = s.SortingRedeemInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        household = scoped_household(request.user, data["household"])
+        entry = services.do_redeem_goods(
+            household,
+            request.user,
+            items=[(line["reward"], line["quantity"]) for line in data["items"]],
+        )
+        return Response(
+            s.SortingPostedSerializer(_posted(entry)).data, status=status.HTTP_201_CREATED
+        )
