@@ -75,6 +75,35 @@ def report(*, user, category, **fields) -> Case:
     return case_services.do_report(user=user, category=category, source=SOURCE, **fields).case
 
 
+def report_once(*, user, category, client_key, fingerprint, **fields) -> tuple[Case, bool]:
+    """report() for a request with an Idempotency-Key: (case, created); the key's case again if
+    it exists (cases.services.report_once), IdempotencyConflict if it came with another payload."""
+    return case_services.report_once(
+        user=user,
+        category=category,
+        source=SOURCE,
+        client_key=client_key,
+        fingerprint=fingerprint,
+        **fields,
+    )
+
+
+def idempotency_key(value, client):
+    """The case key of an Idempotency-Key header sent by `client` (ValidationError if bad)."""
+    return case_services.idempotency_key(value, f"open311:{client.pk}")
+
+
+def key_is_used(key) -> bool:
+    return Case.objects.filter(client_key=key).exists()
+
+
+def payload_fingerprint(payload) -> str:
+    return case_services.payload_fingerprint(payload)
+
+
+IdempotencyConflict = case_services.IdempotencyConflict
+
+
 def status_of(case: Case) -> str:
     return "open" if case.status in OPEN else "closed"
 

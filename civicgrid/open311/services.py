@@ -139,11 +139,17 @@ def _open311_error(error: ValidationError) -> ValidationError:
     )
 
 
-def submit_request(client: ApiClient, data: dict, attributes: dict) -> Open311Request:
-    """A POSTed service request → a case (source Open311) and its Open311Request, atomically.
+def submit_request(
+    client: ApiClient, data: dict, attributes: dict, key=None
+) -> tuple[Open311Request, bool]:
+    """A POSTed service request → a case (source Open311) and its Open311Request, atomically:
+    (request, created).
 
     `data` maps the GeoReport parameters to strings; `attributes` the `attribute[code]` values.
-    Raises ValidationError (keys are Open311 parameter names) or PermissionDenied.
+    `key` is the case key of the request's Idempotency-Key (adapter.idempotency_key): a request
+    with the key of an earlier one answers the earlier request and writes nothing, or raises
+    adapter.IdempotencyConflict if its payload differs. Raises ValidationError (keys are Open311
+    parameter names) or PermissionDenied.
     """
     code = _text(data, "service_code", "service_code", 50)
     if not code:
@@ -181,20 +187,31 @@ def submit_request(client: ApiClient, data: dict, attributes: dict) -> Open311Re
         name = " ".join(part for part in (first_name, last_name) if part)
     else:
         name = f"{last_name}{first_name}"
+    fields = {
+        "user": client.user,
+        "category": category,
+        "description": description,
+        "lon": lon or None,
+        "lat": lat or None,
+        "address": address or (address_id and _("地址编号 %(id)s") % {"id": address_id}),
+        "reporter_name": name,
+        "reporter_phone": phone,
+        "reporter_email": email,
+        "is_anonymous": not name,
+    }
     try:
         with transaction.atomic():
-            case = adapter.report(
-                user=client.user,
-                category=category,
-                description=description,
-                lon=lon or None,
-                lat=lat or None,
-                address=address or (address_id and _("地址编号 %(id)s") % {"id": address_id}),
-                reporter_name=name,
-                reporter_phone=phone,
-                reporter_email=email,
-                is_anonymous=not name,
-            )
+            if key is None:
+                case, created = adapter.report(**fields), True
+            else:
+                # What the client sent (its key aside): the same request again is a retry.
+                sent = {k: v for k, v in data.items() if k != "api_key"}
+                fingerprint = adapter.payload_fingerprint({"data": sent, "attributes": attributes})
+                case, created = adapter.report_once(
+                    client_key=key, fingerprint=fingerprint, **fields
+                )
+            if not created:
+                return Open311Request.objects.get(case=case), False
             return Open311Request.objects.create(
                 case=case,
                 client=client,
@@ -203,6 +220,6 @@ def submit_request(client: ApiClient, data: dict, attributes: dict) -> Open311Re
                 email=email,
                 device_id=device_id,
                 address_id=address_id,
-            )
+            ), True
     except ValidationError as error:
         raise _open311_error(error) from None

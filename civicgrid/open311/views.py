@@ -247,19 +247,28 @@ def _create(request, fmt):
     client = ApiClient.authenticate(key)
     if client is None:
         return errors(fmt, 403, _("api_key 无效或已停用"))
+    # An extension: an Idempotency-Key header makes a retry answer the first request.
+    try:
+        case_key = adapter.idempotency_key(request.headers.get("Idempotency-Key"), client)
+    except ValidationError as error:
+        return errors(fmt, 400, _validation_messages(error))
+    # A retry of a request that got through is answered, not counted by the rate limit.
+    retry = case_key is not None and adapter.key_is_used(case_key)
     # The residents' intake limit, shared with the web form and the REST intake: counted per
     # client address (the api_key names an app, not a person), or per account when signed in.
-    verdict = ratelimit.hit_intake_limit(request)
-    if verdict.refused:
+    verdict = None if retry else ratelimit.hit_intake_limit(request)
+    if verdict is not None and verdict.refused:
         response = errors(fmt, 429, ratelimit.refused_message(verdict))
         response["Retry-After"] = str(verdict.retry_after)
         return response
     try:
-        created = submit_request(client, data, attributes)
+        created, is_new = submit_request(client, data, attributes, key=case_key)
     except ValidationError as error:
         return errors(fmt, 400, _validation_messages(error))
     except PermissionDenied as error:
         return errors(fmt, 403, str(error) or _("无权上报"))
+    except adapter.IdempotencyConflict as error:
+        return errors(fmt, 422, error.message)
     case = created.case
     body = [
         {
@@ -269,7 +278,7 @@ def _create(request, fmt):
             "account_id": None,
         }
     ]
-    return respond(fmt, body, "service_requests", status=201)
+    return respond(fmt, body, "service_requests", status=201 if is_new else 200)
 
 
 @csrf_exempt  # authenticated by api_key, never by a session cookie

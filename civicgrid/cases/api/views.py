@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
@@ -44,6 +45,21 @@ def _payload(request):
 
 def _conflict(exc):
     return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+
+
+IDEMPOTENCY = "Idempotency-Key"
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "幂等键（IETF 草案 The Idempotency-Key HTTP Header Field）：1到255个可打印 ASCII 字符，"
+        "建议每次上报生成一个 UUID，重试时原样再发。同一键、同一内容的重复提交返回首次建立的"
+        "案件（200），不再新建；同一键、不同内容为422；不带此头时每次提交都新建案件。"
+        "键只在同一账号内有效。"
+    ),
+)
 
 
 def detail_queryset():
@@ -160,20 +176,53 @@ class CaseViewSet(
 
     @extend_schema(
         request=s.IntakeSerializer,
-        responses={201: s.CASE_OR_PUBLIC, 429: ratelimit.THROTTLED_RESPONSE},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: s.CASE_OR_PUBLIC,
+            200: OpenApiResponse(
+                s.CASE_OR_PUBLIC,
+                description="同一 Idempotency-Key 的重复提交：返回首次提交建立的案件，不新建",
+            ),
+            422: OpenApiResponse(
+                ErrorSerializer, description="同一 Idempotency-Key 已用于内容不同的上报"
+            ),
+            429: ratelimit.THROTTLED_RESPONSE,
+        },
     )
     def create(self, request, *args, **kwargs):
+        """上报. With an `Idempotency-Key` header a retry (the same key and body) answers the
+        case the first request created (200) instead of making another."""
+        sender = f"api:{request.user.pk}"
+        key = services.idempotency_key(request.headers.get(IDEMPOTENCY), sender)
+        # A retry of a request that got through is answered, not counted by the rate limit.
+        retry = key is not None and Case.objects.filter(client_key=key).exists()
         # Residents share one limit with the web form and Open311 (core/ratelimit.py); staff
         # reporting from their work (patrols, the hotline desk, departments) are not limited.
-        if is_limited_reporter(request.user):
+        if not retry and is_limited_reporter(request.user):
             verdict = ratelimit.hit_intake_limit(request)
             if verdict.refused:
                 raise ratelimit.IntakeThrottled(verdict)
         body = s.IntakeSerializer(data=_payload(request))
         body.is_valid(raise_exception=True)
+        if key is not None:
+            return self._report_once(request, key, body.validated_data)
         done = services.do_report(user=request.user, **body.validated_data)
         data = s.case_data(new_case_as_loaded(done.case, done.event), self.get_serializer_context())
         return Response(data, status=status.HTTP_201_CREATED)
+
+    def _report_once(self, request, key, fields):
+        try:
+            case, created = services.report_once(
+                user=request.user,
+                client_key=key,
+                fingerprint=services.payload_fingerprint(fields),
+                **fields,
+            )
+        except services.IdempotencyConflict as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        fresh = detail_queryset().get(pk=case.pk)
+        data = s.case_data(fresh, self.get_serializer_context())
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses={200: s.DuplicateSerializer(many=True)})
     # A plain list (the case's candidates), neither paginated nor filtered like the case list.

@@ -65,7 +65,14 @@ from civicgrid.cases.services.control import (
     open_co_handlings,
 )
 from civicgrid.cases.services.hotline import do_approve_complex_limit, do_send_back
-from civicgrid.cases.services.intake import do_report, intake_hotline, report_once
+from civicgrid.cases.services.intake import (
+    IdempotencyConflict,
+    do_report,
+    idempotency_key,
+    intake_hotline,
+    payload_fingerprint,
+    report_once,
+)
 from civicgrid.cases.services.loop import (
     do_accept,
     do_dispatch,
@@ -111,6 +118,9 @@ __all__ = [
     "do_report",
     "intake_hotline",
     "report_once",
+    "IdempotencyConflict",
+    "idempotency_key",
+    "payload_fingerprint",
     "do_file",
     "do_refuse_filing",
     "do_dispatch",

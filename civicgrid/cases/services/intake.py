@@ -1,6 +1,8 @@
 """Intake (上报): validation, locating, numbering, the 12345 push."""
 
 import datetime
+import hashlib
+import json
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -162,6 +164,7 @@ def do_report(
     photos=(),
     kind: str = step_photos.BEFORE,
     client_key=None,
+    client_fingerprint: str = "",
     micro_grid=None,
     now=None,
 ) -> Done:
@@ -257,6 +260,7 @@ def do_report(
         is_anonymous=bool(is_anonymous),
         reported_at=now,
         client_key=_client_key(client_key),
+        client_fingerprint=client_fingerprint or "",
     )
     _set_deadline(case, "filing_deadline", filing_deadline(category, now))
     _start_hotline_clock(case, hotline_dispatched_at, hotline_deadline, now)
@@ -302,10 +306,57 @@ def _client_key(value):
         ) from None
 
 
-def report_once(*, user, client_key, **fields) -> tuple[Case, bool]:
-    """do_report for a report a phone may send more than once (kept offline, sent again when the
-    connection returns): (case, created). The same key again answers the case the first send
-    created and writes nothing; a key without a case behaves as do_report.
+# Idempotency-Key (IETF draft "The Idempotency-Key HTTP Header Field") on the API's and
+# Open311's intake. The header's value is the client's string; the case stores a UUID derived
+# from it and its sender (uuid5), so any string a client uses works, and two clients' keys
+# never meet.
+IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f3c2e-8a61-4c47-9d0e-6f1d2a7c9e34")
+MAX_IDEMPOTENCY_KEY = 255
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key of an earlier request, sent with another payload (HTTP 422)."""
+
+    def __init__(self, case: Case):
+        super().__init__(_("该 Idempotency-Key 已用于另一内容的上报，请为新的上报使用新的键"))
+        self.case = case
+        self.message = str(self.args[0])
+
+
+def idempotency_key(value, sender: str):
+    """The Case.client_key of an Idempotency-Key header `value` sent by `sender` ("api:<user
+    id>", "open311:<client id>"), or None without a header. The value is printable ASCII of at
+    most 255 characters (a structured-field string's quotes are taken off); anything else is a
+    ValidationError keyed "Idempotency-Key"."""
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not value or len(value) > MAX_IDEMPOTENCY_KEY or not all(" " <= c <= "~" for c in value):
+        raise ValidationError(
+            {
+                "Idempotency-Key": _(
+                    "Idempotency-Key 须为1到%(n)s个可打印 ASCII 字符（建议使用 UUID）"
+                )
+                % {"n": MAX_IDEMPOTENCY_KEY}
+            }
+        )
+    return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{sender}\n{value}")
+
+
+def payload_fingerprint(payload) -> str:
+    """SHA-256 of a request's payload, keys sorted: the same request gives the same value."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def report_once(*, user, client_key, fingerprint: str = "", **fields) -> tuple[Case, bool]:
+    """do_report for a report a client may send more than once (a phone's offline queue, an API
+    or Open311 client retrying after a lost answer): (case, created). The same key again
+    answers the case the first send created and writes nothing; a key without a case behaves as
+    do_report. With a `fingerprint` (payload_fingerprint), the same key with another payload is
+    an IdempotencyConflict.
 
     Two sends racing each other: the unique key lets one insert win; the other rolls back its
     savepoint and answers the winner's case. A key belongs to its sender: another account's
@@ -317,8 +368,12 @@ def report_once(*, user, client_key, **fields) -> tuple[Case, bool]:
 
     def existing():
         case = Case.objects.filter(client_key=key).first()
-        if case is not None and case.reporter_user_id != (user.pk if user else None):
+        if case is None:
+            return None
+        if case.reporter_user_id != (user.pk if user else None):
             raise ValidationError({"client_key": _("提交标识已被使用，请刷新页面后重新提交")})
+        if fingerprint and case.client_fingerprint and fingerprint != case.client_fingerprint:
+            raise IdempotencyConflict(case)
         return case
 
     found = existing()
@@ -326,7 +381,9 @@ def report_once(*, user, client_key, **fields) -> tuple[Case, bool]:
         return found, False
     try:
         with transaction.atomic():
-            case = do_report(user=user, client_key=key, **fields).case
+            case = do_report(
+                user=user, client_key=key, client_fingerprint=fingerprint, **fields
+            ).case
     except IntegrityError:
         found = existing()
         if found is None:
