@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.attachments.choices import AttachmentKind
 from civicgrid.attachments.models import Attachment
+from civicgrid.core.forms import FilterForm
 
 
 class AttachmentFilter(django_filters.FilterSet):
@@ -13,5 +14,6 @@ class AttachmentFilter(django_filters.FilterSet):
     event = django_filters.NumberFilter(label=_("流转记录"), field_name="event_id")
 
     class Meta:
+        form = FilterForm
         model = Attachment
         fields = []

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.cases import clock
 from civicgrid.cases.choices import CaseSource, CaseStatus, WarningLevel
 from civicgrid.cases.models import Case
+from civicgrid.core.forms import FilterForm
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.models import Grid
 from civicgrid.grids.services import grid_by_code
@@ -98,6 +99,7 @@ class CaseFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = Case
         fields = []
 

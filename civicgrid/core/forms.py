@@ -19,14 +19,21 @@ class FilterFormMixin:
 
     def label_empty_choices(self):
         for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+            if isinstance(field, forms.MultipleChoiceField):
+                continue
+            if getattr(field, "empty_label", None) is not None:
+                # Model choices, and django-filter's ChoiceField (its iterator adds the empty
+                # choice itself: relabel it rather than add a second one).
                 field.empty_label = ALL
             elif isinstance(field, forms.NullBooleanField):
                 field.widget.choices = [("unknown", ALL), *list(field.widget.choices)[1:]]
-            elif isinstance(field, forms.ChoiceField) and not isinstance(
-                field, forms.MultipleChoiceField
-            ):
+            elif isinstance(field, forms.ChoiceField) and not hasattr(field, "empty_label"):
                 field.choices = all_choices(field.choices)
+
+
+class FilterForm(FilterFormMixin, forms.Form):
+    """The form of every FilterSet (`Meta.form`): its selects' empty choice reads 全部 on the
+    pages and in the API's browsable forms alike."""
 
 
 def all_choices(choices) -> list:

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import FilterForm
 from civicgrid.estates.choices import EstateClass, EstateKind
 from civicgrid.estates.models import Estate, PropertyCompany
 
@@ -19,6 +20,7 @@ class EstateFilter(django_filters.FilterSet):
     property_company = django_filters.NumberFilter(field_name="property_company")
 
     class Meta:
+        form = FilterForm
         model = Estate
         fields = ["q", "community", "micro_grid", "kind", "estate_class", "is_heritage"]
 
@@ -27,5 +29,6 @@ class PropertyCompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
 
     class Meta:
+        form = FilterForm
         model = PropertyCompany
         fields = ["q"]

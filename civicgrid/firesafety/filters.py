@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import FilterForm
 from civicgrid.firesafety.choices import Colour
 from civicgrid.firesafety.models import Inspection, RentalHouse
 from civicgrid.firesafety.services import communities_in_scope, overdue_q
@@ -23,6 +24,7 @@ class HouseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("地址"))
 
     class Meta:
+        form = FilterForm
         model = RentalHouse
         fields = ["community", "colour", "overdue"]
 
@@ -57,5 +59,6 @@ class InspectionFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = Inspection
         fields = ["house", "colour"]

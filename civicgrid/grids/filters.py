@@ -4,6 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import FilterForm
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.grids.services import active_posts_q, over_household_limit
@@ -22,6 +23,7 @@ class GridFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = Grid
         fields = ["level", "parent", "code_prefix", "within", "q", "over_household_limit"]
 
@@ -44,6 +46,7 @@ class StaffMemberFilter(django_filters.FilterSet):
     grid = django_filters.CharFilter(method="filter_grid", label=_("任职网格编码（任意层级）"))
 
     class Meta:
+        form = FilterForm
         model = StaffMember
         fields = ["q", "is_party_member", "origin", "grid"]
 
@@ -61,6 +64,7 @@ class GridPostFilter(django_filters.FilterSet):
     active = django_filters.BooleanFilter(method="filter_active", label=_("当前在岗"))
 
     class Meta:
+        form = FilterForm
         model = GridPost
         fields = ["micro_grid", "building_group", "grid", "role", "staff", "active"]
 

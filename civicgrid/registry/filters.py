@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import FilterForm
 from civicgrid.registry.choices import CareTag, DwellingUse, Tenure
 from civicgrid.registry.models import Address, Household, Resident
 
@@ -32,6 +33,7 @@ class AddressFilter(_GridCodeFilters):
     q = django_filters.CharFilter(field_name="normalized", lookup_expr="icontains", label=_("地址"))
 
     class Meta:
+        form = FilterForm
         model = Address
         fields = ["road", "lane", "number", "estate"]
 
@@ -46,6 +48,7 @@ class HouseholdFilter(_GridCodeFilters):
     )
 
     class Meta:
+        form = FilterForm
         model = Household
         fields = ["tenure", "use", "household_number"]
 
@@ -61,6 +64,7 @@ class ResidentFilter(_GridCodeFilters):
     )
 
     class Meta:
+        form = FilterForm
         model = Resident
         fields = ["household", "gender", "is_registered", "lives_here", "id_type"]
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import FilterForm
 from civicgrid.shops.choices import ShopState, Trade
 from civicgrid.shops.models import Association, Block, Inspection, Shop
 from civicgrid.shops.services import scope_blocks
@@ -14,6 +15,7 @@ class BlockFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("区块编号或名称"))
 
     class Meta:
+        form = FilterForm
         model = Block
         fields = ["community", "is_active"]
 
@@ -32,6 +34,7 @@ class ShopFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("店招或地址"))
 
     class Meta:
+        form = FilterForm
         model = Shop
         fields = ["block", "state", "trade", "association", "in_roll"]
 
@@ -58,6 +61,7 @@ class InspectionFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = Inspection
         fields = ["shop", "block", "passed"]
 
@@ -66,5 +70,6 @@ class AssociationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
 
     class Meta:
+        form = FilterForm
         model = Association
         fields = ["q"]

@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import FilterForm
 from civicgrid.grids.models import Grid
 from civicgrid.sorting.choices import (
     EntryReason,
@@ -38,6 +39,7 @@ class PointFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=PointState.choices, label=_("状态"))
 
     class Meta:
+        form = FilterForm
         model = DropOffPoint
         fields = ["q", "community", "estate", "kind", "state"]
 
@@ -50,6 +52,7 @@ class ShiftFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SHIFT_STATUS, method="by_status", label=_("状态"))
 
     class Meta:
+        form = FilterForm
         model = GuideShift
         fields = ["day_from", "day_to", "point", "community", "status"]
 
@@ -76,6 +79,7 @@ class WeighingFilter(django_filters.FilterSet):
     refused_mixed = django_filters.BooleanFilter(label=_("混装拒收"))
 
     class Meta:
+        form = FilterForm
         model = Weighing
         fields = ["day_from", "day_to", "community", "estate", "unit", "category", "refused_mixed"]
 
@@ -93,6 +97,7 @@ class InspectionFilter(django_filters.FilterSet):
     passed = django_filters.BooleanFilter(label=_("达标"))
 
     class Meta:
+        form = FilterForm
         model = Inspection
         fields = ["day_from", "day_to", "community", "estate", "unit", "passed"]
 
@@ -108,6 +113,7 @@ class PledgeFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = Pledge
         fields = ["community", "estate", "signed_from", "signed_to"]
 
@@ -118,6 +124,7 @@ class ConventionFilter(django_filters.FilterSet):
     current = django_filters.BooleanFilter(method="by_current", label=_("仅现行版本"))
 
     class Meta:
+        form = FilterForm
         model = Convention
         fields = ["community", "estate", "current"]
 
@@ -141,6 +148,7 @@ class PointsEntryFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = PointsEntry
         fields = ["household", "community", "reason", "day_from", "day_to"]
 

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import FilterForm
 from civicgrid.workcalendar.choices import DayKind, DaySource
 from civicgrid.workcalendar.models import CalendarDay
 
@@ -15,5 +16,6 @@ class CalendarDayFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("截止日期"))
 
     class Meta:
+        form = FilterForm
         model = CalendarDay
         fields = ["year", "kind", "source", "date_from", "date_to"]
