@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from civicgrid.cases.choices import CaseStatus
 from civicgrid.messaging import outbox
 from civicgrid.messaging.channels import (  # noqa: F401 (the dotted paths settings used to name)
     Channel,
@@ -117,6 +118,19 @@ def verifier(case) -> Recipient | None:
     return None
 
 
+def holder(case) -> Recipient | None:
+    """Who holds an open case now: the street's desk (城运中心) until it is dispatched and when a
+    handler returns it, the handler (a department's, or the micro-grid's staff) while it is being
+    handled, the micro-grid's staff while they verify it."""
+    if case.status in (CaseStatus.REPORTED, CaseStatus.FILED, CaseStatus.RETURNED):
+        return Recipient("operator")
+    if case.status in (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED):
+        return assignee(case)
+    if case.status == CaseStatus.HANDLED:
+        return verifier(case)
+    return None
+
+
 def messages_for(case, kind: str, **extra) -> list[Message]:
     """The messages one step sends; `kind` is a CaseAction value."""
     number = case.number
@@ -153,6 +167,8 @@ def messages_for(case, kind: str, **extra) -> list[Message]:
         add(verifier(case), _("案件%(n)s已处置，等待网格员核查") % n)
     elif kind == "verify_pass":
         add(reporter(case), _("您反映的问题已结案（案件编号%(n)s），欢迎评价") % n, link)
+    elif kind == "add_info":  # the reporter's note or photos reach whoever holds the case
+        add(holder(case), _("案件%(n)s的报告人补充了信息，请查看") % n)
     if kind == "request_extension":  # the 值班长 on duty decides
         for recipient in approvers():
             add(recipient, _("案件%(n)s有延期申请，请值班长审批") % n)
