@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.sorting.choices import WasteCategory
 from civicgrid.sorting.photos import MAX_PHOTOS
+from civicgrid.sorting.services import MAX_POINTS_PER_ENTRY, MAX_REWARD_QUANTITY
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -143,3 +144,38 @@ class PledgeForm(forms.Form):
     def __init__(self, households, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = households
+
+
+class AwardForm(forms.Form):
+    """积分 for a verified correct drop-off (正确投放)."""
+
+    amount = forms.IntegerField(
+        label=_("积分"),
+        min_value=1,
+        max_value=MAX_POINTS_PER_ENTRY,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+class RedeemForm(forms.Form):
+    """A quantity for each item of the goods list (0: not taken)."""
+
+    def __init__(self, rewards, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rewards = list(rewards)
+        for reward in self.rewards:
+            self.fields[f"reward_{reward.pk}"] = forms.IntegerField(
+                label=_("%(name)s（%(n)d 分）") % {"name": reward.name, "n": reward.points},
+                min_value=0,
+                max_value=MAX_REWARD_QUANTITY,
+                initial=0,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "quantity"}),
+            )
+
+    def items(self) -> list:
+        return [
+            (reward, self.cleaned_data.get(f"reward_{reward.pk}") or 0) for reward in self.rewards
+        ]

@@ -16,6 +16,9 @@ urlpatterns = [
     path("inspections/<int:pk>/", views.inspected, name="inspected"),
     path("photos/<int:pk>/", views.inspection_photo, name="photo"),
     path("half-year/", views.half_year, name="half_year"),
+    path("green/", views.green_home, name="green"),
+    path("green/households/<int:pk>/", views.green_household, name="green_household"),
+    path("green/months/", views.green_months, name="green_months"),
     path("half-year.xlsx", views.half_year_xlsx, name="half_year_xlsx"),
     # Phone pages (360 px): the guide at the point, the inspector at the estate.
     path("m/guide/", views.guide_home, name="guide"),

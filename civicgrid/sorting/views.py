@@ -29,16 +29,20 @@ from civicgrid.accounts.policy import (
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.csvsafe import safe_row
 from civicgrid.estates.models import Estate
+from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid
+from civicgrid.registry import services as registry_services
 from civicgrid.registry.models import Household
-from civicgrid.sorting import reports, services
+from civicgrid.sorting import green, reports, services
 from civicgrid.sorting.choices import PointState, ShiftState, WasteCategory
 from civicgrid.sorting.filters import InspectionFilter, PointFilter, ShiftFilter, WeighingFilter
 from civicgrid.sorting.forms import (
+    AwardForm,
     CheckOutForm,
     ConventionForm,
     InspectionForm,
     PledgeForm,
+    RedeemForm,
     WeighingForm,
     WindowsForm,
     add_service_errors,
@@ -568,3 +572,137 @@ def inspected(request, pk):
         pk=pk,
     )
     return render(request, "sorting/inspection.html", {"inspection": inspection})
+
+
+# --- green-account points (绿色账户) ---------------------------------------------------------
+
+
+def _green_reach(user):
+    """(居村 whose households the user may look up here, the guide's shift on duty or None): the
+    ledger's readers their scope; a guide on duty who does not keep the ledger the 居村 of the
+    point they stand at."""
+    shift = None
+    if user.effective_role not in SORTING_EDIT_ROLES:
+        shift = green.on_duty_shift(user)
+    if user.effective_role in SORTING_VIEW_ROLES:
+        return visible_communities(user), shift
+    if shift is None:
+        return Grid.objects.none(), None
+    return Grid.objects.filter(pk=shift.community_id), shift
+
+
+def _green_base(user) -> str:
+    """The desk's frame for the ledger's readers, the phone's for a guide at the point."""
+    if user.effective_role in SORTING_VIEW_ROLES:
+        return "sorting/base_desk.html"
+    return "sorting/base_green_phone.html"
+
+
+def _green_households(communities):
+    return (
+        green.with_balance(green.households_in(communities))
+        .select_related("address__micro_grid__parent")
+        .defer("address__micro_grid__geometry", "address__micro_grid__parent__geometry")
+    )
+
+
+@require_GET
+@role_required(*SORTING_VIEW_ROLES, *SORTING_GUIDE_ROLES)
+def green_home(request):
+    """绿色账户: find a household by address, householder or household number (within scope)
+    to award points for a correct drop-off, redeem them for goods or read its statement."""
+    communities, shift = _green_reach(request.user)
+    may_award = request.user.effective_role in SORTING_EDIT_ROLES or shift is not None
+    query = (request.GET.get("q") or "").strip()[:50]
+    results = []
+    if query:
+        results = list(
+            registry_services.search_households(_green_households(communities), query).order_by(
+                "address__normalized", "id"
+            )[:20]
+        )
+    context = {
+        "query": query,
+        "results": results,
+        "searched": bool(query),
+        "shift": shift,
+        "may_award": may_award,
+        "may_read": request.user.effective_role in SORTING_VIEW_ROLES,
+        "award_form": AwardForm(),
+        "base_template": _green_base(request.user),
+    }
+    return render(request, "sorting/green.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SORTING_VIEW_ROLES, *SORTING_GUIDE_ROLES)
+def green_household(request, pk):
+    """One household's green account: balance, the forms to award and to redeem for goods, and
+    its statement (each entry with the balance after it)."""
+    user = request.user
+    communities, shift = _green_reach(user)
+    household = get_object_or_404(_green_households(communities), pk=pk)
+    may_redeem = user.effective_role in SORTING_EDIT_ROLES
+    may_award = may_redeem or shift is not None
+    may_read = user.effective_role in SORTING_VIEW_ROLES
+    posted = request.POST.get("form") if request.method == "POST" else None
+    award_form = AwardForm(request.POST if posted == "award" else None)
+    redeem_form = RedeemForm(
+        services.active_rewards(), request.POST if posted == "redeem" else None
+    )
+    if posted is not None:
+        if (posted == "award" and not may_award) or (posted != "award" and not may_redeem):
+            raise PermissionDenied(_("您的角色不能记录或兑换积分"))
+        form = award_form if posted == "award" else redeem_form
+        if form.is_valid():
+            try:
+                if posted == "award":
+                    entry = services.do_award_points(
+                        household, user, shift=shift, **form.cleaned_data
+                    )
+                    done = _("已为该户记 %(n)d 分，现有 %(b)d 分")
+                else:
+                    entry = services.do_redeem_goods(household, user, items=form.items())
+                    done = _("已兑换 %(items)s，扣 %(n)d 分，现有 %(b)d 分")
+            except IllegalTransition as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    done
+                    % {"n": entry.amount, "items": entry.note, "b": green.balance_of(household)},
+                )
+                return redirect("sorting:green_household", pk=household.pk)
+    page = None
+    if may_read:
+        listed = (
+            green.entries()
+            .filter(household_id=household.pk)
+            .select_related("by", "shift__point")
+            .order_by("-at", "-id")
+        )
+        page = Paginator(listed, PAGE).get_page(request.GET.get("page"))
+        page.object_list = green.statement_rows(page.object_list, household.pk)
+    context = {
+        "household": household,
+        "shift": shift,
+        "may_award": may_award,
+        "may_redeem": may_redeem,
+        "may_read": may_read,
+        "award_form": award_form,
+        "redeem_form": redeem_form,
+        "page": page,
+        "base_template": _green_base(user),
+    }
+    status = 400 if (award_form.errors or redeem_form.errors) else 200
+    return render(request, "sorting/green_household.html", context, status=status)
+
+
+@require_GET
+@role_required(*SORTING_VIEW_ROLES)
+def green_months(request):
+    """Points issued and redeemed per 居村 and month (the last 12 months) within scope."""
+    figures = green.monthly(visible_communities(request.user), months=12)
+    return render(request, "sorting/green_months.html", {"figures": figures})
