@@ -2,8 +2,10 @@
 
 `scan()` is run periodically (the `scan_case_deadlines` command, once or with `--every`): it
 computes every open case's level from its running clock over one in-memory calendar snapshot (no
-query per case), writes only the changes (one UPDATE per level and chunk), and tells the handler
-and the operator about each case that turned yellow or red. The red list is the 督办 list
+query per case), reads the changed cases again under their row locks (a step taken meanwhile
+wins: a case closed or extended during the scan is not marked), writes only the changes (one
+UPDATE per level and chunk), and tells the handler and the operator about each case that turned
+yellow or red. The red list is the 督办 list
 (`/api/cases/?warning=red`).
 
 The running clock is cases.clock's (立案+派遣 in 待受理/已立案 from the report, 处置 in
@@ -66,46 +68,73 @@ def _messages(case, level):
     return out
 
 
+FIELDS = (
+    "number",
+    "status",
+    "reported_at",
+    "dispatched_at",
+    "handled_at",
+    "filing_deadline",
+    "handling_deadline",
+    "verification_deadline",
+    "hotline_dispatched_at",
+    "hotline_deadline",
+    "pauses",
+    "is_suspended",
+    "warning_level",
+    "assigned_department_id",
+    "handled_by_grid",
+    "micro_grid_id",
+    "category__is_urgent",
+)
+
+
+def _clocked():
+    """Open cases whose clock runs, with what level_for and _messages read."""
+    return (
+        Case.objects.filter(status__in=list(clock.CLOCKED_STATUSES))
+        .select_related("category")
+        .only(*FIELDS)
+        .order_by("pk")
+    )
+
+
+def _changes(now, calendar) -> list[int]:
+    """The cases whose level is not the one stored (read without locks: the long part)."""
+    return [
+        case.pk
+        for case in _clocked().iterator(chunk_size=CHUNK)
+        if level_for(case, now, calendar) != case.warning_level
+    ]
+
+
+def _write(candidates, now, calendar) -> tuple[dict, list]:
+    """Write the new levels of `candidates`, each read again under its row lock in the write's
+    transaction (on SQLite the IMMEDIATE transaction serialises writers): a case closed,
+    suspended or given more time since _changes read it gets the level it has now, or none."""
+    changed = {level: [] for level in WarningLevel.values}
+    messages = []
+    for i in range(0, len(candidates), CHUNK):
+        locked = _clocked().filter(pk__in=candidates[i : i + CHUNK]).select_for_update(of=("self",))
+        for case in locked:
+            level = level_for(case, now, calendar)
+            if level != case.warning_level:
+                changed[level].append(case.pk)
+                if level != WarningLevel.NONE:
+                    messages.extend(_messages(case, level))
+    for level, pks in changed.items():
+        for i in range(0, len(pks), CHUNK):
+            Case.objects.filter(pk__in=pks[i : i + CHUNK]).update(warning_level=level)
+    return changed, messages
+
+
 def scan(now=None) -> dict:
     """Recompute every open case's warning level; returns how many turned yellow, red, normal."""
     now = now or timezone.now()
     calendar = get_calendar()
-    changed = {level: [] for level in WarningLevel.values}
-    messages = []
-    cases = (
-        Case.objects.filter(status__in=list(clock.CLOCKED_STATUSES))
-        .select_related("category")
-        .only(
-            "number",
-            "status",
-            "reported_at",
-            "dispatched_at",
-            "handled_at",
-            "filing_deadline",
-            "handling_deadline",
-            "verification_deadline",
-            "hotline_dispatched_at",
-            "hotline_deadline",
-            "pauses",
-            "is_suspended",
-            "warning_level",
-            "assigned_department_id",
-            "handled_by_grid",
-            "micro_grid_id",
-            "category__is_urgent",
-        )
-        .order_by("pk")
-    )
-    for case in cases.iterator(chunk_size=CHUNK):
-        level = level_for(case, now, calendar)
-        if level != case.warning_level:
-            changed[level].append(case.pk)
-            if level != WarningLevel.NONE:
-                messages.extend(_messages(case, level))
+    candidates = _changes(now, calendar)
     with transaction.atomic():
-        for level, pks in changed.items():
-            for i in range(0, len(pks), CHUNK):
-                Case.objects.filter(pk__in=pks[i : i + CHUNK]).update(warning_level=level)
+        changed, messages = _write(candidates, now, calendar)
         # Cases whose clock has stopped (closed, merged, not filed, returned) carry no warning.
         cleared = (
             Case.objects.exclude(status__in=list(clock.CLOCKED_STATUSES))
