@@ -14,7 +14,7 @@
 - Monthly inspections over the last six months in the team 居村 (a few fails that became 垃圾分类
   cases for the 物业, with re-inspections; one estate fails twice in a row and gets a yellow
   card) and last month's inspection of two estates in every other 居村; green-account points for a few hundred
-  verified drop-offs and some redemptions.
+  verified drop-offs, a goods list (兑换礼品) and some redemptions of an eco bag from it.
 
 Everything goes through civicgrid.sorting.services (bulk ones for pledges, weighings and
 rosters); the same seed gives the same data. Running it twice adds nothing.
@@ -384,6 +384,10 @@ def _inspections(estates, by_community, points, team_communities, today, rng, co
         counts["inspection"] += 1
 
 
+# The goods list (兑换礼品) and each item's price in points.
+GOODS = [("环保垃圾袋（一卷）", 2), ("洗洁精", 5), ("厨余垃圾桶", 10), ("环保购物袋", 8)]
+
+
 def _green_points(points, guides, now, rng, counts):
     shifts = list(
         GuideShift.objects.filter(state__in=[ShiftState.DONE, ShiftState.ON_DUTY]).select_related(
@@ -404,9 +408,14 @@ def _green_points(points, guides, now, rng, counts):
         for home in rng.sample(homes, min(4, len(homes))):
             services.do_award_points(home, None, amount=rng.choice([1, 1, 2]), shift=shift, now=now)
             counts["points"] += 1
+    goods = [
+        services.do_save_reward(None, name=name, points=price, order=i)
+        for i, (name, price) in enumerate(GOODS)
+    ]
+    counts["reward"] += len(goods)
     rich = [h for homes in homes_by_estate.values() for h in homes][:10]
     for home in rich:
         have = services.balance(services.household_account(home))
-        if have >= 2:
-            services.do_redeem(home, None, amount=2, note="环保垃圾袋一卷", now=now)
+        if have >= goods[0].points:
+            services.do_redeem_goods(home, None, items=[(goods[0], 1)], now=now)
             counts["redeem"] += 1

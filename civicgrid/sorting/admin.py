@@ -7,6 +7,7 @@ from django.contrib import admin
 from civicgrid.accounts.admin_base import RoleGatedAdmin, RoleGatedMixin
 from civicgrid.accounts.policy import SORTING_TEMPLATE_ROLES, SORTING_VIEW_ROLES
 from civicgrid.grids.scoping import scope_by_micro_grid
+from civicgrid.sorting import services
 from civicgrid.sorting.models import (
     Card,
     DropOffPoint,
@@ -17,6 +18,7 @@ from civicgrid.sorting.models import (
     InspectionScore,
     InspectionTemplate,
     PointsEntry,
+    Reward,
     TemplateItem,
     VolunteerTeam,
     Weighing,
@@ -116,3 +118,28 @@ class PointsEntryAdmin(_ReadOnly):
     list_display = ("at", "debit", "credit", "amount", "reason")
     list_filter = ("reason",)
     scope = None
+
+
+@admin.register(Reward)
+class RewardAdmin(_ReadOnly):
+    """The goods list (兑换礼品): kept by the street's desk through the service; an item is
+    withdrawn (可兑换 off), never deleted, since statements name it."""
+
+    view_roles = SORTING_VIEW_ROLES
+    change_roles = SORTING_TEMPLATE_ROLES
+    delete_roles = frozenset()
+    list_display = ("name", "points", "is_active", "order")
+    list_filter = ("is_active",)
+    fields = ("name", "points", "is_active", "order")
+    scope = None
+
+    def save_model(self, request, obj, form, change):
+        saved = services.do_save_reward(
+            request.user,
+            name=obj.name,
+            points=obj.points,
+            is_active=obj.is_active,
+            order=obj.order,
+            reward=Reward.objects.get(pk=obj.pk) if change else None,
+        )
+        obj.pk = saved.pk

@@ -370,7 +370,8 @@ class SortingPointsEntrySerializer(serializers.ModelSerializer):
 
 
 class SortingBalanceSerializer(serializers.Serializer):
-    household = serializers.IntegerField(source="pk")
+    id = serializers.IntegerField(source="pk", help_text=_("户编号"))
+    household = serializers.IntegerField(source="pk", help_text=_("户编号"))
     address = serializers.CharField(source="address.normalized")
     community = serializers.CharField(source="address.micro_grid.parent.name")
     points = serializers.IntegerField(help_text=_("积分余额"))
