@@ -147,6 +147,13 @@ CIVICGRID_S3_BUCKET = env_str("CIVICGRID_S3_BUCKET", "")
 CIVICGRID_S3_ENDPOINT_URL = env_str("CIVICGRID_S3_ENDPOINT_URL", "")
 CIVICGRID_S3_REGION = env_str("CIVICGRID_S3_REGION", "")
 CIVICGRID_S3_PREFIX = env_str("CIVICGRID_S3_PREFIX", "")
+# A read replica of the database (core/replica.py): with DATABASE_REPLICA_URL set, GET requests to
+# the pages under these paths (the dashboard) and to the API's lists read from it; a browser that
+# has just written reads the primary for this many seconds (a cookie), so it sees its own writes.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+CIVICGRID_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+CIVICGRID_REPLICA_PATHS = env_list("CIVICGRID_REPLICA_PATHS", ["/dashboard/"])
+CIVICGRID_REPLICA_PIN_SECONDS = env_int("CIVICGRID_REPLICA_PIN_SECONDS", 10)
 
 # ---------------------------------------------------------------------------------------------------
 
@@ -222,6 +229,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Reads of the dashboard and the API's lists on the replica, when there is one (core/replica.py).
+    "civicgrid.core.replica.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -269,6 +278,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
+# The read replica's alias (core/replica.py). Without DATABASE_REPLICA_URL it is the primary itself
+# and the router never reads from it; in tests it is a TEST MIRROR of the default database, so
+# routing tests can switch CIVICGRID_READ_REPLICA on. Migrations never run on it.
+DATABASES["replica"] = (
+    dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    if DATABASE_REPLICA_URL
+    else dict(DATABASES["default"])
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["civicgrid.core.replica.ReplicaRouter"]
 
 # The cache every process shares (gunicorn workers, the task worker): rate limits and login
 # throttles count in it. Redis when REDIS_URL is set (redis://127.0.0.1:6379/0), else a table
