@@ -21,6 +21,7 @@ from civicgrid.attachments import services as attachment_services
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case
+from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.public import services
 from civicgrid.public.forms import (
     AddInfoForm,
@@ -298,12 +299,15 @@ def photo(request, token, pk, size="file"):
     attachment = services.public_photos(case).filter(pk=pk).first() if case else None
     if attachment is None:
         raise Http404
-    if size == "thumb":
-        response = FileResponse(
-            attachment_services.thumbnail(attachment), content_type="image/jpeg"
-        )
-    else:
-        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    with missing_file_is_404(attachment.file):
+        if size == "thumb":
+            response = FileResponse(
+                attachment_services.thumbnail(attachment), content_type="image/jpeg"
+            )
+        else:
+            response = FileResponse(
+                attachment.file.open("rb"), content_type=attachment.content_type
+            )
     # Re-encoded by us; the browser must not second-guess it, nor cache it for others.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -28,6 +28,7 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.csvsafe import safe_row
+from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.estates.models import Estate
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid
@@ -331,7 +332,8 @@ def inspection_photo(request, pk):
         inspection__in=scope_by_community(Inspection.objects.all(), request.user)
     )
     photo = get_object_or_404(photos, pk=pk)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    with missing_file_is_404(photo.file):
+        response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=86400"
     return response

@@ -23,6 +23,7 @@ from civicgrid.attachments.models import Attachment
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.core import parsers as core_parsers
+from civicgrid.core.storedfiles import missing_file_is_404
 
 # Room for the multipart envelope and the other form fields around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -115,11 +116,12 @@ class AttachmentFileView(APIView):
     )
     def get(self, request, pk: int):
         attachment = get_object_or_404(visible_attachments(request.user), pk=pk)
-        response = FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            filename=attachment.download_name,
-        )
+        with missing_file_is_404(attachment.file):
+            response = FileResponse(
+                attachment.file.open("rb"),
+                content_type=attachment.content_type,
+                filename=attachment.download_name,
+            )
         # The type was sniffed and the file re-encoded by us; browsers must not second-guess it.
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, max-age=3600"
@@ -144,7 +146,8 @@ class AttachmentThumbView(AttachmentFileView):
     )
     def get(self, request, pk: int):
         attachment = get_object_or_404(visible_attachments(request.user), pk=pk)
-        response = FileResponse(services.thumbnail(attachment), content_type="image/jpeg")
+        with missing_file_is_404(attachment.file):
+            response = FileResponse(services.thumbnail(attachment), content_type="image/jpeg")
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, max-age=86400"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"

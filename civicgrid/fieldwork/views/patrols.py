@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.accounts.choices import Role
+from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.fieldwork import services
 from civicgrid.fieldwork.choices import FindingResult, PatrolStatus
 from civicgrid.fieldwork.forms import (
@@ -276,7 +277,8 @@ def finding_photo(request, pk):
     services.check_grid(request.user, finding.patrol.micro_grid_id)
     if not finding.photo:
         raise Http404
-    response = FileResponse(finding.photo.open("rb"))
+    with missing_file_is_404(finding.photo):
+        response = FileResponse(finding.photo.open("rb"))
     # Re-encoded by us (attachments.clean_image); the browser must not second-guess the type.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
