@@ -20,10 +20,11 @@ suspend the booker's household for `suspend_days`.
 """
 
 import datetime
+import time
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,6 +72,7 @@ PLATE_RE = r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}$"
 MAX_OFFER_DAYS = 366
 ARRIVE_EARLY = datetime.timedelta(minutes=15)
 MAX_TEXT = 300
+RETRIES = 50
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -626,6 +628,31 @@ def do_book(user, *, offer, household, starts_at, ends_at, vehicle=None, now=Non
         errors["vehicle"] = _("该车辆不属于本户")
     if errors:
         raise ValidationError(errors)
+    for attempt in range(RETRIES):
+        try:
+            return _book(user, offer, household, estate, rules, starts_at, ends_at, vehicle, now)
+        except OperationalError as error:
+            # Outside a transaction of the caller's, a writer that lost a race tries again (its
+            # overlap check then sees the winner): on SQLite another writer held the lock (in a
+            # shared-cache database the busy timeout does not wait for it); on PostgreSQL two
+            # inserts waiting on each other's exclusion check end in a detected deadlock.
+            if not _retryable(error) or attempt == RETRIES - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _retryable(error) -> bool:
+    if connection.in_atomic_block:
+        return False
+    if connection.vendor == "sqlite":
+        return "locked" in str(error)
+    cause = error.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return code in ("40P01", "40001")  # deadlock detected, serialization failure
+
+
+def _book(user, offer, household, estate, rules, starts_at, ends_at, vehicle, now) -> Booked:
     try:
         with transaction.atomic():
             # The household's bookings are serialised on its row (the weekly cap, the strikes);
@@ -660,6 +687,10 @@ def do_book(user, *, offer, household, starts_at, ends_at, vehicle=None, now=Non
                 .exists()
             ):
                 raise ValidationError({"starts_at": _("该时段已被预约")})
+            # Written once in its final state, with both history rows: an UPDATE of the new
+            # row would check the exclusion constraint again against a racer's pending row, and
+            # the two would wait on each other (a deadlock) instead of one simply losing.
+            confirmed = bool(offer.auto_confirm)
             booking = Booking.objects.create(
                 offer=offer,
                 space_id=offer.space_id,
@@ -670,16 +701,21 @@ def do_book(user, *, offer, household, starts_at, ends_at, vehicle=None, now=Non
                 booked_by=user,
                 starts_at=starts_at,
                 ends_at=ends_at,
-                state=BookingState.REQUESTED,
+                state=BookingState.CONFIRMED if confirmed else BookingState.REQUESTED,
                 created_at=now,
             )
-            events = [
-                BookingEvent.objects.create(
-                    booking=booking, from_state="", to_state=BookingState.REQUESTED, user=user, at=now
+            rows = [BookingEvent(booking=booking, to_state=BookingState.REQUESTED, user=user, at=now)]
+            if confirmed:
+                rows.append(
+                    BookingEvent(
+                        booking=booking,
+                        from_state=BookingState.REQUESTED,
+                        to_state=BookingState.CONFIRMED,
+                        note=_("共享时段内自动确认"),
+                        at=now,
+                    )
                 )
-            ]
-            if offer.auto_confirm:
-                events.append(_step(booking, BookingState.CONFIRMED, None, now, _("共享时段内自动确认")))
+            events = BookingEvent.objects.bulk_create(rows)
     except IntegrityError as error:
         if OVERLAP_CONSTRAINT in str(error):
             raise ValidationError({"starts_at": _("该时段已被预约")}) from None
