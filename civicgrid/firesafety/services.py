@@ -47,7 +47,7 @@ from civicgrid.firesafety.models import (
 )
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_micro_grids
-from civicgrid.registry.choices import RENTED_USES
+from civicgrid.registry.choices import RENTED_USES, Tenure
 from civicgrid.registry.models import Household, RentalRegistration, Resident
 from civicgrid.workcalendar.services import add_working_days
 
@@ -58,6 +58,9 @@ CATEGORY_FAMILY = "community"
 # A call-in on a red whose case is not itself overdue needs a second department: the one that
 # handles 群租 (the housing side of rental houses, 房管) joins the fire office.
 PARTNER_CATEGORY_NAMES = ("群租",)
+# The programme's houses: rural self-built houses that are let (seed 002: "1692户农村自建房出租屋").
+# A let flat elsewhere may be coded one by one; coverage and "code them all" count these.
+PROGRAMME_TENURES = (Tenure.SELF_BUILT,)
 MAX_NOTE = 300
 DUE_SOON_DAYS = 7
 TREND_MONTHS = 6
@@ -291,17 +294,22 @@ def _require_edit(user):
         raise PermissionDenied(_("您的角色不能为出租屋赋码"))
 
 
+def programme_households():
+    """Let (出租, 群租) self-built houses: what 一户一码 must cover."""
+    return Household.objects.filter(use__in=RENTED_USES, tenure__in=PROGRAMME_TENURES)
+
+
 def uncoded_rentals(user=None):
-    """Let households (出租, 群租) of the user's scope without a code yet."""
-    households = Household.objects.filter(use__in=RENTED_USES, fire_house__isnull=True)
+    """Let self-built households of the user's scope without a code yet."""
+    households = programme_households().filter(fire_house__isnull=True)
     if user is not None:
         households = scope_by_micro_grid(households, user, field="address__micro_grid")
     return households
 
 
 def do_code_houses(user, *, households=None, now=None, particulars=None) -> list[RentalHouse]:
-    """一户一码: give each let household (all of the user's scope without a code when
-    `households` is None) its code, all or none. `particulars` maps a household id to its
+    """一户一码: give each let household (all let self-built ones of the user's scope without
+    a code when `households` is None) its code, all or none. `particulars` maps a household id to its
     particulars (floors, area_m2, structure, rooms, use). A household not let (出租/群租), already
     coded or outside the user's scope is refused."""
     _require_edit(user)
@@ -315,7 +323,11 @@ def do_code_houses(user, *, households=None, now=None, particulars=None) -> list
         base = scope_by_micro_grid(base, user, field="address__micro_grid")
     with transaction.atomic():
         if households is None:
-            rows = list(base.filter(use__in=RENTED_USES, fire_house__isnull=True))
+            rows = list(
+                base.filter(
+                    use__in=RENTED_USES, tenure__in=PROGRAMME_TENURES, fire_house__isnull=True
+                )
+            )
         else:
             ids = {getattr(h, "pk", h) for h in households}
             rows = list(base.select_for_update(of=("self",)).filter(pk__in=ids))
@@ -621,10 +633,14 @@ def check_overdue(now=None) -> dict:
 
 
 def coverage(micro_ids) -> dict:
-    """一户一码 coverage over micro-grids (None: the street): coded let houses ÷ let households
-    of the registry. Two queries."""
-    let = Household.objects.filter(use__in=RENTED_USES)
-    coded = RentalHouse.objects.filter(is_active=True, household__use__in=RENTED_USES)
+    """一户一码 coverage over micro-grids (None: the street): coded ÷ let self-built households
+    of the registry (1,692 in seed 002). Two queries."""
+    let = programme_households()
+    coded = RentalHouse.objects.filter(
+        is_active=True,
+        household__use__in=RENTED_USES,
+        household__tenure__in=PROGRAMME_TENURES,
+    )
     if micro_ids is not None:
         let = let.filter(address__micro_grid__in=micro_ids)
         coded = coded.filter(micro_grid__in=micro_ids)

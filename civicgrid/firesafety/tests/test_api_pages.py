@@ -91,12 +91,14 @@ def test_house_list_queries_are_flat(fire, users, api, items):
     client = api(users["operator"])
     with CaptureQueriesContext(connection) as few:
         assert client.get("/api/fire/houses/").status_code == 200
-    from civicgrid.registry.choices import DwellingUse
+    from civicgrid.registry.choices import DwellingUse, Tenure
     from civicgrid.testing.people import add_residents
 
     groups = RentalHouse.objects.first().micro_grid.children.all()
     for n in range(6):
-        add_residents(groups[0], 2, start=200 + n * 5, use=DwellingUse.GROUP_RENTED)
+        add_residents(
+            groups[0], 2, start=200 + n * 5, tenure=Tenure.SELF_BUILT, use=DwellingUse.GROUP_RENTED
+        )
     services.do_code_houses(None)
     for house in RentalHouse.objects.all()[:5]:
         services.do_inspect(None, house, hazards=["no-smoke-alarm"], landlord_acknowledged=False)

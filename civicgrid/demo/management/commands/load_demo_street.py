@@ -12,6 +12,7 @@ from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
+from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
@@ -140,6 +141,8 @@ class Command(BaseCommand):
             build_demo_sorting(seed=params.seed)
             # 沿街商铺: 37 blocks, their shops and associations, half-monthly rounds, 门责.
             build_demo_shops(seed=params.seed)
+            # 出租屋消防三色码: every let self-built house coded, a year of inspections.
+            build_demo_firesafety(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
