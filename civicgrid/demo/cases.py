@@ -26,14 +26,20 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department, User
 from civicgrid.cases import notifications, services, warnings
-from civicgrid.cases.choices import CaseSource, HotlineRequestType, MediationOutcome, Rating
+from civicgrid.cases.choices import (
+    CaseSource,
+    HotlineRequestType,
+    MediationOutcome,
+    Rating,
+    WarningLevel,
+)
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.models import Case, CaseEvent, Category
 from civicgrid.grids.choices import GridLevel, PostRole
@@ -67,6 +73,12 @@ OTHER_WEIGHT = 1
 LATE_LEFT = 3
 STALE_AFTER = datetime.timedelta(days=4)
 TODAY_REPORTS = 5
+# 协办: the first few stalled cases dispatched to a department get a co-handling department;
+# every other one has given its feedback (the lead's 处置反馈 waits for the rest).
+CO_HANDLED = 4
+# 催办: the desk hurried this many cases near their deadline (yellow) and past it (red, twice).
+HURRIED_YELLOW = 2
+HURRIED_RED = 2
 
 # Which department handles what (demo department codes, see demo.names.DEPARTMENTS).
 BY_CLASS = {
@@ -158,6 +170,7 @@ class _CaseMaker:
         self.counts: Counter = Counter()
         # A street's desk keeps up: only a handful of old cases are left lying (red).
         self.late_left = LATE_LEFT
+        self.co_handled = 0
         self.operator = (
             User.objects.filter(role=Role.OPERATOR, is_active=True).order_by("pk").first()
         )
@@ -307,7 +320,7 @@ class _CaseMaker:
             user=self.operator, source=source, **fields, now=self.clock.at
         ).case
 
-    def dispatch(self, case, category) -> bool:
+    def dispatch(self, case, category, *, co=False) -> bool:
         if not self.later(0.1, 1.5):
             return False
         to_grid = category.family == "community" and case.micro_grid_id and self.rng.random() < 0.4
@@ -316,10 +329,47 @@ class _CaseMaker:
                 case, self.operator, to_grid=True, note="网格自治处置", now=self.clock.at
             )
         else:
+            lead = self.department_for(category)
+            helpers = self.co_departments(lead) if co else []
             services.do_dispatch(
-                case, self.operator, department=self.department_for(category).pk, now=self.clock.at
+                case,
+                self.operator,
+                department=lead.pk,
+                co_departments=[d.pk for d in helpers],
+                note="请会同协办部门处置" if helpers else "",
+                now=self.clock.at,
             )
         return True
+
+    def co_departments(self, lead) -> list[Department]:
+        """One co-handling department (with a handler, not the lead) for the next of the first
+        CO_HANDLED cases; taken in turn, without the random stream (the rest of the street stays
+        as the seed made it)."""
+        if self.co_handled >= CO_HANDLED:
+            return []
+        others = [
+            d for code, d in sorted(self.departments.items()) if d != lead and code in self.handlers
+        ]
+        if not others:
+            return []
+        self.co_handled += 1
+        return [others[self.co_handled % len(others)]]
+
+    def co_feedback(self, case) -> None:
+        """Every other co-handled case: its co-handling department has given its part."""
+        parts = list(services.open_co_handlings(case))
+        if not parts or self.co_handled % 2 == 0:
+            return
+        for part in parts:
+            if not self.until(self.clock.at + datetime.timedelta(hours=3)):
+                return
+            services.do_co_feedback(
+                case,
+                self.handlers[part.department.code],
+                feedback="已配合主办部门到场核查，相关情况已告知当事人",
+                now=self.clock.at,
+            )
+            self.counts["co_feedback"] += 1
 
     def accept_and_handle(self, case, *, late: bool, stop_after_accept=False) -> bool:
         if not self.later(0.2, 4):
@@ -388,7 +438,7 @@ class _CaseMaker:
             )
             return
         services.do_file(case, self.operator, now=self.clock.at)
-        if not self.dispatch(case, category):
+        if not self.dispatch(case, category, co=plan == "stalled"):
             return
         if plan == "returned" and not case.handled_by_grid:
             if not self.later(0.3, 3):
@@ -410,6 +460,7 @@ class _CaseMaker:
         if plan == "stalled":
             if self.rng.random() < 0.5:
                 self.accept_and_handle(case, late=False, stop_after_accept=True)
+            self.co_feedback(case)
             return
         if plan == "suspended":
             if not self.later(1, 8):
@@ -590,6 +641,35 @@ class _CaseMaker:
             times.append(self.now - datetime.timedelta(minutes=minutes))
         return sorted(times)
 
+    def hurry(self) -> None:
+        """催办: the desk hurries a few open cases near their deadline (yellow) once and a few past
+        it (red) twice — the second time now — after their last step, through the service."""
+        wanted = {WarningLevel.YELLOW: HURRIED_YELLOW, WarningLevel.RED: HURRIED_RED}
+        last_steps = dict(
+            CaseEvent.objects.filter(case__status__in=[S.DISPATCHED, S.ACCEPTED])
+            .values("case")
+            .annotate(last=Max("at"))
+            .values_list("case", "last")
+        )
+        candidates = Case.objects.filter(
+            status__in=[S.DISPATCHED, S.ACCEPTED], is_suspended=False
+        ).order_by("number")
+        for case in candidates:
+            at = max(last_steps[case.pk], self.now - datetime.timedelta(hours=4))
+            at += datetime.timedelta(minutes=10)
+            level = services.hurry_level(case, self.now)
+            if at >= self.now or not wanted.get(level) or services.hurry_level(case, at) != level:
+                continue
+            wanted[level] -= 1
+            services.do_hurry(case, self.operator, note="请抓紧处置并反馈", now=at)
+            if level == WarningLevel.RED:
+                services.do_hurry(
+                    case, self.operator, note="再次催办，请今日内处置完毕", now=self.now
+                )
+            self.counts[f"hurried:{level}"] += 1
+            if not any(wanted.values()):
+                return
+
     # --- all cases ----------------------------------------------------------------------------
     def build(self, n: int) -> Counter:
         if not (
@@ -666,6 +746,7 @@ def build_demo_cases(n: int = DEFAULT_CASES, *, seed: int = 2023, now=None) -> C
     maker = _CaseMaker(seed, now)
     with notifications.muted(inbox=True), transaction.atomic():
         counts = maker.build(n)
+        maker.hurry()
         backfill_updated_at()
         warnings.scan(now=now)
         read_old_notifications(now)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from civicgrid.accounts.models import User
@@ -73,7 +74,7 @@ def test_the_queue_looks_like_a_street_at_work(demo_cases):
     """Most cases move through the loop; a report waits for 立案 only on its day; a handful are
     late; closures are rated and a few 不满意 ratings show in 满意率."""
     from civicgrid.cases import indicators
-    from civicgrid.cases.models import CaseRating
+    from civicgrid.cases.models import CaseRating, CoHandling
 
     day_ago = NOW - datetime.timedelta(days=1)
     waiting = Case.objects.filter(status="reported")
@@ -86,6 +87,19 @@ def test_the_queue_looks_like_a_street_at_work(demo_cases):
     assert 0 < red <= 10 and red < open_cases.count() / 2, (red, open_cases.count())
     assert open_cases.count() < Case.objects.count() / 3
     assert CaseRating.objects.filter(rating="unsatisfied").exists()
+    # 协办: open cases with a co-handling department, one that gave its feedback and one the lead
+    # still waits for.
+    parts = CoHandling.objects.filter(case__in=open_cases)
+    assert parts.filter(status="done").exclude(feedback="").exists()
+    assert parts.filter(status="open").exists()
+    assert not parts.filter(department=F("case__assigned_department")).exists()
+    # 催办: cases near their deadline hurried once, overdue ones twice, each step in the history.
+    hurried = open_cases.filter(hurry_count__gt=0)
+    assert hurried.filter(warning_level="yellow", hurry_count=1).exists()
+    assert hurried.filter(warning_level="red", hurry_count=2).exists()
+    for case in hurried:
+        assert case.events.filter(action="hurry").count() == case.hurry_count
+    assert not open_cases.filter(warning_level="", hurry_count__gt=0).exists()
     start, end = indicators.period((NOW - datetime.timedelta(days=61)).date(), NOW.date())
     (row,) = indicators.compute(User.objects.get(username="operator"), start, end, as_of=NOW)
     assert 50 < row["satisfaction_rate"] < 100
@@ -101,17 +115,20 @@ def test_deterministic_with_the_seed(small_demo):
 
     build_demo_cases(40, seed=7, now=NOW)
     first = snapshot()
-    # History rows refuse deletion through the ORM (immutable by design); wipe them raw to
-    # build the same cases a second time in the same database.
-    CaseEvent.objects.all()._raw_delete(CaseEvent.objects.db)
     from civicgrid.cases.models import (
         CallIn,
         CaseNumberCounter,
         CaseRating,
+        CoHandling,
         ExtensionRequest,
         HotlineAttempt,
         HotlineMessage,
     )
+
+    CoHandling.objects.all().delete()  # its feedback points at a history row
+    # History rows refuse deletion through the ORM (immutable by design); wipe them raw to
+    # build the same cases a second time in the same database.
+    CaseEvent.objects.all()._raw_delete(CaseEvent.objects.db)
 
     CallIn.objects.all().delete()
     for model in (HotlineAttempt, HotlineMessage, CaseRating):
