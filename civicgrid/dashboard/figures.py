@@ -10,10 +10,12 @@ A/K/E (a few rows per day); a filtered one reads S/C/D restricted to its micro-g
 """
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Sum, When
+from django.db.models import Case, IntegerField, Sum, TextField, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from civicgrid.cases.indicators import QUALITY_RATES, RATES, grade
 from civicgrid.core.inputs import InputError, check_date
 from civicgrid.dashboard.models import COHORT_COUNTERS, REPORT_COUNTERS, Rollup
 from civicgrid.grids.choices import GridLevel
-from civicgrid.grids.models import Grid
+from civicgrid.grids.models import Grid, micro_grid_display_name
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.shops import services as shop_services
 from civicgrid.sorting import reports as sorting_reports
@@ -95,7 +97,9 @@ def parse_period(start: str | None, end: str | None, today: datetime.date):
 def resolve_scope(user, code: str | None) -> Scope:
     """The user's scope narrowed to grid `code` (any level); ScopeError when not allowed."""
     visible = visible_micro_grids(user)
-    visible_ids = None if visible is None else list(visible.values_list("pk", flat=True))
+    # With their paths: the micro-grids below a node are then read from these, not queried again.
+    visible_rows = None if visible is None else list(visible.values_list("pk", "path"))
+    visible_ids = None if visible_rows is None else [pk for pk, _path in visible_rows]
     node = None
     if code:
         node = Grid.objects.filter(code=code.strip()).first()
@@ -112,6 +116,8 @@ def resolve_scope(user, code: str | None) -> Scope:
         return Scope(user, None, visible_ids, _("我的网格"))
     if node.level == GridLevel.MICRO_GRID:
         under = [node.pk]
+    elif visible_rows is not None:
+        under = [pk for pk, path in visible_rows if path.startswith(node.path)]
     else:
         under = list(
             Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=node.path).values_list(
@@ -336,6 +342,8 @@ class _Frame:
 
 # The counters every daily figure sums.
 DAILY_NAMES = (*REPORT_COUNTERS, *COHORT_COUNTERS)
+# What the intake figures (today, this month, by source) read of them.
+INTAKE = ("reported",)
 
 
 def _add(acc, row, keys=DAILY_NAMES):
@@ -362,27 +370,79 @@ def _open_by(open_rows, key: str) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class _GridRow:
+    """What the sections read of a grid (a micro-grid, its 居村, the 居村's parent): plain values
+    read with `values_list`, not model instances (a street has hundreds of micro-grids)."""
+
+    pk: int
+    code: str
+    name: str
+    level: str
+    parent: "_GridRow | None" = None
+    geometry: dict | None = None
+
+    @property
+    def parent_id(self):
+        return self.parent.pk if self.parent is not None else None
+
+    @property
+    def display_name(self) -> str:
+        """Grid.display_name for a micro-grid: with its 居村."""
+        return micro_grid_display_name(self.name, self.parent.name if self.parent else None)
+
+
+# Decoded outlines by their JSON text: the same outline is decoded once per process, not on every
+# page (a street's outlines are ~200 kB of GeoJSON). Content-addressed, so never stale; shared,
+# so read-only. Bounded: cleared when it holds more than OUTLINES_KEPT.
+_OUTLINES: dict[str, dict] = {}
+OUTLINES_KEPT = 20_000
+
+
+def _outline(text):
+    if text is None:
+        return None
+    outline = _OUTLINES.get(text)
+    if outline is None:
+        if len(_OUTLINES) >= OUTLINES_KEPT:
+            _OUTLINES.clear()
+        outline = _OUTLINES[text] = json.loads(text)
+    return outline
+
+
 def _micro_grids(f: _Frame) -> list:
-    """The micro-grids below the node (with outlines and their community)."""
+    """The micro-grids below the node (with outlines and their community and its parent), by
+    code."""
     micro_qs = Grid.objects.filter(level=GridLevel.MICRO_GRID)
     if f.scope.micro_ids is not None:
         micro_qs = micro_qs.filter(pk__in=f.scope.micro_ids)
     elif f.scope.node is not None:
         micro_qs = micro_qs.filter(path__startswith=f.scope.node.path)
-    return list(
-        micro_qs.select_related("parent__parent").only(
-            "code",
-            "name",
-            "level",
-            "geometry",
-            "parent__code",
-            "parent__name",
-            "parent__level",
-            "parent__parent__code",
-            "parent__parent__name",
-            "parent__parent__level",
-        )
+    rows = micro_qs.annotate(outline=Cast("geometry", TextField())).values_list(
+        "pk",
+        "code",
+        "name",
+        "outline",
+        "parent_id",
+        "parent__code",
+        "parent__name",
+        "parent__level",
+        "parent__parent_id",
+        "parent__parent__code",
+        "parent__parent__name",
+        "parent__parent__level",
     )
+    parents: dict = {}
+    out = []
+    for pk, code, name, outline, p_pk, p_code, p_name, p_level, *grand in rows:
+        parent = None
+        if p_pk is not None:
+            parent = parents.get(p_pk)
+            if parent is None:
+                up = _GridRow(*grand) if grand[0] is not None else None
+                parent = parents[p_pk] = _GridRow(p_pk, p_code, p_name, p_level, up)
+        out.append(_GridRow(pk, code, name, GridLevel.MICRO_GRID, parent, _outline(outline)))
+    return out
 
 
 # --- the eight sections ------------------------------------------------------------------------
@@ -395,9 +455,9 @@ def _section_kpis(f: _Frame, series, pending, open_rows) -> tuple[dict, dict]:
     for r in series:
         d = r["day"]
         if d == f.today:
-            _add(today_sum, r)
+            _add(today_sum, r, INTAKE)
         if f.this_month <= d <= f.today:
-            _add(month_sum, r)
+            _add(month_sum, r, INTAKE)
         if f.first <= d <= f.last:
             _add(period_sum, r)
     kpi = indicator_row(period_sum, _group_pending(pending, lambda r: None)[None])
@@ -421,7 +481,7 @@ def _section_trend_day(f: _Frame, series) -> dict:
     by_day = defaultdict(dict)
     for r in series:
         if f.first <= r["day"] <= f.last:
-            _add(by_day[r["day"]], r)
+            _add(by_day[r["day"]], r, ("reported", "closed"))
     days = []
     d = f.first
     while d <= f.last:
@@ -440,7 +500,7 @@ def _section_trend_month(f: _Frame, series) -> dict:
     for r in series:
         d = r["day"]
         if f.m_first <= d <= f.last:
-            _add(by_month[(d.year, d.month)], r)
+            _add(by_month[(d.year, d.month)], r, ("reported", "filed"))
     months = [month_start(f.last, back) for back in range(MONTHS - 1, -1, -1)]
     return {
         "labels": [m.strftime("%Y-%m") for m in months],
@@ -454,7 +514,7 @@ def _section_sources(f: _Frame, series) -> list:
     by_source = defaultdict(dict)
     for r in series:
         if f.first <= r["day"] <= f.last:
-            _add(by_source[r["source"]], r)
+            _add(by_source[r["source"]], r, INTAKE)
     labels = dict(CaseSource.choices)
     return [
         {"key": k, "name": str(labels.get(k, k)), "n": v.get("reported", 0)}
