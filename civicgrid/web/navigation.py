@@ -12,6 +12,9 @@ from civicgrid.accounts.policy import (
     FIRESAFETY_INSPECT_ROLES,
     FIRESAFETY_VIEW_ROLES,
     GRID_STAFF_ROLES,
+    PARKING_GATE_ROLES,
+    PARKING_RESIDENT_ROLES,
+    PARKING_VIEW_ROLES,
     SHOPS_REFRESH_ROLES,
     SHOPS_VIEW_ROLES,
     SORTING_VIEW_ROLES,
@@ -78,6 +81,14 @@ for _role in sorted(FIRESAFETY_VIEW_ROLES - GRID_STAFF_ROLES - {Role.DEPT_HANDLE
     MENU_BY_ROLE[_role].append(_FIRE)
 for _role in sorted(GRID_STAFF_ROLES & FIRESAFETY_INSPECT_ROLES):
     MENU_BY_ROLE[_role].append((_("消防检查"), "firesafety:inspect_choose"))
+# 错峰共享停车 (civicgrid.parking): the indicators for the desk, 片区, 居委 and leaders; the gate's
+# phone page for grid staff; residents offer and book on their own phone pages.
+for _role in sorted(PARKING_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("共享停车"), "parking:index"))
+for _role in sorted(GRID_STAFF_ROLES & PARKING_GATE_ROLES):
+    MENU_BY_ROLE[_role].append((_("停车门岗"), "parking:gate"))
+for _role in sorted(PARKING_RESIDENT_ROLES):
+    MENU_BY_ROLE[_role].append((_("共享停车"), "parking:me"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 
