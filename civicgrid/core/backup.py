@@ -209,7 +209,7 @@ def _dump_sqlite(using: str, path: Path) -> tuple[dict[str, int], dict[str, str]
     name = connections[using].settings_dict["NAME"]
     if not Path(name).is_file():
         raise BackupError(_("SQLite 数据库文件不存在：%(p)s") % {"p": name})
-    source = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=20)
+    source = sqlite3.connect(f"{Path(name).resolve().as_uri()}?mode=ro", uri=True, timeout=20)
     copy = sqlite3.connect(path)
     try:
         # One step: the whole copy is read under one read lock, a consistent snapshot even while
@@ -283,7 +283,7 @@ def _restore_sqlite(using: str, copy: Path) -> None:
     connection.close()
     name = connection.settings_dict["NAME"]
     Path(name).parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
     target = sqlite3.connect(name, timeout=20)
     try:
         # The backup API replaces the target's whole content in one transaction.
@@ -368,6 +368,49 @@ def _write_media(storage: Storage, name: str, fileobj) -> None:
         )
 
 
+def archive_media(tar: tarfile.TarFile, storage: Storage, mtime: float, report: Report) -> dict:
+    """Add every file of `storage` to `tar` as media/<name>; returns {name: {size, sha256}}."""
+    names = media_names(storage)
+    report(_("复制媒体文件 %(n)d 个……") % {"n": len(names)})
+    files = {}
+    for name in names:
+        try:
+            size = _media_size(storage, name)
+            with _open_media(storage, name) as fileobj:
+                reader = _HashingReader(fileobj)
+                tar.addfile(_tarinfo(MEDIA_PREFIX + name, size, mtime), reader)
+        except FileNotFoundError:
+            # Deleted since it was listed (an administrator removed a photo, rows and all):
+            # the database was dumped earlier and may still name it; say so, go on.
+            report(_("注意：文件 %(name)s 在备份过程中被删除，未备份") % {"name": name})
+            continue
+        except OSError as exc:
+            raise BackupError(
+                _("文件 %(name)s 在备份时被改动，请重新备份（%(err)s）")
+                % {"name": name, "err": exc}
+            ) from exc
+        files[name] = {"size": size, "sha256": reader.sha256.hexdigest()}
+    return files
+
+
+def restore_media(tar: tarfile.TarFile, members: dict, files: dict, storage: Storage) -> None:
+    """Write the archive's media/<name> members for `files` into `storage`, under their names."""
+    for name in files:
+        _write_media(storage, name, tar.extractfile(members[MEDIA_PREFIX + name]))
+
+
+def check_media(files: dict, storage: Storage) -> None:
+    """Re-read every restored file from `storage`: its size and sha256 must be the manifest's."""
+    for name, entry in files.items():
+        try:
+            with _open_media(storage, name) as fileobj:
+                sha, size = _digest(fileobj)
+        except OSError:
+            sha, size = None, None
+        if sha != entry["sha256"] or size != entry["size"]:
+            raise BackupError(_("恢复后的文件 %(name)s 与清单不符") % {"name": name})
+
+
 # --- backup ---------------------------------------------------------------------------------
 
 
@@ -398,6 +441,10 @@ def create_backup(
     output = Path(output)
     if output.exists():
         raise BackupError(_("%(p)s 已存在：不会覆盖已有的备份") % {"p": output})
+    if _is_filesystem(storage) and output.resolve().is_relative_to(
+        Path(storage.location).resolve()
+    ):
+        raise BackupError(_("备份文件不能放在媒体目录 %(p)s 里") % {"p": storage.location})
     output.parent.mkdir(parents=True, exist_ok=True)
     vendor = _vendor(using)
     created_at = datetime.datetime.now(datetime.UTC)
@@ -422,21 +469,7 @@ def create_backup(
                     "sha256": reader.sha256.hexdigest(),
                 }
                 dump.unlink()  # the archive holds it now; the disk need not hold it twice
-                names = media_names(storage)
-                report(_("复制媒体文件 %(n)d 个……") % {"n": len(names)})
-                files = {}
-                for name in names:
-                    size = _media_size(storage, name)
-                    with _open_media(storage, name) as fileobj:
-                        reader = _HashingReader(fileobj)
-                        tar.addfile(
-                            _tarinfo(MEDIA_PREFIX + name, size, created_at.timestamp()), reader
-                        )
-                    if reader.size != size:
-                        raise BackupError(
-                            _("文件 %(name)s 在备份时被改动，请重新备份") % {"name": name}
-                        )
-                    files[name] = {"size": size, "sha256": reader.sha256.hexdigest()}
+                files = archive_media(tar, storage, created_at.timestamp(), report)
                 manifest = {
                     "format": FORMAT,
                     "version": VERSION,
@@ -636,27 +669,22 @@ def restore_backup(
         dump.unlink()
 
         counts = _target_counts(using, tables)
-        wrong = [
-            _("%(t)s（清单 %(want)d 行，恢复后 %(got)s 行）")
-            % {"t": table, "want": want, "got": counts.get(table, _("表不存在"))}
-            for table, want in sorted(tables.items())
-            if counts.get(table) != want
-        ]
+        wrong = []
+        for table, want in sorted(tables.items()):
+            got = counts.get(table)
+            if got is None:
+                wrong.append(_("%(t)s（恢复后不存在）") % {"t": table})
+            elif got != want:
+                wrong.append(
+                    _("%(t)s（清单 %(want)d 行，恢复后 %(got)d 行）")
+                    % {"t": table, "want": want, "got": got}
+                )
         if wrong:
             raise BackupError(_("恢复后的数据表与清单不符：%(t)s") % {"t": "；".join(wrong)})
 
         files = manifest["media"]["files"]
         report(_("恢复媒体文件 %(n)d 个……") % {"n": len(files)})
-        for name in files:
-            _write_media(storage, name, tar.extractfile(members[MEDIA_PREFIX + name]))
-
-    for name, entry in files.items():
-        try:
-            with _open_media(storage, name) as fileobj:
-                sha, size = _digest(fileobj)
-        except OSError:
-            sha, size = None, None
-        if sha != entry["sha256"] or size != entry["size"]:
-            raise BackupError(_("恢复后的文件 %(name)s 与清单不符") % {"name": name})
+        restore_media(tar, members, files, storage)
+    check_media(files, storage)
     restored.extra_files = sorted(set(media_names(storage)) - set(files))
     return restored

@@ -21,8 +21,18 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, InMemoryStorage
 
-from civicgrid.core.backup import BackupError, verify_archive
+from civicgrid.core.backup import (
+    BackupError,
+    archive_media,
+    check_media,
+    create_backup,
+    media_names,
+    restore_media,
+    verify_archive,
+)
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -94,72 +104,6 @@ def _sqlite_tables(path: Path) -> dict[str, tuple[int, str]]:
         db.close()
 
 
-@pytest.fixture(scope="module")
-def sqlite_backup(tmp_path_factory):
-    """The small street in SQLite, and its backup archive."""
-    root = tmp_path_factory.mktemp("backup")
-    env = _sqlite_env(root / "src")
-    _ok(_run(env, "civicgrid.core.tests.backup_street", module=True))
-    archive = root / "street.tar"
-    out = _ok(_run(env, "backup", "-o", str(archive)))
-    assert "备份完成" in out
-    return root / "src", archive
-
-
-def _fresh(tmp_path: Path) -> tuple[dict, Path]:
-    target = tmp_path / "dst"
-    return _sqlite_env(target), target
-
-
-def test_sqlite_round_trip_restores_every_table_and_file(sqlite_backup, tmp_path):
-    source, archive = sqlite_backup
-    env, target = _fresh(tmp_path)
-    out = _ok(_run(env, "restore", str(archive)))
-    assert "恢复完成并已核对" in out
-
-    before, after = _sqlite_tables(source / "db.sqlite3"), _sqlite_tables(target / "db.sqlite3")
-    assert set(after) == set(before)
-    assert {t: v for t, v in after.items() if v != before[t]} == {}
-    # The street is really there: cases, their photos, people, grids.
-    assert before["cases_case"][0] >= 5
-    assert before["attachments_attachment"][0] == 6
-    assert before["grids_grid"][0] > 0 and before["registry_resident"][0] > 0
-
-    files = _files(source / "media")
-    assert len(files) == 7  # six photos and one thumbnail
-    assert any(name.startswith("thumbs/") for name in files)
-    assert _files(target / "media") == files
-
-    with tarfile.open(archive) as tar:
-        manifest = json.load(tar.extractfile("manifest.json"))
-    assert manifest["format"] == "civicgrid-backup" and manifest["version"] == 1
-    assert manifest["database"]["vendor"] == "sqlite"
-    assert manifest["tables"] == {t: n for t, (n, _d) in before.items()}
-    assert manifest["migrations"]["cases"].startswith("00")
-    assert {n: f["sha256"] for n, f in manifest["media"]["files"].items()} == files
-
-
-def test_restore_refuses_a_target_that_is_not_empty_unless_forced(sqlite_backup, tmp_path):
-    _source, archive = sqlite_backup
-    env, target = _fresh(tmp_path)
-    stray = target / "media" / "stray.txt"
-    stray.parent.mkdir(parents=True)
-    stray.write_text("left here")
-
-    refused = _run(env, "restore", str(archive))
-    assert refused.returncode == 1
-    assert "目标不是空的" in refused.stderr and "--force" in refused.stderr
-    assert not (target / "db.sqlite3").exists() or _sqlite_tables(target / "db.sqlite3") == {}
-
-    out = _ok(_run(env, "restore", "--force", str(archive)))
-    assert "恢复完成并已核对" in out
-    assert "另有 1 个" in out  # the stray file is reported, never deleted
-    assert stray.read_text() == "left here"
-    # A second forced restore over the restored data gives the same data again.
-    _ok(_run(env, "restore", "--force", str(archive)))
-    assert _sqlite_tables(target / "db.sqlite3") == _sqlite_tables(sqlite_backup[0] / "db.sqlite3")
-
-
 def _corrupt(archive: Path, copy: Path, member: str) -> None:
     shutil.copy(archive, copy)
     with tarfile.open(copy) as tar:
@@ -169,43 +113,6 @@ def _corrupt(archive: Path, copy: Path, member: str) -> None:
         byte = f.read(1)
         f.seek(offset + 10)
         f.write(bytes([byte[0] ^ 0xFF]))
-
-
-@pytest.mark.parametrize("which", ["photo", "database"])
-def test_a_tampered_archive_fails_before_anything_is_written(sqlite_backup, tmp_path, which):
-    _source, archive = sqlite_backup
-    with tarfile.open(archive) as tar:
-        names = tar.getnames()
-    member = (
-        "database.sqlite3"
-        if which == "database"
-        else next(n for n in names if n.startswith("media/attachments/"))
-    )
-    bad = tmp_path / "bad.tar"
-    _corrupt(archive, bad, member)
-    env, target = _fresh(tmp_path)
-
-    done = _run(env, "restore", str(bad))
-    assert done.returncode == 1
-    assert "校验失败" in done.stderr and member in done.stderr
-    assert not (target / "db.sqlite3").exists()
-    assert _files(target / "media") == {}
-    assert _run(env, "restore", "--verify-only", str(bad)).returncode == 1
-    assert "备份完整" in _ok(_run(env, "restore", "--verify-only", str(archive)))
-
-
-def test_a_truncated_archive_fails_before_anything_is_written(sqlite_backup, tmp_path):
-    _source, archive = sqlite_backup
-    cut = tmp_path / "cut.tar"
-    data = archive.read_bytes()
-    cut.write_bytes(data[: len(data) // 2])
-    env, target = _fresh(tmp_path)
-
-    done = _run(env, "restore", str(cut))
-    assert done.returncode == 1
-    assert "CommandError" in done.stderr
-    assert not (target / "db.sqlite3").exists()
-    assert _files(target / "media") == {}
 
 
 def _rewrite(archive: Path, out: Path, change) -> None:
@@ -221,13 +128,83 @@ def _rewrite(archive: Path, out: Path, change) -> None:
             dst.addfile(member, io.BytesIO(data))
 
 
-def test_a_restore_that_does_not_match_the_manifest_exits_with_an_error(sqlite_backup, tmp_path):
-    _source, archive = sqlite_backup
+def test_sqlite_backup_and_restore(tmp_path):
+    """One test, one street built (the build is the slow part): the round trip, then the
+    refusals and the failures against the same archive."""
+    source = tmp_path / "src"
+    env = _sqlite_env(source)
+    _ok(_run(env, "civicgrid.core.tests.backup_street", module=True))
+    archive = tmp_path / "street.tar"
+    assert "备份完成" in _ok(_run(env, "backup", "-o", str(archive)))
+    before = _sqlite_tables(source / "db.sqlite3")
+    files = _files(source / "media")
+    # The street is really there: cases, their photos and a thumbnail, people, grids.
+    assert before["cases_case"][0] >= 5
+    assert before["attachments_attachment"][0] == 6
+    assert before["grids_grid"][0] > 0 and before["registry_resident"][0] > 0
+    assert len(files) == 7 and any(name.startswith("thumbs/") for name in files)
+
+    # The manifest: format, vendor, migrations, every table's rows, every file's checksum.
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["format"] == "civicgrid-backup" and manifest["version"] == 1
+    assert manifest["database"]["vendor"] == "sqlite"
+    assert manifest["tables"] == {t: n for t, (n, _d) in before.items()}
+    assert manifest["migrations"]["cases"].startswith("00")
+    assert {n: f["sha256"] for n, f in manifest["media"]["files"].items()} == files
+
+    # Restored into an empty database and an empty media root: every table and file the same.
+    env, target = _sqlite_env(tmp_path / "dst"), tmp_path / "dst"
+    assert "恢复完成并已核对" in _ok(_run(env, "restore", str(archive)))
+    after = _sqlite_tables(target / "db.sqlite3")
+    assert set(after) == set(before)
+    assert {t: v for t, v in after.items() if v != before[t]} == {}
+    assert _files(target / "media") == files
+
+    # A target that is not empty is refused; --force replaces its tables and keeps a stray file.
+    env, target = _sqlite_env(tmp_path / "busy"), tmp_path / "busy"
+    junk = sqlite3.connect(target / "db.sqlite3")
+    junk.execute("CREATE TABLE junk (x)")
+    junk.commit()
+    junk.close()
+    stray = target / "media" / "stray.txt"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("left here")
+    refused = _run(env, "restore", str(archive))
+    assert refused.returncode == 1
+    assert "目标不是空的" in refused.stderr and "--force" in refused.stderr
+    assert set(_sqlite_tables(target / "db.sqlite3")) == {"junk"}
+    out = _ok(_run(env, "restore", "--force", str(archive)))
+    assert "恢复完成并已核对" in out and "另有 1 个" in out
+    assert _sqlite_tables(target / "db.sqlite3") == before
+    assert stray.read_text() == "left here"
+
+    # A photo altered in the archive: refused before anything is written.
+    with tarfile.open(archive) as tar:
+        photo = next(n for n in tar.getnames() if n.startswith("media/attachments/"))
+    bad = tmp_path / "bad.tar"
+    _corrupt(archive, bad, photo)
+    env, target = _sqlite_env(tmp_path / "untouched"), tmp_path / "untouched"
+    done = _run(env, "restore", str(bad))
+    assert done.returncode == 1
+    assert "校验失败" in done.stderr and photo in done.stderr
+    assert not (target / "db.sqlite3").exists()
+    assert _files(target / "media") == {}
+
+    # The database dump altered, or the archive cut short: the check finds it.
+    _corrupt(archive, bad, "database.sqlite3")
+    with pytest.raises(BackupError, match="校验失败：database.sqlite3"):
+        verify_archive(bad)
+    data = archive.read_bytes()
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(BackupError, match="不完整|已损坏"):
+        verify_archive(bad)
+    assert verify_archive(archive)["media"]["count"] == 7
+
+    # Restored data that does not match the manifest: an error and a non-zero exit.
     wrong = tmp_path / "wrong.tar"
     _rewrite(archive, wrong, lambda m: m["tables"].__setitem__("cases_case", 99999))
-    env, _target = _fresh(tmp_path)
-
-    done = _run(env, "restore", str(wrong))
+    done = _run(_sqlite_env(tmp_path / "mismatch"), "restore", str(wrong))
     assert done.returncode == 1
     assert "恢复后的数据表与清单不符" in done.stderr and "cases_case" in done.stderr
 
@@ -300,6 +277,48 @@ def test_verify_accepts_a_consistent_archive_and_refuses_unsafe_or_unlisted_memb
         verify_archive(tmp_path / "nowhere.tar")
 
 
+def test_backup_never_overwrites_an_archive_nor_writes_into_the_media_it_copies(tmp_path):
+    storage = FileSystemStorage(location=tmp_path / "media")
+    existing = tmp_path / "old.tar"
+    existing.write_bytes(b"last night's backup")
+    with pytest.raises(BackupError, match="不会覆盖"):
+        create_backup(existing, storage=storage)
+    assert existing.read_bytes() == b"last night's backup"
+    with pytest.raises(BackupError, match="媒体目录"):
+        create_backup(tmp_path / "media" / "backups" / "new.tar", storage=storage)
+    assert not (tmp_path / "media").exists()
+
+
+def test_media_of_a_storage_that_is_not_on_disk_goes_through_the_storage_api(tmp_path):
+    """An object store (S3) is listed, read and written through the Storage API only."""
+    source, target = InMemoryStorage(), InMemoryStorage()
+    photos = {
+        "attachments/2026/12/01/a.jpg": b"\xff\xd8 first",
+        "attachments/2026/12/02/b.png": b"\x89PNG second",
+        "thumbs/2026/12/01/a.jpg": b"\xff\xd8 small",
+    }
+    for name, data in photos.items():
+        assert source.save(name, ContentFile(data)) == name
+    assert media_names(source) == sorted(photos)
+
+    archive = tmp_path / "media.tar"
+    with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
+        files = archive_media(tar, source, 0, lambda message: None)
+    assert {n: f["sha256"] for n, f in files.items()} == {
+        n: hashlib.sha256(d).hexdigest() for n, d in photos.items()
+    }
+
+    target.save("attachments/2026/12/01/a.jpg", ContentFile(b"an older photo"))
+    with tarfile.open(archive) as tar:
+        restore_media(tar, {m.name: m for m in tar.getmembers()}, files, target)
+    check_media(files, target)  # raises on any difference
+    assert {n: target.open(n).read() for n in media_names(target)} == photos
+
+    files["thumbs/2026/12/01/a.jpg"]["sha256"] = "0" * 64
+    with pytest.raises(BackupError, match="thumbs/2026/12/01/a.jpg"):
+        check_media(files, target)
+
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
@@ -358,7 +377,12 @@ def test_postgresql_round_trip_restores_every_table_and_file(tmp_path):
         # Not empty now: refused, then restored over with --force (pg_restore --clean).
         refused = _run(target, "restore", str(archive))
         assert refused.returncode == 1 and "目标不是空的" in refused.stderr
-        _ok(_run(target, "restore", "--force", str(archive)))
+        import psycopg
+
+        with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{target_db}") as db:
+            db.execute("CREATE TABLE junk (x int)")  # a later migration's table, say
+        out = _ok(_run(target, "restore", "--force", str(archive)))
+        assert "删除了备份中没有的数据表 1 张" in out
         assert _pg_tables(target_db) == before
     finally:
         for name in (source_db, target_db):
