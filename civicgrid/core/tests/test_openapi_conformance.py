@@ -66,12 +66,14 @@ from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
+from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
+from civicgrid.registry.models import Household
 
 CHECKS = [
     not_a_server_error,
@@ -123,6 +125,10 @@ def demo(db):
     build_demo_survey(seed=7, answers=40)
     build_demo_sorting(seed=7)
     build_demo_shops(seed=7, blocks=3, shops=24, halves=2)
+    # This small street has no village: six households become let self-built houses (出租屋).
+    let = list(Household.objects.order_by("pk").values_list("pk", flat=True)[:6])
+    Household.objects.filter(pk__in=let).update(tenure="self_built", use="rented")
+    build_demo_firesafety(seed=7)
     return {u.username: u for u in User.objects.all()}
 
 

@@ -2,13 +2,14 @@
 the registry; input bodies are checked here and handed to the services, which do every write."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicgrid.firesafety.choices import HouseUse, Structure
 from civicgrid.firesafety.models import CheckItem, Finding, Inspection, RentalHouse
 
 
-class HouseSerializer(serializers.ModelSerializer):
+class FireHouseSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="household.address.normalized", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     micro_grid_code = serializers.CharField(source="micro_grid.code", read_only=True)
@@ -56,27 +57,28 @@ class HouseSerializer(serializers.ModelSerializer):
         return counts[obj.household_id]
 
 
-class LandlordSerializer(serializers.Serializer):
+class FireLandlordSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField(help_text=_("已脱敏"))
     start_date = serializers.DateField()
 
 
-class HouseDetailSerializer(HouseSerializer):
+class FireHouseDetailSerializer(FireHouseSerializer):
     landlord = serializers.SerializerMethodField()
 
-    class Meta(HouseSerializer.Meta):
-        fields = [*HouseSerializer.Meta.fields, "landlord"]
+    class Meta(FireHouseSerializer.Meta):
+        fields = [*FireHouseSerializer.Meta.fields, "landlord"]
         read_only_fields = fields
 
-    def get_landlord(self, obj) -> LandlordSerializer(allow_null=True):
+    @extend_schema_field(FireLandlordSerializer(allow_null=True))
+    def get_landlord(self, obj):
         from civicgrid.firesafety.services import current_rental, landlord
 
         value = landlord(current_rental(obj.household))
-        return LandlordSerializer(value).data if value else None
+        return FireLandlordSerializer(value).data if value else None
 
 
-class CodeSerializer(serializers.Serializer):
+class FireCodeSerializer(serializers.Serializer):
     household = serializers.IntegerField(help_text=_("户（出租或群租）"))
     floors = serializers.IntegerField(required=False, allow_null=True)
     area_m2 = serializers.DecimalField(
@@ -87,7 +89,7 @@ class CodeSerializer(serializers.Serializer):
     use = serializers.ChoiceField(choices=HouseUse.choices, default=HouseUse.RESIDENTIAL)
 
 
-class ParticularsSerializer(serializers.Serializer):
+class FireParticularsSerializer(serializers.Serializer):
     floors = serializers.IntegerField(required=False, allow_null=True)
     area_m2 = serializers.DecimalField(
         max_digits=8, decimal_places=1, required=False, allow_null=True
@@ -97,13 +99,13 @@ class ParticularsSerializer(serializers.Serializer):
     use = serializers.ChoiceField(choices=HouseUse.choices, required=False)
 
 
-class CheckItemSerializer(serializers.ModelSerializer):
+class FireCheckItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckItem
         fields = ["id", "code", "name", "description", "severity", "order"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FireFindingSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
 
     class Meta:
@@ -111,8 +113,8 @@ class FindingSerializer(serializers.ModelSerializer):
         fields = ["item", "item_name", "severity", "note"]
 
 
-class InspectionSerializer(serializers.ModelSerializer):
-    findings = FindingSerializer(many=True, read_only=True)
+class FireInspectionSerializer(serializers.ModelSerializer):
+    findings = FireFindingSerializer(many=True, read_only=True)
 
     class Meta:
         model = Inspection
@@ -134,30 +136,30 @@ class InspectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HazardSerializer(serializers.Serializer):
+class FireHazardSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class InspectionCreateSerializer(serializers.Serializer):
+class FireInspectionCreateSerializer(serializers.Serializer):
     house = serializers.IntegerField()
-    hazards = HazardSerializer(many=True, help_text=_("发现的隐患（未发现则为空列表）"))
+    hazards = FireHazardSerializer(many=True, help_text=_("发现的隐患（未发现则为空列表）"))
     landlord_acknowledged = serializers.BooleanField()
     acknowledged_by = serializers.CharField(required=False, allow_blank=True, max_length=50)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class CoverageSerializer(serializers.Serializer):
+class FireCoverageSerializer(serializers.Serializer):
     registered = serializers.IntegerField()
     coded = serializers.IntegerField()
     ratio = serializers.FloatField(allow_null=True)
 
 
-class ReportSerializer(serializers.Serializer):
+class FireReportSerializer(serializers.Serializer):
     """Coverage (coded ÷ registered rental houses), houses by colour, per 居村 and over the last
     months, inspections due and overdue, median days from red to green, over the reader's scope."""
 
-    coverage = CoverageSerializer()
+    coverage = FireCoverageSerializer()
     colours = serializers.DictField(child=serializers.IntegerField())
     villages = serializers.ListField(child=serializers.DictField())
     trend = serializers.DictField()

@@ -29,7 +29,7 @@ class HouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """出租屋 (一户一码) with their colour and dates; the landlord's phone masked."""
 
     permission_classes = [FireReaders]
-    serializer_class = s.HouseSerializer
+    serializer_class = s.FireHouseSerializer
     filterset_class = HouseFilter
 
     def get_queryset(self):
@@ -39,7 +39,7 @@ class HouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return services.scope_houses(qs, self.request.user)
 
     def get_serializer_class(self):
-        return s.HouseDetailSerializer if self.action == "retrieve" else s.HouseSerializer
+        return s.FireHouseDetailSerializer if self.action == "retrieve" else s.FireHouseSerializer
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -49,37 +49,37 @@ class HouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             **self.get_serializer_context(),
             "occupants": services.occupants([h.household_id for h in rows]),
         }
-        data = s.HouseSerializer(rows, many=True, context=context).data
+        data = s.FireHouseSerializer(rows, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
-    @extend_schema(request=s.CodeSerializer, responses={201: s.HouseSerializer})
+    @extend_schema(request=s.FireCodeSerializer, responses={201: s.FireHouseSerializer})
     def create(self, request):
         """一户一码: give a let household (出租/群租) of the reader's scope its code."""
-        body = s.CodeSerializer(data=request.data)
+        body = s.FireCodeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         found = Household.objects.filter(pk=data.pop("household")).first()
         if found is None:
             raise exceptions.ValidationError({"household": [gettext_lazy("户不存在")]})
         house = services.do_code_house(request.user, found, **data)
-        return Response(s.HouseSerializer(house).data, status=status.HTTP_201_CREATED)
+        return Response(s.FireHouseSerializer(house).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ParticularsSerializer, responses={200: s.HouseSerializer})
+    @extend_schema(request=s.FireParticularsSerializer, responses={200: s.FireHouseSerializer})
     @action(detail=True, methods=["post"])
     def particulars(self, request, pk=None, format=None):
         """Change the house's particulars (floors, area, structure, rooms, use)."""
         house = self.get_object()
-        body = s.ParticularsSerializer(data=request.data)
+        body = s.FireParticularsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         house = services.do_update_house(request.user, house, **body.validated_data)
-        return Response(s.HouseSerializer(house).data)
+        return Response(s.FireHouseSerializer(house).data)
 
 
 class CheckItemViewSet(viewsets.ReadOnlyModelViewSet):
     """The checklist: each hazard, 重大 (major) or 一般 (minor)."""
 
     permission_classes = [FireReaders]
-    serializer_class = s.CheckItemSerializer
+    serializer_class = s.FireCheckItemSerializer
     pagination_class = None
     filterset_fields = ["is_active", "severity"]
 
@@ -91,7 +91,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """消防检查 of the houses the reader may see, newest first."""
 
     permission_classes = [FireReaders]
-    serializer_class = s.InspectionSerializer
+    serializer_class = s.FireInspectionSerializer
     filterset_class = InspectionFilter
 
     def get_queryset(self):
@@ -100,10 +100,12 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return services.scope_houses(qs, self.request.user, prefix="house__")
 
-    @extend_schema(request=s.InspectionCreateSerializer, responses={201: s.InspectionSerializer})
+    @extend_schema(
+        request=s.FireInspectionCreateSerializer, responses={201: s.FireInspectionSerializer}
+    )
     def create(self, request):
         """Record an inspection: the hazards found grade the house; a red opens a case."""
-        body = s.InspectionCreateSerializer(data=request.data)
+        body = s.FireInspectionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         # The house is a field of the body: one not in the reader's scope is bad input (400).
@@ -125,7 +127,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             note=data.get("note", ""),
         )
         inspection = self.get_queryset().get(pk=inspection.pk)
-        return Response(s.InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
+        return Response(s.FireInspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 
 
 class ReportView(APIView):
@@ -133,6 +135,6 @@ class ReportView(APIView):
 
     permission_classes = [FireReaders]
 
-    @extend_schema(responses={200: s.ReportSerializer, 403: ErrorSerializer})
+    @extend_schema(responses={200: s.FireReportSerializer, 403: ErrorSerializer})
     def get(self, request):
-        return Response(s.ReportSerializer(services.report(request.user)).data)
+        return Response(s.FireReportSerializer(services.report(request.user)).data)
