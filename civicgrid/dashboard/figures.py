@@ -56,6 +56,8 @@ class Scope:
     micro_ids: list | None
     label: str = ""
     ancestors: list = field(default_factory=list)
+    # The 居村 of `micro_ids` when resolve_scope read them with the micro-grids (else None).
+    communities: list | None = None
 
     @property
     def filtered(self) -> bool:
@@ -98,8 +100,9 @@ def resolve_scope(user, code: str | None) -> Scope:
     """The user's scope narrowed to grid `code` (any level); ScopeError when not allowed."""
     visible = visible_micro_grids(user)
     # With their paths: the micro-grids below a node are then read from these, not queried again.
-    visible_rows = None if visible is None else list(visible.values_list("pk", "path"))
-    visible_ids = None if visible_rows is None else [pk for pk, _path in visible_rows]
+    visible_rows = None if visible is None else list(visible.values_list("pk", "path", "parent_id"))
+    visible_ids = None if visible_rows is None else [row[0] for row in visible_rows]
+    parent_of = {} if visible_rows is None else {pk: parent for pk, _path, parent in visible_rows}
     node = None
     if code:
         node = Grid.objects.filter(code=code.strip()).first()
@@ -113,17 +116,18 @@ def resolve_scope(user, code: str | None) -> Scope:
         if visible_ids is None:
             top = roots[0] if len(roots) == 1 else None
             return Scope(user, top, None, top.name if top else _("全部街镇"))
-        return Scope(user, None, visible_ids, _("我的网格"))
+        return Scope(
+            user, None, visible_ids, _("我的网格"), communities=_communities(visible_ids, parent_of)
+        )
     if node.level == GridLevel.MICRO_GRID:
         under = [node.pk]
+        parent_of[node.pk] = node.parent_id
     elif visible_rows is not None:
-        under = [pk for pk, path in visible_rows if path.startswith(node.path)]
+        under = [pk for pk, path, _parent in visible_rows if path.startswith(node.path)]
     else:
-        under = list(
-            Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=node.path).values_list(
-                "pk", flat=True
-            )
-        )
+        rows = Grid.objects.filter(level=GridLevel.MICRO_GRID, path__startswith=node.path)
+        parent_of = dict(rows.values_list("pk", "parent_id"))
+        under = list(parent_of)
     if visible_ids is not None:
         allowed = set(visible_ids)
         under = [pk for pk in under if pk in allowed]
@@ -137,7 +141,12 @@ def resolve_scope(user, code: str | None) -> Scope:
     single_root = node.parent_id is None and visible_ids is None
     if single_root and Grid.objects.filter(parent__isnull=True).count() == 1:
         under = None  # the only street is everything: read the street grains
-    return Scope(user, node, under, node.name, ancestors)
+    communities = None if under is None else _communities(under, parent_of)
+    return Scope(user, node, under, node.name, ancestors, communities)
+
+
+def _communities(micro_ids, parent_of) -> list:
+    return sorted({parent_of[pk] for pk in micro_ids if parent_of.get(pk) is not None})
 
 
 def month_start(day: datetime.date, back: int = 0) -> datetime.date:
@@ -526,10 +535,7 @@ def _section_sources(f: _Frame, series) -> list:
 def _section_categories(f: _Frame, categories) -> tuple[list, int]:
     """5. Second-level categories by intake of the period: the top N and the rest's total."""
     rows = list(
-        f.scope.rollups("K", "C")
-        .filter(**f.period)
-        .values("category")
-        .annotate(**_sums(DAILY_NAMES))
+        f.scope.rollups("K", "C").filter(**f.period).values("category").annotate(**_sums(INTAKE))
     )
     cats = []
     for r in sorted(rows, key=lambda r: (-(r["reported"] or 0), r["category"])):
@@ -797,8 +803,8 @@ def sorting_tile(scope: Scope, today: datetime.date | None = None) -> dict:
     """垃圾分类 over the last 30 days and the 居村 of the scope's micro-grids (sorting.reports.tile):
     kilograms by category, 减量率, pass rate and grade, windows staffed, households pledged,
     points in use. At most nine queries."""
-    communities = None
-    if scope.micro_ids is not None:
+    communities = scope.communities
+    if communities is None and scope.micro_ids is not None:
         communities = list(
             Grid.objects.filter(pk__in=scope.micro_ids)
             .values_list("parent_id", flat=True)

@@ -22,7 +22,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Field, Q
 from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
@@ -200,6 +200,19 @@ def coverage(areas, first: datetime.date, last: datetime.date, *, now=None) -> d
     }
 
 
+def _fixed_offset(start: datetime.datetime, end: datetime.datetime):
+    """The local UTC offset over [start, end] (aware, local) when it stays the same (checked
+    once a day: no zone changes its offset twice within a day), else None."""
+    offset = start.utcoffset()
+    zone = start.tzinfo
+    moment = start
+    while moment < end:
+        moment = min(moment + datetime.timedelta(days=1), end)
+        if moment.astimezone(zone).utcoffset() != offset:
+            return None
+    return offset
+
+
 def community_tallies(areas, first: datetime.date, last: datetime.date, *, now=None):
     """What `coverage` counts per 居村 and in total, without building the rounds: (areas with a
     round, total tally, {community pk: tally}, {community pk: name}). The plan's rules exactly
@@ -226,6 +239,7 @@ def community_tallies(areas, first: datetime.date, last: datetime.date, *, now=N
         return 0, total, by_community, names
     start, _ = window(first, PatrolShift.MORNING)
     _, end = window(last, PatrolShift.AFTERNOON)
+    offset = _fixed_offset(start, end)
     zone = timezone.get_current_timezone()
     done: dict[tuple, set] = defaultdict(set)
     patrols = Patrol.objects.filter(
@@ -234,9 +248,21 @@ def community_tallies(areas, first: datetime.date, last: datetime.date, *, now=N
         started_at__lt=end,
         worker_id__in={r[1] for r in rows},
         micro_grid_id__in={r[2] for r in rows},
-    ).values_list("worker_id", "micro_grid_id", "started_at")
-    for worker_id, micro_grid_id, started_at in patrols:
-        local = started_at.astimezone(zone)
+    )
+    # The start as the database gives it, without Django's per-value converter (thousands of
+    # rows): naive on SQLite, which stores UTC (USE_TZ), aware on PostgreSQL.
+    started = ExpressionWrapper(F("started_at"), output_field=Field())
+    for worker_id, micro_grid_id, started_at in patrols.values_list(
+        "worker_id", "micro_grid_id", started
+    ):
+        if isinstance(started_at, str):
+            started_at = datetime.datetime.fromisoformat(started_at)
+        if started_at.tzinfo is None:
+            started_at = started_at.replace(tzinfo=datetime.UTC)
+        if offset is None:
+            local = started_at.astimezone(zone)
+        else:  # the local wall time, without a time-zone look-up per patrol
+            local = started_at + (offset - started_at.utcoffset())
         shift = PatrolShift.MORNING if local.time() < NOON else PatrolShift.AFTERNOON
         done[(worker_id, micro_grid_id)].add((local.date(), shift))
     calendar = get_calendar()
