@@ -457,37 +457,45 @@ def create_backup(
         else:
             counts, migrations = _dump_sqlite(using, dump)
         try:
-            with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
-                with open(dump, "rb") as fileobj:
-                    reader = _HashingReader(fileobj)
-                    size = dump.stat().st_size
-                    tar.addfile(_tarinfo(dump.name, size, created_at.timestamp()), reader)
-                database = {
-                    "vendor": vendor,
-                    "file": dump.name,
-                    "size": size,
-                    "sha256": reader.sha256.hexdigest(),
-                }
-                dump.unlink()  # the archive holds it now; the disk need not hold it twice
-                files = archive_media(tar, storage, created_at.timestamp(), report)
-                manifest = {
-                    "format": FORMAT,
-                    "version": VERSION,
-                    "created_at": created_at.isoformat(),
-                    "database": database,
-                    "migrations": migrations,
-                    "tables": counts,
-                    "media": {
-                        "storage": f"{type(storage).__module__}.{type(storage).__qualname__}",
-                        "count": len(files),
-                        "bytes": sum(f["size"] for f in files.values()),
-                        "files": files,
-                    },
-                }
-                data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
-                tar.addfile(_tarinfo(MANIFEST, len(data), created_at.timestamp()), io.BytesIO(data))
-            with open(partial, "rb") as fileobj:
-                os.fsync(fileobj.fileno())
+            # Readable by its owner only: the archive holds personal data.
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as raw:
+                with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                    with open(dump, "rb") as fileobj:
+                        reader = _HashingReader(fileobj)
+                        size = dump.stat().st_size
+                        tar.addfile(_tarinfo(dump.name, size, created_at.timestamp()), reader)
+                    database = {
+                        "vendor": vendor,
+                        "file": dump.name,
+                        "size": size,
+                        "sha256": reader.sha256.hexdigest(),
+                    }
+                    dump.unlink()  # the archive holds it now; the disk need not hold it twice
+                    files = archive_media(tar, storage, created_at.timestamp(), report)
+                    manifest = {
+                        "format": FORMAT,
+                        "version": VERSION,
+                        "created_at": created_at.isoformat(),
+                        "database": database,
+                        "migrations": migrations,
+                        "tables": counts,
+                        "media": {
+                            "storage": f"{type(storage).__module__}.{type(storage).__qualname__}",
+                            "count": len(files),
+                            "bytes": sum(f["size"] for f in files.values()),
+                            "files": files,
+                        },
+                    }
+                    data = json.dumps(
+                        manifest, ensure_ascii=False, indent=1, sort_keys=True
+                    ).encode()
+                    tar.addfile(
+                        _tarinfo(MANIFEST, len(data), created_at.timestamp()), io.BytesIO(data)
+                    )
+                raw.flush()
+                os.fsync(raw.fileno())
             os.replace(partial, output)
         except BaseException:
             partial.unlink(missing_ok=True)

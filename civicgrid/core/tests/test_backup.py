@@ -136,6 +136,8 @@ def test_sqlite_backup_and_restore(tmp_path):
     _ok(_run(env, "civicgrid.core.tests.backup_street", module=True))
     archive = tmp_path / "street.tar"
     assert "备份完成" in _ok(_run(env, "backup", "-o", str(archive)))
+    assert archive.stat().st_mode & 0o777 == 0o600  # personal data: the owner's only
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     before = _sqlite_tables(source / "db.sqlite3")
     files = _files(source / "media")
     # The street is really there: cases, their photos and a thumbnail, people, grids.
@@ -317,6 +319,18 @@ def test_media_of_a_storage_that_is_not_on_disk_goes_through_the_storage_api(tmp
     files["thumbs/2026/12/01/a.jpg"]["sha256"] = "0" * 64
     with pytest.raises(BackupError, match="thumbs/2026/12/01/a.jpg"):
         check_media(files, target)
+
+
+def test_restore_says_when_the_archive_and_the_code_have_different_migrations():
+    from civicgrid.core.backup import _check_migrations
+
+    said = []
+    _check_migrations({"migrations": {"cases": "9999_from_the_future"}}, said.append)
+    assert len(said) == 1 and "cases.9999_from_the_future" in said[0]
+    assert "更新的程序版本" in said[0]
+    said.clear()
+    _check_migrations({"migrations": {"cases": "0001_initial"}}, said.append)
+    assert len(said) == 1 and "manage.py migrate" in said[0]
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
