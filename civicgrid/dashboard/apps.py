@@ -22,4 +22,8 @@ class DashboardConfig(AppConfig):
         from civicgrid.firesafety.services import dashboard_tile as firesafety_tile
 
         tiles.register("firesafety", firesafety_tile)
+        # Shared parking's tile (civicgrid.parking sits below the dashboard too).
+        from civicgrid.parking.reports import dashboard_tile as parking_tile
+
+        tiles.register("parking", parking_tile)
         post_migrate.connect(rollups.rebuild_after_migration, sender=self)
