@@ -190,8 +190,8 @@ class CaseViewSet(
         },
     )
     def create(self, request, *args, **kwargs):
-        """上报. With an `Idempotency-Key` header a retry (the same key and body) answers the
-        case the first request created (200) instead of making another."""
+        """Intake (上报). With an `Idempotency-Key` header a retry (the same key and body)
+        answers the case the first request created (200) instead of making another."""
         sender = f"api:{request.user.pk}"
         key = services.idempotency_key(request.headers.get(IDEMPOTENCY), sender)
         # A retry of a request that got through is answered, not counted by the rate limit.
