@@ -57,7 +57,7 @@ def _run(env: dict, *args, module=False) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a loaded machine; the build takes well under a minute alone
         check=False,
     )
 

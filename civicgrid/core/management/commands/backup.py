@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from civicgrid.core.backup import BackupError, create_backup, default_output
@@ -29,6 +30,10 @@ class Command(BaseCommand):
             manifest = create_backup(path, report=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        except OperationalError as exc:
+            raise CommandError(
+                _("无法连接数据库（恢复时请先建好空数据库，如 createdb）：%(err)s") % {"err": exc}
+            ) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 _(

@@ -4,6 +4,7 @@ an empty database and media storage, verifying it against its manifest before an
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from civicgrid.core.backup import BackupError, restore_backup, verify_archive
@@ -47,6 +48,10 @@ class Command(BaseCommand):
             restored = restore_backup(path, force=force, report=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        except OperationalError as exc:
+            raise CommandError(
+                _("无法连接数据库（恢复时请先建好空数据库，如 createdb）：%(err)s") % {"err": exc}
+            ) from exc
         manifest = restored.manifest
         if restored.dropped_tables:
             self.stdout.write(
