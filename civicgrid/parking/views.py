@@ -254,19 +254,24 @@ def me(request):
     )
 
 
-def _slot_options(offer, free, slot_minutes):
-    """(starts, ends) choices on the slot grid of the window, inside the free stretches."""
+def _slot_options(free, slot_minutes):
+    """The free stretches from the first slot not yet begun, and the (starts, ends) choices on
+    the slot grid inside them."""
     step = datetime.timedelta(minutes=slot_minutes)
-    starts, ends = [], []
-    now = timezone.now()
+    earliest = timezone.now() - datetime.timedelta(minutes=1)
+    shown, starts, ends = [], [], []
     for a, b in free:
         t = a
+        while t < earliest:
+            t += step
+        if t + step > b:
+            continue
+        shown.append((t, b))
         while t + step <= b:
-            if t >= now - datetime.timedelta(minutes=1):
-                starts.append(t)
+            starts.append(t)
             ends.append(t + step)
             t += step
-    return starts, sorted(set(ends))
+    return shown, starts, sorted(set(ends))
 
 
 @role_required(*PARKING_RESIDENT_ROLES)
@@ -320,7 +325,7 @@ def find(request):
             rules[estate.pk] = services.rules_for(estate, day)
     slot = next((r.slot_minutes for r in rules.values() if r is not None), 60)
     for offer in offers:
-        offer.starts, offer.ends = _slot_options(offer, offer.free, slot)
+        offer.free, offer.starts, offer.ends = _slot_options(offer.free, slot)
     vehicles = list(Vehicle.objects.filter(household__in=households, is_active=True))
     for v in vehicles:
         v.masked = mask_plate(v.plate)
