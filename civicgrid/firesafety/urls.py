@@ -7,6 +7,7 @@ app_name = "firesafety"
 urlpatterns = [
     path("", views.index, name="index"),
     path("code/", views.code_houses, name="code"),
+    path("export.xlsx", views.export, name="export"),
     path("<int:pk>/", views.house_detail, name="house"),
     path("<int:pk>/label/", views.label, name="label"),
     path("labels/<int:community_id>/", views.labels, name="labels"),

@@ -6,7 +6,10 @@ a scanned code opens (no personal data; a tenant may report a hazard from it).
 Pages only call firesafety.services (and cases.services for a tenant's report); scoping and
 roles are the services' and accounts.policy's."""
 
+import io
+
 import segno
+import xlsxwriter
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +36,7 @@ from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseSource
 from civicgrid.core import ratelimit
 from civicgrid.firesafety import services, workflow
-from civicgrid.firesafety.choices import HouseUse, Structure
+from civicgrid.firesafety.choices import Colour, HouseUse, Structure
 from civicgrid.firesafety.filters import HouseFilter
 from civicgrid.firesafety.models import (
     ColourChange,
@@ -134,6 +137,67 @@ def code_houses(request):
     else:
         messages.success(request, _("已为 %(n)d 户出租屋赋码") % {"n": len(made)})
     return redirect("firesafety:index")
+
+
+EXPORT_COLUMNS = (
+    gettext_lazy("地址"),
+    gettext_lazy("居村"),
+    gettext_lazy("三色码"),
+    gettext_lazy("层数"),
+    gettext_lazy("建筑面积（平方米）"),
+    gettext_lazy("结构"),
+    gettext_lazy("出租间数"),
+    gettext_lazy("使用性质"),
+    gettext_lazy("居住人数"),
+    gettext_lazy("最近检查"),
+    gettext_lazy("下次检查"),
+    gettext_lazy("整改期限"),
+)
+
+
+def _day(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
+
+
+@require_GET
+@role_required(*FIRESAFETY_VIEW_ROLES)
+def export(request):
+    """The houses of the battle map's filters as an Excel sheet: the same scope and FilterSet as
+    the page, no landlord data."""
+    user = request.user
+    _require_view(user)
+    filterset = HouseFilter(
+        request.GET, queryset=_houses(user).filter(is_active=True), request=request
+    )
+    houses = list(filterset.qs.order_by("community__code", "household__address__normalized", "pk"))
+    people = services.occupants([h.household_id for h in houses])
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(_("出租屋"))
+    sheet.write_row(0, 0, [str(c) for c in EXPORT_COLUMNS])
+    for row, h in enumerate(houses, start=1):
+        sheet.write_row(
+            row,
+            0,
+            [
+                h.household.address.normalized,
+                h.community.name,
+                str(Colour(h.colour).label) if h.colour else _("未评定"),
+                h.floors if h.floors is not None else "",
+                float(h.area_m2) if h.area_m2 is not None else "",
+                h.get_structure_display(),
+                h.rooms if h.rooms is not None else "",
+                h.get_use_display(),
+                people.get(h.household_id, 0),
+                _day(h.last_inspected_at),
+                _day(h.next_inspection_due),
+                _day(h.rectify_by),
+            ],
+        )
+    book.close()
+    buffer.seek(0)
+    name = f"fire-houses-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(buffer, as_attachment=True, filename=name)
 
 
 # --- a house -------------------------------------------------------------------------------------
@@ -455,6 +519,8 @@ def inspect(request, pk):
         else:
             return redirect("firesafety:inspected", pk=inspection.pk)
     rental = services.current_rental(house.household)
+    people = services.occupants([house.household_id])[house.household_id]
+    per_person = round(float(house.area_m2) / people, 1) if house.area_m2 and people else None
     return render(
         request,
         "firesafety/inspect.html",
@@ -471,7 +537,8 @@ def inspect(request, pk):
             "ack_by": ack_by,
             "note": note,
             "landlord": services.landlord(rental),
-            "occupants": services.occupants([house.household_id])[house.household_id],
+            "occupants": people,
+            "per_person": per_person,
             "red_minor": workflow.RED_MINOR_COUNT,
         },
         status=400 if errors else 200,

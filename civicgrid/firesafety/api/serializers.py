@@ -13,7 +13,9 @@ class FireHouseSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="household.address.normalized", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     micro_grid_code = serializers.CharField(source="micro_grid.code", read_only=True)
-    colour = serializers.CharField(help_text=_("green 绿码、yellow 黄码、red 红码；空为未评定"))
+    colour = serializers.CharField(
+        read_only=True, help_text=_("green 绿码、yellow 黄码、red 红码；空为未评定")
+    )
     occupants = serializers.SerializerMethodField(
         help_text=_("居住人数（实有人口中实际居住者和承租人）")
     )

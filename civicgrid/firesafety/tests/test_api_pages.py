@@ -239,7 +239,7 @@ def test_house_page_shows_history_and_masks_the_landlord(fire, users, client_for
     assert client_for(users["staff2"]).get(f"/fire/{house.pk}/").status_code == 404
 
 
-def test_the_tile_on_the_dashboard(fire, users, client_for, clock):
+def test_the_tile_on_the_dashboard(fire, users, client_for, clock, django_assert_num_queries):
     services.do_inspect(
         None, fire["houses"][0], hazards=["blocked-exit"], landlord_acknowledged=False
     )
@@ -250,11 +250,63 @@ def test_the_tile_on_the_dashboard(fire, users, client_for, clock):
     tile = tile[: tile.index("</section>")]
     assert "100%" in tile and "（4/4）" in tile
     assert "绿码 1 · 黄码 0 · 红码 1" in tile and "红码逾期未整改 1 户" in tile
-    tile_data = services.dashboard_tile(None, None, None, clock_now())
+    with django_assert_num_queries(2):
+        tile_data = services.dashboard_tile(None, None, None, clock_now())
     assert tile_data["coded"] == 4 and tile_data["unrated"] == 2
+    micro = [fire["houses"][3].micro_grid_id]
+    assert services.dashboard_tile(micro, None, None, clock_now())["coverage"]["coded"] == 1
 
 
 def clock_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_export_has_the_page_s_scope_and_filters(fire, users, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    services.do_inspect(
+        None, fire["houses"][0], hazards=["blocked-exit"], landlord_acknowledged=False
+    )
+
+    def rows(user, **params):
+        answer = client_for(user).get("/fire/export.xlsx", params)
+        assert answer.status_code == 200
+        sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+        return [r for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+    assert len(rows(users["staff"])) == 3
+    assert len(rows(users["staff2"])) == 1
+    red = rows(users["operator"], colour="red")
+    assert len(red) == 1 and red[0][2] == "红码"
+    assert "沈建国" not in str(rows(users["operator"]))
+    assert client_for(users["handler"]).get("/fire/export.xlsx").status_code == 403
+
+
+def test_photos_are_cleaned_stored_and_scoped(fire, users, client_for):
+    from civicgrid.firesafety.models import InspectionPhoto
+    from civicgrid.testing.images import jpeg_with_gps, photo, upload
+
+    house = fire["houses"][0]
+    client = client_for(users["worker"])
+    answer = client.post(
+        f"/fire/m/inspect/{house.pk}/",
+        {"landlord_acknowledged": "no", "photos": [photo(jpeg_with_gps())]},
+    )
+    assert answer.status_code == 302
+    stored = InspectionPhoto.objects.get()
+    assert stored.content_type == "image/jpeg"
+    body = b"".join(client.get(f"/fire/photos/{stored.pk}/").streaming_content)
+    assert b"GPS" not in body  # re-encoded without its metadata
+    # Not an image: refused with the photo's name, nothing saved.
+    bad = client.post(
+        f"/fire/m/inspect/{house.pk}/",
+        {"landlord_acknowledged": "no", "photos": [upload(b"not an image", name="x.jpg")]},
+    )
+    assert bad.status_code == 400 and "x.jpg" in bad.content.decode()
+    assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1
+    # Someone who may not see the house may not see its photos (the same client, signed in again).
+    assert client_for(users["staff2"]).get(f"/fire/photos/{stored.pk}/").status_code == 404
