@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_one_spelling_of_qita'),
+        ("cases", "0015_one_spelling_of_qita"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='client_fingerprint',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='提交内容摘要'),
+            model_name="case",
+            name="client_fingerprint",
+            field=models.CharField(
+                blank=True, editable=False, max_length=64, verbose_name="提交内容摘要"
+            ),
         ),
     ]
