@@ -79,7 +79,15 @@ class RuleSetAdmin(ParkingAdmin):
 
 @admin.register(Offer)
 class OfferAdmin(ParkingAdmin):
-    list_display = ("space", "first_day", "last_day", "days", "start_time", "end_time", "withdrawn_at")
+    list_display = (
+        "space",
+        "first_day",
+        "last_day",
+        "days",
+        "start_time",
+        "end_time",
+        "withdrawn_at",
+    )
     list_filter = ("days",)
 
 

@@ -11,7 +11,9 @@ from civicgrid.parking.models import Booking, CongestionReport, Offer, Space
 class SpaceFilter(django_filters.FilterSet):
     estate = django_filters.NumberFilter(field_name="estate_id", label=_("小区"))
     kind = django_filters.ChoiceFilter(choices=SpaceKind.choices, label=_("车位类型"))
-    unit = django_filters.CharFilter(field_name="unit_name", lookup_expr="icontains", label=_("外部单位"))
+    unit = django_filters.CharFilter(
+        field_name="unit_name", lookup_expr="icontains", label=_("外部单位")
+    )
 
     class Meta:
         form = FilterForm
@@ -37,8 +39,12 @@ class BookingFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=BookingState.choices, label=_("状态"))
     space = django_filters.NumberFilter(field_name="space_id", label=_("车位"))
     estate = django_filters.NumberFilter(field_name="space__estate_id", label=_("车位所在小区"))
-    since = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("开始日期起"))
-    until = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("开始日期止"))
+    since = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label=_("开始日期起")
+    )
+    until = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label=_("开始日期止")
+    )
 
     class Meta:
         form = FilterForm

@@ -158,7 +158,9 @@ def indicators(estates, first: datetime.date, last: datetime.date, communities=N
             "estate_id", "effective_from"
         )
     )
-    earliest = min([first, *(d - datetime.timedelta(days=CONGESTION_DAYS) for d in launches.values())])
+    earliest = min(
+        [first, *(d - datetime.timedelta(days=CONGESTION_DAYS) for d in launches.values())]
+    )
     jams = defaultdict(list)
     for estate_id, at in (
         CongestionReport.objects.filter(
@@ -274,15 +276,21 @@ def tile(micro_ids, today=None) -> dict:
     communities = None
     estates = Estate.objects.all()
     if micro_ids is not None:
-        communities = Grid.objects.filter(pk__in=Grid.objects.filter(pk__in=micro_ids).values("parent_id"))
+        communities = Grid.objects.filter(
+            pk__in=Grid.objects.filter(pk__in=micro_ids).values("parent_id")
+        )
         estates = estates.filter(community__in=communities)
-    figures = indicators(estates, today - datetime.timedelta(days=TILE_DAYS - 1), today, communities)
+    figures = indicators(
+        estates, today - datetime.timedelta(days=TILE_DAYS - 1), today, communities
+    )
     start, end = _bounds(today, today)
     bookings = Booking.objects.all()
     if communities is not None:
         bookings = bookings.filter(space__community__in=communities)
     counts = bookings.aggregate(
-        today=Count("pk", filter=Q(starts_at__gte=start, starts_at__lt=end) & ~Q(state__in=RELEASED_STATES)),
+        today=Count(
+            "pk", filter=Q(starts_at__gte=start, starts_at__lt=end) & ~Q(state__in=RELEASED_STATES)
+        ),
         overstays=Count("pk", filter=Q(state=BookingState.OVERSTAY)),
     )
     total = figures["total"]

@@ -11,7 +11,9 @@ No two bookings of one space overlap. On PostgreSQL the exclusion constraint
 `parking_booking_no_overlap` (migration 0002) is the guarantee: two households racing for one
 slot both pass the overlap check, the second insert waits for the first and fails, and its
 IntegrityError becomes “该时段已被预约”. On SQLite the booking's transaction begins IMMEDIATE
-(settings), so it holds the write lock before the overlap check and bookings are serialised.
+(settings), so it holds the write lock before the overlap check and bookings are serialised. A
+writer that loses such a race to a lock (SQLite's shared cache does not wait for it) or to a
+deadlock (PostgreSQL) tries again, and its overlap check then sees the winner.
 
 The 业委会's rules in force for the booker's estate decide the slot length, the weekly cap per
 household and what an overstay costs: a notice to the space's holder and the estate's 物业 (the
@@ -20,6 +22,7 @@ suspend the booker's household for `suspend_days`.
 """
 
 import datetime
+import re
 import time
 from dataclasses import dataclass
 
@@ -192,13 +195,11 @@ def do_save_space(
 
 
 def clean_plate(value) -> str:
-    import re
-
+    """A plate upper-cased without spaces or dots (沪A12345; 8 characters for a new-energy car);
+    ValidationError on the field "plate" otherwise."""
     text = (value or "").strip().upper().replace(" ", "").replace("·", "").replace("-", "")
     if not re.match(PLATE_RE, text):
-        raise ValidationError(
-            {"plate": _("车牌号格式不正确（如“沪A12345”，新能源车为8位）")}
-        )
+        raise ValidationError({"plate": _("车牌号格式不正确（如“沪A12345”，新能源车为8位）")})
     return text
 
 
@@ -306,7 +307,10 @@ def do_adopt_rules(user, *, estate, committee, effective_from, overstay_notice, 
         latest = RuleSet.objects.filter(estate=estate).order_by("-version").first()
         if latest is not None and effective_from < latest.effective_from:
             raise ValidationError(
-                {"effective_from": _("生效日期不能早于上一版规则（%(d)s）") % {"d": latest.effective_from}}
+                {
+                    "effective_from": _("生效日期不能早于上一版规则（%(d)s）")
+                    % {"d": latest.effective_from}
+                }
             )
         return RuleSet.objects.create(
             estate=estate,
@@ -662,9 +666,7 @@ def _book(user, offer, household, estate, rules, starts_at, ends_at, vehicle, no
             if until is not None:
                 raise ValidationError(
                     {
-                        "household": _(
-                            "本户因超时占用 %(n)d 次，暂停预约至 %(d)s"
-                        )
+                        "household": _("本户因超时占用 %(n)d 次，暂停预约至 %(d)s")
                         % {"n": rules.strikes_to_suspend, "d": _local(until).strftime("%Y-%m-%d")}
                     }
                 )
@@ -673,9 +675,7 @@ def _book(user, offer, household, estate, rules, starts_at, ends_at, vehicle, no
             if used + hours > rules.weekly_cap_hours + 1e-9:
                 raise ValidationError(
                     {
-                        "ends_at": _(
-                            "超过每户每周 %(cap)d 小时的上限（本周已预约 %(used)s 小时）"
-                        )
+                        "ends_at": _("超过每户每周 %(cap)d 小时的上限（本周已预约 %(used)s 小时）")
                         % {"cap": rules.weekly_cap_hours, "used": f"{used:g}"}
                     }
                 )
@@ -704,7 +704,9 @@ def _book(user, offer, household, estate, rules, starts_at, ends_at, vehicle, no
                 state=BookingState.CONFIRMED if confirmed else BookingState.REQUESTED,
                 created_at=now,
             )
-            rows = [BookingEvent(booking=booking, to_state=BookingState.REQUESTED, user=user, at=now)]
+            rows = [
+                BookingEvent(booking=booking, to_state=BookingState.REQUESTED, user=user, at=now)
+            ]
             if confirmed:
                 rows.append(
                     BookingEvent(
@@ -778,9 +780,7 @@ def do_arrive(user, booking, *, now=None) -> BookingEvent:
         if booking.state == BookingState.CONFIRMED and not (
             booking.starts_at - ARRIVE_EARLY <= now < booking.ends_at
         ):
-            raise ValidationError(
-                {"booking": _("只能在预约时段内（最早提前15分钟）登记停入")}
-            )
+            raise ValidationError({"booking": _("只能在预约时段内（最早提前15分钟）登记停入")})
         return _step(booking, BookingState.PARKED, user, now)
 
 
@@ -812,10 +812,16 @@ def _overstay_messages(booking, rules, now, suspended) -> list[Message]:
     space = booking.space
     when = _local(booking.ends_at).strftime("%m-%d %H:%M")
     vehicle = booking.vehicle
-    plate = _("车辆") if vehicle is None else vehicle.__str__()
+    plate = _("车辆") if vehicle is None else str(vehicle)
     text = _(
         "【错峰共享停车】%(place)s车位%(code)s的预约已于%(when)s结束，%(plate)s仍未驶离（超时占用）。%(rule)s"
-    ) % {"place": space.place, "code": space.code, "when": when, "plate": plate, "rule": rules.overstay_notice if rules else ""}
+    ) % {
+        "place": space.place,
+        "code": space.code,
+        "when": when,
+        "plate": plate,
+        "rule": rules.overstay_notice if rules else "",
+    }
     data = {"sms": True, "booking": booking.pk, "space": space.pk}
     out = []
     holder_phones = set()
@@ -827,12 +833,17 @@ def _overstay_messages(booking, rules, now, suspended) -> list[Message]:
                 holder_phones.add(phone)
         if not holder_phones:
             head = (
-                space.holder.residents.exclude(phone="").order_by("id").values_list("phone", flat=True).first()
+                space.holder.residents.exclude(phone="")
+                .order_by("id")
+                .values_list("phone", flat=True)
+                .first()
             )
             if head:
                 holder_phones.add(head)
     for phone in sorted(holder_phones):
-        out.append(Message("parking_overstay", "", Recipient("holder", phone=phone), text, data=data))
+        out.append(
+            Message("parking_overstay", "", Recipient("holder", phone=phone), text, data=data)
+        )
     estate = space.estate or booking.estate
     company = estate.property_company if estate is not None else None
     if company is not None and company.contact_phone:
@@ -853,9 +864,10 @@ def _overstay_messages(booking, rules, now, suspended) -> list[Message]:
         if p
     }
     if suspended is not None:
-        notice = _(
-            "【错峰共享停车】本户超时占用已达 %(n)d 次，暂停预约至 %(d)s。"
-        ) % {"n": rules.strikes_to_suspend, "d": _local(suspended).strftime("%Y-%m-%d")}
+        notice = _("【错峰共享停车】本户超时占用已达 %(n)d 次，暂停预约至 %(d)s。") % {
+            "n": rules.strikes_to_suspend,
+            "d": _local(suspended).strftime("%Y-%m-%d"),
+        }
     else:
         notice = _("【错峰共享停车】您的预约已超时，请尽快驶离。") + text
     for phone in sorted(booker_phones):
@@ -898,7 +910,9 @@ def sweep(now=None) -> dict:
     grace are 未到, parked cars past the end and the grace are 超时占用."""
     now = now or timezone.now()
     done = {"no_show": 0, "overstay": 0}
-    for booking in Booking.objects.filter(state=BookingState.CONFIRMED, starts_at__lt=now).select_related("estate"):
+    for booking in Booking.objects.filter(
+        state=BookingState.CONFIRMED, starts_at__lt=now
+    ).select_related("estate"):
         try:
             do_mark_no_show(None, booking, now=now)
             done["no_show"] += 1
@@ -924,7 +938,11 @@ def do_escalate(user, *, estate, kind, description, booking=None, now=None) -> E
     description = _text(description, "description", _("情况"), 500, required=True)
     if kind not in EscalationKind.values:
         raise ValidationError({"kind": _("请选择转为案件或提交协调会")})
-    if booking is not None and booking.estate_id != estate.pk and booking.space.estate_id != estate.pk:
+    if (
+        booking is not None
+        and booking.estate_id != estate.pk
+        and booking.space.estate_id != estate.pk
+    ):
         raise ValidationError({"booking": _("该预约不属于本小区")})
     _scope(user, estate.community_id)
     with transaction.atomic():
@@ -936,7 +954,10 @@ def do_escalate(user, *, estate, kind, description, booking=None, now=None) -> E
                 raise ValidationError({"kind": _("未找到“停车难”案件类别，请先在后台启用")})
             allowed = cases.SOURCES_BY_ROLE.get(user.effective_role, []) if user else []
             source = allowed[0] if allowed else CaseSource.GRID_PATROL
-            text = _("【错峰共享停车】%(estate)s：%(d)s") % {"estate": estate.name, "d": description}
+            text = _("【错峰共享停车】%(estate)s：%(d)s") % {
+                "estate": estate.name,
+                "d": description,
+            }
             micro = estate.micro_grids.order_by("pk").first()
             case = cases.do_report(
                 user=user,

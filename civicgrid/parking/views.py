@@ -115,7 +115,11 @@ def gate(request):
                 )
                 messages.success(request, _("拥堵已登记"))
                 return redirect("parking:gate")
-            booking = services.gate_bookings(user, today).filter(pk=request.POST.get("booking") or 0).first()
+            booking = (
+                services.gate_bookings(user, today)
+                .filter(pk=request.POST.get("booking") or 0)
+                .first()
+            )
             if booking is None:
                 raise ValidationError({"booking": _("没有这个预约")})
             if action in ("case", "meeting"):
@@ -223,13 +227,18 @@ def me(request):
     households = list(services.my_households(user).select_related("address__estate"))
     spaces = list(Space.objects.filter(holder__in=households).select_related("estate"))
     offers = list(
-        Offer.objects.filter(space__in=spaces, withdrawn_at__isnull=True).select_related("space").order_by("-first_day")
+        Offer.objects.filter(space__in=spaces, withdrawn_at__isnull=True)
+        .select_related("space")
+        .order_by("-first_day")
     )
     now = timezone.now()
     mine = {h.pk for h in households}
     bookings = list(
         _my_bookings(user)
-        .filter(Q(ends_at__gte=now - datetime.timedelta(days=1)) | Q(state__in=(BookingState.PARKED, BookingState.OVERSTAY)))
+        .filter(
+            Q(ends_at__gte=now - datetime.timedelta(days=1))
+            | Q(state__in=(BookingState.PARKED, BookingState.OVERSTAY))
+        )
         .order_by("starts_at", "id")
     )
     for b in bookings:
@@ -286,7 +295,9 @@ def find(request):
     errors = []
     if request.method == "POST":
         offer = Offer.objects.filter(pk=request.POST.get("offer") or 0).first()
-        household = next((h for h in households if str(h.pk) == request.POST.get("household")), None)
+        household = next(
+            (h for h in households if str(h.pk) == request.POST.get("household")), None
+        )
         if household is None and len(households) == 1:
             household = households[0]
         try:
@@ -308,10 +319,13 @@ def find(request):
             local = timezone.localtime(done.booking.starts_at)
             messages.success(
                 request,
-                _("预约成功：%(place)s %(code)s，%(when)s") % {
+                _("预约成功：%(place)s %(code)s，%(when)s")
+                % {
                     "place": offer.space.place,
                     "code": offer.space.code,
-                    "when": local.strftime("%m-%d %H:%M") + "–" + timezone.localtime(done.booking.ends_at).strftime("%H:%M"),
+                    "when": local.strftime("%m-%d %H:%M")
+                    + "–"
+                    + timezone.localtime(done.booking.ends_at).strftime("%H:%M"),
                 },
             )
             return redirect("parking:me")

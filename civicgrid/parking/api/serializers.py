@@ -21,11 +21,23 @@ from civicgrid.parking.models import (
 class SpaceSerializer(serializers.ModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
     community = serializers.CharField(source="community.name", read_only=True)
-    holder = serializers.IntegerField(source="holder_id", read_only=True, allow_null=True, help_text=_("持有户（户的编号）"))
+    holder = serializers.IntegerField(
+        source="holder_id", read_only=True, allow_null=True, help_text=_("持有户（户的编号）")
+    )
 
     class Meta:
         model = Space
-        fields = ["id", "code", "kind", "estate", "estate_name", "unit_name", "community", "holder", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "estate",
+            "estate_name",
+            "unit_name",
+            "community",
+            "holder",
+            "is_active",
+        ]
 
 
 class VehicleSerializer(serializers.ModelSerializer):
@@ -64,7 +76,9 @@ class OfferSerializer(serializers.ModelSerializer):
     space_code = serializers.CharField(source="space.code", read_only=True)
     place = serializers.CharField(source="space.place", read_only=True)
     start_time = serializers.TimeField(format="%H:%M", help_text=_("HH:MM，上海时间"))
-    end_time = serializers.TimeField(format="%H:%M", help_text=_("HH:MM，上海时间；不晚于开始时间即跨夜"))
+    end_time = serializers.TimeField(
+        format="%H:%M", help_text=_("HH:MM，上海时间；不晚于开始时间即跨夜")
+    )
 
     class Meta:
         model = Offer
@@ -186,12 +200,18 @@ class RowSerializer(serializers.Serializer):
     shares = serializers.IntegerField(help_text=_("共享次数（车辆已停入的预约）"))
     hours_offered = serializers.FloatField()
     hours_booked = serializers.FloatField()
-    utilisation = serializers.FloatField(allow_null=True, help_text=_("利用率：预约小时 ÷ 共享小时"))
+    utilisation = serializers.FloatField(
+        allow_null=True, help_text=_("利用率：预约小时 ÷ 共享小时")
+    )
     no_shows = serializers.IntegerField()
     overstays = serializers.IntegerField()
     launch = serializers.DateField(allow_null=True)
-    congestion_before = serializers.FloatField(allow_null=True, help_text=_("启用前30天日均拥堵次数"))
-    congestion_after = serializers.FloatField(allow_null=True, help_text=_("统计期末30天日均拥堵次数"))
+    congestion_before = serializers.FloatField(
+        allow_null=True, help_text=_("启用前30天日均拥堵次数")
+    )
+    congestion_after = serializers.FloatField(
+        allow_null=True, help_text=_("统计期末30天日均拥堵次数")
+    )
 
 
 class TotalSerializer(serializers.Serializer):
@@ -232,4 +252,3 @@ class ReportQuerySerializer(serializers.Serializer):
         if first and last and (last - first).days > 731:
             raise serializers.ValidationError({"last": _("统计期最长两年")})
         return attrs
-

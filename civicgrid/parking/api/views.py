@@ -76,7 +76,9 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = SpaceFilter
 
     def get_queryset(self):
-        qs = Space.objects.select_related("estate", "community").order_by("community_id", "unit_name", "code", "id")
+        qs = Space.objects.select_related("estate", "community").order_by(
+            "community_id", "unit_name", "code", "id"
+        )
         return scope_rows(qs, self.request.user)
 
 
@@ -100,7 +102,11 @@ class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["estate"]
 
     def get_queryset(self):
-        return scope_rows(RuleSet.objects.order_by("estate_id", "-version"), self.request.user, "estate__community")
+        return scope_rows(
+            RuleSet.objects.order_by("estate_id", "-version"),
+            self.request.user,
+            "estate__community",
+        )
 
 
 def _offers_for(user):
@@ -195,7 +201,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             households = services.my_households(user)
         else:
             households = Household.objects.filter(address__estate__in=visible_estates(user))
-        household = households.select_related("address__estate").filter(pk=data["household"]).first()
+        household = (
+            households.select_related("address__estate").filter(pk=data["household"]).first()
+        )
         if household is None:
             _field_error("household", gettext_lazy("没有这一户，或您不能为它预约"))
         vehicle = None
@@ -227,7 +235,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """The holder confirms a request."""
         return self._step(request, services.do_confirm)
 
-    @extend_schema(request=s.CancelSerializer, responses={200: s.BookingSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=s.CancelSerializer, responses={200: s.BookingSerializer, 409: ErrorSerializer}
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, format=None):
         """Cancel a booking that has not started."""
@@ -264,7 +274,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def history(self, request, pk=None, format=None):
         """The booking's steps, oldest first."""
         booking = self.get_object()
-        return Response(s.BookingEventSerializer(booking.events.order_by("at", "id"), many=True).data)
+        return Response(
+            s.BookingEventSerializer(booking.events.order_by("at", "id"), many=True).data
+        )
 
 
 class CongestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -331,5 +343,7 @@ class ReportView(APIView):
     def get(self, request):
         query = s.ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        figures = reports.report(request.user, query.validated_data.get("first"), query.validated_data.get("last"))
+        figures = reports.report(
+            request.user, query.validated_data.get("first"), query.validated_data.get("last")
+        )
         return Response(s.ReportSerializer(figures).data)

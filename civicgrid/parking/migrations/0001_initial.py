@@ -6,238 +6,678 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0016_case_client_fingerprint'),
-        ('estates', '0001_initial'),
-        ('grids', '0006_staff_origin'),
-        ('registry', '0005_rental_registration'),
+        ("cases", "0016_case_client_fingerprint"),
+        ("estates", "0001_initial"),
+        ("grids", "0006_staff_origin"),
+        ("registry", "0005_rental_registration"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(db_index=True, verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('state', models.CharField(choices=[('requested', '已申请'), ('confirmed', '已确认'), ('parked', '已停入'), ('completed', '已驶离'), ('cancelled', '已取消'), ('no_show', '未到'), ('overstay', '超时占用')], default='requested', max_length=20, verbose_name='状态')),
-                ('created_at', models.DateTimeField(verbose_name='预约时间')),
-                ('arrived_at', models.DateTimeField(blank=True, null=True, verbose_name='停入时间')),
-                ('left_at', models.DateTimeField(blank=True, null=True, verbose_name='驶离时间')),
-                ('booked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='预约人')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='estates.estate', verbose_name='预约户所在小区')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parking_bookings', to='registry.household', verbose_name='预约户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(db_index=True, verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("requested", "已申请"),
+                            ("confirmed", "已确认"),
+                            ("parked", "已停入"),
+                            ("completed", "已驶离"),
+                            ("cancelled", "已取消"),
+                            ("no_show", "未到"),
+                            ("overstay", "超时占用"),
+                        ],
+                        default="requested",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="预约时间")),
+                (
+                    "arrived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="停入时间"),
+                ),
+                ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="驶离时间")),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="预约人",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="estates.estate",
+                        verbose_name="预约户所在小区",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parking_bookings",
+                        to="registry.household",
+                        verbose_name="预约户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预约',
-                'verbose_name_plural': '预约',
-                'ordering': ['-starts_at', '-id'],
+                "verbose_name": "预约",
+                "verbose_name_plural": "预约",
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BookingEvent',
+            name="BookingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(choices=[('requested', '已申请'), ('confirmed', '已确认'), ('parked', '已停入'), ('completed', '已驶离'), ('cancelled', '已取消'), ('no_show', '未到'), ('overstay', '超时占用')], max_length=20, verbose_name='新状态')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='parking.booking', verbose_name='预约')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("requested", "已申请"),
+                            ("confirmed", "已确认"),
+                            ("parked", "已停入"),
+                            ("completed", "已驶离"),
+                            ("cancelled", "已取消"),
+                            ("no_show", "未到"),
+                            ("overstay", "超时占用"),
+                        ],
+                        max_length=20,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="parking.booking",
+                        verbose_name="预约",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预约记录',
-                'verbose_name_plural': '预约记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "预约记录",
+                "verbose_name_plural": "预约记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CongestionReport',
+            name="CongestionReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='发生时间')),
-                ('place', models.CharField(max_length=100, verbose_name='地点')),
-                ('minutes', models.PositiveIntegerField(verbose_name='持续时间（分钟）')),
-                ('reporter_name', models.CharField(blank=True, max_length=50, verbose_name='报告人姓名')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='congestion_reports', to='estates.estate', verbose_name='小区')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报告人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="发生时间")),
+                ("place", models.CharField(max_length=100, verbose_name="地点")),
+                ("minutes", models.PositiveIntegerField(verbose_name="持续时间（分钟）")),
+                (
+                    "reporter_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="报告人姓名"),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="congestion_reports",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报告人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '拥堵记录',
-                'verbose_name_plural': '拥堵记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "拥堵记录",
+                "verbose_name_plural": "拥堵记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('case', '转为案件'), ('meeting', '提交协调会')], max_length=20, verbose_name='去向')),
-                ('description', models.CharField(max_length=500, verbose_name='情况')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('booking', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='parking.booking', verbose_name='预约')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case', verbose_name='案件')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='estates.estate', verbose_name='小区')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("case", "转为案件"), ("meeting", "提交协调会")],
+                        max_length=20,
+                        verbose_name="去向",
+                    ),
+                ),
+                ("description", models.CharField(max_length=500, verbose_name="情况")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="parking.booking",
+                        verbose_name="预约",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="案件",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '停车升级处理',
-                'verbose_name_plural': '停车升级处理',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "停车升级处理",
+                "verbose_name_plural": "停车升级处理",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_day', models.DateField(verbose_name='开始日期')),
-                ('last_day', models.DateField(verbose_name='结束日期')),
-                ('days', models.CharField(choices=[('working', '工作日'), ('non_working', '休息日'), ('every', '每天')], max_length=20, verbose_name='重复')),
-                ('start_time', models.TimeField(verbose_name='每日开始')),
-                ('end_time', models.TimeField(verbose_name='每日结束')),
-                ('auto_confirm', models.BooleanField(default=True, verbose_name='自动确认')),
-                ('created_at', models.DateTimeField(verbose_name='发布时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='撤回时间')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estates', models.ManyToManyField(related_name='parking_offers', to='estates.estate', verbose_name='可预约小区')),
-                ('offered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_day", models.DateField(verbose_name="开始日期")),
+                ("last_day", models.DateField(verbose_name="结束日期")),
+                (
+                    "days",
+                    models.CharField(
+                        choices=[
+                            ("working", "工作日"),
+                            ("non_working", "休息日"),
+                            ("every", "每天"),
+                        ],
+                        max_length=20,
+                        verbose_name="重复",
+                    ),
+                ),
+                ("start_time", models.TimeField(verbose_name="每日开始")),
+                ("end_time", models.TimeField(verbose_name="每日结束")),
+                ("auto_confirm", models.BooleanField(default=True, verbose_name="自动确认")),
+                ("created_at", models.DateTimeField(verbose_name="发布时间")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤回时间"),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estates",
+                    models.ManyToManyField(
+                        related_name="parking_offers",
+                        to="estates.estate",
+                        verbose_name="可预约小区",
+                    ),
+                ),
+                (
+                    "offered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发布人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '共享时段',
-                'verbose_name_plural': '共享时段',
-                'ordering': ['-first_day', 'id'],
+                "verbose_name": "共享时段",
+                "verbose_name_plural": "共享时段",
+                "ordering": ["-first_day", "id"],
             },
         ),
         migrations.AddField(
-            model_name='booking',
-            name='offer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='parking.offer', verbose_name='共享时段'),
+            model_name="booking",
+            name="offer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="parking.offer",
+                verbose_name="共享时段",
+            ),
         ),
         migrations.CreateModel(
-            name='Space',
+            name="Space",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, verbose_name='车位编号')),
-                ('kind', models.CharField(choices=[('owned', '产权固定'), ('leased', '租赁固定'), ('public', '公共'), ('visitor', '访客')], max_length=20, verbose_name='车位类型')),
-                ('unit_name', models.CharField(blank=True, max_length=100, verbose_name='外部单位')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='parking_spaces', to='estates.estate', verbose_name='小区')),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='parking_spaces', to='registry.household', verbose_name='持有户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, verbose_name="车位编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("owned", "产权固定"),
+                            ("leased", "租赁固定"),
+                            ("public", "公共"),
+                            ("visitor", "访客"),
+                        ],
+                        max_length=20,
+                        verbose_name="车位类型",
+                    ),
+                ),
+                (
+                    "unit_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="外部单位"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parking_spaces",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parking_spaces",
+                        to="registry.household",
+                        verbose_name="持有户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '车位',
-                'verbose_name_plural': '车位',
-                'ordering': ['community_id', 'unit_name', 'code'],
+                "verbose_name": "车位",
+                "verbose_name_plural": "车位",
+                "ordering": ["community_id", "unit_name", "code"],
             },
         ),
         migrations.AddField(
-            model_name='offer',
-            name='space',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='parking.space', verbose_name='车位'),
+            model_name="offer",
+            name="space",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="offers",
+                to="parking.space",
+                verbose_name="车位",
+            ),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='space',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='parking.space', verbose_name='车位'),
+            model_name="booking",
+            name="space",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="parking.space",
+                verbose_name="车位",
+            ),
         ),
         migrations.CreateModel(
-            name='Vehicle',
+            name="Vehicle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plate', models.CharField(max_length=10, verbose_name='车牌号')),
-                ('since', models.DateField(verbose_name='登记日期')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在册')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parking_vehicles', to='estates.estate', verbose_name='小区')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vehicles', to='registry.household', verbose_name='户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plate", models.CharField(max_length=10, verbose_name="车牌号")),
+                ("since", models.DateField(verbose_name="登记日期")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在册")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parking_vehicles",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vehicles",
+                        to="registry.household",
+                        verbose_name="户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '在册车辆',
-                'verbose_name_plural': '在册车辆',
-                'ordering': ['estate_id', 'id'],
+                "verbose_name": "在册车辆",
+                "verbose_name_plural": "在册车辆",
+                "ordering": ["estate_id", "id"],
             },
         ),
         migrations.AddField(
-            model_name='booking',
-            name='vehicle',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='parking.vehicle', verbose_name='车辆'),
+            model_name="booking",
+            name="vehicle",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="parking.vehicle",
+                verbose_name="车辆",
+            ),
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='estates.estate', verbose_name='小区')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parking_members', to='registry.household', verbose_name='户')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parking_memberships', to=settings.AUTH_USER_MODEL, verbose_name='居民账户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parking_members",
+                        to="registry.household",
+                        verbose_name="户",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parking_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="居民账户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '共享停车住户',
-                'verbose_name_plural': '共享停车住户',
-                'constraints': [models.UniqueConstraint(fields=('user', 'household'), name='parking_member_once')],
+                "verbose_name": "共享停车住户",
+                "verbose_name_plural": "共享停车住户",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "household"), name="parking_member_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RuleSet',
+            name="RuleSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('slot_minutes', models.PositiveIntegerField(verbose_name='时段长度（分钟）')),
-                ('weekly_cap_hours', models.PositiveIntegerField(verbose_name='每户每周上限（小时）')),
-                ('grace_minutes', models.PositiveIntegerField(verbose_name='超时宽限（分钟）')),
-                ('strikes_to_suspend', models.PositiveIntegerField(verbose_name='暂停预约的超时次数')),
-                ('strike_window_days', models.PositiveIntegerField(verbose_name='超时计数周期（天）')),
-                ('suspend_days', models.PositiveIntegerField(verbose_name='暂停天数')),
-                ('overstay_notice', models.CharField(max_length=300, verbose_name='超时处理说明')),
-                ('adopted_at', models.DateTimeField(verbose_name='通过时间')),
-                ('adopted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='estates.ownerscommittee', verbose_name='通过的业委会')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parking_rules', to='estates.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("slot_minutes", models.PositiveIntegerField(verbose_name="时段长度（分钟）")),
+                (
+                    "weekly_cap_hours",
+                    models.PositiveIntegerField(verbose_name="每户每周上限（小时）"),
+                ),
+                ("grace_minutes", models.PositiveIntegerField(verbose_name="超时宽限（分钟）")),
+                (
+                    "strikes_to_suspend",
+                    models.PositiveIntegerField(verbose_name="暂停预约的超时次数"),
+                ),
+                (
+                    "strike_window_days",
+                    models.PositiveIntegerField(verbose_name="超时计数周期（天）"),
+                ),
+                ("suspend_days", models.PositiveIntegerField(verbose_name="暂停天数")),
+                ("overstay_notice", models.CharField(max_length=300, verbose_name="超时处理说明")),
+                ("adopted_at", models.DateTimeField(verbose_name="通过时间")),
+                (
+                    "adopted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="estates.ownerscommittee",
+                        verbose_name="通过的业委会",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parking_rules",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '停车共享规则',
-                'verbose_name_plural': '停车共享规则',
-                'ordering': ['estate_id', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('estate', 'version'), name='parking_rules_version')],
+                "verbose_name": "停车共享规则",
+                "verbose_name_plural": "停车共享规则",
+                "ordering": ["estate_id", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("estate", "version"), name="parking_rules_version"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='space',
-            constraint=models.UniqueConstraint(condition=models.Q(('estate__isnull', False)), fields=('estate', 'code'), name='parking_space_code_in_estate'),
+            model_name="space",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("estate__isnull", False)),
+                fields=("estate", "code"),
+                name="parking_space_code_in_estate",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='space',
-            constraint=models.UniqueConstraint(condition=models.Q(('estate__isnull', True)), fields=('unit_name', 'code'), name='parking_space_code_in_unit'),
+            model_name="space",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("estate__isnull", True)),
+                fields=("unit_name", "code"),
+                name="parking_space_code_in_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='space',
-            constraint=models.CheckConstraint(condition=models.Q(('estate__isnull', False), models.Q(('unit_name', ''), _negated=True), _connector='OR'), name='parking_space_estate_or_unit'),
+            model_name="space",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("estate__isnull", False),
+                    models.Q(("unit_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="parking_space_estate_or_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('last_day__gte', models.F('first_day'))), name='parking_offer_dates'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("last_day__gte", models.F("first_day"))),
+                name="parking_offer_dates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vehicle',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('plate',), name='parking_plate_once'),
+            model_name="vehicle",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("plate",),
+                name="parking_plate_once",
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['space', 'starts_at'], name='parking_booking_space'),
+            model_name="booking",
+            index=models.Index(fields=["space", "starts_at"], name="parking_booking_space"),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='parking_booking_positive'),
+            model_name="booking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="parking_booking_positive",
+            ),
         ),
     ]

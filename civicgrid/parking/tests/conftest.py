@@ -19,7 +19,9 @@ def parking(users, tree, households, clock):
 
     communities = tree["communities"]
     company = PropertyCompany.objects.create(name="康桥物业", contact_phone="13700001111")
-    estate = Estate.objects.create(name="康乐苑", community=communities[0], property_company=company)
+    estate = Estate.objects.create(
+        name="康乐苑", community=communities[0], property_company=company
+    )
     estate.micro_grids.set(tree["micro_grids"][:2])
     other = Estate.objects.create(name="秀康新村", community=communities[1])
     holder, booker = households[0]
@@ -50,9 +52,7 @@ def parking(users, tree, households, clock):
         overstay_notice="超时占用将通知物业，三次暂停预约。",
         now=local(2026, 10, 20, 9),
     )
-    space = services.do_save_space(
-        None, code="A-001", kind="owned", estate=estate, holder=holder
-    )
+    space = services.do_save_space(None, code="A-001", kind="owned", estate=estate, holder=holder)
     services.do_enrol_member(None, account=users["resident"], household=holder)
     services.do_enrol_member(None, account=users["resident2"], household=booker)
     vehicle = services.do_register_vehicle(

@@ -1,7 +1,5 @@
 """The API (scoping, steps, 4xx on bad input, flat query counts) and the pages."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,12 +35,21 @@ def test_a_resident_books_through_the_api_and_an_overlap_is_a_400(api, users, pa
     assert r.status_code == 201, r.content
     assert r.json()["state"] == "confirmed" and r.json()["plate"] == "沪A***45"
     r = api(users["admin"]).post(
-        "/api/parking/bookings/", {**body, "household": p["third"].pk, "vehicle": None}, format="json"
+        "/api/parking/bookings/",
+        {**body, "household": p["third"].pk, "vehicle": None},
+        format="json",
     )
     assert r.status_code == 400 and r.json()["starts_at"] == ["该时段已被预约"]
     # A household the resident does not act for is bad input, nothing saved.
     r = api(users["resident2"]).post(
-        "/api/parking/bookings/", {**body, "household": p["third"].pk, "starts_at": "2026-11-25T09:00:00+08:00", "ends_at": "2026-11-25T10:00:00+08:00"}, format="json"
+        "/api/parking/bookings/",
+        {
+            **body,
+            "household": p["third"].pk,
+            "starts_at": "2026-11-25T09:00:00+08:00",
+            "ends_at": "2026-11-25T10:00:00+08:00",
+        },
+        format="json",
     )
     assert r.status_code == 400 and "household" in r.json()
     assert Booking.objects.count() == 1
@@ -123,19 +130,34 @@ def test_offer_and_congestion_bad_input_is_a_400_and_nothing_saved(api, users, p
     assert Offer.objects.count() == 1
     r = api(users["staff"]).post(
         "/api/parking/congestion/",
-        {"estate": parking["estate"].pk, "at": "2026-11-23T08:00:00+08:00", "place": "", "minutes": 0},
+        {
+            "estate": parking["estate"].pk,
+            "at": "2026-11-23T08:00:00+08:00",
+            "place": "",
+            "minutes": 0,
+        },
         format="json",
     )
     assert r.status_code == 400
     r = api(users["staff2"]).post(
         "/api/parking/congestion/",
-        {"estate": parking["estate"].pk, "at": "2026-11-23T08:00:00+08:00", "place": "大门", "minutes": 20},
+        {
+            "estate": parking["estate"].pk,
+            "at": "2026-11-23T08:00:00+08:00",
+            "place": "大门",
+            "minutes": 20,
+        },
         format="json",
     )
     assert r.status_code == 400 and "estate" in r.json()
     r = api(users["staff"]).post(
         "/api/parking/congestion/",
-        {"estate": parking["estate"].pk, "at": "2026-11-23T08:00:00+08:00", "place": "大门", "minutes": 20},
+        {
+            "estate": parking["estate"].pk,
+            "at": "2026-11-23T08:00:00+08:00",
+            "place": "大门",
+            "minutes": 20,
+        },
         format="json",
     )
     assert r.status_code == 201
@@ -202,7 +224,16 @@ def test_the_gate_page_marks_an_overstay(client_for, users, parking, clock, outb
     b.refresh_from_db()
     assert b.state == "overstay"
     # Bad input: the message, nothing saved.
-    r = client.post("/parking/gate/", {"action": "congestion", "estate": parking["estate"].pk, "time": "08:00", "place": "", "minutes": "20"})
+    r = client.post(
+        "/parking/gate/",
+        {
+            "action": "congestion",
+            "estate": parking["estate"].pk,
+            "time": "08:00",
+            "place": "",
+            "minutes": "20",
+        },
+    )
     assert "请填写地点" in r.content.decode()
     assert not CongestionReport.objects.exists()
 

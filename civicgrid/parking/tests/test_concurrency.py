@@ -5,7 +5,6 @@ connection: exactly one is booked, the others get “该时段已被预约” (n
 row). On PostgreSQL the exclusion constraint itself refuses an overlapping row written past the
 service."""
 
-import datetime
 import threading
 
 import pytest
@@ -64,7 +63,9 @@ def test_concurrent_bookings_of_one_slot_leave_exactly_one(parking, racers):
     assert Booking.objects.filter(space=parking["space"]).exclude(state="cancelled").count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's"
+)
 def test_the_database_refuses_an_overlap_written_past_the_service(parking):
     first = services.do_book(
         None,

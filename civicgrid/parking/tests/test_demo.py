@@ -36,7 +36,9 @@ def test_demo_parking(small_demo, clock):
     row = year["rows"][0]
     assert (row["vehicles"], row["spaces"], row["cars_per_space"]) == (607, 440, 1.38)
     households = Household.objects.filter(address__estate=first).count()
-    assert row["sharing_holders"] == min(60, households)  # one space each; the small street has fewer
+    assert row["sharing_holders"] == min(
+        60, households
+    )  # one space each; the small street has fewer
     assert 500 <= row["shares"] <= 530
     assert row["launch"] == datetime.date(2026, 1, 1)
     assert row["congestion_before"] >= 2
@@ -50,7 +52,9 @@ def test_demo_parking(small_demo, clock):
     office = Space.objects.filter(estate__isnull=True)
     assert office.count() == 30
     night = Booking.objects.filter(space__in=office)
-    assert night.exists() and {b.starts_at.astimezone(local(2026, 1, 1).tzinfo).hour for b in night[:50]} <= {19, 20, 21}
+    assert night.exists() and {
+        b.starts_at.astimezone(local(2026, 1, 1).tzinfo).hour for b in night[:50]
+    } <= {19, 20, 21}
     # Today at the gate: one overstay, and the resident login acts for a sharing household.
     assert Booking.objects.filter(state="overstay").count() == 1
     assert Member.objects.filter(user__username="resident").exists()

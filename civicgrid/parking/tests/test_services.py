@@ -25,7 +25,9 @@ def book(users, p, start_hour, hours=2, day=(2026, 11, 24), who="resident2", hou
     )
 
 
-def test_a_booking_is_requested_then_confirmed_and_each_step_is_a_history_row(users, parking, clock):
+def test_a_booking_is_requested_then_confirmed_and_each_step_is_a_history_row(
+    users, parking, clock
+):
     done = book(users, parking, 9)
     b = done.booking
     assert b.state == "confirmed" and b.space == parking["space"]
@@ -73,7 +75,9 @@ def test_an_overlapping_booking_is_refused_and_a_released_one_frees_the_time(use
         ((2026, 11, 23, 8), (2026, 11, 23, 9), "starts_at", "不能预约已经过去的时间"),
     ],
 )
-def test_bad_times_are_refused_with_a_message_and_nothing_saved(users, parking, start, end, field, message):
+def test_bad_times_are_refused_with_a_message_and_nothing_saved(
+    users, parking, start, end, field, message
+):
     with pytest.raises(ValidationError) as error:
         services.do_book(
             users["resident2"],
@@ -108,14 +112,18 @@ def test_the_weekly_cap_per_household(users, parking):
     book(users, parking, 8, hours=4, day=(2026, 11, 25))  # Wednesday: 8 of 10 hours
     with pytest.raises(ValidationError) as error:
         book(users, parking, 8, hours=3, day=(2026, 11, 26))
-    assert error.value.message_dict["ends_at"] == ["超过每户每周 10 小时的上限（本周已预约 8 小时）"]
+    assert error.value.message_dict["ends_at"] == [
+        "超过每户每周 10 小时的上限（本周已预约 8 小时）"
+    ]
     book(users, parking, 8, hours=2, day=(2026, 11, 26))  # exactly the cap
     # The next week starts afresh.
     book(users, parking, 8, hours=4, day=(2026, 12, 1))
     assert Booking.objects.count() == 4
 
 
-def test_three_overstays_suspend_the_booker_and_tell_holder_and_property(users, parking, clock, outbox):
+def test_three_overstays_suspend_the_booker_and_tell_holder_and_property(
+    users, parking, clock, outbox
+):
     from civicgrid.messaging.models import OutboxMessage
 
     results = []
@@ -131,7 +139,9 @@ def test_three_overstays_suspend_the_booker_and_tell_holder_and_property(users, 
         services.do_leave(users["staff"], b)
     assert [r.strikes for r in results] == [1, 2, 3]
     assert results[0].suspended_until is None and results[2].suspended_until is not None
-    kinds = [(m.recipient["kind"], m.recipient["phone"]) for m in OutboxMessage.objects.order_by("id")]
+    kinds = [
+        (m.recipient["kind"], m.recipient["phone"]) for m in OutboxMessage.objects.order_by("id")
+    ]
     assert ("holder", "13912345678") in kinds and ("property", "13700001111") in kinds
     assert ("booker", "13800001111") in kinds
     last = OutboxMessage.objects.filter(recipient__kind="booker").order_by("-id").first()
@@ -152,7 +162,9 @@ def test_the_sweep_marks_no_shows_and_overstays(users, parking, clock):
     stays.refresh_from_db()
     assert (gone.state, stays.state) == ("no_show", "overstay")
     # A no-show frees the time for someone else.
-    assert services.free_slots(parking["offer"], datetime.date(2026, 11, 24))[0][0] == local(2026, 11, 24, 8)
+    assert services.free_slots(parking["offer"], datetime.date(2026, 11, 24))[0][0] == local(
+        2026, 11, 24, 8
+    )
 
 
 def test_rules_are_versioned_and_immutable(users, parking):
@@ -168,7 +180,9 @@ def test_rules_are_versioned_and_immutable(users, parking):
         suspend_days=14,
         overstay_notice="新规则",
     )
-    v2 = services.do_adopt_rules(users["staff"], effective_from=datetime.date(2026, 12, 1), **kwargs)
+    v2 = services.do_adopt_rules(
+        users["staff"], effective_from=datetime.date(2026, 12, 1), **kwargs
+    )
     assert v2.version == 2
     assert services.rules_for(p["estate"], datetime.date(2026, 11, 30)).version == 1
     assert services.rules_for(p["estate"], datetime.date(2026, 12, 1)).version == 2
@@ -179,18 +193,26 @@ def test_rules_are_versioned_and_immutable(users, parking):
         RuleSet.objects.all().delete()
     with pytest.raises(ValidationError) as error:
         services.do_adopt_rules(
-            users["staff"], effective_from=datetime.date(2026, 12, 2), **{**kwargs, "slot_minutes": 7}
+            users["staff"],
+            effective_from=datetime.date(2026, 12, 2),
+            **{**kwargs, "slot_minutes": 7},
         )
     assert "slot_minutes" in error.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.do_adopt_rules(users["staff2"], effective_from=datetime.date(2026, 12, 2), **kwargs)
+        services.do_adopt_rules(
+            users["staff2"], effective_from=datetime.date(2026, 12, 2), **kwargs
+        )
     assert RuleSet.objects.count() == 2
 
 
 def test_an_overnight_offer_at_an_office_car_park(users, parking, tree):
     p = parking
     office = services.do_save_space(
-        users["staff"], code="B2-01", kind="public", unit_name="康桥商务楼", community=tree["communities"][0]
+        users["staff"],
+        code="B2-01",
+        kind="public",
+        unit_name="康桥商务楼",
+        community=tree["communities"][0],
     )
     offer = services.do_offer(
         users["staff"],
@@ -245,7 +267,11 @@ def test_an_overstay_becomes_a_case_or_goes_to_the_meeting(users, parking, clutt
     category("community", "0114")
     b = book(users, parking, 9).booking
     to_case = services.do_escalate(
-        users["staff"], estate=parking["estate"], booking=b, kind="case", description="多次超时占用，沟通无果"
+        users["staff"],
+        estate=parking["estate"],
+        booking=b,
+        kind="case",
+        description="多次超时占用，沟通无果",
     )
     assert to_case.case is not None and to_case.case.category.name == "停车难"
     assert "康乐苑" in to_case.case.description
@@ -266,7 +292,10 @@ def test_vehicle_plates_are_checked_and_masked(users, parking):
     assert "plate" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         services.do_register_vehicle(
-            users["staff"], household=parking["third"], plate="沪a 12345", since=datetime.date(2025, 1, 1)
+            users["staff"],
+            household=parking["third"],
+            plate="沪a 12345",
+            since=datetime.date(2025, 1, 1),
         )
     assert error.value.message_dict["plate"] == ["该车牌号已登记"]
     assert str(parking["vehicle"]) == "沪A***45"
