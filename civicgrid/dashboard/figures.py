@@ -405,7 +405,7 @@ class _GridRow:
 # page (a street's outlines are ~200 kB of GeoJSON). Content-addressed, so never stale; shared,
 # so read-only. Bounded: cleared when it holds more than OUTLINES_KEPT.
 _OUTLINES: dict[str, dict] = {}
-OUTLINES_KEPT = 20_000
+OUTLINES_KEPT = 5_000
 
 
 def _outline(text):
