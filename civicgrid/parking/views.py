@@ -37,8 +37,22 @@ def _messages_of(error) -> list[str]:
 
 
 def _day(value, default):
-    day = parse_date(value or "") if value else None
-    return day or default
+    return _date(value) or default
+
+
+def _date(value):
+    """A date from a form field; None when empty or not a real date (2026-02-30)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+def _time(value):
+    try:
+        return parse_time(value or "")
+    except ValueError:
+        return None
 
 
 def _visible_estates(user):
@@ -102,7 +116,7 @@ def gate(request):
                 if estate is None:
                     raise ValidationError({"estate": _("请选择小区")})
                 at = None
-                moment = parse_time(request.POST.get("time") or "")
+                moment = _time(request.POST.get("time"))
                 if moment is not None:
                     at = timezone.make_aware(datetime.datetime.combine(today, moment))
                 services.do_log_congestion(
@@ -185,10 +199,10 @@ def _offer_form_errors(request, user):
     ).first()
     if space is None:
         raise ValidationError({"space": _("请选择您的车位")})
-    first_day = parse_date(request.POST.get("first_day") or "")
-    last_day = parse_date(request.POST.get("last_day") or "")
-    start_time = parse_time(request.POST.get("start_time") or "")
-    end_time = parse_time(request.POST.get("end_time") or "")
+    first_day = _date(request.POST.get("first_day"))
+    last_day = _date(request.POST.get("last_day"))
+    start_time = _time(request.POST.get("start_time"))
+    end_time = _time(request.POST.get("end_time"))
     return services.do_offer(
         user,
         space=space,
@@ -257,8 +271,8 @@ def me(request):
             "errors": errors,
             "values": values,
             "days": Days.choices,
-            "today": today,
-            "in_a_month": today + datetime.timedelta(days=30),
+            "today_iso": today.isoformat(),
+            "in_a_month_iso": (today + datetime.timedelta(days=30)).isoformat(),
         },
     )
 
@@ -363,6 +377,6 @@ def _parse_moment(value):
         return None
     try:
         moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
+    except (TypeError, ValueError):
         return None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
