@@ -136,6 +136,12 @@ CIVICGRID_SHOPS_YELLOW_DAYS = env_int("CIVICGRID_SHOPS_YELLOW_DAYS", 3)
 CIVICGRID_SHOPS_REINSPECT_WORKING_DAYS = env_int("CIVICGRID_SHOPS_REINSPECT_WORKING_DAYS", 3)
 # The console's case map (console/maps.py): the most case markers one answer carries.
 CIVICGRID_CASE_MAP_MAX_MARKERS = env_int("CIVICGRID_CASE_MAP_MAX_MARKERS", 20_000)
+# 三会 (civicgrid.meetings): a meeting's notice goes up this many days ahead (editable per meeting);
+# the default quorum rule: more than this % of the representatives present, and a motion passes
+# with more than this % of those present voting for it.
+CIVICGRID_MEETINGS_NOTICE_DAYS = env_int("CIVICGRID_MEETINGS_NOTICE_DAYS", 5)
+CIVICGRID_MEETINGS_QUORUM_PERCENT = env_int("CIVICGRID_MEETINGS_QUORUM_PERCENT", 50)
+CIVICGRID_MEETINGS_PASS_PERCENT = env_int("CIVICGRID_MEETINGS_PASS_PERCENT", 50)
 
 # Uploaded files (case, inspection and patrol photos) in an S3-compatible object store
 # (django-storages; core/objectstore.py) when a bucket is named: the endpoint for MinIO, Ceph or
@@ -210,6 +216,7 @@ INSTALLED_APPS = [
     "civicgrid.workcalendar",
     "civicgrid.messaging",
     "civicgrid.cases",
+    "civicgrid.meetings",
     "civicgrid.duty",
     "civicgrid.survey",
     "civicgrid.sorting",

@@ -70,6 +70,8 @@ PARKING_RESIDENT_ROLES   .  .  .  .  .  .  .  .  .  .  x  offer their space, boo
 FIRESAFETY_VIEW_ROLES    x  x  x  x  x  x  x  x  x* x  .  see the rental houses' 三色码 (*the fire office)
 FIRESAFETY_EDIT_ROLES    x  x  .  .  x  x  .  .  .  .  .  code rental houses, keep their particulars
 FIRESAFETY_INSPECT_ROLES x  x  x  .  x  x  x  x  x* .  .  record a fire-safety inspection
+MEETINGS_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the 三会 (hearings, coordination, evaluation)
+MEETINGS_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  plan and run a 三会 meeting, record training
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -268,6 +270,11 @@ SHOPS_INSPECT_ROLES = frozenset(
 FIRESAFETY_VIEW_ROLES = REGISTRY_VIEW_ROLES | {Role.DEPT_HANDLER}
 FIRESAFETY_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF})
 FIRESAFETY_INSPECT_ROLES = SHOPS_INSPECT_ROLES | {Role.DEPT_HANDLER}
+# 三会 (civicgrid.meetings): staff with grids read the meetings of their 居村; the street's desk and
+# the 居委 (which convenes them) plan and run them and record the 三会 training. Any participant
+# with an account signs themselves in by the meeting's QR code.
+MEETINGS_VIEW_ROLES = REGISTRY_VIEW_ROLES
+MEETINGS_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
 # 错峰共享停车 (civicgrid.parking): staff with grids read it over their 居村; the street's desk and
 # the 居委 keep spaces, vehicles, the residents' accounts and the 业委会's rules; the 居委 and grid
 # staff stand in for the 物业 at the gate (there is no 物业 role: the 物业 is told through the
