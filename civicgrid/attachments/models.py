@@ -54,17 +54,17 @@ class Attachment(models.Model):
         null=True,
         blank=True,
         related_name="attachments",
-        help_text=_("附件所属的流转环节(如处置反馈),可为空"),
+        help_text=_("附件所属的流转环节（如处置反馈），可为空"),
     )
     kind = models.CharField(
         _("类型"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER
     )
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(
-        _("原文件名"), max_length=200, blank=True, help_text=_("仅供显示,已去除路径和特殊字符")
+        _("原文件名"), max_length=200, blank=True, help_text=_("仅供显示，已去除路径和特殊字符")
     )
     content_type = models.CharField(_("内容类型"), max_length=50)
-    size = models.PositiveIntegerField(_("大小(字节)"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
     width = models.PositiveIntegerField(_("宽度"))
     height = models.PositiveIntegerField(_("高度"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)

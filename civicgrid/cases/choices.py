@@ -182,7 +182,7 @@ class CaseAction(models.TextChoices):
     RETURN = "return", _("退回")
     HANDLE = "handle", _("处置反馈")
     VERIFY_PASS = "verify_pass", _("核查通过")
-    VERIFY_FAIL = "verify_fail", _("核查不通过(返工)")
+    VERIFY_FAIL = "verify_fail", _("核查不通过（返工）")
     RATE = "rate", _("评价")
     REOPEN = "reopen", _("不满意重新处置")
     REQUEST_EXTENSION = "request_extension", _("申请延期")

@@ -65,9 +65,9 @@ class Category(models.Model):
         related_name="default_categories",
     )
     filing_limit_minutes = models.PositiveIntegerField(
-        _("立案派遣时限(分钟)"),
+        _("立案派遣时限（分钟）"),
         default=30,
-        help_text=_("紧急类按自然时间计,其余按工作时间计"),
+        help_text=_("紧急类按自然时间计，其余按工作时间计"),
     )
     handling_limit_value = models.PositiveIntegerField(_("处置时限"), default=5)
     handling_limit_unit = models.CharField(
@@ -83,19 +83,19 @@ class Category(models.Model):
     is_public = models.BooleanField(
         _("对外公开"),
         default=True,
-        help_text=_("否:此类案件不在 Open311 公开接口发布(涉及个人或弱势群体的类别)"),
+        help_text=_("否：此类案件不在 Open311 公开接口发布（涉及个人或弱势群体的类别）"),
     )
     group = models.CharField(
         _("归并组"),
         max_length=20,
         blank=True,
         db_index=True,
-        help_text=_("内容重叠的类别填同一组码(如跨门营业与店外经营),重复提示和指标按一类计"),
+        help_text=_("内容重叠的类别填同一组码（如跨门营业与店外经营），重复提示和指标按一类计"),
     )
     needs_mediation_outcome = models.BooleanField(
         _("须记录调解结果"),
         default=False,
-        help_text=_("是:处置反馈时必须填写调解结果(调解成功、调解不成功、转办),如矛盾纠纷"),
+        help_text=_("是：处置反馈时必须填写调解结果（调解成功、调解不成功、转办），如矛盾纠纷"),
     )
 
     class Meta:
@@ -153,7 +153,7 @@ class Case(models.Model):
     number = models.CharField(_("案件编号"), max_length=20, unique=True, editable=False)
     source = models.CharField(_("来源"), max_length=20, choices=CaseSource.choices)
     external_ticket = models.CharField(
-        _("外部工单号"), max_length=64, blank=True, help_text=_("12345 工单号等,同一来源内唯一")
+        _("外部工单号"), max_length=64, blank=True, help_text=_("12345 工单号等，同一来源内唯一")
     )
     category = models.ForeignKey(
         Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases"
@@ -165,13 +165,13 @@ class Case(models.Model):
         _("12345派单时间"),
         null=True,
         blank=True,
-        help_text=_("热线派单给街镇的时间:12345工单的办理时限从此起算"),
+        help_text=_("热线派单给街镇的时间：12345工单的办理时限从此起算"),
     )
     hotline_deadline = models.DateTimeField(
         _("12345办理期限"),
         null=True,
         blank=True,
-        help_text=_("热线推送的办理期限(原样保存);街镇内退回不停止计时"),
+        help_text=_("热线推送的办理期限（原样保存）；街镇内退回不停止计时"),
     )
     description = models.TextField(_("问题描述"))
     lon = models.FloatField(_("经度"), null=True, blank=True)
@@ -194,7 +194,7 @@ class Case(models.Model):
     reporter_email = models.EmailField(
         _("上报人电子邮箱"),
         blank=True,
-        help_text=_("用于告知立案、处置、结案和评价链接;对外显示时打码"),
+        help_text=_("用于告知立案、处置、结案和评价链接；对外显示时打码"),
     )
     reporter_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -237,7 +237,7 @@ class Case(models.Model):
     calendar_published = models.BooleanField(
         _("期限依据已公布日历"),
         default=True,
-        help_text=_("否:期限跨入节假日安排尚未公布的年份,按周一至周五估算"),
+        help_text=_("否：期限跨入节假日安排尚未公布的年份，按周一至周五估算"),
     )
 
     warning_level = models.CharField(
@@ -247,7 +247,7 @@ class Case(models.Model):
         default=WarningLevel.NONE,
         blank=True,
         db_index=True,
-        help_text=_("由定时任务按当前时限计算:用时达80%黄灯,超期红灯"),
+        help_text=_("由定时任务按当前时限计算：用时达80%黄灯，超期红灯"),
     )
 
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
@@ -269,7 +269,7 @@ class Case(models.Model):
     suspended_at = models.DateTimeField(_("挂起时间"), null=True, blank=True)
     suspension_reason = models.CharField(_("挂起原因"), max_length=500, blank=True)
     pauses = models.JSONField(
-        _("暂停区间"), default=list, blank=True, help_text=_("已结束的挂起区间 [开始, 结束]")
+        _("暂停区间"), default=list, blank=True, help_text=_("已结束的挂起区间 [开始，结束]")
     )
 
     handling_result = models.TextField(_("处置结果"), blank=True)
@@ -286,7 +286,7 @@ class Case(models.Model):
         _("调解结果"), max_length=20, choices=MediationOutcome.choices, blank=True
     )
     first_contact_at = models.DateTimeField(
-        _("先行联系时间"), null=True, blank=True, help_text=_("首次联系上报人(来电人)的时间")
+        _("先行联系时间"), null=True, blank=True, help_text=_("首次联系上报人（来电人）的时间")
     )
     first_contact_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -301,7 +301,7 @@ class Case(models.Model):
         _("复杂件时限批准时间"),
         null=True,
         blank=True,
-        help_text=_("值班长批准12345复杂件按15个工作日办理的时间;未批准时按5个工作日"),
+        help_text=_("值班长批准12345复杂件按15个工作日办理的时间；未批准时按5个工作日"),
     )
     complex_limit_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -405,7 +405,7 @@ class CaseRating(ImmutableModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("空:报告人通过查询码评价"),
+        help_text=_("空：报告人通过查询码评价"),
     )
     at = models.DateTimeField(_("评价时间"), db_index=True)
 

@@ -40,8 +40,8 @@ class Grain(models.TextChoices):
     GRID_CATEGORY = "C", _("日×微网格×类别")
     GRID_DEPARTMENT = "D", _("日×微网格×部门")
     GRID = "G", _("日×微网格")
-    PENDING = "P", _("未处置立案案件(按处置期限)")
-    OPEN = "O", _("在办案件(按当前时限)")
+    PENDING = "P", _("未处置立案案件（按处置期限）")
+    OPEN = "O", _("在办案件（按当前时限）")
 
 
 DAILY_GRAINS = ("A", "K", "E", "S", "C", "D", "G")
@@ -79,7 +79,7 @@ class Rollup(models.Model):
     """
 
     grain = models.CharField(_("粒度"), max_length=1, choices=Grain.choices)
-    day = models.DateField(_("日期"), help_text=_("上报日(上报数)或立案日(评价口径)"))
+    day = models.DateField(_("日期"), help_text=_("上报日（上报数）或立案日（评价口径）"))
     micro_grid = models.IntegerField(_("微网格ID"), default=0, help_text=_("0 表示不分或未定位"))
     category = models.IntegerField(_("类别ID"), default=0)
     department = models.IntegerField(_("部门ID"), default=0, help_text=_("0 表示不分或未派遣"))
@@ -92,9 +92,9 @@ class Rollup(models.Model):
     filed = models.IntegerField(_("立案数"), default=0)
     handled = models.IntegerField(_("处置数"), default=0)
     handled_on_time = models.IntegerField(_("按期处置数"), default=0)
-    closed = models.IntegerField(_("结案数(已处置)"), default=0)
+    closed = models.IntegerField(_("结案数（已处置）"), default=0)
     closed_on_time = models.IntegerField(_("按期结案数"), default=0)
-    reworked = models.IntegerField(_("返工数(已处置)"), default=0)
+    reworked = models.IntegerField(_("返工数（已处置）"), default=0)
     extended = models.IntegerField(_("延期数"), default=0)
     rated = models.IntegerField(_("评价数"), default=0)
     satisfied = models.IntegerField(_("满意数"), default=0)

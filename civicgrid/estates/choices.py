@@ -14,7 +14,7 @@ class EstateClass(models.TextChoices):
     """Classes of estate as the street counts them (seed 004: 商品房、老旧小区、动迁房)."""
 
     COMMERCIAL = "commercial", _("商品房")
-    OLD = "old", _("老旧小区(公房、售后公房)")
+    OLD = "old", _("老旧小区（公房、售后公房）")
     RESETTLEMENT = "resettlement", _("动迁安置房")
     PEASANT = "peasant", _("农民新村")
     AFFORDABLE_RENTAL = "affordable_rental", _("保障性租赁住房")

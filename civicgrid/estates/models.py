@@ -104,7 +104,7 @@ class EstateAddressRange(models.Model):
     estate = models.ForeignKey(
         Estate, verbose_name=_("小区"), on_delete=models.CASCADE, related_name="address_ranges"
     )
-    road = models.CharField(_("路(街)"), max_length=100)
+    road = models.CharField(_("路（街）"), max_length=100)
     lane_from = models.PositiveIntegerField(_("起始弄号"))
     lane_to = models.PositiveIntegerField(_("截止弄号"))
 

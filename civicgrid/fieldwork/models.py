@@ -32,7 +32,7 @@ class ChecklistItem(models.Model):
         verbose_name=_("默认案件类别"),
         on_delete=models.PROTECT,
         related_name="checklist_items",
-        help_text=_("发现问题转为案件时使用的类别(须为小类)"),
+        help_text=_("发现问题转为案件时使用的类别（须为小类）"),
     )
     order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -77,7 +77,7 @@ class Patrol(models.Model):
     started_at = models.DateTimeField(_("开始时间"), db_index=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     route = models.JSONField(
-        _("轨迹点"), default=list, blank=True, help_text=_("[[经度, 纬度, 时间], …]")
+        _("轨迹点"), default=list, blank=True, help_text=_("[[经度，纬度，时间], …]")
     )
     note = models.TextField(_("巡查小结"), blank=True)
 

@@ -82,7 +82,7 @@ GROUP_POST_ROLES = {
 class StaffOrigin(models.TextChoices):
     """Where a person on the grid rolls comes from."""
 
-    COMMUNITY = "community", _("包干(社区工作者)")
+    COMMUNITY = "community", _("包干（社区工作者）")
     SENT_DOWN = "sent_down", _("下沉干部")
     DUAL_REPORT = "dual_report", _("双报到党员")
     VOLUNTEER = "volunteer", _("志愿者")

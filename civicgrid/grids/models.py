@@ -47,15 +47,15 @@ class Grid(models.Model):
         related_name="children",
     )
     number = models.PositiveIntegerField(
-        _("序号"), help_text=_("在上级范围内的编号;微网格按自西向东、自北向南编排")
+        _("序号"), help_text=_("在上级范围内的编号；微网格按自西向东、自北向南编排")
     )
     county_code = models.CharField(
-        _("区县代码"), max_length=6, blank=True, help_text=_("GB/T 2260 六位代码,仅街镇填写")
+        _("区县代码"), max_length=6, blank=True, help_text=_("GB/T 2260 六位代码，仅街镇填写")
     )
     code = models.CharField(_("网格编码"), max_length=18, unique=True)
     path = models.CharField(_("路径"), max_length=120, db_index=True, editable=False)
-    geometry = models.JSONField(_("边界(GeoJSON)"), null=True, blank=True)
-    area_m2 = models.FloatField(_("面积(平方米)"), default=0)
+    geometry = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
+    area_m2 = models.FloatField(_("面积（平方米）"), default=0)
     centroid_lon = models.FloatField(_("中心经度"), null=True, blank=True)
     centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True)
     household_count = models.PositiveIntegerField(_("户数"), default=0)
@@ -64,14 +64,14 @@ class Grid(models.Model):
         max_length=20,
         choices=AreaKind.choices,
         blank=True,
-        help_text=_("仅片区填写:镇管社区或派出所片区;片区缺省为镇管社区"),
+        help_text=_("仅片区填写：镇管社区或派出所片区；片区缺省为镇管社区"),
     )
     community_kind = models.CharField(
         _("居村类型"),
         max_length=20,
         choices=CommunityKind.choices,
         blank=True,
-        help_text=_("居委会或村委会;居村缺省为居委会,其微网格和楼组随所在居村"),
+        help_text=_("居委会或村委会；居村缺省为居委会，其微网格和楼组随所在居村"),
     )
     party_organisation = models.CharField(
         _("党组织"), max_length=100, blank=True, help_text=_("微网格的党支部或党小组")
@@ -203,7 +203,7 @@ class Grid(models.Model):
             raise ValidationError({"community_kind": _("街镇和片区没有居村类型")})
         expected = PARENT_LEVEL.get(self.level)
         if expected is None and self.parent_id:
-            raise ValidationError({"parent": _("街镇是最上级,不能有上级网格")})
+            raise ValidationError({"parent": _("街镇是最上级，不能有上级网格")})
         if expected is not None and (self.parent is None or self.parent.level != expected):
             raise ValidationError(
                 {
@@ -284,7 +284,7 @@ class StaffMember(models.Model):
                 raise ValidationError(errors)
         valid = set(Duty.values)
         if not isinstance(self.duties, list) or not set(self.duties) <= valid:
-            raise ValidationError({"duties": _("六员职责只能取: %s") % "、".join(Duty.labels)})
+            raise ValidationError({"duties": _("六员职责只能取：%s") % "、".join(Duty.labels)})
 
 
 class GridPost(models.Model):
@@ -301,7 +301,7 @@ class GridPost(models.Model):
     )
     building_group = models.ForeignKey(
         Grid,
-        verbose_name=_("楼组(队组)"),
+        verbose_name=_("楼组（队组）"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,

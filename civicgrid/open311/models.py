@@ -32,7 +32,7 @@ class ApiClient(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     source_label = models.CharField(
-        _("来源标签"), max_length=50, blank=True, help_text=_("例如:随申办、区城运平台")
+        _("来源标签"), max_length=50, blank=True, help_text=_("例如：随申办、区城运平台")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -41,7 +41,7 @@ class ApiClient(models.Model):
         null=True,
         blank=True,
         related_name="open311_clients",
-        help_text=_("以此账号上报案件;留空则以系统身份上报"),
+        help_text=_("以此账号上报案件；留空则以系统身份上报"),
     )
     key_prefix = models.CharField(_("密钥前缀"), max_length=KEY_PREFIX_LENGTH, editable=False)
     key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True, editable=False)

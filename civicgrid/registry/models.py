@@ -26,7 +26,7 @@ class Address(models.Model):
     (road + 弄) when the address is created, and by `manage.py assign_estates` for old ones.
     """
 
-    road = models.CharField(_("路(街)"), max_length=100)
+    road = models.CharField(_("路（街）"), max_length=100)
     lane = models.CharField(_("弄"), max_length=20, blank=True)
     number = models.CharField(_("号"), max_length=20, blank=True)
     building = models.CharField(_("幢/栋"), max_length=20, blank=True)
@@ -83,7 +83,7 @@ class Address(models.Model):
         if self.building_group_id and self.building_group.level != GridLevel.BUILDING_GROUP:
             raise ValidationError({"building_group": _("地址只能挂在楼组下")})
         if not (self.number or self.building):
-            raise ValidationError({"number": _("门牌号(号)和幢至少填写一项")})
+            raise ValidationError({"number": _("门牌号（号）和幢至少填写一项")})
         normalized = normalize_parts(self.road, self.lane, self.number, self.building, self.room)
         clash = Address.objects.filter(normalized=normalized).exclude(pk=self.pk)
         if clash.exists():
@@ -193,10 +193,10 @@ class Resident(models.Model):
             except ValidationError as exc:
                 errors["phone"] = exc.messages[0]
         if not self.gender and "gender" not in errors:
-            errors["gender"] = _("请填写性别(居民身份证号码可自动识别性别)")
+            errors["gender"] = _("请填写性别（居民身份证号码可自动识别性别）")
         valid_tags = set(CareTag.values)
         if not isinstance(self.care_tags, list) or not set(self.care_tags) <= valid_tags:
-            errors["care_tags"] = _("关爱标签只能取: %s") % "、".join(
+            errors["care_tags"] = _("关爱标签只能取：%s") % "、".join(
                 str(x) for x in CareTag.labels
             )
         if errors:
@@ -217,7 +217,7 @@ class RentalRegistration(models.Model):
     )
     landlord = models.ForeignKey(
         Resident,
-        verbose_name=_("出租人(居民)"),
+        verbose_name=_("出租人（居民）"),
         on_delete=models.PROTECT,
         related_name="rentals_as_landlord",
         null=True,
@@ -243,7 +243,7 @@ class RentalRegistration(models.Model):
     def clean(self):
         errors = {}
         if self.landlord_id is None and not self.landlord_name:
-            errors["landlord"] = _("请选择出租人(居民)或填写出租人姓名")
+            errors["landlord"] = _("请选择出租人（居民）或填写出租人姓名")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("租赁结束日期不能早于开始日期")
         if errors:

@@ -22,7 +22,7 @@ class CalendarYear(models.Model):
         _("通知依据"),
         max_length=300,
         blank=True,
-        help_text=_("例如:国务院办公厅关于2027年部分节假日安排的通知(国办发明电〔2026〕×号)"),
+        help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）"),
     )
     published_at = models.DateTimeField(_("公布录入时间"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -83,9 +83,9 @@ class CalendarDay(models.Model):
         weekend = self.date.isoweekday() >= 6
         errors = {}
         if weekend and self.kind == DayKind.WORKDAY:
-            errors["kind"] = _("%(date)s 是周末,周末上班请选“调休上班”") % {"date": self.date}
+            errors["kind"] = _("%(date)s 是周末，周末上班请选“调休上班”") % {"date": self.date}
         elif not weekend and self.kind in (DayKind.WEEKEND, DayKind.ADJUSTED_WORKDAY):
-            errors["kind"] = _("%(date)s 是周一至周五,只能是“工作日”或“法定节假日”") % {
+            errors["kind"] = _("%(date)s 是周一至周五，只能是“工作日”或“法定节假日”") % {
                 "date": self.date
             }
         if self.kind in (DayKind.WORKDAY, DayKind.WEEKEND) and self.holiday_name.strip():

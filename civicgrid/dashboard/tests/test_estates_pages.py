@@ -72,7 +72,7 @@ def test_the_list_shows_the_users_estates_with_their_figures(estates, users, cli
     text = page.content.decode()
     assert "普育里" in text and "康桥花园" in text
     assert "秀沿新村" not in text  # another 居村
-    assert "老旧小区(公房、售后公房)" in text and "康桥物业" in text
+    assert "老旧小区（公房、售后公房）" in text and "康桥物业" in text
     assert "红色业委会" in text and "30 天后换届" in text and "文物保护" in text
     row = page.context["page_obj"].object_list
     assert {e.name: e.households for e in row} == {"普育里": 3, "康桥花园": 0}
