@@ -40,7 +40,12 @@ from civicgrid.registry.models import Household
 from civicgrid.workcalendar.services import get_calendar
 
 CARS, SPACES = 607, 440
-KINDS = ((SpaceKind.OWNED, 300), (SpaceKind.LEASED, 80), (SpaceKind.PUBLIC, 50), (SpaceKind.VISITOR, 10))
+KINDS = (
+    (SpaceKind.OWNED, 300),
+    (SpaceKind.LEASED, 80),
+    (SpaceKind.PUBLIC, 50),
+    (SpaceKind.VISITOR, 10),
+)
 SHARING_HOLDERS = 60
 SHARES_JAN_AUG = 520
 OFFICE = "康桥商务中心地下车库"
@@ -196,15 +201,21 @@ def build_demo_parking(*, seed: int = 7, now=None) -> dict:
         counts["vehicle"] += len(vehicles)
         holders = _spaces(first, first_homes, KINDS)
         counts["space"] += SPACES
-        _rules(first, _committee(first, launch), launch, _at(launch, 9) - datetime.timedelta(days=12))
+        _rules(
+            first, _committee(first, launch), launch, _at(launch, 9) - datetime.timedelta(days=12)
+        )
         fixed = list(
-            Space.objects.filter(estate=first, holder__isnull=False).select_related("holder").order_by("pk")
+            Space.objects.filter(estate=first, holder__isnull=False)
+            .select_related("holder")
+            .order_by("pk")
         )
         # One shared space per sharing household ("about 60 holders").
         by_holder = {}
         for space in fixed:
             by_holder.setdefault(space.holder_id, space)
-        sharing = rng.sample(sorted(by_holder.values(), key=lambda sp: sp.pk), min(SHARING_HOLDERS, len(by_holder)))
+        sharing = rng.sample(
+            sorted(by_holder.values(), key=lambda sp: sp.pk), min(SHARING_HOLDERS, len(by_holder))
+        )
         offers = [
             services.do_offer(
                 None,
@@ -220,7 +231,11 @@ def build_demo_parking(*, seed: int = 7, now=None) -> dict:
         ]
         counts["offer"] += len(offers)
         car_of = {v.household_id: v for v in vehicles}
-        counts.update(_daytime_bookings(rng, writer, first, first_homes, offers, car_of, launch, today, now, calendar))
+        counts.update(
+            _daytime_bookings(
+                rng, writer, first, first_homes, offers, car_of, launch, today, now, calendar
+            )
+        )
         counts["congestion"] += _congestion(rng, first, launch, today)
         if second is not None:
             counts.update(_night_sharing(rng, writer, second, taken, launch, today, now))
@@ -387,7 +402,12 @@ def _night_sharing(rng, writer, estate, taken, launch, today, now):
     start = max(launch + datetime.timedelta(days=90), today - datetime.timedelta(days=180))
     _rules(estate, _committee(estate, start), start, _at(start, 9) - datetime.timedelta(days=10))
     Space.objects.bulk_create(
-        Space(code=f"B2-{i + 1:02d}", kind=SpaceKind.PUBLIC, unit_name=OFFICE, community_id=estate.community_id)
+        Space(
+            code=f"B2-{i + 1:02d}",
+            kind=SpaceKind.PUBLIC,
+            unit_name=OFFICE,
+            community_id=estate.community_id,
+        )
         for i in range(OFFICE_SPACES)
     )
     office = list(Space.objects.filter(unit_name=OFFICE).order_by("pk"))
@@ -414,7 +434,16 @@ def _night_sharing(rng, writer, estate, taken, launch, today, now):
             b_start = _at(day, 19) + datetime.timedelta(hours=rng.choice((0, 1, 2)))
             b_end = _at(day + datetime.timedelta(days=1), 7)
             made = b_start - datetime.timedelta(hours=6)
-            writer.add(offer, household, estate, car_of.get(household.pk), b_start, b_end, _used_path(rng, b_start, b_end), made=made)
+            writer.add(
+                offer,
+                household,
+                estate,
+                car_of.get(household.pk),
+                b_start,
+                b_end,
+                _used_path(rng, b_start, b_end),
+                made=made,
+            )
             n += 1
         day += datetime.timedelta(days=1)
     return {"night_share": n, "office_spaces": OFFICE_SPACES}
@@ -427,4 +456,3 @@ def _resident_login(estate, sharing, homes) -> int:
         return 0
     services.do_enrol_member(None, account=resident, household=sharing[0].holder)
     return 1
-
