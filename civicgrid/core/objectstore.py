@@ -16,7 +16,9 @@ the app's own views, which check scope first and then stream the object from sto
 - the answer keeps our headers (sniffed Content-Type, nosniff, sandbox, private caching), and
   the filesystem and the object store are one code path with the same tests.
 The cost, photos passing through a gunicorn worker, is small: uploads are re-encoded to at most
-ATTACHMENT_MAX_SIDE pixels (a few hundred KB), thumbnails are a few KB.
+ATTACHMENT_MAX_SIDE pixels (a few hundred KB), thumbnails are a few KB. `storage.open` fetches
+the object whole (in memory up to 2 MB, in a temporary file beyond) and FileResponse sends it
+in blocks.
 
 Importable from settings: no models, nothing that needs Django set up.
 """
@@ -54,6 +56,9 @@ def s3_options(
         "file_overwrite": False,
         "querystring_auth": True,
         "signature_version": "s3v4",
+        # storage.open fetches the object into a spooled temporary file: memory up to this size,
+        # a temporary file beyond (django-storages' default, 0, keeps any size in memory).
+        "max_memory_size": 2 * 1024 * 1024,
         "addressing_style": "path" if endpoint_url else None,
     }
 

@@ -174,3 +174,35 @@ def test_a_residents_report_photo_is_served_by_the_link_page_from_the_bucket(
     assert thumb.status_code == 200
     assert _body(thumb) == bucket.read(f"street/{attachment.thumbnail_name}")
     assert client.get(f"/resident/t/wrong-token/photos/{attachment.pk}/").status_code == 404
+
+
+def test_a_patrol_photo_is_served_and_copied_to_its_case_from_the_bucket(
+    users, tree, client_for, bucket, media_files
+):
+    from civicgrid.fieldwork import services as fieldwork
+    from civicgrid.fieldwork.models import ChecklistItem
+
+    patrol = fieldwork.start_patrol(users["worker"], tree["micro_grids"][0])
+    finding = fieldwork.record_finding(
+        patrol,
+        users["worker"],
+        ChecklistItem.objects.get(name="楼道堆物"),
+        result="problem",
+        note="楼道堆放纸箱",
+        photo=upload(png_bytes((300, 200)), "finding.png", "image/png"),
+    )
+    photo_key = f"street/{finding.photo.name}"
+    assert bucket.keys() == [photo_key] and media_files() == []
+
+    served = client_for(users["worker"]).get(f"/m/findings/{finding.pk}/photo/")
+    assert served.status_code == 200
+    assert _body(served) == bucket.read(photo_key)
+
+    # Turning the finding into a case reads the photo back from the bucket into the case.
+    case = fieldwork.finding_to_case(finding, users["worker"])
+    attachment = Attachment.objects.get(case=case)
+    assert sorted(bucket.keys()) == sorted([photo_key, f"street/{attachment.file.name}"])
+    assert hashlib.sha256(bucket.read(f"street/{attachment.file.name}")).hexdigest() == (
+        attachment.sha256
+    )
+    assert media_files() == []
