@@ -35,6 +35,7 @@ from civicgrid.accounts.policy import (
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseSource
 from civicgrid.core import ratelimit
+from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.firesafety import services, workflow
 from civicgrid.firesafety.choices import Colour, HouseUse, Structure
 from civicgrid.firesafety.filters import HouseFilter
@@ -286,7 +287,8 @@ def photo(request, pk):
         inspection__house__in=services.scope_houses(RentalHouse.objects.all(), request.user)
     )
     found = get_object_or_404(photos, pk=pk)
-    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    with missing_file_is_404(found.file):
+        response = FileResponse(found.file.open("rb"), content_type=found.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=86400"
     return response
