@@ -67,11 +67,15 @@ PARKING_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see shared parking (�
 PARKING_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  keep spaces, vehicles, residents, 业委会 rules
 PARKING_GATE_ROLES       x  x  .  .  .  x  x  x  .  .  .  the gate: arrivals, departures, overstays
 PARKING_RESIDENT_ROLES   .  .  .  .  .  .  .  .  .  .  x  offer their space, book a shared one
-FIRESAFETY_VIEW_ROLES    x  x  x  x  x  x  x  x  x* x  .  see the rental houses' 三色码 (*the fire office)
+FIRESAFETY_VIEW_ROLES    x  x  x  x  x  x  x  x  x  x  .  see the rental houses' 三色码 (D: the fire office)
 FIRESAFETY_EDIT_ROLES    x  x  .  .  x  x  .  .  .  .  .  code rental houses, keep their particulars
-FIRESAFETY_INSPECT_ROLES x  x  x  .  x  x  x  x  x* .  .  record a fire-safety inspection
+FIRESAFETY_INSPECT_ROLES x  x  x  .  x  x  x  x  x  .  .  record a fire-safety inspection (D: ditto)
 MEETINGS_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the 三会 (hearings, coordination, evaluation)
 MEETINGS_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  plan and run a 三会 meeting, record training
+PROJECTS_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see community projects (社区项目) and reports
+PROJECTS_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  keep campaigns and projects, move them on
+PROJECTS_REVIEW_ROLES    x  x  .  .  x  .  .  .  .  .  .  score projects as a panel member (评审)
+PROJECTS_RESIDENT_ROLES  .  .  .  .  .  .  .  .  .  .  x  propose ideas, support a project (once)
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -285,6 +289,13 @@ PARKING_GATE_ROLES = frozenset(
     {Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER}
 )
 PARKING_RESIDENT_ROLES = frozenset({Role.RESIDENT})
+# 社区项目 (civicgrid.projects): staff with grids read the projects of their 居村; the street's desk
+# and the 居委 keep campaigns and projects; the street's desk and 片区负责人 sit on the panel;
+# residents, signed in with their resident account, propose ideas and support projects.
+PROJECTS_VIEW_ROLES = REGISTRY_VIEW_ROLES
+PROJECTS_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+PROJECTS_REVIEW_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD})
+PROJECTS_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 # Every staff account has a notification centre (civicgrid.messaging: the header's badge,
