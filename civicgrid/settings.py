@@ -223,6 +223,7 @@ INSTALLED_APPS = [
     "civicgrid.shops",
     "civicgrid.firesafety",
     "civicgrid.parking",
+    "civicgrid.projects",
     "civicgrid.open311",
     "civicgrid.attachments",
     # The web front (server-rendered pages; each area has its own app and catalogue).

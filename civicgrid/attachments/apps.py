@@ -23,3 +23,7 @@ class AttachmentsConfig(AppConfig):
         from civicgrid.firesafety import photos as firesafety_photos
 
         firesafety_photos.register_cleaner(clean_upload)
+        # And the community projects' before/after photos (civicgrid.projects.photos).
+        from civicgrid.projects import photos as projects_photos
+
+        projects_photos.register_cleaner(clean_upload)

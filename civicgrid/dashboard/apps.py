@@ -26,4 +26,12 @@ class DashboardConfig(AppConfig):
         from civicgrid.parking.reports import dashboard_tile as parking_tile
 
         tiles.register("parking", parking_tile)
+        # 三会 (hearings, coordination, evaluation; 基层评议 of departments and 物业).
+        from civicgrid.meetings.services import dashboard_tile as meetings_tile
+
+        tiles.register("meetings", meetings_tile)
+        # Community projects' tile (civicgrid.projects sits below the dashboard too).
+        from civicgrid.projects.services import dashboard_tile as projects_tile
+
+        tiles.register("projects", projects_tile)
         post_migrate.connect(rollups.rebuild_after_migration, sender=self)
