@@ -223,6 +223,7 @@ INSTALLED_APPS = [
     "civicgrid.shops",
     "civicgrid.firesafety",
     "civicgrid.parking",
+    "civicgrid.timebank",
     "civicgrid.projects",
     "civicgrid.open311",
     "civicgrid.attachments",

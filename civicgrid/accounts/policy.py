@@ -76,6 +76,10 @@ PROJECTS_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see community projects
 PROJECTS_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  keep campaigns and projects, move them on
 PROJECTS_REVIEW_ROLES    x  x  .  .  x  .  .  .  .  .  .  score projects as a panel member (评审)
 PROJECTS_RESIDENT_ROLES  .  .  .  .  .  .  .  .  .  .  x  propose ideas, support a project (once)
+TIMEBANK_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the 爱心银行 (volunteers, records, ledger, reports)
+TIMEBANK_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  keep volunteers, projects, partners; verify, redeem
+TIMEBANK_RESIDENT_ROLES  .  .  .  .  .  .  .  .  .  .  x  record one's service, ask help for an elder
+PROJECTS_TEMPLATE_ROLES  x  x  .  .  .  .  .  .  .  .  .  edit the projects' scoring template (admin)
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -296,6 +300,14 @@ PROJECTS_VIEW_ROLES = REGISTRY_VIEW_ROLES
 PROJECTS_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
 PROJECTS_REVIEW_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD})
 PROJECTS_RESIDENT_ROLES = frozenset({Role.RESIDENT})
+# 爱心银行 (civicgrid.timebank): staff with grids read it over their 居村; the street's desk and the
+# 居委 keep volunteers, projects and partners, verify service records (as does a project's
+# coordinator, whatever their role) and post gifts and redemptions; residents, signed in with their
+# resident account, record their own service as volunteers and ask help for an elder.
+TIMEBANK_VIEW_ROLES = REGISTRY_VIEW_ROLES
+TIMEBANK_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+TIMEBANK_RESIDENT_ROLES = frozenset({Role.RESIDENT})
+PROJECTS_TEMPLATE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 # Every staff account has a notification centre (civicgrid.messaging: the header's badge,
