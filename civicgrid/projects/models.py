@@ -219,6 +219,9 @@ class Support(models.Model):
             models.UniqueConstraint(fields=["project", "user"], name="projects_support_once"),
         ]
 
+    def __str__(self):
+        return f"{self.project_id} · {self.user_id}"
+
 
 class Idea(models.Model):
     """居民金点子: a resident's idea for a campaign in a 居村."""
@@ -243,6 +246,9 @@ class Idea(models.Model):
         verbose_name = _("居民金点子")
         verbose_name_plural = _("居民金点子")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.text[:30]
 
 
 class ScoreSheet(ImmutableModel):

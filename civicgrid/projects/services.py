@@ -113,7 +113,10 @@ def _require(user, roles, message):
 
 def _check_project(user, project, roles=PROJECTS_EDIT_ROLES):
     _require(user, roles, _("您无权办理社区项目"))
-    if user is not None and not scope_projects(Project.objects, user).filter(pk=project.pk).exists():
+    if (
+        user is not None
+        and not scope_projects(Project.objects, user).filter(pk=project.pk).exists()
+    ):
         raise PermissionDenied(_("该项目不在您的管辖范围内"))
 
 
@@ -420,9 +423,7 @@ def do_consult(user, project, *, now=None) -> Project:
         count = Support.objects.filter(project=project).count()
         Project.objects.filter(pk=project.pk).update(support_count=count)
         project.support_count = count
-        _move(
-            project, S.CONSULTED, user, now, _("居民支持 %(n)s 人") % {"n": count}
-        )
+        _move(project, S.CONSULTED, user, now, _("居民支持 %(n)s 人") % {"n": count})
     return project
 
 
@@ -440,8 +441,10 @@ def do_score(user, project, *, points: dict, now=None) -> ScoreSheet:
     cleaned = {}
     for criterion in criteria:
         value = points.get(criterion.name)
-        if not isinstance(value, int) or isinstance(value, bool) or not (
-            0 <= value <= criterion.max_points
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not (0 <= value <= criterion.max_points)
         ):
             errors[criterion.name] = _("“%(name)s”须为0到%(max)s之间的整数。") % {
                 "name": criterion.name,
@@ -508,7 +511,9 @@ def do_recommend(user, campaign, *, now=None) -> list:
                 _move(project, S.RECOMMENDED, user, now, _("第%(n)s名") % {"n": rank})
                 chosen.append(project)
             else:
-                _move(project, S.DECLINED, user, now, _("未进入推荐名额（第%(n)s名）") % {"n": rank})
+                _move(
+                    project, S.DECLINED, user, now, _("未进入推荐名额（第%(n)s名）") % {"n": rank}
+                )
     return chosen
 
 
@@ -568,9 +573,12 @@ def do_accept(user, project, *, now=None) -> Project:
     now = _now(now)
     with transaction.atomic():
         project = _locked(project)
-        if project.state == S.IN_PROGRESS and not project.milestones.filter(
-            kind=MilestoneKind.BUILD, done_on__isnull=False
-        ).exists():
+        if (
+            project.state == S.IN_PROGRESS
+            and not project.milestones.filter(
+                kind=MilestoneKind.BUILD, done_on__isnull=False
+            ).exists()
+        ):
             raise IllegalTransition(_("施工节点未完成，不能验收。"))
         _move(project, S.ACCEPTED, user, now)
         _finish(project, MilestoneKind.ACCEPTANCE, timezone.localdate(now))
@@ -618,7 +626,9 @@ def progress(milestones, today) -> dict:
     before today, not done), from a project's milestones."""
     total = sum(m.weight for m in milestones)
     done = sum(m.weight for m in milestones if m.done_on is not None)
-    late = [m for m in milestones if m.done_on is None and m.due_on is not None and m.due_on < today]
+    late = [
+        m for m in milestones if m.done_on is None and m.due_on is not None and m.due_on < today
+    ]
     return {
         "percent": round(done * 100 / total) if total else 0,
         "late": late,

@@ -57,4 +57,3 @@ DEFAULT_CRITERIA = [
 
 def may_move(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
-

@@ -15,6 +15,8 @@ from civicgrid.accounts.policy import (
     PARKING_GATE_ROLES,
     PARKING_RESIDENT_ROLES,
     PARKING_VIEW_ROLES,
+    PROJECTS_RESIDENT_ROLES,
+    PROJECTS_VIEW_ROLES,
     SHOPS_REFRESH_ROLES,
     SHOPS_VIEW_ROLES,
     SORTING_VIEW_ROLES,
@@ -89,6 +91,12 @@ for _role in sorted(GRID_STAFF_ROLES & PARKING_GATE_ROLES):
     MENU_BY_ROLE[_role].append((_("停车门岗"), "parking:gate"))
 for _role in sorted(PARKING_RESIDENT_ROLES):
     MENU_BY_ROLE[_role].append((_("共享停车"), "parking:me"))
+# 社区项目 (civicgrid.projects): the report and list for the desk, 片区, 居委 and leaders; residents
+# support projects and propose ideas on their own page.
+for _role in sorted(PROJECTS_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("社区项目"), "projects:index"))
+for _role in sorted(PROJECTS_RESIDENT_ROLES):
+    MENU_BY_ROLE[_role].append((_("社区项目"), "projects:resident"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 

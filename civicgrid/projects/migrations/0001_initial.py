@@ -7,242 +7,574 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0017_full_width_labels'),
-        ('estates', '0002_full_width_labels'),
-        ('grids', '0007_full_width_labels'),
+        ("cases", "0017_full_width_labels"),
+        ("estates", "0002_full_width_labels"),
+        ("grids", "0007_full_width_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='征集名称')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('level', models.CharField(choices=[('town', '镇级'), ('district', '区级')], max_length=20, verbose_name='层级')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='截止日期')),
-                ('focus_areas', models.JSONField(blank=True, default=list, verbose_name='征集方向')),
-                ('quota', models.PositiveSmallIntegerField(default=8, verbose_name='推荐名额')),
-                ('hearing_required', models.BooleanField(default=True, help_text='开启后，项目须先召开听证会才能开工。', verbose_name='施工前须召开听证会')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="征集名称")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("town", "镇级"), ("district", "区级")],
+                        max_length=20,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="截止日期")),
+                (
+                    "focus_areas",
+                    models.JSONField(blank=True, default=list, verbose_name="征集方向"),
+                ),
+                ("quota", models.PositiveSmallIntegerField(default=8, verbose_name="推荐名额")),
+                (
+                    "hearing_required",
+                    models.BooleanField(
+                        default=True,
+                        help_text="开启后，项目须先召开听证会才能开工。",
+                        verbose_name="施工前须召开听证会",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目征集',
-                'verbose_name_plural': '项目征集',
-                'ordering': ['-year', 'id'],
+                "verbose_name": "项目征集",
+                "verbose_name_plural": "项目征集",
+                "ordering": ["-year", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ScoringTemplate',
+            name="ScoringTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='模板名称')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="模板名称")),
             ],
             options={
-                'verbose_name': '评分模板',
-                'verbose_name_plural': '评分模板',
-                'ordering': ['id'],
+                "verbose_name": "评分模板",
+                "verbose_name_plural": "评分模板",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Idea',
+            name="Idea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='建议内容')),
-                ('created_at', models.DateTimeField(verbose_name='提出时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to='projects.campaign', verbose_name='征集')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='居民账户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="建议内容")),
+                ("created_at", models.DateTimeField(verbose_name="提出时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ideas",
+                        to="projects.campaign",
+                        verbose_name="征集",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="居民账户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '居民金点子',
-                'verbose_name_plural': '居民金点子',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "居民金点子",
+                "verbose_name_plural": "居民金点子",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='项目名称')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('kind', models.CharField(choices=[('beautiful_home', '美丽家园'), ('micro_renewal', '微更新'), ('beautiful_stairway', '美丽楼道'), ('service_site', '服务站点'), ('heritage', '风貌区更新'), ('other', '其他')], max_length=30, verbose_name='项目类型')),
-                ('home_kind', models.CharField(blank=True, choices=[('infrastructure', '基础设施类'), ('welfare', '惠民利民类'), ('environment', '环境提升类'), ('management', '综合管理类')], max_length=30, verbose_name='美丽家园类别')),
-                ('summary', models.TextField(blank=True, verbose_name='项目简介')),
-                ('hotspots', models.CharField(blank=True, max_length=200, verbose_name='关联热点')),
-                ('lead_organisation', models.CharField(blank=True, max_length=100, verbose_name='牵头党组织')),
-                ('partners', models.CharField(blank=True, max_length=200, verbose_name='共建单位')),
-                ('budget', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='预算（万元）')),
-                ('funding', models.CharField(blank=True, max_length=100, verbose_name='资金来源')),
-                ('maintainer', models.CharField(blank=True, max_length=100, verbose_name='移交后管护单位')),
-                ('state', models.CharField(choices=[('submitted', '已申报'), ('screened', '已初筛'), ('consulted', '已听证'), ('scored', '已评分'), ('recommended', '已推荐'), ('in_progress', '实施中'), ('accepted', '已验收'), ('handed_over', '已移交'), ('closed', '已结项'), ('declined', '未入选')], default='submitted', max_length=20, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(verbose_name='申报时间')),
-                ('support_count', models.PositiveIntegerField(default=0, verbose_name='居民支持数')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='评分')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.campaign', verbose_name='征集')),
-                ('cases', models.ManyToManyField(blank=True, to='cases.case', verbose_name='关联案件')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('estate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='estates.estate', verbose_name='小区')),
-                ('proposer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申报人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="项目名称")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("beautiful_home", "美丽家园"),
+                            ("micro_renewal", "微更新"),
+                            ("beautiful_stairway", "美丽楼道"),
+                            ("service_site", "服务站点"),
+                            ("heritage", "风貌区更新"),
+                            ("other", "其他"),
+                        ],
+                        max_length=30,
+                        verbose_name="项目类型",
+                    ),
+                ),
+                (
+                    "home_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("infrastructure", "基础设施类"),
+                            ("welfare", "惠民利民类"),
+                            ("environment", "环境提升类"),
+                            ("management", "综合管理类"),
+                        ],
+                        max_length=30,
+                        verbose_name="美丽家园类别",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="项目简介")),
+                ("hotspots", models.CharField(blank=True, max_length=200, verbose_name="关联热点")),
+                (
+                    "lead_organisation",
+                    models.CharField(blank=True, max_length=100, verbose_name="牵头党组织"),
+                ),
+                ("partners", models.CharField(blank=True, max_length=200, verbose_name="共建单位")),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=10, verbose_name="预算（万元）"
+                    ),
+                ),
+                ("funding", models.CharField(blank=True, max_length=100, verbose_name="资金来源")),
+                (
+                    "maintainer",
+                    models.CharField(blank=True, max_length=100, verbose_name="移交后管护单位"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "已申报"),
+                            ("screened", "已初筛"),
+                            ("consulted", "已听证"),
+                            ("scored", "已评分"),
+                            ("recommended", "已推荐"),
+                            ("in_progress", "实施中"),
+                            ("accepted", "已验收"),
+                            ("handed_over", "已移交"),
+                            ("closed", "已结项"),
+                            ("declined", "未入选"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="申报时间")),
+                (
+                    "support_count",
+                    models.PositiveIntegerField(default=0, verbose_name="居民支持数"),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="评分"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="projects.campaign",
+                        verbose_name="征集",
+                    ),
+                ),
+                (
+                    "cases",
+                    models.ManyToManyField(blank=True, to="cases.case", verbose_name="关联案件"),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "proposer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申报人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社区项目',
-                'verbose_name_plural': '社区项目',
-                'ordering': ['campaign_id', 'id'],
+                "verbose_name": "社区项目",
+                "verbose_name_plural": "社区项目",
+                "ordering": ["campaign_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('design', '设计'), ('tender', '招标'), ('build', '施工'), ('acceptance', '验收'), ('handover', '移交')], max_length=20, verbose_name='节点')),
-                ('weight', models.PositiveSmallIntegerField(verbose_name='权重')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='计划完成日期')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("design", "设计"),
+                            ("tender", "招标"),
+                            ("build", "施工"),
+                            ("acceptance", "验收"),
+                            ("handover", "移交"),
+                        ],
+                        max_length=20,
+                        verbose_name="节点",
+                    ),
+                ),
+                ("weight", models.PositiveSmallIntegerField(verbose_name="权重")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="计划完成日期")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目节点',
-                'verbose_name_plural': '项目节点',
-                'ordering': ['project_id', 'id'],
+                "verbose_name": "项目节点",
+                "verbose_name_plural": "项目节点",
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Deliverable',
+            name="Deliverable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(max_length=50, verbose_name='建设内容')),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='数量')),
-                ('unit', models.CharField(max_length=10, verbose_name='单位')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliverables', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item", models.CharField(max_length=50, verbose_name="建设内容")),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="数量"),
+                ),
+                ("unit", models.CharField(max_length=10, verbose_name="单位")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliverables",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '建设内容',
-                'verbose_name_plural': '建设内容',
-                'ordering': ['project_id', 'id'],
+                "verbose_name": "建设内容",
+                "verbose_name_plural": "建设内容",
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectEvent',
+            name="ProjectEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30, verbose_name='操作')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(blank=True, max_length=20, verbose_name='新状态')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='projects.project', verbose_name='项目')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=30, verbose_name="操作")),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                ("to_state", models.CharField(blank=True, max_length=20, verbose_name="新状态")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目记录',
-                'verbose_name_plural': '项目记录',
-                'ordering': ['project_id', 'at', 'id'],
+                "verbose_name": "项目记录",
+                "verbose_name_plural": "项目记录",
+                "ordering": ["project_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectPhoto',
+            name="ProjectPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('before', '改造前'), ('after', '改造后')], max_length=10, verbose_name='阶段')),
-                ('file', models.FileField(max_length=200, upload_to=civicgrid.projects.models.photo_path, verbose_name='文件')),
-                ('content_type', models.CharField(max_length=50, verbose_name='内容类型')),
-                ('width', models.PositiveIntegerField(verbose_name='宽度')),
-                ('height', models.PositiveIntegerField(verbose_name='高度')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='photos', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("before", "改造前"), ("after", "改造后")],
+                        max_length=10,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=civicgrid.projects.models.photo_path,
+                        verbose_name="文件",
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=50, verbose_name="内容类型")),
+                ("width", models.PositiveIntegerField(verbose_name="宽度")),
+                ("height", models.PositiveIntegerField(verbose_name="高度")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="photos",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目照片',
-                'verbose_name_plural': '项目照片',
-                'ordering': ['project_id', 'id'],
+                "verbose_name": "项目照片",
+                "verbose_name_plural": "项目照片",
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ScoreSheet',
+            name="ScoreSheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.JSONField(verbose_name='各项得分')),
-                ('total', models.PositiveSmallIntegerField(verbose_name='总分')),
-                ('at', models.DateTimeField(verbose_name='评分时间')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评审专家')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='score_sheets', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.JSONField(verbose_name="各项得分")),
+                ("total", models.PositiveSmallIntegerField(verbose_name="总分")),
+                ("at", models.DateTimeField(verbose_name="评分时间")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评审专家",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="score_sheets",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分表',
-                'verbose_name_plural': '评分表',
-                'ordering': ['project_id', 'id'],
+                "verbose_name": "评分表",
+                "verbose_name_plural": "评分表",
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='评分项')),
-                ('max_points', models.PositiveSmallIntegerField(verbose_name='满分')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='projects.scoringtemplate', verbose_name='模板')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="评分项")),
+                ("max_points", models.PositiveSmallIntegerField(verbose_name="满分")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="projects.scoringtemplate",
+                        verbose_name="模板",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分项',
-                'verbose_name_plural': '评分项',
-                'ordering': ['template_id', 'order', 'id'],
+                "verbose_name": "评分项",
+                "verbose_name_plural": "评分项",
+                "ordering": ["template_id", "order", "id"],
             },
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='template',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.scoringtemplate', verbose_name='评分模板'),
+            model_name="campaign",
+            name="template",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="projects.scoringtemplate",
+                verbose_name="评分模板",
+            ),
         ),
         migrations.CreateModel(
-            name='Support',
+            name="Support",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(verbose_name='支持时间')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supports', to='projects.project', verbose_name='项目')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='project_supports', to=settings.AUTH_USER_MODEL, verbose_name='居民账户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="支持时间")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supports",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="project_supports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="居民账户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '居民支持',
-                'verbose_name_plural': '居民支持',
+                "verbose_name": "居民支持",
+                "verbose_name_plural": "居民支持",
             },
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['campaign', 'state'], name='projects_pr_campaig_1c27f6_idx'),
+            model_name="project",
+            index=models.Index(fields=["campaign", "state"], name="projects_pr_campaig_1c27f6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('project', 'kind'), name='projects_milestone_once'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(
+                fields=("project", "kind"), name="projects_milestone_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliverable',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='projects_deliverable_positive'),
+            model_name="deliverable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="projects_deliverable_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scoresheet',
-            constraint=models.UniqueConstraint(fields=('project', 'member'), name='projects_score_once'),
+            model_name="scoresheet",
+            constraint=models.UniqueConstraint(
+                fields=("project", "member"), name="projects_score_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('template', 'name'), name='projects_criterion_once'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("template", "name"), name="projects_criterion_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('max_points__gt', 0)), name='projects_criterion_positive'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_points__gt", 0)), name="projects_criterion_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='projects_campaign_dates'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="projects_campaign_dates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='support',
-            constraint=models.UniqueConstraint(fields=('project', 'user'), name='projects_support_once'),
+            model_name="support",
+            constraint=models.UniqueConstraint(
+                fields=("project", "user"), name="projects_support_once"
+            ),
         ),
     ]

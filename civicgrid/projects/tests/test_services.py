@@ -37,9 +37,10 @@ def test_the_whole_way_writes_a_history_row_per_change(users, make_project, hold
         S.SUBMITTED, S.SCREENED, S.CONSULTED, S.SCORED, S.RECOMMENDED,
         S.IN_PROGRESS, S.ACCEPTED, S.HANDED_OVER, S.CLOSED,
     ]  # fmt: skip
-    assert services.progress(list(project.milestones.all()), datetime.date(2026, 12, 1))[
-        "percent"
-    ] == 100
+    assert (
+        services.progress(list(project.milestones.all()), datetime.date(2026, 12, 1))["percent"]
+        == 100
+    )
     event = project.events.first()
     with pytest.raises(ValueError):
         event.save()
@@ -88,7 +89,9 @@ def test_at_most_the_quota_is_recommended_ties_broken_by_participation(
 def test_progress_with_known_figures_and_late_milestones(users, make_project):
     project = make_project()
     milestones = {m.kind: m for m in project.milestones.all()}
-    services.do_plan_milestone(users["staff"], milestones["build"], due_on=datetime.date(2026, 9, 1))
+    services.do_plan_milestone(
+        users["staff"], milestones["build"], due_on=datetime.date(2026, 9, 1)
+    )
     Milestone.objects.filter(pk__in=[milestones["design"].pk, milestones["tender"].pk]).update(
         done_on=datetime.date(2026, 5, 1)
     )

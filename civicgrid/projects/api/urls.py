@@ -1,0 +1,9 @@
+from rest_framework.routers import DefaultRouter
+
+from civicgrid.projects.api import views
+
+router = DefaultRouter()
+router.register("campaigns", views.CampaignViewSet, basename="projects-campaign")
+router.register("projects", views.ProjectViewSet, basename="projects-project")
+
+urlpatterns = router.urls
