@@ -953,7 +953,7 @@ def evaluation_figures(communities=None, since=None) -> list:
         result.append(
             {
                 "kind": row["body_kind"],
-                "kind_label": BodyKind(row["body_kind"]).label,
+                "kind_label": str(BodyKind(row["body_kind"]).label),
                 "name": row["body_name"],
                 "satisfied": row["s"],
                 "fairly": row["f"],
@@ -991,7 +991,7 @@ def dashboard_tile(micro_ids, first, last, now) -> dict:
     staff = sum(row["staff"] for row in coverage)
     trained = sum(min(row["trained"], row["staff"]) for row in coverage)
     return {
-        "held": [(kind.label, held.get(kind.value, 0)) for kind in MeetingKind],
+        "held": [(str(kind.label), held.get(kind.value, 0)) for kind in MeetingKind],
         "held_total": sum(held.values()),
         "upcoming": upcoming,
         "evaluations": evaluations,

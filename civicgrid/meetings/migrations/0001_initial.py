@@ -9,245 +9,779 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_area_and_duty_roles'),
-        ('cases', '0017_full_width_labels'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('estates', '0002_full_width_labels'),
-        ('grids', '0007_full_width_labels'),
+        ("accounts", "0004_area_and_duty_roles"),
+        ("cases", "0017_full_width_labels"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("estates", "0002_full_width_labels"),
+        ("grids", "0007_full_width_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('hearing', '听证会'), ('coordination', '协调会'), ('evaluation', '评议会')], max_length=20, verbose_name='会议类型')),
-                ('title', models.CharField(max_length=200, verbose_name='议题')),
-                ('subject_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='议题对象编号')),
-                ('subject_title', models.CharField(blank=True, max_length=200, verbose_name='议题对象')),
-                ('state', models.CharField(choices=[('planned', '已计划'), ('noticed', '已公告'), ('held', '已召开'), ('minutes_signed', '纪要已签署'), ('published', '结果已公布'), ('followed_up', '已跟踪落实'), ('cancelled', '已取消')], db_index=True, default='planned', max_length=20, verbose_name='状态')),
-                ('starts_at', models.DateTimeField(db_index=True, verbose_name='召开时间')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('chair_name', models.CharField(blank=True, max_length=50, verbose_name='主持人（居民区党组织）')),
-                ('description', models.TextField(blank=True, verbose_name='会议说明')),
-                ('notice_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(60)], verbose_name='提前公告天数')),
-                ('noticed_at', models.DateTimeField(blank=True, null=True, verbose_name='公告时间')),
-                ('held_at', models.DateTimeField(blank=True, null=True, verbose_name='召开登记时间')),
-                ('quorum_percent', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='到会比例（%）')),
-                ('pass_percent', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='通过比例（%）')),
-                ('decision', models.CharField(blank=True, choices=[('approved', '同意实施'), ('amended', '修改后实施'), ('rejected', '暂缓实施')], max_length=20, verbose_name='听证结论')),
-                ('outcome', models.TextField(blank=True, verbose_name='会议结果')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='结果公布时间')),
-                ('follow_up', models.TextField(blank=True, verbose_name='跟踪落实情况')),
-                ('followed_up_at', models.DateTimeField(blank=True, null=True, verbose_name='落实时间')),
-                ('sign_in_token', models.CharField(default=civicgrid.meetings.models.new_token, max_length=64, unique=True, verbose_name='签到码')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='grids.grid', verbose_name='居村')),
-                ('convener', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='convened_meetings', to=settings.AUTH_USER_MODEL, verbose_name='召集人（居委会）')),
-                ('estate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='estates.estate', verbose_name='小区')),
-                ('subject_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='议题对象类型')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hearing", "听证会"),
+                            ("coordination", "协调会"),
+                            ("evaluation", "评议会"),
+                        ],
+                        max_length=20,
+                        verbose_name="会议类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="议题")),
+                (
+                    "subject_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="议题对象编号"
+                    ),
+                ),
+                (
+                    "subject_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="议题对象"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("planned", "已计划"),
+                            ("noticed", "已公告"),
+                            ("held", "已召开"),
+                            ("minutes_signed", "纪要已签署"),
+                            ("published", "结果已公布"),
+                            ("followed_up", "已跟踪落实"),
+                            ("cancelled", "已取消"),
+                        ],
+                        db_index=True,
+                        default="planned",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(db_index=True, verbose_name="召开时间")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                (
+                    "chair_name",
+                    models.CharField(
+                        blank=True, max_length=50, verbose_name="主持人（居民区党组织）"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="会议说明")),
+                (
+                    "notice_days",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(60)],
+                        verbose_name="提前公告天数",
+                    ),
+                ),
+                (
+                    "noticed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="公告时间"),
+                ),
+                (
+                    "held_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="召开登记时间"),
+                ),
+                (
+                    "quorum_percent",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                        verbose_name="到会比例（%）",
+                    ),
+                ),
+                (
+                    "pass_percent",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                        verbose_name="通过比例（%）",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("approved", "同意实施"),
+                            ("amended", "修改后实施"),
+                            ("rejected", "暂缓实施"),
+                        ],
+                        max_length=20,
+                        verbose_name="听证结论",
+                    ),
+                ),
+                ("outcome", models.TextField(blank=True, verbose_name="会议结果")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结果公布时间"),
+                ),
+                ("follow_up", models.TextField(blank=True, verbose_name="跟踪落实情况")),
+                (
+                    "followed_up_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="落实时间"),
+                ),
+                (
+                    "sign_in_token",
+                    models.CharField(
+                        default=civicgrid.meetings.models.new_token,
+                        max_length=64,
+                        unique=True,
+                        verbose_name="签到码",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "convener",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="convened_meetings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="召集人（居委会）",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="estates.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "subject_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="议题对象类型",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三会会议',
-                'verbose_name_plural': '三会会议',
-                'ordering': ['-starts_at', '-id'],
+                "verbose_name": "三会会议",
+                "verbose_name_plural": "三会会议",
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationScore',
+            name="EvaluationScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body_kind', models.CharField(choices=[('department', '职能部门'), ('property', '物业'), ('project', '项目'), ('staff', '工作人员')], max_length=20, verbose_name='评议对象类型')),
-                ('body_name', models.CharField(max_length=100, verbose_name='评议对象')),
-                ('item', models.CharField(max_length=100, verbose_name='评议项目')),
-                ('satisfied', models.PositiveSmallIntegerField(default=0, verbose_name='满意')),
-                ('fairly', models.PositiveSmallIntegerField(default=0, verbose_name='基本满意')),
-                ('dissatisfied', models.PositiveSmallIntegerField(default=0, verbose_name='不满意')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evaluation_scores', to='accounts.department', verbose_name='职能部门')),
-                ('property_company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evaluation_scores', to='estates.propertycompany', verbose_name='物业')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='meetings.meeting', verbose_name='会议')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "body_kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "职能部门"),
+                            ("property", "物业"),
+                            ("project", "项目"),
+                            ("staff", "工作人员"),
+                        ],
+                        max_length=20,
+                        verbose_name="评议对象类型",
+                    ),
+                ),
+                ("body_name", models.CharField(max_length=100, verbose_name="评议对象")),
+                ("item", models.CharField(max_length=100, verbose_name="评议项目")),
+                ("satisfied", models.PositiveSmallIntegerField(default=0, verbose_name="满意")),
+                ("fairly", models.PositiveSmallIntegerField(default=0, verbose_name="基本满意")),
+                (
+                    "dissatisfied",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="不满意"),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluation_scores",
+                        to="accounts.department",
+                        verbose_name="职能部门",
+                    ),
+                ),
+                (
+                    "property_company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluation_scores",
+                        to="estates.propertycompany",
+                        verbose_name="物业",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="meetings.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评议结果',
-                'verbose_name_plural': '评议结果',
-                'ordering': ['meeting', 'body_name', 'item'],
+                "verbose_name": "评议结果",
+                "verbose_name_plural": "评议结果",
+                "ordering": ["meeting", "body_name", "item"],
             },
         ),
         migrations.CreateModel(
-            name='AgreedAction',
+            name="AgreedAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300, verbose_name='事项')),
-                ('owner', models.CharField(max_length=100, verbose_name='责任方')),
-                ('due_on', models.DateField(verbose_name='完成期限')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meeting_actions', to='cases.case', verbose_name='关联案件')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='meetings.meeting', verbose_name='会议')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=300, verbose_name="事项")),
+                ("owner", models.CharField(max_length=100, verbose_name="责任方")),
+                ("due_on", models.DateField(verbose_name="完成期限")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_actions",
+                        to="cases.case",
+                        verbose_name="关联案件",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="meetings.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协调事项',
-                'verbose_name_plural': '协调事项',
-                'ordering': ['meeting', 'due_on', 'id'],
+                "verbose_name": "协调事项",
+                "verbose_name_plural": "协调事项",
+                "ordering": ["meeting", "due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingEvent',
+            name="MeetingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('plan', '计划'), ('notice', '发布公告'), ('hold', '召开'), ('sign_minutes', '签署纪要'), ('publish', '公布结果'), ('follow_up', '跟踪落实'), ('cancel', '取消'), ('correct_minutes', '更正纪要'), ('open_case', '转为案件')], max_length=20, verbose_name='动作')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(blank=True, max_length=20, verbose_name='新状态')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='meetings.meeting', verbose_name='会议')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("plan", "计划"),
+                            ("notice", "发布公告"),
+                            ("hold", "召开"),
+                            ("sign_minutes", "签署纪要"),
+                            ("publish", "公布结果"),
+                            ("follow_up", "跟踪落实"),
+                            ("cancel", "取消"),
+                            ("correct_minutes", "更正纪要"),
+                            ("open_case", "转为案件"),
+                        ],
+                        max_length=20,
+                        verbose_name="动作",
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                ("to_state", models.CharField(blank=True, max_length=20, verbose_name="新状态")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="meetings.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议记录',
-                'verbose_name_plural': '会议记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "会议记录",
+                "verbose_name_plural": "会议记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Minutes',
+            name="Minutes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='版本')),
-                ('text', models.TextField(verbose_name='纪要内容')),
-                ('correction_reason', models.CharField(blank=True, max_length=300, verbose_name='更正原因')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='签署时间')),
-                ('corrects', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrected_by', to='meetings.minutes', verbose_name='更正的版本')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='minutes', to='meetings.meeting', verbose_name='会议')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='签署人')),
-                ('written_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="版本")),
+                ("text", models.TextField(verbose_name="纪要内容")),
+                (
+                    "correction_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="更正原因"),
+                ),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="签署时间")),
+                (
+                    "corrects",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrected_by",
+                        to="meetings.minutes",
+                        verbose_name="更正的版本",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="minutes",
+                        to="meetings.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="签署人",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议纪要',
-                'verbose_name_plural': '会议纪要',
-                'ordering': ['meeting', 'version'],
+                "verbose_name": "会议纪要",
+                "verbose_name_plural": "会议纪要",
+                "ordering": ["meeting", "version"],
             },
         ),
         migrations.CreateModel(
-            name='Motion',
+            name="Motion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='表决事项')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提出时间')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='motions', to='meetings.meeting', verbose_name='会议')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="表决事项")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="提出时间"
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="motions",
+                        to="meetings.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表决事项',
-                'verbose_name_plural': '表决事项',
-                'ordering': ['meeting', 'id'],
+                "verbose_name": "表决事项",
+                "verbose_name_plural": "表决事项",
+                "ordering": ["meeting", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(choices=[('host', '主持人'), ('panel', '听证小组成员'), ('speaker', '陈述人'), ('representative', '居民代表'), ('department', '列席部门'), ('property', '物业'), ('committee', '业委会'), ('recorder', '记录人')], max_length=20, verbose_name='参会身份')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('organisation', models.CharField(blank=True, max_length=100, verbose_name='单位')),
-                ('signed_in_at', models.DateTimeField(blank=True, null=True, verbose_name='签到时间')),
-                ('sign_in_method', models.CharField(blank=True, choices=[('qr', '扫码签到'), ('tick', '工作人员代签')], max_length=10, verbose_name='签到方式')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='meetings.meeting', verbose_name='会议')),
-                ('signed_in_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='代签人')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meeting_seats', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[
+                            ("host", "主持人"),
+                            ("panel", "听证小组成员"),
+                            ("speaker", "陈述人"),
+                            ("representative", "居民代表"),
+                            ("department", "列席部门"),
+                            ("property", "物业"),
+                            ("committee", "业委会"),
+                            ("recorder", "记录人"),
+                        ],
+                        max_length=20,
+                        verbose_name="参会身份",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("organisation", models.CharField(blank=True, max_length=100, verbose_name="单位")),
+                (
+                    "signed_in_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="签到时间"),
+                ),
+                (
+                    "sign_in_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("qr", "扫码签到"), ("tick", "工作人员代签")],
+                        max_length=10,
+                        verbose_name="签到方式",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="meetings.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
+                (
+                    "signed_in_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="代签人",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meeting_seats",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参会人员',
-                'verbose_name_plural': '参会人员',
-                'ordering': ['meeting', 'part', 'id'],
+                "verbose_name": "参会人员",
+                "verbose_name_plural": "参会人员",
+                "ordering": ["meeting", "part", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Opinion',
+            name="Opinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stance', models.CharField(choices=[('support', '支持'), ('oppose', '反对'), ('amend', '修改意见')], max_length=10, verbose_name='意见类型')),
-                ('text', models.TextField(verbose_name='意见内容')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='meetings.meeting', verbose_name='会议')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='meetings.participant', verbose_name='发言人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[("support", "支持"), ("oppose", "反对"), ("amend", "修改意见")],
+                        max_length=10,
+                        verbose_name="意见类型",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="意见内容")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opinions",
+                        to="meetings.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opinions",
+                        to="meetings.participant",
+                        verbose_name="发言人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议意见',
-                'verbose_name_plural': '会议意见',
-                'ordering': ['at', 'id'],
+                "verbose_name": "会议意见",
+                "verbose_name_plural": "会议意见",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Rectification',
+            name="Rectification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request', models.CharField(max_length=300, verbose_name='整改要求')),
-                ('answer', models.TextField(blank=True, verbose_name='整改答复')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('answered_meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='answered_rectifications', to='meetings.meeting', verbose_name='答复会议')),
-                ('score', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rectifications', to='meetings.evaluationscore', verbose_name='评议结果')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("request", models.CharField(max_length=300, verbose_name="整改要求")),
+                ("answer", models.TextField(blank=True, verbose_name="整改答复")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="答复时间"),
+                ),
+                (
+                    "answered_meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answered_rectifications",
+                        to="meetings.meeting",
+                        verbose_name="答复会议",
+                    ),
+                ),
+                (
+                    "score",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rectifications",
+                        to="meetings.evaluationscore",
+                        verbose_name="评议结果",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '整改要求',
-                'verbose_name_plural': '整改要求',
-                'ordering': ['score', 'id'],
+                "verbose_name": "整改要求",
+                "verbose_name_plural": "整改要求",
+                "ordering": ["score", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post', models.CharField(choices=[('secretary', '居民区书记'), ('worker', '社区工作者')], max_length=20, verbose_name='岗位')),
-                ('course', models.CharField(max_length=100, verbose_name='课程')),
-                ('trained_on', models.DateField(verbose_name='培训日期')),
-                ('passed', models.BooleanField(default=False, verbose_name='考核通过')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='meeting_trainings', to='grids.grid', verbose_name='居村')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_trainings', to=settings.AUTH_USER_MODEL, verbose_name='学员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "post",
+                    models.CharField(
+                        choices=[("secretary", "居民区书记"), ("worker", "社区工作者")],
+                        max_length=20,
+                        verbose_name="岗位",
+                    ),
+                ),
+                ("course", models.CharField(max_length=100, verbose_name="课程")),
+                ("trained_on", models.DateField(verbose_name="培训日期")),
+                ("passed", models.BooleanField(default=False, verbose_name="考核通过")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_trainings",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_trainings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="学员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三会实训记录',
-                'verbose_name_plural': '三会实训记录',
-                'ordering': ['-trained_on', 'id'],
+                "verbose_name": "三会实训记录",
+                "verbose_name_plural": "三会实训记录",
+                "ordering": ["-trained_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ballot', models.CharField(choices=[('for', '赞成'), ('against', '反对'), ('abstain', '弃权')], max_length=10, verbose_name='表决意见')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('motion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='meetings.motion', verbose_name='表决事项')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='meetings.participant', verbose_name='投票人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ballot",
+                    models.CharField(
+                        choices=[("for", "赞成"), ("against", "反对"), ("abstain", "弃权")],
+                        max_length=10,
+                        verbose_name="表决意见",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="meetings.motion",
+                        verbose_name="表决事项",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="meetings.participant",
+                        verbose_name="投票人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表决票',
-                'verbose_name_plural': '表决票',
+                "verbose_name": "表决票",
+                "verbose_name_plural": "表决票",
             },
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['subject_type', 'subject_id'], name='meetings_me_subject_601fde_idx'),
+            model_name="meeting",
+            index=models.Index(
+                fields=["subject_type", "subject_id"], name="meetings_me_subject_601fde_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationscore',
-            constraint=models.UniqueConstraint(fields=('meeting', 'body_name', 'item'), name='evaluation_score_once'),
+            model_name="evaluationscore",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "body_name", "item"), name="evaluation_score_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='minutes',
-            constraint=models.UniqueConstraint(fields=('meeting', 'version'), name='minutes_version_once'),
+            model_name="minutes",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "version"), name="minutes_version_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('meeting', 'user'), name='meeting_participant_user_once'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)),
+                fields=("meeting", "user"),
+                name="meeting_participant_user_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('motion', 'participant'), name='meeting_vote_once'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(
+                fields=("motion", "participant"), name="meeting_vote_once"
+            ),
         ),
     ]

@@ -13,6 +13,7 @@ from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.demo.firesafety import build_demo_firesafety
+from civicgrid.demo.meetings import build_demo_meetings
 from civicgrid.demo.parking import build_demo_parking
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
@@ -146,6 +147,8 @@ class Command(BaseCommand):
             build_demo_firesafety(seed=params.seed)
             # 错峰共享停车: seed 004's estate (607 cars, 440 spaces), an office car park at night.
             build_demo_parking(seed=params.seed)
+            # 三会: the 问题角 → 花卉园 hearing, a parking coordination, evaluations, training.
+            build_demo_meetings(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from civicgrid.meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.plan, name="plan"),
+    path("<int:pk>/", views.meeting_detail, name="meeting"),
+    path("training/", views.training, name="training"),
+    path("s/<str:token>/", views.sign_in, name="sign_in"),
+    path("notices/<int:community>/", views.notices, name="notices"),
+]
