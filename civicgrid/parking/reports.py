@@ -91,6 +91,8 @@ def indicators(estates, first: datetime.date, last: datetime.date, communities=N
             n_spaces=_count(Space, is_active=True),
         )
         .select_related("community")
+        # What the rows read: not the 居村's outline (a GeoJSON decode per estate).
+        .only("name", "community__name")
         .order_by("community__code", "name")
     )
     estate_ids = [e.pk for e in estate_rows]
