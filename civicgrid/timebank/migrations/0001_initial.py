@@ -6,269 +6,830 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('grids', '0007_full_width_labels'),
-        ('registry', '0006_full_width_labels'),
+        ("grids", "0007_full_width_labels"),
+        ("registry", "0006_full_width_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('social_org', '社会组织'), ('company', '企业'), ('unit', '机关事业单位'), ('shop', '沿街商户')], max_length=20, verbose_name='类别')),
-                ('contact', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('is_active', models.BooleanField(default=True, verbose_name='合作中')),
-                ('joined_on', models.DateField(verbose_name='加入日期')),
-                ('community', models.ForeignKey(blank=True, limit_choices_to={'level': 'community'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("social_org", "社会组织"),
+                            ("company", "企业"),
+                            ("unit", "机关事业单位"),
+                            ("shop", "沿街商户"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("is_active", models.BooleanField(default=True, verbose_name="合作中")),
+                ("joined_on", models.DateField(verbose_name="加入日期")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"level": "community"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公益伙伴',
-                'verbose_name_plural': '公益伙伴',
-                'ordering': ['name'],
+                "verbose_name": "公益伙伴",
+                "verbose_name_plural": "公益伙伴",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='项目名称')),
-                ('kind', models.CharField(choices=[('meals', '助餐'), ('cleaning', '助洁'), ('medical', '助医'), ('company', '陪伴'), ('errands', '代办'), ('haircut', '理发'), ('repairs', '小修'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('is_active', models.BooleanField(default=True, verbose_name='进行中')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('coordinator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='timebank_projects', to=settings.AUTH_USER_MODEL, verbose_name='协调人')),
-                ('partners', models.ManyToManyField(blank=True, related_name='projects', to='timebank.partner', verbose_name='公益伙伴')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="项目名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meals", "助餐"),
+                            ("cleaning", "助洁"),
+                            ("medical", "助医"),
+                            ("company", "陪伴"),
+                            ("errands", "代办"),
+                            ("haircut", "理发"),
+                            ("repairs", "小修"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="进行中")),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "coordinator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="timebank_projects",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="协调人",
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="projects",
+                        to="timebank.partner",
+                        verbose_name="公益伙伴",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '助老项目',
-                'verbose_name_plural': '助老项目',
-                'ordering': ['community_id', 'name'],
+                "verbose_name": "助老项目",
+                "verbose_name_plural": "助老项目",
+                "ordering": ["community_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HelpRequest',
+            name="HelpRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('wanted_on', models.DateField(verbose_name='希望日期')),
-                ('description', models.CharField(max_length=300, verbose_name='需求说明')),
-                ('contact_phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('state', models.CharField(choices=[('open', '待匹配'), ('matched', '已匹配'), ('done', '已完成'), ('cancelled', '已取消')], default='open', max_length=20, verbose_name='状态')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='求助时间')),
-                ('asked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='求助人')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('elder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.resident', verbose_name='老人')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='timebank.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("wanted_on", models.DateField(verbose_name="希望日期")),
+                ("description", models.CharField(max_length=300, verbose_name="需求说明")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=32, verbose_name="联系电话"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "待匹配"),
+                            ("matched", "已匹配"),
+                            ("done", "已完成"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="求助时间")),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="求助人",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "elder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.resident",
+                        verbose_name="老人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="timebank.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '求助',
-                'verbose_name_plural': '求助',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "求助",
+                "verbose_name_plural": "求助",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RequestEvent',
+            name="RequestEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20, verbose_name='动作')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(max_length=20, verbose_name='新状态')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='timebank.helprequest', verbose_name='求助')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=20, verbose_name="动作")),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                ("to_state", models.CharField(max_length=20, verbose_name="新状态")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="timebank.helprequest",
+                        verbose_name="求助",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '求助记录',
-                'verbose_name_plural': '求助记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "求助记录",
+                "verbose_name_plural": "求助记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceRecord',
+            name="ServiceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity', models.CharField(blank=True, max_length=100, verbose_name='集体活动')),
-                ('started_at', models.DateTimeField(db_index=True, verbose_name='开始时间')),
-                ('ended_at', models.DateTimeField(verbose_name='结束时间')),
-                ('confirmation', models.CharField(blank=True, max_length=100, verbose_name='服务对象确认')),
-                ('photo', models.ImageField(blank=True, upload_to='timebank/%Y/%m/', verbose_name='照片')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('verified', '已审核'), ('rejected', '已退回')], default='draft', max_length=20, verbose_name='状态')),
-                ('credited_minutes', models.PositiveIntegerField(default=0, verbose_name='计入时长（分钟）')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(verbose_name='记录时间')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='timebank.project', verbose_name='项目')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.resident', verbose_name='服务对象')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='timebank.helprequest', verbose_name='求助')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("activity", models.CharField(blank=True, max_length=100, verbose_name="集体活动")),
+                ("started_at", models.DateTimeField(db_index=True, verbose_name="开始时间")),
+                ("ended_at", models.DateTimeField(verbose_name="结束时间")),
+                (
+                    "confirmation",
+                    models.CharField(blank=True, max_length=100, verbose_name="服务对象确认"),
+                ),
+                (
+                    "photo",
+                    models.ImageField(blank=True, upload_to="timebank/%Y/%m/", verbose_name="照片"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("verified", "已审核"),
+                            ("rejected", "已退回"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "credited_minutes",
+                    models.PositiveIntegerField(default=0, verbose_name="计入时长（分钟）"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(verbose_name="记录时间")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="timebank.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.resident",
+                        verbose_name="服务对象",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="timebank.helprequest",
+                        verbose_name="求助",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务记录',
-                'verbose_name_plural': '服务记录',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "服务记录",
+                "verbose_name_plural": "服务记录",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RecordEvent',
+            name="RecordEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20, verbose_name='动作')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(max_length=20, verbose_name='新状态')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='timebank.servicerecord', verbose_name='服务记录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=20, verbose_name="动作")),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                ("to_state", models.CharField(max_length=20, verbose_name="新状态")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="timebank.servicerecord",
+                        verbose_name="服务记录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务记录日志',
-                'verbose_name_plural': '服务记录日志',
-                'ordering': ['at', 'id'],
+                "verbose_name": "服务记录日志",
+                "verbose_name_plural": "服务记录日志",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='队伍名称')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='timebank.partner', verbose_name='公益伙伴')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="队伍名称")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="timebank.partner",
+                        verbose_name="公益伙伴",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿者队伍',
-                'verbose_name_plural': '志愿者队伍',
-                'ordering': ['name'],
+                "verbose_name": "志愿者队伍",
+                "verbose_name_plural": "志愿者队伍",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Volunteer',
+            name="Volunteer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='手机号')),
-                ('skills', models.JSONField(blank=True, default=list, verbose_name='技能')),
-                ('double_report', models.BooleanField(default=False, verbose_name='双报到')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='报到单位')),
-                ('joined_on', models.DateField(verbose_name='注册日期')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在册')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('resident', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='volunteer', to='registry.resident', verbose_name='居民')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='timebank.team', verbose_name='队伍')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="手机号")),
+                ("skills", models.JSONField(blank=True, default=list, verbose_name="技能")),
+                ("double_report", models.BooleanField(default=False, verbose_name="双报到")),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="报到单位")),
+                ("joined_on", models.DateField(verbose_name="注册日期")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在册")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteer",
+                        to="registry.resident",
+                        verbose_name="居民",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="timebank.team",
+                        verbose_name="队伍",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿者',
-                'verbose_name_plural': '志愿者',
-                'ordering': ['community_id', 'name', 'id'],
+                "verbose_name": "志愿者",
+                "verbose_name_plural": "志愿者",
+                "ordering": ["community_id", "name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='servicerecord',
-            name='volunteer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='timebank.volunteer', verbose_name='志愿者'),
+            model_name="servicerecord",
+            name="volunteer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="records",
+                to="timebank.volunteer",
+                verbose_name="志愿者",
+            ),
         ),
         migrations.AddField(
-            model_name='helprequest',
-            name='volunteer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='timebank.volunteer', verbose_name='志愿者'),
+            model_name="helprequest",
+            name="volunteer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="timebank.volunteer",
+                verbose_name="志愿者",
+            ),
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', '个人账户'), ('issued', '发行账户'), ('redeemed', '兑换账户'), ('pool', '公益池')], max_length=20, verbose_name='类型')),
-                ('balance', models.IntegerField(default=0, verbose_name='余额（分钟）')),
-                ('opened_at', models.DateTimeField(verbose_name='开户时间')),
-                ('community', models.ForeignKey(blank=True, limit_choices_to={'level': 'community'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.grid', verbose_name='居村')),
-                ('resident', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='time_account', to='registry.resident', verbose_name='居民')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='time_account', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
-                ('volunteer', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='account', to='timebank.volunteer', verbose_name='志愿者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "个人账户"),
+                            ("issued", "发行账户"),
+                            ("redeemed", "兑换账户"),
+                            ("pool", "公益池"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("balance", models.IntegerField(default=0, verbose_name="余额（分钟）")),
+                ("opened_at", models.DateTimeField(verbose_name="开户时间")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"level": "community"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="居村",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="time_account",
+                        to="registry.resident",
+                        verbose_name="居民",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="time_account",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="account",
+                        to="timebank.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时间账户',
-                'verbose_name_plural': '时间账户',
+                "verbose_name": "时间账户",
+                "verbose_name_plural": "时间账户",
             },
         ),
         migrations.CreateModel(
-            name='Relative',
+            name="Relative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(max_length=20, verbose_name='关系')),
-                ('at', models.DateTimeField(verbose_name='登记时间')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relatives', to='timebank.account', verbose_name='账户')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.resident', verbose_name='亲属')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("relation", models.CharField(max_length=20, verbose_name="关系")),
+                ("at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relatives",
+                        to="timebank.account",
+                        verbose_name="账户",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.resident",
+                        verbose_name="亲属",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '亲属',
-                'verbose_name_plural': '亲属',
-                'ordering': ['account_id', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('account', 'resident'), name='timebank_relative_once')],
+                "verbose_name": "亲属",
+                "verbose_name_plural": "亲属",
+                "ordering": ["account_id", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "resident"), name="timebank_relative_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Rules',
+            name="Rules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rounding_minutes', models.PositiveSmallIntegerField(default=30, verbose_name='计时取整（分钟）')),
-                ('daily_cap_minutes', models.PositiveSmallIntegerField(default=480, verbose_name='每日上限（分钟）')),
-                ('redeem_age', models.PositiveSmallIntegerField(default=65, verbose_name='兑换年龄')),
-                ('credit_own_household', models.BooleanField(default=False, verbose_name='为本户服务计时')),
-                ('gifts_to_relatives_only', models.BooleanField(default=True, verbose_name='仅可赠与亲属')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rounding_minutes",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="计时取整（分钟）"),
+                ),
+                (
+                    "daily_cap_minutes",
+                    models.PositiveSmallIntegerField(default=480, verbose_name="每日上限（分钟）"),
+                ),
+                (
+                    "redeem_age",
+                    models.PositiveSmallIntegerField(default=65, verbose_name="兑换年龄"),
+                ),
+                (
+                    "credit_own_household",
+                    models.BooleanField(default=False, verbose_name="为本户服务计时"),
+                ),
+                (
+                    "gifts_to_relatives_only",
+                    models.BooleanField(default=True, verbose_name="仅可赠与亲属"),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时间银行规则',
-                'verbose_name_plural': '时间银行规则',
-                'ordering': ['-at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rounding_minutes__gte', 1), ('rounding_minutes__lte', 60)), name='timebank_rules_rounding'), models.CheckConstraint(condition=models.Q(('daily_cap_minutes__gte', 30), ('daily_cap_minutes__lte', 1440)), name='timebank_rules_cap')],
+                "verbose_name": "时间银行规则",
+                "verbose_name_plural": "时间银行规则",
+                "ordering": ["-at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rounding_minutes__gte", 1), ("rounding_minutes__lte", 60)
+                        ),
+                        name="timebank_rules_rounding",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("daily_cap_minutes__gte", 30), ("daily_cap_minutes__lte", 1440)
+                        ),
+                        name="timebank_rules_cap",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('minutes', models.PositiveIntegerField(verbose_name='时长（分钟）')),
-                ('kind', models.CharField(choices=[('earn', '服务存入'), ('gift', '赠与亲属'), ('donate', '捐入公益池'), ('redeem', '兑换服务'), ('reversal', '冲正')], max_length=20, verbose_name='事由')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('credit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credits', to='timebank.account', verbose_name='贷方账户')),
-                ('debit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debits', to='timebank.account', verbose_name='借方账户')),
-                ('record', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='timebank.servicerecord', verbose_name='服务记录')),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='timebank.transfer', verbose_name='冲正分录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField(verbose_name="时长（分钟）")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("earn", "服务存入"),
+                            ("gift", "赠与亲属"),
+                            ("donate", "捐入公益池"),
+                            ("redeem", "兑换服务"),
+                            ("reversal", "冲正"),
+                        ],
+                        max_length=20,
+                        verbose_name="事由",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "credit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credits",
+                        to="timebank.account",
+                        verbose_name="贷方账户",
+                    ),
+                ),
+                (
+                    "debit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="debits",
+                        to="timebank.account",
+                        verbose_name="借方账户",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers",
+                        to="timebank.servicerecord",
+                        verbose_name="服务记录",
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="timebank.transfer",
+                        verbose_name="冲正分录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时间币分录',
-                'verbose_name_plural': '时间币分录',
-                'ordering': ['-at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='timebank_transfer_positive'), models.CheckConstraint(condition=models.Q(('debit', models.F('credit')), _negated=True), name='timebank_transfer_two_accounts'), models.UniqueConstraint(condition=models.Q(('kind', 'earn')), fields=('record',), name='timebank_earn_once')],
+                "verbose_name": "时间币分录",
+                "verbose_name_plural": "时间币分录",
+                "ordering": ["-at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("minutes__gt", 0)), name="timebank_transfer_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("debit", models.F("credit")), _negated=True),
+                        name="timebank_transfer_two_accounts",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "earn")),
+                        fields=("record",),
+                        name="timebank_earn_once",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='servicerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__gt', models.F('started_at'))), name='timebank_record_order'),
+            model_name="servicerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ended_at__gt", models.F("started_at"))),
+                name="timebank_record_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('recipient__isnull', False), models.Q(('activity', ''), _negated=True), _connector='OR'), name='timebank_record_whom'),
+            model_name="servicerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("recipient__isnull", False),
+                    models.Q(("activity", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="timebank_record_whom",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'person'), models.Q(('resident__isnull', False), ('volunteer__isnull', False), _connector='OR')), models.Q(models.Q(('kind', 'person'), _negated=True), ('resident__isnull', True), ('volunteer__isnull', True)), _connector='OR'), name='timebank_account_owner'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind", "person"),
+                        models.Q(
+                            ("resident__isnull", False),
+                            ("volunteer__isnull", False),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(
+                        models.Q(("kind", "person"), _negated=True),
+                        ("resident__isnull", True),
+                        ("volunteer__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="timebank_account_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'person'), _negated=True), fields=('kind',), name='timebank_account_bank_once'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "person"), _negated=True),
+                fields=("kind",),
+                name="timebank_account_bank_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0), ('kind', 'issued'), _connector='OR'), name='timebank_balance_not_negative'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0), ("kind", "issued"), _connector="OR"),
+                name="timebank_balance_not_negative",
+            ),
         ),
     ]
