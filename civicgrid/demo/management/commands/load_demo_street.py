@@ -15,6 +15,7 @@ from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.meetings import build_demo_meetings
 from civicgrid.demo.parking import build_demo_parking
+from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
@@ -149,6 +150,8 @@ class Command(BaseCommand):
             build_demo_parking(seed=params.seed)
             # 三会: the 问题角 → 花卉园 hearing, a parking coordination, evaluations, training.
             build_demo_meetings(seed=params.seed)
+            # 社区项目: the 2023 campaign, 62 proposals → 8 recommended (after the 三会's own).
+            build_demo_projects(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(

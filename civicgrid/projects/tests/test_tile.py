@@ -1,0 +1,33 @@
+"""The community projects' tile on the dashboard (registered through dashboard.tiles)."""
+
+import datetime
+
+import pytest
+
+from civicgrid.projects import services
+from civicgrid.projects.tests.conftest import scored
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_tile_on_the_dashboard(client_for, users, make_project, hold_hearing, clock):
+    project = scored(make_project("车棚改造"), users["operator"], hold_hearing)
+    make_project("花坛提升", community=1)
+    services.do_recommend(None, project.campaign)
+    services.do_start(None, project)
+    build = project.milestones.get(kind="build")
+    services.do_plan_milestone(None, build, due_on=datetime.date(2026, 10, 1))
+    page = client_for(users["operator"]).get("/dashboard/").content.decode()
+    assert 'id="projects-tile"' in page
+    assert "<strong>2 → 1</strong>" in page
+    assert "实施中 1 个，已移交 0 个，逾期节点 1 个" in page
+    data = client_for(users["operator"]).get("/dashboard/data.json").json()
+    assert data["tiles"]["projects"]["late"] == 1
+
+
+def test_the_tile_keeps_to_three_queries(users, make_project, django_assert_num_queries):
+    for i in range(3):
+        make_project(f"项目{i}", community=i % 2)
+    with django_assert_num_queries(3):
+        figures = services.tile(None, datetime.date(2026, 11, 23))
+    assert figures["proposed"] == 3 and figures["recommended"] == 0
