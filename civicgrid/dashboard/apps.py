@@ -34,4 +34,8 @@ class DashboardConfig(AppConfig):
         from civicgrid.projects.services import dashboard_tile as projects_tile
 
         tiles.register("projects", projects_tile)
+        # 爱心银行's tile (civicgrid.timebank sits below the dashboard too).
+        from civicgrid.timebank.reports import dashboard_tile as timebank_tile
+
+        tiles.register("timebank", timebank_tile)
         post_migrate.connect(rollups.rebuild_after_migration, sender=self)

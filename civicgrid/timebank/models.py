@@ -386,6 +386,10 @@ class ServiceRecord(models.Model):
         return f"{self.volunteer} · {self.project} · {self.started_at:%Y-%m-%d}"
 
     @property
+    def credited_hours(self) -> float:
+        return self.credited_minutes / 60
+
+    @property
     def minutes(self) -> int:
         return int((self.ended_at - self.started_at).total_seconds() // 60)
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.testing.world import local
 from civicgrid.timebank import services
 from civicgrid.timebank.choices import AccountKind, RecordState, TransferKind
 from civicgrid.timebank.models import (
@@ -18,7 +19,6 @@ from civicgrid.timebank.models import (
     Transfer,
 )
 from civicgrid.timebank.tests.conftest import serve
-from civicgrid.testing.world import local
 
 pytestmark = pytest.mark.django_db
 

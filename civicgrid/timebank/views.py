@@ -1,0 +1,222 @@
+"""Pages of the time bank (爱心银行): the staff's page (/timebank/: figures, the honour roll,
+records waiting for verification, open requests), and the resident's phone pages — a volunteer
+records a service and sees their balance (/timebank/me/), an elder's family asks for help
+(/timebank/help/). Residents sign in with their resident account (role 居民), which the 居委
+links to their time account (Account.user) after checking who they are — the same kind of
+account shared parking and community projects use. Pages only call timebank.services."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.access import role_required
+from civicgrid.accounts.policy import TIMEBANK_RESIDENT_ROLES, TIMEBANK_VIEW_ROLES
+from civicgrid.cases.services import IllegalTransition
+from civicgrid.registry.models import Resident
+from civicgrid.timebank import reports, services
+from civicgrid.timebank.choices import RecordState, RequestState
+from civicgrid.timebank.models import HelpRequest, Project, Relative, ServiceRecord, Transfer
+from civicgrid.timebank.scoping import scope_rows, visible_communities
+
+
+def _messages_of(error) -> list[str]:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return [m for msgs in error.message_dict.values() for m in msgs]
+    if isinstance(error, IllegalTransition):
+        return [error.message]
+    return list(getattr(error, "messages", [str(error)]))
+
+
+def _moment(value):
+    try:
+        moment = parse_datetime(value or "")
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@role_required(*TIMEBANK_VIEW_ROLES)
+def index(request):
+    """爱心银行: figures over the user's 居村 for the last year, the honour roll, records waiting
+    for verification (verify or send back) and open requests."""
+    user = request.user
+    errors = []
+    if request.method == "POST":
+        record = services.pending_for(user).filter(pk=request.POST.get("record") or 0).first()
+        try:
+            if record is None:
+                raise ValidationError({"record": _("没有这条待审核的服务记录")})
+            if request.POST.get("action") == "verify":
+                services.do_verify(record, user)
+                messages.success(request, _("已审核通过，时间币已存入"))
+            else:
+                services.do_reject(record, user, note=request.POST.get("note", ""))
+                messages.success(request, _("已退回"))
+            return redirect("timebank:index")
+        except (ValidationError, PermissionDenied, IllegalTransition) as error:
+            errors = _messages_of(error)
+    today = timezone.localdate()
+    figures = reports.report(visible_communities(user), today - datetime.timedelta(days=364), today)
+    pending = list(
+        services.pending_for(user)
+        .select_related("project", "volunteer", "recipient")
+        .order_by("started_at", "id")[:50]
+    )
+    requests = list(
+        scope_rows(
+            HelpRequest.objects.filter(state__in=[RequestState.OPEN, RequestState.MATCHED]),
+            user,
+        )
+        .select_related("elder", "project", "volunteer")
+        .order_by("wanted_on", "id")[:50]
+    )
+    return render(
+        request,
+        "timebank/index.html",
+        {"figures": figures, "pending": pending, "requests": requests, "errors": errors},
+    )
+
+
+@role_required(*TIMEBANK_RESIDENT_ROLES)
+def me(request):
+    """我的爱心银行: the volunteer's balance, their recent records, and the form to record a
+    service (to an elder they were matched with, or a group activity)."""
+    user = request.user
+    account = services.account_of_user(user)
+    volunteer = services.volunteer_of(account) if account else None
+    errors, values = [], {}
+    matched = list(
+        HelpRequest.objects.filter(volunteer=volunteer, state=RequestState.MATCHED)
+        .select_related("elder", "project")
+        .order_by("wanted_on", "id")
+        if volunteer
+        else []
+    )
+    if request.method == "POST" and volunteer is not None:
+        values = request.POST
+        request_row = next(
+            (r for r in matched if str(r.pk) == request.POST.get("request", "")), None
+        )
+        project = Project.objects.filter(pk=request.POST.get("project") or 0).first()
+        try:
+            services.do_record_service(
+                user,
+                volunteer=volunteer,
+                project=request_row.project if request_row else project,
+                recipient=request_row.elder if request_row else None,
+                request=request_row,
+                activity="" if request_row else request.POST.get("activity", ""),
+                started_at=_moment(request.POST.get("started_at")),
+                ended_at=_moment(request.POST.get("ended_at")),
+                confirmation=request.POST.get("confirmation", ""),
+                photo=request.FILES.get("photo"),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("服务记录已提交，等待项目协调人审核"))
+            return redirect("timebank:me")
+        except (ValidationError, PermissionDenied, IllegalTransition) as error:
+            errors = _messages_of(error)
+    records = (
+        list(
+            ServiceRecord.objects.filter(volunteer=volunteer)
+            .select_related("project", "recipient")
+            .order_by("-started_at", "-id")[:20]
+        )
+        if volunteer
+        else []
+    )
+    transfers = (
+        list(
+            Transfer.objects.filter(Q(debit=account) | Q(credit=account)).order_by("-at", "-id")[
+                :20
+            ]
+        )
+        if account
+        else []
+    )
+    for t in transfers:
+        t.sign = "+" if t.credit_id == account.pk else "−"
+    return render(
+        request,
+        "timebank/me.html",
+        {
+            "account": account,
+            "volunteer": volunteer,
+            "matched": matched,
+            "projects": Project.objects.filter(is_active=True).order_by("name"),
+            "records": records,
+            "transfers": transfers,
+            "errors": errors,
+            "values": values,
+            "states": RecordState,
+        },
+    )
+
+
+def _elders_for(account):
+    if account is None:
+        return []
+    ids = set(Relative.objects.filter(account=account).values_list("resident_id", flat=True))
+    if account.resident_id:
+        ids |= set(
+            Resident.objects.filter(household_id=account.resident.household_id)
+            .exclude(pk=account.resident_id)
+            .values_list("pk", flat=True)
+        )
+    return list(Resident.objects.filter(pk__in=ids).order_by("name", "id"))
+
+
+@role_required(*TIMEBANK_RESIDENT_ROLES)
+def help_request(request):
+    """为老人求助: a family member asks help for an elder of their household or a declared
+    relative, and sees their requests."""
+    user = request.user
+    account = services.account_of_user(user)
+    elders = _elders_for(account)
+    errors, values = [], {}
+    if request.method == "POST":
+        values = request.POST
+        elder = next((e for e in elders if str(e.pk) == request.POST.get("elder", "")), None)
+        project = Project.objects.filter(pk=request.POST.get("project") or 0).first()
+        try:
+            if elder is None:
+                raise ValidationError({"elder": _("请选择老人")})
+            services.do_ask_help(
+                user,
+                elder=elder,
+                project=project,
+                wanted_on=parse_date(request.POST.get("wanted_on") or "") or None,
+                description=request.POST.get("description", ""),
+                contact_phone=request.POST.get("contact_phone", ""),
+            )
+            messages.success(request, _("求助已提交，居委会将尽快安排志愿者"))
+            return redirect("timebank:help")
+        except ValueError:
+            errors = [_("希望日期格式不正确")]
+        except (ValidationError, PermissionDenied, IllegalTransition) as error:
+            errors = _messages_of(error)
+    mine = list(
+        HelpRequest.objects.filter(asked_by=user)
+        .select_related("elder", "project", "volunteer")
+        .order_by("-created_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "timebank/help.html",
+        {
+            "elders": elders,
+            "projects": Project.objects.filter(is_active=True).order_by("name"),
+            "mine": mine,
+            "errors": errors,
+            "values": values,
+            "today_iso": timezone.localdate().isoformat(),
+        },
+    )
