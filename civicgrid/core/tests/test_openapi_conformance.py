@@ -69,6 +69,7 @@ from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.demo.parking import build_demo_parking
+from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
@@ -131,6 +132,7 @@ def demo(db):
     Household.objects.filter(pk__in=let).update(tenure="self_built", use="rented")
     build_demo_firesafety(seed=7)
     build_demo_parking(seed=7)
+    build_demo_projects(seed=7)
     return {u.username: u for u in User.objects.all()}
 
 
