@@ -52,10 +52,14 @@ def test_every_menu_entry_opens_for_its_role(client, people):
 
 def test_the_longest_matching_menu_entry_is_the_current_one(people):
     resident = people[Role.RESIDENT]
-    items = menu_for(resident, reverse("public:report") + "done/abc/")
-    assert [item["active"] for item in items] == [True, False]
-    items = menu_for(resident, reverse("public:home"))
-    assert [item["active"] for item in items] == [False, True]
+
+    def active(path):
+        # The resident's menu grows with the programmes (共享停车 …): name the active entry.
+        return [item["url"] for item in menu_for(resident, path) if item["active"]]
+
+    assert active(reverse("public:report") + "done/abc/") == [reverse("public:report")]
+    assert active(reverse("public:home")) == [reverse("public:home")]
+    assert active(reverse("parking:me")) == [reverse("parking:me")]
 
 
 def test_a_foreign_next_is_ignored(client, people):
