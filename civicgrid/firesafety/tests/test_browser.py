@@ -111,3 +111,14 @@ def test_a_visitor_scans_the_code_and_reports_a_hazard(phone_page, live_server):
     case = Case.objects.get()
     assert case.micro_grid_id == house.micro_grid_id and "电动车充电" in case.description
     assert case.number in page.content()
+
+
+def test_the_battle_map_draws_every_house_in_its_colour(page, live_server):
+    _worker, house = _house()
+    services.do_inspect(None, house, hazards=["blocked-exit"], landlord_acknowledged=False)
+    staff = UserFactory(username="juwei", role=Role.COMMUNITY_STAFF, community=house.community)
+    login(page, live_server, staff.username)
+    page.goto(f"{live_server.url}/fire/")
+    page.wait_for_selector("#fire-map[data-ready='1']")
+    assert page.locator("#fire-map").get_attribute("data-colours") == "red:1"
+    assert "100%" in page.locator("#fire-coverage").inner_text()
