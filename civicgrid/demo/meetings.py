@@ -49,6 +49,7 @@ from civicgrid.parking.models import RuleSet
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "建国秀英志强丽华海燕国平桂兰玉梅明德淑珍文军红霞金凤"
 REPRESENTATIVES = 9
+STORY_HEARING = "问题角改建花卉园听证会"
 ITEMS = ("服务态度", "办事效率", "环境卫生")
 # (kind, title, subject, month offset back from now) of the other 居村' meetings.
 ROUTINE = (
@@ -108,7 +109,7 @@ def _story(community, staff, rng, now, counts):
 
     # 问题角 → 花卉园: the hearing, its vote and outcome, minutes corrected once.
     meeting, present, starts = run(
-        MeetingKind.HEARING, "问题角改建花卉园听证会", 200, subject_title="问题角改建花卉园项目"
+        MeetingKind.HEARING, STORY_HEARING, 200, subject_title="问题角改建花卉园项目"
     )
     services.do_record_opinion(
         staff, present[0], stance="support", text="问题角常年堆物，赞成改建。"
@@ -175,7 +176,8 @@ def _story(community, staff, rng, now, counts):
         owner="业委会",
         due_on=timezone.localdate(starts) + datetime.timedelta(days=7),
     )
-    category = Category.objects.filter(is_active=True).order_by("code").first()
+    leaves = Category.objects.filter(is_active=True, parent__isnull=False)
+    category = leaves.filter(name="停车难").first() or leaves.order_by("code").first()
     if category is not None:
         services.do_open_case(
             staff, first, category=category, now=starts + datetime.timedelta(hours=2)
@@ -413,7 +415,9 @@ def _training(rng, now, counts):
 
 def build_demo_meetings(*, seed: int = 7, now=None) -> dict:
     """Builds the street's 三会 and training; returns counts ({} when they exist already)."""
-    if Meeting.objects.exists():
+    # Other programmes' builders may hold meetings of their own (a project's hearing): the
+    # story's first hearing marks this builder's work.
+    if Meeting.objects.filter(title=STORY_HEARING).exists():
         return {}
     communities = list(Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("code"))
     if not communities:

@@ -98,10 +98,10 @@ class Meeting(models.Model):
     # Quorum rule (法定人数): more than quorum_percent % of the representatives present; a motion
     # passes with more than pass_percent % of those present voting for it.
     quorum_percent = models.PositiveSmallIntegerField(
-        _("到会比例（%）"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("到会比例（百分比）"), validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     pass_percent = models.PositiveSmallIntegerField(
-        _("通过比例（%）"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("通过比例（百分比）"), validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     decision = models.CharField(_("听证结论"), max_length=20, choices=Decision.choices, blank=True)
     outcome = models.TextField(_("会议结果"), blank=True)

@@ -814,6 +814,7 @@ def do_answer_rectification(user, rectification, *, meeting, answer, now=None) -
             .get(pk=rectification.pk)
         )
         asked = rectification.score.meeting
+        meeting = _locked(meeting)
         if rectification.answered_at is not None:
             raise ValidationError({"answer": _("该整改要求已答复。")})
         if meeting.community_id != asked.community_id or meeting.starts_at <= asked.starts_at:

@@ -123,10 +123,10 @@ class PlanForm(forms.Form):
     )
     notice_days = forms.IntegerField(label=gettext_lazy("提前公告天数"), min_value=0, max_value=60)
     quorum_percent = forms.IntegerField(
-        label=gettext_lazy("到会比例（%）"), min_value=1, max_value=99
+        label=gettext_lazy("到会比例（百分比）"), min_value=1, max_value=99
     )
     pass_percent = forms.IntegerField(
-        label=gettext_lazy("通过比例（%）"), min_value=1, max_value=99
+        label=gettext_lazy("通过比例（百分比）"), min_value=1, max_value=99
     )
     description = forms.CharField(
         label=gettext_lazy("会议说明"), widget=forms.Textarea, max_length=5000, required=False
@@ -356,7 +356,9 @@ def meeting_detail(request, pk):
             "body_kinds": BodyKind.choices,
             "departments": Department.objects.filter(is_active=True),
             "companies": PropertyCompany.objects.all(),
-            "categories": Category.objects.filter(is_active=True).order_by("code")
+            "categories": Category.objects.filter(is_active=True, parent__isnull=False).order_by(
+                "family", "code"
+            )
             if meeting.kind == MeetingKind.COORDINATION
             else (),
             "notice_due": services.notice_due(meeting),

@@ -68,6 +68,7 @@ from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.logins import PASSWORDS
+from civicgrid.demo.meetings import build_demo_meetings
 from civicgrid.demo.parking import build_demo_parking
 from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
@@ -132,6 +133,7 @@ def demo(db):
     Household.objects.filter(pk__in=let).update(tenure="self_built", use="rented")
     build_demo_firesafety(seed=7)
     build_demo_parking(seed=7)
+    build_demo_meetings(seed=7)
     build_demo_projects(seed=7)
     return {u.username: u for u in User.objects.all()}
 

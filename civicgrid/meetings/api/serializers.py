@@ -1,6 +1,7 @@
 """The 三会 as the API gives them; input bodies are checked here and handed to the services,
 which do every write. The sign-in code is not given out: the meeting's page shows it as a QR."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicgrid.accounts.models import Department
@@ -172,7 +173,8 @@ class MeetingDetailSerializer(MeetingSerializer):
             "scores",
         ]
 
-    def get_tallies(self, obj) -> TallySerializer(many=True):
+    @extend_schema_field(TallySerializer(many=True))
+    def get_tallies(self, obj):
         from civicgrid.meetings.services import tallies
 
         return [

@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                             django.core.validators.MinValueValidator(1),
                             django.core.validators.MaxValueValidator(99),
                         ],
-                        verbose_name="到会比例（%）",
+                        verbose_name="到会比例（百分比）",
                     ),
                 ),
                 (
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                             django.core.validators.MinValueValidator(1),
                             django.core.validators.MaxValueValidator(99),
                         ],
-                        verbose_name="通过比例（%）",
+                        verbose_name="通过比例（百分比）",
                     ),
                 ),
                 (

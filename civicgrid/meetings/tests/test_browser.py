@@ -1,0 +1,46 @@
+"""A representative signs in to a meeting on a 360 px phone by opening its QR code's address, in
+chromium; the 居委 worker's run page shows the sign-in."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from civicgrid.accounts.choices import Role
+from civicgrid.meetings import services
+from civicgrid.meetings.choices import Part
+from civicgrid.meetings.models import Participant
+from civicgrid.testing.browser import login
+from civicgrid.testing.factories import UserFactory, make_tree
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_a_representative_signs_in_by_the_qr_code(phone_page, live_server):
+    tree = make_tree()
+    resident = UserFactory(username="chenmin", role=Role.RESIDENT, first_name="陈敏")
+    meeting = services.do_plan_meeting(
+        None,
+        kind="hearing",
+        community=tree["communities"][0],
+        title="问题角改建花卉园听证会",
+        starts_at=timezone.now() + datetime.timedelta(days=6),
+        place="居委会议室",
+    )
+    services.do_add_participant(
+        None, meeting, part=Part.REPRESENTATIVE, name="陈敏", account=resident
+    )
+    services.do_notice_meeting(None, meeting)
+    page = phone_page
+    url = f"/meetings/s/{meeting.sign_in_token}/"
+    login(page, live_server, resident.username, next_url=url)
+    assert "问题角改建花卉园听证会" in page.content()
+    page.click("#sign-in-button")
+    assert "签到成功" in page.locator(".message").first.inner_text()
+    assert page.locator("#signed-in").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    participant = Participant.objects.get(user=resident)
+    assert participant.signed_in_at is not None and participant.sign_in_method == "qr"
