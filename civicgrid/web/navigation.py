@@ -20,6 +20,8 @@ from civicgrid.accounts.policy import (
     SHOPS_REFRESH_ROLES,
     SHOPS_VIEW_ROLES,
     SORTING_VIEW_ROLES,
+    TIMEBANK_RESIDENT_ROLES,
+    TIMEBANK_VIEW_ROLES,
 )
 
 # Where "/" sends a signed-in user of each role.
@@ -97,6 +99,12 @@ for _role in sorted(PROJECTS_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("社区项目"), "projects:index"))
 for _role in sorted(PROJECTS_RESIDENT_ROLES):
     MENU_BY_ROLE[_role].append((_("社区项目"), "projects:resident"))
+# 爱心银行 (civicgrid.timebank): the figures and verification for the desk, 片区, 居委 and leaders;
+# residents record their service and ask help for an elder on their own phone pages.
+for _role in sorted(TIMEBANK_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:index"))
+for _role in sorted(TIMEBANK_RESIDENT_ROLES):
+    MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:me"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 

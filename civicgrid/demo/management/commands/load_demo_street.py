@@ -19,6 +19,7 @@ from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
+from civicgrid.demo.timebank import build_demo_timebank
 from civicgrid.grids.models import Grid
 
 
@@ -152,6 +153,8 @@ class Command(BaseCommand):
             build_demo_meetings(seed=params.seed)
             # 社区项目: the 2023 campaign, 62 proposals → 8 recommended (after the 三会's own).
             build_demo_projects(seed=params.seed)
+            # 爱心银行: 22 projects, 32 partners, ~1,050 volunteers, a year of services.
+            build_demo_timebank(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
