@@ -12,6 +12,7 @@ from civicgrid.accounts.policy import (
     FIRESAFETY_INSPECT_ROLES,
     FIRESAFETY_VIEW_ROLES,
     GRID_STAFF_ROLES,
+    MEETINGS_VIEW_ROLES,
     PARKING_GATE_ROLES,
     PARKING_RESIDENT_ROLES,
     PARKING_VIEW_ROLES,
@@ -105,6 +106,10 @@ for _role in sorted(TIMEBANK_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:index"))
 for _role in sorted(TIMEBANK_RESIDENT_ROLES):
     MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:me"))
+# 三会 (civicgrid.meetings): the meetings of their 居村 for the desk, 片区, 居委 and leaders;
+# participants sign in on the phone through the meeting's QR code, no menu needed.
+for _role in sorted(MEETINGS_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("三会"), "meetings:index"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 
