@@ -16,10 +16,12 @@ registry's birth date, or the ID number's). The rules are data (Rules, newest in
 """
 
 import datetime
+import functools
+import time
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,6 +127,40 @@ def _step(table, action, state):
     if state not in sources:
         raise IllegalTransition(_("当前状态不能进行此操作"))
     return target
+
+
+RETRIES = 20
+
+
+def _retryable(error) -> bool:
+    if connection.in_atomic_block:
+        return False
+    if connection.vendor == "sqlite":
+        return "locked" in str(error)
+    cause = error.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return code in ("40P01", "40001")  # deadlock detected, serialization failure
+
+
+def _serialised(function):
+    """A ledger step in one transaction, tried again when it lost a race for the lock outside a
+    caller's transaction: in a shared-cache SQLite database (the tests') the busy timeout does
+    not wait for another writer's table lock; on PostgreSQL two posts waiting on each other end
+    in a detected deadlock. The retried step reads the balance afresh, so it never overdraws."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        for attempt in range(RETRIES):
+            try:
+                with transaction.atomic():
+                    return function(*args, **kwargs)
+            except OperationalError as error:
+                if not _retryable(error) or attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return wrapper
 
 
 # --- rules (规则) ------------------------------------------------------------------------------
@@ -446,6 +482,7 @@ def _holder_or_staff(user, account):
     _may_edit(user, account.community_id)
 
 
+@_serialised
 def do_gift(user, account, relative, minutes, *, note="", now=None) -> Transfer:
     """赠与: coins to a declared relative (a registry resident), into their own account."""
     now = now or timezone.now()
@@ -461,6 +498,7 @@ def do_gift(user, account, relative, minutes, *, note="", now=None) -> Transfer:
     return _post(account, target, minutes, TransferKind.GIFT, user=user, now=now, note=note)
 
 
+@_serialised
 def do_donate(user, account, minutes, *, note="", now=None) -> Transfer:
     """捐赠: coins into the bank's pool (公益池), which serves elders with no coins."""
     now = now or timezone.now()
@@ -478,6 +516,7 @@ def do_donate(user, account, minutes, *, note="", now=None) -> Transfer:
     )
 
 
+@_serialised
 def do_redeem(user, account, minutes, *, note, now=None, from_pool=False) -> Transfer:
     """兑换: an elder of the redemption age (65) on the day spends coins on a service, from
     their own account, or (by staff, `from_pool`) from the pool for them."""
@@ -509,6 +548,7 @@ def do_redeem(user, account, minutes, *, note, now=None, from_pool=False) -> Tra
     )
 
 
+@_serialised
 def do_reverse(user, transfer, *, note, now=None) -> Transfer:
     """冲正: the opposite transfer of a mistaken one (once); never an edit of the row."""
     now = now or timezone.now()
