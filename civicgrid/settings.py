@@ -477,12 +477,33 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Background tasks (django-tasks). TASKS_BACKEND=db (the default, embedded): the database worker,
+# `manage.py db_worker`. TASKS_BACKEND=rq: Redis at TASKS_REDIS_URL (else REDIS_URL) through RQ, run
+# by `manage.py rqworker --job-class django_tasks_rq.Job default` on as many machines as wanted.
+# A dotted backend path is taken as it is. Periodic work: `manage.py run_periodic` (core/periodic.py).
+_TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+_tasks_backend = env_str("TASKS_BACKEND", "db")
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": _TASK_BACKENDS.get(_tasks_backend, _tasks_backend),
         "QUEUES": ["default"],
     }
 }
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS["default"]["BACKEND"] == _TASK_BACKENDS["rq"]:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+# Periodic jobs (manage.py run_periodic, any number of nodes): name → seconds between runs and the
+# function (dotted path, called without arguments). Each runs once per period however many nodes
+# run the loop: the node that inserts the (job, period) row of core.PeriodicRun runs it.
+CIVICGRID_PERIODIC_JOBS = {
+    "case_deadlines": {"every": 60, "call": "civicgrid.cases.warnings.scan"},
+    "outbox_sweep": {"every": 60, "call": "civicgrid.messaging.outbox.deliver_pending"},
+    "parking_sweep": {"every": 300, "call": "civicgrid.parking.services.sweep"},
+    "firesafety_overdue": {"every": 3600, "call": "civicgrid.firesafety.services.check_overdue"},
+}
+# How long the PeriodicRun rows are kept (the record of which node ran what, when).
+CIVICGRID_PERIODIC_KEEP_DAYS = env_int("CIVICGRID_PERIODIC_KEEP_DAYS", 14)
 
 # E-mail of the notifications: files under var/mail/ in the demo, SMTP in production (EMAIL_HOST,
 # EMAIL_PORT …).
