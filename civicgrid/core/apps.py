@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
 THIRD_PARTY_APPS = {
     "django_tasks_database": _("后台任务"),
     "axes": _("登录防护"),
+    "django_rq": _("RQ 任务队列"),
 }
 THIRD_PARTY_MODELS = {
     ("django_tasks_database", "DBTaskResult"): _("任务执行结果"),
@@ -27,6 +28,7 @@ THIRD_PARTY_MODELS = {
     ("axes", "AccessFailureLog"): _("登录失败日志"),
     ("axes", "AccessLog"): _("登录日志"),
     ("axes", "AccessAttemptExpiration"): _("登录锁定到期"),
+    ("django_rq", "Dashboard"): _("任务队列面板"),
 }
 
 

@@ -41,8 +41,8 @@ class PeriodicRun(models.Model):
     job = models.CharField(_("任务"), max_length=64)
     period_start = models.DateTimeField(_("周期开始"))
     node = models.CharField(_("执行节点"), max_length=200)
-    started_at = models.DateTimeField(_("开始时间"))
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始执行时间"))
+    finished_at = models.DateTimeField(_("执行完毕时间"), null=True, blank=True)
     outcome = models.TextField(_("结果"), blank=True)
 
     class Meta:

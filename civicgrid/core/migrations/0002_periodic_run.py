@@ -23,10 +23,10 @@ class Migration(migrations.Migration):
                 ("job", models.CharField(max_length=64, verbose_name="任务")),
                 ("period_start", models.DateTimeField(verbose_name="周期开始")),
                 ("node", models.CharField(max_length=200, verbose_name="执行节点")),
-                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                ("started_at", models.DateTimeField(verbose_name="开始执行时间")),
                 (
                     "finished_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                    models.DateTimeField(blank=True, null=True, verbose_name="执行完毕时间"),
                 ),
                 ("outcome", models.TextField(blank=True, verbose_name="结果")),
             ],
