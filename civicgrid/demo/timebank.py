@@ -125,8 +125,9 @@ def _ages(rows, today):
     return out
 
 
-def build_demo_timebank(*, seed: int = 7, now=None) -> dict:
-    """Builds the time bank; returns counts ({} when it exists already or nothing to build on)."""
+def build_demo_timebank(*, seed: int = 7, now=None, volunteers: int = VOLUNTEERS) -> dict:
+    """Builds the time bank; returns counts ({} when it exists already or nothing to build on).
+    `volunteers`: fewer for a test's small street."""
     if Project.objects.exists():
         return {}
     rng = random.Random(f"{seed}:timebank")
@@ -187,7 +188,7 @@ def build_demo_timebank(*, seed: int = 7, now=None) -> dict:
                 strict=True,
             )
         }
-        volunteers = _volunteers(rng, adults, communities, teams, year_ago)
+        volunteers = _volunteers(rng, adults, communities, teams, year_ago, volunteers)
         counts["volunteers"] = len(volunteers)
         accounts = _accounts(volunteers, now)
         bank = {kind: services.bank_account(kind) for kind in AccountKind if kind != "person"}
@@ -247,8 +248,8 @@ def build_demo_timebank(*, seed: int = 7, now=None) -> dict:
     return dict(counts)
 
 
-def _volunteers(rng, adults, communities, teams, year_ago):
-    n_residents = min(len(adults), int(VOLUNTEERS * RESIDENT_SHARE))
+def _volunteers(rng, adults, communities, teams, year_ago, total):
+    n_residents = min(len(adults), int(total * RESIDENT_SHARE))
     chosen = rng.sample(adults, n_residents)
     rows = []
     for pk, _household, community_id, _age in chosen:
@@ -267,7 +268,7 @@ def _volunteers(rng, adults, communities, teams, year_ago):
     )
     for row in rows:
         row.name = names[row.resident_id]
-    for i in range(VOLUNTEERS - len(rows)):
+    for i in range(total - len(rows)):
         community = communities[i % len(communities)]
         double = rng.random() < 0.35
         rows.append(

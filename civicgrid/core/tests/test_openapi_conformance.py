@@ -74,6 +74,7 @@ from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
+from civicgrid.demo.timebank import build_demo_timebank
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.registry.models import Household
@@ -135,6 +136,7 @@ def demo(db):
     build_demo_parking(seed=7)
     build_demo_meetings(seed=7)
     build_demo_projects(seed=7)
+    build_demo_timebank(seed=7, volunteers=60)
     return {u.username: u for u in User.objects.all()}
 
 
