@@ -705,8 +705,9 @@ BUILDING_STATES = (S.RECOMMENDED, S.IN_PROGRESS, S.ACCEPTED, S.HANDED_OVER, S.CL
 
 
 def tile(micro_ids, today) -> dict:
-    """The dashboard's tile over micro-grids `micro_ids` (None: the street), in three queries:
-    the newest campaign, its counts, its late milestones."""
+    """The dashboard's tile over micro-grids `micro_ids` (None: the street), in two queries: the
+    newest campaign, then its counts and late milestones in one aggregate (projects counted once
+    over the milestones' join)."""
     campaign = Campaign.objects.order_by("-year", "-id").only("pk", "name", "quota").first()
     if campaign is None:
         return {}
@@ -716,17 +717,20 @@ def tile(micro_ids, today) -> dict:
             community__in=Grid.objects.filter(pk__in=micro_ids).values("parent_id")
         )
     counts = projects.aggregate(
-        proposed=Count("pk"),
-        recommended=Count("pk", filter=Q(state__in=BUILDING_STATES)),
-        building=Count("pk", filter=Q(state=S.IN_PROGRESS)),
-        handed_over=Count("pk", filter=Q(state__in=[S.HANDED_OVER, S.CLOSED])),
+        proposed=Count("pk", distinct=True),
+        recommended=Count("pk", distinct=True, filter=Q(state__in=BUILDING_STATES)),
+        building=Count("pk", distinct=True, filter=Q(state=S.IN_PROGRESS)),
+        handed_over=Count("pk", distinct=True, filter=Q(state__in=[S.HANDED_OVER, S.CLOSED])),
+        late=Count(
+            "milestones",
+            filter=Q(
+                state=S.IN_PROGRESS,
+                milestones__done_on__isnull=True,
+                milestones__due_on__lt=today,
+            ),
+        ),
     )
-    late = Milestone.objects.filter(
-        project__in=projects.filter(state=S.IN_PROGRESS).values("pk"),
-        done_on__isnull=True,
-        due_on__lt=today,
-    ).count()
-    return {"campaign": campaign.name, "quota": campaign.quota, "late": late, **counts}
+    return {"campaign": campaign.name, "quota": campaign.quota, **counts}
 
 
 def dashboard_tile(micro_ids, first, last, now) -> dict:

@@ -25,9 +25,17 @@ def test_the_tile_on_the_dashboard(client_for, users, make_project, hold_hearing
     assert data["tiles"]["projects"]["late"] == 1
 
 
-def test_the_tile_keeps_to_three_queries(users, make_project, django_assert_num_queries):
+def test_no_campaign_no_tile_in_one_query(db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert services.tile(None, datetime.date(2026, 11, 23)) == {}
+
+
+def test_the_tile_keeps_to_two_queries(users, make_project, tree, django_assert_num_queries):
     for i in range(3):
         make_project(f"项目{i}", community=i % 2)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         figures = services.tile(None, datetime.date(2026, 11, 23))
-    assert figures["proposed"] == 3 and figures["recommended"] == 0
+    assert (figures["proposed"], figures["recommended"], figures["late"]) == (3, 0, 0)
+    micro = [tree["micro_grids"][0].pk]
+    with django_assert_num_queries(2):
+        assert services.tile(micro, datetime.date(2026, 11, 23))["proposed"] == 2
