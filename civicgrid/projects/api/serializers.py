@@ -8,7 +8,7 @@ from rest_framework import serializers
 from civicgrid.projects.models import Campaign, Deliverable, Milestone, Project
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class ProjectCampaignSerializer(serializers.ModelSerializer):
     criteria = serializers.SerializerMethodField()
 
     class Meta:
@@ -30,23 +30,25 @@ class CampaignSerializer(serializers.ModelSerializer):
         return [{"name": c.name, "max_points": c.max_points} for c in obj.template.criteria.all()]
 
 
-class DeliverableSerializer(serializers.ModelSerializer):
+class ProjectDeliverableSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deliverable
         fields = ["item", "quantity", "unit"]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class ProjectMilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "kind", "weight", "due_on", "done_on"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class CommunityProjectSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
-    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
-    deliverables = DeliverableSerializer(many=True, read_only=True)
-    milestones = MilestoneSerializer(many=True, read_only=True)
+    estate_name = serializers.CharField(
+        source="estate.name", read_only=True, default=None, allow_null=True
+    )
+    deliverables = ProjectDeliverableSerializer(many=True, read_only=True)
+    milestones = ProjectMilestoneSerializer(many=True, read_only=True)
 
     class Meta:
         model = Project
@@ -76,22 +78,22 @@ class ProjectSerializer(serializers.ModelSerializer):
         ]
 
 
-class ScreenSerializer(serializers.Serializer):
+class ProjectScreenSerializer(serializers.Serializer):
     passed = serializers.BooleanField(help_text=_("是否通过初筛"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class ScoreSerializer(serializers.Serializer):
+class ProjectScoreSerializer(serializers.Serializer):
     points = serializers.DictField(
         child=serializers.IntegerField(), help_text=_('各评分项得分，如 {"创新": 12}')
     )
 
 
-class HandOverSerializer(serializers.Serializer):
+class ProjectHandOverSerializer(serializers.Serializer):
     maintainer = serializers.CharField(max_length=100, help_text=_("移交后管护单位"))
 
 
-class ReportSerializer(serializers.Serializer):
+class ProjectsReportSerializer(serializers.Serializer):
     funnel = serializers.ListField(child=serializers.DictField())
     by_community = serializers.ListField(child=serializers.DictField())
     by_kind = serializers.ListField(child=serializers.DictField())

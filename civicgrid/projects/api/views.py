@@ -6,7 +6,7 @@ open for support and supports them. Every write is a service."""
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status, viewsets
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -40,7 +40,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     """项目征集 with their quota and scoring template."""
 
     permission_classes = [Readers]
-    serializer_class = s.CampaignSerializer
+    serializer_class = s.ProjectCampaignSerializer
 
     def get_queryset(self):
         return Campaign.objects.select_related("template").prefetch_related(
@@ -48,7 +48,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        request=None, responses={200: s.ProjectSerializer(many=True), 409: ErrorSerializer}
+        request=None, responses={200: s.CommunityProjectSerializer(many=True), 409: ErrorSerializer}
     )
     @action(detail=True, methods=["post"])
     def recommend(self, request, pk=None, format=None):
@@ -58,17 +58,19 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         except IllegalTransition as error:
             return _conflict(error)
         return Response(
-            s.ProjectSerializer(_projects().filter(pk__in=[p.pk for p in chosen]), many=True).data
+            s.CommunityProjectSerializer(
+                _projects().filter(pk__in=[p.pk for p in chosen]), many=True
+            ).data
         )
 
-    @extend_schema(responses={200: s.ReportSerializer})
+    @extend_schema(responses={200: s.ProjectsReportSerializer})
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None, format=None):
         """The funnel, by 居村 and kind, budget, progress and late milestones (reader's 居村)."""
         if _is_resident(request.user):
-            return Response({"detail": gettext_lazy("您的角色无权查看社区项目")}, status=403)
+            raise exceptions.PermissionDenied(gettext_lazy("您的角色无权查看社区项目"))
         figures = services.report(request.user, self.get_object())
-        return Response(
+        body = s.ProjectsReportSerializer(
             {
                 "funnel": figures["funnel"],
                 "by_community": figures["by_community"],
@@ -88,6 +90,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
                 ],
             }
         )
+        return Response(body.data)
 
 
 def _projects():
@@ -100,11 +103,13 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     """社区项目 of the reader's 居村 (a resident: those open for support)."""
 
     permission_classes = [Readers]
-    serializer_class = s.ProjectSerializer
+    serializer_class = s.CommunityProjectSerializer
     filterset_class = ProjectFilter
 
     def get_queryset(self):
         user = self.request.user
+        if getattr(self, "swagger_fake_view", False):
+            return Project.objects.none()
         if _is_resident(user):
             queryset = _projects().filter(pk__in=services.open_for_support().values("pk"))
         else:
@@ -117,7 +122,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
             function(self.request.user, project, **kwargs)
         except IllegalTransition as error:
             return _conflict(error)
-        return Response(s.ProjectSerializer(_projects().get(pk=project.pk)).data)
+        return Response(s.CommunityProjectSerializer(_projects().get(pk=project.pk)).data)
 
     @extend_schema(request=None, responses={201: None, 400: ErrorSerializer, 409: ErrorSerializer})
     @action(detail=True, methods=["post"])
@@ -131,54 +136,65 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=s.ScreenSerializer, responses={200: s.ProjectSerializer, 409: ErrorSerializer}
+        request=s.ProjectScreenSerializer,
+        responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def screen(self, request, pk=None, format=None):
         """初筛: on, or out (未入选) with a reason."""
-        body = s.ScreenSerializer(data=request.data)
+        body = s.ProjectScreenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(services.do_screen, **body.validated_data)
 
-    @extend_schema(request=None, responses={200: s.ProjectSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=None, responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer}
+    )
     @action(detail=True, methods=["post"])
     def consult(self, request, pk=None, format=None):
         """听证: its hearing held, the residents' support counted."""
         return self._step(services.do_consult)
 
     @extend_schema(
-        request=s.ScoreSerializer, responses={200: s.ProjectSerializer, 409: ErrorSerializer}
+        request=s.ProjectScoreSerializer,
+        responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None, format=None):
         """A panel member's points against the campaign's template."""
-        body = s.ScoreSerializer(data=request.data)
+        body = s.ProjectScoreSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(services.do_score, points=body.validated_data["points"])
 
-    @extend_schema(request=None, responses={200: s.ProjectSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=None, responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer}
+    )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None, format=None):
         """开工 (after its hearing, when the campaign asks for one)."""
         return self._step(services.do_start)
 
-    @extend_schema(request=None, responses={200: s.ProjectSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=None, responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer}
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, format=None):
         """验收."""
         return self._step(services.do_accept)
 
     @extend_schema(
-        request=s.HandOverSerializer, responses={200: s.ProjectSerializer, 409: ErrorSerializer}
+        request=s.ProjectHandOverSerializer,
+        responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"], url_path="hand-over")
     def hand_over(self, request, pk=None, format=None):
         """移交 to whoever maintains the works."""
-        body = s.HandOverSerializer(data=request.data)
+        body = s.ProjectHandOverSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(services.do_hand_over, **body.validated_data)
 
-    @extend_schema(request=None, responses={200: s.ProjectSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=None, responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer}
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None, format=None):
         """结项."""
