@@ -34,7 +34,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
-    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
+    estate_name = serializers.CharField(
+        source="estate.name", read_only=True, default=None, allow_null=True
+    )
     subject_type = serializers.SerializerMethodField()
     participants_count = serializers.IntegerField(read_only=True)
     present_count = serializers.IntegerField(read_only=True)
@@ -120,7 +122,9 @@ class MinutesSerializer(serializers.ModelSerializer):
 
 
 class AgreedActionSerializer(serializers.ModelSerializer):
-    case_number = serializers.CharField(source="case.number", read_only=True, default=None)
+    case_number = serializers.CharField(
+        source="case.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = AgreedAction

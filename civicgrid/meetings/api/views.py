@@ -40,7 +40,7 @@ def _not_found(message):
     raise exceptions.ValidationError({"detail": [message]})
 
 
-STEP_RESPONSES = {200: s.MeetingDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+STEP_RESPONSES = {200: s.MeetingDetailSerializer, 409: ErrorSerializer}
 
 
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -250,7 +250,7 @@ class SignInView(APIView):
 
     @extend_schema(
         request=s.SignInSerializer,
-        responses={200: s.ParticipantSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: s.ParticipantSerializer, 409: ErrorSerializer},
     )
     def post(self, request, format=None):
         body = s.SignInSerializer(data=request.data)
