@@ -3,6 +3,7 @@ addresses are personal data); input bodies are checked here and handed to the se
 every write."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicgrid.parking.choices import Days, EscalationKind
@@ -16,6 +17,19 @@ from civicgrid.parking.models import (
     Vehicle,
     mask_plate,
 )
+
+
+# A clock time of day (08:00), with no UTC offset: OpenAPI's "time" format (RFC 3339) would demand
+# one, so the schema describes the shape DRF reads and writes instead (as sorting's windows do).
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "08:00",
+    }
+)
+class ClockTimeField(serializers.TimeField):
+    pass
 
 
 class SpaceSerializer(serializers.ModelSerializer):
@@ -75,10 +89,8 @@ class RuleSetSerializer(serializers.ModelSerializer):
 class OfferSerializer(serializers.ModelSerializer):
     space_code = serializers.CharField(source="space.code", read_only=True)
     place = serializers.CharField(source="space.place", read_only=True)
-    start_time = serializers.TimeField(format="%H:%M", help_text=_("HH:MM，上海时间"))
-    end_time = serializers.TimeField(
-        format="%H:%M", help_text=_("HH:MM，上海时间；不晚于开始时间即跨夜")
-    )
+    start_time = ClockTimeField(format="%H:%M", help_text=_("HH:MM，上海时间"))
+    end_time = ClockTimeField(format="%H:%M", help_text=_("HH:MM，上海时间；不晚于开始时间即跨夜"))
 
     class Meta:
         model = Offer
@@ -103,8 +115,8 @@ class OfferCreateSerializer(serializers.Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     days = serializers.ChoiceField(choices=Days.choices)
-    start_time = serializers.TimeField()
-    end_time = serializers.TimeField()
+    start_time = ClockTimeField()
+    end_time = ClockTimeField()
     estates = serializers.ListField(child=serializers.IntegerField(), required=False)
     auto_confirm = serializers.BooleanField(default=True)
 
@@ -151,11 +163,11 @@ class BookingEventSerializer(serializers.ModelSerializer):
         fields = ["id", "booking", "from_state", "to_state", "note", "at"]
 
 
-class CancelSerializer(serializers.Serializer):
+class BookingCancelSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class CongestionSerializer(serializers.ModelSerializer):
+class CongestionReportSerializer(serializers.ModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True)
 
     class Meta:
@@ -164,7 +176,7 @@ class CongestionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CongestionCreateSerializer(serializers.Serializer):
+class CongestionReportCreateSerializer(serializers.Serializer):
     estate = serializers.IntegerField()
     at = serializers.DateTimeField()
     place = serializers.CharField(max_length=100)
@@ -172,14 +184,14 @@ class CongestionCreateSerializer(serializers.Serializer):
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
-class EscalationCreateSerializer(serializers.Serializer):
+class ParkingEscalationCreateSerializer(serializers.Serializer):
     estate = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=EscalationKind.choices)
     description = serializers.CharField(max_length=500)
     booking = serializers.IntegerField(required=False, allow_null=True)
 
 
-class EscalationSerializer(serializers.Serializer):
+class ParkingEscalationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     estate = serializers.IntegerField(source="estate_id")
     kind = serializers.ChoiceField(choices=EscalationKind.choices)
@@ -188,7 +200,7 @@ class EscalationSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class RowSerializer(serializers.Serializer):
+class ParkingRowSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[("estate", "estate"), ("unit", "unit")])
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
@@ -214,7 +226,7 @@ class RowSerializer(serializers.Serializer):
     )
 
 
-class TotalSerializer(serializers.Serializer):
+class ParkingTotalSerializer(serializers.Serializer):
     vehicles = serializers.IntegerField()
     spaces = serializers.IntegerField()
     cars_per_space = serializers.FloatField(allow_null=True)
@@ -227,21 +239,21 @@ class TotalSerializer(serializers.Serializer):
     overstays = serializers.IntegerField()
 
 
-class MonthSerializer(serializers.Serializer):
+class ParkingMonthSerializer(serializers.Serializer):
     month = serializers.CharField()
     shares = serializers.IntegerField()
     hours_booked = serializers.FloatField()
 
 
-class ReportSerializer(serializers.Serializer):
+class ParkingReportSerializer(serializers.Serializer):
     first = serializers.DateField()
     last = serializers.DateField()
-    rows = RowSerializer(many=True)
-    total = TotalSerializer()
-    monthly = MonthSerializer(many=True)
+    rows = ParkingRowSerializer(many=True)
+    total = ParkingTotalSerializer()
+    monthly = ParkingMonthSerializer(many=True)
 
 
-class ReportQuerySerializer(serializers.Serializer):
+class ParkingReportQuerySerializer(serializers.Serializer):
     first = serializers.DateField(required=False)
     last = serializers.DateField(required=False)
 

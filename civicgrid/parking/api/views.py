@@ -71,6 +71,7 @@ def visible_estates(user):
 class SpaceViewSet(viewsets.ReadOnlyModelViewSet):
     """车位 of the estates (and outside units) in the reader's 居村."""
 
+    queryset = Space.objects.none()  # the schema's model; get_queryset scopes
     permission_classes = [StaffReaders]
     serializer_class = s.SpaceSerializer
     filterset_class = SpaceFilter
@@ -85,6 +86,7 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet):
 class VehicleViewSet(viewsets.ReadOnlyModelViewSet):
     """在册车辆, plates masked."""
 
+    queryset = Vehicle.objects.none()  # the schema's model; get_queryset scopes
     permission_classes = [StaffReaders]
     serializer_class = s.VehicleSerializer
     filterset_fields = ["estate", "is_active"]
@@ -97,6 +99,7 @@ class VehicleViewSet(viewsets.ReadOnlyModelViewSet):
 class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
     """The 业委会's rules, every version (newest first per estate)."""
 
+    queryset = RuleSet.objects.none()  # the schema's model; get_queryset scopes
     permission_classes = [StaffReaders]
     serializer_class = s.RuleSetSerializer
     filterset_fields = ["estate"]
@@ -122,6 +125,7 @@ def _offers_for(user):
 class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """共享时段: a resident sees those open to their estates and their own; staff their 居村's."""
 
+    queryset = Offer.objects.none()  # the schema's model; get_queryset scopes
     permission_classes = [Readers]
     serializer_class = s.OfferSerializer
     filterset_class = OfferFilter
@@ -180,6 +184,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """预约 and their steps. Each step answers the booking as it left it; a step the booking's
     state does not allow is a 409."""
 
+    queryset = Booking.objects.none()  # the schema's model; get_queryset scopes
     permission_classes = [Readers]
     serializer_class = s.BookingSerializer
     filterset_class = BookingFilter
@@ -236,12 +241,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._step(request, services.do_confirm)
 
     @extend_schema(
-        request=s.CancelSerializer, responses={200: s.BookingSerializer, 409: ErrorSerializer}
+        request=s.BookingCancelSerializer,
+        responses={200: s.BookingSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, format=None):
         """Cancel a booking that has not started."""
-        body = s.CancelSerializer(data=request.data)
+        body = s.BookingCancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(request, services.do_cancel, note=body.validated_data.get("note", ""))
 
@@ -270,7 +276,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._step(request, services.do_mark_overstay)
 
     @extend_schema(responses={200: s.BookingEventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None, format=None):
         """The booking's steps, oldest first."""
         booking = self.get_object()
@@ -282,25 +288,28 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 class CongestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """拥堵记录 of the reader's estates."""
 
+    queryset = CongestionReport.objects.none()  # the schema's model; get_queryset scopes
     permission_classes = [StaffReaders]
-    serializer_class = s.CongestionSerializer
+    serializer_class = s.CongestionReportSerializer
     filterset_class = CongestionFilter
 
     def get_queryset(self):
         qs = CongestionReport.objects.select_related("estate").order_by("-at", "-id")
         return scope_rows(qs, self.request.user)
 
-    @extend_schema(request=s.CongestionCreateSerializer, responses={201: s.CongestionSerializer})
+    @extend_schema(
+        request=s.CongestionReportCreateSerializer, responses={201: s.CongestionReportSerializer}
+    )
     def create(self, request):
         """Log a jam: when, where, how long."""
-        body = s.CongestionCreateSerializer(data=request.data)
+        body = s.CongestionReportCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         estate = visible_estates(request.user).filter(pk=data.pop("estate")).first()
         if estate is None:
             _field_error("estate", gettext_lazy("该小区不在您的管辖范围内"))
         row = services.do_log_congestion(request.user, estate=estate, **data)
-        return Response(s.CongestionSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(s.CongestionReportSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class EscalationView(APIView):
@@ -308,9 +317,11 @@ class EscalationView(APIView):
 
     permission_classes = [StaffReaders]
 
-    @extend_schema(request=s.EscalationCreateSerializer, responses={201: s.EscalationSerializer})
+    @extend_schema(
+        request=s.ParkingEscalationCreateSerializer, responses={201: s.ParkingEscalationSerializer}
+    )
     def post(self, request):
-        body = s.EscalationCreateSerializer(data=request.data)
+        body = s.ParkingEscalationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         estate = visible_estates(request.user).filter(pk=data["estate"]).first()
@@ -328,7 +339,7 @@ class EscalationView(APIView):
             description=data["description"],
             booking=booking,
         )
-        return Response(s.EscalationSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(s.ParkingEscalationSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class ReportView(APIView):
@@ -337,13 +348,13 @@ class ReportView(APIView):
     permission_classes = [StaffReaders]
 
     @extend_schema(
-        parameters=[s.ReportQuerySerializer],
-        responses={200: s.ReportSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        parameters=[s.ParkingReportQuerySerializer],
+        responses={200: s.ParkingReportSerializer, 403: ErrorSerializer},
     )
     def get(self, request):
-        query = s.ReportQuerySerializer(data=request.query_params)
+        query = s.ParkingReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         figures = reports.report(
             request.user, query.validated_data.get("first"), query.validated_data.get("last")
         )
-        return Response(s.ReportSerializer(figures).data)
+        return Response(s.ParkingReportSerializer(figures).data)
