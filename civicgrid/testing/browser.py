@@ -29,6 +29,7 @@ SEEDED = [
     ("fieldwork", "0005_seed_need_kinds", "NeedKind"),
     ("sorting", "0002_category_and_template", "InspectionTemplate"),
     ("shops", "0002_seed_inspection_items", "InspectionItem"),
+    ("firesafety", "0002_seed_checklist", "CheckItem"),
 ]
 
 

@@ -15,9 +15,12 @@ def fire(db, tree, users, departments):
     from civicgrid.cases.models import Category
     from civicgrid.firesafety import services
     from civicgrid.registry.services import do_register_rental
+    from civicgrid.testing.browser import ensure_migration_data
     from civicgrid.testing.factories import DepartmentFactory, UserFactory
     from civicgrid.testing.people import add_residents
 
+    # A transactional test elsewhere may have flushed the checklist and the category.
+    ensure_migration_data()
     office = DepartmentFactory(name="消防救援站", code="XF")
     category = services.fire_category()
     category.default_department = office
@@ -72,5 +75,7 @@ def fire(db, tree, users, departments):
 @pytest.fixture
 def items(db):
     from civicgrid.firesafety.models import CheckItem
+    from civicgrid.testing.browser import ensure_migration_data
 
+    ensure_migration_data()
     return {item.code: item for item in CheckItem.objects.all()}
