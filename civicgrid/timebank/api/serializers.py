@@ -12,13 +12,13 @@ from civicgrid.timebank.models import (
 )
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class TimebankPartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "name", "kind", "community", "is_active", "joined_on"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class TimebankProjectSerializer(serializers.ModelSerializer):
     coordinator = serializers.CharField(source="coordinator.get_full_name", read_only=True)
 
     class Meta:
@@ -26,7 +26,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "community", "coordinator", "is_active", "started_on"]
 
 
-class VolunteerSerializer(serializers.ModelSerializer):
+class TimebankVolunteerSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     team = serializers.CharField(source="team.name", default="", read_only=True)
     is_resident = serializers.SerializerMethodField()
@@ -54,7 +54,7 @@ class VolunteerSerializer(serializers.ModelSerializer):
         return obj.resident_id is not None
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class TimebankRecordSerializer(serializers.ModelSerializer):
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
     recipient_name = serializers.CharField(source="recipient.name", default="", read_only=True)
@@ -87,7 +87,7 @@ class RecordSerializer(serializers.ModelSerializer):
         return bool(obj.photo)
 
 
-class RecordCreateSerializer(serializers.Serializer):
+class TimebankRecordCreateSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField()
     project = serializers.IntegerField()
     recipient = serializers.IntegerField(required=False, allow_null=True)
@@ -99,11 +99,11 @@ class RecordCreateSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=True)
 
 
-class NoteSerializer(serializers.Serializer):
+class TimebankNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class TimebankRequestSerializer(serializers.ModelSerializer):
     elder_name = serializers.CharField(source="elder.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
     contact_phone = serializers.SerializerMethodField()
@@ -131,7 +131,7 @@ class RequestSerializer(serializers.ModelSerializer):
         return mask_phone(obj.contact_phone)
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class TimebankRequestCreateSerializer(serializers.Serializer):
     elder = serializers.IntegerField()
     project = serializers.IntegerField()
     wanted_on = serializers.DateField()
@@ -139,11 +139,11 @@ class RequestCreateSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
 
-class MatchSerializer(serializers.Serializer):
+class TimebankMatchSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField()
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class TimebankAccountSerializer(serializers.ModelSerializer):
     holder = serializers.SerializerMethodField()
     hours = serializers.SerializerMethodField()
 
@@ -158,7 +158,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return obj.balance / 60
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TimebankTransferSerializer(serializers.ModelSerializer):
     hours = serializers.SerializerMethodField()
 
     class Meta:
@@ -169,7 +169,7 @@ class TransferSerializer(serializers.ModelSerializer):
         return obj.minutes / 60
 
 
-class ReportSerializer(serializers.Serializer):
+class TimebankReportSerializer(serializers.Serializer):
     first = serializers.DateField()
     last = serializers.DateField()
     volunteers = serializers.DictField()

@@ -69,7 +69,7 @@ class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
     """公益伙伴 (the street's list: partners serve several 居村)."""
 
     permission_classes = [StaffReaders]
-    serializer_class = s.PartnerSerializer
+    serializer_class = s.TimebankPartnerSerializer
     queryset = Partner.objects.order_by("name")
     filterset_fields = ["kind", "is_active"]
 
@@ -78,10 +78,12 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     """助老项目 of the reader's 居村 (a resident sees the active ones, to ask help)."""
 
     permission_classes = [Readers]
-    serializer_class = s.ProjectSerializer
+    serializer_class = s.TimebankProjectSerializer
     filterset_fields = ["kind", "is_active", "community"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Project.objects.none()
         qs = Project.objects.select_related("coordinator").order_by("community_id", "name")
         if _is_resident(self.request.user):
             return qs.filter(is_active=True)
@@ -92,10 +94,12 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
     """志愿者 of the reader's 居村, phones masked."""
 
     permission_classes = [StaffReaders]
-    serializer_class = s.VolunteerSerializer
+    serializer_class = s.TimebankVolunteerSerializer
     filterset_class = VolunteerFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Volunteer.objects.none()
         qs = Volunteer.objects.select_related("team").order_by("community_id", "name", "id")
         return scope_rows(qs, self.request.user)
 
@@ -113,16 +117,20 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """服务记录 and their steps; a step the record's state does not allow is a 409."""
 
     permission_classes = [Readers]
-    serializer_class = s.RecordSerializer
+    serializer_class = s.TimebankRecordSerializer
     filterset_class = RecordFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return ServiceRecord.objects.none()
         return _records_for(self.request.user).order_by("-started_at", "-id")
 
-    @extend_schema(request=s.RecordCreateSerializer, responses={201: s.RecordSerializer})
+    @extend_schema(
+        request=s.TimebankRecordCreateSerializer, responses={201: s.TimebankRecordSerializer}
+    )
     def create(self, request):
         """Record a service (a resident: their own, as a volunteer)."""
-        body = s.RecordCreateSerializer(data=request.data)
+        body = s.TimebankRecordCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         user = request.user
@@ -158,7 +166,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             note=data.get("note", ""),
             submit=data["submit"],
         )
-        return Response(s.RecordSerializer(record).data, status=status.HTTP_201_CREATED)
+        return Response(s.TimebankRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
     def _step(self, request, function, **kwargs):
         record = self.get_object()
@@ -166,27 +174,28 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             function(record, request.user, **kwargs)
         except IllegalTransition as error:
             return _conflict(error)
-        return Response(s.RecordSerializer(self.get_queryset().get(pk=record.pk)).data)
+        return Response(s.TimebankRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
 
-    @extend_schema(request=None, responses={200: s.RecordSerializer, 409: ErrorSerializer})
+    @extend_schema(request=None, responses={200: s.TimebankRecordSerializer, 409: ErrorSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None, format=None):
         """A draft (or a rejected record) goes to the coordinator."""
         return self._step(request, services.do_submit)
 
-    @extend_schema(request=None, responses={200: s.RecordSerializer, 409: ErrorSerializer})
+    @extend_schema(request=None, responses={200: s.TimebankRecordSerializer, 409: ErrorSerializer})
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None, format=None):
         """The coordinator verifies: the credit is posted."""
         return self._step(request, services.do_verify)
 
     @extend_schema(
-        request=s.NoteSerializer, responses={200: s.RecordSerializer, 409: ErrorSerializer}
+        request=s.TimebankNoteSerializer,
+        responses={200: s.TimebankRecordSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, format=None):
         """The coordinator sends it back, with the reason."""
-        body = s.NoteSerializer(data=request.data)
+        body = s.TimebankNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(request, services.do_reject, note=body.validated_data.get("note", ""))
 
@@ -202,16 +211,20 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """求助 and their steps (match, done, cancel)."""
 
     permission_classes = [Readers]
-    serializer_class = s.RequestSerializer
+    serializer_class = s.TimebankRequestSerializer
     filterset_class = RequestFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return HelpRequest.objects.none()
         return _requests_for(self.request.user).order_by("-created_at", "-id")
 
-    @extend_schema(request=s.RequestCreateSerializer, responses={201: s.RequestSerializer})
+    @extend_schema(
+        request=s.TimebankRequestCreateSerializer, responses={201: s.TimebankRequestSerializer}
+    )
     def create(self, request):
         """Ask help for an elder (a resident: of their household or a declared relative)."""
-        body = s.RequestCreateSerializer(data=request.data)
+        body = s.TimebankRequestCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         elder = (
@@ -232,7 +245,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             description=data["description"],
             contact_phone=data.get("contact_phone", ""),
         )
-        return Response(s.RequestSerializer(done).data, status=status.HTTP_201_CREATED)
+        return Response(s.TimebankRequestSerializer(done).data, status=status.HTTP_201_CREATED)
 
     def _step(self, request, function, *args, **kwargs):
         help_request = self.get_object()
@@ -240,15 +253,18 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             function(help_request, request.user, *args, **kwargs)
         except IllegalTransition as error:
             return _conflict(error)
-        return Response(s.RequestSerializer(self.get_queryset().get(pk=help_request.pk)).data)
+        return Response(
+            s.TimebankRequestSerializer(self.get_queryset().get(pk=help_request.pk)).data
+        )
 
     @extend_schema(
-        request=s.MatchSerializer, responses={200: s.RequestSerializer, 409: ErrorSerializer}
+        request=s.TimebankMatchSerializer,
+        responses={200: s.TimebankRequestSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def match(self, request, pk=None, format=None):
         """The coordinator matches a volunteer."""
-        body = s.MatchSerializer(data=request.data)
+        body = s.TimebankMatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         volunteer = (
             scope_rows(Volunteer.objects.all(), request.user)
@@ -260,24 +276,26 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._step(request, services.do_match, volunteer)
 
     @extend_schema(
-        request=s.NoteSerializer, responses={200: s.RequestSerializer, 409: ErrorSerializer}
+        request=s.TimebankNoteSerializer,
+        responses={200: s.TimebankRequestSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None, format=None):
         """Served."""
-        body = s.NoteSerializer(data=request.data)
+        body = s.TimebankNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(
             request, services.do_close_request, "done", note=body.validated_data.get("note", "")
         )
 
     @extend_schema(
-        request=s.NoteSerializer, responses={200: s.RequestSerializer, 409: ErrorSerializer}
+        request=s.TimebankNoteSerializer,
+        responses={200: s.TimebankRequestSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, format=None):
         """Cancelled (by staff, or by whoever asked)."""
-        body = s.NoteSerializer(data=request.data)
+        body = s.TimebankNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(
             request, services.do_close_request, "cancel", note=body.validated_data.get("note", "")
@@ -288,23 +306,25 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
     """时间账户 of the reader's 居村 (the bank's own three for street-wide readers)."""
 
     permission_classes = [StaffReaders]
-    serializer_class = s.AccountSerializer
+    serializer_class = s.TimebankAccountSerializer
     filterset_fields = ["kind"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Account.objects.none()
         qs = Account.objects.select_related("volunteer", "resident").order_by("kind", "id")
         if visible_communities(self.request.user) is None:
             return qs
         return scope_rows(qs.filter(community__isnull=False), self.request.user)
 
-    @extend_schema(responses={200: s.TransferSerializer(many=True)})
+    @extend_schema(responses={200: s.TimebankTransferSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def transfers(self, request, pk=None, format=None):
         """The account's transfers, newest first (one page)."""
         account = self.get_object()
         rows = Transfer.objects.filter(Q(debit=account) | Q(credit=account)).order_by("-at", "-id")
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(s.TransferSerializer(page, many=True).data)
+        return self.get_paginated_response(s.TimebankTransferSerializer(page, many=True).data)
 
 
 class MeView(APIView):
@@ -312,7 +332,7 @@ class MeView(APIView):
 
     permission_classes = [Readers]
 
-    @extend_schema(responses={200: s.AccountSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: s.TimebankAccountSerializer, 404: ErrorSerializer})
     def get(self, request, format=None):
         account = services.account_of_user(request.user)
         if account is None:
@@ -320,7 +340,7 @@ class MeView(APIView):
                 {"detail": str(gettext_lazy("您的账号还没有关联时间账户"))},
                 status=status.HTTP_404_NOT_FOUND,
             )
-        return Response(s.AccountSerializer(account).data)
+        return Response(s.TimebankAccountSerializer(account).data)
 
 
 class ReportView(APIView):
@@ -333,7 +353,7 @@ class ReportView(APIView):
             OpenApiParameter("first", datetime.date),
             OpenApiParameter("last", datetime.date),
         ],
-        responses={200: s.ReportSerializer},
+        responses={200: s.TimebankReportSerializer},
     )
     def get(self, request, format=None):
         today = timezone.localdate()
@@ -350,4 +370,4 @@ class ReportView(APIView):
         if first > last or (last - first).days > 3 * 366:
             _field_error("first", gettext_lazy("日期范围无效（最长三年）"))
         figures = reports.report(visible_communities(request.user), first, last)
-        return Response(s.ReportSerializer(figures).data)
+        return Response(s.TimebankReportSerializer(figures).data)
