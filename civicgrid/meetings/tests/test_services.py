@@ -434,3 +434,50 @@ def test_training_and_coverage(users, tree, clock):
             trained_on=datetime.date(2026, 3, 1),
             passed=True,
         )
+
+
+def test_the_tile_reads_a_fixed_number_of_queries(
+    users, tree, clock, departments, django_assert_num_queries
+):
+    import datetime as dt
+
+    def evaluation(days):
+        start = clock.at + dt.timedelta(days=days)
+        meeting = services.do_plan_meeting(
+            None,
+            kind="evaluation",
+            community=tree["communities"][days % 2],
+            title="评议会",
+            starts_at=start,
+            place="居委",
+        )
+        services.do_notice_meeting(None, meeting)
+        services.do_hold_meeting(None, meeting, now=start)
+        services.do_record_score(
+            None,
+            meeting,
+            body_kind="department",
+            department=departments["cg"],
+            item="市容",
+            satisfied=3,
+            fairly=1,
+            dissatisfied=1,
+        )
+        services.do_write_minutes(None, meeting, text="纪要")
+        services.do_sign_minutes(None, meeting, now=start)
+        services.do_publish_outcome(None, meeting, now=start)
+
+    first, last = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
+    evaluation(6)
+    with django_assert_num_queries(6):
+        tile = services.dashboard_tile(None, first, last, clock.at)
+    assert tile["held_total"] == 1 and tile["evaluations"][0]["satisfied"] == 3
+    for days in range(7, 12):
+        evaluation(days)
+    with django_assert_num_queries(6):
+        tile = services.dashboard_tile(None, first, last, clock.at)
+    assert tile["held_total"] == 6 and tile["evaluations"][0]["meetings"] == 6
+    micro = [tree["micro_grids"][0].pk]
+    with django_assert_num_queries(6):
+        scoped = services.dashboard_tile(micro, first, last, clock.at)
+    assert 0 < scoped["held_total"] < 6
