@@ -41,6 +41,8 @@ def bank(users, tree, households, clock):
         name="王桂英", birth_date=datetime.date(1946, 5, 1), id_number=""
     )
     grandma.refresh_from_db()
+    Resident.objects.filter(pk=me.pk).update(birth_date=datetime.date(1990, 6, 1), id_number="")
+    me.refresh_from_db()
     young = home_b.residents.last()
     Resident.objects.filter(pk=young.pk).update(birth_date=datetime.date(1970, 1, 1), id_number="")
     young.refresh_from_db()
