@@ -80,6 +80,7 @@ TIMEBANK_VIEW_ROLES      x  x  x  x  x  x  x  x  .  x  .  see the 爱心银行 (
 TIMEBANK_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  keep volunteers, projects, partners; verify, redeem
 TIMEBANK_RESIDENT_ROLES  .  .  .  .  .  .  .  .  .  .  x  record one's service, ask help for an elder
 PROJECTS_TEMPLATE_ROLES  x  x  .  .  .  .  .  .  .  .  .  edit the projects' scoring template (admin)
+TIMEBANK_RULES_ROLES     x  x  .  .  .  .  .  .  .  .  .  adopt a new version of the time bank's rules (admin)
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -308,6 +309,7 @@ TIMEBANK_VIEW_ROLES = REGISTRY_VIEW_ROLES
 TIMEBANK_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
 TIMEBANK_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 PROJECTS_TEMPLATE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+TIMEBANK_RULES_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 # Every staff account has a notification centre (civicgrid.messaging: the header's badge,

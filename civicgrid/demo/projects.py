@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import User
+from civicgrid.accounts.policy import PROJECTS_TEMPLATE_ROLES
 from civicgrid.estates.choices import EstateClass
 from civicgrid.estates.models import Estate
 from civicgrid.grids.choices import GridLevel
@@ -84,7 +85,7 @@ def build_demo_projects(*, seed: int = 7, now=None) -> dict:
     if Campaign.objects.exists():
         return {}
     communities = list(Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("code"))
-    panel = list(User.objects.filter(role__in=[Role.OPERATOR, Role.ADMIN]).order_by("pk")[:3])
+    panel = list(User.objects.filter(role__in=PROJECTS_TEMPLATE_ROLES).order_by("pk")[:3])
     if not communities or not panel:
         return {}
     rng = random.Random(f"{seed}:projects")

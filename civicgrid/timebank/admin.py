@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.admin_base import RoleGatedAdmin
-from civicgrid.accounts.choices import Role
-from civicgrid.accounts.policy import TIMEBANK_VIEW_ROLES
+from civicgrid.accounts.policy import TIMEBANK_RULES_ROLES, TIMEBANK_VIEW_ROLES
 from civicgrid.core.masking import mask_phone
 from civicgrid.timebank import services
 from civicgrid.timebank.models import (
@@ -51,7 +50,7 @@ class RulesAdmin(TimebankAdmin):
         "gifts_to_relatives_only",
     )
     exclude = ("by", "at")
-    add_roles = frozenset({Role.ADMIN, Role.OPERATOR})
+    add_roles = TIMEBANK_RULES_ROLES
     scope = None
 
     def save_model(self, request, obj, form, change):

@@ -209,15 +209,15 @@ class PlanSerializer(serializers.Serializer):
     pass_percent = serializers.IntegerField(min_value=1, max_value=99, required=False)
 
 
-class ReasonSerializer(serializers.Serializer):
+class MeetingReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class TextSerializer(serializers.Serializer):
+class MeetingTextSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000)
 
 
-class CorrectionSerializer(serializers.Serializer):
+class MeetingCorrectionSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000)
     reason = serializers.CharField(max_length=300)
 

@@ -112,16 +112,16 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """The meeting is held: opinions and votes are taken from now on."""
         return self._step(services.do_hold_meeting)
 
-    @extend_schema(request=s.ReasonSerializer, responses=STEP_RESPONSES)
+    @extend_schema(request=s.MeetingReasonSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, format=None):
-        return self._step(services.do_cancel_meeting, s.ReasonSerializer)
+        return self._step(services.do_cancel_meeting, s.MeetingReasonSerializer)
 
-    @extend_schema(request=s.TextSerializer, responses=STEP_RESPONSES)
+    @extend_schema(request=s.MeetingTextSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None, format=None):
         """Write or rewrite the draft minutes."""
-        return self._step(services.do_write_minutes, s.TextSerializer)
+        return self._step(services.do_write_minutes, s.MeetingTextSerializer)
 
     @extend_schema(request=None, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="sign-minutes")
@@ -129,11 +129,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Sign the minutes: immutable from now on."""
         return self._step(services.do_sign_minutes)
 
-    @extend_schema(request=s.CorrectionSerializer, responses=STEP_RESPONSES)
+    @extend_schema(request=s.MeetingCorrectionSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="correct-minutes")
     def correct_minutes(self, request, pk=None, format=None):
         """A correction of signed minutes: a new signed version linked to the one it corrects."""
-        return self._step(services.do_correct_minutes, s.CorrectionSerializer)
+        return self._step(services.do_correct_minutes, s.MeetingCorrectionSerializer)
 
     @extend_schema(request=s.OutcomeSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
@@ -146,10 +146,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def publish(self, request, pk=None, format=None):
         return self._step(services.do_publish_outcome)
 
-    @extend_schema(request=s.TextSerializer, responses=STEP_RESPONSES)
+    @extend_schema(request=s.MeetingTextSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None, format=None):
-        return self._step(services.do_follow_up, s.TextSerializer)
+        return self._step(services.do_follow_up, s.MeetingTextSerializer)
 
     @extend_schema(request=s.ParticipantCreateSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
