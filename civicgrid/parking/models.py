@@ -363,7 +363,7 @@ class BookingEvent(ImmutableModel):
 
 class Escalation(ImmutableModel):
     """升级处理: an overstay or a dispute over parking sent on — to the case loop (a 停车难 case)
-    or to the coordination meeting (协调会; recorded here until the meetings app exists)."""
+    or to a coordination meeting (协调会) of the estate's 居村, planned in civicgrid.meetings."""
 
     estate = models.ForeignKey(
         "estates.Estate", verbose_name=_("小区"), on_delete=models.PROTECT, related_name="+"
@@ -384,6 +384,14 @@ class Escalation(ImmutableModel):
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("案件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("协调会"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

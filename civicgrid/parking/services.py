@@ -26,6 +26,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -45,6 +46,8 @@ from civicgrid.cases.models import Category
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.text import text_problem
 from civicgrid.estates.models import Estate, OwnersCommittee
+from civicgrid.meetings import services as meetings
+from civicgrid.meetings.choices import MeetingKind
 from civicgrid.messaging.messages import Message, Recipient
 from civicgrid.parking.choices import (
     RELEASED_STATES,
@@ -931,8 +934,10 @@ def sweep(now=None) -> dict:
 
 
 def do_escalate(user, *, estate, kind, description, booking=None, now=None) -> Escalation:
-    """An overstay or a dispute goes on: a 停车难 case in the loop, or the coordination meeting
-    (协调会; recorded here until the meetings app exists)."""
+    """An overstay or a dispute goes on: a 停车难 case in the loop, or a coordination meeting
+    (协调会) of the estate's 居村, planned for the first evening after its notice period. A 居委
+    worker or the desk convenes it; when grid staff at the gate send it, the meeting is planned
+    for the 居委 without a convener (the 居委 takes it over on its meetings page)."""
     _role(user, PARKING_EDIT_ROLES | PARKING_GATE_ROLES, _("您的角色不能提交停车纠纷"))
     now = now or timezone.now()
     description = _text(description, "description", _("情况"), 500, required=True)
@@ -968,6 +973,22 @@ def do_escalate(user, *, estate, kind, description, booking=None, now=None) -> E
                 micro_grid=micro,
                 now=now,
             ).case
+        meeting = None
+        if kind == EscalationKind.MEETING:
+            notice = settings.CIVICGRID_MEETINGS_NOTICE_DAYS
+            day = timezone.localdate(now) + datetime.timedelta(days=notice + 1)
+            meeting = meetings.do_plan_meeting(
+                user if meetings.may_edit(user) else None,
+                kind=MeetingKind.COORDINATION,
+                community=estate.community,
+                estate=estate,
+                title=(_("停车协调：%(d)s") % {"d": description})[:100],
+                starts_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))),
+                place=_("居委会议室"),
+                subject_title=_("%(estate)s错峰共享停车") % {"estate": estate.name},
+                description=description,
+                now=now,
+            )
         return Escalation.objects.create(
             estate=estate,
             community_id=estate.community_id,
@@ -975,6 +996,7 @@ def do_escalate(user, *, estate, kind, description, booking=None, now=None) -> E
             kind=kind,
             description=description,
             case=case,
+            meeting=meeting,
             user=user,
             at=now,
         )

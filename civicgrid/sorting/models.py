@@ -378,6 +378,15 @@ class Convention(ImmutableModel):
     adopted_at = models.CharField(
         _("通过会议"), max_length=200, blank=True, help_text=_("通过该公约的会议（如居民议事会）")
     )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("通过该公约的三会"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("已召开的听证会、协调会或评议会"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

@@ -36,6 +36,7 @@ from civicgrid.cases.services import photos as step_photos
 from civicgrid.core.text import text_problem
 from civicgrid.estates.models import Estate
 from civicgrid.grids.choices import GridLevel
+from civicgrid.meetings.workflow import HELD_STATES
 from civicgrid.sorting import photos as inspection_photos
 from civicgrid.sorting.choices import (
     AccountKind,
@@ -652,14 +653,28 @@ def do_record_pledges(households, *, signed_on) -> list:
     return Pledge.objects.bulk_create(rows)
 
 
-def do_adopt_convention(estate, user, *, title, text, adopted_on, adopted_at="") -> Convention:
-    """A new version of an estate's 居民公约 (the earlier ones stay as they were adopted)."""
+def do_adopt_convention(
+    estate, user, *, title, text, adopted_on=None, adopted_at="", meeting=None
+) -> Convention:
+    """A new version of an estate's 居民公约 (the earlier ones stay as they were adopted). When
+    the 三会 meeting that adopted it is given, it must have been held in the estate's 居村; its
+    day and title stand for the adoption date and meeting unless they are given."""
     errors = {}
     title = _text(title, "title", _("标题"), 100, required=True, errors=errors)
     text = _text(text, "text", _("公约内容"), 5000, required=True, errors=errors)
     adopted_at = _text(adopted_at, "adopted_at", _("通过会议"), 200, errors=errors)
+    if meeting is not None:
+        if meeting.community_id != estate.community_id or (
+            meeting.estate_id not in (None, estate.pk)
+        ):
+            errors["meeting"] = _("该会议不属于本小区所在居村")
+        elif meeting.state not in HELD_STATES:
+            errors["meeting"] = _("该会议尚未召开，不能作为公约的通过会议")
+        else:
+            adopted_on = adopted_on or timezone.localdate(meeting.starts_at)
+            adopted_at = adopted_at or meeting.title[:200]
     if adopted_on is None or adopted_on > timezone.localdate():
-        errors["adopted_on"] = _("请填写不晚于今天的通过日期")
+        errors.setdefault("adopted_on", _("请填写不晚于今天的通过日期"))
     if errors:
         raise ValidationError(errors)
     _may_edit(user, estate.community_id)
@@ -674,6 +689,7 @@ def do_adopt_convention(estate, user, *, title, text, adopted_on, adopted_at="")
             text=text,
             adopted_on=adopted_on,
             adopted_at=adopted_at,
+            meeting=meeting,
             recorded_by=user,
         )
 

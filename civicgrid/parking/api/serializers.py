@@ -197,6 +197,9 @@ class ParkingEscalationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EscalationKind.choices)
     description = serializers.CharField()
     case = serializers.CharField(source="case.number", default=None, help_text=_("案件编号"))
+    meeting = serializers.IntegerField(
+        source="meeting_id", allow_null=True, help_text=_("协调会（三会）编号")
+    )
     at = serializers.DateTimeField()
 
 

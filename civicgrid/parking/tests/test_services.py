@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.parking import services
@@ -279,6 +280,12 @@ def test_an_overstay_becomes_a_case_or_goes_to_the_meeting(users, parking, clutt
         users["staff"], estate=parking["estate"], kind="meeting", description="访客车位分配有争议"
     )
     assert to_meeting.case is None and to_meeting.get_kind_display() == "提交协调会"
+    meeting = to_meeting.meeting
+    assert meeting.kind == "coordination" and meeting.state == "planned"
+    assert meeting.community_id == parking["estate"].community_id
+    assert meeting.estate_id == parking["estate"].pk and "访客车位分配有争议" in meeting.title
+    # Planned after its notice period, so the 居委 can still post the notice in time.
+    assert meeting.starts_at > timezone.now() + datetime.timedelta(days=5)
     with pytest.raises(ValidationError):
         services.do_escalate(users["staff"], estate=parking["estate"], kind="case", description="")
     assert Escalation.objects.count() == 2

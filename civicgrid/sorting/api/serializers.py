@@ -331,6 +331,7 @@ class SortingConventionSerializer(serializers.ModelSerializer):
             "text",
             "adopted_on",
             "adopted_at",
+            "meeting",
         ]
         read_only_fields = fields
 
@@ -339,8 +340,11 @@ class SortingConventionInputSerializer(serializers.Serializer):
     estate = serializers.IntegerField(min_value=1)
     title = serializers.CharField(max_length=100)
     text = serializers.CharField(max_length=5000)
-    adopted_on = serializers.DateField()
+    adopted_on = serializers.DateField(required=False, help_text=_("默认为所选会议的召开日期"))
     adopted_at = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    meeting = serializers.IntegerField(
+        min_value=1, required=False, help_text=_("通过该公约的三会会议编号（须已召开）")
+    )
 
 
 # --- green-account points (绿色账户) -------------------------------------------------------------

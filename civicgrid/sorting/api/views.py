@@ -27,6 +27,7 @@ from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.estates.models import Estate
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import scope_by_micro_grid
+from civicgrid.meetings.models import Meeting
 from civicgrid.sorting import green, reports, services
 from civicgrid.sorting.api import serializers as s
 from civicgrid.sorting.filters import (
@@ -411,6 +412,12 @@ class ConventionViewSet(
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         estate = scoped_estate(request.user, data.pop("estate"))
+        if "meeting" in data:
+            data["meeting"] = Meeting.objects.filter(
+                pk=data["meeting"], community_id=estate.community_id
+            ).first()
+            if data["meeting"] is None:
+                raise ValidationError({"meeting": [_("没有找到该会议")]})
         convention = services.do_adopt_convention(estate, request.user, **data)
         fresh = self.get_queryset().get(pk=convention.pk)
         return Response(s.SortingConventionSerializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -288,3 +288,42 @@ def test_conventions_are_versioned_per_estate_and_scoped(world, users, api):
     )
     assert other.status_code == 400 and other.json()["estate"] == ["没有找到该小区"]
     assert Convention.objects.count() == 3
+
+
+def test_a_convention_names_the_held_meeting_that_adopted_it(world, users, api):
+    from django.utils import timezone
+
+    from civicgrid.meetings.models import Meeting
+
+    east = world["east"]
+    base = dict(
+        kind="hearing",
+        community=east.community,
+        estate=east,
+        place="居委会议室",
+        notice_days=5,
+        quorum_percent=51,
+        pass_percent=51,
+        created_at=timezone.now(),
+    )
+    held = Meeting.objects.create(
+        title="垃圾分类居民公约听证会",
+        starts_at=timezone.now() - datetime.timedelta(days=3),
+        state="held",
+        **base,
+    )
+    planned = Meeting.objects.create(
+        title="下月协调会", starts_at=timezone.now() + datetime.timedelta(days=9), **base
+    )
+    client = api(users["staff"])
+    body = {"estate": east.pk, "title": "康乐苑垃圾分类居民公约", "text": "一、按时定点投放。"}
+    early = client.post("/api/sorting/conventions/", {**body, "meeting": planned.pk}, "json")
+    assert early.status_code == 400
+    assert early.json()["meeting"] == ["该会议尚未召开，不能作为公约的通过会议"]
+    assert Convention.objects.count() == 0
+    made = client.post("/api/sorting/conventions/", {**body, "meeting": held.pk}, format="json")
+    assert made.status_code == 201, made.json()
+    # The meeting's day and title stand for the adoption date and meeting.
+    assert made.json()["meeting"] == held.pk
+    assert made.json()["adopted_at"] == "垃圾分类居民公约听证会"
+    assert made.json()["adopted_on"] == str(timezone.localdate(held.starts_at))
