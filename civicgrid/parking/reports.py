@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from civicgrid.estates.models import Estate
 from civicgrid.grids.models import Grid
-from civicgrid.parking.choices import RELEASED_STATES, USED_STATES, BookingState
+from civicgrid.parking.choices import RELEASED_STATES, USED_STATES, BookingState, Days
 from civicgrid.parking.models import Booking, CongestionReport, Offer, RuleSet, Space, Vehicle
 from civicgrid.parking.scoping import visible_communities
 from civicgrid.workcalendar.services import get_calendar
@@ -66,18 +66,43 @@ def _months(first, last):
 
 
 def _offered_hours(offer_rows, first, last, calendar) -> dict:
-    """Hours offered per place key over the period (see the module's definitions)."""
-    from civicgrid.parking.services import windows_between
+    """Hours offered per place key over the period (see the module's definitions).
+
+    Counted, not built: one pass over the period's days makes running counts of working and
+    rest days, then each offer's running days in its span (cut at a withdrawal: no window that
+    starts at or after it) times its window's length. Building every window of every offer (a
+    time-zone conversion each) cost the dashboard's tile ~60 ms on the demo street."""
+    from civicgrid.parking.services import window
+
+    span = (last - first).days + 1
+    if span <= 0:
+        return {}
+    working = [0]
+    for i in range(span):
+        working.append(working[-1] + bool(calendar.is_workday(first + datetime.timedelta(i))))
+
+    def running_days(offer, lo, hi):
+        if lo > hi:
+            return 0
+        i, j = (lo - first).days, (hi - first).days + 1
+        workdays = working[j] - working[i]
+        if offer.days == Days.EVERY:
+            return j - i
+        return workdays if offer.days == Days.WORKING else (j - i) - workdays
 
     hours = defaultdict(float)
     for offer, key in offer_rows:
-        withdrawn = offer.withdrawn_at
-        offer.withdrawn_at = None  # count its windows up to the withdrawal
-        for start, end in windows_between(offer, first, last, calendar):
-            if withdrawn is not None and start >= withdrawn:
-                break
-            hours[key] += (end - start).total_seconds() / 3600
-        offer.withdrawn_at = withdrawn
+        lo, hi = max(first, offer.first_day), min(last, offer.last_day)
+        if offer.withdrawn_at is not None:
+            cut = timezone.localtime(offer.withdrawn_at).date()
+            starts = timezone.make_aware(datetime.datetime.combine(cut, offer.start_time))
+            if starts >= offer.withdrawn_at:
+                cut -= datetime.timedelta(days=1)
+            hi = min(hi, cut)
+        days = running_days(offer, lo, hi)
+        if days:
+            start, end = window(offer, lo)
+            hours[key] += days * (end - start).total_seconds() / 3600
     return hours
 
 
