@@ -106,6 +106,7 @@ def pages(people):
         ("operator", "/console/export.xlsx?tab=in_progress"),
         ("operator", "/dashboard/"),
         ("operator", "/dashboard/data.json"),
+        ("operator", "/dashboard/data.json?tiles=screen"),
         ("operator", "/dashboard/heat.json"),
         ("operator", "/admin/cases/category/"),
         ("leader", "/dashboard/screen/"),

@@ -133,7 +133,7 @@ def screen(request):
         return _bad(request, str(error))
     now = timezone.now()
     data = figures.dashboard(scope, first, last, now=now)
-    data["tiles"] = tiles.collect(scope, first, last, now)
+    data["tiles"] = tiles.collect(scope, first, last, now, screen=True)
     context = _context(request, scope, first, last, data)
     context["generated_at"] = timezone.localtime(now).strftime("%H:%M:%S")
     context["clock"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
@@ -143,14 +143,17 @@ def screen(request):
 @require_GET
 @role_required(*DASHBOARD_ROLES)
 def data(request):
-    """The figures as JSON: what the big screen fetches every minute."""
+    """The figures as JSON: what the big screen fetches every minute (with tiles=screen)."""
     try:
         scope, first, last = _inputs(request)
     except BadRequest as error:
         return _bad(request, str(error), json=True)
     now = timezone.now()
     result = _serialise(figures.dashboard(scope, first, last, now=now))
-    result["tiles"] = tiles.collect(scope, first, last, now)
+    # The big screen asks for its own tiles only (tiles=screen) every minute; other readers get
+    # every programme's tile.
+    screen_only = request.GET.get("tiles") == "screen"
+    result["tiles"] = tiles.collect(scope, first, last, now, screen=screen_only)
     result["labels"] = labels()
     result["generated_at"] = timezone.localtime(now).strftime("%H:%M:%S")
     return JsonResponse(result, json_dumps_params={"ensure_ascii": False, "default": str})

@@ -15,6 +15,6 @@ class FieldworkConfig(AppConfig):
         from civicgrid.fieldwork.coverage import dashboard_tile, patrol_workers
         from civicgrid.grids.services import register_work_source
 
-        tiles.register("patrol", dashboard_tile)
+        tiles.register("patrol", dashboard_tile, on_screen=True)
         # A split of a 居委 moves the cadres whose 巡块责任区 all leave with it.
         register_work_source(patrol_workers)

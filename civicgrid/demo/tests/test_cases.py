@@ -165,7 +165,18 @@ def test_command_option(db):
         InspectionResult.objects.filter(case__isnull=False).values("case").distinct().count()
     )
     assert from_shops > 0
+    # The later programmes' cases: a red rental house's case for the fire office, a parking
+    # dispute sent to the loop, a coordination meeting's agreed action.
+    from civicgrid.firesafety.models import RentalHouse
+    from civicgrid.meetings.models import AgreedAction
+    from civicgrid.parking.models import Escalation
+
+    from_programmes = set()
+    for model in (RentalHouse, AgreedAction, Escalation):
+        from_programmes |= set(model.objects.exclude(case=None).values_list("case", flat=True))
+    assert from_programmes
     loaded = 12 + 3 + from_patrols + from_visits + from_sorting + from_shops
+    loaded += len(from_programmes)
     assert Case.objects.count() == loaded
     # Last quarter's satisfaction survey with its answers (civicgrid.demo.survey).
     from civicgrid.demo.survey import DEFAULT_ANSWERS

@@ -46,8 +46,9 @@ def world():
 
 def in_view(page, selector) -> bool:
     return page.evaluate(
+        # A pixel of slack: scrolled to an element on a fractional offset, its top reads -0.5.
         """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
-                      return r.top >= 0 && r.top < window.innerHeight; }""",
+                      return r.top >= -1 && r.top < window.innerHeight; }""",
         selector,
     )
 
