@@ -64,7 +64,16 @@ def test_the_console_case_photos_open_in_the_viewer(page, live_server):
     image = ".viewer-canvas img"
     first = page.evaluate(f"document.querySelector('{image}').src")
     assert first.endswith("/file")
-    width = page.evaluate(f"document.querySelector('{image}').getBoundingClientRect().width")
+    # The viewer ignores zoom while it is still opening (loading the full photo, its transition):
+    # wait until the photo is loaded and its width has settled.
+    wait_until(page, f"document.querySelector('{image}').complete")
+    width, settled, tries = None, 0, 0
+    while settled < 3 and tries < 60:
+        tries += 1
+        page.wait_for_timeout(150)
+        now = page.evaluate(f"document.querySelector('{image}').getBoundingClientRect().width")
+        settled = settled + 1 if now == width else 0
+        width = now
     page.click(".viewer-toolbar .viewer-zoom-in")
     wait_until(
         page, f"document.querySelector('{image}').getBoundingClientRect().width > {width} + 1"
