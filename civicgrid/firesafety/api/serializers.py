@@ -22,6 +22,8 @@ class FireHouseSerializer(serializers.ModelSerializer):
     case = serializers.CharField(
         source="case.number", read_only=True, default=None, allow_null=True
     )
+    # Declared so the schema admits "" (not yet recorded): a read-only model field loses it.
+    structure = serializers.ChoiceField(choices=Structure.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = RentalHouse
