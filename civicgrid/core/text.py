@@ -102,3 +102,22 @@ def is_name_field(key) -> bool:
         return False
     last = key.rsplit("-", 1)[-1].rsplit(".", 1)[-1]
     return last.lower().endswith("name")
+
+
+def field_text(value, field, label, max_length, *, required=False, errors=None) -> str:
+    """A service's text input, stripped: required, at most `max_length` characters, and the rule
+    above. A problem raises ValidationError({field: message}), or, given `errors` (a dict that
+    collects every field's problem for one round trip), is put there instead."""
+    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    problem = None
+    if required and not value:
+        problem = _("请填写%(label)s") % {"label": label}
+    elif len(value) > max_length:
+        problem = _("%(label)s不能超过%(n)d个字") % {"label": label, "n": max_length}
+    elif (found := text_problem(value)) is not None:
+        problem = found.messages[0]
+    if problem is not None:
+        if errors is None:
+            raise ValidationError({field: problem})
+        errors[field] = problem
+    return value

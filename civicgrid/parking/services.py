@@ -44,7 +44,7 @@ from civicgrid.cases import services as cases
 from civicgrid.cases.choices import CaseSource, CategoryFamily
 from civicgrid.cases.models import Category
 from civicgrid.cases.services import IllegalTransition
-from civicgrid.core.text import text_problem
+from civicgrid.core.text import field_text as _text
 from civicgrid.estates.models import Estate, OwnersCommittee
 from civicgrid.meetings import services as meetings
 from civicgrid.meetings.choices import MeetingKind
@@ -92,19 +92,6 @@ def _role(user, roles, message):
 def _scope(user, community_id):
     if user is not None and not may_see_community(user, community_id):
         raise PermissionDenied(_("该居村不在您的管辖范围内"))
-
-
-def _text(value, field, label, max_length, *, required=False) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not text:
-        raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {field: _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}}
-        )
-    if text and (problem := text_problem(text)) is not None:
-        raise ValidationError({field: problem.messages[0]})
-    return text
 
 
 def _local(moment) -> datetime.datetime:

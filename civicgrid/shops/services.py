@@ -39,7 +39,7 @@ from civicgrid.cases.choices import OPEN_STATUSES, CaseSource
 from civicgrid.cases.models import Case
 from civicgrid.cases.services import photos as step_photos
 from civicgrid.core.masking import mask_phone
-from civicgrid.core.text import text_problem
+from civicgrid.core.text import field_text as _text
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.grids.scoping import visible_micro_grids
@@ -180,19 +180,6 @@ def clean_credit_code(value) -> str:
                 % {"code": text[:40]}
             }
         ) from None
-
-
-def _text(value, field, label, max_length, *, required=False) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not text:
-        raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {field: _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}}
-        )
-    if text and (problem := text_problem(text)) is not None:
-        raise ValidationError({field: problem.messages[0]})
-    return text
 
 
 def _phone(value) -> str:

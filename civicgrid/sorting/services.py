@@ -33,7 +33,7 @@ from civicgrid.cases.choices import CaseSource, CategoryFamily
 from civicgrid.cases.models import Category
 from civicgrid.cases.services import IllegalTransition, do_report
 from civicgrid.cases.services import photos as step_photos
-from civicgrid.core.text import text_problem
+from civicgrid.core.text import field_text as _text
 from civicgrid.estates.models import Estate
 from civicgrid.grids.choices import GridLevel
 from civicgrid.meetings.workflow import HELD_STATES
@@ -103,22 +103,6 @@ def _scope(user, community_id):
 def _may_edit(user, community_id):
     _role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
     _scope(user, community_id)
-
-
-def _text(value, field, label, max_length, *, required=False, errors=None):
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    problem = None
-    if required and not value:
-        problem = _("请填写%(label)s") % {"label": label}
-    elif len(value) > max_length:
-        problem = _("%(label)s不能超过%(n)d个字") % {"label": label, "n": max_length}
-    elif (found := text_problem(value)) is not None:
-        problem = found.messages[0]
-    if problem is not None:
-        if errors is None:
-            raise ValidationError({field: problem})
-        errors[field] = problem
-    return value
 
 
 def _kg(value, errors, field="kg"):

@@ -32,7 +32,7 @@ from civicgrid.accounts.policy import (
     TIMEBANK_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
-from civicgrid.core.text import text_problem
+from civicgrid.core.text import field_text as _text
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.registry.models import Resident
@@ -88,22 +88,6 @@ def _may_view(user, community_id):
         return
     if user.effective_role not in TIMEBANK_VIEW_ROLES or not may_see_community(user, community_id):
         raise PermissionDenied(_("该居村不在您的管辖范围内"))
-
-
-def _text(value, field, label, max_length, *, required=False, errors=None):
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    problem = None
-    if required and not value:
-        problem = _("请填写%(label)s") % {"label": label}
-    elif len(value) > max_length:
-        problem = _("%(label)s不能超过%(n)d个字") % {"label": label, "n": max_length}
-    elif (found := text_problem(value)) is not None:
-        problem = found.messages[0]
-    if problem is not None:
-        if errors is None:
-            raise ValidationError({field: problem})
-        errors[field] = problem
-    return value
 
 
 def _raise(errors):
