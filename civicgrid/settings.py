@@ -225,6 +225,11 @@ INSTALLED_APPS = [
     "civicgrid.parking",
     "civicgrid.timebank",
     "civicgrid.projects",
+    "civicgrid.party",
+    "civicgrid.dispatch",
+    "civicgrid.proactive",
+    "civicgrid.campaigns",
+    "civicgrid.notices",
     "civicgrid.open311",
     "civicgrid.attachments",
     # The web front (server-rendered pages; each area has its own app and catalogue).
@@ -233,6 +238,8 @@ INSTALLED_APPS = [
     "civicgrid.fieldwork",
     "civicgrid.public",
     "civicgrid.dashboard",
+    "civicgrid.emergency",
+    "civicgrid.bulletin",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+app_name = "notices-api"
+
+urlpatterns = []
