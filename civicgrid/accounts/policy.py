@@ -81,6 +81,12 @@ TIMEBANK_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  keep volunteers, proje
 TIMEBANK_RESIDENT_ROLES  .  .  .  .  .  .  .  .  .  .  x  record one's service, ask help for an elder
 PROJECTS_TEMPLATE_ROLES  x  x  .  .  .  .  .  .  .  .  .  edit the projects' scoring template (admin)
 TIMEBANK_RULES_ROLES     x  x  .  .  .  .  .  .  .  .  .  adopt a new version of the time bank's rules (admin)
+PARTY_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see party organisations, members (masked), 三会一课
+PARTY_EDIT_ROLES         x  x  .  .  .  x  .  .  .  .  .  keep organisations, members, life, service points
+NOTICES_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see notices in draft and review, relocation and nominations
+NOTICES_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  compose notices, answer objections, keep relocations
+NOTICES_APPROVE_ROLES    x  x  .  .  .  .  .  .  .  .  .  approve and publish a notice, correct or withdraw it
+NOTICES_RESIDENT_ROLES   .  .  .  .  .  .  .  .  .  .  x  object to a 公示, nominate a 身边好人, see own relocation
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -310,7 +316,44 @@ TIMEBANK_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF
 TIMEBANK_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 PROJECTS_TEMPLATE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 TIMEBANK_RULES_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+# 党组织 (civicgrid.party): staff with grids read the organisations of their grids (members'
+# phones masked); the street's desk and the 居委 keep organisations, members, 三会一课 records,
+# star ratings, service points and co-building agreements. The service-point map is public.
+PARTY_VIEW_ROLES = REGISTRY_VIEW_ROLES
+PARTY_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+# 防汛 and emergencies (civicgrid.emergency): staff with grids read the register, responses and
+# drills over their scope; the 城运中心 (desk, 值班长, 带班领导) raise, change and lift a response
+# level, keep the flood-prone register, the plans, the stores and the drills; on the ground, grid
+# staff, 居委 and 片区 report flooded points, run pumps and do their patrol tasks (as do the desk).
+EMERGENCY_VIEW_ROLES = REGISTRY_VIEW_ROLES
+EMERGENCY_COMMAND_ROLES = frozenset(
+    {Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.DUTY_LEADER}
+)
+EMERGENCY_FIELD_ROLES = EMERGENCY_COMMAND_ROLES | {
+    Role.AREA_HEAD,
+    Role.COMMUNITY_STAFF,
+    Role.GRID_LEADER,
+    Role.GRID_WORKER,
+}
+# 公示公告 (civicgrid.notices): staff with grids read drafts, relocations and nominations of their
+# 居村; the street's desk and the 居委 compose notices, answer objections, keep relocation records
+# and review nominations; the street office (its desk) approves, publishes, corrects and withdraws
+# (the approver is named on the notice); residents, signed in, object and nominate, and see their
+# own household's relocation figures.
+NOTICES_VIEW_ROLES = REGISTRY_VIEW_ROLES
+NOTICES_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+NOTICES_APPROVE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+NOTICES_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
+# 社区报 (civicgrid.bulletin): the street's desk compiles an issue from the period's data and edits
+# its articles (the editors of 宣传); the sign-off before publishing is the 党工委's (党建办/宣传),
+# given by a 带班领导 (the street's leaders on the roster) or the admin. Drafts are read by the
+# desk and the leaders; a published issue is public.
+BULLETIN_VIEW_ROLES = frozenset(
+    {Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.DUTY_LEADER, Role.LEADER}
+)
+BULLETIN_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+BULLETIN_APPROVE_ROLES = frozenset({Role.ADMIN, Role.DUTY_LEADER})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 # Every staff account has a notification centre (civicgrid.messaging: the header's badge,
 # /notifications/, /api/notifications/); residents are told by e-mail and SMS instead. The outbox
