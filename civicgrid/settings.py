@@ -142,6 +142,13 @@ CIVICGRID_CASE_MAP_MAX_MARKERS = env_int("CIVICGRID_CASE_MAP_MAX_MARKERS", 20_00
 CIVICGRID_MEETINGS_NOTICE_DAYS = env_int("CIVICGRID_MEETINGS_NOTICE_DAYS", 5)
 CIVICGRID_MEETINGS_QUORUM_PERCENT = env_int("CIVICGRID_MEETINGS_QUORUM_PERCENT", 50)
 CIVICGRID_MEETINGS_PASS_PERCENT = env_int("CIVICGRID_MEETINGS_PASS_PERCENT", 50)
+# 公示 (civicgrid.notices): the objection period of a 公示 in working days (workcalendar), unless the
+# notice sets its own.
+CIVICGRID_NOTICES_OBJECTION_DAYS = env_int("CIVICGRID_NOTICES_OBJECTION_DAYS", 5)
+# 党组织 (civicgrid.party): seed 002's "'1'即由微网格党组织负责人兼任网格长". "refuse": a 网格长 post
+# given to anyone but the micro-grid's party organisation's secretary is refused (and so is a
+# secretary who is not the sitting 网格长); "flag": it is allowed and shown on the coverage page.
+CIVICGRID_PARTY_HEAD_RULE = env_str("CIVICGRID_PARTY_HEAD_RULE", "flag")
 
 # Uploaded files (case, inspection and patrol photos) in an S3-compatible object store
 # (django-storages; core/objectstore.py) when a bucket is named: the endpoint for MinIO, Ceph or
@@ -501,6 +508,25 @@ SPECTACULAR_SETTINGS = {
         "TimebankRecordStateEnum": "civicgrid.timebank.choices.RecordState",
         "TimebankAccountKindEnum": "civicgrid.timebank.choices.AccountKind",
         "TimebankTransferKindEnum": "civicgrid.timebank.choices.TransferKind",
+        "NoticesKindEnum": "civicgrid.notices.choices.NoticeKind",
+        "NoticesStateEnum": "civicgrid.notices.choices.NoticeState",
+        "NoticesScopeLevelEnum": "civicgrid.notices.choices.ScopeLevel",
+        "NoticesAudienceEnum": "civicgrid.notices.choices.Audience",
+        "NoticesSourceEnum": "civicgrid.notices.choices.NoticeSource",
+        "NoticesSigningStatusEnum": "civicgrid.notices.choices.SigningStatus",
+        "NoticesNominationStateEnum": "civicgrid.notices.choices.NominationState",
+        "PartyOrgLevelEnum": "civicgrid.party.choices.OrgLevel",
+        "PartySectorEnum": "civicgrid.party.choices.Sector",
+        "PartyLifeKindEnum": "civicgrid.party.choices.LifeKind",
+        "PartyVenueEnum": "civicgrid.party.choices.Venue",
+        "PartyWorkStatusEnum": "civicgrid.party.choices.WorkStatus",
+        "PartyAssignmentKindEnum": "civicgrid.party.choices.AssignmentKind",
+        "PartyPointTierEnum": "civicgrid.party.choices.PointTier",
+        "ProactiveProblemStateEnum": "civicgrid.proactive.choices.ProblemState",
+        "ProactivePlaceKindEnum": "civicgrid.proactive.choices.PlaceKind",
+        "ProactiveTrendEnum": "civicgrid.proactive.choices.Trend",
+        "ProactiveTaskOriginEnum": "civicgrid.proactive.choices.TaskOrigin",
+        "ProactiveTaskStateEnum": "civicgrid.proactive.choices.TaskState",
     },
 }
 
@@ -528,7 +554,28 @@ CIVICGRID_PERIODIC_JOBS = {
     "outbox_sweep": {"every": 60, "call": "civicgrid.messaging.outbox.deliver_pending"},
     "parking_sweep": {"every": 300, "call": "civicgrid.parking.services.sweep"},
     "firesafety_overdue": {"every": 3600, "call": "civicgrid.firesafety.services.check_overdue"},
+    # 主动治理: 一弄一案 detection and 返潮, hotspots (Gi*), yesterday's anomalies.
+    "proactive_scan": {"every": 3600, "call": "civicgrid.proactive.services.scan"},
 }
+# 主动治理 (civicgrid.proactive). 一弄一案: the same category (or category group) at one address,
+# building group or micro-grid at least THRESHOLD times within WINDOW_DAYS; a case within
+# RECUR_DAYS after closing is 返潮. Hotspots: Gi* over PERIOD_DAYS periods, the trend over PERIODS
+# of them, neighbours touching or within NEIGHBOUR_M metres, hot at z >= HOT_Z. Anomalies: a day
+# at least ANOMALY_MIN cases and above mean + ANOMALY_K × max(sd, 1) of the same weekday of the
+# four weeks before. Found first: no resident/12345 case of the category within FIRST_RADIUS_M
+# (same micro-grid without a point) in the FIRST_WINDOW_DAYS before.
+CIVICGRID_PROACTIVE_THRESHOLD = env_int("CIVICGRID_PROACTIVE_THRESHOLD", 3)
+CIVICGRID_PROACTIVE_WINDOW_DAYS = env_int("CIVICGRID_PROACTIVE_WINDOW_DAYS", 30)
+CIVICGRID_PROACTIVE_RECUR_DAYS = env_int("CIVICGRID_PROACTIVE_RECUR_DAYS", 90)
+CIVICGRID_PROACTIVE_PERIOD_DAYS = env_int("CIVICGRID_PROACTIVE_PERIOD_DAYS", 30)
+CIVICGRID_PROACTIVE_PERIODS = env_int("CIVICGRID_PROACTIVE_PERIODS", 4)
+CIVICGRID_PROACTIVE_NEIGHBOUR_M = env_float("CIVICGRID_PROACTIVE_NEIGHBOUR_M", 50.0)
+CIVICGRID_PROACTIVE_HOT_Z = env_float("CIVICGRID_PROACTIVE_HOT_Z", 1.96)
+CIVICGRID_PROACTIVE_ANOMALY_MIN = env_int("CIVICGRID_PROACTIVE_ANOMALY_MIN", 3)
+CIVICGRID_PROACTIVE_ANOMALY_K = env_float("CIVICGRID_PROACTIVE_ANOMALY_K", 3.0)
+CIVICGRID_PROACTIVE_FIRST_RADIUS_M = env_int("CIVICGRID_PROACTIVE_FIRST_RADIUS_M", 100)
+CIVICGRID_PROACTIVE_FIRST_WINDOW_DAYS = env_int("CIVICGRID_PROACTIVE_FIRST_WINDOW_DAYS", 7)
+
 # How long the PeriodicRun rows are kept (the record of which node ran what, when).
 CIVICGRID_PERIODIC_KEEP_DAYS = env_int("CIVICGRID_PERIODIC_KEEP_DAYS", 14)
 

@@ -63,6 +63,10 @@ SHOPS_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see the street-shop ro
 SHOPS_EDIT_ROLES         x  x  .  .  x  x  .  .  .  .  .  keep blocks, shops and associations
 SHOPS_REFRESH_ROLES      x  .  .  .  x  x  x  x  .  .  .  refresh a block they are responsible for
 SHOPS_INSPECT_ROLES      x  x  x  .  x  x  x  x  .  .  .  record a 门责 inspection
+CAMPAIGNS_VIEW_ROLES     x  x  x  x  x  x  x  x  .  x  .  see 创建/创评 campaigns, 督查, readiness, 无违建
+CAMPAIGNS_EDIT_ROLES     x  x  .  .  .  .  .  .  .  .  .  keep campaigns, checklists, checkpoints, rounds
+CAMPAIGNS_INSPECT_ROLES  x  x  x  .  x  x  x  x  .  .  .  score a 督查 inspection assigned to them
+CAMPAIGNS_KEEP_ROLES     x  x  .  .  x  x  .  .  .  .  .  weekly action plans, the 无违建 register
 PARKING_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see shared parking (错峰共享停车) and its figures
 PARKING_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  keep spaces, vehicles, residents, 业委会 rules
 PARKING_GATE_ROLES       x  x  .  .  .  x  x  x  .  .  .  the gate: arrivals, departures, overstays
@@ -81,6 +85,9 @@ TIMEBANK_EDIT_ROLES      x  x  .  .  .  x  .  .  .  .  .  keep volunteers, proje
 TIMEBANK_RESIDENT_ROLES  .  .  .  .  .  .  .  .  .  .  x  record one's service, ask help for an elder
 PROJECTS_TEMPLATE_ROLES  x  x  .  .  .  .  .  .  .  .  .  edit the projects' scoring template (admin)
 TIMEBANK_RULES_ROLES     x  x  .  .  .  .  .  .  .  .  .  adopt a new version of the time bank's rules (admin)
+BULLETIN_VIEW_ROLES      x  x  x  x  .  .  .  .  .  x  .  read the 社区报's drafts (a published issue is public)
+BULLETIN_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  compile an issue of the 社区报, edit its articles
+BULLETIN_APPROVE_ROLES   x  .  .  x  .  .  .  .  .  .  .  approve and publish an issue (党建办/宣传 sign-off)
 PARTY_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see party organisations, members (masked), 三会一课
 PARTY_EDIT_ROLES         x  x  .  .  .  x  .  .  .  .  .  keep organisations, members, life, service points
 NOTICES_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see notices in draft and review, relocation and nominations
@@ -285,6 +292,14 @@ SHOPS_INSPECT_ROLES = frozenset(
 FIRESAFETY_VIEW_ROLES = REGISTRY_VIEW_ROLES | {Role.DEPT_HANDLER}
 FIRESAFETY_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF})
 FIRESAFETY_INSPECT_ROLES = SHOPS_INSPECT_ROLES | {Role.DEPT_HANDLER}
+# 创建/创评 (civicgrid.campaigns): staff with grids read campaigns, rounds and the 无违建 register
+# over their scope; the street's desk keeps campaigns, checklists, checkpoints and plans the 督查
+# rounds; inspectors are the 门责 inspectors (each scores only the checkpoints assigned to them);
+# the street's desk, 片区 and 居委 keep the weekly action plans and the 无违建 register.
+CAMPAIGNS_VIEW_ROLES = REGISTRY_VIEW_ROLES
+CAMPAIGNS_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+CAMPAIGNS_INSPECT_ROLES = SHOPS_INSPECT_ROLES
+CAMPAIGNS_KEEP_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF})
 # 三会 (civicgrid.meetings): staff with grids read the meetings of their 居村; the street's desk and
 # the 居委 (which convenes them) plan and run them and record the 三会 training. Any participant
 # with an account signs themselves in by the meeting's QR code.
@@ -316,6 +331,14 @@ TIMEBANK_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF
 TIMEBANK_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 PROJECTS_TEMPLATE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 TIMEBANK_RULES_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+# 主动治理 (civicgrid.proactive): staff with grids read 一弄一案, hotspots, anomalies and tasks
+# over their scope; the street's desk, 片区, the 居委 and grid leaders keep the 一弄一案 items
+# (owner, plan, 销号) and send patrol tasks; grid staff do the tasks they are given.
+PROACTIVE_VIEW_ROLES = REGISTRY_VIEW_ROLES
+PROACTIVE_EDIT_ROLES = frozenset(
+    {Role.ADMIN, Role.OPERATOR, Role.AREA_HEAD, Role.COMMUNITY_STAFF, Role.GRID_LEADER}
+)
+PROACTIVE_TASK_ROLES = GRID_STAFF_ROLES
 # 党组织 (civicgrid.party): staff with grids read the organisations of their grids (members'
 # phones masked); the street's desk and the 居委 keep organisations, members, 三会一课 records,
 # star ratings, service points and co-building agreements. The service-point map is public.

@@ -38,4 +38,8 @@ class DashboardConfig(AppConfig):
         from civicgrid.timebank.reports import dashboard_tile as timebank_tile
 
         tiles.register("timebank", timebank_tile)
+        # 党建引领: party organisations' coverage and 三会一课 (civicgrid.party, below us).
+        from civicgrid.party.services import dashboard_tile as party_tile
+
+        tiles.register("party", party_tile)
         post_migrate.connect(rollups.rebuild_after_migration, sender=self)

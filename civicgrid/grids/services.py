@@ -536,6 +536,17 @@ def split_community(
 # ------------------------------------------------------------------------------------ staffing
 
 
+# Apps above the grid tree with a rule about who may hold a post (party: the 网格长 is the
+# micro-grid's party organisation's head) register a check through `register_post_check`:
+# function(staff, micro_grid, role, start_date, end_date) → None, raising ValidationError.
+POST_CHECKS: list = []
+
+
+def register_post_check(function) -> None:
+    if function not in POST_CHECKS:
+        POST_CHECKS.append(function)
+
+
 def _overlapping(qs, start: datetime.date, end: datetime.date | None):
     qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
     if end is not None:
@@ -619,6 +630,8 @@ def check_post(
                     % {"grid": micro_grid.name, "name": current.staff.name}
                 }
             )
+    for check in POST_CHECKS:
+        check(staff, micro_grid, role, start_date, end_date)
 
 
 def appoint(staff, micro_grid, role, start_date, end_date=None, *, building_group=None) -> GridPost:
