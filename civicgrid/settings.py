@@ -508,6 +508,15 @@ SPECTACULAR_SETTINGS = {
         "TimebankRecordStateEnum": "civicgrid.timebank.choices.RecordState",
         "TimebankAccountKindEnum": "civicgrid.timebank.choices.AccountKind",
         "TimebankTransferKindEnum": "civicgrid.timebank.choices.TransferKind",
+        "EmergencyKindEnum": "civicgrid.emergency.choices.EmergencyKind",
+        "EmergencyLevelEnum": "civicgrid.emergency.choices.Level",
+        "EmergencyResponseStateEnum": "civicgrid.emergency.choices.ResponseState",
+        "EmergencyPointKindEnum": "civicgrid.emergency.choices.PointKind",
+        "EmergencyRiskEnum": "civicgrid.emergency.choices.Risk",
+        "EmergencyWorkKindEnum": "civicgrid.emergency.choices.WorkKind",
+        "EmergencyWorkStateEnum": "civicgrid.emergency.choices.WorkState",
+        "EmergencyTaskKindEnum": "civicgrid.emergency.choices.TaskKind",
+        "EmergencyTaskStateEnum": "civicgrid.emergency.choices.TaskState",
         "NoticesKindEnum": "civicgrid.notices.choices.NoticeKind",
         "NoticesStateEnum": "civicgrid.notices.choices.NoticeState",
         "NoticesScopeLevelEnum": "civicgrid.notices.choices.ScopeLevel",
@@ -556,6 +565,8 @@ CIVICGRID_PERIODIC_JOBS = {
     "firesafety_overdue": {"every": 3600, "call": "civicgrid.firesafety.services.check_overdue"},
     # 主动治理: 一弄一案 detection and 返潮, hotspots (Gi*), yesterday's anomalies.
     "proactive_scan": {"every": 3600, "call": "civicgrid.proactive.services.scan"},
+    # 智能派单: retrain on the street's closed cases (30 days), the new model made active.
+    "dispatch_retrain": {"every": 30 * 86400, "call": "civicgrid.dispatch.services.retrain_monthly"},
 }
 # 主动治理 (civicgrid.proactive). 一弄一案: the same category (or category group) at one address,
 # building group or micro-grid at least THRESHOLD times within WINDOW_DAYS; a case within
@@ -575,6 +586,14 @@ CIVICGRID_PROACTIVE_ANOMALY_MIN = env_int("CIVICGRID_PROACTIVE_ANOMALY_MIN", 3)
 CIVICGRID_PROACTIVE_ANOMALY_K = env_float("CIVICGRID_PROACTIVE_ANOMALY_K", 3.0)
 CIVICGRID_PROACTIVE_FIRST_RADIUS_M = env_int("CIVICGRID_PROACTIVE_FIRST_RADIUS_M", 100)
 CIVICGRID_PROACTIVE_FIRST_WINDOW_DAYS = env_int("CIVICGRID_PROACTIVE_FIRST_WINDOW_DAYS", 7)
+# 智能派单 (civicgrid.dispatch). SUGGEST: suggest a category for each new report (after its
+# commit, a background task) when a model is active. AUTO_THRESHOLD: the confidence a category's
+# auto-dispatch rule starts with (the street sets each rule's own; rules are off by default).
+# Training needs MIN_CASES closed cases of at least two categories with MIN_PER_CATEGORY each.
+CIVICGRID_DISPATCH_SUGGEST = env_bool("CIVICGRID_DISPATCH_SUGGEST", True)
+CIVICGRID_DISPATCH_AUTO_THRESHOLD = env_float("CIVICGRID_DISPATCH_AUTO_THRESHOLD", 0.8)
+CIVICGRID_DISPATCH_MIN_CASES = env_int("CIVICGRID_DISPATCH_MIN_CASES", 30)
+CIVICGRID_DISPATCH_MIN_PER_CATEGORY = env_int("CIVICGRID_DISPATCH_MIN_PER_CATEGORY", 3)
 
 # How long the PeriodicRun rows are kept (the record of which node ran what, when).
 CIVICGRID_PERIODIC_KEEP_DAYS = env_int("CIVICGRID_PERIODIC_KEEP_DAYS", 14)

@@ -94,6 +94,7 @@ NOTICES_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see notices in draft a
 NOTICES_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  compose notices, answer objections, keep relocations
 NOTICES_APPROVE_ROLES    x  x  .  .  .  .  .  .  .  .  .  approve and publish a notice, correct or withdraw it
 NOTICES_RESIDENT_ROLES   .  .  .  .  .  .  .  .  .  .  x  object to a 公示, nominate a 身边好人, see own relocation
+DISPATCH_SETUP_ROLES     x  .  x  .  .  .  .  .  .  .  .  智能派单: keep the 权责清单 and auto-dispatch rules, train, activate
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.
@@ -331,6 +332,10 @@ TIMEBANK_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF
 TIMEBANK_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 PROJECTS_TEMPLATE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 TIMEBANK_RULES_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+# 智能派单 (civicgrid.dispatch): the desk (DISPATCH_ROLES) sees and takes suggestions as it files;
+# what the system may do alone (auto-dispatch, thresholds), who handles what (权责清单) and which
+# model runs are the 值班长's and the keeper's, as the approvals are.
+DISPATCH_SETUP_ROLES = frozenset({Role.ADMIN, Role.SHIFT_CHIEF})
 # 主动治理 (civicgrid.proactive): staff with grids read 一弄一案, hotspots, anomalies and tasks
 # over their scope; the street's desk, 片区, the 居委 and grid leaders keep the 一弄一案 items
 # (owner, plan, 销号) and send patrol tasks; grid staff do the tasks they are given.
