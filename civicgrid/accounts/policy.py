@@ -354,9 +354,7 @@ PARTY_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
 # level, keep the flood-prone register, the plans, the stores and the drills; on the ground, grid
 # staff, 居委 and 片区 report flooded points, run pumps and do their patrol tasks (as do the desk).
 EMERGENCY_VIEW_ROLES = REGISTRY_VIEW_ROLES
-EMERGENCY_COMMAND_ROLES = frozenset(
-    {Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.DUTY_LEADER}
-)
+EMERGENCY_COMMAND_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.DUTY_LEADER})
 EMERGENCY_FIELD_ROLES = EMERGENCY_COMMAND_ROLES | {
     Role.AREA_HEAD,
     Role.COMMUNITY_STAFF,

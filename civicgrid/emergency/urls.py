@@ -1,3 +1,27 @@
+from django.urls import path
+
+from civicgrid.emergency import views
+
 app_name = "emergency"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("points/<int:pk>/", views.point, name="point"),
+    path("raise/", views.raise_level, name="raise"),
+    path("responses/<int:pk>/", views.response, name="response"),
+    path("responses/<int:pk>/level/", views.change_level, name="change_level"),
+    path("responses/<int:pk>/lift/", views.lift, name="lift"),
+    path("responses/<int:pk>/notice/", views.draft_notice, name="draft_notice"),
+    path("stores/<int:store_id>/move/", views.move_stock, name="move_stock"),
+    path("drills/<int:pk>/", views.drill, name="drill"),
+    # The live board (the console's banner and the big screen link here).
+    path("board/", views.board, name="board"),
+    path("board/live/", views.board_live, name="board_live"),
+    path("banner/", views.banner, name="banner"),
+    # Phone pages (360 px): my tasks, report a flooded point, the pumps.
+    path("m/", views.my_tasks, name="my_tasks"),
+    path("m/tasks/<int:pk>/done/", views.complete_task, name="complete_task"),
+    path("m/report/", views.report_flooding, name="report"),
+    path("m/pumps/", views.pumps, name="pumps"),
+    path("m/pumps/<int:pk>/", views.switch_pump, name="switch_pump"),
+]

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
+    EMERGENCY_FIELD_ROLES,
+    EMERGENCY_VIEW_ROLES,
     FIRESAFETY_INSPECT_ROLES,
     FIRESAFETY_VIEW_ROLES,
     GRID_STAFF_ROLES,
@@ -110,6 +112,12 @@ for _role in sorted(TIMEBANK_RESIDENT_ROLES):
 # participants sign in on the phone through the meeting's QR code, no menu needed.
 for _role in sorted(MEETINGS_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("三会"), "meetings:index"))
+# 防汛应急 (civicgrid.emergency): the register, the levels and the board for the desk, 片区, 居委
+# and leaders; the phone's tasks (patrols, 报告积水, 泵站) for grid staff.
+for _role in sorted(EMERGENCY_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("防汛应急"), "emergency:index"))
+for _role in sorted(GRID_STAFF_ROLES & EMERGENCY_FIELD_ROLES):
+    MENU_BY_ROLE[_role].append((_("应急任务"), "emergency:my_tasks"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 

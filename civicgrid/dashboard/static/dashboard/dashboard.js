@@ -169,6 +169,12 @@
     setText("kpi-contact", pct(k.first_contact_rate));
     var patrol = data.tiles && data.tiles.patrol;
     if (patrol) setText("kpi-patrol", pct(patrol.total.rate));
+    var emergency = data.tiles && data.tiles.emergency;
+    var emergencyBox = document.getElementById("kpi-emergency-box");
+    if (emergency && emergencyBox) {
+      emergencyBox.hidden = !emergency.active;
+      setText("kpi-emergency", emergency.active ? emergency.level : "—");
+    }
     var tbody = document.querySelector("#dept-ranking tbody");
     if (tbody) {
       tbody.innerHTML = "";

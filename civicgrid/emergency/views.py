@@ -1,0 +1,427 @@
+"""Pages of flood duty (防汛应急): the register and command page (raise, change, lift a level; the
+stores; the plans; past responses and drills), a point, the live board (console and big screen,
+refreshed by htmx), a response's summary report (and a notice drafted from it), a drill, and the
+phone pages (my tasks, report a flooded point, pumps).
+
+Pages only call emergency.services; scoping and roles are the services' and accounts.policy's."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from civicgrid.accounts.access import role_required
+from civicgrid.accounts.policy import (
+    EMERGENCY_COMMAND_ROLES,
+    EMERGENCY_FIELD_ROLES,
+    EMERGENCY_VIEW_ROLES,
+)
+from civicgrid.core.masking import mask_phone
+from civicgrid.emergency import services
+from civicgrid.emergency.choices import (
+    LEVEL_COLOURS,
+    EmergencyKind,
+    FindingOutcome,
+    Level,
+    Supply,
+    TaskState,
+    WorkKind,
+)
+from civicgrid.emergency.filters import PointFilter, ResponseFilter
+from civicgrid.emergency.models import (
+    Drill,
+    EmergencyPlan,
+    FloodPoint,
+    FloodWork,
+    Response,
+    StockBalance,
+    Store,
+    Task,
+)
+
+PAGE = 50
+
+
+def _errors(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return [m for msgs in error.message_dict.values() for m in msgs]
+        return list(error.messages)
+    return [str(error)]
+
+
+def _fail(request, error):
+    messages.error(request, "；".join(_errors(error)))
+
+
+def _points(user):
+    return services.scope_points(
+        FloodPoint.objects.filter(is_active=True).select_related("community", "micro_grid"), user
+    )
+
+
+# --- the register and command page ----------------------------------------------------------------
+
+
+@require_GET
+@role_required(*EMERGENCY_VIEW_ROLES)
+def index(request):
+    """防汛应急: the active response (and the desk's buttons), the flood-prone register with its
+    works, the stores, the plans, past responses and drills."""
+    user = request.user
+    filterset = PointFilter(
+        request.GET,
+        queryset=_points(user).annotate(
+            pumps=Count("works", filter=Q(works__kind=WorkKind.PUMP)),
+            works_count=Count("works"),
+        ),
+        request=request,
+    )
+    page = Paginator(filterset.qs.order_by("community__code", "name", "pk"), PAGE).get_page(
+        request.GET.get("page")
+    )
+    responses = ResponseFilter(
+        request.GET, queryset=Response.objects.select_related("started_by"), request=request
+    )
+    return render(
+        request,
+        "emergency/index.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "active": services.active_response(),
+            "may_command": services.may_command(user),
+            "kinds": EmergencyKind.choices,
+            "levels": Level.choices,
+            "supplies": Supply.choices,
+            "stores": Store.objects.prefetch_related(
+                Prefetch("balances", queryset=StockBalance.objects.order_by("supply"))
+            ),
+            "plans": EmergencyPlan.objects.prefetch_related("levels"),
+            "responses": responses.qs[:20],
+            "drills": Drill.objects.annotate(n=Count("participants"))[:20],
+            "tile": services.tile(None, None, None, timezone.now()),
+            "colours": LEVEL_COLOURS,
+        },
+    )
+
+
+@require_GET
+@role_required(*EMERGENCY_VIEW_ROLES)
+def point(request, pk):
+    """易积水点: its works, whom to call (phones masked), its reports."""
+    item = get_object_or_404(_points(request.user), pk=pk)
+    contacts = [(c, mask_phone(c.phone)) for c in item.contacts.all()]
+    return render(
+        request,
+        "emergency/point.html",
+        {
+            "point": item,
+            "works": item.works.all(),
+            "contacts": contacts,
+            "reports": item.reports.select_related("case", "user")[:20],
+        },
+    )
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def raise_level(request):
+    try:
+        raised = services.do_raise(
+            request.user,
+            kind=request.POST.get("kind"),
+            level=request.POST.get("level"),
+            reason=request.POST.get("reason"),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+        return redirect("emergency:index")
+    messages.success(
+        request,
+        _("已启动%(level)s应急响应，派发任务%(n)s项")
+        % {
+            "level": raised.response.get_level_display(),
+            "n": len(raised.tasks),
+        },
+    )
+    return redirect("emergency:board")
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def change_level(request, pk):
+    response = get_object_or_404(Response, pk=pk)
+    try:
+        raised = services.do_change_level(
+            request.user, response, level=request.POST.get("level"), note=request.POST.get("note")
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(
+            request,
+            _("响应已调整为%(level)s，新派发任务%(n)s项")
+            % {"level": raised.response.get_level_display(), "n": len(raised.tasks)},
+        )
+    return redirect("emergency:board")
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def lift(request, pk):
+    response = get_object_or_404(Response, pk=pk)
+    try:
+        services.do_lift(request.user, response, note=request.POST.get("note"))
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+        return redirect("emergency:board")
+    messages.success(request, _("应急响应已解除"))
+    return redirect("emergency:response", pk=response.pk)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def move_stock(request, store_id):
+    store = get_object_or_404(Store, pk=store_id)
+    try:
+        services.do_move_stock(
+            request.user,
+            store,
+            supply=request.POST.get("supply"),
+            change=request.POST.get("change"),
+            reason=request.POST.get("reason"),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("出入库已登记"))
+    return redirect(reverse("emergency:index") + "#stores")
+
+
+# --- the live board -------------------------------------------------------------------------------
+
+
+def _board_context():
+    data = services.board()
+    response = data["response"]
+    data["colour"] = LEVEL_COLOURS.get(response.level) if response else None
+    data["levels"] = Level.choices
+    return data
+
+
+@require_GET
+@role_required(*EMERGENCY_VIEW_ROLES)
+def board(request):
+    """应急态势: the live board of the active response (refreshed every 30 seconds)."""
+    context = _board_context()
+    context["may_command"] = services.may_command(request.user)
+    return render(request, "emergency/board.html", context)
+
+
+@require_GET
+@role_required(*EMERGENCY_VIEW_ROLES)
+def board_live(request):
+    """The board's figures alone, for htmx's refresh."""
+    return render(request, "emergency/_board.html", _board_context())
+
+
+@require_GET
+def banner(request):
+    """The banner the console's queue loads (htmx): the active response and a link to the board,
+    or nothing. The console may not import this app, so it asks for this fragment."""
+    if not request.user.is_authenticated or not services.may_view(request.user):
+        return HttpResponse("")
+    tile = services.tile(None, None, None, timezone.now())
+    return render(
+        request,
+        "emergency/_banner.html",
+        {"tile": tile, "colour": LEVEL_COLOURS.get(tile.get("level_value"))},
+    )
+
+
+# --- after the event ------------------------------------------------------------------------------
+
+
+def _notices():
+    """The notices app's services when installed (a notice drafted from the summary)."""
+    try:
+        from civicgrid.notices import services as notices
+    except ImportError:  # pragma: no cover - the app is part of the project
+        return None
+    return notices if hasattr(notices, "do_draft_notice") else None
+
+
+@require_GET
+@role_required(*EMERGENCY_VIEW_ROLES)
+def response(request, pk):
+    """事后总结: the response's timeline, reports per point, response times."""
+    item = get_object_or_404(Response.objects.select_related("started_by", "lifted_by"), pk=pk)
+    return render(
+        request,
+        "emergency/response.html",
+        {
+            "summary": services.summary(item),
+            "response": item,
+            "colour": LEVEL_COLOURS.get(item.highest_level),
+            "may_draft": services.may_command(request.user) and _notices() is not None,
+        },
+    )
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def draft_notice(request, pk):
+    """A notice drafted from the summary (the notices app then takes it through its review)."""
+    item = get_object_or_404(Response, pk=pk)
+    notices = _notices()
+    if notices is None:
+        raise PermissionDenied(_("公告功能未安装"))
+    try:
+        notice = services.do_draft_summary_notice(request.user, item, notices=notices)
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+        return redirect("emergency:response", pk=pk)
+    messages.success(request, _("已起草公告“%(t)s”") % {"t": notice.title})
+    return redirect("emergency:response", pk=pk)
+
+
+@require_GET
+@role_required(*EMERGENCY_VIEW_ROLES)
+def drill(request, pk):
+    item = get_object_or_404(Drill.objects.select_related("recorded_by"), pk=pk)
+    return render(
+        request,
+        "emergency/drill.html",
+        {
+            "drill": item,
+            "participants": item.participants.all(),
+            "findings": item.findings.select_related("task__assignee", "case"),
+            "outcomes": FindingOutcome,
+        },
+    )
+
+
+# --- phone pages ----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*EMERGENCY_FIELD_ROLES)
+def my_tasks(request):
+    """我的任务: the open tasks given to me, soonest due first."""
+    tasks = (
+        Task.objects.filter(assignee=request.user, state=TaskState.OPEN)
+        .select_related("point", "response")
+        .order_by("due_at", "pk")
+    )
+    done = (
+        Task.objects.filter(assignee=request.user, state=TaskState.DONE)
+        .select_related("point")
+        .order_by("-done_at")[:10]
+    )
+    return render(
+        request,
+        "emergency/m_tasks.html",
+        {
+            "tasks": tasks,
+            "done": done,
+            "stores": Store.objects.all(),
+            "active": services.active_response(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@role_required(*EMERGENCY_FIELD_ROLES)
+def complete_task(request, pk):
+    task = get_object_or_404(Task, pk=pk)
+    store = None
+    if request.POST.get("store"):
+        store = (
+            Store.objects.filter(pk=request.POST["store"]).first()
+            if request.POST["store"].isdigit()
+            else None
+        )
+        if store is None:
+            messages.error(request, _("请选择仓库"))
+            return redirect("emergency:my_tasks")
+    try:
+        services.do_complete_task(request.user, task, note=request.POST.get("note"), store=store)
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("任务已完成"))
+    return redirect("emergency:my_tasks")
+
+
+@role_required(*EMERGENCY_FIELD_ROLES)
+def report_flooding(request):
+    """报告积水: the point, the depth, a photo."""
+    points = _points(request.user).order_by("name")
+    values, errors = {}, []
+    if request.method == "POST":
+        values = request.POST
+        item = (
+            points.filter(pk=request.POST.get("point")).first()
+            if str(request.POST.get("point", "")).isdigit()
+            else None
+        )
+        if item is None:
+            errors = [_("请选择积水点位")]
+        else:
+            try:
+                report = services.do_report_flooding(
+                    request.user,
+                    item,
+                    depth_cm=request.POST.get("depth_cm"),
+                    note=request.POST.get("note"),
+                    photos=request.FILES.getlist("photos"),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                errors = _errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("已报告积水，案件%(n)s") % {"n": report.case.number if report.case else ""},
+                )
+                return redirect("emergency:my_tasks")
+    return render(
+        request,
+        "emergency/m_report.html",
+        {"points": points, "values": values, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+@role_required(*EMERGENCY_FIELD_ROLES)
+def pumps(request):
+    """泵站: the pumps of my points, running or not."""
+    visible = _points(request.user).values("pk")
+    works = (
+        FloodWork.objects.filter(kind=WorkKind.PUMP, point__in=visible)
+        .select_related("point")
+        .order_by("point__name", "pk")
+    )
+    return render(request, "emergency/m_pumps.html", {"works": works})
+
+
+@require_POST
+@role_required(*EMERGENCY_FIELD_ROLES)
+def switch_pump(request, pk):
+    work = get_object_or_404(FloodWork.objects.select_related("point"), pk=pk)
+    running = request.POST.get("running") == "1"
+    try:
+        services.do_switch_pump(request.user, work, running=running)
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("已开泵") if running else _("已停泵"))
+    return redirect("emergency:pumps")
