@@ -27,3 +27,7 @@ class AttachmentsConfig(AppConfig):
         from civicgrid.projects import photos as projects_photos
 
         projects_photos.register_cleaner(clean_upload)
+        # And the 督查 inspections of the 创建/创评 campaigns (civicgrid.campaigns.photos).
+        from civicgrid.campaigns import photos as campaigns_photos
+
+        campaigns_photos.register_cleaner(clean_upload)
