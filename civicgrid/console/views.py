@@ -51,6 +51,7 @@ from civicgrid.cases.permissions import scope_cases
 from civicgrid.console import queries
 from civicgrid.console import services as console_services
 from civicgrid.console.forms import BulkDispatchForm, BulkFilingForm
+from civicgrid.dispatch import views as dispatch_views
 from civicgrid.web.forms import add_service_errors
 from civicgrid.web.navigation import home_url_name
 
@@ -345,6 +346,8 @@ def case_context(request, case, bound=None):
             case.reporter_phone and user.may_view_full_pii and not user.is_read_only
         ),
         "back_url": _back_url(user),
+        # 智能派单: the model's suggestion for a report waiting for 立案 (one query, desk only).
+        "suggestion": dispatch_views.panel(user, case),
         "now": now,
     }
 

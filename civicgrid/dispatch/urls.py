@@ -1,3 +1,9 @@
+from django.urls import path
+
+from civicgrid.dispatch import views
+
 app_name = "dispatch"
 
-urlpatterns = []
+urlpatterns = [
+    path("case/<str:number>/accept/", views.accept, name="accept"),
+]

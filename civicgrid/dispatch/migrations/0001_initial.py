@@ -6,117 +6,327 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_area_and_duty_roles'),
-        ('cases', '0018_case_source_proactive'),
-        ('grids', '0007_full_width_labels'),
+        ("accounts", "0004_area_and_duty_roles"),
+        ("cases", "0018_case_source_proactive"),
+        ("grids", "0007_full_width_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainedModel',
+            name="TrainedModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(verbose_name='训练时间')),
-                ('trigger', models.CharField(choices=[('command', '命令'), ('task', '后台任务'), ('admin', '后台页面'), ('demo', '演示数据')], max_length=20, verbose_name='训练来源')),
-                ('recipe', models.CharField(max_length=200, verbose_name='算法')),
-                ('blob', models.BinaryField(verbose_name='模型数据')),
-                ('is_active', models.BooleanField(default=False, verbose_name='启用')),
-                ('sample_count', models.PositiveIntegerField(verbose_name='训练案件数')),
-                ('data_from', models.DateTimeField(blank=True, null=True, verbose_name='数据起')),
-                ('data_to', models.DateTimeField(blank=True, null=True, verbose_name='数据止')),
-                ('data_hash', models.CharField(max_length=64, verbose_name='数据指纹')),
-                ('labels', models.JSONField(default=dict, verbose_name='类别')),
-                ('accuracy', models.FloatField(verbose_name='准确率')),
-                ('top2_accuracy', models.FloatField(verbose_name='前二准确率')),
-                ('metrics', models.JSONField(default=dict, verbose_name='评估指标')),
-                ('libraries', models.JSONField(default=dict, verbose_name='依赖库版本')),
-                ('training_seconds', models.FloatField(verbose_name='训练耗时（秒）')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='训练人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="训练时间")),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("command", "命令"),
+                            ("task", "后台任务"),
+                            ("admin", "后台页面"),
+                            ("demo", "演示数据"),
+                        ],
+                        max_length=20,
+                        verbose_name="训练来源",
+                    ),
+                ),
+                ("recipe", models.CharField(max_length=200, verbose_name="算法")),
+                ("blob", models.BinaryField(verbose_name="模型数据")),
+                ("is_active", models.BooleanField(default=False, verbose_name="启用")),
+                ("sample_count", models.PositiveIntegerField(verbose_name="训练案件数")),
+                ("data_from", models.DateTimeField(blank=True, null=True, verbose_name="数据起")),
+                ("data_to", models.DateTimeField(blank=True, null=True, verbose_name="数据止")),
+                ("data_hash", models.CharField(max_length=64, verbose_name="数据指纹")),
+                ("labels", models.JSONField(default=dict, verbose_name="类别")),
+                ("accuracy", models.FloatField(verbose_name="准确率")),
+                ("top2_accuracy", models.FloatField(verbose_name="前二准确率")),
+                ("metrics", models.JSONField(default=dict, verbose_name="评估指标")),
+                ("libraries", models.JSONField(default=dict, verbose_name="依赖库版本")),
+                ("training_seconds", models.FloatField(verbose_name="训练耗时（秒）")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="训练人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派单模型',
-                'verbose_name_plural': '派单模型',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "派单模型",
+                "verbose_name_plural": "派单模型",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(verbose_name='生成时间')),
-                ('confidence', models.FloatField(verbose_name='置信度')),
-                ('alternatives', models.JSONField(default=list, verbose_name='备选类别')),
-                ('reasons', models.JSONField(default=list, verbose_name='依据')),
-                ('outcome', models.CharField(choices=[('pending', '待确认'), ('accepted', '采纳'), ('corrected', '更正'), ('auto', '自动派单')], db_index=True, default='pending', max_length=20, verbose_name='结果')),
-                ('is_correct', models.BooleanField(blank=True, null=True, verbose_name='建议正确')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case', verbose_name='案件')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.category', verbose_name='建议类别')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='建议部门')),
-                ('final_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.category', verbose_name='最终类别')),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.trainedmodel', verbose_name='模型')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="生成时间")),
+                ("confidence", models.FloatField(verbose_name="置信度")),
+                ("alternatives", models.JSONField(default=list, verbose_name="备选类别")),
+                ("reasons", models.JSONField(default=list, verbose_name="依据")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待确认"),
+                            ("accepted", "采纳"),
+                            ("corrected", "更正"),
+                            ("auto", "自动派单"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=20,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("is_correct", models.BooleanField(blank=True, null=True, verbose_name="建议正确")),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="确认时间"),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="案件",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="建议类别",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="建议部门",
+                    ),
+                ),
+                (
+                    "final_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="最终类别",
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.trainedmodel",
+                        verbose_name="模型",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派单建议',
-                'verbose_name_plural': '派单建议',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "派单建议",
+                "verbose_name_plural": "派单建议",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AutoDispatchRule',
+            name="AutoDispatchRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enabled', models.BooleanField(default=False, verbose_name='自动派单')),
-                ('threshold', models.FloatField(verbose_name='置信度阈值')),
-                ('category', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.category', verbose_name='类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=False, verbose_name="自动派单")),
+                ("threshold", models.FloatField(verbose_name="置信度阈值")),
+                (
+                    "category",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '自动派单规则',
-                'verbose_name_plural': '自动派单规则',
-                'ordering': ['category__family', 'category__code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('threshold__gte', 0), ('threshold__lte', 1)), name='dispatch_rule_threshold_0_1')],
+                "verbose_name": "自动派单规则",
+                "verbose_name_plural": "自动派单规则",
+                "ordering": ["category__family", "category__code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("threshold__gte", 0), ("threshold__lte", 1)),
+                        name="dispatch_rule_threshold_0_1",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DispatchLog',
+            name="DispatchLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('action', models.CharField(choices=[('suggest', '生成建议'), ('accept', '采纳建议'), ('correct', '更正类别'), ('auto_dispatch', '自动派单'), ('auto_skipped', '未自动派单'), ('train', '训练模型'), ('activate', '启用模型'), ('set_rule', '设置自动派单'), ('set_responsibility', '设置权责'), ('remove_responsibility', '删除权责')], max_length=30, verbose_name='动作')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='内容')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case', verbose_name='案件')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("suggest", "生成建议"),
+                            ("accept", "采纳建议"),
+                            ("correct", "更正类别"),
+                            ("auto_dispatch", "自动派单"),
+                            ("auto_skipped", "未自动派单"),
+                            ("train", "训练模型"),
+                            ("activate", "启用模型"),
+                            ("set_rule", "设置自动派单"),
+                            ("set_responsibility", "设置权责"),
+                            ("remove_responsibility", "删除权责"),
+                        ],
+                        max_length=30,
+                        verbose_name="动作",
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="内容")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="案件",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派单记录',
-                'verbose_name_plural': '派单记录',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['action', 'at'], name='dispatch_di_action_6fff01_idx')],
+                "verbose_name": "派单记录",
+                "verbose_name_plural": "派单记录",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["action", "at"], name="dispatch_di_action_6fff01_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Responsibility',
+            name="Responsibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area', models.ForeignKey(blank=True, help_text='留空：全街道适用；填写：仅该片区，优先于全街道的设置', limit_choices_to={'level': 'area'}, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='grids.grid', verbose_name='片区')),
-                ('category', models.ForeignKey(limit_choices_to={'parent__isnull': False}, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.category', verbose_name='类别')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='责任部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空：全街道适用；填写：仅该片区，优先于全街道的设置",
+                        limit_choices_to={"level": "area"},
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="片区",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        limit_choices_to={"parent__isnull": False},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '权责清单',
-                'verbose_name_plural': '权责清单',
-                'ordering': ['category__family', 'category__code', 'area__code'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('area__isnull', True)), fields=('category',), name='dispatch_resp_street'), models.UniqueConstraint(fields=('category', 'area'), name='dispatch_resp_area')],
+                "verbose_name": "权责清单",
+                "verbose_name_plural": "权责清单",
+                "ordering": ["category__family", "category__code", "area__code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("area__isnull", True)),
+                        fields=("category",),
+                        name="dispatch_resp_street",
+                    ),
+                    models.UniqueConstraint(fields=("category", "area"), name="dispatch_resp_area"),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='trainedmodel',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='dispatch_one_active'),
+            model_name="trainedmodel",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("is_active",),
+                name="dispatch_one_active",
+            ),
         ),
     ]
