@@ -90,6 +90,7 @@ BULLETIN_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  compile an issue of th
 BULLETIN_APPROVE_ROLES   x  .  .  x  .  .  .  .  .  .  .  approve and publish an issue (党建办/宣传 sign-off)
 PARTY_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see party organisations, members (masked), 三会一课
 PARTY_EDIT_ROLES         x  x  .  .  .  x  .  .  .  .  .  keep organisations, members, life, service points
+PARTY_LOG_ROLES          x  .  .  .  .  .  .  .  .  .  .  see who viewed a party member's full phone (admin)
 NOTICES_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see notices in draft and review, relocation and nominations
 NOTICES_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  compose notices, answer objections, keep relocations
 NOTICES_APPROVE_ROLES    x  x  .  .  .  .  .  .  .  .  .  approve and publish a notice, correct or withdraw it
@@ -349,6 +350,7 @@ PROACTIVE_TASK_ROLES = GRID_STAFF_ROLES
 # star ratings, service points and co-building agreements. The service-point map is public.
 PARTY_VIEW_ROLES = REGISTRY_VIEW_ROLES
 PARTY_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
+PARTY_LOG_ROLES = frozenset({Role.ADMIN})
 # 防汛 and emergencies (civicgrid.emergency): staff with grids read the register, responses and
 # drills over their scope; the 城运中心 (desk, 值班长, 带班领导) raise, change and lift a response
 # level, keep the flood-prone register, the plans, the stores and the drills; on the ground, grid

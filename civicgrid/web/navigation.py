@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
+    BULLETIN_VIEW_ROLES,
     EMERGENCY_FIELD_ROLES,
     EMERGENCY_VIEW_ROLES,
     FIRESAFETY_INSPECT_ROLES,
@@ -118,6 +119,9 @@ for _role in sorted(EMERGENCY_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("防汛应急"), "emergency:index"))
 for _role in sorted(GRID_STAFF_ROLES & EMERGENCY_FIELD_ROLES):
     MENU_BY_ROLE[_role].append((_("应急任务"), "emergency:my_tasks"))
+# 社区报 (civicgrid.bulletin): the issues and the editing desk for the street's desk and leaders.
+for _role in sorted(BULLETIN_VIEW_ROLES):
+    MENU_BY_ROLE[_role].append((_("社区报"), "bulletin:index"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
 ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
 

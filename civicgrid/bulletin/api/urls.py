@@ -1,3 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from civicgrid.bulletin.api import views
+
 app_name = "bulletin-api"
 
-urlpatterns = []
+router = DefaultRouter()
+router.register("issues", views.IssueViewSet, basename="bulletin-issue")
+router.register("articles", views.ArticleViewSet, basename="bulletin-article")
+
+urlpatterns = router.urls
