@@ -144,6 +144,18 @@ def scope_notices(queryset, user):
     return queryset.filter(grid__code__in=codes)
 
 
+def scope_communities(queryset, user, field="community"):
+    """Rows that carry their 居村 (relocations, nominations), as a staff user sees them."""
+    if user is None:
+        return queryset
+    if user.effective_role not in NOTICES_VIEW_ROLES:
+        return queryset.none()
+    micro = visible_micro_grids(user)
+    if micro is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": micro.values("parent_id")})
+
+
 def household_ids_of(user) -> list[int]:
     """The households a resident account acts for."""
     if user is None or not user.is_authenticated:

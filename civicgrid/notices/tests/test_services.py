@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.notices import services
-from civicgrid.notices.models import Notice, NoticeEvent, NoticeVersion, Objection
+from civicgrid.notices.models import NoticeEvent, NoticeVersion, Objection
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,9 @@ def test_the_state_machine_draft_review_published_closed_archived(users, draft, 
     services.do_return(users["admin"], draft, note="请补充评分")
     draft.refresh_from_db()
     assert draft.state == "draft"
-    services.do_edit_draft(users["operator"], draft, title=draft.title, body="共申报62个项目，择优推荐8个，评分附后。")
+    services.do_edit_draft(
+        users["operator"], draft, title=draft.title, body="共申报62个项目，择优推荐8个，评分附后。"
+    )
     services.do_submit(users["operator"], draft)
     notice = services.do_publish(users["admin"], draft)
     assert (notice.state, notice.version, notice.approver) == ("published", 1, users["admin"])
@@ -41,7 +43,14 @@ def test_the_state_machine_draft_review_published_closed_archived(users, draft, 
     notice.refresh_from_db()
     assert notice.state == "archived"
     assert list(NoticeEvent.objects.filter(notice=notice).values_list("action", flat=True)) == [
-        "draft", "submit", "return", "edit", "submit", "publish", "close", "archive",
+        "draft",
+        "submit",
+        "return",
+        "edit",
+        "submit",
+        "publish",
+        "close",
+        "archive",
     ]
     with pytest.raises(IllegalTransition):
         services.do_withdraw(users["admin"], notice, reason="错误")
@@ -63,18 +72,33 @@ def test_a_community_worker_cannot_approve_or_write_for_the_street(users, draft,
         services.do_publish(users["staff"], draft)
     with pytest.raises(PermissionDenied):
         services.do_draft_notice(
-            users["staff"], kind="announcement", scope_level="street", grid=tree["street"],
-            title="全街道通知", body="正文", department_name="居委",
+            users["staff"],
+            kind="announcement",
+            scope_level="street",
+            grid=tree["street"],
+            title="全街道通知",
+            body="正文",
+            department_name="居委",
         )
     mine = services.do_draft_notice(
-        users["staff"], kind="announcement", scope_level="community", grid=tree["communities"][0],
-        title="居委通知", body="正文", department_name="第1居委",
+        users["staff"],
+        kind="announcement",
+        scope_level="community",
+        grid=tree["communities"][0],
+        title="居委通知",
+        body="正文",
+        department_name="第1居委",
     )
     assert mine.grid == tree["communities"][0]
     with pytest.raises(PermissionDenied):
         services.do_draft_notice(
-            users["staff"], kind="announcement", scope_level="community",
-            grid=tree["communities"][1], title="别的居委", body="正文", department_name="居委",
+            users["staff"],
+            kind="announcement",
+            scope_level="community",
+            grid=tree["communities"][1],
+            title="别的居委",
+            body="正文",
+            department_name="居委",
         )
 
 
@@ -92,7 +116,10 @@ def test_published_versions_are_immutable_and_a_correction_is_a_new_version(user
         services.do_edit_draft(users["operator"], notice, title="x", body="偷偷改")
     clock.advance(days=1)
     services.do_correct(
-        users["admin"], notice, title=notice.title, body="共申报62个项目，择优推荐8个（更正名单）。",
+        users["admin"],
+        notice,
+        title=notice.title,
+        body="共申报62个项目，择优推荐8个（更正名单）。",
         note="第3名项目名称有误",
     )
     versions = list(NoticeVersion.objects.filter(notice=notice).values_list("number", "body"))

@@ -1,0 +1,160 @@
+"""The pages: the board, a notice with its objection form, the kiosk, staff compose and publish,
+nominations; bad input is a 400 with nothing saved, a wrong role a 403."""
+
+import pytest
+
+from civicgrid.notices import services
+from civicgrid.notices.models import Nomination, Notice, Objection, ObjectionAnswer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live(users, draft):
+    services.do_submit(users["operator"], draft)
+    return services.do_publish(users["admin"], draft)
+
+
+def test_the_board_and_a_notice_for_anyone(client, live, draft):
+    page = client.get("/notices/")
+    assert page.status_code == 200
+    assert live.title in page.content.decode()
+    page = client.get(f"/notices/{live.pk}/")
+    assert page.status_code == 200
+    assert "登录后提出异议" in page.content.decode()
+
+
+def test_a_draft_is_not_public(client, users, tree):
+    notice = services.do_draft_notice(
+        users["operator"],
+        kind="announcement",
+        scope_level="street",
+        grid=tree["street"],
+        title="未发布的草稿",
+        body="正文",
+        department_name="街道办",
+    )
+    assert client.get(f"/notices/{notice.pk}/").status_code == 404
+    assert "未发布的草稿" not in client.get("/notices/").content.decode()
+
+
+def test_an_objection_through_the_page_and_its_answer(client_for, users, live, homes):
+    client = client_for(users["resident"])
+    bad = client.post(f"/notices/{live.pk}/object/", {"text": "  "})
+    assert bad.status_code == 400
+    assert Objection.objects.count() == 0
+    ok = client.post(f"/notices/{live.pk}/object/", {"text": "第3名项目与小区实际需求不符。"})
+    assert ok.status_code == 302
+    objection = Objection.objects.get()
+    staff = client_for(users["operator"])
+    assert (
+        staff.post(
+            f"/notices/staff/{live.pk}/",
+            {"action": "answer", "objection": objection.pk, "text": ""},
+        ).status_code
+        == 400
+    )
+    assert ObjectionAnswer.objects.count() == 0
+    done = staff.post(
+        f"/notices/staff/{live.pk}/",
+        {
+            "action": "answer",
+            "objection": objection.pk,
+            "text": "该项目经听证会通过，详见会议纪要。",
+        },
+    )
+    assert done.status_code == 302
+    page = client_for(users["resident2"]).get(f"/notices/{live.pk}/").content.decode()
+    assert "第3名项目与小区实际需求不符。" in page and "该项目经听证会通过" in page
+
+
+def test_staff_compose_submit_publish(client_for, users, tree):
+    staff = client_for(users["staff"])
+    bad = staff.post(
+        "/notices/staff/new/",
+        {
+            "kind": "announcement",
+            "scope_level": "community",
+            "grid": tree["communities"][0].pk,
+            "audience": "public",
+            "title": "",
+            "body": "x",
+            "department_name": "第1居委",
+        },
+    )
+    assert bad.status_code == 400
+    assert Notice.objects.count() == 0
+    ok = staff.post(
+        "/notices/staff/new/",
+        {
+            "kind": "announcement",
+            "scope_level": "community",
+            "grid": tree["communities"][0].pk,
+            "audience": "public",
+            "title": "停水通知",
+            "body": "周三停水。",
+            "department_name": "第1居委",
+        },
+    )
+    assert ok.status_code == 302
+    notice = Notice.objects.get()
+    assert staff.post(f"/notices/staff/{notice.pk}/", {"action": "submit"}).status_code == 302
+    assert staff.post(f"/notices/staff/{notice.pk}/", {"action": "publish"}).status_code == 403
+    admin = client_for(users["admin"])
+    assert admin.post(f"/notices/staff/{notice.pk}/", {"action": "publish"}).status_code == 302
+    notice.refresh_from_db()
+    assert notice.state == "published"
+    assert (
+        admin.post(f"/notices/staff/{notice.pk}/", {"action": "withdraw", "reason": ""}).status_code
+        == 400
+    )
+    assert client_for(users["staff2"]).get(f"/notices/staff/{notice.pk}/").status_code == 404
+    assert client_for(users["resident"]).get("/notices/staff/").status_code == 403
+
+
+def test_the_kiosk_rotates_live_public_notices(client, live, tree, relocation):
+    page = client.get(f"/notices/kiosk/{tree['communities'][0].pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert live.title in text  # a street notice shows on a 居村's kiosk
+    assert "花墙片区征收：共2户，已签约0户，签约率0.0%" in text
+    assert client.get(f"/notices/kiosk/{tree['micro_grids'][0].pk}/").status_code == 404
+
+
+def test_nominations_and_the_honour_roll_publish_only_with_consent(client_for, users, tree):
+    from civicgrid.notices import generate
+
+    resident = client_for(users["resident"])
+    community = tree["communities"][0]
+    assert (
+        resident.post(
+            "/notices/nominate/", {"community": community.pk, "nominee": "", "deed": "x"}
+        ).status_code
+        == 400
+    )
+    for name, consent in [("李阿姨", "on"), ("王师傅", "")]:
+        assert (
+            resident.post(
+                "/notices/nominate/",
+                {
+                    "community": community.pk,
+                    "nominee": name,
+                    "deed": "常年义务打扫楼道。",
+                    "consent": consent,
+                },
+            ).status_code
+            == 302
+        )
+    staff = client_for(users["staff"])
+    for n in Nomination.objects.all():
+        assert (
+            staff.post(
+                "/notices/staff/nominations/", {"nomination": n.pk, "decision": "approve"}
+            ).status_code
+            == 302
+        )
+    roll = generate.nomination_honour_roll(users["staff"], community, department_name="第1居委")
+    services.do_publish(users["admin"], roll)
+    assert list(roll.entries.values_list("name", flat=True)) == ["李阿姨"]
+    assert Nomination.objects.get(nominee="李阿姨").state == "published"
+    assert Nomination.objects.get(nominee="王师傅").state == "approved"
