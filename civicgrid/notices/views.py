@@ -111,6 +111,14 @@ def object_to(request, pk):
     return redirect("notices:detail", pk=pk)
 
 
+def _rotate_seconds(value) -> int:
+    """The kiosk's pace (?rotate=N seconds, 3 to 60), for screens read from further away."""
+    try:
+        return min(max(int(value), 3), 60)
+    except (TypeError, ValueError):
+        return KIOSK_ROTATE_SECONDS
+
+
 def kiosk(request, grid):
     """显示屏: the full-screen board of a scope, rotating its live public notices; a household
     looks up its own items by signing in (the 查询本户 button)."""
@@ -136,7 +144,7 @@ def kiosk(request, grid):
             "grid": grid,
             "notices": [_detail(n) for n in notices[:12]],
             "relocations": [(r, services.signing_figures(r)) for r in relocations],
-            "rotate_seconds": KIOSK_ROTATE_SECONDS,
+            "rotate_seconds": _rotate_seconds(request.GET.get("rotate")),
         },
     )
 
