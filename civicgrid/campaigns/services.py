@@ -650,7 +650,7 @@ def _record(user, entries, *, open_cases, uploads):
         campaign_ids = {a.round.campaign_id for a in locked.values()}
         items = {cid: _items_by_kind(cid) for cid in campaign_ids}
         checkpoints = [locked[i].checkpoint_id for i in ids]
-        previous = _previous_failures(checkpoints)
+        previous = previous_failures(checkpoints)
         prepared = []
         for entry, aid, note in zip(entries, ids, notes, strict=True):
             a = locked[aid]
@@ -709,7 +709,7 @@ def _record(user, entries, *, open_cases, uploads):
     return inspections
 
 
-def _previous_failures(checkpoint_ids) -> dict:
+def previous_failures(checkpoint_ids) -> dict:
     """{checkpoint id: {item id: the failed result}} of each checkpoint's latest inspection."""
     latest = _latest_inspections(Checkpoint.objects.filter(pk__in=checkpoint_ids)).values_list(
         "last_id", flat=True
@@ -854,14 +854,16 @@ def readiness(campaign, user=None) -> dict:
     }
 
 
-def trend(campaign, user=None, limit=TREND_ROUNDS) -> list[dict]:
-    """Round by round (oldest first): checkpoints inspected and the share of items passing.
-    One query."""
+def trend(campaign, user=None, limit=TREND_ROUNDS, micro_ids=None) -> list[dict]:
+    """Round by round (oldest first): checkpoints inspected and the share of items passing, over
+    the user's checkpoints (or those in the micro-grids `micro_ids`). One query."""
     inspections = Inspection.objects.filter(round__campaign=campaign)
     if user is not None:
         inspections = inspections.filter(
             checkpoint__in=scope_checkpoints(Checkpoint.objects.all(), user)
         )
+    if micro_ids is not None:
+        inspections = inspections.filter(checkpoint__micro_grid_id__in=list(micro_ids))
     rows = list(
         inspections.values("round_id", "round__number", "round__starts_on", "round__kind")
         .annotate(n=Count("id"), passed=Sum("passed_count"), total=Sum("item_count"))
@@ -956,24 +958,27 @@ def current_campaign() -> Campaign | None:
     return Campaign.objects.filter(is_active=True).order_by("-starts_on", "-id").first()
 
 
-def dashboard_tile(user=None) -> dict | None:
-    """The dashboard's 创建创评 tile: the active campaign's latest round and its trend. Two
-    queries; None without a campaign."""
+def dashboard_tile(micro_ids, first=None, last=None, now=None) -> dict | None:
+    """The dashboard's 创建创评 tile (dashboard.tiles hook): the active campaign's share passing
+    round by round over the checkpoints in `micro_ids` (None: the street), the latest round
+    against the one before. Two queries; None without a campaign."""
     campaign = current_campaign()
     if campaign is None:
         return None
-    rows = trend(campaign, user, limit=8)
+    rows = trend(campaign, limit=8, micro_ids=micro_ids)
     latest = rows[-1] if rows else None
     previous = rows[-2] if len(rows) > 1 else None
     change = None
     if latest and previous and latest["percent"] is not None and previous["percent"] is not None:
         change = round(latest["percent"] - previous["percent"], 1)
     return {
-        "campaign": campaign,
+        "campaign": campaign.name,
+        "campaign_id": campaign.pk,
         "latest": latest,
         "change": change,
         "trend": rows,
         "target": campaign.target_percent,
+        "has_data": bool(rows),
     }
 
 

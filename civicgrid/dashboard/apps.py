@@ -38,8 +38,16 @@ class DashboardConfig(AppConfig):
         from civicgrid.timebank.reports import dashboard_tile as timebank_tile
 
         tiles.register("timebank", timebank_tile)
+        # 主动治理: the hotspot map, 一弄一案 and the share found first (civicgrid.proactive).
+        from civicgrid.proactive.reports import dashboard_tile as proactive_tile
+
+        tiles.register("proactive", proactive_tile)
         # 党建引领: party organisations' coverage and 三会一课 (civicgrid.party, below us).
         from civicgrid.party.services import dashboard_tile as party_tile
 
         tiles.register("party", party_tile)
+        # 创建创评: readiness round by round of the active campaign (civicgrid.campaigns, below us).
+        from civicgrid.campaigns.services import dashboard_tile as campaigns_tile
+
+        tiles.register("campaigns", campaigns_tile)
         post_migrate.connect(rollups.rebuild_after_migration, sender=self)

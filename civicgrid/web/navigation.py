@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
     BULLETIN_VIEW_ROLES,
+    CAMPAIGNS_INSPECT_ROLES,
+    CAMPAIGNS_VIEW_ROLES,
     EMERGENCY_FIELD_ROLES,
     EMERGENCY_VIEW_ROLES,
     FIRESAFETY_INSPECT_ROLES,
@@ -119,6 +121,12 @@ for _role in sorted(EMERGENCY_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("防汛应急"), "emergency:index"))
 for _role in sorted(GRID_STAFF_ROLES & EMERGENCY_FIELD_ROLES):
     MENU_BY_ROLE[_role].append((_("应急任务"), "emergency:my_tasks"))
+# 创建创评 (civicgrid.campaigns): campaigns, readiness and the 无违建 register for the desk, 片区,
+# 居委 and leaders; the 督查 phone page (the checkpoints assigned to me) for grid staff.
+for _role in sorted(CAMPAIGNS_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("创建创评"), "campaigns:index"))
+for _role in sorted(GRID_STAFF_ROLES & CAMPAIGNS_INSPECT_ROLES):
+    MENU_BY_ROLE[_role].append((_("创建督查"), "campaigns:my_round"))
 # 社区报 (civicgrid.bulletin): the issues and the editing desk for the street's desk and leaders.
 for _role in sorted(BULLETIN_VIEW_ROLES):
     MENU_BY_ROLE[_role].append((_("社区报"), "bulletin:index"))

@@ -1,3 +1,15 @@
+from rest_framework.routers import DefaultRouter
+
+from civicgrid.campaigns.api import views
+
 app_name = "campaigns-api"
 
-urlpatterns = []
+router = DefaultRouter()
+router.register("campaigns", views.CampaignViewSet, basename="campaigns-campaign")
+router.register("checkpoints", views.CheckpointViewSet, basename="campaigns-checkpoint")
+router.register("rounds", views.RoundViewSet, basename="campaigns-round")
+router.register("assignments", views.AssignmentViewSet, basename="campaigns-assignment")
+router.register("inspections", views.InspectionViewSet, basename="campaigns-inspection")
+router.register("structures", views.StructureViewSet, basename="campaigns-structure")
+
+urlpatterns = router.urls

@@ -1,0 +1,298 @@
+"""Pages of the 创建/创评 programme: the staff's campaign overview (readiness, trend, items failing
+repeatedly, rounds, actions and this week's plans, checkpoints), the one-page readiness report, a
+round (its tasks, closing it), the 无违建 register, and the inspector's phone pages (the round's
+checkpoints given to them, the checklist item by item with photos). Pages only call
+campaigns.services; roles come from accounts.policy, scope from the services."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicgrid.accounts.access import role_required
+from civicgrid.accounts.policy import (
+    CAMPAIGNS_EDIT_ROLES,
+    CAMPAIGNS_INSPECT_ROLES,
+    CAMPAIGNS_KEEP_ROLES,
+    CAMPAIGNS_VIEW_ROLES,
+)
+from civicgrid.campaigns import services
+from civicgrid.campaigns.choices import RoundState, StructureState
+from civicgrid.campaigns.filters import CheckpointFilter, StructureFilter
+from civicgrid.campaigns.models import (
+    Assignment,
+    Campaign,
+    Checkpoint,
+    IllegalStructure,
+    InspectionPhoto,
+    InspectionRound,
+    WeeklyPlan,
+)
+from civicgrid.campaigns.workflow import STRUCTURE_TRANSITIONS
+from civicgrid.core.storedfiles import missing_file_is_404
+
+
+def _messages(error) -> list[str]:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return [m for msgs in error.message_dict.values() for m in msgs]
+    return list(getattr(error, "messages", [str(error)]))
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def index(request):
+    """创建创评: every campaign with its latest readiness; the 无违建 figures per 居村."""
+    campaigns = list(Campaign.objects.order_by("-is_active", "-starts_on"))
+    rows = []
+    for campaign in campaigns:
+        trend = services.trend(campaign, request.user, limit=1)
+        rows.append({"campaign": campaign, "latest": trend[-1] if trend else None})
+    return render(
+        request,
+        "campaigns/index.html",
+        {"rows": rows, "structures": services.structure_figures(request.user)},
+    )
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def campaign_detail(request, pk):
+    """A campaign: readiness by kind and item, trend, repeat failures, rounds, actions and this
+    week's plans, the checkpoints (filtered)."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    user = request.user
+    today = timezone.localdate()
+    week = today - datetime.timedelta(days=today.weekday())
+    checkpoints = services.scope_checkpoints(
+        Checkpoint.objects.filter(campaign=campaign).select_related("community"), user
+    )
+    filterset = CheckpointFilter(request.GET or None, queryset=checkpoints, request=request)
+    page = Paginator(filterset.qs.order_by("kind", "name", "pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    plans = (
+        WeeklyPlan.objects.filter(action__campaign=campaign, week_start=week)
+        .select_related("action")
+        .order_by("action__order", "pk")
+    )
+    return render(
+        request,
+        "campaigns/campaign.html",
+        {
+            "campaign": campaign,
+            "report": services.report(campaign, user, today=today),
+            "rounds": campaign.rounds.order_by("-number")[:12],
+            "actions": campaign.actions.all(),
+            "plans": plans,
+            "week": week,
+            "filter": filterset,
+            "page": page,
+            "may_edit": services.may_edit(user),
+            "may_keep": services.may_keep(user),
+        },
+    )
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def readiness_report(request, pk):
+    """迎检准备情况: the one-page printable readiness report before an assessment date."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return render(
+        request,
+        "campaigns/report.html",
+        services.report(campaign, request.user),
+    )
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def round_detail(request, pk):
+    """A 督查 round: its tasks (inspected or not, score, 复查), closing it."""
+    round_ = get_object_or_404(InspectionRound.objects.select_related("campaign"), pk=pk)
+    visible = services.scope_checkpoints(Checkpoint.objects.all(), request.user)
+    assignments = (
+        Assignment.objects.filter(round=round_, checkpoint__in=visible)
+        .select_related("checkpoint", "inspector", "inspection")
+        .order_by("checkpoint__kind", "checkpoint__name")
+    )
+    return render(
+        request,
+        "campaigns/round.html",
+        {
+            "round": round_,
+            "assignments": assignments,
+            "may_close": services.may_edit(request.user) and round_.state == RoundState.PLANNED,
+        },
+    )
+
+
+@require_POST
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def close_round(request, pk):
+    round_ = get_object_or_404(InspectionRound, pk=pk)
+    try:
+        services.do_close_round(request.user, round_, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, "；".join(_messages(error)))
+    else:
+        messages.success(request, _("本轮督查已结束"))
+    return redirect("campaigns:round", pk=round_.pk)
+
+
+@require_POST
+@role_required(*CAMPAIGNS_KEEP_ROLES)
+def plan_done(request, pk):
+    plan = get_object_or_404(WeeklyPlan.objects.select_related("action"), pk=pk)
+    try:
+        services.do_mark_plan_done(request.user, plan, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, "；".join(_messages(error)))
+    else:
+        messages.success(request, _("行动计划已标记完成"))
+    return redirect("campaigns:campaign", pk=plan.action.campaign_id)
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def structures(request):
+    """无违建: the register of illegal structures (filtered) and each 居村's status."""
+    user = request.user
+    queryset = services.scope_structures(IllegalStructure.objects.select_related("community"), user)
+    filterset = StructureFilter(request.GET or None, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    for structure in page:
+        structure.next_states = [
+            (s, StructureState(s).label)
+            for s in StructureState.values
+            if s in STRUCTURE_TRANSITIONS[structure.state]
+        ]
+    return render(
+        request,
+        "campaigns/structures.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "figures": services.structure_figures(user),
+            "may_keep": services.may_keep(user),
+        },
+    )
+
+
+@require_POST
+@role_required(*CAMPAIGNS_KEEP_ROLES)
+def move_structure(request, pk):
+    structure = get_object_or_404(
+        services.scope_structures(IllegalStructure.objects.all(), request.user), pk=pk
+    )
+    try:
+        services.do_move_structure(
+            request.user,
+            structure,
+            to_state=request.POST.get("to_state", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(_messages(error)))
+    else:
+        messages.success(request, _("违法建筑状态已更新"))
+    return redirect("campaigns:structures")
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def photo(request, pk):
+    visible = services.scope_checkpoints(Checkpoint.objects.all(), request.user)
+    item = get_object_or_404(
+        InspectionPhoto.objects.filter(inspection__checkpoint__in=visible), pk=pk
+    )
+    with missing_file_is_404(item.file):
+        response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+# --- the inspector's phone ------------------------------------------------------------------------
+
+
+@role_required(*CAMPAIGNS_INSPECT_ROLES)
+def my_round(request):
+    """督查 on the phone: the checkpoints of open rounds given to me, those still to do first."""
+    assignments = (
+        Assignment.objects.filter(inspector=request.user, round__state=RoundState.PLANNED)
+        .select_related("checkpoint", "round", "inspection")
+        .order_by("round__number", "checkpoint__kind", "checkpoint__name")
+    )
+    todo = [a for a in assignments if not hasattr(a, "inspection")]
+    done = [a for a in assignments if hasattr(a, "inspection")]
+    return render(request, "campaigns/m_round.html", {"todo": todo, "done": done})
+
+
+@role_required(*CAMPAIGNS_INSPECT_ROLES)
+def inspect(request, pk):
+    """Score one checkpoint item by item (合格/不合格 with what is wrong), photos, submit."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("checkpoint", "round__campaign"), pk=pk
+    )
+    if assignment.inspector_id != request.user.pk:
+        raise PermissionDenied(_("该点位不是派给您的督查任务"))
+    items = [
+        i
+        for i in assignment.round.campaign.items.filter(is_active=True)
+        if i.kind == assignment.checkpoint.kind
+    ]
+    previous = services.previous_failures([assignment.checkpoint_id]).get(
+        assignment.checkpoint_id, {}
+    )
+    errors, values, status = [], {}, 200
+    if request.method == "POST":
+        results = {}
+        for item in items:
+            verdict = request.POST.get(f"item_{item.pk}")
+            note = request.POST.get(f"note_{item.pk}", "")
+            values[item.pk] = (verdict, note)
+            if verdict in ("pass", "fail"):
+                results[item.pk] = {"passed": verdict == "pass", "note": note}
+        try:
+            inspection = services.do_inspect(
+                request.user,
+                assignment,
+                results=results,
+                note=request.POST.get("note", ""),
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as error:
+            errors, status = _messages(error), 400
+        else:
+            failed = inspection.item_count - inspection.passed_count
+            if failed:
+                messages.warning(
+                    request,
+                    _("督查已提交：%(n)d 项不合格，已转为案件交责任主体整改，下轮复查")
+                    % {"n": failed},
+                )
+            else:
+                messages.success(request, _("督查已提交：全部合格"))
+            return redirect("campaigns:my_round")
+    rows = [
+        {
+            "item": item,
+            "verdict": values.get(item.pk, (None, ""))[0],
+            "note": values.get(item.pk, (None, ""))[1],
+            "failed_before": previous.get(item.pk),
+        }
+        for item in items
+    ]
+    return render(
+        request,
+        "campaigns/m_inspect.html",
+        {
+            "assignment": assignment,
+            "checkpoint": assignment.checkpoint,
+            "rows": rows,
+            "errors": errors,
+            "done": hasattr(assignment, "inspection"),
+        },
+        status=status,
+    )
