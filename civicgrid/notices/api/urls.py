@@ -1,3 +1,14 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from civicgrid.notices.api import views
+
 app_name = "notices-api"
 
-urlpatterns = []
+router = DefaultRouter()
+router.register("notices", views.NoticeViewSet, basename="notices-notice")
+
+urlpatterns = [
+    path("me/relocations/", views.MyRelocationView.as_view(), name="notices-my-relocations"),
+    *router.urls,
+]
