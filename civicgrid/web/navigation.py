@@ -18,9 +18,14 @@ from civicgrid.accounts.policy import (
     FIRESAFETY_VIEW_ROLES,
     GRID_STAFF_ROLES,
     MEETINGS_VIEW_ROLES,
+    NOTICES_RESIDENT_ROLES,
+    NOTICES_VIEW_ROLES,
     PARKING_GATE_ROLES,
     PARKING_RESIDENT_ROLES,
     PARKING_VIEW_ROLES,
+    PROACTIVE_EDIT_ROLES,
+    PROACTIVE_TASK_ROLES,
+    PROACTIVE_VIEW_ROLES,
     PROJECTS_RESIDENT_ROLES,
     PROJECTS_VIEW_ROLES,
     SHOPS_REFRESH_ROLES,
@@ -111,6 +116,14 @@ for _role in sorted(TIMEBANK_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:index"))
 for _role in sorted(TIMEBANK_RESIDENT_ROLES):
     MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:me"))
+# 主动治理 (civicgrid.proactive): 一弄一案, hotspots and anomalies for the desk, 片区, 居委, leaders
+# and grid leaders (who send patrol tasks); the phone's patrol tasks for grid staff.
+for _role in sorted(
+    (PROACTIVE_VIEW_ROLES - GRID_STAFF_ROLES) | (PROACTIVE_EDIT_ROLES & GRID_STAFF_ROLES)
+):
+    MENU_BY_ROLE[_role].append((_("主动治理"), "proactive:index"))
+for _role in sorted(PROACTIVE_TASK_ROLES):
+    MENU_BY_ROLE[_role].append((_("巡查任务"), "proactive:my_tasks"))
 # 三会 (civicgrid.meetings): the meetings of their 居村 for the desk, 片区, 居委 and leaders;
 # participants sign in on the phone through the meeting's QR code, no menu needed.
 for _role in sorted(MEETINGS_VIEW_ROLES - GRID_STAFF_ROLES):
@@ -127,11 +140,21 @@ for _role in sorted(CAMPAIGNS_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("创建创评"), "campaigns:index"))
 for _role in sorted(GRID_STAFF_ROLES & CAMPAIGNS_INSPECT_ROLES):
     MENU_BY_ROLE[_role].append((_("创建督查"), "campaigns:my_round"))
+# 公示公告 (civicgrid.notices): the staff's list (compose, review, objections) for the desk, 片区,
+# 居委 and leaders; residents read the board (and their household's relocation figures from it).
+for _role in sorted(NOTICES_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("公示公告"), "notices:staff"))
+for _role in sorted(NOTICES_RESIDENT_ROLES):
+    MENU_BY_ROLE[_role].append((_("公示公告"), "notices:board"))
 # 社区报 (civicgrid.bulletin): the issues and the editing desk for the street's desk and leaders.
 for _role in sorted(BULLETIN_VIEW_ROLES):
     MENU_BY_ROLE[_role].append((_("社区报"), "bulletin:index"))
 # Visitors who are not signed in: residents may report and follow a case without an account.
-ANONYMOUS_MENU = [(_("我要反映"), "public:report"), (_("查询进度"), "public:track")]
+ANONYMOUS_MENU = [
+    (_("我要反映"), "public:report"),
+    (_("查询进度"), "public:track"),
+    (_("公示公告"), "notices:board"),
+]
 
 
 def home_url_name(user) -> str:
