@@ -62,9 +62,11 @@ from civicgrid.attachments import services as attachment_services
 from civicgrid.attachments.choices import AttachmentKind
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case, Category
+from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
+from civicgrid.demo.emergency import build_demo_emergency
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.logins import PASSWORDS
@@ -137,6 +139,8 @@ def demo(db):
     build_demo_meetings(seed=7)
     build_demo_projects(seed=7)
     build_demo_timebank(seed=7, volunteers=60)
+    build_demo_emergency(seed=7)
+    build_demo_bulletin(seed=7)
     return {u.username: u for u in User.objects.all()}
 
 

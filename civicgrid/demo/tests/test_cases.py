@@ -172,7 +172,10 @@ def test_command_option(db):
     from civicgrid.parking.models import Escalation
 
     from_programmes = set()
-    for model in (RentalHouse, AgreedAction, Escalation):
+    # 防汛应急: the replayed typhoon's 积水 reports and a drill's finding (civicgrid.demo.emergency).
+    from civicgrid.emergency.models import DrillFinding, FloodReport
+
+    for model in (RentalHouse, AgreedAction, Escalation, FloodReport, DrillFinding):
         from_programmes |= set(model.objects.exclude(case=None).values_list("case", flat=True))
     assert from_programmes
     loaded = 12 + 3 + from_patrols + from_visits + from_sorting + from_shops

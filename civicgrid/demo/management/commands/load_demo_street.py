@@ -7,14 +7,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from civicgrid.demo.accounts import build_posted_accounts
+from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
+from civicgrid.demo.emergency import build_demo_emergency
 from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.meetings import build_demo_meetings
 from civicgrid.demo.parking import build_demo_parking
+from civicgrid.demo.proactive import build_demo_proactive
 from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
@@ -155,6 +158,12 @@ class Command(BaseCommand):
             build_demo_projects(seed=params.seed)
             # 爱心银行: 22 projects, 32 partners, ~1,050 volunteers, a year of services.
             build_demo_timebank(seed=params.seed)
+            # 防汛应急: 29 flood-prone estates and their works, a past typhoon at level III, drills.
+            build_demo_emergency(seed=params.seed)
+            # 社区报: 第41期 (published) and 第42期 (edited) compiled from the demo's own data.
+            build_demo_bulletin(seed=params.seed)
+            # 主动治理: 一弄一案 items (one 返潮), a hotspot, an anomaly, patrol tasks.
+            build_demo_proactive(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
