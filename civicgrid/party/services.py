@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from civicgrid.accounts.policy import PARTY_EDIT_ROLES, PARTY_VIEW_ROLES
 from civicgrid.core.masking import mask_phone, normalize_phone
@@ -135,9 +136,9 @@ def scope_members(queryset, user):
     )
 
 
-def _event(kind, user, organisation=None, obj=None, **detail):
+def _event(action, user, organisation=None, obj=None, **detail):
     return PartyEvent.objects.create(
-        kind=kind,
+        kind=action,
         organisation=organisation,
         object_id=getattr(obj, "pk", None),
         user=user,
@@ -351,6 +352,88 @@ def do_save_organisation(data: dict, user=None, organisation: Organisation | Non
     return organisation
 
 
+def do_save_organisations_many(rows: list[dict], user=None) -> list[Organisation]:
+    """Many new organisations at once (a street's tree, the demo's): each row checked as
+    do_save_organisation checks it, the one-organisation rule across the batch and against the
+    database, one bad row refuses them all; one PartyEvent records the batch. Parents must
+    already be saved (build a tree level by level)."""
+    clean = []
+    errors: dict = {}
+    for index, row in enumerate(rows):
+        try:
+            clean.append(_clean_organisation(row, None))
+        except ValidationError as error:
+            errors = {
+                k: _("第 %(n)d 行：%(m)s") % {"n": index + 1, "m": v[0]}
+                for k, v in error.message_dict.items()
+            }
+            break
+    if errors:
+        raise ValidationError(errors)
+    for row in clean:
+        _check_edit(user, row["grid"])
+    with transaction.atomic():
+        micro = [
+            r for r in clean if r["grid"] is not None and r["grid"].level == GridLevel.MICRO_GRID
+        ]
+        ids = [r["grid"].pk for r in micro]
+        list(Grid.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        taken = defaultdict(list)
+        for grid_id, started, ended in Organisation.objects.filter(grid_id__in=ids).values_list(
+            "grid_id", "started_on", "ended_on"
+        ):
+            taken[grid_id].append((started, ended))
+        for row in micro:
+            for started, ended in taken[row["grid"].pk]:
+                if (ended is None or ended >= row["started_on"]) and (
+                    row["ended_on"] is None or started <= row["ended_on"]
+                ):
+                    raise ValidationError(
+                        {
+                            "grid": _(
+                                "微网格“%(grid)s”在该期间已有党组织，每个微网格只设一个党组织"
+                            )
+                            % {"grid": row["grid"].name}
+                        }
+                    )
+            taken[row["grid"].pk].append((row["started_on"], row["ended_on"]))
+        organisations = Organisation.objects.bulk_create([Organisation(**row) for row in clean])
+        _event("create_many", user, None, None, count=len(organisations))
+    return organisations
+
+
+def do_set_secretaries_many(pairs: list[tuple[Organisation, "Member"]], user=None) -> int:
+    """Heads of many organisations at once: each (organisation, member) checked as
+    do_set_secretary checks it (the member is the organisation's or its parent's; the head rule
+    against the sitting 网格长 when it refuses)."""
+    refuse = head_rule() == "refuse"
+    today = timezone.localdate()
+    leaders = {}
+    if refuse:
+        micro_ids = [o.grid_id for o, _m in pairs if o.grid_id]
+        leaders = dict(
+            GridPost.objects.filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=today),
+                micro_grid_id__in=micro_ids,
+                role=PostRole.LEADER,
+                start_date__lte=today,
+            ).values_list("micro_grid_id", "staff_id")
+        )
+    for org, member in pairs:
+        _check_edit(user, org.grid)
+        if member.organisation_id not in (org.pk, org.parent_id):
+            raise ValidationError({"secretary": _("负责人须是本组织（或上级组织）的党员")})
+        leader = leaders.get(org.grid_id)
+        if refuse and leader is not None and leader != member.staff_id:
+            raise ValidationError({"secretary": _("微网格党组织负责人兼任网格长")})
+    with transaction.atomic():
+        for org, member in pairs:
+            org.secretary = member
+        Organisation.objects.bulk_update([o for o, _m in pairs], ["secretary"], batch_size=500)
+        _event("secretary_many", user, None, None, count=len(pairs))
+    return len(pairs)
+
+
 def do_close_organisation(organisation: Organisation, ended_on, user=None, reason: str = ""):
     """撤销: the organisation ends on `ended_on` (its micro-grid is then uncovered)."""
     errors: dict = {}
@@ -406,10 +489,12 @@ def do_set_secretary(organisation: Organisation, member: Member | None, user=Non
 def _clean_member(row: dict, index: int | None, cache: dict) -> dict:
     errors: dict = {}
     out = {
-        "name": _text(row.get("name"), "name", _("姓名"), 50, required=True, errors=errors),
-        "work_unit": _text(row.get("work_unit"), "work_unit", _("工作单位"), 100, errors=errors),
+        "name": _text(row.get("name"), "name", _lazy("姓名"), 50, required=True, errors=errors),
+        "work_unit": _text(
+            row.get("work_unit"), "work_unit", _lazy("工作单位"), 100, errors=errors
+        ),
     }
-    phone = normalize_phone(_text(row.get("phone"), "phone", _("手机号"), 32, errors=errors))
+    phone = normalize_phone(_text(row.get("phone"), "phone", _lazy("手机号"), 32, errors=errors))
     if phone and not (len(phone) == 11 and phone.startswith("1")):
         errors["phone"] = _("手机号应为11位数字")
     out["phone"] = phone
@@ -417,7 +502,7 @@ def _clean_member(row: dict, index: int | None, cache: dict) -> dict:
         row.get("work_status") or WorkStatus.IN_WORK,
         WorkStatus,
         "work_status",
-        _("在职状态"),
+        _lazy("在职状态"),
         errors,
     )
     community = row.get("dual_report_community")
@@ -429,7 +514,7 @@ def _clean_member(row: dict, index: int | None, cache: dict) -> dict:
         errors["dual_report_community"] = _("双报到须报到到居村")
     out["dual_report_community"] = community
     out["dual_report_on"] = _date(
-        row.get("dual_report_on"), "dual_report_on", _("双报到日期"), errors, required=False
+        row.get("dual_report_on"), "dual_report_on", _lazy("双报到日期"), errors, required=False
     )
     if (out["dual_report_community"] is None) != (out["dual_report_on"] is None):
         errors.setdefault("dual_report_on", _("双报到须同时填写居村和日期"))
@@ -453,13 +538,25 @@ def _clean_member(row: dict, index: int | None, cache: dict) -> dict:
 
 def do_register_members_many(organisation: Organisation, rows: list[dict], user=None) -> list:
     """Register many members of one organisation at once (a roll from the organisation
-    department, the demo's ~3,000 双报到 members): every row is checked first, and one bad row
-    refuses them all. One PartyEvent records the batch."""
+    department): every row is checked first, and one bad row refuses them all. One PartyEvent
+    records the batch."""
+    return _register_members(rows, user, organisation)
+
+
+def do_register_members_bulk(rows: list[tuple[Organisation, dict]], user=None) -> list:
+    """Members of several organisations at once (the demo's ~3,000 双报到 members): the same
+    checks, one transaction, one PartyEvent."""
+    return _register_members([row for _o, row in rows], user, None, [o for o, _r in rows])
+
+
+def _register_members(rows, user, organisation, organisations=None) -> list:
     if not isinstance(rows, list) or not rows:
         raise ValidationError({"rows": _("没有要登记的党员")})
     if len(rows) > MAX_MEMBERS_AT_ONCE:
         raise ValidationError({"rows": _("一次最多登记 %(n)d 名党员") % {"n": MAX_MEMBERS_AT_ONCE}})
-    _check_edit(user, organisation.grid)
+    orgs = organisations or [organisation] * len(rows)
+    for org in {o.pk: o for o in orgs}.values():
+        _check_edit(user, org.grid)
     cache = {
         "communities": {
             g.pk: g for g in Grid.objects.filter(level=GridLevel.COMMUNITY).only("pk", "level")
@@ -467,11 +564,15 @@ def do_register_members_many(organisation: Organisation, rows: list[dict], user=
     }
     clean = [_clean_member(row, i if len(rows) > 1 else None, cache) for i, row in enumerate(rows)]
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        if organisation.ended_on is not None:
+        ids = {o.pk for o in orgs}
+        locked = list(Organisation.objects.select_for_update().filter(pk__in=ids))
+        if len(locked) != len(ids):
+            raise ValidationError({"organisation": _("党组织不存在")})
+        if any(o.ended_on is not None for o in locked):
             raise ValidationError({"organisation": _("该党组织已撤销，不能登记党员")})
         members = Member.objects.bulk_create(
-            [Member(organisation=organisation, **row) for row in clean]
+            [Member(organisation=org, **row) for org, row in zip(orgs, clean, strict=True)],
+            batch_size=1000,
         )
         _event("members", user, organisation, None, count=len(members))
     return members
@@ -666,7 +767,7 @@ def do_record_life_many(rows: list[tuple[Organisation, dict]]) -> int:
     meetings = []
     for organisation, data in rows:
         errors: dict = {}
-        kind = _choice(data.get("kind"), LifeKind, "kind", _("类别"), errors)
+        kind = _choice(data.get("kind"), LifeKind, "kind", _lazy("类别"), errors)
         if kind and kind != LifeKind.THEME_DAY and kind not in _owed(organisation.level):
             errors["kind"] = _("该层级不召开此类组织生活")
         held_on = data["held_on"]
@@ -833,7 +934,7 @@ def coverage(scope=None, on: datetime.date | None = None) -> dict:
             doubled.append(grid)
         staff_id = found[0][2]
         leader = leaders.get(grid.pk)
-        if leader is not None and staff_id != leader:
+        if leader is not None and staff_id is not None and staff_id != leader:
             mismatched.append(grid)
             community["mismatched"] += 1
     total = len(grids)
@@ -947,6 +1048,7 @@ def public_points() -> list[dict]:
 
 
 def _names(value, field, label, errors, *, required=False) -> list[str]:
+    value = value or []
     if isinstance(value, str):
         value = [v for v in value.replace("，", "、").replace(",", "、").split("、")]
     if not isinstance(value, list) or len(value) > 200:

@@ -17,6 +17,7 @@ from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.meetings import build_demo_meetings
 from civicgrid.demo.parking import build_demo_parking
+from civicgrid.demo.party import build_demo_party
 from civicgrid.demo.proactive import build_demo_proactive
 from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
@@ -158,6 +159,9 @@ class Command(BaseCommand):
             build_demo_projects(seed=params.seed)
             # 爱心银行: 22 projects, 32 partners, ~1,050 volunteers, a year of services.
             build_demo_timebank(seed=params.seed)
+            # 党组织: the tree (251 micro-grid branches and groups), ~3,000 双报到 members, the 12
+            # five-star branches, a year of 三会一课, the 1+6+62+X points, a co-building signing.
+            build_demo_party(seed=params.seed)
             # 防汛应急: 29 flood-prone estates and their works, a past typhoon at level III, drills.
             build_demo_emergency(seed=params.seed)
             # 社区报: 第41期 (published) and 第42期 (edited) compiled from the demo's own data.
