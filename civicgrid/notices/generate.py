@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.meetings.choices import MeetingState
+from civicgrid.meetings.models import Meeting
 from civicgrid.notices import services
 from civicgrid.notices.choices import (
     Audience,
@@ -309,3 +310,34 @@ def relocation_progress(user, relocation, *, department_name, now=None) -> Notic
         ),
         now,
     )
+
+
+def sync_meetings(now=None) -> dict:
+    """The periodic pass over the 三会 (which may not import the notices): a notice, ready for
+    review, for every noticed meeting still to come and every published outcome that has none."""
+    now = now or timezone.now()
+    made = {"notices": 0, "outcomes": 0}
+    keys = set(
+        Notice.objects.filter(
+            source__in=[NoticeSource.MEETING_NOTICE, NoticeSource.MEETING_OUTCOME]
+        ).values_list("source_key", flat=True)
+    )
+    upcoming = Meeting.objects.filter(state=MeetingState.NOTICED, starts_at__gt=now)
+    for meeting in upcoming.select_related("community", "estate"):
+        if f"meeting_notice:{meeting.pk}" not in keys:
+            meeting_notice(None, meeting, now=now)
+            made["notices"] += 1
+    published = Meeting.objects.filter(
+        state__in=[MeetingState.PUBLISHED, MeetingState.FOLLOWED_UP]
+    ).exclude(outcome="")
+    for meeting in published.select_related("community", "estate"):
+        if f"meeting_outcome:{meeting.pk}" not in keys:
+            meeting_outcome(None, meeting, now=now)
+            made["outcomes"] += 1
+    return made
+
+
+def periodic(now=None) -> dict:
+    """The notices' periodic job: meetings' notices generated, then the sweep (a 公示 whose
+    period is over closes, an expired notice is archived)."""
+    return {**sync_meetings(now), **services.sweep(now)}

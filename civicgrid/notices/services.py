@@ -898,16 +898,17 @@ def honour_rolls_between(first, last) -> list[dict]:
 
 
 def dashboard_tile(micro_ids, first, last, now) -> dict:
-    """The tile: live notices, 公示 in their objection period, objections waiting for an answer
-    (three queries)."""
+    """The tile: live notices, 公示 in their objection period, notices waiting for review,
+    objections waiting for an answer — over the notices of the scope's grids and the grids above
+    them (two queries, whatever the scope)."""
     qs = Notice.objects.all()
     if micro_ids is not None:
-        codes = {
-            c
-            for p in Grid.objects.filter(pk__in=micro_ids).values_list("path", flat=True)
-            for c in p.strip("/").split("/")
-        }
-        qs = qs.filter(grid__code__in=codes)
+        micro = Grid.objects.filter(pk__in=micro_ids)
+        qs = qs.filter(
+            Q(grid__in=micro.values("parent_id"))
+            | Q(grid__in=micro.values("parent__parent_id"))
+            | Q(grid__in=micro.values("parent__parent__parent_id"))
+        )
     figures = qs.aggregate(
         live=Count("pk", filter=Q(state__in=LIVE_STATES)),
         objection_open=Count(
@@ -921,4 +922,5 @@ def dashboard_tile(micro_ids, first, last, now) -> dict:
     figures["unanswered"] = Objection.objects.filter(
         notice__in=qs.values("pk"), answer__isnull=True
     ).count()
+    figures["has_data"] = bool(figures["live"] or figures["review"])
     return figures

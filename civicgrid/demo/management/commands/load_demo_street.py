@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from civicgrid.demo.accounts import build_posted_accounts
-from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
+from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.emergency import build_demo_emergency
@@ -16,6 +16,7 @@ from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.fieldwork import build_demo_fieldwork
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.meetings import build_demo_meetings
+from civicgrid.demo.notices import build_demo_notices
 from civicgrid.demo.parking import build_demo_parking
 from civicgrid.demo.party import build_demo_party
 from civicgrid.demo.proactive import build_demo_proactive
@@ -164,6 +165,9 @@ class Command(BaseCommand):
             build_demo_party(seed=params.seed)
             # 防汛应急: 29 flood-prone estates and their works, a past typhoon at level III, drills.
             build_demo_emergency(seed=params.seed)
+            # 公示公告: 花墙's relocation to 100% signed, the 62 → 8 selection 公示, honour rolls
+            # (before the bulletin, which prints the period's notices and honour rolls).
+            build_demo_notices(seed=params.seed)
             # 社区报: 第41期 (published) and 第42期 (edited) compiled from the demo's own data.
             build_demo_bulletin(seed=params.seed)
             # 主动治理: 一弄一案 items (one 返潮), a hotspot, an anomaly, patrol tasks.
