@@ -34,6 +34,7 @@ class Topic(models.TextChoices):
     PROJECTS = "projects", _("社区项目")
     MEETINGS = "meetings", _("三会议定事项")
     NOTICES = "notices", _("公示公告")
+    HONOURS = "honours", _("身边好人光荣榜")
     PARTY = "party", _("党组织星级评定")
     LINKS = "links", _("链接")
 

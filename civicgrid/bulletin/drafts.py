@@ -623,6 +623,157 @@ def write_meetings(f):
     }
 
 
+# --- 公示公告 and 光荣榜 (civicgrid.notices), 星级党组织 (civicgrid.party) ---------------------------
+
+
+def gather_notices(ctx: Context):
+    from civicgrid.notices.choices import NoticeKind
+    from civicgrid.notices.services import published_between
+
+    kinds = [k for k in NoticeKind if k != NoticeKind.HONOUR_ROLL]
+    rows = published_between(ctx.first, ctx.last, kinds=kinds)
+    if not rows:
+        return None
+    return {
+        "first": ctx.first.isoformat(),
+        "last": ctx.last.isoformat(),
+        "notices": [
+            {
+                "kind": str(r["kind_label"]),
+                "title": r["title"],
+                "scope": r["scope"],
+                "department": r["department"],
+                "objections": r["objections"],
+                "answered": r["answered"],
+            }
+            for r in rows[:12]
+        ],
+        "total": len(rows),
+    }
+
+
+def write_notices(f):
+    notices = f["notices"]
+    objections = sum(n["objections"] for n in notices)
+    answered = sum(n["answered"] for n in notices)
+    body = [
+        _("%(dates)s，街道和各居村发布公示公告 %(n)s 件。")
+        % {"dates": _dates(f), "n": _n(f["total"])}
+    ]
+    if objections:
+        body.append(
+            _("公示期内收到居民异议 %(n)s 条，已答复 %(answered)s 条。")
+            % {"n": _n(objections), "answered": _n(answered)}
+        )
+    for n in notices[:4]:
+        body.append(_("%(scope)s%(kind)s：“%(title)s”。") % n)
+    return {
+        "title": _("本期公示公告 %(n)s 件") % {"n": _n(f["total"])},
+        "lead": _("发布公示公告 %(n)s 件") % {"n": _n(f["total"])},
+        "body": body,
+        "table": {
+            "columns": [_("类型"), _("标题"), _("范围"), _("异议")],
+            "rows": [
+                [n["kind"], n["title"], n["scope"], f"{n['answered']}/{n['objections']}"]
+                for n in notices
+            ],
+        },
+        "chart": "",
+    }
+
+
+def gather_honours(ctx: Context):
+    from civicgrid.notices.services import honour_rolls_between
+
+    # The notices app publishes only consented entries (身边好人 with consent).
+    rolls = honour_rolls_between(ctx.first, ctx.last)
+    rolls = [r for r in rolls if r["entries"]]
+    if not rolls:
+        return None
+    return {
+        "rolls": [
+            {
+                "title": r["title"],
+                "scope": r["scope"],
+                "entries": [
+                    {"name": e["name"], "citation": scrub_citation(e["citation"])}
+                    for e in r["entries"][:20]
+                ],
+            }
+            for r in rolls
+        ]
+    }
+
+
+def scrub_citation(text: str) -> str:
+    from civicgrid.core.scrub import scrub_text
+
+    return scrub_text(text or "")[:120]
+
+
+def write_honours(f):
+    body = []
+    for roll in f["rolls"]:
+        names = "、".join(e["name"] for e in roll["entries"])
+        body.append(
+            _("%(scope)s“%(title)s”：%(names)s。")
+            % {"scope": roll["scope"], "title": roll["title"], "names": names}
+        )
+    count = sum(len(r["entries"]) for r in f["rolls"])
+    return {
+        "title": _("光荣榜：%(n)s 位身边好人") % {"n": _n(count)},
+        "lead": _("光荣榜表彰 %(n)s 位身边好人") % {"n": _n(count)},
+        "body": body,
+        "table": {
+            "columns": [_("姓名"), _("事迹")],
+            "rows": [[e["name"], e["citation"]] for r in f["rolls"] for e in r["entries"]],
+        },
+        "chart": "",
+    }
+
+
+def gather_party(ctx: Context):
+    from civicgrid.party.models import StarRating
+
+    rows = list(
+        StarRating.objects.filter(awarded_on__gte=ctx.first, awarded_on__lte=ctx.last, stars__gte=5)
+        .order_by("organisation__name")
+        .values_list("organisation__name", "stars", "awarded_by", "year")
+    )
+    if not rows:
+        return None
+    return {
+        "organisations": [
+            {"name": name, "stars": stars, "awarded_by": by, "year": year}
+            for name, stars, by, year in rows
+        ]
+    }
+
+
+def write_party(f):
+    organisations = f["organisations"]
+    first = organisations[0]
+    body = [
+        _("%(by)s评定 %(n)s 个党组织为%(year)s年度“五星级党组织”：%(names)s。")
+        % {
+            "by": first["awarded_by"],
+            "n": _n(len(organisations)),
+            "year": first["year"],
+            "names": "、".join(o["name"] for o in organisations),
+        }
+    ]
+    return {
+        "title": _("%(n)s 个党组织获评五星级") % {"n": _n(len(organisations))},
+        "lead": _("%(n)s 个党组织获评五星级") % {"n": _n(len(organisations))},
+        "body": body,
+        "table": {
+            "columns": [_("党组织"), _("星级"), _("评定机关")],
+            "rows": [[o["name"], "★" * o["stars"], o["awarded_by"]] for o in organisations],
+        },
+        "chart": "",
+    }
+
+
 # --- the digest and the links -------------------------------------------------------------------
 
 
@@ -681,4 +832,7 @@ def sources() -> list[Source]:
             Topic.PROJECTS, Section.EXPERIENCE, _("社区自治办"), gather_projects, write_projects
         ),
         Source(Topic.MEETINGS, Section.NEWS, _("社区自治办"), gather_meetings, write_meetings),
+        Source(Topic.NOTICES, Section.NEWS, _("街道党政办"), gather_notices, write_notices),
+        Source(Topic.HONOURS, Section.HONOURS, _("街道党建办"), gather_honours, write_honours),
+        Source(Topic.PARTY, Section.HONOURS, _("街道党建办"), gather_party, write_party),
     ]

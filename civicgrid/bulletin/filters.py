@@ -3,8 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.bulletin.choices import IssueState
-from civicgrid.bulletin.models import Issue
+from civicgrid.bulletin.choices import IssueState, Section, Topic
+from civicgrid.bulletin.models import Article, Issue
 from civicgrid.core.forms import FilterForm
 
 
@@ -16,3 +16,14 @@ class IssueFilter(django_filters.FilterSet):
         form = FilterForm
         model = Issue
         fields = ["state", "year"]
+
+
+class ArticleFilter(django_filters.FilterSet):
+    issue = django_filters.NumberFilter(field_name="issue__number", label=_("期号"))
+    section = django_filters.ChoiceFilter(choices=Section.choices, label=_("栏目"))
+    topic = django_filters.ChoiceFilter(choices=Topic.choices, label=_("数据来源"))
+
+    class Meta:
+        form = FilterForm
+        model = Article
+        fields = ["issue", "section", "topic"]

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from civicgrid.bulletin import services
 from civicgrid.bulletin.choices import Section
 
-SERIF = "'Noto Serif CJK SC', 'Noto Serif SC', serif"
+SERIF = "'Noto Serif CJK SC', 'Noto Sans CJK SC', serif"
 SANS = "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif"
 
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from civicgrid.bulletin import services
 from civicgrid.bulletin.api import serializers as s
-from civicgrid.bulletin.filters import IssueFilter
+from civicgrid.bulletin.filters import ArticleFilter, IssueFilter
 from civicgrid.bulletin.models import Article, Issue
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.openapi import ErrorSerializer
@@ -103,11 +103,13 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(s.BulletinEventSerializer(issue.events.all(), many=True).data)
 
 
-class ArticleViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """稿件 of the issues a reader may see; editors change their words."""
+class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """稿件 of the issues a reader may see (by issue number, section, topic); editors change
+    their words."""
 
     permission_classes = [permissions.AllowAny]
     serializer_class = s.BulletinArticleSerializer
+    filterset_class = ArticleFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator

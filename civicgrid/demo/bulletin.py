@@ -1,0 +1,54 @@
+"""The demo street's 社区报 (seed 001: “本期 8 版 第 42 期 下期出版：9月9日 … 街道党工委、办事处联合
+出版”): two issues compiled through bulletin.services from the demo's own data — 第41期 over the
+30 days that ended four weeks ago, edited, approved and published; 第42期 over the last 30 days,
+its lead article edited and waiting for the 党建办's approval. No PDF is rendered here: the PDF
+is made on the first download and kept in storage (bulletin.render)."""
+
+import datetime
+
+from django.utils import timezone
+
+from civicgrid.bulletin import services
+from civicgrid.bulletin.models import Issue
+
+PAGES = 8
+EVERY_DAYS = 28  # seed 001: 8月12日 → 下期 9月9日
+PERIOD_DAYS = 30
+
+
+def build_demo_bulletin(*, seed: int = 7, now=None) -> dict:
+    """Compiles 第41期 (published) and 第42期 (edited); returns {number: articles} ({} when
+    issues exist already)."""
+    if Issue.objects.exists():
+        return {}
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    out = {}
+    for number, issue_date in ((41, today - datetime.timedelta(days=EVERY_DAYS)), (42, today)):
+        last = issue_date - datetime.timedelta(days=1)
+        issue = services.do_compile_issue(
+            None,
+            number=number,
+            issue_date=issue_date,
+            next_date=issue_date + datetime.timedelta(days=EVERY_DAYS),
+            period_first=last - datetime.timedelta(days=PERIOD_DAYS - 1),
+            period_last=last,
+            pages=PAGES,
+            now=now,
+        )
+        lead = issue.articles.exclude(topic="digest").exclude(topic="links").first()
+        lead = lead or issue.articles.first()
+        services.do_edit_article(
+            None,
+            lead,
+            title=lead.title,
+            body=lead.body,
+            byline="本报通讯员",
+            department=lead.department,
+            now=now,
+        )
+        if number == 41:
+            services.do_approve(None, issue, note="审定通过", now=now)
+            services.do_publish(None, issue, now=now)
+        out[number] = issue.articles.count()
+    return out
