@@ -231,4 +231,28 @@ def build_demo_projects(*, seed: int = 7, now=None) -> dict:
     today = timezone.localdate(now or timezone.now())
     late_build = Milestone.objects.get(project=corridor, kind=MilestoneKind.BUILD)
     services.do_plan_milestone(None, late_build, due_on=today - datetime.timedelta(days=30))
+    _ideas(campaign, communities)
     return {"proposals": PROPOSALS, "screened": len(passing), "recommended": len(recommended)}
+
+
+# Residents' ideas (金点子): the desk has answered two, three wait on its review page.
+IDEAS = [
+    ("小区门口的空地能不能装几张休闲座椅，方便老人歇脚。", None),
+    ("楼道里的电动自行车太多，希望加装充电桩。", None),
+    ("垃圾箱房旁边的绿化带常年积水，建议改造。", None),
+    ("希望在小区里放烟花。", "存在安全隐患，不符合消防规定。"),
+    ("建议把健身角改成停车位。", "健身角是居民议事会确定保留的公共空间。"),
+]
+
+
+def _ideas(campaign, communities):
+    for i, (text, reason) in enumerate(IDEAS):
+        idea = services.do_propose_idea(
+            None,
+            campaign=campaign,
+            community=communities[i % len(communities)],
+            text=text,
+            now=_at(4, 10 + i),
+        )
+        if reason:
+            services.do_decline_idea(None, idea, reason=reason, now=_at(5, 20))

@@ -6,3 +6,8 @@ class MeetingsConfig(AppConfig):
     name = "civicgrid.meetings"
     label = "meetings"
     verbose_name = _("三会制度")
+
+    def ready(self):
+        from civicgrid.meetings import subjects
+
+        subjects.register_builtins()

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ from civicgrid.cases.services import IllegalTransition
 from civicgrid.estates.models import Estate, PropertyCompany
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
-from civicgrid.meetings import services
+from civicgrid.meetings import services, subjects
 from civicgrid.meetings.choices import (
     Ballot,
     BodyKind,
@@ -112,7 +113,22 @@ class PlanForm(forms.Form):
         label=gettext_lazy("小区"), queryset=Estate.objects.none(), required=False
     )
     title = forms.CharField(label=gettext_lazy("议题"), max_length=200)
-    subject_title = forms.CharField(label=gettext_lazy("议题对象"), max_length=200, required=False)
+    subject_kind = forms.ChoiceField(label=gettext_lazy("议题对象类型"), required=False)
+    subject_query = forms.CharField(
+        label=gettext_lazy("搜索议题对象"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("输入名称、编号或地址的一部分，在下方选择。"),
+    )
+    subject_id = forms.IntegerField(
+        label=gettext_lazy("议题对象"), required=False, widget=forms.Select(choices=[("", "—")])
+    )
+    subject_title = forms.CharField(
+        label=gettext_lazy("议题对象（文字）"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("选择了对象时可不填；找不到对象时直接填写。"),
+    )
     starts_at = forms.DateTimeField(
         label=gettext_lazy("召开时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -137,6 +153,52 @@ class PlanForm(forms.Form):
         communities = services.visible_communities(user).order_by("code")
         self.fields["community"].queryset = communities
         self.fields["estate"].queryset = Estate.objects.filter(community__in=communities)
+        self.user = user
+        self.fields["subject_kind"].choices = [("", gettext_lazy("不关联（只填文字）"))] + (
+            subjects.choices()
+        )
+        self.fields["subject_kind"].widget.attrs["data-subject-kind"] = "1"
+        self.fields["subject_query"].widget.attrs.update(
+            {"data-subject-query": "1", "autocomplete": "off", "type": "search"}
+        )
+        self.fields["subject_id"].widget.attrs.update(
+            {"data-subject-select": "1", "data-url": reverse("meetings:subjects")}
+        )
+        # A re-shown form keeps the chosen object as the select's option.
+        if self.is_bound:
+            chosen = subjects.find(user, self.data.get("subject_kind"), self.data.get("subject_id"))
+            if chosen is not None:
+                self.fields["subject_id"].widget.choices = [
+                    ("", "—"),
+                    (chosen.pk, subjects.text_of(self.data.get("subject_kind"), chosen)),
+                ]
+
+    def clean(self):
+        data = super().clean()
+        kind, pk = data.pop("subject_kind", ""), data.pop("subject_id", None)
+        data.pop("subject_query", None)
+        data["subject"] = None
+        if kind:
+            subject = subjects.find(self.user, kind, pk)
+            if subject is None:
+                self.add_error("subject_id", _("请选择议题对象，或改为只填文字。"))
+            else:
+                data["subject"] = subject
+                if not (data.get("subject_title") or "").strip():
+                    data["subject_title"] = subjects.text_of(kind, subject)[:200]
+        return data
+
+
+@role_required(*MEETINGS_EDIT_ROLES)
+def subject_options(request):
+    """The objects of one kind the planner may choose as a meeting's subject (JSON)."""
+    return JsonResponse(
+        {
+            "results": subjects.search(
+                request.user, request.GET.get("kind", ""), request.GET.get("q", "")
+            )
+        }
+    )
 
 
 @role_required(*MEETINGS_EDIT_ROLES)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.forms import FilterForm
 from civicgrid.projects.choices import ProjectKind, ProjectState
-from civicgrid.projects.models import Project
+from civicgrid.projects.models import Idea, Project
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -19,3 +19,26 @@ class ProjectFilter(django_filters.FilterSet):
         form = FilterForm
         model = Project
         fields = ["campaign", "community", "kind", "state", "q"]
+
+
+class IdeaFilter(django_filters.FilterSet):
+    """Residents' ideas on the review page and the API: open (未处理), accepted or declined."""
+
+    STATUS = [
+        ("open", _("未处理")),
+        ("accepted", _("已采纳")),
+        ("declined", _("不采纳")),
+    ]
+    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("征集"))
+    community = django_filters.NumberFilter(field_name="community_id", label=_("居村"))
+    status = django_filters.ChoiceFilter(choices=STATUS, method="by_status", label=_("处理情况"))
+
+    class Meta:
+        form = FilterForm
+        model = Idea
+        fields = ["campaign", "community", "status"]
+
+    def by_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(decision__isnull=True)
+        return queryset.filter(decision__accepted=value == "accepted")

@@ -251,6 +251,53 @@ class Idea(models.Model):
         return self.text[:30]
 
 
+class IdeaDecision(ImmutableModel):
+    """金点子处理: the desk's answer to a resident's idea — taken into a project (采纳) or declined
+    with a reason (不采纳). One per idea (a database constraint); immutable, so it is the idea's
+    history too."""
+
+    idea = models.OneToOneField(
+        Idea, verbose_name=_("金点子"), on_delete=models.PROTECT, related_name="decision"
+    )
+    accepted = models.BooleanField(_("采纳"))
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("转成的项目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="from_ideas",
+    )
+    reason = models.CharField(_("不采纳原因"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("处理时间"))
+
+    class Meta:
+        verbose_name = _("金点子处理")
+        verbose_name_plural = _("金点子处理")
+        ordering = ["-at", "-id"]
+        constraints = [
+            # An accepted idea names its project; a declined one says why.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(accepted=True, project__isnull=False)
+                    | (models.Q(accepted=False, project__isnull=True) & ~models.Q(reason=""))
+                ),
+                name="projects_idea_decision_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.idea_id} · {_('采纳') if self.accepted else _('不采纳')}"
+
+
 class ScoreSheet(ImmutableModel):
     """评分表: one panel member's points for one project, per criterion (immutable)."""
 

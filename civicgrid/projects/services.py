@@ -48,6 +48,7 @@ from civicgrid.projects.models import (
     Criterion,
     Deliverable,
     Idea,
+    IdeaDecision,
     Milestone,
     Project,
     ProjectEvent,
@@ -193,8 +194,10 @@ def do_save_campaign(
     quota=8,
     template=None,
     hearing_required=True,
+    campaign=None,
 ) -> Campaign:
-    """Open a call for projects (项目征集)."""
+    """Open a call for projects (项目征集), or edit `campaign`: its quota may not fall below the
+    projects already recommended, and its template is fixed once a project has been scored."""
     _require(user, PROJECTS_EDIT_ROLES, _("您无权办理社区项目"))
     errors = {}
     try:
@@ -212,10 +215,25 @@ def do_save_campaign(
     focus_areas = list(focus_areas or [])
     if any(area not in FocusArea.values for area in focus_areas):
         errors["focus_areas"] = _("征集方向不正确。")
-    if not isinstance(quota, int) or not 1 <= quota <= 100:
+    if not isinstance(quota, int) or isinstance(quota, bool) or not 1 <= quota <= 100:
         errors["quota"] = _("推荐名额须在1到100之间。")
+    if template is not None and not isinstance(template, ScoringTemplate):
+        errors["template"] = _("请选择评分模板。")
     if errors:
         raise ValidationError(errors)
+    if campaign is not None:
+        return _edit_campaign(
+            campaign,
+            name=name,
+            year=year,
+            level=level,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            focus_areas=focus_areas,
+            quota=quota,
+            template=template,
+            hearing_required=bool(hearing_required),
+        )
     with transaction.atomic():
         return Campaign.objects.create(
             name=name,
@@ -228,6 +246,28 @@ def do_save_campaign(
             template=template or default_template(),
             hearing_required=bool(hearing_required),
         )
+
+
+def _edit_campaign(campaign, *, template, quota, **fields) -> Campaign:
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        chosen = Project.objects.filter(campaign=campaign, state__in=BUILDING_STATES).count()
+        if quota < chosen:
+            raise ValidationError(
+                {"quota": _("已推荐%(n)s个项目，推荐名额不能少于此数。") % {"n": chosen}}
+            )
+        template = template or campaign.template
+        if (
+            template.pk != campaign.template_id
+            and ScoreSheet.objects.filter(project__campaign=campaign).exists()
+        ):
+            raise ValidationError({"template": _("已有项目评分，不能更换评分模板。")})
+        for field, value in fields.items():
+            setattr(campaign, field, value)
+        campaign.quota = quota
+        campaign.template = template
+        campaign.save()
+    return campaign
 
 
 # --- proposals -----------------------------------------------------------------------------------
@@ -243,42 +283,17 @@ def _decimal(value, field, message, minimum=Decimal("0")):
     return number
 
 
-def do_submit_project(
-    user,
-    *,
-    campaign,
-    title,
-    community,
-    kind,
-    estate=None,
-    home_kind="",
-    summary="",
-    lon=None,
-    lat=None,
-    lead_organisation="",
-    partners="",
-    budget=0,
-    funding="",
-    hotspots="",
-    cases=(),
-    deliverables=(),
-    now=None,
-) -> Project:
-    """Enter a proposal (申报) with its deliverables; the five milestones come with their default
-    weights (设计 10, 招标 10, 施工 60, 验收 10, 移交 10)."""
-    _require(user, PROJECTS_EDIT_ROLES, _("您无权办理社区项目"))
-    now = _now(now)
+def _clean_project(
+    user, *, community, kind, estate, home_kind, lon, lat, budget, deliverables, texts
+) -> tuple[dict, list | None]:
+    """The checks a proposal and its edit share: every field's problem at once (field → message);
+    a 居村 outside the user's scope is PermissionDenied. Returns the cleaned fields and the
+    deliverables as (item, quantity, unit) rows (None: not given, keep them)."""
     errors = {}
-    for field, value, label, limit, required in (
-        ("title", title, _("项目名称"), MAX_TITLE, True),
-        ("summary", summary, _("项目简介"), MAX_TEXT, False),
-        ("lead_organisation", lead_organisation, _("牵头党组织"), 100, False),
-        ("partners", partners, _("共建单位"), 200, False),
-        ("funding", funding, _("资金来源"), 100, False),
-        ("hotspots", hotspots, _("关联热点"), 200, False),
-    ):
+    cleaned = {}
+    for field, (value, label, limit, required) in texts.items():
         try:
-            _text(value, field, label, limit, required)
+            cleaned[field] = _text(value, field, label, limit, required)
         except ValidationError as error:
             errors.update(error.message_dict)
     if community is None or getattr(community, "level", None) != GridLevel.COMMUNITY:
@@ -298,46 +313,112 @@ def do_submit_project(
     ):
         errors["lon"] = _("点位坐标不正确。")
     try:
-        budget = _decimal(budget, "budget", _("预算须为不小于0的金额（万元）。"))
+        cleaned["budget"] = _decimal(budget, "budget", _("预算须为不小于0的金额（万元）。"))
     except ValidationError as error:
         errors.update(error.message_dict)
-    items = []
-    for row in deliverables:
-        item, quantity, unit = row
-        if not (item or "").strip() or not (unit or "").strip() or len(item) > 50 or len(unit) > 10:
-            errors["deliverables"] = _("建设内容须写明项目、数量和单位。")
-            break
-        try:
-            quantity = _decimal(quantity, "deliverables", _("建设内容的数量须大于0。"))
-        except ValidationError as error:
-            errors.update(error.message_dict)
-            break
-        if quantity <= 0:
-            errors["deliverables"] = _("建设内容的数量须大于0。")
-            break
-        items.append((item.strip(), quantity, unit.strip()))
-    if campaign is not None and now.date() > campaign.ends_on:
-        errors["campaign"] = _("该征集已截止。")
+    items = None
+    if deliverables is not None:
+        items = []
+        for row in deliverables:
+            try:
+                item, quantity, unit = row
+            except (TypeError, ValueError):
+                errors["deliverables"] = _("建设内容须写明项目、数量和单位。")
+                break
+            item, unit = str(item or "").strip(), str(unit or "").strip()
+            if not item or not unit or len(item) > 50 or len(unit) > 10:
+                errors["deliverables"] = _("建设内容须写明项目、数量和单位。")
+                break
+            try:
+                quantity = _decimal(quantity, "deliverables", _("建设内容的数量须大于0。"))
+            except ValidationError as error:
+                errors.update(error.message_dict)
+                break
+            if quantity <= 0:
+                errors["deliverables"] = _("建设内容的数量须大于0。")
+                break
+            items.append((item, quantity, unit))
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        project = Project.objects.create(
-            campaign=campaign,
-            title=title.strip(),
+    cleaned.update(
+        community=community,
+        estate=estate,
+        kind=kind,
+        home_kind=home_kind or "",
+        lon=lon,
+        lat=lat,
+    )
+    return cleaned, items
+
+
+def _project_texts(title, summary, lead_organisation, partners, funding, hotspots, maintainer=""):
+    return {
+        "title": (title, _("项目名称"), MAX_TITLE, True),
+        "summary": (summary, _("项目简介"), MAX_TEXT, False),
+        "lead_organisation": (lead_organisation, _("牵头党组织"), 100, False),
+        "partners": (partners, _("共建单位"), 200, False),
+        "funding": (funding, _("资金来源"), 100, False),
+        "hotspots": (hotspots, _("关联热点"), 200, False),
+        "maintainer": (maintainer, _("移交后管护单位"), 100, False),
+    }
+
+
+def do_submit_project(
+    user,
+    *,
+    campaign,
+    title,
+    community,
+    kind,
+    estate=None,
+    home_kind="",
+    summary="",
+    lon=None,
+    lat=None,
+    lead_organisation="",
+    partners="",
+    budget=0,
+    funding="",
+    hotspots="",
+    maintainer="",
+    cases=(),
+    deliverables=(),
+    now=None,
+    _after_deadline=False,
+) -> Project:
+    """Enter a proposal (申报) with its deliverables; the five milestones come with their default
+    weights (设计 10, 招标 10, 施工 60, 验收 10, 移交 10)."""
+    _require(user, PROJECTS_EDIT_ROLES, _("您无权办理社区项目"))
+    now = _now(now)
+    deadline_error = None
+    if campaign is None:
+        deadline_error = _("请选择征集。")
+    elif not _after_deadline and now.date() > campaign.ends_on:
+        deadline_error = _("该征集已截止。")
+    try:
+        fields, items = _clean_project(
+            user,
             community=community,
-            estate=estate,
             kind=kind,
-            home_kind=home_kind or "",
-            summary=(summary or "").strip(),
+            estate=estate,
+            home_kind=home_kind,
             lon=lon,
             lat=lat,
-            lead_organisation=(lead_organisation or "").strip(),
-            partners=(partners or "").strip(),
             budget=budget,
-            funding=(funding or "").strip(),
-            hotspots=(hotspots or "").strip(),
-            proposer=user,
-            submitted_at=now,
+            deliverables=list(deliverables or ()),
+            texts=_project_texts(
+                title, summary, lead_organisation, partners, funding, hotspots, maintainer
+            ),
+        )
+    except ValidationError as error:
+        if deadline_error:
+            error.error_dict["campaign"] = ValidationError(deadline_error).error_list
+        raise
+    if deadline_error:
+        raise ValidationError({"campaign": deadline_error})
+    with transaction.atomic():
+        project = Project.objects.create(
+            campaign=campaign, proposer=user, submitted_at=now, **fields
         )
         if cases:
             project.cases.set(cases)
@@ -348,6 +429,93 @@ def do_submit_project(
             Milestone(project=project, kind=k, weight=w) for k, w in DEFAULT_MILESTONES
         )
         _event(project, "submit", user, now, to_state=S.SUBMITTED)
+    return project
+
+
+# Fields an edit may change, in the order the history note names them.
+EDITABLE = [
+    "title",
+    "community",
+    "estate",
+    "kind",
+    "home_kind",
+    "summary",
+    "lon",
+    "lat",
+    "lead_organisation",
+    "partners",
+    "budget",
+    "funding",
+    "hotspots",
+    "maintainer",
+]
+FINISHED_STATES = frozenset({S.CLOSED, S.DECLINED})
+
+
+def do_edit_project(user, project, *, cases=None, deliverables=None, now=None, **changes):
+    """Edit a project's particulars (名称、点位、类型、牵头党组织、共建单位、预算、资金、建设内容、
+    管护单位 …) until it is closed or dropped out; `cases`/`deliverables` replace the linked cases
+    and the deliverables when given. One history row names the fields that changed."""
+    _check_project(user, project)
+    now = _now(now)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(
+            {"__all__": _("不能修改这些字段：%(f)s") % {"f": "、".join(sorted(unknown))}}
+        )
+    values = {field: changes.get(field, getattr(project, field)) for field in EDITABLE}
+    fields, items = _clean_project(
+        user,
+        community=values["community"],
+        kind=values["kind"],
+        estate=values["estate"],
+        home_kind=values["home_kind"],
+        lon=values["lon"],
+        lat=values["lat"],
+        budget=values["budget"],
+        deliverables=None if deliverables is None else list(deliverables),
+        texts=_project_texts(
+            values["title"],
+            values["summary"],
+            values["lead_organisation"],
+            values["partners"],
+            values["funding"],
+            values["hotspots"],
+            values["maintainer"],
+        ),
+    )
+    with transaction.atomic():
+        project = _locked(project)
+        if project.state in FINISHED_STATES:
+            raise IllegalTransition(
+                _("项目当前为“%(state)s”，不能再修改。") % {"state": project.get_state_display()}
+            )
+        changed = [
+            field
+            for field in EDITABLE
+            if fields[field] != getattr(project, field)
+            and not (field == "budget" and Decimal(fields[field]) == Decimal(project.budget))
+        ]
+        for field in changed:
+            setattr(project, field, fields[field])
+        if changed:
+            project.save(update_fields=changed)
+        labels = [str(Project._meta.get_field(f).verbose_name) for f in changed]
+        if cases is not None:
+            before = set(project.cases.values_list("pk", flat=True))
+            if before != {c.pk for c in cases}:
+                project.cases.set(cases)
+                labels.append(str(_("关联案件")))
+        if items is not None:
+            before = list(project.deliverables.values_list("item", "quantity", "unit"))
+            if before != items:
+                project.deliverables.all().delete()
+                Deliverable.objects.bulk_create(
+                    Deliverable(project=project, item=i, quantity=q, unit=u) for i, q, u in items
+                )
+                labels.append(str(_("建设内容")))
+        if labels:
+            _event(project, "edit", user, now, note=_("修改：%(f)s") % {"f": "、".join(labels)})
     return project
 
 
@@ -369,6 +537,71 @@ def do_propose_idea(user, *, campaign, community, text, now=None) -> Idea:
     return Idea.objects.create(
         campaign=campaign, community=community, user=user, text=text, created_at=now
     )
+
+
+def scope_ideas(queryset, user):
+    """Ideas of the 居村 a staff user sees (the review page and the API)."""
+    if user is None:
+        return queryset
+    if not user.is_authenticated or user.effective_role not in PROJECTS_VIEW_ROLES:
+        return queryset.none()
+    communities = visible_communities(user)
+    if communities is None:
+        return queryset
+    return queryset.filter(community__in=communities.values("pk"))
+
+
+def _check_idea(user, idea):
+    _require(user, PROJECTS_EDIT_ROLES, _("您无权处理居民金点子"))
+    if user is not None and not scope_ideas(Idea.objects, user).filter(pk=idea.pk).exists():
+        raise PermissionDenied(_("该建议不在您的管辖范围内"))
+
+
+def _decide(idea, user, now, **fields) -> IdeaDecision:
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if IdeaDecision.objects.filter(idea=idea).exists():
+        raise IllegalTransition(_("该建议已处理。"))
+    return IdeaDecision.objects.create(idea=idea, user=user, at=now, **fields)
+
+
+def do_accept_idea(user, idea, *, title, kind, now=None, **fields) -> IdeaDecision:
+    """采纳: the idea becomes a proposal of its campaign in its 居村 (the desk names it and gives
+    its kind; any other field of a proposal may come too), with the idea's text as its summary
+    unless another is given. The project's history notes the idea it came from."""
+    _check_idea(user, idea)
+    now = _now(now)
+    fields.setdefault("summary", idea.text)
+    try:
+        with transaction.atomic():
+            if IdeaDecision.objects.filter(idea=idea).exists():
+                raise IllegalTransition(_("该建议已处理。"))
+            project = do_submit_project(
+                user,
+                campaign=idea.campaign,
+                community=idea.community,
+                title=title,
+                kind=kind,
+                now=now,
+                _after_deadline=True,
+                **fields,
+            )
+            decision = _decide(idea, user, now, accepted=True, project=project)
+            _event(project, "idea", user, now, note=_("来自居民金点子 #%(n)s") % {"n": idea.pk})
+    except IntegrityError:
+        raise IllegalTransition(_("该建议已处理。")) from None
+    return decision
+
+
+def do_decline_idea(user, idea, *, reason, now=None) -> IdeaDecision:
+    """不采纳, with the reason the resident is told."""
+    _check_idea(user, idea)
+    now = _now(now)
+    reason = _text(reason, "reason", _("不采纳原因"), MAX_NOTE)
+    try:
+        with transaction.atomic():
+            return _decide(idea, user, now, accepted=False, reason=reason)
+    except IntegrityError:
+        raise IllegalTransition(_("该建议已处理。")) from None
 
 
 def do_support(user, project, *, now=None) -> Support:
@@ -529,13 +762,26 @@ def do_start(user, project, *, now=None) -> Project:
 
 
 def do_plan_milestone(user, milestone, *, due_on) -> Milestone:
+    """Plan a milestone's due date (计划完成日期); a milestone past it and not done is late."""
     _check_project(user, milestone.project)
     if not isinstance(due_on, datetime.date):
         raise ValidationError({"due_on": _("请填写计划完成日期。")})
     with transaction.atomic():
+        project = _locked(milestone.project)
+        if project.state in FINISHED_STATES:
+            raise IllegalTransition(_("项目已结项或未入选，不能再安排节点。"))
         milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if milestone.done_on is not None:
+            raise IllegalTransition(_("该节点已完成。"))
         milestone.due_on = due_on
         milestone.save(update_fields=["due_on"])
+        _event(
+            project,
+            "plan",
+            user,
+            _now(None),
+            note=f"{milestone.get_kind_display()} {due_on.isoformat()}",
+        )
     return milestone
 
 
@@ -736,3 +982,11 @@ def tile(micro_ids, today) -> dict:
 def dashboard_tile(micro_ids, first, last, now) -> dict:
     """The tile as the dashboard's register hook calls it (dashboard.tiles)."""
     return tile(micro_ids, timezone.localdate(now))
+
+
+def subject_search(user, query):
+    """Projects a meeting's planner may name as its subject (meetings.subjects)."""
+    rows = scope_projects(Project.objects.all(), user)
+    if query:
+        rows = rows.filter(title__icontains=query)
+    return rows.order_by("-id")

@@ -6,11 +6,14 @@ accounts.policy's."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import (
@@ -20,11 +23,20 @@ from civicgrid.accounts.policy import (
     PROJECTS_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.projects import services
-from civicgrid.projects.filters import ProjectFilter
-from civicgrid.projects.models import Campaign, Project, Support
+from civicgrid.projects.filters import IdeaFilter, ProjectFilter
+from civicgrid.projects.forms import (
+    CampaignForm,
+    IdeaAcceptForm,
+    MilestoneForm,
+    PhotoForm,
+    ProjectForm,
+    apply_errors,
+)
+from civicgrid.projects.models import Campaign, Idea, Milestone, Project, ProjectPhoto, Support
 
 
 def _messages_of(error) -> list[str]:
@@ -62,6 +74,7 @@ def index(request):
             "figures": figures,
             "filter": listing,
             "projects": listing.qs[:200],
+            "may_edit": services.may_edit(request.user) and not request.user.is_read_only,
         },
     )
 
@@ -102,6 +115,29 @@ def detail(request, pk):
                 services.do_hand_over(
                     request.user, project, maintainer=request.POST.get("maintainer", "")
                 )
+            elif action in ("plan_milestone", "complete_milestone"):
+                form = MilestoneForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("请填写日期。"))
+                milestone = get_object_or_404(
+                    Milestone, pk=form.cleaned_data["milestone"], project=project
+                )
+                if action == "plan_milestone":
+                    services.do_plan_milestone(
+                        request.user, milestone, due_on=form.cleaned_data["on"]
+                    )
+                else:
+                    services.do_complete_milestone(
+                        request.user, milestone, done_on=form.cleaned_data["on"]
+                    )
+            elif action == "photos":
+                form = PhotoForm(request.POST)
+                services.do_add_photos(
+                    request.user,
+                    project,
+                    stage=form.data.get("stage", ""),
+                    uploads=request.FILES.getlist("photos"),
+                )
             elif action == "score":
                 points = {}
                 for criterion in project.campaign.template.criteria.all():
@@ -129,6 +165,9 @@ def detail(request, pk):
             "events": project.events.all(),
             "criteria": project.campaign.template.criteria.all(),
             "hearing_held": services.hearing_held(project),
+            "photos": project.photos.all(),
+            "cases": project.cases.only("pk", "number"),
+            "photo_stages": PhotoForm().fields["stage"].choices,
             "may_edit": request.user.effective_role in PROJECTS_EDIT_ROLES
             and not request.user.is_read_only,
             "may_score": request.user.effective_role in PROJECTS_REVIEW_ROLES,
@@ -184,5 +223,125 @@ def resident(request):
             "errors": errors,
             "communities": Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("name"),
             "values": request.POST if errors else {},
+        },
+    )
+
+
+@require_GET
+@role_required(*PROJECTS_VIEW_ROLES)
+def photo(request, pk):
+    """A project's before/after photo, for users who may see the project."""
+    photos = ProjectPhoto.objects.filter(
+        project__in=services.scope_projects(Project.objects.all(), request.user)
+    )
+    item = get_object_or_404(photos, pk=pk)
+    with missing_file_is_404(item.file):
+        response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@role_required(*PROJECTS_EDIT_ROLES)
+def campaign_form(request, pk=None):
+    """Open or edit a call for projects (项目征集): level, dates, focus areas, quota, template."""
+    campaign = get_object_or_404(Campaign, pk=pk) if pk else None
+    initial = CampaignForm.initial_for(campaign) if campaign else {"quota": 8, "level": "town"}
+    form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.do_save_campaign(
+                request.user, campaign=campaign, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(f"{reverse('projects:index')}?campaign={campaign.pk}")
+    return render(request, "projects/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@role_required(*PROJECTS_EDIT_ROLES)
+def project_form(request, pk=None):
+    """Enter a proposal (申报) or edit a project: every particular of the issue (kind, place on the
+    map, linked cases and hotspots, lead party organisation, partners, budget and funding,
+    deliverables with quantities, maintainer after hand-over)."""
+    project = None
+    if pk:
+        project = (
+            services.scope_projects(Project.objects.select_related("campaign"), request.user)
+            .filter(pk=pk)
+            .first()
+        )
+        if project is None:
+            raise Http404
+    initial = ProjectForm.initial_for(project) if project else {"budget": 0}
+    if project is None and request.GET.get("campaign"):
+        initial["campaign"] = request.GET["campaign"]
+    form = ProjectForm(
+        request.user, request.POST or None, initial=initial, editing=project is not None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if project is None:
+                project = services.do_submit_project(
+                    request.user, campaign=form.cleaned_data["campaign"], **form.service_fields()
+                )
+            else:
+                services.do_edit_project(request.user, project, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        except (PermissionDenied, IllegalTransition) as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@role_required(*PROJECTS_EDIT_ROLES)
+def ideas(request):
+    """居民金点子: the residents' ideas of the user's 居村; each is taken into a project (采纳,
+    a proposal of its campaign) or declined with the reason the resident is told."""
+    errors = []
+    if request.method == "POST":
+        idea = (
+            services.scope_ideas(Idea.objects.select_related("campaign", "community"), request.user)
+            .filter(pk=request.POST.get("idea") or 0)
+            .first()
+        )
+        try:
+            if idea is None:
+                raise ValidationError({"idea": _("没有这条建议。")})
+            if request.POST.get("action") == "accept":
+                form = IdeaAcceptForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(
+                        {f: e for f, e in form.errors.items()}  # field → messages
+                    )
+                decision = services.do_accept_idea(request.user, idea, **form.cleaned_data)
+                messages.success(request, _("已采纳，转为项目申报。"))
+                return redirect("projects:detail", pk=decision.project_id)
+            services.do_decline_idea(request.user, idea, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已答复不采纳。"))
+            return redirect(f"{reverse('projects:ideas')}?{request.GET.urlencode()}")
+        except (ValidationError, IllegalTransition, PermissionDenied) as error:
+            errors = _messages_of(error)
+    rows = services.scope_ideas(
+        Idea.objects.select_related("campaign", "community", "decision", "decision__project"),
+        request.user,
+    ).order_by("-created_at", "-id")
+    listing = IdeaFilter(request.GET, queryset=rows)
+    page = Paginator(listing.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/ideas.html",
+        {
+            "filter": listing,
+            "page": page,
+            "errors": errors,
+            "kinds": IdeaAcceptForm().fields["kind"].choices,
         },
     )

@@ -307,22 +307,26 @@ def do_register_volunteer(
     _may_edit(user, community.pk)
     if resident is not None and Volunteer.objects.filter(resident=resident).exists():
         raise ValidationError({"resident": _("该居民已是志愿者")})
-    volunteer = Volunteer.objects.create(
-        name=name,
-        phone="" if resident is not None else phone,
-        resident=resident,
-        community=community,
-        team=team,
-        skills=skills,
-        double_report=bool(double_report),
-        unit=unit,
-        joined_on=joined_on,
-    )
-    account = person_account(volunteer=volunteer)
-    if login is not None:
-        if Account.objects.filter(user=login).exclude(pk=account.pk).exists():
-            raise ValidationError({"login": _("该账号已关联其他时间账户")})
-        Account.objects.filter(pk=account.pk).update(user=login)
+    if not isinstance(joined_on, datetime.date):
+        raise ValidationError({"joined_on": _("请填写注册日期")})
+    # One transaction: a refused login link must not leave the volunteer behind.
+    with transaction.atomic():
+        volunteer = Volunteer.objects.create(
+            name=name,
+            phone="" if resident is not None else phone,
+            resident=resident,
+            community=community,
+            team=team,
+            skills=skills,
+            double_report=bool(double_report),
+            unit=unit,
+            joined_on=joined_on,
+        )
+        account = person_account(volunteer=volunteer)
+        if login is not None:
+            if Account.objects.filter(user=login).exclude(pk=account.pk).exists():
+                raise ValidationError({"login": _("该账号已关联其他时间账户")})
+            Account.objects.filter(pk=account.pk).update(user=login)
     return volunteer
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("me/", views.me, name="me"),
     path("help/", views.help_request, name="help"),
+    path("volunteers/", views.volunteers, name="volunteers"),
 ]

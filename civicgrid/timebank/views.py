@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,12 +17,26 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.access import role_required
-from civicgrid.accounts.policy import TIMEBANK_RESIDENT_ROLES, TIMEBANK_VIEW_ROLES
+from civicgrid.accounts.policy import (
+    TIMEBANK_EDIT_ROLES,
+    TIMEBANK_RESIDENT_ROLES,
+    TIMEBANK_VIEW_ROLES,
+)
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.masking import mask_phone
 from civicgrid.registry.models import Resident
 from civicgrid.timebank import reports, services
 from civicgrid.timebank.choices import RecordState, RequestState
-from civicgrid.timebank.models import HelpRequest, Project, Relative, ServiceRecord, Transfer
+from civicgrid.timebank.filters import VolunteerFilter
+from civicgrid.timebank.forms import RelativeForm, VolunteerForm, apply_errors, find_resident
+from civicgrid.timebank.models import (
+    HelpRequest,
+    Project,
+    Relative,
+    ServiceRecord,
+    Transfer,
+    Volunteer,
+)
 from civicgrid.timebank.scoping import scope_rows, visible_communities
 
 
@@ -218,5 +233,67 @@ def help_request(request):
             "errors": errors,
             "values": values,
             "today_iso": timezone.localdate().isoformat(),
+        },
+    )
+
+
+@role_required(*TIMEBANK_VIEW_ROLES)
+def volunteers(request):
+    """志愿者: the volunteers of the user's 居村 (phones masked) with their filters; the 居委
+    registers a volunteer (a resident, or someone from outside; skills, team, 双报到) and declares
+    a volunteer's relatives (to whom coins may be given)."""
+    user = request.user
+    may_edit = user.effective_role in TIMEBANK_EDIT_ROLES and not user.is_read_only
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action and not may_edit:
+        raise PermissionDenied
+    register = VolunteerForm(user, request.POST if action == "register" else None)
+    relative = RelativeForm(user, request.POST if action == "relative" else None)
+    if action == "register" and register.is_valid():
+        try:
+            volunteer = services.do_register_volunteer(user, **register.service_fields())
+        except ValidationError as error:
+            apply_errors(register, error)
+        except PermissionDenied as error:
+            register.add_error(None, str(error))
+        else:
+            messages.success(request, _("已登记志愿者：%(name)s") % {"name": volunteer.name})
+            return redirect("timebank:volunteers")
+    if action == "relative" and relative.is_valid():
+        data = relative.cleaned_data
+        try:
+            resident = find_resident(user, data["name"], data["key"], "name")
+            account = services.person_account(volunteer=data["volunteer"])
+            services.do_declare_relative(user, account, resident, data["relation"])
+        except ValidationError as error:
+            apply_errors(relative, error)
+        except PermissionDenied as error:
+            relative.add_error(None, str(error))
+        else:
+            messages.success(request, _("已登记亲属：%(name)s") % {"name": resident.name})
+            return redirect("timebank:volunteers")
+    rows = scope_rows(Volunteer.objects.select_related("community", "team"), user).order_by(
+        "-joined_on", "-id"
+    )
+    listing = VolunteerFilter(request.GET, queryset=rows)
+    page = Paginator(listing.qs, 50).get_page(request.GET.get("page"))
+    for volunteer in page:
+        volunteer.masked_phone = mask_phone(volunteer.phone) if volunteer.phone else ""
+    relatives = scope_rows(
+        Relative.objects.select_related("resident", "account__volunteer", "account__resident"),
+        user,
+        "account__community",
+    ).order_by("-at", "-id")[:50]
+    return render(
+        request,
+        "timebank/volunteers.html",
+        {
+            "filter": listing,
+            "page": page,
+            "register": register,
+            "relative": relative,
+            "relatives": relatives,
+            "may_edit": may_edit,
+            "open_form": action,
         },
     )

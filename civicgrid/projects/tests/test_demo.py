@@ -38,4 +38,9 @@ def test_demo_projects(small_demo, clock):
         ("座椅", 100),
     ]
     assert any(project == corridor for project, _m in figures["late"])
+    # Residents' ideas: two answered (declined with a reason), three waiting for the desk.
+    from civicgrid.projects.models import Idea
+
+    assert Idea.objects.filter(decision__isnull=True).count() == 3
+    assert Idea.objects.filter(decision__accepted=False).exclude(decision__reason="").count() == 2
     assert build_demo_projects(seed=7) == {}

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from civicgrid.core.masking import mask_phone
@@ -184,3 +185,7 @@ class TimebankReportSerializer(serializers.Serializer):
     by_month = serializers.ListField(child=serializers.DictField())
     by_community = serializers.ListField(child=serializers.DictField())
     top = serializers.ListField(child=serializers.DictField())
+
+
+class TimebankReverseSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, help_text=_("冲正原因"))

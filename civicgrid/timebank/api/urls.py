@@ -10,6 +10,7 @@ router.register("volunteers", views.VolunteerViewSet, basename="timebank-volunte
 router.register("records", views.RecordViewSet, basename="timebank-record")
 router.register("requests", views.RequestViewSet, basename="timebank-request")
 router.register("accounts", views.AccountViewSet, basename="timebank-account")
+router.register("transfers", views.TransferViewSet, basename="timebank-transfer")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="timebank-me"),

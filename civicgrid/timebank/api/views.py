@@ -327,6 +327,41 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(s.TimebankTransferSerializer(page, many=True).data)
 
 
+class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The ledger's postings of the reader's 居村 (newest first), and a posting's reversal (冲正) by the 居委 or the street's desk: the
+    opposite transfer, once; the row itself never changes."""
+
+    permission_classes = [StaffReaders]
+    serializer_class = s.TimebankTransferSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Transfer.objects.none()
+        qs = Transfer.objects.all().order_by("-at", "-id")
+        communities = visible_communities(self.request.user)
+        if communities is None:
+            return qs
+        ids = communities.values("pk")
+        return qs.filter(Q(debit__community__in=ids) | Q(credit__community__in=ids))
+
+    @extend_schema(
+        request=s.TimebankReverseSerializer,
+        responses={201: s.TimebankTransferSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None, format=None):
+        """冲正: post the opposite of this transfer, with the reason."""
+        transfer = self.get_object()
+        body = s.TimebankReverseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            reversal = services.do_reverse(request.user, transfer, note=body.validated_data["note"])
+        except IllegalTransition as error:
+            return _conflict(error)
+        return Response(s.TimebankTransferSerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
 class MeView(APIView):
     """The signed-in resident's own time account (balance in minutes and hours)."""
 

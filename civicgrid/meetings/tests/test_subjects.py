@@ -1,0 +1,108 @@
+"""The plan form's subject picker: a kind, then an object of that kind the planner may see
+(searched through /meetings/subjects/), stored as the meeting's generic subject; free text stays
+the fallback; an object out of scope or a kind without an object is refused, nothing saved."""
+
+import datetime
+
+import pytest
+
+from civicgrid.meetings.models import Meeting
+from civicgrid.testing.cases import case_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(tree, clock, **fields):
+    body = {
+        "kind": "coordination",
+        "community": tree["communities"][0].pk,
+        "title": "停车协调",
+        "starts_at": (clock.at + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "居委",
+        "notice_days": 5,
+        "quorum_percent": 50,
+        "pass_percent": 50,
+    }
+    body.update(fields)
+    return body
+
+
+def test_search_is_scoped(users, client_for, departments):
+    from civicgrid.projects import services as projects
+
+    case = case_in_state("reported", users)
+    client = client_for(users["staff"])
+    kinds = client.get("/meetings/new/").content.decode()
+    for kind in (
+        "case",
+        "project",
+        "department",
+        "property_company",
+        "parking_rules",
+        "convention",
+    ):
+        assert f'value="{kind}"' in kinds
+    found = client.get("/meetings/subjects/", {"kind": "case", "q": case.number[-5:]}).json()
+    assert [row["id"] for row in found["results"]] == [case.pk]
+    assert client_for(users["staff2"]).get(
+        "/meetings/subjects/", {"kind": "case", "q": case.number}
+    ).json() == {"results": []}
+    names = {
+        row["text"]
+        for row in client.get("/meetings/subjects/", {"kind": "department"}).json()["results"]
+    }
+    assert departments["cg"].name in names
+    assert client.get("/meetings/subjects/", {"kind": "nonsense"}).json() == {"results": []}
+    assert client_for(users["leader"]).get("/meetings/subjects/").status_code == 403
+    assert projects.subject_search(users["staff2"], "").count() == 0
+
+
+def _project(tree, title, community):
+    # Meetings sit below the projects: a project is only one kind of subject among others.
+    from civicgrid.projects import services as projects
+    from civicgrid.projects.models import Campaign
+
+    campaign = Campaign.objects.first() or projects.do_save_campaign(
+        None,
+        name="征集",
+        year=2026,
+        level="town",
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+    )
+    return projects.do_submit_project(
+        None,
+        campaign=campaign,
+        title=title,
+        community=tree["communities"][community],
+        kind="micro_renewal",
+        now=datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC),
+    )
+
+
+def test_plan_with_a_subject(users, tree, client_for, clock):
+    project = _project(tree, "车棚改造", 0)
+    other = _project(tree, "花坛", 1)
+    client = client_for(users["staff"])
+    kind_without_object = client.post("/meetings/new/", _form(tree, clock, subject_kind="project"))
+    assert "请选择议题对象" in kind_without_object.content.decode()
+    out_of_scope = client.post(
+        "/meetings/new/", _form(tree, clock, subject_kind="project", subject_id=other.pk)
+    )
+    assert "请选择议题对象" in out_of_scope.content.decode()
+    assert not Meeting.objects.exists()
+    response = client.post(
+        "/meetings/new/",
+        _form(tree, clock, kind="hearing", subject_kind="project", subject_id=project.pk),
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.subject == project and meeting.subject_title == "车棚改造"
+    # The project now counts the hearing (once held) through the generic subject.
+    from civicgrid.meetings.services import meetings_for
+
+    assert list(meetings_for(project)) == [meeting]
+    # Free text stays the fallback.
+    client.post("/meetings/new/", _form(tree, clock, subject_title="《居民公约》修订"))
+    free = Meeting.objects.exclude(pk=meeting.pk).get()
+    assert free.subject is None and free.subject_title == "《居民公约》修订"
