@@ -68,6 +68,9 @@ class CaseSource(models.TextChoices):
     # desk (来访); a 12345 ticket typed by hand stays HOTLINE_12345 with its ticket number.
     PHONE_CALL = "phone_call", _("来电")
     WALK_IN = "walk_in", _("来访")
+    # 主动发现: a grid worker's finding on a proactive patrol task (civicgrid.proactive: a hotspot,
+    # an anomaly or a 一弄一案 item sent them there).
+    PROACTIVE = "proactive", _("主动发现")
 
 
 class CategoryFamily(models.TextChoices):

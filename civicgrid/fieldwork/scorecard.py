@@ -33,15 +33,13 @@ import dataclasses
 import datetime
 import math
 import re
-from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
-from civicgrid.cases.choices import CaseSource, CaseStatus
-from civicgrid.cases.duplicates import distance_m
+from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case
 from civicgrid.fieldwork import coverage
 from civicgrid.fieldwork.choices import FindingResult
@@ -49,10 +47,11 @@ from civicgrid.fieldwork.models import FollowUp, PatrolArea, PatrolFinding, Visi
 from civicgrid.fieldwork.services import my_micro_grids, quarter_bounds
 from civicgrid.grids.choices import GROUP_POST_ROLES
 from civicgrid.grids.models import GridPost
+from civicgrid.proactive import indicators
 
-COMPLAINT_SOURCES = (CaseSource.RESIDENT, CaseSource.HOTLINE_12345, CaseSource.OPEN311)
-COMPLAINT_RADIUS_M = 100
-COMPLAINT_WINDOW = datetime.timedelta(days=7)
+# 防范到位 counts "found before any complaint" by proactive governance's one rule (the sources,
+# 100 m or the same micro-grid, 7 days: CIVICGRID_PROACTIVE_FIRST_*; proactive.indicators).
+COMPLAINT_SOURCES = indicators.COMPLAINT_SOURCES
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 # (key, label, what is measured), in the order of the seed's 六个到位.
@@ -249,17 +248,6 @@ def _control(cards, start, end) -> None:
         measure.total, measure.done = total, cased
 
 
-def _near(case: dict, complaint: dict) -> bool:
-    if None in (case["lon"], case["lat"], complaint["lon"], complaint["lat"]):
-        return case["micro_grid_id"] is not None and (
-            case["micro_grid_id"] == complaint["micro_grid_id"]
-        )
-    return (
-        distance_m(case["lon"], case["lat"], complaint["lon"], complaint["lat"])
-        <= COMPLAINT_RADIUS_M
-    )
-
-
 def _prevention(cards, start, end) -> None:
     fields = ("pk", "category_id", "lon", "lat", "micro_grid_id", "reported_at")
     reports = list(
@@ -272,24 +260,18 @@ def _prevention(cards, start, end) -> None:
     )
     if not reports:
         return
-    complaints = defaultdict(list)
-    for row in Case.objects.filter(
-        source__in=COMPLAINT_SOURCES,
-        category_id__in={r["category_id"] for r in reports},
-        reported_at__gte=start - COMPLAINT_WINDOW,
-        reported_at__lt=end,
-    ).values(*fields):
-        complaints[row["category_id"]].append(row)
+    complaints = indicators.Earlier(
+        Case.objects.filter(
+            source__in=COMPLAINT_SOURCES,
+            category_id__in={r["category_id"] for r in reports},
+            reported_at__gte=start - indicators.window(),
+            reported_at__lt=end,
+        ).values(*fields)
+    )
     for report in reports:
         measure = cards[report["reporter_user_id"]].measures["prevention"]
         measure.total += 1
-        earlier = (
-            c
-            for c in complaints[report["category_id"]]
-            if report["reported_at"] - COMPLAINT_WINDOW <= c["reported_at"] <= report["reported_at"]
-            and c["pk"] != report["pk"]
-        )
-        if not any(_near(report, c) for c in earlier):
+        if indicators.found_first(report, complaints):
             measure.done += 1
 
 

@@ -23,6 +23,7 @@ from civicgrid.accounts.policy import (
     PARKING_GATE_ROLES,
     PARKING_RESIDENT_ROLES,
     PARKING_VIEW_ROLES,
+    PARTY_VIEW_ROLES,
     PROACTIVE_EDIT_ROLES,
     PROACTIVE_TASK_ROLES,
     PROACTIVE_VIEW_ROLES,
@@ -116,6 +117,10 @@ for _role in sorted(TIMEBANK_VIEW_ROLES - GRID_STAFF_ROLES):
     MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:index"))
 for _role in sorted(TIMEBANK_RESIDENT_ROLES):
     MENU_BY_ROLE[_role].append((_("爱心银行"), "timebank:me"))
+# 党组织 (civicgrid.party): the tree with coverage, 三会一课 and ratings for the desk, 片区, 居委
+# and leaders; the service-point map (/party/map/) is public and needs no menu.
+for _role in sorted(PARTY_VIEW_ROLES - GRID_STAFF_ROLES):
+    MENU_BY_ROLE[_role].append((_("党组织"), "party:index"))
 # 主动治理 (civicgrid.proactive): 一弄一案, hotspots and anomalies for the desk, 片区, 居委, leaders
 # and grid leaders (who send patrol tasks); the phone's patrol tasks for grid staff.
 for _role in sorted(

@@ -37,8 +37,9 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 # from the desks that take a repair request in (the 居委's 物管家 "一口式受理", the 城运中心).
 SOURCES_BY_ROLE = {
     Role.RESIDENT: [CaseSource.RESIDENT],
-    Role.GRID_WORKER: [CaseSource.GRID_PATROL, CaseSource.VISIT],
-    Role.GRID_LEADER: [CaseSource.GRID_PATROL, CaseSource.VISIT],
+    # 主动发现: a finding on a proactive patrol task (civicgrid.proactive.services).
+    Role.GRID_WORKER: [CaseSource.GRID_PATROL, CaseSource.VISIT, CaseSource.PROACTIVE],
+    Role.GRID_LEADER: [CaseSource.GRID_PATROL, CaseSource.VISIT, CaseSource.PROACTIVE],
     Role.COMMUNITY_STAFF: [
         CaseSource.GRID_PATROL,
         CaseSource.RESIDENT,

@@ -62,8 +62,8 @@ from civicgrid.attachments import services as attachment_services
 from civicgrid.attachments.choices import AttachmentKind
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case, Category
-from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.builder import DemoParams, build_demo_street
+from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.emergency import build_demo_emergency
@@ -71,7 +71,10 @@ from civicgrid.demo.estates import build_demo_estates
 from civicgrid.demo.firesafety import build_demo_firesafety
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.demo.meetings import build_demo_meetings
+from civicgrid.demo.notices import build_demo_notices
 from civicgrid.demo.parking import build_demo_parking
+from civicgrid.demo.party import build_demo_party
+from civicgrid.demo.proactive import build_demo_proactive
 from civicgrid.demo.projects import build_demo_projects
 from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
@@ -139,8 +142,11 @@ def demo(db):
     build_demo_meetings(seed=7)
     build_demo_projects(seed=7)
     build_demo_timebank(seed=7, volunteers=60)
+    build_demo_party(seed=7, members=60)
     build_demo_emergency(seed=7)
+    build_demo_notices(seed=7)  # /api/notices/notices/{id}/ and its steps
     build_demo_bulletin(seed=7)
+    build_demo_proactive(seed=7)
     return {u.username: u for u in User.objects.all()}
 
 

@@ -1,0 +1,147 @@
+"""Found before any complaint (未诉先办): the share of the street's problems that its own people
+found first.
+
+- A **found** case is one the street's people reported: source 主动发现, 巡查上报, 走访 or 部门自查.
+- A **complaint** is a case from residents, 12345 or Open311.
+- Two cases are **at the same place** when both have a point and lie within
+  CIVICGRID_PROACTIVE_FIRST_RADIUS_M (100 m) of each other, or, when either has no point, when
+  they are in the same micro-grid.
+- A found case was **found first** when no complaint of the same category at the same place was
+  reported in the CIVICGRID_PROACTIVE_FIRST_WINDOW_DAYS (7) days before it (up to its own time).
+- A complaint was **first reported by residents** when no found case of the same category at the
+  same place was reported in the same window before it.
+- The **share found first** of a grid and period = found first ÷ (found first + first reported
+  by residents), both counted over the cases reported in the period; cases refused, merged,
+  withdrawn or sent back are left out. None when there were neither.
+
+The grid worker's 防范到位 (fieldwork.scorecard) counts the worker's own reports by the same rule
+(`found_first`).
+"""
+
+import bisect
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.utils import timezone
+
+from civicgrid.cases.choices import CaseSource
+from civicgrid.cases.duplicates import distance_m
+from civicgrid.cases.models import Case
+from civicgrid.proactive.hotspots import NOT_COUNTED
+
+FOUND_SOURCES = (
+    CaseSource.PROACTIVE,
+    CaseSource.GRID_PATROL,
+    CaseSource.VISIT,
+    CaseSource.DEPARTMENT,
+)
+COMPLAINT_SOURCES = (CaseSource.RESIDENT, CaseSource.HOTLINE_12345, CaseSource.OPEN311)
+FIELDS = ("pk", "source", "category_id", "lon", "lat", "micro_grid_id", "reported_at")
+
+
+def window() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.CIVICGRID_PROACTIVE_FIRST_WINDOW_DAYS)
+
+
+def same_place(a: dict, b: dict) -> bool:
+    if None in (a["lon"], a["lat"], b["lon"], b["lat"]):
+        return a["micro_grid_id"] is not None and a["micro_grid_id"] == b["micro_grid_id"]
+    return (
+        distance_m(a["lon"], a["lat"], b["lon"], b["lat"])
+        <= settings.CIVICGRID_PROACTIVE_FIRST_RADIUS_M
+    )
+
+
+class Earlier:
+    """The cases of one kind, by category and time, to ask "was there one before this case at
+    the same place?" without comparing every pair."""
+
+    def __init__(self, rows):
+        self.rows = defaultdict(list)
+        for row in sorted(rows, key=lambda r: r["reported_at"]):
+            self.rows[row["category_id"]].append(row)
+        self.times = {k: [r["reported_at"] for r in v] for k, v in self.rows.items()}
+
+    def any_before(self, case: dict) -> bool:
+        rows, times = self.rows.get(case["category_id"]), self.times.get(case["category_id"])
+        if not rows:
+            return False
+        lo = bisect.bisect_left(times, case["reported_at"] - window())
+        hi = bisect.bisect_right(times, case["reported_at"])
+        return any(r["pk"] != case["pk"] and same_place(case, r) for r in rows[lo:hi])
+
+
+def found_first(case: dict, complaints: Earlier) -> bool:
+    """A found case with no complaint of its category at its place in the window before."""
+    return not complaints.any_before(case)
+
+
+def _rows(micro_ids, start, end):
+    cases = Case.objects.filter(
+        reported_at__gte=start - window(),
+        reported_at__lt=end,
+        source__in=FOUND_SOURCES + COMPLAINT_SOURCES,
+    ).exclude(status__in=NOT_COUNTED)
+    if micro_ids is not None:
+        cases = cases.filter(micro_grid_id__in=micro_ids)
+    return list(cases.values(*FIELDS))
+
+
+def _aware(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def classify(micro_ids, start, end) -> list[dict]:
+    """The cases reported in [start, end) with "first": "found" (found first), "residents"
+    (first reported by residents) or None (neither), in one query."""
+    rows = _rows(micro_ids, start, end)
+    found = Earlier(r for r in rows if r["source"] in FOUND_SOURCES)
+    complaints = Earlier(r for r in rows if r["source"] in COMPLAINT_SOURCES)
+    out = []
+    for row in rows:
+        if not start <= row["reported_at"] < end:
+            continue
+        if row["source"] in FOUND_SOURCES:
+            row["first"] = "found" if found_first(row, complaints) else None
+        else:
+            row["first"] = "residents" if not found.any_before(row) else None
+        out.append(row)
+    return out
+
+
+def _share(found: int, residents: int) -> float | None:
+    return None if found + residents == 0 else round(found / (found + residents), 4)
+
+
+def per_grid(micro_ids, first: datetime.date, last: datetime.date) -> dict:
+    """{micro_grid_id: {"found", "residents", "share"}} over the local days first..last."""
+    tally = defaultdict(lambda: {"found": 0, "residents": 0})
+    for row in classify(micro_ids, _aware(first), _aware(last + datetime.timedelta(days=1))):
+        if row["first"]:
+            tally[row["micro_grid_id"]][row["first"]] += 1
+    return {k: {**v, "share": _share(v["found"], v["residents"])} for k, v in tally.items()}
+
+
+def month_starts(last: datetime.date, months: int) -> list[datetime.date]:
+    first = last.replace(day=1)
+    out = [first]
+    for _i in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+        out.append(first)
+    return out[::-1]
+
+
+def per_month(micro_ids, last: datetime.date, months: int = 6) -> list[dict]:
+    """[{"month": first day, "found", "residents", "share"}] for the `months` months up to the
+    one holding `last`, oldest first."""
+    starts = month_starts(last, months)
+    tally = {m: {"found": 0, "residents": 0} for m in starts}
+    end = last + datetime.timedelta(days=1)
+    for row in classify(micro_ids, _aware(starts[0]), _aware(end)):
+        if row["first"]:
+            day = timezone.localdate(row["reported_at"])
+            tally[day.replace(day=1)][row["first"]] += 1
+    return [
+        {"month": m, **v, "share": _share(v["found"], v["residents"])} for m, v in tally.items()
+    ]
