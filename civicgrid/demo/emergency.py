@@ -27,6 +27,7 @@ from civicgrid.grids.models import Grid
 
 FLOOD_PRONE_ESTATES = 29  # seed 003: "29个易积水小区"
 REPLAY_DAYS_AGO = 75
+FLOODED_POINTS = 6
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙朱马胡郭林何高罗"
 PLANS = {
     "flood": (
@@ -45,7 +46,7 @@ PLANS = {
         "台风来临前加固广告牌、树木和临时建筑；危旧房屋和工地人员提前转移。",
         [
             ("4", "1", 180, 0, 0, "值班长在岗，发布防台提示"),
-            ("3", "2", 120, 30, 0, "带班领导到岗，中高风险点位预置沙袋"),
+            ("3", "1", 120, 30, 0, "带班领导到岗，高风险点位预置沙袋"),
             ("2", "2", 60, 40, 1, "街道领导带班，危旧房屋人员转移"),
             ("1", "3", 30, 50, 2, "全员上岗，停止户外作业"),
         ],
@@ -196,7 +197,8 @@ def _replay_typhoon(rng, points, street_store, operator, chief, now) -> dict:
             now=done_at,
         )
     by_point = {t.point_id: t.assignee for t in tasks}
-    flooded = [p for p in points if p.pk in by_point][:12]
+    # Six flooded points: each report is a 积水 case walked through five steps of the loop.
+    flooded = [p for p in points if p.pk in by_point][:FLOODED_POINTS]
     reports = 0
     for i, point in enumerate(flooded):
         seen = at + datetime.timedelta(hours=1, minutes=17 * i)

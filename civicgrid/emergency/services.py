@@ -575,8 +575,10 @@ def _assignees(points, fallback) -> dict:
     return out
 
 
-def _plan_tasks(response, plan: LevelPlan, now, by_user, *, skip_points=()) -> list:
-    points = [p for p in _patrolled_points(plan) if p.pk not in skip_points]
+def _plan_tasks(response, plan: LevelPlan, now, by_user, *, open_tasks=()) -> list:
+    """The level's tasks for its points, but none a point already has open (`open_tasks`:
+    (point id, kind) pairs) — raising IV → III adds the pre-positioning, not a second patrol."""
+    points = list(_patrolled_points(plan))
     duty = duty_now(now)
     fallback = (duty["chief"] or [None])[0] or by_user
     assignees = _assignees(points, fallback)
@@ -587,19 +589,23 @@ def _plan_tasks(response, plan: LevelPlan, now, by_user, *, skip_points=()) -> l
         assignee = assignees[point.pk]
         if assignee is None:
             continue
-        tasks.append(
-            Task(
-                kind=TaskKind.PATROL,
-                title=_("巡查%(point)s") % {"point": point.name},
-                response=response,
-                point=point,
-                assignee=assignee,
-                state=TaskState.OPEN,
-                due_at=due_patrol,
-                created_at=now,
+        if (point.pk, TaskKind.PATROL) not in open_tasks:
+            tasks.append(
+                Task(
+                    kind=TaskKind.PATROL,
+                    title=_("巡查%(point)s") % {"point": point.name},
+                    response=response,
+                    point=point,
+                    assignee=assignee,
+                    state=TaskState.OPEN,
+                    due_at=due_patrol,
+                    created_at=now,
+                )
             )
-        )
-        if plan.sandbags_per_point or plan.pumps_per_point:
+        if (plan.sandbags_per_point or plan.pumps_per_point) and (
+            point.pk,
+            TaskKind.PREPOSITION,
+        ) not in open_tasks:
             tasks.append(
                 Task(
                     kind=TaskKind.PREPOSITION,
@@ -784,11 +790,11 @@ def do_change_level(user, response, *, level, note="", now=None) -> Raised:
         tasks = []
         if workflow.is_higher(level, before):
             covered = set(
-                Task.objects.filter(
-                    response=response, kind=TaskKind.PATROL, state=TaskState.OPEN
-                ).values_list("point_id", flat=True)
+                Task.objects.filter(response=response, state=TaskState.OPEN).values_list(
+                    "point_id", "kind"
+                )
             )
-            tasks = _plan_tasks(response, plan, now, user, skip_points=covered)
+            tasks = _plan_tasks(response, plan, now, user, open_tasks=covered)
         duty = duty_now(now)
         text = _("应急响应由%(a)s调整为%(b)s") % {"a": Level(before).label, "b": Level(level).label}
         sent = _tell(

@@ -11,8 +11,10 @@ urlpatterns = [
     path("responses/<int:pk>/", views.response, name="response"),
     path("responses/<int:pk>/level/", views.change_level, name="change_level"),
     path("responses/<int:pk>/lift/", views.lift, name="lift"),
+    path("responses/<int:pk>/evacuation/", views.evacuate, name="evacuate"),
     path("responses/<int:pk>/notice/", views.draft_notice, name="draft_notice"),
     path("stores/<int:store_id>/move/", views.move_stock, name="move_stock"),
+    path("drills/new/", views.record_drill, name="record_drill"),
     path("drills/<int:pk>/", views.drill, name="drill"),
     # The live board (the console's banner and the big screen link here).
     path("board/", views.board, name="board"),

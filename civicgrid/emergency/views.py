@@ -5,6 +5,8 @@ phone pages (my tasks, report a flooded point, pumps).
 
 Pages only call emergency.services; scoping and roles are the services' and accounts.policy's."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -187,6 +189,31 @@ def lift(request, pk):
 
 
 @require_POST
+@role_required(*EMERGENCY_FIELD_ROLES)
+def evacuate(request, pk):
+    """转移安置 recorded on the board: people moved from a point to a shelter."""
+    response = get_object_or_404(Response, pk=pk)
+    value = str(request.POST.get("point", ""))
+    found = _points(request.user).filter(pk=value).first() if value.isdigit() else None
+    if found is None:
+        messages.error(request, _("请选择积水点位"))
+        return redirect("emergency:board")
+    try:
+        services.do_record_evacuation(
+            request.user,
+            response,
+            point=found,
+            people=request.POST.get("people"),
+            shelter=request.POST.get("shelter"),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("转移安置已登记"))
+    return redirect("emergency:board")
+
+
+@require_POST
 @role_required(*EMERGENCY_COMMAND_ROLES)
 def move_stock(request, store_id):
     store = get_object_or_404(Store, pk=store_id)
@@ -222,6 +249,7 @@ def board(request):
     """应急态势: the live board of the active response (refreshed every 30 seconds)."""
     context = _board_context()
     context["may_command"] = services.may_command(request.user)
+    context["points"] = _points(request.user).order_by("name")
     return render(request, "emergency/board.html", context)
 
 
@@ -290,6 +318,90 @@ def draft_notice(request, pk):
         return redirect("emergency:response", pk=pk)
     messages.success(request, _("已起草公告“%(t)s”") % {"t": notice.title})
     return redirect("emergency:response", pk=pk)
+
+
+FINDING_ROWS = 3
+
+
+def _id(value) -> int:
+    """A posted id, or 0 (matches nothing) when it is not a number."""
+    value = str(value or "")
+    return int(value) if value.isdigit() else 0
+
+
+def _staff():
+    from civicgrid.accounts.choices import Role
+    from civicgrid.accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=Role.RESIDENT)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def record_drill(request):
+    """应急演练 recorded: kind, day, place, participants, and up to three findings, each a task
+    for a person or a case at a point."""
+    staff = _staff()
+    points = _points(request.user).order_by("name")
+    errors, values = [], {}
+    if request.method == "POST":
+        values = request.POST
+        held_on = None
+        try:
+            held_on = datetime.date.fromisoformat(request.POST.get("held_on", ""))
+        except ValueError:
+            pass
+        findings = []
+        for i in range(FINDING_ROWS):
+            text = (request.POST.get(f"finding_{i}") or "").strip()
+            if not text:
+                continue
+            assignee = staff.filter(pk=_id(request.POST.get(f"assignee_{i}"))).first()
+            point = points.filter(pk=_id(request.POST.get(f"point_{i}"))).first()
+            findings.append(
+                {
+                    "text": text,
+                    "outcome": request.POST.get(f"outcome_{i}"),
+                    "assignee": assignee,
+                    "point": point,
+                }
+            )
+        try:
+            made = services.do_record_drill(
+                request.user,
+                kind=request.POST.get("kind"),
+                title=request.POST.get("title"),
+                held_on=held_on,
+                place=request.POST.get("place"),
+                participants=staff.filter(
+                    pk__in=[_id(v) for v in request.POST.getlist("participants")]
+                ),
+                others=request.POST.get("others") or 0,
+                summary=request.POST.get("summary"),
+                findings=findings,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            errors = _errors(error)
+        else:
+            messages.success(request, _("演练已登记"))
+            return redirect("emergency:drill", pk=made.pk)
+    return render(
+        request,
+        "emergency/drill_form.html",
+        {
+            "staff": staff,
+            "points": points,
+            "kinds": EmergencyKind.choices,
+            "outcomes": FindingOutcome.choices,
+            "rows": range(FINDING_ROWS),
+            "values": values,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_GET

@@ -146,3 +146,33 @@ def test_the_tile_on_the_dashboard(flood, users, client_for, django_assert_num_q
     assert "防汛应急响应中" in page
     data = client_for(users["leader"]).get(reverse("dashboard:data"), {"tiles": "screen"}).json()
     assert data["tiles"]["emergency"]["active"] is True
+
+
+def test_a_drill_is_recorded_on_its_page(flood, users, client_for):
+    from civicgrid.emergency.models import Drill
+
+    desk = client_for(users["chief"])
+    url = reverse("emergency:record_drill")
+    assert desk.get(url).status_code == 200
+    assert client_for(users["worker"]).get(url).status_code == 403
+    bad = desk.post(url, {"kind": "flood", "title": "防汛演练", "held_on": "x", "place": ""})
+    assert bad.status_code == 400 and "请填写演练日期" in bad.content.decode()
+    assert not Drill.objects.exists()
+    made = desk.post(
+        url,
+        {
+            "kind": "flood",
+            "title": "防汛演练",
+            "held_on": "2026-11-20",
+            "place": "秀沿小区",
+            "participants": [users["worker"].pk, "abc"],
+            "finding_0": "沙袋堆放点无标识",
+            "outcome_0": "task",
+            "assignee_0": users["worker"].pk,
+        },
+    )
+    drill = Drill.objects.get()
+    assert made.status_code == 302 and made.url == reverse("emergency:drill", args=[drill.pk])
+    assert list(drill.participants.all()) == [users["worker"]]
+    assert Task.objects.get(drill=drill).assignee == users["worker"]
+    assert "沙袋堆放点无标识" in desk.get(made.url).content.decode()
