@@ -6,6 +6,7 @@ service points with the red gas station of 汤巷馨村, the co-building signing
 import time
 
 import pytest
+from django.utils import timezone
 
 from civicgrid.demo.party import FIVE_STAR_2018, build_demo_party
 from civicgrid.grids.choices import GridLevel, PostRole
@@ -34,7 +35,7 @@ def test_the_demo_party(small_demo):
     assert "中共上海市普陀区桃浦镇城市管理行政执法中队支部委员会" in {r["name"] for r in roll}
     assert counts["dual_report"] == 3000
     assert Member.objects.filter(dual_report_community__isnull=False).count() == 3000
-    summary = services.completion_summary(services.life_completion(2026))
+    summary = services.completion_summary(services.life_completion(timezone.localdate().year))
     assert 80 <= summary["percent"] < 100
     assert ServicePoint.objects.filter(kind="red_station").get().name == "汤巷馨村红色加油站"
     assert ServicePoint.objects.filter(tier="town").count() == 1

@@ -23,6 +23,8 @@
     var points = JSON.parse(document.getElementById(el.dataset.points).textContent);
     var radius = parseFloat(el.dataset.radius) || 1000;
     var map = window.civicgrid.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
+    window.civicgrid.maps = window.civicgrid.maps || {};
+    window.civicgrid.maps[el.id] = map;
     var circles = 0;
     points.forEach(function (p) {
       var colour = COLOURS[p.tier] || "#c62828";
