@@ -1,6 +1,6 @@
 """The demo street's 社区报 (seed 001: “本期 8 版 第 42 期 下期出版：9月9日 … 街道党工委、办事处联合
 出版”): two issues compiled through bulletin.services from the demo's own data — 第41期 over the
-30 days that ended four weeks ago, edited, approved and published; 第42期 over the last 30 days,
+30 days up to four weeks ago, edited, approved and published; 第42期 over the last 30 days,
 its lead article edited and waiting for the 党建办's approval. No PDF is rendered here: the PDF
 is made on the first download and kept in storage (bulletin.render)."""
 
@@ -25,7 +25,7 @@ def build_demo_bulletin(*, seed: int = 7, now=None) -> dict:
     today = timezone.localdate(now)
     out = {}
     for number, issue_date in ((41, today - datetime.timedelta(days=EVERY_DAYS)), (42, today)):
-        last = issue_date - datetime.timedelta(days=1)
+        last = issue_date  # up to the day of printing: today's honour rolls are in 第42期
         issue = services.do_compile_issue(
             None,
             number=number,
