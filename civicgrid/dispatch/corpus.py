@@ -514,6 +514,18 @@ TRIED = [
     "拍了照片，可以提供给你们。",
     "问过保安，保安说没办法。",
 ]
+HISTORY = [
+    "{m}月{d}日我第一次反映这个问题，当时说一周内处理，结果到现在快{n}个月了还是老样子。",
+    "从{m}月份开始就有这个问题，前后打了{n}次电话，每次都说已经转给相关部门了。",
+    "{m}月{d}日晚上我专门拍了视频，物业和居委都看过，说会协调，一直没有结果。",
+    "这个情况最早是{m}月{d}日发现的，邻居们在群里讨论过{n}次，大家都很无奈。",
+]
+CLOSINGS = [
+    "恳请领导重视，给老百姓一个说法。",
+    "希望这次能彻底解决，不要只是应付一下。",
+    "我们作为纳税人，只希望有一个安全整洁的居住环境。",
+    "麻烦处理后给我回个电话。",
+]
 ASKS = {
     "angry": ["希望尽快处理，不要再推来推去！", "再不处理我就找媒体了！", "请相关部门立即处理！"],
     "polite": [
@@ -625,6 +637,16 @@ def compose(
                 + rng.choice(phrases)
                 + "。"
                 + rng.choice(TRIED)
+            )
+            # A long post tells its history, as message-board complaints do.
+            month = rng.randint(1, 12)
+            parts.append(
+                "\n\n"
+                + rng.choice(HISTORY).format(m=month, d=rng.randint(1, 28), n=rng.randint(2, 9))
+                + "".join(rng.sample(TRIED, 2))
+                + rng.choice(IMPACTS)
+                + "，"
+                + rng.choice(CLOSINGS)
             )
     parts.append(rng.choice(ASKS[register]))
     text = "".join(parts).strip()

@@ -1,0 +1,63 @@
+"""The text model without Django: its fast path agrees with scikit-learn's, it ranks three
+alternatives with probabilities, gives its reason in the report's own words, and learns any
+labels."""
+
+import numpy as np
+from scipy import sparse
+
+from civicgrid.dispatch import classifier, corpus
+from civicgrid.dispatch.tests.conftest import FLYING_WIRE
+
+
+def test_normalising_folds_numbers_addresses_and_full_width():
+    assert classifier.normalise("秀沿路１２３弄45号 ３楼") == "秀沿路0弄0号 0楼"
+    assert classifier.joined("标题", "正文") == "标题。标题。正文"
+
+
+def test_one_report_the_fast_way_equals_scikit_learns_transform(fitted_on_keys):
+    model = fitted_on_keys
+    doc = classifier.normalise(classifier.joined("飞线充电", FLYING_WIRE))
+    fast = model._fast.row(doc).toarray()
+    slow = sparse.hstack([model.word.transform([doc]), model.char.transform([doc])]).toarray()
+    assert np.allclose(fast, slow)
+    p = model.probabilities(["飞线充电"], [FLYING_WIRE])[0]
+    assert np.allclose(model._fast_probabilities(model._fast.row(doc)), p)
+
+
+def test_prediction_top_three_and_the_reason_in_words(fitted_on_keys):
+    said = fitted_on_keys.predict("", FLYING_WIRE)
+    assert said.label == "community:0103"
+    assert len(said.top) == 3
+    assert [p for _, p in said.top] == sorted((p for _, p in said.top), reverse=True)
+    assert said.top[0] == (said.label, said.confidence) and 0 < said.confidence <= 1
+    assert said.reasons, said
+    # Each reason is a phrase of the report itself (numbers and punctuation aside).
+    text = classifier.normalise(FLYING_WIRE)
+    assert all(reason in text for reason in said.reasons), said.reasons
+
+
+def test_any_labels_and_a_stored_model_predicts_the_same():
+    rng = __import__("random").Random(1)
+    pairs = [("event", "0505"), ("community", "0105")]
+    reports = [corpus.compose(rng, f, c) for f, c in pairs for _ in range(12)]
+    labels = ["停车" if r.code == "0505" else "积水" for r in reports]
+    model = classifier.DispatchModel().fit(
+        [r.title for r in reports], [r.text for r in reports], labels
+    )
+    said = model.predict("", "下了一场雨，小区里积水到小腿肚，一楼人家都进水了")
+    assert said.label == "积水" and len(said.top) == 2
+    again = classifier.DispatchModel.loads(model.dumps())
+    assert again.predict("", "下了一场雨，小区里积水到小腿肚").label == "积水"
+
+
+def test_the_development_set_is_varied():
+    reports = corpus.reports(60, seed=2)
+    assert len(reports) == 60 * len(corpus.categories()) and len(corpus.categories()) >= 50
+    per = {}
+    for r in reports:
+        per.setdefault(r.label, []).append(r)
+    lengths = [len(r.text) for r in reports]
+    assert min(lengths) < 60 and max(lengths) > 200
+    assert any("市民来电" in r.text for r in reports)
+    assert all(len({r.text for r in rs}) == len(rs) for rs in per.values())
+    assert sum(1 for r in reports if r.title) > len(reports) // 2
