@@ -219,7 +219,7 @@ def kiosk_notices(grid, now=None):
         Notice.objects.filter(state__in=LIVE_STATES, audience=Audience.PUBLIC)
         .filter(Q(grid__code__in=_grid_ancestry(grid)) | Q(grid__path__startswith=grid.path))
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .select_related("grid")
+        .select_related("grid", "estate", "relocation", "approver")
         .order_by("-published_at", "-id")
     )
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/object/", views.object_to, name="object"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("kiosk/<int:grid>/", views.kiosk, name="kiosk"),
     path("me/", views.me, name="me"),
     path("nominate/", views.nominate, name="nominate"),

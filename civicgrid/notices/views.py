@@ -7,21 +7,30 @@ answer objections; relocation progress; nominations). Every change goes through 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import NOTICES_RESIDENT_ROLES, NOTICES_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.scrub import scrub_text
+from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.notices import services
 from civicgrid.notices.choices import Audience, NoticeKind, ScopeLevel
 from civicgrid.notices.filters import NominationFilter, NoticeFilter
-from civicgrid.notices.models import Nomination, Notice, Objection, Relocation
+from civicgrid.notices.models import (
+    Nomination,
+    Notice,
+    NoticeAttachment,
+    Objection,
+    Relocation,
+)
 
 PAGE = 50
 KIOSK_ROTATE_SECONDS = 12
@@ -51,6 +60,19 @@ def board(request):
     return render(request, "notices/board.html", {"filter": filterset, "notices": notices})
 
 
+def _public_objections(notice) -> list[dict]:
+    """Objections and answers as the public reads them: personal data in the text masked."""
+    return [
+        {
+            "created_at": o.created_at,
+            "version": o.version,
+            "text": scrub_text(o.text),
+            "answer": scrub_text(o.answer.text) if hasattr(o, "answer") else "",
+        }
+        for o in notice.objections.all()
+    ]
+
+
 def detail(request, pk):
     notice = get_object_or_404(Notice, pk=pk)
     user = request.user if request.user.is_authenticated else None
@@ -72,12 +94,25 @@ def detail(request, pk):
         {
             "notice": notice,
             "versions": list(notice.versions.all()),
-            "objections": list(notice.objections.all()),
+            "objections": _public_objections(notice),
             "objection_open": services.objection_open(notice),
             "may_object": may_object,
             "staff": user is not None and services.may_edit(user),
         },
     )
+
+
+@require_GET
+def attachment(request, pk):
+    """A notice's attachment, for whoever may read the notice (staff: a draft's too)."""
+    item = get_object_or_404(NoticeAttachment.objects.select_related("notice"), pk=pk)
+    user = request.user if request.user.is_authenticated else None
+    if not services.may_read(user, item.notice):
+        raise Http404
+    with missing_file_is_404(item.file):
+        response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def object_to(request, pk):
@@ -99,7 +134,7 @@ def object_to(request, pk):
             {
                 "notice": notice,
                 "versions": list(notice.versions.all()),
-                "objections": list(notice.objections.all()),
+                "objections": _public_objections(notice),
                 "objection_open": services.objection_open(notice),
                 "may_object": True,
                 "errors": _errors(error),
@@ -125,7 +160,7 @@ def kiosk(request, grid):
     grid = get_object_or_404(
         Grid, pk=grid, level__in=[GridLevel.STREET, GridLevel.AREA, GridLevel.COMMUNITY]
     )
-    notices = list(services.kiosk_notices(grid)[:30])
+    notices = list(services.kiosk_notices(grid).prefetch_related("entries")[:30])
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -142,7 +177,7 @@ def kiosk(request, grid):
         "notices/kiosk.html",
         {
             "grid": grid,
-            "notices": [_detail(n) for n in notices[:12]],
+            "notices": notices[:12],
             "relocations": [(r, services.signing_figures(r)) for r in relocations],
             "rotate_seconds": _rotate_seconds(request.GET.get("rotate")),
         },

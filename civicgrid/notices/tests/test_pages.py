@@ -158,3 +158,71 @@ def test_nominations_and_the_honour_roll_publish_only_with_consent(client_for, u
     assert list(roll.entries.values_list("name", flat=True)) == ["李阿姨"]
     assert Nomination.objects.get(nominee="李阿姨").state == "published"
     assert Nomination.objects.get(nominee="王师傅").state == "approved"
+
+
+def test_an_attachment_is_published_with_the_notice(client, client_for, users, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    staff = client_for(users["operator"])
+    bad = staff.post(
+        f"/notices/staff/{draft.pk}/",
+        {
+            "action": "attach",
+            "upload": SimpleUploadedFile("x.exe", b"MZ", "application/octet-stream"),
+        },
+    )
+    assert bad.status_code == 400
+    assert not draft.attachments.exists()
+    pdf = SimpleUploadedFile("评分表.pdf", b"%PDF-1.4 test", "application/pdf")
+    assert (
+        staff.post(f"/notices/staff/{draft.pk}/", {"action": "attach", "upload": pdf}).status_code
+        == 302
+    )
+    item = draft.attachments.get()
+    client.logout()
+    assert client.get(f"/notices/attachments/{item.pk}/").status_code == 404  # a draft's
+    services.do_submit(users["operator"], draft)
+    services.do_publish(users["admin"], draft)
+    answer = client.get(f"/notices/attachments/{item.pk}/")
+    assert answer.status_code == 200
+    assert b"".join(answer.streaming_content) == b"%PDF-1.4 test"
+
+
+def test_the_public_reads_objections_without_personal_data(client, users, live, homes):
+    services.do_object(users["resident"], live, text="我是陈敏，电话13912345678，对第2名有异议。")
+    page = client.get(f"/notices/{live.pk}/").content.decode()
+    assert "13912345678" not in page
+    assert "对第2名有异议" in page
+
+
+def test_the_board_reads_a_fixed_number_of_queries(client, users, tree, django_assert_num_queries):
+    def publish_one(i):
+        notice = services.do_draft_notice(
+            users["operator"],
+            kind="announcement",
+            scope_level="street",
+            grid=tree["street"],
+            title=f"通知{i}",
+            body="正文",
+            department_name="街道办",
+        )
+        services.do_submit(users["operator"], notice)
+        services.do_publish(users["admin"], notice)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    kiosk = f"/notices/kiosk/{tree['street'].pk}/"
+    publish_one(0)
+    before = (count("/notices/"), count(kiosk))
+    for i in range(1, 6):
+        publish_one(i)
+    with django_assert_num_queries(before[0]):
+        assert "通知5" in client.get("/notices/").content.decode()
+    with django_assert_num_queries(before[1]):
+        assert "通知5" in client.get(kiosk).content.decode()
