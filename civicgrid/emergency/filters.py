@@ -45,7 +45,9 @@ class ResponseFilter(django_filters.FilterSet):
 class TaskFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=TaskKind.choices, label=_("类型"))
     state = django_filters.ChoiceFilter(choices=TaskState.choices, label=_("状态"))
-    response = django_filters.NumberFilter(field_name="response_id", label=_("应急响应"))
+    response = django_filters.NumberFilter(
+        field_name="response_id", label=_("应急响应"), min_value=1, max_value=2**31 - 1
+    )
 
     class Meta:
         form = FilterForm
@@ -54,8 +56,12 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class ReportFilter(django_filters.FilterSet):
-    response = django_filters.NumberFilter(field_name="response_id", label=_("应急响应"))
-    point = django_filters.NumberFilter(field_name="point_id", label=_("易积水点"))
+    response = django_filters.NumberFilter(
+        field_name="response_id", label=_("应急响应"), min_value=1, max_value=2**31 - 1
+    )
+    point = django_filters.NumberFilter(
+        field_name="point_id", label=_("易积水点"), min_value=1, max_value=2**31 - 1
+    )
 
     class Meta:
         form = FilterForm

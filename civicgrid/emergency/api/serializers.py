@@ -98,8 +98,8 @@ class EmergencyReportSerializer(serializers.ModelSerializer):
 
 
 class EmergencyReportInputSerializer(serializers.Serializer):
-    point = serializers.IntegerField()
-    depth_cm = serializers.IntegerField()
+    point = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    depth_cm = serializers.IntegerField(min_value=1, max_value=300)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
