@@ -26,6 +26,7 @@ from civicgrid.grids.models import Grid, GridPost
 from civicgrid.party import services
 from civicgrid.party.choices import LifeKind, OrgLevel, Sector
 from civicgrid.party.models import Organisation
+from civicgrid.registry.models import Resident
 
 # Seed 000: 普陀区 2018 年度“五星级党支部”名单 — (full name, short name, level, sector).
 FIVE_STAR_2018 = [
@@ -220,26 +221,77 @@ def build_demo_party(*, seed: int = 7, now=None, members: int = DUAL_REPORT_MEMB
     )
     counts["heads"] = len(heads)
 
-    # 双报到 members: membership in a unit's branch, reporting to the 居村 where they live.
+    # 双报到 members: membership in a unit's branch, reporting to the 居村 where they live; about
+    # a third are on the registry there (linked to their resident record).
     units = unit_orgs
+    residents: dict[int, list] = {}
+    for pk, name, community_id in (
+        Resident.objects.filter(lives_here=True, birth_date__year__range=(1960, 1998))
+        .order_by("pk")
+        .values_list("pk", "name", "household__address__micro_grid__parent_id")[: members * 2]
+    ):
+        residents.setdefault(community_id, []).append((pk, name))
     rows = []
     for _ in range(members):
-        gender = rng.choice("MF")
-        birth_year = rng.randint(1960, 1998)
+        community = rng.choice(communities)
         reported = today - datetime.timedelta(days=rng.randint(30, 6 * 365))
-        rows.append(
-            (
-                rng.choice(units),
-                {
-                    "name": names.person_name(rng, gender, birth_year),
-                    "phone": names.mobile(rng),
-                    "work_unit": names.work_unit(rng),
-                    "dual_report_community": rng.choice(communities),
-                    "dual_report_on": reported,
-                },
-            )
+        row = {
+            "phone": names.mobile(rng),
+            "work_unit": names.work_unit(rng),
+            "dual_report_community": community,
+            "dual_report_on": reported,
+        }
+        living = residents.get(community.pk)
+        if living and rng.random() < 0.35:
+            pk, name = living.pop(rng.randrange(len(living)))
+            row.update(name=name, resident=pk)
+        else:
+            row["name"] = names.person_name(rng, rng.choice("MF"), rng.randint(1960, 1998))
+        rows.append((rng.choice(units), row))
+    dual = services.do_register_members_bulk(rows)
+    counts["dual_report"] = len(dual)
+    counts["linked_residents"] = sum(1 for _o, r in rows if "resident" in r)
+
+    # Assignments: every head holds the grid post; a tenth of the 双报到 members serve in their
+    # 居村's pioneer squad, and some are liaisons to a 居委 (the 城管 party groups' "1–2 居委").
+    assignments = [
+        (
+            head,
+            {
+                "kind": "grid_post",
+                "grid": m,
+                "detail": "网格长",
+                "started_on": datetime.date(2021, 1, 1),
+            },
         )
-    counts["dual_report"] = len(services.do_register_members_bulk(rows))
+        for head, m in zip(heads, [m for m in micros if m.pk in leaders], strict=True)
+    ]
+    for member, (_org, row) in zip(dual, rows, strict=True):
+        roll = rng.random()
+        if roll < 0.1:
+            assignments.append(
+                (
+                    member,
+                    {
+                        "kind": "pioneer",
+                        "grid": row["dual_report_community"],
+                        "detail": "党员先锋队",
+                        "started_on": row["dual_report_on"],
+                    },
+                )
+            )
+        elif roll < 0.12:
+            assignments.append(
+                (
+                    member,
+                    {
+                        "kind": "community_liaison",
+                        "grid": row["dual_report_community"],
+                        "started_on": row["dual_report_on"],
+                    },
+                )
+            )
+    counts["assignments"] = len(services.do_assign_many(assignments))
 
     # Star ratings of 2018: the twelve five-star branches, and 3–4 stars for some 居村 总支.
     for org in unit_orgs[: len(FIVE_STAR_2018)]:
