@@ -28,6 +28,7 @@ class MeetingAction(models.TextChoices):
     """What a row of a meeting's history (MeetingEvent) records."""
 
     PLAN = "plan", _("计划")
+    EDIT = "edit", _("修改计划")
     NOTICE = "notice", _("发布公告")
     HOLD = "hold", _("召开")
     SIGN_MINUTES = "sign_minutes", _("签署纪要")

@@ -173,27 +173,25 @@ def _require_state(meeting, states, message):
 # --- the meeting's steps -------------------------------------------------------------------------
 
 
-def do_plan_meeting(
+def _checked_plan(
     user,
+    now,
     *,
     kind,
     community,
     title,
     starts_at,
     place,
-    subject=None,
     estate=None,
-    subject_title: str = "",
-    chair_name: str = "",
-    description: str = "",
+    subject_title="",
+    chair_name="",
+    description="",
     notice_days=None,
     quorum_percent=None,
     pass_percent=None,
-    now=None,
-) -> Meeting:
-    """Plan a meeting (计划): the 居委会 convenes it; the notice goes up `notice_days` ahead."""
-    _require_edit(user)
-    now = _now(now)
+) -> dict:
+    """The checks of a plan and of its edit: every field's problem at once (field → message); a
+    居村 outside the user's scope is PermissionDenied. Returns the meeting's fields."""
     errors = {}
     if kind not in MeetingKind.values:
         errors["kind"] = _("请选择会议类型。")
@@ -227,7 +225,7 @@ def do_plan_meeting(
         place = _text(place, "place", _("地点"), MAX_PLACE)
     except ValidationError as error:
         errors.update(error.message_dict)
-    subject_title = (subject_title or (str(subject) if subject is not None else "")).strip()
+    subject_title = (subject_title or "").strip()
     if len(subject_title) > MAX_TITLE or len(chair_name or "") > 50:
         errors["subject_title"] = _("议题对象或主持人名称过长。")
     if len(description or "") > MAX_TEXT:
@@ -236,28 +234,93 @@ def do_plan_meeting(
         errors["starts_at"] = _("召开时间不能早于现在。")
     if errors:
         raise ValidationError(errors)
+    return {
+        "kind": kind,
+        "community": community,
+        "estate": estate,
+        "title": title,
+        "subject_title": subject_title,
+        "starts_at": starts_at,
+        "place": place,
+        "chair_name": (chair_name or "").strip(),
+        "description": (description or "").strip(),
+        "notice_days": notice_days,
+        "quorum_percent": quorum_percent,
+        "pass_percent": pass_percent,
+    }
+
+
+def _set_subject(meeting, subject):
+    if subject is not None:
+        meeting.subject_type = ContentType.objects.get_for_model(subject)
+        meeting.subject_id = subject.pk
+    else:
+        meeting.subject_type = None
+        meeting.subject_id = None
+
+
+def do_plan_meeting(user, *, subject=None, subject_title: str = "", now=None, **fields) -> Meeting:
+    """Plan a meeting (计划): the 居委会 convenes it; the notice goes up `notice_days` ahead.
+    `subject` is the object it concerns (any model: a project, a case, a parking rule …);
+    `subject_title` names it in words (by default the object's own name)."""
+    _require_edit(user)
+    now = _now(now)
+    subject_title = subject_title or (str(subject) if subject is not None else "")
+    checked = _checked_plan(user, now, subject_title=subject_title, **fields)
     with transaction.atomic():
-        meeting = Meeting(
-            kind=kind,
-            community=community,
-            estate=estate,
-            title=title,
-            subject_title=subject_title,
-            starts_at=starts_at,
-            place=place,
-            convener=user,
-            chair_name=(chair_name or "").strip(),
-            description=(description or "").strip(),
-            notice_days=notice_days,
-            quorum_percent=quorum_percent,
-            pass_percent=pass_percent,
-            created_at=now,
-        )
-        if subject is not None:
-            meeting.subject_type = ContentType.objects.get_for_model(subject)
-            meeting.subject_id = subject.pk
+        meeting = Meeting(convener=user, created_at=now, **checked)
+        _set_subject(meeting, subject)
         meeting.save()
         _event(meeting, MeetingAction.PLAN, user, now, to_state=MeetingState.PLANNED)
+    return meeting
+
+
+# What an edit may change, in the order the history names them.
+EDITABLE = [
+    "kind",
+    "community",
+    "estate",
+    "title",
+    "subject_title",
+    "starts_at",
+    "place",
+    "chair_name",
+    "description",
+    "notice_days",
+    "quorum_percent",
+    "pass_percent",
+]
+
+
+def do_edit_meeting(
+    user, meeting, *, subject=None, subject_title: str = "", now=None, **fields
+) -> Meeting:
+    """Edit a planned meeting (before its notice goes up: once residents are told, a change is a
+    cancellation and a new plan). One history row names what changed."""
+    _check_meeting(user, meeting)
+    now = _now(now)
+    subject_title = subject_title or (str(subject) if subject is not None else "")
+    checked = _checked_plan(user, now, subject_title=subject_title, **fields)
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        _require_state(
+            meeting, {MeetingState.PLANNED}, _("公告发布后不能再修改会议，请取消后重新计划。")
+        )
+        changed = [f for f in EDITABLE if checked[f] != getattr(meeting, f)]
+        new_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+        if (new_type.pk if new_type else None, subject.pk if subject else None) != (
+            meeting.subject_type_id,
+            meeting.subject_id,
+        ):
+            changed.append("subject_id")
+        for field in changed:
+            if field != "subject_id":
+                setattr(meeting, field, checked[field])
+        _set_subject(meeting, subject)
+        if changed:
+            meeting.save()
+            labels = "、".join(str(Meeting._meta.get_field(f).verbose_name) for f in changed)
+            _event(meeting, MeetingAction.EDIT, user, now, note=_("修改：%(f)s") % {"f": labels})
     return meeting
 
 

@@ -66,6 +66,14 @@ def find(user, key: str, pk) -> object | None:
     return next((obj for obj in rows if obj.pk == pk), None)
 
 
+def key_for(user, obj) -> str:
+    """The kind of a stored subject (its model's), "" when no kind knows it."""
+    for kind in _kinds.values():
+        if getattr(kind.search(user, ""), "model", None) is type(obj):
+            return kind.key
+    return ""
+
+
 def text_of(key: str, obj) -> str:
     kind = _kinds.get(key)
     return kind.text(obj) if kind is not None else str(obj)

@@ -164,14 +164,15 @@ class PlanForm(forms.Form):
         self.fields["subject_id"].widget.attrs.update(
             {"data-subject-select": "1", "data-url": reverse("meetings:subjects")}
         )
-        # A re-shown form keeps the chosen object as the select's option.
-        if self.is_bound:
-            chosen = subjects.find(user, self.data.get("subject_kind"), self.data.get("subject_id"))
-            if chosen is not None:
-                self.fields["subject_id"].widget.choices = [
-                    ("", "—"),
-                    (chosen.pk, subjects.text_of(self.data.get("subject_kind"), chosen)),
-                ]
+        # A re-shown (or an edited) form keeps the chosen object as the select's option.
+        source = self.data if self.is_bound else self.initial
+        kind = source.get("subject_kind")
+        chosen = subjects.find(user, kind, source.get("subject_id")) if kind else None
+        if chosen is not None:
+            self.fields["subject_id"].widget.choices = [
+                ("", "—"),
+                (chosen.pk, subjects.text_of(kind, chosen)),
+            ]
 
     def clean(self):
         data = super().clean()
@@ -226,6 +227,37 @@ def plan(request):
             messages.success(request, _("会议已计划。"))
             return redirect("meetings:meeting", pk=meeting.pk)
     return render(request, "meetings/plan.html", {"form": form})
+
+
+def _initial_of(user, meeting) -> dict:
+    initial = {field: getattr(meeting, field) for field in services.EDITABLE}
+    initial["community"] = meeting.community_id
+    initial["estate"] = meeting.estate_id
+    initial["starts_at"] = timezone.localtime(meeting.starts_at)
+    subject = meeting.subject if meeting.subject_type_id else None
+    if subject is not None:
+        initial["subject_kind"] = subjects.key_for(user, subject)
+        initial["subject_id"] = subject.pk
+    return initial
+
+
+@role_required(*MEETINGS_EDIT_ROLES)
+def edit(request, pk):
+    """Edit a planned meeting (before its notice goes up), with the same form as the plan."""
+    meeting = get_object_or_404(_meetings(request.user), pk=pk)
+    form = PlanForm(request.user, request.POST or None, initial=_initial_of(request.user, meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_edit_meeting(request.user, meeting, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except (PermissionDenied, IllegalTransition) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("meetings:meeting", pk=meeting.pk)
+    return render(request, "meetings/plan.html", {"form": form, "meeting": meeting})
 
 
 def _qr(request, meeting) -> str:

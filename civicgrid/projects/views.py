@@ -223,6 +223,10 @@ def resident(request):
             "errors": errors,
             "communities": Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("name"),
             "values": request.POST if errors else {},
+            # The resident's own ideas with the desk's answer (采纳 → the project; 不采纳 → why).
+            "my_ideas": Idea.objects.filter(user=request.user)
+            .select_related("community", "decision", "decision__project")
+            .order_by("-created_at", "-id")[:20],
         },
     )
 

@@ -1,6 +1,7 @@
 """The 三会 as the API gives them; input bodies are checked here and handed to the services,
 which do every write. The sign-in code is not given out: the meeting's page shows it as a QR."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,6 +10,7 @@ from civicgrid.cases.models import Category
 from civicgrid.estates.models import Estate, PropertyCompany
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
+from civicgrid.meetings import subjects
 from civicgrid.meetings.choices import (
     Ballot,
     BodyKind,
@@ -200,6 +202,13 @@ class PlanSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=200)
     subject_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    subject_kind = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text=_("议题对象类型，如 case、project"),
+    )
+    subject_id = serializers.IntegerField(required=False, allow_null=True)
     starts_at = serializers.DateTimeField()
     place = serializers.CharField(max_length=200)
     chair_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -207,6 +216,21 @@ class PlanSerializer(serializers.Serializer):
     notice_days = serializers.IntegerField(min_value=0, max_value=60, required=False)
     quorum_percent = serializers.IntegerField(min_value=1, max_value=99, required=False)
     pass_percent = serializers.IntegerField(min_value=1, max_value=99, required=False)
+
+    def validate(self, data):
+        kind, pk = data.pop("subject_kind", ""), data.pop("subject_id", None)
+        data["subject"] = None
+        if kind:
+            user = self.context["request"].user
+            subject = subjects.find(user, kind, pk)
+            if subject is None:
+                raise serializers.ValidationError(
+                    {"subject_id": [_("请选择议题对象，或改为只填文字。")]}
+                )
+            data["subject"] = subject
+            if not (data.get("subject_title") or "").strip():
+                data["subject_title"] = subjects.text_of(kind, subject)[:200]
+        return data
 
 
 class MeetingReasonSerializer(serializers.Serializer):

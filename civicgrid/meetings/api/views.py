@@ -95,7 +95,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=s.PlanSerializer, responses={201: s.MeetingDetailSerializer})
     def create(self, request):
         """Plan a meeting (计划); the notice goes up notice_days ahead."""
-        body = s.PlanSerializer(data=request.data)
+        body = s.PlanSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         meeting = services.do_plan_meeting(request.user, **body.validated_data)
         return self._answer(meeting, status.HTTP_201_CREATED)

@@ -44,3 +44,34 @@ def test_a_representative_signs_in_by_the_qr_code(phone_page, live_server):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     participant = Participant.objects.get(user=resident)
     assert participant.signed_in_at is not None and participant.sign_in_method == "qr"
+
+
+def test_the_planner_picks_the_subject_from_a_search(page, live_server):
+    """The plan form: choose 职能部门, type part of its name, pick it from the filled select; the
+    meeting is saved with the department as its subject."""
+    from civicgrid.accounts.models import Department
+
+    tree = make_tree()
+    staff = UserFactory(
+        username="juwei", role=Role.COMMUNITY_STAFF, community=tree["communities"][0]
+    )
+    department = Department.objects.create(name="城管中队", code="cgzd")
+    Department.objects.create(name="房管办", code="fgb")
+    login(page, live_server, staff.username, next_url="/meetings/new/")
+    page.select_option("#id_kind", "evaluation")
+    page.select_option("#id_community", str(tree["communities"][0].pk))
+    page.fill("#id_title", "城管中队年度评议")
+    page.select_option("#id_subject_kind", "department")
+    page.fill("#id_subject_query", "城管")
+    page.wait_for_selector(f"#id_subject_id option[value='{department.pk}']", state="attached")
+    assert page.locator("#id_subject_id option").count() == 2  # — and 城管中队 only
+    page.select_option("#id_subject_id", str(department.pk))
+    starts = timezone.localtime() + datetime.timedelta(days=10)
+    page.fill("#id_starts_at", starts.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_place", "居委会议室")
+    page.click("form.panel button[type=submit]")
+    page.wait_for_selector("h1")
+    from civicgrid.meetings.models import Meeting
+
+    meeting = Meeting.objects.get()
+    assert meeting.subject == department and meeting.subject_title == "城管中队"

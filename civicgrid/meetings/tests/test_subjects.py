@@ -106,3 +106,57 @@ def test_plan_with_a_subject(users, tree, client_for, clock):
     client.post("/meetings/new/", _form(tree, clock, subject_title="《居民公约》修订"))
     free = Meeting.objects.exclude(pk=meeting.pk).get()
     assert free.subject is None and free.subject_title == "《居民公约》修订"
+
+
+def test_edit_a_planned_meeting(users, tree, client_for, clock, departments):
+    from civicgrid.meetings import services
+    from civicgrid.meetings.models import MeetingEvent
+
+    client = client_for(users["staff"])
+    client.post("/meetings/new/", _form(tree, clock, subject_title="停车难"))
+    meeting = Meeting.objects.get()
+    url = f"/meetings/{meeting.pk}/edit/"
+    assert "停车难" in client.get(url).content.decode()
+    bad = client.post(url, _form(tree, clock, title=""))
+    assert bad.status_code == 200 and Meeting.objects.get().title == "停车协调"
+    changed = _form(
+        tree,
+        clock,
+        kind="evaluation",
+        title="城管中队评议",
+        subject_kind="department",
+        subject_id=departments["cg"].pk,
+        subject_title="",
+    )
+    assert client.post(url, changed).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.kind == "evaluation" and meeting.subject == departments["cg"]
+    assert meeting.subject_title == departments["cg"].name
+    note = MeetingEvent.objects.get(meeting=meeting, action="edit").note
+    assert "会议类型" in note and "议题" in note
+    # The edit form shows the chosen object again.
+    page = client.get(url).content.decode()
+    assert f'<option value="{departments["cg"].pk}" selected>{departments["cg"].name}' in page
+    assert client_for(users["staff2"]).get(url).status_code == 404
+    services.do_notice_meeting(users["staff"], meeting)
+    late = client.post(url, changed)
+    assert "公告发布后不能再修改会议" in late.content.decode()
+
+
+def test_api_plan_with_a_subject(users, tree, api, clock):
+    case = case_in_state("reported", users)
+    body = {
+        "kind": "coordination",
+        "community": tree["communities"][0].pk,
+        "title": "楼道堆物协调",
+        "starts_at": (clock.at + datetime.timedelta(days=10)).isoformat(),
+        "place": "居委",
+        "subject_kind": "case",
+        "subject_id": case.pk,
+    }
+    bad = api(users["staff2"]).post("/api/meetings/meetings/", body, format="json")
+    assert bad.status_code == 400 and "subject_id" in bad.json()
+    assert not Meeting.objects.exists()
+    made = api(users["staff"]).post("/api/meetings/meetings/", body, format="json")
+    assert made.status_code == 201
+    assert Meeting.objects.get().subject == case

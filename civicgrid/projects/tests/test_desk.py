@@ -265,5 +265,9 @@ def test_review_ideas(client_for, users, campaign, tree):
     declined = desk.get("/projects/ideas/?status=declined").content.decode()
     assert "天天放烟花" in declined and "门口加装座椅" not in declined
     assert client_for(users["handler"]).get("/projects/ideas/").status_code == 403
+    # The resident sees the desk's answers on their page.
+    mine_page = client_for(users["resident"]).get("/projects/r/").content.decode()
+    assert "已采纳，转为项目“休闲座椅”" in mine_page and "未采纳：存在安全隐患" in mine_page
+    assert "修路灯" not in mine_page
     assert Idea.objects.count() == 3
     assert datetime.date(2026, 5, 4) <= campaign.ends_on
