@@ -42,6 +42,7 @@ from civicgrid.cases.choices import (
 )
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.models import Case, CaseEvent, Category
+from civicgrid.dispatch.corpus import description_for
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost
 from civicgrid.messaging import inbox
@@ -267,6 +268,16 @@ class _CaseMaker:
         lon, lat, place, micro = point
         self.clock.at = at
         text = self.rng.choice(DESCRIPTIONS["default"]).format(a=place, c=category.name)
+        # Residents' own words (dispatch.corpus), from a generator of their own so the draw
+        # above keeps the demo's random stream (and every other figure) as it was.
+        text = (
+            description_for(
+                random.Random(f"{ticket_no}-{category.family}{category.code}"),
+                category.family,
+                category.code,
+            )
+            or text
+        )
         fields = {"category": category, "description": text, "lon": lon, "lat": lat}
         fields["address"] = f"{place}"
         if source == CaseSource.GRID_PATROL:

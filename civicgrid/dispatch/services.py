@@ -451,7 +451,7 @@ def training_data(since=None):
 def _usable(labels) -> list[int]:
     """Indexes of the samples whose label has at least MIN_PER_CLASS samples (a category seen
     once or twice cannot be learnt; its cases stay out of the model)."""
-    least = int(settings.CIVICGRID_DISPATCH_MIN_PER_CATEGORY)
+    least = max(3, int(settings.CIVICGRID_DISPATCH_MIN_PER_CATEGORY))
     values, counts = np.unique(np.asarray(labels), return_counts=True)
     keep = set(values[counts >= least])
     return [i for i, label in enumerate(labels) if label in keep]
@@ -490,7 +490,9 @@ def do_train(
             }
         )
     index = np.arange(len(labels))
-    train, test = train_test_split(index, test_size=0.2, random_state=0, stratify=labels)
+    # A fifth held out, at least one report of each category (each has MIN_PER_CATEGORY ≥ 3).
+    held = max(round(len(labels) * 0.2), len(classes))
+    train, test = train_test_split(index, test_size=held, random_state=0, stratify=labels)
     probe = classifier.DispatchModel().fit(
         [titles[i] for i in train], [texts[i] for i in train], [labels[i] for i in train]
     )

@@ -10,6 +10,7 @@ from civicgrid.demo.accounts import build_posted_accounts
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
+from civicgrid.demo.dispatch import build_demo_dispatch
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.emergency import build_demo_emergency
 from civicgrid.demo.estates import build_demo_estates
@@ -172,6 +173,8 @@ class Command(BaseCommand):
             build_demo_bulletin(seed=params.seed)
             # 主动治理: 一弄一案 items (one 返潮), a hotspot, an anomaly, patrol tasks.
             build_demo_proactive(seed=params.seed)
+            # 智能派单: the 权责清单, auto-dispatch for 路灯, a model trained on the closed cases.
+            build_demo_dispatch(seed=params.seed)
             self._report_street(params, result)
             self.stdout.write(
                 _(
