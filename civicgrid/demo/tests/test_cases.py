@@ -180,6 +180,10 @@ def test_command_option(db):
     assert from_programmes
     loaded = 12 + 3 + from_patrols + from_visits + from_sorting + from_shops
     loaded += len(from_programmes)
+    # 创建创评: the live 督查 rounds' failures opened cases (civicgrid.demo.campaigns).
+    from civicgrid.campaigns.models import InspectionResult as CampaignResult
+
+    loaded += CampaignResult.objects.exclude(case=None).values("case").distinct().count()
     assert Case.objects.count() == loaded
     # Last quarter's satisfaction survey with its answers (civicgrid.demo.survey).
     from civicgrid.demo.survey import DEFAULT_ANSWERS

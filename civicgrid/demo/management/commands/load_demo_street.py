@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from civicgrid.demo.accounts import build_posted_accounts
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.bulletin import build_demo_bulletin
+from civicgrid.demo.campaigns import build_demo_campaigns
 from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
 from civicgrid.demo.dispatch import build_demo_dispatch
 from civicgrid.demo.duty import build_demo_duty
@@ -171,6 +172,8 @@ class Command(BaseCommand):
             build_demo_notices(seed=params.seed)
             # 社区报: 第41期 (published) and 第42期 (edited) compiled from the demo's own data.
             build_demo_bulletin(seed=params.seed)
+            # 创建创评: a 文明城区 campaign, 300 checkpoints, twelve weekly 督查 rounds, 无违建.
+            build_demo_campaigns(seed=params.seed)
             # 主动治理: 一弄一案 items (one 返潮), a hotspot, an anomaly, patrol tasks.
             build_demo_proactive(seed=params.seed)
             # 智能派单: the 权责清单, auto-dispatch for 路灯, a model trained on the closed cases.
