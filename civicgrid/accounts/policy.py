@@ -91,6 +91,9 @@ BULLETIN_APPROVE_ROLES   x  .  .  x  .  .  .  .  .  .  .  approve and publish an
 PARTY_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see party organisations, members (masked), 三会一课
 PARTY_EDIT_ROLES         x  x  .  .  .  x  .  .  .  .  .  keep organisations, members, life, service points
 PARTY_LOG_ROLES          x  .  .  .  .  .  .  .  .  .  .  see who viewed a party member's full phone (admin)
+PROACTIVE_VIEW_ROLES     x  x  x  x  x  x  x  x  .  x  .  see 一弄一案, hotspots, anomalies, patrol tasks
+PROACTIVE_EDIT_ROLES     x  x  .  .  x  x  x  .  .  .  .  keep 一弄一案 (owner, plan, 销号), send patrol tasks
+PROACTIVE_TASK_ROLES     .  .  .  .  .  .  x  x  .  .  .  do the patrol tasks they are given (主动发现)
 NOTICES_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see notices in draft and review, relocation and nominations
 NOTICES_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  compose notices, answer objections, keep relocations
 NOTICES_APPROVE_ROLES    x  x  .  .  .  .  .  .  .  .  .  approve and publish a notice, correct or withdraw it

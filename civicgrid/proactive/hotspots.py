@@ -81,10 +81,11 @@ def neighbour_weights(geometries, distance_m: float) -> np.ndarray:
 
     scale = np.array([EARTH_M_PER_DEGREE * k, EARTH_M_PER_DEGREE])
     flat = [shapely.transform(s, lambda xy: xy * scale) for s in shapes]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if flat[i].distance(flat[j]) <= distance_m:
-                w[i, j] = w[j, i] = 1.0
+    if distance_m < 0:
+        return w
+    # One spatial-index query for every pair within the distance (touching: distance 0).
+    left, right = shapely.STRtree(flat).query(flat, predicate="dwithin", distance=distance_m)
+    w[left, right] = 1.0
     return w
 
 
@@ -166,6 +167,11 @@ def compute(end_day: datetime.date | None = None) -> int:
             continue
         zs = np.array([gi_star(row, w) for row in table])
         for i, pk in enumerate(ids):
+            cell_trend = trend(list(zs[:, i]), hot_z)
+            # Per category, only the micro-grids with cases or a trend (the map reads the
+            # all-category cells, which are all kept).
+            if key is not None and not table[-1, i] and not cell_trend:
+                continue
             cells.append(
                 HotspotCell(
                     period_start=first,
@@ -175,7 +181,7 @@ def compute(end_day: datetime.date | None = None) -> int:
                     count=int(table[-1, i]),
                     z=round(float(zs[-1, i]), 4),
                     is_hot=bool(zs[-1, i] >= hot_z),
-                    trend=trend(list(zs[:, i]), hot_z),
+                    trend=cell_trend,
                 )
             )
     with transaction.atomic():

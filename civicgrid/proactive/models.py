@@ -133,7 +133,8 @@ class ProblemEvent(ImmutableModel):
 class HotspotCell(models.Model):
     """热点: the Getis-Ord Gi* of one micro-grid's case count in one period (all categories when
     `category` is empty) and its trend over the periods before (proactive.hotspots). Computed
-    rows: a new computation of the same period replaces them."""
+    rows: a new computation of the same period deletes and replaces them (the constraint cannot
+    hold the all-category rows, whose category is NULL, on every database)."""
 
     period_start = models.DateField(_("周期开始"))
     period_end = models.DateField(_("周期结束"), db_index=True)
@@ -159,7 +160,6 @@ class HotspotCell(models.Model):
             models.UniqueConstraint(
                 fields=["period_end", "category", "micro_grid"],
                 name="proactive_hotspot_unique",
-                nulls_distinct=False,
             )
         ]
 

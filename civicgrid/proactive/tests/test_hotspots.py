@@ -103,7 +103,8 @@ def test_compute_stores_the_latest_period(report, tree, settings, garbage):
     for point in IN_MICRO[:3]:
         report(at(9), point=point)
     written = hotspots.compute(datetime.date(2026, 11, 22))
-    assert written == 8  # 4 micro-grids × (all categories, 暴露垃圾)
+    # All categories: the 4 micro-grids; 暴露垃圾: the 2 with cases (no trend elsewhere).
+    assert written == 6
     cells = {
         c.micro_grid_id: c
         for c in HotspotCell.objects.filter(category__isnull=True, period_end="2026-11-22")
@@ -120,5 +121,5 @@ def test_compute_stores_the_latest_period(report, tree, settings, garbage):
     quiet = cells[tree["micro_grids"][2].pk]
     assert (quiet.count, quiet.is_hot, quiet.trend) == (0, False, Trend.NONE)
     # Computing again replaces the period's cells.
-    assert hotspots.compute(datetime.date(2026, 11, 22)) == 8
-    assert HotspotCell.objects.count() == 8
+    assert hotspots.compute(datetime.date(2026, 11, 22)) == 6
+    assert HotspotCell.objects.count() == 6
