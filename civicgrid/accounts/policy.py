@@ -99,6 +99,9 @@ NOTICES_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  compose notices, answe
 NOTICES_APPROVE_ROLES    x  x  .  .  .  .  .  .  .  .  .  approve and publish a notice, correct or withdraw it
 NOTICES_RESIDENT_ROLES   .  .  .  .  .  .  .  .  .  .  x  object to a 公示, nominate a 身边好人, see own relocation
 DISPATCH_SETUP_ROLES     x  .  x  .  .  .  .  .  .  .  .  智能派单: keep the 权责清单 and auto-dispatch rules, train, activate
+EMERGENCY_VIEW_ROLES     x  x  x  x  x  x  x  x  .  x  .  see 防汛应急: the register, responses, the board, drills
+EMERGENCY_COMMAND_ROLES  x  x  x  x  .  .  .  .  .  .  .  raise, change, lift a response level; keep register, stores, plans
+EMERGENCY_FIELD_ROLES    x  x  x  x  x  x  x  x  .  .  .  report flooding, run pumps, do patrol tasks, record evacuations
 
 Whoever asks "may this role …" imports the set from here; a new programme adds its sets here,
 next to the others, and a line to the table.

@@ -943,6 +943,8 @@ def do_report_flooding(user, point, *, depth_cm, note="", photos=(), now=None) -
     }
     reporter = (user.get_full_name() or user.username) if user is not None else ""
     with transaction.atomic():
+        # A trusted intake (user=None): who may report was checked above (EMERGENCY_FIELD_ROLES,
+        # the point in scope); the case is a patrol's report under the reporter's name.
         done = cases.do_report(
             user=None,
             category=category,
