@@ -4,6 +4,8 @@ fragment with inline styles only: the WeChat editor drops <style> and classes). 
 rendered on request and kept in storage for the issue's revision (services.do_keep_pdf), so a
 second download is a file read."""
 
+import logging
+
 from django.template.loader import render_to_string
 
 from civicgrid.bulletin import services
@@ -38,6 +40,8 @@ def pdf_bytes(issue) -> bytes:
     loads (manage.py check, the API) on a machine without pango."""
     from weasyprint import HTML
 
+    # WeasyPrint reports each layout step at INFO: not for the server's log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return HTML(string=print_html(issue), base_url="/").write_pdf()
 
 

@@ -182,6 +182,11 @@ def do_compile_issue(
         )
     if last > issue_date:
         raise ValidationError({"period_last": _("数据截止日不能晚于出版日期")})
+    today = timezone.localdate(now)
+    if last > today:
+        raise ValidationError({"period_last": _("数据截止日不能晚于今天：未来还没有数据")})
+    if issue_date > today + datetime.timedelta(days=MAX_PERIOD_DAYS):
+        raise ValidationError({"issue_date": _("出版日期不能晚于一年以后")})
     if next_date is not None and next_date <= issue_date:
         raise ValidationError({"next_date": _("下期出版日期应晚于本期出版日期")})
     masthead = field_text(masthead, "masthead", _("报头"), 50, required=True)

@@ -134,6 +134,11 @@ def test_personal_data_an_editor_types_is_scrubbed(known_cases, compile_issue, u
         ({"issue_date": datetime.date(2026, 11, 20)}, "period_last"),
         ({"period_first": datetime.date(2024, 1, 1)}, "period_last"),
         ({"masthead": ""}, "masthead"),
+        (
+            {"period_last": datetime.date(2026, 11, 24), "issue_date": datetime.date(2026, 11, 30)},
+            "period_last",
+        ),
+        ({"issue_date": datetime.date(9999, 12, 31), "next_date": None}, "issue_date"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(compile_issue, users, fields, field):
