@@ -677,6 +677,7 @@ def masked_phone(member: Member) -> str:
 
 def do_rate(organisation: Organisation, data: dict, user=None) -> StarRating:
     """星级评定 of one organisation for one year (one rating a year)."""
+    _check_edit(user, organisation.grid)
     errors: dict = {}
     today = timezone.localdate()
     year = _int(data.get("year"), "year", _("年度"), errors, 2000, today.year)
@@ -703,7 +704,6 @@ def do_rate(organisation: Organisation, data: dict, user=None) -> StarRating:
         errors["awarded_on"] = _("评定日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
-    _check_edit(user, organisation.grid)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if StarRating.objects.filter(organisation=organisation, year=year).exists():
@@ -757,6 +757,7 @@ def _owed(level) -> tuple:
 def do_record_life(organisation: Organisation, data: dict, user=None) -> LifeMeeting:
     """组织生活: one meeting held (三会一课, 主题党日), with attendance and venue; a video branch
     venue names its main session."""
+    _check_edit(user, organisation.grid)
     errors: dict = {}
     kind = _choice(data.get("kind"), LifeKind, "kind", _("类别"), errors)
     held_on = _date(data.get("held_on"), "held_on", _("日期"), errors)
@@ -790,7 +791,6 @@ def do_record_life(organisation: Organisation, data: dict, user=None) -> LifeMee
         errors["main_session"] = _("分会场与主会场须同日召开")
     if errors:
         raise ValidationError(errors)
-    _check_edit(user, organisation.grid)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         meeting = LifeMeeting.objects.create(
@@ -1127,6 +1127,7 @@ def _names(value, field, label, errors, *, required=False) -> list[str]:
 
 def do_sign_co_building(organisation: Organisation, data: dict, user=None) -> CoBuilding:
     """党建联建: an agreement between `organisation` and enterprises or units."""
+    _check_edit(user, organisation.grid)
     errors: dict = {}
     title = _text(data.get("title"), "title", _("协议名称"), 120, required=True, errors=errors)
     partners = _names(data.get("partners"), "partners", _("共建单位"), errors, required=True)
@@ -1137,7 +1138,6 @@ def do_sign_co_building(organisation: Organisation, data: dict, user=None) -> Co
         errors["signed_on"] = _("签约日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
-    _check_edit(user, organisation.grid)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if organisation.ended_on is not None:

@@ -5,7 +5,7 @@ table (/party/life/), star ratings and the honour roll (/party/stars/), the memb
 Pages only call party.services."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -49,6 +49,7 @@ def index(request):
     filters = OrganisationFilter(request.GET, queryset=orgs)
     rows = (
         filters.qs.select_related("parent", "grid", "secretary")
+        .defer("grid__geometry")
         .annotate(n_members=Count("members", filter=Q(members__is_active=True)))
         .order_by("grid__code", "level", "name", "id")
     )
@@ -103,7 +104,7 @@ def organisation(request, pk):
             )
             messages.success(request, _("已登记组织生活"))
             return redirect("party:organisation", pk=org.pk)
-        except (ValidationError, PermissionDenied) as error:
+        except ValidationError as error:
             errors = _messages_of(error)
     today = timezone.localdate()
     completion = services.life_completion(today.year, Organisation.objects.filter(pk=org.pk))

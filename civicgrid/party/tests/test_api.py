@@ -65,6 +65,8 @@ def test_recording_a_meeting(party, api, users):
         "expected": 8,
         "attended": 9,
     }
+    answer = api(users["worker"]).post("/api/party/life/", {**body, "attended": 8}, format="json")
+    assert answer.status_code == 403
     client = api(users["staff"])
     answer = client.post("/api/party/life/", body, format="json")
     assert answer.status_code == 400

@@ -50,7 +50,7 @@ def test_organisation_page_records_a_meeting_and_refuses_bad_input(party, client
     assert client_for(users["staff2"]).get(f"/party/org/{group.pk}/").status_code == 404
     page = client_for(users["worker"]).get(f"/party/org/{group.pk}/").content.decode()
     assert 'id="life-form"' not in page
-    assert client_for(users["worker"]).post(f"/party/org/{group.pk}/", bad).status_code == 400
+    assert client_for(users["worker"]).post(f"/party/org/{group.pk}/", bad).status_code == 403
 
 
 def test_life_stars_and_members_pages(party, client_for, users):
@@ -115,3 +115,14 @@ def test_the_dashboard_tile(party, client_for, users, django_assert_num_queries)
     assert (figures["micro_grids"], figures["covered"], figures["percent"]) == (4, 3, 75.0)
     page = client_for(users["admin"]).get("/dashboard/").content.decode()
     assert 'id="party-tile"' in page
+
+
+def test_list_pages_read_a_fixed_number_of_queries(
+    party, client_for, users, django_assert_max_num_queries
+):
+    client = client_for(users["admin"])
+    client.get("/party/")
+    services.do_register_members_many(party["groups"][1], [{"name": f"党员{i}"} for i in range(40)])
+    for url in ("/party/", "/party/members/", "/party/life/"):
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200
