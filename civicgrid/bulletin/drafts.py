@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from civicgrid.bulletin import charts
 from civicgrid.bulletin.choices import Section, Topic
 
+TOP = 10  # rows of a table or chart in print
+
 
 @dataclass
 class Context:
@@ -312,15 +314,16 @@ def write_sorting(f):
         "title": _("垃圾分类：干垃圾减量率 %(rate)s") % {"rate": _ratio(f["reduction_rate"])},
         "lead": _("垃圾分类减量率 %(rate)s") % {"rate": _ratio(f["reduction_rate"])},
         "body": body,
+        # The ten 居村 that reduced most: a page has no room for sixty rows.
         "table": {
             "columns": [_("居村"), _("称重（公斤）"), _("减量率"), _("检查达标率")],
             "rows": [
                 [c["name"], _n(c["kg"]), _ratio(c["reduction_rate"]), _ratio(c["pass_rate"])]
-                for c in f["communities"]
+                for c in ranked[:TOP]
             ],
         },
         "chart": charts.bars(
-            [(c["name"], (c["reduction_rate"] or 0) * 100) for c in f["communities"]], unit="%"
+            [(c["name"], (c["reduction_rate"] or 0) * 100) for c in ranked[:TOP]], unit="%"
         ),
     }
 

@@ -193,3 +193,30 @@ def test_the_notices_and_their_objections():
         "公示期内收到居民异议 3 条，已答复 2 条。",
     ]
     assert text["body"][2] == "新苗村公示：“社区项目评选结果”。"
+
+
+def test_garbage_sorting_prints_the_ten_communities_that_reduced_most():
+    communities = [
+        {"name": f"居委{i:02d}", "kg": 100 + i, "reduction_rate": i / 100, "pass_rate": 0.9}
+        for i in range(1, 63)
+    ]
+    text = drafts.write_sorting(
+        {
+            "first": "2026-11-01",
+            "last": "2026-11-23",
+            "kg_total": 18266.1,
+            "reduction_rate": 0.377,
+            "inspected": 138,
+            "passed": 114,
+            "pass_rate": 0.826,
+            "grade": "优",
+            "communities": communities,
+        }
+    )
+    assert text["body"] == [
+        "2026年11月1日至11月23日，全街道生活垃圾分类称重 18,266.1 公斤，干垃圾减量率 37.7%。",
+        "街道检查投放点 138 次，达标 114 次，达标率 82.6%，评定等级“优”。",
+        "减量率最高的是居委62，达到 62.0%。",
+    ]
+    assert [row[0] for row in text["table"]["rows"]] == [f"居委{i}" for i in range(62, 52, -1)]
+    assert text["chart"].count("<rect") == 10

@@ -101,7 +101,8 @@ def test_the_pages(client_for, client, users, draft):
     form = editor.get(f"/bulletin/articles/{article.pk}/")
     assert form.status_code == 200
     saved = editor.post(
-        f"/bulletin/articles/{article.pk}/", {"title": "改写的标题", "body": "一段。\n二段。"}
+        f"/bulletin/articles/{article.pk}/",
+        {"title": "改写的标题", "body": "一段。\n<b>二段</b>。"},
     )
     assert saved.status_code == 302
     refused = editor.post(f"/bulletin/articles/{article.pk}/", {"title": "", "body": ""})
@@ -123,5 +124,6 @@ def test_the_pages(client_for, client, users, draft):
         and "本期 8 版 第 42 期" in text
         and "街道党工委、办事处联合出版" in text
     )
+    assert "&lt;b&gt;二段&lt;/b&gt;" in text and "<b>二段</b>" not in text  # words, never markup
     wechat = client.get("/bulletin/42/wechat/")
     assert wechat.status_code == 200 and "改写的标题" in wechat.content.decode()
