@@ -139,7 +139,7 @@ def test_edit_a_planned_meeting(users, tree, client_for, clock, departments):
     assert f'<option value="{departments["cg"].pk}" selected>{departments["cg"].name}' in page
     assert client_for(users["staff2"]).get(url).status_code == 404
     services.do_notice_meeting(users["staff"], meeting)
-    late = client.post(url, changed)
+    late = client_for(users["staff"]).post(url, changed)  # client_for shares one client
     assert "公告发布后不能再修改会议" in late.content.decode()
 
 
