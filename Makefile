@@ -87,5 +87,8 @@ BENCH_DASHBOARD_ARGS ?=
 bench-dashboard: $(VENV)/.bench-stamp
 	$(PY) bench/dashboard.py --database-url $(BENCH_DASHBOARD_DATABASE_URL) $(BENCH_DASHBOARD_ARGS)
 
+bench-dispatch: $(STAMP)
+	$(PY) bench/dispatch.py
+
 clean-demo:
 	rm -f var/civicgrid.sqlite3 var/civicgrid.sqlite3-wal var/civicgrid.sqlite3-shm

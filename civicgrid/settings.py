@@ -508,6 +508,7 @@ SPECTACULAR_SETTINGS = {
         "TimebankRecordStateEnum": "civicgrid.timebank.choices.RecordState",
         "TimebankAccountKindEnum": "civicgrid.timebank.choices.AccountKind",
         "TimebankTransferKindEnum": "civicgrid.timebank.choices.TransferKind",
+        "DispatchOutcomeEnum": "civicgrid.dispatch.choices.Outcome",
         "ProjectsCampaignLevelEnum": "civicgrid.projects.choices.CampaignLevel",
         "CampaignsLevelEnum": "civicgrid.campaigns.choices.CampaignLevel",
         "CampaignsCheckpointKindEnum": "civicgrid.campaigns.choices.CheckpointKind",

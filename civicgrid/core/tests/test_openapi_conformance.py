@@ -65,6 +65,7 @@ from civicgrid.cases.models import Case, Category
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.cases import build_demo_cases
+from civicgrid.demo.dispatch import build_demo_dispatch
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.emergency import build_demo_emergency
 from civicgrid.demo.estates import build_demo_estates
@@ -147,6 +148,7 @@ def demo(db):
     build_demo_notices(seed=7)  # /api/notices/notices/{id}/ and its steps
     build_demo_bulletin(seed=7)
     build_demo_proactive(seed=7)
+    build_demo_dispatch(seed=7)  # /api/dispatch/: the 权责清单, a model if enough closed cases
     return {u.username: u for u in User.objects.all()}
 
 
@@ -225,6 +227,8 @@ def seed_objects(users, operations) -> dict:
         },
         "token": by_status[CaseStatus.CLOSED].public_token,
         "code": Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("code").first().code,
+        # /api/dispatch/cases/{case_id}/…: a report waiting for 立案.
+        "case_id": (by_status.get(CaseStatus.REPORTED) or open_case).pk,
     }
     for op in operations:
         prefix = op.path.split("{id}")[0]

@@ -3,6 +3,7 @@ suggestion and the desk's acceptance or correction (cases' own 立案 + 派遣),
 The desk's roles (DISPATCH_ROLES) only; a case outside the user's scope is a 404."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
@@ -46,7 +47,7 @@ class PredictView(APIView):
             data.validated_data["description"], data.validated_data.get("micro_grid")
         )
         if said is None:
-            return Response({"detail": "没有启用的派单模型"}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("没有启用的派单模型")}, status=status.HTTP_404_NOT_FOUND)
         department = said["department"]
         return Response(
             {
