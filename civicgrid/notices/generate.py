@@ -22,7 +22,7 @@ from civicgrid.notices.choices import (
 )
 from civicgrid.notices.models import Nomination, Notice
 from civicgrid.projects.choices import ProjectState
-from civicgrid.projects.models import Project
+from civicgrid.projects.models import Campaign, Project
 
 SELECTED_STATES = [
     ProjectState.RECOMMENDED,
@@ -337,7 +337,25 @@ def sync_meetings(now=None) -> dict:
     return made
 
 
+def sync_projects(now=None) -> dict:
+    """A selection-results 公示, ready for review, for every campaign that has recommended its
+    projects and has none yet."""
+    done = set(
+        Notice.objects.filter(source=NoticeSource.PROJECT_SELECTION).values_list(
+            "source_key", flat=True
+        )
+    )
+    made = 0
+    campaigns = Campaign.objects.filter(projects__state__in=SELECTED_STATES).distinct()
+    for campaign in campaigns:
+        if f"project_selection:{campaign.pk}" not in done:
+            project_selection(None, campaign, department_name=_("街道办事处"), now=now)
+            made += 1
+    return {"selections": made}
+
+
 def periodic(now=None) -> dict:
-    """The notices' periodic job: meetings' notices generated, then the sweep (a 公示 whose
-    period is over closes, an expired notice is archived)."""
-    return {**sync_meetings(now), **services.sweep(now)}
+    """The notices' periodic job: the programmes' notices generated for review (meetings,
+    project selections), then the sweep (a 公示 whose period is over closes, an expired notice
+    is archived)."""
+    return {**sync_meetings(now), **sync_projects(now), **services.sweep(now)}

@@ -59,6 +59,7 @@ from civicgrid.notices.models import (
     RelocationHousehold,
 )
 from civicgrid.notices.workflow import (
+    CORRECTABLE_STATES,
     LIVE_STATES,
     NOMINATION_TRANSITIONS,
     NOTICE_TRANSITIONS,
@@ -498,7 +499,7 @@ def do_correct(user, notice, *, title, body, note, now=None) -> Notice:
     _require(user, NOTICES_APPROVE_ROLES, notice.grid, _("您无权更正公告"))
     with transaction.atomic():
         notice = _locked(notice)
-        if notice.state not in (NoticeState.PUBLISHED, NoticeState.CLOSED):
+        if notice.state not in CORRECTABLE_STATES:
             raise IllegalTransition(_("只有已发布的公告可以更正"))
         if title == notice.title and body == notice.body:
             raise ValidationError({"body": _("更正内容与当前版本相同")})

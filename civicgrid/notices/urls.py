@@ -14,6 +14,7 @@ urlpatterns = [
     path("nominate/", views.nominate, name="nominate"),
     path("staff/", views.staff_list, name="staff"),
     path("staff/new/", views.compose, name="compose"),
+    path("staff/generate/", views.generate_roll, name="generate"),
     path("staff/<int:pk>/", views.manage, name="manage"),
     path("staff/relocations/<int:pk>/", views.relocation, name="relocation"),
     path("staff/nominations/", views.nominations, name="nominations"),

@@ -4,6 +4,8 @@ objections, the objection form), the kiosk of a scope, a household's own relocat
 answer objections; relocation progress; nominations). Every change goes through notices.services.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +23,7 @@ from civicgrid.core.scrub import scrub_text
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
-from civicgrid.notices import services
+from civicgrid.notices import generate, services
 from civicgrid.notices.choices import Audience, NoticeKind, ScopeLevel
 from civicgrid.notices.filters import NominationFilter, NoticeFilter
 from civicgrid.notices.models import (
@@ -355,6 +357,60 @@ def manage(request, pk):
         },
         status=status,
     )
+
+
+class GenerateForm(forms.Form):
+    """光荣榜 drafts written from the programmes' data (then reviewed like any notice)."""
+
+    KINDS = [
+        ("stars", gettext_lazy("五星级党组织光荣榜")),
+        ("volunteers", gettext_lazy("爱心银行优秀志愿者光荣榜")),
+        ("nominations", gettext_lazy("身边好人光荣榜")),
+    ]
+    roll = forms.ChoiceField(label=gettext_lazy("生成"), choices=KINDS)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    community = forms.ModelChoiceField(
+        queryset=Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("code"),
+        label=gettext_lazy("居村（身边好人）"),
+        required=False,
+    )
+    department_name = forms.CharField(label=gettext_lazy("发布单位"), max_length=100)
+
+
+@role_required(*NOTICES_VIEW_ROLES)
+def generate_roll(request):
+    """生成光荣榜: a draft honour roll from star ratings, the time bank or nominations, sent for
+    review."""
+    if not services.may_edit(request.user):
+        raise PermissionDenied
+    form = GenerateForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user, year, department = request.user, data["year"], data["department_name"]
+        try:
+            if data["roll"] == "stars":
+                notice = generate.star_honour_roll(user, year, department_name=department)
+            elif data["roll"] == "volunteers":
+                notice = generate.volunteer_honour_roll(
+                    user,
+                    datetime.date(year, 1, 1),
+                    datetime.date(year, 12, 31),
+                    department_name=department,
+                )
+            else:
+                if data["community"] is None:
+                    raise ValidationError({"community": _("请选择居村")})
+                notice = generate.nomination_honour_roll(
+                    user, data["community"], department_name=department
+                )
+        except ValidationError as error:
+            for message in _errors(error):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("光荣榜草稿已生成，待审核发布。"))
+            return redirect("notices:manage", pk=notice.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "notices/generate.html", {"form": form}, status=status)
 
 
 @role_required(*NOTICES_VIEW_ROLES)

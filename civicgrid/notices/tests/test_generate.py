@@ -45,3 +45,47 @@ def test_the_volunteer_roll_needs_someone_to_honour(users, tree, clock):
             None, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), department_name="爱心银行"
         )
     assert Notice.objects.count() == 0
+
+
+def test_staff_generate_a_nominations_roll_from_the_page(users, tree, client_for):
+    community = tree["communities"][0]
+    nomination = services.do_nominate(
+        users["resident"],
+        community=community,
+        nominee="陆阿姨",
+        deed="照顾独居老人。",
+        consent=True,
+    )
+    page = client_for(users["staff"])
+    bad = page.post(
+        "/notices/staff/generate/",
+        {"roll": "nominations", "year": 2026, "department_name": "第1居委"},
+    )
+    assert bad.status_code == 400  # no community chosen
+    assert (
+        page.post(
+            "/notices/staff/generate/",
+            {
+                "roll": "nominations",
+                "year": 2026,
+                "community": community.pk,
+                "department_name": "第1居委",
+            },
+        ).status_code
+        == 400
+    )  # nobody approved yet: nothing to publish
+    assert Notice.objects.count() == 0
+    services.do_review_nomination(users["staff"], nomination, approve=True)
+    done = page.post(
+        "/notices/staff/generate/",
+        {
+            "roll": "nominations",
+            "year": 2026,
+            "community": community.pk,
+            "department_name": "第1居委",
+        },
+    )
+    assert done.status_code == 302
+    roll = Notice.objects.get()
+    assert (roll.kind, roll.state) == ("honour_roll", "review")
+    assert client_for(users["leader"]).get("/notices/staff/generate/").status_code == 403
