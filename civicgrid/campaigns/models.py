@@ -42,7 +42,7 @@ class Campaign(models.Model):
     review_on = models.DateField(_("评审日期"), null=True, blank=True)
     re_review_on = models.DateField(_("复评日期"), null=True, blank=True)
     # Share of items passing that counts as ready (a checkpoint or the campaign).
-    target_percent = models.PositiveSmallIntegerField(_("达标线（%）"), default=90)
+    target_percent = models.PositiveSmallIntegerField(_("达标线（百分比）"), default=90)
     is_active = models.BooleanField(_("进行中"), default=True)
 
     class Meta:

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ("re_review_on", models.DateField(blank=True, null=True, verbose_name="复评日期")),
                 (
                     "target_percent",
-                    models.PositiveSmallIntegerField(default=90, verbose_name="达标线（%）"),
+                    models.PositiveSmallIntegerField(default=90, verbose_name="达标线（百分比）"),
                 ),
                 ("is_active", models.BooleanField(default=True, verbose_name="进行中")),
             ],

@@ -64,6 +64,7 @@ from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case, Category
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.bulletin import build_demo_bulletin
+from civicgrid.demo.campaigns import build_demo_campaigns
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.dispatch import build_demo_dispatch
 from civicgrid.demo.duty import build_demo_duty
@@ -149,6 +150,7 @@ def demo(db):
     build_demo_bulletin(seed=7)
     build_demo_proactive(seed=7)
     build_demo_dispatch(seed=7)  # /api/dispatch/: the 权责清单, a model if enough closed cases
+    build_demo_campaigns(seed=7)  # /api/campaigns/: a campaign, its rounds, the 无违建 register
     return {u.username: u for u in User.objects.all()}
 
 
