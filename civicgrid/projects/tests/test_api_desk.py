@@ -165,3 +165,24 @@ def test_ideas_api(api, users, campaign, tree):
     assert declined.json() | {} and declined.json()["reason"] == "不属于公共事务"
     assert api(users["staff"]).post(f"{url}{idea.pk}/decline/", {"reason": "x"}).status_code == 409
     assert IdeaDecision.objects.count() == 2
+
+
+def test_ideas_list_queries_are_flat(api, users, campaign, tree, django_assert_num_queries):
+    from civicgrid.projects import services
+
+    def propose(n):
+        for i in range(n):
+            idea = services.do_propose_idea(
+                None, campaign=campaign, community=tree["communities"][0], text=f"建议{i}"
+            )
+            if i % 2:
+                services.do_decline_idea(None, idea, reason="暂不采纳")
+
+    propose(2)
+    client = api(users["staff"])
+    client.get("/api/projects/ideas/")
+    with django_assert_num_queries(0, exact=False) as first:
+        client.get("/api/projects/ideas/")
+    propose(6)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get("/api/projects/ideas/")

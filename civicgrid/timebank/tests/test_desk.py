@@ -124,3 +124,32 @@ def test_reverse_through_the_api(bank, api, users):
     again = api(users["staff"]).post(url, {"note": "再次"}, format="json")
     assert again.status_code == 409 and Transfer.objects.count() == 2
     assert api(users["staff"]).get(f"/api/timebank/transfers/{earned.pk}/").status_code == 200
+
+
+def test_volunteers_page_and_ledger_queries_are_flat(
+    bank, client_for, api, users, django_assert_num_queries
+):
+    import datetime
+
+    desk = client_for(users["staff"])
+    desk.get(URL)
+    with django_assert_num_queries(0, exact=False) as first:
+        desk.get(URL)
+    for i in range(5):
+        services.do_register_volunteer(
+            None,
+            community=bank["communities"][0],
+            joined_on=datetime.date(2025, 1, 1),
+            name=f"志愿者{i}",
+            phone=f"1370000{i:04d}",
+        )
+    with django_assert_num_queries(len(first.captured_queries)):
+        desk.get(URL)
+    services.do_verify(serve(bank, minutes=60), users["staff"])
+    ledger = api(users["staff"])
+    ledger.get("/api/timebank/transfers/")
+    with django_assert_num_queries(0, exact=False) as one:
+        ledger.get("/api/timebank/transfers/")
+    services.do_verify(serve(bank, hours_ago=5, minutes=60), users["staff"])
+    with django_assert_num_queries(len(one.captured_queries)):
+        ledger.get("/api/timebank/transfers/")
