@@ -587,7 +587,8 @@ CIVICGRID_PERIODIC_JOBS = {
 # 主动治理 (civicgrid.proactive). 一弄一案: the same category (or category group) at one address,
 # building group or micro-grid at least THRESHOLD times within WINDOW_DAYS; a case within
 # RECUR_DAYS after closing is 返潮. Hotspots: Gi* over PERIOD_DAYS periods, the trend over PERIODS
-# of them, neighbours touching or within NEIGHBOUR_M metres, hot at z >= HOT_Z. Anomalies: a day
+# of them, neighbours touching or within NEIGHBOUR_M metres, hot at z >= HOT_Z with at least
+# HOT_MIN cases in the neighbourhood. Anomalies: a day
 # at least ANOMALY_MIN cases and above mean + ANOMALY_K × max(sd, 1) of the same weekday of the
 # four weeks before. Found first: no resident/12345 case of the category within FIRST_RADIUS_M
 # (same micro-grid without a point) in the FIRST_WINDOW_DAYS before.
@@ -598,6 +599,7 @@ CIVICGRID_PROACTIVE_PERIOD_DAYS = env_int("CIVICGRID_PROACTIVE_PERIOD_DAYS", 30)
 CIVICGRID_PROACTIVE_PERIODS = env_int("CIVICGRID_PROACTIVE_PERIODS", 4)
 CIVICGRID_PROACTIVE_NEIGHBOUR_M = env_float("CIVICGRID_PROACTIVE_NEIGHBOUR_M", 50.0)
 CIVICGRID_PROACTIVE_HOT_Z = env_float("CIVICGRID_PROACTIVE_HOT_Z", 1.96)
+CIVICGRID_PROACTIVE_HOT_MIN = env_int("CIVICGRID_PROACTIVE_HOT_MIN", 5)
 CIVICGRID_PROACTIVE_ANOMALY_MIN = env_int("CIVICGRID_PROACTIVE_ANOMALY_MIN", 3)
 CIVICGRID_PROACTIVE_ANOMALY_K = env_float("CIVICGRID_PROACTIVE_ANOMALY_K", 3.0)
 CIVICGRID_PROACTIVE_FIRST_RADIUS_M = env_int("CIVICGRID_PROACTIVE_FIRST_RADIUS_M", 100)

@@ -167,13 +167,11 @@ def build_demo_proactive(*, seed: int = 2023, now=None) -> dict:
         )
         cells = hotspots.compute(yesterday)
         warned = anomalies.do_detect_anomalies(yesterday, now=now - datetime.timedelta(hours=3))
-        hot = (
-            HotspotCell.objects.filter(period_end=yesterday, category__isnull=True, is_hot=True)
-            .order_by("-z")
-            .first()
-        )
+        hot = HotspotCell.objects.filter(
+            period_end=yesterday, category__isnull=True, is_hot=True, micro_grid=micro
+        ).first()
         tasks = 0
-        if hot is not None and hot.micro_grid_id == micro.pk:
+        if hot is not None:
             task = services.do_create_task(
                 keeper,
                 hotspot=hot,
@@ -201,7 +199,9 @@ def build_demo_proactive(*, seed: int = 2023, now=None) -> dict:
     return {
         "items": StandingProblem.objects.count(),
         "hotspot_cells": cells,
-        "hot": HotspotCell.objects.filter(period_end=yesterday, is_hot=True).count(),
+        "hot": HotspotCell.objects.filter(
+            period_end=yesterday, category__isnull=True, is_hot=True
+        ).count(),
         "anomalies": len(warned),
         "tasks": tasks,
     }

@@ -7,8 +7,11 @@ one of its neighbours, else 0):
     x̄ = Σx_j / n,   S = sqrt(Σx_j² / n − x̄²)
     Gi* = (Σ_j w_ij x_j − x̄ Σ_j w_ij) / (S · sqrt((n Σ_j w_ij² − (Σ_j w_ij)²) / (n − 1)))
 
-a z-score: a cell is hot when Gi* ≥ CIVICGRID_PROACTIVE_HOT_Z (1.96: 95 %). Gi* is 0 when all
-counts are equal (S = 0) or the cell neighbours every cell (the denominator is 0).
+a z-score. Gi* is 0 when all counts are equal (S = 0) or the cell neighbours every cell (the
+denominator is 0). A cell is **hot** when Gi* ≥ CIVICGRID_PROACTIVE_HOT_Z (1.96: 95 %) and its
+neighbourhood holds at least CIVICGRID_PROACTIVE_HOT_MIN cases (Σ_j w_ij x_j ≥ 5): on sparse
+counts — one category, a few cases over hundreds of micro-grids — a single case gives its
+neighbourhood a z of 7 or more, and one case is no hotspot.
 
 Neighbours come from the grid tree's geometry: two micro-grids are neighbours when their
 polygons touch or lie within CIVICGRID_PROACTIVE_NEIGHBOUR_M metres of each other (lon/lat
@@ -89,9 +92,15 @@ def neighbour_weights(geometries, distance_m: float) -> np.ndarray:
     return w
 
 
-def trend(zs, hot_z: float) -> str:
-    """The trend of one cell from its Gi* per period, oldest first (the module's rules)."""
-    hot = [z >= hot_z for z in zs]
+def hot_cells(x, w, z, hot_z: float, hot_min: int) -> np.ndarray:
+    """Which cells are hot (the module's rule): Gi* ≥ hot_z and ≥ hot_min cases around."""
+    return (np.asarray(z) >= hot_z) & (np.asarray(w) @ np.asarray(x, dtype=float) >= hot_min)
+
+
+def trend(zs, hot) -> str:
+    """The trend of one cell from its Gi* and whether it was hot per period, oldest first (the
+    module's rules)."""
+    hot = list(hot)
     if not hot:
         return Trend.NONE
     latest, earlier = hot[-1], hot[:-1]
@@ -138,6 +147,7 @@ def compute(end_day: datetime.date | None = None) -> int:
     days = settings.CIVICGRID_PROACTIVE_PERIOD_DAYS
     bounds = period_bounds(end_day, settings.CIVICGRID_PROACTIVE_PERIODS, days)
     hot_z = settings.CIVICGRID_PROACTIVE_HOT_Z
+    hot_min = settings.CIVICGRID_PROACTIVE_HOT_MIN
     ids, geometries = _micro_grids()
     if len(ids) < 2:
         return 0
@@ -166,11 +176,14 @@ def compute(end_day: datetime.date | None = None) -> int:
         if table[-1].sum() == 0:
             continue
         zs = np.array([gi_star(row, w) for row in table])
+        hots = np.array(
+            [hot_cells(row, w, z, hot_z, hot_min) for row, z in zip(table, zs, strict=True)]
+        )
         for i, pk in enumerate(ids):
-            cell_trend = trend(list(zs[:, i]), hot_z)
-            # Per category, only the micro-grids with cases or a trend (the map reads the
-            # all-category cells, which are all kept).
-            if key is not None and not table[-1, i] and not cell_trend:
+            cell_trend = trend(list(zs[:, i]), list(hots[:, i]))
+            # Per category, only the micro-grids with a trend (the map reads the all-category
+            # cells, which are all kept).
+            if key is not None and not cell_trend:
                 continue
             cells.append(
                 HotspotCell(
@@ -180,7 +193,7 @@ def compute(end_day: datetime.date | None = None) -> int:
                     micro_grid_id=pk,
                     count=int(table[-1, i]),
                     z=round(float(zs[-1, i]), 4),
-                    is_hot=bool(zs[-1, i] >= hot_z),
+                    is_hot=bool(hots[-1, i]),
                     trend=cell_trend,
                 )
             )

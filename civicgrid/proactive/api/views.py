@@ -202,6 +202,23 @@ class TaskViewSet(
             return _conflict(error)
         return Response(s.ProactiveTaskSerializer(self.get_queryset().get(pk=task.pk)).data)
 
+    @extend_schema(
+        request=s.ProactiveNoteSerializer,
+        responses={200: s.ProactiveTaskSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None, format=None):
+        """Cancel an open task (the reason is kept in its history)."""
+        body = s.ProactiveNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            task = services.do_cancel_task(
+                self.get_object(), request.user, note=body.validated_data["note"]
+            )
+        except IllegalTransition as error:
+            return _conflict(error)
+        return Response(s.ProactiveTaskSerializer(self.get_queryset().get(pk=task.pk)).data)
+
 
 class ShareView(APIView):
     """The share found first (proactive.indicators) per micro-grid over the last 90 days and

@@ -78,7 +78,20 @@ def test_neighbours_touching_or_within_the_distance():
     ],
 )
 def test_trend_rules(zs, expected):
-    assert hotspots.trend(zs, 1.96) == expected
+    assert hotspots.trend(zs, [z >= 1.96 for z in zs]) == expected
+
+
+def test_a_single_case_is_no_hotspot():
+    # One case in cell 0 of 20 cells in a row: x̄ = 0.05, S = sqrt(0.05 − 0.0025) = 0.2179;
+    # cell 0 (neighbours 0, 1): (1 − 0.1) / (0.2179 × sqrt((20 × 2 − 4) / 19)) = 0.9 / 0.2999
+    # = 3.0 ≥ 1.96, but its neighbourhood holds 1 case < 5: not hot.
+    x = [1] + [0] * 19
+    z = hotspots.gi_star(x, chain(20))
+    assert z[0] == pytest.approx(0.9 / (math.sqrt(0.0475) * math.sqrt(36 / 19)), abs=1e-9)
+    assert z[0] > 1.96
+    assert not hotspots.hot_cells(x, chain(20), z, 1.96, 5).any()
+    x = [5] + [0] * 19
+    assert hotspots.hot_cells(x, chain(20), hotspots.gi_star(x, chain(20)), 1.96, 5)[0]
 
 
 def test_period_bounds():
@@ -95,6 +108,7 @@ def test_compute_stores_the_latest_period(report, tree, settings, garbage):
     settings.CIVICGRID_PROACTIVE_PERIOD_DAYS = 7
     settings.CIVICGRID_PROACTIVE_PERIODS = 2
     settings.CIVICGRID_PROACTIVE_HOT_Z = 1.5
+    settings.CIVICGRID_PROACTIVE_HOT_MIN = 3
     # Latest week (16–22 Nov): micro-grid 0 has 5 cases, 1 has 1, 2 and 3 none.
     for d in (1, 2, 3, 4, 5):
         report(at(d), point=IN_MICRO[0])
@@ -103,8 +117,8 @@ def test_compute_stores_the_latest_period(report, tree, settings, garbage):
     for point in IN_MICRO[:3]:
         report(at(9), point=point)
     written = hotspots.compute(datetime.date(2026, 11, 22))
-    # All categories: the 4 micro-grids; 暴露垃圾: the 2 with cases (no trend elsewhere).
-    assert written == 6
+    # All categories: the 4 micro-grids; 暴露垃圾: the 1 with a trend.
+    assert written == 5
     cells = {
         c.micro_grid_id: c
         for c in HotspotCell.objects.filter(category__isnull=True, period_end="2026-11-22")
@@ -121,5 +135,5 @@ def test_compute_stores_the_latest_period(report, tree, settings, garbage):
     quiet = cells[tree["micro_grids"][2].pk]
     assert (quiet.count, quiet.is_hot, quiet.trend) == (0, False, Trend.NONE)
     # Computing again replaces the period's cells.
-    assert hotspots.compute(datetime.date(2026, 11, 22)) == 6
-    assert HotspotCell.objects.count() == 6
+    assert hotspots.compute(datetime.date(2026, 11, 22)) == 5
+    assert HotspotCell.objects.count() == 5

@@ -124,6 +124,15 @@ def test_api(api, users, item, tree, garbage):
         format="json",
     )
     assert found.status_code == 200 and found.json()["case_number"]
+    # A done task cannot be cancelled (409); a blank reason is a 400.
+    assert (
+        api(users["gridhead"])
+        .post(f"/api/proactive/tasks/{task_id}/cancel/", {"note": ""})
+        .status_code
+        == 400
+    )
+    late = api(users["gridhead"]).post(f"/api/proactive/tasks/{task_id}/cancel/", {"note": "重复"})
+    assert late.status_code == 409
     shares = api(users["leader"]).get("/api/proactive/shares/")
     assert shares.status_code == 200
 
