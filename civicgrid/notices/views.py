@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -415,15 +416,38 @@ def generate_roll(request):
 
 @role_required(*NOTICES_VIEW_ROLES)
 def relocation(request, pk):
-    """征收进度 for staff: every household with its figures and signing, the rate over time."""
+    """征收进度 for staff: every household with its figures and signing, the rate over time; the
+    指挥部 records a visit or a signing here."""
     project = get_object_or_404(
         services.scope_communities(Relocation.objects.all(), request.user), pk=pk
     )
+    errors, status = [], 200
+    if request.method == "POST":
+        rh = get_object_or_404(project.households.all(), pk=request.POST.get("household"))
+        on = parse_date(request.POST.get("on") or "")
+        try:
+            if request.POST.get("action") == "sign":
+                services.do_sign(request.user, rh, on=on)
+            else:
+                services.do_record_visit(request.user, rh, on=on, note=request.POST.get("note", ""))
+        except (ValidationError, IllegalTransition) as error:
+            errors, status = _errors(error), 400
+        else:
+            messages.success(request, _("已记录。"))
+            return redirect("notices:relocation", pk=pk)
     rows = project.households.select_related("household__address").order_by("id")
     return render(
         request,
         "notices/relocation.html",
-        {"project": project, "rows": rows, "figures": services.signing_figures(project)},
+        {
+            "project": project,
+            "rows": rows,
+            "figures": services.signing_figures(project),
+            "errors": errors,
+            "may_edit": services.may_edit(request.user),
+            "today": timezone.localdate(),
+        },
+        status=status,
     )
 
 

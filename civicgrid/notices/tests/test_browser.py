@@ -48,11 +48,12 @@ def board(users, tree, homes):
     return notices
 
 
-def test_the_kiosk_rotates_and_a_household_looks_up_its_figures(page, live_server, board, tree):
+def test_the_kiosk_rotates_its_live_notices(page, live_server, board, tree):
     # The kiosk rotates every 3 seconds here (12 on the street's screens).
     page.goto(f"{live_server.url}/notices/kiosk/{tree['communities'][0].pk}/?rotate=3")
     first = page.locator("#kiosk .slide.current h2").inner_text()
     assert first in {n.title for n in board}
+    assert page.locator("#kiosk .slide:visible").count() == 1
     assert "共2户，已签约1户，签约率50.0%" in page.locator("#relocations").inner_text()
     wait_until(
         page,
@@ -62,6 +63,10 @@ def test_the_kiosk_rotates_and_a_household_looks_up_its_figures(page, live_serve
     assert page.locator("#counter").inner_text() == "2 / 2"
     page.keyboard.press("ArrowRight")
     assert page.locator("#kiosk .slide.current h2").inner_text() == first
+
+
+def test_a_household_looks_up_its_own_relocation_figures(page, live_server, board, tree):
+    page.goto(f"{live_server.url}/notices/kiosk/{tree['communities'][0].pk}/")
     page.click("#lookup")
     page.fill("input[name=username]", "resident")
     page.fill("input[name=password]", DEFAULT_PASSWORD)
@@ -70,5 +75,5 @@ def test_the_kiosk_rotates_and_a_household_looks_up_its_figures(page, live_serve
     assert page.url.endswith("/notices/me/")
     own = page.locator(".own").inner_text()
     assert "63.50" in own and "3150000.00" in own and "未签约" in own
-    assert "48.20" not in page.content()
+    assert "48.20" not in page.content()  # the neighbour's figures stay theirs
     assert "共2户，已签约1户，签约率50.0%" in page.locator("#totals").inner_text()

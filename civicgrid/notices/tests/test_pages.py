@@ -226,3 +226,28 @@ def test_the_board_reads_a_fixed_number_of_queries(client, users, tree, django_a
         assert "通知5" in client.get("/notices/").content.decode()
     with django_assert_num_queries(before[1]):
         assert "通知5" in client.get(kiosk).content.decode()
+
+
+def test_the_headquarters_records_a_signing_on_the_relocation_page(client_for, users, relocation):
+    page = client_for(users["staff"])
+    url = f"/notices/staff/relocations/{relocation.pk}/"
+    assert page.get(url).status_code == 200
+    rh = relocation.households.order_by("pk").first()
+    bad = page.post(url, {"household": rh.pk, "action": "sign", "on": "2026-12-30"})  # tomorrow+
+    assert bad.status_code == 400
+    rh.refresh_from_db()
+    assert rh.status == "pending"
+    assert (
+        page.post(
+            url, {"household": rh.pk, "action": "visit", "on": "2026-11-20", "note": ""}
+        ).status_code
+        == 400
+    )
+    assert (
+        page.post(url, {"household": rh.pk, "action": "sign", "on": "2026-11-20"}).status_code
+        == 302
+    )
+    rh.refresh_from_db()
+    assert (rh.status, str(rh.signed_on)) == ("signed", "2026-11-20")
+    assert "共2户，已签约1户，签约率50.0%" in page.get(url).content.decode()
+    assert client_for(users["staff2"]).get(url).status_code == 404
