@@ -68,7 +68,9 @@ class EmergencyNoteSerializer(serializers.Serializer):
 
 
 class EmergencyTaskSerializer(serializers.ModelSerializer):
-    point_name = serializers.CharField(source="point.name", read_only=True, default=None)
+    point_name = serializers.CharField(
+        source="point.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Task
@@ -90,7 +92,9 @@ class EmergencyTaskSerializer(serializers.ModelSerializer):
 
 
 class EmergencyReportSerializer(serializers.ModelSerializer):
-    case = serializers.CharField(source="case.number", read_only=True, default=None)
+    case = serializers.CharField(
+        source="case.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = FloodReport

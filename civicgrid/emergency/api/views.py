@@ -89,7 +89,7 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     """应急任务: the desk sees all, others theirs and their points'."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [EmergencyReaders]
     serializer_class = s.EmergencyTaskSerializer
     filterset_class = TaskFilter
 

@@ -179,3 +179,18 @@ def test_a_drill_is_recorded_on_its_page(flood, users, client_for):
     assert list(drill.participants.all()) == [users["worker"]]
     assert Task.objects.get(drill=drill).assignee == users["worker"]
     assert "沙袋堆放点无标识" in desk.get(made.url).content.decode()
+
+
+def test_tasks_api_is_for_staff_and_a_drill_task_has_no_point(flood, users, api, clock):
+    services.do_record_drill(
+        users["chief"],
+        kind="gas",
+        title="燃气演练",
+        held_on=clock.at.date(),
+        place="秀沿小区",
+        others=5,
+        findings=[{"text": "阀门标识不清", "outcome": "task", "assignee": users["worker"]}],
+    )
+    assert api(users["resident"]).get("/api/emergency/tasks/").status_code == 403
+    rows = api(users["worker"]).get("/api/emergency/tasks/").json()["results"]
+    assert [(r["title"], r["point_name"]) for r in rows] == [("阀门标识不清", None)]
