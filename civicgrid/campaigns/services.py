@@ -427,6 +427,18 @@ def _eligible_inspectors(ids):
     return {u.pk: u for u in users if may_inspect(u)}
 
 
+def eligible_inspectors() -> list:
+    """Active staff who may inspect, by name (the round form's choices)."""
+    from django.contrib.auth import get_user_model
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, role__in=list(CAMPAIGNS_INSPECT_ROLES))
+        .order_by("last_name", "first_name", "username")
+    )
+    return [u for u in users if may_inspect(u)]
+
+
 def do_plan_round(
     user,
     campaign,
@@ -462,7 +474,15 @@ def do_plan_round(
             checkpoint, inspector = entry
         except (TypeError, ValueError):
             raise ValidationError({"assignments": _("督查任务格式不正确")}) from None
-        pairs.append((getattr(checkpoint, "pk", checkpoint), getattr(inspector, "pk", inspector)))
+        try:
+            pairs.append(
+                (
+                    int(getattr(checkpoint, "pk", checkpoint)),
+                    int(getattr(inspector, "pk", inspector)),
+                )
+            )
+        except (TypeError, ValueError):
+            raise ValidationError({"assignments": _("督查任务格式不正确")}) from None
     if not pairs:
         raise ValidationError({"assignments": _("请至少安排一个点位")})
     checkpoint_ids = [c for c, _i in pairs]
@@ -521,6 +541,28 @@ def do_plan_round(
             round=round_, to_state=RoundState.PLANNED, user=user, note=note, at=now
         )
     return round_
+
+
+def do_plan_round_by_kind(
+    user, campaign, *, starts_on, kind=RoundKind.WEEKLY, checkpoint_kinds=(), inspectors, note=""
+) -> InspectionRound:
+    """Schedule a round over every active checkpoint of the chosen kinds (all kinds when none),
+    shared out among `inspectors` in turn (by 居村, so that one inspector walks one area);
+    re-checks come in as in `do_plan_round`."""
+    inspectors = [getattr(i, "pk", i) for i in inspectors or ()]
+    if not inspectors:
+        raise ValidationError({"inspectors": _("请选择督查人")})
+    checkpoints = Checkpoint.objects.filter(campaign=campaign, is_active=True)
+    kinds = [k for k in checkpoint_kinds or () if k]
+    if any(k not in CheckpointKind.values for k in kinds):
+        raise ValidationError({"checkpoint_kinds": _("请选择点位类型")})
+    if kinds:
+        checkpoints = checkpoints.filter(kind__in=kinds)
+    ids = list(checkpoints.order_by("community__code", "kind", "name").values_list("pk", flat=True))
+    pairs = [(pk, inspectors[n * len(inspectors) // len(ids)]) for n, pk in enumerate(ids)]
+    return do_plan_round(
+        user, campaign, starts_on=starts_on, kind=kind, assignments=pairs, note=note
+    )
 
 
 def do_close_round(user, round_, *, note="", now=None) -> InspectionRound:
@@ -852,6 +894,34 @@ def readiness(campaign, user=None) -> dict:
         "items": items,
         "below": below,
     }
+
+
+def checkpoint_map(campaign, user=None) -> dict:
+    """The checkpoints on the map (GeoJSON) with their latest share passing and whether they
+    reach the 达标线. One query."""
+    rows = _latest_inspections(
+        scope_checkpoints(
+            Checkpoint.objects.filter(campaign=campaign, is_active=True, lon__isnull=False), user
+        )
+    ).values("pk", "name", "kind", "owner_name", "lon", "lat", "last_passed", "last_items")
+    features = []
+    for r in rows:
+        percent = _percent(r["last_passed"] or 0, r["last_items"] or 0)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "properties": {
+                    "id": r["pk"],
+                    "label": f"{r['name']}（{r['owner_name']}）"
+                    + (f" {percent}%" if percent is not None else ""),
+                    "kind": r["kind"],
+                    "percent": percent,
+                    "ready": percent is not None and percent >= campaign.target_percent,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
 
 
 def trend(campaign, user=None, limit=TREND_ROUNDS, micro_ids=None) -> list[dict]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
     path("<int:pk>/report/", views.readiness_report, name="report"),
+    path("<int:pk>/plan/", views.plan_round, name="plan_round"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/close/", views.close_round, name="close_round"),
     path("plans/<int:pk>/done/", views.plan_done, name="plan_done"),

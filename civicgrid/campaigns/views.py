@@ -23,7 +23,7 @@ from civicgrid.accounts.policy import (
     CAMPAIGNS_VIEW_ROLES,
 )
 from civicgrid.campaigns import services
-from civicgrid.campaigns.choices import RoundState, StructureState
+from civicgrid.campaigns.choices import CheckpointKind, RoundKind, RoundState, StructureState
 from civicgrid.campaigns.filters import CheckpointFilter, StructureFilter
 from civicgrid.campaigns.models import (
     Assignment,
@@ -85,6 +85,7 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "report": services.report(campaign, user, today=today),
+            "map": services.checkpoint_map(campaign, user),
             "rounds": campaign.rounds.order_by("-number")[:12],
             "actions": campaign.actions.all(),
             "plans": plans,
@@ -92,6 +93,10 @@ def campaign_detail(request, pk):
             "filter": filterset,
             "page": page,
             "may_edit": services.may_edit(user),
+            "inspectors": services.eligible_inspectors() if services.may_edit(user) else [],
+            "kinds": CheckpointKind.choices,
+            "round_kinds": RoundKind.choices,
+            "next_monday": week + datetime.timedelta(days=7),
             "may_keep": services.may_keep(user),
         },
     )
@@ -127,6 +132,27 @@ def round_detail(request, pk):
             "may_close": services.may_edit(request.user) and round_.state == RoundState.PLANNED,
         },
     )
+
+
+@require_POST
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def plan_round(request, pk):
+    """排定督查: the round's week, kind, the kinds of checkpoint and the inspectors."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        round_ = services.do_plan_round_by_kind(
+            request.user,
+            campaign,
+            starts_on=request.POST.get("starts_on", ""),
+            kind=request.POST.get("kind", ""),
+            checkpoint_kinds=request.POST.getlist("checkpoint_kinds"),
+            inspectors=[i for i in request.POST.getlist("inspectors") if i.isdigit()],
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(_messages(error)))
+        return redirect("campaigns:campaign", pk=campaign.pk)
+    messages.success(request, _("已排定%(round)s") % {"round": round_})
+    return redirect("campaigns:round", pk=round_.pk)
 
 
 @require_POST

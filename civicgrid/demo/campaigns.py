@@ -31,8 +31,6 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
-from civicgrid.accounts.choices import Role
-from civicgrid.accounts.models import User
 from civicgrid.campaigns import services
 from civicgrid.campaigns.choices import StructureState
 from civicgrid.campaigns.models import Assignment
@@ -110,10 +108,14 @@ def build_demo_campaigns(seed: int = 1, today=None) -> Counter:
         .order_by("code")
     )
     communities = list(Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("code"))
-    inspectors = list(
-        User.objects.filter(
-            is_active=True, role__in=[Role.COMMUNITY_STAFF, Role.GRID_WORKER]
-        ).order_by("username")
+    # The 居委 staff logins and the demo grid worker inspect (who may: accounts.policy).
+    inspectors = sorted(
+        (
+            u
+            for u in services.eligible_inspectors()
+            if u.community_id is not None or u.username == "gridworker"
+        ),
+        key=lambda u: u.username,
     )
     if not micro or not communities or not inspectors:
         return counts

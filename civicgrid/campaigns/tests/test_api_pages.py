@@ -161,3 +161,28 @@ def test_dashboard_tile(campaign, users, django_assert_num_queries):
     only_a = services.dashboard_tile([a.micro_grid_id])
     assert [row["percent"] for row in only_a["trend"]] == [66.7, 100.0]
     assert only_a["trend"][0]["inspected"] == 1
+
+
+def test_the_desk_plans_a_round_on_the_page(campaign, users, client_for):
+    c = campaign["campaign"]
+    desk = client_for(users["operator"])
+    refused = desk.post(f"/campaigns/{c.pk}/plan/", {"starts_on": "2026-11-23", "kind": "weekly"})
+    assert refused.status_code == 302 and not c.rounds.exists()
+    assert "请选择督查人" in desk.get(f"/campaigns/{c.pk}/").content.decode()
+    done = desk.post(
+        f"/campaigns/{c.pk}/plan/",
+        {
+            "starts_on": "2026-11-23",
+            "kind": "mock",
+            "checkpoint_kinds": ["estate"],
+            "inspectors": [users["worker"].pk, users["worker2"].pk],
+        },
+    )
+    round_ = c.rounds.get()
+    assert done.status_code == 302 and done["Location"] == f"/campaigns/rounds/{round_.pk}/"
+    assert round_.kind == "mock" and round_.assignments.count() == 3  # the three 小区
+    assert set(round_.assignments.values_list("inspector__username", flat=True)) == {
+        "worker",
+        "worker2",
+    }
+    assert client_for(users["staff"]).post(f"/campaigns/{c.pk}/plan/", {}).status_code == 403

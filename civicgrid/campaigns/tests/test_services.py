@@ -71,6 +71,16 @@ def test_scoring_and_readiness_of_a_round(campaign, users):
     by_item = {row["item__name"]: (row["passed"], row["total"]) for row in ready["items"]}
     assert by_item["垃圾分类规范"] == (2, 3)
     assert by_item["无乱设摊"] == (0, 1)
+    on_map = {
+        f["properties"]["label"].split("（")[0]: f["properties"]["ready"]
+        for f in services.checkpoint_map(c)["features"]
+    }
+    assert on_map == {
+        "A 康桥半岛": False,
+        "B 秀沿小区": True,
+        "C 康花新村": False,
+        "D 秀浦路": False,
+    }
     # A community's staff see their 居村's checkpoints only (A, B, D).
     mine = services.readiness(c, users["staff"])
     assert mine["checkpoints"] == 3 and mine["percent"] == 75.0  # 6 of 8
