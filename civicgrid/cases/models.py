@@ -343,6 +343,14 @@ class Case(models.Model):
             models.Index(fields=["assigned_department", "status"]),
             models.Index(fields=["micro_grid", "status"]),
             models.Index(fields=["category", "status"]),
+            # The lists' keyset pages (newest first, cases.api.pagination), whole street, by
+            # state and by department: read from the index at any depth, never sorted.
+            models.Index(fields=["-reported_at", "-id"], name="case_list_newest_idx"),
+            models.Index(fields=["status", "-reported_at", "-id"], name="case_list_status_idx"),
+            models.Index(
+                fields=["assigned_department", "-reported_at", "-id"], name="case_list_dept_idx"
+            ),
+            models.Index(fields=["micro_grid", "-reported_at", "-id"], name="case_list_grid_idx"),
         ]
 
     def __str__(self):

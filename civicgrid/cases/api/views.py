@@ -23,6 +23,7 @@ from civicgrid.accounts.policy import HOTLINE_ROLES, INDICATOR_ROLES, is_limited
 from civicgrid.cases import indicators, services
 from civicgrid.cases.actions import ACTIONS
 from civicgrid.cases.api import serializers as s
+from civicgrid.cases.api.pagination import CaseListPagination
 from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.filters import CaseFilter
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
@@ -94,6 +95,47 @@ def new_case_as_loaded(case: Case, event: CaseEvent) -> Case:
     return case
 
 
+# The columns a row of the list shows or needs (is_overdue reads the clock's deadlines): no
+# micro-grid boundary, no handling result or pauses — a page of 50 reads about 50 short rows.
+LIST_COLUMNS = (
+    "number",
+    "source",
+    "status",
+    "description",
+    "address",
+    "lon",
+    "lat",
+    "needs_manual_location",
+    "handled_by_grid",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_email",
+    "is_anonymous",
+    "reported_at",
+    "filing_deadline",
+    "handling_deadline",
+    "verification_deadline",
+    "hotline_deadline",
+    "calendar_published",
+    "is_suspended",
+    "warning_level",
+    "rating",
+    "category__code",
+    "category__name",
+    "category__family",
+    "micro_grid__code",
+    "micro_grid__name",
+    "assigned_department__name",
+)
+
+
+def list_queryset():
+    """Cases with what CaseListSerializer and PublicCaseListSerializer show, and nothing more."""
+    return Case.objects.select_related("category", "micro_grid", "assigned_department").only(
+        *LIST_COLUMNS
+    )
+
+
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Active categories (both levels); report with the id of a second-level one."""
 
@@ -141,10 +183,11 @@ class CaseViewSet(
     lookup_field = "number"
     lookup_value_regex = "[0-9]{13,}"
     filterset_class = CaseFilter
+    pagination_class = CaseListPagination
 
     def get_queryset(self):
         if self.action == "list":
-            base = Case.objects.select_related("category", "micro_grid", "assigned_department")
+            base = list_queryset()
         elif self.action == "retrieve":
             base = detail_queryset()
         else:
