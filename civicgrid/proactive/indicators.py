@@ -118,7 +118,8 @@ def per_grid(micro_ids, first: datetime.date, last: datetime.date) -> dict:
     """{micro_grid_id: {"found", "residents", "share"}} over the local days first..last."""
     tally = defaultdict(lambda: {"found": 0, "residents": 0})
     for row in classify(micro_ids, _aware(first), _aware(last + datetime.timedelta(days=1))):
-        if row["first"]:
+        # A case still waiting to be located has no micro-grid to count under.
+        if row["first"] and row["micro_grid_id"] is not None:
             tally[row["micro_grid_id"]][row["first"]] += 1
     return {k: {**v, "share": _share(v["found"], v["residents"])} for k, v in tally.items()}
 

@@ -121,7 +121,7 @@ def shares(micro_ids, first, last) -> dict:
         if not row["first"]:
             continue
         day = timezone.localdate(row["reported_at"])
-        if day >= first:
+        if day >= first and row["micro_grid_id"] is not None:
             grid[row["micro_grid_id"]][row["first"]] += 1
         key = day.replace(day=1)
         if key in month:

@@ -177,6 +177,7 @@ def problem(request, pk):
             "may_edit": _may_edit(user),
             "owners": _owners(item, user),
             "workers": services.assignable_workers(item.micro_grid),
+            "default_place": item.address,
             "states": ProblemState,
         },
     )
@@ -210,6 +211,7 @@ def _source_page(request, obj, kwargs, template, category):
             "errors": errors,
             "may_edit": _may_edit(request.user),
             "workers": services.assignable_workers(obj.micro_grid),
+            "default_place": obj.micro_grid.display_name,
             "categories": Category.objects.filter(is_active=True, parent__isnull=False),
             "tasks": obj.patroltask_set.select_related("assignee"),
         },
