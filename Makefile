@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-locate bench-photos bench-intake bench-dashboard clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-locate bench-photos bench-intake bench-dashboard bench-lists cluster-test clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -89,6 +89,21 @@ bench-dashboard: $(VENV)/.bench-stamp
 
 bench-dispatch: $(STAMP)
 	$(PY) bench/dispatch.py
+
+# Case lists: a page of 50 through the app against one SQL query + json.dumps, first and deep
+# pages (bench/lists.py); 1M cases by default, BENCH_LISTS_ARGS e.g. "--cases 10000000".
+BENCH_LISTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civicgrid_bench_lists
+BENCH_LISTS_ARGS ?=
+bench-lists: $(VENV)/.bench-stamp
+	$(PY) bench/lists.py --database-url $(BENCH_LISTS_DATABASE_URL) $(BENCH_LISTS_ARGS)
+
+# The several-machines proof (docs/deploy.md): nginx, two app nodes, two RQ workers, PostgreSQL,
+# Redis, moto S3 and an SMS sink on 127.0.0.1; kill -9 of a node and a worker under load; PASS or
+# FAIL. Needs nginx, PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379; it
+# flushes database 13 only). Not part of `make test`. CLUSTER_ARGS e.g. "--seconds 30 --keep".
+CLUSTER_ARGS ?=
+cluster-test: $(STAMP)
+	$(PY) scripts/cluster/run.py $(CLUSTER_ARGS)
 
 clean-demo:
 	rm -f var/civicgrid.sqlite3 var/civicgrid.sqlite3-wal var/civicgrid.sqlite3-shm
