@@ -1,0 +1,252 @@
+"""Benchmark: a page of 50 cases through the app against the same page built by hand (one SQL
+query + json.dumps), for each list kind, on the first page and a deep one.
+
+    make bench-lists                                   # 1,000,000 cases
+    .venv/bin/python bench/lists.py --cases 100000     # a quick run
+    .venv/bin/python bench/lists.py --cases 10000000   # the street's five years
+
+Set-up as bench/dashboard.py (whose generator it reuses): the database (default
+civicgrid_bench_lists on the local PostgreSQL) is created if missing, migrated, the demo street
+loaded once, then the cases are emptied and generated set-based in SQL (`--per-day` a day going
+back from today). Lists timed, each through the whole request (django.test.Client: middleware,
+session, scoping, filters, serialization, JSON):
+
+- api: `GET /api/cases/?cursor=` as an operator (the whole street, newest first); deep: the
+  cursor of the row at `--deep` (default 90 % down the list);
+- api_department: the same as a department handler (their department's cases and 协办);
+- console_queue: the 城运中心 queue, tab 全部 sorted newest first (`?tab=all&sort=-created`),
+  page 1 and page `--deep / 50` (numbered pages: the console's paginator);
+- console_inbox: the department inbox (its default tab), page 1.
+
+The hand-built page for each: one SQL query (the list's columns and joins, the kind's scope,
+ORDER BY reported_at DESC, id DESC LIMIT 50, a keyset condition for the deep page) and
+json.dumps of the rows as dicts. Best of `--repeat` each. Prints each ratio; the last line is
+`list_ratio_vs_handbuilt=<worst>` (goal ≤ 3).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
+
+import dashboard  # noqa: E402 — the generator of 10M cases in SQL
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/civicgrid_bench_lists"
+PAGE = 50
+
+HANDBUILT = """
+SELECT c.number, c.source, c.status, c.description, c.address, c.lon, c.lat,
+       c.needs_manual_location, c.handled_by_grid, c.reporter_name, c.reporter_phone,
+       c.is_anonymous, c.reported_at, c.filing_deadline, c.handling_deadline,
+       c.calendar_published, c.is_suspended, c.warning_level, c.rating,
+       k.code, k.name, k.family, g.code, g.name, d.name
+FROM cases_case c
+JOIN cases_category k ON k.id = c.category_id
+LEFT JOIN grids_grid g ON g.id = c.micro_grid_id
+LEFT JOIN accounts_department d ON d.id = c.assigned_department_id
+WHERE {where}
+ORDER BY c.reported_at DESC, c.id DESC
+LIMIT 50
+"""
+KEYS = [
+    "number",
+    "source",
+    "status",
+    "description",
+    "address",
+    "lon",
+    "lat",
+    "needs_manual_location",
+    "handled_by_grid",
+    "reporter_name",
+    "reporter_phone",
+    "is_anonymous",
+    "reported_at",
+    "filing_deadline",
+    "handling_deadline",
+    "calendar_published",
+    "is_suspended",
+    "warning_level",
+    "rating",
+    "category_code",
+    "category_name",
+    "category_family",
+    "micro_grid_code",
+    "micro_grid_name",
+    "department",
+]
+
+
+def handbuilt(where: str, params: list):
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(HANDBUILT.format(where=where), params)
+            rows = [dict(zip(KEYS, row, strict=True)) for row in cursor.fetchall()]
+        return json.dumps({"results": rows}, default=str).encode()
+
+    return run
+
+
+def best_of(fn, repeat: int) -> float:
+    fn()  # warm: plans, caches, the first connection
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def users():
+    from civicgrid.accounts.choices import Role
+    from civicgrid.accounts.models import Department, User
+
+    department = Department.objects.order_by("code").first()
+    operator, _ = User.objects.get_or_create(
+        username="bench-lists-operator", defaults={"role": Role.OPERATOR}
+    )
+    handler, _ = User.objects.get_or_create(
+        username="bench-lists-handler",
+        defaults={"role": Role.DEPT_HANDLER, "department": department},
+    )
+    return operator, handler, department
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    return client
+
+
+def page_getter(client, url):
+    def run():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.content
+
+    return run
+
+
+def deep_row(where: str, params: list, depth: int):
+    """(reported_at, id) of the row `depth` down the kind's list, and its cursor."""
+    from django.db import connection
+
+    from civicgrid.cases.api.pagination import encode_cursor
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT reported_at, id FROM cases_case c WHERE {where}"
+            " ORDER BY reported_at DESC, id DESC OFFSET %s LIMIT 1",
+            [*params, depth],
+        )
+        at, pk = cursor.fetchone()
+    return at, pk, encode_cursor(SimpleNamespace(reported_at=at, pk=pk))
+
+
+def measure(args) -> dict:
+    operator, handler, department = users()
+    street = client_for(operator)
+    desk = client_for(handler)
+    dept_where = "c.assigned_department_id = %s"
+    results = {}
+
+    def pair(label, ours, where, params):
+        o, h = best_of(ours, args.repeat), best_of(handbuilt(where, params), args.repeat)
+        results[label] = (o, h)
+        print(f"{label:<32} ours {o * 1000:7.2f} ms  by hand {h * 1000:7.2f} ms  ×{o / h:5.2f}")
+
+    total = dashboard_count("TRUE", [])
+    depth = min(args.deep or int(total * 0.9), total - 1)
+    at, pk, cursor = deep_row("TRUE", [], depth)
+    keyset = "(c.reported_at, c.id) < (%s, %s)"
+    pair("api page 1", page_getter(street, "/api/cases/?cursor="), "TRUE", [])
+    pair(
+        f"api depth {depth:,}",
+        page_getter(street, f"/api/cases/?cursor={cursor}"),
+        keyset,
+        [at, pk],
+    )
+    in_dept = dashboard_count(dept_where, [department.pk])
+    d_depth = min(args.deep or int(in_dept * 0.9), in_dept - 1)
+    d_at, d_pk, d_cursor = deep_row(dept_where, [department.pk], d_depth)
+    pair(
+        "api_department page 1",
+        page_getter(desk, "/api/cases/?cursor="),
+        dept_where,
+        [department.pk],
+    )
+    pair(
+        f"api_department depth {d_depth:,}",
+        page_getter(desk, f"/api/cases/?cursor={d_cursor}"),
+        f"{dept_where} AND {keyset}",
+        [department.pk, d_at, d_pk],
+    )
+    queue = "/console/?tab=all&sort=-created"
+    pair("console_queue page 1", page_getter(street, queue), "TRUE", [])
+    if not args.skip_console_deep:
+        number = depth // PAGE + 1
+        pair(
+            f"console_queue page {number:,}",
+            page_getter(street, f"{queue}&page={number}"),
+            keyset,
+            [at, pk],
+        )
+    pair("console_inbox page 1", page_getter(desk, "/console/inbox/"), dept_where, [department.pk])
+    return results
+
+
+def dashboard_count(where, params) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM cases_case c WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--per-day", type=int, default=5500)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--deep", type=int, default=0, help="rows down (default 90 %%)")
+    parser.add_argument("--skip-console-deep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the cases already generated")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    dashboard.ensure_database(args.database_url)
+    dashboard.prepare(args)
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    if not (args.reuse and dashboard_count("TRUE", []) == args.cases):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE cases_case, cases_caseevent, dashboard_rollup RESTART IDENTITY CASCADE"
+            )
+        now = timezone.now().replace(microsecond=0)
+        took = dashboard.generate(0, args.cases, args, now)
+        print(f"generated {args.cases:,} cases in {took:.0f} s", flush=True)
+    print(f"{args.cases:,} cases, best of {args.repeat}, page of {PAGE}", flush=True)
+    results = measure(args)
+    worst = max(o / h for o, h in results.values())
+    print(f"total run {time.perf_counter() - started:.0f} s")
+    print(f"list_ratio_vs_handbuilt={worst:.2f}")
+
+
+if __name__ == "__main__":
+    main()
