@@ -175,10 +175,10 @@ class DispatchModel:
             p = _softmax(scores / np.exp(log_t))
             return -np.mean(np.log(np.clip(p[rows, y], 1e-12, None)))
 
-        # Golden-section search on log T (T from 0.25 to 20): the loss is unimodal.
-        # The floor (T ≥ 0.25) keeps a training set the SVM separates perfectly from driving
+        # Golden-section search on log T (T from 0.5 to 20): the loss is unimodal.
+        # The floor (T ≥ 0.5) keeps a training set the SVM separates perfectly from driving
         # every later prediction to certainty: new wording must not look sure.
-        lo, hi = math.log(0.25), 3.0
+        lo, hi = math.log(0.5), 3.0
         g = (np.sqrt(5) - 1) / 2
         for _ in range(40):
             a, b = hi - g * (hi - lo), lo + g * (hi - lo)

@@ -88,12 +88,8 @@ class AcceptView(APIView):
 
     @extend_schema(
         request=s.DispatchAcceptSerializer,
-        responses={
-            200: s.DispatchSuggestionSerializer,
-            400: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
-        },
+        # 400: the field errors of the request (the API's usual validation answer).
+        responses={200: s.DispatchSuggestionSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request, case_id: int):
         case = _case(request, case_id)
