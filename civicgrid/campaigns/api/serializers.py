@@ -107,7 +107,9 @@ class CampaignsAssignmentSerializer(serializers.ModelSerializer):
 
 class CampaignsResultSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
-    case_number = serializers.CharField(source="case.number", read_only=True, default=None)
+    case_number = serializers.CharField(
+        source="case.number", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = InspectionResult
