@@ -93,7 +93,7 @@ def free_port() -> int:
 
 
 def say(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {text}", flush=True)
 
 
 class Deadline(Exception):
@@ -116,6 +116,9 @@ class Sink:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 key = self.headers.get("Idempotency-Key", "")
+                # A provider's own latency: the workers are in the middle of deliveries more
+                # often, so the kill is likelier to land between the gateway and the mark.
+                time.sleep(0.03)
                 with sink.lock:
                     sink.received.append((key, body.get("phone", ""), body.get("text", "")))
                 self.send_response(200)
@@ -191,6 +194,7 @@ class Proc:
 
 def wait_http(url, proc, timeout=90.0):
     deadline = time.monotonic() + timeout
+    last = ""
     while time.monotonic() < deadline:
         if proc is not None and not proc.alive():
             raise SystemExit(
@@ -203,10 +207,11 @@ def wait_http(url, proc, timeout=90.0):
         except urllib.error.HTTPError as exc:
             if exc.code < 500:
                 return
-        except OSError:
-            pass
+            last = f": HTTP {exc.code} {exc.read()[:300]!r}"
+        except OSError as exc:
+            last = f": {exc}"
         time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
+    raise SystemExit(f"{url} did not answer within {timeout:.0f} s{last}")
 
 
 NGINX_CONF = """\
@@ -395,6 +400,10 @@ class Cluster:
         import django
 
         django.setup()
+        from django.core.management import call_command
+
+        # Nothing to do unless a migration came after the template was built.
+        call_command("migrate", interactive=False, verbosity=0)
         say(f"database {self.db}: a copy of {template} (migrated, the demo street's grids)")
         return make_accounts()
 
@@ -423,7 +432,14 @@ class Cluster:
         for node in ("a", "b"):
             self.procs[f"node-{node}"] = Proc(
                 f"node-{node}",
-                [*gunicorn, "--bind", f"127.0.0.1:{self.ports[node]}"],
+                [
+                    *gunicorn,
+                    "--bind",
+                    f"127.0.0.1:{self.ports[node]}",
+                    # Each its own control socket (the default path is one per user).
+                    "--control-socket",
+                    str(self.tmp / f"gunicorn-{node}.ctl"),
+                ],
                 env,
                 self.logs,
             ).start()
@@ -778,6 +794,7 @@ class Load:
         targets = [(self.reporter, ("operator", 100 + i)) for i in range(reporters)]
         targets += [
             (self.desk, ()),
+            (self.desk, ()),
             (self.department, ()),
             (self.reader, (1,)),
             (self.reader, (2,)),
@@ -812,6 +829,47 @@ class Verdicts:
     @property
     def passed(self):
         return all(ok for _name, ok, _detail in self.rows)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def kill_mid_job(worker, timeout) -> tuple[int | None, int]:
+    """SIGKILL an RQ worker and its work horse while the horse runs a job and deliveries are
+    leased (the worst moment), or at `timeout` whatever it is doing."""
+    deadline = time.monotonic() + timeout
+    horse, leased = None, 0
+    while time.monotonic() < deadline:
+        kids = children(worker.popen.pid)
+        if kids:
+            leased = leased_deliveries()
+            if leased:
+                horse = kids[0]
+                break
+        time.sleep(0.01)
+    worker.kill9()
+    return horse, leased
+
+
+def leased_deliveries() -> int:
+    from django.db import connections
+    from django.utils import timezone
+
+    from civicgrid.messaging.models import Delivery
+
+    count = Delivery.objects.filter(status="pending", lease_until__gt=timezone.now()).count()
+    connections.close_all()
+    return count
 
 
 def wait_drained(timeout) -> dict:
@@ -1096,8 +1154,15 @@ def main(argv=None) -> int:
 
         at(0.3)
         worker = cluster.procs["worker-1"]
-        worker.kill9()
-        say(f"   kill -9 worker-1 (pid {worker.popen.pid}, its work horse with it)")
+        horse, leased = kill_mid_job(worker, timeout=args.seconds * 0.08)
+        say(
+            f"   kill -9 worker-1 (pid {worker.popen.pid}) "
+            + (
+                f"in the middle of a job (work horse {horse}; {leased} deliveries under lease)"
+                if horse
+                else "(no job running at that moment)"
+            )
+        )
         at(0.38)
         worker.restarts += 1
         worker.start()
@@ -1106,8 +1171,10 @@ def main(argv=None) -> int:
         load.phase[0] = "after"
         for name in ("node-b", "periodic-b"):
             cluster.procs[name].kill9()
+        alone_since = time.monotonic(), group_usage(cluster.procs["node-a"])[2]
         say("   kill -9 node B (gunicorn master and workers, its run_periodic); it stays dead")
         at(1.0)
+        measured_at = time.monotonic()
         usage = {
             name: group_usage(cluster.procs[name])
             for name in ("node-a", "periodic-a", "worker-2", "nginx")
@@ -1118,6 +1185,14 @@ def main(argv=None) -> int:
         report_load(stats, load_seconds)
         for name, (count, rss, cpu) in usage.items():
             say(f"  {name}: {count} processes, {rss:.0f} MB resident, {cpu:.1f} CPU s since start")
+        alone = sum(n for k, n in stats.upstreams.items() if k.startswith("after "))
+        alone_seconds = measured_at - alone_since[0]
+        alone_cpu = usage["node-a"][2] - alone_since[1]
+        say(
+            f"  node A alone after the kill: {alone} requests in {alone_seconds:.0f} s "
+            f"({alone / alone_seconds:.1f}/s), {alone_cpu:.1f} CPU s = "
+            f"{alone_cpu / max(alone, 1) * 1000:.0f} CPU ms per request of this mix"
+        )
 
         photo_reads["nginx-after"] = photo_bytes(
             cluster, data["accounts"]["leader"]["token"], cluster.ports["nginx"], photo[0]
@@ -1144,6 +1219,8 @@ def main(argv=None) -> int:
         verdicts.check("finished within --deadline", False, f"{args.deadline} s")
     except KeyboardInterrupt:
         verdicts.check("not interrupted", False, "stopped by a signal")
+    except SystemExit as exc:
+        verdicts.check("the cluster started", False, str(exc))
     finally:
         signal.alarm(0)
         cluster.stop()
