@@ -12,6 +12,8 @@ from civicgrid.proactive.models import (
 
 class ProactiveProblemEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_full_name", default="", read_only=True)
+    # The first step (detect) comes from no state: "" is not one of the states' values.
+    from_state = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProblemEvent

@@ -159,7 +159,7 @@ class TaskViewSet(
 
     @extend_schema(
         request=s.ProactiveTaskCreateSerializer,
-        responses={201: s.ProactiveTaskSerializer, 400: ErrorSerializer},
+        responses={201: s.ProactiveTaskSerializer},
     )
     def create(self, request, format=None):
         body = s.ProactiveTaskCreateSerializer(data=request.data)

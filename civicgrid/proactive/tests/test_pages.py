@@ -169,3 +169,48 @@ def test_dashboard_shows_the_tile(client_for, users, item):
     body = page.content.decode()
     assert page.status_code == 200
     assert 'id="proactive-tile"' in body and ADDRESS in body
+
+
+def test_hotspot_and_anomaly_pages_send_tasks(client_for, users, report, tree, garbage, settings):
+    settings.CIVICGRID_PROACTIVE_NEIGHBOUR_M = -1
+    settings.CIVICGRID_PROACTIVE_HOT_MIN = 3
+    for d in (1, 2, 3, 4, 5):
+        report(at(d), point=IN_MICRO[0])
+    report(at(2), point=None)  # no point, no micro-grid: waiting to be located
+    hotspots.compute(datetime.date(2026, 11, 22))
+    cell = services.scope_hotspots(users["staff"]).get(
+        category__isnull=True, micro_grid=tree["micro_grids"][0]
+    )
+    client = client_for(users["staff"])
+    page = client.get(reverse("proactive:hotspot", args=[cell.pk]))
+    assert page.status_code == 200 and 'id="task-form"' in page.content.decode()
+    sent = client.post(
+        reverse("proactive:hotspot", args=[cell.pk]),
+        {"assignee": users["worker"].pk, "look_for": "垃圾堆放", "category": garbage.pk},
+    )
+    assert sent.status_code == 302
+    assert PatrolTask.objects.get().hotspot == cell
+    anomaly = Anomaly.objects.create(
+        day=datetime.date(2026, 11, 22),
+        micro_grid=tree["micro_grids"][0],
+        category=garbage,
+        count=5,
+        baseline=0.5,
+        threshold=3.5,
+        warned_at=NOW,
+    )
+    assert client.get(reverse("proactive:anomaly", args=[anomaly.pk])).status_code == 200
+    assert (
+        client_for(users["staff2"]).get(reverse("proactive:anomaly", args=[anomaly.pk])).status_code
+        == 404
+    )
+    # The shares per grid leave a case without a micro-grid out, and the API answers.
+    assert api_shares_ok(users)
+
+
+def api_shares_ok(users):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(users["operator"])
+    return client.get("/api/proactive/shares/").status_code == 200
