@@ -64,7 +64,11 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"), method="filter_text", max_length=MAX_SEARCH, help_text=_("案件编号或描述")
     )
-    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=CaseStatus.choices)
+    # No DISTINCT (django-filter's default for a multiple choice): the states are one column of
+    # the case, no join can repeat a row, and SELECT DISTINCT would sort every matching case.
+    status = django_filters.MultipleChoiceFilter(
+        label=_("状态"), choices=CaseStatus.choices, distinct=False
+    )
     source = django_filters.ChoiceFilter(label=_("来源"), choices=CaseSource.choices)
     category = django_filters.NumberFilter(
         label=_("类别"),

@@ -18,8 +18,8 @@ Queues (tabs) of the 城运中心 console, each over the cases the user may see
 
 The filters are the API's (cases.filters.CaseFilter, through `QueueFilter` with the console's
 form), so `?micro_grid=`, `?category=` … mean the same on the page and in `/api/cases/`.
-All tab counts come from one aggregate query (conditional COUNTs) over the filtered queryset,
-so the tabs always agree with the filters; the list is one paged query with its relations
+The tab counts come from one aggregate query (conditional COUNTs) over the filtered open cases
+and a capped count of 全部 (queue_counts), so the tabs always agree with the filters; the list is one paged query with its relations
 joined (the micro-grids' boundaries deferred: they are large and the list does not need them).
 """
 
@@ -196,11 +196,25 @@ def apply_filters(queryset, data, request):
     return filterset.qs, filterset
 
 
+# 全部 counts up to here (shown "10000+" beyond): counting every case of a 10M-case street on
+# each page view would scan them all; the list pages by number up to it (the filters narrow).
+ALL_COUNT_CAP = 10_000
+
+
 def queue_counts(queryset) -> dict:
-    """{queue key: count} in one query."""
-    return queryset.aggregate(
-        **{key: Count("pk", filter=q()) if key != "all" else Count("pk") for key, _l, q in QUEUES}
+    """{queue key: count} in two queries: every tab but 全部 holds open cases only (each tab's
+    state, 超期's running clock, 督办's open states), so one aggregate over the open cases (the
+    state index: a street's open cases, not its history); 全部 counted up to ALL_COUNT_CAP + 1."""
+    counts = queryset.filter(status__in=OPEN_STATUSES).aggregate(
+        **{key: Count("pk", filter=q()) for key, _l, q in QUEUES if key != "all"}
     )
+    counts["all"] = queryset.order_by().values("pk")[: ALL_COUNT_CAP + 1].count()
+    return counts
+
+
+def count_label(count: int):
+    """A tab's count as shown: beyond the cap, "10000+"."""
+    return f"{ALL_COUNT_CAP}+" if count > ALL_COUNT_CAP else count
 
 
 def running_deadline(case):

@@ -90,6 +90,13 @@ def _queue_heading(user) -> str:
     return _("城运中心案件工作台")
 
 
+def counted_paginator(object_list, count: int) -> Paginator:
+    """A Paginator told its count (already in the tab counts) instead of counting again."""
+    paginator = Paginator(object_list, PAGE_SIZE)
+    paginator.__dict__["count"] = count  # Paginator.count is a cached_property
+    return paginator
+
+
 def _queue_page(request, bulk_form=None, status=200, filing_form=None):
     user = request.user
     source = request.GET if request.method == "GET" else request.POST
@@ -100,7 +107,10 @@ def _queue_page(request, bulk_form=None, status=200, filing_form=None):
     cases, sort = queries.sorted_cases(
         filtered.filter(queries.queue_condition(tab)), source.get("sort", "")
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The tab's count is known (capped for 全部): the paginator does not count again.
+    page = counted_paginator(cases, min(counts[tab], queries.ALL_COUNT_CAP)).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
     may_dispatch = tab == "to_dispatch" and user.effective_role in DISPATCH_ROLES
     if may_dispatch and bulk_form is None:
@@ -121,7 +131,8 @@ def _queue_page(request, bulk_form=None, status=200, filing_form=None):
         "form": form,
         "tab": tab,
         "tabs": [
-            {"key": key, "label": label, "count": counts[key]} for key, label, _q in queries.QUEUES
+            {"key": key, "label": label, "count": queries.count_label(counts[key])}
+            for key, label, _q in queries.QUEUES
         ],
         "page_obj": page,
         "rows": rows,
@@ -460,10 +471,17 @@ def inbox(request):
             department_id=user.department_id, status=CoHandlingStatus.OPEN
         ).values("case_id")
     )
-    counts = base.aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
+    # The department's own tabs hold open cases only: counted over those (the state index),
+    # 协办 on its own; the page's count is the tab's, not counted again.
+    co_condition = conditions.pop(CO_TAB[0])
+    counts = base.filter(status__in=OPEN_STATUSES).aggregate(
+        **{key: Count("pk", filter=q) for key, q in conditions.items()}
+    )
+    counts[CO_TAB[0]] = base.filter(co_condition).count()
+    conditions[CO_TAB[0]] = co_condition
     tab = request.GET.get("tab") if request.GET.get("tab") in conditions else "to_accept"
     cases, _sort = queries.sorted_cases(base.filter(conditions[tab]), "deadline")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_paginator(cases, counts[tab]).get_page(request.GET.get("page"))
     context = {
         "tab": tab,
         "tabs": [

@@ -63,7 +63,10 @@ class CaseListPagination(LimitOffsetPagination):
         if text:
             at, pk = decode_cursor(text)
             # The list's order is (-reported_at, -id): the next page is strictly after (at, pk).
-            queryset = queryset.filter(Q(reported_at__lt=at) | Q(reported_at=at, pk__lt=pk))
+            # The redundant `reported_at <= at` is the index range; the OR only filters in it.
+            queryset = queryset.filter(
+                Q(reported_at__lte=at) & (Q(reported_at__lt=at) | Q(reported_at=at, pk__lt=pk))
+            )
         rows = list(queryset.order_by("-reported_at", "-id")[: self.limit + 1])
         self.has_next = len(rows) > self.limit
         rows = rows[: self.limit]

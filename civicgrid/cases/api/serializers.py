@@ -145,14 +145,14 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         compares the two. Subclasses with more fields take DRF's way."""
         if type(self) is not CaseListSerializer:
             return super().to_representation(case)
-        when = self._datetime
+        when, sources, statuses = self._datetime, *self._labels
         category, grid, department = case.category, case.micro_grid, case.assigned_department
         return {
             "number": case.number,
             "source": case.source,
-            "source_display": str(case.get_source_display()),
+            "source_display": sources.get(case.source, case.source),
             "status": case.status,
-            "status_display": str(case.get_status_display()),
+            "status_display": statuses.get(case.status, case.status),
             "category_code": category.code,
             "category_name": category.name,
             "category_family": category.family,
@@ -178,6 +178,18 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "warning_level": case.warning_level,
             "rating": case.rating,
         }
+
+    @property
+    def _labels(self):
+        """The choices' labels in the active language, translated once per page (get_FOO_display
+        translates and hashes every choice on every call: most of a page's time)."""
+        labels = self.__dict__.get("_choice_labels")
+        if labels is None:
+            labels = self.__dict__["_choice_labels"] = tuple(
+                {value: str(label) for value, label in Case._meta.get_field(name).flatchoices}
+                for name in ("source", "status")
+            )
+        return labels
 
     @property
     def _datetime(self):
