@@ -554,8 +554,17 @@ def make_accounts() -> dict:
     categories = list(
         Category.objects.filter(is_active=True, parent__isnull=False).values_list("id", flat=True)
     )
+    from civicgrid.open311.adapter import services_queryset
+    from civicgrid.open311.models import ApiClient
+
+    open311 = ApiClient(name="cluster-test", source_label="集群测试")
+    open311_key = open311.set_new_key()
+    open311.save()
+    service = services_queryset().order_by("pk").first()
     connections.close_all()
     return {
+        "open311_key": open311_key,
+        "service_code": f"{service.family}-{service.code}",
         "accounts": accounts,
         "department": department.pk,
         "points": points,
@@ -665,6 +674,50 @@ def rate_limit_check(cluster, data) -> dict:
         )
         answers[(node, resp.status_code if resp is not None else "error")] += 1
     return answers
+
+
+def address_limit_check(cluster, data) -> dict:
+    """Open311 POSTs (anonymous: counted per client address) through nginx from two loopback
+    addresses, the first also sending a forged X-Forwarded-For each time. The app trusts nginx
+    (CIVICGRID_TRUSTED_PROXIES=127.0.0.1) and takes the right-most untrusted address: each
+    client has its own count, the forgery gains nothing, both nodes count in the same place."""
+    import http.client
+    from urllib.parse import urlencode
+
+    rng = random.Random(9)
+    port = cluster.ports["nginx"]
+    out = Counter()
+    for source, forge in (("127.0.0.2", True), ("127.0.0.3", False)):
+        for i in range(INTAKE_LIMIT + 3):
+            lon, lat = rng.choice(data["points"])
+            body = urlencode(
+                {
+                    "api_key": data["open311_key"],
+                    "service_code": data["service_code"],
+                    "lat": lat,
+                    "long": lon,
+                    "description": rng.choice(PROBLEMS).format(n=rng.randint(2, 9)),
+                }
+            )
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            if forge:
+                headers["X-Forwarded-For"] = f"10.{i}.{rng.randint(0, 255)}.7"
+            conn = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=30, source_address=(source, 0)
+            )
+            try:
+                conn.request("POST", "/open311/v2/requests.json", body, headers)
+                resp = conn.getresponse()
+                resp.read()
+                upstream = resp.getheader("X-Upstream", "").split(", ")[-1]
+                node = "a" if upstream.endswith(f":{cluster.ports['a']}") else "b"
+                out[(source, resp.status)] += 1
+                out[(source, f"node {node}")] += 1
+            except OSError as exc:
+                out[(source, type(exc).__name__)] += 1
+            finally:
+                conn.close()
+    return out
 
 
 def photo_upload(cluster, data, number) -> tuple[int, bytes]:
@@ -984,6 +1037,7 @@ def verify(cluster, data, load, rate_answers, photo, photo_reads, started_at, ve
     )
 
     # 3. the intake limit counted across both nodes.
+    rate_answers, address_answers = rate_answers
     accepted = sum(n for (node, status), n in rate_answers.items() if status == 201)
     refused = sum(n for (node, status), n in rate_answers.items() if status == 429)
     both = all(rate_answers[(node, 201)] > 0 for node in ("a", "b"))
@@ -992,6 +1046,28 @@ def verify(cluster, data, load, rate_answers, photo, photo_reads, started_at, ve
         accepted == INTAKE_LIMIT and refused == sum(rate_answers.values()) - INTAKE_LIMIT and both,
         f"limit {INTAKE_LIMIT}: {accepted} accepted, {refused} refused (429) over node A and B "
         f"alternately {dict(sorted((f'{n}:{s}', c) for (n, s), c in rate_answers.items()))}",
+    )
+
+    per_source = {
+        source: (address_answers[(source, 201)], address_answers[(source, 429)])
+        for source in ("127.0.0.2", "127.0.0.3")
+    }
+    nodes_hit = {
+        source: sorted(
+            k[1] for k in address_answers if k[0] == source and str(k[1]).startswith("node")
+        )
+        for source in per_source
+    }
+    verdicts.check(
+        "per-address limit behind nginx (trusted proxy, forged X-Forwarded-For ignored)",
+        all(v == (INTAKE_LIMIT, 3) for v in per_source.values())
+        and all(len(v) == 2 for v in nodes_hit.values()),
+        f"Open311 POSTs through nginx, {INTAKE_LIMIT + 3} per client address: "
+        + "; ".join(
+            f"{source}{' (forging X-Forwarded-For)' if source.endswith('.2') else ''} "
+            f"{ok} accepted, {refused} refused over {' and '.join(nodes_hit[source])}"
+            for source, (ok, refused) in per_source.items()
+        ),
     )
 
     # 4. periodic work once per period.
@@ -1127,6 +1203,7 @@ def main(argv=None) -> int:
 
         say("1. the intake limit through both nodes")
         rate_answers = rate_limit_check(cluster, data)
+        address_answers = address_limit_check(cluster, data)
 
         stats = Stats()
         load = Load(cluster, data, stats)
@@ -1214,7 +1291,17 @@ def main(argv=None) -> int:
 
         say(f"3. draining the outbox (leases of {LEASE_SECONDS} s; the sweep every 60 s)")
         drained = wait_drained(max(30, args.deadline - (time.monotonic() - started) - 40))
-        verify(cluster, data, load, rate_answers, photo, photo_reads, t0, verdicts, drained)
+        verify(
+            cluster,
+            data,
+            load,
+            (rate_answers, address_answers),
+            photo,
+            photo_reads,
+            t0,
+            verdicts,
+            drained,
+        )
     except Deadline:
         verdicts.check("finished within --deadline", False, f"{args.deadline} s")
     except KeyboardInterrupt:
