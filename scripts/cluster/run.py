@@ -1,14 +1,17 @@
 """The cluster proof (issue 12 §3): two app nodes behind nginx on real services, processes killed
 with SIGKILL in the middle of the load, and what must hold afterwards.
 
-    make cluster-test                                   # about 3 minutes
+    make cluster-test                                   # under 2 minutes (first run: +3)
     .venv/bin/python scripts/cluster/run.py --seconds 30 --keep   # shorter load, keep the logs
 
 Everything runs on 127.0.0.1; the ports of nginx, the nodes, the S3 server and the SMS sink are
 free ones picked at start. The services that must already run: PostgreSQL on 127.0.0.1:5432 (user
 postgres; the script creates `civicgrid_cluster_<pid>` and drops it on exit) and Redis on
 127.0.0.1:6379 (the script uses database --redis-db, 13 by default, and flushes only that one, at
-start and on exit). It starts:
+start and on exit). The run's database is a copy of a template database
+(`civicgrid_cluster_tpl_<hash>`: migrated and the demo street's grids loaded, kept between runs
+and rebuilt when a migration or a demo builder changes, as the first run does in about three
+minutes; `--rebuild-template` forces it; drop it with `dropdb` when done). It starts:
 
 * moto's S3 server (a bucket for the photos: CIVICGRID_S3_*);
 * an SMS gateway sink: a small HTTP server in this process that records every text it is given
@@ -23,7 +26,9 @@ Then, in order:
 
 1. Rate limits are shared: a resident's intakes sent alternately to node A and node B directly;
    the intake limit (CIVICGRID_INTAKE_LIMIT, counted in Redis) refuses at the same total as on
-   one node, and both nodes accepted some.
+   one node, and both nodes accepted some. Then anonymous Open311 POSTs through nginx from two
+   loopback addresses (127.0.0.2, one forging X-Forwarded-For, and 127.0.0.3): each address has
+   its own count across both nodes (CIVICGRID_TRUSTED_PROXIES=127.0.0.1, core.ratelimit.client_ip).
 2. Photos: uploaded through node A, read back byte for byte through node B (the S3 bucket).
 3. Load through nginx for --seconds: staff report cases (POST /api/cases/ with an
    Idempotency-Key; on a connection error, a timeout or a 5xx the client retries with the same
