@@ -127,14 +127,22 @@ def sorted_cases(queryset, key: str):
     fields = SORTS[key][1]
     if any(f.lstrip("-") == "running_deadline" for f in fields):
         queryset = queryset.annotate(running_deadline=clock.running_deadline_expression())
-    return queryset.order_by(
-        *(
-            F(f.lstrip("-")).desc(nulls_last=True)
-            if f.startswith("-")
-            else F(f).asc(nulls_last=True)
-            for f in fields
-        )
-    ), key
+    return queryset.order_by(*(_order(f) for f in fields)), key
+
+
+# Only the running deadline can be NULL: NULLS LAST on it alone, so the report-time orders are
+# plain `reported_at DESC, id DESC` — the index's order (a NULLS LAST there sorted every case).
+NULLABLE_ORDERS = {"running_deadline"}
+
+
+def _order(field: str):
+    name = field.lstrip("-")
+    nulls_last = True if name in NULLABLE_ORDERS else None
+    return (
+        F(name).desc(nulls_last=nulls_last)
+        if field.startswith("-")
+        else F(name).asc(nulls_last=nulls_last)
+    )
 
 
 # (key, label, condition); the first is the default tab.
