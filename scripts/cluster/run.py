@@ -63,6 +63,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -320,7 +321,19 @@ class Cluster:
 
     def start_services(self):
         import boto3
+        import psycopg
         import redis
+
+        if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
+            raise SystemExit("nginx is not installed (apt-get install nginx)")
+        try:
+            psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=5).close()
+        except psycopg.Error as exc:
+            raise SystemExit(f"no PostgreSQL at {PG_SERVER}: {exc}") from None
+        try:
+            redis.Redis.from_url(self.redis_url, socket_timeout=5).ping()
+        except redis.RedisError as exc:
+            raise SystemExit(f"no Redis at {REDIS}: {exc}") from None
 
         redis.Redis.from_url(self.redis_url).flushdb()
         self.sink = Sink()
@@ -1313,6 +1326,9 @@ def main(argv=None) -> int:
         verdicts.check("not interrupted", False, "stopped by a signal")
     except SystemExit as exc:
         verdicts.check("the cluster started", False, str(exc))
+    except Exception as exc:
+        traceback.print_exc()
+        verdicts.check("no unexpected error", False, repr(exc)[:300])
     finally:
         signal.alarm(0)
         cluster.stop()
