@@ -15,7 +15,7 @@ session, scoping, filters, serialization, JSON):
   cursor of the row at `--deep` (default 90 % down the list);
 - api_department: the same as a department handler (their department's cases and 协办);
 - console_queue: the 城运中心 queue, tab 全部 sorted newest first (`?tab=all&sort=-created`),
-  page 1 and page `--deep / 50` (numbered pages: the console's paginator);
+  page 1 and its deepest numbered page (全部 pages up to 10,000 cases; 30 rows a page);
 - console_inbox: the department inbox (its default tab), page 1.
 
 The hand-built page for each: one SQL query (the list's columns and joins, the kind's scope,
@@ -196,7 +196,12 @@ def measure(args) -> dict:
     queue = "/console/?tab=all&sort=-created"
     pair("console_queue page 1", page_getter(street, queue), "TRUE", [])
     if not args.skip_console_deep:
-        number = depth // PAGE + 1
+        # The console pages by number up to its 全部 cap (console.queries.ALL_COUNT_CAP): the
+        # deepest page it offers.
+        from civicgrid.console import queries, views
+
+        number = min(depth, queries.ALL_COUNT_CAP) // views.PAGE_SIZE
+        at, pk, _ = deep_row("TRUE", [], (number - 1) * views.PAGE_SIZE)
         pair(
             f"console_queue page {number:,}",
             page_getter(street, f"{queue}&page={number}"),
