@@ -18,7 +18,7 @@ from civicgrid.accounts.policy import (
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.cases.services import IllegalTransition
-from civicgrid.core.openapi import ErrorSerializer
+from civicgrid.core.openapi import ErrorSerializer, ValidationErrorSerializer
 from civicgrid.estates.models import Estate
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -84,7 +84,7 @@ class CampaignViewSet(
 
     @extend_schema(
         request=s.ProjectCampaignWriteSerializer,
-        responses={201: s.ProjectCampaignSerializer, 400: ErrorSerializer},
+        responses={201: s.ProjectCampaignSerializer, 400: ValidationErrorSerializer},
     )
     def create(self, request, *args, **kwargs):
         """Open a campaign."""
@@ -93,7 +93,7 @@ class CampaignViewSet(
 
     @extend_schema(
         request=s.ProjectCampaignWriteSerializer,
-        responses={200: s.ProjectCampaignSerializer, 400: ErrorSerializer},
+        responses={200: s.ProjectCampaignSerializer, 400: ValidationErrorSerializer},
     )
     def partial_update(self, request, *args, **kwargs):
         """Edit a campaign (every field is sent: the form's whole state)."""
@@ -213,7 +213,7 @@ class ProjectViewSet(
 
     @extend_schema(
         request=s.CommunityProjectWriteSerializer,
-        responses={201: s.CommunityProjectSerializer, 400: ErrorSerializer},
+        responses={201: s.CommunityProjectSerializer, 400: ValidationErrorSerializer},
     )
     def create(self, request, *args, **kwargs):
         """Enter a proposal (申报) with every particular."""
@@ -228,7 +228,11 @@ class ProjectViewSet(
 
     @extend_schema(
         request=s.CommunityProjectWriteSerializer,
-        responses={200: s.CommunityProjectSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: s.CommunityProjectSerializer,
+            400: ValidationErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def partial_update(self, request, *args, **kwargs):
         """Edit a project: the fields given change (one history row names them)."""
@@ -264,7 +268,11 @@ class ProjectViewSet(
 
     @extend_schema(
         request=s.ProjectMilestoneDateSerializer,
-        responses={200: s.CommunityProjectSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: s.CommunityProjectSerializer,
+            400: ValidationErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"], url_path="milestone-plan")
     def milestone_plan(self, request, pk=None, format=None):
@@ -273,7 +281,11 @@ class ProjectViewSet(
 
     @extend_schema(
         request=s.ProjectMilestoneDateSerializer,
-        responses={200: s.CommunityProjectSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: s.CommunityProjectSerializer,
+            400: ValidationErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"], url_path="milestone-done")
     def milestone_done(self, request, pk=None, format=None):
@@ -282,7 +294,7 @@ class ProjectViewSet(
 
     @extend_schema(
         request={"multipart/form-data": s.ProjectPhotosSerializer},
-        responses={201: s.ProjectPhotoSerializer(many=True), 400: ErrorSerializer},
+        responses={201: s.ProjectPhotoSerializer(many=True), 400: ValidationErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def photos(self, request, pk=None, format=None):
@@ -417,7 +429,11 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         request=s.ProjectIdeaAcceptSerializer,
-        responses={200: s.ProjectIdeaSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: s.ProjectIdeaSerializer,
+            400: ValidationErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, format=None):
@@ -428,7 +444,11 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         request=s.ProjectIdeaDeclineSerializer,
-        responses={200: s.ProjectIdeaSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: s.ProjectIdeaSerializer,
+            400: ValidationErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None, format=None):

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import TIMEBANK_RESIDENT_ROLES, TIMEBANK_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
-from civicgrid.core.openapi import ErrorSerializer
+from civicgrid.core.openapi import ErrorSerializer, ValidationErrorSerializer
 from civicgrid.registry.models import Resident
 from civicgrid.timebank import reports, services
 from civicgrid.timebank.api import serializers as s
@@ -347,7 +347,11 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=s.TimebankReverseSerializer,
-        responses={201: s.TimebankTransferSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: s.TimebankTransferSerializer,
+            400: ValidationErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None, format=None):
