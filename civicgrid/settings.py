@@ -580,7 +580,10 @@ CIVICGRID_PERIODIC_JOBS = {
     # 主动治理: 一弄一案 detection and 返潮, hotspots (Gi*), yesterday's anomalies.
     "proactive_scan": {"every": 3600, "call": "civicgrid.proactive.services.scan"},
     # 智能派单: retrain on the street's closed cases (30 days), the new model made active.
-    "dispatch_retrain": {"every": 30 * 86400, "call": "civicgrid.dispatch.services.retrain_monthly"},
+    "dispatch_retrain": {
+        "every": 30 * 86400,
+        "call": "civicgrid.dispatch.services.retrain_monthly",
+    },
     # 公示公告: notices of the 三会 generated for review; 公示 closed after their period.
     "notices_sweep": {"every": 900, "call": "civicgrid.notices.generate.periodic"},
 }

@@ -10,7 +10,15 @@ from civicgrid.core.forms import FilterForm
 
 class IssueFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=IssueState.choices, label=_("状态"))
-    year = django_filters.NumberFilter(field_name="issue_date", lookup_expr="year", label=_("年份"))
+    # Bounded: a year past 9999 is no date at all (the database refused it with a 500).
+    year = django_filters.NumberFilter(
+        field_name="issue_date",
+        lookup_expr="year",
+        label=_("年份"),
+        min_value=1949,
+        max_value=2100,
+        decimal_places=0,
+    )
 
     class Meta:
         form = FilterForm

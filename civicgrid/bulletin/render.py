@@ -38,8 +38,13 @@ def print_html(issue, base_url=None) -> str:
 def pdf_bytes(issue) -> bytes:
     """The issue as a PDF. WeasyPrint is imported here, not at the module's top, so the app
     loads (manage.py check, the API) on a machine without pango."""
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process; the
+    # photo cleaner (attachments) refuses truncated uploads and checks that the flag is off, and
+    # the bulletin's own charts are SVG: turn it back off.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     # WeasyPrint reports each layout step at INFO: not for the server's log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return HTML(string=print_html(issue), base_url="/").write_pdf()

@@ -29,7 +29,7 @@ class OwnerKind(models.TextChoices):
     """Who answers for a checkpoint (the case of a failed item is theirs)."""
 
     COMMUNITY = "community", _("居村")
-    DEPARTMENT = "department", _("部门")
+    DEPARTMENT = "department", _("职能部门")
     PROPERTY = "property", _("物业")
     UNIT = "unit", _("单位")
 

@@ -111,7 +111,7 @@ class ResponsibilityAdmin(RoleGatedAdmin):
     view_roles = VIEW
     change_roles = DISPATCH_SETUP_ROLES
     list_display = ("category", "area", "department")
-    list_filter = ("department",)
+    list_filter = ("area", "department")
     autocomplete_fields = ()
 
     def save_model(self, request, obj, form, change):

@@ -93,7 +93,7 @@ class AssignmentAdmin(PartyAdmin):
 class StarRatingAdmin(PartyAdmin):
     scope = _by_org
     list_display = ("organisation", "year", "stars", "awarded_by", "score")
-    list_filter = ("year", "stars")
+    list_filter = ("organisation__level", "year", "stars")
 
 
 @admin.register(LifeMeeting)
@@ -121,7 +121,8 @@ class CoBuildingAdmin(PartyAdmin):
 class PartyEventAdmin(PartyAdmin):
     scope = _by_org
     list_display = ("at", "kind", "organisation", "user")
-    list_filter = ("kind",)
+    list_filter = ("organisation__level", "kind")
+    date_hierarchy = "at"
 
 
 @admin.register(MemberPhoneAccess)

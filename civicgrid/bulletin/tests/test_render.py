@@ -68,3 +68,16 @@ def test_the_wechat_article_uses_inline_styles_only(issue):
 
 def test_the_published_issue_is_walked(issue, users):
     assert walk_to_published(issue, users).state == "published"
+
+
+def test_printing_leaves_the_photo_cleaner_working(issue, users):
+    """WeasyPrint turns on Pillow's truncated-image loading when imported; after a PDF is made,
+    a photo upload is still cleaned (and a truncated one still refused) in the same process."""
+    from PIL import ImageFile
+
+    from civicgrid.attachments.services import clean_image
+    from civicgrid.testing.images import jpeg_bytes
+
+    render.pdf_bytes(issue)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    assert clean_image(jpeg_bytes())

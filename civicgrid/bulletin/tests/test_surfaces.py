@@ -67,6 +67,10 @@ def test_the_api_refuses_bad_input_and_writes_nothing(api, users, clock):
         answer = editor.post("/api/bulletin/issues/compile/", COMPILE | change, format="json")
         assert answer.status_code == 400, (change, answer.content)
     assert not Issue.objects.exists()
+    # A year no date can have is a 400 on the list, not a server error.
+    for year in ("100000000", "abc", "2026.5"):
+        assert editor.get(f"/api/bulletin/issues/?year={year}").status_code == 400, year
+    assert editor.get("/api/bulletin/issues/?year=2026").status_code == 200
 
 
 def test_the_list_shows_drafts_to_staff_only(api, users, compile_issue, django_assert_num_queries):

@@ -60,6 +60,7 @@ from schemathesis.specs.openapi.checks import (
 from civicgrid.accounts.models import User
 from civicgrid.attachments import services as attachment_services
 from civicgrid.attachments.choices import AttachmentKind
+from civicgrid.campaigns.models import Assignment
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case, Category
 from civicgrid.demo.builder import DemoParams, build_demo_street
@@ -240,6 +241,12 @@ def seed_objects(users, operations) -> dict:
             rows = rows.get("results", []) if isinstance(rows, dict) else rows
             if rows and "id" in rows[0]:
                 seeded[prefix] = rows[0]["id"]
+    # 督查 tasks are listed to their own inspector only: the operator is given an open one's id
+    # (someone else's task answers the documented 404).
+    if seeded.get("/api/campaigns/assignments/") is None:
+        seeded["/api/campaigns/assignments/"] = (
+            Assignment.objects.order_by("pk").values_list("pk", flat=True).first()
+        )
     return seeded
 
 

@@ -184,6 +184,13 @@ def test_command_option(db):
     from civicgrid.campaigns.models import InspectionResult as CampaignResult
 
     loaded += CampaignResult.objects.exclude(case=None).values("case").distinct().count()
+    # 主动治理: the seeded residents' reports (phones 139 1234 56xx, civicgrid.demo.proactive)
+    # and the 主动发现 finding on a patrol task.
+    from django.db.models import Q
+
+    loaded += Case.objects.filter(
+        Q(reporter_phone__startswith="139123456") | Q(source=CaseSource.PROACTIVE)
+    ).count()
     assert Case.objects.count() == loaded
     # Last quarter's satisfaction survey with its answers (civicgrid.demo.survey).
     from civicgrid.demo.survey import DEFAULT_ANSWERS
