@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0002_seed_category'),
+        ("campaigns", "0002_seed_category"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='checkpoint',
-            name='owner_kind',
-            field=models.CharField(choices=[('community', '居村'), ('department', '职能部门'), ('property', '物业'), ('unit', '单位')], max_length=20, verbose_name='责任主体类型'),
+            model_name="checkpoint",
+            name="owner_kind",
+            field=models.CharField(
+                choices=[
+                    ("community", "居村"),
+                    ("department", "职能部门"),
+                    ("property", "物业"),
+                    ("unit", "单位"),
+                ],
+                max_length=20,
+                verbose_name="责任主体类型",
+            ),
         ),
     ]
