@@ -241,7 +241,7 @@ def do_compile_issue(
 
 
 def _locked(issue) -> Issue:
-    return Issue.objects.select_for_update().get(pk=issue.pk)
+    return Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
 
 
 def _move(issue, action, user, now, note="", article=None) -> Issue:
@@ -277,7 +277,7 @@ def do_edit_article(user, article, *, title, body, byline="", department="", now
         raise ValidationError(errors)
     with transaction.atomic():
         issue = _locked(article.issue)
-        article = Article.objects.select_for_update().get(pk=article.pk, issue=issue)
+        article = Article.objects.select_for_update(of=("self",)).get(pk=article.pk, issue=issue)
         _move(issue, "edit", user, now, article=article, note=article.title)
         article.title = _clean(title)
         article.body = _clean(body.replace("\r\n", "\n"))

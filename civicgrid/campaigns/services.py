@@ -253,7 +253,7 @@ def do_save_campaign(
         raise ValidationError({"target_percent": _("达标线须在1至100之间")})
     with transaction.atomic():
         if campaign is not None:
-            campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+            campaign = Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
         if Campaign.objects.filter(name=name).exclude(pk=getattr(campaign, "pk", None)).exists():
             raise ValidationError({"name": _("已有同名的创建活动")})
         campaign = campaign or Campaign()
@@ -280,7 +280,9 @@ def do_save_item(
         raise ValidationError({"order": _("排序须为整数")}) from None
     with transaction.atomic():
         if item is not None:
-            item = ChecklistItem.objects.select_for_update().get(pk=item.pk, campaign=campaign)
+            item = ChecklistItem.objects.select_for_update(of=("self",)).get(
+                pk=item.pk, campaign=campaign
+            )
             if item.kind != kind and item.results.exists():
                 raise ValidationError({"kind": _("该测评项已有测评结果，不能改点位类型")})
         clash = ChecklistItem.objects.filter(campaign=campaign, kind=kind, name=name)
@@ -300,7 +302,7 @@ def do_save_action(user, campaign, *, action=None, name, owner, order=0) -> Camp
     owner = _text(owner, "owner", _("牵头单位"), 100, required=True)
     with transaction.atomic():
         if action is not None:
-            action = CampaignAction.objects.select_for_update().get(pk=action.pk)
+            action = CampaignAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
         clash = CampaignAction.objects.filter(campaign=campaign, name=name)
         if clash.exclude(pk=getattr(action, "pk", None)).exists():
             raise ValidationError({"name": _("已有同名的创建行动")})
@@ -338,7 +340,7 @@ def do_save_checkpoint(user, campaign, *, checkpoint=None, **fields) -> Checkpoi
     data["micro_grid_id"] = _micro_grid_at(data["lon"], data["lat"])
     with transaction.atomic():
         if checkpoint is not None:
-            checkpoint = Checkpoint.objects.select_for_update().get(
+            checkpoint = Checkpoint.objects.select_for_update(of=("self",)).get(
                 pk=checkpoint.pk, campaign=campaign
             )
             if checkpoint.kind != data["kind"] and checkpoint.inspections.exists():
@@ -385,7 +387,7 @@ def do_add_checkpoints_many(user, campaign, rows) -> list[Checkpoint]:
     lats = [d["lat"] if d["lat"] is not None else float("nan") for d in cleaned]
     found = locate_points(lons, lats)
     with transaction.atomic():
-        Campaign.objects.select_for_update().get(pk=campaign.pk)
+        Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
         existing = (
             set(Checkpoint.objects.filter(campaign=campaign).values_list("kind", "name")) & seen
         )
@@ -489,7 +491,7 @@ def do_plan_round(
     if len(set(checkpoint_ids)) != len(checkpoint_ids):
         raise ValidationError({"assignments": _("同一点位在一轮中只能安排一次")})
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
         if not campaign.is_active:
             raise ValidationError({"campaign": _("该创建活动已结束")})
         if campaign.rounds.filter(state=RoundState.PLANNED).exists():
@@ -571,7 +573,7 @@ def do_close_round(user, round_, *, note="", now=None) -> InspectionRound:
     _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能结束督查"))
     note = _text(note, "note", _("说明"), MAX_NOTE)
     with transaction.atomic():
-        round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
+        round_ = InspectionRound.objects.select_for_update(of=("self",)).get(pk=round_.pk)
         if not may_move(ROUND_TRANSITIONS, round_.state, RoundState.CLOSED):
             raise ValidationError({"state": _("该轮督查已结束")})
         before = round_.state
@@ -678,7 +680,7 @@ def _record(user, entries, *, open_cases, uploads):
             raise ValidationError({"assignment": _("同一督查任务只能记录一次")})
         locked = {
             a.pk: a
-            for a in Assignment.objects.select_for_update()
+            for a in Assignment.objects.select_for_update(of=("self",))
             .select_related("round", "checkpoint__community")
             .filter(pk__in=ids)
         }
@@ -806,7 +808,7 @@ def do_plan_week(user, action, *, week_start, what, where, who) -> WeeklyPlan:
     where = _text(where, "where", _("地点"), 100, required=True)
     who = _text(who, "who", _("责任人"), 60, required=True)
     with transaction.atomic():
-        CampaignAction.objects.select_for_update().get(pk=action.pk)
+        CampaignAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
         return WeeklyPlan.objects.create(
             action=action, week_start=week_start, what=what, where=where, who=who
         )
@@ -818,7 +820,7 @@ def do_mark_plan_done(user, plan, *, note="", now=None) -> WeeklyPlan:
     _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能更新行动计划"))
     note = _text(note, "done_note", _("完成情况"), MAX_NOTE)
     with transaction.atomic():
-        plan = WeeklyPlan.objects.select_for_update().get(pk=plan.pk)
+        plan = WeeklyPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
         if plan.done_at is not None:
             raise ValidationError({"done": _("该计划已标记完成")})
         plan.done_at, plan.done_note = now, note
@@ -1102,7 +1104,7 @@ def do_move_structure(user, structure, *, to_state, note="", now=None) -> Illega
     _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能处置违法建筑"))
     note = _text(note, "note", _("说明"), MAX_NOTE)
     with transaction.atomic():
-        structure = IllegalStructure.objects.select_for_update().get(pk=structure.pk)
+        structure = IllegalStructure.objects.select_for_update(of=("self",)).get(pk=structure.pk)
         _check_community_visible(user, structure.community)
         if to_state not in StructureState.values or not may_move(
             STRUCTURE_TRANSITIONS, structure.state, to_state
@@ -1133,9 +1135,9 @@ def do_set_creation_status(user, community, *, status, note="", now=None) -> Com
     if status not in CreationStatus.values:
         raise ValidationError({"status": _("请选择创建状态")})
     with transaction.atomic():
-        creation, _created = CommunityCreation.objects.select_for_update().get_or_create(
-            community=community, defaults={"changed_at": now}
-        )
+        creation, _created = CommunityCreation.objects.select_for_update(
+            of=("self",)
+        ).get_or_create(community=community, defaults={"changed_at": now})
         if not may_move(CREATION_TRANSITIONS, creation.status, status):
             raise ValidationError(
                 {

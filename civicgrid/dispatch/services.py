@@ -125,7 +125,9 @@ def do_set_responsibility(user, *, category, department, area=None) -> Responsib
         area = None
     with transaction.atomic():
         row = (
-            Responsibility.objects.select_for_update().filter(category=category, area=area).first()
+            Responsibility.objects.select_for_update(of=("self",))
+            .filter(category=category, area=area)
+            .first()
         )
         before = row.department_id if row else None
         if row is None:
@@ -148,7 +150,7 @@ def do_set_responsibility(user, *, category, department, area=None) -> Responsib
 def do_remove_responsibility(user, row: Responsibility) -> None:
     _require(user, DISPATCH_SETUP_ROLES)
     with transaction.atomic():
-        row = Responsibility.objects.select_for_update().get(pk=row.pk)
+        row = Responsibility.objects.select_for_update(of=("self",)).get(pk=row.pk)
         _log(
             LogAction.REMOVE_RESPONSIBILITY,
             user=user,
@@ -177,7 +179,11 @@ def do_set_rule(user, *, category, enabled, threshold=None) -> AutoDispatchRule:
     if not (0.0 <= threshold <= 1.0):  # also rejects NaN
         raise ValidationError({"threshold": _("置信度阈值应在0到1之间")})
     with transaction.atomic():
-        rule = AutoDispatchRule.objects.select_for_update().filter(category=category).first()
+        rule = (
+            AutoDispatchRule.objects.select_for_update(of=("self",))
+            .filter(category=category)
+            .first()
+        )
         before = {"enabled": rule.enabled, "threshold": rule.threshold} if rule else None
         rule = rule or AutoDispatchRule(category=category)
         rule.enabled = bool(enabled)
@@ -319,7 +325,7 @@ def _auto_dispatch(suggestion: Suggestion, now) -> bool:
         return False
     try:
         with transaction.atomic():
-            locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+            locked = Suggestion.objects.select_for_update(of=("self",)).get(pk=suggestion.pk)
             if locked.outcome != Outcome.PENDING:
                 return False
             note = _("智能派单自动立案派遣（置信度%(p)s）") % {"p": f"{suggestion.confidence:.0%}"}
@@ -364,7 +370,9 @@ def do_accept(case, user, *, category=None, department=None, note: str = "", now
     _require(user, DISPATCH_ROLES)
     now = now or timezone.now()
     with transaction.atomic():
-        suggestion = Suggestion.objects.select_for_update().filter(case_id=case.pk).first()
+        suggestion = (
+            Suggestion.objects.select_for_update(of=("self",)).filter(case_id=case.pk).first()
+        )
         if suggestion is None:
             raise ValidationError({"category": _("该案件没有派单建议")})
         if suggestion.outcome != Outcome.PENDING:
@@ -406,7 +414,7 @@ def record_filing(case_id: int) -> Suggestion | None:
     suggestion's outcome from the category it was filed with, by whoever filed it."""
     with transaction.atomic():
         suggestion = (
-            Suggestion.objects.select_for_update()
+            Suggestion.objects.select_for_update(of=("self",))
             .filter(case_id=case_id, outcome=Outcome.PENDING)
             .select_related("case")
             .first()
@@ -569,7 +577,7 @@ def do_activate(user, row: TrainedModel, *, now=None) -> TrainedModel:
     now = now or timezone.now()
     with transaction.atomic():
         list(
-            TrainedModel.objects.select_for_update()
+            TrainedModel.objects.select_for_update(of=("self",))
             .filter(Q(is_active=True) | Q(pk=row.pk))
             .values_list("pk", flat=True)
         )

@@ -273,7 +273,7 @@ def do_save_point(
         if point is None:
             point = FloodPoint.objects.create(created_at=now or timezone.now(), **fields)
         else:
-            point = FloodPoint.objects.select_for_update().get(pk=point.pk)
+            point = FloodPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
             for key, value in fields.items():
                 setattr(point, key, value)
             point.save()
@@ -294,7 +294,7 @@ def do_add_contact(user, point, *, name, title, phone) -> PointContact:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        FloodPoint.objects.select_for_update().get(pk=point.pk)
+        FloodPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
         order = point.contacts.count()
         return PointContact.objects.create(
             point=point, name=name, title=title, phone=digits, order=order
@@ -329,7 +329,7 @@ def do_change_work_state(user, work, *, state, note="", now=None) -> FloodWork:
     note = field_text(note, "note", _("说明"), MAX_NOTE)
     now = now or timezone.now()
     with transaction.atomic():
-        work = FloodWork.objects.select_for_update().get(pk=work.pk)
+        work = FloodWork.objects.select_for_update(of=("self",)).get(pk=work.pk)
         if not workflow.may_change_work(work.state, state):
             raise ValidationError(
                 {
@@ -363,7 +363,7 @@ def do_switch_pump(user, work, *, running: bool, note="", now=None) -> FloodWork
     note = field_text(note, "note", _("说明"), MAX_NOTE)
     now = now or timezone.now()
     with transaction.atomic():
-        work = FloodWork.objects.select_for_update().get(pk=work.pk)
+        work = FloodWork.objects.select_for_update(of=("self",)).get(pk=work.pk)
         if work.kind != WorkKind.PUMP:
             raise ValidationError({"work": _("只有强排泵可以开泵或停泵")})
         if running and work.state != WorkState.READY:
@@ -422,7 +422,7 @@ def do_move_stock(
         raise ValidationError(errors)
     now = now or timezone.now()
     with transaction.atomic():
-        balance, _created = StockBalance.objects.select_for_update().get_or_create(
+        balance, _created = StockBalance.objects.select_for_update(of=("self",)).get_or_create(
             store=store, supply=supply
         )
         after = balance.quantity + change
@@ -717,7 +717,11 @@ def do_raise(user, *, kind, level, reason, now=None) -> Raised:
         raise ValidationError({"level": _("不能启动响应")})
     try:
         with transaction.atomic():
-            if Response.objects.select_for_update().filter(state=ResponseState.ACTIVE).exists():
+            if (
+                Response.objects.select_for_update(of=("self",))
+                .filter(state=ResponseState.ACTIVE)
+                .exists()
+            ):
                 raise ValidationError({"level": _("已有应急响应在进行中，请调整其等级或先解除")})
             response = Response.objects.create(
                 kind=kind,
@@ -746,7 +750,7 @@ def do_raise(user, *, kind, level, reason, now=None) -> Raised:
 
 
 def _locked_active(response) -> Response:
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    response = Response.objects.select_for_update(of=("self",)).get(pk=response.pk)
     if response.state != ResponseState.ACTIVE:
         raise ValidationError({"level": _("该应急响应已解除")})
     return response
@@ -830,7 +834,7 @@ def do_lift(user, response, *, note="", now=None) -> ResponseEvent:
             at=now,
         )
         open_tasks = list(
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
             .filter(response=response, state=TaskState.OPEN)
             .select_related("assignee")
         )
@@ -865,7 +869,13 @@ def do_complete_task(user, task, *, note="", store=None, now=None) -> Task:
     note = field_text(note, "note", _("完成情况"), MAX_NOTE)
     now = now or timezone.now()
     with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("point", "response").get(pk=task.pk)
+        # Lock the task's row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+        # outer join to its point.
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("point", "response")
+            .get(pk=task.pk)
+        )
         if user is not None and task.assignee_id != user.pk and not may_command(user):
             raise PermissionDenied(_("这不是您的任务"))
         if not workflow.may_change_task(task.state, TaskState.DONE):

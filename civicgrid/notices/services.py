@@ -249,7 +249,7 @@ def _move(notice, action, user, now, note=""):
 
 
 def _locked(notice) -> Notice:
-    return Notice.objects.select_for_update().get(pk=notice.pk)
+    return Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
 
 
 # --- notices ---------------------------------------------------------------------------------
@@ -482,7 +482,7 @@ def do_publish(user, notice, *, now=None) -> Notice:
         notice.save()
         if notice.kind == NoticeKind.HONOUR_ROLL:
             ids = list(notice.entries.exclude(nomination=None).values_list("nomination", flat=True))
-            for nomination in Nomination.objects.select_for_update().filter(pk__in=ids):
+            for nomination in Nomination.objects.select_for_update(of=("self",)).filter(pk__in=ids):
                 _nomination_step(nomination, "publish", user, now, notice.title)
     return notice
 
@@ -730,7 +730,7 @@ def do_sign(user, rh, *, on, now=None) -> RelocationHousehold:
     _require(user, NOTICES_EDIT_ROLES, rh.relocation.community)
     with transaction.atomic():
         rh = (
-            RelocationHousehold.objects.select_for_update()
+            RelocationHousehold.objects.select_for_update(of=("self",))
             .select_related("relocation")
             .get(pk=rh.pk)
         )
@@ -743,7 +743,7 @@ def do_sign_many(user, relocation, signings, *, now=None) -> int:
     now = _now(now)
     _require(user, NOTICES_EDIT_ROLES, relocation.community)
     with transaction.atomic():
-        rows = RelocationHousehold.objects.select_for_update().filter(
+        rows = RelocationHousehold.objects.select_for_update(of=("self",)).filter(
             relocation=relocation, household_id__in=list(signings)
         )
         rows = {rh.household_id: rh for rh in rows.select_related("relocation")}
@@ -843,7 +843,7 @@ def do_review_nomination(user, nomination, *, approve: bool, note="", now=None) 
     note = field_text(note, "note", _("审核意见"), MAX_NOTE, required=not approve)
     _require(user, NOTICES_EDIT_ROLES, nomination.community)
     with transaction.atomic():
-        nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        nomination = Nomination.objects.select_for_update(of=("self",)).get(pk=nomination.pk)
         nomination.review_note = note
         _nomination_step(nomination, "approve" if approve else "reject", user, now, note)
     return nomination

@@ -333,9 +333,11 @@ def do_save_organisation(data: dict, user=None, organisation: Organisation | Non
     with transaction.atomic():
         if clean["grid"] is not None:
             # Serialise organisations of one grid so two cannot slip into one micro-grid.
-            Grid.objects.select_for_update().filter(pk=clean["grid"].pk).first()
+            Grid.objects.select_for_update(of=("self",)).filter(pk=clean["grid"].pk).first()
         if organisation is not None:
-            organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+            organisation = Organisation.objects.select_for_update(of=("self",)).get(
+                pk=organisation.pk
+            )
             _check_edit(user, organisation.grid)
         _check_one_per_micro_grid(
             clean["grid"],
@@ -386,7 +388,11 @@ def do_save_organisations_many(rows: list[dict], user=None) -> list[Organisation
             r for r in clean if r["grid"] is not None and r["grid"].level == GridLevel.MICRO_GRID
         ]
         ids = [r["grid"].pk for r in micro]
-        list(Grid.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        list(
+            Grid.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
         taken = defaultdict(list)
         for grid_id, started, ended in Organisation.objects.filter(grid_id__in=ids).values_list(
             "grid_id", "started_on", "ended_on"
@@ -451,7 +457,7 @@ def do_close_organisation(organisation: Organisation, ended_on, user=None, reaso
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         _check_edit(user, organisation.grid)
         if organisation.ended_on is not None:
             raise ValidationError({"ended_on": _("该党组织已撤销")})
@@ -469,7 +475,7 @@ def do_set_secretary(organisation: Organisation, member: Member | None, user=Non
     """书记（组长）: a member of this organisation (or of its parent, for a 党小组). Under the
     "refuse" head rule a micro-grid organisation's head must be the sitting 网格长."""
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         _check_edit(user, organisation.grid)
         if member is not None:
             if member.organisation_id not in (organisation.pk, organisation.parent_id):
@@ -586,7 +592,7 @@ def _register_members(rows, user, organisation, organisations=None) -> list:
     clean = [_clean_member(row, i if len(rows) > 1 else None, cache) for i, row in enumerate(rows)]
     with transaction.atomic():
         ids = {o.pk for o in orgs}
-        locked = list(Organisation.objects.select_for_update().filter(pk__in=ids))
+        locked = list(Organisation.objects.select_for_update(of=("self",)).filter(pk__in=ids))
         if len(locked) != len(ids):
             raise ValidationError({"organisation": _("党组织不存在")})
         if any(o.ended_on is not None for o in locked):
@@ -622,7 +628,7 @@ def do_assign(member: Member, data: dict, user=None) -> Assignment:
         raise ValidationError(errors)
     _check_edit(user, member.organisation.grid)
     with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
         if not member.is_active:
             raise ValidationError({"member": _("该党员已不在册")})
         assignment = Assignment.objects.create(
@@ -705,7 +711,7 @@ def do_rate(organisation: Organisation, data: dict, user=None) -> StarRating:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         if StarRating.objects.filter(organisation=organisation, year=year).exists():
             raise ValidationError(
                 {
@@ -792,7 +798,7 @@ def do_record_life(organisation: Organisation, data: dict, user=None) -> LifeMee
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         meeting = LifeMeeting.objects.create(
             organisation=organisation,
             kind=kind,
@@ -1070,7 +1076,7 @@ def do_save_service_point(data: dict, user=None, point: ServicePoint | None = No
     _check_edit(user, clean["grid"])
     with transaction.atomic():
         if point is not None:
-            point = ServicePoint.objects.select_for_update().get(pk=point.pk)
+            point = ServicePoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
             _check_edit(user, point.grid)
             for key, value in clean.items():
                 setattr(point, key, value)
@@ -1139,7 +1145,7 @@ def do_sign_co_building(organisation: Organisation, data: dict, user=None) -> Co
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         if organisation.ended_on is not None:
             raise ValidationError({"organisation": _("该党组织已撤销")})
         agreement = CoBuilding.objects.create(

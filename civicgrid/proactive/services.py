@@ -232,7 +232,7 @@ def do_detect(*, now=None) -> dict:
         _case_keys(rows)
         items = {
             (p.place_kind, p.place_key, p.category_key): p
-            for p in StandingProblem.objects.select_for_update()
+            for p in StandingProblem.objects.select_for_update(of=("self",))
         }
         # Step 2: cases of existing items.
         to_item: dict[int, list] = defaultdict(list)
@@ -321,7 +321,7 @@ def _recur(problem, gathered, now) -> None:
 
 
 def _lock_problem(problem) -> StandingProblem:
-    return StandingProblem.objects.select_for_update().get(pk=problem.pk)
+    return StandingProblem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
 
 
 def do_plan(problem, user, *, owner, plan, now=None) -> StandingProblem:
@@ -448,7 +448,7 @@ def do_create_task(
 
 
 def _lock_task(task) -> PatrolTask:
-    return PatrolTask.objects.select_for_update().get(pk=task.pk)
+    return PatrolTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
 
 
 def do_record_finding(
