@@ -73,6 +73,12 @@ class Scratch:
             self.name = f"civicgrid_kill_{os.getpid()}"
             template = s["NAME"]
             connections.close_all()  # a template database must have no other session
+            # A session an earlier test of this worker left open (a live server's thread) would
+            # make CREATE … TEMPLATE fail: this worker's test database is its own to clear.
+            self._admin(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{template}' AND pid <> pg_backend_pid()"
+            )
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
             self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
             self.url = f"{self.server}/{self.name}"
