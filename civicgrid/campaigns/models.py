@@ -54,6 +54,36 @@ class Campaign(models.Model):
         return self.name
 
 
+class CampaignEvent(ImmutableModel):
+    """创建活动变更记录: what an edit of a campaign changed (the campaign itself, a 测评项, an
+    action or a 点位), by whom and when (immutable)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("创建活动"), on_delete=models.PROTECT, related_name="events"
+    )
+    subject = models.CharField(_("对象"), max_length=20)
+    object_id = models.PositiveIntegerField(_("对象编号"), null=True, blank=True)
+    object_name = models.CharField(_("对象名称"), max_length=100, blank=True)
+    changes = models.TextField(_("变更内容"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("创建活动变更记录")
+        verbose_name_plural = _("创建活动变更记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.object_name} {self.changes}"
+
+
 class ChecklistItem(models.Model):
     """测评项: one line of the campaign's 测评体系 for one kind of checkpoint."""
 
@@ -496,3 +526,28 @@ class StructureEvent(ImmutableModel):
         verbose_name = _("违法建筑处置记录")
         verbose_name_plural = _("违法建筑处置记录")
         ordering = ["-at", "-id"]
+
+
+def structure_photo_path(instance, filename):
+    return f"campaigns/structures/{instance.structure_id}/{filename}"
+
+
+class StructurePhoto(ImmutableModel):
+    """违法建筑照片: taken when the structure was found (or at a later step), stored cleaned."""
+
+    structure = models.ForeignKey(
+        IllegalStructure,
+        verbose_name=_("违法建筑"),
+        on_delete=models.PROTECT,
+        related_name="photos",
+    )
+    file = models.FileField(_("文件"), upload_to=structure_photo_path, max_length=200)
+    content_type = models.CharField(_("内容类型"), max_length=50)
+    width = models.PositiveIntegerField(_("宽度"))
+    height = models.PositiveIntegerField(_("高度"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
+
+    class Meta:
+        verbose_name = _("违法建筑照片")
+        verbose_name_plural = _("违法建筑照片")
+        ordering = ["structure_id", "id"]

@@ -37,6 +37,30 @@ def store(inspection, uploads: list) -> list:
     """Clean and store `uploads` as photos of `inspection` (inside the caller's atomic())."""
     from civicgrid.campaigns.models import InspectionPhoto
 
+    return _store(InspectionPhoto, {"inspection": inspection}, uploads)
+
+
+def store_structure(structure, uploads: list) -> list:
+    """Clean and store `uploads` as photos of an illegal structure (inside the caller's
+    atomic())."""
+    from civicgrid.campaigns.models import StructurePhoto
+
+    return _store(StructurePhoto, {"structure": structure}, uploads)
+
+
+def copies(photos) -> list:
+    """Fresh in-memory copies of stored photos, to hand to another step (a case's 处置前 photos):
+    the step stores its own file, so no two rows ever share a path."""
+    out = []
+    for n, photo in enumerate(photos, start=1):
+        with photo.file.open("rb") as f:
+            data = f.read()
+        ext = photo.file.name.rsplit(".", 1)[-1] if "." in photo.file.name else "jpg"
+        out.append(ContentFile(data, name=f"inspection-{photo.pk or n}.{ext}"))
+    return out
+
+
+def _store(model, owner: dict, uploads: list) -> list:
     if not uploads:
         return []
     if _cleaner is None:
@@ -55,8 +79,8 @@ def store(inspection, uploads: list) -> list:
                     }
                 }
             ) from None
-        photo = InspectionPhoto(
-            inspection=inspection,
+        photo = model(
+            **owner,
             content_type=cleaned.content_type,
             width=cleaned.width,
             height=cleaned.height,

@@ -44,6 +44,7 @@ from civicgrid.campaigns.models import (
     Assignment,
     Campaign,
     CampaignAction,
+    CampaignEvent,
     ChecklistItem,
     Checkpoint,
     CommunityCreation,
@@ -219,6 +220,92 @@ def _micro_grid_at(lon, lat):
 
 # --- campaigns, checklists, actions, checkpoints ---------------------------------------------------
 
+# What a history row says of each field an edit may change (model field → shown value).
+_CAMPAIGN_FIELDS = (
+    "name",
+    "level",
+    "starts_on",
+    "ends_on",
+    "review_on",
+    "re_review_on",
+    "target_percent",
+    "is_active",
+)
+_ITEM_FIELDS = ("kind", "name", "description", "order", "is_active")
+_ACTION_FIELDS = ("name", "owner", "order")
+_CHECKPOINT_FIELDS = (
+    "kind",
+    "name",
+    "address",
+    "lon",
+    "lat",
+    "community",
+    "owner_kind",
+    "owner_name",
+    "is_active",
+)
+SUBJECT_LABELS = {
+    "campaign": _("创建活动"),
+    "item": _("测评项"),
+    "action": _("创建行动"),
+    "checkpoint": _("测评点位"),
+}
+
+
+def _shown(obj, field):
+    model_field = obj._meta.get_field(field)
+    value = getattr(obj, field, None)
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _snapshot(obj, fields) -> dict | None:
+    if obj is None or obj.pk is None:
+        return None
+    return {f: _shown(obj, f) for f in fields}
+
+
+def _log_edit(user, campaign, subject, obj, before, fields, now=None) -> CampaignEvent | None:
+    """The history row of an edit: each changed field as “名称：旧 → 新”, or 新建 for a new row.
+    Nothing is written when nothing changed."""
+    after = _snapshot(obj, fields)
+    if before is None:
+        changes = _("新建")
+    else:
+        parts = [
+            _("%(field)s：%(old)s → %(new)s")
+            % {"field": obj._meta.get_field(f).verbose_name, "old": before[f], "new": after[f]}
+            for f in fields
+            if before[f] != after[f]
+        ]
+        if not parts:
+            return None
+        changes = "；".join(parts)
+    return CampaignEvent.objects.create(
+        campaign_id=campaign.pk,
+        subject=subject,
+        object_id=obj.pk,
+        object_name=str(getattr(obj, "name", obj))[:100],
+        changes=changes,
+        user=user,
+        at=now or timezone.now(),
+    )
+
+
+def campaign_history(campaign, limit=50) -> list:
+    """The campaign's edits, newest first, with the label of what was edited."""
+    rows = list(campaign.events.select_related("user")[:limit])
+    for row in rows:
+        row.subject_label = SUBJECT_LABELS.get(row.subject, row.subject)
+    return rows
+
 
 def do_save_campaign(
     user,
@@ -256,12 +343,14 @@ def do_save_campaign(
             campaign = Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
         if Campaign.objects.filter(name=name).exclude(pk=getattr(campaign, "pk", None)).exists():
             raise ValidationError({"name": _("已有同名的创建活动")})
+        before = _snapshot(campaign, _CAMPAIGN_FIELDS)
         campaign = campaign or Campaign()
         campaign.name, campaign.level = name, level
         campaign.starts_on, campaign.ends_on = starts_on, ends_on
         campaign.review_on, campaign.re_review_on = review_on, re_review_on
         campaign.target_percent, campaign.is_active = target_percent, bool(is_active)
         campaign.save()
+        _log_edit(user, campaign, "campaign", campaign, before, _CAMPAIGN_FIELDS)
     return campaign
 
 
@@ -288,10 +377,12 @@ def do_save_item(
         clash = ChecklistItem.objects.filter(campaign=campaign, kind=kind, name=name)
         if clash.exclude(pk=getattr(item, "pk", None)).exists():
             raise ValidationError({"name": _("该类点位已有同名测评项")})
+        before = _snapshot(item, _ITEM_FIELDS)
         item = item or ChecklistItem(campaign=campaign)
         item.kind, item.name, item.description = kind, name, description
         item.order, item.is_active = max(order, 0), bool(is_active)
         item.save()
+        _log_edit(user, campaign, "item", item, before, _ITEM_FIELDS)
     return item
 
 
@@ -300,15 +391,23 @@ def do_save_action(user, campaign, *, action=None, name, owner, order=0) -> Camp
     _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护创建行动"))
     name = _text(name, "name", _("行动名称"), 60, required=True)
     owner = _text(owner, "owner", _("牵头单位"), 100, required=True)
+    try:
+        order = max(int(order or 0), 0)
+    except (TypeError, ValueError):
+        raise ValidationError({"order": _("排序须为整数")}) from None
     with transaction.atomic():
         if action is not None:
-            action = CampaignAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
+            action = CampaignAction.objects.select_for_update(of=("self",)).get(
+                pk=action.pk, campaign=campaign
+            )
         clash = CampaignAction.objects.filter(campaign=campaign, name=name)
         if clash.exclude(pk=getattr(action, "pk", None)).exists():
             raise ValidationError({"name": _("已有同名的创建行动")})
+        before = _snapshot(action, _ACTION_FIELDS)
         action = action or CampaignAction(campaign=campaign)
-        action.name, action.owner, action.order = name, owner, int(order or 0)
+        action.name, action.owner, action.order = name, owner, order
         action.save()
+        _log_edit(user, campaign, "action", action, before, _ACTION_FIELDS)
     return action
 
 
@@ -348,10 +447,12 @@ def do_save_checkpoint(user, campaign, *, checkpoint=None, **fields) -> Checkpoi
         clash = Checkpoint.objects.filter(campaign=campaign, kind=data["kind"], name=data["name"])
         if clash.exclude(pk=getattr(checkpoint, "pk", None)).exists():
             raise ValidationError({"name": _("已有同类同名的点位")})
+        before = _snapshot(checkpoint, _CHECKPOINT_FIELDS)
         checkpoint = checkpoint or Checkpoint(campaign=campaign)
         for key, value in data.items():
             setattr(checkpoint, key, value)
         checkpoint.save()
+        _log_edit(user, campaign, "checkpoint", checkpoint, before, _CHECKPOINT_FIELDS)
     return checkpoint
 
 
@@ -398,7 +499,35 @@ def do_add_checkpoints_many(user, campaign, rows) -> list[Checkpoint]:
             Checkpoint(campaign=campaign, micro_grid_id=int(g) if g >= 0 else None, **data)
             for data, g in zip(cleaned, found, strict=True)
         ]
-        return Checkpoint.objects.bulk_create(objs)
+        created = Checkpoint.objects.bulk_create(objs)
+        CampaignEvent.objects.create(
+            campaign_id=campaign.pk,
+            subject="checkpoint",
+            object_name=_("批量导入"),
+            changes=_("新增点位%(n)s个") % {"n": len(created)},
+            user=user,
+            at=timezone.now(),
+        )
+        return created
+
+
+def do_set_checkpoint_active(user, checkpoint, *, is_active, now=None) -> Checkpoint:
+    """Stop (or resume) a checkpoint: a stopped one keeps its inspections and leaves new
+    rounds, readiness and the map."""
+    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评点位"))
+    with transaction.atomic():
+        checkpoint = Checkpoint.objects.select_for_update(of=("self",)).get(pk=checkpoint.pk)
+        if checkpoint.is_active == bool(is_active):
+            raise ValidationError(
+                {"is_active": _("该点位已启用") if is_active else _("该点位已停用")}
+            )
+        before = _snapshot(checkpoint, _CHECKPOINT_FIELDS)
+        checkpoint.is_active = bool(is_active)
+        checkpoint.save(update_fields=["is_active"])
+        _log_edit(
+            user, checkpoint.campaign, "checkpoint", checkpoint, before, _CHECKPOINT_FIELDS, now
+        )
+    return checkpoint
 
 
 # --- 督查 rounds -----------------------------------------------------------------------------------
@@ -723,6 +852,9 @@ def _record(user, entries, *, open_cases, uploads):
                 for a, cleaned, note, at in prepared
             ]
         )
+        # The photos are stored first: each case a failure opens gets its own copies of them
+        # (处置前), so the owner sees what failed.
+        stored = inspection_photos.store(inspections[0], uploads) if uploads else []
         open_before = _still_open(
             [r.case_id for fails in previous.values() for r in fails.values() if r.case_id]
         )
@@ -736,7 +868,9 @@ def _record(user, entries, *, open_cases, uploads):
                     if earlier is not None and earlier.case_id in open_before:
                         case_id = earlier.case_id
                     else:
-                        case_id = _open_case(a.checkpoint, item, item_note, category, at)
+                        case_id = _open_case(
+                            a.checkpoint, item, item_note, category, at, photos=stored
+                        )
                 rows.append(
                     InspectionResult(
                         inspection=inspection,
@@ -748,8 +882,6 @@ def _record(user, entries, *, open_cases, uploads):
                     )
                 )
         InspectionResult.objects.bulk_create(rows)
-        if uploads:
-            inspection_photos.store(inspections[0], uploads)
     return inspections
 
 
@@ -774,7 +906,7 @@ def _still_open(case_ids) -> set:
     )
 
 
-def _open_case(checkpoint, item, note, category, at) -> int:
+def _open_case(checkpoint, item, note, category, at, photos=()) -> int:
     # The campaign's inspection is the street's own 督查 whoever does it, so the case is reported
     # as a trusted caller with that source (the inspector's role may not report 督查 cases
     # directly); the inspection row keeps who found it.
@@ -787,6 +919,7 @@ def _open_case(checkpoint, item, note, category, at) -> int:
         lat=checkpoint.lat,
         address=checkpoint.address or checkpoint.community.name,
         micro_grid=checkpoint.micro_grid_id,
+        photos=inspection_photos.copies(photos),
         now=at,
     ).case.pk
 
@@ -1068,9 +1201,19 @@ def _area(value):
 
 
 def do_register_structure(
-    user, *, community, address, description, area_m2, found_on, lon=None, lat=None, now=None
+    user,
+    *,
+    community,
+    address,
+    description,
+    area_m2,
+    found_on,
+    lon=None,
+    lat=None,
+    photos=(),
+    now=None,
 ) -> IllegalStructure:
-    """Put a found illegal structure (违法建筑) in the register (state 发现)."""
+    """Put a found illegal structure (违法建筑) in the register (state 发现), with its photos."""
     now = now or timezone.now()
     _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能登记违法建筑"))
     community = _community(community)
@@ -1081,8 +1224,9 @@ def do_register_structure(
     if found_on > timezone.localdate(now):
         raise ValidationError({"found_on": _("发现日期不能晚于今天")})
     lon, lat = _point(lon, lat)
+    uploads = inspection_photos.prepared(photos)
     _check_community_visible(user, community)
-    with transaction.atomic():
+    with inspection_photos.atomic():
         structure = IllegalStructure.objects.create(
             community=community,
             micro_grid_id=_micro_grid_at(lon, lat),
@@ -1095,6 +1239,7 @@ def do_register_structure(
         StructureEvent.objects.create(
             structure=structure, to_state=StructureState.FOUND, user=user, at=now
         )
+        inspection_photos.store_structure(structure, uploads)
     return structure
 
 
