@@ -87,7 +87,7 @@ PROJECTS_TEMPLATE_ROLES  x  x  .  .  .  .  .  .  .  .  .  edit the projects' sco
 TIMEBANK_RULES_ROLES     x  x  .  .  .  .  .  .  .  .  .  adopt a new version of the time bank's rules (admin)
 BULLETIN_VIEW_ROLES      x  x  x  x  .  .  .  .  .  x  .  read the 社区报's drafts (a published issue is public)
 BULLETIN_EDIT_ROLES      x  x  .  .  .  .  .  .  .  .  .  compile an issue of the 社区报, edit its articles
-BULLETIN_APPROVE_ROLES   x  .  .  x  .  .  .  .  .  .  .  approve and publish an issue (党建办/宣传 sign-off)
+BULLETIN_APPROVE_ROLES   x  .  .  .  .  .  .  .  .  .  .  approve and publish an issue (and the 宣传/党建办 group)
 PARTY_VIEW_ROLES         x  x  x  x  x  x  x  x  .  x  .  see party organisations, members (masked), 三会一课
 PARTY_EDIT_ROLES         x  x  .  .  .  x  .  .  .  .  .  keep organisations, members, life, service points
 PARTY_LOG_ROLES          x  .  .  .  .  .  .  .  .  .  .  see who viewed a party member's full phone (admin)
@@ -97,6 +97,7 @@ PROACTIVE_TASK_ROLES     .  .  .  .  .  .  x  x  .  .  .  do the patrol tasks th
 NOTICES_VIEW_ROLES       x  x  x  x  x  x  x  x  .  x  .  see notices in draft and review, relocation and nominations
 NOTICES_EDIT_ROLES       x  x  .  .  .  x  .  .  .  .  .  compose notices, answer objections, keep relocations
 NOTICES_APPROVE_ROLES    x  x  .  .  .  .  .  .  .  .  .  approve and publish a notice, correct or withdraw it
+NOTICES_SUMMARY_ROLES    x  x  x  x  .  x  .  .  .  .  .  draft a 通报 from a lifted emergency response (for review)
 NOTICES_RESIDENT_ROLES   .  .  .  .  .  .  .  .  .  .  x  object to a 公示, nominate a 身边好人, see own relocation
 DISPATCH_SETUP_ROLES     x  .  x  .  .  .  .  .  .  .  .  智能派单: keep the 权责清单 and auto-dispatch rules, train, activate
 EMERGENCY_VIEW_ROLES     x  x  x  x  x  x  x  x  .  x  .  see 防汛应急: the register, responses, the board, drills
@@ -377,17 +378,21 @@ EMERGENCY_FIELD_ROLES = EMERGENCY_COMMAND_ROLES | {
 NOTICES_VIEW_ROLES = REGISTRY_VIEW_ROLES
 NOTICES_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.COMMUNITY_STAFF})
 NOTICES_APPROVE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+# The 城运中心's command (值班长, 带班领导) drafts the 通报 summing up an emergency response they
+# lifted; the draft then goes through the notices' own review (they cannot submit or publish).
+NOTICES_SUMMARY_ROLES = NOTICES_EDIT_ROLES | {Role.SHIFT_CHIEF, Role.DUTY_LEADER}
 NOTICES_RESIDENT_ROLES = frozenset({Role.RESIDENT})
 OPEN311_CLIENT_ROLES = frozenset({Role.ADMIN})
 # 社区报 (civicgrid.bulletin): the street's desk compiles an issue from the period's data and edits
-# its articles (the editors of 宣传); the sign-off before publishing is the 党工委's (党建办/宣传),
-# given by a 带班领导 (the street's leaders on the roster) or the admin. Drafts are read by the
-# desk and the leaders; a published issue is public.
+# its articles (the editors of 宣传); the sign-off before publishing is the 党工委's (宣传/党建办):
+# a Django permission (bulletin.approve_bulletin) held by the group "宣传/党建办", whatever the
+# member's role, and the admin's role below. Drafts are read by the desk and the leaders; a
+# published issue is public.
 BULLETIN_VIEW_ROLES = frozenset(
     {Role.ADMIN, Role.OPERATOR, Role.SHIFT_CHIEF, Role.DUTY_LEADER, Role.LEADER}
 )
 BULLETIN_EDIT_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
-BULLETIN_APPROVE_ROLES = frozenset({Role.ADMIN, Role.DUTY_LEADER})
+BULLETIN_APPROVE_ROLES = frozenset({Role.ADMIN})
 ATTACHMENT_DELETE_ROLES = frozenset({Role.ADMIN})
 # Every staff account has a notification centre (civicgrid.messaging: the header's badge,
 # /notifications/, /api/notifications/); residents are told by e-mail and SMS instead. The outbox

@@ -53,6 +53,9 @@ class Issue(models.Model):
         verbose_name = _("社区报")
         verbose_name_plural = _("社区报")
         ordering = ["-number"]
+        # 审定 (approve, send back, publish) is the 宣传/党建办's: the group of that name holds it
+        # (migration 0002); the admin's role keeps it (accounts.policy.BULLETIN_APPROVE_ROLES).
+        permissions = [("approve_bulletin", _("审定、退回和出版社区报"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_first__lte=models.F("period_last")),

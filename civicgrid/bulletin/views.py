@@ -79,7 +79,7 @@ def index(request):
 def edit(request, number):
     """The editing desk: articles, approve / send back / publish, the history."""
     issue = _issue(request, number)
-    errors = []
+    errors, status = [], 400
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -95,7 +95,10 @@ def edit(request, number):
             else:
                 raise ValidationError({"action": _("未知的操作")})
             return redirect("bulletin:edit", issue.number)
-        except (ValidationError, PermissionDenied, IllegalTransition) as error:
+        except PermissionDenied as error:
+            # 审定 is the 宣传/党建办's: anyone else is refused outright (403), not told to retry.
+            errors, status = _messages_of(error), 403
+        except (ValidationError, IllegalTransition) as error:
             errors = _messages_of(error)
     return render(
         request,
@@ -107,7 +110,7 @@ def edit(request, number):
             "may_edit": services.may_edit(request.user),
             "may_approve": services.may_approve(request.user),
         },
-        status=400 if errors else 200,
+        status=status if errors else 200,
     )
 
 

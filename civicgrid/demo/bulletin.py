@@ -6,8 +6,10 @@ is made on the first download and kept in storage (bulletin.render)."""
 
 import datetime
 
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from civicgrid.accounts.models import User
 from civicgrid.bulletin import services
 from civicgrid.bulletin.models import Issue
 
@@ -16,11 +18,31 @@ EVERY_DAYS = 28  # seed 001: 8月12日 → 下期 9月9日
 PERIOD_DAYS = 30
 
 
+# The demo's 宣传/党建办 approver: the 分管领导's login (it reads the drafts; 审定 comes from the group).
+APPROVER_USERNAME = "leader"
+
+
+def _give_approver_group():
+    """The group of migration 0003 (made again if a flushed test database lost it) to the
+    demo's approver."""
+    group, _created = Group.objects.get_or_create(name=services.APPROVER_GROUP)
+    app_label, codename = services.APPROVE_PERMISSION.split(".")
+    permission = Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
+    if permission is not None:
+        group.permissions.add(permission)
+    user = User.objects.filter(username=APPROVER_USERNAME, is_active=True).first()
+    if user is not None:
+        group.user_set.add(user)
+
+
 def build_demo_bulletin(*, seed: int = 7, now=None) -> dict:
     """Compiles 第41期 (published) and 第42期 (edited); returns {number: articles} ({} when
     issues exist already)."""
     if Issue.objects.exists():
         return {}
+    _give_approver_group()
     now = now or timezone.now()
     today = timezone.localdate(now)
     out = {}

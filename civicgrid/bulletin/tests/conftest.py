@@ -10,6 +10,18 @@ LAST = datetime.date(2026, 11, 23)
 
 
 @pytest.fixture
+def users(users):
+    """The kit's users; the 领导 (leader) is in the 宣传/党建办 group, so approves the 社区报 —
+    the 带班领导 (dutyleader) is not, and may not."""
+    from django.contrib.auth.models import Group
+
+    from civicgrid.bulletin.services import APPROVER_GROUP
+
+    Group.objects.get(name=APPROVER_GROUP).user_set.add(users["leader"])
+    return users
+
+
+@pytest.fixture
 def compile_issue(users, clock):
     from civicgrid.bulletin import services
 
@@ -35,5 +47,5 @@ def walk_to_published(issue, users):
     services.do_edit_article(
         users["operator"], article, title=article.title, body=article.body, byline="本报编辑部"
     )
-    services.do_approve(users["dutyleader"], issue)
-    return services.do_publish(users["dutyleader"], issue)
+    services.do_approve(users["leader"], issue)
+    return services.do_publish(users["leader"], issue)

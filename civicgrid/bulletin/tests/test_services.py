@@ -58,7 +58,7 @@ def test_a_period_without_data_gives_no_invented_article(users, compile_issue):
 def test_the_workflow_and_its_history(known_cases, compile_issue, users):
     issue = compile_issue()
     with pytest.raises(IllegalTransition):
-        services.do_approve(users["dutyleader"], issue)
+        services.do_approve(users["leader"], issue)
     article = _article(issue, "cases")
     services.do_edit_article(
         users["operator"],
@@ -73,20 +73,20 @@ def test_the_workflow_and_its_history(known_cases, compile_issue, users):
     assert article.figures["filed"] == 4  # the facts stay as compiled
     with pytest.raises(PermissionDenied):
         services.do_approve(users["operator"], issue)
-    issue = services.do_approve(users["dutyleader"], issue, note="同意")
+    issue = services.do_approve(users["leader"], issue, note="同意")
     assert issue.state == "approved"
     with pytest.raises(IllegalTransition):
         services.do_edit_article(users["operator"], article, title="改", body="改。")
     with pytest.raises(ValidationError) as refused:
-        services.do_return(users["dutyleader"], issue, note="")
+        services.do_return(users["leader"], issue, note="")
     assert "退回原因" in str(refused.value)
-    issue = services.do_return(users["dutyleader"], issue, note="标题再斟酌")
+    issue = services.do_return(users["leader"], issue, note="标题再斟酌")
     assert issue.state == "edited"
-    services.do_approve(users["dutyleader"], issue)
-    issue = services.do_publish(users["dutyleader"], issue)
+    services.do_approve(users["leader"], issue)
+    issue = services.do_publish(users["leader"], issue)
     assert issue.state == "published" and issue.published_at is not None
     with pytest.raises(IllegalTransition):
-        services.do_publish(users["dutyleader"], issue)
+        services.do_publish(users["leader"], issue)
     with pytest.raises(IllegalTransition):
         services.do_edit_article(users["operator"], article, title="改", body="改。")
     assert [(e.action, e.from_state, e.to_state) for e in issue.events.all()] == [

@@ -28,7 +28,7 @@ def draft(users, garbage, compile_issue):
 
 def test_the_api_compiles_edits_approves_and_publishes(api, users, garbage, clock):
     case_in_state("closed", users, cat=garbage)
-    editor, leader = api(users["operator"]), api(users["dutyleader"])
+    editor, leader = api(users["operator"]), api(users["leader"])
     assert api(users["staff"]).post("/api/bulletin/issues/compile/", COMPILE).status_code == 403
     assert api().post("/api/bulletin/issues/compile/", COMPILE).status_code in (401, 403)
     answer = editor.post("/api/bulletin/issues/compile/", COMPILE, format="json")
@@ -115,7 +115,7 @@ def test_the_pages(client_for, client, users, draft):
     client.logout()
     assert client.get("/bulletin/42/").status_code == 404
     assert client.get("/bulletin/42/wechat/").status_code == 404
-    leader = client_for(users["dutyleader"])
+    leader = client_for(users["leader"])
     assert leader.post("/bulletin/42/edit/", {"action": "publish"}).status_code == 400
     assert leader.post("/bulletin/42/edit/", {"action": "approve"}).status_code == 302
     assert leader.post("/bulletin/42/edit/", {"action": "publish"}).status_code == 302
