@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,16 +23,25 @@ from civicgrid.accounts.policy import (
     CAMPAIGNS_KEEP_ROLES,
     CAMPAIGNS_VIEW_ROLES,
 )
-from civicgrid.campaigns import services
-from civicgrid.campaigns.choices import CheckpointKind, RoundKind, RoundState, StructureState
+from civicgrid.campaigns import forms, services
+from civicgrid.campaigns.choices import (
+    CheckpointKind,
+    CreationStatus,
+    RoundKind,
+    RoundState,
+    StructureState,
+)
 from civicgrid.campaigns.filters import CheckpointFilter, StructureFilter
 from civicgrid.campaigns.models import (
     Assignment,
     Campaign,
     Checkpoint,
+    CommunityCreation,
+    CreationEvent,
     IllegalStructure,
     InspectionPhoto,
     InspectionRound,
+    StructurePhoto,
     WeeklyPlan,
 )
 from civicgrid.campaigns.workflow import STRUCTURE_TRANSITIONS
@@ -55,7 +65,12 @@ def index(request):
     return render(
         request,
         "campaigns/index.html",
-        {"rows": rows, "structures": services.structure_figures(request.user)},
+        {
+            "rows": rows,
+            "structures": services.structure_figures(request.user),
+            "may_edit": services.may_edit(request.user),
+            "may_keep": services.may_keep(request.user),
+        },
     )
 
 
@@ -223,6 +238,8 @@ def move_structure(request, pk):
         messages.error(request, "；".join(_messages(error)))
     else:
         messages.success(request, _("违法建筑状态已更新"))
+    if request.POST.get("back") == "detail":
+        return redirect("campaigns:structure", pk=structure.pk)
     return redirect("campaigns:structures")
 
 
@@ -319,6 +336,271 @@ def inspect(request, pk):
             "rows": rows,
             "errors": errors,
             "done": hasattr(assignment, "inspection"),
+        },
+        status=status,
+    )
+
+
+# --- the desk's forms: campaigns, 测评项, actions, checkpoints ---------------------------------------
+
+
+def _form_page(request, form, title, back, *, map_fields=False, extra=None, status=200):
+    return render(
+        request,
+        "campaigns/form.html",
+        {"form": form, "title": title, "back": back, "map_fields": map_fields, **(extra or {})},
+        status=status,
+    )
+
+
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def campaign_form(request, pk=None):
+    """新建 or 编辑 a campaign; its edit page also lists its 测评体系 (per kind), its actions with
+    their owners, and the history of its edits."""
+    campaign = get_object_or_404(Campaign, pk=pk) if pk else None
+    initial = {}
+    if campaign is not None:
+        initial = {f: getattr(campaign, f) for f in forms.CampaignForm.base_fields}
+    form = forms.CampaignForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.do_save_campaign(
+                    request.user, campaign=campaign, **form.cleaned_data
+                )
+            except ValidationError as error:
+                forms.apply_errors(form, error)
+            else:
+                messages.success(request, _("创建活动已保存"))
+                return redirect("campaigns:edit", pk=saved.pk)
+        status = 400
+    extra = {"campaign": campaign}
+    if campaign is not None:
+        extra.update(
+            items=campaign.items.order_by("kind", "order", "pk"),
+            actions=campaign.actions.order_by("order", "pk"),
+            history=services.campaign_history(campaign),
+        )
+    return render(request, "campaigns/campaign_form.html", {"form": form, **extra}, status=status)
+
+
+def _child_form(request, campaign, form, title, save, success, *, map_fields=False):
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except ValidationError as error:
+                forms.apply_errors(form, error)
+            else:
+                messages.success(request, success)
+                return None
+        return _form_page(
+            request,
+            form,
+            title,
+            campaign,
+            map_fields=map_fields,
+            extra={"campaign": campaign},
+            status=400,
+        )
+    return _form_page(
+        request, form, title, campaign, map_fields=map_fields, extra={"campaign": campaign}
+    )
+
+
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def item_form(request, pk, item_pk=None):
+    """A line of the 测评体系: add one, or change (or retire) it."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    item = get_object_or_404(campaign.items, pk=item_pk) if item_pk else None
+    initial = {f: getattr(item, f) for f in forms.ItemForm.base_fields} if item else {}
+    form = forms.ItemForm(request.POST or None, initial=initial)
+    page = _child_form(
+        request,
+        campaign,
+        form,
+        _("编辑测评项") if item else _("新增测评项"),
+        lambda data: services.do_save_item(request.user, campaign, item=item, **data),
+        _("测评项已保存"),
+    )
+    return page or redirect(f"{reverse('campaigns:edit', args=[campaign.pk])}#items")
+
+
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def action_form(request, pk, action_pk=None):
+    """One of the 五大行动 and its 牵头单位."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    action = get_object_or_404(campaign.actions, pk=action_pk) if action_pk else None
+    initial = {f: getattr(action, f) for f in forms.ActionForm.base_fields} if action else {}
+    form = forms.ActionForm(request.POST or None, initial=initial)
+    page = _child_form(
+        request,
+        campaign,
+        form,
+        _("编辑创建行动") if action else _("新增创建行动"),
+        lambda data: services.do_save_action(request.user, campaign, action=action, **data),
+        _("创建行动已保存"),
+    )
+    return page or redirect(f"{reverse('campaigns:edit', args=[campaign.pk])}#actions")
+
+
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def checkpoint_form(request, pk, checkpoint_pk=None):
+    """A 点位: kind, name, place on the map (a tap fills 经纬度), 居村 and owner."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    checkpoint = (
+        get_object_or_404(campaign.checkpoints, pk=checkpoint_pk) if checkpoint_pk else None
+    )
+    initial = {}
+    if checkpoint is not None:
+        initial = {f: getattr(checkpoint, f) for f in forms.CheckpointForm.base_fields}
+    form = forms.CheckpointForm(request.POST or None, initial=initial, user=request.user)
+    page = _child_form(
+        request,
+        campaign,
+        form,
+        _("编辑测评点位") if checkpoint else _("新增测评点位"),
+        lambda data: services.do_save_checkpoint(
+            request.user, campaign, checkpoint=checkpoint, **data
+        ),
+        _("测评点位已保存"),
+        map_fields=True,
+    )
+    return page or redirect(f"{reverse('campaigns:campaign', args=[campaign.pk])}#checkpoints")
+
+
+@require_POST
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def checkpoint_active(request, pk, checkpoint_pk):
+    """停用 or 启用 a 点位."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    checkpoint = get_object_or_404(campaign.checkpoints, pk=checkpoint_pk)
+    active = request.POST.get("is_active") == "1"
+    try:
+        services.do_set_checkpoint_active(request.user, checkpoint, is_active=active)
+    except ValidationError as error:
+        messages.error(request, "；".join(_messages(error)))
+    else:
+        messages.success(request, _("点位已启用") if active else _("点位已停用"))
+    return redirect(f"{reverse('campaigns:campaign', args=[campaign.pk])}#checkpoints")
+
+
+# --- 无违建: register a structure, its page, a 居村's status -----------------------------------------
+
+
+def _labelled(events, choices) -> list:
+    labels = dict(choices.choices)
+    rows = list(events)
+    for e in rows:
+        before = getattr(e, "from_state", None) or getattr(e, "from_status", "")
+        after = getattr(e, "to_state", None) or getattr(e, "to_status", "")
+        e.from_label, e.to_label = labels.get(before, before), labels.get(after, after)
+    return rows
+
+
+@role_required(*CAMPAIGNS_KEEP_ROLES)
+def structure_form(request):
+    """登记违法建筑: 居村, address, area, what it is, where on the map, photos."""
+    form = forms.StructureForm(request.POST or None, request.FILES or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                structure = services.do_register_structure(request.user, **form.cleaned_data)
+            except ValidationError as error:
+                forms.apply_errors(form, error)
+            else:
+                messages.success(request, _("违法建筑已登记"))
+                return redirect("campaigns:structure", pk=structure.pk)
+        status = 400
+    return render(
+        request,
+        "campaigns/form.html",
+        {
+            "form": form,
+            "title": _("登记违法建筑"),
+            "map_fields": True,
+            "multipart": True,
+            "back_url": reverse("campaigns:structures"),
+            "back_label": _("违法建筑台账"),
+        },
+        status=status,
+    )
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def structure_detail(request, pk):
+    """A structure: what and where, its photos, its next steps, its immutable history."""
+    structure = get_object_or_404(
+        services.scope_structures(
+            IllegalStructure.objects.select_related("community"), request.user
+        ),
+        pk=pk,
+    )
+    next_states = [
+        (s, StructureState(s).label)
+        for s in StructureState.values
+        if s in STRUCTURE_TRANSITIONS[structure.state]
+    ]
+    return render(
+        request,
+        "campaigns/structure.html",
+        {
+            "structure": structure,
+            "photos": structure.photos.all(),
+            "events": _labelled(structure.events.select_related("user"), StructureState),
+            "next_states": next_states,
+            "may_keep": services.may_keep(request.user),
+        },
+    )
+
+
+@role_required(*CAMPAIGNS_VIEW_ROLES)
+def structure_photo(request, pk):
+    visible = services.scope_structures(IllegalStructure.objects.all(), request.user)
+    item = get_object_or_404(StructurePhoto.objects.filter(structure__in=visible), pk=pk)
+    with missing_file_is_404(item.file):
+        response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@role_required(*CAMPAIGNS_KEEP_ROLES)
+def creation_status(request):
+    """A 居村's 无违建 status (创建中 → 已创建 → 复评通过) and the history of every change."""
+    form = forms.CreationStatusForm(
+        request.POST or None, initial={"community": request.GET.get("community")}, user=request.user
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.do_set_creation_status(
+                    request.user, data["community"], status=data["status"], note=data["note"]
+                )
+            except ValidationError as error:
+                forms.apply_errors(form, error)
+            else:
+                messages.success(request, _("无违建创建状态已更新"))
+                return redirect("campaigns:creation")
+        status = 400
+    events = (
+        CreationEvent.objects.filter(
+            creation__in=services.scope_creations(CommunityCreation.objects.all(), request.user)
+        )
+        .select_related("creation__community", "user")
+        .order_by("-at", "-id")[:100]
+    )
+    return render(
+        request,
+        "campaigns/creation.html",
+        {
+            "form": form,
+            "events": _labelled(events, CreationStatus),
+            "figures": services.structure_figures(request.user),
         },
         status=status,
     )

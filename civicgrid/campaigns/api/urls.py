@@ -11,5 +11,6 @@ router.register("rounds", views.RoundViewSet, basename="campaigns-round")
 router.register("assignments", views.AssignmentViewSet, basename="campaigns-assignment")
 router.register("inspections", views.InspectionViewSet, basename="campaigns-inspection")
 router.register("structures", views.StructureViewSet, basename="campaigns-structure")
+router.register("creations", views.CreationViewSet, basename="campaigns-creation")
 
 urlpatterns = router.urls
