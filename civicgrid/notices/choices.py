@@ -16,6 +16,7 @@ class NoticeState(models.TextChoices):
 
     DRAFT = "draft", _("草稿")
     REVIEW = "review", _("待审核")
+    SCHEDULED = "scheduled", _("定时待发布")
     PUBLISHED = "published", _("已发布")
     CLOSED = "closed", _("异议期已结束")
     ARCHIVED = "archived", _("已归档")
@@ -51,6 +52,7 @@ class NoticeSource(models.TextChoices):
     VOLUNTEERS = "volunteers", _("优秀志愿者")
     NOMINATIONS = "nominations", _("身边好人")
     RELOCATION = "relocation", _("征收签约进度")
+    EMERGENCY_SUMMARY = "emergency_summary", _("应急响应总结")
 
 
 class SigningStatus(models.TextChoices):

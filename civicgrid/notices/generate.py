@@ -212,13 +212,17 @@ def star_honour_roll(user, year, *, stars=5, department_name, now=None) -> Notic
 
 
 def volunteer_honour_roll(user, first, last, *, department_name, now=None) -> Notice:
-    """优秀志愿者光荣榜: the time bank's top volunteers of the period, by verified hours."""
+    """优秀志愿者光荣榜: the time bank's top volunteers of the period, by verified hours — only
+    those who consented to be named (Volunteer.name_consent); how many were left out is told to
+    the reviewer (a number, no names), never printed on the roll."""
     from civicgrid.timebank.reports import report
+    from civicgrid.timebank.services import consenting_volunteer_ids
 
     key = f"volunteers:{first.isoformat()}:{last.isoformat()}"
     if found := _existing(key):
         return found
-    top = report(None, first, last)["top"]
+    top = [row for row in report(None, first, last)["top"] if row["minutes"]]
+    consented = consenting_volunteer_ids(row["volunteer_id"] for row in top)
     entries = [
         (
             row["volunteer__name"],
@@ -226,8 +230,14 @@ def volunteer_honour_roll(user, first, last, *, department_name, now=None) -> No
             % {"c": row["volunteer__community__name"] or "", "h": f"{row['hours']:g}"},
         )
         for row in top
-        if row["minutes"]
+        if row["volunteer_id"] in consented
     ]
+    skipped = len(top) - len(entries)
+    note = (
+        _("服务时长居前的志愿者中有%(n)s位未同意公开姓名，未列入光荣榜。") % {"n": skipped}
+        if skipped
+        else ""
+    )
     return _ready(
         user,
         services.do_draft_notice(
@@ -242,6 +252,7 @@ def volunteer_honour_roll(user, first, last, *, department_name, now=None) -> No
             source=NoticeSource.VOLUNTEERS,
             source_key=key,
             entries=entries,
+            review_note=note,
             now=now,
         ),
         now,

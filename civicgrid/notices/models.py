@@ -199,6 +199,8 @@ class Notice(models.Model):
         _("状态"), max_length=20, choices=NoticeState.choices, default=NoticeState.DRAFT
     )
     objection_days = models.PositiveSmallIntegerField(_("异议期（工作日）"), default=0)
+    # An approved notice may wait for a later publication time (state 定时待发布).
+    publish_at = models.DateTimeField(_("定时发布时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     objection_until = models.DateTimeField(_("异议截止时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("下架时间"), null=True, blank=True)

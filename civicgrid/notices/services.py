@@ -27,6 +27,7 @@ from civicgrid.accounts.policy import (
     NOTICES_APPROVE_ROLES,
     NOTICES_EDIT_ROLES,
     NOTICES_RESIDENT_ROLES,
+    NOTICES_SUMMARY_ROLES,
     NOTICES_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
@@ -281,6 +282,30 @@ def _scope(scope_level, grid, estate, relocation, errors):
     return None
 
 
+def _households_in_scope(households, scope_level, grid, estate, relocation, errors) -> list:
+    """The named households of a notice: each a registry household inside the notice's scope
+    (under its grid; in its estate; in its relocation project)."""
+    households = list(households)
+    if not households:
+        errors["households"] = _("请指定住户")
+        return []
+    if not all(isinstance(h, Household) for h in households):
+        errors["households"] = _("请选择登记在册的住户")
+        return []
+    if grid is None:
+        return households
+    inside = Household.objects.filter(
+        pk__in=[h.pk for h in households], address__micro_grid__path__startswith=grid.path
+    )
+    if scope_level == ScopeLevel.ESTATE:
+        inside = inside.filter(address__estate=estate)
+    elif scope_level == ScopeLevel.PROJECT:
+        inside = inside.filter(pk__in=relocation.households.values("household_id"))
+    if inside.count() != len({h.pk for h in households}):
+        errors["households"] = _("指定住户须在公告范围内")
+    return households
+
+
 def _objection_days(kind, value, errors):
     if kind != NoticeKind.DISCLOSURE:
         return 0
@@ -314,9 +339,13 @@ def do_draft_notice(
     source=NoticeSource.MANUAL,
     source_key="",
     entries=(),
+    review_note="",
     now=None,
 ) -> Notice:
-    """起草: a new notice in draft. `entries` (name, citation[, nomination]) make an honour roll."""
+    """起草: a new notice in draft. `entries` (name, citation[, nomination]) make an honour roll;
+    `review_note` is a word for the reviewer (kept on the draft's history row, never published).
+    The audience 指定住户 names households inside the notice's scope. An emergency response's
+    summary (source EMERGENCY_SUMMARY) may be drafted by the 城运中心's command as well."""
     now = _now(now)
     errors = {}
     if kind not in NoticeKind.values:
@@ -335,16 +364,22 @@ def do_draft_notice(
     )
     the_grid = _scope(scope_level, grid, estate, relocation, errors)
     days = _objection_days(kind, objection_days, errors)
-    households = list(households)
-    if audience == Audience.HOUSEHOLDS and not households:
-        errors["households"] = _("请指定住户")
+    if audience == Audience.HOUSEHOLDS:
+        households = _households_in_scope(
+            households, scope_level, the_grid, estate, relocation, errors
+        )
+    else:
+        households = []
     if expires_at is not None and expires_at <= now:
         errors["expires_at"] = _("下架时间须晚于现在")
     entries = list(entries)
     if kind == NoticeKind.HONOUR_ROLL and not entries and source != NoticeSource.MANUAL:
         errors["entries"] = _("光荣榜没有可公布的人选")
     _raise(errors)
-    _require(user, NOTICES_EDIT_ROLES, the_grid)
+    roles = (
+        NOTICES_SUMMARY_ROLES if source == NoticeSource.EMERGENCY_SUMMARY else NOTICES_EDIT_ROLES
+    )
+    _require(user, roles, the_grid)
     with transaction.atomic():
         notice = Notice.objects.create(
             kind=kind,
@@ -376,8 +411,13 @@ def do_draft_notice(
                 citation=str(citation)[:300],
                 nomination=rest[0] if rest else None,
             )
-        _event(notice, "draft", user, now, "", NoticeState.DRAFT)
+        _event(notice, "draft", user, now, "", NoticeState.DRAFT, review_note)
     return notice
+
+
+def notice_for_source(source_key) -> Notice | None:
+    """The notice already drafted from a source object (one per `source_key`), if any."""
+    return Notice.objects.filter(source_key=source_key).first() if source_key else None
 
 
 def do_edit_draft(user, notice, *, title, body, expires_at=None, now=None) -> Notice:
@@ -447,7 +487,8 @@ def do_return(user, notice, *, note, now=None) -> Notice:
     with transaction.atomic():
         notice = _locked(notice)
         _move(notice, "return", user, now, note)
-        notice.save(update_fields=["state", "updated_at"])
+        notice.publish_at = None
+        notice.save(update_fields=["state", "publish_at", "updated_at"])
     return notice
 
 
@@ -466,24 +507,63 @@ def _freeze(notice, user, now, note=""):
         notice.objection_until = add_working_days(now, notice.objection_days).at
 
 
-def do_publish(user, notice, *, now=None) -> Notice:
+def _go_live(notice, user, now):
+    """The notice becomes public now: version 1 frozen, a 公示's objection period counted from
+    this moment, an honour roll's nominations marked published."""
+    notice.published_at = now
+    _freeze(notice, user, now)
+    notice.save()
+    if notice.kind == NoticeKind.HONOUR_ROLL:
+        ids = list(notice.entries.exclude(nomination=None).values_list("nomination", flat=True))
+        for nomination in Nomination.objects.select_for_update(of=("self",)).filter(pk__in=ids):
+            _nomination_step(nomination, "publish", user, now, notice.title)
+
+
+def do_publish(user, notice, *, publish_at=None, now=None) -> Notice:
     """审核发布: the approver publishes; the text becomes version 1 and a 公示's objection
-    period starts."""
+    period starts. With a later `publish_at` the approved notice waits, not public, as 定时待发布
+    until the periodic sweep publishes it (its objection period then counts from that moment)."""
     now = _now(now)
+    if publish_at is not None and (
+        not isinstance(publish_at, datetime.datetime) or publish_at <= now
+    ):
+        raise ValidationError({"publish_at": _("定时发布时间须晚于现在")})
     _require(user, NOTICES_APPROVE_ROLES, notice.grid, _("您无权审核发布公告"))
     with transaction.atomic():
         notice = _locked(notice)
-        _move(notice, "publish", user, now)
-        if notice.expires_at is not None and notice.expires_at <= now:
+        go_live = publish_at or now
+        if notice.expires_at is not None and notice.expires_at <= go_live:
+            _step(NOTICE_TRANSITIONS, "publish", notice.state)
+            if publish_at is not None:
+                raise ValidationError({"publish_at": _("定时发布时间须早于下架时间")})
             raise ValidationError({"expires_at": _("下架时间已过，请先退回修改")})
         notice.approver = user
-        notice.published_at = now
-        _freeze(notice, user, now)
-        notice.save()
-        if notice.kind == NoticeKind.HONOUR_ROLL:
-            ids = list(notice.entries.exclude(nomination=None).values_list("nomination", flat=True))
-            for nomination in Nomination.objects.select_for_update(of=("self",)).filter(pk__in=ids):
-                _nomination_step(nomination, "publish", user, now, notice.title)
+        if publish_at is not None:
+            _move(
+                notice,
+                "schedule",
+                user,
+                now,
+                timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M"),
+            )
+            notice.publish_at = publish_at
+            notice.save(update_fields=["state", "approver", "publish_at", "updated_at"])
+            return notice
+        _move(notice, "publish", user, now)
+        _go_live(notice, user, now)
+    return notice
+
+
+def do_release(notice, *, now=None) -> Notice:
+    """定时发布: a scheduled notice whose time has come goes public (the periodic sweep); the
+    approver who scheduled it is its publisher."""
+    now = _now(now)
+    with transaction.atomic():
+        notice = _locked(notice)
+        if notice.publish_at is None or notice.publish_at > now:
+            raise IllegalTransition(_("尚未到定时发布时间"))
+        _move(notice, "release", None, now)
+        _go_live(notice, notice.approver, now)
     return notice
 
 
@@ -553,9 +633,13 @@ def do_withdraw(user, notice, *, reason, now=None) -> Notice:
 
 
 def sweep(now=None) -> dict:
-    """The periodic pass: 公示 whose period is over close, expired notices are archived."""
+    """The periodic pass: scheduled notices whose time has come are published, 公示 whose period
+    is over close, expired notices are archived."""
     now = _now(now)
-    closed = archived = 0
+    closed = archived = released = 0
+    for notice in Notice.objects.filter(state=NoticeState.SCHEDULED, publish_at__lte=now):
+        do_release(notice, now=now)
+        released += 1
     for notice in Notice.objects.filter(
         kind=NoticeKind.DISCLOSURE, state=NoticeState.PUBLISHED, objection_until__lte=now
     ):
@@ -567,7 +651,7 @@ def sweep(now=None) -> dict:
     for notice in expired:
         do_archive(None, notice, now=now)
         archived += 1
-    return {"closed": closed, "archived": archived}
+    return {"released": released, "closed": closed, "archived": archived}
 
 
 # --- objections ------------------------------------------------------------------------------

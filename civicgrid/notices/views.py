@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -34,6 +34,8 @@ from civicgrid.notices.models import (
     Objection,
     Relocation,
 )
+from civicgrid.registry.addresses import normalize_search_text
+from civicgrid.registry.models import Household
 
 PAGE = 50
 KIOSK_ROTATE_SECONDS = 12
@@ -263,9 +265,15 @@ class ComposeForm(forms.Form):
         label=gettext_lazy("所属网格"),
         required=False,
     )
-    audience = forms.ChoiceField(
-        label=gettext_lazy("公开对象"),
-        choices=[c for c in Audience.choices if c[0] != Audience.HOUSEHOLDS],
+    audience = forms.ChoiceField(label=gettext_lazy("公开对象"), choices=Audience.choices)
+    households = forms.CharField(
+        label=gettext_lazy("指定住户"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "公开对象为“指定住户”时填写：每行一户，写户编号或标准地址；须在公告范围内。"
+        ),
     )
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     body = forms.CharField(label=gettext_lazy("正文"), widget=forms.Textarea)
@@ -273,6 +281,33 @@ class ComposeForm(forms.Form):
     objection_days = forms.IntegerField(
         label=gettext_lazy("异议期（工作日）"), required=False, min_value=1, max_value=30
     )
+
+    MAX_HOUSEHOLDS = 500
+
+    def clean_households(self):
+        """Each line a household: its number in the registry (户编号) or its standard address
+        (one household at that address); the scope is the service's check."""
+        lines = [line.strip() for line in self.cleaned_data.get("households", "").splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > self.MAX_HOUSEHOLDS:
+            raise ValidationError(_("一次最多指定%(n)s户") % {"n": self.MAX_HOUSEHOLDS})
+        found, unknown = [], []
+        for line in lines:
+            digits = line.lstrip("#＃")
+            if digits.isdigit():
+                matches = list(Household.objects.filter(pk=int(digits))[:2])
+            else:
+                text = normalize_search_text(line)
+                matches = list(Household.objects.filter(address__normalized=text)[:2])
+            if len(matches) == 1:
+                found.append(matches[0])
+            elif len(matches) > 1:
+                raise ValidationError(_("地址“%(a)s”有多户，请改写户编号") % {"a": line[:60]})
+            else:
+                unknown.append(line[:60])
+        if unknown:
+            raise ValidationError(_("没有这些住户：%(list)s") % {"list": "、".join(unknown[:5])})
+        return found
 
 
 @role_required(*NOTICES_VIEW_ROLES)
@@ -295,6 +330,19 @@ def compose(request):
     return render(request, "notices/compose.html", {"form": form}, status=status)
 
 
+def _publish_at(value):
+    """The 定时发布 time typed on the manage page (local time), or None: publish now."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    moment = parse_datetime(value.replace(" ", "T"))
+    if moment is None:
+        raise ValidationError({"publish_at": _("请填写正确的定时发布时间")})
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
 def _act(request, notice):
     """One POSTed action of the manage page → its service."""
     user, post = request.user, request.POST
@@ -304,7 +352,7 @@ def _act(request, notice):
     elif action == "return":
         services.do_return(user, notice, note=post.get("note", ""))
     elif action == "publish":
-        services.do_publish(user, notice)
+        services.do_publish(user, notice, publish_at=_publish_at(post.get("publish_at")))
     elif action == "correct":
         services.do_correct(
             user,
@@ -351,6 +399,9 @@ def manage(request, pk):
             "versions": list(notice.versions.all()),
             "objections": list(notice.objections.all()),
             "events": list(notice.events.select_related("by")),
+            "review_note": next(
+                (e.note for e in notice.events.all() if e.action == "draft" and e.note), ""
+            ),
             "errors": errors,
             "may_edit": services.may_edit(request.user),
             "may_approve": services.may_approve(request.user),

@@ -3,7 +3,9 @@ its step here before it writes.
 
 draft → review → published → closed (the objection period of a 公示 is over) → archived; a notice
 under review goes back to draft; a published or closed notice may be withdrawn, with a public
-reason. A notice that is not a 公示 has no objection period: it is archived straight from
+reason. An approver may publish at a later time instead: review → scheduled (not public) →
+published when the periodic sweep finds its time come (`release`); until then it may be returned
+to draft. A notice that is not a 公示 has no objection period: it is archived straight from
 published (the services refuse `close` for it).
 """
 
@@ -12,8 +14,10 @@ from civicgrid.notices.choices import NoticeState as S
 
 NOTICE_TRANSITIONS = {
     "submit": ({S.DRAFT}, S.REVIEW),
-    "return": ({S.REVIEW}, S.DRAFT),
+    "return": ({S.REVIEW, S.SCHEDULED}, S.DRAFT),
     "publish": ({S.REVIEW}, S.PUBLISHED),
+    "schedule": ({S.REVIEW}, S.SCHEDULED),
+    "release": ({S.SCHEDULED}, S.PUBLISHED),
     "close": ({S.PUBLISHED}, S.CLOSED),
     "archive": ({S.PUBLISHED, S.CLOSED}, S.ARCHIVED),
     "withdraw": ({S.PUBLISHED, S.CLOSED}, S.WITHDRAWN),

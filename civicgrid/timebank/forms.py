@@ -74,6 +74,11 @@ class VolunteerForm(forms.Form):
     joined_on = forms.DateField(
         label=gettext_lazy("注册日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    name_consent = forms.BooleanField(
+        label=gettext_lazy("同意在光荣榜/社区报上公开姓名"),
+        required=False,
+        help_text=gettext_lazy("本人明确同意后勾选；不勾选则光荣榜和社区报不出现其姓名。"),
+    )
     login = forms.CharField(
         label=gettext_lazy("居民账号（选填）"),
         max_length=150,

@@ -173,6 +173,10 @@ class Volunteer(models.Model):
     unit = models.CharField(_("报到单位"), max_length=100, blank=True)
     joined_on = models.DateField(_("注册日期"))
     is_active = models.BooleanField(_("在册"), default=True)
+    # An honour roll or the 社区报 names a volunteer only with this consent (issue 16), and the
+    # date it was given; withdrawing it clears the date.
+    name_consent = models.BooleanField(_("同意在光荣榜/社区报上公开姓名"), default=False)
+    name_consent_on = models.DateField(_("同意公开姓名日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("志愿者")

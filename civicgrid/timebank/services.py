@@ -282,9 +282,11 @@ def do_register_volunteer(
     double_report=False,
     unit="",
     login=None,
+    name_consent=False,
 ) -> Volunteer:
     """志愿者注册: a registry resident (name from the registry) or someone from outside (name and
-    phone given). `login` links a resident account to the volunteer's time account."""
+    phone given). `login` links a resident account to the volunteer's time account;
+    `name_consent` records their consent to be named on an honour roll (dated today)."""
     errors = {}
     if resident is not None:
         name = resident.name
@@ -321,6 +323,8 @@ def do_register_volunteer(
             double_report=bool(double_report),
             unit=unit,
             joined_on=joined_on,
+            name_consent=bool(name_consent),
+            name_consent_on=timezone.localdate() if name_consent else None,
         )
         account = person_account(volunteer=volunteer)
         if login is not None:
@@ -328,6 +332,35 @@ def do_register_volunteer(
                 raise ValidationError({"login": _("该账号已关联其他时间账户")})
             Account.objects.filter(pk=account.pk).update(user=login)
     return volunteer
+
+
+def do_set_name_consent(user, volunteer, consent: bool, *, on=None) -> Volunteer:
+    """公开姓名同意: the volunteer's consent to be named on an honour roll or in the 社区报, given
+    (dated `on`, today by default) or withdrawn (the date cleared). Only named volunteers who
+    consented appear on an honour roll (notices.generate)."""
+    if not isinstance(volunteer, Volunteer):
+        raise ValidationError({"volunteer": _("没有这位志愿者")})
+    dated = on is not None
+    on = on or timezone.localdate()
+    if consent and (not isinstance(on, datetime.date) or on > timezone.localdate()):
+        raise ValidationError({"name_consent_on": _("同意日期不能晚于今天")})
+    _may_edit(user, volunteer.community_id)
+    with transaction.atomic():
+        volunteer = Volunteer.objects.select_for_update(of=("self",)).get(pk=volunteer.pk)
+        # Consent given again keeps the date it was first given, unless a date is stated.
+        if consent and (dated or not volunteer.name_consent):
+            volunteer.name_consent, volunteer.name_consent_on = True, on
+        elif not consent:
+            volunteer.name_consent, volunteer.name_consent_on = False, None
+        volunteer.save(update_fields=["name_consent", "name_consent_on"])
+    return volunteer
+
+
+def consenting_volunteer_ids(ids) -> set[int]:
+    """Which of the volunteers `ids` consented to be named (for an honour roll)."""
+    return set(
+        Volunteer.objects.filter(pk__in=list(ids), name_consent=True).values_list("pk", flat=True)
+    )
 
 
 # --- accounts --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -259,6 +259,22 @@ def volunteers(request):
         else:
             messages.success(request, _("已登记志愿者：%(name)s") % {"name": volunteer.name})
             return redirect("timebank:volunteers")
+    if action == "consent":
+        volunteer = get_object_or_404(
+            scope_rows(Volunteer.objects.all(), user), pk=_int(request.POST.get("volunteer"))
+        )
+        give = request.POST.get("consent") == "yes"
+        try:
+            services.do_set_name_consent(user, volunteer, give)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request,
+                (_("已记录%(name)s同意公开姓名") if give else _("已撤回%(name)s的公开姓名同意"))
+                % {"name": volunteer.name},
+            )
+        return redirect("timebank:volunteers")
     if action == "relative" and relative.is_valid():
         data = relative.cleaned_data
         try:
@@ -297,3 +313,9 @@ def volunteers(request):
             "open_form": action,
         },
     )
+
+
+def _int(value) -> int:
+    """A posted id, or 0 (matches nothing) when it is not a number."""
+    value = str(value or "")
+    return int(value) if value.isdigit() else 0

@@ -56,6 +56,7 @@ class NoticesNoticeSerializer(serializers.ModelSerializer):
             "state",
             "version",
             "objection_days",
+            "publish_at",
             "published_at",
             "objection_until",
             "expires_at",
@@ -78,10 +79,17 @@ class NoticesDraftSerializer(serializers.Serializer):
     scope_level = serializers.CharField()
     grid = serializers.IntegerField(required=False)
     audience = serializers.CharField(required=False, default="public")
+    households = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=500
+    )
     title = serializers.CharField(allow_blank=True, max_length=400)
     body = serializers.CharField(allow_blank=True, max_length=40000)
     department_name = serializers.CharField(allow_blank=True, max_length=200)
     objection_days = serializers.IntegerField(required=False, allow_null=True)
+
+
+class NoticesPublishSerializer(serializers.Serializer):
+    publish_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class NoticesTextSerializer(serializers.Serializer):

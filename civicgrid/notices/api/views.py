@@ -18,6 +18,7 @@ from civicgrid.notices import services
 from civicgrid.notices.api import serializers as s
 from civicgrid.notices.filters import NoticeFilter
 from civicgrid.notices.models import Notice, Objection
+from civicgrid.registry.models import Household
 
 
 class Households(permissions.IsAuthenticated):
@@ -74,7 +75,11 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
         data = dict(body.validated_data)
         grid_id = data.pop("grid", None)
         grid = Grid.objects.filter(pk=grid_id).first() if grid_id else None
-        notice = services.do_draft_notice(request.user, grid=grid, **data)
+        ids = set(data.pop("households", []))
+        households = list(Household.objects.filter(pk__in=ids))
+        if len(households) != len(ids):
+            raise exceptions.ValidationError({"households": [gettext_lazy("没有这些住户")]})
+        notice = services.do_draft_notice(request.user, grid=grid, households=households, **data)
         return Response(
             s.NoticesNoticeDetailSerializer(notice).data, status=status.HTTP_201_CREATED
         )
@@ -97,12 +102,15 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
         return self._step(services.do_submit)
 
     @extend_schema(
-        request=None, responses={200: s.NoticesNoticeDetailSerializer, 409: ErrorSerializer}
+        request=s.NoticesPublishSerializer,
+        responses={200: s.NoticesNoticeDetailSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None, format=None):
-        """审核发布 (the approver)."""
-        return self._step(services.do_publish)
+        """审核发布 (the approver); with a later `publish_at` it waits as 定时待发布."""
+        body = s.NoticesPublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._step(services.do_publish, publish_at=body.validated_data.get("publish_at"))
 
     @extend_schema(
         request=s.NoticesReasonSerializer,

@@ -27,6 +27,11 @@ class TimebankProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "community", "coordinator", "is_active", "started_on"]
 
 
+class TimebankConsentSerializer(serializers.Serializer):
+    name_consent = serializers.BooleanField()
+    name_consent_on = serializers.DateField(required=False, allow_null=True)
+
+
 class TimebankVolunteerSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     team = serializers.CharField(source="team.name", default="", read_only=True)
@@ -46,6 +51,8 @@ class TimebankVolunteerSerializer(serializers.ModelSerializer):
             "joined_on",
             "is_active",
             "is_resident",
+            "name_consent",
+            "name_consent_on",
         ]
 
     def get_phone(self, obj) -> str:

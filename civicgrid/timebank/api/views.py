@@ -103,6 +103,25 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
         qs = Volunteer.objects.select_related("team").order_by("community_id", "name", "id")
         return scope_rows(qs, self.request.user)
 
+    @extend_schema(
+        request=s.TimebankConsentSerializer,
+        responses={200: s.TimebankVolunteerSerializer, 400: ValidationErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None, format=None):
+        """公开姓名同意: record or withdraw the volunteer's consent to be named on an honour roll
+        (the 居委)."""
+        volunteer = self.get_object()
+        body = s.TimebankConsentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        volunteer = services.do_set_name_consent(
+            request.user,
+            volunteer,
+            body.validated_data["name_consent"],
+            on=body.validated_data.get("name_consent_on"),
+        )
+        return Response(s.TimebankVolunteerSerializer(volunteer).data)
+
 
 def _records_for(user):
     qs = ServiceRecord.objects.select_related("project", "volunteer", "recipient")
