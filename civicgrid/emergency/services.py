@@ -1289,14 +1289,18 @@ def summary_text(response) -> str:
 
 def do_draft_summary_notice(user, response, *, notices=None):
     """A 通报 drafted in the notices app from the summary of a lifted response (street-wide, for
-    the notices' own review and publication)."""
+    the notices' own review and publication). The 城运中心's command (值班长, 带班领导) may draft
+    it (accounts.policy.NOTICES_SUMMARY_ROLES); drafting again returns the draft already made."""
     if notices is None:
         from civicgrid.notices import services as notices
-    from civicgrid.notices.choices import NoticeKind, ScopeLevel
+    from civicgrid.notices.choices import NoticeKind, NoticeSource, ScopeLevel
 
     _require(may_command(user), _("您的角色不能起草公告"))
     if response.state != ResponseState.LIFTED:
         raise ValidationError({"response": _("应急响应解除后才能起草总结通报")})
+    key = f"emergency-response-{response.pk}"
+    if found := notices.notice_for_source(key):
+        return found
     street = Grid.objects.filter(level=GridLevel.STREET).order_by("pk").first()
     return notices.do_draft_notice(
         user,
@@ -1310,5 +1314,6 @@ def do_draft_summary_notice(user, response, *, notices=None):
         },
         body=summary_text(response),
         department_name=_("街道城运中心"),
-        source_key=f"emergency-response-{response.pk}",
+        source=NoticeSource.EMERGENCY_SUMMARY,
+        source_key=key,
     )
