@@ -364,7 +364,7 @@ def do_save_item(
     name = _text(name, "name", _("测评项"), 60, required=True)
     description = _text(description, "description", _("测评内容"), 300)
     try:
-        order = int(order)
+        order = int(order or 0)
     except (TypeError, ValueError):
         raise ValidationError({"order": _("排序须为整数")}) from None
     with transaction.atomic():
