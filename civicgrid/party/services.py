@@ -363,6 +363,25 @@ def do_save_organisation(data: dict, user=None, organisation: Organisation | Non
     return organisation
 
 
+def do_keep_organisation(data: dict, user=None, organisation: Organisation | None = None):
+    """The staff's organisation form in one transaction: the particulars (do_save_organisation)
+    and, when `data` names one ("secretary": a Member, its id, or None to clear), the head
+    (do_set_secretary, the 网格长 rule included). A refused head saves nothing."""
+    with transaction.atomic():
+        organisation = do_save_organisation(data, user, organisation)
+        if "secretary" in data:
+            member = data.get("secretary")
+            if member is not None and not isinstance(member, Member):
+                found = Member.objects.filter(pk=member).first() if str(member).isdigit() else None
+                if found is None:
+                    raise ValidationError({"secretary": _("所选党员不存在")})
+                member = found
+            if member is not None or organisation.secretary_id is not None:
+                if getattr(member, "pk", None) != organisation.secretary_id:
+                    organisation = do_set_secretary(organisation, member, user)
+    return organisation
+
+
 def do_save_organisations_many(rows: list[dict], user=None) -> list[Organisation]:
     """Many new organisations at once (a street's tree, the demo's): each row checked as
     do_save_organisation checks it, the one-organisation rule across the batch and against the
@@ -607,6 +626,43 @@ def _register_members(rows, user, organisation, organisations=None) -> list:
 
 def do_register_member(organisation: Organisation, row: dict, user=None) -> Member:
     return do_register_members_many(organisation, [row], user)[0]
+
+
+def do_update_member(member: Member, data: dict, user=None) -> Member:
+    """Change a member's particulars: name, work status and unit, 双报到 居村 and date, 在册. The
+    phone is changed only when a new one is given (the form never shows the full number)."""
+    cache = {
+        "communities": {
+            g.pk: g for g in Grid.objects.filter(level=GridLevel.COMMUNITY).only("pk", "level")
+        },
+        "resident": {},
+        "staff": {},
+    }
+    row = {key: data.get(key) for key in data if key not in ("resident", "staff", "organisation")}
+    row.setdefault("name", member.name)
+    clean = _clean_member(row, None, cache)
+    if not clean["phone"]:
+        clean.pop("phone")
+    for key in ("resident", "staff"):
+        clean.pop(key)
+    is_active = data.get("is_active", member.is_active)
+    if isinstance(is_active, str):
+        is_active = is_active.lower() in ("1", "true", "on", "yes")
+    with transaction.atomic():
+        member = (
+            Member.objects.select_for_update(of=("self",))
+            .select_related("organisation__grid")
+            .get(pk=member.pk)
+        )
+        _check_edit(user, member.organisation.grid)
+        if not is_active and member.heads.exists():
+            raise ValidationError({"is_active": _("该党员是党组织负责人，请先更换负责人")})
+        for key, value in clean.items():
+            setattr(member, key, value)
+        member.is_active = bool(is_active)
+        member.save()
+        _event("member_update", user, member.organisation, member, member=member.pk)
+    return member
 
 
 def do_assign(member: Member, data: dict, user=None) -> Assignment:
@@ -1065,6 +1121,8 @@ def _clean_point(data: dict) -> dict:
             if value is None:
                 errors[key] = _("所选对象不存在")
         out[key] = value
+    if "is_active" in data:
+        out["is_active"] = bool(data["is_active"])
     if errors:
         raise ValidationError(errors)
     return out
@@ -1131,9 +1189,7 @@ def _names(value, field, label, errors, *, required=False) -> list[str]:
     return out
 
 
-def do_sign_co_building(organisation: Organisation, data: dict, user=None) -> CoBuilding:
-    """党建联建: an agreement between `organisation` and enterprises or units."""
-    _check_edit(user, organisation.grid)
+def _clean_co_building(data: dict):
     errors: dict = {}
     title = _text(data.get("title"), "title", _("协议名称"), 120, required=True, errors=errors)
     partners = _names(data.get("partners"), "partners", _("共建单位"), errors, required=True)
@@ -1144,6 +1200,37 @@ def do_sign_co_building(organisation: Organisation, data: dict, user=None) -> Co
         errors["signed_on"] = _("签约日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
+    return title, partners, projects, group, signed_on
+
+
+def do_update_co_building(agreement: CoBuilding, data: dict, user=None) -> CoBuilding:
+    """Change an agreement's title, partners, date, working group or projects (the lead
+    organisation stays: another lead is another agreement)."""
+    title, partners, projects, group, signed_on = _clean_co_building(data)
+    with transaction.atomic():
+        agreement = (
+            CoBuilding.objects.select_for_update(of=("self",))
+            .select_related("organisation__grid")
+            .get(pk=agreement.pk)
+        )
+        _check_edit(user, agreement.organisation.grid)
+        agreement.title, agreement.partners, agreement.projects = title, partners, projects
+        agreement.working_group, agreement.signed_on = group, signed_on
+        agreement.save()
+        _event(
+            "co_building_update",
+            user,
+            agreement.organisation,
+            agreement,
+            partners=len(partners),
+        )
+    return agreement
+
+
+def do_sign_co_building(organisation: Organisation, data: dict, user=None) -> CoBuilding:
+    """党建联建: an agreement between `organisation` and enterprises or units."""
+    _check_edit(user, organisation.grid)
+    title, partners, projects, group, signed_on = _clean_co_building(data)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         if organisation.ended_on is not None:

@@ -1,25 +1,47 @@
 """Pages of the party app (党组织): the staff's tree with coverage (/party/), an organisation's
 page with its members (masked), meetings and the form to record one, the "三会一课" completion
 table (/party/life/), star ratings and the honour roll (/party/stars/), the members list
-(/party/members/) and the PUBLIC map of the "1+6+62+X" service points (/party/map/, no login).
-Pages only call party.services."""
+(/party/members/) and the PUBLIC map of the "1+6+62+X" service points (/party/map/, no login);
+the staff's forms: organisations (/party/org/new/, /party/org/<id>/edit/), members and their posts
+(/party/members/new/, /party/members/<id>/), star ratings (/party/stars/new/), organisational life
+(/party/life/new/), service points (/party/points/, with a map picker) and co-building agreements
+(/party/co-buildings/). Pages only call party.services."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.access import role_required
-from civicgrid.accounts.policy import PARTY_VIEW_ROLES
+from civicgrid.accounts.policy import PARTY_EDIT_ROLES, PARTY_VIEW_ROLES
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.party import services
 from civicgrid.party.choices import LifeKind, Venue
 from civicgrid.party.filters import LifeFilter, MemberFilter, OrganisationFilter
-from civicgrid.party.models import LifeMeeting, Member, Organisation, StarRating
+from civicgrid.party.forms import (
+    AssignmentForm,
+    CoBuildingForm,
+    LifeForm,
+    MemberForm,
+    OrganisationForm,
+    RatingForm,
+    ServicePointForm,
+    apply_errors,
+    service_data,
+)
+from civicgrid.party.models import (
+    CoBuilding,
+    LifeMeeting,
+    Member,
+    Organisation,
+    ServicePoint,
+    StarRating,
+)
 
 PAGE_SIZE = 50
 
@@ -63,6 +85,7 @@ def index(request):
             "page": page,
             "counts": services.counts() if user.sees_whole_street else None,
             "query": request.GET.urlencode(),
+            "may_edit": services.may_edit(user),
         },
     )
 
@@ -167,6 +190,7 @@ def life(request):
             ],
             "recent": list(meetings.qs.order_by("-held_on", "-id")[:30]),
             "query": request.GET.urlencode(),
+            "may_edit": services.may_edit(request.user),
         },
     )
 
@@ -190,6 +214,7 @@ def stars(request):
             "years": years,
             "rows": rows,
             "roll": services.star_roll(year),
+            "may_edit": services.may_edit(request.user),
         },
     )
 
@@ -206,7 +231,12 @@ def members(request):
     return render(
         request,
         "party/members.html",
-        {"filter": filters, "page": page, "query": request.GET.urlencode()},
+        {
+            "filter": filters,
+            "page": page,
+            "query": request.GET.urlencode(),
+            "may_edit": services.may_edit(request.user),
+        },
     )
 
 
@@ -225,4 +255,250 @@ def public_map(request):
             "tiers": tiers,
             "radius": services.WALK_RADIUS_METRES,
         },
+    )
+
+
+# --- the staff's forms (each saves through one party.services do_*) -------------------------
+
+
+def _form_page(request, form, save, *, title, back, done, template="party/form.html", **extra):
+    """A POSTed valid form goes to `save(cleaned)`; a service's ValidationError lands on its
+    field (400, nothing saved), PermissionDenied on the form (403)."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                target = save(service_data(form))
+            except ValidationError as error:
+                apply_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                status = 403
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(done(target))
+    return render(
+        request,
+        template,
+        {"form": form, "title": title, "back": back, **extra},
+        status=status,
+    )
+
+
+@role_required(*PARTY_EDIT_ROLES)
+def organisation_form(request, pk=None):
+    """New or changed organisation: names, level, parent, sector, grid, head, dates."""
+    org = _organisation(request, pk) if pk else None
+    initial = OrganisationForm.initial_for(org) if org else {"started_on": timezone.localdate()}
+    if org is None and request.GET.get("parent"):
+        initial["parent"] = request.GET["parent"]
+    form = OrganisationForm(request.user, request.POST or None, initial=initial, organisation=org)
+    return _form_page(
+        request,
+        form,
+        lambda data: services.do_keep_organisation(data, request.user, org),
+        title=_("编辑党组织：%(name)s") % {"name": org.short_name} if org else _("新建党组织"),
+        back=reverse("party:organisation", args=[org.pk]) if org else reverse("party:index"),
+        done=lambda o: reverse("party:organisation", args=[o.pk]),
+    )
+
+
+def _member(request, pk):
+    member = (
+        services.scope_members(Member.objects.all(), request.user)
+        .select_related("organisation__grid", "dual_report_community")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404(_("没有这名党员，或不在您的管辖范围内"))
+    return member
+
+
+@role_required(*PARTY_EDIT_ROLES)
+def member_form(request, pk=None):
+    """Register a member, or change one (the phone only shown masked)."""
+    member = _member(request, pk) if pk else None
+    initial = MemberForm.initial_for(member) if member else {"organisation": request.GET.get("org")}
+    form = MemberForm(request.user, request.POST or None, initial=initial, member=member)
+
+    def save(data):
+        if member is not None:
+            return services.do_update_member(member, data, request.user)
+        org = data.pop("organisation")
+        return services.do_register_member(org, data, request.user)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=_("编辑党员：%(name)s") % {"name": member.name} if member else _("登记党员"),
+        back=reverse("party:member", args=[member.pk]) if member else reverse("party:members"),
+        done=lambda m: reverse("party:member", args=[m.pk]),
+    )
+
+
+@role_required(*PARTY_VIEW_ROLES)
+def member(request, pk):
+    """A member: particulars (phone masked), 双报到, posts, and the form to add a post."""
+    item = _member(request, pk)
+    may_edit = services.may_edit(request.user)
+    form = AssignmentForm(
+        request.user,
+        request.POST or None,
+        initial={"started_on": timezone.localdate()},
+    )
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied
+    return _form_page(
+        request,
+        form,
+        lambda data: services.do_assign(item, data, request.user),
+        title=item.name,
+        back=reverse("party:members"),
+        done=lambda _a: reverse("party:member", args=[item.pk]),
+        template="party/member.html",
+        member=item,
+        phone=services.masked_phone(item),
+        assignments=list(item.assignments.select_related("grid__parent").order_by("-started_on")),
+        may_edit=may_edit,
+    )
+
+
+@role_required(*PARTY_EDIT_ROLES)
+def rating_form(request):
+    """A star rating (星级评定) of one organisation for one year."""
+    initial = {
+        "organisation": request.GET.get("org"),
+        "year": timezone.localdate().year,
+        "awarded_on": timezone.localdate(),
+    }
+    form = RatingForm(request.user, request.POST or None, initial=initial)
+
+    def save(data):
+        return services.do_rate(data.pop("organisation"), data, request.user)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=_("登记星级评定"),
+        back=reverse("party:stars"),
+        done=lambda r: f"{reverse('party:stars')}?year={r.year}",
+    )
+
+
+@role_required(*PARTY_EDIT_ROLES)
+def life_form(request):
+    """Record organisational life (三会一课, 主题党日): date, attendance, main or remote venue."""
+    initial = {
+        "organisation": request.GET.get("org"),
+        "held_on": timezone.localdate(),
+        "venue": Venue.MAIN,
+    }
+    form = LifeForm(request.user, request.POST or None, initial=initial)
+
+    def save(data):
+        return services.do_record_life(data.pop("organisation"), data, request.user)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=_("登记组织生活"),
+        back=reverse("party:life"),
+        done=lambda m: reverse("party:organisation", args=[m.organisation_id]),
+    )
+
+
+@role_required(*PARTY_VIEW_ROLES)
+def points(request):
+    """党群服务阵地 of the "1+6+62+X" circle, open and closed, for the staff."""
+    rows = ServicePoint.objects.select_related("organisation").order_by("tier", "name", "id")
+    return render(
+        request,
+        "party/points.html",
+        {
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "may_edit": services.may_edit(request.user),
+        },
+    )
+
+
+@role_required(*PARTY_EDIT_ROLES)
+def point_form(request, pk=None):
+    """A service point: address, hours, services and its place picked on the map."""
+    point = get_object_or_404(ServicePoint, pk=pk) if pk else None
+    initial = ServicePointForm.initial_for(point) if point else {"is_active": True}
+    form = ServicePointForm(request.user, request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        form,
+        lambda data: services.do_save_service_point(data, request.user, point),
+        title=_("编辑服务阵地：%(name)s") % {"name": point.name} if point else _("新建服务阵地"),
+        back=reverse("party:points"),
+        done=lambda _p: reverse("party:points"),
+        map_picker=True,
+    )
+
+
+@role_required(*PARTY_VIEW_ROLES)
+def co_buildings(request):
+    """党建联建协议 of the user's organisations."""
+    rows = (
+        CoBuilding.objects.filter(
+            organisation__in=services.scope_organisations(Organisation.objects.all(), request.user)
+        )
+        .select_related("organisation")
+        .order_by("-signed_on", "-id")
+    )
+    return render(
+        request,
+        "party/co_buildings.html",
+        {
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "may_edit": services.may_edit(request.user),
+        },
+    )
+
+
+@role_required(*PARTY_EDIT_ROLES)
+def co_building_form(request, pk=None):
+    """A co-building agreement: lead organisation, partners, date, working group, projects."""
+    agreement = None
+    if pk:
+        agreement = (
+            CoBuilding.objects.filter(
+                pk=pk,
+                organisation__in=services.scope_organisations(
+                    Organisation.objects.all(), request.user
+                ),
+            )
+            .select_related("organisation")
+            .first()
+        )
+        if agreement is None:
+            raise Http404(_("没有这份协议，或不在您的管辖范围内"))
+    initial = (
+        CoBuildingForm.initial_for(agreement)
+        if agreement
+        else {"organisation": request.GET.get("org"), "signed_on": timezone.localdate()}
+    )
+    form = CoBuildingForm(request.user, request.POST or None, initial=initial, agreement=agreement)
+
+    def save(data):
+        if agreement is not None:
+            return services.do_update_co_building(agreement, data, request.user)
+        return services.do_sign_co_building(data.pop("organisation"), data, request.user)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=_("编辑联建协议：%(title)s") % {"title": agreement.title}
+        if agreement
+        else _("签订党建联建协议"),
+        back=reverse("party:co_buildings"),
+        done=lambda _a: reverse("party:co_buildings"),
     )

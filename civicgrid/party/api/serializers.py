@@ -1,8 +1,18 @@
 from rest_framework import serializers
 
 from civicgrid.core.masking import mask_phone
-from civicgrid.party.choices import LifeKind, OrgLevel, Sector, Venue
+from civicgrid.party.choices import (
+    AssignmentKind,
+    LifeKind,
+    OrgLevel,
+    PointKind,
+    PointTier,
+    Sector,
+    Venue,
+    WorkStatus,
+)
 from civicgrid.party.models import (
+    Assignment,
     CoBuilding,
     LifeMeeting,
     Member,
@@ -161,3 +171,94 @@ class PartyCompletionRowSerializer(serializers.Serializer):
     due = serializers.IntegerField()
     percent = serializers.FloatField(allow_null=True)
     kinds = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
+
+
+class PartyOrganisationUpdateSerializer(PartyOrganisationInputSerializer):
+    """A change of an organisation: its particulars and (optionally) its head, a member of it or
+    of its parent (the 网格长 rule checked)."""
+
+    secretary = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class PartyMemberInputSerializer(serializers.Serializer):
+    """A member registered (organisation required) or changed (a blank phone keeps the old)."""
+
+    organisation = serializers.IntegerField(min_value=1, required=False)
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    work_status = serializers.ChoiceField(choices=WorkStatus.choices, required=False)
+    work_unit = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    dual_report_community = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    dual_report_on = serializers.DateField(required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class PartyAssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["id", "member", "kind", "grid", "detail", "started_on", "ended_on"]
+
+
+class PartyAssignmentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AssignmentKind.choices)
+    grid = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    detail = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    started_on = serializers.DateField()
+
+
+class PartyRatingInputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(min_value=1)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    awarded_by = serializers.CharField(max_length=100)
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=1, required=False, allow_null=True
+    )
+    criteria = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    awarded_on = serializers.DateField()
+
+
+class PartyCoBuildingInputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(min_value=1, required=False)
+    title = serializers.CharField(max_length=120)
+    partners = serializers.ListField(child=serializers.CharField(max_length=100), max_length=200)
+    signed_on = serializers.DateField()
+    working_group = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    projects = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=200, required=False
+    )
+
+
+class PartyServicePointStaffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "id",
+            "name",
+            "tier",
+            "kind",
+            "organisation",
+            "grid",
+            "address",
+            "hours",
+            "services",
+            "lat",
+            "lng",
+            "is_active",
+        ]
+
+
+class PartyServicePointInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    tier = serializers.ChoiceField(choices=PointTier.choices)
+    kind = serializers.ChoiceField(choices=PointKind.choices, required=False)
+    organisation = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    grid = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    address = serializers.CharField(max_length=200)
+    hours = serializers.CharField(max_length=100)
+    services = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=30, required=False
+    )
+    lat = serializers.FloatField()
+    lng = serializers.FloatField()
+    is_active = serializers.BooleanField(required=False, default=True)

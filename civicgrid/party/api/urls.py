@@ -12,6 +12,7 @@ router.register("life", views.LifeViewSet, basename="party-life")
 router.register("ratings", views.RatingViewSet, basename="party-rating")
 router.register("co-buildings", views.CoBuildingViewSet, basename="party-co-building")
 router.register("points", views.ServicePointViewSet, basename="party-point")
+router.register("service-points", views.ServicePointStaffViewSet, basename="party-service-point")
 
 urlpatterns = [
     path("coverage/", views.CoverageView.as_view(), name="party-coverage"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,6 +40,18 @@ def _orgs(request):
     return services.scope_organisations(Organisation.objects.all(), request.user)
 
 
+def _visible_member(request, pk):
+    member = (
+        services.scope_members(Member.objects.all(), request.user)
+        .select_related("organisation__grid")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None:
+        raise exceptions.NotFound(gettext_lazy("没有这名党员，或不在您的管辖范围内"))
+    return member
+
+
 def _visible_org(request, pk, field):
     org = _orgs(request).filter(pk=pk).first()
     if org is None:
@@ -50,6 +63,7 @@ def _visible_org(request, pk, field):
 
 class OrganisationViewSet(
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -83,9 +97,34 @@ class OrganisationViewSet(
         org = services.do_save_organisation(data, request.user)
         return Response(s.PartyOrganisationSerializer(org).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.PartyOrganisationUpdateSerializer,
+        responses={200: s.PartyOrganisationSerializer},
+    )
+    def update(self, request, *args, partial=False, **kwargs):
+        """Change an organisation (all its particulars; `secretary` sets or clears its head)."""
+        org = self.get_object()
+        body = s.PartyOrganisationUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if data.get("parent"):
+            data["parent"] = _visible_org(request, data["parent"], "parent")
+        org = services.do_keep_organisation(data, request.user, org)
+        return Response(s.PartyOrganisationSerializer(org).data)
 
-class MemberViewSet(viewsets.ReadOnlyModelViewSet):
-    """党员 of the reader's 居村 and micro-grids, phones masked."""
+    def partial_update(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed("PATCH")
+
+
+class MemberViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """党员 of the reader's 居村 and micro-grids, phones masked; POST registers one, PUT changes
+    one, POST …/assign/ gives one a post."""
 
     permission_classes = [Readers]
     serializer_class = s.PartyMemberSerializer
@@ -96,6 +135,49 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
             return Member.objects.none()
         return services.scope_members(Member.objects.all(), self.request.user).order_by(
             "organisation_id", "name", "id"
+        )
+
+    @extend_schema(request=s.PartyMemberInputSerializer, responses={201: s.PartyMemberSerializer})
+    def create(self, request):
+        """Register a member of one of the reader's organisations."""
+        body = s.PartyMemberInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if not data.get("organisation"):
+            raise exceptions.ValidationError(
+                {"organisation": [gettext_lazy("请选择组织关系所在党组织")]}
+            )
+        org = _visible_org(request, data.pop("organisation"), "organisation")
+        data.pop("is_active", None)
+        member = services.do_register_member(org, data, request.user)
+        return Response(s.PartyMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PartyMemberInputSerializer, responses={200: s.PartyMemberSerializer})
+    def update(self, request, *args, partial=False, **kwargs):
+        """Change a member's particulars (the organisation stays; a blank phone keeps it)."""
+        member = _visible_member(request, kwargs["pk"])
+        body = s.PartyMemberInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data.pop("organisation", None)
+        member = services.do_update_member(member, data, request.user)
+        return Response(s.PartyMemberSerializer(member).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed("PATCH")
+
+    @extend_schema(
+        request=s.PartyAssignmentInputSerializer, responses={201: s.PartyAssignmentSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """A post for the member: grid post, pioneer squad, liaison to a 居委 or 业委会."""
+        member = _visible_member(request, pk)
+        body = s.PartyAssignmentInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assignment = services.do_assign(member, dict(body.validated_data), request.user)
+        return Response(
+            s.PartyAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -129,8 +211,13 @@ class LifeViewSet(
         return Response(s.PartyLifeSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
-class RatingViewSet(viewsets.ReadOnlyModelViewSet):
-    """星级评定 of the reader's organisations."""
+class RatingViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """星级评定 of the reader's organisations; POST records one (one a year)."""
 
     permission_classes = [Readers]
     serializer_class = s.PartyRatingSerializer
@@ -145,9 +232,24 @@ class RatingViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-year", "-stars", "id")
         )
 
+    @extend_schema(request=s.PartyRatingInputSerializer, responses={201: s.PartyRatingSerializer})
+    def create(self, request):
+        body = s.PartyRatingInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        org = _visible_org(request, data.pop("organisation"), "organisation")
+        rating = services.do_rate(org, data, request.user)
+        return Response(s.PartyRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
-class CoBuildingViewSet(viewsets.ReadOnlyModelViewSet):
-    """党建联建协议 of the reader's organisations."""
+
+class CoBuildingViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """党建联建协议 of the reader's organisations; POST signs one, PUT changes one."""
 
     permission_classes = [Readers]
     serializer_class = s.PartyCoBuildingSerializer
@@ -158,6 +260,34 @@ class CoBuildingViewSet(viewsets.ReadOnlyModelViewSet):
         return CoBuilding.objects.filter(organisation__in=_orgs(self.request)).order_by(
             "-signed_on", "id"
         )
+
+    @extend_schema(
+        request=s.PartyCoBuildingInputSerializer, responses={201: s.PartyCoBuildingSerializer}
+    )
+    def create(self, request):
+        body = s.PartyCoBuildingInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if not data.get("organisation"):
+            raise exceptions.ValidationError({"organisation": [gettext_lazy("请选择牵头党组织")]})
+        org = _visible_org(request, data.pop("organisation"), "organisation")
+        agreement = services.do_sign_co_building(org, data, request.user)
+        return Response(s.PartyCoBuildingSerializer(agreement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.PartyCoBuildingInputSerializer, responses={200: s.PartyCoBuildingSerializer}
+    )
+    def update(self, request, *args, partial=False, **kwargs):
+        agreement = self.get_object()
+        body = s.PartyCoBuildingInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data.pop("organisation", None)
+        agreement = services.do_update_co_building(agreement, data, request.user)
+        return Response(s.PartyCoBuildingSerializer(agreement).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed("PATCH")
 
 
 class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
@@ -170,6 +300,55 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return ServicePoint.objects.filter(is_active=True).order_by("tier", "name", "id")
+
+
+class ServicePointStaffViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The staff's service points (open and closed): POST creates one, PUT changes one — the
+    public list stays /api/party/points/."""
+
+    permission_classes = [Readers]
+    serializer_class = s.PartyServicePointStaffSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return ServicePoint.objects.none()
+        return ServicePoint.objects.order_by("tier", "name", "id")
+
+    def _data(self, request):
+        body = s.PartyServicePointInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if data.get("organisation"):
+            data["organisation"] = _visible_org(request, data["organisation"], "organisation")
+        return data
+
+    @extend_schema(
+        request=s.PartyServicePointInputSerializer,
+        responses={201: s.PartyServicePointStaffSerializer},
+    )
+    def create(self, request):
+        point = services.do_save_service_point(self._data(request), request.user)
+        return Response(
+            s.PartyServicePointStaffSerializer(point).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=s.PartyServicePointInputSerializer,
+        responses={200: s.PartyServicePointStaffSerializer},
+    )
+    def update(self, request, *args, partial=False, **kwargs):
+        point = self.get_object()
+        point = services.do_save_service_point(self._data(request), request.user, point)
+        return Response(s.PartyServicePointStaffSerializer(point).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed("PATCH")
 
 
 class CoverageView(APIView):
