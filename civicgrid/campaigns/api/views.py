@@ -102,7 +102,8 @@ class CampaignViewSet(
         )
 
     @extend_schema(
-        request=s.CampaignsItemInputSerializer, responses={201: s.CampaignsItemSerializer}
+        request=s.CampaignsItemInputSerializer,
+        responses={200: s.CampaignsItemSerializer, 201: s.CampaignsItemSerializer},
     )
     @action(detail=True, methods=["post"])
     def items(self, request, pk=None, format=None):
@@ -119,7 +120,8 @@ class CampaignViewSet(
         )
 
     @extend_schema(
-        request=s.CampaignsActionInputSerializer, responses={201: s.CampaignsActionSerializer}
+        request=s.CampaignsActionInputSerializer,
+        responses={200: s.CampaignsActionSerializer, 201: s.CampaignsActionSerializer},
     )
     @action(detail=True, methods=["post"], url_path="actions")
     def campaign_actions(self, request, pk=None, format=None):
