@@ -696,6 +696,62 @@ def do_plan_round_by_kind(
     )
 
 
+def do_assign(user, round_, *, checkpoint, inspector, now=None) -> Assignment:
+    """Give a checkpoint of an open round to an inspector: a checkpoint not yet in the round is
+    added, one already in it (and not yet inspected) is given to someone else. The round's
+    history says who moved what."""
+    now = now or timezone.now()
+    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能排定督查"))
+    try:
+        checkpoint_id = int(getattr(checkpoint, "pk", checkpoint))
+        inspector_id = int(getattr(inspector, "pk", inspector))
+    except (TypeError, ValueError):
+        raise ValidationError({"assignments": _("督查任务格式不正确")}) from None
+    with transaction.atomic():
+        round_ = InspectionRound.objects.select_for_update(of=("self",)).get(pk=round_.pk)
+        if round_.state != RoundState.PLANNED:
+            raise ValidationError({"state": _("该轮督查已结束")})
+        found = Checkpoint.objects.filter(
+            pk=checkpoint_id, campaign_id=round_.campaign_id, is_active=True
+        ).first()
+        if found is None:
+            raise ValidationError({"checkpoint": _("有点位不属于该创建活动或已停用")})
+        person = _eligible_inspectors({inspector_id}).get(inspector_id)
+        if person is None:
+            raise ValidationError({"inspector": _("督查人须是在职的督查人员")})
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .filter(round=round_, checkpoint=found)
+            .first()
+        )
+        name = f"{person.last_name}{person.first_name}" or person.username
+        if assignment is None:
+            assignment = Assignment.objects.create(
+                round=round_,
+                checkpoint=found,
+                inspector=person,
+                is_recheck=due_rechecks(round_.campaign).filter(pk=found.pk).exists(),
+            )
+            note = _("新增点位“%(cp)s”，派给%(who)s") % {"cp": found.name, "who": name}
+        else:
+            if Inspection.objects.filter(assignment=assignment).exists():
+                raise ValidationError({"checkpoint": _("该点位本轮已督查，不能改派")})
+            if assignment.inspector_id == person.pk:
+                raise ValidationError({"inspector": _("该点位已派给此督查人")})
+            assignment.inspector = person
+            assignment.save(update_fields=["inspector"])
+            note = _("点位“%(cp)s”改派给%(who)s") % {"cp": found.name, "who": name}
+        RoundEvent.objects.create(
+            round=round_,
+            from_state=round_.state,
+            to_state=round_.state,
+            user=user,
+            note=note[:MAX_NOTE],
+            at=now,
+        )
+    return assignment
+
+
 def do_close_round(user, round_, *, note="", now=None) -> InspectionRound:
     """End a round; what was not inspected stays 未检 (it counts in no score)."""
     now = now or timezone.now()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/plan/", views.plan_round, name="plan_round"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/close/", views.close_round, name="close_round"),
+    path("rounds/<int:pk>/assign/", views.assign, name="assign"),
     path("plans/<int:pk>/done/", views.plan_done, name="plan_done"),
     path("structures/", views.structures, name="structures"),
     path("structures/new/", views.structure_form, name="new_structure"),

@@ -138,15 +138,45 @@ def round_detail(request, pk):
         .select_related("checkpoint", "inspector", "inspection")
         .order_by("checkpoint__kind", "checkpoint__name")
     )
+    may_change = services.may_edit(request.user) and round_.state == RoundState.PLANNED
+    free = []
+    if may_change:
+        free = (
+            Checkpoint.objects.filter(campaign=round_.campaign, is_active=True)
+            .exclude(assignments__round=round_)
+            .order_by("kind", "name")
+        )
     return render(
         request,
         "campaigns/round.html",
         {
             "round": round_,
             "assignments": assignments,
-            "may_close": services.may_edit(request.user) and round_.state == RoundState.PLANNED,
+            "may_close": may_change,
+            "free": free,
+            "inspectors": services.eligible_inspectors() if may_change else [],
+            "events": _labelled(round_.events.select_related("user"), RoundState),
         },
     )
+
+
+@require_POST
+@role_required(*CAMPAIGNS_EDIT_ROLES)
+def assign(request, pk):
+    """Add a checkpoint to the open round, or give one to another inspector."""
+    round_ = get_object_or_404(InspectionRound, pk=pk)
+    try:
+        services.do_assign(
+            request.user,
+            round_,
+            checkpoint=request.POST.get("checkpoint", ""),
+            inspector=request.POST.get("inspector", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(_messages(error)))
+    else:
+        messages.success(request, _("督查任务已安排"))
+    return redirect("campaigns:round", pk=round_.pk)
 
 
 @require_POST

@@ -257,6 +257,19 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         round_ = services.do_plan_round(request.user, campaign, assignments=pairs, **data)
         return self._out(round_, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.CampaignsAssignmentInputSerializer, responses={200: s.CampaignsRoundSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None, format=None):
+        """Add a checkpoint to the open round, or give one not yet inspected to another
+        inspector."""
+        round_ = self.get_object()
+        _require_edit(request)
+        data = _body(s.CampaignsAssignmentInputSerializer, request)
+        services.do_assign(request.user, round_, **data)
+        return self._out(round_)
+
     @extend_schema(request=s.CampaignsNoteSerializer, responses={200: s.CampaignsRoundSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None, format=None):

@@ -358,3 +358,50 @@ def test_a_failed_item_case_gets_copies_of_the_inspection_photos(campaign, users
                 assert f.read(2) == b"\xff\xd8"
     all_names = [x.file.name for x in Attachment.objects.all()]
     assert len(set(all_names)) == 4
+
+
+def test_the_round_page_adds_and_moves_checkpoints(campaign, users, client_for, api):
+    a, b, c, d = campaign["checkpoints"]
+    round_ = services.do_plan_round(
+        users["operator"],
+        campaign["campaign"],
+        starts_on=MONDAY,
+        assignments=[(a, users["worker"])],
+    )
+    desk = client_for(users["operator"])
+    page = desk.get(f"/campaigns/rounds/{round_.pk}/").content.decode()
+    assert "增加督查点位" in page and "D 秀浦路" in page
+    added = desk.post(
+        f"/campaigns/rounds/{round_.pk}/assign/",
+        {"checkpoint": d.pk, "inspector": users["worker2"].pk},
+    )
+    assert added.status_code == 302
+    assert Assignment.objects.get(round=round_, checkpoint=d).inspector == users["worker2"]
+    moved = desk.post(
+        f"/campaigns/rounds/{round_.pk}/assign/",
+        {"checkpoint": a.pk, "inspector": users["worker2"].pk},
+    )
+    assert moved.status_code == 302
+    assert Assignment.objects.get(round=round_, checkpoint=a).inspector == users["worker2"]
+    # A resident is no inspector: refused, nothing changed.
+    refused = api(users["operator"]).post(
+        f"/api/campaigns/rounds/{round_.pk}/assign/",
+        {"checkpoint": b.pk, "inspector": users["resident"].pk},
+        format="json",
+    )
+    assert refused.status_code == 400 and "督查人须是在职的督查人员" in str(refused.json())
+    assert not Assignment.objects.filter(round=round_, checkpoint=b).exists()
+    ok = api(users["operator"]).post(
+        f"/api/campaigns/rounds/{round_.pk}/assign/",
+        {"checkpoint": b.pk, "inspector": users["worker"].pk},
+        format="json",
+    )
+    assert ok.status_code == 200 and ok.json()["assignments"] == 3
+    history = desk.get(f"/campaigns/rounds/{round_.pk}/").content.decode()
+    assert "点位“A 康桥半岛”改派给刘洋" in history
+    assert (
+        client_for(users["staff"])
+        .post(f"/campaigns/rounds/{round_.pk}/assign/", {"checkpoint": c.pk})
+        .status_code
+        == 403
+    )
