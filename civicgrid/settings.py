@@ -584,8 +584,9 @@ CIVICGRID_PERIODIC_JOBS = {
         "every": 30 * 86400,
         "call": "civicgrid.dispatch.services.retrain_monthly",
     },
-    # 公示公告: notices of the 三会 generated for review; 公示 closed after their period.
-    "notices_sweep": {"every": 900, "call": "civicgrid.notices.generate.periodic"},
+    # 公示公告: notices of the 三会 generated for review; scheduled notices published at their
+    # time (so at most 5 minutes late); 公示 closed after their period.
+    "notices_sweep": {"every": 300, "call": "civicgrid.notices.generate.periodic"},
 }
 # 主动治理 (civicgrid.proactive). 一弄一案: the same category (or category group) at one address,
 # building group or micro-grid at least THRESHOLD times within WINDOW_DAYS; a case within

@@ -32,6 +32,9 @@ def test_the_demo_time_bank(users, tree, households):
     assert (Project.objects.count(), Partner.objects.count()) == (22, 32)
     assert Volunteer.objects.count() == 1050 == counts["volunteers"]
     assert Volunteer.objects.filter(resident__isnull=False).exists()
+    # Most agreed to be named on an honour roll, with the date; some did not.
+    consenting = Volunteer.objects.filter(name_consent=True, name_consent_on__isnull=False)
+    assert 0.8 * 1050 < consenting.count() < 1050
     assert ServiceRecord.objects.filter(state="verified").count() > 5000
     assert counts["gifts"] > 0 and counts["redemptions"] > 0
     assert HelpRequest.objects.filter(state="open").exists()
