@@ -113,6 +113,23 @@ class PointContact(models.Model):
         return f"{self.name}（{self.title}）"
 
 
+class ContactPhoneView(ImmutableModel):
+    """联系人电话查看记录: a commanding role saw a contact's full phone (each view a row)."""
+
+    point = models.ForeignKey(
+        FloodPoint, verbose_name=_("易积水点"), on_delete=models.PROTECT, related_name="+"
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    user = _user(_("查看人"), null=False)
+    channel = models.CharField(_("渠道"), max_length=10)
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("联系人电话查看记录")
+        verbose_name_plural = _("联系人电话查看记录")
+        ordering = ["-at", "-id"]
+
+
 class FloodWork(models.Model):
     """防汛设施: a pump station (强排泵), an enclosure (小包围) or drains of a point, their state;
     a pump's running (`is_running`) is switched by the phone and logged."""

@@ -59,6 +59,7 @@ from civicgrid.emergency.choices import (
     WorkState,
 )
 from civicgrid.emergency.models import (
+    ContactPhoneView,
     Drill,
     DrillFinding,
     EmergencyPlan,
@@ -280,9 +281,13 @@ def do_save_point(
     return point
 
 
-def do_add_contact(user, point, *, name, title, phone) -> PointContact:
-    """A person to call about the point (the phone is kept as digits and shown masked)."""
+def do_add_contact(user, point, *, name, title, phone, contact=None) -> PointContact:
+    """A person to call about the point (the phone is kept as digits and shown masked); given
+    `contact`, that person's entry corrected."""
     _require(may_command(user), _("您的角色不能维护易积水点"))
+    _check_point(user, point)
+    if contact is not None and contact.point_id != point.pk:
+        raise ValidationError({"contact": _("该联系人不属于此点位")})
     errors = {}
     name = field_text(name, "name", _("姓名"), 50, required=True, errors=errors)
     title = field_text(title, "title", _("身份"), 50, required=True, errors=errors)
@@ -295,10 +300,58 @@ def do_add_contact(user, point, *, name, title, phone) -> PointContact:
         raise ValidationError(errors)
     with transaction.atomic():
         FloodPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
+        if contact is not None:
+            contact = PointContact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
+            contact.name, contact.title, contact.phone = name, title, digits
+            contact.save(update_fields=["name", "title", "phone"])
+            return contact
         order = point.contacts.count()
         return PointContact.objects.create(
             point=point, name=name, title=title, phone=digits, order=order
         )
+
+
+def do_remove_contact(user, contact) -> None:
+    """A person no longer to call about the point (moved away, another 物业)."""
+    _require(may_command(user), _("您的角色不能维护易积水点"))
+    _check_point(user, contact.point)
+    with transaction.atomic():
+        PointContact.objects.select_for_update(of=("self",)).filter(pk=contact.pk).delete()
+
+
+def may_see_contact_phones(user) -> bool:
+    """The commanding roles call the point's people during a response: they may see a full
+    phone (each view logged); everyone else sees it masked."""
+    return user is not None and may_command(user)
+
+
+def reveal_contact_phone(user, contact, *, channel="web", now=None) -> str:
+    """A contact's full phone for a commanding role, the view logged (ContactPhoneView)."""
+    _require(may_see_contact_phones(user), _("您的角色无权查看完整电话"))
+    _check_point(user, contact.point)
+    ContactPhoneView.objects.create(
+        point_id=contact.point_id,
+        contact_name=contact.name,
+        user=user,
+        channel=channel,
+        at=now or timezone.now(),
+    )
+    return contact.phone
+
+
+def do_set_point_active(user, point, *, active: bool) -> FloodPoint:
+    """A point taken off the register (改造后不再积水) or put back; its history stays."""
+    _require(may_command(user), _("您的角色不能维护易积水点"))
+    _check_point(user, point)
+    with transaction.atomic():
+        point = FloodPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
+        if point.is_active == bool(active):
+            raise ValidationError(
+                {"is_active": _("该点位已在册") if active else _("该点位已移出名册")}
+            )
+        point.is_active = bool(active)
+        point.save(update_fields=["is_active"])
+    return point
 
 
 def do_add_work(user, point, *, kind, name, state, capacity=None, now=None) -> FloodWork:
@@ -1027,6 +1080,88 @@ def flooding_deadline(kind, category, start, deadline):
 # --- drills ---------------------------------------------------------------------------------------
 
 
+def _clean_finding(finding, prefix, errors) -> dict:
+    text = field_text(
+        finding.get("text"), f"{prefix}text", _("问题"), MAX_NOTE, required=True, errors=errors
+    )
+    outcome = _choice(
+        finding.get("outcome"), FindingOutcome, f"{prefix}outcome", _("处理方式"), errors
+    )
+    if outcome == FindingOutcome.TASK and finding.get("assignee") is None:
+        errors[f"{prefix}assignee"] = _("转任务须指定负责人")
+    if outcome == FindingOutcome.CASE and finding.get("point") is None:
+        errors[f"{prefix}point"] = _("转案件须指定点位")
+    return {**finding, "text": text, "outcome": outcome}
+
+
+def _make_finding(user, drill, finding, category, now) -> DrillFinding:
+    """The finding's task (for its assignee) or case (at its point's place), and its row."""
+    task = case = None
+    if finding["outcome"] == FindingOutcome.TASK:
+        task = Task.objects.create(
+            kind=TaskKind.FINDING,
+            title=finding["text"],
+            drill=drill,
+            point=finding.get("point"),
+            assignee=finding["assignee"],
+            state=TaskState.OPEN,
+            due_at=finding.get("due_at") or now + datetime.timedelta(days=7),
+            created_at=now,
+        )
+        TaskEvent.objects.create(task=task, action=TaskAction.ASSIGN, user=user, at=now)
+    else:
+        point = finding["point"]
+        case = cases.do_report(
+            user=None,
+            category=finding.get("category") or category,
+            description=_("演练发现：%(t)s（%(d)s）") % {"t": finding["text"], "d": drill.title},
+            source=CaseSource.SUPERVISION,
+            lon=point.lon,
+            lat=point.lat,
+            address=point.address or point.name,
+            micro_grid=point.micro_grid,
+            now=now,
+        ).case
+    return DrillFinding.objects.create(
+        drill=drill, text=finding["text"], outcome=finding["outcome"], task=task, case=case
+    )
+
+
+def do_add_finding(
+    user, drill, *, text, outcome, assignee=None, point=None, due_at=None, now=None
+) -> DrillFinding:
+    """A finding written up after the drill (the review meeting): it becomes a task for a named
+    person or a case at a point's place, like the findings recorded with the drill."""
+    _require(may_command(user), _("您的角色不能登记应急演练"))
+    errors = {}
+    now = now or timezone.now()
+    finding = _clean_finding(
+        {"text": text, "outcome": outcome, "assignee": assignee, "point": point, "due_at": due_at},
+        "",
+        errors,
+    )
+    if due_at is not None and due_at <= now:
+        errors["due_at"] = _("完成时限须晚于现在")
+    category = flooding_category()
+    if finding["outcome"] == FindingOutcome.CASE and category is None:
+        errors["outcome"] = _("未配置“积水”案件类别，请联系管理员")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        drill = Drill.objects.select_for_update(of=("self",)).get(pk=drill.pk)
+        made = _make_finding(user, drill, finding, category, now)
+        if made.task is not None:
+            _tell(
+                "emergency_drill",
+                _("演练“%(t)s”的整改任务已派发") % {"t": drill.title},
+                [made.task.assignee],
+                operators=False,
+                link=LINK_TASKS,
+                now=now,
+            )
+    return made
+
+
 def do_record_drill(
     user,
     *,
@@ -1058,24 +1193,9 @@ def do_record_drill(
     participants = list(participants)
     if not participants and not others:
         errors["participants"] = _("请填写参演人员")
-    cleaned = []
-    for i, finding in enumerate(findings):
-        text = field_text(
-            finding.get("text"),
-            f"findings.{i}.text",
-            _("问题"),
-            MAX_NOTE,
-            required=True,
-            errors=errors,
-        )
-        outcome = _choice(
-            finding.get("outcome"), FindingOutcome, f"findings.{i}.outcome", _("处理方式"), errors
-        )
-        if outcome == FindingOutcome.TASK and finding.get("assignee") is None:
-            errors[f"findings.{i}.assignee"] = _("转任务须指定负责人")
-        if outcome == FindingOutcome.CASE and finding.get("point") is None:
-            errors[f"findings.{i}.point"] = _("转案件须指定点位")
-        cleaned.append({**finding, "text": text, "outcome": outcome})
+    cleaned = [
+        _clean_finding(finding, f"findings.{i}.", errors) for i, finding in enumerate(findings)
+    ]
     if errors:
         raise ValidationError(errors)
     category = flooding_category()
@@ -1092,35 +1212,7 @@ def do_record_drill(
         )
         drill.participants.set(participants)
         for finding in cleaned:
-            task = case = None
-            if finding["outcome"] == FindingOutcome.TASK:
-                task = Task.objects.create(
-                    kind=TaskKind.FINDING,
-                    title=finding["text"],
-                    drill=drill,
-                    point=finding.get("point"),
-                    assignee=finding["assignee"],
-                    state=TaskState.OPEN,
-                    due_at=finding.get("due_at") or now + datetime.timedelta(days=7),
-                    created_at=now,
-                )
-                TaskEvent.objects.create(task=task, action=TaskAction.ASSIGN, user=user, at=now)
-            else:
-                point = finding["point"]
-                case = cases.do_report(
-                    user=None,
-                    category=finding.get("category") or category,
-                    description=_("演练发现：%(t)s（%(d)s）") % {"t": finding["text"], "d": title},
-                    source=CaseSource.SUPERVISION,
-                    lon=point.lon,
-                    lat=point.lat,
-                    address=point.address or point.name,
-                    micro_grid=point.micro_grid,
-                    now=now,
-                ).case
-            DrillFinding.objects.create(
-                drill=drill, text=finding["text"], outcome=finding["outcome"], task=task, case=case
-            )
+            _make_finding(user, drill, finding, category, now)
         if cleaned:
             _tell(
                 "emergency_drill",

@@ -34,8 +34,21 @@ from civicgrid.emergency.choices import (
     Supply,
     TaskState,
     WorkKind,
+    WorkState,
 )
 from civicgrid.emergency.filters import PointFilter, ResponseFilter
+from civicgrid.emergency.forms import (
+    ContactForm,
+    FindingForm,
+    LevelPlanForm,
+    MoveForm,
+    NewPlanForm,
+    PlanForm,
+    PointForm,
+    StoreForm,
+    WorkForm,
+    WorkStateForm,
+)
 from civicgrid.emergency.models import (
     Drill,
     EmergencyPlan,
@@ -45,6 +58,7 @@ from civicgrid.emergency.models import (
     StockBalance,
     Store,
     Task,
+    WorkChange,
 )
 
 PAGE = 50
@@ -117,19 +131,9 @@ def index(request):
 @require_GET
 @role_required(*EMERGENCY_VIEW_ROLES)
 def point(request, pk):
-    """易积水点: its works, whom to call (phones masked), its reports."""
-    item = get_object_or_404(_points(request.user), pk=pk)
-    contacts = [(c, mask_phone(c.phone)) for c in item.contacts.all()]
-    return render(
-        request,
-        "emergency/point.html",
-        {
-            "point": item,
-            "works": item.works.all(),
-            "contacts": contacts,
-            "reports": item.reports.select_related("case", "user")[:20],
-        },
-    )
+    """易积水点: its works and their state changes (with dates), whom to call (phones masked; a
+    commanding role may show one in full, logged), its reports; the desk's forms."""
+    return _point_page(request, get_object_or_404(_points(request.user), pk=pk))
 
 
 @require_POST
@@ -404,10 +408,8 @@ def record_drill(request):
     )
 
 
-@require_GET
-@role_required(*EMERGENCY_VIEW_ROLES)
-def drill(request, pk):
-    item = get_object_or_404(Drill.objects.select_related("recorded_by"), pk=pk)
+def _drill_page(request, item, *, form=None, status=200):
+    may = services.may_command(request.user)
     return render(
         request,
         "emergency/drill.html",
@@ -416,7 +418,23 @@ def drill(request, pk):
             "participants": item.participants.all(),
             "findings": item.findings.select_related("task__assignee", "case"),
             "outcomes": FindingOutcome,
+            "may_command": may,
+            "form": form
+            or (
+                FindingForm(staff=_staff(), points=_points(request.user).order_by("name"))
+                if may
+                else None
+            ),
         },
+        status=status,
+    )
+
+
+@require_GET
+@role_required(*EMERGENCY_VIEW_ROLES)
+def drill(request, pk):
+    return _drill_page(
+        request, get_object_or_404(Drill.objects.select_related("recorded_by"), pk=pk)
     )
 
 
@@ -537,3 +555,325 @@ def switch_pump(request, pk):
     else:
         messages.success(request, _("已开泵") if running else _("已停泵"))
     return redirect("emergency:pumps")
+
+
+# --- the register: points, their works and people to call -----------------------------------------
+
+
+def add_service_errors(form, error: ValidationError):
+    """Each of a service's messages next to its field when the form has it, else on top (the
+    same as web.forms', which this app sits below)."""
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            for message in problems:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _run(form, call):
+    """The form's cleaned data handed to a service; its ValidationError put next to the fields.
+    Returns what the service returned, or None when nothing was saved."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+def _point_fields(data) -> dict:
+    fields = dict(data)
+    fields["households"] = fields.get("households") or 0
+    return fields
+
+
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def point_form(request, pk=None):
+    """易积水点 registered or corrected: name, kind, micro-grid, estate, address, the map point."""
+    item = get_object_or_404(_points(request.user), pk=pk) if pk else None
+    if request.method == "POST":
+        form = PointForm(request.POST)
+        saved = _run(
+            form,
+            lambda data: services.do_save_point(request.user, point=item, **_point_fields(data)),
+        )
+        if saved is not None:
+            messages.success(request, _("易积水点已保存"))
+            return redirect("emergency:point", pk=saved.pk)
+    else:
+        form = PointForm(initial=PointForm.initial_for(item) if item else None)
+    return render(
+        request,
+        "emergency/point_form.html",
+        {"form": form, "point": item},
+        status=400 if form.errors else 200,
+    )
+
+
+def _state_label(value) -> str:
+    return str(WorkState(value).label) if value in WorkState.values else ""
+
+
+def _point_page(request, item, *, status=200, revealed=None, **forms):
+    may = services.may_command(request.user)
+    works = list(item.works.all())
+    shown = revealed or {}
+    contacts = [(c, shown.get(c.pk) or mask_phone(c.phone)) for c in item.contacts.all()]
+    context = {
+        "point": item,
+        "works": works,
+        "contacts": contacts,
+        "reports": item.reports.select_related("case", "user")[:20],
+        "changes": [
+            (c, _state_label(c.from_state), _state_label(c.to_state))
+            for c in WorkChange.objects.filter(work__point=item)
+            .select_related("work", "user")
+            .order_by("-at", "-pk")[:30]
+        ],
+        "work_states": WorkState.choices,
+        "may_command": may,
+        "may_reveal": services.may_see_contact_phones(request.user),
+    }
+    if may:
+        context.update(
+            contact_form=forms.get("contact_form") or ContactForm(),
+            work_form=forms.get("work_form") or WorkForm(),
+            state_form=forms.get("state_form") or WorkStateForm(),
+            state_work=forms.get("state_work"),
+        )
+    return render(request, "emergency/point.html", context, status=status)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def add_contact(request, pk):
+    item = get_object_or_404(_points(request.user), pk=pk)
+    form = ContactForm(request.POST)
+    if _run(form, lambda data: services.do_add_contact(request.user, item, **data)) is None:
+        return _point_page(request, item, status=400, contact_form=form)
+    messages.success(request, _("联系人已添加"))
+    return redirect("emergency:point", pk=item.pk)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def remove_contact(request, pk, contact_id):
+    item = get_object_or_404(_points(request.user), pk=pk)
+    contact = get_object_or_404(item.contacts, pk=contact_id)
+    services.do_remove_contact(request.user, contact)
+    messages.success(request, _("联系人已移除"))
+    return redirect("emergency:point", pk=item.pk)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def reveal_phone(request, pk, contact_id):
+    """The contact's full phone, shown on the point page once (the view is logged)."""
+    item = get_object_or_404(_points(request.user), pk=pk)
+    contact = get_object_or_404(item.contacts, pk=contact_id)
+    phone = services.reveal_contact_phone(request.user, contact, channel="web")
+    return _point_page(request, item, revealed={contact.pk: phone})
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def add_work(request, pk):
+    item = get_object_or_404(_points(request.user), pk=pk)
+    form = WorkForm(request.POST)
+    if _run(form, lambda data: services.do_add_work(request.user, item, **data)) is None:
+        return _point_page(request, item, status=400, work_form=form)
+    messages.success(request, _("防汛设施已登记"))
+    return redirect("emergency:point", pk=item.pk)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def change_work(request, pk, work_id):
+    item = get_object_or_404(_points(request.user), pk=pk)
+    work = get_object_or_404(item.works, pk=work_id)
+    form = WorkStateForm(request.POST)
+    if _run(form, lambda data: services.do_change_work_state(request.user, work, **data)) is None:
+        return _point_page(request, item, status=400, state_form=form, state_work=work)
+    messages.success(request, _("设施状态已更新"))
+    return redirect("emergency:point", pk=item.pk)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def point_active(request, pk):
+    """A point taken off the register or put back (the register lists points in it)."""
+    item = get_object_or_404(services.scope_points(FloodPoint.objects.all(), request.user), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.do_set_point_active(request.user, item, active=active)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("已恢复在册") if active else _("已移出名册"))
+    return redirect("emergency:index")
+
+
+# --- stores and stock -----------------------------------------------------------------------------
+
+
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def store_new(request):
+    """防汛物资仓库 added (the street's or a 居村's)."""
+    form = StoreForm(request.POST or None)
+    if request.method == "POST":
+        made = _run(form, lambda data: services.do_save_store(request.user, **data))
+        if made is not None:
+            messages.success(request, _("仓库已添加"))
+            return redirect("emergency:store", pk=made.pk)
+    return render(
+        request, "emergency/store_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@role_required(*EMERGENCY_VIEW_ROLES)
+def store(request, pk):
+    """A store: its stock (the sum of its movements) and every movement; the desk moves stock
+    here (taking more than the store holds is refused, nothing moves)."""
+    item = get_object_or_404(Store.objects.select_related("community"), pk=pk)
+    may = services.may_command(request.user)
+    form = MoveForm()
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied(_("您的角色不能出入库防汛物资"))
+        form = MoveForm(request.POST)
+        if _run(form, lambda data: services.do_move_stock(request.user, item, **data)) is not None:
+            messages.success(request, _("出入库已登记"))
+            return redirect("emergency:store", pk=item.pk)
+    movements = Paginator(
+        item.movements.select_related("user", "point", "response").order_by("-at", "-pk"), PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "emergency/store.html",
+        {
+            "store": item,
+            "balances": item.balances.order_by("supply"),
+            "movements": movements,
+            "form": form,
+            "may_command": may,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- plans per kind and level ---------------------------------------------------------------------
+
+
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def plan_new(request):
+    """An emergency plan for a kind (防汛, 防台, 火灾, 燃气泄漏) that has none yet."""
+    form = NewPlanForm(request.POST or None)
+    if request.method == "POST":
+        if (
+            form.is_valid()
+            and EmergencyPlan.objects.filter(kind=form.cleaned_data["kind"]).exists()
+        ):
+            form.add_error("kind", _("该种类已有预案，请在预案页修订"))
+        made = _run(form, lambda data: services.do_save_plan(request.user, **data))
+        if made is not None:
+            messages.success(request, _("预案已保存"))
+            return redirect("emergency:plan", kind=made.kind)
+    return render(
+        request, "emergency/plan_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@role_required(*EMERGENCY_VIEW_ROLES)
+def plan(request, kind):
+    """A kind's plan: its points, and per level who is on duty (the roster's 值班长 and 带班领导
+    now), which points are patrolled how often, what is pre-positioned; the desk edits it."""
+    item = get_object_or_404(EmergencyPlan, kind=kind)
+    may = services.may_command(request.user)
+    plan_form = PlanForm(initial={"title": item.title, "summary": item.summary})
+    level_form = LevelPlanForm()
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied(_("您的角色不能修订应急预案"))
+        if request.POST.get("part") == "level":
+            level_form = LevelPlanForm(request.POST)
+            done = _run(
+                level_form, lambda data: services.do_set_level_plan(request.user, item, **data)
+            )
+        else:
+            plan_form = PlanForm(request.POST)
+            done = _run(
+                plan_form,
+                lambda data: services.do_save_plan(request.user, kind=item.kind, **data),
+            )
+        if done is not None:
+            messages.success(request, _("预案已保存"))
+            return redirect("emergency:plan", kind=item.kind)
+    levels = list(item.levels.order_by("-level"))
+    counts = dict(
+        FloodPoint.objects.filter(is_active=True)
+        .values_list("risk")
+        .annotate(n=Count("pk"))
+        .values_list("risk", "n")
+    )
+    rows = []
+    for row in levels:
+        points = sum(n for risk, n in counts.items() if risk <= row.patrol_risk)
+        rows.append(
+            {
+                "plan": row,
+                "points": points,
+                "sandbags": points * row.sandbags_per_point,
+                "pumps": points * row.pumps_per_point,
+                "form": LevelPlanForm(
+                    initial={
+                        "level": row.level,
+                        "patrol_risk": row.patrol_risk,
+                        "patrol_every_minutes": row.patrol_every_minutes,
+                        "sandbags_per_point": row.sandbags_per_point,
+                        "pumps_per_point": row.pumps_per_point,
+                        "instructions": row.instructions,
+                    },
+                    auto_id=f"level{row.level}_%s",
+                ),
+            }
+        )
+    return render(
+        request,
+        "emergency/plan.html",
+        {
+            "plan": item,
+            "rows": rows,
+            "duty": services.duty_now(),
+            "stock": services.stock_totals(),
+            "supplies": Supply.choices,
+            "plan_form": plan_form,
+            "level_form": level_form,
+            "may_command": may,
+        },
+        status=400 if plan_form.errors or level_form.errors else 200,
+    )
+
+
+# --- a drill's findings written up afterwards ----------------------------------------------------
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMAND_ROLES)
+def add_finding(request, pk):
+    """A finding of the drill turned into a task for a person or a case at a point."""
+    item = get_object_or_404(Drill, pk=pk)
+    form = FindingForm(request.POST, staff=_staff(), points=_points(request.user).order_by("name"))
+
+    def call(data):
+        due = data.pop("due_on", None)
+        if due is not None:
+            due = timezone.make_aware(datetime.datetime.combine(due, datetime.time(18)))
+        return services.do_add_finding(request.user, item, due_at=due, **data)
+
+    if _run(form, call) is None:
+        return _drill_page(request, item, form=form, status=400)
+    messages.success(request, _("演练发现已登记"))
+    return redirect("emergency:drill", pk=item.pk)
