@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-locate bench-photos bench-intake bench-dashboard bench-lists cluster-test clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -96,6 +96,14 @@ BENCH_LISTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civicgrid_bench_l
 BENCH_LISTS_ARGS ?=
 bench-lists: $(VENV)/.bench-stamp
 	$(PY) bench/lists.py --database-url $(BENCH_LISTS_DATABASE_URL) $(BENCH_LISTS_ARGS)
+
+# A city's day on the two-node cluster of cluster-test (bench/city.py): intake at 3 cases/s, 50 staff
+# on queues and cases, leaders on the dashboard, the deadline scan, over 1M generated cases (10M is
+# the issue's scale) in a database kept between runs (civicgrid_bench_city); p50/p99 per page, last
+# line city_p99_ratio_vs_hello=<x>. Needs what cluster-test needs. BENCH_CITY_ARGS e.g. "--cases 100000".
+BENCH_CITY_ARGS ?=
+bench-city: $(VENV)/.bench-stamp
+	$(PY) bench/city.py $(BENCH_CITY_ARGS)
 
 # The several-machines proof (docs/deploy.md): nginx, two app nodes, two RQ workers, PostgreSQL,
 # Redis, moto S3 and an SMS sink on 127.0.0.1; kill -9 of a node and a worker under load; PASS or
