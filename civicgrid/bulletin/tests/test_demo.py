@@ -30,3 +30,9 @@ def test_the_demo_issues(demo_world):
     assert f"共立案 {cases.figures['filed']:,} 件" in cases.body
     assert not first.pdf  # rendered on request, not in the demo's load
     assert build_demo_bulletin(seed=7, now=DEMO_NOW) == {}
+    # The demo's 宣传/党建办 approver: the 分管领导 may approve 第42期, the 带班领导 may not.
+    from civicgrid.accounts.models import User
+    from civicgrid.bulletin.services import may_approve
+
+    assert may_approve(User.objects.get(username="leader"))
+    assert not may_approve(User.objects.get(username="dutyleader"))
