@@ -616,5 +616,56 @@ def figures(since=None) -> dict:
     return counts
 
 
+PERIODS = ("day", "week", "month")
+
+
+def auto_dispatch_counts(suggestions, *, period: str = "month", since=None, until=None) -> dict:
+    """Reports dispatched by the system (自动派单) counted apart from those the desk filed
+    (采纳 + 更正) and those still waiting, per period (day, week from Monday, month; by the
+    report's suggestion time, local dates) and category (the final one once decided, else the
+    suggested one). `suggestions` is already scoped by the caller; since/until are dates,
+    both included."""
+    from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+
+    if period not in PERIODS:
+        raise ValueError(period)
+    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[period]
+    if since is not None:
+        suggestions = suggestions.filter(created_at__date__gte=since)
+    if until is not None:
+        suggestions = suggestions.filter(created_at__date__lte=until)
+    rows = (
+        suggestions.annotate(
+            at=trunc("created_at"),
+            cat=Coalesce("final_category_id", "category_id"),
+        )
+        .values("at", "cat")
+        .annotate(
+            auto=Count("pk", filter=Q(outcome=Outcome.AUTO)),
+            desk=Count("pk", filter=Q(outcome__in=[Outcome.ACCEPTED, Outcome.CORRECTED])),
+            pending=Count("pk", filter=Q(outcome=Outcome.PENDING)),
+            total=Count("pk"),
+        )
+        .order_by("at", "cat")
+    )
+    rows = list(rows)
+    names = dict(Category.objects.filter(pk__in={r["cat"] for r in rows}).values_list("pk", "name"))
+    out = [
+        {
+            "period": (r["at"].date() if hasattr(r["at"], "date") else r["at"]).isoformat(),
+            "category": r["cat"],
+            "category_name": names.get(r["cat"], ""),
+            "auto": r["auto"],
+            "desk": r["desk"],
+            "pending": r["pending"],
+            "total": r["total"],
+        }
+        for r in rows
+    ]
+    totals = {key: sum(r[key] for r in out) for key in ("auto", "desk", "pending", "total")}
+    totals["auto_share"] = totals["auto"] / totals["total"] if totals["total"] else None
+    return {"period": period, "rows": out, "totals": totals}
+
+
 def month_ago(now=None) -> datetime.datetime:
     return (now or timezone.now()) - datetime.timedelta(days=30)

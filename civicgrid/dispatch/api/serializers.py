@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from civicgrid.dispatch.models import Responsibility, Suggestion
@@ -85,3 +86,45 @@ class DispatchResponsibilitySerializer(serializers.ModelSerializer):
             "department_name",
         ]
         read_only_fields = fields
+
+
+class DispatchCountsQuerySerializer(serializers.Serializer):
+    """The auto-dispatch count's query: the period and the dates (both included)."""
+
+    period = serializers.ChoiceField(
+        choices=[("day", "day"), ("week", "week"), ("month", "month")],
+        default="month",
+        error_messages={"invalid_choice": _("统计周期只能是 day、week 或 month。")},
+    )
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        since, until = attrs.get("since"), attrs.get("until")
+        if since and until and since > until:
+            raise serializers.ValidationError({"until": _("截止日期不能早于开始日期。")})
+        return attrs
+
+
+class DispatchCountRowSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    category = serializers.IntegerField()
+    category_name = serializers.CharField()
+    auto = serializers.IntegerField()
+    desk = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class DispatchCountTotalsSerializer(serializers.Serializer):
+    auto = serializers.IntegerField()
+    desk = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    total = serializers.IntegerField()
+    auto_share = serializers.FloatField(allow_null=True)
+
+
+class DispatchCountsSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    rows = DispatchCountRowSerializer(many=True)
+    totals = DispatchCountTotalsSerializer()

@@ -120,3 +120,24 @@ class ResponsibilityViewSet(viewsets.ReadOnlyModelViewSet):
         "category__family", "category__code", "area__code", "pk"
     )
     filterset_class = ResponsibilityFilter
+
+
+class AutoDispatchCountsView(APIView):
+    """自动派单统计: reports filed and dispatched by the system, counted apart from those the
+    desk filed and those still waiting, per period (?period=day|week|month, default month) and
+    category, between ?since and ?until (dates, both included). Scoped like the other
+    endpoints: the desk's roles, and only suggestions on cases the user may see."""
+
+    permission_classes = [Desk]
+
+    @extend_schema(
+        parameters=[s.DispatchCountsQuerySerializer],
+        responses={200: s.DispatchCountsSerializer},
+    )
+    def get(self, request):
+        query = s.DispatchCountsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        visible = Suggestion.objects.filter(
+            case__in=scope_cases(Case.objects.all(), request.user).values("pk")
+        )
+        return Response(services.auto_dispatch_counts(visible, **query.validated_data))
