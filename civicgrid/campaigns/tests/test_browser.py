@@ -77,3 +77,35 @@ def test_the_inspector_scores_a_round_on_the_phone(phone_page, live_server):
     assert (inspection.passed_count, inspection.item_count) == (2, 3)
     case = Case.objects.get()
     assert case.source == "supervision" and "康桥半岛" in case.description
+
+
+def test_the_desk_places_a_checkpoint_on_the_map(page, live_server):
+    """The checkpoint form: a click on the map fills 经度/纬度; saved, the point is in the
+    campaign's list with its owner."""
+    from civicgrid.campaigns.models import Checkpoint
+
+    tree = make_tree()
+    operator = UserFactory(username="zhanglei", role=Role.OPERATOR, is_staff=True)
+    today = datetime.date.today()
+    campaign = services.do_save_campaign(
+        None,
+        name="全国文明城区创评",
+        level="national",
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=60),
+    )
+    login(page, live_server, operator.username)
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/checkpoints/new/")
+    page.select_option("#id_kind", "market")
+    page.fill("#id_name", "康桥菜场")
+    page.select_option("#id_community", str(tree["communities"][0].pk))
+    page.select_option("#id_owner_kind", "unit")
+    page.fill("#id_owner_name", "菜场管理处")
+    page.wait_for_selector("#pick-map.leaflet-container")
+    page.click("#pick-map", position={"x": 150, "y": 100})
+    assert page.input_value("#id_lon") and page.input_value("#id_lat")
+    page.click("#campaigns-form button[type=submit]")
+    page.wait_for_url(f"**/campaigns/{campaign.pk}/#checkpoints")
+    assert "康桥菜场" in page.content()
+    checkpoint = Checkpoint.objects.get(name="康桥菜场")
+    assert checkpoint.lon is not None and checkpoint.owner_kind == "unit"
