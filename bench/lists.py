@@ -15,7 +15,9 @@ session, scoping, filters, serialization, JSON):
   cursor of the row at `--deep` (default 90 % down the list);
 - api_department: the same as a department handler (their department's cases and 协办);
 - console_queue: the 城运中心 queue, tab 全部 sorted newest first (`?tab=all&sort=-created`),
-  page 1 and its deepest numbered page (全部 pages up to 10,000 cases; 30 rows a page);
+  page 1 and the page by cursor after the row at `--deep` (numbered pages are the first ten;
+  then 下一页 carries a cursor; 30 rows a page); its tab counts cached until a case changes
+  (console.queries; `--uncached-counts` also times them made on every request, apart);
 - console_inbox: the department inbox (its default tab), page 1.
 
 The hand-built page for each: one SQL query (the list's columns and joins, the kind's scope,
@@ -196,19 +198,41 @@ def measure(args) -> dict:
     queue = "/console/?tab=all&sort=-created"
     pair("console_queue page 1", page_getter(street, queue), "TRUE", [])
     if not args.skip_console_deep:
-        # The console pages by number up to its 全部 cap (console.queries.ALL_COUNT_CAP): the
-        # deepest page it offers.
-        from civicgrid.console import queries, views
+        # Beyond its first numbered pages the console pages by cursor (console.queries): the
+        # page after the row `depth` down, as its 下一页 link reads it.
+        from civicgrid.console import queries
 
-        number = min(depth, queries.ALL_COUNT_CAP) // views.PAGE_SIZE
-        at, pk, _ = deep_row("TRUE", [], (number - 1) * views.PAGE_SIZE)
+        at, pk, _ = deep_row("TRUE", [], depth)
+        token = queries.encode_cursor(
+            "-created", SimpleNamespace(reported_at=at, pk=pk), forward=True
+        )
         pair(
-            f"console_queue page {number:,}",
-            page_getter(street, f"{queue}&page={number}"),
+            f"console_queue depth {depth:,}",
+            page_getter(street, f"{queue}&cursor={token}"),
             keyset,
             [at, pk],
         )
     pair("console_inbox page 1", page_getter(desk, "/console/inbox/"), dept_where, [department.pk])
+    if args.uncached_counts:
+        # The HTML pages' tab counts are cached until a case changes (console.queries): the
+        # same pages with the counts made on every request, for the record (not in the ratio).
+        from civicgrid.console import queries
+
+        cached = queries.cached_counts
+        queries.cached_counts = lambda key, compute: compute()
+        try:
+            for label, url, client, where, params in (
+                ("console_queue page 1", queue, street, "TRUE", []),
+                ("console_inbox page 1", "/console/inbox/", desk, dept_where, [department.pk]),
+            ):
+                o = best_of(page_getter(client, url), args.repeat)
+                h = best_of(handbuilt(where, params), args.repeat)
+                print(
+                    f"{label + ' (counts uncached)':<32} ours {o * 1000:7.2f} ms"
+                    f"  by hand {h * 1000:7.2f} ms  ×{o / h:5.2f}  (not in the ratio)"
+                )
+        finally:
+            queries.cached_counts = cached
     return results
 
 
@@ -258,6 +282,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--deep", type=int, default=0, help="rows down (default 90 %%)")
     parser.add_argument("--skip-console-deep", action="store_true")
+    parser.add_argument(
+        "--uncached-counts",
+        action="store_true",
+        help="also time the console pages with their tab counts made on every request",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the cases already generated")
     args = parser.parse_args()
     started = time.perf_counter()

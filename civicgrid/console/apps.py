@@ -8,3 +8,19 @@ class ConsoleConfig(AppConfig):
     name = "civicgrid.console"
     label = "console"
     verbose_name = _("城运中心工作台")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from civicgrid.cases.models import CallIn, Case, CoHandling, ExtensionRequest
+        from civicgrid.cases.signals import case_changed
+        from civicgrid.console.queries import on_case_changed
+        from civicgrid.duty.models import Supervision
+
+        # The queues' tab counts are cached until what they count changes (console.queries).
+        case_changed.connect(on_case_changed, sender=Case, dispatch_uid="console.counts")
+        for model in (Case, CallIn, CoHandling, ExtensionRequest, Supervision):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    on_case_changed, sender=model, dispatch_uid=f"console.counts.{model.__name__}"
+                )

@@ -220,6 +220,71 @@ def queue_counts(queryset) -> dict:
     return counts
 
 
+# The tab counts read every open case in scope (the list itself reads one page): kept in the
+# cache for at most COUNTS_SECONDS (the key holds the time's COUNTS_SECONDS bucket: 超期 follows
+# the clock) per user, scope and filters, and dropped whenever a case or what places it on a tab
+# changes (COUNTS_VERSION is bumped by cases.signals.case_changed and by saving or deleting a
+# case, a 督办, a 基层约请, a 协办 or a 延期 request — at once and again at the commit, see
+# ConsoleConfig.ready), so a page never shows counts older than the last change. The cache is the
+# shared one (Redis on several machines): every node drops them together.
+COUNTS_SECONDS = 30
+COUNTS_VERSION = "console:counts-version"
+
+
+def counts_version() -> str:
+    from django.core.cache import cache
+
+    version = cache.get(COUNTS_VERSION)
+    if version is None:
+        bump_counts_version()
+        version = cache.get(COUNTS_VERSION) or "none"
+    return version
+
+
+def bump_counts_version(**_kwargs) -> None:
+    import uuid
+
+    from django.core.cache import cache
+
+    cache.set(COUNTS_VERSION, uuid.uuid4().hex, None)
+
+
+def on_case_changed(**_kwargs) -> None:
+    from django.db import transaction
+
+    bump_counts_version()
+    transaction.on_commit(bump_counts_version)
+
+
+def counts_key(kind: str, user, data) -> str:
+    """The counts' key: the list, the user and their scope, the filters (not the tab, the sort
+    or the page), the time's bucket."""
+    import time
+
+    filters = sorted(
+        (k, v)
+        for k, values in data.lists()
+        if k not in ("tab", "sort", "page", "cursor")
+        for v in values
+    )
+    scope = (user.pk, user.effective_role, user.community_id, user.area_id, user.department_id)
+    return f"{kind}|{scope}|{filters}|{int(time.time() // COUNTS_SECONDS)}"
+
+
+def cached_counts(key: str, compute) -> dict:
+    """compute() cached under `key` (counts_key) until anything it counts changes."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    name = "console:counts:" + hashlib.sha256(f"{counts_version()}|{key}".encode()).hexdigest()
+    counts = cache.get(name)
+    if counts is None:
+        counts = compute()
+        cache.set(name, counts, COUNTS_SECONDS)
+    return counts
+
+
 def count_label(count: int):
     """A tab's count as shown: beyond the cap, "10000+"."""
     return f"{ALL_COUNT_CAP}+" if count > ALL_COUNT_CAP else count
@@ -231,3 +296,126 @@ def running_deadline(case):
     if running is None:
         return None, None
     return running.label, getattr(case, running.deadline)
+
+
+# --- keyset pages (any depth) --------------------------------------------------------------------
+#
+# Numbered pages (?page=) read OFFSET rows before the page: the 300th page of 全部 walks 9,000
+# rows. The first NUMBERED_PAGES pages keep their numbers; beyond them (and back from there) the
+# page is read by a cursor (?cursor=): the sort's values of the row a page ends (or starts) with,
+# so the database starts from there in the order's index — the same cost at any depth. The
+# cursor is opaque (base64 of JSON); a malformed one, or one of another order, is the first page.
+
+NUMBERED_PAGES = 10
+_DATETIME_FIELDS = {"reported_at", "running_deadline"}
+
+
+def _sort_fields(key: str):
+    """[(field, descending, nullable)] of a sort (the SORTS entry)."""
+    return [
+        (f.lstrip("-"), f.startswith("-"), f.lstrip("-") in NULLABLE_ORDERS) for f in SORTS[key][1]
+    ]
+
+
+def _value_of(case, name: str):
+    value = case
+    for part in name.split("__"):
+        value = getattr(value, "pk" if part == "id" else part)
+    return value
+
+
+def encode_cursor(sort: str, case, *, forward: bool) -> str:
+    """The cursor of the page after (forward) or before `case` in the sort `sort`."""
+    import base64
+    import json
+
+    values = [_value_of(case, name) for name, _d, _n in _sort_fields(sort)]
+    raw = json.dumps(
+        [
+            sort,
+            "a" if forward else "b",
+            [v.isoformat() if hasattr(v, "isoformat") else v for v in values],
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, sort: str):
+    """(forward, values) of a cursor of the sort `sort`, or None if it is not one."""
+    import base64
+    import binascii
+    import json
+
+    from django.utils.dateparse import parse_datetime
+
+    fields = _sort_fields(sort)
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        key, direction, raw = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if key != sort or direction not in ("a", "b") or len(raw) != len(fields):
+            return None
+        values = []
+        for (name, _d, nullable), value in zip(fields, raw, strict=True):
+            if value is None:
+                if not nullable:
+                    return None
+            elif name in _DATETIME_FIELDS:
+                value = parse_datetime(value) if isinstance(value, str) else None
+                if value is None or value.tzinfo is None:
+                    return None
+            elif name == "id":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    return None
+            elif not isinstance(value, str):
+                return None
+            values.append(value)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    return direction == "a", values
+
+
+def _beyond(fields, values, forward: bool) -> Q:
+    """Rows strictly after `values` in the order (forward), or strictly before it (backward:
+    the order reversed, NULLs first). A non-nullable first field also bounds the range (the
+    index range; the OR only filters within it)."""
+    terms, same = [], Q()
+    for (name, desc, nullable), value in zip(fields, values, strict=True):
+        later = desc == forward  # going down the field's values
+        if value is None:
+            strictly = None if forward else Q(**{f"{name}__isnull": False})
+            equal = Q(**{f"{name}__isnull": True})
+        else:
+            strictly = Q(**{f"{name}__{'lt' if later else 'gt'}": value})
+            if forward and nullable:
+                strictly |= Q(**{f"{name}__isnull": True})
+            equal = Q(**{name: value})
+        if strictly is not None:
+            terms.append(same & strictly)
+        same &= equal
+    condition = Q(pk__in=[])
+    for term in terms:
+        condition |= term
+    name, desc, nullable = fields[0]
+    if values[0] is not None and not nullable:
+        later = desc == forward
+        condition &= Q(**{f"{name}__{'lte' if later else 'gte'}": values[0]})
+    return condition
+
+
+def keyset_page(ordered, sort: str, cursor, size: int):
+    """(rows, has_more) of the page a decoded cursor (forward, values) points to; `ordered` is
+    the queue in the sort's order (sorted_cases). Backward pages are read in the reversed order
+    and turned round."""
+    forward, values = cursor
+    fields = _sort_fields(sort)
+    queryset = ordered.filter(_beyond(fields, values, forward))
+    if not forward:
+        queryset = queryset.reverse()
+    rows = list(queryset[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    return rows, has_more
