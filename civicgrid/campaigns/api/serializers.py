@@ -232,7 +232,9 @@ class CampaignsActionInputSerializer(serializers.Serializer):
 
 
 class CampaignsEventSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.username", read_only=True, default=None)
+    user = serializers.CharField(
+        source="user.username", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = CampaignEvent
