@@ -89,14 +89,18 @@ class CityCluster(cluster.Cluster):
     def prepare_city(self, args) -> dict:
         import psycopg
 
-        template = self.template()
-        with psycopg.connect(f"{cluster.PG_SERVER}/postgres", autocommit=True) as conn:
+        admin = f"{cluster.PG_SERVER}/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [self.db]
             ).fetchone()
-            if not exists:
+        if not exists:
+            # The cluster test's template (built once per state of the migrations); a kept
+            # database is only migrated forward below.
+            template = self.template()
+            with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.db}" TEMPLATE "{template}"')
-                cluster.say(f"database {self.db}: a copy of {template}")
+            cluster.say(f"database {self.db}: a copy of {template}")
         os.environ.update(self.env())
         os.environ["DJANGO_SETTINGS_MODULE"] = "civicgrid.settings"
         import django
@@ -162,7 +166,10 @@ def city_accounts(args) -> dict:
     from civicgrid.accounts.choices import Role
     from civicgrid.accounts.models import Department, User
     from civicgrid.accounts.tokens import issue_token
+    from civicgrid.open311.models import ApiClient
 
+    # make_accounts adds its Open311 client by name: the kept database has last run's.
+    ApiClient.objects.filter(name="cluster-test").delete()
     data = cluster.make_accounts()
     departments = list(
         Department.objects.filter(is_active=True).order_by("code").values_list("pk", flat=True)
