@@ -285,23 +285,25 @@ def _scope(scope_level, grid, estate, relocation, errors):
 def _households_in_scope(households, scope_level, grid, estate, relocation, errors) -> list:
     """The named households of a notice: each a registry household inside the notice's scope
     (under its grid; in its estate; in its relocation project)."""
-    households = list(households)
-    if not households:
+    ids = {h.pk if isinstance(h, Household) else h for h in households}
+    if not ids:
         errors["households"] = _("请指定住户")
         return []
-    if not all(isinstance(h, Household) for h in households):
+    if not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids):
+        errors["households"] = _("请选择登记在册的住户")
+        return []
+    households = list(Household.objects.filter(pk__in=ids))
+    if len(households) != len(ids):
         errors["households"] = _("请选择登记在册的住户")
         return []
     if grid is None:
         return households
-    inside = Household.objects.filter(
-        pk__in=[h.pk for h in households], address__micro_grid__path__startswith=grid.path
-    )
+    inside = Household.objects.filter(pk__in=ids, address__micro_grid__path__startswith=grid.path)
     if scope_level == ScopeLevel.ESTATE:
         inside = inside.filter(address__estate=estate)
     elif scope_level == ScopeLevel.PROJECT:
         inside = inside.filter(pk__in=relocation.households.values("household_id"))
-    if inside.count() != len({h.pk for h in households}):
+    if inside.count() != len(ids):
         errors["households"] = _("指定住户须在公告范围内")
     return households
 
