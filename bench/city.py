@@ -109,7 +109,8 @@ class CityCluster(cluster.Cluster):
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
-        generated = count("SELECT count(*) FROM cases_case WHERE public_token LIKE 'b%%'")
+        # The generator's tokens are "b" + its row number (an intake's are random).
+        generated = count("SELECT count(*) FROM cases_case WHERE public_token ~ '^b[0-9]+$'")
         if generated == args.cases and not args.regenerate:
             cluster.say(f"reusing the {generated:,} generated cases of {self.db}")
         else:
