@@ -124,6 +124,9 @@ def index(request):
             "drills": Drill.objects.annotate(n=Count("participants"))[:20],
             "tile": services.tile(None, None, None, timezone.now()),
             "colours": LEVEL_COLOURS,
+            "inactive": services.scope_points(
+                FloodPoint.objects.filter(is_active=False).select_related("community"), user
+            ).order_by("name", "pk")[:50],
         },
     )
 

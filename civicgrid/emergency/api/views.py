@@ -246,11 +246,11 @@ class StoreViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(responses={200: s.EmergencyMovementSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def movements(self, request, pk=None, format=None):
-        rows = self.get_object().movements.order_by("-at", "-pk")
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(s.EmergencyMovementSerializer(page, many=True).data)
+        """The store's latest movements (200 at most; the store page pages through all)."""
+        rows = self.get_object().movements.order_by("-at", "-pk")[:200]
+        return ApiResponse(s.EmergencyMovementSerializer(rows, many=True).data)
 
 
 class PlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -75,3 +75,37 @@ def test_the_desk_raises_a_level_and_watches_the_board(page, live_server):
     banner = page.locator("#emergency-banner")
     banner.wait_for()
     assert "应急响应中" in banner.inner_text()
+
+
+def test_the_desk_registers_a_point_on_the_map(page, live_server):
+    """The register's 新增易积水点: a tap on the map fills the point's place, the form saves it;
+    taking more sandbags than the store holds is refused on the store's page, nothing moves."""
+    from civicgrid.emergency.models import FloodPoint, StockBalance
+
+    operator, _worker, point = _street()
+    store = services.do_save_store(None, name="街道防汛仓库")
+    services.do_move_stock(None, store, supply="sandbag", change=50, reason="入库")
+    login(page, live_server, operator.username)
+    page.goto(f"{live_server.url}/emergency/")
+    page.locator("#new-point").click()
+    page.wait_for_url("**/emergency/points/new/")
+    form = page.locator("#point-form")
+    form.locator("input[name=name]").fill("周浦路段")
+    form.locator("select[name=kind]").select_option("road")
+    form.locator("select[name=micro_grid]").select_option(str(point.micro_grid_id))
+    page.locator("#point-map").click()
+    assert page.locator("#id_lon").input_value() != ""
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/emergency/points/*/")
+    made = FloodPoint.objects.get(name="周浦路段")
+    assert made.lon is not None and made.lat is not None
+    assert "周浦路段" in page.locator("h1").inner_text()
+
+    page.goto(f"{live_server.url}/emergency/stores/{store.pk}/")
+    move = page.locator("#move-form")
+    move.locator("select[name=supply]").select_option("sandbag")
+    move.locator("input[name=change]").fill("-80")
+    move.locator("input[name=reason]").fill("预置")
+    move.locator("button[type=submit]").click()
+    assert "只有50，不能出库80" in page.locator("#move-form").inner_text()
+    assert StockBalance.objects.get(store=store, supply="sandbag").quantity == 50
