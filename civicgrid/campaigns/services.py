@@ -75,6 +75,7 @@ from civicgrid.grids.scoping import visible_grids, visible_micro_grids
 CATEGORY_FAMILY = "community"
 CATEGORY_NAME = "文明创建督查问题"
 MAX_NOTE = 300
+MAX_ORDER = 9999
 ROUND_DAYS = 7  # weekly by default: "周周有行动，一周一个样"
 REPEAT_ROUNDS = 3  # an item failing at least twice in a checkpoint's last three rounds repeats
 REPEAT_TIMES = 2
@@ -354,6 +355,16 @@ def do_save_campaign(
     return campaign
 
 
+def _order(value) -> int:
+    try:
+        order = int(value or 0)
+    except (TypeError, ValueError):
+        order = -1
+    if not 0 <= order <= MAX_ORDER:
+        raise ValidationError({"order": _("排序须为0至%(max)s的整数") % {"max": MAX_ORDER}})
+    return order
+
+
 def do_save_item(
     user, campaign, *, item=None, kind, name, description="", order=0, is_active=True
 ) -> ChecklistItem:
@@ -363,10 +374,7 @@ def do_save_item(
     kind = _choice(kind, CheckpointKind, "kind", _("点位类型"))
     name = _text(name, "name", _("测评项"), 60, required=True)
     description = _text(description, "description", _("测评内容"), 300)
-    try:
-        order = int(order or 0)
-    except (TypeError, ValueError):
-        raise ValidationError({"order": _("排序须为整数")}) from None
+    order = _order(order)
     with transaction.atomic():
         if item is not None:
             item = ChecklistItem.objects.select_for_update(of=("self",)).get(
@@ -380,7 +388,7 @@ def do_save_item(
         before = _snapshot(item, _ITEM_FIELDS)
         item = item or ChecklistItem(campaign=campaign)
         item.kind, item.name, item.description = kind, name, description
-        item.order, item.is_active = max(order, 0), bool(is_active)
+        item.order, item.is_active = order, bool(is_active)
         item.save()
         _log_edit(user, campaign, "item", item, before, _ITEM_FIELDS)
     return item
@@ -391,10 +399,7 @@ def do_save_action(user, campaign, *, action=None, name, owner, order=0) -> Camp
     _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护创建行动"))
     name = _text(name, "name", _("行动名称"), 60, required=True)
     owner = _text(owner, "owner", _("牵头单位"), 100, required=True)
-    try:
-        order = max(int(order or 0), 0)
-    except (TypeError, ValueError):
-        raise ValidationError({"order": _("排序须为整数")}) from None
+    order = _order(order)
     with transaction.atomic():
         if action is not None:
             action = CampaignAction.objects.select_for_update(of=("self",)).get(
