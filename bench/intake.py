@@ -17,7 +17,12 @@ the default, close each connection and the client reconnects):
   A. GET /bench/hello — the same stack (middleware, token authentication, IsAuthenticated,
      JSON) doing no work: the yardstick;
   B. POST /api/cases/ — a report at a random point inside a random micro-grid of the street,
-     with a random second-level category, source and a realistic description.
+     with a random second-level category, source and a realistic description; the answer is the
+     API's default, the minimal one (number, state, link); `--full` asks for the case's full
+     view (`?full=1`) to measure what that costs.
+
+gunicorn may take up to `--start-timeout` seconds (180) to answer /healthz on a loaded machine;
+if it does not, the benchmark stops with the reason and the end of var/bench-intake-gunicorn.log.
 
 Only 2xx responses count; errors are reported. The cases in the database afterwards must match the
 201s received. The last line is `intake_ratio_vs_hello=<cases/s ÷ hello req/s>`. Everything stays
@@ -308,19 +313,45 @@ def stop_server(proc):
         pass
 
 
-def wait_healthy(port, proc, timeout=30.0):
-    deadline = time.monotonic() + timeout
+def _log_tail(path, lines=15) -> str:
+    try:
+        text = Path(path).read_text(errors="replace").splitlines()[-lines:]
+    except OSError:
+        return "(no log)"
+    return "\n".join("    " + line for line in text) or "    (empty)"
+
+
+def wait_healthy(port, proc, log_path, timeout=180.0, probe_timeout=15.0):
+    """Wait until gunicorn answers /healthz with 200. On a loaded machine a worker's first
+    request (imports, the migration check of /healthz) can take several seconds: each probe
+    waits up to `probe_timeout` (a shorter one gave up on a worker still starting and tried the
+    next, and the whole wait ran out), and the start may take up to `timeout`. A failure says
+    why — gunicorn's exit status or the last probe's error — and shows the end of its log."""
+    started = time.monotonic()
+    deadline = started + timeout
+    last = "no answer yet"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode} (see its log)")
+            raise SystemExit(
+                f"gunicorn exited with status {proc.returncode} before answering /healthz; "
+                f"the end of {log_path}:\n{_log_tail(log_path)}"
+            )
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+            url = f"http://127.0.0.1:{port}/healthz"
+            with urllib.request.urlopen(url, timeout=probe_timeout) as resp:
                 if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz within {timeout:.0f} s")
+                    return time.monotonic() - started
+                last = f"HTTP {resp.status}"
+        except urllib.error.HTTPError as exc:
+            # 503: the database is unreachable or a migration is pending (the body says which).
+            last = f"HTTP {exc.code} {exc.read()[:300].decode('utf-8', 'replace')}"
+        except (urllib.error.URLError, OSError) as exc:
+            last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        time.sleep(0.5)
+    raise SystemExit(
+        f"gunicorn did not answer /healthz with 200 within {timeout:.0f} s (last probe: {last}); "
+        f"the end of {log_path}:\n{_log_tail(log_path)}"
+    )
 
 
 def _interrupt(signum, frame):
@@ -336,6 +367,15 @@ def main(argv=None):
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--full", action="store_true", help="ask for the full case view (?full=1) in each intake"
+    )
+    parser.add_argument(
+        "--start-timeout",
+        type=float,
+        default=180.0,
+        help="seconds gunicorn may take to answer /healthz (default 180: a loaded machine)",
+    )
     args = parser.parse_args(argv)
     if not urlsplit(args.database_url).scheme.startswith("postgres"):
         raise SystemExit("the intake benchmark runs on PostgreSQL (--database-url postgres://…)")
@@ -357,7 +397,8 @@ def main(argv=None):
     try:
         with open(log_path, "w") as log:
             proc = start_server(args, port, log)
-            wait_healthy(port, proc)
+            waited = wait_healthy(port, proc, log_path, timeout=args.start_timeout)
+            print(f"gunicorn answered /healthz after {waited:.1f} s")
             print(
                 f"gunicorn civicgrid.wsgi on 127.0.0.1:{port}: {args.workers} × {args.worker_class}"
                 + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
@@ -372,11 +413,12 @@ def main(argv=None):
             host = f"Host: 127.0.0.1:{port}\r\n"
             hello_raw = f"GET /bench/hello HTTP/1.1\r\n{host}{auth}\r\n".encode()
             bodies = intake_bodies(data, args.seed)
+            intake_path = "/api/cases/?full=1" if args.full else "/api/cases/"
 
             def intake_raw():
                 body = next(bodies)
                 return (
-                    f"POST /api/cases/ HTTP/1.1\r\n{host}{auth}"
+                    f"POST {intake_path} HTTP/1.1\r\n{host}{auth}"
                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
                 ).encode() + body
 

@@ -8,6 +8,7 @@ role or scope 403, unknown or invisible case 404, an action the case's state doe
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -61,6 +62,37 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "键只在同一账号内有效。"
     ),
 )
+
+
+PREFER = OpenApiParameter(
+    "Prefer",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "RFC 7240：return=minimal（默认）只返回案件编号、状态和链接；"
+        "return=representation 返回案件的完整视图（同 ?full=1）"
+    ),
+)
+FULL = OpenApiParameter(
+    "full",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="1：返回案件的完整视图（同 Prefer: return=representation）",
+)
+
+
+def wants_full_answer(request) -> bool:
+    """Whether an intake asked for the case's full view: `?full=1` (or true) or
+    `Prefer: return=representation`; the default is the minimal answer."""
+    if request.query_params.get("full", "").strip().lower() in ("1", "true", "yes"):
+        return True
+    prefer = request.headers.get("Prefer", "")
+    return any(
+        part.split(";")[0].strip().lower().replace(" ", "") == "return=representation"
+        for part in prefer.split(",")
+    )
 
 
 def detail_queryset():
@@ -219,11 +251,17 @@ class CaseViewSet(
 
     @extend_schema(
         request=s.IntakeSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, PREFER, FULL],
         responses={
-            201: s.CASE_OR_PUBLIC,
+            201: OpenApiResponse(
+                s.INTAKE_ANSWER_OR_CASE,
+                description=(
+                    "默认只返回案件编号、状态和链接（Prefer: return=minimal）；"
+                    "带 ?full=1 或 Prefer: return=representation 时返回案件的完整视图"
+                ),
+            ),
             200: OpenApiResponse(
-                s.CASE_OR_PUBLIC,
+                s.INTAKE_ANSWER_OR_CASE,
                 description="同一 Idempotency-Key 的重复提交：返回首次提交建立的案件，不新建",
             ),
             422: OpenApiResponse(
@@ -234,7 +272,9 @@ class CaseViewSet(
     )
     def create(self, request, *args, **kwargs):
         """Intake (上报). With an `Idempotency-Key` header a retry (the same key and body)
-        answers the case the first request created (200) instead of making another."""
+        answers the case the first request created (200) instead of making another. The answer
+        is the new case's number, state and link; `?full=1` or `Prefer: return=representation`
+        asks for the case's full view."""
         sender = f"api:{request.user.pk}"
         key = services.idempotency_key(request.headers.get(IDEMPOTENCY), sender)
         # A retry of a request that got through is answered, not counted by the rate limit.
@@ -245,13 +285,21 @@ class CaseViewSet(
             verdict = ratelimit.hit_intake_limit(request)
             if verdict.refused:
                 raise ratelimit.IntakeThrottled(verdict)
-        body = s.IntakeSerializer(data=_payload(request))
-        body.is_valid(raise_exception=True)
+        payload = _payload(request)
+        # An ordinary JSON body is checked directly; anything else, and every refusal with its
+        # message, goes through the serializer.
+        fields = s.lean_intake_fields(payload)
+        if fields is None:
+            body = s.IntakeSerializer(data=payload)
+            body.is_valid(raise_exception=True)
+            fields = body.validated_data
         if key is not None:
-            return self._report_once(request, key, body.validated_data)
-        done = services.do_report(user=request.user, **body.validated_data)
-        data = s.case_data(new_case_as_loaded(done.case, done.event), self.get_serializer_context())
-        return Response(data, status=status.HTTP_201_CREATED)
+            return self._report_once(request, key, fields)
+        done = services.do_report(user=request.user, **fields)
+        if wants_full_answer(request):
+            case = new_case_as_loaded(done.case, done.event)
+            return self._answer(request, case, status.HTTP_201_CREATED, full=True)
+        return self._answer(request, done.case, status.HTTP_201_CREATED)
 
     def _report_once(self, request, key, fields):
         try:
@@ -263,9 +311,24 @@ class CaseViewSet(
             )
         except services.IdempotencyConflict as exc:
             return Response({"detail": exc.message}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-        fresh = detail_queryset().get(pk=case.pk)
-        data = s.case_data(fresh, self.get_serializer_context())
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        if wants_full_answer(request):
+            return self._answer(request, detail_queryset().get(pk=case.pk), code, full=True)
+        return self._answer(request, case, code)
+
+    def _answer(self, request, case, code, *, full=False):
+        """The intake's answer: the case's view (`full`) or the minimal one; either way the
+        case's URL in `Location` and the preference applied (RFC 7240)."""
+        url = reverse("case-detail", kwargs={"number": case.number})
+        if full:
+            data = s.case_data(case, self.get_serializer_context())
+        else:
+            data = s.intake_answer(case, url)
+        headers = {
+            "Location": url,
+            "Preference-Applied": "return=representation" if full else "return=minimal",
+        }
+        return Response(data, status=code, headers=headers)
 
     @extend_schema(responses={200: s.DuplicateSerializer(many=True)})
     # A plain list (the case's candidates), neither paginated nor filtered like the case list.

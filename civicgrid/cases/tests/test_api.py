@@ -21,7 +21,8 @@ def body(cat, point=IN_MICRO[0], **extra):
 
 
 def test_intake_locates_and_masks_the_phone(api, users, garbage, clock):
-    response = api(users["resident"]).post(LIST, body(garbage), format="json")
+    # The full view on request (the default answer is the number, state and link).
+    response = api(users["resident"]).post(f"{LIST}?full=1", body(garbage), format="json")
     assert response.status_code == 201, response.data
     data = response.data
     # The resident gets the residents' page's view of their own case.
@@ -36,7 +37,10 @@ def test_intake_locates_and_masks_the_phone(api, users, garbage, clock):
 
 def test_intake_outside_every_grid_is_accepted_and_flagged(api, users, garbage, clock):
     response = api(users["operator"]).post(
-        LIST, body(garbage, OUTSIDE, source="supervision"), format="json"
+        LIST,
+        body(garbage, OUTSIDE, source="supervision"),
+        format="json",
+        HTTP_PREFER="return=representation",
     )
     assert response.status_code == 201, response.data
     assert response.data["needs_manual_location"] is True

@@ -47,9 +47,9 @@ def token_client(users):
     return client
 
 
-def _count_intake(client, data):
+def _count_intake(client, data, path=LIST):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.post(LIST, data, format="json")
+        response = client.post(path, data, format="json")
     assert response.status_code == 201, response.data
     writes = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
     return response, writes
@@ -57,7 +57,10 @@ def _count_intake(client, data):
 
 def test_one_intake_costs_a_fixed_number_of_queries(token_client, garbage, clock):
     token_client.post(LIST, body(garbage, IN_MICRO[0]), format="json")  # the day's counter row
-    response, queries = _count_intake(token_client, body(garbage, IN_MICRO[1]))
+    _minimal, queries = _count_intake(token_client, body(garbage, IN_MICRO[1]))
+    assert len(queries) == INTAKE_QUERIES, "\n".join(queries)
+    # The full view on request costs no query more.
+    response, queries = _count_intake(token_client, body(garbage, IN_MICRO[1]), f"{LIST}?full=1")
     assert len(queries) == INTAKE_QUERIES, "\n".join(queries)
     # The answer's micro-grid comes from the locator, not from a read of the grid (boundary and
     # all), and the case is not read back.
@@ -86,7 +89,8 @@ def test_the_first_intake_of_a_day_creates_its_counter(token_client, garbage, cl
     ],
 )
 def test_the_intake_answer_equals_the_case_read_back(token_client, garbage, clock, point, extra):
-    response = token_client.post(LIST, body(garbage, point, **extra), format="json")
+    # The full view, on request (the default answer is the minimal one).
+    response = token_client.post(f"{LIST}?full=1", body(garbage, point, **extra), format="json")
     assert response.status_code == 201, response.data
     # The detail endpoint reads the case with detail_queryset(): the same JSON, key for key.
     read_back = token_client.get(f"{LIST}{response.data['number']}/")
@@ -110,3 +114,85 @@ def test_serializer_fields_are_built_once_per_language_but_never_shared(db):
     with translation.override("zh-hans"):
         chinese = s.CaseDetailSerializer().fields["status"].label
     assert chinese == "状态" and english == "Status"
+
+
+VALID_BODIES = [
+    {"category": 7, "description": "  人行道上堆满建筑垃圾 "},
+    {
+        "category": 7,
+        "description": "井盖松动",
+        "source": "supervision",
+        "lon": 121,
+        "lat": 31.1,
+        "address": " 康桥路1号 ",
+        "reporter_name": "王先生",
+        "reporter_phone": "13912345678",
+        "reporter_email": "",
+        "is_anonymous": True,
+        "external_ticket": "",
+        "hotline_request_type": "",
+        "not_a_field": {"ignored": 1},
+    },
+    {"category": 7, "description": "占道", "lon": None, "lat": None, "source": "hotline_12345"},
+]
+# What the direct check leaves to the serializer (which then answers, with its message).
+OTHER_BODIES = [
+    {"category": "7", "description": "数字写成字符串"},
+    {"category": True, "description": "布尔值"},
+    {"category": 2**70, "description": "太大的编号"},
+    {"category": 7},
+    {"description": "没有类别"},
+    {"category": 7, "description": "   "},
+    {"category": 7, "description": "x" * 2001},
+    {"category": 7, "description": "空字符\x00"},
+    {"category": 7, "description": "孤立代理\ud800"},
+    {"category": 7, "description": "来源", "source": "nowhere"},
+    {"category": 7, "description": "来源", "source": ""},
+    {"category": 7, "description": "坐标", "lon": "121.5", "lat": 31},
+    {"category": 7, "description": "坐标", "lon": 10**400, "lat": 31},
+    {"category": 7, "description": "匿名", "is_anonymous": "true"},
+    {"category": 7, "description": "姓名", "reporter_name": "王" * 51},
+    {"category": 7, "description": "类型", "hotline_request_type": "unknown"},
+    ["not", "a", "dict"],
+]
+
+
+@pytest.mark.parametrize("data", VALID_BODIES)
+def test_the_direct_check_of_an_ordinary_body_equals_the_serializer(data):
+    from civicgrid.cases.api import serializers as s
+
+    drf = s.IntakeSerializer(data=data)
+    assert drf.is_valid(), drf.errors
+    assert s.lean_intake_fields(data) == dict(drf.validated_data)
+
+
+@pytest.mark.parametrize("data", OTHER_BODIES)
+def test_the_direct_check_leaves_anything_else_to_the_serializer(data):
+    from civicgrid.cases.api import serializers as s
+
+    assert s.lean_intake_fields(data) is None
+
+
+def test_the_default_answer_is_minimal_and_the_full_view_is_on_request(
+    token_client, garbage, clock
+):
+    minimal = token_client.post(LIST, body(garbage, IN_MICRO[0]), format="json")
+    assert minimal.status_code == 201, minimal.data
+    number = minimal.data["number"]
+    assert minimal.data == {
+        "number": number,
+        "status": "reported",
+        "status_display": "待受理",
+        "reported_at": minimal.data["reported_at"],
+        "links": {"self": f"{LIST}{number}/"},
+    }
+    assert minimal["Location"] == f"{LIST}{number}/"
+    assert minimal["Preference-Applied"] == "return=minimal"
+    read_back = token_client.get(minimal["Location"]).json()
+    assert read_back["reported_at"] == minimal.data["reported_at"]
+    for ask in ({"path": f"{LIST}?full=1"}, {"path": LIST, "HTTP_PREFER": "return=representation"}):
+        path = ask.pop("path")
+        full = token_client.post(path, body(garbage, IN_MICRO[1]), format="json", **ask)
+        assert full.status_code == 201, full.data
+        assert full["Preference-Applied"] == "return=representation"
+        assert full.json() == token_client.get(full["Location"]).json()

@@ -163,7 +163,7 @@ def test_staff_who_only_reported_a_case_get_the_public_view(
     # department they see it only as its reporter.
     handler = users["handler_fg"]
     response = api(handler).post(
-        LIST,
+        f"{LIST}?full=1",
         {
             "category": garbage.pk,
             "description": "路口暴露垃圾",

@@ -47,7 +47,7 @@ def test_api_report_from_the_property_desk(api, users, garbage, clock):
         "lat": IN_MICRO[0][1],
         "source": "property_repair",
     }
-    response = api(users["staff"]).post("/api/cases/", body, format="json")
+    response = api(users["staff"]).post("/api/cases/?full=1", body, format="json")
     assert response.status_code == 201, response.data
     assert response.data["source"] == "property_repair"
     refused = api(users["resident"]).post("/api/cases/", body, format="json")
