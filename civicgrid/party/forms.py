@@ -28,6 +28,9 @@ from civicgrid.party.choices import (
 from civicgrid.party.models import LifeMeeting, Member, Organisation
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+# An organisation or a service point covers the street, a 片区, a 居村 or a micro-grid (never a
+# 楼组: thousands of them would swamp the select).
+COVERED_LEVELS = [GridLevel.STREET, GridLevel.AREA, GridLevel.COMMUNITY, GridLevel.MICRO_GRID]
 
 
 def apply_errors(form, error):
@@ -103,7 +106,7 @@ class OrganisationForm(forms.Form):
         if organisation is not None:
             orgs = orgs.exclude(pk=organisation.pk)
         self.fields["parent"].queryset = orgs
-        self.fields["grid"].queryset = grids_for(user)
+        self.fields["grid"].queryset = grids_for(user, COVERED_LEVELS)
         if organisation is None:
             del self.fields["secretary"]  # a head is chosen once the members are registered
         else:
@@ -255,7 +258,7 @@ class ServicePointForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations_for(user)
-        self.fields["grid"].queryset = grids_for(user)
+        self.fields["grid"].queryset = grids_for(user, COVERED_LEVELS)
 
     @staticmethod
     def initial_for(point) -> dict:

@@ -58,3 +58,33 @@ def test_the_public_service_point_map(page, live_server, tree):
     assert (
         "红色加油站" in text and "秀沿路2号" in text and "全天开放" in text and "饮水、充电" in text
     )
+
+
+def test_a_service_point_is_placed_on_the_map_picker(page, live_server):
+    """The staff's service-point form in chromium: a click on the map fills 经度/纬度 (the same
+    picker as the projects' form), and the point is saved there."""
+    from civicgrid.accounts.choices import Role
+    from civicgrid.party.models import ServicePoint
+    from civicgrid.testing.browser import login
+    from civicgrid.testing.factories import UserFactory, make_tree
+
+    make_tree()
+    admin = UserFactory(username="partydesk", role=Role.ADMIN, is_staff=True)
+    login(page, live_server, admin.username, next_url="/party/points/new/")
+    page.wait_for_selector("#party-point-map[data-ready='1']")
+    assert page.input_value("#id_lat") == "" and page.input_value("#id_lng") == ""
+    page.click("#party-point-map")
+    lat, lng = float(page.input_value("#id_lat")), float(page.input_value("#id_lng"))
+    assert 31.0 < lat < 31.5 and 121.2 < lng < 121.8  # the map opens on Shanghai
+    page.fill("#id_name", "汤巷雅苑红色加油站")
+    page.select_option("#id_tier", "point")
+    page.select_option("#id_kind", "red_station")
+    page.fill("#id_address", "汤巷雅苑 3 号")
+    page.fill("#id_hours", "全天开放")
+    page.fill("#id_services", "饮水、充电")
+    page.click("#party-form button[type=submit]")
+    page.wait_for_selector("#point-table")
+    point = ServicePoint.objects.get()
+    assert (round(point.lat, 6), round(point.lng, 6)) == (round(lat, 6), round(lng, 6))
+    assert point.services == ["饮水", "充电"]
+    assert "汤巷雅苑红色加油站" in page.locator("#point-table").inner_text()
