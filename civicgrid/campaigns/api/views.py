@@ -142,9 +142,8 @@ class CampaignViewSet(
     def history(self, request, pk=None, format=None):
         """The campaign's edits, newest first: what changed, by whom, when."""
         campaign = self.get_object()
-        return Response(
-            s.CampaignsEventSerializer(services.campaign_history(campaign), many=True).data
-        )
+        page = self.paginate_queryset(campaign.events.select_related("user").order_by("-at", "-id"))
+        return self.get_paginated_response(s.CampaignsEventSerializer(page, many=True).data)
 
     @extend_schema(responses={200: s.CampaignsReadinessSerializer})
     @action(detail=True, methods=["get"])

@@ -177,13 +177,19 @@ def test_the_api_keeps_campaigns_checkpoints_and_rounds(campaign, users, api):
         f"/api/campaigns/campaigns/{pk}/items/", {"kind": "park", "name": "绿化完好"}, format="json"
     )
     assert item.status_code == 201
+    too_far = desk.post(
+        f"/api/campaigns/campaigns/{pk}/items/",
+        {"kind": "park", "name": "座椅完好", "order": 10**12},
+        format="json",
+    )
+    assert too_far.status_code == 400 and "排序须为0至9999的整数" in str(too_far.json())
     action = desk.post(
         f"/api/campaigns/campaigns/{pk}/actions/",
         {"name": "背街小巷整治", "owner": "城管中队"},
         format="json",
     )
     assert action.status_code == 201
-    history = desk.get(f"/api/campaigns/campaigns/{pk}/history/").json()
+    history = desk.get(f"/api/campaigns/campaigns/{pk}/history/").json()["results"]
     assert history[0]["changes"] == "新建" and history[0]["subject"] == "action"
     assert any("达标线（百分比）：85 → 95" in row["changes"] for row in history)
     assert (
