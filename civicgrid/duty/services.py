@@ -29,6 +29,7 @@ from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import on_handling_side, scope_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.text import field_text
 from civicgrid.duty.choices import DutyRole, SupervisionStatus
 from civicgrid.duty.models import DutyShift, Liaison, Supervision
 
@@ -70,14 +71,7 @@ def on_duty(role: str, at: datetime.datetime | None = None):
 
 
 def _text(value, field: str, label: str, *, required: bool = True) -> str:
-    value = str(value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
-    if len(value) > MAX_TEXT:
-        raise ValidationError(
-            {field: _("%(label)s不能超过%(n)d个字") % {"label": label, "n": MAX_TEXT}}
-        )
-    return value
+    return field_text(value, field, label, MAX_TEXT, required=required)
 
 
 def check_shift(*, user, role: str, starts_at, ends_at) -> None:

@@ -34,7 +34,7 @@ from civicgrid.cases.choices import OPEN_STATUSES, CallInStatus, CaseSource
 from civicgrid.cases.models import Case, Category
 from civicgrid.cases.services import photos as step_photos
 from civicgrid.core.masking import mask_phone
-from civicgrid.core.text import text_problem
+from civicgrid.core.text import field_text
 from civicgrid.firesafety import photos as inspection_photos
 from civicgrid.firesafety import workflow
 from civicgrid.firesafety.choices import Colour, HouseUse, Structure
@@ -138,21 +138,10 @@ def _check_in_scope(user, house):
 
 
 def _text(value, field, label, max_length, *, required=False) -> str:
-    if value is None:
-        text = ""
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
+    # A number or a list where text belongs is refused, not turned into its repr.
+    if value is not None and not isinstance(value, str):
         raise ValidationError({field: _("%(label)s格式不正确") % {"label": label}})
-    if required and not text:
-        raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {field: _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}}
-        )
-    if text and (problem := text_problem(text)) is not None:
-        raise ValidationError({field: problem.messages[0]})
-    return text
+    return field_text(value, field, label, max_length, required=required)
 
 
 def _whole(value, field, label, low, high):
