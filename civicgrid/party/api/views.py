@@ -112,8 +112,8 @@ class OrganisationViewSet(
         org = services.do_keep_organisation(data, request.user, org)
         return Response(s.PartyOrganisationSerializer(org).data)
 
-    def partial_update(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed("PATCH")
+    # A change sends every particular (PUT): a partial body would leave the rules half-checked.
+    http_method_names = ["get", "post", "put", "head", "options"]
 
 
 class MemberViewSet(
@@ -163,8 +163,8 @@ class MemberViewSet(
         member = services.do_update_member(member, data, request.user)
         return Response(s.PartyMemberSerializer(member).data)
 
-    def partial_update(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed("PATCH")
+    # A change sends every particular (PUT): a partial body would leave the rules half-checked.
+    http_method_names = ["get", "post", "put", "head", "options"]
 
     @extend_schema(
         request=s.PartyAssignmentInputSerializer, responses={201: s.PartyAssignmentSerializer}
@@ -286,8 +286,8 @@ class CoBuildingViewSet(
         agreement = services.do_update_co_building(agreement, data, request.user)
         return Response(s.PartyCoBuildingSerializer(agreement).data)
 
-    def partial_update(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed("PATCH")
+    # A change sends every particular (PUT): a partial body would leave the rules half-checked.
+    http_method_names = ["get", "post", "put", "head", "options"]
 
 
 class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
@@ -347,8 +347,8 @@ class ServicePointStaffViewSet(
         point = services.do_save_service_point(self._data(request), request.user, point)
         return Response(s.PartyServicePointStaffSerializer(point).data)
 
-    def partial_update(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed("PATCH")
+    # A change sends every particular (PUT): a partial body would leave the rules half-checked.
+    http_method_names = ["get", "post", "put", "head", "options"]
 
 
 class CoverageView(APIView):
