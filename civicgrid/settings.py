@@ -509,6 +509,7 @@ SPECTACULAR_SETTINGS = {
         "TimebankAccountKindEnum": "civicgrid.timebank.choices.AccountKind",
         "TimebankTransferKindEnum": "civicgrid.timebank.choices.TransferKind",
         "DispatchOutcomeEnum": "civicgrid.dispatch.choices.Outcome",
+        "EmergencyFindingOutcomeEnum": "civicgrid.emergency.choices.FindingOutcome",
         "ProjectsCampaignLevelEnum": "civicgrid.projects.choices.CampaignLevel",
         "CampaignsLevelEnum": "civicgrid.campaigns.choices.CampaignLevel",
         "CampaignsCheckpointKindEnum": "civicgrid.campaigns.choices.CheckpointKind",
