@@ -257,7 +257,7 @@ http {{
             # A node that refuses the connection or times out: the next one. nginx never
             # retries a POST on another node (no non_idempotent): the client does, with its
             # Idempotency-Key.
-            proxy_next_upstream error timeout http_502 http_503;
+            proxy_next_upstream error http_502 http_503;
             proxy_next_upstream_tries 2;
             add_header X-Upstream $upstream_addr always;
         }}
