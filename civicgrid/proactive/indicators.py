@@ -54,22 +54,54 @@ def same_place(a: dict, b: dict) -> bool:
 
 
 class Earlier:
-    """The cases of one kind, by category and time, to ask "was there one before this case at
-    the same place?" without comparing every pair."""
+    """The cases of one kind, by category, place and time, to ask "was there one before this
+    case at the same place?" without comparing every pair: a case with a point looks only in
+    the cells (a little wider than the radius) around it and at the point-less cases of its
+    micro-grid; a case without a point at the cases of its micro-grid."""
 
     def __init__(self, rows):
-        self.rows = defaultdict(list)
+        radius = settings.CIVICGRID_PROACTIVE_FIRST_RADIUS_M
+        # Degrees per cell: at least the radius in both directions up to 60° of latitude.
+        self.dlat = radius / 111_320
+        self.dlon = radius / (111_320 * 0.5)
+        buckets = defaultdict(list)
         for row in sorted(rows, key=lambda r: r["reported_at"]):
-            self.rows[row["category_id"]].append(row)
-        self.times = {k: [r["reported_at"] for r in v] for k, v in self.rows.items()}
+            cat, micro = row["category_id"], row["micro_grid_id"]
+            buckets[(cat, "grid", micro)].append(row)
+            if self._has_point(row):
+                buckets[(cat, "cell", self._cell(row))].append(row)
+            else:
+                buckets[(cat, "bare", micro)].append(row)
+        self.rows = buckets
+        self.times = {k: [r["reported_at"] for r in v] for k, v in buckets.items()}
+
+    @staticmethod
+    def _has_point(row) -> bool:
+        return row["lon"] is not None and row["lat"] is not None
+
+    def _cell(self, row):
+        return (int(row["lon"] // self.dlon), int(row["lat"] // self.dlat))
+
+    def _keys(self, case):
+        cat, micro = case["category_id"], case["micro_grid_id"]
+        if not self._has_point(case):
+            return [(cat, "grid", micro)] if micro is not None else []
+        x, y = self._cell(case)
+        keys = [(cat, "cell", (x + i, y + j)) for i in (-1, 0, 1) for j in (-1, 0, 1)]
+        if micro is not None:
+            keys.append((cat, "bare", micro))
+        return keys
 
     def any_before(self, case: dict) -> bool:
-        rows, times = self.rows.get(case["category_id"]), self.times.get(case["category_id"])
-        if not rows:
-            return False
-        lo = bisect.bisect_left(times, case["reported_at"] - window())
-        hi = bisect.bisect_right(times, case["reported_at"])
-        return any(r["pk"] != case["pk"] and same_place(case, r) for r in rows[lo:hi])
+        for key in self._keys(case):
+            rows, times = self.rows.get(key), self.times.get(key)
+            if not rows:
+                continue
+            lo = bisect.bisect_left(times, case["reported_at"] - window())
+            hi = bisect.bisect_right(times, case["reported_at"])
+            if any(r["pk"] != case["pk"] and same_place(case, r) for r in rows[lo:hi]):
+                return True
+        return False
 
 
 def found_first(case: dict, complaints: Earlier) -> bool:
