@@ -9,12 +9,25 @@ composes them with Shanghai place names, house numbers, times and earlier attemp
 category's reports differ in length, wording and register, and neighbouring categories (楼道堆物
 and 乱堆物堆料, 施工扰民 and 噪音扰民, 店外经营 and 跨门营业) share vocabulary as they do in life.
 
+Composition is still composition: every sentence comes from a bank above. So beside it lives a
+set of whole texts written by hand (devdata/reports_zh.csv, ≥ 10 per category: one-liners, a
+grid worker's or a 12345 operator's note, message-board posts with a title and paragraphs of
+history, with typos, asides and a second problem in some). `handwritten()` reads them;
+`reports()` mixes the training part of them in, `held_out()` tests on the other part
+(`handwritten_split`), and the demo's descriptions are drawn from all of them.
+
 The same texts feed the tests, the benchmark and the demo's cases (demo/cases.py draws its
 descriptions from `description_for`). Deterministic for a seed.
 """
 
+import csv
+import functools
 import random
+import re
 from dataclasses import dataclass
+from pathlib import Path
+
+HANDWRITTEN_CSV = Path(__file__).resolve().parent / "devdata" / "reports_zh.csv"
 
 # (family, code) → phrases describing the problem, as people put it.
 PROBLEMS: dict[tuple[str, str], list[str]] = {
@@ -662,17 +675,66 @@ def categories() -> list[tuple[str, str]]:
     return sorted(PROBLEMS)
 
 
+@functools.cache
+def _handwritten() -> tuple[Report, ...]:
+    with HANDWRITTEN_CSV.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = []
+    for row in rows:
+        family, code = row["category"].split(":")
+        out.append(Report(title=row["title"], text=row["text"], family=family, code=code))
+    return tuple(out)
+
+
+@functools.cache
+def _handwritten_by_key() -> dict[tuple[str, str], list[Report]]:
+    by_key: dict[tuple[str, str], list[Report]] = {}
+    for report in _handwritten():
+        by_key.setdefault((report.family, report.code), []).append(report)
+    return by_key
+
+
+def handwritten() -> list[Report]:
+    """The reports written by hand (devdata/reports_zh.csv), in the file's order."""
+    return list(_handwritten())
+
+
+def handwritten_split(*, seed: int = 17, test_share: float = 0.3) -> tuple[list, list]:
+    """(train, test) of the hand-written reports: per category a seed-fixed `test_share` of
+    them (at least one) for testing only, so an evaluation never trains on what it tests."""
+    rng = random.Random(f"handwritten-{seed}")
+    by_key = _handwritten_by_key()
+    train, test = [], []
+    for key in sorted(by_key):
+        group = by_key[key][:]
+        rng.shuffle(group)
+        cut = max(1, round(len(group) * test_share))
+        test += group[:cut]
+        train += group[cut:]
+    return train, test
+
+
 def reports(per_category: int = 60, *, seed: int = 17) -> list[Report]:
-    """`per_category` reports of every category, in a shuffled, seed-fixed order."""
+    """`per_category` reports of every category, in a shuffled, seed-fixed order: the training
+    part of the hand-written reports (`handwritten_split(seed=17)`, at most a third of each
+    category's count) and composed ones for the rest."""
     rng = random.Random(seed)
-    out = [compose(rng, f, c) for f, c in categories() for _ in range(per_category)]
+    written: dict[tuple[str, str], list[Report]] = {}
+    for report in handwritten_split()[0]:
+        written.setdefault((report.family, report.code), []).append(report)
+    out = []
+    for family, code in categories():
+        own = written.get((family, code), [])[: per_category // 3]
+        out += own
+        out += [compose(rng, family, code) for _ in range(per_category - len(own))]
     rng.shuffle(out)
     return out
 
 
 def held_out(per_category: int = 40, *, seed: int = 17) -> tuple[list[Report], list[Report]]:
     """(train, test) where the test reports use problem phrases the training never saw (the
-    odd-numbered ones): the corpus's stand-in for texts written by other people."""
+    odd-numbered ones) and add the test part of the hand-written reports, texts whose wording
+    no bank holds; the training adds the other hand-written part (`handwritten_split`)."""
     rng = random.Random(seed)
     train, test = [], []
     for family, code in categories():
@@ -680,16 +742,41 @@ def held_out(per_category: int = 40, *, seed: int = 17) -> tuple[list[Report], l
         seen, unseen = phrases[0::2], phrases[1::2]
         train += [compose(rng, family, code, phrases=seen) for _ in range(per_category)]
         test += [compose(rng, family, code, phrases=unseen) for _ in range(per_category // 2)]
+    # One split for every caller and seed: a model trained on `reports()` never sees these.
+    written_train, written_test = handwritten_split()
+    train += written_train
+    test += written_test
     rng.shuffle(train)
     return train, test
 
 
+_NUMBER = re.compile(r"(\d{1,4})(?=(?:弄|号楼|号))")
+
+
+def _vary(rng: random.Random, text: str) -> str:
+    """A hand-written text with its house and building numbers redrawn (the same complaint at
+    another door), so the demo's repeats of a text differ."""
+
+    def redraw(match: re.Match) -> str:
+        n = int(match.group(1))
+        return str(rng.randint(1, 30) if n <= 30 else rng.randint(n * 2 // 3, n * 4 // 3))
+
+    return _NUMBER.sub(redraw, text)
+
+
 def description_for(rng: random.Random, family: str, code: str) -> str:
     """A report's description for a case of the category (the demo's cases): the title, if any,
-    on the first line. A category the corpus does not know gets an empty string (the caller
-    keeps its own text)."""
+    on the first line. Two in three are hand-written (numbers varied), the rest composed. A
+    category the corpus does not know gets an empty string (the caller keeps its own text)."""
     if (family, code) not in PROBLEMS:
         return ""
-    report = compose(rng, family, code)
+    written = _handwritten_by_key().get((family, code))
+    if written and rng.random() < 2 / 3:
+        picked = rng.choice(written)
+        report = Report(
+            title=_vary(rng, picked.title), text=_vary(rng, picked.text), family=family, code=code
+        )
+    else:
+        report = compose(rng, family, code)
     text = report.text if not report.title else f"{report.title}\n{report.text}"
     return text[:1900]
