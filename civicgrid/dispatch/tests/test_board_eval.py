@@ -62,4 +62,14 @@ def test_evaluate_dispatch_on_a_subset_of_the_board_file(tmp_path):
     assert re.search(
         r"^threshold 0\.\d\d: routed share [0-9.]+, accuracy of routed", out.getvalue(), re.M
     )
+    # The reliability table: every row in one confidence bin, accuracy beside mean confidence.
+    table = re.findall(
+        r"^  (0\.\d\d)–([01]\.\d\d)\t(\d+)\t([0-9.]+)\t([0-9.]+)$", out.getvalue(), re.M
+    )
+    assert table and sum(int(rows) for _, _, rows, _, _ in table) == 60
+    assert all(float(lo) <= float(conf) <= float(hi) for lo, hi, _, conf, _ in table)
+    # Accuracy weighted by rows is the top-1; calibrated, the confidence's average is near it.
+    assert abs(sum(int(n) * float(acc) for *_, n, _, acc in table) / 60 - top1) < 1e-3
+    assert abs(sum(int(n) * float(conf) for *_, n, conf, _ in table) / 60 - top1) < 0.1
+    assert re.search(r"^threshold for 95 % routed accuracy: (0\.\d\d|none)", out.getvalue(), re.M)
     assert lines[-1] == f"dispatch_top1={top1:.4f}"

@@ -63,3 +63,46 @@ def test_the_development_set_is_varied():
     assert any("市民来电" in r.text for r in reports)
     assert all(len({r.text for r in rs}) == len(rs) for rs in per.values())
     assert sum(1 for r in reports if r.title) > len(reports) // 2
+
+
+def _noisy_reports(n=240, seed=1):
+    """Four classes whose words are mostly shared: a text says its class only through a few of
+    its 25 words, so the model is sometimes rightly unsure and sometimes wrong."""
+    rng = __import__("random").Random(seed)
+    chars = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土风云雷电山川河海天地日月星"
+    vocabulary = [a + b for a in chars for b in chars]
+    rng.shuffle(vocabulary)
+    classes = ["一类", "二类", "三类", "四类"]
+    own = {c: vocabulary[i * 10 : (i + 1) * 10] for i, c in enumerate(classes)}
+    shared = vocabulary[100:400]
+    texts, labels = [], []
+    for i in range(n):
+        label = classes[i % 4]
+        said = [
+            rng.choice(own[label]) if rng.random() < 0.12 else rng.choice(shared) for _ in range(25)
+        ]
+        texts.append("，".join(said))
+        labels.append(label)
+    return [""] * n, texts, labels
+
+
+def test_the_confidence_is_a_calibrated_probability():
+    titles, texts, labels = _noisy_reports()
+    ev = classifier.cross_validate(titles, texts, labels, folds=4, seed=0, threshold=0.9)
+    assert 0.7 < ev.top1_mean < 0.97  # hard enough that confidence has something to say
+    table = ev.reliability()
+    assert sum(rows for _, _, rows, _, _ in table) == len(labels)
+    # Per bin, accuracy follows confidence: the share-weighted gap is a few points.
+    assert ev.calibration_error < 0.08, table
+    sure = [(rows, acc) for lo, _, rows, _, acc in table if lo >= 0.9]
+    unsure = [(rows, acc) for lo, _, rows, _, acc in table if lo < 0.7]
+    assert sum(r * a for r, a in sure) / sum(r for r, _ in sure) > 0.95
+    assert sum(r * a for r, a in unsure) / sum(r for r, _ in unsure) < 0.75
+    # The reported threshold routes a share that is indeed 95 % right, and more than a token.
+    threshold, share = ev.threshold_for(0.95)
+    conf, ok = np.asarray(ev.confidence), np.asarray(ev.correct)
+    assert ok[conf >= threshold].mean() >= 0.95 and share == (conf >= threshold).mean() > 0.5
+    # A confidence never reaches 1: a rule at threshold 1.0 keeps every report for the desk.
+    model = classifier.DispatchModel().fit(titles, texts, labels)
+    assert 0.05 < model.temperature < 1
+    assert model.probabilities(titles[:40], texts[:40]).max() < 1.0

@@ -2,9 +2,12 @@
 
 Cross-validates smart dispatch's text model on any labelled file (.csv or .xlsx) before the
 street trusts it: stratified folds with a fixed seed; top-1 and top-2 accuracy with their spread
-over the folds, per-class recall, the share the model would route alone at the threshold and the
-accuracy of that share; the last line is `dispatch_top1=<x>`. Any labels work (not only
-civicgrid's categories). The first text column is read as the title when there are several.
+over the folds, per-class recall, a reliability table (accuracy per bin of the out-of-fold
+confidence: the confidence is a calibrated probability, so the two should agree), the lowest
+threshold whose routed share is 95 % right, the share the model would route alone at the
+threshold and the accuracy of that share; the last line is `dispatch_top1=<x>`. Any labels work
+(not only civicgrid's categories). The first text column is read as the title when there are
+several.
 """
 
 import csv
@@ -117,6 +120,20 @@ class Command(BaseCommand):
         counts = {label: labels.count(label) for label in ev.labels}
         for label in ev.labels:
             out(f"  {label}\t{ev.recall[label]:.4f}\t(n={counts[label]})")
+        out(
+            f"reliability (out-of-fold confidence of the first choice; calibration error {ev.calibration_error:.4f}):"
+        )
+        out("  confidence\trows\tmean confidence\taccuracy")
+        for lo, hi, n, conf, acc in ev.reliability():
+            out(f"  {lo:.2f}–{hi:.2f}\t{n}\t{conf:.4f}\t{acc:.4f}")
+        wanted = ev.threshold_for(0.95)
+        if wanted is None:
+            out("threshold for 95 % routed accuracy: none reaches it")
+        else:
+            out(
+                f"threshold for 95 % routed accuracy: {wanted[0]:.2f} "
+                f"(routed share {wanted[1]:.4f})"
+            )
         routed = "n/a" if ev.routed_accuracy is None else f"{ev.routed_accuracy:.4f}"
         out(
             f"threshold {threshold:.2f}: routed share {ev.routed_share:.4f}, "
