@@ -202,9 +202,32 @@ class RatingForm(forms.Form):
     )
     awarded_on = forms.DateField(label=gettext_lazy("评定日期"), **DATE)
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, rating=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations_for(user)
+        if rating is None:
+            self.fields["organisation"].queryset = organisations_for(user)
+        else:
+            del self.fields["organisation"]  # another organisation is another rating
+
+    @staticmethod
+    def initial_for(rating) -> dict:
+        return {
+            "year": rating.year,
+            "stars": rating.stars,
+            "awarded_by": rating.awarded_by,
+            "score": rating.score,
+            "criteria": rating.criteria,
+            "awarded_on": rating.awarded_on,
+        }
+
+
+class EndAssignmentForm(forms.Form):
+    ended_on = forms.DateField(label=gettext_lazy("结束日期"), **DATE)
+    reason = forms.CharField(
+        label=gettext_lazy("结束原因"),
+        max_length=200,
+        help_text=gettext_lazy("如：任期届满、工作调动、组织关系转出。"),
+    )
 
 
 class LifeForm(forms.Form):

@@ -157,11 +157,18 @@ class Assignment(models.Model):
     detail = models.CharField(_("说明"), max_length=100, blank=True)
     started_on = models.DateField(_("起始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("党员岗位")
         verbose_name_plural = _("党员岗位")
         ordering = ["member_id", "started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="party_assignment_dates_in_order",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.member} · {self.get_kind_display()}"

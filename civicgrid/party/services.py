@@ -25,6 +25,7 @@ Read functions for the notices and the bulletin: `star_roll(year)`, `coverage(sc
 import datetime
 import functools
 from collections import defaultdict
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -694,6 +695,49 @@ def do_assign(member: Member, data: dict, user=None) -> Assignment:
     return assignment
 
 
+def do_end_assignment(assignment: Assignment, data: dict, user=None) -> Assignment:
+    """End a member's post (卸任): the last day and why. The row stays, shown as a past post;
+    an ended post is not ended again (a wrong date is a new post, not a rewrite)."""
+    errors: dict = {}
+    ended_on = _date(data.get("ended_on"), "ended_on", _("结束日期"), errors)
+    reason = _text(data.get("reason"), "reason", _("结束原因"), 200, required=True, errors=errors)
+    if ended_on and ended_on > timezone.localdate():
+        errors["ended_on"] = _("结束日期不能晚于今天")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("member__organisation__grid")
+            .get(pk=assignment.pk)
+        )
+        member = assignment.member
+        _check_edit(user, member.organisation.grid)
+        if assignment.ended_on is not None:
+            raise ValidationError(
+                {
+                    "ended_on": _("该岗位已于 %(day)s 结束")
+                    % {"day": assignment.ended_on.isoformat()}
+                }
+            )
+        if ended_on < assignment.started_on:
+            raise ValidationError({"ended_on": _("结束日期不能早于起始日期")})
+        assignment.ended_on = ended_on
+        assignment.end_reason = reason
+        assignment.save(update_fields=["ended_on", "end_reason"])
+        _event(
+            "assignment_end",
+            user,
+            member.organisation,
+            assignment,
+            member=member.pk,
+            kind=assignment.kind,
+            ended_on=ended_on.isoformat(),
+            reason=reason,
+        )
+    return assignment
+
+
 def do_assign_many(rows: list[tuple[Member, dict]], user=None) -> list[Assignment]:
     """Many assignments at once (the demo's pioneer squads and grid posts): each row checked as
     do_assign checks it, one transaction, one PartyEvent."""
@@ -737,9 +781,7 @@ def masked_phone(member: Member) -> str:
 # --- star ratings ----------------------------------------------------------------------------
 
 
-def do_rate(organisation: Organisation, data: dict, user=None) -> StarRating:
-    """星级评定 of one organisation for one year (one rating a year)."""
-    _check_edit(user, organisation.grid)
+def _clean_rating(data: dict) -> dict:
     errors: dict = {}
     today = timezone.localdate()
     year = _int(data.get("year"), "year", _("年度"), errors, 2000, today.year)
@@ -766,25 +808,72 @@ def do_rate(organisation: Organisation, data: dict, user=None) -> StarRating:
         errors["awarded_on"] = _("评定日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
+    return {
+        "year": year,
+        "stars": stars,
+        "awarded_by": awarded_by,
+        "score": None if score is None else Decimal(str(score)),
+        "criteria": criteria,
+        "awarded_on": awarded_on,
+    }
+
+
+def _year_taken(organisation: Organisation, year: int, exclude_pk=None):
+    taken = StarRating.objects.filter(organisation=organisation, year=year)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError(
+            {
+                "year": _("%(org)s %(year)d 年度已有星级评定")
+                % {"org": organisation.short_name, "year": year}
+            }
+        )
+
+
+def do_rate(organisation: Organisation, data: dict, user=None) -> StarRating:
+    """星级评定 of one organisation for one year (one rating a year)."""
+    _check_edit(user, organisation.grid)
+    clean = _clean_rating(data)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
-        if StarRating.objects.filter(organisation=organisation, year=year).exists():
-            raise ValidationError(
-                {
-                    "year": _("%(org)s %(year)d 年度已有星级评定")
-                    % {"org": organisation.short_name, "year": year}
-                }
-            )
-        rating = StarRating.objects.create(
-            organisation=organisation,
-            year=year,
-            stars=stars,
-            awarded_by=awarded_by,
-            score=score,
-            criteria=criteria,
-            awarded_on=awarded_on,
+        _year_taken(organisation, clean["year"])
+        rating = StarRating.objects.create(organisation=organisation, **clean)
+        _event("rate", user, organisation, rating, year=clean["year"], stars=clean["stars"])
+    return rating
+
+
+def _shown(value):
+    # PartyEvent.detail is JSON: dates and decimals as text, as the form shows them.
+    return value if value is None or isinstance(value, int | str) else str(value)
+
+
+def do_edit_rating(rating: StarRating, data: dict, user=None) -> StarRating:
+    """Correct a star rating: year, stars, awarding body, score, criteria, date (the organisation
+    stays: another organisation is another rating). One rating a year still holds; the
+    PartyEvent keeps every changed field as old → new, so a corrected honour roll can be
+    traced."""
+    clean = _clean_rating(data)
+    with transaction.atomic():
+        rating = (
+            StarRating.objects.select_for_update(of=("self",))
+            .select_related("organisation__grid")
+            .get(pk=rating.pk)
         )
-        _event("rate", user, organisation, rating, year=year, stars=stars)
+        _check_edit(user, rating.organisation.grid)
+        if clean["year"] != rating.year:
+            _year_taken(rating.organisation, clean["year"], exclude_pk=rating.pk)
+        changed = {
+            key: [_shown(getattr(rating, key)), _shown(value)]
+            for key, value in clean.items()
+            if getattr(rating, key) != value
+        }
+        if not changed:
+            return rating
+        for key, value in clean.items():
+            setattr(rating, key, value)
+        rating.save()
+        _event("rate_update", user, rating.organisation, rating, changed=changed)
     return rating
 
 

@@ -3,7 +3,8 @@ page with its members (masked), meetings and the form to record one, the "三会
 table (/party/life/), star ratings and the honour roll (/party/stars/), the members list
 (/party/members/) and the PUBLIC map of the "1+6+62+X" service points (/party/map/, no login);
 the staff's forms: organisations (/party/org/new/, /party/org/<id>/edit/), members and their posts
-(/party/members/new/, /party/members/<id>/), star ratings (/party/stars/new/), organisational life
+(/party/members/new/, /party/members/<id>/; a post ended at /party/posts/<id>/end/), star ratings
+(/party/stars/new/, corrected at /party/stars/<id>/edit/), organisational life
 (/party/life/new/), service points (/party/points/, with a map picker) and co-building agreements
 (/party/co-buildings/). Pages only call party.services."""
 
@@ -26,6 +27,7 @@ from civicgrid.party.filters import LifeFilter, MemberFilter, OrganisationFilter
 from civicgrid.party.forms import (
     AssignmentForm,
     CoBuildingForm,
+    EndAssignmentForm,
     LifeForm,
     MemberForm,
     OrganisationForm,
@@ -35,6 +37,7 @@ from civicgrid.party.forms import (
     service_data,
 )
 from civicgrid.party.models import (
+    Assignment,
     CoBuilding,
     LifeMeeting,
     Member,
@@ -351,6 +354,10 @@ def member(request, pk):
     )
     if request.method == "POST" and not may_edit:
         raise PermissionDenied
+    # Current posts first; an ended post (卸任) is listed apart, as a past one.
+    assignments = list(
+        item.assignments.select_related("grid__parent").order_by("-started_on", "-id")
+    )
     return _form_page(
         request,
         form,
@@ -361,31 +368,77 @@ def member(request, pk):
         template="party/member.html",
         member=item,
         phone=services.masked_phone(item),
-        assignments=list(item.assignments.select_related("grid__parent").order_by("-started_on")),
+        assignments=[a for a in assignments if a.ended_on is None],
+        past_assignments=[a for a in assignments if a.ended_on is not None],
         may_edit=may_edit,
     )
 
 
 @role_required(*PARTY_EDIT_ROLES)
-def rating_form(request):
-    """A star rating (星级评定) of one organisation for one year."""
-    initial = {
-        "organisation": request.GET.get("org"),
-        "year": timezone.localdate().year,
-        "awarded_on": timezone.localdate(),
-    }
-    form = RatingForm(request.user, request.POST or None, initial=initial)
+def rating_form(request, pk=None):
+    """A star rating (星级评定) of one organisation for one year, or its correction."""
+    rating = None
+    if pk:
+        rating = (
+            StarRating.objects.filter(
+                pk=pk,
+                organisation__in=services.scope_organisations(
+                    Organisation.objects.all(), request.user
+                ),
+            )
+            .select_related("organisation")
+            .first()
+        )
+        if rating is None:
+            raise Http404(_("没有这项星级评定，或不在您的管辖范围内"))
+        initial = RatingForm.initial_for(rating)
+    else:
+        initial = {
+            "organisation": request.GET.get("org"),
+            "year": timezone.localdate().year,
+            "awarded_on": timezone.localdate(),
+        }
+    form = RatingForm(request.user, request.POST or None, initial=initial, rating=rating)
 
     def save(data):
+        if rating is not None:
+            return services.do_edit_rating(rating, data, request.user)
         return services.do_rate(data.pop("organisation"), data, request.user)
 
     return _form_page(
         request,
         form,
         save,
-        title=_("登记星级评定"),
-        back=reverse("party:stars"),
+        title=_("修改星级评定：%(org)s %(year)d 年度")
+        % {"org": rating.organisation.short_name, "year": rating.year}
+        if rating
+        else _("登记星级评定"),
+        back=f"{reverse('party:stars')}?year={rating.year}" if rating else reverse("party:stars"),
         done=lambda r: f"{reverse('party:stars')}?year={r.year}",
+    )
+
+
+@role_required(*PARTY_EDIT_ROLES)
+def assignment_end(request, pk):
+    """End a member's post (卸任): the last day and the reason; it then shows as a past post."""
+    post = (
+        Assignment.objects.filter(
+            pk=pk, member__in=services.scope_members(Member.objects.all(), request.user)
+        )
+        .select_related("member", "grid")
+        .first()
+    )
+    if post is None:
+        raise Http404(_("没有这个岗位，或不在您的管辖范围内"))
+    form = EndAssignmentForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    return _form_page(
+        request,
+        form,
+        lambda data: services.do_end_assignment(post, data, request.user),
+        title=_("结束岗位：%(member)s · %(kind)s")
+        % {"member": post.member.name, "kind": post.get_kind_display()},
+        back=reverse("party:member", args=[post.member_id]),
+        done=lambda a: reverse("party:member", args=[a.member_id]),
     )
 
 

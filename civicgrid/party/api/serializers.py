@@ -196,7 +196,12 @@ class PartyMemberInputSerializer(serializers.Serializer):
 class PartyAssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
-        fields = ["id", "member", "kind", "grid", "detail", "started_on", "ended_on"]
+        fields = ["id", "member", "kind", "grid", "detail", "started_on", "ended_on", "end_reason"]
+
+
+class PartyAssignmentEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
 
 
 class PartyAssignmentInputSerializer(serializers.Serializer):
@@ -216,6 +221,13 @@ class PartyRatingInputSerializer(serializers.Serializer):
     )
     criteria = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     awarded_on = serializers.DateField()
+
+
+class PartyRatingUpdateSerializer(PartyRatingInputSerializer):
+    """A correction sends every particular but the organisation (another organisation is
+    another rating)."""
+
+    organisation = None
 
 
 class PartyCoBuildingInputSerializer(serializers.Serializer):

@@ -124,7 +124,8 @@ class MemberViewSet(
     viewsets.GenericViewSet,
 ):
     """党员 of the reader's 居村 and micro-grids, phones masked; POST registers one, PUT changes
-    one, POST …/assign/ gives one a post."""
+    one, POST …/assign/ gives one a post, GET …/posts/ lists them (current first, then past),
+    POST …/posts/<post>/end/ ends one."""
 
     permission_classes = [Readers]
     serializer_class = s.PartyMemberSerializer
@@ -180,6 +181,32 @@ class MemberViewSet(
             s.PartyAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(responses={200: s.PartyAssignmentSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def posts(self, request, pk=None):
+        """The member's posts, current ones (no `ended_on`) first, then the past, latest first."""
+        member = _visible_member(request, pk)
+        rows = sorted(
+            member.assignments.order_by("-started_on", "-id"),
+            key=lambda a: a.ended_on is not None,
+        )
+        return Response(s.PartyAssignmentSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=s.PartyAssignmentEndSerializer, responses={200: s.PartyAssignmentSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path=r"posts/(?P<post_id>\d+)/end")
+    def end_post(self, request, pk=None, post_id=None):
+        """End one of the member's posts (卸任): `ended_on` (not after today) and `reason`."""
+        member = _visible_member(request, pk)
+        post = member.assignments.filter(pk=post_id).first()
+        if post is None:
+            raise exceptions.NotFound(gettext_lazy("该党员没有这个岗位"))
+        body = s.PartyAssignmentEndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        post = services.do_end_assignment(post, dict(body.validated_data), request.user)
+        return Response(s.PartyAssignmentSerializer(post).data)
+
 
 class LifeViewSet(
     mixins.CreateModelMixin,
@@ -213,11 +240,12 @@ class LifeViewSet(
 
 class RatingViewSet(
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """星级评定 of the reader's organisations; POST records one (one a year)."""
+    """星级评定 of the reader's organisations; POST records one (one a year), PUT corrects one."""
 
     permission_classes = [Readers]
     serializer_class = s.PartyRatingSerializer
@@ -240,6 +268,18 @@ class RatingViewSet(
         org = _visible_org(request, data.pop("organisation"), "organisation")
         rating = services.do_rate(org, data, request.user)
         return Response(s.PartyRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PartyRatingUpdateSerializer, responses={200: s.PartyRatingSerializer})
+    def update(self, request, *args, partial=False, **kwargs):
+        """Correct a rating (every particular but the organisation; one rating a year)."""
+        rating = self.get_object()
+        body = s.PartyRatingUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rating = services.do_edit_rating(rating, dict(body.validated_data), request.user)
+        return Response(s.PartyRatingSerializer(rating).data)
+
+    # A change sends every particular (PUT): a partial body would leave the rules half-checked.
+    http_method_names = ["get", "post", "put", "head", "options"]
 
 
 class CoBuildingViewSet(
