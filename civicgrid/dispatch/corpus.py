@@ -751,31 +751,50 @@ def held_out(per_category: int = 40, *, seed: int = 17) -> tuple[list[Report], l
 
 
 _NUMBER = re.compile(r"(\d{1,4})(?=(?:弄|号楼|号))")
+# Road and estate names of the bank, longest first so 康桥东路 is not read as 康桥路.
+_ROAD = re.compile("|".join(sorted(ROADS, key=len, reverse=True)))
+_ESTATE = re.compile("|".join(sorted(ESTATES, key=len, reverse=True)))
+# 康桥's own roads and estates, the demo street's.
+LOCAL_ROADS = ROADS[:19]
+LOCAL_ESTATES = (*ESTATES[:10], "康沈小区")
 
 
-def _vary(rng: random.Random, text: str) -> str:
-    """A hand-written text with its house and building numbers redrawn (the same complaint at
-    another door), so the demo's repeats of a text differ."""
+def _vary(rng: random.Random, report: Report) -> Report:
+    """A hand-written report moved to another door: its roads, estates and house numbers
+    redrawn (one name the same replacement throughout), an address line added to a text that
+    names no place, the title sometimes left off — so the demo's repeats of a text differ."""
+    roads: dict[str, str] = {}
+    estates: dict[str, str] = {}
 
     def redraw(match: re.Match) -> str:
         n = int(match.group(1))
         return str(rng.randint(1, 30) if n <= 30 else rng.randint(n * 2 // 3, n * 4 // 3))
 
-    return _NUMBER.sub(redraw, text)
+    def move(text: str) -> str:
+        text = _ROAD.sub(lambda m: roads.setdefault(m.group(0), rng.choice(LOCAL_ROADS)), text)
+        text = _ESTATE.sub(
+            lambda m: estates.setdefault(m.group(0), rng.choice(LOCAL_ESTATES)), text
+        )
+        return _NUMBER.sub(redraw, text)
+
+    text = move(report.text)
+    if not roads and not estates:
+        text += rng.choice(["\n地址：", "（地点：", "，位置在"]) + _place(rng)
+        text += "）" if "（地点：" in text else ""
+    title = move(report.title) if rng.random() < 0.8 else ""
+    return Report(title=title, text=text, family=report.family, code=report.code)
 
 
 def description_for(rng: random.Random, family: str, code: str) -> str:
     """A report's description for a case of the category (the demo's cases): the title, if any,
-    on the first line. Two in three are hand-written (numbers varied), the rest composed. A
-    category the corpus does not know gets an empty string (the caller keeps its own text)."""
+    on the first line. Two in three are hand-written (moved to another place: `_vary`), the
+    rest composed. A category the corpus does not know gets an empty string (the caller keeps
+    its own text)."""
     if (family, code) not in PROBLEMS:
         return ""
     written = _handwritten_by_key().get((family, code))
     if written and rng.random() < 2 / 3:
-        picked = rng.choice(written)
-        report = Report(
-            title=_vary(rng, picked.title), text=_vary(rng, picked.text), family=family, code=code
-        )
+        report = _vary(rng, rng.choice(written))
     else:
         report = compose(rng, family, code)
     text = report.text if not report.title else f"{report.title}\n{report.text}"

@@ -1,0 +1,49 @@
+"""The hand-written development reports (devdata/reports_zh.csv): every category has its own
+texts in several lengths, evaluation never trains on what it tests, and the demo's cases read
+them."""
+
+import random
+from collections import Counter
+
+from civicgrid.cases.seed import COMMUNITY, COMPONENT, EVENT
+from civicgrid.dispatch import corpus
+
+
+def test_every_seeded_category_has_ten_hand_written_reports_of_several_lengths():
+    written = corpus.handwritten()
+    seeded = {
+        (family, code)
+        for family, groups in (("component", COMPONENT), ("event", EVENT), ("community", COMMUNITY))
+        for _, _, leaves in groups
+        for code, *_ in leaves
+    }
+    counts = Counter((r.family, r.code) for r in written)
+    assert set(counts) == seeded == set(corpus.categories())
+    assert min(counts.values()) >= 10
+    assert len({r.text for r in written}) == len(written)  # no text twice
+    lengths = [len(r.text) for r in written]
+    assert sum(n <= 40 for n in lengths) > 100 and sum(n > 250 for n in lengths) > 40
+    # Message-board posts: a title and paragraphs.
+    assert sum(bool(r.title) and "\n\n" in r.text for r in written) > 100
+
+
+def test_the_held_out_test_never_meets_its_training():
+    train, test = corpus.handwritten_split()
+    assert train and test and not set(train) & set(test)
+    assert {(r.family, r.code) for r in test} == set(corpus.categories())
+    held_train, held_test = corpus.held_out(4, seed=3)
+    assert set(test) <= set(held_test) and not set(test) & set(held_train)
+    # reports() mixes in hand-written texts, but only the training part, for any seed.
+    for seed in (2, 5, 17):
+        mixed = corpus.reports(30, seed=seed)
+        assert len(mixed) == 30 * len(corpus.categories())
+        assert set(mixed) & set(train) and not set(mixed) & set(test)
+
+
+def test_demo_descriptions_draw_on_the_hand_written_texts():
+    written = {r.text[:12] for r in corpus.handwritten() if (r.family, r.code) == ("event", "0505")}
+    drawn = [corpus.description_for(random.Random(i), "event", "0505") for i in range(60)]
+    from_written = [d for d in drawn if any(w in d for w in written)]
+    assert 25 < len(from_written) < 55  # two in three, the rest composed
+    assert len(set(drawn)) > 40
+    assert corpus.description_for(random.Random(1), "event", "9999") == ""
