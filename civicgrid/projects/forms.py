@@ -127,8 +127,14 @@ class ProjectForm(forms.Form):
         help_text=gettext_lazy("案件编号，多个用空格或逗号分隔。"),
     )
     hotspots = forms.CharField(label=gettext_lazy("关联热点"), max_length=200, required=False)
+    lead_party_organisation = forms.ModelChoiceField(
+        label=gettext_lazy("牵头党组织"), queryset=None, required=False
+    )
     lead_organisation = forms.CharField(
-        label=gettext_lazy("牵头党组织"), max_length=100, required=False
+        label=gettext_lazy("牵头党组织（名册外）"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("党组织名册中没有时填写名称；已在上面选择的不必填写。"),
     )
     partners = forms.CharField(label=gettext_lazy("共建单位"), max_length=200, required=False)
     budget = forms.DecimalField(
@@ -163,6 +169,17 @@ class ProjectForm(forms.Form):
         self.fields["campaign"].queryset = Campaign.objects.order_by("-year", "-id")
         if editing:
             del self.fields["campaign"]
+        organisations = services.party_organisations(user)
+        if organisations is None:
+            del self.fields["lead_party_organisation"]
+        else:
+            current = (self.initial or {}).get("lead_party_organisation")
+            if current is not None:
+                # The project's own lead stays selectable after its organisation has closed.
+                organisations = organisations | organisations.model.objects.filter(
+                    pk=getattr(current, "pk", current)
+                )
+            self.fields["lead_party_organisation"].queryset = organisations
 
     def clean_case_numbers(self):
         numbers = [

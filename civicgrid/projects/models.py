@@ -121,7 +121,18 @@ class Project(models.Model):
     summary = models.TextField(_("项目简介"), blank=True)
     cases = models.ManyToManyField("cases.Case", verbose_name=_("关联案件"), blank=True)
     hotspots = models.CharField(_("关联热点"), max_length=200, blank=True)
-    lead_organisation = models.CharField(_("牵头党组织"), max_length=100, blank=True)
+    # 牵头党组织: an organisation of the party register (party.Organisation, named by its label:
+    # party sits beside this app and neither imports the other), or, for one outside the
+    # register, its name as text.
+    lead_party_organisation = models.ForeignKey(
+        "party.Organisation",
+        verbose_name=_("牵头党组织"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lead_organisation = models.CharField(_("牵头党组织（名册外）"), max_length=100, blank=True)
     partners = models.CharField(_("共建单位"), max_length=200, blank=True)
     budget = models.DecimalField(_("预算（万元）"), max_digits=10, decimal_places=2, default=0)
     funding = models.CharField(_("资金来源"), max_length=100, blank=True)

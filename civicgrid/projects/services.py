@@ -283,8 +283,56 @@ def _decimal(value, field, message, minimum=Decimal("0")):
     return number
 
 
+# 牵头党组织: party sits beside this app (same layer: neither imports the other), so the front
+# above both (web/apps.py) hands over the organisations a user may name. Without it a project
+# keeps its lead as text only.
+_PARTY_ORGANISATIONS = None
+
+
+def use_party_organisations(choices) -> None:
+    """`choices(user)` → a queryset of the active party organisations `user` may name as a
+    project's lead (user None: any). Set once at start-up."""
+    global _PARTY_ORGANISATIONS
+    _PARTY_ORGANISATIONS = choices
+
+
+def party_organisations(user):
+    """The organisations `user` may name as a project's lead; None when no party app is
+    plugged in (the form then offers the text field only)."""
+    return None if _PARTY_ORGANISATIONS is None else _PARTY_ORGANISATIONS(user)
+
+
+def _clean_lead(user, value, current, errors):
+    """An organisation (or its id) of the register the user may name; the project's `current`
+    one is kept even if it has since been closed."""
+    if value in (None, ""):
+        return None
+    pk = getattr(value, "pk", value)
+    if current is not None and str(pk) == str(current.pk):
+        return current
+    choices = party_organisations(user)
+    found = None
+    if choices is not None and str(pk).isdigit():
+        found = choices.filter(pk=pk).first()
+    if found is None:
+        errors["lead_party_organisation"] = _("请选择有效的牵头党组织。")
+    return found
+
+
 def _clean_project(
-    user, *, community, kind, estate, home_kind, lon, lat, budget, deliverables, texts
+    user,
+    *,
+    community,
+    kind,
+    estate,
+    home_kind,
+    lon,
+    lat,
+    budget,
+    deliverables,
+    texts,
+    lead=None,
+    current_lead=None,
 ) -> tuple[dict, list | None]:
     """The checks a proposal and its edit share: every field's problem at once (field → message);
     a 居村 outside the user's scope is PermissionDenied. Returns the cleaned fields and the
@@ -296,6 +344,9 @@ def _clean_project(
             cleaned[field] = _text(value, field, label, limit, required)
         except ValidationError as error:
             errors.update(error.message_dict)
+    cleaned["lead_party_organisation"] = _clean_lead(user, lead, current_lead, errors)
+    if cleaned["lead_party_organisation"] is not None:
+        cleaned["lead_organisation"] = ""  # the register's name is shown; no second name
     if community is None or getattr(community, "level", None) != GridLevel.COMMUNITY:
         errors["community"] = _("请选择居村。")
     elif user is not None:
@@ -376,6 +427,7 @@ def do_submit_project(
     lon=None,
     lat=None,
     lead_organisation="",
+    lead_party_organisation=None,
     partners="",
     budget=0,
     funding="",
@@ -409,6 +461,7 @@ def do_submit_project(
             texts=_project_texts(
                 title, summary, lead_organisation, partners, funding, hotspots, maintainer
             ),
+            lead=lead_party_organisation,
         )
     except ValidationError as error:
         if deadline_error:
@@ -442,6 +495,7 @@ EDITABLE = [
     "summary",
     "lon",
     "lat",
+    "lead_party_organisation",
     "lead_organisation",
     "partners",
     "budget",
@@ -483,6 +537,8 @@ def do_edit_project(user, project, *, cases=None, deliverables=None, now=None, *
             values["hotspots"],
             values["maintainer"],
         ),
+        lead=values["lead_party_organisation"],
+        current_lead=project.lead_party_organisation,
     )
     with transaction.atomic():
         project = _locked(project)

@@ -16,3 +16,10 @@ class WebConfig(AppConfig):
         from civicgrid.notices.services import dashboard_tile as notices_tile
 
         tiles.register("notices", notices_tile)
+
+        # 社区项目's 牵头党组织: projects and party are siblings too; the organisations a user
+        # may name as a project's lead are party's (active, in the user's scope).
+        from civicgrid.party.forms import organisations_for
+        from civicgrid.projects.services import use_party_organisations
+
+        use_party_organisations(organisations_for)

@@ -61,6 +61,9 @@ class CommunityProjectSerializer(serializers.ModelSerializer):
     estate_name = serializers.CharField(
         source="estate.name", read_only=True, default=None, allow_null=True
     )
+    lead_party_organisation_name = serializers.CharField(
+        source="lead_party_organisation", read_only=True, default=None, allow_null=True
+    )
     deliverables = ProjectDeliverableSerializer(many=True, read_only=True)
     milestones = ProjectMilestoneSerializer(many=True, read_only=True)
 
@@ -79,6 +82,8 @@ class CommunityProjectSerializer(serializers.ModelSerializer):
             "kind",
             "home_kind",
             "summary",
+            "lead_party_organisation",
+            "lead_party_organisation_name",
             "lead_organisation",
             "partners",
             "budget",
@@ -157,6 +162,9 @@ class CommunityProjectWriteSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=20), required=False, max_length=50
     )
     hotspots = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    lead_party_organisation = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text=_("牵头党组织（党组织名册编号）")
+    )
     lead_organisation = serializers.CharField(required=False, allow_blank=True, max_length=100)
     partners = serializers.CharField(required=False, allow_blank=True, max_length=200)
     budget = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)

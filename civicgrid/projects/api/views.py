@@ -155,9 +155,9 @@ class CampaignViewSet(
 
 
 def _projects():
-    return Project.objects.select_related("community", "estate").prefetch_related(
-        "deliverables", "milestones"
-    )
+    return Project.objects.select_related(
+        "community", "estate", "lead_party_organisation"
+    ).prefetch_related("deliverables", "milestones")
 
 
 def _project_fields(user, data: dict) -> dict:
