@@ -182,7 +182,7 @@ def test_a_star_rating_and_organisational_life(party, client_for, users):
 def test_a_service_point_with_the_map_picker(party, client_for, users, client):
     admin = client_for(users["admin"])
     form = admin.get("/party/points/new/").content.decode()
-    assert 'id="party-point-map"' in form and "leaflet" in form and "point_place.js" in form
+    assert 'id="party-point-map"' in form and "leaflet" in form and 'data-pick-lon="id_lng"' in form
     body = {
         "name": "汤巷馨村红色加油站",
         "tier": "point",

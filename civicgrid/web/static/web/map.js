@@ -9,7 +9,10 @@
  *        data-pick-lon="id_lon" data-pick-lat="id_lat" data-tile-url="" data-attribution=""></div>
  * Feature properties understood: name, code, color (fill), url (click → go there), label.
  * data-pick-lon/lat: a tap on the map sets the marker and fills those inputs (and the inputs,
- * when typed into, move the marker). window.civicgrid.maps[el.id] is the Leaflet map.
+ * when typed into, move the marker). This is every form's place picker (案件, 易积水点, 点位, 阵地,
+ * 项目 …): a form needs no script of its own. data-pick-zoom="16": a point already in the inputs
+ * (an edit form) or typed in is shown at least that close, not at the city's zoom.
+ * window.civicgrid.maps[el.id] is the Leaflet map.
  */
 (function () {
   "use strict";
@@ -57,12 +60,13 @@
     return layer;
   };
 
-  cg.pickPoint = function (map, lonInput, latInput, initial) {
+  cg.pickPoint = function (map, lonInput, latInput, initial, zoom) {
     var marker = null;
     function place(lat, lon, pan) {
       if (marker) marker.setLatLng([lat, lon]);
       else marker = L.circleMarker([lat, lon], { radius: 8, color: "#c0392b", fillOpacity: 0.9 }).addTo(map);
-      if (pan) map.panTo([lat, lon]);
+      if (pan && zoom) map.setView([lat, lon], Math.max(map.getZoom(), zoom));
+      else if (pan) map.panTo([lat, lon]);
     }
     if (initial) place(initial[1], initial[0], true);
     map.on("click", function (e) {
@@ -124,7 +128,8 @@
         map,
         document.getElementById(el.dataset.pickLon),
         document.getElementById(el.dataset.pickLat),
-        point
+        point,
+        parseInt(el.dataset.pickZoom, 10) || 0
       );
       el._civicgridPicker = picker;
       picker.fromInputs();
