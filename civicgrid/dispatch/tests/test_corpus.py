@@ -31,6 +31,10 @@ def test_the_held_out_test_never_meets_its_training():
     train, test = corpus.handwritten_split()
     assert train and test and not set(train) & set(test)
     assert {(r.family, r.code) for r in test} == set(corpus.categories())
+    # A long post and the report it retells stay on one side.
+    retold = [r.story for r in corpus.handwritten() if r.story]
+    assert len(retold) > len(set(retold)) >= 40
+    assert not {r.story for r in train} & {r.story for r in test}
     held_train, held_test = corpus.held_out(4, seed=3)
     assert set(test) <= set(held_test) and not set(test) & set(held_train)
     # reports() mixes in hand-written texts, but only the training part, for any seed.
