@@ -224,20 +224,29 @@ def queue_counts(queryset) -> dict:
 # cache for at most COUNTS_SECONDS (the key holds the time's COUNTS_SECONDS bucket: 超期 follows
 # the clock) per user, scope and filters, and dropped whenever a case or what places it on a tab
 # changes (COUNTS_VERSION is bumped by cases.signals.case_changed and by saving or deleting a
-# case, a 督办, a 基层约请, a 协办 or a 延期 request — at once and again at the commit, see
-# ConsoleConfig.ready), so a page never shows counts older than the last change. The cache is the
-# shared one (Redis on several machines): every node drops them together.
+# case, a 督办, a 基层约请, a 协办 or a 延期 request, see ConsoleConfig.ready), so a page never
+# shows counts older than the last change. The cache is the shared one (Redis on several
+# machines): every node drops them together. Inside a transaction the shared version moves once,
+# at its commit (other connections cannot see the change before it; with the database cache a
+# write of the version row there would lock it until the commit and serialise every intake),
+# and the transaction's own reads use a mark of this connection (see counts_version).
 COUNTS_SECONDS = 30
 COUNTS_VERSION = "console:counts-version"
 
 
 def counts_version() -> str:
     from django.core.cache import cache
+    from django.db import connection
 
     version = cache.get(COUNTS_VERSION)
     if version is None:
         bump_counts_version()
         version = cache.get(COUNTS_VERSION) or "none"
+    mark = getattr(connection, "console_counts_mark", None)
+    if mark is not None and connection.in_atomic_block:
+        # This transaction changed what the counts count: its own pages must not reuse counts
+        # cached before the change (the shared version moves only at the commit).
+        version = f"{version}.{mark}"
     return version
 
 
@@ -250,10 +259,20 @@ def bump_counts_version(**_kwargs) -> None:
 
 
 def on_case_changed(**_kwargs) -> None:
+    import uuid
+
     from django.db import transaction
 
-    bump_counts_version()
-    transaction.on_commit(bump_counts_version)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        bump_counts_version()
+        return
+    connection.console_counts_mark = uuid.uuid4().hex
+    # One bump per transaction however many rows it changes (an intake saves a case and sends
+    # case_changed): a callback already queued, and not dropped with a rolled-back savepoint,
+    # covers this change too.
+    if not any(func is bump_counts_version for _sids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(bump_counts_version)
 
 
 def counts_key(kind: str, user, data) -> str:
