@@ -11,17 +11,6 @@ from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 
 
-def apply_errors(form, error):
-    """A service's ValidationError onto the form: each message on its field, or at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -45,13 +45,8 @@ from civicgrid.campaigns.models import (
     WeeklyPlan,
 )
 from civicgrid.campaigns.workflow import STRUCTURE_TRANSITIONS
+from civicgrid.core.pages import error_messages, run_action, run_form
 from civicgrid.core.storedfiles import missing_file_is_404
-
-
-def _messages(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 @role_required(*CAMPAIGNS_VIEW_ROLES)
@@ -165,17 +160,16 @@ def round_detail(request, pk):
 def assign(request, pk):
     """Add a checkpoint to the open round, or give one to another inspector."""
     round_ = get_object_or_404(InspectionRound, pk=pk)
-    try:
-        services.do_assign(
+    run_action(
+        request,
+        lambda: services.do_assign(
             request.user,
             round_,
             checkpoint=request.POST.get("checkpoint", ""),
             inspector=request.POST.get("inspector", ""),
-        )
-    except ValidationError as error:
-        messages.error(request, "；".join(_messages(error)))
-    else:
-        messages.success(request, _("督查任务已安排"))
+        ),
+        _("督查任务已安排"),
+    )
     return redirect("campaigns:round", pk=round_.pk)
 
 
@@ -184,32 +178,32 @@ def assign(request, pk):
 def plan_round(request, pk):
     """排定督查: the round's week, kind, the kinds of checkpoint and the inspectors."""
     campaign = get_object_or_404(Campaign, pk=pk)
-    try:
-        round_ = services.do_plan_round_by_kind(
+    planned = run_action(
+        request,
+        lambda: services.do_plan_round_by_kind(
             request.user,
             campaign,
             starts_on=request.POST.get("starts_on", ""),
             kind=request.POST.get("kind", ""),
             checkpoint_kinds=request.POST.getlist("checkpoint_kinds"),
             inspectors=[i for i in request.POST.getlist("inspectors") if i.isdigit()],
-        )
-    except ValidationError as error:
-        messages.error(request, "；".join(_messages(error)))
+        ),
+        lambda round_: _("已排定%(round)s") % {"round": round_},
+    )
+    if not planned:
         return redirect("campaigns:campaign", pk=campaign.pk)
-    messages.success(request, _("已排定%(round)s") % {"round": round_})
-    return redirect("campaigns:round", pk=round_.pk)
+    return redirect("campaigns:round", pk=planned.value.pk)
 
 
 @require_POST
 @role_required(*CAMPAIGNS_EDIT_ROLES)
 def close_round(request, pk):
     round_ = get_object_or_404(InspectionRound, pk=pk)
-    try:
-        services.do_close_round(request.user, round_, note=request.POST.get("note", ""))
-    except ValidationError as error:
-        messages.error(request, "；".join(_messages(error)))
-    else:
-        messages.success(request, _("本轮督查已结束"))
+    run_action(
+        request,
+        lambda: services.do_close_round(request.user, round_, note=request.POST.get("note", "")),
+        _("本轮督查已结束"),
+    )
     return redirect("campaigns:round", pk=round_.pk)
 
 
@@ -217,12 +211,11 @@ def close_round(request, pk):
 @role_required(*CAMPAIGNS_KEEP_ROLES)
 def plan_done(request, pk):
     plan = get_object_or_404(WeeklyPlan.objects.select_related("action"), pk=pk)
-    try:
-        services.do_mark_plan_done(request.user, plan, note=request.POST.get("note", ""))
-    except ValidationError as error:
-        messages.error(request, "；".join(_messages(error)))
-    else:
-        messages.success(request, _("行动计划已标记完成"))
+    run_action(
+        request,
+        lambda: services.do_mark_plan_done(request.user, plan, note=request.POST.get("note", "")),
+        _("行动计划已标记完成"),
+    )
     return redirect("campaigns:campaign", pk=plan.action.campaign_id)
 
 
@@ -257,17 +250,16 @@ def move_structure(request, pk):
     structure = get_object_or_404(
         services.scope_structures(IllegalStructure.objects.all(), request.user), pk=pk
     )
-    try:
-        services.do_move_structure(
+    run_action(
+        request,
+        lambda: services.do_move_structure(
             request.user,
             structure,
             to_state=request.POST.get("to_state", ""),
             note=request.POST.get("note", ""),
-        )
-    except ValidationError as error:
-        messages.error(request, "；".join(_messages(error)))
-    else:
-        messages.success(request, _("违法建筑状态已更新"))
+        ),
+        _("违法建筑状态已更新"),
+    )
     if request.POST.get("back") == "detail":
         return redirect("campaigns:structure", pk=structure.pk)
     return redirect("campaigns:structures")
@@ -336,7 +328,7 @@ def inspect(request, pk):
                 photos=request.FILES.getlist("photos"),
             )
         except ValidationError as error:
-            errors, status = _messages(error), 400
+            errors, status = error_messages(error), 400
         else:
             failed = inspection.item_count - inspection.passed_count
             if failed:
@@ -394,16 +386,12 @@ def campaign_form(request, pk=None):
     form = forms.CampaignForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = services.do_save_campaign(
-                    request.user, campaign=campaign, **form.cleaned_data
-                )
-            except ValidationError as error:
-                forms.apply_errors(form, error)
-            else:
-                messages.success(request, _("创建活动已保存"))
-                return redirect("campaigns:edit", pk=saved.pk)
+        saved = run_form(
+            form, lambda data: services.do_save_campaign(request.user, campaign=campaign, **data)
+        )
+        if saved:
+            messages.success(request, _("创建活动已保存"))
+            return redirect("campaigns:edit", pk=saved.value.pk)
         status = 400
     extra = {"campaign": campaign}
     if campaign is not None:
@@ -417,14 +405,9 @@ def campaign_form(request, pk=None):
 
 def _child_form(request, campaign, form, title, save, success, *, map_fields=False):
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                save(form.cleaned_data)
-            except ValidationError as error:
-                forms.apply_errors(form, error)
-            else:
-                messages.success(request, success)
-                return None
+        if run_form(form, save):
+            messages.success(request, success)
+            return None
         return _form_page(
             request,
             form,
@@ -507,12 +490,11 @@ def checkpoint_active(request, pk, checkpoint_pk):
     campaign = get_object_or_404(Campaign, pk=pk)
     checkpoint = get_object_or_404(campaign.checkpoints, pk=checkpoint_pk)
     active = request.POST.get("is_active") == "1"
-    try:
-        services.do_set_checkpoint_active(request.user, checkpoint, is_active=active)
-    except ValidationError as error:
-        messages.error(request, "；".join(_messages(error)))
-    else:
-        messages.success(request, _("点位已启用") if active else _("点位已停用"))
+    run_action(
+        request,
+        lambda: services.do_set_checkpoint_active(request.user, checkpoint, is_active=active),
+        _("点位已启用") if active else _("点位已停用"),
+    )
     return redirect(f"{reverse('campaigns:campaign', args=[campaign.pk])}#checkpoints")
 
 
@@ -535,14 +517,10 @@ def structure_form(request):
     form = forms.StructureForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                structure = services.do_register_structure(request.user, **form.cleaned_data)
-            except ValidationError as error:
-                forms.apply_errors(form, error)
-            else:
-                messages.success(request, _("违法建筑已登记"))
-                return redirect("campaigns:structure", pk=structure.pk)
+        made = run_form(form, lambda data: services.do_register_structure(request.user, **data))
+        if made:
+            messages.success(request, _("违法建筑已登记"))
+            return redirect("campaigns:structure", pk=made.value.pk)
         status = 400
     return render(
         request,
@@ -605,17 +583,14 @@ def creation_status(request):
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.do_set_creation_status(
-                    request.user, data["community"], status=data["status"], note=data["note"]
-                )
-            except ValidationError as error:
-                forms.apply_errors(form, error)
-            else:
-                messages.success(request, _("无违建创建状态已更新"))
-                return redirect("campaigns:creation")
+        if run_form(
+            form,
+            lambda data: services.do_set_creation_status(
+                request.user, data["community"], status=data["status"], note=data["note"]
+            ),
+        ):
+            messages.success(request, _("无违建创建状态已更新"))
+            return redirect("campaigns:creation")
         status = 400
     events = (
         CreationEvent.objects.filter(

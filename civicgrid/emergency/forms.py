@@ -1,6 +1,6 @@
 """Forms of the flood register, the stores, the plans and the drills' findings. They only carry
 what was typed: emergency.services checks it (each problem in Chinese, next to its field through
-web.forms.add_service_errors) and does every write."""
+core.pages.run_form) and does every write."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

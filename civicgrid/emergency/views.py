@@ -25,6 +25,7 @@ from civicgrid.accounts.policy import (
     EMERGENCY_VIEW_ROLES,
 )
 from civicgrid.core.masking import mask_phone
+from civicgrid.core.pages import error_messages, run_action, run_form
 from civicgrid.emergency import services
 from civicgrid.emergency.choices import (
     LEVEL_COLOURS,
@@ -64,16 +65,10 @@ from civicgrid.emergency.models import (
 PAGE = 50
 
 
-def _errors(error) -> list[str]:
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            return [m for msgs in error.message_dict.values() for m in msgs]
-        return list(error.messages)
-    return [str(error)]
-
-
-def _fail(request, error):
-    messages.error(request, "；".join(_errors(error)))
+def _act(request, call, success=None):
+    """A button's service call: a refusal (bad input or the role) is a message on the page it
+    returns to, not a 403 page, since the buttons sit on pages every flood role opens."""
+    return run_action(request, call, success, refused=(ValidationError, PermissionDenied))
 
 
 def _points(user):
@@ -142,43 +137,36 @@ def point(request, pk):
 @require_POST
 @role_required(*EMERGENCY_COMMAND_ROLES)
 def raise_level(request):
-    try:
-        raised = services.do_raise(
+    done = _act(
+        request,
+        lambda: services.do_raise(
             request.user,
             kind=request.POST.get("kind"),
             level=request.POST.get("level"),
             reason=request.POST.get("reason"),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-        return redirect("emergency:index")
-    messages.success(
-        request,
-        _("已启动%(level)s应急响应，派发任务%(n)s项")
-        % {
-            "level": raised.response.get_level_display(),
-            "n": len(raised.tasks),
-        },
+        ),
+        lambda raised: (
+            _("已启动%(level)s应急响应，派发任务%(n)s项")
+            % {"level": raised.response.get_level_display(), "n": len(raised.tasks)}
+        ),
     )
-    return redirect("emergency:board")
+    return redirect("emergency:board" if done else "emergency:index")
 
 
 @require_POST
 @role_required(*EMERGENCY_COMMAND_ROLES)
 def change_level(request, pk):
     response = get_object_or_404(Response, pk=pk)
-    try:
-        raised = services.do_change_level(
+    _act(
+        request,
+        lambda: services.do_change_level(
             request.user, response, level=request.POST.get("level"), note=request.POST.get("note")
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-    else:
-        messages.success(
-            request,
+        ),
+        lambda raised: (
             _("响应已调整为%(level)s，新派发任务%(n)s项")
-            % {"level": raised.response.get_level_display(), "n": len(raised.tasks)},
-        )
+            % {"level": raised.response.get_level_display(), "n": len(raised.tasks)}
+        ),
+    )
     return redirect("emergency:board")
 
 
@@ -186,13 +174,13 @@ def change_level(request, pk):
 @role_required(*EMERGENCY_COMMAND_ROLES)
 def lift(request, pk):
     response = get_object_or_404(Response, pk=pk)
-    try:
-        services.do_lift(request.user, response, note=request.POST.get("note"))
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-        return redirect("emergency:board")
-    messages.success(request, _("应急响应已解除"))
-    return redirect("emergency:response", pk=response.pk)
+    if _act(
+        request,
+        lambda: services.do_lift(request.user, response, note=request.POST.get("note")),
+        _("应急响应已解除"),
+    ):
+        return redirect("emergency:response", pk=response.pk)
+    return redirect("emergency:board")
 
 
 @require_POST
@@ -205,18 +193,17 @@ def evacuate(request, pk):
     if found is None:
         messages.error(request, _("请选择积水点位"))
         return redirect("emergency:board")
-    try:
-        services.do_record_evacuation(
+    _act(
+        request,
+        lambda: services.do_record_evacuation(
             request.user,
             response,
             point=found,
             people=request.POST.get("people"),
             shelter=request.POST.get("shelter"),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("转移安置已登记"))
+        ),
+        _("转移安置已登记"),
+    )
     return redirect("emergency:board")
 
 
@@ -224,18 +211,17 @@ def evacuate(request, pk):
 @role_required(*EMERGENCY_COMMAND_ROLES)
 def move_stock(request, store_id):
     store = get_object_or_404(Store, pk=store_id)
-    try:
-        services.do_move_stock(
+    _act(
+        request,
+        lambda: services.do_move_stock(
             request.user,
             store,
             supply=request.POST.get("supply"),
             change=request.POST.get("change"),
             reason=request.POST.get("reason"),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("出入库已登记"))
+        ),
+        _("出入库已登记"),
+    )
     return redirect(reverse("emergency:index") + "#stores")
 
 
@@ -318,12 +304,11 @@ def draft_notice(request, pk):
     notices = _notices()
     if notices is None:
         raise PermissionDenied(_("公告功能未安装"))
-    try:
-        notice = services.do_draft_summary_notice(request.user, item, notices=notices)
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-        return redirect("emergency:response", pk=pk)
-    messages.success(request, _("已起草公告“%(t)s”") % {"t": notice.title})
+    _act(
+        request,
+        lambda: services.do_draft_summary_notice(request.user, item, notices=notices),
+        lambda notice: _("已起草公告“%(t)s”") % {"t": notice.title},
+    )
     return redirect("emergency:response", pk=pk)
 
 
@@ -391,7 +376,7 @@ def record_drill(request):
                 findings=findings,
             )
         except (ValidationError, PermissionDenied) as error:
-            errors = _errors(error)
+            errors = error_messages(error)
         else:
             messages.success(request, _("演练已登记"))
             return redirect("emergency:drill", pk=made.pk)
@@ -485,12 +470,13 @@ def complete_task(request, pk):
         if store is None:
             messages.error(request, _("请选择仓库"))
             return redirect("emergency:my_tasks")
-    try:
-        services.do_complete_task(request.user, task, note=request.POST.get("note"), store=store)
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("任务已完成"))
+    _act(
+        request,
+        lambda: services.do_complete_task(
+            request.user, task, note=request.POST.get("note"), store=store
+        ),
+        _("任务已完成"),
+    )
     return redirect("emergency:my_tasks")
 
 
@@ -518,7 +504,7 @@ def report_flooding(request):
                     photos=request.FILES.getlist("photos"),
                 )
             except (ValidationError, PermissionDenied) as error:
-                errors = _errors(error)
+                errors = error_messages(error)
             else:
                 messages.success(
                     request,
@@ -551,40 +537,15 @@ def pumps(request):
 def switch_pump(request, pk):
     work = get_object_or_404(FloodWork.objects.select_related("point"), pk=pk)
     running = request.POST.get("running") == "1"
-    try:
-        services.do_switch_pump(request.user, work, running=running)
-    except (ValidationError, PermissionDenied) as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("已开泵") if running else _("已停泵"))
+    _act(
+        request,
+        lambda: services.do_switch_pump(request.user, work, running=running),
+        _("已开泵") if running else _("已停泵"),
+    )
     return redirect("emergency:pumps")
 
 
 # --- the register: points, their works and people to call -----------------------------------------
-
-
-def add_service_errors(form, error: ValidationError):
-    """Each of a service's messages next to its field when the form has it, else on top (the
-    same as web.forms', which this app sits below)."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            for message in problems:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def _run(form, call):
-    """The form's cleaned data handed to a service; its ValidationError put next to the fields.
-    Returns what the service returned, or None when nothing was saved."""
-    if not form.is_valid():
-        return None
-    try:
-        return call(form.cleaned_data)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
 
 
 def _point_fields(data) -> dict:
@@ -599,13 +560,13 @@ def point_form(request, pk=None):
     item = get_object_or_404(_points(request.user), pk=pk) if pk else None
     if request.method == "POST":
         form = PointForm(request.POST)
-        saved = _run(
+        saved = run_form(
             form,
             lambda data: services.do_save_point(request.user, point=item, **_point_fields(data)),
         )
-        if saved is not None:
+        if saved:
             messages.success(request, _("易积水点已保存"))
-            return redirect("emergency:point", pk=saved.pk)
+            return redirect("emergency:point", pk=saved.value.pk)
     else:
         form = PointForm(initial=PointForm.initial_for(item) if item else None)
     return render(
@@ -655,7 +616,7 @@ def _point_page(request, item, *, status=200, revealed=None, **forms):
 def add_contact(request, pk):
     item = get_object_or_404(_points(request.user), pk=pk)
     form = ContactForm(request.POST)
-    if _run(form, lambda data: services.do_add_contact(request.user, item, **data)) is None:
+    if not run_form(form, lambda data: services.do_add_contact(request.user, item, **data)):
         return _point_page(request, item, status=400, contact_form=form)
     messages.success(request, _("联系人已添加"))
     return redirect("emergency:point", pk=item.pk)
@@ -686,7 +647,7 @@ def reveal_phone(request, pk, contact_id):
 def add_work(request, pk):
     item = get_object_or_404(_points(request.user), pk=pk)
     form = WorkForm(request.POST)
-    if _run(form, lambda data: services.do_add_work(request.user, item, **data)) is None:
+    if not run_form(form, lambda data: services.do_add_work(request.user, item, **data)):
         return _point_page(request, item, status=400, work_form=form)
     messages.success(request, _("防汛设施已登记"))
     return redirect("emergency:point", pk=item.pk)
@@ -698,7 +659,7 @@ def change_work(request, pk, work_id):
     item = get_object_or_404(_points(request.user), pk=pk)
     work = get_object_or_404(item.works, pk=work_id)
     form = WorkStateForm(request.POST)
-    if _run(form, lambda data: services.do_change_work_state(request.user, work, **data)) is None:
+    if not run_form(form, lambda data: services.do_change_work_state(request.user, work, **data)):
         return _point_page(request, item, status=400, state_form=form, state_work=work)
     messages.success(request, _("设施状态已更新"))
     return redirect("emergency:point", pk=item.pk)
@@ -710,12 +671,11 @@ def point_active(request, pk):
     """A point taken off the register or put back (the register lists points in it)."""
     item = get_object_or_404(services.scope_points(FloodPoint.objects.all(), request.user), pk=pk)
     active = request.POST.get("active") == "1"
-    try:
-        services.do_set_point_active(request.user, item, active=active)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("已恢复在册") if active else _("已移出名册"))
+    run_action(
+        request,
+        lambda: services.do_set_point_active(request.user, item, active=active),
+        _("已恢复在册") if active else _("已移出名册"),
+    )
     return redirect("emergency:index")
 
 
@@ -727,10 +687,10 @@ def store_new(request):
     """防汛物资仓库 added (the street's or a 居村's)."""
     form = StoreForm(request.POST or None)
     if request.method == "POST":
-        made = _run(form, lambda data: services.do_save_store(request.user, **data))
-        if made is not None:
+        made = run_form(form, lambda data: services.do_save_store(request.user, **data))
+        if made:
             messages.success(request, _("仓库已添加"))
-            return redirect("emergency:store", pk=made.pk)
+            return redirect("emergency:store", pk=made.value.pk)
     return render(
         request, "emergency/store_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -747,7 +707,7 @@ def store(request, pk):
         if not may:
             raise PermissionDenied(_("您的角色不能出入库防汛物资"))
         form = MoveForm(request.POST)
-        if _run(form, lambda data: services.do_move_stock(request.user, item, **data)) is not None:
+        if run_form(form, lambda data: services.do_move_stock(request.user, item, **data)):
             messages.success(request, _("出入库已登记"))
             return redirect("emergency:store", pk=item.pk)
     movements = Paginator(
@@ -780,10 +740,10 @@ def plan_new(request):
             and EmergencyPlan.objects.filter(kind=form.cleaned_data["kind"]).exists()
         ):
             form.add_error("kind", _("该种类已有预案，请在预案页修订"))
-        made = _run(form, lambda data: services.do_save_plan(request.user, **data))
-        if made is not None:
+        made = run_form(form, lambda data: services.do_save_plan(request.user, **data))
+        if made:
             messages.success(request, _("预案已保存"))
-            return redirect("emergency:plan", kind=made.kind)
+            return redirect("emergency:plan", kind=made.value.kind)
     return render(
         request, "emergency/plan_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -802,16 +762,16 @@ def plan(request, kind):
             raise PermissionDenied(_("您的角色不能修订应急预案"))
         if request.POST.get("part") == "level":
             level_form = LevelPlanForm(request.POST)
-            done = _run(
+            done = run_form(
                 level_form, lambda data: services.do_set_level_plan(request.user, item, **data)
             )
         else:
             plan_form = PlanForm(request.POST)
-            done = _run(
+            done = run_form(
                 plan_form,
                 lambda data: services.do_save_plan(request.user, kind=item.kind, **data),
             )
-        if done is not None:
+        if done:
             messages.success(request, _("预案已保存"))
             return redirect("emergency:plan", kind=item.kind)
     levels = list(item.levels.order_by("-level"))
@@ -876,7 +836,7 @@ def add_finding(request, pk):
             due = timezone.make_aware(datetime.datetime.combine(due, datetime.time(18)))
         return services.do_add_finding(request.user, item, due_at=due, **data)
 
-    if _run(form, call) is None:
+    if not run_form(form, call):
         return _drill_page(request, item, form=form, status=400)
     messages.success(request, _("演练发现已登记"))
     return redirect("emergency:drill", pk=item.pk)

@@ -7,21 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.attachments.services import clean_upload
 from civicgrid.cases.services import MAX_PHOTOS
 
-
-def add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict | None = None):
-    """Put a service's ValidationError onto the form: each message next to its field when the
-    form has that field (services name fields as the API does; `field_map` renames them, e.g.
-    {"reason": "note"}), otherwise at the top of the form. The form keeps what was typed."""
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            target = field_map.get(name, name)
-            for message in errors:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
+# The fronts take it from here; it lives in core for the programme apps' pages below web.
+from civicgrid.core.pages import add_service_errors as add_service_errors
 
 # Fields a person picks from rather than types into: "请选择…" rather than "请填写…".
 _CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.FileField, forms.BooleanField)
