@@ -10,6 +10,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from civicgrid.core.text import field_text
 from civicgrid.open311 import adapter
 from civicgrid.open311.models import ApiClient, Open311Request
 
@@ -73,16 +74,10 @@ def service_notice(category) -> str:
 
 def _text(data, field, label, max_length=MAX_FIELD) -> str:
     value = data.get(field)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
+    # A client's number or list where GeoReport wants text is refused, not turned into its repr.
+    if value is not None and not isinstance(value, str):
         raise ValidationError({field: _("%(label)s必须是文本") % {"label": label}})
-    value = value.strip()
-    if len(value) > max_length:
-        raise ValidationError(
-            {field: _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}}
-        )
-    return value
+    return field_text(value, field, label, max_length)
 
 
 def _url(value: str, field: str, label: str) -> str:
