@@ -104,6 +104,7 @@ def handbuilt_list(request):
     at = parse_datetime(request.GET.get("at", ""))
     if at is not None:
         where += " AND (c.reported_at, c.id) < (%s, %s)"
+        at = connection.ops.adapt_datetimefield_value(at)  # SQLite compares text
         params = [*params, at, int(request.GET.get("id", "0"))]
     with connection.cursor() as cursor:
         cursor.execute(LIST_SQL.format(where=where), params)

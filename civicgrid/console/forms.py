@@ -210,6 +210,28 @@ class QueueFilterForm(FilterFormMixin, forms.Form):
         self.fields["source"].choices = all_choices(CaseSource.choices)
         self.fields["department"].queryset = Department.objects.order_by("code")
 
+    # The options read from the database (console.queries caches them: they change rarely).
+    OPTION_FIELDS = ("community", "micro_grid", "category", "department")
+
+    def option_choices(self) -> dict:
+        """{field: its options as plain lists} (what the form's <select>s list)."""
+        return {
+            name: [
+                (value, [tuple(o) for o in label] if isinstance(label, list) else str(label))
+                for value, label in self.fields[name].choices
+            ]
+            for name in self.OPTION_FIELDS
+        }
+
+    def use_options(self, options: dict) -> None:
+        """Show `options` (option_choices(), perhaps cached) instead of reading them; a submitted
+        value is still checked against the field's queryset."""
+        for name in self.OPTION_FIELDS:
+            field = self.fields[name]
+            # Already plain (value, label) pairs: set as the `choices` setters would leave
+            # them, without normalising hundreds of options twice more.
+            field._choices = field.widget._choices = options[name]
+
     def _chosen_community(self):
         """The 居村 the submitted data chooses (among the user's), or None."""
         if not self.is_bound:

@@ -180,13 +180,19 @@ class QueueFilter(CaseFilter):
     (console.forms.QueueFilterForm: choices limited to the user's grids, an invalid value shown
     next to its field and ignored)."""
 
-    def __init__(self, data, queryset, *, request):
+    def __init__(self, data, queryset, *, request, reads=None):
         super().__init__(data, queryset=queryset, request=request)
+        self.reads = reads
 
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            self._form = QueueFilterForm(self.data, user=self.request.user)
+            user = self.request.user
+            form = QueueFilterForm(self.data, user=user)
+            form.use_options(
+                cached_options(options_key(user, self.data), form.option_choices, self.reads)
+            )
+            self._form = form
         return self._form
 
     def filter_queryset(self, queryset):
@@ -197,10 +203,10 @@ class QueueFilter(CaseFilter):
         return queryset
 
 
-def apply_filters(queryset, data, request):
+def apply_filters(queryset, data, request, reads=None):
     """The cases of `queryset` the console's filters in `data` (GET or POST) keep; the filter
-    with its form (for the page)."""
-    filterset = QueueFilter(data, queryset, request=request)
+    with its form (for the page); `reads`: shared_reads() made for the page."""
+    filterset = QueueFilter(data, queryset, request=request, reads=reads)
     return filterset.qs, filterset
 
 
@@ -290,18 +296,129 @@ def counts_key(kind: str, user, data) -> str:
     return f"{kind}|{scope}|{filters}|{int(time.time() // COUNTS_SECONDS)}"
 
 
-def cached_counts(key: str, compute) -> dict:
-    """compute() cached under `key` (counts_key) until anything it counts changes."""
-    import hashlib
+# The filter's options (居村, 微网格, 类别, 处置部门: four queries, hundreds of options) change only
+# when a grid, a category or a department does: kept in the shared cache per scope, chosen 居村
+# and language, under OPTIONS_VERSION — bumped by saving or deleting a grid, a category or a
+# department (at once and at the commit, see ConsoleConfig.ready) — and for at most
+# OPTIONS_SECONDS (a bulk update sends no signal).
+OPTIONS_VERSION = "console:options-version"
+OPTIONS_SECONDS = 300
+
+
+def bump_options_version(**_kwargs) -> None:
+    import uuid
 
     from django.core.cache import cache
 
-    name = "console:counts:" + hashlib.sha256(f"{counts_version()}|{key}".encode()).hexdigest()
-    counts = cache.get(name)
-    if counts is None:
-        counts = compute()
-        cache.set(name, counts, COUNTS_SECONDS)
-    return counts
+    cache.set(OPTIONS_VERSION, uuid.uuid4().hex, None)
+
+
+def on_options_changed(**kwargs) -> None:
+    from django.db import transaction
+
+    if kwargs.get("raw"):
+        return
+    # At once (this transaction's own pages) and again at the commit (a page read in between by
+    # another connection cached the old options under the first bump). Grids, categories and
+    # departments change rarely: holding the version's row until the commit costs nothing.
+    bump_options_version()
+    transaction.on_commit(bump_options_version)
+
+
+def options_key(user, data) -> str | None:
+    """The filter options' key: the grids the user sees (the street, a 居村, a 片区), the 居村
+    chosen (its micro-grids only) and the language; None for a scope the key cannot name (posts
+    of grid staff: computed each time)."""
+    from django.utils.translation import get_language
+
+    from civicgrid.accounts.choices import Role
+
+    role = user.effective_role
+    if user.sees_whole_street:
+        scope = "street"
+    elif role == Role.COMMUNITY_STAFF:
+        scope = f"community:{user.community_id}"
+    elif role == Role.AREA_HEAD:
+        scope = f"area:{user.area_id}"
+    else:
+        return None
+    return f"{scope}|{data.get('community', '')}|{get_language()}"
+
+
+def _entry(prefix: str, key: str) -> str:
+    import hashlib
+
+    return prefix + hashlib.sha256(key.encode()).hexdigest()
+
+
+def shared_reads(counts: str | None = None, options: str | None = None) -> dict:
+    """What a console page keeps in the shared cache — the counts' and the options' versions and
+    entries (counts_key, options_key) — read in one round trip (the cache is a table of the
+    database without Redis: each read was a query)."""
+    from django.core.cache import cache
+
+    names = [COUNTS_VERSION, OPTIONS_VERSION]
+    if counts is not None:
+        names.append(_entry("console:counts:", counts))
+    if options is not None:
+        names.append(_entry("console:options:", options))
+    return cache.get_many(names)
+
+
+def _versioned(version_key, current, prefix, key, compute, reads, seconds):
+    """compute() kept under `key` with the version it was computed at; a stored value of
+    another version (something changed since) is computed again. The version is the one read
+    with the page's other entries (`reads`), or current()'s inside a transaction (which may
+    have changed what is counted and not yet moved the shared version) or when not read."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    name = _entry(prefix, key)
+    if reads is None:
+        reads = cache.get_many([version_key, name])
+    version = reads.get(version_key)
+    if version is None or connection.in_atomic_block:
+        version = current()
+    stored = reads.get(name)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+        return stored[1]
+    value = compute()
+    cache.set(name, (version, value), seconds)
+    return value
+
+
+def options_version() -> str:
+    from django.core.cache import cache
+
+    version = cache.get(OPTIONS_VERSION)
+    if version is None:
+        bump_options_version()
+        version = cache.get(OPTIONS_VERSION) or "none"
+    return version
+
+
+def cached_counts(key: str, compute, reads: dict | None = None) -> dict:
+    """compute() cached under `key` (counts_key) until anything it counts changes; `reads`:
+    shared_reads() made for the page."""
+    return _versioned(
+        COUNTS_VERSION, counts_version, "console:counts:", key, compute, reads, COUNTS_SECONDS
+    )
+
+
+def cached_options(key: str | None, compute, reads: dict | None = None):
+    """The filter's options (compute()) cached under `key` (options_key) until a grid, a
+    category or a department changes; computed each time when `key` is None."""
+    if key is None:
+        return compute()
+    return _versioned(
+        OPTIONS_VERSION,
+        options_version,
+        "console:options:",
+        key,
+        compute,
+        reads,
+        OPTIONS_SECONDS,
+    )
 
 
 def count_label(count: int):

@@ -215,12 +215,15 @@ def paged(request, ordered, sort: str, count: int, more: bool = False):
 def _queue_page(request, bulk_form=None, status=200, filing_form=None):
     user = request.user
     source = request.GET if request.method == "GET" else request.POST
-    filtered, filterset = queries.apply_filters(queries.list_queryset(user), source, request)
+    # The tab counts and the filter's options from the shared cache, in one round trip.
+    counts_key = queries.counts_key("queue", user, source)
+    reads = queries.shared_reads(counts_key, queries.options_key(user, source))
+    filtered, filterset = queries.apply_filters(
+        queries.list_queryset(user), source, request, reads=reads
+    )
     form = filterset.form
     tab = source.get("tab") if source.get("tab") in queries.QUEUE_KEYS else queries.QUEUE_KEYS[0]
-    counts = queries.cached_counts(
-        queries.counts_key("queue", user, source), lambda: queries.queue_counts(filtered)
-    )
+    counts = queries.cached_counts(counts_key, lambda: queries.queue_counts(filtered), reads)
     cases, sort = queries.sorted_cases(
         filtered.filter(queries.queue_condition(tab)), source.get("sort", "")
     )
@@ -604,6 +607,11 @@ def inbox(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in conditions else "to_accept"
     cases, sort = queries.sorted_cases(base.filter(conditions[tab]), "deadline")
     page, cases, pager = paged(request, cases, sort, counts[tab])
+    # The department's name: joined on its own cases' rows already (one query less).
+    department = next(
+        (c.assigned_department for c in cases if c.assigned_department_id == user.department_id),
+        None,
+    )
     context = {
         "tab": tab,
         "tabs": [
@@ -614,7 +622,7 @@ def inbox(request):
         "page_obj": page,
         "pager": pager,
         "rows": _rows(cases, now),
-        "department": user.department,
+        "department": department or user.department,
         "now": now,
     }
     return render(request, "console/inbox.html", context)
