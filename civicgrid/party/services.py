@@ -698,6 +698,8 @@ def do_assign(member: Member, data: dict, user=None) -> Assignment:
 def do_end_assignment(assignment: Assignment, data: dict, user=None) -> Assignment:
     """End a member's post (卸任): the last day and why. The row stays, shown as a past post;
     an ended post is not ended again (a wrong date is a new post, not a rewrite)."""
+    # The role and scope first: a reader is refused whatever the body says.
+    _check_edit(user, assignment.member.organisation.grid)
     errors: dict = {}
     ended_on = _date(data.get("ended_on"), "ended_on", _("结束日期"), errors)
     reason = _text(data.get("reason"), "reason", _("结束原因"), 200, required=True, errors=errors)
@@ -712,7 +714,6 @@ def do_end_assignment(assignment: Assignment, data: dict, user=None) -> Assignme
             .get(pk=assignment.pk)
         )
         member = assignment.member
-        _check_edit(user, member.organisation.grid)
         if assignment.ended_on is not None:
             raise ValidationError(
                 {
@@ -853,6 +854,8 @@ def do_edit_rating(rating: StarRating, data: dict, user=None) -> StarRating:
     stays: another organisation is another rating). One rating a year still holds; the
     PartyEvent keeps every changed field as old → new, so a corrected honour roll can be
     traced."""
+    # The role and scope first: a reader is refused whatever the body says.
+    _check_edit(user, rating.organisation.grid)
     clean = _clean_rating(data)
     with transaction.atomic():
         rating = (
@@ -860,7 +863,6 @@ def do_edit_rating(rating: StarRating, data: dict, user=None) -> StarRating:
             .select_related("organisation__grid")
             .get(pk=rating.pk)
         )
-        _check_edit(user, rating.organisation.grid)
         if clean["year"] != rating.year:
             _year_taken(rating.organisation, clean["year"], exclude_pk=rating.pk)
         changed = {

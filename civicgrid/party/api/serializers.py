@@ -200,6 +200,7 @@ class PartyAssignmentSerializer(serializers.ModelSerializer):
 
 
 class PartyAssignmentEndSerializer(serializers.Serializer):
+    post = serializers.IntegerField(min_value=1)
     ended_on = serializers.DateField()
     reason = serializers.CharField(max_length=200)
 

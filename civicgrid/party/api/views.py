@@ -125,7 +125,7 @@ class MemberViewSet(
 ):
     """党员 of the reader's 居村 and micro-grids, phones masked; POST registers one, PUT changes
     one, POST …/assign/ gives one a post, GET …/posts/ lists them (current first, then past),
-    POST …/posts/<post>/end/ ends one."""
+    POST …/end-post/ ends one."""
 
     permission_classes = [Readers]
     serializer_class = s.PartyMemberSerializer
@@ -195,16 +195,18 @@ class MemberViewSet(
     @extend_schema(
         request=s.PartyAssignmentEndSerializer, responses={200: s.PartyAssignmentSerializer}
     )
-    @action(detail=True, methods=["post"], url_path=r"posts/(?P<post_id>\d+)/end")
-    def end_post(self, request, pk=None, post_id=None):
-        """End one of the member's posts (卸任): `ended_on` (not after today) and `reason`."""
+    @action(detail=True, methods=["post"], url_path="end-post")
+    def end_post(self, request, pk=None):
+        """End one of the member's posts (卸任): `post` (its id), `ended_on` (not after today)
+        and `reason`."""
         member = _visible_member(request, pk)
-        post = member.assignments.filter(pk=post_id).first()
-        if post is None:
-            raise exceptions.NotFound(gettext_lazy("该党员没有这个岗位"))
         body = s.PartyAssignmentEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        post = services.do_end_assignment(post, dict(body.validated_data), request.user)
+        data = dict(body.validated_data)
+        post = member.assignments.filter(pk=data.pop("post")).first()
+        if post is None:
+            raise exceptions.ValidationError({"post": [gettext_lazy("该党员没有这个岗位")]})
+        post = services.do_end_assignment(post, data, request.user)
         return Response(s.PartyAssignmentSerializer(post).data)
 
 
