@@ -478,7 +478,8 @@ def gather_timebank(ctx: Context):
         "double_report": figures["volunteers"]["double_report"],
         "projects": figures["projects"],
         "partners": figures["partners"],
-        # Projects only: volunteers gave no consent to be named in print.
+        # Projects only, not volunteers: a volunteer's consent (timebank's do_set_name_consent)
+        # is to be named on an honour roll (the 光荣榜 article prints those), not in these figures.
         "by_project": [
             {"name": r["project__name"], "hours": round(r["hours"], 1), "records": r["records"]}
             for r in figures["by_project"][:6]
@@ -698,18 +699,25 @@ def write_notices(f):
 
 
 def gather_honours(ctx: Context):
+    from civicgrid.notices.models import Notice
     from civicgrid.notices.services import honour_rolls_between
 
-    # The notices app publishes only consented entries (身边好人 with consent).
+    # The notices app puts on a roll only those who consented to be named (a 身边好人's nominee,
+    # a volunteer); organisations (星级党组织) need none.
     rolls = honour_rolls_between(ctx.first, ctx.last)
     rolls = [r for r in rolls if r["entries"]]
     if not rolls:
         return None
+    # The roll's kind (身边好人, 优秀志愿者, 星级党组织, or written by hand) names who it honours.
+    sources = dict(
+        Notice.objects.filter(pk__in=[r["id"] for r in rolls]).values_list("pk", "source")
+    )
     return {
         "rolls": [
             {
                 "title": r["title"],
                 "scope": r["scope"],
+                "source": sources.get(r["id"], ""),
                 "entries": [
                     {"name": e["name"], "citation": scrub_citation(e["citation"])}
                     for e in r["entries"][:20]
@@ -726,21 +734,40 @@ def scrub_citation(text: str) -> str:
     return scrub_text(text or "")[:120]
 
 
+def _honoured(source: str, n: int) -> str:
+    """Who a roll honours, counted: “3 位身边好人”, “2 个星级党组织”; a roll written by hand may
+    name people or units, so it says neither."""
+    from civicgrid.notices.choices import NoticeSource
+
+    words = {
+        NoticeSource.NOMINATIONS: _("%(n)s 位身边好人"),
+        NoticeSource.VOLUNTEERS: _("%(n)s 位优秀志愿者"),
+        NoticeSource.STAR_RATING: _("%(n)s 个星级党组织"),
+    }.get(source, _("%(n)s 个先进典型"))
+    return words % {"n": _n(n)}
+
+
 def write_honours(f):
+    from civicgrid.notices.choices import NoticeSource
+
     body = []
+    counts = {}  # by the roll's kind (its source), in the order the rolls come
     for roll in f["rolls"]:
         names = "、".join(e["name"] for e in roll["entries"])
         body.append(
             _("%(scope)s“%(title)s”：%(names)s。")
             % {"scope": roll["scope"], "title": roll["title"], "names": names}
         )
-    count = sum(len(r["entries"]) for r in f["rolls"])
+        source = roll.get("source", "")
+        counts[source] = counts.get(source, 0) + len(roll["entries"])
+    honoured = "、".join(_honoured(source, n) for source, n in counts.items())
+    people = {NoticeSource.NOMINATIONS, NoticeSource.VOLUNTEERS}
     return {
-        "title": _("光荣榜：%(n)s 位身边好人") % {"n": _n(count)},
-        "lead": _("光荣榜表彰 %(n)s 位身边好人") % {"n": _n(count)},
+        "title": _("光荣榜：%(who)s") % {"who": honoured},
+        "lead": _("光荣榜表彰 %(who)s") % {"who": honoured},
         "body": body,
         "table": {
-            "columns": [_("姓名"), _("事迹")],
+            "columns": [_("姓名") if set(counts) <= people else _("名称"), _("事迹")],
             "rows": [[e["name"], e["citation"]] for r in f["rolls"] for e in r["entries"]],
         },
         "chart": "",

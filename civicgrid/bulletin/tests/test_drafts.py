@@ -134,6 +134,7 @@ def test_the_honour_roll_prints_the_consented_names_it_is_given():
                 {
                     "title": "2026年身边好人",
                     "scope": "新苗村",
+                    "source": "nominations",
                     "entries": [
                         {"name": "陈阿姨", "citation": "照顾独居老人十年"},
                         {"name": "周建华", "citation": "义务修车"},
@@ -145,6 +146,31 @@ def test_the_honour_roll_prints_the_consented_names_it_is_given():
     assert text["title"] == "光荣榜：2 位身边好人"
     assert text["body"] == ["新苗村“2026年身边好人”：陈阿姨、周建华。"]
     assert text["table"]["rows"] == [["陈阿姨", "照顾独居老人十年"], ["周建华", "义务修车"]]
+    assert text["table"]["columns"] == ["姓名", "事迹"]
+
+
+def test_the_honour_roll_s_heading_follows_the_kinds_of_its_rolls():
+    """Not every 光荣榜 is of 身边好人: organisations are counted as such, volunteers as
+    volunteers, and a roll written by hand names neither."""
+
+    def roll(source, *names):
+        entry = [{"name": n, "citation": "称号"} for n in names]
+        return {"title": "光荣榜", "scope": "康桥镇", "source": source, "entries": entry}
+
+    text = drafts.write_honours(
+        {
+            "rolls": [
+                roll("star_rating", "甲居民区党总支", "乙村党支部"),
+                roll("volunteers", "王志愿"),
+                roll("star_rating", "丙党支部"),
+            ]
+        }
+    )
+    assert text["title"] == "光荣榜：3 个星级党组织、1 位优秀志愿者"
+    assert text["lead"] == "光荣榜表彰 3 个星级党组织、1 位优秀志愿者"
+    assert text["table"]["columns"] == ["名称", "事迹"]
+    text = drafts.write_honours({"rolls": [roll("manual", "康桥镇城运中心", "李师傅")]})
+    assert text["title"] == "光荣榜：2 个先进典型" and "身边好人" not in str(text)
 
 
 def test_the_five_star_organisations():

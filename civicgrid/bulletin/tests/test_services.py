@@ -170,3 +170,29 @@ def test_an_editor_s_bad_words_are_refused(known_cases, compile_issue, users):
     article.refresh_from_db()
     issue.refresh_from_db()
     assert not article.is_edited and issue.state == "draft" and issue.events.count() == 1
+
+
+def test_the_honour_roll_article_names_the_kind_of_roll(compile_issue, tree):
+    """A published 优秀志愿者光荣榜 becomes the 光荣榜 article about volunteers, not 身边好人."""
+    from civicgrid.bulletin.choices import Topic
+    from civicgrid.notices.models import HonourEntry, Notice
+
+    at = datetime.datetime(2026, 11, 10, 9, tzinfo=datetime.UTC)
+    roll = Notice.objects.create(
+        kind="honour_roll",
+        scope_level="street",
+        grid=tree["street"],
+        title="爱心银行优秀志愿者光荣榜",
+        body="以下志愿者服务时长居前。",
+        department_name="街道党建办",
+        state="published",
+        published_at=at,
+        version=1,
+        source="volunteers",
+        created_at=at,
+        updated_at=at,
+    )
+    HonourEntry.objects.create(notice=roll, position=1, name="王志愿", citation="服务 120 小时")
+    article = _article(compile_issue(), Topic.HONOURS)
+    assert article.title == "光荣榜：1 位优秀志愿者"
+    assert "王志愿" in article.body
