@@ -5,8 +5,10 @@ the API), never here."""
 from django.contrib import admin
 
 from civicgrid.accounts.admin_base import RoleGatedAdmin
+from civicgrid.accounts.policy import EMERGENCY_COMMAND_ROLES
 from civicgrid.emergency import services
 from civicgrid.emergency.models import (
+    ContactPhoneView,
     Drill,
     FloodPoint,
     FloodReport,
@@ -40,6 +42,20 @@ class FloodPointAdmin(ReadOnly):
     list_filter = ("kind", "risk", "is_active")
     list_select_related = ("community",)
     scope = _points
+
+
+@admin.register(ContactPhoneView)
+class ContactPhoneViewAdmin(ReadOnly):
+    """Who saw a contact's full phone: for the roles that may see one (as registry's log of full
+    views), over the points they see; rows are written by services.reveal_contact_phone only."""
+
+    view_roles = EMERGENCY_COMMAND_ROLES
+    list_display = ("at", "user", "point", "contact_name", "channel")
+    list_filter = ("channel",)
+    list_select_related = ("user", "point")
+    search_fields = ("user__username", "contact_name", "point__name")
+    date_hierarchy = "at"
+    scope = _by_point
 
 
 @admin.register(FloodWork)
