@@ -37,7 +37,10 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 # from the desks that take a repair request in (the 居委's 物管家 "一口式受理", the 城运中心).
 SOURCES_BY_ROLE = {
     Role.RESIDENT: [CaseSource.RESIDENT],
-    # 主动发现: a finding on a proactive patrol task (civicgrid.proactive.services).
+    # 主动发现: a finding on a proactive patrol task (civicgrid.proactive.services); it stays in
+    # the list because the finding reports as the worker, through this check. A report sent
+    # as 主动发现 by hand (the API's `source`) inflates nothing: the share found first
+    # (proactive.indicators.FOUND_SOURCES) counts 主动发现, 巡查上报, 走访 and 部门自查 alike.
     Role.GRID_WORKER: [CaseSource.GRID_PATROL, CaseSource.VISIT, CaseSource.PROACTIVE],
     Role.GRID_LEADER: [CaseSource.GRID_PATROL, CaseSource.VISIT, CaseSource.PROACTIVE],
     Role.COMMUNITY_STAFF: [
