@@ -1,5 +1,7 @@
 """Who may open a page: `role_required(*roles)` for the view functions of every app with pages
-(the fronts, the dashboard, a programme's pages), with a role set of accounts.policy.
+(the fronts, the dashboard, a programme's pages), with a role set of accounts.policy. Who may
+take an action: `require_role(user, roles, message)` and `require(allowed, message)` for the
+services, which check again whatever the page or endpoint let through.
 
 Pages check the role here and the data scope through grids.scoping / cases.permissions, the
 same rules as the API. It lives with the roles, below every app with pages, so that an app
@@ -14,6 +16,31 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
+
+
+def role_of(user):
+    """The user's effective role, or None for no user (a command, a periodic job) and for an
+    anonymous visitor."""
+    return getattr(user, "effective_role", None)
+
+
+def require(allowed: bool, message) -> None:
+    """A service's permission check that is already a yes or no (`may_edit(user)` …):
+    PermissionDenied with `message` (says what the user may not do) when it is no. Pages show
+    the message on a 403 page or next to the form, the API as a 403 body."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def require_role(user, roles, message=None) -> None:
+    """A service's role check: the user must have one of `roles` and not be a read-only role
+    (a leader looks, never changes data, even when a role set names them). No user (None) is
+    the system itself (a command, a periodic job, another service) and passes; the services'
+    scope checks come after this one."""
+    if user is None:
+        return
+    if user.effective_role not in roles or user.is_read_only:
+        raise PermissionDenied(message or _("您的角色不能进行此操作"))
 
 
 def role_required(*roles):

@@ -5,11 +5,12 @@ data (core.scrub) — the drafts' and the editors' alike."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require
 from civicgrid.accounts.policy import (
     BULLETIN_APPROVE_ROLES,
     BULLETIN_EDIT_ROLES,
@@ -49,11 +50,6 @@ def may_approve(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.effective_role in BULLETIN_APPROVE_ROLES or user.has_perm(APPROVE_PERMISSION)
-
-
-def _require(allowed: bool, message):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _now(now):
@@ -174,7 +170,7 @@ def do_compile_issue(
     """A new issue in 初稿, its articles drafted from the data of period_first..period_last.
     ValidationError on bad input (nothing written), PermissionDenied for other roles."""
     if user is not None:
-        _require(may_edit(user), _("您的角色无权编辑社区报"))
+        require(may_edit(user), _("您的角色无权编辑社区报"))
     now = _now(now)
     number = _positive(number, "number", _("期号"), 1, 99999)
     pages = _positive(pages, "pages", _("版数"), 1, 32)
@@ -274,7 +270,7 @@ def _move(issue, action, user, now, note="", article=None) -> Issue:
 def do_edit_article(user, article, *, title, body, byline="", department="", now=None) -> Article:
     """The editors' words for an article (the figures, table and chart stay as compiled); the
     issue becomes 已编辑. Refused once approved or published."""
-    _require(user is None or may_edit(user), _("您的角色无权编辑社区报"))
+    require(user is None or may_edit(user), _("您的角色无权编辑社区报"))
     now = _now(now)
     errors = {}
     title = field_text(title, "title", _("标题"), 100, required=True, errors=errors)
@@ -298,7 +294,7 @@ def do_edit_article(user, article, *, title, body, byline="", department="", now
 
 def do_approve(user, issue, *, note="", now=None) -> Issue:
     """审定 (党建办/宣传): an edited issue becomes 已审定."""
-    _require(user is None or may_approve(user), _("仅党建办/宣传审定人可审定社区报"))
+    require(user is None or may_approve(user), _("仅党建办/宣传审定人可审定社区报"))
     note = field_text(note, "note", _("说明"), 300)
     with transaction.atomic():
         return _move(_locked(issue), "approve", user, _now(now), note)
@@ -306,7 +302,7 @@ def do_approve(user, issue, *, note="", now=None) -> Issue:
 
 def do_return(user, issue, *, note, now=None) -> Issue:
     """退回修改: an approved issue goes back to the editors, with the reason."""
-    _require(user is None or may_approve(user), _("仅党建办/宣传审定人可退回社区报"))
+    require(user is None or may_approve(user), _("仅党建办/宣传审定人可退回社区报"))
     note = field_text(note, "note", _("退回原因"), 300, required=True)
     with transaction.atomic():
         return _move(_locked(issue), "return", user, _now(now), note)
@@ -314,7 +310,7 @@ def do_return(user, issue, *, note, now=None) -> Issue:
 
 def do_publish(user, issue, *, now=None) -> Issue:
     """出版: an approved issue becomes public (web page, PDF, WeChat article) and frozen."""
-    _require(user is None or may_approve(user), _("仅党建办/宣传审定人可出版社区报"))
+    require(user is None or may_approve(user), _("仅党建办/宣传审定人可出版社区报"))
     with transaction.atomic():
         return _move(_locked(issue), "publish", user, _now(now))
 

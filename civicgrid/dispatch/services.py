@@ -25,6 +25,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require_role
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.policy import DISPATCH_ROLES, DISPATCH_SETUP_ROLES
 from civicgrid.cases import services as case_services
@@ -49,11 +50,6 @@ def _log(action, *, user=None, case=None, data=None, at=None) -> DispatchLog:
     return DispatchLog.objects.create(
         at=at or timezone.now(), user=user, action=action, case=case, data=data or {}
     )
-
-
-def _require(user, roles) -> None:
-    if user is not None and user.effective_role not in roles:
-        raise PermissionDenied(_("您的角色不能进行此操作"))
 
 
 def _category(value, field="category") -> Category:
@@ -102,7 +98,7 @@ def route(category, micro_grid_id=None) -> Department | None:
 
 def do_set_responsibility(user, *, category, department, area=None) -> Responsibility:
     """Name the department of a category, street-wide (`area` None) or in one 片区."""
-    _require(user, DISPATCH_SETUP_ROLES)
+    require_role(user, DISPATCH_SETUP_ROLES)
     category = _category(category)
     try:
         department = (
@@ -148,7 +144,7 @@ def do_set_responsibility(user, *, category, department, area=None) -> Responsib
 
 
 def do_remove_responsibility(user, row: Responsibility) -> None:
-    _require(user, DISPATCH_SETUP_ROLES)
+    require_role(user, DISPATCH_SETUP_ROLES)
     with transaction.atomic():
         row = Responsibility.objects.select_for_update(of=("self",)).get(pk=row.pk)
         _log(
@@ -168,7 +164,7 @@ def default_threshold() -> float:
 
 def do_set_rule(user, *, category, enabled, threshold=None) -> AutoDispatchRule:
     """Turn auto-dispatch of a category on or off, at a confidence threshold (0–1)."""
-    _require(user, DISPATCH_SETUP_ROLES)
+    require_role(user, DISPATCH_SETUP_ROLES)
     category = _category(category)
     if threshold in (None, ""):
         threshold = default_threshold()
@@ -367,7 +363,7 @@ def do_accept(case, user, *, category=None, department=None, note: str = "", now
     """The desk's one click: file the case with the suggested category (or the one it corrects
     to) and dispatch it to the 权责清单's department (or the one it names). Returns the
     cases.services Done of the dispatch. The outcome is recorded in the same transaction."""
-    _require(user, DISPATCH_ROLES)
+    require_role(user, DISPATCH_ROLES)
     now = now or timezone.now()
     with transaction.atomic():
         suggestion = (
@@ -471,7 +467,7 @@ def do_train(
     """Train a model on the street's closed cases (or `data` = (titles, texts, labels)), measure
     it on a held-out fifth, fit it on all the data, store it with its metrics, library versions
     and what it saw; activate it if asked (the default: the newest model runs)."""
-    _require(user, DISPATCH_SETUP_ROLES)
+    require_role(user, DISPATCH_SETUP_ROLES)
     from sklearn.model_selection import train_test_split
 
     started = time.perf_counter()
@@ -573,7 +569,7 @@ def _activate(row: TrainedModel, user, now) -> None:
 
 def do_activate(user, row: TrainedModel, *, now=None) -> TrainedModel:
     """Make `row` the one model that suggests (the admin's comparison page)."""
-    _require(user, DISPATCH_SETUP_ROLES)
+    require_role(user, DISPATCH_SETUP_ROLES)
     now = now or timezone.now()
     with transaction.atomic():
         list(

@@ -28,6 +28,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require, role_of
 from civicgrid.accounts.policy import (
     EMERGENCY_COMMAND_ROLES,
     EMERGENCY_FIELD_ROLES,
@@ -98,31 +99,24 @@ LINK_BOARD = "/emergency/board/"
 # --- who may do what ------------------------------------------------------------------------------
 
 
-def _role(user):
-    return getattr(user, "effective_role", None)
-
-
 def may_view(user) -> bool:
-    return user is None or (user.is_authenticated and _role(user) in EMERGENCY_VIEW_ROLES)
+    return user is None or (user.is_authenticated and role_of(user) in EMERGENCY_VIEW_ROLES)
 
 
 def may_command(user) -> bool:
     if user is None:
         return True
     return (
-        user.is_authenticated and not user.is_read_only and _role(user) in EMERGENCY_COMMAND_ROLES
+        user.is_authenticated and not user.is_read_only and role_of(user) in EMERGENCY_COMMAND_ROLES
     )
 
 
 def may_work(user) -> bool:
     if user is None:
         return True
-    return user.is_authenticated and not user.is_read_only and _role(user) in EMERGENCY_FIELD_ROLES
-
-
-def _require(allowed: bool, message: str):
-    if not allowed:
-        raise PermissionDenied(message)
+    return (
+        user.is_authenticated and not user.is_read_only and role_of(user) in EMERGENCY_FIELD_ROLES
+    )
 
 
 def scope_points(queryset, user, prefix: str = ""):
@@ -137,7 +131,7 @@ def scope_points(queryset, user, prefix: str = ""):
 def scope_tasks(queryset, user):
     """The desk and the street-wide roles see every task; others their own and those of the
     points they may see."""
-    if user is None or _role(user) in STREET_WIDE_ROLES | EMERGENCY_COMMAND_ROLES:
+    if user is None or role_of(user) in STREET_WIDE_ROLES | EMERGENCY_COMMAND_ROLES:
         return queryset
     if not user.is_authenticated:
         return queryset.none()
@@ -235,7 +229,7 @@ def do_save_point(
     now=None,
 ) -> FloodPoint:
     """易积水点 registered (or, given `point`, corrected); every bad field at once."""
-    _require(may_command(user), _("您的角色不能维护易积水点"))
+    require(may_command(user), _("您的角色不能维护易积水点"))
     errors = {}
     name = field_text(name, "name", _("名称"), 100, required=True, errors=errors)
     kind = _choice(kind, PointKind, "kind", _("类型"), errors)
@@ -284,7 +278,7 @@ def do_save_point(
 def do_add_contact(user, point, *, name, title, phone, contact=None) -> PointContact:
     """A person to call about the point (the phone is kept as digits and shown masked); given
     `contact`, that person's entry corrected."""
-    _require(may_command(user), _("您的角色不能维护易积水点"))
+    require(may_command(user), _("您的角色不能维护易积水点"))
     _check_point(user, point)
     if contact is not None and contact.point_id != point.pk:
         raise ValidationError({"contact": _("该联系人不属于此点位")})
@@ -313,7 +307,7 @@ def do_add_contact(user, point, *, name, title, phone, contact=None) -> PointCon
 
 def do_remove_contact(user, contact) -> None:
     """A person no longer to call about the point (moved away, another 物业)."""
-    _require(may_command(user), _("您的角色不能维护易积水点"))
+    require(may_command(user), _("您的角色不能维护易积水点"))
     _check_point(user, contact.point)
     with transaction.atomic():
         PointContact.objects.select_for_update(of=("self",)).filter(pk=contact.pk).delete()
@@ -327,7 +321,7 @@ def may_see_contact_phones(user) -> bool:
 
 def reveal_contact_phone(user, contact, *, channel="web", now=None) -> str:
     """A contact's full phone for a commanding role, the view logged (ContactPhoneView)."""
-    _require(may_see_contact_phones(user), _("您的角色无权查看完整电话"))
+    require(may_see_contact_phones(user), _("您的角色无权查看完整电话"))
     _check_point(user, contact.point)
     ContactPhoneView.objects.create(
         point_id=contact.point_id,
@@ -341,7 +335,7 @@ def reveal_contact_phone(user, contact, *, channel="web", now=None) -> str:
 
 def do_set_point_active(user, point, *, active: bool) -> FloodPoint:
     """A point taken off the register (改造后不再积水) or put back; its history stays."""
-    _require(may_command(user), _("您的角色不能维护易积水点"))
+    require(may_command(user), _("您的角色不能维护易积水点"))
     _check_point(user, point)
     with transaction.atomic():
         point = FloodPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
@@ -356,7 +350,7 @@ def do_set_point_active(user, point, *, active: bool) -> FloodPoint:
 
 def do_add_work(user, point, *, kind, name, state, capacity=None, now=None) -> FloodWork:
     """A work of the point (强排泵, 小包围, drains) in its present state, logged."""
-    _require(may_command(user), _("您的角色不能维护防汛设施"))
+    require(may_command(user), _("您的角色不能维护防汛设施"))
     errors = {}
     kind = _choice(kind, WorkKind, "kind", _("类型"), errors)
     name = field_text(name, "name", _("名称"), 100, required=True, errors=errors)
@@ -377,7 +371,7 @@ def do_add_work(user, point, *, kind, name, state, capacity=None, now=None) -> F
 
 def do_change_work_state(user, work, *, state, note="", now=None) -> FloodWork:
     """A work's state changed by the table (待改造 → 改造中 → 完好 ⇄ 故障); a faulty pump stops."""
-    _require(may_command(user), _("您的角色不能维护防汛设施"))
+    require(may_command(user), _("您的角色不能维护防汛设施"))
     state = _choice(state, WorkState, "state", _("状态"))
     note = field_text(note, "note", _("说明"), MAX_NOTE)
     now = now or timezone.now()
@@ -411,7 +405,7 @@ def do_change_work_state(user, work, *, state, note="", now=None) -> FloodWork:
 
 def do_switch_pump(user, work, *, running: bool, note="", now=None) -> FloodWork:
     """A pump started (开泵) or stopped (停泵) from the phone; only a pump in working order runs."""
-    _require(may_work(user), _("您的角色不能操作泵站"))
+    require(may_work(user), _("您的角色不能操作泵站"))
     _check_point(user, work.point)
     note = field_text(note, "note", _("说明"), MAX_NOTE)
     now = now or timezone.now()
@@ -446,7 +440,7 @@ def do_switch_pump(user, work, *, running: bool, note="", now=None) -> FloodWork
 
 
 def do_save_store(user, *, name, community=None, address="") -> Store:
-    _require(may_command(user), _("您的角色不能维护防汛物资"))
+    require(may_command(user), _("您的角色不能维护防汛物资"))
     errors = {}
     name = field_text(name, "name", _("名称"), 100, required=True, errors=errors)
     address = field_text(address, "address", _("地址"), 200, errors=errors)
@@ -464,7 +458,7 @@ def do_move_stock(
 ) -> StockMovement:
     """Supplies into (+) or out of (−) a store, with the balance after it. A store never holds
     less than nothing: taking more than it holds is refused and nothing moves."""
-    _require(may_command(user), _("您的角色不能出入库防汛物资"))
+    require(may_command(user), _("您的角色不能出入库防汛物资"))
     errors = {}
     supply = _choice(supply, Supply, "supply", _("物资"), errors)
     change = _whole(change, "change", _("数量"), -MAX_STOCK_CHANGE, MAX_STOCK_CHANGE, errors=errors)
@@ -519,7 +513,7 @@ def stock_totals() -> dict:
 
 def do_save_plan(user, *, kind, title, summary="", now=None) -> EmergencyPlan:
     """The kind's plan (one per kind): created, or its title and summary revised."""
-    _require(may_command(user), _("您的角色不能修订应急预案"))
+    require(may_command(user), _("您的角色不能修订应急预案"))
     errors = {}
     kind = _choice(kind, EmergencyKind, "kind", _("种类"), errors)
     title = field_text(title, "title", _("名称"), 100, required=True, errors=errors)
@@ -545,7 +539,7 @@ def do_set_level_plan(
     instructions="",
 ) -> LevelPlan:
     """What a level of the plan asks (one row per level, replaced)."""
-    _require(may_command(user), _("您的角色不能修订应急预案"))
+    require(may_command(user), _("您的角色不能修订应急预案"))
     errors = {}
     level = _choice(level, Level, "level", _("等级"), errors)
     patrol_risk = _choice(patrol_risk, Risk, "patrol_risk", _("巡查点位"), errors)
@@ -750,7 +744,7 @@ def _notify_raise(response, level, tasks, duty, now) -> int:
 def do_raise(user, *, kind, level, reason, now=None) -> Raised:
     """启动应急响应: a response of `kind` at `level` for the street, its plan's tasks given out
     and everyone concerned told — all in one transaction."""
-    _require(may_command(user), _("您的角色不能启动应急响应"))
+    require(may_command(user), _("您的角色不能启动应急响应"))
     errors = {}
     kind = _choice(kind, EmergencyKind, "kind", _("种类"), errors)
     level = _choice(level, Level, "level", _("响应等级"), errors)
@@ -812,7 +806,7 @@ def _locked_active(response) -> Response:
 def do_change_level(user, response, *, level, note="", now=None) -> Raised:
     """调整响应等级: raised higher, the new level's plan adds tasks for the points not yet
     patrolled; lowered, nothing is taken back. Everyone concerned is told."""
-    _require(may_command(user), _("您的角色不能调整应急响应"))
+    require(may_command(user), _("您的角色不能调整应急响应"))
     level = _choice(level, Level, "level", _("响应等级"))
     note = field_text(note, "note", _("说明"), MAX_NOTE)
     now = now or timezone.now()
@@ -867,7 +861,7 @@ def do_change_level(user, response, *, level, note="", now=None) -> Raised:
 def do_lift(user, response, *, note="", now=None) -> ResponseEvent:
     """解除应急响应: the open tasks are cancelled (logged), pumps keep their state (someone stops
     them on the spot), everyone concerned is told."""
-    _require(may_command(user), _("您的角色不能解除应急响应"))
+    require(may_command(user), _("您的角色不能解除应急响应"))
     note = field_text(note, "note", _("说明"), MAX_NOTE)
     now = now or timezone.now()
     with transaction.atomic():
@@ -918,7 +912,7 @@ def do_complete_task(user, task, *, note="", store=None, now=None) -> Task:
     """A task done by its assignee (or the desk). A pre-positioning task given a `store` takes the
     plan's sandbags and pumps out of it (refused, with nothing done, if the store lacks them). A
     patrol done while its response is active schedules the next round."""
-    _require(may_work(user), _("您的角色不能办理应急任务"))
+    require(may_work(user), _("您的角色不能办理应急任务"))
     note = field_text(note, "note", _("完成情况"), MAX_NOTE)
     now = now or timezone.now()
     with transaction.atomic():
@@ -988,7 +982,7 @@ def flooding_category() -> Category | None:
 def do_report_flooding(user, point, *, depth_cm, note="", photos=(), now=None) -> FloodReport:
     """积水报告 from the phone: the depth and a photo of a flooded point. It opens a 积水 case
     (the photo goes with the case), which jumps the queue while a response is active."""
-    _require(may_work(user), _("您的角色不能报告积水"))
+    require(may_work(user), _("您的角色不能报告积水"))
     _check_point(user, point)
     errors = {}
     depth = _whole(depth_cm, "depth_cm", _("积水深度"), 1, MAX_DEPTH_CM, errors=errors)
@@ -1034,7 +1028,7 @@ def do_report_flooding(user, point, *, depth_cm, note="", photos=(), now=None) -
 
 def do_record_evacuation(user, response, *, point, people, shelter, now=None) -> Evacuation:
     """转移安置: people moved from a point to a shelter during an active response."""
-    _require(may_work(user), _("您的角色不能登记转移安置"))
+    require(may_work(user), _("您的角色不能登记转移安置"))
     _check_point(user, point)
     errors = {}
     people = _whole(people, "people", _("转移人数"), 1, MAX_PEOPLE, errors=errors)
@@ -1132,7 +1126,7 @@ def do_add_finding(
 ) -> DrillFinding:
     """A finding written up after the drill (the review meeting): it becomes a task for a named
     person or a case at a point's place, like the findings recorded with the drill."""
-    _require(may_command(user), _("您的角色不能登记应急演练"))
+    require(may_command(user), _("您的角色不能登记应急演练"))
     errors = {}
     now = now or timezone.now()
     finding = _clean_finding(
@@ -1178,7 +1172,7 @@ def do_record_drill(
     """应急演练 recorded with its participants and findings; each finding becomes a task for a
     named person (`{"text", "outcome": "task", "assignee", "due_at"}`) or a case at a point's
     place (`{"text", "outcome": "case", "point"}`). All or nothing."""
-    _require(may_command(user), _("您的角色不能登记应急演练"))
+    require(may_command(user), _("您的角色不能登记应急演练"))
     errors = {}
     kind = _choice(kind, EmergencyKind, "kind", _("种类"), errors)
     title = field_text(title, "title", _("名称"), 100, required=True, errors=errors)
@@ -1387,7 +1381,7 @@ def do_draft_summary_notice(user, response, *, notices=None):
         from civicgrid.notices import services as notices
     from civicgrid.notices.choices import NoticeKind, NoticeSource, ScopeLevel
 
-    _require(may_command(user), _("您的角色不能起草公告"))
+    require(may_command(user), _("您的角色不能起草公告"))
     if response.state != ResponseState.LIFTED:
         raise ValidationError({"response": _("应急响应解除后才能起草总结通报")})
     key = f"emergency-response-{response.pk}"

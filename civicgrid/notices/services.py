@@ -23,6 +23,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require_role
 from civicgrid.accounts.policy import (
     NOTICES_APPROVE_ROLES,
     NOTICES_EDIT_ROLES,
@@ -114,11 +115,9 @@ def _grid_in_scope(user, grid) -> bool:
 
 
 def _require(user, roles, grid=None, message=None):
-    if user is None:
-        return
-    if user.effective_role not in roles or user.is_read_only:
-        raise PermissionDenied(message or _("您的角色不能进行此操作"))
-    if grid is not None and not _grid_in_scope(user, grid):
+    """The role check, then the grid's scope (a notice's own rule: every micro-grid below)."""
+    require_role(user, roles, message)
+    if user is not None and grid is not None and not _grid_in_scope(user, grid):
         raise PermissionDenied(_("该范围不在您的管辖范围内"))
 
 

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require_role
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
     PARKING_EDIT_ROLES,
@@ -82,11 +83,6 @@ RETRIES = 50
 
 
 # --- checks --------------------------------------------------------------------------------------
-
-
-def _role(user, roles, message):
-    if user is not None and (user.effective_role not in roles or user.is_read_only):
-        raise PermissionDenied(message)
 
 
 def _scope(user, community_id):
@@ -139,7 +135,7 @@ def do_save_space(
 ) -> Space:
     """A space of an estate, or of an outside unit (named, in a 居村) shared at night. A fixed
     space (产权, 租赁) has a holder household of its estate."""
-    _role(user, PARKING_EDIT_ROLES, _("您的角色不能维护车位"))
+    require_role(user, PARKING_EDIT_ROLES, _("您的角色不能维护车位"))
     errors = {}
     code = _text(code, "code", _("车位编号"), 30, required=True)
     unit_name = _text(unit_name, "unit_name", _("外部单位"), 100)
@@ -195,7 +191,7 @@ def clean_plate(value) -> str:
 
 def do_register_vehicle(user, *, household, plate, since) -> Vehicle:
     """在册车辆: a household's car, counted for its estate."""
-    _role(user, PARKING_EDIT_ROLES, _("您的角色不能登记车辆"))
+    require_role(user, PARKING_EDIT_ROLES, _("您的角色不能登记车辆"))
     plate = clean_plate(plate)
     if not isinstance(since, datetime.date):
         raise ValidationError({"since": _("请填写登记日期")})
@@ -216,7 +212,7 @@ def do_register_vehicle(user, *, household, plate, since) -> Vehicle:
 
 def do_enrol_member(user, *, account, household) -> Member:
     """A resident account may act for a household (checked by the 居委 or the 物业)."""
-    _role(user, PARKING_EDIT_ROLES, _("您的角色不能登记共享停车住户"))
+    require_role(user, PARKING_EDIT_ROLES, _("您的角色不能登记共享停车住户"))
     if account is None or account.effective_role != Role.RESIDENT:
         raise ValidationError({"account": _("只能登记居民账户")})
     estate = _household_estate(household)
@@ -257,7 +253,7 @@ RULE_LIMITS = {
 def do_adopt_rules(user, *, estate, committee, effective_from, overstay_notice, now=None, **values):
     """A new version of the estate's rules, adopted by its 业委会 in office on `effective_from`.
     Versions are immutable; a later one replaces an earlier one from its date."""
-    _role(user, PARKING_EDIT_ROLES, _("您的角色不能录入停车共享规则"))
+    require_role(user, PARKING_EDIT_ROLES, _("您的角色不能录入停车共享规则"))
     now = now or timezone.now()
     errors = {}
     cleaned = {}
@@ -925,7 +921,7 @@ def do_escalate(user, *, estate, kind, description, booking=None, now=None) -> E
     (协调会) of the estate's 居村, planned for the first evening after its notice period. A 居委
     worker or the desk convenes it; when grid staff at the gate send it, the meeting is planned
     for the 居委 without a convener (the 居委 takes it over on its meetings page)."""
-    _role(user, PARKING_EDIT_ROLES | PARKING_GATE_ROLES, _("您的角色不能提交停车纠纷"))
+    require_role(user, PARKING_EDIT_ROLES | PARKING_GATE_ROLES, _("您的角色不能提交停车纠纷"))
     now = now or timezone.now()
     description = _text(description, "description", _("情况"), 500, required=True)
     if kind not in EscalationKind.values:
@@ -991,7 +987,7 @@ def do_escalate(user, *, estate, kind, description, booking=None, now=None) -> E
 
 def do_log_congestion(user, *, estate, at, place, minutes, reporter_name="", now=None):
     """拥堵记录: when, where, how long, who saw it."""
-    _role(user, PARKING_EDIT_ROLES | PARKING_GATE_ROLES, _("您的角色不能登记拥堵"))
+    require_role(user, PARKING_EDIT_ROLES | PARKING_GATE_ROLES, _("您的角色不能登记拥堵"))
     now = now or timezone.now()
     errors = {}
     try:

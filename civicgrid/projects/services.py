@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require_role
 from civicgrid.accounts.policy import (
     PROJECTS_EDIT_ROLES,
     PROJECTS_RESIDENT_ROLES,
@@ -107,13 +108,8 @@ def may_edit(user) -> bool:
     return user is None or (user.effective_role in PROJECTS_EDIT_ROLES and not user.is_read_only)
 
 
-def _require(user, roles, message):
-    if user is not None and (user.effective_role not in roles or user.is_read_only):
-        raise PermissionDenied(message)
-
-
 def _check_project(user, project, roles=PROJECTS_EDIT_ROLES):
-    _require(user, roles, _("您无权办理社区项目"))
+    require_role(user, roles, _("您无权办理社区项目"))
     if (
         user is not None
         and not scope_projects(Project.objects, user).filter(pk=project.pk).exists()
@@ -198,7 +194,7 @@ def do_save_campaign(
 ) -> Campaign:
     """Open a call for projects (项目征集), or edit `campaign`: its quota may not fall below the
     projects already recommended, and its template is fixed once a project has been scored."""
-    _require(user, PROJECTS_EDIT_ROLES, _("您无权办理社区项目"))
+    require_role(user, PROJECTS_EDIT_ROLES, _("您无权办理社区项目"))
     errors = {}
     try:
         name = _text(name, "name", _("征集名称"), 100)
@@ -440,7 +436,7 @@ def do_submit_project(
 ) -> Project:
     """Enter a proposal (申报) with its deliverables; the five milestones come with their default
     weights (设计 10, 招标 10, 施工 60, 验收 10, 移交 10)."""
-    _require(user, PROJECTS_EDIT_ROLES, _("您无权办理社区项目"))
+    require_role(user, PROJECTS_EDIT_ROLES, _("您无权办理社区项目"))
     now = _now(now)
     deadline_error = None
     if campaign is None:
@@ -577,7 +573,7 @@ def do_edit_project(user, project, *, cases=None, deliverables=None, now=None, *
 
 def do_propose_idea(user, *, campaign, community, text, now=None) -> Idea:
     """A resident's idea (金点子) for a campaign in a 居村."""
-    _require(user, PROJECTS_RESIDENT_ROLES | PROJECTS_EDIT_ROLES, _("请使用居民账户提出建议"))
+    require_role(user, PROJECTS_RESIDENT_ROLES | PROJECTS_EDIT_ROLES, _("请使用居民账户提出建议"))
     now = _now(now)
     errors = {}
     try:
@@ -608,7 +604,7 @@ def scope_ideas(queryset, user):
 
 
 def _check_idea(user, idea):
-    _require(user, PROJECTS_EDIT_ROLES, _("您无权处理居民金点子"))
+    require_role(user, PROJECTS_EDIT_ROLES, _("您无权处理居民金点子"))
     if user is not None and not scope_ideas(Idea.objects, user).filter(pk=idea.pk).exists():
         raise PermissionDenied(_("该建议不在您的管辖范围内"))
 
@@ -781,7 +777,7 @@ def ranking(campaign) -> list:
 def do_recommend(user, campaign, *, now=None) -> list:
     """择优推荐: the best scored projects, at most the campaign's quota (ties broken by residents'
     participation), are recommended; the other scored ones drop out. Returns the recommended."""
-    _require(user, PROJECTS_REVIEW_ROLES, _("您无权推荐项目"))
+    require_role(user, PROJECTS_REVIEW_ROLES, _("您无权推荐项目"))
     now = _now(now)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
+from civicgrid.accounts.access import require_role
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import (
     FULL_PII_ROLES,
@@ -94,15 +95,6 @@ def scope_shops(queryset, user, prefix: str = ""):
     """Shops (or rows hanging off a shop through `prefix`) the user may see: those of the blocks
     they may see."""
     return scope_blocks(queryset, user, prefix=f"{prefix}block__")
-
-
-def _role(user):
-    return None if user is None else user.effective_role
-
-
-def _require(user, roles, message):
-    if user is not None and (user.effective_role not in roles or user.is_read_only):
-        raise PermissionDenied(message)
 
 
 def _check_block_visible(user, block):
@@ -330,7 +322,7 @@ def do_save_block(
 ) -> Block:
     """A new block, or changes to one (code, name, 居村, the responsible person and deputy, the
     road segment or polygon as GeoJSON)."""
-    _require(user, SHOPS_EDIT_ROLES, _("您的角色不能维护商铺区块"))
+    require_role(user, SHOPS_EDIT_ROLES, _("您的角色不能维护商铺区块"))
     errors = {}
     try:
         code = _text(code, "code", _("区块编号"), 20, required=True)
@@ -385,7 +377,7 @@ def do_save_association(
 ) -> Association:
     """A self-discipline association (商铺自律联盟) or changes to it; the head (会长单位) must be
     one of its members."""
-    _require(user, SHOPS_EDIT_ROLES, _("您的角色不能维护自律联盟"))
+    require_role(user, SHOPS_EDIT_ROLES, _("您的角色不能维护自律联盟"))
     name = _text(name, "name", _("联盟名称"), 100, required=True)
     convention = _text(convention, "convention", _("自律公约"), 5000)
     taken = Association.objects.filter(name=name)
@@ -520,7 +512,7 @@ def do_add_members(user, association, shops, *, now=None) -> int:
     """Shops join an association together (its founding members, a street signing up at once);
     shops already in it are left alone. Returns how many joined."""
     now = now or timezone.now()
-    _require(user, SHOPS_EDIT_ROLES, _("您的角色不能维护自律联盟"))
+    require_role(user, SHOPS_EDIT_ROLES, _("您的角色不能维护自律联盟"))
     ids = [getattr(shop, "pk", shop) for shop in shops]
     with transaction.atomic():
         association = Association.objects.select_for_update().get(pk=association.pk)
@@ -832,7 +824,7 @@ def do_inspect(
     gets a re-inspection date. A re-inspection (`reinspection_of`) checks the items that failed;
     an item failing again keeps its case while that is open."""
     now = now or timezone.now()
-    _require(user, SHOPS_INSPECT_ROLES, _("您的角色不能进行门责检查"))
+    require_role(user, SHOPS_INSPECT_ROLES, _("您的角色不能进行门责检查"))
     note = _text(note, "note", _("备注"), MAX_NOTE)
     uploads = step_photos.prepared(photos)
     items = list(active_items())

@@ -23,6 +23,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require_role
 from civicgrid.accounts.policy import (
     SORTING_EDIT_ROLES,
     SORTING_GUIDE_ROLES,
@@ -90,18 +91,13 @@ MAX_SHIFT_DAYS = 62
 # --- checks ----------------------------------------------------------------------------------
 
 
-def _role(user, roles, message):
-    if user is not None and user.effective_role not in roles:
-        raise PermissionDenied(message)
-
-
 def _scope(user, community_id):
     if user is not None and not may_see_community(user, community_id):
         raise PermissionDenied(_("该居村不在您的管辖范围内"))
 
 
 def _may_edit(user, community_id):
-    _role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
+    require_role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
     _scope(user, community_id)
 
 
@@ -209,7 +205,7 @@ def _point_fields(fields: dict, errors: dict) -> dict:
 def do_save_point(user, *, point=None, estate=None, unit=None, micro_grid=None, **fields):
     """Set up a drop-off point (规划中) of an estate or a unit, or change one's particulars.
     `micro_grid` defaults to the estate's first micro-grid or the unit's."""
-    _role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
+    require_role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
     errors = {}
     data = _point_fields(fields, errors)
     if point is None:
@@ -501,7 +497,7 @@ def _acting_for(shift, user):
         return
     guide = shift.guide
     if guide is not None and guide.user_id == user.pk:
-        _role(user, SORTING_GUIDE_ROLES, _("您的角色不能作为点位指导员签到"))
+        require_role(user, SORTING_GUIDE_ROLES, _("您的角色不能作为点位指导员签到"))
         return
     if user.effective_role in SORTING_EDIT_ROLES:
         _scope(user, shift.community_id)
@@ -738,7 +734,7 @@ def do_record_weighing(user, *, now=None, **fields) -> Weighing:
     """One load: day, estate or unit, category, kilograms (> 0), hauler; `refused_mixed` keeps a
     load the hauler refused as mixed (混装拒收), which is never counted."""
     now = now or timezone.now()
-    _role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
+    require_role(user, SORTING_EDIT_ROLES, _("您的角色不能维护垃圾分类台账"))
     weighing = _weighing(user, now, **fields)
     _may_edit(user, weighing.community_id)
     weighing.save()
@@ -769,7 +765,7 @@ def active_template():
 def do_save_template(user, *, name, items) -> InspectionTemplate:
     """A new version of the score sheet: items (name, max points, is bin purity) summing to 100
     with one bin-purity item; the old version stays with the inspections scored on it."""
-    _role(user, SORTING_TEMPLATE_ROLES, _("您的角色不能修改检查评分表"))
+    require_role(user, SORTING_TEMPLATE_ROLES, _("您的角色不能修改检查评分表"))
     errors = {}
     name = _text(name, "name", _("名称"), 100, required=True, errors=errors)
     cleaned = []
@@ -906,7 +902,7 @@ def do_inspect(
     re-inspection within 5 working days; two fails in a row raise a yellow card, three or more a
     red one. The inspection after a fail is that fail's re-inspection."""
     now = now or timezone.now()
-    _role(user, SORTING_INSPECT_ROLES, _("您的角色不能进行垃圾分类检查"))
+    require_role(user, SORTING_INSPECT_ROLES, _("您的角色不能进行垃圾分类检查"))
     errors = {}
     estate, unit, community_id = _subject(estate, unit, errors)
     note = _text(note, "note", _("检查意见"), 500, errors=errors)
@@ -1130,7 +1126,7 @@ MAX_REWARD_QUANTITY = 20
 def do_save_reward(user, *, name, points, is_active=True, order=0, reward=None) -> Reward:
     """An item of the goods list with its price in points, or a change of one (a withdrawn item
     is made inactive, never deleted: statements name it)."""
-    _role(user, SORTING_TEMPLATE_ROLES, _("您的角色不能维护兑换礼品目录"))
+    require_role(user, SORTING_TEMPLATE_ROLES, _("您的角色不能维护兑换礼品目录"))
     errors = {}
     name = _text(name, "name", _("礼品名称"), 50, required=True, errors=errors)
     try:

@@ -2,7 +2,7 @@
 checkpoints, 督查 rounds, the inspector's own tasks (and scoring one), inspections, the 无违建
 register. Lists are scoped by campaigns.services; every write is a service."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
@@ -11,6 +11,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from civicgrid.accounts.access import require
 from civicgrid.accounts.policy import CAMPAIGNS_INSPECT_ROLES
 from civicgrid.campaigns import services
 from civicgrid.campaigns.api import serializers as s
@@ -40,13 +41,11 @@ class CampaignReaders(permissions.IsAuthenticated):
 
 
 def _require_edit(request):
-    if not services.may_edit(request.user):
-        raise PermissionDenied(gettext_lazy("您的角色不能维护创建活动"))
+    require(services.may_edit(request.user), gettext_lazy("您的角色不能维护创建活动"))
 
 
 def _require_keep(request):
-    if not services.may_keep(request.user):
-        raise PermissionDenied(gettext_lazy("您的角色不能维护无违建台账"))
+    require(services.may_keep(request.user), gettext_lazy("您的角色不能维护无违建台账"))
 
 
 def _body(serializer_class, request, partial=False):
