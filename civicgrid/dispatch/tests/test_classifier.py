@@ -14,13 +14,21 @@ def test_normalising_folds_numbers_addresses_and_full_width():
     assert classifier.joined("标题", "正文") == "标题。标题。正文"
 
 
+def test_government_terms_are_one_word():
+    # jieba alone cuts them apart; whole, they are a class's phrase and a readable reason.
+    assert "飞线充电" in classifier.words("楼下有人飞线充电")
+    assert "雨污混接" in classifier.words("小区雨污混接很严重")
+    assert "占道经营" in classifier.words("路边占道经营")
+
+
 def test_one_report_the_fast_way_equals_scikit_learns_transform(fitted_on_keys):
     model = fitted_on_keys
     doc = classifier.normalise(classifier.joined("飞线充电", FLYING_WIRE))
     fast = model._fast.row(doc).toarray()
     slow = model.matrix([doc]).toarray()
     raw = sparse.hstack([model.word.transform([doc]), model.char.transform([doc])]).toarray()
-    assert not np.allclose(slow, raw)  # the word view is weighted
+    # The word view's weight applies on both paths (at 1.0 the two views count alike).
+    assert np.allclose(slow, raw) == (model.word_weight == 1.0)
     assert np.allclose(fast, slow)
     p = model.probabilities(["飞线充电"], [FLYING_WIRE])[0]
     assert np.allclose(model._fast_probabilities(model._fast.row(doc)), p)

@@ -128,7 +128,7 @@ def test_a_rule_refuses_a_bad_threshold_and_a_non_setup_role(users, categories):
     with pytest.raises(PermissionDenied):
         services.do_set_rule(users["operator"], category=wire, enabled=True)
     rule = services.do_set_rule(users["chief"], category=wire, enabled=True)
-    assert rule.threshold == 0.9  # CIVICGRID_DISPATCH_AUTO_THRESHOLD
+    assert rule.threshold == 0.95  # CIVICGRID_DISPATCH_AUTO_THRESHOLD
 
 
 def test_filing_on_any_surface_records_whether_the_suggestion_was_right(
