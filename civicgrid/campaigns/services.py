@@ -24,6 +24,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import require_role
 from civicgrid.accounts.policy import (
     CAMPAIGNS_EDIT_ROLES,
     CAMPAIGNS_INSPECT_ROLES,
@@ -83,11 +84,6 @@ TREND_ROUNDS = 12
 
 
 # --- access and scope ----------------------------------------------------------------------------
-
-
-def _require(user, roles, message):
-    if user is not None and (user.effective_role not in roles or user.is_read_only):
-        raise PermissionDenied(message)
 
 
 def may_view(user) -> bool:
@@ -322,7 +318,7 @@ def do_save_campaign(
     is_active=True,
 ) -> Campaign:
     """Create or change a campaign (its name, level, period, 评审/复评 dates, 达标线)."""
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护创建活动"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护创建活动"))
     name = _text(name, "name", _("活动名称"), 100, required=True)
     level = _choice(level, CampaignLevel, "level", _("级别"))
     starts_on = _date(starts_on, "starts_on", _("开始日期"))
@@ -370,7 +366,7 @@ def do_save_item(
 ) -> ChecklistItem:
     """Add or change a line of the campaign's 测评体系 for one kind of checkpoint. A retired item
     (is_active False) keeps its results; an item with results keeps its kind."""
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评体系"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评体系"))
     kind = _choice(kind, CheckpointKind, "kind", _("点位类型"))
     name = _text(name, "name", _("测评项"), 60, required=True)
     description = _text(description, "description", _("测评内容"), 300)
@@ -396,7 +392,7 @@ def do_save_item(
 
 def do_save_action(user, campaign, *, action=None, name, owner, order=0) -> CampaignAction:
     """Add or change one of the campaign's actions (五大行动) and its lead (牵头单位)."""
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护创建行动"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护创建行动"))
     name = _text(name, "name", _("行动名称"), 60, required=True)
     owner = _text(owner, "owner", _("牵头单位"), 100, required=True)
     order = _order(order)
@@ -439,7 +435,7 @@ def _clean_checkpoint(row, errors_prefix=""):
 
 def do_save_checkpoint(user, campaign, *, checkpoint=None, **fields) -> Checkpoint:
     """Add or change a checkpoint (点位): kind, name, place on the map, 居村 and owner."""
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评点位"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评点位"))
     data = _clean_checkpoint(fields)
     data["micro_grid_id"] = _micro_grid_at(data["lon"], data["lat"])
     with transaction.atomic():
@@ -466,7 +462,7 @@ def do_add_checkpoints_many(user, campaign, rows) -> list[Checkpoint]:
     as `do_save_checkpoint` does, located in one pass; all or nothing. A problem names its row."""
     from civicgrid.grids.locator import locate_points
 
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评点位"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评点位"))
     communities = {g.pk: g for g in Grid.objects.filter(level=GridLevel.COMMUNITY)}
     cleaned, seen = [], set()
     for n, row in enumerate(rows, start=1):
@@ -519,7 +515,7 @@ def do_add_checkpoints_many(user, campaign, rows) -> list[Checkpoint]:
 def do_set_checkpoint_active(user, checkpoint, *, is_active, now=None) -> Checkpoint:
     """Stop (or resume) a checkpoint: a stopped one keeps its inspections and leaves new
     rounds, readiness and the map."""
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评点位"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能维护测评点位"))
     with transaction.atomic():
         checkpoint = Checkpoint.objects.select_for_update(of=("self",)).get(pk=checkpoint.pk)
         if checkpoint.is_active == bool(is_active):
@@ -591,7 +587,7 @@ def do_plan_round(
     as a 复查, given to whoever inspected it last (or the first inspector named, if that person
     may no longer inspect). One round at a time: the last must be closed first."""
     now = now or timezone.now()
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能排定督查"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能排定督查"))
     kind = _choice(kind, RoundKind, "kind", _("轮次类型"))
     starts_on = _date(starts_on, "starts_on", _("开始日期"))
     ends_on = (
@@ -706,7 +702,7 @@ def do_assign(user, round_, *, checkpoint, inspector, now=None) -> Assignment:
     added, one already in it (and not yet inspected) is given to someone else. The round's
     history says who moved what."""
     now = now or timezone.now()
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能排定督查"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能排定督查"))
     try:
         checkpoint_id = int(getattr(checkpoint, "pk", checkpoint))
         inspector_id = int(getattr(inspector, "pk", inspector))
@@ -760,7 +756,7 @@ def do_assign(user, round_, *, checkpoint, inspector, now=None) -> Assignment:
 def do_close_round(user, round_, *, note="", now=None) -> InspectionRound:
     """End a round; what was not inspected stays 未检 (it counts in no score)."""
     now = now or timezone.now()
-    _require(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能结束督查"))
+    require_role(user, CAMPAIGNS_EDIT_ROLES, _("您的角色不能结束督查"))
     note = _text(note, "note", _("说明"), MAX_NOTE)
     with transaction.atomic():
         round_ = InspectionRound.objects.select_for_update(of=("self",)).get(pk=round_.pk)
@@ -856,7 +852,7 @@ def do_inspect_many(user, entries, *, open_cases=True) -> list[Inspection]:
 
 
 def _record(user, entries, *, open_cases, uploads):
-    _require(user, CAMPAIGNS_INSPECT_ROLES, _("您的角色不能进行督查"))
+    require_role(user, CAMPAIGNS_INSPECT_ROLES, _("您的角色不能进行督查"))
     if not entries:
         raise ValidationError({"assignment": _("请选择督查任务")})
     default_now = timezone.now()
@@ -991,7 +987,7 @@ def _open_case(checkpoint, item, note, category, at, photos=()) -> int:
 def do_plan_week(user, action, *, week_start, what, where, who) -> WeeklyPlan:
     """A weekly plan line of an action: what, where, who. The week starts on a Monday inside the
     campaign's period."""
-    _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能安排行动计划"))
+    require_role(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能安排行动计划"))
     week_start = _date(week_start, "week_start", _("周起"))
     if week_start.weekday() != 0:
         raise ValidationError({"week_start": _("周起须为星期一")})
@@ -1011,7 +1007,7 @@ def do_plan_week(user, action, *, week_start, what, where, who) -> WeeklyPlan:
 def do_mark_plan_done(user, plan, *, note="", now=None) -> WeeklyPlan:
     """Mark a weekly plan line done, with what was done."""
     now = now or timezone.now()
-    _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能更新行动计划"))
+    require_role(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能更新行动计划"))
     note = _text(note, "done_note", _("完成情况"), MAX_NOTE)
     with transaction.atomic():
         plan = WeeklyPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
@@ -1276,7 +1272,7 @@ def do_register_structure(
 ) -> IllegalStructure:
     """Put a found illegal structure (违法建筑) in the register (state 发现), with its photos."""
     now = now or timezone.now()
-    _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能登记违法建筑"))
+    require_role(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能登记违法建筑"))
     community = _community(community)
     address = _text(address, "address", _("地址"), 200, required=True)
     description = _text(description, "description", _("情况"), 300, required=True)
@@ -1307,7 +1303,7 @@ def do_register_structure(
 def do_move_structure(user, structure, *, to_state, note="", now=None) -> IllegalStructure:
     """One step of a structure: 告知, then 拆除 or 整改, then 复核."""
     now = now or timezone.now()
-    _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能处置违法建筑"))
+    require_role(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能处置违法建筑"))
     note = _text(note, "note", _("说明"), MAX_NOTE)
     with transaction.atomic():
         structure = IllegalStructure.objects.select_for_update(of=("self",)).get(pk=structure.pk)
@@ -1334,7 +1330,7 @@ def do_set_creation_status(user, community, *, status, note="", now=None) -> Com
     """Move a 居村's 无违建 status (创建中 → 已创建 → 复评通过; back to 创建中 when a structure is
     found again). 已创建 and 复评通过 need every structure of the 居村 复核."""
     now = now or timezone.now()
-    _require(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能更改无违建创建状态"))
+    require_role(user, CAMPAIGNS_KEEP_ROLES, _("您的角色不能更改无违建创建状态"))
     community = _community(community)
     note = _text(note, "note", _("说明"), MAX_NOTE)
     _check_community_visible(user, community)
