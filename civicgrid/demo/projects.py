@@ -23,6 +23,7 @@ from civicgrid.estates.models import Estate
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.meetings import services as meetings
+from civicgrid.party.models import Organisation
 from civicgrid.projects import services
 from civicgrid.projects.choices import HomeKind, MilestoneKind, ProjectKind
 from civicgrid.projects.models import Campaign, Milestone
@@ -80,6 +81,13 @@ def _hold_hearing(project, day):
     meetings.do_hold_meeting(None, meeting, now=_at(6, day, 14))
 
 
+def _lead(name: str) -> dict:
+    """The 牵头党组织 from the party register when the demo street has it (built before the
+    projects), else the name as text."""
+    org = Organisation.objects.filter(short_name=name, ended_on__isnull=True).first()
+    return {"lead_party_organisation": org} if org else {"lead_organisation": name}
+
+
 def build_demo_projects(*, seed: int = 7, now=None) -> dict:
     """Builds the 2023 campaign; returns counts ({} when it exists already)."""
     if Campaign.objects.exists():
@@ -116,7 +124,7 @@ def build_demo_projects(*, seed: int = 7, now=None) -> dict:
             summary="基础设施、惠民利民、环境提升、综合管理四类改造，完工后移交物业长效管理。",
             lon=lon,
             lat=lat,
-            lead_organisation=f"{home_community.name}党总支",
+            **_lead(f"{home_community.name}党总支"),
             partners="区房管局、街道城建中心、物业公司",
             budget=480,
             funding="市区两级美丽家园专项资金",
@@ -136,7 +144,7 @@ def build_demo_projects(*, seed: int = 7, now=None) -> dict:
             summary="600多平方米的休闲长廊，100多米长的座椅，居民全程参与设计。",
             lon=lon,
             lat=lat,
-            lead_organisation=f"{corridor_community.name}党总支",
+            **_lead(f"{corridor_community.name}党总支"),
             partners="区绿化市容局、共建单位",
             budget=95,
             funding="街道自治金",
@@ -156,7 +164,7 @@ def build_demo_projects(*, seed: int = 7, now=None) -> dict:
             summary="红色党建、绿色环保、橙色敬老三个主题的楼道。",
             lon=lon,
             lat=lat,
-            lead_organisation=f"{stair_community.name}党总支",
+            **_lead(f"{stair_community.name}党总支"),
             budget=12,
             funding="居委自治金",
             deliverables=[("主题楼道", 3, "个")],
@@ -178,7 +186,7 @@ def build_demo_projects(*, seed: int = 7, now=None) -> dict:
                 kind=kind,
                 lon=lon,
                 lat=lat,
-                lead_organisation=f"{community.name}党总支",
+                **_lead(f"{community.name}党总支"),
                 budget=rng.choice([5, 8, 12, 20, 35, 60]),
                 funding="街道自治金",
                 now=_at(4, 1 + i % 28),

@@ -158,13 +158,14 @@ class Command(BaseCommand):
             build_demo_parking(seed=params.seed)
             # 三会: the 问题角 → 花卉园 hearing, a parking coordination, evaluations, training.
             build_demo_meetings(seed=params.seed)
+            # 党组织: the tree (251 micro-grid branches and groups), ~3,000 双报到 members, the 12
+            # five-star branches, a year of 三会一课, the 1+6+62+X points, a co-building signing.
+            # Before the projects, whose 牵头党组织 are its organisations.
+            build_demo_party(seed=params.seed)
             # 社区项目: the 2023 campaign, 62 proposals → 8 recommended (after the 三会's own).
             build_demo_projects(seed=params.seed)
             # 爱心银行: 22 projects, 32 partners, ~1,050 volunteers, a year of services.
             build_demo_timebank(seed=params.seed)
-            # 党组织: the tree (251 micro-grid branches and groups), ~3,000 双报到 members, the 12
-            # five-star branches, a year of 三会一课, the 1+6+62+X points, a co-building signing.
-            build_demo_party(seed=params.seed)
             # 防汛应急: 29 flood-prone estates and their works, a past typhoon at level III, drills.
             build_demo_emergency(seed=params.seed)
             # 公示公告: 花墙's relocation to 100% signed, the 62 → 8 selection 公示, honour rolls
