@@ -3,11 +3,16 @@
     make bench-intake                                   # 15 s per phase, 16 clients
     .venv/bin/python bench/intake.py --seconds 3        # a quick run
     .venv/bin/python bench/intake.py --database-url postgres://user@host:5432/other_db
+    .venv/bin/python bench/intake.py --no-redis         # the database cache instead of Redis
 
 Set-up (idempotent): creates the database if missing (default civicgrid_bench on the local
 PostgreSQL), migrates it, loads the demo street once (`load_demo_street --if-empty
 --households-per-building-group 0 --no-logins`) and an operator `bench-operator` with an API
 token (accounts.tokens).
+The shared cache is Redis, as a deployment of several nodes runs (REDIS_URL): `--redis-url`, by
+default redis://127.0.0.1:6379/13 when a Redis answers there (its db 13, used only by the
+benchmarks and emptied at the start), else — or with `--no-redis` — the database cache table.
+The first lines say which.
 Then starts gunicorn (civicgrid.wsgi, DEBUG off, persistent database connections,
 CIVICGRID_URLCONF=civicgrid.bench_urls for /bench/hello) on a free loopback port, waits for /healthz and runs, in the same run
 and against the same server, two phases of `--seconds` each from `--clients` concurrent clients
@@ -51,6 +56,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/civicgrid_bench"
+# A Redis database of its own: the benchmark empties it (FLUSHDB) and touches no other.
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 BENCH_USER = "bench-operator"
 
 PROBLEMS = [
@@ -88,6 +95,33 @@ def ensure_database(url: str) -> None:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             print(f"created database {name}")
+
+
+def choose_cache(args) -> str:
+    """The Redis URL the run uses ("" for the database cache), its db emptied; sets REDIS_URL.
+
+    `--redis-url` must answer; the default is used when it answers and skipped (said) when not.
+    """
+    url = "" if args.no_redis else (args.redis_url or DEFAULT_REDIS)
+    if url:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+            client.ping()
+            client.flushdb()  # only this db: --redis-url names one the benchmark owns
+            client.close()
+        except redis.RedisError as exc:
+            if args.redis_url:
+                raise SystemExit(f"Redis at {url} does not answer: {exc}") from None
+            print(f"no Redis at {url} ({exc}): the database cache instead")
+            url = ""
+    os.environ["REDIS_URL"] = url
+    return url
+
+
+def describe_cache(url: str) -> str:
+    return f"shared cache: Redis {url}" if url else "shared cache: the database table (no Redis)"
 
 
 def prepare(args) -> dict:
@@ -265,6 +299,7 @@ def start_server(args, port, log):
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.cache_url,
         "DB_CONN_MAX_AGE": "600",
         "DEBUG": "0",
         "CIVICGRID_PRODUCTION": "0",
@@ -371,6 +406,14 @@ def main(argv=None):
         "--full", action="store_true", help="ask for the full case view (?full=1) in each intake"
     )
     parser.add_argument(
+        "--redis-url",
+        default="",
+        help=f"the shared cache (default {DEFAULT_REDIS} when it answers); its db is emptied",
+    )
+    parser.add_argument(
+        "--no-redis", action="store_true", help="the database cache table instead of Redis"
+    )
+    parser.add_argument(
         "--start-timeout",
         type=float,
         default=180.0,
@@ -381,6 +424,8 @@ def main(argv=None):
         raise SystemExit("the intake benchmark runs on PostgreSQL (--database-url postgres://…)")
 
     ensure_database(args.database_url)
+    args.cache_url = choose_cache(args)
+    print(describe_cache(args.cache_url))
     t = time.perf_counter()
     data = prepare(args)
     print(

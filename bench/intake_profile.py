@@ -3,6 +3,7 @@
     .venv/bin/python bench/intake_profile.py                 # CPU per request, best of 5 rounds
     .venv/bin/python bench/intake_profile.py --profile 30    # + cProfile, top 30 by cumulative
     .venv/bin/python bench/intake_profile.py --queries       # + the SQL of one intake
+    .venv/bin/python bench/intake_profile.py --no-redis      # the database cache, not Redis
 
 Runs in this process through Django's test client (the whole middleware stack, token
 authentication, DEBUG off) against the PostgreSQL benchmark database that bench/intake.py set up
@@ -10,7 +11,8 @@ authentication, DEBUG off) against the PostgreSQL benchmark database that bench/
 as many intakes (random points, categories and sources, as the benchmark sends); the figure is
 the process's CPU time per request (time.process_time: this process only — PostgreSQL's own CPU
 and the waits for it are not in it), the best round of each, and wall time per request beside it.
-The intakes it makes stay in the benchmark database like the benchmark's.
+The intakes it makes stay in the benchmark database like the benchmark's. The shared cache is
+chosen as bench/intake.py chooses it (Redis db 13 when it answers; `--redis-url`, `--no-redis`).
 """
 
 import argparse
@@ -38,6 +40,8 @@ def main():
     parser.add_argument("--full", action="store_true", help="ask for the full view (?full=1)")
     parser.add_argument("--profile", type=int, default=0, help="print the top N by cumulative")
     parser.add_argument("--queries", action="store_true", help="print one intake's SQL")
+    parser.add_argument("--redis-url", default="", help="the shared cache (bench/intake.py's)")
+    parser.add_argument("--no-redis", action="store_true", help="the database cache table")
     args = parser.parse_args()
     args.seed = 1  # bench.prepare picks its points with it
 
@@ -52,6 +56,7 @@ def main():
     )
     import intake as bench  # bench/intake.py: the same set-up and bodies
 
+    print(bench.describe_cache(bench.choose_cache(args)))
     data = bench.prepare(args)
     from django.db import connection
     from django.test import Client
