@@ -36,6 +36,11 @@ json.dumps of the rows as dicts:
   condition), then the one query and json.dumps into an HttpResponse. The difference is what the
   app's own code costs: ORM, filters, counts, serializers, rows, templates.
 
+The shared cache (tab counts, filter options, badges, the calendar revision) is Redis, as a city
+deployment has it (REDIS_URL): `--redis-url` (default redis://127.0.0.1:6379/13, a database of
+its own, flushed at the start) when it answers a PING, else, or with `--no-redis`, the database
+cache table; the run prints which.
+
 Best of `--repeat` each. Prints both ratios per kind; then `list_ratio_vs_inprocess_query=<worst>`
 and, last, `list_ratio_vs_handbuilt=<worst>` against the hand-built page (goal ≤ 3).
 """
@@ -58,6 +63,7 @@ os.environ["CIVICGRID_URLCONF"] = "civicgrid.bench_urls"
 import dashboard  # noqa: E402 — the generator of 10M cases in SQL
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/civicgrid_bench_lists"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 PAGE = 50
 
 HANDBUILT = """
@@ -331,6 +337,23 @@ def default_new_columns():
                 )
 
 
+def choose_cache(args) -> str:
+    """REDIS_URL for the settings when Redis answers (before django.setup()), else the database
+    cache; says which."""
+    if not args.no_redis:
+        try:
+            import redis
+
+            redis.Redis.from_url(args.redis_url, socket_connect_timeout=1).ping()
+        except Exception as error:  # any failure: the database cache, said so below
+            print(f"Redis at {args.redis_url} does not answer ({error})", flush=True)
+        else:
+            os.environ["REDIS_URL"] = args.redis_url
+            return f"Redis {args.redis_url}"
+    os.environ.pop("REDIS_URL", None)
+    return "the database cache table"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
@@ -345,11 +368,21 @@ def main():
         help="also time the console pages with their tab counts made on every request",
     )
     parser.add_argument("--reuse", action="store_true", help="keep the cases already generated")
+    parser.add_argument(
+        "--redis-url", default=DEFAULT_REDIS, help="the shared cache (a database of its own)"
+    )
+    parser.add_argument("--no-redis", action="store_true", help="the database cache table")
     args = parser.parse_args()
     started = time.perf_counter()
+    cache_used = choose_cache(args)
     dashboard.ensure_database(args.database_url)
     dashboard.prepare(args)
     from django.conf import settings
+    from django.core.cache import cache
+
+    # A run starts with nothing cached (its own Redis database, or the bench database's table).
+    cache.clear()
+    print(f"shared cache: {cache_used}", flush=True)
     from django.db import connection
     from django.utils import timezone
 

@@ -1,8 +1,12 @@
 """The staff's notification centre (站内通知): written with each message (`add`, inside the step's
 transaction), read at /notifications/ and /api/notifications/, marked read one by one or all at
-once. The header's unread badge reads `unread_count`: one COUNT over the partial index of unread
-items, the same on every page (no cached count to drift or to drop after a commit)."""
+once. `unread_count` is one COUNT over the partial index of unread items; the header's badge on
+every page reads `badge_count`, that count kept per user in the shared cache and dropped by every
+path here that writes or marks items (`add`, `do_mark_read`, `do_mark_all_read`: at once and
+again at the commit, so a reader between the two cannot keep the old count), with a short
+lifetime as the last guard (an item changed outside these functions shows within a minute)."""
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +16,20 @@ from civicgrid.messaging.models import Notification, OutboxMessage
 from civicgrid.messaging.recipients import STAFF_KINDS, staff_users
 
 BATCH = 1000
+BADGE_SECONDS = 60
+
+
+def badge_key(user_id) -> str:
+    return f"inbox:unread:{user_id}"
+
+
+def drop_badges(user_ids) -> None:
+    """Forget the users' cached badge now and once more when the transaction commits."""
+    keys = [badge_key(pk) for pk in set(user_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def add(rows: list[OutboxMessage]) -> int:
@@ -29,6 +47,7 @@ def add(rows: list[OutboxMessage]) -> int:
         for user_id in found[ident]:
             items.append(Notification(user_id=user_id, message=row, created_at=row.created_at))
     Notification.objects.bulk_create(items, batch_size=BATCH, ignore_conflicts=True)
+    drop_badges(item.user_id for item in items)
     return len(items)
 
 
@@ -38,6 +57,18 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def badge_count(user) -> int:
+    """The header's badge: `unread_count` through the shared cache (see the module's note)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    key = badge_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = unread_count(user)
+        cache.set(key, count, BADGE_SECONDS)
+    return count
 
 
 def items_for(user, *, unread_only: bool = False):
@@ -59,6 +90,7 @@ def do_mark_read(user, pk: int, *, now=None) -> Notification:
         if item.read_at is None:
             item.read_at = now
             item.save(update_fields=["read_at"])
+            drop_badges([user.pk])
     return item
 
 
@@ -71,6 +103,8 @@ def do_mark_all_read(user, *, before=None, now=None) -> int:
         if before is not None:
             unread = unread.filter(created_at__lt=before)
         changed = unread.update(read_at=now)
+        if changed:
+            drop_badges([user.pk])
     return changed
 
 

@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from civicgrid.accounts.adminsite import may_use_admin
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import NOTIFICATION_ROLES
-from civicgrid.messaging.inbox import unread_count
+from civicgrid.messaging.inbox import badge_count
 from civicgrid.web.navigation import menu_for
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -34,9 +34,10 @@ def front(request):
         "nav_role_label": Role(user.effective_role).label if signed_in else "",
         # The admin link only for those the admin lets in (not leaders, phone roles, departments).
         "nav_back_office": may_use_admin(user),
-        # The notification centre's badge: counted (one query) only when a page shows it.
+        # The notification centre's badge: read (the shared cache, else one query) only when a
+        # page shows it.
         "nav_notifications": signed_in and user.effective_role in NOTIFICATION_ROLES,
-        "nav_unread": SimpleLazyObject(lambda: unread_count(user)),
+        "nav_unread": SimpleLazyObject(lambda: badge_count(user)),
         "map_tile_url": settings.CIVICGRID_MAP_TILE_URL,
         "map_tile_attribution": settings.CIVICGRID_MAP_TILE_ATTRIBUTION,
     }

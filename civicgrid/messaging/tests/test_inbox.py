@@ -211,3 +211,34 @@ def test_muted_history_keeps_the_centre_but_sends_nothing(users, garbage, clock,
     assert not Delivery.objects.exists()
     item = Notification.objects.get(user=users["handler"])
     assert item.created_at == at  # dated by the step
+
+
+def test_the_badge_is_cached_and_every_change_shows_at_once(
+    users, garbage, clock, client_for, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    handler = users["handler"]
+    client = client_for(handler)
+
+    def badge():
+        html = client.get("/console/inbox/").content.decode()
+        return int(html.split('data-unread="', 1)[1].split('"', 1)[0])
+
+    case_in_state("dispatched", users, cat=garbage)
+    assert badge() == 1
+    with django_assert_num_queries(0):  # read from the shared cache, not counted again
+        assert inbox.badge_count(handler) == 1
+    # A new notification (inbox.add, a step's bulk insert) shows on the next page.
+    case_in_state("dispatched", users, cat=garbage)
+    assert badge() == 2
+    # Opening one, then marking all read.
+    first = Notification.objects.filter(user=handler).order_by("pk").first()
+    client.post(f"/notifications/{first.pk}/open/")
+    assert badge() == 1
+    client.post("/notifications/read-all/")
+    assert badge() == 0
+    # A reader that cached the count inside the writing transaction (before its commit) does not
+    # keep it: the badge is dropped once more at the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        case_in_state("dispatched", users, cat=garbage)
+        inbox.badge_count(handler)
+    assert inbox.badge_count(handler) == 1
