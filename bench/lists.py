@@ -37,7 +37,7 @@ json.dumps of the rows as dicts:
   app's own code costs: ORM, filters, counts, serializers, rows, templates.
 
 The shared cache (tab counts, filter options, badges, the calendar revision) is Redis, as a city
-deployment has it (REDIS_URL): `--redis-url` (default redis://127.0.0.1:6379/13, a database of
+deployment has it (REDIS_URL): `--redis-url` (default redis://127.0.0.1:6379/14, a database of
 its own, flushed at the start) when it answers a PING, else, or with `--no-redis`, the database
 cache table; the run prints which.
 
@@ -63,7 +63,7 @@ os.environ["CIVICGRID_URLCONF"] = "civicgrid.bench_urls"
 import dashboard  # noqa: E402 — the generator of 10M cases in SQL
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/civicgrid_bench_lists"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 PAGE = 50
 
 HANDBUILT = """
