@@ -4,7 +4,6 @@ answer. They only collect input; duty.services checks it and writes."""
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,14 +37,3 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("答复"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError next to the field it names (else at the top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

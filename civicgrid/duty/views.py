@@ -18,8 +18,9 @@ from civicgrid.accounts.policy import CONSOLE_CASE_ROLES, SUPERVISE_ROLES
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.pages import add_service_errors
 from civicgrid.duty import services
-from civicgrid.duty.forms import AnswerForm, SuperviseForm, add_service_errors
+from civicgrid.duty.forms import AnswerForm, SuperviseForm
 from civicgrid.duty.models import Supervision
 
 

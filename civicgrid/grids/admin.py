@@ -30,6 +30,7 @@ from civicgrid.accounts.policy import (
     STAFFING_EDIT_ROLES,
 )
 from civicgrid.core.masking import mask_phone
+from civicgrid.core.pages import add_service_errors
 from civicgrid.grids import services
 from civicgrid.grids.choices import Duty, GridLevel, StaffOrigin
 from civicgrid.grids.geojson_export import dumps, export_feature_collection
@@ -40,15 +41,6 @@ from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_
 # Who looks at the tree and the rolls here: the back office. Leaders and grid staff see their
 # grids in the web front.
 READ_ROLES = BACK_OFFICE_ROLES
-
-
-def _apply_errors(form, exc: DjangoValidationError):
-    """Put a service's ValidationError on the form's fields (or the form when it has none)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # ------------------------------------------------------------------------------------- grids
@@ -114,7 +106,7 @@ class GridAdminForm(forms.ModelForm):
         try:
             services.check_grid(self.instance)
         except DjangoValidationError as exc:
-            _apply_errors(self, exc)
+            add_service_errors(self, exc)
 
 
 class GridImportForm(forms.Form):
@@ -371,7 +363,7 @@ class GridAdmin(RoleGatedAdmin):
                     user=request.user,
                 )
             except DjangoValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 self.message_user(
                     request,
@@ -510,7 +502,7 @@ class GridPostForm(forms.ModelForm):
                 building_group=group,
             )
         except DjangoValidationError as exc:
-            _apply_errors(self, exc)
+            add_service_errors(self, exc)
         return data
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import NOTICES_RESIDENT_ROLES, NOTICES_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.pages import error_messages
 from civicgrid.core.scrub import scrub_text
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.grids.choices import GridLevel
@@ -39,12 +40,6 @@ from civicgrid.registry.models import Household
 
 PAGE = 50
 KIOSK_ROTATE_SECONDS = 12
-
-
-def _errors(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
-        return [m for messages_ in error.message_dict.values() for m in messages_]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 def _detail(notice):
@@ -142,7 +137,7 @@ def object_to(request, pk):
                 "objections": _public_objections(notice),
                 "objection_open": services.objection_open(notice),
                 "may_object": True,
-                "errors": _errors(error),
+                "errors": error_messages(error),
                 "text": request.POST.get("text", ""),
             },
             status=400,
@@ -222,7 +217,7 @@ def nominate(request):
             try:
                 services.do_nominate(request.user, **form.cleaned_data)
             except ValidationError as error:
-                for message in _errors(error):
+                for message in error_messages(error):
                     form.add_error(None, message)
             else:
                 messages.success(request, _("推荐已提交，居委会审核后将在光荣榜公布。"))
@@ -321,7 +316,7 @@ def compose(request):
             try:
                 notice = services.do_draft_notice(request.user, **form.cleaned_data)
             except ValidationError as error:
-                for message in _errors(error):
+                for message in error_messages(error):
                     form.add_error(None, message)
             else:
                 messages.success(request, _("草稿已保存。"))
@@ -386,7 +381,7 @@ def manage(request, pk):
         try:
             _act(request, notice)
         except (ValidationError, IllegalTransition) as error:
-            errors, status = _errors(error), 400
+            errors, status = error_messages(error), 400
         else:
             messages.success(request, _("操作成功。"))
             return redirect("notices:manage", pk=pk)
@@ -456,7 +451,7 @@ def generate_roll(request):
                     user, data["community"], department_name=department
                 )
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error_messages(error):
                 form.add_error(None, message)
         else:
             messages.success(request, _("光荣榜草稿已生成，待审核发布。"))
@@ -482,7 +477,7 @@ def relocation(request, pk):
             else:
                 services.do_record_visit(request.user, rh, on=on, note=request.POST.get("note", ""))
         except (ValidationError, IllegalTransition) as error:
-            errors, status = _errors(error), 400
+            errors, status = error_messages(error), 400
         else:
             messages.success(request, _("已记录。"))
             return redirect("notices:relocation", pk=pk)
@@ -518,7 +513,7 @@ def nominations(request):
                 note=request.POST.get("note", ""),
             )
         except (ValidationError, IllegalTransition) as error:
-            errors, status = _errors(error), 400
+            errors, status = error_messages(error), 400
         else:
             messages.success(request, _("审核完成。"))
             return redirect("notices:nominations")

@@ -33,15 +33,6 @@ DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 COVERED_LEVELS = [GridLevel.STREET, GridLevel.AREA, GridLevel.COMMUNITY, GridLevel.MICRO_GRID]
 
 
-def apply_errors(form, error):
-    """A service's ValidationError onto the form: each message on its field, or the form's."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class GridChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.display_name}（{obj.get_level_display()}）"

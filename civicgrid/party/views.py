@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import PARTY_EDIT_ROLES, PARTY_VIEW_ROLES
+from civicgrid.core.pages import add_service_errors
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.party import services
 from civicgrid.party.choices import LifeKind, Venue
@@ -33,7 +34,6 @@ from civicgrid.party.forms import (
     OrganisationForm,
     RatingForm,
     ServicePointForm,
-    apply_errors,
     service_data,
 )
 from civicgrid.party.models import (
@@ -274,7 +274,7 @@ def _form_page(request, form, save, *, title, back, done, template="party/form.h
             try:
                 target = save(service_data(form))
             except ValidationError as error:
-                apply_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied as error:
                 form.add_error(None, str(error))
                 status = 403

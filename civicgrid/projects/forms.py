@@ -23,15 +23,6 @@ from civicgrid.projects.choices import (
 from civicgrid.projects.models import ScoringTemplate
 
 
-def apply_errors(form, error):
-    """A service's ValidationError onto the form: each message on its field, or the form's."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("征集名称"), max_length=100)
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)

@@ -23,6 +23,7 @@ from civicgrid.accounts.policy import (
     PROJECTS_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.pages import add_service_errors
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -34,7 +35,6 @@ from civicgrid.projects.forms import (
     MilestoneForm,
     PhotoForm,
     ProjectForm,
-    apply_errors,
 )
 from civicgrid.projects.models import Campaign, Idea, Milestone, Project, ProjectPhoto, Support
 
@@ -258,7 +258,7 @@ def campaign_form(request, pk=None):
                 request.user, campaign=campaign, **form.cleaned_data
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -296,7 +296,7 @@ def project_form(request, pk=None):
             else:
                 services.do_edit_project(request.user, project, **form.service_fields())
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         except (PermissionDenied, IllegalTransition) as error:
             form.add_error(None, _messages_of(error))
         else:

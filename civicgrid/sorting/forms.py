@@ -9,17 +9,6 @@ from civicgrid.sorting.photos import MAX_PHOTOS
 from civicgrid.sorting.services import MAX_POINTS_PER_ENTRY, MAX_REWARD_QUANTITY
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError next to the field it names (else at the top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 class CheckOutForm(forms.Form):
     households_guided = forms.IntegerField(
         label=_("指导户次"),

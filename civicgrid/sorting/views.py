@@ -28,6 +28,7 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.csvsafe import safe_row
+from civicgrid.core.pages import add_service_errors
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.estates.models import Estate
 from civicgrid.grids.models import Grid
@@ -46,7 +47,6 @@ from civicgrid.sorting.forms import (
     RedeemForm,
     WeighingForm,
     WindowsForm,
-    add_service_errors,
 )
 from civicgrid.sorting.models import (
     Baseline,

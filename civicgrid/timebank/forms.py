@@ -16,14 +16,6 @@ from civicgrid.timebank.models import Team, Volunteer
 from civicgrid.timebank.scoping import scope_rows, visible_communities
 
 
-def apply_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 def find_resident(user, name: str, key: str, field: str):
     """The registry resident called `name` in the user's 居村 (ID number or phone `key` when
     several share the name); a ValidationError on `field` when none or several match."""

@@ -24,11 +24,12 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.masking import mask_phone
+from civicgrid.core.pages import add_service_errors
 from civicgrid.registry.models import Resident
 from civicgrid.timebank import reports, services
 from civicgrid.timebank.choices import RecordState, RequestState
 from civicgrid.timebank.filters import VolunteerFilter
-from civicgrid.timebank.forms import RelativeForm, VolunteerForm, apply_errors, find_resident
+from civicgrid.timebank.forms import RelativeForm, VolunteerForm, find_resident
 from civicgrid.timebank.models import (
     HelpRequest,
     Project,
@@ -253,7 +254,7 @@ def volunteers(request):
         try:
             volunteer = services.do_register_volunteer(user, **register.service_fields())
         except ValidationError as error:
-            apply_errors(register, error)
+            add_service_errors(register, error)
         except PermissionDenied as error:
             register.add_error(None, str(error))
         else:
@@ -282,7 +283,7 @@ def volunteers(request):
             account = services.person_account(volunteer=data["volunteer"])
             services.do_declare_relative(user, account, resident, data["relation"])
         except ValidationError as error:
-            apply_errors(relative, error)
+            add_service_errors(relative, error)
         except PermissionDenied as error:
             relative.add_error(None, str(error))
         else:

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from civicgrid.accounts.access import role_of
 from civicgrid.accounts.policy import (
     GRID_NUMBERING_ROLES,
     GRID_TREE_EDIT_ROLES,
@@ -43,22 +44,18 @@ from civicgrid.grids.models import GridPost, StaffMember
 from civicgrid.grids.scoping import scope_by_micro_grid, visible_grids, visible_micro_grids
 
 
-def _role(user):
-    return user.effective_role if user and user.is_authenticated else None
-
-
 class IsGridAdmin(permissions.BasePermission):
     message = gettext_lazy("只有系统管理员可以导入网格")
 
     def has_permission(self, request, view):
-        return _role(request.user) in GRID_TREE_EDIT_ROLES
+        return role_of(request.user) in GRID_TREE_EDIT_ROLES
 
 
 class MayEditTree(permissions.BasePermission):
     message = gettext_lazy("您的角色不能拆分居委")
 
     def has_permission(self, request, view):
-        return _role(request.user) in GRID_TREE_EDIT_ROLES
+        return role_of(request.user) in GRID_TREE_EDIT_ROLES
 
 
 class StaffingPermission(permissions.BasePermission):
@@ -67,7 +64,7 @@ class StaffingPermission(permissions.BasePermission):
     message = gettext_lazy("您的角色无权查看或修改网格力量")
 
     def has_permission(self, request, view):
-        role = _role(request.user)
+        role = role_of(request.user)
         if request.method in permissions.SAFE_METHODS:
             return role in STAFFING_VIEW_ROLES
         return role in STAFFING_EDIT_ROLES
@@ -81,7 +78,7 @@ class GridWritePermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return bool(request.user and request.user.is_authenticated)
-        return _role(request.user) in GRID_NUMBERING_ROLES
+        return role_of(request.user) in GRID_NUMBERING_ROLES
 
 
 ON_PARAMETER = OpenApiParameter(
