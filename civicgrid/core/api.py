@@ -1,4 +1,4 @@
-"""Shared REST plumbing: one error shape for every endpoint."""
+"""Shared REST plumbing: one error shape for every endpoint, one way to read a request's body."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -8,6 +8,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 def out_of_range_message() -> str:
     return _("数值或日期超出范围")
+
+
+def validated_input(serializer_class, request, partial=False) -> dict:
+    """The request's body checked by `serializer_class` (an input serializer): its validated
+    data as a new dict the view may change (pop an `id`, add a default), or DRF's 400 with the
+    fields' messages. `partial` for a PATCH: only the fields sent are checked and returned."""
+    body = serializer_class(data=request.data, partial=partial)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
 
 
 def exception_handler(exc, context):

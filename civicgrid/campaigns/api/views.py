@@ -31,6 +31,7 @@ from civicgrid.campaigns.models import (
     Inspection,
     InspectionRound,
 )
+from civicgrid.core.api import validated_input
 
 
 class CampaignReaders(permissions.IsAuthenticated):
@@ -46,12 +47,6 @@ def _require_edit(request):
 
 def _require_keep(request):
     require(services.may_keep(request.user), gettext_lazy("您的角色不能维护无违建台账"))
-
-
-def _body(serializer_class, request, partial=False):
-    body = serializer_class(data=request.data, partial=partial)
-    body.is_valid(raise_exception=True)
-    return body.validated_data
 
 
 class Inspectors(permissions.IsAuthenticated):
@@ -83,7 +78,7 @@ class CampaignViewSet(
     )
     def create(self, request, *args, **kwargs):
         _require_edit(request)
-        data = _body(s.CampaignsCampaignInputSerializer, request)
+        data = validated_input(s.CampaignsCampaignInputSerializer, request)
         return self._out(services.do_save_campaign(request.user, **data), status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -95,7 +90,9 @@ class CampaignViewSet(
         current = {
             f: getattr(campaign, f) for f in s.CampaignsCampaignInputSerializer().fields.keys()
         }
-        data = _body(s.CampaignsCampaignInputSerializer, request, partial=kwargs.get("partial"))
+        data = validated_input(
+            s.CampaignsCampaignInputSerializer, request, partial=kwargs.get("partial")
+        )
         return self._out(
             services.do_save_campaign(request.user, campaign=campaign, **{**current, **data})
         )
@@ -109,7 +106,7 @@ class CampaignViewSet(
         """Add a 测评项 to the campaign's 测评体系, or change one (with `id`)."""
         campaign = self.get_object()
         _require_edit(request)
-        data = dict(_body(s.CampaignsItemInputSerializer, request))
+        data = validated_input(s.CampaignsItemInputSerializer, request)
         item_id = data.pop("id", None)
         item = get_object_or_404(campaign.items, pk=item_id) if item_id else None
         saved = services.do_save_item(request.user, campaign, item=item, **data)
@@ -127,7 +124,7 @@ class CampaignViewSet(
         """Add one of the campaign's actions (五大行动) with its 牵头单位, or change one."""
         campaign = self.get_object()
         _require_edit(request)
-        data = dict(_body(s.CampaignsActionInputSerializer, request))
+        data = validated_input(s.CampaignsActionInputSerializer, request)
         action_id = data.pop("id", None)
         found = get_object_or_404(campaign.actions, pk=action_id) if action_id else None
         saved = services.do_save_action(request.user, campaign, action=found, **data)
@@ -182,7 +179,7 @@ class CheckpointViewSet(
     )
     def create(self, request, *args, **kwargs):
         _require_edit(request)
-        data = dict(_body(s.CampaignsCheckpointInputSerializer, request))
+        data = validated_input(s.CampaignsCheckpointInputSerializer, request)
         campaign_id = data.pop("campaign", None)
         campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
         if campaign is None:
@@ -200,8 +197,8 @@ class CheckpointViewSet(
         fields = [f for f in s.CampaignsCheckpointInputSerializer().fields if f != "campaign"]
         current = {f: getattr(checkpoint, f) for f in fields}
         current["community"] = checkpoint.community_id
-        data = dict(
-            _body(s.CampaignsCheckpointInputSerializer, request, partial=kwargs.get("partial"))
+        data = validated_input(
+            s.CampaignsCheckpointInputSerializer, request, partial=kwargs.get("partial")
         )
         data.pop("campaign", None)
         saved = services.do_save_checkpoint(
@@ -217,7 +214,7 @@ class CheckpointViewSet(
         """Stop (is_active false) or resume a checkpoint."""
         checkpoint = self.get_object()
         _require_edit(request)
-        data = _body(s.CampaignsActiveSerializer, request)
+        data = validated_input(s.CampaignsActiveSerializer, request)
         return self._out(
             services.do_set_checkpoint_active(request.user, checkpoint, is_active=data["is_active"])
         )
@@ -247,7 +244,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request, *args, **kwargs):
         _require_edit(request)
-        data = dict(_body(s.CampaignsRoundInputSerializer, request))
+        data = validated_input(s.CampaignsRoundInputSerializer, request)
         campaign = Campaign.objects.filter(pk=data.pop("campaign")).first()
         if campaign is None:
             raise ValidationError({"campaign": gettext_lazy("请选择创建活动")})
@@ -264,7 +261,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         inspector."""
         round_ = self.get_object()
         _require_edit(request)
-        data = _body(s.CampaignsAssignmentInputSerializer, request)
+        data = validated_input(s.CampaignsAssignmentInputSerializer, request)
         services.do_assign(request.user, round_, **data)
         return self._out(round_)
 
@@ -274,7 +271,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """End the round; what was not inspected stays 未检."""
         round_ = self.get_object()
         _require_edit(request)
-        data = _body(s.CampaignsNoteSerializer, request)
+        data = validated_input(s.CampaignsNoteSerializer, request)
         return self._out(services.do_close_round(request.user, round_, **data))
 
 
@@ -402,6 +399,6 @@ class CreationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def create(self, request):
         _require_keep(request)
-        data = dict(_body(s.CampaignsCreationInputSerializer, request))
+        data = validated_input(s.CampaignsCreationInputSerializer, request)
         creation = services.do_set_creation_status(request.user, data.pop("community"), **data)
         return Response(s.CampaignsCreationSerializer(self.get_queryset().get(pk=creation.pk)).data)

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import User
+from civicgrid.core.api import validated_input
 from civicgrid.emergency import services
 from civicgrid.emergency.api import serializers as s
 from civicgrid.emergency.filters import PointFilter, ReportFilter, ResponseFilter, TaskFilter
@@ -70,9 +71,7 @@ class PointViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return services.scope_points(qs, self.request.user)
 
     def _save(self, request, point=None, partial=False):
-        body = s.EmergencyPointInputSerializer(data=request.data, partial=partial)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.EmergencyPointInputSerializer, request, partial=partial)
         if point is not None:
             current = s.EmergencyPointInputSerializer(
                 {
@@ -119,9 +118,8 @@ class PointViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def contacts(self, request, pk=None, format=None):
         point = self.get_object()
         if request.method == "POST":
-            body = s.EmergencyContactInputSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            contact = services.do_add_contact(request.user, point, **body.validated_data)
+            body = validated_input(s.EmergencyContactInputSerializer, request)
+            contact = services.do_add_contact(request.user, point, **body)
             return ApiResponse(
                 s.EmergencyContactSerializer(contact).data, status=status.HTTP_201_CREATED
             )
@@ -140,9 +138,8 @@ class PointViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def works(self, request, pk=None, format=None):
-        body = s.EmergencyWorkInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        work = services.do_add_work(request.user, self.get_object(), **body.validated_data)
+        body = validated_input(s.EmergencyWorkInputSerializer, request)
+        work = services.do_add_work(request.user, self.get_object(), **body)
         return ApiResponse(s.EmergencyWorkSerializer(work).data, status=status.HTTP_201_CREATED)
 
 
@@ -162,13 +159,12 @@ class ContactViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def partial_update(self, request, pk=None):
         contact = self.get_object()
-        body = s.EmergencyContactInputSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
+        body = validated_input(s.EmergencyContactInputSerializer, request, partial=True)
         data = {
             "name": contact.name,
             "title": contact.title,
             "phone": contact.phone,
-            **body.validated_data,
+            **body,
         }
         contact = services.do_add_contact(request.user, contact.point, contact=contact, **data)
         return ApiResponse(s.EmergencyContactSerializer(contact).data)
@@ -192,9 +188,8 @@ class WorkViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def state(self, request, pk=None, format=None):
-        body = s.EmergencyWorkStateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        work = services.do_change_work_state(request.user, self.get_object(), **body.validated_data)
+        body = validated_input(s.EmergencyWorkStateSerializer, request)
+        work = services.do_change_work_state(request.user, self.get_object(), **body)
         return ApiResponse(s.EmergencyWorkSerializer(work).data)
 
     @extend_schema(responses={200: s.EmergencyWorkChangeSerializer(many=True)})
@@ -221,9 +216,7 @@ class StoreViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=s.EmergencyStoreInputSerializer, responses={201: s.EmergencyStoreSerializer}
     )
     def create(self, request):
-        body = s.EmergencyStoreInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.EmergencyStoreInputSerializer, request)
         community = _found(
             Grid.objects.filter(level=GridLevel.COMMUNITY),
             data.pop("community", None),
@@ -238,9 +231,8 @@ class StoreViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None, format=None):
-        body = s.EmergencyMoveInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        moved = services.do_move_stock(request.user, self.get_object(), **body.validated_data)
+        body = validated_input(s.EmergencyMoveInputSerializer, request)
+        moved = services.do_move_stock(request.user, self.get_object(), **body)
         return ApiResponse(
             s.EmergencyMovementSerializer(moved).data, status=status.HTTP_201_CREATED
         )
@@ -267,11 +259,10 @@ class PlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=s.EmergencyPlanInputSerializer, responses={201: s.EmergencyPlanSerializer}
     )
     def create(self, request):
-        body = s.EmergencyPlanInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        if EmergencyPlan.objects.filter(kind=body.validated_data["kind"]).exists():
+        body = validated_input(s.EmergencyPlanInputSerializer, request)
+        if EmergencyPlan.objects.filter(kind=body["kind"]).exists():
             raise exceptions.ValidationError({"kind": [gettext_lazy("该种类已有预案，请修订")]})
-        plan = services.do_save_plan(request.user, **body.validated_data)
+        plan = services.do_save_plan(request.user, **body)
         return ApiResponse(s.EmergencyPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -279,9 +270,8 @@ class PlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def partial_update(self, request, pk=None):
         plan = self.get_object()
-        body = s.EmergencyPlanEditSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        data = {"title": plan.title, "summary": plan.summary, **body.validated_data}
+        body = validated_input(s.EmergencyPlanEditSerializer, request, partial=True)
+        data = {"title": plan.title, "summary": plan.summary, **body}
         plan = services.do_save_plan(request.user, kind=plan.kind, **data)
         return ApiResponse(s.EmergencyPlanSerializer(plan).data)
 
@@ -291,9 +281,8 @@ class PlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def levels(self, request, pk=None, format=None):
-        body = s.EmergencyLevelPlanInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        row = services.do_set_level_plan(request.user, self.get_object(), **body.validated_data)
+        body = validated_input(s.EmergencyLevelPlanInputSerializer, request)
+        row = services.do_set_level_plan(request.user, self.get_object(), **body)
         return ApiResponse(s.EmergencyLevelPlanSerializer(row).data)
 
 
@@ -328,9 +317,7 @@ class DrillViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=s.EmergencyDrillInputSerializer, responses={201: s.EmergencyDrillSerializer}
     )
     def create(self, request):
-        body = s.EmergencyDrillInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.EmergencyDrillInputSerializer, request)
         ids = set(data.pop("participants"))
         people = list(_staff().filter(pk__in=ids))
         if len(people) != len(ids):
@@ -349,11 +336,8 @@ class DrillViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def findings(self, request, pk=None, format=None):
-        body = s.EmergencyFindingInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        made = services.do_add_finding(
-            request.user, self.get_object(), **self._finding(dict(body.validated_data))
-        )
+        body = validated_input(s.EmergencyFindingInputSerializer, request)
+        made = services.do_add_finding(request.user, self.get_object(), **self._finding(body))
         return ApiResponse(s.EmergencyFindingSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
@@ -370,9 +354,8 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request):
         """启动应急响应: the plan's tasks are given out and everyone concerned is told."""
-        body = s.EmergencyRaiseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        raised = services.do_raise(request.user, **body.validated_data)
+        body = validated_input(s.EmergencyRaiseSerializer, request)
+        raised = services.do_raise(request.user, **body)
         return ApiResponse(
             s.EmergencyResponseSerializer(raised.response).data, status=status.HTTP_201_CREATED
         )
@@ -383,9 +366,8 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def level(self, request, pk=None, format=None):
         """调整响应等级."""
-        body = s.EmergencyLevelSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        raised = services.do_change_level(request.user, self.get_object(), **body.validated_data)
+        body = validated_input(s.EmergencyLevelSerializer, request)
+        raised = services.do_change_level(request.user, self.get_object(), **body)
         return ApiResponse(s.EmergencyResponseSerializer(raised.response).data)
 
     @extend_schema(
@@ -394,10 +376,9 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def lift(self, request, pk=None, format=None):
         """解除应急响应: the open tasks are cancelled."""
-        body = s.EmergencyNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated_input(s.EmergencyNoteSerializer, request)
         response = self.get_object()
-        services.do_lift(request.user, response, **body.validated_data)
+        services.do_lift(request.user, response, **body)
         response.refresh_from_db()
         return ApiResponse(s.EmergencyResponseSerializer(response).data)
 
@@ -417,9 +398,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None, format=None):
         """Mark the task done (a patrol schedules the next round)."""
-        body = s.EmergencyNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        task = services.do_complete_task(request.user, self.get_object(), **body.validated_data)
+        body = validated_input(s.EmergencyNoteSerializer, request)
+        task = services.do_complete_task(request.user, self.get_object(), **body)
         return ApiResponse(s.EmergencyTaskSerializer(task).data)
 
 
@@ -438,9 +418,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=s.EmergencyReportInputSerializer, responses={201: s.EmergencyReportSerializer}
     )
     def create(self, request):
-        body = s.EmergencyReportInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.EmergencyReportInputSerializer, request)
         point = services.scope_points(FloodPoint.objects, request.user).filter(pk=data.pop("point"))
         found = point.first()
         if found is None:
