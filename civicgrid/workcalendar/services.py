@@ -3,7 +3,8 @@
 Reading: `is_workday`, `add_working_days`, `add_working_hours`, `working_hours_between`,
 `working_days_between` work on an in-memory copy of the calendar (a few thousand days), loaded
 once per process and reloaded only when the calendar revision (CalendarRevision, one row) differs
-from the one the copy was loaded at: one primary-key query per call. Code that computes many
+from the one the copy was loaded at: one read of the revision per call, from the shared cache
+(see REVISION_CACHE_KEY; the row itself when it is not there). Code that computes many
 deadlines at once (a list page) takes one snapshot with `get_calendar()` and calls its methods,
 which do no query at all. The conventions (what "N working days" means, working periods,
 fallback beyond the published years, pause intervals) are in workcalendar.engine, in one place.
@@ -18,9 +19,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,15 @@ from civicgrid.workcalendar.engine import Deadline, WorkCalendar
 from civicgrid.workcalendar.hours import parse_working_hours
 from civicgrid.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear
 from civicgrid.workcalendar.notice import Notice, NoticeError, parse_notice
+
+# The revision every page's deadlines are checked against is also kept in the shared cache (Redis
+# on several machines), so a page reads it without a database query. `bump_revision` drops it at
+# once and again at the commit (a reader between the two cached the old revision, which was still
+# the committed one); the transaction that bumped it reads the row itself until it ends (its own
+# change is not committed, hence not in the cache); the lifetime is the last guard (a crash
+# between the commit and the drop).
+REVISION_CACHE_KEY = "workcalendar:revision"
+REVISION_SECONDS = 60
 
 __all__ = [
     "Deadline",
@@ -70,6 +81,21 @@ _loaded: _Loaded | None = None
 
 
 def _revision_key() -> tuple:
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _committed for _sids, func, _robust in connection.run_on_commit
+    ):
+        # This transaction bumped the revision (its callback is queued, not dropped with a
+        # rolled-back savepoint): only the row has it.
+        return _revision_row()
+    key = cache.get(REVISION_CACHE_KEY)
+    if key is None:
+        key = _revision_row()
+        cache.set(REVISION_CACHE_KEY, key, REVISION_SECONDS)
+    return tuple(key)
+
+
+def _revision_row() -> tuple:
     # The token changes with every bump: a copy loaded inside a transaction that was then rolled
     # back can never match a later revision that happens to reuse its number.
     row = CalendarRevision.objects.filter(pk=1).values_list("revision", "token").first()
@@ -86,10 +112,24 @@ def _load(key) -> _Loaded:
     return _Loaded(key=key, days=days, published_years=years)
 
 
-def get_calendar() -> WorkCalendar:
-    """A snapshot of the calendar with the configured working hours; reloaded when stale."""
+def revision_annotations() -> dict:
+    """Annotations that read the calendar's revision inside another query (the intake reads it
+    with its category): pass `(row.cal_revision, row.cal_token)` to get_calendar(key=…)."""
+
+    row = CalendarRevision.objects.filter(pk=1)
+    return {
+        "cal_revision": Subquery(row.values("revision")[:1]),
+        "cal_token": Subquery(row.values("token")[:1]),
+    }
+
+
+def get_calendar(key: tuple | None = None) -> WorkCalendar:
+    """A snapshot of the calendar with the configured working hours; reloaded when stale.
+
+    `key`: the (revision, token) a caller read in one of its own queries (revision_annotations),
+    which saves the revision's own query; None reads it here."""
     global _loaded
-    key = _revision_key()
+    key = _revision_key() if key is None else (key if key[0] is not None else (0, None))
     loaded = _loaded
     if loaded is None or loaded.key != key:
         with _lock:
@@ -129,6 +169,21 @@ def bump_revision():
     )
     if not updated:
         CalendarRevision.objects.create(pk=1, revision=1, token=uuid.uuid4())
+    forget_cached_revision()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        func is _committed for _sids, func, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(_committed)
+
+
+def _committed():
+    forget_cached_revision()
+
+
+def forget_cached_revision():
+    """Drop the shared cache's copy of the revision (bump_revision; a test that edits the row)."""
+    cache.delete(REVISION_CACHE_KEY)
 
 
 # --- reading ----------------------------------------------------------------------------------

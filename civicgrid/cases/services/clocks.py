@@ -56,10 +56,14 @@ def _tightened(kind: str, category: Category, start, deadline: Deadline) -> Dead
     return deadline
 
 
-def filing_deadline(category: Category, start) -> Deadline:
+def filing_deadline(category: Category, start, calendar=None) -> Deadline:
+    """`calendar`: a workcalendar snapshot the caller already holds (the intake's, read with its
+    category in one query); None takes the current one."""
     minutes = category.filing_limit_minutes
     if category.is_urgent:
         deadline = Deadline(start + datetime.timedelta(minutes=minutes), True)
+    elif calendar is not None:
+        deadline = calendar.add_working_hours(start, minutes / 60)
     else:
         deadline = add_working_hours(start, minutes / 60)
     return _tightened("filing", category, start, deadline)

@@ -37,6 +37,7 @@ from civicgrid.cases.services.clocks import filing_deadline, handling_deadline
 from civicgrid.cases.workflow import TRANSITIONS
 from civicgrid.core.masking import normalize_phone
 from civicgrid.grids.models import Grid
+from civicgrid.workcalendar.services import get_calendar, revision_annotations
 
 
 def _next_number(now) -> str:
@@ -77,7 +78,8 @@ def _resolve_category(category) -> Category:
         raise ValidationError({"category": _("请选择问题类别")})
     if not isinstance(category, Category):
         try:
-            category = Category.objects.get(pk=int(category))
+            # The calendar's revision comes with the row: filing_deadline needs no query of its own.
+            category = Category.objects.annotate(**revision_annotations()).get(pk=int(category))
         except (TypeError, ValueError, Category.DoesNotExist):
             raise ValidationError(
                 {"category": _("问题类别“%(value)s”不存在") % {"value": category}}
@@ -89,6 +91,14 @@ def _resolve_category(category) -> Category:
             {"category": _("“%(name)s”是大类，请选择具体小类") % {"name": category.name}}
         )
     return category
+
+
+def _calendar_of(category):
+    """The calendar snapshot at the revision read with the category (_resolve_category), or None
+    (a Category instance the caller passed: filing_deadline reads the revision itself)."""
+    if not hasattr(category, "cal_revision"):
+        return None
+    return get_calendar(key=(category.cal_revision, category.cal_token))
 
 
 def _coordinate(value, field, label, low, high):
@@ -262,7 +272,7 @@ def do_report(
         client_key=_client_key(client_key),
         client_fingerprint=client_fingerprint or "",
     )
-    _set_deadline(case, "filing_deadline", filing_deadline(category, now))
+    _set_deadline(case, "filing_deadline", filing_deadline(category, now, _calendar_of(category)))
     _start_hotline_clock(case, hotline_dispatched_at, hotline_deadline, now)
     with step_photos.atomic():
         case.number = _next_number(now)

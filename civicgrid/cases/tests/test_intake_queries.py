@@ -13,11 +13,11 @@ from civicgrid.testing.world import IN_MICRO, OUTSIDE
 
 LIST = "/api/cases/"
 
-# The token and its user (1); the category (1); the calendar's revision for the filing deadline
-# (1); the day's counter, bumped in one statement (1); the case and its report event (2); the
+# The token and its user (1); the category with the calendar's revision for the filing deadline
+# in the same query (1); the day's counter, bumped in one statement (1); the case and its report event (2); the
 # dashboard's rollups, all buckets of the new case in one upsert (1, civicgrid/dashboard). Plus
 # BEGIN/COMMIT, which PostgreSQL's connection does not log and a test's savepoint replaces.
-INTAKE_QUERIES = 7
+INTAKE_QUERIES = 6
 
 
 def body(cat, point, **extra):
