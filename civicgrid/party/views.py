@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import PARTY_EDIT_ROLES, PARTY_VIEW_ROLES
-from civicgrid.core.pages import add_service_errors
+from civicgrid.core.pages import add_service_errors, error_messages
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.party import services
 from civicgrid.party.choices import LifeKind, Venue
@@ -47,12 +47,6 @@ from civicgrid.party.models import (
 )
 
 PAGE_SIZE = 50
-
-
-def _messages_of(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 def _year(request) -> int:
@@ -131,7 +125,7 @@ def organisation(request, pk):
             messages.success(request, _("已登记组织生活"))
             return redirect("party:organisation", pk=org.pk)
         except ValidationError as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     today = timezone.localdate()
     completion = services.life_completion(today.year, Organisation.objects.filter(pk=org.pk))
     members = list(

@@ -23,7 +23,7 @@ from civicgrid.accounts.policy import (
     PROJECTS_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
-from civicgrid.core.pages import add_service_errors
+from civicgrid.core.pages import add_service_errors, error_messages
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -37,14 +37,6 @@ from civicgrid.projects.forms import (
     ProjectForm,
 )
 from civicgrid.projects.models import Campaign, Idea, Milestone, Project, ProjectPhoto, Support
-
-
-def _messages_of(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    if isinstance(error, IllegalTransition):
-        return [error.message]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 def _campaign(request):
@@ -147,7 +139,7 @@ def detail(request, pk):
             else:
                 raise ValidationError(_("未知的操作。"))
         except (ValidationError, IllegalTransition, PermissionDenied) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
@@ -203,7 +195,7 @@ def resident(request):
             else:
                 raise ValidationError(_("未知的操作。"))
         except (ValidationError, IllegalTransition, PermissionDenied) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
         else:
             return redirect("projects:resident")
     projects = (
@@ -298,7 +290,7 @@ def project_form(request, pk=None):
         except ValidationError as error:
             add_service_errors(form, error)
         except (PermissionDenied, IllegalTransition) as error:
-            form.add_error(None, _messages_of(error))
+            form.add_error(None, error_messages(error))
         else:
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
@@ -332,7 +324,7 @@ def ideas(request):
             messages.success(request, _("已答复不采纳。"))
             return redirect(f"{reverse('projects:ideas')}?{request.GET.urlencode()}")
         except (ValidationError, IllegalTransition, PermissionDenied) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     rows = services.scope_ideas(
         Idea.objects.select_related("campaign", "community", "decision", "decision__project"),
         request.user,

@@ -24,7 +24,7 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.masking import mask_phone
-from civicgrid.core.pages import add_service_errors
+from civicgrid.core.pages import add_service_errors, error_messages
 from civicgrid.registry.models import Resident
 from civicgrid.timebank import reports, services
 from civicgrid.timebank.choices import RecordState, RequestState
@@ -39,14 +39,6 @@ from civicgrid.timebank.models import (
     Volunteer,
 )
 from civicgrid.timebank.scoping import scope_rows, visible_communities
-
-
-def _messages_of(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    if isinstance(error, IllegalTransition):
-        return [error.message]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 def _moment(value):
@@ -78,7 +70,7 @@ def index(request):
                 messages.success(request, _("已退回"))
             return redirect("timebank:index")
         except (ValidationError, PermissionDenied, IllegalTransition) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     today = timezone.localdate()
     figures = reports.report(visible_communities(user), today - datetime.timedelta(days=364), today)
     pending = list(
@@ -139,7 +131,7 @@ def me(request):
             messages.success(request, _("服务记录已提交，等待项目协调人审核"))
             return redirect("timebank:me")
         except (ValidationError, PermissionDenied, IllegalTransition) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     records = (
         list(
             ServiceRecord.objects.filter(volunteer=volunteer)
@@ -218,7 +210,7 @@ def help_request(request):
         except ValueError:
             errors = [_("希望日期格式不正确")]
         except (ValidationError, PermissionDenied, IllegalTransition) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     mine = list(
         HelpRequest.objects.filter(asked_by=user)
         .select_related("elder", "project", "volunteer")
