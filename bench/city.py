@@ -253,6 +253,7 @@ class City:
         self.intake_late = 0
         self.new_numbers = []
         self.lock = threading.Lock()
+        self.load = []
 
     def get(self, session, kind, path, headers=None):
         import requests
@@ -377,8 +378,15 @@ class City:
             self.get(session, HELLO, "/bench/hello")
             self.think(rng, 1.0 / self.args.hello_rate)
 
+    def load_loop(self):
+        # The machine may be shared (other benchmarks, tests): every p99 here is mostly queueing
+        # for its cores, so the report says how loaded it was while the load was counted.
+        while not self.stop.wait(5.0):
+            if self.timings.counting:
+                self.load.append(os.getloadavg()[0])
+
     def start(self):
-        targets = [(self.intake_loop, ())]
+        targets = [(self.intake_loop, ()), (self.load_loop, ())]
         targets += [(self.staff_loop, (p, 100 + i)) for i, p in enumerate(self.data["staff"])]
         targets += [
             (self.leader_loop, (p, 500 + i))
@@ -460,6 +468,11 @@ def report(city, seconds, data, since) -> float:
         f"intake: {city.intakes_sent} sent at {city.args.intake_rate:g}/s "
         f"({city.intake_late} left late by more than one interval)"
     )
+    if city.load:
+        print(
+            f"load average (1 min) while measured: {min(city.load):.1f}–{max(city.load):.1f}, "
+            f"mean {sum(city.load) / len(city.load):.1f} on {os.cpu_count()} cores"
+        )
     runs = scan_runs(since)
     print(f"deadline scan over {data['open_cases']:,} open cases: {len(runs)} run(s) in the window")
     for line in runs:
