@@ -39,6 +39,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--full", action="store_true", help="ask for the full view (?full=1)")
     parser.add_argument("--profile", type=int, default=0, help="print the top N by cumulative")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (tottime, …)")
     parser.add_argument("--queries", action="store_true", help="print one intake's SQL")
     parser.add_argument("--redis-url", default="", help="the shared cache (bench/intake.py's)")
     parser.add_argument("--no-redis", action="store_true", help="the database cache table")
@@ -102,7 +103,7 @@ def main():
             intake()
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
         print(out.getvalue())
     ratio = best["hello"][0] / best["intake"][0]
     print(

@@ -16,11 +16,11 @@ STATUS = WATCHED_FIELDS.index("status")
 
 
 def _enqueue_suggestion(case_id: int) -> None:
-    from civicgrid.dispatch.models import TrainedModel
+    from civicgrid.dispatch.services import has_active_model
     from civicgrid.dispatch.tasks import suggest_task
 
-    # No model, no task: a street that has not trained one pays one query per report.
-    if TrainedModel.objects.filter(is_active=True).exists():
+    # No model, no task (a street that has not trained one); the answer is kept per process.
+    if has_active_model():
         suggest_task.enqueue(case_id)
 
 
@@ -28,6 +28,13 @@ def _record_filing(case_id: int) -> None:
     from civicgrid.dispatch.services import record_filing
 
     record_filing(case_id)
+
+
+def on_model_changed(sender, using=None, **kwargs):
+    # Imported here: the services (numpy, the classifier) load on first use, not at start-up.
+    from civicgrid.dispatch.services import forget_active_model
+
+    forget_active_model(using=using)
 
 
 def on_case_changed(sender, case, before, after, using=None, **kwargs):

@@ -16,6 +16,7 @@ import datetime
 import logging
 import threading
 import time
+import uuid
 
 import numpy as np
 from django.conf import settings
@@ -201,6 +202,44 @@ def do_set_rule(user, *, category, enabled, threshold=None) -> AutoDispatchRule:
 
 _loaded: dict = {}
 _loaded_lock = threading.Lock()
+
+# Whether a model is active, asked after every report's commit (receivers): answered from this
+# process's memory while the shared cache's revision is the one the answer was read at.
+# Activation (an .update(), no signal) bumps it explicitly at its commit, a row's save or delete
+# through the signals dispatch.apps connects; this process forgets its answer at once, others at the
+# commit. A revision missing from the cache (evicted, flushed) is re-made and the row re-read.
+ACTIVE_REVISION_KEY = "dispatch:active-model-revision"
+_active_seen: tuple = (None, False)  # (revision, answer), replaced whole: threads read one pair
+
+
+def has_active_model() -> bool:
+    """Whether a trained model is active (one shared-cache read while nothing changed)."""
+    from django.core.cache import cache
+
+    global _active_seen
+    revision = cache.get(ACTIVE_REVISION_KEY)
+    seen_revision, seen_active = _active_seen
+    if revision is not None and revision == seen_revision:
+        return seen_active
+    if revision is None:
+        revision = cache.get_or_set(ACTIVE_REVISION_KEY, uuid.uuid4().hex, None)
+    # Read after the revision: a change committed in between bumps it again, and the next call
+    # re-reads: an answer is never older than the revision it is kept under.
+    active = TrainedModel.objects.filter(is_active=True).exists()
+    _active_seen = (revision, active)
+    return active
+
+
+def forget_active_model(**kwargs) -> None:
+    """This process's answer now, every process's at the commit (also a signal receiver)."""
+    from django.core.cache import cache
+
+    global _active_seen
+    _active_seen = (None, False)
+    transaction.on_commit(
+        lambda: cache.set(ACTIVE_REVISION_KEY, uuid.uuid4().hex, None),
+        using=kwargs.get("using"),
+    )
 
 
 def active_model() -> tuple[TrainedModel, classifier.DispatchModel] | None:
@@ -564,6 +603,7 @@ def _activate(row: TrainedModel, user, now) -> None:
     TrainedModel.objects.filter(is_active=True).exclude(pk=row.pk).update(is_active=False)
     TrainedModel.objects.filter(pk=row.pk).update(is_active=True)
     row.is_active = True
+    forget_active_model()
     _log(LogAction.ACTIVATE, user=user, at=now, data={"model": row.pk})
 
 
