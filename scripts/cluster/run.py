@@ -236,9 +236,12 @@ http {{
     fastcgi_temp_path {d}/fastcgi;
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
+    # max_fails=0: nginx counts a read timeout as a failure even when it does not retry on it,
+    # so one slow page would mark both nodes down; a dead node refuses the connection at once
+    # (proxy_connect_timeout 2s for one that hangs) and the request goes to the other.
     upstream civicgrid {{
-        server 127.0.0.1:{a} max_fails=1 fail_timeout=30s;
-        server 127.0.0.1:{b} max_fails=1 fail_timeout=30s;
+        server 127.0.0.1:{a} max_fails=0;
+        server 127.0.0.1:{b} max_fails=0;
         keepalive 16;
     }}
     server {{

@@ -56,3 +56,6 @@ def test_the_cluster_proofs_nginx_configuration_is_valid(tmp_path):
     retry = text.split("proxy_next_upstream error")[1].split(";")[0]
     assert "http_502" in retry and "non_idempotent" not in retry and "timeout" not in retry
     assert "client_max_body_size 12m" in text
+    # A read timeout counts against max_fails even without a retry: no node is ever marked down.
+    assert "server 127.0.0.1:18001 max_fails=0;" in text
+    assert "server 127.0.0.1:18002 max_fails=0;" in text
