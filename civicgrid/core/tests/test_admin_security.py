@@ -21,6 +21,7 @@ from civicgrid.grids.models import Grid, GridPost, StaffMember
 from civicgrid.open311.models import ApiClient, Open311Request
 from civicgrid.registry.models import Resident
 from civicgrid.testing.factories import StaffMemberFactory, UserFactory, make_tree
+from civicgrid.testing.fixtures import building, module_transaction
 from civicgrid.testing.people import add_residents
 
 pytestmark = pytest.mark.django_db
@@ -52,15 +53,31 @@ PHONE_FRAGMENT = PHONE[3:10]  # "7531864": in no name, code or address of the fi
 EMAIL = "zhang.wei.7531864@example.cn"
 
 
-@pytest.fixture
-def keeper():
-    return UserFactory(
-        username="keeper", role=Role.ADMIN, is_staff=True, is_superuser=True, phone=PHONE
-    )
+@pytest.fixture(scope="module")
+def _street(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The keeper and the street, built once per module (the admin tests are parametrized over
+    every admin: hundreds of tests); each test runs in its own savepoint (module_transaction),
+    so what one test changes is gone for the next one."""
+    with module_transaction(django_db_blocker):
+        with building(django_db_blocker, tmp_path_factory.mktemp("media")):
+            keeper = UserFactory(
+                username="keeper", role=Role.ADMIN, is_staff=True, is_superuser=True, phone=PHONE
+            )
+            street = _build_street(keeper)
+        yield keeper, street
 
 
 @pytest.fixture
-def street(keeper):
+def keeper(_street, db):
+    return _street[0]
+
+
+@pytest.fixture
+def street(_street, db):
+    return _street[1]
+
+
+def _build_street(keeper):
     """A small street with a resident, a staff member, a case and an Open311 request, each
     carrying the same phone number (and the case an e-mail)."""
     tree = make_tree()
