@@ -12,27 +12,6 @@ class CoreConfig(AppConfig):
         from civicgrid.core import checks  # noqa: F401  (registers the demo-files check)
 
         name_third_party_admin()
-        cache_long_statements()
-
-
-def cache_long_statements():
-    """Let psycopg keep its parse of statements with many parameters.
-
-    psycopg converts a statement's %s placeholders once per distinct text, in a bounded LRU cache
-    (128 texts) — but only for texts of at most 50 parameters and 4,096 characters. Every intake's
-    Case INSERT (60 parameters) and the dashboard's rollup upsert (one text per bucket count,
-    ~230 parameters) were therefore parsed again on each request: ~2 ms of an intake's ~12 ms
-    of CPU (bench/intake_profile.py). Their texts repeat, so the bounded cache holds them. Module
-    constants of psycopg 3.2–3.3; absent in another version, nothing changes.
-    """
-    try:
-        from psycopg import _queries
-    except ImportError:
-        return
-    if hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS"):
-        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 1000)
-    if hasattr(_queries, "MAX_CACHED_STATEMENT_LENGTH"):
-        _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 32768)
 
 
 # The back office shows these libraries' apps and models; they carry no Chinese names of their
