@@ -17,6 +17,7 @@ import statistics
 from collections import Counter, defaultdict
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -80,18 +81,40 @@ def fire_category() -> Category | None:
     )
 
 
+# Every department handler's page asks is_fire_office (the menu): the fire office's department is
+# kept in the shared cache and dropped whenever a category is saved or deleted (FiresafetyConfig
+# connects forget_fire_office), at once and again at the commit.
+FIRE_OFFICE_KEY = "firesafety:office-department"
+FIRE_OFFICE_SECONDS = 300
+
+
+def fire_office_department_id() -> int | None:
+    """The department that handles 出租屋消防隐患 cases (None: no such category or department)."""
+    found = cache.get(FIRE_OFFICE_KEY)
+    if found is None:
+        category = (
+            Category.objects.filter(family=CATEGORY_FAMILY, name=CATEGORY_NAME)
+            .values_list("default_department_id", flat=True)
+            .first()
+        )
+        found = [category]  # a list: None (no office) is a value worth remembering too
+        cache.set(FIRE_OFFICE_KEY, found, FIRE_OFFICE_SECONDS)
+    return found[0]
+
+
+def forget_fire_office(**_kwargs) -> None:
+    cache.delete(FIRE_OFFICE_KEY)
+    transaction.on_commit(lambda: cache.delete(FIRE_OFFICE_KEY))
+
+
 def is_fire_office(user) -> bool:
     """Whether `user` is a handler of the fire office: the department that handles
     出租屋消防隐患 cases. Remembered on the user object for the request."""
     if user is None or not user.is_authenticated or user.effective_role != Role.DEPT_HANDLER:
         return False
     if not hasattr(user, "_firesafety_office"):
-        category = fire_category()
-        user._firesafety_office = bool(
-            category is not None
-            and category.default_department_id
-            and category.default_department_id == user.department_id
-        )
+        department_id = fire_office_department_id()
+        user._firesafety_office = bool(department_id and department_id == user.department_id)
     return user._firesafety_office
 
 

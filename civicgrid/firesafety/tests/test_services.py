@@ -232,3 +232,28 @@ def test_figures_by_village_and_over_time(fire, users, clock):
     street = services.report(users["admin"])
     assert street["colours"]["green"] == 2 and len(street["villages"]) == 2
     assert local(2026, 11, 23, 10) == timezone.now()
+
+
+def test_the_fire_office_is_remembered_and_follows_its_category_at_once(
+    fire, users, departments, django_assert_num_queries
+):
+    from civicgrid.accounts.models import User
+
+    firefighter = fire["firefighter"]
+    assert services.is_fire_office(firefighter)
+    # The next request's user (a fresh object) asks without a query: the menu on every page.
+    fresh = User.objects.get(pk=firefighter.pk)
+    with django_assert_num_queries(0):
+        assert services.is_fire_office(fresh)
+    # The category moves to another department: the next page knows.
+    category = fire["category"]
+    category.default_department = departments["fg"]
+    category.save()
+    assert not services.is_fire_office(User.objects.get(pk=firefighter.pk))
+    assert services.is_fire_office(User.objects.get(pk=users["handler_fg"].pk))
+    # Its department deleted (the category's default emptied by SQL): no fire office.
+    category.default_department = fire["office"]
+    category.save()
+    fire["firefighter"].delete()
+    fire["office"].delete()
+    assert services.fire_office_department_id() is None

@@ -299,8 +299,8 @@ def test_another_process_edit_reaches_this_process_through_the_revision(
     django_assert_num_queries,
 ):
     assert services.is_workday(D(2026, 10, 12))
-    # Loaded: a further call costs only the revision check.
-    with django_assert_num_queries(1):
+    # Loaded: a further call costs only the revision check, read from the shared cache.
+    with django_assert_num_queries(0):
         services.get_calendar()
     # "Another process" changes the row without going through this process's services...
     CalendarDay.objects.filter(date=D(2026, 10, 12)).update(kind=DayKind.HOLIDAY)
@@ -332,3 +332,33 @@ def test_a_rolled_back_change_never_masquerades_as_a_later_one():
     assert revision() == before + 1
     assert services.is_workday(D(2027, 1, 4))
     assert not services.is_workday(D(2027, 1, 5))
+
+
+def test_the_revision_comes_from_the_shared_cache_and_a_change_shows_at_once(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    # The module's fixtures publish the year inside the test's transaction: taken as committed,
+    # so this test starts where a page does (no change of its own pending).
+    transaction.get_connection().run_on_commit[:] = []
+    assert services.is_workday(D(2026, 10, 12))
+    assert cache.get(services.REVISION_CACHE_KEY) == revision_key()
+    day = CalendarDay.objects.get(date=D(2026, 10, 12))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.correct_day(day, kind=DayKind.HOLIDAY, holiday_name="防台停工")
+        # Inside the changing transaction: its own change, never the cached revision.
+        assert not services.is_workday(D(2026, 10, 12))
+        # Another reader caches the revision still committed before the commit...
+        cache.set(services.REVISION_CACHE_KEY, (0, None))
+    # ...and the commit drops it: every page sees the change at once.
+    assert cache.get(services.REVISION_CACHE_KEY) is None
+    transaction.get_connection().run_on_commit[:] = []  # the callbacks ran: it is committed
+    assert not services.is_workday(D(2026, 10, 12))
+    assert cache.get(services.REVISION_CACHE_KEY) == revision_key()
+
+
+def revision_key():
+    row = CalendarRevision.objects.get(pk=1)
+    return (row.revision, row.token)
