@@ -145,35 +145,12 @@ def _rewrite(archive: Path, out: Path, change) -> None:
             dst.addfile(member, io.BytesIO(data))
 
 
-def _migrated_copy(path: Path) -> None:
-    """The suite's SQLite test database, migrated already, copied to `path` (SQLite's online
-    backup): the street's `migrate` then has nothing left to do, instead of minutes of
-    migrations. Only in the SQLite suite; on another database the street migrates from nothing.
-    The test is transactional: SQLite's backup waits for no transaction of the test to end."""
-    from django.db import connection
-
-    from civicgrid.testing.browser import ensure_migration_data
-
-    if connection.vendor != "sqlite":
-        return
-    # A transactional test before this one may have flushed the data migrations' rows.
-    ensure_migration_data()
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    try:
-        connection.connection.backup(target)
-    finally:
-        target.close()
-
-
 @sqlite_suite_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sqlite_backup_and_restore(tmp_path):
     """One test, one street built (the build is the slow part): the round trip, then the
     refusals and the failures against the same archive."""
     source = tmp_path / "src"
     env = _sqlite_env(source)
-    _migrated_copy(source / "db.sqlite3")
     _ok(_run(env, "civicgrid.core.tests.backup_street", module=True))
     archive = tmp_path / "street.tar"
     assert "备份完成" in _ok(_run(env, "backup", "-o", str(archive)))

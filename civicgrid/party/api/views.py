@@ -182,7 +182,7 @@ class MemberViewSet(
         )
 
     @extend_schema(responses={200: s.PartyAssignmentSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def posts(self, request, pk=None):
         """The member's posts, current ones (no `ended_on`) first, then the past, latest first."""
         member = _visible_member(request, pk)
