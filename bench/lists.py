@@ -66,56 +66,17 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/civicgrid_bench_lists"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 PAGE = 50
 
-HANDBUILT = """
-SELECT c.number, c.source, c.status, c.description, c.address, c.lon, c.lat,
-       c.needs_manual_location, c.handled_by_grid, c.reporter_name, c.reporter_phone,
-       c.is_anonymous, c.reported_at, c.filing_deadline, c.handling_deadline,
-       c.calendar_published, c.is_suspended, c.warning_level, c.rating,
-       k.code, k.name, k.family, g.code, g.name, d.name
-FROM cases_case c
-JOIN cases_category k ON k.id = c.category_id
-LEFT JOIN grids_grid g ON g.id = c.micro_grid_id
-LEFT JOIN accounts_department d ON d.id = c.assigned_department_id
-WHERE {where}
-ORDER BY c.reported_at DESC, c.id DESC
-LIMIT 50
-"""
-KEYS = [
-    "number",
-    "source",
-    "status",
-    "description",
-    "address",
-    "lon",
-    "lat",
-    "needs_manual_location",
-    "handled_by_grid",
-    "reporter_name",
-    "reporter_phone",
-    "is_anonymous",
-    "reported_at",
-    "filing_deadline",
-    "handling_deadline",
-    "calendar_published",
-    "is_suspended",
-    "warning_level",
-    "rating",
-    "category_code",
-    "category_name",
-    "category_family",
-    "micro_grid_code",
-    "micro_grid_name",
-    "department",
-]
-
 
 def handbuilt(where: str, params: list):
     from django.db import connection
 
+    # The same statement the hand-built page serves (GET /bench/list/).
+    from civicgrid.bench_urls import LIST_KEYS, LIST_SQL
+
     def run():
         with connection.cursor() as cursor:
-            cursor.execute(HANDBUILT.format(where=where), params)
-            rows = [dict(zip(KEYS, row, strict=True)) for row in cursor.fetchall()]
+            cursor.execute(LIST_SQL.format(where=where), params)
+            rows = [dict(zip(LIST_KEYS, row, strict=True)) for row in cursor.fetchall()]
         return json.dumps({"results": rows}, default=str).encode()
 
     return run
