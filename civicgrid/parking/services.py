@@ -8,9 +8,10 @@ wrong state IllegalTransition; nothing is written then. `user=None` is a trusted
 sweep, the demo builder).
 
 No two bookings of one space overlap. On PostgreSQL the exclusion constraint
-`parking_booking_no_overlap` (migration 0002) is the guarantee: two households racing for one
-slot both pass the overlap check, the second insert waits for the first and fails, and its
-IntegrityError becomes “该时段已被预约”. On SQLite the booking's transaction begins IMMEDIATE
+`parking_booking_no_overlap` (migration 0002) is the guarantee; a booking first locks its space's
+row, so racers for one slot queue there and the later ones' overlap check sees the winner (an
+insert past the service that still overlaps fails the constraint, and its IntegrityError becomes
+“该时段已被预约”). On SQLite the booking's transaction begins IMMEDIATE
 (settings), so it holds the write lock before the overlap check and bookings are serialised. A
 writer that loses such a race to a lock (SQLite's shared cache does not wait for it) or to a
 deadlock (PostgreSQL) tries again, and its overlap check then sees the winner.
@@ -645,9 +646,12 @@ def _retryable(error) -> bool:
 def _book(user, offer, household, estate, rules, starts_at, ends_at, vehicle, now) -> Booked:
     try:
         with transaction.atomic():
-            # The household's bookings are serialised on its row (the weekly cap, the strikes);
-            # two households racing for one slot are the database's to settle (module docstring).
+            # The household's bookings are serialised on its row (the weekly cap, the strikes),
+            # and one space's bookings on the space's row (always in this order): racers for
+            # one slot then wait in line instead of deadlocking in the exclusion check; the
+            # constraint stays the guarantee for any write past this service.
             Household.objects.select_for_update().get(pk=household.pk)
+            Space.objects.select_for_update().only("pk").get(pk=offer.space_id)
             until = suspended_until(household.pk, rules, now)
             if until is not None:
                 raise ValidationError(

@@ -175,6 +175,8 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server):
         # Verify the handled case: pass.
         page.goto(live_server.url + "/m/")
         page.click(f"a:has-text('{handled.number}')")
+        # The click navigates: wait for the case page before measuring it.
+        page.locator("#verify").wait_for()
         page.evaluate("window.scrollTo(0, document.querySelector('#verify').offsetTop - 300)")
         screenshot(page, "phone-case")
         page.check("input[name=decision][value=pass]")
