@@ -18,15 +18,8 @@ from civicgrid.bulletin import services
 from civicgrid.bulletin.filters import IssueFilter
 from civicgrid.bulletin.models import Article
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.pages import error_messages
 from civicgrid.core.storedfiles import missing_file_is_404
-
-
-def _messages_of(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    if isinstance(error, IllegalTransition):
-        return [error.message]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 def _issue(request, number):
@@ -55,7 +48,7 @@ def index(request):
             messages.success(request, _("第 %(n)s 期初稿已生成") % {"n": issue.number})
             return redirect("bulletin:edit", issue.number)
         except (ValidationError, PermissionDenied) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     filters = IssueFilter(
         request.GET, queryset=services.visible_issues(request.user).order_by("-number")
     )
@@ -97,9 +90,9 @@ def edit(request, number):
             return redirect("bulletin:edit", issue.number)
         except PermissionDenied as error:
             # 审定 is the 宣传/党建办's: anyone else is refused outright (403), not told to retry.
-            errors, status = _messages_of(error), 403
+            errors, status = error_messages(error), 403
         except (ValidationError, IllegalTransition) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     return render(
         request,
         "bulletin/edit.html",
@@ -133,7 +126,7 @@ def article(request, pk):
             messages.success(request, _("稿件已保存"))
             return redirect("bulletin:edit", item.issue.number)
         except (ValidationError, PermissionDenied, IllegalTransition) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     return render(
         request,
         "bulletin/article.html",

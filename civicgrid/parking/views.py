@@ -21,19 +21,12 @@ from civicgrid.accounts.policy import (
     PARKING_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.pages import error_messages
 from civicgrid.estates.models import Estate
 from civicgrid.parking import reports, services
 from civicgrid.parking.choices import BookingState, Days, EscalationKind
 from civicgrid.parking.models import Booking, CongestionReport, Offer, Space, Vehicle, mask_plate
 from civicgrid.parking.scoping import scope_rows, visible_communities
-
-
-def _messages_of(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    if isinstance(error, IllegalTransition):
-        return [error.message]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 def _day(value, default):
@@ -156,7 +149,7 @@ def gate(request):
             messages.success(request, done)
             return redirect("parking:gate")
         except (ValidationError, PermissionDenied, IllegalTransition) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     bookings = list(services.gate_bookings(user, today))
     for b in bookings:
         b.plate = mask_plate(b.vehicle.plate) if b.vehicle_id else ""
@@ -237,7 +230,7 @@ def me(request):
             messages.success(request, done)
             return redirect("parking:me")
         except (ValidationError, PermissionDenied, IllegalTransition) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     households = list(services.my_households(user).select_related("address__estate"))
     spaces = list(Space.objects.filter(holder__in=households).select_related("estate"))
     offers = list(
@@ -344,7 +337,7 @@ def find(request):
             )
             return redirect("parking:me")
         except (ValidationError, PermissionDenied) as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     offers = services.bookable_offers(user, day)
     rules = {}
     for h in households:

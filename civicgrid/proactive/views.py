@@ -22,6 +22,7 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.cases.models import Category
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.pages import error_messages
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.proactive import indicators, services
 from civicgrid.proactive.choices import ProblemState, TaskState
@@ -29,14 +30,6 @@ from civicgrid.proactive.filters import ProblemFilter
 from civicgrid.proactive.models import HotspotCell
 
 ERRORS = (ValidationError, PermissionDenied, IllegalTransition)
-
-
-def _messages_of(error) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    if isinstance(error, IllegalTransition):
-        return [error.message]
-    return list(getattr(error, "messages", [str(error)]))
 
 
 def _micro_ids(user):
@@ -161,7 +154,7 @@ def problem(request, pk):
                 raise ValidationError({"action": _("未知的操作")})
             return redirect("proactive:problem", pk=item.pk)
         except ERRORS as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
         except ValueError:
             errors = [_("日期格式不正确")]
     links = item.links.select_related("case", "case__category").order_by("case__reported_at")
@@ -200,7 +193,7 @@ def _source_page(request, obj, kwargs, template, category):
             messages.success(request, _("巡查任务已派发"))
             return redirect(request.path)
         except ERRORS as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
         except ValueError:
             errors = [_("日期格式不正确")]
     return render(
@@ -276,7 +269,7 @@ def task(request, pk):
             messages.success(request, _("巡查情况已反馈"))
             return redirect("proactive:task", pk=item.pk)
         except ERRORS as error:
-            errors = _messages_of(error)
+            errors = error_messages(error)
     return render(
         request,
         "proactive/task.html",
