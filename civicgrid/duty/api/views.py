@@ -4,15 +4,13 @@ cases). Every write goes through duty.services."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,23 +19,12 @@ from civicgrid.accounts.policy import STREET_WIDE_ROLES
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.duty import services
 from civicgrid.duty.api import serializers as s
 from civicgrid.duty.choices import DutyRole
 from civicgrid.duty.models import DutyShift, Liaison, Supervision
-
-
-def _service_errors(call):
-    """Run a service; its errors become the API's 400/403/409 in the user's language."""
-    try:
-        return call()
-    except DjangoValidationError as error:
-        raise ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else error.messages
-        ) from error
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
 
 
 class RosterReaders(permissions.IsAuthenticated):
@@ -65,11 +52,9 @@ class DutyShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.DutyShiftInputSerializer, responses={201: s.DutyShiftSerializer})
     def create(self, request):
-        body = s.DutyShiftInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.DutyShiftInputSerializer, request)
         person = User.objects.filter(pk=data.pop("user")).first()
-        shift = _service_errors(lambda: services.do_add_shift(request.user, user=person, **data))
+        shift = services.do_add_shift(request.user, user=person, **data)
         return Response(s.DutyShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
 
 
@@ -107,21 +92,14 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         responses={201: s.SupervisionSerializer, 409: ErrorSerializer},
     )
     def create(self, request):
-        body = s.SupervisionInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.SupervisionInputSerializer, request)
         case = scope_cases(Case.objects.all(), request.user).filter(number=data["case"].strip())
         case = case.first()
         if case is None:
             raise ValidationError({"case": [_("案件不存在或不在您的范围内")]})
         try:
-            supervision = _service_errors(
-                lambda: services.do_supervise(
-                    case,
-                    request.user,
-                    instruction=data["instruction"],
-                    deadline=data["deadline"],
-                )
+            supervision = services.do_supervise(
+                case, request.user, instruction=data["instruction"], deadline=data["deadline"]
             )
         except IllegalTransition as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
@@ -133,14 +111,9 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         supervision = self.get_object()
-        body = s.AnswerSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        answer = validated_input(s.AnswerSerializer, request)["answer"]
         try:
-            supervision = _service_errors(
-                lambda: services.do_answer_supervision(
-                    supervision, request.user, answer=body.validated_data["answer"]
-                )
-            )
+            supervision = services.do_answer_supervision(supervision, request.user, answer=answer)
         except IllegalTransition as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(s.SupervisionSerializer(supervision).data)
