@@ -89,6 +89,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from civicgrid.dispatch import lexicon
+
 RECIPE = "jieba词1-2元（政务词典）+字1-3元 TF-IDF（次线性词频，标题加权）+ 校准线性SVM"
 BASELINE = "字1-3元 TF-IDF + 线性SVM"
 
@@ -171,10 +173,20 @@ class Prediction:
 class DispatchModel:
     """The fitted model: `fit(titles, texts, labels)`, then `predict(title, text)`."""
 
-    def __init__(self, *, seed: int = 0, svm_c: float = 0.5, word_weight: float = 1.0):
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        svm_c: float = 0.5,
+        word_weight: float = 1.0,
+        lexicon_weight: float = 0.3,
+        keep: float | None = 0.5,
+    ):
         self.seed = seed
         self.svm_c = svm_c
         self.word_weight = word_weight
+        self.lexicon_weight = lexicon_weight
+        self.keep = keep
 
     # --- training ------------------------------------------------------------------------------
     def _vectorizers(self):
@@ -204,34 +216,55 @@ class DispatchModel:
         xw = self.word.fit_transform(docs) * self.word_weight
         xc = self.char.fit_transform(docs)
         x = sparse.hstack([xw, xc]).tocsr()
+        names = [self.word.get_feature_names_out(), self.char.get_feature_names_out()]
         self.classes_ = np.unique(labels)
         y = np.searchsorted(self.classes_, labels)
-        self.svm = LinearSVC(C=self.svm_c, random_state=self.seed).fit(x, labels)
-        self._coef = self.svm.coef_
-        self._intercept = self.svm.intercept_
-        self.temperature = self._fit_temperature(x, y)
-        self._names = np.concatenate(
-            [self.word.get_feature_names_out(), self.char.get_feature_names_out()]
+        weight = self.lexicon_weight
+        topics = _lexicon_block(docs, weight) if weight else None
+        columns = self._selected(x, y)
+        svm = LinearSVC(C=self.svm_c, random_state=self.seed).fit(
+            _design(x, topics, columns), labels
         )
+        width = x.shape[1]
+        if weight:
+            width += len(lexicon.NAMES)
+            names.append(np.asarray([f"〔{t}〕" for t in lexicon.NAMES]))
+            if columns is not None:
+                columns = np.concatenate([columns, np.arange(x.shape[1], width)])
+        # The coefficients over every column (zero where selection dropped one), so predicting
+        # needs no column mask: the fast path reads the row's own columns as before.
+        self._coef = np.zeros((svm.coef_.shape[0], width))
+        self._coef[:, columns if columns is not None else slice(None)] = svm.coef_
+        self._intercept = svm.intercept_
+        self.temperature = self._fit_temperature(self._out_of_fold(x, topics, y), y)
+        self._names = np.concatenate(names)
         self._n_word = xw.shape[1]
-        self._fast = _FastTfidf(self.word, self.char, self.word_weight)
+        self._fast = _FastTfidf(self.word, self.char, self.word_weight, self.lexicon_weight)
         return self
 
+    def _selected(self, x, y):
+        """The n-gram columns kept by chi² selection (the best `keep` share), or None without
+        selection."""
+        if not self.keep or self.keep >= 1:
+            return None
+        from sklearn.feature_selection import chi2
+
+        scores, _ = chi2(x, y)
+        scores = np.nan_to_num(scores, nan=0.0)
+        k = max(1, int(math.ceil(self.keep * x.shape[1])))
+        return np.sort(np.argsort(-scores, kind="stable")[:k])
+
     # --- predicting ----------------------------------------------------------------------------
-    def _fit_temperature(self, x, y) -> float:
-        """The softmax temperature that makes the SVM's scores honest probabilities: the one
-        minimising the log-loss of out-of-fold scores (internal stratified folds, each scored by
-        an SVM fitted on the others), so the confidence of a report the model never saw means
-        what it says. One number for all classes: Platt's per-class sigmoids
-        (CalibratedClassifierCV) cost a minute of optimiser time on 10,000 reports and rank no
-        better. Also sets the smoothing towards the uniform that keeps a confidence under 1:
-        n held-out reports cannot vouch for more than 1 - 1/(n + 2)."""
+    def _out_of_fold(self, x, topics, y):
+        """Decision scores of every row by an SVM fitted on internal stratified folds without
+        it, or None when the data is too small to fold. Each fold selects its own columns
+        (selection on all rows would have seen the held-out labels: the scores, and so the
+        temperature, would be too sure)."""
         from sklearn.model_selection import StratifiedKFold
 
         counts = np.bincount(y, minlength=len(self.classes_))
-        self.smoothing = 1.0 / (len(y) + 2)
         if len(self.classes_) < 2 or counts.min() < 2 or len(y) < 4 * len(self.classes_):
-            return 1.0 / 3.0
+            return None
         # Five folds on a small file (each SVM then sees most of the data, as the final one
         # does: fewer folds make it less sure than the final model and the temperature too
         # low); three on a large one, where a fold is big enough and training time counts.
@@ -239,8 +272,25 @@ class DispatchModel:
         scores = np.zeros((len(y), len(self.classes_)))
         folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=self.seed)
         for train, test in folds.split(np.zeros(len(y)), y):
-            svm = LinearSVC(C=self.svm_c, random_state=self.seed).fit(x[train], y[train])
-            scores[test] = _columns(svm.decision_function(x[test]))
+            columns = self._selected(x[train], y[train])
+            part = None if topics is None else topics[train]
+            svm = LinearSVC(C=self.svm_c, random_state=self.seed).fit(
+                _design(x[train], part, columns), y[train]
+            )
+            held = None if topics is None else topics[test]
+            scores[test] = _columns(svm.decision_function(_design(x[test], held, columns)))
+        return scores
+
+    def _fit_temperature(self, scores, y) -> float:
+        """The softmax temperature that makes the SVM's scores honest probabilities: the one
+        minimising the log-loss of out-of-fold scores (`_out_of_fold`), so the confidence of a
+        report the model never saw means what it says. One number for all classes: Platt's
+        per-class sigmoids (CalibratedClassifierCV) cost a minute of optimiser time on 10,000
+        reports and rank no better. Also sets the smoothing towards the uniform that keeps a
+        confidence under 1: n held-out reports cannot vouch for more than 1 - 1/(n + 2)."""
+        self.smoothing = 1.0 / (len(y) + 2)
+        if scores is None:
+            return 1.0 / 3.0
         rows = np.arange(len(y))
 
         def loss(log_t):
@@ -266,13 +316,14 @@ class DispatchModel:
         return (1.0 - eps) * p + eps / p.shape[1]
 
     def _probabilities(self, x):
-        return self._calibrated(self.svm.decision_function(x))
+        return self._calibrated(np.asarray(x @ self._coef.T) + self._intercept)
 
     def matrix(self, docs):
         """The features of normalised documents (scikit-learn's transform, in batches)."""
-        return sparse.hstack(
-            [self.word.transform(docs) * self.word_weight, self.char.transform(docs)]
-        ).tocsr()
+        blocks = [self.word.transform(docs) * self.word_weight, self.char.transform(docs)]
+        if getattr(self, "lexicon_weight", 0.0):
+            blocks.append(_lexicon_block(docs, self.lexicon_weight))
+        return sparse.hstack(blocks).tocsr()
 
     def probabilities(self, titles, texts) -> np.ndarray:
         docs = [normalise(joined(t, x)) for t, x in zip(titles, texts, strict=True)]
@@ -351,14 +402,17 @@ class _FastTfidf:
     idf, sublinear tf and l2 norm per view as TfidfVectorizer.transform (a test checks they
     agree), without its per-call overhead."""
 
-    def __init__(self, word, char, word_weight: float = 1.0):
+    def __init__(self, word, char, word_weight: float = 1.0, lexicon_weight: float = 0.0):
         self.word_weight = word_weight
+        self.lexicon_weight = lexicon_weight
         self.word_vocab = word.vocabulary_
         self.word_idf = word.idf_
         self.char_vocab = char.vocabulary_
         self.char_idf = char.idf_
         self.offset = len(word.vocabulary_)
         self.width = self.offset + len(char.vocabulary_)
+        if lexicon_weight:
+            self.width += len(lexicon.NAMES)
         self.char_range = char.ngram_range
 
     @staticmethod
@@ -382,10 +436,28 @@ class _FastTfidf:
         c = self._weights(chars, self.char_vocab, self.char_idf)
         indices = sorted(w) + sorted(j + self.offset for j in c)
         data = [w[j] * self.word_weight for j in sorted(w)] + [c[j] for j in sorted(c)]
+        if getattr(self, "lexicon_weight", 0.0):
+            start = self.offset + len(self.char_vocab)
+            for i, v in enumerate(lexicon.features(doc)):
+                if v:
+                    indices.append(start + i)
+                    data.append(v * self.lexicon_weight)
         return sparse.csr_matrix(
             (np.asarray(data, dtype=np.float64), indices, [0, len(indices)]),
             shape=(1, self.width),
         )
+
+
+def _design(x, topics, columns):
+    """The SVM's matrix: the selected n-gram columns (all with `columns` None), then the topic
+    columns when there are any."""
+    xs = x[:, columns] if columns is not None else x
+    return sparse.hstack([xs, topics]).tocsr() if topics is not None else xs
+
+
+def _lexicon_block(docs, weight: float):
+    """The topic columns (dispatch.lexicon) of normalised documents, times their weight."""
+    return sparse.csr_matrix(np.asarray([lexicon.features(d) for d in docs]) * weight)
 
 
 def _columns(scores) -> np.ndarray:
@@ -508,11 +580,14 @@ def cross_validate(
     threshold: float = 0.41,
     baseline: bool = False,
     make=None,
+    groups=None,
 ) -> Evaluation:
     """Stratified k-fold with a fixed seed: top-1/top-2 per fold, per-class recall and precision,
     the confusion matrix and, at `threshold`, the share of reports the model would route alone
-    and the accuracy of that share. Labels may be any strings."""
-    from sklearn.model_selection import StratifiedKFold
+    and the accuracy of that share. Labels may be any strings. `groups` (one key per row, e.g.
+    the story a long post retells) keeps rows of one group on one side of every fold, so a
+    retelling is never scored against the model that learnt its original."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     titles = list(titles)
     texts = list(texts)
@@ -529,10 +604,14 @@ def cross_validate(
         from sklearn.model_selection import KFold
 
         splitter = KFold(n_splits=k, shuffle=True, random_state=seed)
+    elif groups is not None:
+        # An empty key is a row of its own group.
+        groups = [str(g) if g else f"\x00{i}" for i, g in enumerate(groups)]
+        splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     predicted = np.empty(len(labels), dtype=object)
     confidence = np.zeros(len(labels))
     top1, top2, base = [], [], []
-    for train, test in splitter.split(np.zeros(len(labels)), y):
+    for train, test in splitter.split(np.zeros(len(labels)), y, groups):
         model = (make or (lambda: DispatchModel(seed=seed)))()
         model.fit([titles[i] for i in train], [texts[i] for i in train], labels[train])
         p = model.probabilities([titles[i] for i in test], [texts[i] for i in test])

@@ -5,7 +5,7 @@ labels."""
 import numpy as np
 from scipy import sparse
 
-from civicgrid.dispatch import classifier, corpus
+from civicgrid.dispatch import classifier, corpus, lexicon
 from civicgrid.dispatch.tests.conftest import FLYING_WIRE
 
 
@@ -27,8 +27,12 @@ def test_one_report_the_fast_way_equals_scikit_learns_transform(fitted_on_keys):
     fast = model._fast.row(doc).toarray()
     slow = model.matrix([doc]).toarray()
     raw = sparse.hstack([model.word.transform([doc]), model.char.transform([doc])]).toarray()
-    # The word view's weight applies on both paths (at 1.0 the two views count alike).
-    assert np.allclose(slow, raw) == (model.word_weight == 1.0)
+    # The word view's weight applies on both paths (at 1.0 the two views count alike); the
+    # topic columns (dispatch.lexicon) follow the n-grams, times their weight.
+    assert np.allclose(slow[:, : raw.shape[1]], raw) == (model.word_weight == 1.0)
+    topics = np.asarray(lexicon.features(doc)) * model.lexicon_weight
+    assert model.lexicon_weight > 0 and topics.any()
+    assert np.allclose(slow[0, raw.shape[1] :], topics)
     assert np.allclose(fast, slow)
     p = model.probabilities(["飞线充电"], [FLYING_WIRE])[0]
     assert np.allclose(model._fast_probabilities(model._fast.row(doc)), p)
