@@ -175,6 +175,46 @@ def list_queryset(user):
     return scope_cases(base, user)
 
 
+# What a row of the queue or the inbox reads (console.tables, views._rows, cases.clock's running
+# clock and time left, the 督办/退回 reasons, the sorts' cursors): about a quarter of the columns
+# of the case and its joined rows. The ORM's cost of a page (compiling the SELECT, building the
+# instances) grows with the columns; a field left out would be read by a query per row, which
+# the pages' query-count tests would catch.
+ROW_FIELDS = (
+    "number",
+    "source",
+    "external_ticket",
+    "hotline_request_type",
+    "hotline_deadline",
+    "description",
+    "address",
+    "status",
+    "handled_by_grid",
+    "reported_at",
+    "filing_deadline",
+    "handling_deadline",
+    "verification_deadline",
+    "warning_level",
+    "rework_count",
+    "hurry_count",
+    "is_suspended",
+    "suspended_at",
+    "pauses",
+    "category__name",
+    "category__family",
+    "category__code",
+    "category__is_urgent",
+    "micro_grid__name",
+    "micro_grid__parent__name",
+    "assigned_department__name",
+)
+
+
+def row_columns(queryset):
+    """`queryset` (list_queryset's) reading only what a list row shows (ROW_FIELDS)."""
+    return queryset.only(*ROW_FIELDS)
+
+
 class QueueFilter(CaseFilter):
     """The console's filters: cases.filters.CaseFilter's meanings through the console's form
     (console.forms.QueueFilterForm: choices limited to the user's grids, an invalid value shown
@@ -351,18 +391,47 @@ def _entry(prefix: str, key: str) -> str:
     return prefix + hashlib.sha256(key.encode()).hexdigest()
 
 
-def shared_reads(counts: str | None = None, options: str | None = None) -> dict:
+def shared_reads(counts: str | None = None, options: str | None = None, *, user=None) -> dict:
     """What a console page keeps in the shared cache — the counts' and the options' versions and
-    entries (counts_key, options_key) — read in one round trip (the cache is a table of the
-    database without Redis: each read was a query)."""
+    entries (counts_key, options_key), the working calendar's revision (for the time left) and
+    `user`'s notification badge (for the header) — read in one round trip (the cache is a table
+    of the database without Redis: each read was a query; with Redis, a round trip each)."""
     from django.core.cache import cache
 
-    names = [COUNTS_VERSION, OPTIONS_VERSION]
+    from civicgrid.messaging.inbox import badge_key
+    from civicgrid.workcalendar.services import REVISION_CACHE_KEY
+
+    names = [COUNTS_VERSION, OPTIONS_VERSION, REVISION_CACHE_KEY]
     if counts is not None:
         names.append(_entry("console:counts:", counts))
     if options is not None:
         names.append(_entry("console:options:", options))
+    if user is not None:
+        names.append(badge_key(user.pk))
     return cache.get_many(names)
+
+
+def calendar_key(reads: dict):
+    """The calendar's (revision, token) as read with the page's entries (shared_reads), for
+    workcalendar.services.get_calendar; None — read it there — when it was not cached or inside
+    a transaction (which may have moved the revision: get_calendar knows)."""
+    from django.db import connection
+
+    from civicgrid.workcalendar.services import REVISION_CACHE_KEY
+
+    key = reads.get(REVISION_CACHE_KEY)
+    if key is None or connection.in_atomic_block:
+        return None
+    return tuple(key)
+
+
+def badge_context(reads: dict, user) -> dict:
+    """{"nav_unread": the user's badge} when it came with the page's entries (shared_reads):
+    the header's context processor would read it again (web.context.front); {} otherwise."""
+    from civicgrid.messaging.inbox import badge_key
+
+    count = reads.get(badge_key(user.pk))
+    return {} if count is None else {"nav_unread": count}
 
 
 def _versioned(version_key, current, prefix, key, compute, reads, seconds):
