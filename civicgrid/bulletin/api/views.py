@@ -13,6 +13,7 @@ from civicgrid.bulletin.api import serializers as s
 from civicgrid.bulletin.filters import ArticleFilter, IssueFilter
 from civicgrid.bulletin.models import Article, Issue
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 
 
@@ -74,9 +75,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None, format=None):
         """审定 (党建办/宣传): an edited issue is approved."""
-        body = s.BulletinNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(request, services.do_approve, note=body.validated_data.get("note", ""))
+        data = validated_input(s.BulletinNoteSerializer, request)
+        return self._step(request, services.do_approve, note=data.get("note", ""))
 
     @extend_schema(
         request=s.BulletinNoteSerializer,
@@ -85,9 +85,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, pk=None, format=None):
         """退回修改, with the reason."""
-        body = s.BulletinNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(request, services.do_return, note=body.validated_data.get("note", ""))
+        data = validated_input(s.BulletinNoteSerializer, request)
+        return self._step(request, services.do_return, note=data.get("note", ""))
 
     @extend_schema(request=None, responses={200: s.BulletinIssueSerializer, 409: ErrorSerializer})
     @action(detail=True, methods=["post"])

@@ -297,9 +297,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def inspect(self, request, pk=None, format=None):
         """Score the checkpoint: every active item of its kind; a failure opens a case (督查)."""
         assignment = self.get_object()
-        body = s.CampaignsInspectInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.CampaignsInspectInputSerializer, request)
         inspection = services.do_inspect(
             request.user,
             assignment,

@@ -8,6 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from civicgrid.core.api import validated_input
 from civicgrid.estates import services
 from civicgrid.estates.api.serializers import (
     CommitteeSerializer,
@@ -72,9 +73,7 @@ class EstateViewSet(_EstateViewSet):
     def elect_committee(self, request, pk=None, format=None):
         """Record a 业委会 term (members, 党建联络员, 红色业委会)."""
         estate = self.get_object()
-        body = CommitteeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(CommitteeSerializer, request)
         committee = services.do_elect_committee(
             estate,
             term_start=data["term_start"],

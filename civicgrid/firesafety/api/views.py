@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.firesafety import services
 from civicgrid.firesafety.api import serializers as s
@@ -55,9 +56,7 @@ class HouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=s.FireCodeSerializer, responses={201: s.FireHouseSerializer})
     def create(self, request):
         """一户一码: give a let household (出租/群租) of the reader's scope its code."""
-        body = s.FireCodeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.FireCodeSerializer, request)
         found = Household.objects.filter(pk=data.pop("household")).first()
         if found is None:
             raise exceptions.ValidationError({"household": [gettext_lazy("户不存在")]})

@@ -20,6 +20,7 @@ from civicgrid.accounts.policy import (
     STAFFING_EDIT_ROLES,
     STAFFING_VIEW_ROLES,
 )
+from civicgrid.core.api import validated_input
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.core.openapi import ErrorSerializer, or_validation_error
 from civicgrid.core.parsers import FormParser, MultiPartParser
@@ -153,9 +154,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
         filterset_class=None,
     )
     def import_tree(self, request):
-        form = GridImportSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        options = form.validated_data
+        options = validated_input(GridImportSerializer, request)
         report = import_feature_collection(
             options["file"].read(),
             replace=options["replace"],
@@ -212,9 +211,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def split(self, request, code=None):
         community = self.get_object()
-        body = SplitCommunitySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(SplitCommunitySerializer, request)
         codes = set(data["micro_grids"])
         chosen = list(visible_grids(request.user).filter(code__in=codes))
         if len(chosen) != len(codes):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import MEETINGS_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.meetings import services
 from civicgrid.meetings.api import serializers as s
@@ -168,9 +169,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def tick(self, request, pk=None, format=None):
         """A 居委 worker ticks a participant present."""
         meeting = self.get_object()
-        body = s.ParticipantRefSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        participant = self._participant(meeting, body.validated_data["participant"])
+        data = validated_input(s.ParticipantRefSerializer, request)
+        participant = self._participant(meeting, data["participant"])
         try:
             services.do_tick_sign_in(request.user, participant)
         except IllegalTransition as error:
@@ -181,9 +181,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def opinions(self, request, pk=None, format=None):
         meeting = self.get_object()
-        body = s.OpinionCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.OpinionCreateSerializer, request)
         participant = self._participant(meeting, data["participant"])
         try:
             services.do_record_opinion(
@@ -204,13 +202,12 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def votes(self, request, pk=None, format=None):
         """The representatives' ballots on a motion: {participant id: for/against/abstain}."""
         meeting = self.get_object()
-        body = s.VotesSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        motion = Motion.objects.filter(meeting=meeting, pk=body.validated_data["motion"]).first()
+        data = validated_input(s.VotesSerializer, request)
+        motion = Motion.objects.filter(meeting=meeting, pk=data["motion"]).first()
         if motion is None:
             _not_found(_("表决事项不存在。"))
         try:
-            services.do_cast_votes(request.user, motion, body.validated_data["ballots"])
+            services.do_cast_votes(request.user, motion, data["ballots"])
         except IllegalTransition as error:
             return _conflict(error)
         return self._answer(meeting)
@@ -226,14 +223,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def open_case(self, request, pk=None, format=None):
         """Open a case in the loop for an agreed action."""
         meeting = self.get_object()
-        body = s.OpenCaseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        agreed = AgreedAction.objects.filter(
-            meeting=meeting, pk=body.validated_data["action"]
-        ).first()
+        data = validated_input(s.OpenCaseSerializer, request)
+        agreed = AgreedAction.objects.filter(meeting=meeting, pk=data["action"]).first()
         if agreed is None:
             _not_found(_("协调事项不存在。"))
-        services.do_open_case(request.user, agreed, category=body.validated_data["category"])
+        services.do_open_case(request.user, agreed, category=data["category"])
         return self._answer(meeting)
 
     @extend_schema(request=s.ScoreCreateSerializer, responses=STEP_RESPONSES)
@@ -276,9 +270,7 @@ class TrainingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.TrainingCreateSerializer, responses={201: s.TrainingSerializer})
     def create(self, request):
-        body = s.TrainingCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.TrainingCreateSerializer, request)
         trainee = (
             get_user_model()
             .objects.filter(

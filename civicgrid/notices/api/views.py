@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import NOTICES_RESIDENT_ROLES, NOTICES_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.grids.models import Grid
 from civicgrid.notices import services
@@ -70,9 +71,7 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         """起草 a notice (staff)."""
         self._signed_in()
-        body = s.NoticesDraftSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.NoticesDraftSerializer, request)
         grid_id = data.pop("grid", None)
         grid = Grid.objects.filter(pk=grid_id).first() if grid_id else None
         ids = set(data.pop("households", []))
@@ -108,9 +107,8 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None, format=None):
         """审核发布 (the approver); with a later `publish_at` it waits as 定时待发布."""
-        body = s.NoticesPublishSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(services.do_publish, publish_at=body.validated_data.get("publish_at"))
+        data = validated_input(s.NoticesPublishSerializer, request)
+        return self._step(services.do_publish, publish_at=data.get("publish_at"))
 
     @extend_schema(
         request=s.NoticesReasonSerializer,
@@ -119,9 +117,8 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None, format=None):
         """撤回, with a public reason."""
-        body = s.NoticesReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(services.do_withdraw, reason=body.validated_data["reason"])
+        data = validated_input(s.NoticesReasonSerializer, request)
+        return self._step(services.do_withdraw, reason=data["reason"])
 
     @extend_schema(
         request=s.NoticesTextSerializer,

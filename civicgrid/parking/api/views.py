@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import PARKING_RESIDENT_ROLES, PARKING_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.estates.models import Estate
 from civicgrid.parking import reports, services
@@ -136,9 +137,7 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=s.OfferCreateSerializer, responses={201: s.OfferSerializer})
     def create(self, request):
         """Share a space in a recurring window (the holder, or the 居委 for a public space)."""
-        body = s.OfferCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.OfferCreateSerializer, request)
         user = request.user
         if _is_resident(user):
             spaces = Space.objects.filter(holder__in=services.my_households(user))
@@ -195,9 +194,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=s.BookingCreateSerializer, responses={201: s.BookingSerializer})
     def create(self, request):
         """Book a slot of an offer for a household (a resident: one of theirs)."""
-        body = s.BookingCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.BookingCreateSerializer, request)
         user = request.user
         offer = _offers_for(user).filter(pk=data["offer"]).first()
         if offer is None:
@@ -247,9 +244,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, format=None):
         """Cancel a booking that has not started."""
-        body = s.BookingCancelSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(request, services.do_cancel, note=body.validated_data.get("note", ""))
+        data = validated_input(s.BookingCancelSerializer, request)
+        return self._step(request, services.do_cancel, note=data.get("note", ""))
 
     @extend_schema(request=None, responses={200: s.BookingSerializer, 409: ErrorSerializer})
     @action(detail=True, methods=["post"])
@@ -302,9 +298,7 @@ class CongestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request):
         """Log a jam: when, where, how long."""
-        body = s.CongestionReportCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.CongestionReportCreateSerializer, request)
         estate = visible_estates(request.user).filter(pk=data.pop("estate")).first()
         if estate is None:
             _field_error("estate", gettext_lazy("该小区不在您的管辖范围内"))
@@ -321,9 +315,7 @@ class EscalationView(APIView):
         request=s.ParkingEscalationCreateSerializer, responses={201: s.ParkingEscalationSerializer}
     )
     def post(self, request):
-        body = s.ParkingEscalationCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.ParkingEscalationCreateSerializer, request)
         estate = visible_estates(request.user).filter(pk=data["estate"]).first()
         if estate is None:
             _field_error("estate", gettext_lazy("该小区不在您的管辖范围内"))

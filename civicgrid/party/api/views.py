@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import PARTY_VIEW_ROLES
+from civicgrid.core.api import validated_input
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.party import services
 from civicgrid.party.api import serializers as s
@@ -89,9 +90,7 @@ class OrganisationViewSet(
     )
     def create(self, request):
         """Set up an organisation (the one-organisation rule and the levels are checked)."""
-        body = s.PartyOrganisationInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyOrganisationInputSerializer, request)
         if data.get("parent"):
             data["parent"] = _visible_org(request, data["parent"], "parent")
         org = services.do_save_organisation(data, request.user)
@@ -141,9 +140,7 @@ class MemberViewSet(
     @extend_schema(request=s.PartyMemberInputSerializer, responses={201: s.PartyMemberSerializer})
     def create(self, request):
         """Register a member of one of the reader's organisations."""
-        body = s.PartyMemberInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyMemberInputSerializer, request)
         if not data.get("organisation"):
             raise exceptions.ValidationError(
                 {"organisation": [gettext_lazy("请选择组织关系所在党组织")]}
@@ -200,9 +197,7 @@ class MemberViewSet(
         """End one of the member's posts (卸任): `post` (its id), `ended_on` (not after today)
         and `reason`."""
         member = _visible_member(request, pk)
-        body = s.PartyAssignmentEndSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyAssignmentEndSerializer, request)
         post = member.assignments.filter(pk=data.pop("post")).first()
         if post is None:
             raise exceptions.ValidationError({"post": [gettext_lazy("该党员没有这个岗位")]})
@@ -232,9 +227,7 @@ class LifeViewSet(
     @extend_schema(request=s.PartyLifeInputSerializer, responses={201: s.PartyLifeSerializer})
     def create(self, request):
         """Record a meeting held (三会一课, 主题党日)."""
-        body = s.PartyLifeInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyLifeInputSerializer, request)
         org = _visible_org(request, data.pop("organisation"), "organisation")
         meeting = services.do_record_life(org, data, request.user)
         return Response(s.PartyLifeSerializer(meeting).data, status=status.HTTP_201_CREATED)
@@ -264,9 +257,7 @@ class RatingViewSet(
 
     @extend_schema(request=s.PartyRatingInputSerializer, responses={201: s.PartyRatingSerializer})
     def create(self, request):
-        body = s.PartyRatingInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyRatingInputSerializer, request)
         org = _visible_org(request, data.pop("organisation"), "organisation")
         rating = services.do_rate(org, data, request.user)
         return Response(s.PartyRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
@@ -307,9 +298,7 @@ class CoBuildingViewSet(
         request=s.PartyCoBuildingInputSerializer, responses={201: s.PartyCoBuildingSerializer}
     )
     def create(self, request):
-        body = s.PartyCoBuildingInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyCoBuildingInputSerializer, request)
         if not data.get("organisation"):
             raise exceptions.ValidationError({"organisation": [gettext_lazy("请选择牵头党组织")]})
         org = _visible_org(request, data.pop("organisation"), "organisation")
@@ -363,9 +352,7 @@ class ServicePointStaffViewSet(
         return ServicePoint.objects.order_by("tier", "name", "id")
 
     def _data(self, request):
-        body = s.PartyServicePointInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyServicePointInputSerializer, request)
         if data.get("organisation"):
             data["organisation"] = _visible_org(request, data["organisation"], "organisation")
         return data

@@ -18,6 +18,7 @@ from civicgrid.accounts.policy import (
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer, ValidationErrorSerializer
 from civicgrid.estates.models import Estate
 from civicgrid.grids.choices import GridLevel
@@ -77,9 +78,8 @@ class CampaignViewSet(
         return super().get_permissions()
 
     def _save(self, request, campaign=None):
-        body = s.ProjectCampaignWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        saved = services.do_save_campaign(request.user, campaign=campaign, **body.validated_data)
+        data = validated_input(s.ProjectCampaignWriteSerializer, request)
+        saved = services.do_save_campaign(request.user, campaign=campaign, **data)
         return self.get_queryset().get(pk=saved.pk)
 
     @extend_schema(
@@ -346,9 +346,8 @@ class ProjectViewSet(
     @action(detail=True, methods=["post"])
     def screen(self, request, pk=None, format=None):
         """初筛: on, or out (未入选) with a reason."""
-        body = s.ProjectScreenSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(services.do_screen, **body.validated_data)
+        data = validated_input(s.ProjectScreenSerializer, request)
+        return self._step(services.do_screen, **data)
 
     @extend_schema(
         request=None, responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer}
@@ -365,9 +364,8 @@ class ProjectViewSet(
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None, format=None):
         """A panel member's points against the campaign's template."""
-        body = s.ProjectScoreSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(services.do_score, points=body.validated_data["points"])
+        data = validated_input(s.ProjectScoreSerializer, request)
+        return self._step(services.do_score, points=data["points"])
 
     @extend_schema(
         request=None, responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer}
@@ -392,9 +390,8 @@ class ProjectViewSet(
     @action(detail=True, methods=["post"], url_path="hand-over")
     def hand_over(self, request, pk=None, format=None):
         """移交 to whoever maintains the works."""
-        body = s.ProjectHandOverSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(services.do_hand_over, **body.validated_data)
+        data = validated_input(s.ProjectHandOverSerializer, request)
+        return self._step(services.do_hand_over, **data)
 
     @extend_schema(
         request=None, responses={200: s.CommunityProjectSerializer, 409: ErrorSerializer}
@@ -438,9 +435,8 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, format=None):
         """采纳: the idea becomes a proposal of its campaign in its 居村."""
-        body = s.ProjectIdeaAcceptSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._answer(services.do_accept_idea, **body.validated_data)
+        data = validated_input(s.ProjectIdeaAcceptSerializer, request)
+        return self._answer(services.do_accept_idea, **data)
 
     @extend_schema(
         request=s.ProjectIdeaDeclineSerializer,
@@ -453,6 +449,5 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None, format=None):
         """不采纳, with the reason the resident is told."""
-        body = s.ProjectIdeaDeclineSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._answer(services.do_decline_idea, **body.validated_data)
+        data = validated_input(s.ProjectIdeaDeclineSerializer, request)
+        return self._answer(services.do_decline_idea, **data)

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer, or_validation_error
 from civicgrid.grids.scoping import visible_grids
 from civicgrid.registry import services
@@ -100,9 +101,8 @@ class ResidentViewSet(_RegistryViewSet):
     def reveal(self, request, pk=None, format=None):  # format: the router's .json suffix
         """The full ID number/phone of one resident; allowed roles only, and logged."""
         resident = self.get_object()
-        body = RevealSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        fields = body.validated_data.get("which") or services.PII_FIELDS
+        data = validated_input(RevealSerializer, request)
+        fields = data.get("which") or services.PII_FIELDS
         values = services.reveal_personal_data(request.user, resident, fields, channel="api")
         return Response({"id": resident.pk, "name": resident.name, **values})
 
@@ -203,15 +203,14 @@ class ImportView(APIView):
         },
     )
     def post(self, request):
-        form = ImportSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        upload = form.validated_data["file"]
+        data = validated_input(ImportSerializer, request)
+        upload = data["file"]
         try:
             result = import_residents(
                 upload.read(),
                 upload.name,
                 user=request.user,
-                dry_run=form.validated_data["dry_run"],
+                dry_run=data["dry_run"],
             )
         except DjangoValidationError as exc:
             if isinstance(exc, ImportFileError):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import SHOPS_VIEW_ROLES
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.shops import services
 from civicgrid.shops.api import serializers as s
@@ -88,31 +89,24 @@ class ShopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def confirm(self, request, pk=None, format=None):
         """The block's person saw the shop this half-month (unchanged, or in a new state)."""
         shop = self.get_object()
-        body = s.ConfirmSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._event_answer(
-            services.do_confirm_shop(request.user, shop, **body.validated_data)
-        )
+        data = validated_input(s.ConfirmSerializer, request)
+        return self._event_answer(services.do_confirm_shop(request.user, shop, **data))
 
     @extend_schema(request=s.StateSerializer, responses={200: s.ShopEventAnswerSerializer})
     @action(detail=True, methods=["post"])
     def state(self, request, pk=None, format=None):
         """Change the shop's state (营业/歇业/装修/空置/转让) by the transition table."""
         shop = self.get_object()
-        body = s.StateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._event_answer(
-            services.do_change_state(request.user, shop, **body.validated_data)
-        )
+        data = validated_input(s.StateSerializer, request)
+        return self._event_answer(services.do_change_state(request.user, shop, **data))
 
     @extend_schema(request=s.CloseSerializer, responses={200: s.ShopEventAnswerSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None, format=None):
         """The shop is gone: it leaves the roll (注销) with a reason."""
         shop = self.get_object()
-        body = s.CloseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._event_answer(services.do_close_shop(request.user, shop, **body.validated_data))
+        data = validated_input(s.CloseSerializer, request)
+        return self._event_answer(services.do_close_shop(request.user, shop, **data))
 
     @extend_schema(request=None, responses={200: s.RevealedOperatorSerializer})
     @action(detail=True, methods=["post"])

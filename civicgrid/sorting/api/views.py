@@ -23,6 +23,7 @@ from civicgrid.accounts.policy import (
     SORTING_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.estates.models import Estate
 from civicgrid.grids.models import Grid
@@ -122,9 +123,7 @@ class PointViewSet(
     @extend_schema(request=s.SortingPointInputSerializer, responses={201: s.SortingPointSerializer})
     def create(self, request):
         """Set up a point (规划中) of an estate or a unit."""
-        body = s.SortingPointInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.SortingPointInputSerializer, request)
         estate = scoped_estate(request.user, data.pop("estate", None))
         unit = scoped_unit(request.user, data.pop("unit", None))
         point = services.do_save_point(request.user, estate=estate, unit=unit, **data)
@@ -156,9 +155,7 @@ class PointViewSet(
     def state(self, request, pk=None):
         """启用 a planned point, or 撤并 it into another point in use."""
         point = self.get_object()
-        body = s.SortingStateInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.SortingStateInputSerializer, request)
         target = None
         if data.get("merged_into"):
             target = points_for(request.user).filter(pk=data["merged_into"]).first()
@@ -233,9 +230,7 @@ class WeighingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
     )
     def create(self, request):
         """Record one load (kilograms > 0; refused_mixed for a load refused as mixed)."""
-        body = s.SortingWeighingInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.SortingWeighingInputSerializer, request)
         estate = scoped_estate(request.user, data.pop("estate", None))
         unit = scoped_unit(request.user, data.pop("unit", None))
         weighing = services.do_record_weighing(request.user, estate=estate, unit=unit, **data)
@@ -266,9 +261,7 @@ class InspectionViewSet(
     )
     def create(self, request):
         """Score an estate or a unit on the active score sheet (photos: the phone page)."""
-        body = s.SortingInspectionInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.SortingInspectionInputSerializer, request)
         estate = scoped_estate(request.user, data.get("estate"))
         unit = scoped_unit(request.user, data.get("unit"))
         point = None
@@ -372,9 +365,7 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     )
     def create(self, request):
         """Record a household's pledge (once per household)."""
-        body = s.SortingPledgeInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.SortingPledgeInputSerializer, request)
         household = scoped_household(request.user, data["household"])
         pledge = services.do_record_pledge(household, request.user, signed_on=data.get("signed_on"))
         fresh = self.get_queryset().get(pk=pledge.pk)
@@ -408,9 +399,7 @@ class ConventionViewSet(
     )
     def create(self, request):
         """Adopt a new version of an estate's 居民公约 (earlier versions stay as adopted)."""
-        body = s.SortingConventionInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.SortingConventionInputSerializer, request)
         estate = scoped_estate(request.user, data.pop("estate"))
         if "meeting" in data:
             data["meeting"] = Meeting.objects.filter(
@@ -487,9 +476,7 @@ class AwardView(APIView):
         responses={201: s.SortingPostedSerializer, 409: ErrorSerializer},
     )
     def post(self, request):
-        body = s.SortingAwardInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.SortingAwardInputSerializer, request)
         user = request.user
         shift = None
         editor = user.effective_role in SORTING_EDIT_ROLES
@@ -529,9 +516,7 @@ class RedeemView(APIView):
         request=s.SortingRedeemInputSerializer, responses={201: s.SortingPostedSerializer}
     )
     def post(self, request):
-        body = s.SortingRedeemInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.SortingRedeemInputSerializer, request)
         household = scoped_household(request.user, data["household"])
         entry = services.do_redeem_goods(
             household,

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from civicgrid.accounts.policy import TIMEBANK_RESIDENT_ROLES, TIMEBANK_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_input
 from civicgrid.core.openapi import ErrorSerializer, ValidationErrorSerializer
 from civicgrid.registry.models import Resident
 from civicgrid.timebank import reports, services
@@ -149,9 +150,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def create(self, request):
         """Record a service (a resident: their own, as a volunteer)."""
-        body = s.TimebankRecordCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.TimebankRecordCreateSerializer, request)
         user = request.user
         if _is_resident(user):
             account = services.account_of_user(user)
@@ -214,9 +213,8 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, format=None):
         """The coordinator sends it back, with the reason."""
-        body = s.TimebankNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(request, services.do_reject, note=body.validated_data.get("note", ""))
+        data = validated_input(s.TimebankNoteSerializer, request)
+        return self._step(request, services.do_reject, note=data.get("note", ""))
 
 
 def _requests_for(user):
@@ -243,9 +241,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     def create(self, request):
         """Ask help for an elder (a resident: of their household or a declared relative)."""
-        body = s.TimebankRequestCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.TimebankRequestCreateSerializer, request)
         elder = (
             Resident.objects.select_related("household__address__micro_grid")
             .filter(pk=data["elder"])
@@ -283,12 +279,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def match(self, request, pk=None, format=None):
         """The coordinator matches a volunteer."""
-        body = s.TimebankMatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        data = validated_input(s.TimebankMatchSerializer, request)
         volunteer = (
-            scope_rows(Volunteer.objects.all(), request.user)
-            .filter(pk=body.validated_data["volunteer"])
-            .first()
+            scope_rows(Volunteer.objects.all(), request.user).filter(pk=data["volunteer"]).first()
         )
         if volunteer is None:
             _field_error("volunteer", gettext_lazy("没有这位志愿者"))
@@ -301,11 +294,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None, format=None):
         """Served."""
-        body = s.TimebankNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(
-            request, services.do_close_request, "done", note=body.validated_data.get("note", "")
-        )
+        data = validated_input(s.TimebankNoteSerializer, request)
+        return self._step(request, services.do_close_request, "done", note=data.get("note", ""))
 
     @extend_schema(
         request=s.TimebankNoteSerializer,
@@ -314,11 +304,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, format=None):
         """Cancelled (by staff, or by whoever asked)."""
-        body = s.TimebankNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._step(
-            request, services.do_close_request, "cancel", note=body.validated_data.get("note", "")
-        )
+        data = validated_input(s.TimebankNoteSerializer, request)
+        return self._step(request, services.do_close_request, "cancel", note=data.get("note", ""))
 
 
 class AccountViewSet(viewsets.ReadOnlyModelViewSet):
