@@ -46,6 +46,9 @@ WATCHED_FIELDS = (
     "resolved",
     "first_contact_at",
     "hotline_dispatched_at",
+    # The point: proactive's 未诉先办 compares places (人工定位 may move it within a micro-grid).
+    "lon",
+    "lat",
 )
 # The same names as the model's fields (a bulk update may name a foreign key either way).
 _WATCHED_NAMES = frozenset(WATCHED_FIELDS) | {

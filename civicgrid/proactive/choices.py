@@ -45,3 +45,10 @@ class TaskState(models.TextChoices):
     OPEN = "open", _("待巡查")
     DONE = "done", _("已完成")
     CANCELLED = "cancelled", _("已取消")
+
+
+class FirstKind(models.TextChoices):
+    """未诉先办的两类案件：街镇自己发现的（主动发现、巡查上报、走访、部门自查）和群众投诉的（居民、12345、Open311）。"""
+
+    FOUND = "found", _("主动发现")
+    COMPLAINT = "complaint", _("群众投诉")

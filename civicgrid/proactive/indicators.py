@@ -103,6 +103,18 @@ class Earlier:
                 return True
         return False
 
+    def count_before(self, case: dict) -> int:
+        """How many cases any_before would find (each lies in one of the case's keys only)."""
+        count = 0
+        for key in self._keys(case):
+            rows, times = self.rows.get(key), self.times.get(key)
+            if not rows:
+                continue
+            lo = bisect.bisect_left(times, case["reported_at"] - window())
+            hi = bisect.bisect_right(times, case["reported_at"])
+            count += sum(1 for r in rows[lo:hi] if r["pk"] != case["pk"] and same_place(case, r))
+        return count
+
 
 def found_first(case: dict, complaints: Earlier) -> bool:
     """A found case with no complaint of its category at its place in the window before."""

@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.models import ImmutableModel
 from civicgrid.grids.choices import GridLevel
-from civicgrid.proactive.choices import PlaceKind, ProblemState, TaskOrigin, TaskState, Trend
+from civicgrid.proactive.choices import (
+    FirstKind,
+    PlaceKind,
+    ProblemState,
+    TaskOrigin,
+    TaskState,
+    Trend,
+)
 
 
 def _micro_grid(related_name):
@@ -270,3 +277,53 @@ class TaskEvent(ImmutableModel):
         verbose_name = _("巡查任务日志")
         verbose_name_plural = _("巡查任务日志")
         ordering = ["at", "id"]
+
+
+class FirstReport(models.Model):
+    """未诉先办, stored: for each counted case found by the street's people or complained of, how
+    many cases of the other kind (same category, same place) were reported in the window before
+    it (proactive.indicators' rule). `earlier == 0` is "found first" for a found case and "first
+    reported by residents" for a complaint. Kept by proactive.first on every case step (the
+    cases' `case_changed` signal, in the step's transaction) and rebuilt by
+    `manage.py rebuild_first_reports`; the place and time are copied from the case so the
+    dashboard's tile is one aggregate over this table."""
+
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("案件"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=FirstKind.choices)
+    earlier = models.IntegerField(_("此前另一类案件数"), default=0)
+    micro_grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("微网格"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField(_("上报时间"))
+
+    class Meta:
+        verbose_name = _("先发现记录")
+        verbose_name_plural = _("先发现记录")
+        indexes = [
+            # The tile reads only the cases that came first, over a period (and for a scoped
+            # leader, in some micro-grids).
+            models.Index(
+                fields=["reported_at", "kind", "micro_grid"],
+                condition=models.Q(earlier=0),
+                name="proactive_first_at_idx",
+            ),
+            models.Index(
+                fields=["micro_grid", "reported_at"],
+                condition=models.Q(earlier=0),
+                name="proactive_first_grid_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} · {self.kind} · {self.earlier}"

@@ -8,12 +8,11 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
 
 from civicgrid.grids.models import Grid, micro_grid_display_name
 from civicgrid.proactive import indicators
-from civicgrid.proactive.choices import ProblemState, Trend
-from civicgrid.proactive.models import HotspotCell, StandingProblem
+from civicgrid.proactive.choices import FirstKind, ProblemState, Trend
+from civicgrid.proactive.models import FirstReport, HotspotCell, StandingProblem
 
 # Fill colour of a micro-grid on the hotspot map, by trend (hot-to-cool; none: no fill).
 TREND_COLOURS = {
@@ -24,6 +23,8 @@ TREND_COLOURS = {
 }
 LIST_SIZE = 8
 MONTHS = 6
+# The stored kind whose first cases each share counts: found first, first reported by residents.
+KINDS = ((FirstKind.FOUND, "found"), (FirstKind.COMPLAINT, "residents"))
 
 
 def _scoped(queryset, micro_ids):
@@ -109,23 +110,36 @@ def problems(micro_ids) -> dict:
 
 def shares(micro_ids, first, last) -> dict:
     """The share found first per micro-grid (first..last) and per month (six months up to
-    `last`), from one query."""
+    `last`), from one aggregate over the stored answers (proactive.first) grouped by micro-grid:
+    a count per kind for the period and for each month."""
     months = indicators.month_starts(last, MONTHS)
-    start = min(first, months[0])
-    rows = indicators.classify(
-        micro_ids, indicators._aware(start), indicators._aware(last + datetime.timedelta(days=1))
+    bounds = [indicators._aware(m) for m in months]
+    bounds.append(indicators._aware(last + datetime.timedelta(days=1)))
+    since = indicators._aware(first)
+    counts = {}
+    for kind, key in KINDS:
+        counts[f"p_{key}"] = Count("pk", filter=Q(kind=kind, reported_at__gte=since))
+        for i in range(MONTHS):
+            counts[f"m{i}_{key}"] = Count(
+                "pk",
+                filter=Q(kind=kind, reported_at__gte=bounds[i], reported_at__lt=bounds[i + 1]),
+            )
+    rows = (
+        _scoped(FirstReport.objects.filter(earlier=0), micro_ids)
+        .filter(reported_at__gte=min(since, bounds[0]), reported_at__lt=bounds[-1])
+        .values("micro_grid_id")
+        .annotate(**counts)
+        .order_by()
     )
-    grid = defaultdict(lambda: {"found": 0, "residents": 0})
+    grid = {}
     month = {m: {"found": 0, "residents": 0} for m in months}
     for row in rows:
-        if not row["first"]:
-            continue
-        day = timezone.localdate(row["reported_at"])
-        if day >= first and row["micro_grid_id"] is not None:
-            grid[row["micro_grid_id"]][row["first"]] += 1
-        key = day.replace(day=1)
-        if key in month:
-            month[key][row["first"]] += 1
+        for i, m in enumerate(months):
+            for _kind, key in KINDS:
+                month[m][key] += row[f"m{i}_{key}"]
+        # A case still waiting to be located has no micro-grid to count under.
+        if row["micro_grid_id"] is not None and (row["p_found"] or row["p_residents"]):
+            grid[row["micro_grid_id"]] = {key: row[f"p_{key}"] for _kind, key in KINDS}
     names = {
         pk: micro_grid_display_name(name, community)
         for pk, name, community in Grid.objects.filter(pk__in=list(grid)).values_list(
