@@ -4,7 +4,7 @@
 report, and `_step` for every later action) sends `case_changed` once, inside the step's
 transaction, with the case's *state* before and after: the values of `WATCHED_FIELDS`, the
 fields that place a case in the loop (status, times, deadlines, grid, category, department,
-source, rating, counts, suspension). Anything kept in step with the cases — the dashboard's
+source, rating, counts, suspension, point). Anything kept in step with the cases — the dashboard's
 rollups (dashboard.rollups) — listens to this signal and to nothing else, so a Case read costs
 nothing extra and a change nobody announced cannot slip in unnoticed:
 
