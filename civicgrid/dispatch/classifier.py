@@ -91,7 +91,7 @@ from sklearn.svm import LinearSVC
 
 from civicgrid.dispatch import lexicon
 
-RECIPE = "jieba词1-2元（政务词典）+字1-3元 TF-IDF（次线性词频，标题加权）+ 校准线性SVM"
+RECIPE = "jieba词1-2元（政务词典）+字1-3元 TF-IDF（次线性词频，标题加权，χ²选半）+ 诉求主题词表 + 校准线性SVM"
 BASELINE = "字1-3元 TF-IDF + 线性SVM"
 
 _ADDRESS = re.compile(r"\d+\s*(弄|号|室|栋|幢|楼|层|支弄)")
@@ -179,7 +179,7 @@ class DispatchModel:
         seed: int = 0,
         svm_c: float = 0.5,
         word_weight: float = 1.0,
-        lexicon_weight: float = 0.3,
+        lexicon_weight: float = 0.2,
         keep: float | None = 0.5,
     ):
         self.seed = seed
