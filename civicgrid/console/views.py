@@ -174,6 +174,19 @@ def _url_with(request, **changes) -> str:
     return f"?{query.with_(_last=True, **changes)}"
 
 
+class _Pages:
+    """A sorted queue as the Paginator slices it, each page read by queries.page_of."""
+
+    # Paginator asks `ordered` (True: sorted_cases sorts every queue).
+    ordered = True
+
+    def __init__(self, queryset, sort: str):
+        self.queryset, self.sort = queryset, sort
+
+    def __getitem__(self, part: slice) -> list:
+        return queries.page_of(self.queryset, self.sort, part.start, part.stop)
+
+
 def paged(request, ordered, sort: str, count: int, more: bool = False):
     """(page_obj, rows, pager) of a list in the sort `sort`: numbered pages up to
     queries.NUMBERED_PAGES (its count known: the tab's), then by cursor (?cursor=: keyset, the
@@ -201,7 +214,7 @@ def paged(request, ordered, sort: str, count: int, more: bool = False):
             )
         return None, rows, pager
     numbered = min(count, queries.NUMBERED_PAGES * PAGE_SIZE)
-    page = counted_paginator(ordered, numbered).get_page(request.GET.get("page"))
+    page = counted_paginator(_Pages(ordered, sort), numbered).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     pager = {"number": page.number, "numbers": []}
     if page.paginator.num_pages > 1 or count > numbered:
