@@ -90,6 +90,10 @@ bench-dashboard: $(VENV)/.bench-stamp
 bench-dispatch: $(STAMP)
 	$(PY) bench/dispatch.py
 
+# Dispatch top-1 against char TF-IDF + SVM over seeds 0–3 on both development files (same folds).
+bench-dispatch-seeds: $(STAMP)
+	$(PY) bench/dispatch_seeds.py
+
 # Case lists: a page of 50 through the app against one SQL query + json.dumps, first and deep
 # pages (bench/lists.py); 1M cases by default, BENCH_LISTS_ARGS e.g. "--cases 10000000".
 BENCH_LISTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civicgrid_bench_lists
