@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import json
+import secrets
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,22 +41,12 @@ from civicgrid.grids.models import Grid
 from civicgrid.workcalendar.services import get_calendar, revision_annotations
 
 
-def _next_number(now) -> str:
-    """YYYYMMDD + the day's 5-digit sequence, from a per-day counter row locked for update.
-
-    Called as the last step before the insert, so the row lock (which serialises intakes of
-    the day) is held only until the commit that follows.
-    """
-    day = timezone.localdate(now)
-    # One statement increments and reads the counter (and takes its row lock): one round trip
-    # less while the lock that serialises the day's intakes is held.
-    last = _bump_counter(day)
-    if last is None:
-        # The day's first case: create its row (a racing first intake's insert fails on the
-        # unique day inside get_or_create, which then reads the winner's row), then bump it.
-        CaseNumberCounter.objects.get_or_create(day=day)
-        last = _bump_counter(day)
+def _format_number(day, last: int) -> str:
     return f"{day:%Y%m%d}{last:05d}"
+
+
+def _create_counter(day) -> None:
+    CaseNumberCounter.objects.get_or_create(day=day)
 
 
 def _bump_counter(day) -> int | None:
@@ -71,6 +62,62 @@ def _bump_counter(day) -> int | None:
         cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _placeholder_number() -> str:
+    """The stand-in `number` a report is inserted with: unique (the column is), never a real
+    number's shape (13 digits), replaced by _number_late before the commit — no other
+    transaction ever sees it."""
+    return "~" + secrets.token_hex(9)
+
+
+def _number_late(case, now) -> str:
+    """YYYYMMDD + the day's 5-digit sequence, gap-free: bump the day's counter and write the
+    number into the inserted case (on PostgreSQL in one statement, one round trip); returns
+    the number. The counter's row lock, which serialises the day's intakes, is taken here — the
+    intake's last statement — and held only to the commit. The day's first case creates the
+    counter's row (a racing first intake's insert fails on the unique day inside
+    get_or_create, which then reads the winner's row) and bumps it again."""
+    day = timezone.localdate(now)
+    bump = _bump_counter_into if connection.vendor == "postgresql" else _bump_counter_then_number
+    number = bump(case.pk, day)
+    if number is None:
+        _create_counter(day)
+        number = bump(case.pk, day)
+    return number
+
+
+def _bump_counter_into(case_pk, day) -> str | None:
+    """WITH n AS (UPDATE the day's counter … RETURNING last) UPDATE the case SET number = the
+    day + last, zero-padded to 5 digits (more past 99,999, as _format_number); None when the
+    day has no counter row yet (nothing is written then)."""
+    counter, case = CaseNumberCounter._meta, Case._meta
+    quote = connection.ops.quote_name
+    last = quote(counter.get_field("last").column)
+    number = quote(case.get_field("number").column)
+    sql = (
+        f"WITH n AS (UPDATE {quote(counter.db_table)} SET {last} = {last} + 1 "
+        f"WHERE {quote(counter.get_field('day').column)} = %s RETURNING {last}) "
+        f"UPDATE {quote(case.db_table)} SET {number} = "
+        f"%s || lpad(n.{last}::text, greatest(5, length(n.{last}::text)), '0') "
+        f"FROM n WHERE {quote(case.db_table)}.{quote(case.pk.column)} = %s "
+        f"RETURNING {quote(case.db_table)}.{number}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(day), f"{day:%Y%m%d}", case_pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _bump_counter_then_number(case_pk, day) -> str | None:
+    """_bump_counter_into in two statements, for a database without UPDATE inside WITH
+    (SQLite, whose writers are serialised by the database's lock anyway)."""
+    last = _bump_counter(day)
+    if last is None:
+        return None
+    number = _format_number(day, last)
+    Case._base_manager.filter(pk=case_pk).update(number=number)
+    return number
 
 
 def _resolve_category(category) -> Category:
@@ -181,6 +228,9 @@ def do_report(
     """Intake (受理): validate, locate to a micro-grid, number the case and start its clock;
     the reporter's photos (处置前) are stored with the report, all or nothing.
 
+    The case is numbered last (_number_late): the receivers of case_changed and the photo store
+    see it under a stand-in number (they go by its pk); the caller gets the real one.
+
     A point outside every grid (or no point) is accepted and flagged `needs_manual_location`,
     unless the desk picked the `micro_grid` itself (a caller who names the place, no point).
     `user=None` is a trusted caller (a visitor's web form, Open311, a data generator).
@@ -275,7 +325,7 @@ def do_report(
     _set_deadline(case, "filing_deadline", filing_deadline(category, now, _calendar_of(category)))
     _start_hotline_clock(case, hotline_dispatched_at, hotline_deadline, now)
     with step_photos.atomic():
-        case.number = _next_number(now)
+        case.number = _placeholder_number()
         case.save()
         event = _record(
             case,
@@ -286,6 +336,10 @@ def do_report(
             at=now,
         )
         stored = step_photos.store(case, event, user, uploads, kind)
+        # The last statement of the intake's transaction: concurrent intakes queue on the
+        # day's counter only from here to the commit. What ran before it (the receivers of
+        # case_changed, the photos) saw the stand-in number.
+        case.number = _number_late(case, now)
     if located is not None:
         case.micro_grid = _known_grid(located, case._state.db)
     return Done(case, event, photos=stored)
