@@ -4,6 +4,7 @@
     .venv/bin/python bench/intake.py --seconds 3        # a quick run
     .venv/bin/python bench/intake.py --database-url postgres://user@host:5432/other_db
     .venv/bin/python bench/intake.py --no-redis         # the database cache instead of Redis
+    .venv/bin/python bench/intake.py --waits            # + what PostgreSQL's backends wait on
 
 Set-up (idempotent): creates the database if missing (default civicgrid_bench on the local
 PostgreSQL), migrates it, loads the demo street once (`load_demo_street --if-empty
@@ -37,6 +38,7 @@ The load generator runs on the same machine and shares its CPU cores with the se
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -282,6 +284,54 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
+class WaitSampler:
+    """Samples, in a thread, what the benchmark database's busy backends are doing (state and
+    wait event from pg_stat_activity) while a phase runs: where an intake's time in PostgreSQL
+    goes — a row lock (Lock/transactionid, Lock/tuple), the commit's WAL flush (IO/WALSync),
+    waiting for gunicorn's next statement inside the transaction ('idle in transaction') — as
+    the mean number of backends in each, over the samples."""
+
+    def __init__(self, database_url: str, interval: float = 0.01):
+        import threading
+
+        self.url, self.interval = database_url, interval
+        self.counts, self.samples = {}, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        import psycopg
+
+        parts = urlsplit(self.url)
+        name = parts.path.lstrip("/")
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+            while not self._stop.wait(self.interval):
+                rows = conn.execute(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid() "
+                    "AND state IN ('active', 'idle in transaction')",
+                    [name],
+                ).fetchall()
+                self.samples += 1
+                for state, kind, event in rows:
+                    key = state if kind in (None, "Client") else f"{state}: {kind}/{event}"
+                    self.counts[key] = self.counts.get(key, 0) + 1
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "no samples"
+        ranked = sorted(self.counts.items(), key=lambda kv: -kv[1])
+        return "; ".join(f"{key} {n / self.samples:.2f}" for key, n in ranked[:6])
+
+
 def report(name, unit, stats: Stats, elapsed):
     rate = stats.ok / elapsed
     lat = stats.latencies
@@ -414,6 +464,11 @@ def main(argv=None):
         "--no-redis", action="store_true", help="the database cache table instead of Redis"
     )
     parser.add_argument(
+        "--waits",
+        action="store_true",
+        help="sample pg_stat_activity during the intake phase (lock, WAL flush, client waits)",
+    )
+    parser.add_argument(
         "--start-timeout",
         type=float,
         default=180.0,
@@ -473,14 +528,21 @@ def main(argv=None):
             hello, hello_time = asyncio.run(
                 run_phase(port, args.clients, args.seconds, lambda: hello_raw, 200)
             )
-            intake, intake_time = asyncio.run(
-                run_phase(port, args.clients, args.seconds, intake_raw, 201)
-            )
+            sampler = WaitSampler(args.database_url) if args.waits else None
+            with sampler or contextlib.nullcontext():
+                intake, intake_time = asyncio.run(
+                    run_phase(port, args.clients, args.seconds, intake_raw, 201)
+                )
     finally:
         stop_server(proc)
 
     hello_rate = report("hello (GET /bench/hello)", "requests", hello, hello_time)
     cases_rate = report("intake (POST /api/cases/)", "cases", intake, intake_time)
+    if sampler is not None:
+        print(
+            f"intake phase, PostgreSQL backends busy (mean over {sampler.samples} samples): "
+            + sampler.summary()
+        )
     created = warm_intake.ok + intake.ok
     in_db = count_cases() - data["cases_before"]
     print(
