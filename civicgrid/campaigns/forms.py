@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.campaigns.choices import CampaignLevel, CheckpointKind, CreationStatus, OwnerKind
+from civicgrid.core.forms import MultiplePhotoField
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 
@@ -89,28 +90,6 @@ class CheckpointForm(ChineseForm):
         self.fields["community"].queryset = _communities(user)
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-    template_name = "django/forms/widgets/file.html"
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos; the service cleans and checks each one."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultiplePhotoInput(attrs={"accept": "image/*", "multiple": True})
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
-
-
 class StructureForm(ChineseForm):
     community = CommunityChoice(label=gettext_lazy("居村"), queryset=Grid.objects.none())
     address = forms.CharField(label=gettext_lazy("地址"), max_length=200)
@@ -121,7 +100,7 @@ class StructureForm(ChineseForm):
     found_on = forms.DateField(label=gettext_lazy("发现日期"), widget=_date_input())
     lon = forms.FloatField(label=gettext_lazy("经度"), required=False)
     lat = forms.FloatField(label=gettext_lazy("纬度"), required=False)
-    photos = MultiplePhotoField(label=gettext_lazy("照片"))
+    photos = MultiplePhotoField(label=gettext_lazy("照片"), camera=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

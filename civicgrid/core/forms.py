@@ -1,6 +1,9 @@
-"""What every filter form shares: an empty choice that reads 全部 (all values), not "---------"."""
+"""What every app's forms share: a filter's empty choice that reads 全部 (all values), not
+"---------", and the field for several photos in one input."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The empty choice of a filter: no narrowing. django-filter's own forms get it from
@@ -40,3 +43,37 @@ def all_choices(choices) -> list:
     """`choices` with one leading empty choice labelled 全部."""
     rest = [(value, label) for value, label in choices if value not in ("", None)]
     return [("", ALL), *rest]
+
+
+# A phone opens its camera for a photo input with `capture`; a desk's browser its file picker.
+PHOTO_ATTRS = {"accept": "image/*", "capture": "environment"}
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    """A file input that takes several files at once (without the "clear" checkbox)."""
+
+    allow_multiple_selected = True
+    template_name = "django/forms/widgets/file.html"
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input, optional unless `required=True`; `max_count` refuses more at
+    once; `camera=False` for a desk's file picker. Each photo's content (type, size, pixels) is
+    the store's to check when it keeps it (web.forms.checked_photos checks it earlier)."""
+
+    def __init__(self, *args, max_count: int | None = None, camera: bool = True, **kwargs):
+        attrs = {**(PHOTO_ATTRS if camera else {"accept": "image/*"}), "multiple": True}
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        self.max_count = max_count
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        if self.max_count and len(files) > self.max_count:
+            raise ValidationError(gettext("最多上传%(n)s张照片") % {"n": self.max_count})
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]

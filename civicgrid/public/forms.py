@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.cases.choices import CategoryFamily, Rating
 from civicgrid.cases.models import Category
 from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE, PHONE_RE
-from civicgrid.web.forms import MultiplePhotoField, PhoneFormMixin, checked_photo, checked_photos
+from civicgrid.web.forms import CheckedPhotoField, CheckedPhotosField, PhoneFormMixin
 
 # The families in the order residents look for them: their community's everyday problems first.
 FAMILY_ORDER = [CategoryFamily.COMMUNITY, CategoryFamily.EVENT, CategoryFamily.COMPONENT]
@@ -52,9 +52,8 @@ class ReportForm(PhoneFormMixin, forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("例如：秀沿路1501弄12号楼下")}),
     )
-    photo = forms.FileField(
+    photo = CheckedPhotoField(
         label=_("照片（可选）"),
-        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=_("JPEG、PNG 或 WebP；位置等信息会从照片中去除"),
     )
@@ -111,10 +110,6 @@ class ReportForm(PhoneFormMixin, forms.Form):
             except ValidationError:
                 raise ValidationError(_("电子邮箱格式不正确，例如 name@example.com")) from None
         return email
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        return checked_photo(photo) if photo else photo
 
     def clean(self):
         cleaned = super().clean()
@@ -258,15 +253,12 @@ class AddInfoForm(PhoneFormMixin, forms.Form):
             attrs={"rows": 3, "placeholder": _("例如：堆放物今天又多了，已影响消防通道")}
         ),
     )
-    photos = MultiplePhotoField(
+    photos = CheckedPhotosField(
         label=_("补充照片（可选）"),
         help_text=_("可选多张，JPEG、PNG 或 WebP"),
     )
 
     SERVICE_FIELDS = {"photos": "photos", "file": "photos"}
-
-    def clean_photos(self):
-        return checked_photos(self.cleaned_data.get("photos"))
 
     def clean(self):
         cleaned = super().clean()

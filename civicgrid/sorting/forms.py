@@ -1,9 +1,9 @@
 """Forms of the garbage-sorting pages: they read input; the services decide and write."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import MultiplePhotoField
 from civicgrid.sorting.choices import WasteCategory
 from civicgrid.sorting.photos import MAX_PHOTOS
 from civicgrid.sorting.services import MAX_POINTS_PER_ENTRY, MAX_REWARD_QUANTITY
@@ -32,22 +32,6 @@ class CheckOutForm(forms.Form):
     )
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultiplePhotoInput
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("最多上传%(n)s张照片") % {"n": MAX_PHOTOS})
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
-
-
 class InspectionForm(forms.Form):
     """One number per item of the score sheet (built from the template), a note, photos."""
 
@@ -57,11 +41,7 @@ class InspectionForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    photos = MultiplePhotoField(
-        label=_("现场照片"),
-        required=False,
-        widget=MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"}),
-    )
+    photos = MultiplePhotoField(label=_("现场照片"), max_count=MAX_PHOTOS)
 
     def __init__(self, template, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from civicgrid.attachments.services import clean_upload
 from civicgrid.cases.services import MAX_PHOTOS
 
 # The fronts take it from here; it lives in core for the programme apps' pages below web.
+from civicgrid.core.forms import PHOTO_ATTRS, MultiplePhotoField
 from civicgrid.core.pages import add_service_errors as add_service_errors
 
 # Fields a person picks from rather than types into: "请选择…" rather than "请填写…".
@@ -43,29 +44,6 @@ class PhoneFormMixin:
                 elif isinstance(data[key], str):
                     data[key] = data[key].replace("\r\n", "\n")
             self.data = data
-
-
-PHOTO_ATTRS = {"accept": "image/*", "capture": "environment"}
-
-
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-    template_name = "django/forms/widgets/file.html"
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos from the camera; the attachments service checks each one."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={**PHOTO_ATTRS, "multiple": True}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
 def checked_photo(upload):
@@ -128,3 +106,24 @@ class LoginForm(forms.Form):
             if not self.user.is_active:
                 raise ValidationError(_("该账号已停用"), code="inactive")
         return cleaned
+
+
+class CheckedPhotoField(forms.FileField):
+    """One optional photo (the camera's on a phone), checked as the store will check it, so a
+    refused photo is named with the other fields' errors."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.FileInput(attrs=PHOTO_ATTRS))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        photo = super().clean(data, initial)
+        return checked_photo(photo) if photo else photo
+
+
+class CheckedPhotosField(MultiplePhotoField):
+    """Several photos, each checked as the store will check it, at most the case's limit."""
+
+    def clean(self, data, initial=None):
+        return checked_photos(super().clean(data, initial))
