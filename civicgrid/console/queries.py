@@ -411,6 +411,19 @@ def shared_reads(counts: str | None = None, options: str | None = None, *, user=
     return cache.get_many(names)
 
 
+def written_fields_key(reads: dict, options_key: str | None, data):
+    """The key under which console.tables keeps the filter fields written for these options
+    and this input: the options' version as read with the page (shared_reads); None inside a
+    transaction (it may have changed the options without moving the shared version yet)."""
+    from django.db import connection
+
+    from civicgrid.console.tables import written_key
+
+    if connection.in_atomic_block:
+        return None
+    return written_key(reads.get(OPTIONS_VERSION), options_key, data)
+
+
 def calendar_key(reads: dict):
     """The calendar's (revision, token) as read with the page's entries (shared_reads), for
     workcalendar.services.get_calendar; None — read it there — when it was not cached or inside

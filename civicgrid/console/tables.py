@@ -74,9 +74,43 @@ def field_html(field) -> str:
     return mark_safe("".join(parts))  # the widget is safe HTML, the rest escaped
 
 
-def filter_fields(form) -> str:
+FILTER_FIELDS = ("q", "community", "micro_grid", "category", "source", "department")
+FILTER_FIELDS += ("date_from", "date_to")
+
+# The filter fields as written, per (options' version, options' key, the submitted filters): the
+# same options (console.queries caches them under a version bumped by any change of a grid, a
+# category or a department) and the same input write the same fields, and their hundreds of
+# options were most of the form's cost. A process keeps a few; a new version is a new key.
+_WRITTEN: dict = {}
+_WRITTEN_MAX = 256
+
+
+def written_key(version, options_key, data):
+    """The key of `_WRITTEN` for a page, or None (nothing kept) when the options' version or
+    key is not known (grid staff's posts: their options are read each time)."""
+    if version is None or options_key is None:
+        return None
+    return (
+        version,
+        options_key,
+        tuple((name, tuple(data.getlist(name))) for name in FILTER_FIELDS),
+    )
+
+
+def filter_fields(form, key=None) -> str:
     """The queue's filter fields (console/queue.html), the micro-grid's in the box the chosen
-    居村 swaps (htmx)."""
+    居村 swaps (htmx); `key` (written_key) keeps them for the next page with the same."""
+    if key is not None and key in _WRITTEN:
+        return _WRITTEN[key]
+    html = _filter_fields(form)
+    if key is not None:
+        if len(_WRITTEN) >= _WRITTEN_MAX:
+            _WRITTEN.clear()
+        _WRITTEN[key] = html
+    return html
+
+
+def _filter_fields(form) -> str:
     fields = [field_html(form[name]) for name in ("q", "community")]
     fields.append(f'<div id="micro-grid-filter">{field_html(form["micro_grid"])}</div>')
     fields += [

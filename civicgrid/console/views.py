@@ -243,7 +243,8 @@ def _queue_page(request, bulk_form=None, status=200, filing_form=None):
     source = request.GET if request.method == "GET" else request.POST
     # The tab counts and the filter's options from the shared cache, in one round trip.
     counts_key = queries.counts_key("queue", user, source)
-    reads = queries.shared_reads(counts_key, queries.options_key(user, source), user=user)
+    options_key = queries.options_key(user, source)
+    reads = queries.shared_reads(counts_key, options_key, user=user)
     filtered, filterset = queries.apply_filters(
         queries.list_queryset(user), source, request, reads=reads
     )
@@ -286,7 +287,9 @@ def _queue_page(request, bulk_form=None, status=200, filing_form=None):
     context = {
         "form": form,
         # The filter form is on the full page only (htmx swaps the results).
-        "filter_fields": None if _is_htmx(request) else tables.filter_fields(form),
+        "filter_fields": None
+        if _is_htmx(request)
+        else tables.filter_fields(form, queries.written_fields_key(reads, options_key, source)),
         "tab": tab,
         "tabs": [
             {
