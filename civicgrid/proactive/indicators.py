@@ -15,7 +15,11 @@ found first.
   withdrawn or sent back are left out. None when there were neither.
 
 The grid worker's 防范到位 (fieldwork.scorecard) counts the worker's own reports by the same rule
-(`found_first`).
+(`found_first`). The shares (`per_grid`, `per_month`, the dashboard's tile) read the answers
+stored per case by proactive.first; `classify` is the rule on read, which its tests and
+bench/first_tile.py compare them with. A scoped view counts a case by its answer among all the
+street's cases (a complaint just across the scope's edge from an earlier found case is not
+"first").
 """
 
 import bisect
@@ -23,6 +27,7 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from civicgrid.cases.choices import CaseSource
@@ -158,14 +163,43 @@ def _share(found: int, residents: int) -> float | None:
     return None if found + residents == 0 else round(found / (found + residents), 4)
 
 
+def _stored_first(micro_ids, start, end):
+    """The cases reported in [start, end) that came first, from the stored answers
+    (proactive.first keeps them by this module's rule; classify is the rule on read)."""
+    from civicgrid.proactive.models import FirstReport
+
+    rows = FirstReport.objects.filter(earlier=0, reported_at__gte=start, reported_at__lt=end)
+    return rows if micro_ids is None else rows.filter(micro_grid_id__in=micro_ids)
+
+
+def _counts(**bounds):
+    from civicgrid.proactive.choices import FirstKind
+
+    return {
+        "found": Count("pk", filter=Q(kind=FirstKind.FOUND, **bounds)),
+        "residents": Count("pk", filter=Q(kind=FirstKind.COMPLAINT, **bounds)),
+    }
+
+
 def per_grid(micro_ids, first: datetime.date, last: datetime.date) -> dict:
-    """{micro_grid_id: {"found", "residents", "share"}} over the local days first..last."""
-    tally = defaultdict(lambda: {"found": 0, "residents": 0})
-    for row in classify(micro_ids, _aware(first), _aware(last + datetime.timedelta(days=1))):
+    """{micro_grid_id: {"found", "residents", "share"}} over the local days first..last (one
+    aggregate over the stored answers)."""
+    rows = (
+        _stored_first(micro_ids, _aware(first), _aware(last + datetime.timedelta(days=1)))
         # A case still waiting to be located has no micro-grid to count under.
-        if row["first"] and row["micro_grid_id"] is not None:
-            tally[row["micro_grid_id"]][row["first"]] += 1
-    return {k: {**v, "share": _share(v["found"], v["residents"])} for k, v in tally.items()}
+        .exclude(micro_grid_id=None)
+        .values("micro_grid_id")
+        .annotate(**_counts())
+        .order_by()
+    )
+    return {
+        r["micro_grid_id"]: {
+            "found": r["found"],
+            "residents": r["residents"],
+            "share": _share(r["found"], r["residents"]),
+        }
+        for r in rows
+    }
 
 
 def month_starts(last: datetime.date, months: int) -> list[datetime.date]:
@@ -179,14 +213,18 @@ def month_starts(last: datetime.date, months: int) -> list[datetime.date]:
 
 def per_month(micro_ids, last: datetime.date, months: int = 6) -> list[dict]:
     """[{"month": first day, "found", "residents", "share"}] for the `months` months up to the
-    one holding `last`, oldest first."""
+    one holding `last`, oldest first (one aggregate over the stored answers)."""
     starts = month_starts(last, months)
-    tally = {m: {"found": 0, "residents": 0} for m in starts}
-    end = last + datetime.timedelta(days=1)
-    for row in classify(micro_ids, _aware(starts[0]), _aware(end)):
-        if row["first"]:
-            day = timezone.localdate(row["reported_at"])
-            tally[day.replace(day=1)][row["first"]] += 1
-    return [
-        {"month": m, **v, "share": _share(v["found"], v["residents"])} for m, v in tally.items()
-    ]
+    bounds = [_aware(m) for m in starts] + [_aware(last + datetime.timedelta(days=1))]
+    counts = {}
+    for i in range(months):
+        within = {"reported_at__gte": bounds[i], "reported_at__lt": bounds[i + 1]}
+        counts.update({f"{key}{i}": c for key, c in _counts(**within).items()})
+    row = _stored_first(micro_ids, bounds[0], bounds[-1]).aggregate(**counts)
+    out = []
+    for i, m in enumerate(starts):
+        found, residents = row[f"found{i}"], row[f"residents{i}"]
+        out.append(
+            {"month": m, "found": found, "residents": residents, "share": _share(found, residents)}
+        )
+    return out
