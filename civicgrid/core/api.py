@@ -19,6 +19,14 @@ def validated_input(serializer_class, request, partial=False) -> dict:
     return dict(body.validated_data)
 
 
+def validated_query(serializer_class, request) -> dict:
+    """The request's query string checked by `serializer_class`: its validated data as a new dict,
+    or DRF's 400 with the parameters' messages."""
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return dict(query.validated_data)
+
+
 def exception_handler(exc, context):
     # Model/service validation errors become 400s instead of 500s, with the same shape DRF uses.
     if isinstance(exc, DjangoValidationError):

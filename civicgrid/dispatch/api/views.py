@@ -14,6 +14,7 @@ from civicgrid.accounts.policy import DISPATCH_ROLES
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.api import validated_query
 from civicgrid.core.openapi import ErrorSerializer
 from civicgrid.dispatch import services
 from civicgrid.dispatch.api import serializers as s
@@ -135,9 +136,8 @@ class AutoDispatchCountsView(APIView):
         responses={200: s.DispatchCountsSerializer},
     )
     def get(self, request):
-        query = s.DispatchCountsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        data = validated_query(s.DispatchCountsQuerySerializer, request)
         visible = Suggestion.objects.filter(
             case__in=scope_cases(Case.objects.all(), request.user).values("pk")
         )
-        return Response(services.auto_dispatch_counts(visible, **query.validated_data))
+        return Response(services.auto_dispatch_counts(visible, **data))

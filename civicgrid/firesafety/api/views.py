@@ -104,9 +104,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request):
         """Record an inspection: the hazards found grade the house; a red opens a case."""
-        body = s.FireInspectionCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.FireInspectionCreateSerializer, request)
         # The house is a field of the body: one not in the reader's scope is bad input (400).
         house = (
             services.scope_houses(RentalHouse.objects.all(), request.user)

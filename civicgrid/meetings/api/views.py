@@ -84,9 +84,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting = self.get_object()
         kwargs = dict(extra)
         if body_class is not None:
-            body = body_class(data=self.request.data)
-            body.is_valid(raise_exception=True)
-            kwargs.update(body.validated_data)
+            data = validated_input(body_class, self.request)
+            kwargs.update(data)
         try:
             function(self.request.user, meeting, **kwargs)
         except IllegalTransition as error:

@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from civicgrid.accounts.policy import NOTIFICATION_ROLES
+from civicgrid.core.api import validated_query
 from civicgrid.messaging import inbox
 from civicgrid.messaging.api import serializers as s
 from civicgrid.messaging.models import Notification
@@ -37,9 +38,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Notification.objects.none()
         unread_only = False
         if self.action == "list":
-            query = s.ListQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            unread_only = query.validated_data.get("unread", False)
+            data = validated_query(s.ListQuerySerializer, self.request)
+            unread_only = data.get("unread", False)
         return inbox.items_for(self.request.user, unread_only=unread_only).select_related("user")
 
     @extend_schema(parameters=[s.ListQuerySerializer])

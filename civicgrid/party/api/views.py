@@ -103,9 +103,7 @@ class OrganisationViewSet(
     def update(self, request, *args, partial=False, **kwargs):
         """Change an organisation (all its particulars; `secretary` sets or clears its head)."""
         org = self.get_object()
-        body = s.PartyOrganisationUpdateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyOrganisationUpdateSerializer, request)
         if data.get("parent"):
             data["parent"] = _visible_org(request, data["parent"], "parent")
         org = services.do_keep_organisation(data, request.user, org)
@@ -154,9 +152,7 @@ class MemberViewSet(
     def update(self, request, *args, partial=False, **kwargs):
         """Change a member's particulars (the organisation stays; a blank phone keeps it)."""
         member = _visible_member(request, kwargs["pk"])
-        body = s.PartyMemberInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyMemberInputSerializer, request)
         data.pop("organisation", None)
         member = services.do_update_member(member, data, request.user)
         return Response(s.PartyMemberSerializer(member).data)
@@ -310,9 +306,7 @@ class CoBuildingViewSet(
     )
     def update(self, request, *args, partial=False, **kwargs):
         agreement = self.get_object()
-        body = s.PartyCoBuildingInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = validated_input(s.PartyCoBuildingInputSerializer, request)
         data.pop("organisation", None)
         agreement = services.do_update_co_building(agreement, data, request.user)
         return Response(s.PartyCoBuildingSerializer(agreement).data)

@@ -158,9 +158,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=s.InspectionCreateSerializer, responses={201: s.InspectionSerializer})
     def create(self, request):
         """Record an inspection; each failed item opens a case in its category."""
-        body = s.InspectionCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = validated_input(s.InspectionCreateSerializer, request)
         # The shop is a field of the body: one not in the reader's scope is bad input (400).
         shop = (
             services.scope_shops(Shop.objects.all(), request.user).filter(pk=data["shop"]).first()

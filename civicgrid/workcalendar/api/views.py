@@ -7,6 +7,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api import validated_query
 from civicgrid.workcalendar import services
 from civicgrid.workcalendar.api.serializers import (
     CalendarDaySerializer,
@@ -37,9 +38,7 @@ class DeadlineView(APIView):
 
     @extend_schema(parameters=[DeadlineQuerySerializer], responses=DeadlineSerializer)
     def get(self, request):
-        query = DeadlineQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = validated_query(DeadlineQuerySerializer, request)
         if "working_days" in data:
             deadline = services.add_working_days(data["start"], data["working_days"])
         else:
