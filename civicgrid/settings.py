@@ -588,7 +588,13 @@ CIVICGRID_PERIODIC_JOBS = {
     # 公示公告: notices of the 三会 generated for review; scheduled notices published at their
     # time (so at most 5 minutes late); 公示 closed after their period.
     "notices_sweep": {"every": 300, "call": "civicgrid.notices.generate.periodic"},
+    # The dashboard's street-wide default view recomputed every half of its cache interval, so
+    # no leader's request pays for it (civicgrid.dashboard.shared).
+    "dashboard_warm": {"every": 30, "call": "civicgrid.dashboard.shared.warm"},
 }
+# The dashboard's figures (a scope × period) are computed at most once per this many seconds and
+# shared by every node through the cache; 0 computes them on every request.
+CIVICGRID_DASHBOARD_CACHE_SECONDS = env_int("CIVICGRID_DASHBOARD_CACHE_SECONDS", 60)
 # 主动治理 (civicgrid.proactive). 一弄一案: the same category (or category group) at one address,
 # building group or micro-grid at least THRESHOLD times within WINDOW_DAYS; a case within
 # RECUR_DAYS after closing is 返潮. Hotspots: Gi* over PERIOD_DAYS periods, the trend over PERIODS

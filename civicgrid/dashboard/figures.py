@@ -112,10 +112,8 @@ def resolve_scope(user, code: str | None) -> Scope:
         # Community staff start at their community, a 片区负责人 at their area.
         node = getattr(user, "community", None) or getattr(user, "area", None)
     if node is None:
-        roots = list(Grid.objects.filter(parent__isnull=True).order_by("code")[:2])
         if visible_ids is None:
-            top = roots[0] if len(roots) == 1 else None
-            return Scope(user, top, None, top.name if top else _("全部街镇"))
+            return street_scope(user)
         return Scope(
             user, None, visible_ids, _("我的网格"), communities=_communities(visible_ids, parent_of)
         )
@@ -143,6 +141,13 @@ def resolve_scope(user, code: str | None) -> Scope:
         under = None  # the only street is everything: read the street grains
     communities = None if under is None else _communities(under, parent_of)
     return Scope(user, node, under, node.name, ancestors, communities)
+
+
+def street_scope(user=None) -> Scope:
+    """The street-wide view (no drill-down) of a user who sees the whole street."""
+    roots = list(Grid.objects.filter(parent__isnull=True).order_by("code")[:2])
+    top = roots[0] if len(roots) == 1 else None
+    return Scope(user, top, None, top.name if top else _("全部街镇"))
 
 
 def _communities(micro_ids, parent_of) -> list:

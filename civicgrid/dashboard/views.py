@@ -20,8 +20,7 @@ from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import DASHBOARD_ROLES
 from civicgrid.cases import clock
 from civicgrid.cases.choices import OPEN_STATUSES
-from civicgrid.dashboard import figures, tiles
-from civicgrid.estates import figures as estate_figures
+from civicgrid.dashboard import figures, shared
 from civicgrid.grids.choices import GridLevel
 
 REFRESH_SECONDS = 60
@@ -106,6 +105,12 @@ def _context(request, scope, first, last, data):
     }
 
 
+def _figures(kind, scope, first, last):
+    """(the dashboard's figures with their "tiles", computed_at) of bundle "all" or "screen"."""
+    bundle, computed_at = shared.bundle(kind, scope, first, last)
+    return {**bundle["data"], "tiles": bundle["tiles"]}, computed_at
+
+
 @require_GET
 @role_required(*DASHBOARD_ROLES)
 def index(request):
@@ -113,14 +118,14 @@ def index(request):
         scope, first, last = _inputs(request)
     except BadRequest as error:
         return _bad(request, str(error))
-    now = timezone.now()
-    data = figures.dashboard(scope, first, last, now=now)
+    bundle, computed_at = shared.bundle("all", scope, first, last)
+    extras, extras_at = shared.bundle("extras", scope, first, last)
+    # The chart data carries no tiles (the page renders them), as before the shared cache.
+    data = dict(bundle["data"])
     context = _context(request, scope, first, last, data)
-    context["survey"] = figures.survey_results(scope)
-    context["shops"] = figures.shop_roll(scope)
-    context["sorting"] = figures.sorting_tile(scope)
-    data["tiles"] = context["tiles"] = tiles.collect(scope, first, last, now)
-    context["estates"] = estate_figures.tile(scope.micro_ids, timezone.localdate(now))
+    context.update(extras)
+    data["tiles"] = context["tiles"] = bundle["tiles"]
+    context["updated_at"] = shared.updated_at(min(computed_at, extras_at))
     return render(request, "dashboard/index.html", context)
 
 
@@ -131,12 +136,10 @@ def screen(request):
         scope, first, last = _inputs(request)
     except BadRequest as error:
         return _bad(request, str(error))
-    now = timezone.now()
-    data = figures.dashboard(scope, first, last, now=now)
-    data["tiles"] = tiles.collect(scope, first, last, now, screen=True)
+    data, computed_at = _figures("screen", scope, first, last)
     context = _context(request, scope, first, last, data)
-    context["generated_at"] = timezone.localtime(now).strftime("%H:%M:%S")
-    context["clock"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
+    context["generated_at"] = shared.updated_at(computed_at)
+    context["clock"] = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
     return render(request, "dashboard/screen.html", context)
 
 
@@ -148,14 +151,13 @@ def data(request):
         scope, first, last = _inputs(request)
     except BadRequest as error:
         return _bad(request, str(error), json=True)
-    now = timezone.now()
-    result = _serialise(figures.dashboard(scope, first, last, now=now))
     # The big screen asks for its own tiles only (tiles=screen) every minute; other readers get
     # every programme's tile.
-    screen_only = request.GET.get("tiles") == "screen"
-    result["tiles"] = tiles.collect(scope, first, last, now, screen=screen_only)
+    kind = "screen" if request.GET.get("tiles") == "screen" else "all"
+    figures_, computed_at = _figures(kind, scope, first, last)
+    result = _serialise(figures_)
     result["labels"] = labels()
-    result["generated_at"] = timezone.localtime(now).strftime("%H:%M:%S")
+    result["generated_at"] = shared.updated_at(computed_at)
     return JsonResponse(result, json_dumps_params={"ensure_ascii": False, "default": str})
 
 

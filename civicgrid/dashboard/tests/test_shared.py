@@ -1,0 +1,192 @@
+"""The dashboard's figures shared through the cache (dashboard.shared): computed at most once per
+interval, recomputed after it, never shared between scopes, periods or languages; the age on the
+page; the periodic job warming the street-wide view; readers during a recomputation."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from civicgrid.core import periodic
+from civicgrid.dashboard import figures, shared
+from civicgrid.dashboard.models import Rollup
+from civicgrid.dashboard.tests.test_pages import NOW, at, make_case, world  # noqa: F401
+from civicgrid.testing.clock import start_clock
+
+INTERVAL = 60
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.CIVICGRID_DASHBOARD_CACHE_SECONDS = INTERVAL
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    clock = start_clock(NOW)
+    yield clock
+    clock.stop()
+
+
+def rollup_queries(ctx) -> int:
+    table = Rollup._meta.db_table
+    return sum(table in q["sql"] for q in ctx.captured_queries)
+
+
+def get(client, url, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return response, ctx
+
+
+@pytest.mark.parametrize("name", ["dashboard:index", "dashboard:screen", "dashboard:data"])
+def test_a_second_view_within_the_interval_reads_no_figures(world, client, name):  # noqa: F811
+    client.force_login(world["users"]["leader"])
+    first, ctx1 = get(client, reverse(name))
+    assert rollup_queries(ctx1) > 0
+    again, ctx2 = get(client, reverse(name))
+    assert rollup_queries(ctx2) == 0
+    assert len(ctx2) < len(ctx1)
+    if name == "dashboard:data":
+        assert again.json()["kpi"] == first.json()["kpi"]
+
+
+def test_a_view_after_the_interval_recomputes(world, client, frozen):  # noqa: F811
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:data")
+    before = client.get(url).json()
+    make_case(_garbage(), world["tree"]["micro_grids"][1], day=20, hour=11)
+    # Within the interval: the figures as computed, with their age.
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL - 5))
+    cached = client.get(url).json()
+    assert cached["kpi"]["today_reported"] == before["kpi"]["today_reported"]
+    assert cached["generated_at"] == before["generated_at"] == "15:00:00"
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
+    fresh = client.get(url).json()
+    assert fresh["kpi"]["today_reported"] == before["kpi"]["today_reported"] + 1
+    assert fresh["generated_at"] == "15:01:01"
+
+
+def _garbage():
+    from civicgrid.cases.models import Category
+
+    return Category.objects.get(family="event", code="0102")
+
+
+def test_the_page_shows_the_figures_age(world, client, frozen):  # noqa: F811
+    client.force_login(world["users"]["leader"])
+    client.get(reverse("dashboard:index"))
+    frozen.move_to(NOW + datetime.timedelta(seconds=30))
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert "数据更新于 15:00:00" in page
+
+
+def test_two_scopes_never_share(world, client):  # noqa: F811
+    users, tree = world["users"], world["tree"]
+    client.force_login(users["leader"])
+    street = client.get(reverse("dashboard:data")).json()
+    community = client.get(reverse("dashboard:data"), {"grid": tree["communities"][1].code}).json()
+    micro = client.get(reverse("dashboard:data"), {"grid": tree["micro_grids"][0].code}).json()
+    client.force_login(users["community"])
+    own = client.get(reverse("dashboard:data")).json()
+    # Every scope its own figures (today: one report in community 0, one in community 1).
+    assert street["kpi"]["today_reported"] == 2
+    assert community["kpi"]["today_reported"] == 1
+    assert {c["code"] for c in community["children"]} <= {g.code for g in tree["micro_grids"][2:]}
+    assert micro["kpi"]["period_reported"] != street["kpi"]["period_reported"]
+    assert own["kpi"]["today_reported"] == 1
+    assert {c["code"] for c in own["children"]} <= {g.code for g in tree["micro_grids"][:2]}
+    # Another period is another bundle too.
+    old = client.get(reverse("dashboard:data"), {"start": "2020-01-01", "end": "2020-01-31"})
+    assert old.json()["kpi"]["period_reported"] == 0
+
+
+def test_keys_differ_by_scope_period_kind_and_language(world):  # noqa: F811
+    tree = world["tree"]
+    leader = world["users"]["leader"]
+    street = figures.resolve_scope(leader, None)
+    community = figures.resolve_scope(leader, tree["communities"][0].code)
+    first, last = datetime.date(2026, 11, 1), datetime.date(2026, 11, 20)
+    keys = {
+        shared.key("all", street, first, last),
+        shared.key("screen", street, first, last),
+        shared.key("all", community, first, last),
+        shared.key("all", street, first, datetime.date(2026, 11, 19)),
+    }
+    from django.utils import translation
+
+    with translation.override("en"):
+        keys.add(shared.key("all", street, first, last))
+    assert len(keys) == 5
+    # The same scope reached by another user is the same figures.
+    assert (
+        shared.key("all", figures.resolve_scope(world["users"]["operator"], None), first, last)
+        in keys
+    )
+
+
+def test_zero_seconds_computes_every_time(world, client, settings):  # noqa: F811
+    settings.CIVICGRID_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(world["users"]["leader"])
+    get(client, reverse("dashboard:data"))
+    _, ctx = get(client, reverse("dashboard:data"))
+    assert rollup_queries(ctx) > 0
+
+
+def test_the_periodic_job_warms_the_street_view(world, client):  # noqa: F811
+    assert periodic.run_due(only=["dashboard_warm"]) == {"dashboard_warm": "ran"}
+    client.force_login(world["users"]["leader"])
+    for name in ("dashboard:index", "dashboard:screen"):
+        _, ctx = get(client, reverse(name))
+        assert rollup_queries(ctx) == 0
+    _, ctx = get(client, reverse("dashboard:data"), tiles="screen")
+    assert rollup_queries(ctx) == 0
+    # A drill-down is not warmed: its first reader computes it.
+    _, ctx = get(client, reverse("dashboard:data"), grid=world["tree"]["communities"][0].code)
+    assert rollup_queries(ctx) > 0
+
+
+def test_readers_get_the_previous_figures_while_one_recomputes(world, frozen):  # noqa: F811
+    scope = figures.resolve_scope(world["users"]["leader"], None)
+    day = datetime.date(2026, 11, 20)
+    calls = []
+
+    def compute(now):
+        calls.append(now)
+        return len(calls)
+
+    assert shared.figures("all", scope, day, day, compute) == (1, NOW)
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
+    from django.core.cache import cache
+
+    # Another request holds the lock: no wait, the previous figures.
+    assert cache.add(shared.key("all", scope, day, day) + ":lock", 1, shared.LOCK_SECONDS)
+    assert shared.figures("all", scope, day, day, compute) == (1, NOW)
+    assert len(calls) == 1
+
+
+def test_without_previous_figures_a_reader_waits_at_most_a_computation(world):  # noqa: F811
+    from django.core.cache import cache
+
+    scope = figures.resolve_scope(world["users"]["leader"], None)
+    day = datetime.date(2026, 11, 20)
+    name = shared.key("all", scope, day, day)
+    cache.set(name + ":cost", 0.2)
+    assert cache.add(name + ":lock", 1, shared.LOCK_SECONDS)
+
+    def finish():
+        cache.set(name, {"value": "theirs", "computed_at": at(20), "at": shared.time.time()})
+
+    timer = threading.Timer(0.1, finish)
+    timer.start()
+    assert shared.figures("all", scope, day, day, lambda now: "mine")[0] == "theirs"
+    timer.join()
+    # The holder never finishes: after its last cost the reader computes on its own.
+    other = shared.key("screen", scope, day, day)
+    cache.set(other + ":cost", 0.1)
+    assert cache.add(other + ":lock", 1, shared.LOCK_SECONDS)
+    assert shared.figures("screen", scope, day, day, lambda now: "mine")[0] == "mine"
