@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from civicgrid.cases import services as cases
 from civicgrid.cases.models import Case
-from civicgrid.proactive import indicators, reports
+from civicgrid.proactive import first, indicators, reports
 from civicgrid.proactive.models import FirstReport
 from civicgrid.proactive.tests.conftest import at
 from civicgrid.testing.fixtures import category
@@ -56,6 +56,20 @@ def test_a_late_report_takes_first_from_the_case_after_it(report, users):
     # Refused, the complaint no longer counts: the patrol is found first again.
     cases.do_refuse_filing(late, users["chief"], reason="重复上报，不予立案")
     assert not FirstReport.objects.filter(case=late).exists()
+    assert _stored() == _by_rule() == {patrol.pk: "found"}
+
+
+def test_deferred_upkeep_writes_the_same_counts_once_at_the_end(report, users):
+    # The demo builder's way: no counts while the cases are written, the rule's after.
+    spot = IN_MICRO[1]
+    with first.deferred():
+        patrol = report(at(2), point=spot, user=users["worker"], source="grid_patrol")
+        late = report(at(3), point=(spot[0] + 0.0003, spot[1]), source="resident")
+        assert not FirstReport.objects.exists()
+    assert FirstReport.objects.get(case=patrol).earlier == 1
+    assert _stored() == _by_rule() == {late.pk: "residents"}
+    # Outside it, each step keeps the counts again.
+    cases.do_refuse_filing(late, users["chief"], reason="重复上报，不予立案")
     assert _stored() == _by_rule() == {patrol.pk: "found"}
 
 
