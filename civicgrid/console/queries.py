@@ -41,6 +41,7 @@ from civicgrid.cases.filters import CaseFilter
 from civicgrid.cases.models import CallIn, Case, CaseEvent, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.console.forms import QueueFilterForm
+from civicgrid.console.lean import lean
 from civicgrid.duty.choices import SupervisionStatus
 from civicgrid.duty.models import Supervision
 
@@ -635,9 +636,9 @@ def page_of(ordered, sort: str, start: int, stop: int) -> list:
     so the page's ids are chosen on the cases alone, in a subquery of the same statement, and
     only those rows are joined (one round trip still)."""
     if sort in INDEX_ORDERS:
-        return list(ordered[start:stop])
+        return list(lean(ordered[start:stop]))
     chosen = ordered.values("pk")[start:stop]
-    return list(ordered.filter(pk__in=chosen))
+    return list(lean(ordered.filter(pk__in=chosen)))
 
 
 def keyset_page(ordered, sort: str, cursor, size: int):
