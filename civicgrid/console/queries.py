@@ -395,10 +395,13 @@ def _entry(prefix: str, key: str) -> str:
 def shared_reads(counts: str | None = None, options: str | None = None, *, user=None) -> dict:
     """What a console page keeps in the shared cache — the counts' and the options' versions and
     entries (counts_key, options_key), the working calendar's revision (for the time left) and
-    `user`'s notification badge (for the header) — read in one round trip (the cache is a table
-    of the database without Redis: each read was a query; with Redis, a round trip each)."""
+    `user`'s notification badge (for the header) and, for a department handler, the fire
+    office's department (the menu's is_fire_office) — read in one round trip (the cache is a
+    table of the database without Redis: each read was a query; with Redis, a round trip each)."""
     from django.core.cache import cache
 
+    from civicgrid.accounts.choices import Role
+    from civicgrid.firesafety.services import FIRE_OFFICE_KEY, note_fire_office
     from civicgrid.messaging.inbox import badge_key
     from civicgrid.workcalendar.services import REVISION_CACHE_KEY
 
@@ -407,9 +410,15 @@ def shared_reads(counts: str | None = None, options: str | None = None, *, user=
         names.append(_entry("console:counts:", counts))
     if options is not None:
         names.append(_entry("console:options:", options))
+    handler = user is not None and user.effective_role == Role.DEPT_HANDLER
     if user is not None:
         names.append(badge_key(user.pk))
-    return cache.get_many(names)
+        if handler:
+            names.append(FIRE_OFFICE_KEY)
+    reads = cache.get_many(names)
+    if handler:
+        note_fire_office(user, reads.get(FIRE_OFFICE_KEY))
+    return reads
 
 
 def written_fields_key(reads: dict, options_key: str | None, data):

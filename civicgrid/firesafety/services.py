@@ -113,9 +113,16 @@ def is_fire_office(user) -> bool:
     if user is None or not user.is_authenticated or user.effective_role != Role.DEPT_HANDLER:
         return False
     if not hasattr(user, "_firesafety_office"):
-        department_id = fire_office_department_id()
-        user._firesafety_office = bool(department_id and department_id == user.department_id)
+        note_fire_office(user, [fire_office_department_id()])
     return user._firesafety_office
+
+
+def note_fire_office(user, found) -> None:
+    """Remember on `user` what is_fire_office answers, from FIRE_OFFICE_KEY's entry (`found`,
+    None: not cached) read with a page's other cache entries (console.queries.shared_reads:
+    the inbox's menu then costs no round trip of its own)."""
+    if found is not None:
+        user._firesafety_office = bool(found[0] and found[0] == user.department_id)
 
 
 def may_view(user) -> bool:
