@@ -146,8 +146,10 @@ def queue_body(rows, *, selectable: bool, selected=frozenset()) -> str:
     if not rows:
         empty = esc(_("没有符合条件的案件"))
         return mark_safe(f'<tr><td colspan="10" class="muted">{empty}</td></tr>')
-    rework = f' <span class="badge st-back">{esc(_("返工"))}</span>'
-    unlocated = f'<span class="badge warn-yellow">{esc(_("待人工定位"))}</span>'
+    # Outside the f-strings: xgettext does not read inside them.
+    rework_word, unlocated_word = esc(_("返工")), esc(_("待人工定位"))
+    rework = f' <span class="badge st-back">{rework_word}</span>'
+    unlocated = f'<span class="badge warn-yellow">{unlocated_word}</span>'
     by_grid = esc(_("网格内处置"))
     out = []
     for row in rows:
@@ -208,8 +210,10 @@ def inbox_body(rows, *, request, tab: str) -> str:
     """The <tbody> rows of the department inbox (console/inbox.html): each row's 办理 cell
     offers what the case's state allows (接单 and 退回 as POST forms back to this page)."""
     if not rows:
-        return mark_safe(f'<tr><td colspan="7" class="muted">{esc(_("暂无案件"))}</td></tr>')
-    rework = f' <span class="badge st-back">{esc(_("返工"))}</span>'
+        empty = esc(_("暂无案件"))
+        return mark_safe(f'<tr><td colspan="7" class="muted">{empty}</td></tr>')
+    rework_word = esc(_("返工"))
+    rework = f' <span class="badge st-back">{rework_word}</span>'
     labels = {
         "feedback": esc(_("提交协办反馈")),
         "accept": esc(_("接单")),
