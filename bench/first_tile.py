@@ -17,7 +17,6 @@ import os
 import statistics
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def by_classify(micro_ids, first, last):
     """The tile's shares as the tile computed them before (classify over the period on read)."""
-    from django.utils import timezone
 
     from civicgrid.proactive import indicators, reports
 
@@ -35,16 +33,7 @@ def by_classify(micro_ids, first, last):
         indicators._aware(min(first, months[0])),
         indicators._aware(last + datetime.timedelta(days=1)),
     )
-    grid = defaultdict(lambda: {"found": 0, "residents": 0})
-    month = {m: {"found": 0, "residents": 0} for m in months}
-    for row in rows:
-        if not row["first"]:
-            continue
-        day = timezone.localdate(row["reported_at"])
-        if day >= first and row["micro_grid_id"] is not None:
-            grid[row["micro_grid_id"]][row["first"]] += 1
-        if day.replace(day=1) in month:
-            month[day.replace(day=1)][row["first"]] += 1
+    grid, month = indicators.tally_firsts(rows, first, months)
     return {
         "found": sum(g["found"] for g in grid.values()),
         "residents": sum(g["residents"] for g in grid.values()),

@@ -159,6 +159,23 @@ def classify(micro_ids, start, end) -> list[dict]:
     return out
 
 
+def tally_firsts(rows, first, months) -> tuple[dict, dict]:
+    """classify's rows counted as the tile counts them: found first / first reported by residents
+    per micro-grid from `first` on, and per month of `months` (the rule on read, which the stored
+    answers are checked against)."""
+    grid = defaultdict(lambda: {"found": 0, "residents": 0})
+    month = {m: {"found": 0, "residents": 0} for m in months}
+    for row in rows:
+        if not row["first"]:
+            continue
+        day = timezone.localdate(row["reported_at"])
+        if day >= first and row["micro_grid_id"] is not None:
+            grid[row["micro_grid_id"]][row["first"]] += 1
+        if day.replace(day=1) in month:
+            month[day.replace(day=1)][row["first"]] += 1
+    return dict(grid), month
+
+
 def _share(found: int, residents: int) -> float | None:
     return None if found + residents == 0 else round(found / (found + residents), 4)
 

@@ -5,7 +5,6 @@ the same rows; the dashboard tile's shares are the rule's on the demo street."""
 
 import datetime
 import random
-from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
@@ -144,17 +143,7 @@ def _shares_by_rule(micro_ids, first, last):
     )
     if micro_ids is not None:
         rows = [r for r in rows if r["micro_grid_id"] in micro_ids]
-    grid = defaultdict(lambda: {"found": 0, "residents": 0})
-    month = {m: {"found": 0, "residents": 0} for m in months}
-    for row in rows:
-        if not row["first"]:
-            continue
-        day = timezone.localdate(row["reported_at"])
-        if day >= first and row["micro_grid_id"] is not None:
-            grid[row["micro_grid_id"]][row["first"]] += 1
-        if day.replace(day=1) in month:
-            month[day.replace(day=1)][row["first"]] += 1
-    return dict(grid), month
+    return indicators.tally_firsts(rows, first, months)
 
 
 def test_the_tile_gives_the_rules_shares_on_the_demo(small_demo):
