@@ -8,9 +8,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.choices import (
+    OPEN_STATUSES,
     CallInStatus,
     CaseAction,
     CaseSource,
@@ -27,6 +29,7 @@ from civicgrid.cases.choices import (
     RatingChannel,
     WarningLevel,
 )
+from civicgrid.cases.clock import running_deadline_expression
 from civicgrid.cases.signals import refuse_watched
 from civicgrid.core.models import ImmutableModel
 from civicgrid.grids.choices import GridLevel
@@ -351,6 +354,33 @@ class Case(models.Model):
                 fields=["assigned_department", "-reported_at", "-id"], name="case_list_dept_idx"
             ),
             models.Index(fields=["micro_grid", "-reported_at", "-id"], name="case_list_grid_idx"),
+            # The same order over the open cases only: a tab of several states (处置中, 超期,
+            # 督办) in report order reads its few thousand open cases from here, where the index
+            # above walked the closed history first (oldest first: every closed case).
+            models.Index(
+                fields=["-reported_at", "-id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_newest_idx",
+            ),
+            # The queues' urgency orders (console.queries.SORTS: 期限 and 状态, the department
+            # inbox's default): on the running deadline itself, the expression the queries sort
+            # by — PostgreSQL uses an index on an expression only for that exact expression, so
+            # it is cases.clock's, and a change of the clocks changes these indexes (a migration).
+            # ASC puts NULL (no clock running: closed cases) last in PostgreSQL, as the sorts do.
+            models.Index(running_deadline_expression(), F("id").desc(), name="case_deadline_idx"),
+            models.Index(
+                "status",
+                running_deadline_expression(),
+                F("id").desc(),
+                name="case_deadline_status_idx",
+            ),
+            models.Index(
+                "assigned_department",
+                "status",
+                running_deadline_expression(),
+                F("id").desc(),
+                name="case_deadline_dept_idx",
+            ),
         ]
 
     def __str__(self):

@@ -46,7 +46,6 @@ from civicgrid.cases.choices import (
     CoHandlingStatus,
     ExtensionStatus,
 )
-from civicgrid.cases.clock import overdue_q
 from civicgrid.cases.duplicates import possible_duplicates
 from civicgrid.cases.models import CallIn, Case, CaseEvent, CoHandling, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
@@ -620,8 +619,11 @@ INBOX_TABS = [
     (
         "overdue",
         gettext_lazy("超期"),
-        # The department's own clock (处置) past its deadline: cases.clock's one meaning.
-        lambda now: Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED]) & overdue_q(now),
+        # The department's own clock (处置) past its deadline: cases.clock's one meaning (as
+        # the queue's 超期, with its running deadline's range).
+        lambda now: (
+            Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED]) & queries.overdue_tab_q(now)
+        ),
     ),
     ("handled", gettext_lazy("已反馈待核查"), lambda now: Q(status=CaseStatus.HANDLED)),
 ]
