@@ -1,0 +1,127 @@
+"""The queues' and the inbox's orders are read from an index (cases.Case.Meta), never by sorting
+the cases: every tab in every sort but 类别 (ordered by the category's own columns, which no
+index on the cases holds), its first page and a page by cursor both ways, and every tab of the
+department inbox in its order (the running deadline). PostgreSQL only: the plans are its own.
+
+With a dozen test rows the planner would rather sort them, so sorting and sequential scans are
+priced out (SET LOCAL, this transaction only), as in cases' plan test: a plan still sorting the
+cases or reading them by a Seq Scan means no index serves the order — at a million cases, a sort
+of every case of the tab (the running deadline of 全部 took 480 ms). An index on an expression
+serves only that exact expression: the queries' running deadline must stay cases.clock's."""
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from civicgrid.cases import services
+from civicgrid.console import queries, views
+from civicgrid.testing.cases import case_in_state, report
+from civicgrid.testing.world import IN_MICRO
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans of PostgreSQL"),
+]
+
+# The sorts an index on the cases serves (category: the categories' columns, see above).
+INDEXED_SORTS = [key for key in queries.SORT_KEYS if key != "category"]
+# Every index the lists' orders are read from (cases.Case.Meta.indexes).
+LIST_INDEXES = (
+    "case_deadline_idx",
+    "case_deadline_status_idx",
+    "case_deadline_dept_idx",
+    "case_open_newest_idx",
+    "case_list_newest_idx",
+    "case_list_status_idx",
+    "case_list_dept_idx",
+    "case_list_grid_idx",
+)
+
+
+@pytest.fixture
+def some(users, garbage, departments):
+    cases = [report(users["resident"], garbage, IN_MICRO[i % 4]) for i in range(3)]
+    services.do_file(cases[0], users["operator"])
+    for state in ("dispatched", "accepted", "handled", "returned", "closed", "suspended"):
+        cases.append(case_in_state(state, users, cat=garbage, point=IN_MICRO[1]))
+    return cases
+
+
+@pytest.fixture
+def no_sorts():
+    with connection.cursor() as cursor:
+        for knob in ("enable_seqscan", "enable_sort", "enable_incremental_sort"):
+            cursor.execute(f"SET LOCAL {knob} = off")
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def page_query(ordered, sort: str):
+    """The statement queries.page_of runs for a page (the ids chosen on the cases alone in the
+    orders no (reported_at, id) index serves)."""
+    return ordered[:31] if sort in queries.INDEX_ORDERS else ordered.values("pk")[:31]
+
+
+def assert_read_in_order(queryset, sort: str, label):
+    text = plan(page_query(queryset, sort))
+    assert "Seq Scan on cases_case" not in text, (label, text)
+    assert "Sort" not in text, (label, text)
+    assert any(name in text for name in LIST_INDEXES), (label, text)
+
+
+def keyset_pages(ordered, sort: str):
+    """The pages after and before the queue's first row (queries.keyset_page's conditions)."""
+    first = ordered.first()
+    fields = queries._sort_fields(sort)
+    for forward in (True, False):
+        values = queries.decode_cursor(queries.encode_cursor(sort, first, forward=forward), sort)[1]
+        page = ordered.filter(queries._beyond(fields, values, forward))
+        yield forward, (page if forward else page.reverse())
+
+
+@pytest.mark.parametrize("sort", INDEXED_SORTS)
+def test_every_queue_tab_reads_its_order_from_an_index(users, some, no_sorts, sort):
+    base = queries.row_columns(queries.list_queryset(users["operator"]))
+    for tab in queries.QUEUE_KEYS:
+        ordered, _key = queries.sorted_cases(base.filter(queries.queue_condition(tab)), sort)
+        assert_read_in_order(ordered, sort, (tab, sort))
+    everything, _key = queries.sorted_cases(base, sort)
+    for forward, page in keyset_pages(everything, sort):
+        assert_read_in_order(page, sort, ("all", sort, "forward" if forward else "backward"))
+
+
+def test_every_inbox_tab_reads_the_running_deadline_from_an_index(users, some, no_sorts):
+    handler = users["handler"]
+    base = queries.row_columns(queries.list_queryset(handler))
+    own = Q(assigned_department_id=handler.department_id, handled_by_grid=False)
+    now = timezone.now()
+    for tab, _label, condition in views.INBOX_TABS:
+        ordered, sort = queries.sorted_cases(base.filter(own & condition(now)), "deadline")
+        assert_read_in_order(ordered, sort, tab)
+        if tab == "to_accept":  # the default tab, deep by cursor
+            for forward, page in keyset_pages(ordered, sort):
+                assert_read_in_order(page, sort, (tab, forward))
+
+
+def test_the_deadline_order_is_the_indexed_expression(users, some):
+    """The 期限 order reads the department's open cases straight from its index: with every
+    other plan left open the planner still takes it (no sort of the cases) for the inbox's
+    default tab — the expression in the query is the index's."""
+    handler = users["handler"]
+    base = queries.row_columns(queries.list_queryset(handler))
+    own = Q(assigned_department_id=handler.department_id, handled_by_grid=False)
+    condition = dict((key, q) for key, _l, q in views.INBOX_TABS)["to_accept"]
+    ordered, _sort = queries.sorted_cases(base.filter(own & condition(timezone.now())), "deadline")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    text = plan(ordered.values("pk")[:31])
+    assert "case_deadline_dept_idx" in text, text
+    assert "Sort" not in text, text
