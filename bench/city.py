@@ -32,7 +32,10 @@ Then, through nginx, for `--seconds` after `--warmup` seconds not counted:
 
 Prints, per page type, the answers, errors, p50 and p99 (milliseconds; every answer counts, a
 failed one with the time it took — nginx answers 502 at once while both nodes are marked down
-after a read timeout), the deadline scan's runs, and as its last line `city_p99_ratio_vs_hello=<slowest page p99 / hello p99>`. Bounded
+after a read timeout), the dashboard's answers by how their figures were made (the Server-Timing
+header: fresh, stale while a task refreshes them, computed by the request, waited for), the
+deadline scan's runs, and as its last line `city_p99_ratio_vs_hello=<slowest page p99 / hello
+p99>`. Bounded
 (`--deadline` from the cluster's start), and everything it starts is stopped on exit (the kept
 database stays; Redis database `--redis-db` is flushed).
 """
@@ -228,9 +231,12 @@ class Timings:
         self.lock = threading.Lock()
         self.latency = defaultdict(list)
         self.errors = defaultdict(lambda: defaultdict(int))
+        # The dashboard's answers by how their figures were made (the Server-Timing header:
+        # fresh, stale, computed, waited) → their times, to tell a computation from a queue.
+        self.figures = defaultdict(lambda: defaultdict(list))
         self.counting = False
 
-    def record(self, kind, elapsed, error=None):
+    def record(self, kind, elapsed, error=None, how=None):
         """Every answer's time counts, failed ones included: a user who waited 60 s for a 504
         waited 60 s (a fast 502 counts too; the errors are shown beside)."""
         if not self.counting:
@@ -239,6 +245,8 @@ class Timings:
             self.latency[kind].append(elapsed)
             if error is not None:
                 self.errors[kind][error] += 1
+            if how is not None:
+                self.figures[kind][how].append(elapsed)
 
 
 class City:
@@ -269,7 +277,9 @@ class City:
         if resp.status_code != 200:
             self.timings.record(kind, elapsed, f"HTTP {resp.status_code}")
             return None
-        self.timings.record(kind, elapsed)
+        timing = resp.headers.get("Server-Timing", "")
+        how = timing.partition("desc=")[2] if timing.startswith("figures;") else None
+        self.timings.record(kind, elapsed, how=how or None)
         return resp
 
     # intake: open loop ------------------------------------------------------------------------
@@ -457,6 +467,14 @@ def report(city, seconds, data, since) -> float:
         )
     for kind, errors in timings.errors.items():
         print(f"  errors of {kind}: {dict(errors)}")
+    for kind, ways in timings.figures.items():
+        print(
+            f"  {kind} figures: "
+            + ", ".join(
+                f"{how} {len(times)} (max {max(times) * 1000:.0f} ms)"
+                for how, times in sorted(ways.items())
+            )
+        )
     answered = sum(len(v) for v in timings.latency.values())
     failed = sum(sum(e.values()) for e in timings.errors.values())
     if answered and failed / answered > 0.01:

@@ -7,16 +7,23 @@ kind × scope × period × language) is kept in the shared cache (Redis in the c
 settings.CIVICGRID_DASHBOARD_CACHE_SECONDS (0: computed on every request) with the moment it
 was computed, which the pages show (数据更新于 HH:MM:SS).
 
-Who computes: the first request that finds the figures missing or older than the interval takes
-a short lock in the cache (`cache.add`, atomic on Redis and the database cache alike) and
-computes; meanwhile the others read the previous figures when there are any, and otherwise wait
-at most as long as the last computation of that bundle took, then compute themselves — so a
+Who computes: when the figures are older than the interval but still kept, no request waits for
+them: the first request to notice takes a short lock in the cache (`cache.add`, atomic on Redis
+and the database cache alike), enqueues the background task `refresh_figures_task` (the task
+worker, on any node, recomputes them and frees the lock) and answers with the previous figures,
+as every other reader does meanwhile. Only when there are no figures at all (the first view of a
+scope, or none for KEEP_SECONDS) does a request compute: one under the lock, the others waiting
+at most as long as the last computation of that bundle took before computing themselves — so a
 request never waits for another's computation longer than computing itself would have taken.
 The periodic job `dashboard_warm` recomputes the street-wide default view every half interval
 on one node, so no leader's request pays for it.
+
+Each answer says how it was made (`Answer.how`: fresh, stale, computed or waited), which the
+views send as a `Server-Timing` header so a load test can tell a slow computation from a queue.
 """
 
 import hashlib
+import logging
 import time
 
 from django.conf import settings
@@ -36,6 +43,21 @@ POLL_SECONDS = 0.05
 KEEP_SECONDS = 600
 KINDS = ("all", "screen", "extras")
 
+logger = logging.getLogger("civicgrid.dashboard")
+
+
+class Answer(tuple):
+    """(value, computed_at), as a plain pair compares, with `how` it was made: "fresh" (from the
+    cache within the interval), "stale" (the previous figures while they are recomputed),
+    "computed" (by this request) or "waited" (another request's computation, waited for)."""
+
+    how: str
+
+    def __new__(cls, value, computed_at, how):
+        answer = super().__new__(cls, (value, computed_at))
+        answer.how = how
+        return answer
+
 
 def interval() -> int:
     return max(0, int(getattr(settings, "CIVICGRID_DASHBOARD_CACHE_SECONDS", 0)))
@@ -51,34 +73,55 @@ def key(kind: str, scope, first, last) -> str:
     return PREFIX + hashlib.sha256(text.encode()).hexdigest()
 
 
-def figures(kind: str, scope, first, last, compute, *, force: bool = False):
-    """(value, computed_at): `compute(now)`'s result for this bundle, at most one interval old.
+def figures(kind: str, scope, first, last, compute, *, force: bool = False, refresh=None):
+    """Answer(value, computed_at): `compute(now)`'s result for this bundle, at most one interval
+    old — or, while a refresh is on its way, the previous figures.
 
-    `force` recomputes whatever the cache holds (the warming job)."""
+    `force` recomputes whatever the cache holds (the warming job, the refresh task; the lock is
+    freed afterwards). `refresh()`, when given, enqueues the background recomputation of stale
+    figures; without it (or when enqueueing fails) the request that takes the lock computes."""
     seconds = interval()
     if seconds == 0:
         now = timezone.now()
-        return compute(now), now
+        return Answer(compute(now), now, "computed")
     name = key(kind, scope, first, last)
     entry = None if force else cache.get(name)
     if entry is not None and time.time() - entry["at"] < seconds:
-        return entry["value"], entry["computed_at"]
+        return Answer(entry["value"], entry["computed_at"], "fresh")
     lock = name + ":lock"
-    if force or cache.add(lock, 1, LOCK_SECONDS):
+    if force:
+        try:
+            return _compute(name, compute)
+        finally:
+            cache.delete(lock)
+    if cache.add(lock, 1, LOCK_SECONDS):
+        if entry is not None and refresh is not None and _enqueued(refresh):
+            return Answer(entry["value"], entry["computed_at"], "stale")
         try:
             return _compute(name, compute)
         finally:
             cache.delete(lock)
     if entry is not None:
         # Someone is recomputing: the previous figures, a little older, rather than a wait.
-        return entry["value"], entry["computed_at"]
+        return Answer(entry["value"], entry["computed_at"], "stale")
     deadline = time.monotonic() + (cache.get(name + ":cost") or 0)
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         entry = cache.get(name)
         if entry is not None:
-            return entry["value"], entry["computed_at"]
+            return Answer(entry["value"], entry["computed_at"], "waited")
     return _compute(name, compute)
+
+
+def _enqueued(refresh) -> bool:
+    """Enqueue the recomputation (the task frees the lock when done); False when the task
+    backend refuses it, so the caller, still holding the lock, computes instead."""
+    try:
+        refresh()
+    except Exception:
+        logger.exception("dashboard figures: the refresh task could not be enqueued")
+        return False
+    return True
 
 
 def _compute(name, compute):
@@ -88,15 +131,31 @@ def _compute(name, compute):
     cost = time.monotonic() - started
     entry = {"value": value, "computed_at": now, "at": time.time()}
     cache.set_many({name: entry, name + ":cost": cost}, interval() + KEEP_SECONDS)
-    return value, now
+    return Answer(value, now, "computed")
 
 
 def bundle(kind: str, scope, first, last, *, force: bool = False):
-    """(figures, computed_at) of one bundle: "all" (the dashboard's figures and every tile),
-    "screen" (the figures and the big screen's tiles) or "extras" (the leaders' page's survey,
-    shops, sorting and estates tiles)."""
+    """Answer(figures, computed_at) of one bundle: "all" (the dashboard's figures and every
+    tile), "screen" (the figures and the big screen's tiles) or "extras" (the leaders' page's
+    survey, shops, sorting and estates tiles)."""
     if kind not in KINDS:
         raise ValueError(kind)
+
+    def refresh():
+        from civicgrid.dashboard.tasks import refresh_figures_task
+
+        user = getattr(scope.user, "pk", None)
+        code = scope.node.code if scope.node is not None else None
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        refresh_figures_task.enqueue(
+            kind,
+            user,
+            code,
+            first.isoformat(),
+            last.isoformat(),
+            language,
+            key(kind, scope, first, last),
+        )
 
     def compute(now):
         if kind == "extras":
@@ -111,7 +170,28 @@ def bundle(kind: str, scope, first, last, *, force: bool = False):
             "tiles": tiles.collect(scope, first, last, now, screen=kind == "screen"),
         }
 
-    return figures(kind, scope, first, last, compute, force=force)
+    return figures(kind, scope, first, last, compute, force=force, refresh=refresh)
+
+
+def refresh(kind: str, user, code, first, last, language: str, name: str) -> str:
+    """The refresh task's work: the bundle of `user`'s scope at grid `code` recomputed into the
+    cache, and the lock of the request that enqueued it (cache key `name`) freed. Returns how it
+    went: "computed", or "gone" when the scope no longer resolves to the same figures (the user
+    or the grid changed meanwhile; the next reader then computes them itself)."""
+    try:
+        with translation.override(language):
+            if user is None:
+                scope = dashboard_figures.street_scope()
+            else:
+                scope = dashboard_figures.resolve_scope(user, code)
+            if key(kind, scope, first, last) != name:
+                return "gone"
+            bundle(kind, scope, first, last, force=True)
+            return "computed"
+    except dashboard_figures.ScopeError:
+        return "gone"
+    finally:
+        cache.delete(name + ":lock")
 
 
 def warm() -> dict:

@@ -22,6 +22,10 @@ INTERVAL = 60
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.CIVICGRID_DASHBOARD_CACHE_SECONDS = INTERVAL
+    # A queue, as in production: the refresh runs when a test plays the worker (run_refreshes).
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -55,20 +59,110 @@ def test_a_second_view_within_the_interval_reads_no_figures(world, client, name)
         assert again.json()["kpi"] == first.json()["kpi"]
 
 
-def test_a_view_after_the_interval_recomputes(world, client, frozen):  # noqa: F811
+def queued_refreshes():
+    from django_tasks_db.models import DBTaskResult
+
+    return list(
+        DBTaskResult.objects.filter(
+            task_path="civicgrid.dashboard.tasks.refresh_figures_task"
+        ).order_by("enqueued_at")
+    )
+
+
+def run_refreshes() -> list:
+    """What a task worker does with the queued refreshes (the tests' task backend only queues)."""
+    from civicgrid.dashboard.tasks import refresh_figures_task
+
+    done = []
+    for row in queued_refreshes():
+        done.append(refresh_figures_task.call(*row.args_kwargs["args"]))
+        row.delete()
+    return done
+
+
+def test_a_view_after_the_interval_is_refreshed_off_the_request(world, client, frozen):  # noqa: F811
     client.force_login(world["users"]["leader"])
     url = reverse("dashboard:data")
-    before = client.get(url).json()
+    first = client.get(url)
+    assert first["Server-Timing"] == "figures;desc=computed"
+    before = first.json()
     make_case(_garbage(), world["tree"]["micro_grids"][1], day=20, hour=11)
     # Within the interval: the figures as computed, with their age.
     frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL - 5))
-    cached = client.get(url).json()
-    assert cached["kpi"]["today_reported"] == before["kpi"]["today_reported"]
-    assert cached["generated_at"] == before["generated_at"] == "15:00:00"
+    cached = client.get(url)
+    assert cached["Server-Timing"] == "figures;desc=fresh"
+    assert cached.json()["kpi"]["today_reported"] == before["kpi"]["today_reported"]
+    assert cached.json()["generated_at"] == before["generated_at"] == "15:00:00"
+    # After it: the previous figures at once, and one refresh queued however many readers come.
     frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
-    fresh = client.get(url).json()
-    assert fresh["kpi"]["today_reported"] == before["kpi"]["today_reported"] + 1
-    assert fresh["generated_at"] == "15:01:01"
+    for _ in range(3):
+        stale, ctx = get(client, url)
+        assert stale["Server-Timing"] == "figures;desc=stale"
+        assert stale.json()["kpi"]["today_reported"] == before["kpi"]["today_reported"]
+        assert stale.json()["generated_at"] == "15:00:00"
+        assert rollup_queries(ctx) == 0
+    assert len(queued_refreshes()) == 1
+    # The worker recomputes them; the next reader gets the new figures without computing.
+    assert run_refreshes() == ["computed"]
+    fresh, ctx = get(client, url)
+    assert fresh["Server-Timing"] == "figures;desc=fresh"
+    assert rollup_queries(ctx) == 0
+    assert fresh.json()["kpi"]["today_reported"] == before["kpi"]["today_reported"] + 1
+    assert fresh.json()["generated_at"] == "15:01:01"
+
+
+def test_a_community_view_is_refreshed_for_its_own_scope(world, client, frozen):  # noqa: F811
+    client.force_login(world["users"]["community"])
+    url = reverse("dashboard:index")
+    assert client.get(url)["Server-Timing"] == "figures;desc=computed"
+    make_case(_garbage(), world["tree"]["micro_grids"][0], day=20, hour=11)
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
+    assert client.get(url)["Server-Timing"] == "figures;desc=stale"
+    # Both of the page's bundles (the figures and the extra tiles), each for the community's scope.
+    assert run_refreshes() == ["computed", "computed"]
+    page = client.get(url)
+    assert page["Server-Timing"] == "figures;desc=fresh"
+    assert "数据更新于 15:01:01" in page.content.decode()
+
+
+def test_without_a_task_backend_the_reader_computes(world, client, frozen, monkeypatch):  # noqa: F811
+    from civicgrid.dashboard import tasks
+
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:data")
+    client.get(url)
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
+
+    class Refusing:
+        def enqueue(self, *args):
+            raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks, "refresh_figures_task", Refusing())
+    answer = client.get(url)
+    assert answer["Server-Timing"] == "figures;desc=computed"
+    assert answer.json()["generated_at"] == "15:01:01"
+    # The lock was freed: once the interval has passed again, the next reader can refresh.
+    frozen.move_to(NOW + datetime.timedelta(seconds=2 * INTERVAL + 2))
+    monkeypatch.undo()
+    assert client.get(url)["Server-Timing"] == "figures;desc=stale"
+    assert len(queued_refreshes()) == 1
+
+
+def test_a_refresh_for_a_user_gone_frees_the_lock(world, frozen):  # noqa: F811
+    from django.core.cache import cache
+
+    from civicgrid.dashboard.tasks import refresh_figures_task
+
+    user = world["users"]["leader"]
+    scope = figures.resolve_scope(user, None)
+    day = datetime.date(2026, 11, 20)
+    name = shared.key("all", scope, day, day)
+    assert cache.add(name + ":lock", 1, shared.LOCK_SECONDS)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    args = ("all", user.pk, None, day.isoformat(), day.isoformat(), "zh-hans", name)
+    assert refresh_figures_task.call(*args) == "gone"
+    assert cache.add(name + ":lock", 1, shared.LOCK_SECONDS)
 
 
 def _garbage():
