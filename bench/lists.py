@@ -18,7 +18,9 @@ session, scoping, filters, serialization, JSON):
   page 1 and the page by cursor after the row at `--deep` (numbered pages are the first ten;
   then 下一页 carries a cursor; 30 rows a page); its tab counts cached until a case changes
   (console.queries; `--uncached-counts` also times them made on every request, apart);
-- console_inbox: the department inbox (its default tab), page 1.
+- console_queue 期限: the same queue in its default order, the running deadline (tab 全部:
+  the open cases by urgency, then every case without a clock), page 1 and by cursor at `--deep`;
+- console_inbox: the department inbox (its default tab, in the running deadline's order), page 1.
 
 Two yardsticks for each, both one SQL query (the list's columns and joins, the kind's
 condition, ORDER BY reported_at DESC, id DESC LIMIT 50, a keyset condition for the deep page) and
@@ -230,6 +232,30 @@ def measure(args) -> dict:
             [at, pk],
             handbuilt_page(street, "scope", (at, pk)),
         )
+    # The queue's own order (期限: the running deadline, NULL — no clock running — last) over
+    # 全部, first and deep by cursor: the yardstick stays the hand-built page in report order
+    # (as for the inbox), so the ratio holds what the order costs too.
+    by_deadline = "/console/?tab=all&sort=deadline"
+    pair(
+        "console_queue 期限 page 1",
+        page_getter(street, by_deadline),
+        "TRUE",
+        [],
+        handbuilt_page(street, "scope"),
+    )
+    if not args.skip_console_deep:
+        from civicgrid.console import queries
+
+        ordered, _key = queries.sorted_cases(queries.list_queryset(operator), "deadline")
+        row = ordered.only("id", "status", "hotline_deadline", *DEADLINES)[depth]
+        token = queries.encode_cursor("deadline", row, forward=True)
+        pair(
+            f"console_queue 期限 depth {depth:,}",
+            page_getter(street, f"{by_deadline}&cursor={token}"),
+            keyset,
+            [at, pk],
+            handbuilt_page(street, "scope", (at, pk)),
+        )
     pair(
         "console_inbox page 1",
         page_getter(desk, "/console/inbox/"),
@@ -258,6 +284,10 @@ def measure(args) -> dict:
         finally:
             queries.cached_counts = cached
     return results
+
+
+# The deadline fields the running deadline is chosen from (cases.clock).
+DEADLINES = ("filing_deadline", "handling_deadline", "verification_deadline")
 
 
 def dashboard_count(where, params) -> int:

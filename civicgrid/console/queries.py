@@ -671,9 +671,40 @@ def keyset_page(ordered, sort: str, cursor, size: int):
     queryset = ordered.filter(_beyond(fields, values, forward))
     if not forward:
         queryset = queryset.reverse()
-    rows = page_of(queryset, sort, 0, size + 1)
+    name, desc, nullable = fields[0]
+    if nullable and not desc:
+        rows = _two_ranges(queryset, sort, name, values[0], forward, size + 1)
+    else:
+        rows = page_of(queryset, sort, 0, size + 1)
     has_more = len(rows) > size
     rows = rows[:size]
     if not forward:
         rows.reverse()
     return rows, has_more
+
+
+def _two_ranges(queryset, sort: str, name: str, value, forward: bool, count: int) -> list:
+    """Up to `count` rows of a keyset page whose order starts with a nullable field, ascending
+    with NULLs last (the running deadline: 期限). The rows beyond a cursor are two ranges of
+    that field's index — the values on one side of the cursor's and the NULLs — and a condition
+    joining them by OR is no range at all: the database walked the index from its start to the
+    cursor (every open case before it). So each range is read by itself, the second only when
+    the first does not fill the page (one query, two at the border)."""
+    if forward and value is not None:
+        # After a deadline: the later deadlines, then every case without one.
+        ranges = [Q(**{f"{name}__gte": value}), Q(**{f"{name}__isnull": True})]
+    elif forward:
+        # Among the cases without a deadline: _beyond's condition is a range already.
+        ranges = [Q()]
+    elif value is not None:
+        # Back from a deadline: only earlier ones (NULLs come after it).
+        ranges = [Q(**{f"{name}__lte": value})]
+    else:
+        # Back from a case without a deadline: the rest of those, then the latest deadlines.
+        ranges = [Q(**{f"{name}__isnull": True}), Q(**{f"{name}__isnull": False})]
+    rows = []
+    for condition in ranges:
+        rows += page_of(queryset.filter(condition), sort, 0, count - len(rows))
+        if len(rows) >= count:
+            break
+    return rows
