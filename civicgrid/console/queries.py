@@ -673,7 +673,7 @@ def keyset_page(ordered, sort: str, cursor, size: int):
         queryset = queryset.reverse()
     name, desc, nullable = fields[0]
     if nullable and not desc:
-        rows = _two_ranges(queryset, sort, name, values[0], forward, size + 1)
+        rows = _two_ranges(queryset, sort, fields, values, forward, size + 1)
     else:
         rows = page_of(queryset, sort, 0, size + 1)
     has_more = len(rows) > size
@@ -683,13 +683,14 @@ def keyset_page(ordered, sort: str, cursor, size: int):
     return rows, has_more
 
 
-def _two_ranges(queryset, sort: str, name: str, value, forward: bool, count: int) -> list:
+def _two_ranges(queryset, sort: str, fields, values, forward: bool, count: int) -> list:
     """Up to `count` rows of a keyset page whose order starts with a nullable field, ascending
     with NULLs last (the running deadline: 期限). The rows beyond a cursor are two ranges of
     that field's index — the values on one side of the cursor's and the NULLs — and a condition
     joining them by OR is no range at all: the database walked the index from its start to the
     cursor (every open case before it). So each range is read by itself, the second only when
     the first does not fill the page (one query, two at the border)."""
+    name, value = fields[0][0], values[0]
     if forward and value is not None:
         # After a deadline: the later deadlines, then every case without one.
         ranges = [Q(**{f"{name}__gte": value}), Q(**{f"{name}__isnull": True})]
@@ -700,8 +701,10 @@ def _two_ranges(queryset, sort: str, name: str, value, forward: bool, count: int
         # Back from a deadline: only earlier ones (NULLs come after it).
         ranges = [Q(**{f"{name}__lte": value})]
     else:
-        # Back from a case without a deadline: the rest of those, then the latest deadlines.
-        ranges = [Q(**{f"{name}__isnull": True}), Q(**{f"{name}__isnull": False})]
+        # Back from a case without a deadline: the rest of those (a range of the next fields:
+        # said alone, as the OR hides it), then the latest deadlines.
+        rest = _beyond(fields[1:], values[1:], forward) if len(fields) > 1 else Q()
+        ranges = [Q(**{f"{name}__isnull": True}) & rest, Q(**{f"{name}__isnull": False})]
     rows = []
     for condition in ranges:
         rows += page_of(queryset.filter(condition), sort, 0, count - len(rows))
