@@ -12,6 +12,7 @@ import io
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -140,6 +141,17 @@ def index(request):
     context.update(extras)
     data["tiles"] = context["tiles"] = bundle["tiles"]
     context["updated_at"] = shared.updated_at(min(computed_at, extras_at))
+    parts = (
+        shared.key("all", scope, first, last),
+        computed_at.isoformat(),
+        extras_at.isoformat(),
+        scope.label,
+        tuple(c["code"] for c in context["crumbs"]),
+        request.GET.urlencode(),
+    )
+    context["content"] = shared.fragment(
+        parts, lambda: render_to_string("dashboard/_index_content.html", context, request)
+    )
     return _how(render(request, "dashboard/index.html", context), answer, extras_answer)
 
 

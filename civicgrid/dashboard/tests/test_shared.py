@@ -3,6 +3,7 @@ interval, recomputed after it, never shared between scopes, periods or languages
 page; the periodic job warming the street-wide view; readers during a recomputation."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -284,3 +285,37 @@ def test_without_previous_figures_a_reader_waits_at_most_a_computation(world):  
     cache.set(other + ":cost", 0.1)
     assert cache.add(other + ":lock", 1, shared.LOCK_SECONDS)
     assert shared.figures("screen", scope, day, day, lambda now: "mine")[0] == "mine"
+
+
+def test_the_page_markup_is_rendered_once_per_computation(world, client, frozen):  # noqa: F811
+    from django.template import loader
+
+    rendered = []
+    original = loader.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return original(name, *args, **kwargs)
+
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:index")
+    from civicgrid.dashboard import views
+
+    views.render_to_string, saved = counting, views.render_to_string
+    try:
+        first = client.get(url).content.decode()
+        again = client.get(url).content.decode()
+        # Another query (another period) is other markup; the same query again is not.
+        other = client.get(url, {"start": "2026-11-01", "end": "2026-11-20"}).content.decode()
+        client.force_login(world["users"]["community"])
+        own = client.get(url).content.decode()
+    finally:
+        views.render_to_string = saved
+    assert rendered.count("dashboard/_index_content.html") == 3
+    # The same page (but the per-request CSRF tokens of the base template).
+    token = re.compile(r"[A-Za-z0-9]{64}")
+    assert token.sub("", first) == token.sub("", again)
+    assert 'value="2026-11-01"' in other and 'value="2026-11-01"' not in first
+    # The community's own scope: its own figures and crumbs, never the street's markup.
+    assert own != first
+    assert world["tree"]["communities"][0].name in own
