@@ -250,8 +250,9 @@ def _queue_page(request, bulk_form=None, status=200, filing_form=None):
     form = filterset.form
     tab = source.get("tab") if source.get("tab") in queries.QUEUE_KEYS else queries.QUEUE_KEYS[0]
     counts = queries.cached_counts(counts_key, lambda: queries.queue_counts(filtered), reads)
+    sort = source.get("sort", "")
     cases, sort = queries.sorted_cases(
-        queries.row_columns(filtered.filter(queries.queue_condition(tab))), source.get("sort", "")
+        queries.row_columns(filtered.filter(queries.queue_condition(tab, sort))), sort
     )
     # The tab's count is known (capped for 全部): the paginator does not count again.
     capped = min(counts[tab], queries.ALL_COUNT_CAP)
@@ -619,8 +620,8 @@ INBOX_TABS = [
     (
         "overdue",
         gettext_lazy("超期"),
-        # The department's own clock (处置) past its deadline: cases.clock's one meaning (as
-        # the queue's 超期, with its running deadline's range).
+        # The department's own clock (处置) past its deadline: cases.clock's one meaning, with
+        # its running deadline's range (queries.overdue_tab_q).
         lambda now: (
             Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.ACCEPTED]) & queries.overdue_tab_q(now)
         ),

@@ -94,7 +94,7 @@ def keyset_queries(ordered, sort: str, monkeypatch):
 def test_every_queue_tab_reads_its_order_from_an_index(users, some, no_sorts, sort, monkeypatch):
     base = queries.row_columns(queries.list_queryset(users["operator"]))
     for tab in queries.QUEUE_KEYS:
-        ordered, _key = queries.sorted_cases(base.filter(queries.queue_condition(tab)), sort)
+        ordered, _key = queries.sorted_cases(base.filter(queries.queue_condition(tab, sort)), sort)
         assert_read_in_order(ordered, sort, (tab, sort))
     everything, _key = queries.sorted_cases(base, sort)
     deep = keyset_queries(everything, sort, monkeypatch)
@@ -119,18 +119,23 @@ def test_every_inbox_tab_reads_the_running_deadline_from_an_index(
 
 
 def test_the_deadline_order_is_the_indexed_expression(users, some):
-    """The 期限 order reads the department's open cases straight from its index: with every
-    other plan left open the planner still takes it (no sort of the cases) for the inbox's
-    default tab — the expression in the query is the index's."""
+    """The inbox's default page (期限) is read in order from an index on the running deadline
+    (by department or by state): the expression the query sorts by is the one indexed. With
+    sorts, sequential and bitmap scans priced out, an order no index served would be sorted
+    all the same."""
     handler = users["handler"]
     base = queries.row_columns(queries.list_queryset(handler))
     own = Q(assigned_department_id=handler.department_id, handled_by_grid=False)
     condition = dict((key, q) for key, _l, q in views.INBOX_TABS)["to_accept"]
     ordered, _sort = queries.sorted_cases(base.filter(own & condition(timezone.now())), "deadline")
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for knob in (
+            "enable_sort",
+            "enable_incremental_sort",
+            "enable_seqscan",
+            "enable_bitmapscan",
+        ):
+            cursor.execute(f"SET LOCAL {knob} = off")
     text = plan(ordered.values("pk")[:31])
-    assert "case_deadline_dept_idx" in text, text
     assert "Sort" not in text, text
+    assert "case_deadline_dept_idx" in text or "case_deadline_status_idx" in text, text
