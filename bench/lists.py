@@ -247,8 +247,8 @@ def measure(args) -> dict:
         from civicgrid.console import queries
 
         ordered, _key = queries.sorted_cases(queries.list_queryset(operator), "deadline")
-        row = ordered.only("id", "status", "hotline_deadline", *DEADLINES)[depth]
-        token = queries.encode_cursor("deadline", row, forward=True)
+        row = ordered.values("pk", "running_deadline")[depth]
+        token = queries.encode_cursor("deadline", SimpleNamespace(**row), forward=True)
         pair(
             f"console_queue 期限 depth {depth:,}",
             page_getter(street, f"{by_deadline}&cursor={token}"),
@@ -284,10 +284,6 @@ def measure(args) -> dict:
         finally:
             queries.cached_counts = cached
     return results
-
-
-# The deadline fields the running deadline is chosen from (cases.clock).
-DEADLINES = ("filing_deadline", "handling_deadline", "verification_deadline")
 
 
 def dashboard_count(where, params) -> int:
