@@ -73,6 +73,15 @@ class CaseSource(models.TextChoices):
     PROACTIVE = "proactive", _("主动发现")
 
 
+# Sources a client may not pick (the API's `source`, the desk's 受理渠道): only their own service
+# sets them — 主动发现 comes from a finding on a proactive patrol task (proactive.services
+# do_record_finding) and the dashboard's 主动发现占比 and the scorecard's 防范到位 count it, so a
+# hand-set one would inflate them. The value is the refusal shown on the field.
+SOURCES_NOT_BY_HAND = {
+    CaseSource.PROACTIVE: _("主动发现只能由主动治理巡查任务的发现生成"),
+}
+
+
 class CategoryFamily(models.TextChoices):
     """The two families of the urban-management standard plus the community extension class."""
 

@@ -18,7 +18,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases.choices import CaseSource, HotlineRequestType, MediationOutcome, Rating
+from civicgrid.cases.choices import (
+    SOURCES_NOT_BY_HAND,
+    CaseSource,
+    HotlineRequestType,
+    MediationOutcome,
+    Rating,
+)
 from civicgrid.cases.models import Category
 from civicgrid.cases.services.checks import MAX_DESCRIPTION, PHONE_RE
 from civicgrid.core.forms import FilterFormMixin, all_choices
@@ -521,6 +527,16 @@ class BulkDispatchForm(forms.Form):
 # --- the desk: a case registered by hand, bulk filing ----------------------------------------
 
 
+class ChannelField(forms.ChoiceField):
+    """受理渠道: a source only its own service sets (cases.choices.SOURCES_NOT_BY_HAND) is refused
+    with the reason, not as an unknown choice."""
+
+    def validate(self, value):
+        if value in SOURCES_NOT_BY_HAND:
+            raise ValidationError(SOURCES_NOT_BY_HAND[value], code="not_by_hand")
+        super().validate(value)
+
+
 class CaseEntryForm(forms.Form):
     """登记案件 at the 城运中心's desk: a call (来电), a visitor (来访) or a 12345 ticket typed in
     by hand. Every field is checked in one round trip here (the same rules as
@@ -535,7 +551,7 @@ class CaseEntryForm(forms.Form):
     # do_report's field names → this form's.
     FIELD_MAP = {"source": "channel", "external_ticket": "ticket", "dispatched_at": "ticket"}
 
-    channel = forms.ChoiceField(
+    channel = ChannelField(
         label=_("受理渠道"),
         choices=CHANNELS,
         initial=CaseSource.PHONE_CALL,

@@ -11,7 +11,13 @@ from rest_framework import serializers
 
 from civicgrid.cases import clock
 from civicgrid.cases import public as public_view
-from civicgrid.cases.choices import CaseSource, HotlineRequestType, MediationOutcome, Rating
+from civicgrid.cases.choices import (
+    SOURCES_NOT_BY_HAND,
+    CaseSource,
+    HotlineRequestType,
+    MediationOutcome,
+    Rating,
+)
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.notifications import mask_email
 from civicgrid.cases.services import MAX_DESCRIPTION, MAX_NOTE, first_contact_deadline
@@ -371,6 +377,21 @@ class CaseDetailSerializer(CaseListSerializer):
         return available_actions(self.context["request"].user, case)
 
 
+class IntakeSourceField(serializers.ChoiceField):
+    """来源 of a new report: the sources a client may pick (not choices.SOURCES_NOT_BY_HAND, so
+    the schema does not offer them and lean_intake_fields leaves them to this field), and for
+    those a refusal that says where they come from."""
+
+    def __init__(self, **kwargs):
+        choices = [(v, label) for v, label in CaseSource.choices if v not in SOURCES_NOT_BY_HAND]
+        super().__init__(choices=choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data in SOURCES_NOT_BY_HAND:
+            raise serializers.ValidationError(SOURCES_NOT_BY_HAND[data], code="not_by_hand")
+        return super().to_internal_value(data)
+
+
 class IntakeSerializer(serializers.Serializer):
     """A new report. `category` is the id of a second-level category (see /api/cases/categories/)."""
 
@@ -389,7 +410,7 @@ class IntakeSerializer(serializers.Serializer):
             "max_length": _("问题描述不能超过{max_length}个字"),
         },
     )
-    source = serializers.ChoiceField(choices=CaseSource.choices, required=False)
+    source = IntakeSourceField(required=False)
     lon = serializers.FloatField(required=False, allow_null=True)
     lat = serializers.FloatField(required=False, allow_null=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)

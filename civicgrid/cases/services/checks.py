@@ -38,9 +38,9 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 SOURCES_BY_ROLE = {
     Role.RESIDENT: [CaseSource.RESIDENT],
     # 主动发现: a finding on a proactive patrol task (civicgrid.proactive.services); it stays in
-    # the list because the finding reports as the worker, through this check. A report sent
-    # as 主动发现 by hand (the API's `source`) inflates nothing: the share found first
-    # (proactive.indicators.FOUND_SOURCES) counts 主动发现, 巡查上报, 走访 and 部门自查 alike.
+    # the list because the finding reports as the worker, through this check. The intake
+    # surfaces (the API's `source`, the desk's 受理渠道) refuse it from a client
+    # (choices.SOURCES_NOT_BY_HAND): the dashboard shows 主动发现 by itself.
     Role.GRID_WORKER: [CaseSource.GRID_PATROL, CaseSource.VISIT, CaseSource.PROACTIVE],
     Role.GRID_LEADER: [CaseSource.GRID_PATROL, CaseSource.VISIT, CaseSource.PROACTIVE],
     Role.COMMUNITY_STAFF: [

@@ -154,6 +154,7 @@ OTHER_BODIES = [
     {"category": 7, "description": "孤立代理\ud800"},
     {"category": 7, "description": "来源", "source": "nowhere"},
     {"category": 7, "description": "来源", "source": ""},
+    {"category": 7, "description": "来源", "source": "proactive"},
     {"category": 7, "description": "坐标", "lon": "121.5", "lat": 31},
     {"category": 7, "description": "坐标", "lon": 10**400, "lat": 31},
     {"category": 7, "description": "匿名", "is_anonymous": "true"},
