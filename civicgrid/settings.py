@@ -580,6 +580,9 @@ CIVICGRID_PERIODIC_JOBS = {
     "firesafety_overdue": {"every": 3600, "call": "civicgrid.firesafety.services.check_overdue"},
     # 主动治理: 一弄一案 detection and 返潮, hotspots (Gi*), yesterday's anomalies.
     "proactive_scan": {"every": 3600, "call": "civicgrid.proactive.services.scan"},
+    # 未诉先办's stored answers of the last FIRST_WINDOW_DAYS + 1 days recomputed (a same-place
+    # race of two reports can leave a count wrong there).
+    "first_reports_recent": {"every": 3600, "call": "civicgrid.proactive.first.refresh_recent"},
     # 智能派单: retrain on the street's closed cases (30 days), the new model made active.
     "dispatch_retrain": {
         "every": 30 * 86400,

@@ -18,9 +18,13 @@ CIVICGRID_PROACTIVE_FIRST_RADIUS_M / _WINDOW_DAYS), by the benchmark's generator
 migration when the table is empty but cases exist (an upgraded database).
 
 Two intakes at the same place committed at the same moment under READ COMMITTED may each miss
-the other (neither row is visible to the other's transaction); the rebuild command corrects it.
+the other (neither row is visible to the other's transaction). The periodic job
+`first_reports_recent` (`refresh_recent`, hourly) recomputes the answers of the cases of the last
+FIRST_WINDOW_DAYS + 1 days (`rebuild_since`), which is where such a race can leave one; the
+rebuild command corrects any.
 """
 
+import datetime
 import math
 import threading
 from collections import Counter, defaultdict
@@ -30,6 +34,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from civicgrid.cases.duplicates import EARTH_RADIUS_M
 from civicgrid.cases.signals import NEW, WATCHED_FIELDS
@@ -311,6 +316,89 @@ def rebuild(using="default", case_model=None, store_model=None, verbose=None) ->
             if verbose:
                 verbose(f"  category {category}: {len(objs):,} cases")
     return written
+
+
+def refresh_recent(now=None, using="default") -> dict:
+    """The periodic job `first_reports_recent`: the answers of the cases reported in the last
+    FIRST_WINDOW_DAYS + 1 days recomputed (rebuild_since). A race of two same-place reports
+    leaves a wrong count only on cases that close together; older answers are not read."""
+    now = now or timezone.now()
+    return rebuild_since(now - window() - datetime.timedelta(days=1), using=using)
+
+
+def rebuild_since(since, using="default", case_model=None, store_model=None) -> dict:
+    """Recompute the stored answers of the counted cases reported at or after `since` (rebuild's
+    rule, read only from `since` minus the window on: a range of the cases' reported_at index),
+    in one transaction; rows of cases before `since` are not touched. Returns the counts:
+    cases, corrected, missing (rows written where none was), removed (rows of cases no longer
+    counted), and skipped (rows changed by a concurrent step meanwhile).
+
+    A step of another case may commit while this runs and move a count by one (apply_change):
+    the stored answers are read before the cases, and each correction is written only where the
+    row still holds the value read (compare and set), so a count moved meanwhile is left to the
+    next run instead of being overwritten with an answer that missed that step."""
+    case_model, store = _models(case_model, store_model)
+    rows_of = store.objects.using(using)
+    with transaction.atomic(using=using):
+        stored = {
+            r["case_id"]: r
+            for r in rows_of.filter(case__reported_at__gte=since).values(
+                "case_id", "kind", "earlier", "micro_grid_id", "reported_at"
+            )
+        }
+        rows = list(
+            case_model._base_manager.using(using)
+            .filter(reported_at__gte=since - window(), source__in=FOUND_SOURCES + COMPLAINT_SOURCES)
+            .exclude(status__in=NOT_COUNTED)
+            .values("source", "category_id", *ROW_FIELDS)
+        )
+        for row in rows:
+            row["kind"] = KIND[row["source"]]
+        index = {
+            kind: Earlier(r for r in rows if r["kind"] == kind)
+            for kind in (FirstKind.FOUND, FirstKind.COMPLAINT)
+        }
+        targets = [r for r in rows if r["reported_at"] >= since]
+        by_counts, single, new = defaultdict(list), [], []
+        for r in targets:
+            answer = {
+                "kind": r["kind"],
+                "earlier": index[_other(r["kind"])].count_before(r),
+                "micro_grid_id": r["micro_grid_id"],
+                "reported_at": r["reported_at"],
+            }
+            old = stored.get(r["pk"])
+            if old is None:
+                new.append(store(case_id=r["pk"], **answer))
+            elif all(old[k] == v for k, v in answer.items() if k != "earlier"):
+                if old["earlier"] != answer["earlier"]:
+                    by_counts[(old["earlier"], answer["earlier"])].append(r["pk"])
+            else:
+                single.append((r["pk"], old["earlier"], answer))
+        corrected = 0
+        # The usual run corrects nothing or a few: one UPDATE per (stored, right) pair of counts.
+        for (was, right), pks in sorted(by_counts.items()):
+            corrected += rows_of.filter(case_id__in=pks, earlier=was).update(earlier=right)
+        for pk, was, answer in single:
+            corrected += rows_of.filter(case_id=pk, earlier=was).update(**answer)
+        # A row written meanwhile by the case's own step stays (its step counted it).
+        rows_of.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+        counted = {r["pk"] for r in targets}
+        gone = defaultdict(list)
+        for pk, old in stored.items():
+            if pk not in counted:
+                gone[old["earlier"]].append(pk)
+        removed = 0
+        for was, pks in gone.items():
+            removed += rows_of.filter(case_id__in=pks, earlier=was).delete()[0]
+    expected = sum(len(p) for p in by_counts.values()) + len(single)
+    return {
+        "cases": len(targets),
+        "corrected": corrected,
+        "missing": len(new),
+        "removed": removed,
+        "skipped": expected - corrected + sum(len(p) for p in gone.values()) - removed,
+    }
 
 
 def _other(kind):
