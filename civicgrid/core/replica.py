@@ -27,7 +27,9 @@ import contextvars
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connections
+from django.dispatch import receiver
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -49,8 +51,25 @@ _route: contextvars.ContextVar[_Route | None] = contextvars.ContextVar(
 )
 
 
+# The setting as last read. Django asks the router on every foreign key set on a new instance
+# (a bulk load asks it hundreds of thousands of times), and reading a setting through the lazy
+# settings object cost more than the rest of the router; a change (override_settings in tests)
+# sends setting_changed, which forgets it.
+_enabled: bool | None = None
+
+
 def enabled() -> bool:
-    return bool(getattr(settings, "CIVICGRID_READ_REPLICA", False))
+    global _enabled
+    if _enabled is None:
+        _enabled = bool(getattr(settings, "CIVICGRID_READ_REPLICA", False))
+    return _enabled
+
+
+@receiver(setting_changed)
+def _forget_enabled(setting, **kwargs):
+    global _enabled
+    if setting == "CIVICGRID_READ_REPLICA":
+        _enabled = None
 
 
 class ReplicaRouter:

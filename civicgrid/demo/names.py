@@ -7,6 +7,7 @@ generated names.
 """
 
 import random
+from itertools import accumulate
 
 # Surnames with rough weights: the national top of the list plus the names common in old
 # Shanghai families (陆, 沈, 顾, 钱, 倪, 施, 瞿, 浦 …).
@@ -47,11 +48,12 @@ GIVEN_NAMES = {
 _COHORTS = sorted({year for _, year in GIVEN_NAMES})
 
 _SURNAME_LIST = list(SURNAMES)
-_SURNAME_WEIGHTS = list(SURNAMES.values())
+# Accumulated once (random.choices draws the same with cum_weights as with the weights).
+_SURNAME_CUM = list(accumulate(SURNAMES.values()))
 
 
 def surname(rng: random.Random) -> str:
-    return rng.choices(_SURNAME_LIST, weights=_SURNAME_WEIGHTS)[0]
+    return rng.choices(_SURNAME_LIST, cum_weights=_SURNAME_CUM)[0]
 
 
 def given_name(rng: random.Random, gender: str, birth_year: int) -> str:

@@ -10,6 +10,7 @@ houses, 002). Ages skew old as in Shanghai's registered population.
 import datetime
 import random
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from civicgrid.demo import names
 from civicgrid.registry.choices import CareTag, Gender
@@ -30,6 +31,15 @@ PROVINCE_AREA_CODES = {
     "340102": 8, "340121": 6, "342201": 5, "320102": 4, "320321": 5, "411522": 5, "410102": 3,
     "510104": 3, "510921": 4, "330102": 3, "360102": 3, "420102": 3, "430102": 2, "370102": 2,
 }  # fmt: skip
+# random.choices with cum_weights draws exactly what it draws with the weights (it accumulates
+# them itself first); accumulated once here, not for each of the ~30,000 people.
+_SHANGHAI_AREAS = list(SHANGHAI_AREA_CODES)
+_SHANGHAI_CUM = list(accumulate(SHANGHAI_AREA_CODES.values()))
+_PROVINCE_AREAS = list(PROVINCE_AREA_CODES)
+_PROVINCE_CUM = list(accumulate(PROVINCE_AREA_CODES.values()))
+# A household's make-up and its weight.
+_SHAPES = ["elder_alone", "elder_couple", "nuclear", "three_gen", "young", "parent_adult"]
+_SHAPES_CUM = list(accumulate([10, 16, 34, 20, 12, 8]))
 
 
 def id_check_char(first17: str) -> str:
@@ -88,9 +98,9 @@ class PeopleMaker:
         rng = self.rng
         birth = self.birth_date(age_low, age_high)
         if registered:
-            area = rng.choices(list(SHANGHAI_AREA_CODES), list(SHANGHAI_AREA_CODES.values()))[0]
+            area = rng.choices(_SHANGHAI_AREAS, cum_weights=_SHANGHAI_CUM)[0]
         else:
-            area = rng.choices(list(PROVINCE_AREA_CODES), list(PROVINCE_AREA_CODES.values()))[0]
+            area = rng.choices(_PROVINCE_AREAS, cum_weights=_PROVINCE_CUM)[0]
         age = age_on(birth)
         # Children have no phone of their own; some of the very old do not either.
         has_phone = age >= 16 and (age < 80 or rng.random() < 0.6)
@@ -123,10 +133,7 @@ class PeopleMaker:
     def household(self, kind: str) -> list[Person]:
         """The people of one dwelling for a community of this kind (commodity/old/village)."""
         rng = self.rng
-        shape = rng.choices(
-            ["elder_alone", "elder_couple", "nuclear", "three_gen", "young", "parent_adult"],
-            weights=[10, 16, 34, 20, 12, 8],
-        )[0]
+        shape = rng.choices(_SHAPES, cum_weights=_SHAPES_CUM)[0]
         people: list[Person] = []
         if shape == "elder_alone":
             gender = Gender.FEMALE if rng.random() < 0.65 else Gender.MALE

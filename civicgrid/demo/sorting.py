@@ -239,7 +239,13 @@ def _rosters(points, guides, team_communities, now, rng, counts):
 
 
 def _pledges_and_conventions(estates, by_community, today, rng, counts):
-    homes = list(Household.objects.select_related("address__micro_grid").order_by("pk"))
+    # A pledge needs the household's estate and 居村 (sorting.services._household_place): not
+    # the micro-grid's geometry, which decoding for every household cost more than the pledges.
+    homes = list(
+        Household.objects.select_related("address__micro_grid")
+        .only("pk", "address__estate", "address__micro_grid__parent")
+        .order_by("pk")
+    )
     pledged = [h for h in homes if rng.random() < 0.85]
     signed_on = _month_start(today, 11)
     counts["pledge"] += len(services.do_record_pledges(pledged, signed_on=signed_on))

@@ -326,6 +326,8 @@ def _records(rng, volunteers, projects, elders, today, now, counts):
         ).values_list("pk", "household_id")
     )
     all_projects = projects
+    # The zone looked up once, not for each of the ~7,000 records.
+    tz = timezone.get_current_timezone()
     rows = []
     for volunteer in volunteers:
         if rng.random() < 0.25:  # registered, not active this year
@@ -340,7 +342,8 @@ def _records(rng, volunteers, projects, elders, today, now, counts):
             start = timezone.make_aware(
                 datetime.datetime.combine(
                     day, datetime.time(rng.randint(8, 15), rng.choice((0, 30)))
-                )
+                ),
+                tz,
             )
             minutes = rng.choice(DURATIONS)
             group = project.kind == "other" or rng.random() < 0.08
