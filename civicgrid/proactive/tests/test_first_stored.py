@@ -8,6 +8,7 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from civicgrid.cases import services as cases
@@ -128,6 +129,17 @@ def test_stored_answers_follow_the_rule_on_a_generated_street(report, users, tre
     incremental = _rows()
     call_command("rebuild_first_reports", verbosity=0)
     assert _rows() == incremental
+    # The periodic job's part (rebuild_since): every count made wrong, it puts right those of the
+    # cases from `since` on, and only those.
+    since = at(10)
+    FirstReport.objects.update(earlier=F("earlier") + 1)
+    done = first.rebuild_since(since)
+    recent = {r for r in incremental if r[4] >= since}
+    assert done["corrected"] == done["cases"] == len(recent) > 0
+    assert {r for r in _rows() if r[4] >= since} == recent
+    assert {r for r in _rows() if r[4] < since} == {
+        (*r[:2], r[2] + 1, *r[3:]) for r in incremental if r[4] < since
+    }
 
 
 def _shares_by_rule(micro_ids, first, last):
