@@ -22,7 +22,9 @@ check that rollups and `indicators.compute` agree.
 """
 
 import datetime
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -229,6 +231,28 @@ def apply(changes: dict, using=None):
 
 # --- signal handlers ---------------------------------------------------------------------------
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred(using="default"):
+    """For a builder that writes many cases at once (the demo street): inside, the step-by-step
+    upkeep is off (this thread's steps write no rollup and no 核查 tally), and on a clean exit
+    one `rebuild` writes the same rows (rebuild equals the upkeep: dashboard/tests/test_rollups.py) at a
+    fraction of the cost. Nothing may read the rollups inside."""
+    depth = getattr(_deferred, "depth", 0)
+    _deferred.depth = depth + 1
+    try:
+        yield
+    finally:
+        _deferred.depth = depth
+    if depth == 0:
+        rebuild(using)
+
+
+def _is_deferred() -> bool:
+    return getattr(_deferred, "depth", 0) > 0
+
 
 def _tally(case_pk, using=None) -> tuple:
     row = (
@@ -241,6 +265,8 @@ def _tally(case_pk, using=None) -> tuple:
 
 
 def _on_case_changed(sender, case, before, after, using=None, **kwargs):
+    if _is_deferred():
+        return
     # The 核查 counts move only when the case leaves, joins or moves within the cohort: read
     # them then (one small query), not on every step.
     tally = NO_TALLY
@@ -250,6 +276,8 @@ def _on_case_changed(sender, case, before, after, using=None, **kwargs):
 
 
 def _on_post_delete(sender, instance, using=None, **kwargs):
+    if _is_deferred():
+        return
     apply(delta(snapshot(instance), EMPTY), using)
 
 
@@ -265,7 +293,7 @@ def verification_on_time(handled_at, at, pauses, calendar) -> bool:
 def _on_event(sender, instance, created, raw=False, using=None, **kwargs):
     """A 核查 (passed or failed) was recorded: one more in the case's tally and, while the case
     is in the cohort, in its rollup rows."""
-    if not created or raw or instance.action not in VERIFY_ACTIONS:
+    if not created or raw or instance.action not in VERIFY_ACTIONS or _is_deferred():
         return
     from civicgrid.workcalendar.services import get_calendar
 

@@ -6,8 +6,10 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
+from civicgrid.dashboard import rollups
 from civicgrid.demo.accounts import build_posted_accounts
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.bulletin import build_demo_bulletin
@@ -29,6 +31,7 @@ from civicgrid.demo.shops import build_demo_shops
 from civicgrid.demo.sorting import build_demo_sorting
 from civicgrid.demo.survey import build_demo_survey
 from civicgrid.demo.timebank import build_demo_timebank
+from civicgrid.dispatch.services import has_active_model
 from civicgrid.grids.models import Grid
 from civicgrid.proactive import first as first_reports
 
@@ -166,9 +169,18 @@ class Command(BaseCommand):
             build_demo_estates(seed=params.seed)  # 小区, 物业, 业委会, 普育里
         if options["cases"] and params.households_per_building_group and not options["no_logins"]:
             started = time.perf_counter()
-            # 未诉先办's counts (proactive.first) are written once after the programmes' cases,
-            # not step by step: the same counts at a fraction of the cost.
-            with first_reports.deferred():
+            # 未诉先办's counts (proactive.first) and the dashboard's rollups (with the 核查
+            # tallies) are written once after the programmes' cases, not step by step: the same
+            # rows at a fraction of the cost. Nothing in between reads them.
+            # Smart dispatch suggests and learns only once a model is trained (build_demo_dispatch,
+            # below): before that, each report's and each filing's after-commit look-up finds
+            # nothing to do, so the cases are written without them when no model is active.
+            suggest = settings.CIVICGRID_DISPATCH_SUGGEST and has_active_model()
+            with (
+                override_settings(CIVICGRID_DISPATCH_SUGGEST=suggest),
+                first_reports.deferred(),
+                rollups.deferred(),
+            ):
                 cases = build_demo_cases(options["cases"], seed=params.seed)
                 # The demo grid worker's own day: cases in their grid, patrols, visits.
                 work = build_demo_fieldwork(seed=params.seed)
