@@ -83,6 +83,9 @@ class WorkCalendar:
         self.periods = tuple(periods)
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self.revision = revision
+        # Working seconds of each whole day asked for (the snapshot never changes, so neither
+        # do they): a span of months sums these instead of building every day's periods.
+        self._seconds_of_day: dict[datetime.date, float] = {}
 
     @property
     def published_years(self) -> frozenset[int]:
@@ -234,14 +237,47 @@ class WorkCalendar:
         start_utc, end_utc = self._utc(start), self._utc(end)
         if end_utc <= start_utc:
             return 0.0
+        total = self._working_seconds(start_utc, end_utc)
+        # The pauses are merged and disjoint: the working time inside each is taken off.
+        for a, b in self._excluded(exclude, open_end=end):
+            a, b = max(a, start_utc), min(b, end_utc)
+            if b > a:
+                total -= self._working_seconds(a, b)
+        return total / 3600
+
+    def _working_seconds(self, start_utc, end_utc) -> float:
+        """Working seconds in [start_utc, end_utc): the first and last days through their
+        periods, each whole day between from _seconds_of_day (a case overdue for a year shows
+        its time left in microseconds, not by building 365 days of periods)."""
+        first = start_utc.astimezone(self.tz).date()
+        last = end_utc.astimezone(self.tz).date()
+        if (last - first).days <= 2:
+            return self._walked_seconds(start_utc, end_utc)
+        day = first + ONE_DAY
+        whole_from = datetime.datetime.combine(day, datetime.time.min, tzinfo=self.tz)
+        whole_to = datetime.datetime.combine(last, datetime.time.min, tzinfo=self.tz)
+        total = self._walked_seconds(start_utc, whole_from.astimezone(UTC))
+        total += self._walked_seconds(whole_to.astimezone(UTC), end_utc)
+        seconds_of_day = self._seconds_of_day
+        while day < last:
+            seconds = seconds_of_day.get(day)
+            if seconds is None:
+                seconds = seconds_of_day[day] = (
+                    sum((b - a).total_seconds() for a, b in self._day_periods(day))
+                    if self.kind(day) in WORKING_KINDS
+                    else 0.0
+                )
+            total += seconds
+            day += ONE_DAY
+        return total
+
+    def _walked_seconds(self, start_utc, end_utc) -> float:
         total = datetime.timedelta()
-        trace = _Trace()
-        excluded = self._excluded(exclude, open_end=end)
-        for a, b in self._working_intervals(start_utc, trace, excluded):
+        for a, b in self._working_intervals(start_utc, _Trace()):
             if a >= end_utc:
                 break
             total += min(b, end_utc) - a
-        return total.total_seconds() / 3600
+        return total.total_seconds()
 
     def working_days_between(self, start, end) -> int:
         """Working days after start's day up to and including end's day (dates or datetimes).
