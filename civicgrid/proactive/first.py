@@ -339,16 +339,19 @@ def rebuild_since(since, using="default", case_model=None, store_model=None) -> 
     next run instead of being overwritten with an answer that missed that step."""
     case_model, store = _models(case_model, store_model)
     rows_of = store.objects.using(using)
+    cases = case_model._base_manager.using(using).order_by()
     with transaction.atomic(using=using):
+        # By the cases' time (their reported_at index), joined: the table has no index of its
+        # own on it.
+        recent = rows_of.filter(case__reported_at__gte=since)
         stored = {
             r["case_id"]: r
-            for r in rows_of.filter(case__reported_at__gte=since).values(
-                "case_id", "kind", "earlier", "micro_grid_id", "reported_at"
-            )
+            for r in recent.values("case_id", "kind", "earlier", "micro_grid_id", "reported_at")
         }
         rows = list(
-            case_model._base_manager.using(using)
-            .filter(reported_at__gte=since - window(), source__in=FOUND_SOURCES + COMPLAINT_SOURCES)
+            cases.filter(
+                reported_at__gte=since - window(), source__in=FOUND_SOURCES + COMPLAINT_SOURCES
+            )
             .exclude(status__in=NOT_COUNTED)
             .values("source", "category_id", *ROW_FIELDS)
         )
