@@ -5,29 +5,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_area_and_duty_roles'),
-        ('cases', '0019_case_list_indexes'),
-        ('grids', '0007_full_width_labels'),
+        ("accounts", "0004_area_and_duty_roles"),
+        ("cases", "0019_case_list_indexes"),
+        ("grids", "0007_full_width_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['accepted', 'dispatched', 'filed', 'handled', 'reported', 'returned'])), fields=['-reported_at', '-id'], name='case_open_newest_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["accepted", "dispatched", "filed", "handled", "reported", "returned"],
+                    )
+                ),
+                fields=["-reported_at", "-id"],
+                name="case_open_newest_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.Case(models.When(hotline_deadline__isnull=False, status__in=['reported', 'filed', 'dispatched', 'accepted', 'returned'], then=models.F('handling_deadline')), models.When(status='reported', then=models.F('filing_deadline')), models.When(status='filed', then=models.F('filing_deadline')), models.When(status='dispatched', then=models.F('handling_deadline')), models.When(status='accepted', then=models.F('handling_deadline')), models.When(status='returned', then=models.F('handling_deadline')), models.When(status='handled', then=models.F('verification_deadline')), default=None, output_field=models.DateTimeField()), models.OrderBy(models.F('id'), descending=True), name='case_deadline_idx'),
+            model_name="case",
+            index=models.Index(
+                models.Case(
+                    models.When(
+                        hotline_deadline__isnull=False,
+                        status__in=["reported", "filed", "dispatched", "accepted", "returned"],
+                        then=models.F("handling_deadline"),
+                    ),
+                    models.When(status="reported", then=models.F("filing_deadline")),
+                    models.When(status="filed", then=models.F("filing_deadline")),
+                    models.When(status="dispatched", then=models.F("handling_deadline")),
+                    models.When(status="accepted", then=models.F("handling_deadline")),
+                    models.When(status="returned", then=models.F("handling_deadline")),
+                    models.When(status="handled", then=models.F("verification_deadline")),
+                    default=None,
+                    output_field=models.DateTimeField(),
+                ),
+                models.OrderBy(models.F("id"), descending=True),
+                name="case_deadline_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('status'), models.Case(models.When(hotline_deadline__isnull=False, status__in=['reported', 'filed', 'dispatched', 'accepted', 'returned'], then=models.F('handling_deadline')), models.When(status='reported', then=models.F('filing_deadline')), models.When(status='filed', then=models.F('filing_deadline')), models.When(status='dispatched', then=models.F('handling_deadline')), models.When(status='accepted', then=models.F('handling_deadline')), models.When(status='returned', then=models.F('handling_deadline')), models.When(status='handled', then=models.F('verification_deadline')), default=None, output_field=models.DateTimeField()), models.OrderBy(models.F('id'), descending=True), name='case_deadline_status_idx'),
+            model_name="case",
+            index=models.Index(
+                models.F("status"),
+                models.Case(
+                    models.When(
+                        hotline_deadline__isnull=False,
+                        status__in=["reported", "filed", "dispatched", "accepted", "returned"],
+                        then=models.F("handling_deadline"),
+                    ),
+                    models.When(status="reported", then=models.F("filing_deadline")),
+                    models.When(status="filed", then=models.F("filing_deadline")),
+                    models.When(status="dispatched", then=models.F("handling_deadline")),
+                    models.When(status="accepted", then=models.F("handling_deadline")),
+                    models.When(status="returned", then=models.F("handling_deadline")),
+                    models.When(status="handled", then=models.F("verification_deadline")),
+                    default=None,
+                    output_field=models.DateTimeField(),
+                ),
+                models.OrderBy(models.F("id"), descending=True),
+                name="case_deadline_status_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('assigned_department'), models.F('status'), models.Case(models.When(hotline_deadline__isnull=False, status__in=['reported', 'filed', 'dispatched', 'accepted', 'returned'], then=models.F('handling_deadline')), models.When(status='reported', then=models.F('filing_deadline')), models.When(status='filed', then=models.F('filing_deadline')), models.When(status='dispatched', then=models.F('handling_deadline')), models.When(status='accepted', then=models.F('handling_deadline')), models.When(status='returned', then=models.F('handling_deadline')), models.When(status='handled', then=models.F('verification_deadline')), default=None, output_field=models.DateTimeField()), models.OrderBy(models.F('id'), descending=True), name='case_deadline_dept_idx'),
+            model_name="case",
+            index=models.Index(
+                models.F("assigned_department"),
+                models.F("status"),
+                models.Case(
+                    models.When(
+                        hotline_deadline__isnull=False,
+                        status__in=["reported", "filed", "dispatched", "accepted", "returned"],
+                        then=models.F("handling_deadline"),
+                    ),
+                    models.When(status="reported", then=models.F("filing_deadline")),
+                    models.When(status="filed", then=models.F("filing_deadline")),
+                    models.When(status="dispatched", then=models.F("handling_deadline")),
+                    models.When(status="accepted", then=models.F("handling_deadline")),
+                    models.When(status="returned", then=models.F("handling_deadline")),
+                    models.When(status="handled", then=models.F("verification_deadline")),
+                    default=None,
+                    output_field=models.DateTimeField(),
+                ),
+                models.OrderBy(models.F("id"), descending=True),
+                name="case_deadline_dept_idx",
+            ),
         ),
     ]
