@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -93,6 +93,14 @@ bench-dispatch: $(STAMP)
 # Dispatch top-1 against char TF-IDF + SVM over seeds 0–3 on both development files (same folds).
 bench-dispatch-seeds: $(STAMP)
 	$(PY) bench/dispatch_seeds.py
+
+# Working hours over long spans: whole days summed against the day-by-day walk (no database).
+bench-working-hours: $(STAMP)
+	$(PY) bench/working_hours.py
+
+# 未诉先办: the hourly job over the recent cases against the full rebuild (bench/first_recent.py).
+bench-first-recent: $(VENV)/.bench-stamp
+	$(PY) bench/first_recent.py $(BENCH_FIRST_RECENT_ARGS)
 
 # Case lists: a page of 50 through the app against one SQL query + json.dumps, first and deep
 # pages (bench/lists.py); 1M cases by default, BENCH_LISTS_ARGS e.g. "--cases 10000000".
