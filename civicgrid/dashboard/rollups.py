@@ -22,9 +22,7 @@ check that rollups and `indicators.compute` agree.
 """
 
 import datetime
-import threading
 from collections import defaultdict
-from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -36,6 +34,7 @@ from civicgrid.cases import clock
 from civicgrid.cases import signals as case_signals
 from civicgrid.cases.choices import OPEN_STATUSES, CaseAction, CaseSource, CaseStatus
 from civicgrid.cases.clock import parse_pauses
+from civicgrid.core.deferral import Deferral
 from civicgrid.dashboard.models import (
     COHORT_COUNTERS,
     COUNTERS,
@@ -231,27 +230,15 @@ def apply(changes: dict, using=None):
 
 # --- signal handlers ---------------------------------------------------------------------------
 
-_deferred = threading.local()
+_deferral = Deferral(lambda using: rebuild(using))
 
 
-@contextmanager
 def deferred(using="default"):
     """For a builder that writes many cases at once (the demo street): inside, the step-by-step
     upkeep is off (this thread's steps write no rollup and no 核查 tally), and on a clean exit
     one `rebuild` writes the same rows (rebuild equals the upkeep: dashboard/tests/test_rollups.py) at a
     fraction of the cost. Nothing may read the rollups inside."""
-    depth = getattr(_deferred, "depth", 0)
-    _deferred.depth = depth + 1
-    try:
-        yield
-    finally:
-        _deferred.depth = depth
-    if depth == 0:
-        rebuild(using)
-
-
-def _is_deferred() -> bool:
-    return getattr(_deferred, "depth", 0) > 0
+    return _deferral(using)
 
 
 def _tally(case_pk, using=None) -> tuple:
@@ -265,7 +252,7 @@ def _tally(case_pk, using=None) -> tuple:
 
 
 def _on_case_changed(sender, case, before, after, using=None, **kwargs):
-    if _is_deferred():
+    if _deferral.active:
         return
     # The 核查 counts move only when the case leaves, joins or moves within the cohort: read
     # them then (one small query), not on every step.
@@ -276,7 +263,7 @@ def _on_case_changed(sender, case, before, after, using=None, **kwargs):
 
 
 def _on_post_delete(sender, instance, using=None, **kwargs):
-    if _is_deferred():
+    if _deferral.active:
         return
     apply(delta(snapshot(instance), EMPTY), using)
 
@@ -293,7 +280,7 @@ def verification_on_time(handled_at, at, pauses, calendar) -> bool:
 def _on_event(sender, instance, created, raw=False, using=None, **kwargs):
     """A 核查 (passed or failed) was recorded: one more in the case's tally and, while the case
     is in the cohort, in its rollup rows."""
-    if not created or raw or instance.action not in VERIFY_ACTIONS or _is_deferred():
+    if not created or raw or instance.action not in VERIFY_ACTIONS or _deferral.active:
         return
     from civicgrid.workcalendar.services import get_calendar
 

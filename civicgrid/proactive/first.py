@@ -26,9 +26,7 @@ rebuild command corrects any.
 
 import datetime
 import math
-import threading
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -38,6 +36,7 @@ from django.utils import timezone
 
 from civicgrid.cases.duplicates import EARTH_RADIUS_M
 from civicgrid.cases.signals import NEW, WATCHED_FIELDS
+from civicgrid.core.deferral import Deferral
 from civicgrid.proactive.choices import FirstKind
 from civicgrid.proactive.hotspots import NOT_COUNTED
 from civicgrid.proactive.indicators import (
@@ -255,26 +254,18 @@ def _report_in_one_statement(case, using) -> None:
         cursor.execute(sql, params)
 
 
-_deferred = threading.local()
+_deferral = Deferral(lambda using: rebuild(using=using))
 
 
-@contextmanager
 def deferred(using="default"):
     """For a builder that writes many cases at once (the demo street): inside, the step-by-step
     upkeep is off, and on a clean exit one rebuild writes the same counts (rebuild's answer is
     the upkeep's, tests/test_first_stored.py) at a fraction of the cost."""
-    depth = getattr(_deferred, "depth", 0)
-    _deferred.depth = depth + 1
-    try:
-        yield
-    finally:
-        _deferred.depth = depth
-    if depth == 0:
-        rebuild(using=using)
+    return _deferral(using)
 
 
 def on_case_changed(sender, case, before, after, using=None, **kwargs):
-    if getattr(_deferred, "depth", 0):
+    if _deferral.active:
         return
     apply_change(case.pk, before, after, using or "default")
 
