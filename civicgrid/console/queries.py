@@ -292,56 +292,164 @@ def queue_counts(queryset) -> dict:
 
 # The tab counts read every open case in scope (the list itself reads one page): kept in the
 # cache for at most COUNTS_SECONDS (the key holds the time's COUNTS_SECONDS bucket: 超期 follows
-# the clock) per user, scope and filters, and dropped whenever a case or what places it on a tab
-# changes (COUNTS_VERSION is bumped by cases.signals.case_changed and by saving or deleting a
-# case, a 督办, a 基层约请, a 协办 or a 延期 request, see ConsoleConfig.ready), so a page never
-# shows counts older than the last change. The cache is the shared one (Redis on several
-# machines): every node drops them together. Inside a transaction the shared version moves once,
-# at its commit (other connections cannot see the change before it; with the database cache a
-# write of the version row there would lock it until the commit and serialise every intake),
-# and the transaction's own reads use a mark of this connection (see counts_version).
+# the clock) per user, scope and filters, under a version moved by every change of what they
+# count, so a page never shows counts older than the last change that affects them:
+# - the queues' (any scope, any filter) go by the street's COUNTS_VERSION, moved by every change
+#   (cases.signals.case_changed, saving or deleting a case, a 督办, a 基层约请, a 协办 or a 延期
+#   request, see ConsoleConfig.ready);
+# - a department's inbox counts only the cases assigned to it and its 协办 parts
+#   (views.INBOX_TABS, CO_TAB): it goes by its department's version (department_version_key,
+#   with DEPARTMENTS_VERSION, which moves every department's at once), moved by a change of a
+#   case assigned to it before or after the change (dispatch, transfer, return and recall move
+#   a case: case_changed carries the department before), of one of its 协办 parts, or of a case
+#   it holds a part of (parts are opened by bulk_create, which sends no signal: the changed
+#   cases' parts are read at the commit). A change that cannot tell its departments (a raw
+#   load, a sender not known here) moves them all. At 3 intakes a second the street's version
+#   moved on almost every inbox view; an intake (no department yet) now leaves the inboxes'.
+# The cache is the shared one (Redis on several machines): every node drops them together.
+# Inside a transaction the versions move once, at its commit (other connections cannot see the
+# change before it; with the database cache a write of a version row there would lock it until
+# the commit and serialise every intake), and the transaction's own reads use a mark of this
+# connection (see counts_version).
 COUNTS_SECONDS = 30
 COUNTS_VERSION = "console:counts-version"
+DEPARTMENTS_VERSION = "console:counts-version:departments"
+# In a change's departments: it cannot tell them (every department's counts are dropped).
+ALL_DEPARTMENTS = "*"
 
 
-def counts_version() -> str:
+def department_version_key(department_id) -> str:
+    return f"console:counts-version:department:{department_id}"
+
+
+def counts_version_keys(department_id=None) -> list[str]:
+    """The cache keys whose values make the counts' version: the street's, or for a department's
+    inbox (`department_id`) every department's and its own."""
+    if department_id is None:
+        return [COUNTS_VERSION]
+    return [DEPARTMENTS_VERSION, department_version_key(department_id)]
+
+
+def counts_version(department_id=None) -> str:
+    import uuid
+
     from django.core.cache import cache
     from django.db import connection
 
-    version = cache.get(COUNTS_VERSION)
-    if version is None:
-        bump_counts_version()
-        version = cache.get(COUNTS_VERSION) or "none"
+    keys = counts_version_keys(department_id)
+    found = cache.get_many(keys)
+    if any(found.get(k) is None for k in keys):
+        # A first read (or an evicted version): add, not set — a bump racing it is kept.
+        for k in keys:
+            if found.get(k) is None:
+                cache.add(k, uuid.uuid4().hex, None)
+        found = cache.get_many(keys)
+    version = ".".join(found.get(k) or "none" for k in keys)
     mark = getattr(connection, "console_counts_mark", None)
     if mark is not None and connection.in_atomic_block:
         # This transaction changed what the counts count: its own pages must not reuse counts
-        # cached before the change (the shared version moves only at the commit).
+        # cached before the change (the shared versions move only at the commit).
         version = f"{version}.{mark}"
     return version
 
 
-def bump_counts_version(**_kwargs) -> None:
+def _bump(departments, cases=()) -> None:
+    """Move the street's version and those of `departments` (every department's with
+    ALL_DEPARTMENTS) and of the departments holding a 协办 part of `cases`."""
     import uuid
 
     from django.core.cache import cache
+    from django.db import DatabaseError, router
 
-    cache.set(COUNTS_VERSION, uuid.uuid4().hex, None)
+    from civicgrid.cases.models import CoHandling
+
+    departments = set(departments)
+    names = {COUNTS_VERSION}
+    if cases and ALL_DEPARTMENTS not in departments:
+        try:
+            # The primary's rows (a replica may not have the parts just opened yet).
+            parts = CoHandling.objects.using(router.db_for_write(CoHandling))
+            departments.update(
+                parts.filter(case_id__in=cases)
+                .order_by()
+                .values_list("department_id", flat=True)
+                .distinct()
+            )
+        except DatabaseError:
+            departments.add(ALL_DEPARTMENTS)
+    if ALL_DEPARTMENTS in departments:
+        names.add(DEPARTMENTS_VERSION)
+    else:
+        names.update(department_version_key(d) for d in departments if d is not None)
+    cache.set_many({name: uuid.uuid4().hex for name in names}, None)
 
 
-def on_case_changed(**_kwargs) -> None:
+def bump_counts_version(**_kwargs) -> None:
+    """At a commit (on_case_changed queues it): move the street's version and those of the
+    departments the transaction's changes noted on this connection; every department's when
+    none are noted (a caller that cannot tell)."""
+    from django.db import transaction
+
+    connection = transaction.get_connection()
+    pending = getattr(connection, "console_counts_pending", None)
+    connection.console_counts_pending = None
+    if pending is None:
+        _bump({ALL_DEPARTMENTS})
+    else:
+        _bump(*pending)
+
+
+def _changed(sender, kwargs) -> tuple[set, set]:
+    """(the departments whose inbox counts the change may move — ALL_DEPARTMENTS when it cannot
+    tell —, the cases whose 协办 departments' it may move)."""
+    from civicgrid.cases.models import CoHandling
+    from civicgrid.cases.signals import NEW, WATCHED_FIELDS
+
+    if sender is Case and "after" in kwargs:
+        # case_changed: the department before the step (its stored row) and after.
+        at = WATCHED_FIELDS.index("assigned_department_id")
+        before, after = kwargs["before"], kwargs["after"]
+        if before == NEW:
+            return {after[at]}, set()
+        return {before[at], after[at]}, {kwargs["case"].pk}
+    instance = kwargs.get("instance")
+    if instance is None or kwargs.get("raw"):
+        return {ALL_DEPARTMENTS}, set()
+    if sender is Case:
+        # Saved or deleted: its department now. Only cases.services save a case, and a step that
+        # moves it to another department sends case_changed, which names the one it left.
+        return {instance.assigned_department_id}, set() if kwargs.get("created") else {instance.pk}
+    if sender is CoHandling:
+        return {instance.department_id}, set()
+    if sender in (CallIn, ExtensionRequest, Supervision):
+        # The inbox counts none of them (a step they make on the case sends its own signals):
+        # the queues' 督办 tab only.
+        return set(), set()
+    return {ALL_DEPARTMENTS}, set()
+
+
+def on_case_changed(sender=None, **kwargs) -> None:
     import uuid
 
     from django.db import transaction
 
+    departments, cases = _changed(sender, kwargs)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        bump_counts_version()
+        _bump(departments, cases)
         return
     connection.console_counts_mark = uuid.uuid4().hex
     # One bump per transaction however many rows it changes (an intake saves a case and sends
     # case_changed): a callback already queued, and not dropped with a rolled-back savepoint,
-    # covers this change too.
-    if not any(func is bump_counts_version for _sids, func, _robust in connection.run_on_commit):
+    # covers this change too. Without one queued, what was noted before belongs to rolled-back
+    # changes (a callback is dropped only with them): start afresh.
+    queued = any(func is bump_counts_version for _sids, func, _robust in connection.run_on_commit)
+    pending = getattr(connection, "console_counts_pending", None)
+    if pending is None or not queued:
+        pending = connection.console_counts_pending = (set(), set())
+    pending[0].update(departments)
+    pending[1].update(cases)
+    if not queued:
         transaction.on_commit(bump_counts_version)
 
 
@@ -415,8 +523,11 @@ def _entry(prefix: str, key: str) -> str:
     return prefix + hashlib.sha256(key.encode()).hexdigest()
 
 
-def shared_reads(counts: str | None = None, options: str | None = None, *, user=None) -> dict:
-    """What a console page keeps in the shared cache — the counts' and the options' versions and
+def shared_reads(
+    counts: str | None = None, options: str | None = None, *, user=None, department_id=None
+) -> dict:
+    """What a console page keeps in the shared cache — the counts' (the street's, or with
+    `department_id` a department inbox's: counts_version_keys) and the options' versions and
     entries (counts_key, options_key), the working calendar's revision (for the time left) and
     `user`'s notification badge (for the header) and, for a department handler, the fire
     office's department (the menu's is_fire_office) — read in one round trip (the cache is a
@@ -428,7 +539,7 @@ def shared_reads(counts: str | None = None, options: str | None = None, *, user=
     from civicgrid.messaging.inbox import badge_key
     from civicgrid.workcalendar.services import REVISION_CACHE_KEY
 
-    names = [COUNTS_VERSION, OPTIONS_VERSION, REVISION_CACHE_KEY]
+    names = [*counts_version_keys(department_id), OPTIONS_VERSION, REVISION_CACHE_KEY]
     if counts is not None:
         names.append(_entry("console:counts:", counts))
     if options is not None:
@@ -480,18 +591,22 @@ def badge_context(reads: dict, user) -> dict:
     return {} if count is None else {"nav_unread": count}
 
 
-def _versioned(version_key, current, prefix, key, compute, reads, seconds):
+def _versioned(version_keys, current, prefix, key, compute, reads, seconds):
     """compute() kept under `key` with the version it was computed at; a stored value of
-    another version (something changed since) is computed again. The version is the one read
-    with the page's other entries (`reads`), or current()'s inside a transaction (which may
-    have changed what is counted and not yet moved the shared version) or when not read."""
+    another version (something changed since) is computed again. The version is the values of
+    `version_keys` (a key or a list of keys) read with the page's other entries (`reads`), or
+    current()'s inside a transaction (which may have changed what is counted and not yet moved
+    the shared version) or when one was not read."""
     from django.core.cache import cache
     from django.db import connection
 
+    if isinstance(version_keys, str):
+        version_keys = [version_keys]
     name = _entry(prefix, key)
     if reads is None:
-        reads = cache.get_many([version_key, name])
-    version = reads.get(version_key)
+        reads = cache.get_many([*version_keys, name])
+    parts = [reads.get(k) for k in version_keys]
+    version = None if None in parts else ".".join(parts)
     if version is None or connection.in_atomic_block:
         version = current()
     stored = reads.get(name)
@@ -512,11 +627,20 @@ def options_version() -> str:
     return version
 
 
-def cached_counts(key: str, compute, reads: dict | None = None) -> dict:
+def cached_counts(
+    key: str, compute, reads: dict | None = None, department_id: int | None = None
+) -> dict:
     """compute() cached under `key` (counts_key) until anything it counts changes; `reads`:
-    shared_reads() made for the page."""
+    shared_reads() made for the page (with the same `department_id`); `department_id`: a
+    department inbox's counts, which go by the department's version only."""
     return _versioned(
-        COUNTS_VERSION, counts_version, "console:counts:", key, compute, reads, COUNTS_SECONDS
+        counts_version_keys(department_id),
+        lambda: counts_version(department_id),
+        "console:counts:",
+        key,
+        compute,
+        reads,
+        COUNTS_SECONDS,
     )
 
 

@@ -629,6 +629,8 @@ INBOX_TABS = [
     ("handled", gettext_lazy("已反馈待核查"), lambda now: Q(status=CaseStatus.HANDLED)),
 ]
 # 协办: cases of another (lead) department where this department's part is still open.
+# The tabs count the department's own cases and its parts only: what moves the department's
+# counts version (console.queries._changed) — a tab counting anything else must move it there.
 CO_TAB = ("co_handling", gettext_lazy("协办待反馈"))
 
 
@@ -660,9 +662,11 @@ def inbox(request):
         return counts
 
     counts_key = queries.counts_key("inbox", user, request.GET)
-    # The counts, the calendar's revision and the header's badge in one round trip.
-    reads = queries.shared_reads(counts_key, user=user)
-    counts = queries.cached_counts(counts_key, count, reads)
+    # The counts, the calendar's revision and the header's badge in one round trip. The counts
+    # go by the department's version (an intake or another department's change keeps them).
+    department_id = user.department_id
+    reads = queries.shared_reads(counts_key, user=user, department_id=department_id)
+    counts = queries.cached_counts(counts_key, count, reads, department_id)
     conditions[CO_TAB[0]] = co_condition
     tab = request.GET.get("tab") if request.GET.get("tab") in conditions else "to_accept"
     cases, sort = queries.sorted_cases(
