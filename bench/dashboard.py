@@ -166,7 +166,7 @@ FROM (
                             random() AS r4, random() AS r5, random() AS r6, random() AS r7,
                             random() AS r8, random() AS r9, random() AS r10, random() AS r11,
                             random() AS r13
-                        FROM generate_series(%(lo)s, %(hi)s) AS i
+                        FROM generate_series(%(lo)s::int, %(hi)s::int) AS i
                     ) g,
                     (SELECT %(now)s::timestamptz AS now_, %(day0)s::timestamptz AS day0,
                             %(cats)s::bigint[] AS cats, %(mgs)s::bigint[] AS mgs,
@@ -259,9 +259,11 @@ def _insert_chunks(database_url, chunks, params):
             print(f"  generated cases {a:,}–{b:,}", flush=True)
 
 
-def generate(lo: int, hi: int, args, now) -> float:
+def generate(lo: int, hi: int, args, now, first_reports: bool = True) -> float:
     """Cases lo..hi-1 in chunks of a million over two connections (two cores), the cases
-    table's secondary indexes dropped meanwhile and built again afterwards."""
+    table's secondary indexes dropped meanwhile and built again afterwards. `first_reports`
+    False leaves the stored 未诉先办 answers out (proactive.first.rebuild walks every case in
+    Python: the longest step at 10M; only the dashboard reads them)."""
     import threading
 
     from django.db import connection
@@ -309,14 +311,25 @@ def generate(lo: int, hi: int, args, now) -> float:
         w.start()
     for w in workers:
         w.join()
+    # A failed chunk (its thread's traceback above) must not pass for a generated table.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case")
+        if cursor.fetchone()[0] < hi - lo:
+            raise SystemExit("the generator's INSERT failed (above)")
     print(f"  inserted ({time.perf_counter() - started:.0f} s)", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '1GB'")
         for statement in ddl:
+            at = time.perf_counter()
             cursor.execute(statement)
+            name = statement.split(" ON ", 1)[0].rsplit(" ", 1)[-1]
+            print(f"    {name} ({time.perf_counter() - at:.0f} s)", flush=True)
         cursor.execute("RESET maintenance_work_mem")
         print(f"  indexes rebuilt ({time.perf_counter() - started:.0f} s)", flush=True)
         cursor.execute("ANALYZE cases_case")
+    if not first_reports:
+        print("  未诉先办 answers not stored (first_reports=False)", flush=True)
+        return time.perf_counter() - started
     # The stored 未诉先办 answers (proactive.first) of the generated cases: the dashboard's
     # 主动治理 tile reads them.
     from civicgrid.proactive import first
