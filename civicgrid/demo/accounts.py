@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import User
+from civicgrid.demo.builder import insert_rows
 from civicgrid.demo.fieldwork import PATROL_DAYS
 from civicgrid.fieldwork import services as field
 from civicgrid.fieldwork.choices import PatrolShift, PatrolStatus
@@ -138,6 +139,6 @@ def build_posted_accounts(*, seed: int = 2023, now=None) -> Counter:
                         note="巡查完毕",
                     )
                 )
-    Patrol.objects.bulk_create(rounds, batch_size=1000)
+    insert_rows(Patrol, rounds)
     counts["patrol"] = len(rounds)
     return counts

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import shapely
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -176,6 +176,37 @@ def chinese_numeral(n: int) -> str:
 
 def _bulk(model, objs):
     return model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+
+
+def insert_rows(model, objs) -> int:
+    """Insert rows nothing refers to afterwards (residents, history rows, ledger entries): the
+    values bulk_create would write (auto_now times and all, each field's own conversion) in one
+    executemany, without the ids read back and without building the SQL value by value, which
+    took twice as long for the street's 30,000 residents. The objects get no pk; a model with
+    database defaults or generated columns goes through bulk_create."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    if opts.pk.get_default() is not None or any(
+        f.generated or f.has_db_default() for f in opts.concrete_fields
+    ):
+        return len(model.objects.bulk_create(objs, batch_size=BATCH_SIZE))
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(opts.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        rows.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
 
 
 class _Builder:
@@ -473,7 +504,7 @@ class _Builder:
             )
             self.result.counts["post:ended"] += 1
         _bulk(StaffMember, staff)
-        _bulk(GridPost, posts)
+        insert_rows(GridPost, posts)
         self.result.counts["staff"] = len(staff)
 
     # --- registry --------------------------------------------------------------------------
@@ -550,7 +581,7 @@ class _Builder:
             for _a, household, people in batch
             for person in people
         ]
-        _bulk(Resident, residents)
+        insert_rows(Resident, residents)
         counts = self.result.counts
         counts["address"] += len(batch)
         counts["household"] += len(batch)

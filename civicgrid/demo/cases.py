@@ -169,6 +169,9 @@ class _CaseMaker:
         self.now = now
         self.clock = _Clock(now)
         self.counts: Counter = Counter()
+        # Each case as its last step saved it (the step's Done.case): what the builder reads of a
+        # case between steps comes from there, not from another query (see refresh).
+        self.saved: dict[int, Case] = {}
         # A street's desk keeps up: only a handful of old cases are left lying (red).
         self.late_left = LATE_LEFT
         self.co_handled = 0
@@ -233,7 +236,11 @@ class _CaseMaker:
     # --- helpers ------------------------------------------------------------------------------
     def department_for(self, category) -> Department | None:
         if category.default_department_id:
-            return category.default_department
+            # The departments read once (the category's own would be one query a category).
+            return (
+                self.departments_by_id.get(category.default_department_id)
+                or category.default_department
+            )
         code = BY_CODE.get((category.family, category.code)) or BY_CLASS.get(
             (category.family, category.code[:2])
         )
@@ -255,9 +262,33 @@ class _CaseMaker:
         self.clock.at = max(at, self.clock.at + datetime.timedelta(minutes=1))
         return True
 
+    def step(self, service, case, *args, **kwargs):
+        """Run one `do_*` step on the case and keep the copy it saved (Done.case)."""
+        done = service(case, *args, **kwargs)
+        self.saved[done.case.pk] = done.case
+        return done
+
+    def refresh(self, case, *fields) -> None:
+        """`case.refresh_from_db(fields=…)` from the copy the case's last step saved: the services
+        lock and save their own copy of the row, and the builder read the fields afresh after
+        each step, ~1,500 queries for the values it already had."""
+        saved = self.saved.get(case.pk)
+        if saved is None:
+            case.refresh_from_db(fields=list(fields))
+            return
+        for name in fields:
+            field = Case._meta.get_field(name)
+            value = getattr(saved, field.attname)
+            if isinstance(value, datetime.datetime):
+                # As a read gives it back (UTC), whatever zone the step was given its time in.
+                value = value.astimezone(datetime.UTC)
+            elif isinstance(value, str):
+                value = str(value)  # a choice's plain value, as read, not its enum member
+            setattr(case, field.attname, value)
+
     def handler_of(self, case):
         # The services lock and save their own copy of the row: read the assignment afresh.
-        case.refresh_from_db(fields=["assigned_department", "handled_by_grid"])
+        self.refresh(case, "assigned_department", "handled_by_grid")
         if case.handled_by_grid:
             return self.gridworker if case.micro_grid_id in self.worker_grids else None
         department = self.departments_by_id.get(case.assigned_department_id)
@@ -336,16 +367,22 @@ class _CaseMaker:
             return False
         to_grid = category.family == "community" and case.micro_grid_id and self.rng.random() < 0.4
         if to_grid:
-            services.do_dispatch(
-                case, self.operator, to_grid=True, note="网格自治处置", now=self.clock.at
+            self.step(
+                services.do_dispatch,
+                case,
+                self.operator,
+                to_grid=True,
+                note="网格自治处置",
+                now=self.clock.at,
             )
         else:
             lead = self.department_for(category)
             helpers = self.co_departments(lead) if co else []
-            services.do_dispatch(
+            self.step(
+                services.do_dispatch,
                 case,
                 self.operator,
-                department=lead.pk,
+                department=lead,
                 co_departments=[d.pk for d in helpers],
                 note="请会同协办部门处置" if helpers else "",
                 now=self.clock.at,
@@ -374,7 +411,8 @@ class _CaseMaker:
         for part in parts:
             if not self.until(self.clock.at + datetime.timedelta(hours=3)):
                 return
-            services.do_co_feedback(
+            self.step(
+                services.do_co_feedback,
                 case,
                 self.handlers[part.department.code],
                 feedback="已配合主办部门到场核查，相关情况已告知当事人",
@@ -386,10 +424,10 @@ class _CaseMaker:
         if not self.later(0.2, 4):
             return False
         handler = self.handler_of(case)
-        services.do_accept(case, handler, now=self.clock.at)
+        self.step(services.do_accept, case, handler, now=self.clock.at)
         if stop_after_accept:
             return True
-        case.refresh_from_db(fields=["handling_deadline", "dispatched_at"])
+        self.refresh(case, "handling_deadline", "dispatched_at")
         start, deadline = case.dispatched_at, case.handling_deadline
         if late:
             at = deadline + datetime.timedelta(hours=self.rng.uniform(2, 60))
@@ -397,7 +435,8 @@ class _CaseMaker:
             at = start + (deadline - start) * self.rng.uniform(0.15, 0.9)
         if not self.until(at):
             return False
-        services.do_handle(
+        self.step(
+            services.do_handle,
             case,
             handler,
             result=self.rng.choice(RESULTS),
@@ -410,12 +449,20 @@ class _CaseMaker:
         if not self.later(0.3, 3):
             return False
         if passed:
-            services.do_verify_pass(
-                case, self.operator, note="现场核查属实,已整改", now=self.clock.at
+            self.step(
+                services.do_verify_pass,
+                case,
+                self.operator,
+                note="现场核查属实,已整改",
+                now=self.clock.at,
             )
         else:
-            services.do_verify_fail(
-                case, self.operator, reason="现场仍有残留,需返工", now=self.clock.at
+            self.step(
+                services.do_verify_fail,
+                case,
+                self.operator,
+                reason="现场仍有残留,需返工",
+                now=self.clock.at,
             )
         return True
 
@@ -423,11 +470,16 @@ class _CaseMaker:
         if not self.later(2, 72):
             return False
         if case.reporter_user_id and case.reporter_user.effective_role == Role.RESIDENT:
-            services.do_rate(case, case.reporter_user, rating=rating, now=self.clock.at)
+            self.step(services.do_rate, case, case.reporter_user, rating=rating, now=self.clock.at)
         elif case.source in (CaseSource.HOTLINE_12345, CaseSource.RESIDENT):
             # The 12345 call-back: the operator records what the caller said.
-            services.do_rate(
-                case, self.operator, rating=rating, comment="回访记录", now=self.clock.at
+            self.step(
+                services.do_rate,
+                case,
+                self.operator,
+                rating=rating,
+                comment="回访记录",
+                now=self.clock.at,
             )
         else:
             return False
@@ -437,36 +489,50 @@ class _CaseMaker:
         """Move one reported case along its plan as far as the present allows."""
         if plan == "waiting":
             # Waiting for 立案 while its filing time lasts; the desk files it before it runs out.
-            case.refresh_from_db(fields=["filing_deadline"])
+            self.refresh(case, "filing_deadline")
             if case.filing_deadline is None or case.filing_deadline > self.now:
                 return
             plan = "closed_rated"
         if not self.later(0.1, 2.5 if not category.is_urgent else 0.1):
             return
         if plan == "not_filed":
-            services.do_refuse_filing(
-                case, self.chief, reason="经核实不属于网格化管理范围", now=self.clock.at
+            self.step(
+                services.do_refuse_filing,
+                case,
+                self.chief,
+                reason="经核实不属于网格化管理范围",
+                now=self.clock.at,
             )
             return
-        services.do_file(case, self.operator, now=self.clock.at)
+        self.step(services.do_file, case, self.operator, now=self.clock.at)
         if not self.dispatch(case, category, co=plan == "stalled"):
             return
         if plan == "returned" and not case.handled_by_grid:
             if not self.later(0.3, 3):
                 return
-            services.do_return(
-                case, self.handler_of(case), reason="不属于本部门职责,请改派", now=self.clock.at
+            self.step(
+                services.do_return,
+                case,
+                self.handler_of(case),
+                reason="不属于本部门职责,请改派",
+                now=self.clock.at,
             )
             # The desk re-dispatches within hours; only a fresh return may still be waiting.
             fresh = self.now - self.clock.at < datetime.timedelta(hours=6)
             if (fresh and self.rng.random() < 0.5) or not self.later(0.2, 2):
                 return
             others = [
-                d for c, d in sorted(self.departments.items()) if d != case.assigned_department
+                d
+                for c, d in sorted(self.departments.items())
+                if d.pk != case.assigned_department_id
             ]
             case.refresh_from_db()
-            services.do_dispatch(
-                case, self.operator, department=self.rng.choice(others).pk, now=self.clock.at
+            self.step(
+                services.do_dispatch,
+                case,
+                self.operator,
+                department=self.rng.choice(others),
+                now=self.clock.at,
             )
         if plan == "stalled":
             if self.rng.random() < 0.5:
@@ -476,7 +542,9 @@ class _CaseMaker:
         if plan == "suspended":
             if not self.later(1, 8):
                 return
-            services.do_suspend(case, self.chief, reason="待产权方提供材料", now=self.clock.at)
+            self.step(
+                services.do_suspend, case, self.chief, reason="待产权方提供材料", now=self.clock.at
+            )
             return
         if plan == "call_in":
             if not self.accept_and_handle(case, late=False, stop_after_accept=True):
@@ -485,7 +553,8 @@ class _CaseMaker:
                 return
             staff = self.community_staff.get(case.micro_grid.parent_id) if case.micro_grid else None
             chosen = sorted(self.departments.values(), key=lambda d: d.code)[:3]
-            call_in = services.do_start_call_in(
+            call_in = self.step(
+                services.do_start_call_in,
                 case,
                 staff or self.operator,
                 reason="涉及多个部门,居委会协调未果,提请街道约请",
@@ -494,7 +563,8 @@ class _CaseMaker:
             ).call_in
             if not self.later(24, 72):
                 return
-            services.do_record_call_in_outcome(
+            self.step(
+                services.do_record_call_in_outcome,
                 case,
                 self.operator,
                 call_in=call_in,
@@ -508,7 +578,8 @@ class _CaseMaker:
                 return
             if not self.later(1, 6):
                 return
-            request = services.do_request_extension(
+            request = self.step(
+                services.do_request_extension,
                 case,
                 self.handler_of(case),
                 days=self.rng.randint(2, 5),
@@ -517,7 +588,8 @@ class _CaseMaker:
             ).extension
             if not self.later(0.5, 4):
                 return
-            services.do_decide_extension(
+            self.step(
+                services.do_decide_extension,
                 case,
                 self.chief,
                 extension=request,
@@ -559,7 +631,8 @@ class _CaseMaker:
     def handle_now(self, case) -> bool:
         if not self.later(2, 30):
             return False
-        services.do_handle(
+        self.step(
+            services.do_handle,
             case,
             self.handler_of(case),
             result=self.rng.choice(RESULTS),
@@ -616,20 +689,26 @@ class _CaseMaker:
         case = self.report(
             start - datetime.timedelta(hours=1), CaseSource.GRID_PATROL, category, point, i
         )
+        self.saved[case.pk] = case
         self.clock.at = start - datetime.timedelta(minutes=30)
-        services.do_file(case, self.operator, now=self.clock.at)
+        self.step(services.do_file, case, self.operator, now=self.clock.at)
         self.clock.at = start
-        services.do_dispatch(
-            case, self.operator, department=self.department_for(category).pk, now=self.clock.at
+        self.step(
+            services.do_dispatch,
+            case,
+            self.operator,
+            department=self.department_for(category),
+            now=self.clock.at,
         )
         if self.later(0.1, 0.5):
-            services.do_accept(case, self.handler_of(case), now=self.clock.at)
+            self.step(services.do_accept, case, self.handler_of(case), now=self.clock.at)
         return True
 
     def merge(self, duplicate, master) -> None:
         if not self.later(0.2, 2):
             return
-        services.do_merge(
+        self.step(
+            services.do_merge,
             duplicate,
             self.chief,
             master=master,
@@ -732,11 +811,12 @@ class _CaseMaker:
                 plan = "stalled"
             plan = self.realistic(plan, self.now - at)
             case = self.report(at, source, category, point, i)
+            self.saved[case.pk] = case
             if master is not None:
                 self.merge(case, master)
             else:
                 self.live(case, category, plan)
-                case.refresh_from_db(fields=["status"])
+                self.refresh(case, "status")
                 if case.status in MERGEABLE_MASTER:
                     open_cases.append((case, point))
             self.counts["case"] += 1

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import User
+from civicgrid.demo.builder import insert_rows
 from civicgrid.estates.choices import EstateClass
 from civicgrid.estates.models import Estate, OwnersCommittee
 from civicgrid.parking import services
@@ -129,13 +130,13 @@ class _Writer:
 
     def write(self):
         Booking.objects.bulk_create(self.bookings, batch_size=500)
-        BookingEvent.objects.bulk_create(
+        insert_rows(
+            BookingEvent,
             (
                 BookingEvent(booking=b, from_state=prev, to_state=state, at=at)
                 for b, rows in zip(self.bookings, self.events, strict=True)
                 for state, at, prev in rows
             ),
-            batch_size=1000,
         )
         return len(self.bookings)
 

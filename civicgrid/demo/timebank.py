@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import User
+from civicgrid.demo.builder import insert_rows
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
 from civicgrid.registry.models import Resident
@@ -233,11 +234,11 @@ def build_demo_timebank(*, seed: int = 7, now=None, volunteers: int = VOLUNTEERS
                 )
                 balances[account.pk] += record.credited_minutes
                 balances[bank[AccountKind.ISSUED].pk] -= record.credited_minutes
-        RecordEvent.objects.bulk_create(events, batch_size=4000)
+        insert_rows(RecordEvent, events)
         _gifts_and_redemptions(
             rng, accounts, volunteers, elders, bank, balances, transfers, now, counts
         )
-        Transfer.objects.bulk_create(transfers, batch_size=4000)
+        insert_rows(Transfer, transfers)
         counts["transfers"] = len(transfers)
         moved = list(Account.objects.filter(pk__in=balances))
         for account in moved:
