@@ -22,6 +22,8 @@ check that rollups and `indicators.compute` agree.
 """
 
 import datetime
+import functools
+import json
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -204,15 +206,66 @@ def _upsert_sql(rows: int) -> str:
     )
 
 
+_KEY_TYPES = {"day": "date", "micro_grid": "integer", "category": "integer"}
+_KEY_TYPES |= {"department": "integer", "deadline": "timestamptz"}
+
+
+@functools.cache
+def _upsert_json_sql() -> str:
+    """The upsert on PostgreSQL: the rows as one jsonb array of objects (a counter left out is
+    0), so that the statement's text is the same whatever the rows and it has one parameter.
+    Every row spelled as parameters (~30 each, 8 for a report) put the statement past psycopg's
+    cache of parsed statements (50 parameters): each one was split and every value quoted
+    again, a sixth of an intake's CPU. Inserted in key order, as the other databases' VALUES:
+    concurrent steps take the rows' locks in the same order."""
+    table = Rollup._meta.db_table
+    columns = (*KEY_FIELDS, *COUNTERS)
+    record = ", ".join(
+        f"{c} {_KEY_TYPES.get(c, 'text' if c in KEY_FIELDS else 'integer')}" for c in columns
+    )
+    select = ", ".join(
+        [*(f"r.{c}" for c in KEY_FIELDS), *(f"coalesce(r.{c}, 0)" for c in COUNTERS)]
+    )
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    keys = ", ".join(KEY_FIELDS)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} "
+        f"FROM jsonb_to_recordset(%s::jsonb) AS r({record}) ORDER BY {keys} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+    )
+
+
+def _sort_key(item):
+    (grain, day, mg, cat, dept, src, deadline), _counters = item
+    return (grain, day, (mg, cat, dept, src), deadline.timestamp())
+
+
 def apply(changes: dict, using=None):
     """Add {key: {counter: n}} to the rollups in one statement."""
     if not changes:
         return
     conn = connection if using is None else transaction.get_connection(using)
+    if conn.vendor == "postgresql":
+        rows = [
+            {
+                "grain": grain,
+                "day": day.isoformat(),
+                "micro_grid": mg,
+                "category": cat,
+                "department": dept,
+                "source": src,
+                "deadline": deadline.isoformat(),
+                **counters,
+            }
+            for (grain, day, mg, cat, dept, src, deadline), counters in changes.items()
+        ]
+        with conn.cursor() as cursor:
+            cursor.execute(_upsert_json_sql(), [json.dumps(rows)])
+        return
     ops = conn.ops
     params = []
     for (grain, day, mg, cat, dept, src, deadline), counters in sorted(
-        changes.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2:6], kv[0][6].timestamp())
+        changes.items(), key=_sort_key
     ):
         params += [
             grain,
