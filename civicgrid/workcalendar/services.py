@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,6 +95,23 @@ def _revision_key() -> tuple:
     return tuple(key)
 
 
+def revision_key_with(keys) -> tuple[tuple, dict]:
+    """The calendar's revision (get_calendar's `key`) and the shared cache's values of `keys`
+    ({key: value}, the keys it holds), in one read of the cache: the intake reads the
+    categories' revision beside it."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _committed for _sids, func, _robust in connection.run_on_commit
+    ):
+        return _revision_row(), cache.get_many(keys)
+    values = cache.get_many([REVISION_CACHE_KEY, *keys])
+    key = values.pop(REVISION_CACHE_KEY, None)
+    if key is None:
+        key = _revision_row()
+        cache.set(REVISION_CACHE_KEY, key, REVISION_SECONDS)
+    return tuple(key), values
+
+
 def _revision_row() -> tuple:
     # The token changes with every bump: a copy loaded inside a transaction that was then rolled
     # back can never match a later revision that happens to reuse its number.
@@ -112,22 +129,11 @@ def _load(key) -> _Loaded:
     return _Loaded(key=key, days=days, published_years=years)
 
 
-def revision_annotations() -> dict:
-    """Annotations that read the calendar's revision inside another query (the intake reads it
-    with its category): pass `(row.cal_revision, row.cal_token)` to get_calendar(key=…)."""
-
-    row = CalendarRevision.objects.filter(pk=1)
-    return {
-        "cal_revision": Subquery(row.values("revision")[:1]),
-        "cal_token": Subquery(row.values("token")[:1]),
-    }
-
-
 def get_calendar(key: tuple | None = None) -> WorkCalendar:
     """A snapshot of the calendar with the configured working hours; reloaded when stale.
 
-    `key`: the (revision, token) a caller read in one of its own queries (revision_annotations),
-    which saves the revision's own query; None reads it here."""
+    `key`: the (revision, token) a caller read itself (revision_key_with, beside its own keys
+    in one read of the shared cache); None reads it here."""
     global _loaded
     key = _revision_key() if key is None else (key if key[0] is not None else (0, None))
     loaded = _loaded

@@ -14,6 +14,7 @@ from civicgrid.cases import public as public_view
 from civicgrid.cases.choices import (
     SOURCES_NOT_BY_HAND,
     CaseSource,
+    CaseStatus,
     HotlineRequestType,
     MediationOutcome,
     Rating,
@@ -520,7 +521,9 @@ def intake_answer(case, url: str) -> dict:
     return {
         "number": case.number,
         "status": case.status,
-        "status_display": case.get_status_display(),
+        # The label itself: get_status_display rebuilds a dict of every status (hashing each
+        # lazy label) on each call.
+        "status_display": str(CaseStatus(case.status).label),
         "reported_at": serializers.DateTimeField().to_representation(case.reported_at),
         "links": {"self": url},
     }

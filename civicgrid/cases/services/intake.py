@@ -11,8 +11,10 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.choices import Role
+from civicgrid.cases import category_cache
 from civicgrid.cases.choices import (
     CaseAction,
     CaseSource,
@@ -38,7 +40,15 @@ from civicgrid.cases.services.clocks import filing_deadline, handling_deadline
 from civicgrid.cases.workflow import TRANSITIONS
 from civicgrid.core.masking import normalize_phone
 from civicgrid.grids.models import Grid
-from civicgrid.workcalendar.services import get_calendar, revision_annotations
+from civicgrid.workcalendar.services import get_calendar, revision_key_with
+
+# The fields' names in do_report's messages: translated only when a message is made.
+_DESCRIPTION = gettext_lazy("问题描述")
+_ADDRESS = gettext_lazy("地址")
+_LON = gettext_lazy("经度")
+_LAT = gettext_lazy("纬度")
+_REPORTER_NAME = gettext_lazy("上报人姓名")
+_EXTERNAL_TICKET = gettext_lazy("外部工单号")
 
 
 def _format_number(day, last: int) -> str:
@@ -124,13 +134,20 @@ def _resolve_category(category) -> Category:
     if category in (None, ""):
         raise ValidationError({"category": _("请选择问题类别")})
     if not isinstance(category, Category):
+        # This process's copy (cases.category_cache), checked against its revision in the same
+        # read of the shared cache as the calendar's revision: no query. The calendar's
+        # revision comes with it: filing_deadline needs no query of its own (_calendar_of).
+        calendar_key, cached = revision_key_with([category_cache.REVISION_KEY])
         try:
-            # The calendar's revision comes with the row: filing_deadline needs no query of its own.
-            category = Category.objects.annotate(**revision_annotations()).get(pk=int(category))
-        except (TypeError, ValueError, Category.DoesNotExist):
+            found = category_cache.get(int(category), cached.get(category_cache.REVISION_KEY))
+        except (TypeError, ValueError, OverflowError):
+            found = None
+        if found is None:
             raise ValidationError(
                 {"category": _("问题类别“%(value)s”不存在") % {"value": category}}
-            ) from None
+            )
+        category = found
+        category.cal_revision, category.cal_token = calendar_key
     if not category.is_active:
         raise ValidationError({"category": _("问题类别“%(name)s”已停用") % {"name": category.name}})
     if not category.is_leaf:
@@ -236,10 +253,10 @@ def do_report(
     `user=None` is a trusted caller (a visitor's web form, Open311, a data generator).
     """
     category = _resolve_category(category)
-    description = _required_text(description, "description", _("问题描述"), MAX_DESCRIPTION)
-    address = _optional_text(address, "address", _("地址"), 200)
-    lon = _coordinate(lon, "lon", _("经度"), -180, 180)
-    lat = _coordinate(lat, "lat", _("纬度"), -90, 90)
+    description = _required_text(description, "description", _DESCRIPTION, MAX_DESCRIPTION)
+    address = _optional_text(address, "address", _ADDRESS, 200)
+    lon = _coordinate(lon, "lon", _LON, -180, 180)
+    lat = _coordinate(lat, "lat", _LAT, -90, 90)
     if (lon is None) != (lat is None):
         raise ValidationError({"lon": _("经度和纬度须同时填写")})
     if user is not None:
@@ -264,7 +281,7 @@ def do_report(
         raise ValidationError({"hotline_request_type": _("诉求类型只用于12345工单")})
     if (hotline_dispatched_at or hotline_deadline) and source != CaseSource.HOTLINE_12345:
         raise ValidationError({"dispatched_at": _("派单时间和办理期限只用于12345工单")})
-    reporter_name = _optional_text(reporter_name, "reporter_name", _("上报人姓名"), 50)
+    reporter_name = _optional_text(reporter_name, "reporter_name", _REPORTER_NAME, 50)
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone and not PHONE_RE.match(reporter_phone):
         raise ValidationError({"reporter_phone": _("联系电话格式不正确")})
@@ -280,7 +297,7 @@ def do_report(
     reporter_email = _reporter_email(reporter_email, user, source)
     if source == CaseSource.RESIDENT and is_anonymous and not reporter_phone:
         raise ValidationError({"reporter_phone": _("匿名反映请留下联系电话，以便反馈处理结果")})
-    external_ticket = _optional_text(external_ticket, "external_ticket", _("外部工单号"), 64)
+    external_ticket = _optional_text(external_ticket, "external_ticket", _EXTERNAL_TICKET, 64)
     if external_ticket:
         taken = (
             Case.objects.filter(source=source, external_ticket=external_ticket)

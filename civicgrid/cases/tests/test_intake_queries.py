@@ -9,19 +9,20 @@ from rest_framework.test import APIClient
 
 from civicgrid.accounts.tokens import issue_token
 from civicgrid.cases.models import Case
+from civicgrid.cases.tests.test_category_cache import as_committed
 from civicgrid.testing.world import IN_MICRO, OUTSIDE
 
 LIST = "/api/cases/"
 
-# The token and its user (1); the category with the calendar's revision for the filing deadline
-# in the same query (1); the case and its report event (2); the dashboard's rollups, all buckets
-# of the new case in one upsert (1, civicgrid/dashboard); the stored 未诉先办 answer
-# (civicgrid/proactive/first.py): on PostgreSQL one statement reads the cases of the other kind
-# around the new one and writes the counts (1), elsewhere a read and a write (2); last, the
-# day's counter bumped and the number written into the case, on PostgreSQL in one statement (1),
-# elsewhere two (no UPDATE inside WITH). Plus BEGIN/COMMIT, which PostgreSQL's connection does
+# The token and its user (1); the case and its report event (2) — the category comes from the
+# process's copy (cases.category_cache), checked with the calendar's revision in one read of the
+# shared cache; the dashboard's rollups, all buckets of the new case in one upsert (1,
+# civicgrid/dashboard); the stored 未诉先办 answer (civicgrid/proactive/first.py): on
+# PostgreSQL one statement reads the cases of the other kind around the new one and writes the
+# counts (1), elsewhere a read and a write (2); last, the day's counter bumped and the number
+# written into the case, on PostgreSQL in one statement (1), elsewhere two (no UPDATE inside WITH). Plus BEGIN/COMMIT, which PostgreSQL's connection does
 # not log and a test's savepoint replaces.
-INTAKE_QUERIES = 7 if connection.vendor == "postgresql" else 9
+INTAKE_QUERIES = 6 if connection.vendor == "postgresql" else 8
 
 
 def body(cat, point, **extra):
@@ -60,6 +61,7 @@ def _count_intake(client, data, path=LIST):
 
 
 def test_one_intake_costs_a_fixed_number_of_queries(token_client, garbage, clock):
+    as_committed()  # the fixture's save of the category
     token_client.post(LIST, body(garbage, IN_MICRO[0]), format="json")  # the day's counter row
     _minimal, queries = _count_intake(token_client, body(garbage, IN_MICRO[1]))
     assert len(queries) == INTAKE_QUERIES, "\n".join(queries)
@@ -75,13 +77,16 @@ def test_one_intake_costs_a_fixed_number_of_queries(token_client, garbage, clock
 
 
 def test_the_first_intake_of_a_day_creates_its_counter(token_client, garbage, clock):
+    as_committed()
     token_client.post(LIST, body(garbage, IN_MICRO[0]), format="json")  # builds the locator
     clock.advance(days=1)
     response, queries = _count_intake(token_client, body(garbage, IN_MICRO[0]))
     # The bump finds no row (and writes nothing), get_or_create reads and inserts it, the bump
-    # runs again (on SQLite the number's UPDATE of the case only then: the same four); and the
-    # token's last use, a day old, is recorded again (accounts.tokens.LAST_USED_EVERY).
-    assert len(queries) == INTAKE_QUERIES + 4, "\n".join(queries)
+    # runs again (on SQLite the number's UPDATE of the case only then: the same four); the
+    # token's last use, a day old, is recorded again (accounts.tokens.LAST_USED_EVERY); and the
+    # calendar's revision, whose copy in the shared cache expired during the day
+    # (workcalendar.services.REVISION_SECONDS), is read from its row.
+    assert len(queries) == INTAKE_QUERIES + 5, "\n".join(queries)
     assert response.data["number"].endswith("00001")
 
 
