@@ -4,7 +4,7 @@ A small street (backup_street.py: migrations, a demo street, cases with photos, 
 built into a file-based SQLite database and its own media root, backed up, and restored into an
 empty database and an empty media root; every table (rows and a content digest) and every file
 must come back the same. The same round trip runs on PostgreSQL in two scratch databases (each
-round trip in the suite of its own database only: see ON_POSTGRESQL below). A
+round trip in the suite of its own database only: civicgrid.testing.suites). A
 corrupted archive fails before anything is written; a restore that does not match its manifest
 fails with a non-zero exit.
 """
@@ -34,25 +34,15 @@ from civicgrid.core.backup import (
     restore_media,
     verify_archive,
 )
+from civicgrid.testing.suites import postgresql_suite_only, sqlite_suite_only
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Each round trip builds a street in a subprocess (a full `migrate`: minutes on a loaded CI
-# machine), so each runs in the suite of its own database only: CI (.ci/run) runs the suite on
-# SQLite and again on PostgreSQL, so both round trips run there once each. Set
-# CIVICGRID_BACKUP_BOTH=1 to run both in either suite.
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-BOTH = os.environ.get("CIVICGRID_BACKUP_BOTH") == "1"
-sqlite_suite_only = pytest.mark.skipif(
-    ON_POSTGRESQL and not BOTH,
-    reason="the SQLite round trip runs in the SQLite suite (CIVICGRID_BACKUP_BOTH=1 runs it here)",
-)
-postgresql_suite_only = pytest.mark.skipif(
-    not ON_POSTGRESQL and not BOTH,
-    reason="the PostgreSQL round trip runs in the PostgreSQL suite "
-    "(DATABASE_URL=postgres://…, or CIVICGRID_BACKUP_BOTH=1)",
-)
+# machine), so each runs in the suite of its own database only (civicgrid.testing.suites): CI
+# (.ci/run) runs the suite on SQLite and again on PostgreSQL, so both round trips run there once
+# each. Set CIVICGRID_BOTH_SUITES=1 to run both in either suite.
 
 
 def _env(var_dir: Path, database_url: str) -> dict:

@@ -5,6 +5,11 @@ kinds, estates, tenure/use, 12345 clock, rating records …), a small street is 
 models of that time (grids, posts, addresses, households, residents, cases with their history and
 ratings), and every migration since is applied. Nothing is lost and the new fields are filled
 sensibly; the schema is back at the latest state afterwards, for the tests that follow.
+
+Minutes of Django's migration state rendering (every migration since the spine, back and
+forward): it runs in the SQLite suite only, where a schema change rebuilds the table and so puts
+the old rows at most risk (civicgrid.testing.suites; CIVICGRID_BOTH_SUITES=1 runs it on
+PostgreSQL too).
 """
 
 import datetime
@@ -15,7 +20,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from civicgrid.testing.suites import sqlite_suite_only
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), sqlite_suite_only]
 
 SH = ZoneInfo("Asia/Shanghai")
 # The leaf migrations of each app before the spine work; apps born with it start from nothing.
