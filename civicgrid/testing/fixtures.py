@@ -48,6 +48,11 @@ def kit_settings(media_root) -> dict:
         # Tests write and then read the dashboard within one frozen instant; its shared figures
         # (kept for an interval) are tested on their own in dashboard/tests/test_shared.py.
         "CIVICGRID_DASHBOARD_CACHE_SECONDS": 0,
+        # Every test Client loads the middleware afresh, and WhiteNoise's would list and stat
+        # every static file (the apps' and node_modules' vendored ones) each time: ~50 ms a
+        # client, thousands of clients a suite. Looked up when asked for instead, as in
+        # development; the live server's static files do not go through it.
+        "WHITENOISE_AUTOREFRESH": True,
     }
 
 
