@@ -16,7 +16,7 @@ revision in it, so every process sees the change exactly when it is committed.
 import datetime
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -74,6 +74,8 @@ class _Loaded:
     key: tuple
     days: dict
     published_years: frozenset
+    # (working periods, time zone) → the WorkCalendar over this copy (see get_calendar).
+    calendars: dict = field(default_factory=dict, compare=False)
 
 
 _lock = threading.Lock()
@@ -141,13 +143,18 @@ def get_calendar(key: tuple | None = None) -> WorkCalendar:
         with _lock:
             loaded = _load(key)
             _loaded = loaded
-    return WorkCalendar(
-        loaded.days,
-        loaded.published_years,
-        working_periods(),
-        tz=settings.TIME_ZONE,
-        revision=key[0],
-    )
+    # One WorkCalendar per loaded revision and working hours, kept with the copy: it remembers
+    # each day's working seconds (engine._seconds_of_day), which a list of long-overdue cases sums
+    # over years; a snapshot made afresh for every request started from nothing each time.
+    periods = working_periods()
+    shape = (periods, settings.TIME_ZONE)
+    calendar = loaded.calendars.get(shape)
+    if calendar is None:
+        calendar = WorkCalendar(
+            loaded.days, loaded.published_years, periods, tz=settings.TIME_ZONE, revision=key[0]
+        )
+        loaded.calendars[shape] = calendar
+    return calendar
 
 
 def forget_loaded_calendar():

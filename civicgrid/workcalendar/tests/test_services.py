@@ -216,6 +216,25 @@ def test_working_hours_come_from_settings(settings):
     )
 
 
+def test_each_request_gets_the_same_snapshot_with_the_days_it_has_summed(settings):
+    # A list of long-overdue cases sums years of days: the sums outlive the request that made
+    # them, until the calendar or the working hours change.
+    first = services.get_calendar()
+    first.working_hours_between(local(2026, 1, 5, 10), local(2026, 11, 30, 10))
+    summed = dict(first._seconds_of_day)
+    assert len(summed) > 200
+    assert services.get_calendar() is first and first._seconds_of_day == summed
+    settings.WORKING_HOURS = [("08:30", "17:30")]
+    other = services.get_calendar()
+    assert other is not first and other._seconds_of_day == {}
+    assert services.working_hours_between(local(2026, 9, 28), local(2026, 9, 29)) == 9.0
+    settings.WORKING_HOURS = [("09:00", "12:00"), ("13:00", "18:00")]
+    day = CalendarDay.objects.get(date=D(2026, 10, 12))
+    services.correct_day(day, kind=DayKind.HOLIDAY, holiday_name="防台停工", note="区政府通知")
+    assert services.get_calendar() is not first
+    assert not services.get_calendar().is_workday(D(2026, 10, 12))
+
+
 # --- beyond the published years -----------------------------------------------------------------
 
 
