@@ -212,7 +212,8 @@ def refresh(kind: str, user, code, first, last, language: str, name: str) -> str
 
 def warm() -> dict:
     """The periodic job: the street-wide default view (every bundle, the default period, the
-    default language) recomputed into the shared cache. Returns {kind: seconds it took}."""
+    default language) recomputed into the shared cache, and the leaders' page markup of it
+    rendered. Returns {kind or "markup": seconds it took}."""
     if interval() == 0:
         return {}
     took = {}
@@ -223,6 +224,11 @@ def warm() -> dict:
             started = time.monotonic()
             bundle(kind, scope, first, last, force=True)
             took[kind] = round(time.monotonic() - started, 3)
+        from civicgrid.dashboard.views import warm_index_markup
+
+        started = time.monotonic()
+        warm_index_markup()
+        took["markup"] = round(time.monotonic() - started, 3)
     return took
 
 

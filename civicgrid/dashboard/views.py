@@ -9,8 +9,9 @@ and `?end=` (YYYY-MM-DD, both included) choose the period; anything wrong is a 4
 
 import io
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -134,6 +135,16 @@ def index(request):
         return _bad(request, str(error))
     answer = shared.bundle("all", scope, first, last)
     extras_answer = shared.bundle("extras", scope, first, last)
+    context = _index_context(request, scope, first, last, answer, extras_answer)
+    return _how(render(request, "dashboard/index.html", context), answer, extras_answer)
+
+
+def _index_context(request, scope, first, last, answer, extras_answer) -> dict:
+    """The leaders' page's context, its figures' markup (`content`) from the shared cache.
+
+    `request` None: the periodic job rendering the street-wide default view's markup ahead of
+    its readers (warm_index_markup); the markup then depends on nothing a request brings but
+    the query, which is empty there."""
     (bundle, computed_at), (extras, extras_at) = answer, extras_answer
     # The chart data carries no tiles (the page renders them), as before the shared cache.
     data = dict(bundle["data"])
@@ -147,12 +158,31 @@ def index(request):
         extras_at.isoformat(),
         scope.label,
         tuple(c["code"] for c in context["crumbs"]),
-        request.GET.urlencode(),
+        request.GET.urlencode() if request is not None else "",
     )
+    # What the markup takes from the context processors, given here so that it is the same
+    # markup with or without a request (of the request only its query: the links keep it).
+    markup = {
+        **context,
+        "request": request if request is not None else HttpRequest(),
+        "map_tile_url": settings.CIVICGRID_MAP_TILE_URL,
+        "map_tile_attribution": settings.CIVICGRID_MAP_TILE_ATTRIBUTION,
+    }
     context["content"] = shared.fragment(
-        parts, lambda: render_to_string("dashboard/_index_content.html", context, request)
+        parts, lambda: render_to_string("dashboard/_index_content.html", markup, request)
     )
-    return _how(render(request, "dashboard/index.html", context), answer, extras_answer)
+    return context
+
+
+def warm_index_markup() -> None:
+    """The periodic job (shared.warm), after recomputing the street-wide default view's
+    figures: its markup rendered too, so that no leader's request renders it after each
+    computation (the one reader who did was the page's slowest answer in the city's day)."""
+    scope = figures.street_scope()
+    first, last = figures.parse_period(None, None, timezone.localdate())
+    answer = shared.bundle("all", scope, first, last)
+    extras_answer = shared.bundle("extras", scope, first, last)
+    _index_context(None, scope, first, last, answer, extras_answer)
 
 
 @require_GET

@@ -319,3 +319,33 @@ def test_the_page_markup_is_rendered_once_per_computation(world, client, frozen)
     # The community's own scope: its own figures and crumbs, never the street's markup.
     assert own != first
     assert world["tree"]["communities"][0].name in own
+
+
+def test_the_periodic_job_renders_the_street_views_markup_ahead(world, client):  # noqa: F811
+    from civicgrid.dashboard import views
+
+    rendered = []
+    original = views.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return original(name, *args, **kwargs)
+
+    views.render_to_string = counting
+    try:
+        assert periodic.run_due(only=["dashboard_warm"]) == {"dashboard_warm": "ran"}
+        assert rendered == ["dashboard/_index_content.html"]
+        client.force_login(world["users"]["leader"])
+        warmed = client.get(reverse("dashboard:index")).content.decode()
+        # The leader's default view is the markup the job rendered: none rendered for them.
+        assert rendered == ["dashboard/_index_content.html"]
+    finally:
+        views.render_to_string = original
+    # The same markup a request renders (the cache dropped: the page renders it anew).
+    from django.core.cache import cache
+
+    cache.clear()
+    fresh = client.get(reverse("dashboard:index")).content.decode()
+    token = re.compile(r"[A-Za-z0-9]{64}")
+    assert token.sub("", warmed) == token.sub("", fresh)
+    assert "grid-map" in warmed and world["tree"]["communities"][0].name in warmed
