@@ -85,6 +85,20 @@ def main():
         ),
         ("inbox", desk, "/console/inbox/", "/bench/list/?own=1"),
     ]
+    # The queue in its default order, the running deadline (as bench/lists.py's 期限 pages).
+    by_deadline = "/console/?tab=all&sort=deadline"
+    ordered, _key = queries.sorted_cases(queries.list_queryset(operator), "deadline")
+    row = ordered.values("pk", "running_deadline")[int(total * 0.9)]
+    deadline_token = queries.encode_cursor("deadline", SimpleNamespace(**row), forward=True)
+    pages += [
+        ("queue_deadline", street, by_deadline, "/bench/list/"),
+        (
+            "queue_deadline_deep",
+            street,
+            f"{by_deadline}&cursor={deadline_token}",
+            f"/bench/list/?{urlencode(deep)}",
+        ),
+    ]
     print(f"{total:,} cases, CPU per request, best of {args.requests}", flush=True)
     worst = 0.0
     for name, client, url, yardstick in pages:

@@ -1,7 +1,7 @@
 """Benchmark: the time left or overdue of a long-running case (working hours between two moments)
-— whole days summed from each day's working seconds against the day-by-day walk of every day's
-working periods (what `working_hours_between` did for the whole span before, and still does for
-the first and the last day).
+— the whole days read from the calendar's running totals of each day's working seconds against
+the day-by-day walk of every day's working periods (what `working_hours_between` did for the
+whole span before, and still does for the first and the last day).
 
     .venv/bin/python bench/working_hours.py
     .venv/bin/python bench/working_hours.py --days 30 --repeat 9

@@ -28,6 +28,7 @@ out WorkCalendar snapshots. All the conventions live in this module, in one plac
 """
 
 import datetime
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -83,9 +84,12 @@ class WorkCalendar:
         self.periods = tuple(periods)
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self.revision = revision
-        # Working seconds of each whole day asked for (the snapshot never changes, so neither
-        # do they): a span of months sums these instead of building every day's periods.
-        self._seconds_of_day: dict[datetime.date, float] = {}
+        # Running totals of whole days' working seconds (the snapshot never changes, so neither
+        # do they): (first day, totals) with totals[i] the seconds of the i days from the first
+        # day on — a span of years is two look-ups instead of building every day's periods
+        # (see _whole_days_seconds). Extended under the lock, read without it.
+        self._totals: tuple[datetime.date, list[float]] | None = None
+        self._totals_lock = threading.Lock()
 
     @property
     def published_years(self) -> frozenset[int]:
@@ -247,7 +251,7 @@ class WorkCalendar:
 
     def _working_seconds(self, start_utc, end_utc) -> float:
         """Working seconds in [start_utc, end_utc): the first and last days through their
-        periods, each whole day between from _seconds_of_day (a case overdue for a year shows
+        periods, the whole days between from the running totals (a case overdue for a year shows
         its time left in microseconds, not by building 365 days of periods)."""
         first = start_utc.astimezone(self.tz).date()
         last = end_utc.astimezone(self.tz).date()
@@ -258,18 +262,48 @@ class WorkCalendar:
         whole_to = datetime.datetime.combine(last, datetime.time.min, tzinfo=self.tz)
         total = self._walked_seconds(start_utc, whole_from.astimezone(UTC))
         total += self._walked_seconds(whole_to.astimezone(UTC), end_utc)
-        seconds_of_day = self._seconds_of_day
-        while day < last:
-            seconds = seconds_of_day.get(day)
-            if seconds is None:
-                seconds = seconds_of_day[day] = (
-                    sum((b - a).total_seconds() for a, b in self._day_periods(day))
-                    if self.kind(day) in WORKING_KINDS
-                    else 0.0
-                )
-            total += seconds
-            day += ONE_DAY
-        return total
+        return total + self._whole_days_seconds(day, last)
+
+    # Days added at once when the running totals grow: a list of cases moves its span by a day
+    # or so at a time, and each growth backwards rebuilds the list.
+    TOTALS_MARGIN = 366
+
+    def _whole_days_seconds(self, first: datetime.date, stop: datetime.date) -> float:
+        """Working seconds of the whole days first … stop (excluded), from the running totals
+        (whole seconds: the difference of two totals is exact)."""
+        totals = self._totals
+        if totals is None or first < totals[0] or (stop - totals[0]).days >= len(totals[1]):
+            totals = self._grow_totals(first, stop)
+        base, running = totals
+        return running[(stop - base).days] - running[(first - base).days]
+
+    def _grow_totals(self, first: datetime.date, stop: datetime.date):
+        with self._totals_lock:
+            totals = self._totals
+            if totals is not None and first >= totals[0]:
+                base, running = totals
+                # Appended in place: a reader holding the list reads only indices it had.
+                day = base + datetime.timedelta(days=len(running) - 1)
+                top = stop + datetime.timedelta(days=self.TOTALS_MARGIN)
+                while day < top:
+                    running.append(running[-1] + self._seconds_of_whole_day(day))
+                    day += ONE_DAY
+                return totals
+            base = first - datetime.timedelta(days=self.TOTALS_MARGIN)
+            top = stop + datetime.timedelta(days=self.TOTALS_MARGIN)
+            if totals is not None:
+                top = max(top, totals[0] + datetime.timedelta(days=len(totals[1]) - 1))
+            running, day = [0.0], base
+            while day < top:
+                running.append(running[-1] + self._seconds_of_whole_day(day))
+                day += ONE_DAY
+            self._totals = (base, running)
+            return self._totals
+
+    def _seconds_of_whole_day(self, day: datetime.date) -> float:
+        if self.kind(day) not in WORKING_KINDS:
+            return 0.0
+        return sum((b - a).total_seconds() for a, b in self._day_periods(day))
 
     def _walked_seconds(self, start_utc, end_utc) -> float:
         total = datetime.timedelta()

@@ -144,8 +144,9 @@ def get_calendar(key: tuple | None = None) -> WorkCalendar:
             loaded = _load(key)
             _loaded = loaded
     # One WorkCalendar per loaded revision and working hours, kept with the copy: it remembers
-    # each day's working seconds (engine._seconds_of_day), which a list of long-overdue cases sums
-    # over years; a snapshot made afresh for every request started from nothing each time.
+    # the running totals of days' working seconds (engine._whole_days_seconds), which a list of
+    # long-overdue cases reads over years; a snapshot made afresh for every request started from
+    # nothing each time.
     periods = working_periods()
     shape = (periods, settings.TIME_ZONE)
     calendar = loaded.calendars.get(shape)

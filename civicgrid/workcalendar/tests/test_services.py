@@ -221,12 +221,12 @@ def test_each_request_gets_the_same_snapshot_with_the_days_it_has_summed(setting
     # them, until the calendar or the working hours change.
     first = services.get_calendar()
     first.working_hours_between(local(2026, 1, 5, 10), local(2026, 11, 30, 10))
-    summed = dict(first._seconds_of_day)
-    assert len(summed) > 200
-    assert services.get_calendar() is first and first._seconds_of_day == summed
+    summed = first._totals
+    assert summed is not None and len(summed[1]) > 200
+    assert services.get_calendar() is first and first._totals is summed
     settings.WORKING_HOURS = [("08:30", "17:30")]
     other = services.get_calendar()
-    assert other is not first and other._seconds_of_day == {}
+    assert other is not first and other._totals is None
     assert services.working_hours_between(local(2026, 9, 28), local(2026, 9, 29)) == 9.0
     settings.WORKING_HOURS = [("09:00", "12:00"), ("13:00", "18:00")]
     day = CalendarDay.objects.get(date=D(2026, 10, 12))
