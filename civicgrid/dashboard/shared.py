@@ -203,11 +203,26 @@ def refresh(kind: str, user, code, first, last, language: str, name: str) -> str
             if key(kind, scope, first, last) != name:
                 return "gone"
             bundle(kind, scope, first, last, force=True)
+            if kind in ("all", "extras") and _is_default_view(user, scope, first, last):
+                from civicgrid.dashboard.views import warm_index_markup
+
+                warm_index_markup(scope)
             return "computed"
     except dashboard_figures.ScopeError:
         return "gone"
     finally:
         cache.delete(name + ":lock")
+
+
+def _is_default_view(user, scope, first, last) -> bool:
+    """Whether these are the figures of the page the user opens without a query (their own
+    scope, the default period): the only markup worth rendering ahead of the readers."""
+    if (first, last) != dashboard_figures.parse_period(None, None, timezone.localdate()):
+        return False
+    default = dashboard_figures.street_scope() if user is None else None
+    if default is None:
+        default = dashboard_figures.resolve_scope(user, None)
+    return key("all", default, first, last) == key("all", scope, first, last)
 
 
 def warm() -> dict:

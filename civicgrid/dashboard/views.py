@@ -174,11 +174,13 @@ def _index_context(request, scope, first, last, answer, extras_answer) -> dict:
     return context
 
 
-def warm_index_markup() -> None:
-    """The periodic job (shared.warm), after recomputing the street-wide default view's
-    figures: its markup rendered too, so that no leader's request renders it after each
-    computation (the one reader who did was the page's slowest answer in the city's day)."""
-    scope = figures.street_scope()
+def warm_index_markup(scope=None) -> None:
+    """After the figures of a default view (no grid, the default period) were recomputed off the
+    request path — by the periodic job (shared.warm, the street-wide view) or by the refresh
+    task (shared.refresh, the reader's scope) — its markup is rendered there too, so that no
+    leader's request renders it after each computation (the one reader who did was the page's
+    slowest answer in the city's day)."""
+    scope = scope if scope is not None else figures.street_scope()
     first, last = figures.parse_period(None, None, timezone.localdate())
     answer = shared.bundle("all", scope, first, last)
     extras_answer = shared.bundle("extras", scope, first, last)

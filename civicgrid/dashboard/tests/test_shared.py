@@ -349,3 +349,29 @@ def test_the_periodic_job_renders_the_street_views_markup_ahead(world, client): 
     token = re.compile(r"[A-Za-z0-9]{64}")
     assert token.sub("", warmed) == token.sub("", fresh)
     assert "grid-map" in warmed and world["tree"]["communities"][0].name in warmed
+
+
+def test_the_refresh_task_renders_the_default_views_markup_too(world, client, frozen):  # noqa: F811
+    from civicgrid.dashboard import views
+
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:index")
+    assert client.get(url)["Server-Timing"] == "figures;desc=computed"
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
+    assert client.get(url)["Server-Timing"] == "figures;desc=stale"
+    assert run_refreshes() == ["computed", "computed"]  # the page's two bundles
+    rendered = []
+    original = views.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return original(name, *args, **kwargs)
+
+    views.render_to_string = counting
+    try:
+        fresh = client.get(url)
+    finally:
+        views.render_to_string = original
+    assert fresh["Server-Timing"] == "figures;desc=fresh"
+    assert rendered == []  # the worker rendered the new figures' markup
+    assert "15:01:01" in fresh.content.decode()  # the new figures, not the first ones
