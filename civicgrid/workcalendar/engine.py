@@ -280,25 +280,25 @@ class WorkCalendar:
     def _grow_totals(self, first: datetime.date, stop: datetime.date):
         with self._totals_lock:
             totals = self._totals
+            top = stop + datetime.timedelta(days=self.TOTALS_MARGIN)
             if totals is not None and first >= totals[0]:
-                base, running = totals
                 # Appended in place: a reader holding the list reads only indices it had.
-                day = base + datetime.timedelta(days=len(running) - 1)
-                top = stop + datetime.timedelta(days=self.TOTALS_MARGIN)
-                while day < top:
-                    running.append(running[-1] + self._seconds_of_whole_day(day))
-                    day += ONE_DAY
+                self._extend_totals(*totals, top)
                 return totals
             base = first - datetime.timedelta(days=self.TOTALS_MARGIN)
-            top = stop + datetime.timedelta(days=self.TOTALS_MARGIN)
             if totals is not None:
                 top = max(top, totals[0] + datetime.timedelta(days=len(totals[1]) - 1))
-            running, day = [0.0], base
-            while day < top:
-                running.append(running[-1] + self._seconds_of_whole_day(day))
-                day += ONE_DAY
+            running = [0.0]
+            self._extend_totals(base, running, top)
             self._totals = (base, running)
             return self._totals
+
+    def _extend_totals(self, base: datetime.date, running: list[float], top: datetime.date):
+        """Running totals from `base` on, extended until they reach `top`."""
+        day = base + datetime.timedelta(days=len(running) - 1)
+        while day < top:
+            running.append(running[-1] + self._seconds_of_whole_day(day))
+            day += ONE_DAY
 
     def _seconds_of_whole_day(self, day: datetime.date) -> float:
         if self.kind(day) not in WORKING_KINDS:

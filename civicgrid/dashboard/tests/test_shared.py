@@ -287,30 +287,32 @@ def test_without_previous_figures_a_reader_waits_at_most_a_computation(world):  
     assert shared.figures("screen", scope, day, day, lambda now: "mine")[0] == "mine"
 
 
-def test_the_page_markup_is_rendered_once_per_computation(world, client, frozen):  # noqa: F811
-    from django.template import loader
-
-    rendered = []
-    original = loader.render_to_string
-
-    def counting(name, *args, **kwargs):
-        rendered.append(name)
-        return original(name, *args, **kwargs)
-
-    client.force_login(world["users"]["leader"])
-    url = reverse("dashboard:index")
+@pytest.fixture
+def rendered(monkeypatch):
+    """The names of the templates the dashboard's views render to strings, in order (the
+    leaders' page markup, dashboard/_index_content.html, among them)."""
     from civicgrid.dashboard import views
 
-    views.render_to_string, saved = counting, views.render_to_string
-    try:
-        first = client.get(url).content.decode()
-        again = client.get(url).content.decode()
-        # Another query (another period) is other markup; the same query again is not.
-        other = client.get(url, {"start": "2026-11-01", "end": "2026-11-20"}).content.decode()
-        client.force_login(world["users"]["community"])
-        own = client.get(url).content.decode()
-    finally:
-        views.render_to_string = saved
+    names = []
+    original = views.render_to_string
+
+    def counting(name, *args, **kwargs):
+        names.append(name)
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+    return names
+
+
+def test_the_page_markup_is_rendered_once_per_computation(world, client, frozen, rendered):  # noqa: F811
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:index")
+    first = client.get(url).content.decode()
+    again = client.get(url).content.decode()
+    # Another query (another period) is other markup; the same query again is not.
+    other = client.get(url, {"start": "2026-11-01", "end": "2026-11-20"}).content.decode()
+    client.force_login(world["users"]["community"])
+    own = client.get(url).content.decode()
     assert rendered.count("dashboard/_index_content.html") == 3
     # The same page (but the per-request CSRF tokens of the base template).
     token = re.compile(r"[A-Za-z0-9]{64}")
@@ -321,26 +323,13 @@ def test_the_page_markup_is_rendered_once_per_computation(world, client, frozen)
     assert world["tree"]["communities"][0].name in own
 
 
-def test_the_periodic_job_renders_the_street_views_markup_ahead(world, client):  # noqa: F811
-    from civicgrid.dashboard import views
-
-    rendered = []
-    original = views.render_to_string
-
-    def counting(name, *args, **kwargs):
-        rendered.append(name)
-        return original(name, *args, **kwargs)
-
-    views.render_to_string = counting
-    try:
-        assert periodic.run_due(only=["dashboard_warm"]) == {"dashboard_warm": "ran"}
-        assert rendered == ["dashboard/_index_content.html"]
-        client.force_login(world["users"]["leader"])
-        warmed = client.get(reverse("dashboard:index")).content.decode()
-        # The leader's default view is the markup the job rendered: none rendered for them.
-        assert rendered == ["dashboard/_index_content.html"]
-    finally:
-        views.render_to_string = original
+def test_the_periodic_job_renders_the_street_views_markup_ahead(world, client, rendered):  # noqa: F811
+    assert periodic.run_due(only=["dashboard_warm"]) == {"dashboard_warm": "ran"}
+    assert rendered == ["dashboard/_index_content.html"]
+    client.force_login(world["users"]["leader"])
+    warmed = client.get(reverse("dashboard:index")).content.decode()
+    # The leader's default view is the markup the job rendered: none rendered for them.
+    assert rendered == ["dashboard/_index_content.html"]
     # The same markup a request renders (the cache dropped: the page renders it anew).
     from django.core.cache import cache
 
@@ -351,27 +340,15 @@ def test_the_periodic_job_renders_the_street_views_markup_ahead(world, client): 
     assert "grid-map" in warmed and world["tree"]["communities"][0].name in warmed
 
 
-def test_the_refresh_task_renders_the_default_views_markup_too(world, client, frozen):  # noqa: F811
-    from civicgrid.dashboard import views
-
+def test_the_refresh_task_renders_the_default_views_markup_too(world, client, frozen, rendered):  # noqa: F811
     client.force_login(world["users"]["leader"])
     url = reverse("dashboard:index")
     assert client.get(url)["Server-Timing"] == "figures;desc=computed"
     frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
     assert client.get(url)["Server-Timing"] == "figures;desc=stale"
     assert run_refreshes() == ["computed", "computed"]  # the page's two bundles
-    rendered = []
-    original = views.render_to_string
-
-    def counting(name, *args, **kwargs):
-        rendered.append(name)
-        return original(name, *args, **kwargs)
-
-    views.render_to_string = counting
-    try:
-        fresh = client.get(url)
-    finally:
-        views.render_to_string = original
+    rendered.clear()
+    fresh = client.get(url)
     assert fresh["Server-Timing"] == "figures;desc=fresh"
     assert rendered == []  # the worker rendered the new figures' markup
     assert "15:01:01" in fresh.content.decode()  # the new figures, not the first ones
