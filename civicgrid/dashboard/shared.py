@@ -16,12 +16,16 @@ scope, or none for KEEP_SECONDS) does a request compute: one under the lock, the
 at most as long as the last computation of that bundle took before computing themselves — so a
 request never waits for another's computation longer than computing itself would have taken.
 The periodic job `dashboard_warm` recomputes the street-wide default view every half interval
-on one node, so no leader's request pays for it.
+on one node, so no leader's request pays for it. The job and the refresh task render the leaders'
+page markup of a default view too, and publish it with its figures (`together`): a reader finds
+new figures only once their markup is there.
 
 Each answer says how it was made (`Answer.how`: fresh, stale, computed or waited), which the
 views send as a `Server-Timing` header so a load test can tell a slow computation from a queue.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import time
@@ -88,7 +92,7 @@ def figures(kind: str, scope, first, last, compute, *, force: bool = False, refr
         now = timezone.now()
         return Answer(compute(now), now, "computed")
     name = key(kind, scope, first, last)
-    entry = None if force else cache.get(name)
+    entry = None if force else _get(name)
     if entry is not None and time.time() - entry["at"] < seconds:
         return Answer(entry["value"], entry["computed_at"], "fresh")
     lock = name + ":lock"
@@ -110,7 +114,7 @@ def figures(kind: str, scope, first, last, compute, *, force: bool = False, refr
     deadline = time.monotonic() + (cache.get(name + ":cost") or 0)
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-        entry = cache.get(name)
+        entry = _get(name)
         if entry is not None:
             return Answer(entry["value"], entry["computed_at"], "waited")
     return _compute(name, compute)
@@ -146,8 +150,55 @@ def _compute(name, compute):
     value = plain(compute(now))
     cost = time.monotonic() - started
     entry = {"value": value, "computed_at": now, "at": time.time()}
-    cache.set_many({name: entry, name + ":cost": cost}, interval() + KEEP_SECONDS)
+    _set_many({name: entry, name + ":cost": cost}, interval() + KEEP_SECONDS)
     return Answer(value, now, "computed")
+
+
+# The writes held back by `together()` in this context: {key: (value, timeout)}.
+_staged: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "dashboard_staged", default=None
+)
+
+
+def _get(name):
+    staged = _staged.get()
+    if staged is not None and name in staged:
+        return staged[name][0]
+    return cache.get(name)
+
+
+def _set_many(values: dict, timeout: int) -> None:
+    staged = _staged.get()
+    if staged is None:
+        cache.set_many(values, timeout)
+    else:
+        staged.update({name: (value, timeout) for name, value in values.items()})
+
+
+@contextlib.contextmanager
+def together():
+    """Hold back the figures and markup computed inside, read them back as if published, and
+    publish them when the block ends — the markup before the figures it was rendered from. A
+    reader thus never finds new figures whose markup is still being rendered (and renders it
+    itself: the slowest dashboard answer of the city's day). Nothing is published when the
+    block raises; the readers keep the previous figures."""
+    if _staged.get() is not None:
+        yield
+        return
+    staged: dict = {}
+    token = _staged.set(staged)
+    try:
+        yield
+    finally:
+        _staged.reset(token)
+    groups: dict = {}
+    for name, (value, timeout) in staged.items():
+        is_figures = not name.startswith(FRAGMENT_PREFIX)
+        groups.setdefault((is_figures, timeout), {})[name] = value
+    # The markup first (False sorts first): keyed by its figures' computation, nobody reads it
+    # before they are out.
+    for (_is_figures, timeout), values in sorted(groups.items(), key=lambda item: item[0]):
+        cache.set_many(values, timeout)
 
 
 def bundle(kind: str, scope, first, last, *, force: bool = False):
@@ -202,11 +253,12 @@ def refresh(kind: str, user, code, first, last, language: str, name: str) -> str
                 scope = dashboard_figures.resolve_scope(user, code)
             if key(kind, scope, first, last) != name:
                 return "gone"
-            bundle(kind, scope, first, last, force=True)
-            if kind in ("all", "extras") and _is_default_view(user, scope, first, last):
-                from civicgrid.dashboard.views import warm_index_markup
+            with together():
+                bundle(kind, scope, first, last, force=True)
+                if kind in ("all", "extras") and _is_default_view(user, scope, first, last):
+                    from civicgrid.dashboard.views import warm_index_markup
 
-                warm_index_markup(scope)
+                    warm_index_markup(scope)
             return "computed"
     except dashboard_figures.ScopeError:
         return "gone"
@@ -232,7 +284,7 @@ def warm() -> dict:
     if interval() == 0:
         return {}
     took = {}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), together():
         scope = dashboard_figures.street_scope()
         first, last = dashboard_figures.parse_period(None, None, timezone.localdate())
         for kind in KINDS:
@@ -256,11 +308,11 @@ def fragment(parts: tuple, render) -> str:
     if seconds == 0:
         return render()
     name = FRAGMENT_PREFIX + hashlib.sha256(repr(parts).encode()).hexdigest()
-    html = cache.get(name)
+    html = _get(name)
     if html is None:
         html = render()
         # Keyed by the computation: a newer one makes a new key, this one just ages out.
-        cache.set(name, html, 2 * seconds)
+        _set_many({name: html}, 2 * seconds)
     return mark_safe(html)
 
 

@@ -2,6 +2,7 @@
 interval, recomputed after it, never shared between scopes, periods or languages; the age on the
 page; the periodic job warming the street-wide view; readers during a recomputation."""
 
+import contextvars
 import datetime
 import re
 import threading
@@ -352,3 +353,63 @@ def test_the_refresh_task_renders_the_default_views_markup_too(world, client, fr
     assert fresh["Server-Timing"] == "figures;desc=fresh"
     assert rendered == []  # the worker rendered the new figures' markup
     assert "15:01:01" in fresh.content.decode()  # the new figures, not the first ones
+
+
+def test_new_figures_come_out_with_their_markup(world, client, frozen, monkeypatch):  # noqa: F811
+    """While the periodic job renders the new figures' markup, a leader reads the previous
+    figures with their markup ready; the new figures come out with theirs, so no leader's
+    request renders the page itself."""
+    from civicgrid.dashboard import views
+
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:index")
+    assert "数据更新于 15:00:00" in client.get(url).content.decode()
+    make_case(_garbage(), world["tree"]["micro_grids"][1], day=20, hour=11)
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL - 10))
+    during = []
+    original = views.render_to_string
+
+    def rendering(name, *args, **kwargs):
+        if name == "dashboard/_index_content.html" and not during:
+            # A leader's request in the middle of the job's rendering (another reader: a context
+            # of its own, as another thread or node has).
+            page = contextvars.Context().run(client.get, url)
+            during.append((page["Server-Timing"], page.content.decode()))
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", rendering)
+    assert periodic.run_due(only=["dashboard_warm"]) == {"dashboard_warm": "ran"}
+    [(how, page)] = during
+    assert how == "figures;desc=fresh" and "数据更新于 15:00:00" in page
+    # The job rendered the markup once (the leader above did not render any).
+    names = []
+    monkeypatch.setattr(
+        views,
+        "render_to_string",
+        lambda name, *a, **k: names.append(name) or original(name, *a, **k),
+    )
+    after = client.get(url)
+    assert after["Server-Timing"] == "figures;desc=fresh"
+    assert "数据更新于 15:00:50" in after.content.decode()
+    assert names == []
+
+
+def test_figures_are_not_published_when_their_markup_fails(world, client, frozen, monkeypatch):  # noqa: F811
+    from civicgrid.dashboard import views
+
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:index")
+    client.get(url)
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL - 10))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template")
+
+    monkeypatch.setattr(views, "render_to_string", broken)
+    with pytest.raises(RuntimeError):
+        shared.warm()
+    monkeypatch.undo()
+    # The previous figures stay, with their markup.
+    page = client.get(url)
+    assert page["Server-Timing"] == "figures;desc=fresh"
+    assert "数据更新于 15:00:00" in page.content.decode()
