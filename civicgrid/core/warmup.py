@@ -1,0 +1,62 @@
+"""Each web process made ready before its first request (called by civicgrid.wsgi).
+
+Measured on an app node (bench/city.py's dashboard, 1M cases): a process's first request cost
+≈600 ms — the URL configuration imported (every app's views) and its resolver filled on first
+use — and, once everything was imported, each full garbage collection walked ≈310,000 objects
+(the imported modules' functions, classes and tables: scikit-learn, jieba, shapely…) for
+≈150 ms, which fell on whatever request was running: the slowest answers of every page. So the
+process imports and resolves everything up front, then moves what it holds after start-up out
+of the collector's reach (`gc.freeze`, CPython's own tool for this: objects that live as long
+as the process need no collecting); the collector then walks only what requests make."""
+
+import gc
+import logging
+import time
+
+from django.conf import settings
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+logger = logging.getLogger("civicgrid.warmup")
+
+
+def warm_process() -> dict:
+    """Import the URL configuration, fill its resolver (reverse() and resolve() of every app),
+    load every language's translations, then freeze what start-up made. Returns what it did
+    (seconds, objects frozen)."""
+    started = time.monotonic()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            # The patterns import every view; the lookup tables are filled per language (the
+            # first reverse() in each paid for them).
+            _fill(get_resolver())
+            for path in _namespaces(get_resolver()):
+                # reverse() resolves a namespaced name on a resolver of its own per namespace
+                # path, filled on its first use: a name no namespace has fills it all the same.
+                try:
+                    reverse(f"{path}:-")
+                except NoReverseMatch:
+                    pass
+            translation.gettext("civicgrid")
+    gc.collect()
+    gc.freeze()
+    done = {
+        "seconds": round(time.monotonic() - started, 3),
+        "frozen": gc.get_freeze_count(),
+    }
+    logger.info("process warmed: %s", done)
+    return done
+
+
+def _namespaces(resolver, prefix: str = ""):
+    for namespace, (_prefix, sub) in resolver.namespace_dict.items():
+        path = f"{prefix}{namespace}"
+        yield path
+        yield from _namespaces(sub, path + ":")
+
+
+def _fill(resolver) -> None:
+    resolver.reverse_dict  # noqa: B018
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            _fill(pattern)
