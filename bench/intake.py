@@ -491,6 +491,7 @@ def main(argv=None):
 
     port = free_port()
     log_path = ROOT / "var" / "bench-intake-gunicorn.log"
+    log_path.parent.mkdir(exist_ok=True)  # a fresh clone has no var/ before `make demo`
     proc = None
     # SIGTERM (e.g. from make or a timeout) unwinds like Ctrl-C, through the finally below.
     signal.signal(signal.SIGTERM, _interrupt)
