@@ -65,6 +65,9 @@ def main():
     from civicgrid.console import queries
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    from civicgrid.core.warmup import warm_process
+
+    warm_process()  # as civicgrid.wsgi readies a web process (bench/lists.py does too)
     operator, handler, department = lists.users()
     street, desk = lists.client_for(operator), lists.client_for(handler)
     total = lists.dashboard_count("TRUE", [])

@@ -784,14 +784,16 @@ def _beyond(fields, values, forward: bool) -> Q:
 INDEX_ORDERS = {"-created", "created"}
 
 
-def page_of(ordered, sort: str, start: int, stop: int) -> list:
+def page_of(ordered, sort: str, start: int, stop: int, *, in_order: bool = False) -> list:
     """Rows [start:stop) of `ordered` (sorted_cases' queryset in the sort `sort`). In an order
     no index serves (the running deadline, the category, the state) the database sorts every
     case of the tab: with the relations joined first it joined them all (a department's inbox:
     each of its open cases with its category, micro-grid, 居村 and department, then kept 30) —
     so the page's ids are chosen on the cases alone, in a subquery of the same statement, and
-    only those rows are joined (one round trip still)."""
-    if sort in INDEX_ORDERS:
+    only those rows are joined (one round trip still). `in_order`: `ordered` is a range of an
+    index in the sort's order already (a keyset page of 期限, _two_ranges), read and joined row
+    by row as the report orders are, without choosing the ids first (≈2 ms of ORM work)."""
+    if in_order or sort in INDEX_ORDERS:
         return list(lean(ordered[start:stop]))
     chosen = ordered.values("pk")[start:stop]
     return list(lean(ordered.filter(pk__in=chosen)))
@@ -842,7 +844,7 @@ def _two_ranges(queryset, sort: str, fields, values, forward: bool, count: int) 
         ranges = [Q(**{f"{name}__isnull": True}) & rest, Q(**{f"{name}__isnull": False})]
     rows = []
     for condition in ranges:
-        rows += page_of(queryset.filter(condition), sort, 0, count - len(rows))
+        rows += page_of(queryset.filter(condition), sort, 0, count - len(rows), in_order=True)
         if len(rows) >= count:
             break
     return rows
