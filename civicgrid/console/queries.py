@@ -41,7 +41,7 @@ from civicgrid.cases.filters import CaseFilter
 from civicgrid.cases.models import CallIn, Case, CaseEvent, ExtensionRequest
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.console.forms import QueueFilterForm
-from civicgrid.console.lean import lean
+from civicgrid.core.lean import lean
 from civicgrid.duty.choices import SupervisionStatus
 from civicgrid.duty.models import Supervision
 

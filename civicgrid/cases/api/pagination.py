@@ -21,6 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from civicgrid.core.lean import lean
 from civicgrid.core.pagination import LimitOffsetPagination
 
 CURSOR = "cursor"
@@ -54,6 +55,9 @@ class CaseListPagination(LimitOffsetPagination):
     """Limit/offset as every other list, or keyset pages when `cursor` is in the query."""
 
     def paginate_queryset(self, queryset, request, view=None):
+        # A page's cases (with their category, micro-grid and department) are built without
+        # Model.__init__, as the console's pages are (core/lean.py says when that is the same).
+        queryset = lean(queryset)
         self.cursor_mode = CURSOR in request.query_params
         if not self.cursor_mode:
             return super().paginate_queryset(queryset, request, view)

@@ -1,4 +1,4 @@
-"""The list pages' instances built without Model.__init__ (console.lean): the same values,
+"""The list pages' instances built without Model.__init__ (core.lean): the same values,
 relations and behaviour as the ORM's own, and the ORM's own path where it would differ."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.db.models import signals
 
 from civicgrid.cases.models import Case
 from civicgrid.console import queries
-from civicgrid.console.lean import LeanModelIterable, lean
+from civicgrid.core.lean import LeanModelIterable, lean
 from civicgrid.testing.cases import case_in_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("garbage")]

@@ -1,4 +1,5 @@
-"""A list page's rows built as model instances without Model.__init__ (console.queries.page_of).
+"""A list page's rows built as model instances without Model.__init__ (console.queries.page_of,
+the API's case list: cases.api.pagination).
 
 A page of the queue or the inbox is 30 cases, each with its category, micro-grid, 居村 and
 department joined: 150 instances. Django builds each through `Model.from_db`, which first lays
