@@ -26,6 +26,7 @@ def warm_process() -> dict:
     (seconds, objects frozen)."""
     started = time.monotonic()
     for language, _name in settings.LANGUAGES:
+        # Activating a language loads its catalogues.
         with translation.override(language):
             # The patterns import every view; the lookup tables are filled per language (the
             # first reverse() in each paid for them).
@@ -37,7 +38,6 @@ def warm_process() -> dict:
                     reverse(f"{path}:-")
                 except NoReverseMatch:
                     pass
-            translation.gettext("civicgrid")
     gc.collect()
     gc.freeze()
     done = {
