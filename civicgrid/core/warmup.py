@@ -7,7 +7,8 @@ use — and, once everything was imported, each full garbage collection walked �
 ≈150 ms, which fell on whatever request was running: the slowest answers of every page. So the
 process imports and resolves everything up front, then moves what it holds after start-up out
 of the collector's reach (`gc.freeze`, CPython's own tool for this: objects that live as long
-as the process need no collecting); the collector then walks only what requests make."""
+as the process need no collecting); the collector then walks only what requests make.
+`bench/warmup.py` measures both against a process without it."""
 
 import gc
 import logging
