@@ -180,8 +180,8 @@ def together():
     """Hold back the figures and markup computed inside, read them back as if published, and
     publish them when the block ends — the markup before the figures it was rendered from. A
     reader thus never finds new figures whose markup is still being rendered (and renders it
-    itself: the slowest dashboard answer of the city's day). Nothing is published when the
-    block raises; the readers keep the previous figures."""
+    itself). Nothing is published when the block raises; the readers keep the previous
+    figures."""
     if _staged.get() is not None:
         yield
         return
