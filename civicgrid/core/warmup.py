@@ -1,14 +1,13 @@
 """Each web process made ready before its first request (called by civicgrid.wsgi).
 
-Measured on an app node (bench/city.py's dashboard, 1M cases): a process's first request cost
-≈600 ms — the URL configuration imported (every app's views) and its resolver filled on first
-use — and, once everything was imported, each full garbage collection walked ≈310,000 objects
-(the imported modules' functions, classes and tables: scikit-learn, jieba, shapely…) for
-≈150 ms, which fell on whatever request was running: the slowest answers of every page. So the
+Without it (bench/warmup.py) a process's first request cost ≈700 ms — the URL configuration
+imported (every app's views) and its resolvers filled on first use — and, once everything was
+imported, each full garbage collection walked ≈320,000 objects (the imported modules'
+functions, classes and tables: scikit-learn, jieba, shapely…) for ≈145 ms, which fell on
+whatever request was running: the slowest answers of bench/city.py's pages. So the
 process imports and resolves everything up front, then moves what it holds after start-up out
 of the collector's reach (`gc.freeze`, CPython's own tool for this: objects that live as long
-as the process need no collecting); the collector then walks only what requests make.
-`bench/warmup.py` measures both against a process without it."""
+as the process need no collecting); the collector then walks only what requests make."""
 
 import gc
 import logging
