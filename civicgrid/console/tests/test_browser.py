@@ -7,6 +7,7 @@ import io
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.attachments.models import Attachment
@@ -198,11 +199,14 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     assert page.url.endswith("/console/")
     assert page.locator('.tabs a[data-tab="reported"] .count').inner_text() == "4"
     page.locator('.tabs a[data-tab="all"]').click()
+    # The tab swaps the list in after the click returns: wait for the new one.
+    expect(page.locator('.tabs a[data-tab="all"][aria-current="page"]')).to_have_count(1)
     assert page.locator("tr.warn-red").count() >= 1
     assert page.locator("tr.warn-yellow").count() >= 1
     screenshot(page, "console-queue")
     page.locator('.tabs a[data-tab="overdue"]').click()
-    assert page.locator(f'tr.warn-red[data-number="{cases["late"].number}"]').count() == 1
+    expect(page.locator('.tabs a[data-tab="overdue"][aria-current="page"]')).to_have_count(1)
+    expect(page.locator(f'tr.warn-red[data-number="{cases["late"].number}"]')).to_have_count(1)
 
     page.goto(f"{live_server.url}/console/case/{target.number}/")
     page.locator("#act-file summary").click()
