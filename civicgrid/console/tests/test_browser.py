@@ -212,12 +212,12 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     page.locator("#act-file summary").click()
     page.locator("#act-file textarea[name=note]").fill("情况属实,予以立案")
     page.locator("#act-file button[type=submit]").click()
-    assert "已立案" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("已立案")
     page.locator("#act-dispatch summary").click()
     page.locator("#act-dispatch select[name=department]").select_option(label="康桥城管中队")
     page.locator("#act-dispatch textarea[name=note]").fill("请城管中队尽快清运")
     page.locator("#act-dispatch button[type=submit]").click()
-    assert "已派遣" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("已派遣")
     assert page.locator(".timeline li").count() == 3
     warnings.scan()  # the minute's scan recolours the case by its new (handling) running_clock
     page.reload()
@@ -236,7 +236,7 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     assert page.locator("#count-rework strong").inner_text() == "1"
     screenshot(page, "handler-inbox")
     row.locator("button", has_text="接单").click()
-    assert "已接单" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("已接单")
 
     page.goto(f"{live_server.url}/console/case/{target.number}/#act-handle")
     page.locator("#act-handle textarea[name=result]").fill(
@@ -244,7 +244,7 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     )
     page.locator("#act-handle input[name=photos]").set_input_files(str(jpeg(tmp_path)))
     page.locator("#act-handle button[type=submit]").click()
-    assert "处置结果已反馈" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("处置结果已反馈")
     assert page.locator(".photo-gallery img").count() == 1  # the shared photo viewer
     target.refresh_from_db()
     assert target.status == S.HANDLED

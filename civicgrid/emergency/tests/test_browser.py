@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.duty.choices import DutyRole
@@ -107,5 +108,5 @@ def test_the_desk_registers_a_point_on_the_map(page, live_server):
     move.locator("input[name=change]").fill("-80")
     move.locator("input[name=reason]").fill("预置")
     move.locator("button[type=submit]").click()
-    assert "只有50，不能出库80" in page.locator("#move-form").inner_text()
+    expect(page.locator("#move-form")).to_contain_text("只有50，不能出库80")
     assert StockBalance.objects.get(store=store, supply="sandbag").quantity == 50

@@ -2,6 +2,7 @@
 arrive and leave. Saves docs/screenshots/phone-parking-find.png and phone-parking-me.png."""
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.parking.models import Booking
 from civicgrid.testing.browser import login, screenshot
@@ -24,7 +25,7 @@ def test_a_resident_books_arrives_and_leaves(phone_page, live_server, parking):
     page.select_option(f"#s-{parking['offer'].pk}", index=2)  # 12:00
     page.select_option(f"#e-{parking['offer'].pk}", index=0)  # 11:00
     offer.locator("button[type=submit]").click()
-    assert "结束时间须晚于开始时间" in page.locator("#parking-errors").inner_text()
+    expect(page.locator("#parking-errors")).to_contain_text("结束时间须晚于开始时间")
     assert not Booking.objects.exists()
     offer = page.locator(f"#offer-{parking['offer'].pk}")
     page.select_option(f"#s-{parking['offer'].pk}", index=0)  # 10:00
@@ -33,12 +34,12 @@ def test_a_resident_books_arrives_and_leaves(phone_page, live_server, parking):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "phone-parking-find", full_page=True)
     offer.locator("button[type=submit]").click()
-    assert "预约成功" in page.locator(".message").first.inner_text()
+    expect(page.locator(".message").first).to_contain_text("预约成功")
     booking = Booking.objects.get()
     assert booking.state == "confirmed" and booking.hours == 2
     card = page.locator(f"#booking-{booking.pk}")
     card.locator("button[value=arrive]").click()
-    assert "已登记停入" in page.locator(".message").first.inner_text()
+    expect(page.locator(".message").first).to_contain_text("已登记停入")
     screenshot(page, "phone-parking-me", full_page=True)
     page.locator(f"#booking-{booking.pk} button[value=leave]").click()
     booking.refresh_from_db()

@@ -1,6 +1,7 @@
 """A resident supports a project on a 360 px phone, in chromium (once: the button goes)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.projects.models import Support
 from civicgrid.testing.browser import login
@@ -19,7 +20,7 @@ def test_a_resident_supports_a_project(phone_page, live_server, users, make_proj
     card = page.locator(f"#project-{project.pk}")
     assert "已有 0 位居民支持" in card.inner_text()
     card.locator("button[value=support]").click()
-    assert "感谢您的支持" in page.locator(".message").first.inner_text()
+    expect(page.locator(".message").first).to_contain_text("感谢您的支持")
     card = page.locator(f"#project-{project.pk}")
     assert "您已支持" in card.inner_text() and "已有 1 位居民支持" in card.inner_text()
     assert card.locator("button[value=support]").count() == 0
