@@ -85,7 +85,7 @@ def figures(kind: str, scope, first, last, compute, *, force: bool = False, refr
     old — or, while a refresh is on its way, the previous figures.
 
     `force` recomputes whatever the cache holds (the warming job, the refresh task; the lock is
-    freed afterwards). `refresh()`, when given, enqueues the background recomputation of stale
+    freed afterwards — inside `together()`, once the figures are out). `refresh()`, when given, enqueues the background recomputation of stale
     figures; without it (or when enqueueing fails) the request that takes the lock computes."""
     seconds = interval()
     if seconds == 0:
@@ -100,14 +100,14 @@ def figures(kind: str, scope, first, last, compute, *, force: bool = False, refr
         try:
             return _compute(name, compute)
         finally:
-            cache.delete(lock)
+            _free(lock)
     if cache.add(lock, 1, LOCK_SECONDS):
         if entry is not None and refresh is not None and _enqueued(refresh):
             return Answer(entry["value"], entry["computed_at"], "stale")
         try:
             return _compute(name, compute)
         finally:
-            cache.delete(lock)
+            _free(lock)
     if entry is not None:
         # Someone is recomputing: the previous figures, a little older, rather than a wait.
         return Answer(entry["value"], entry["computed_at"], "stale")
@@ -154,16 +154,23 @@ def _compute(name, compute):
     return Answer(value, now, "computed")
 
 
-# The writes held back by `together()` in this context: {key: (value, timeout)}.
-_staged: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+class _Staged:
+    """The cache writes held back by `together()`: values to publish, locks to free after."""
+
+    def __init__(self):
+        self.values: dict = {}  # {key: (value, timeout)}
+        self.locks: list = []
+
+
+_staged: contextvars.ContextVar[_Staged | None] = contextvars.ContextVar(
     "dashboard_staged", default=None
 )
 
 
 def _get(name):
     staged = _staged.get()
-    if staged is not None and name in staged:
-        return staged[name][0]
+    if staged is not None and name in staged.values:
+        return staged.values[name][0]
     return cache.get(name)
 
 
@@ -172,7 +179,17 @@ def _set_many(values: dict, timeout: int) -> None:
     if staged is None:
         cache.set_many(values, timeout)
     else:
-        staged.update({name: (value, timeout) for name, value in values.items()})
+        staged.values.update({name: (value, timeout) for name, value in values.items()})
+
+
+def _free(lock: str) -> None:
+    """Free a recomputation's lock — inside `together()` only once its figures are out: freed
+    earlier, a reader would find the old figures and no lock, and recompute them again."""
+    staged = _staged.get()
+    if staged is None:
+        cache.delete(lock)
+    else:
+        staged.locks.append(lock)
 
 
 @contextlib.contextmanager
@@ -185,20 +202,22 @@ def together():
     if _staged.get() is not None:
         yield
         return
-    staged: dict = {}
+    staged = _Staged()
     token = _staged.set(staged)
     try:
         yield
+        groups: dict = {}
+        for name, (value, timeout) in staged.values.items():
+            is_figures = not name.startswith(FRAGMENT_PREFIX)
+            groups.setdefault((is_figures, timeout), {})[name] = value
+        # The markup first (False sorts first): keyed by its figures' computation, nobody reads
+        # it before they are out.
+        for (_is_figures, timeout), values in sorted(groups.items(), key=lambda item: item[0]):
+            cache.set_many(values, timeout)
     finally:
         _staged.reset(token)
-    groups: dict = {}
-    for name, (value, timeout) in staged.items():
-        is_figures = not name.startswith(FRAGMENT_PREFIX)
-        groups.setdefault((is_figures, timeout), {})[name] = value
-    # The markup first (False sorts first): keyed by its figures' computation, nobody reads it
-    # before they are out.
-    for (_is_figures, timeout), values in sorted(groups.items(), key=lambda item: item[0]):
-        cache.set_many(values, timeout)
+        if staged.locks:
+            cache.delete_many(staged.locks)
 
 
 def bundle(kind: str, scope, first, last, *, force: bool = False):

@@ -413,3 +413,35 @@ def test_figures_are_not_published_when_their_markup_fails(world, client, frozen
     page = client.get(url)
     assert page["Server-Timing"] == "figures;desc=fresh"
     assert "数据更新于 15:00:00" in page.content.decode()
+
+
+def test_a_reader_during_the_refresh_queues_no_second_one(world, client, frozen, monkeypatch):  # noqa: F811
+    """The refresh holds its lock until the new figures are out: a leader who comes while the
+    worker renders their markup gets the previous figures and queues no second refresh."""
+    from civicgrid.dashboard import views
+
+    client.force_login(world["users"]["leader"])
+    url = reverse("dashboard:index")
+    client.get(url)
+    frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
+    assert client.get(url)["Server-Timing"] == "figures;desc=stale"
+    assert len(queued_refreshes()) == 2  # the page's two bundles
+    during = []
+    original = views.render_to_string
+
+    def rendering(name, *args, **kwargs):
+        if name == "dashboard/_index_content.html" and not during:
+            page = contextvars.Context().run(client.get, url)
+            during.append((page["Server-Timing"], page.content.decode()))
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", rendering)
+    assert run_refreshes() == ["computed", "computed"]
+    [(how, page)] = during
+    assert how == "figures;desc=stale" and "数据更新于 15:00:00" in page
+    assert queued_refreshes() == []  # run_refreshes took the two; none came meanwhile
+    # Once the refresh is out, its lock is free: the next stale reader may queue one again.
+    frozen.move_to(NOW + datetime.timedelta(seconds=2 * INTERVAL + 5))
+    monkeypatch.undo()
+    assert client.get(url)["Server-Timing"] == "figures;desc=stale"
+    assert len(queued_refreshes()) == 2
