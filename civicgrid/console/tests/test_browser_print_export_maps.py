@@ -81,8 +81,8 @@ def test_the_print_sheet_prints_without_navigation_with_map_and_signatures(
     case = street["closed"][0]
     login(page, live_server, "operator")
     page.goto(f"{live_server.url}/console/case/{case.number}/")
-    page.locator("#print-link").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#print-link").click()
     assert page.url.endswith(f"/console/case/{case.number}/print/")
     assert page.locator(".topbar").is_visible()
     wait_until(page, "document.getElementById('sheet-map').complete")
@@ -190,17 +190,17 @@ def test_the_dashboard_shows_a_heat_map_of_reports(page, live_server, street):
 
 def test_a_handler_searches_its_closed_cases(page, live_server, street):
     login(page, live_server, "dept-cgzd")
-    page.locator("#history-link").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#history-link").click()
     rows = page.locator("#history-list tbody tr[data-number]")
     assert rows.count() == 2
     target = street["closed"][1]
     page.fill("#id_q", target.description[:6])
-    page.locator("#history-filters button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#history-filters button[type=submit]").click()
     assert [r.get_attribute("data-number") for r in rows.all()] == [target.number]
     screenshot(page, "handler-history")
     page.fill("#id_q", "没有这样的案件")
-    page.locator("#history-filters button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#history-filters button[type=submit]").click()
     assert "没有符合条件的已办结案件" in page.locator("#history-list").inner_text()

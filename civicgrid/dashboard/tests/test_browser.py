@@ -94,8 +94,8 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     # Micro-grid → its cases, each linked to the console's case page.
     page.get_by_role("link", name="查看本网格案件").click()
     page.wait_for_url(re.compile(r"/dashboard/grid/\d+/cases/"))
-    page.get_by_role("link", name="全部").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="全部").click()
     links = page.locator("#grid-cases a[href^='/console/case/']")
     assert links.count() > 0
 

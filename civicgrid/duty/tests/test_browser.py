@@ -26,8 +26,8 @@ def test_the_duty_leader_supervises_and_the_handler_answers(
     assert form.get_attribute("open") is not None  # no 督办 yet: the form is open
     page.fill("#id_supervise_instruction", "今天下班前清运完毕,拍照反馈")
     assert page.input_value("#id_supervise_deadline")  # tomorrow, prefilled
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     assert "已督办，处置方已收到通知" in page.locator(".messages, main").first.inner_text()
     panel = page.locator("#supervisions")
     assert "今天下班前清运完毕,拍照反馈" in panel.inner_text() and "待答复" in panel.inner_text()
@@ -38,8 +38,8 @@ def test_the_duty_leader_supervises_and_the_handler_answers(
     page.goto(url)
     page.locator(f"#answer-{supervision.pk} summary").click()
     page.fill(f"#id_answer-{supervision.pk}-answer", "已安排队员清运,下午四点前完成")
-    page.locator(f"#answer-{supervision.pk} button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"#answer-{supervision.pk} button[type=submit]").click()
     panel = page.locator("#supervisions")
     assert "已安排队员清运,下午四点前完成" in panel.inner_text()
     assert "已答复" in panel.inner_text()

@@ -167,8 +167,8 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server):
         page.evaluate("window.scrollTo(0, document.querySelector('main h1').offsetTop - 8)")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         screenshot(page, "phone-patrol")
-        page.click("button:has-text('结束巡查')")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button:has-text('结束巡查')")
         patrol.refresh_from_db()
         assert patrol.status == "finished" and patrol.ended_at is not None
 
@@ -181,8 +181,8 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server):
         screenshot(page, "phone-case")
         page.check("input[name=decision][value=pass]")
         page.fill("#id_note", "现场查看,楼道已清理干净")
-        page.click("#verify button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#verify button[type=submit]")
         assert "核查通过" in page.locator(".message.success").inner_text()
         handled.refresh_from_db()
         assert handled.status == CaseStatus.CLOSED
@@ -200,8 +200,8 @@ def test_a_grid_worker_patrols_reports_and_verifies(browser, live_server):
         page.fill("#id_topics", "了解独居老人身体状况，询问加装电梯意愿")
         page.fill("#id_follow_ups", "联系物业修复楼道灯\n帮助申请社区助餐")
         screenshot(page, "phone-visit")
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
         assert "已登记对" in page.locator(".message.success").inner_text()
         visit = Visit.objects.get(worker=worker)
         assert visit.follow_ups.count() == 2

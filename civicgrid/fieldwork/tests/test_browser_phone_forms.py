@@ -167,8 +167,8 @@ def test_rest_ok_leaves_the_line_just_marked_as_a_problem(phone_page, live_serve
     # 有问题 without the note it needs: refused, the line says so and stays unsaved.
     line.locator("button.danger").click()
     wait_until(page, f"document.querySelector('#item-{first.pk} .error') !== null")
-    page.click("form[data-rest-ok] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form[data-rest-ok] button[type=submit]")
     findings = PatrolFinding.objects.filter(patrol=patrol)
     assert not findings.filter(item=first).exists()
     assert (

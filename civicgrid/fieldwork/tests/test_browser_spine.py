@@ -93,8 +93,8 @@ def test_a_grid_worker_reads_plan_coverage_topics_and_scorecard(
 
     # The patrol page links to the plan; the plan shows the month and each round's outcome.
     page.goto(live_server.url + "/m/patrols/")
-    page.click("main a:text-is('我的巡块计划')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main a:text-is('我的巡块计划')")
     assert page.url == live_server.url + "/m/patrols/plan/"
     assert page.locator("h1").inner_text() == "我的巡块计划"
     month = page.locator("#month-coverage").inner_text()

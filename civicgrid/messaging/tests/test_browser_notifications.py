@@ -72,8 +72,8 @@ def test_a_handler_follows_a_new_dispatch_from_the_badge_to_the_case(
     assert page.url.endswith("/console/inbox/")
     assert badge(page) == "3"
     assert page.locator("header .notify-count").inner_text() == "3"
-    page.click("header a.notify-link")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("header a.notify-link")
     assert page.url.endswith("/notifications/")
     items = page.locator("ul.notices li")
     assert items.count() == 3
@@ -90,15 +90,15 @@ def test_a_handler_follows_a_new_dispatch_from_the_badge_to_the_case(
     assert badge(page) == "2"
 
     # Back in the centre: the item read, the filter lists the unread ones only.
-    page.click("header a.notify-link")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("header a.notify-link")
     assert page.locator("ul.notices li.read").count() == 1
-    page.click("main a:text-is('只看未读')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main a:text-is('只看未读')")
     assert page.locator("ul.notices li").count() == 2
     assert newest.number not in page.locator("ul.notices").inner_text()
-    page.click("main button:text-is('全部标为已读')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button:text-is('全部标为已读')")
     assert "已将2条通知标为已读" in page.locator(".messages").inner_text()
     assert badge(page) == "0"
     assert page.locator("header .notify-count").count() == 0

@@ -70,8 +70,8 @@ def test_a_household_looks_up_its_own_relocation_figures(page, live_server, boar
     page.click("#lookup")
     page.fill("input[name=username]", "resident")
     page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     assert page.url.endswith("/notices/me/")
     own = page.locator(".own").inner_text()
     assert "63.50" in own and "3150000.00" in own and "未签约" in own

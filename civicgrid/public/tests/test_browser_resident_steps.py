@@ -96,8 +96,8 @@ def test_adding_a_note_and_a_photo_then_viewing_the_photos(phone_page, live_serv
         "#add-info input[name=photos]",
         files=[{"name": "north.jpg", "mimeType": "image/jpeg", "buffer": jpeg((40, 80, 200))}],
     )
-    page.click("#add-info button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#add-info button[type=submit]")
     assert "已补充" in page.locator(".messages").inner_text()
     assert "北侧楼梯也堆满了" in page.locator("#timeline").inner_text()
     assert CaseEvent.objects.filter(case=case, action="add_info").count() == 1
@@ -119,8 +119,8 @@ def test_withdrawing_a_report_before_it_is_filed(phone_page, live_server, world)
     page.goto(f"{live_server.url}/resident/t/{case.public_token}/")
     page.click("#withdraw summary")
     page.fill("#withdraw textarea[name=reason]", "物业已经清理了")
-    page.click("#withdraw button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#withdraw button[type=submit]")
     assert page.locator(".case-head .badge").inner_text() == "已撤销"
     assert "您已撤销本次反映" in page.locator("#timeline").inner_text()
     assert page.locator("#withdraw").count() == 0 and page.locator("#add-info").count() == 0

@@ -34,18 +34,18 @@ def test_the_guide_on_duty_awards_a_point_from_the_phone(
     signed_in(page, live_server, running_clock, users["resident"])
 
     page.goto(live_server.url + "/sorting/m/guide/")
-    page.click("a:text-is('正确投放积分')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("a:text-is('正确投放积分')")
     assert "康乐苑1号箱房" in page.locator("#on-duty").inner_text()
     page.fill("input[name=q]", "１５０１弄1号")
-    page.click("button:text-is('查找')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:text-is('查找')")
     row = page.locator(f"#household-{home.pk}")
     assert "现有 0 分" in row.inner_text()
     assert page.evaluate(NO_SIDEWAYS)
     screenshot(page, "phone-sorting-green")
-    row.locator("button:text-is('正确投放 +1')").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        row.locator("button:text-is('正确投放 +1')").click()
     assert "已为该户记 1 分，现有 1 分" in page.locator("main").inner_text()
     assert page.locator("#balance").inner_text() == "1"
     assert page.evaluate(NO_SIDEWAYS)
@@ -66,14 +66,14 @@ def test_the_committee_redeems_goods_and_is_told_about_too_few_points(
 
     page.goto(f"{live_server.url}/sorting/green/households/{home.pk}/")
     page.fill(f"input[name=reward_{soap.pk}]", "2")
-    page.click("#redeem button:text-is('兑换')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#redeem button:text-is('兑换')")
     assert "积分不足：现有 6 分，兑换需 10 分" in page.locator("#redeem").inner_text()
     assert PointsEntry.objects.count() == 1
     page.fill(f"input[name=reward_{soap.pk}]", "0")
     page.fill(f"input[name=reward_{bag.pk}]", "2")
-    page.click("#redeem button:text-is('兑换')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#redeem button:text-is('兑换')")
     assert "已兑换 环保垃圾袋×2，扣 4 分，现有 2 分" in page.locator("main").inner_text()
     statement = page.locator("#statement tbody tr").first.inner_text()
     assert "兑换礼品" in statement and "-4" in statement and "环保垃圾袋×2" in statement

@@ -52,8 +52,8 @@ def test_a_guide_checks_in_and_records_the_shift(
     morning = page.locator("section.shift").first
     assert "康乐苑1号箱房" in morning.inner_text()
     assert "07:00–09:00" in morning.locator("h2").inner_text()
-    morning.locator("button:text-is('到岗签到')").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        morning.locator("button:text-is('到岗签到')").click()
     assert "已签到：康乐苑1号箱房 07:00–09:00" in page.locator("main").inner_text()
     morning = page.locator("section.shift").first
     assert "值守中" in morning.inner_text()
@@ -62,8 +62,8 @@ def test_a_guide_checks_in_and_records_the_shift(
     morning.locator("textarea").fill("湿垃圾破袋指导")
     assert page.evaluate(NO_SIDEWAYS)
     screenshot(page, "phone-sorting-guide")
-    morning.locator("button:text-is('签退并保存记录')").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        morning.locator("button:text-is('签退并保存记录')").click()
     morning = page.locator("section.shift").first
     assert (
         "已完成" in morning.inner_text() and "指导 42 户次，纠正错投 3 次" in morning.inner_text()
@@ -81,8 +81,8 @@ def test_an_inspector_scores_an_estate_with_a_photo(
     signed_in(page, live_server, running_clock, users["staff"])
 
     page.goto(live_server.url + "/sorting/m/inspect/")
-    page.click("main a:text-is('第1居委 · 康乐苑')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main a:text-is('第1居委 · 康乐苑')")
     assert page.locator("h1").inner_text() == "垃圾分类检查"
     wait_until(page, "document.getElementById('total').textContent.length > 0")
     assert page.locator("#total").inner_text() == "合计 100 分 · 达标"
@@ -96,8 +96,8 @@ def test_an_inspector_scores_an_estate_with_a_photo(
     )
     assert page.evaluate(NO_SIDEWAYS)
     screenshot(page, "phone-sorting-inspect")
-    page.click("button:text-is('提交检查结果')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:text-is('提交检查结果')")
     inspection = Inspection.objects.get()
     case = Case.objects.get()
     assert page.locator("#result").inner_text() == "85 分 · 不达标"

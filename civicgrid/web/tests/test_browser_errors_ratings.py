@@ -21,8 +21,8 @@ def test_returning_a_case_lands_in_the_inbox_with_the_message(page, live_server,
     page.goto(f"{live_server.url}/console/case/{case.number}/")
     page.click("#act-return summary")
     page.fill("#act-return textarea[name=reason]", "不属于本部门职责,请改派房管办")
-    page.click("#act-return button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#act-return button[type=submit]")
     assert page.url == f"{live_server.url}/console/inbox/"
     message = page.locator(".messages .message").first.inner_text()
     assert message == f"{case.number}:已退回城运中心"
@@ -35,8 +35,8 @@ def test_a_missing_page_in_chinese_with_a_way_back(page, live_server, users):
     assert response.status == 404
     assert page.locator("main h1").inner_text() == "页面不存在"
     screenshot(page, "error-404")
-    page.click("main a:has-text('返回首页')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main a:has-text('返回首页')")
     assert page.url == f"{live_server.url}/console/"
 
 
