@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/lists_profile.py                      # every list, best of 30
     .venv/bin/python bench/lists_profile.py --profile queue_deep  # + cProfile of that list, top 40
+    .venv/bin/python bench/lists_profile.py --profile queue_deep --callees _queue_page  # + its callees
 
 Runs in this process through Django's test client (the whole middleware stack, the session user)
 against the database bench/lists.py filled (civicgrid_bench_lists; run `make bench-lists` or
@@ -52,6 +53,9 @@ def main():
     )
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", default="", help="a list's name: cProfile it")
+    parser.add_argument(
+        "--callees", default="", help="with --profile: what the functions matching it call"
+    )
     parser.add_argument("--redis-url", default=lists.DEFAULT_REDIS)
     parser.add_argument("--no-redis", action="store_true")
     args = parser.parse_args()
@@ -121,6 +125,9 @@ def main():
             profile.disable()
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
+            if args.callees:
+                stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+                stats.print_callees(args.callees)
             print(out.getvalue())
     print(f"list_cpu_ratio_vs_handbuilt={worst:.2f}")
 
