@@ -355,6 +355,25 @@ def test_the_refresh_task_renders_the_default_views_markup_too(world, client, fr
     assert "15:01:01" in fresh.content.decode()  # the new figures, not the first ones
 
 
+def read_while_rendering(monkeypatch, client, url) -> list:
+    """[(Server-Timing, page)] of one leader's request made in the middle of the next rendering
+    of the leaders' page markup — another reader: a context of its own, as another thread or
+    node has."""
+    from civicgrid.dashboard import views
+
+    during = []
+    original = views.render_to_string
+
+    def rendering(name, *args, **kwargs):
+        if name == "dashboard/_index_content.html" and not during:
+            page = contextvars.Context().run(client.get, url)
+            during.append((page["Server-Timing"], page.content.decode()))
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", rendering)
+    return during
+
+
 def test_new_figures_come_out_with_their_markup(world, client, frozen, monkeypatch):  # noqa: F811
     """While the periodic job renders the new figures' markup, a leader reads the previous
     figures with their markup ready; the new figures come out with theirs, so no leader's
@@ -366,18 +385,8 @@ def test_new_figures_come_out_with_their_markup(world, client, frozen, monkeypat
     assert "数据更新于 15:00:00" in client.get(url).content.decode()
     make_case(_garbage(), world["tree"]["micro_grids"][1], day=20, hour=11)
     frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL - 10))
-    during = []
     original = views.render_to_string
-
-    def rendering(name, *args, **kwargs):
-        if name == "dashboard/_index_content.html" and not during:
-            # A leader's request in the middle of the job's rendering (another reader: a context
-            # of its own, as another thread or node has).
-            page = contextvars.Context().run(client.get, url)
-            during.append((page["Server-Timing"], page.content.decode()))
-        return original(name, *args, **kwargs)
-
-    monkeypatch.setattr(views, "render_to_string", rendering)
+    during = read_while_rendering(monkeypatch, client, url)
     assert periodic.run_due(only=["dashboard_warm"]) == {"dashboard_warm": "ran"}
     [(how, page)] = during
     assert how == "figures;desc=fresh" and "数据更新于 15:00:00" in page
@@ -418,24 +427,13 @@ def test_figures_are_not_published_when_their_markup_fails(world, client, frozen
 def test_a_reader_during_the_refresh_queues_no_second_one(world, client, frozen, monkeypatch):  # noqa: F811
     """The refresh holds its lock until the new figures are out: a leader who comes while the
     worker renders their markup gets the previous figures and queues no second refresh."""
-    from civicgrid.dashboard import views
-
     client.force_login(world["users"]["leader"])
     url = reverse("dashboard:index")
     client.get(url)
     frozen.move_to(NOW + datetime.timedelta(seconds=INTERVAL + 1))
     assert client.get(url)["Server-Timing"] == "figures;desc=stale"
     assert len(queued_refreshes()) == 2  # the page's two bundles
-    during = []
-    original = views.render_to_string
-
-    def rendering(name, *args, **kwargs):
-        if name == "dashboard/_index_content.html" and not during:
-            page = contextvars.Context().run(client.get, url)
-            during.append((page["Server-Timing"], page.content.decode()))
-        return original(name, *args, **kwargs)
-
-    monkeypatch.setattr(views, "render_to_string", rendering)
+    during = read_while_rendering(monkeypatch, client, url)
     assert run_refreshes() == ["computed", "computed"]
     [(how, page)] = during
     assert how == "figures;desc=stale" and "数据更新于 15:00:00" in page
