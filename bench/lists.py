@@ -23,6 +23,8 @@ session, scoping, filters, serialization, JSON):
   (console.queries; `--uncached-counts` also times them made on every request, apart);
 - console_queue 期限: the same queue in its default order, the running deadline (tab 全部:
   the open cases by urgency, then every case without a clock), page 1 and by cursor at `--deep`;
+- console_queue 类别: the same queue by category (family and code, then newest first), page 1
+  and by cursor at `--deep`;
 - console_inbox: the department inbox (its default tab, in the running deadline's order), page 1.
 
 Two yardsticks for each, both one SQL query (the list's columns and joins, the kind's
@@ -255,6 +257,31 @@ def measure(args) -> dict:
         pair(
             f"console_queue 期限 depth {depth:,}",
             page_getter(street, f"{by_deadline}&cursor={token}"),
+            keyset,
+            [at, pk],
+            handbuilt_page(street, "scope", (at, pk)),
+        )
+    # 类别 (the category's family and code, then newest first): read category by category
+    # (console.queries._category_ids), first and deep by cursor; yardstick as for 期限.
+    by_category = "/console/?tab=all&sort=category"
+    pair(
+        "console_queue 类别 page 1",
+        page_getter(street, by_category),
+        "TRUE",
+        [],
+        handbuilt_page(street, "scope"),
+    )
+    if not args.skip_console_deep:
+        from civicgrid.console import queries
+
+        ordered, _key = queries.sorted_cases(queries.list_queryset(operator), "category")
+        row = ordered.values("category__family", "category__code", "reported_at", "pk")[depth]
+        category = SimpleNamespace(family=row["category__family"], code=row["category__code"])
+        row = SimpleNamespace(category=category, reported_at=row["reported_at"], pk=row["pk"])
+        token = queries.encode_cursor("category", row, forward=True)
+        pair(
+            f"console_queue 类别 depth {depth:,}",
+            page_getter(street, f"{by_category}&cursor={token}"),
             keyset,
             [at, pk],
             handbuilt_page(street, "scope", (at, pk)),

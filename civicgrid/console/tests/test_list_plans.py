@@ -1,7 +1,7 @@
 """The queues' and the inbox's orders are read from an index (cases.Case.Meta), never by sorting
-the cases: every tab in every sort but 类别 (ordered by the category's own columns, which no
-index on the cases holds), its first page and a page by cursor both ways, and every tab of the
-department inbox in its order (the running deadline). PostgreSQL only: the plans are its own.
+the cases: every tab in every sort, its first page and a page by cursor both ways (类别, ordered
+by the category's own columns, category by category), and every tab of the department inbox in
+its order (the running deadline). PostgreSQL only: the plans are its own.
 
 With a dozen test rows the planner would rather sort them, so sorting and sequential scans are
 priced out (SET LOCAL, this transaction only), as in cases' plan test: a plan still sorting the
@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans of PostgreSQL"),
 ]
 
-# The sorts an index on the cases serves (category: the categories' columns, see above).
+# The sorts an index on the cases serves directly (category: category by category, below).
 INDEXED_SORTS = [key for key in queries.SORT_KEYS if key != "category"]
 # Every index the lists' orders are read from (cases.Case.Meta.indexes).
 LIST_INDEXES = (
@@ -146,3 +146,34 @@ def test_the_deadline_order_is_the_indexed_expression(users, some):
     text = plan(ordered.values("pk")[:31])
     assert "Sort" not in text, text
     assert "case_deadline_dept_idx" in text or "case_deadline_status_idx" in text, text
+
+
+CATEGORY_TAB_INDEXES = ("case_list_category_idx", "case_list_status_idx", "case_open_newest_idx")
+
+
+def test_the_category_order_is_read_category_by_category_from_an_index(users, some, no_sorts):
+    """类别: each category's cases from the index on (category, reported_at, id), first page
+    and by cursor both ways (the rest of the cursor's category, then the categories beyond);
+    only the categories are put in order (their unique (family, code) index)."""
+    base = queries.row_columns(queries.list_queryset(users["operator"]))
+    for tab in queries.QUEUE_KEYS:
+        ordered, sort = queries.sorted_cases(
+            base.filter(queries.queue_condition(tab, "category")), "category"
+        )
+        statements = [queries.category_arrays(ordered, 31)]
+        row = ordered.first()
+        if row is not None:
+            values = [row.category.family, row.category.code, row.reported_at, row.pk]
+            for forward in (True, False):
+                rest = queries.own_category_rest(ordered, values, forward)
+                statements += [
+                    rest.values("pk")[:31],
+                    queries.category_arrays(ordered, 31, after=values[:2], forward=forward),
+                ]
+        for statement in statements:
+            text = plan(statement)
+            assert "Seq Scan on cases_case" not in text, (tab, text)
+            assert "Sort" not in text, (tab, text)
+            # A tab's state may lead instead (its index holds the same order within it).
+            wanted = ("case_list_category_idx",) if tab == "all" else CATEGORY_TAB_INDEXES
+            assert any(name in text for name in wanted), (tab, text)
