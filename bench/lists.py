@@ -237,55 +237,43 @@ def measure(args) -> dict:
             [at, pk],
             handbuilt_page(street, "scope", (at, pk)),
         )
-    # The queue's own order (期限: the running deadline, NULL — no clock running — last) over
-    # 全部, first and deep by cursor: the yardstick stays the hand-built page in report order
-    # (as for the inbox), so the ratio holds what the order costs too.
-    by_deadline = "/console/?tab=all&sort=deadline"
-    pair(
-        "console_queue 期限 page 1",
-        page_getter(street, by_deadline),
-        "TRUE",
-        [],
-        handbuilt_page(street, "scope"),
-    )
-    if not args.skip_console_deep:
-        from civicgrid.console import queries
+    # The queue's own orders over 全部, first and deep by cursor: 期限 (the running deadline,
+    # NULL — no clock running — last) and 类别 (the category's family and code, then newest
+    # first: read category by category, console.queries._category_ids). The yardstick stays
+    # the hand-built page in report order (as for the inbox), so the ratio holds what the
+    # order costs too.
+    from civicgrid.console import queries
 
-        ordered, _key = queries.sorted_cases(queries.list_queryset(operator), "deadline")
-        row = ordered.values("pk", "running_deadline")[depth]
-        token = queries.encode_cursor("deadline", SimpleNamespace(**row), forward=True)
-        pair(
-            f"console_queue 期限 depth {depth:,}",
-            page_getter(street, f"{by_deadline}&cursor={token}"),
-            keyset,
-            [at, pk],
-            handbuilt_page(street, "scope", (at, pk)),
-        )
-    # 类别 (the category's family and code, then newest first): read category by category
-    # (console.queries._category_ids), first and deep by cursor; yardstick as for 期限.
-    by_category = "/console/?tab=all&sort=category"
-    pair(
-        "console_queue 类别 page 1",
-        page_getter(street, by_category),
-        "TRUE",
-        [],
-        handbuilt_page(street, "scope"),
-    )
-    if not args.skip_console_deep:
-        from civicgrid.console import queries
+    def deep_deadline(ordered):
+        return SimpleNamespace(**ordered.values("pk", "running_deadline")[depth])
 
-        ordered, _key = queries.sorted_cases(queries.list_queryset(operator), "category")
+    def deep_category(ordered):
         row = ordered.values("category__family", "category__code", "reported_at", "pk")[depth]
         category = SimpleNamespace(family=row["category__family"], code=row["category__code"])
-        row = SimpleNamespace(category=category, reported_at=row["reported_at"], pk=row["pk"])
-        token = queries.encode_cursor("category", row, forward=True)
+        return SimpleNamespace(category=category, reported_at=row["reported_at"], pk=row["pk"])
+
+    for label, sort, deep_row_of in (
+        ("期限", "deadline", deep_deadline),
+        ("类别", "category", deep_category),
+    ):
+        url = f"/console/?tab=all&sort={sort}"
         pair(
-            f"console_queue 类别 depth {depth:,}",
-            page_getter(street, f"{by_category}&cursor={token}"),
-            keyset,
-            [at, pk],
-            handbuilt_page(street, "scope", (at, pk)),
+            f"console_queue {label} page 1",
+            page_getter(street, url),
+            "TRUE",
+            [],
+            handbuilt_page(street, "scope"),
         )
+        if not args.skip_console_deep:
+            ordered, _key = queries.sorted_cases(queries.list_queryset(operator), sort)
+            token = queries.encode_cursor(sort, deep_row_of(ordered), forward=True)
+            pair(
+                f"console_queue {label} depth {depth:,}",
+                page_getter(street, f"{url}&cursor={token}"),
+                keyset,
+                [at, pk],
+                handbuilt_page(street, "scope", (at, pk)),
+            )
     pair(
         "console_inbox page 1",
         page_getter(desk, "/console/inbox/"),
