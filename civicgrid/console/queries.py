@@ -23,7 +23,8 @@ and a capped count of 全部 (queue_counts), so the tabs always agree with the f
 joined (the micro-grids' boundaries deferred: they are large and the list does not need them).
 """
 
-from django.db.models import Count, F, Q
+from django.db import connections
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -809,9 +810,12 @@ def page_of(ordered, sort: str, start: int, stop: int, *, in_order: bool = False
 # array per category), then the page's rows. SQLite (no arrays; a street's cases) sorts.
 
 
-def _by_category_index(queryset) -> bool:
-    from django.db import connections
+def _within_category(forward: bool) -> tuple:
+    """A category's cases in the 类别 order (newest first), or reversed: its index's order."""
+    return ("-reported_at", "-id") if forward else ("reported_at", "id")
 
+
+def _by_category_index(queryset) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
@@ -829,9 +833,7 @@ def _category_ids(cases, count: int, *, after=None, forward: bool = True) -> lis
 def category_arrays(cases, count: int, *, after=None, forward: bool = True):
     """The statement of _category_ids: per category in the order, its first `count` ids."""
     from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef
 
-    within = ("-reported_at", "-id") if forward else ("reported_at", "id")
     categories = Category.objects.using(cases.db).order_by(
         *(("family", "code") if forward else ("-family", "-code"))
     )
@@ -842,7 +844,8 @@ def category_arrays(cases, count: int, *, after=None, forward: bool = True):
         else:
             later = Q(family__lt=family) | Q(family=family, code__lt=code)
         categories = categories.filter(later)
-    per_category = cases.filter(category_id=OuterRef("pk")).order_by(*within).values("pk")
+    per_category = cases.filter(category_id=OuterRef("pk")).order_by(*_within_category(forward))
+    per_category = per_category.values("pk")
     return categories.annotate(ids=ArraySubquery(per_category[:count])).values_list(
         "ids", flat=True
     )
@@ -869,8 +872,6 @@ def _category_keyset(ordered, values, forward: bool, count: int) -> list:
 
 def own_category_rest(ordered, values, forward: bool):
     """The cases of the cursor's category after (before) it, nearest first."""
-    from django.db.models import Subquery
-
     family, code, reported_at, pk = values
     within = [("reported_at", True, False), ("id", True, False)]
     # The category's id itself (a subquery the database runs first), so that it can lead the
@@ -879,7 +880,7 @@ def own_category_rest(ordered, values, forward: bool):
     own = ordered.filter(category_id=Subquery(category.values("pk")[:1])).filter(
         _beyond(within, [reported_at, pk], forward)
     )
-    return own.order_by(*(("-reported_at", "-id") if forward else ("reported_at", "id")))
+    return own.order_by(*_within_category(forward))
 
 
 def keyset_page(ordered, sort: str, cursor, size: int):
@@ -889,20 +890,16 @@ def keyset_page(ordered, sort: str, cursor, size: int):
     forward, values = cursor
     if sort == "category" and _by_category_index(ordered):
         rows = _category_keyset(ordered, values, forward, size + 1)
-        has_more = len(rows) > size
-        rows = rows[:size]
-        if not forward:
-            rows.reverse()
-        return rows, has_more
-    fields = _sort_fields(sort)
-    queryset = ordered.filter(_beyond(fields, values, forward))
-    if not forward:
-        queryset = queryset.reverse()
-    name, desc, nullable = fields[0]
-    if nullable and not desc:
-        rows = _two_ranges(queryset, sort, fields, values, forward, size + 1)
     else:
-        rows = page_of(queryset, sort, 0, size + 1)
+        fields = _sort_fields(sort)
+        queryset = ordered.filter(_beyond(fields, values, forward))
+        if not forward:
+            queryset = queryset.reverse()
+        name, desc, nullable = fields[0]
+        if nullable and not desc:
+            rows = _two_ranges(queryset, sort, fields, values, forward, size + 1)
+        else:
+            rows = page_of(queryset, sort, 0, size + 1)
     has_more = len(rows) > size
     rows = rows[:size]
     if not forward:

@@ -85,8 +85,9 @@ def figures(kind: str, scope, first, last, compute, *, force: bool = False, refr
     old — or, while a refresh is on its way, the previous figures.
 
     `force` recomputes whatever the cache holds (the warming job, the refresh task; the lock is
-    freed afterwards — inside `together()`, once the figures are out). `refresh()`, when given, enqueues the background recomputation of stale
-    figures; without it (or when enqueueing fails) the request that takes the lock computes."""
+    freed afterwards — inside `together()`, once the figures are out). `refresh()`, when given,
+    enqueues the background recomputation of stale figures; without it (or when enqueueing
+    fails) the request that takes the lock computes."""
     seconds = interval()
     if seconds == 0:
         now = timezone.now()
