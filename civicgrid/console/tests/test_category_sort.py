@@ -2,6 +2,9 @@
 by cursor both ways give the cases in that order, whole and filtered — on PostgreSQL read
 category by category from the index (console.queries._category_ids), on SQLite sorted."""
 
+import re
+from types import SimpleNamespace
+
 import pytest
 from django.db.models import Q
 
@@ -79,3 +82,29 @@ def test_pages_of_the_category_order(users, cases, size, condition):
         rows, more = queries.keyset_page(ordered, sort, before, size)
         assert [r.pk for r in rows] == want[max(0, i - size) : i], ("before", i)
         assert more == (i - size > 0)
+
+
+def test_a_cursor_of_no_category_or_a_malformed_one_is_answered(users, cases, client):
+    """A cursor naming a category that does not exist (deleted since, or made up) pages on from
+    where it would stand; a malformed cursor is the first page — never an error."""
+    client.force_login(users["operator"])
+    ghost = SimpleNamespace(
+        category=SimpleNamespace(family="event", code="0150"),
+        reported_at=cases[0].reported_at,
+        pk=cases[0].pk,
+    )
+    token = queries.encode_cursor("category", ghost, forward=True)
+    page = client.get("/console/", {"tab": "all", "sort": "category", "cursor": token})
+    assert page.status_code == 200
+    # Past 事件 0150: the 事件 0201 cases, newest first (部件 sorts before 事件).
+    numbers = re.findall(r'<tr[^>]* data-number="(\d+)"', page.content.decode())
+    later = Case.objects.filter(category__family="event", category__code__gt="0150")
+    assert numbers == [c.number for c in later.order_by("-reported_at", "-id")]
+    assert len(numbers) == 3
+    first = client.get("/console/", {"tab": "all", "sort": "category"}).content.decode()
+    for bad in ("garbage", "eyJ4Ijox", "W10"):
+        page = client.get("/console/", {"tab": "all", "sort": "category", "cursor": bad})
+        assert page.status_code == 200
+        assert re.findall(r'data-number="(\d+)"', page.content.decode()) == re.findall(
+            r'data-number="(\d+)"', first
+        )
