@@ -568,6 +568,8 @@ TASKS = {
 }
 TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# rq 3.0 with redis-py 8.2 waited a minute to shut a worker down (messaging/rqworker.py).
+RQ = {"WORKER_CLASS": "civicgrid.messaging.rqworker.Worker"}
 if TASKS["default"]["BACKEND"] == _TASK_BACKENDS["rq"]:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 # Periodic jobs (manage.py run_periodic, any number of nodes): name → seconds between runs and the

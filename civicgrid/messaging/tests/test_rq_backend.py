@@ -60,7 +60,8 @@ def rq_queue(settings, monkeypatch):
 
 def work(queue) -> None:
     from django_tasks_rq import Job
-    from rq import SimpleWorker
+
+    from civicgrid.messaging.rqworker import SimpleWorker
 
     worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
     worker.work(burst=True)
@@ -127,3 +128,26 @@ def test_a_task_enqueued_through_the_backend_runs_in_the_worker(rq_queue):
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value == {"delivered": 0, "failed": 0, "more": False}
     assert result.worker_ids
+
+
+def test_a_worker_stops_listening_at_once():
+    """`manage.py rqworker` takes civicgrid's worker, whose command-channel thread ends as soon as
+    the worker unsubscribes (rq's own waited up to a minute with redis-py 8.2, every shutdown)."""
+    import time
+
+    from django_rq.workers import get_worker_class
+    from rq import Queue
+
+    from civicgrid.messaging.rqworker import Worker
+
+    assert get_worker_class() is Worker
+    connection = redis.Redis.from_url(URL)
+    queue = Queue(f"civicgrid-test-{uuid.uuid4().hex[:12]}", connection=connection)
+    for _ in range(5):
+        worker = Worker([queue], connection=connection)
+        worker.subscribe()
+        time.sleep(0.2)  # the thread is reading the channel
+        started = time.monotonic()
+        worker.unsubscribe()
+        assert time.monotonic() - started < 5
+        assert not worker.pubsub_thread.is_alive()
