@@ -48,6 +48,25 @@ def warm_process() -> dict:
     return done
 
 
+def warm_worker_apps() -> list[str]:
+    """What a task worker's jobs need, loaded into this process: every app's `tasks` module
+    (the jobs' functions and what they import) and each app's own `warm_worker()` (an
+    AppConfig method: dispatch loads its active model). An RQ worker calls it before it forks
+    the work horse of a job (civicgrid.messaging.rqworker), so each horse starts with it instead
+    of loading it for its one job. Returns the apps whose hook ran."""
+    from django.apps import apps
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("tasks")
+    warmed = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "warm_worker", None)
+        if callable(hook):
+            hook()
+            warmed.append(config.label)
+    return warmed
+
+
 def _namespaces(resolver, prefix: str = ""):
     for namespace, (_prefix, sub) in resolver.namespace_dict.items():
         path = f"{prefix}{namespace}"

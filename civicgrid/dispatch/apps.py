@@ -23,3 +23,8 @@ class DispatchConfig(AppConfig):
         # A model row saved or deleted (admin, a retraining) may change whether one is active.
         for signal in (post_save, post_delete):
             signal.connect(on_model_changed, sender=TrainedModel, dispatch_uid="dispatch.model")
+
+    def warm_worker(self):
+        from civicgrid.dispatch.services import warm
+
+        warm()

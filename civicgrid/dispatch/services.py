@@ -258,6 +258,17 @@ def active_model() -> tuple[TrainedModel, classifier.DispatchModel] | None:
     return row, fitted
 
 
+def warm() -> bool:
+    """The active model and jieba's dictionary loaded into this process (a task worker's start:
+    a report's first suggestion in a fresh process takes most of a second, the next ones a few
+    milliseconds). Returns whether a model is active."""
+    loaded = active_model()
+    if loaded is None:
+        return False
+    classifier.words("")  # reads jieba's dictionary
+    return True
+
+
 def title_and_text(description: str) -> tuple[str, str]:
     """A case's description read as a title and a text: a short first line followed by more is
     a title (the message boards' and the demo's form), otherwise all of it is the text."""

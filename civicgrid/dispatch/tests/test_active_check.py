@@ -44,3 +44,19 @@ def test_a_revision_lost_from_the_cache_is_re_read(active):
     TrainedModel.objects.filter(pk=active.pk).update(is_active=False)
     cache.delete(services.ACTIVE_REVISION_KEY)  # evicted, or the cache flushed
     assert _asks_the_table(services.has_active_model) == (False, True)
+
+
+def test_a_task_worker_loads_the_model_before_its_jobs(active, categories):
+    """An RQ worker warms up before it forks each job's process (messaging.rqworker): the
+    active model and jieba are then in memory, and a suggestion reads no model blob."""
+    from civicgrid.core.warmup import warm_worker_apps
+    from civicgrid.dispatch import classifier
+    from civicgrid.dispatch.tests.conftest import FLYING_WIRE
+
+    assert "dispatch" in warm_worker_apps()
+    assert list(services._loaded) == [active.pk]
+    assert classifier._jieba is not None
+    with CaptureQueriesContext(connection) as ctx:
+        said = services.predict(FLYING_WIRE, None)
+    assert said["category"] == categories["community:0103"].pk
+    assert not any("blob" in q["sql"] for q in ctx.captured_queries)

@@ -151,3 +151,30 @@ def test_a_worker_stops_listening_at_once():
         worker.unsubscribe()
         assert time.monotonic() - started < 5
         assert not worker.pubsub_thread.is_alive()
+
+
+def test_the_worker_warms_up_before_its_jobs_at_most_once_a_minute(monkeypatch):
+    """Before forking a job's process the worker loads what jobs need (the apps' hooks; URLs and
+    translations the first time), at most every WARM_EVERY seconds, closes its database
+    connections (a forked process must not share them) and never fails a job for it."""
+    from civicgrid.messaging import rqworker
+
+    calls = []
+    monkeypatch.setattr(rqworker, "warm_worker_apps", lambda: calls.append("apps"))
+    monkeypatch.setattr(rqworker, "warm_process", lambda: calls.append("process"))
+    monkeypatch.setattr(rqworker.connections, "close_all", lambda: calls.append("close"))
+    worker = rqworker.Worker(["default"], connection=redis.Redis.from_url(URL))
+
+    worker.warm()
+    assert calls == ["apps", "process", "close"]
+    worker.warm()  # within the minute: nothing
+    assert calls == ["apps", "process", "close"]
+
+    worker._warmed_at -= worker.WARM_EVERY + 1
+
+    def broken():
+        raise RuntimeError("model blob unreadable")
+
+    monkeypatch.setattr(rqworker, "warm_worker_apps", broken)
+    worker.warm()  # logged, not raised; the connections closed all the same
+    assert calls == ["apps", "process", "close", "close"]
