@@ -193,6 +193,8 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
         limit_choices_to={"level": GridLevel.MICRO_GRID},
+        # Led by case_list_grid_idx and the (micro_grid, status) index below.
+        db_index=False,
     )
     needs_manual_location = models.BooleanField(
         _("待人工定位"), default=False, help_text=_("上报位置不在任何网格内或未提供")
@@ -219,7 +221,8 @@ class Case(models.Model):
         max_length=20,
         choices=CaseStatus.choices,
         default=CaseStatus.REPORTED,
-        db_index=True,
+        # Led by case_list_status_idx and case_deadline_status_idx (nothing asks LIKE of it).
+        db_index=False,
     )
     assigned_department = models.ForeignKey(
         "accounts.Department",
@@ -228,10 +231,13 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        # Led by case_list_dept_idx, case_deadline_dept_idx and (department, status).
+        db_index=False,
     )
     handled_by_grid = models.BooleanField(_("网格内处置"), default=False)
 
-    reported_at = models.DateTimeField(_("上报时间"), db_index=True)
+    # Led by case_list_newest_idx (a B-tree reads either way).
+    reported_at = models.DateTimeField(_("上报时间"))
     filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
@@ -254,7 +260,6 @@ class Case(models.Model):
         choices=WarningLevel.choices,
         default=WarningLevel.NONE,
         blank=True,
-        db_index=True,
         help_text=_("由定时任务按当前时限计算：用时达80%黄灯，超期红灯"),
     )
 
@@ -347,7 +352,12 @@ class Case(models.Model):
                 name="case_unique_external_ticket",
             ),
         ]
+        # Every index is written by each intake and by each step that changes an indexed column
+        # (a new row version enters all of them): none here repeats another's leading columns.
         indexes = [
+            # Warning counts and filters; declared here, not by db_index, which on PostgreSQL adds
+            # a second (LIKE) index that no query uses.
+            models.Index(fields=["warning_level"], name="case_warning_idx"),
             models.Index(fields=["assigned_department", "status"]),
             models.Index(fields=["micro_grid", "status"]),
             models.Index(fields=["category", "status"]),
