@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-rq-warm bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -93,6 +93,11 @@ bench-dispatch: $(STAMP)
 # Dispatch top-1 against char TF-IDF + SVM over seeds 0–3 on both development files (same folds).
 bench-dispatch-seeds: $(STAMP)
 	$(PY) bench/dispatch_seeds.py
+
+# RQ jobs (smart dispatch's suggestions) with civicgrid's warmed worker against RQ's own, on a copy
+# of the demo street's database (make demo first) and Redis db 13.
+bench-rq-warm: $(STAMP)
+	$(PY) bench/rq_warm.py
 
 # Working hours over long spans: whole days summed against the day-by-day walk (no database).
 bench-working-hours: $(STAMP)
