@@ -40,6 +40,10 @@ for pk in sys.argv[1:]:
 """
 
 
+def _marks(ids: list[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
 def _copy(source: Path, target: Path, jobs: int) -> list[int]:
     shutil.copy(source, target)
     db = sqlite3.connect(target)
@@ -49,9 +53,8 @@ def _copy(source: Path, target: Path, jobs: int) -> list[int]:
         ids = [
             r[0] for r in db.execute("SELECT id FROM cases_case ORDER BY id DESC LIMIT ?", (jobs,))
         ]
-        marks = ",".join("?" * len(ids))
-        db.execute(f"DELETE FROM dispatch_suggestion WHERE case_id IN ({marks})", ids)
-        db.execute(f"UPDATE cases_case SET status = 'reported' WHERE id IN ({marks})", ids)
+        db.execute(f"DELETE FROM dispatch_suggestion WHERE case_id IN ({_marks(ids)})", ids)
+        db.execute(f"UPDATE cases_case SET status = 'reported' WHERE id IN ({_marks(ids)})", ids)
         db.execute("UPDATE dispatch_autodispatchrule SET enabled = 0")
         db.commit()
     finally:
@@ -103,7 +106,7 @@ def run(kind: str, source: Path, jobs: int, redis_url: str, scratch: Path) -> fl
     db = sqlite3.connect(database)
     try:
         made = db.execute(
-            f"SELECT count(*) FROM dispatch_suggestion WHERE case_id IN ({','.join('?' * len(ids))})",
+            f"SELECT count(*) FROM dispatch_suggestion WHERE case_id IN ({_marks(ids)})",
             ids,
         ).fetchone()[0]
     finally:

@@ -50,6 +50,7 @@ class Worker(_PromptUnsubscribe, rq.Worker):
 
     WARM_EVERY = 60.0
     _warmed_at: float | None = None
+    _process_warmed = False
 
     def execute_job(self, job, queue):
         self.warm()
@@ -59,14 +60,14 @@ class Worker(_PromptUnsubscribe, rq.Worker):
         now = time.monotonic()
         if self._warmed_at is not None and now - self._warmed_at < self.WARM_EVERY:
             return
-        first = self._warmed_at is None
         self._warmed_at = now
         try:
             warm_worker_apps()
-            if first:
+            if not self._process_warmed:
                 # URLs and translations for the messages' links and texts; what start-up made
                 # frozen once (a later model replaced by a newer one must stay collectable).
                 warm_process()
+                self._process_warmed = True
         except Exception:
             # Only speed is at stake: each horse then loads what it needs itself.
             logger.exception("worker warm-up failed")
