@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-rq-warm bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
+.PHONY: install demo serve test test-only lint format bench-rq-warm bench-prepared bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -98,6 +98,10 @@ bench-dispatch-seeds: $(STAMP)
 # of the demo street's database (make demo first) and Redis db 13.
 bench-rq-warm: $(STAMP)
 	$(PY) bench/rq_warm.py
+
+# An intake with PostgreSQL's prepared statements (DB_PREPARE=5) vs without (0), alternating.
+bench-prepared: $(VENV)/.bench-stamp
+	$(PY) bench/prepared.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 # Working hours over long spans: whole days summed against the day-by-day walk (no database).
 bench-working-hours: $(STAMP)
