@@ -10,13 +10,25 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test test-only lint format bench-rq-warm bench-prepared bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
+.PHONY: install lock demo serve test test-only lint format bench-rq-warm bench-prepared bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every Python package to the versions the suite last passed with (`make
+# lock` writes it again from a fresh resolution of pyproject.toml's ranges).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
+
+# A new constraints.txt: the newest versions pyproject.toml's ranges allow (test and bench extras
+# too), resolved in a scratch virtualenv; run the suite before committing it.
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet --upgrade pip
+	var/lock-venv/bin/pip install --quiet -e ".[test,bench]"
+	( echo "# Written by make lock on $$(date -u +%F) for Python $$(var/lock-venv/bin/python -c 'import platform; print(platform.python_version())'): the versions the suite passed with."; \
+	  var/lock-venv/bin/pip freeze --exclude-editable | sort -f ) > constraints.txt
+	rm -rf var/lock-venv
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -62,7 +74,7 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages -l en $(I18N_IGNORE)
 
 $(VENV)/.bench-stamp: $(STAMP)
-	$(PIP) install --quiet -e ".[test,bench]"
+	$(PIP) install --quiet -c constraints.txt -e ".[test,bench]"
 	touch $@
 
 bench-locate: $(VENV)/.bench-stamp
