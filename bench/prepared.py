@@ -55,6 +55,18 @@ def run(script: str, mode: str, extra: list[str]) -> str:
     return proc.stdout
 
 
+def modes_in_turn(i: int) -> list[str]:
+    """Round i's order of the modes: alternated, so neither always runs first."""
+    return list(MODES) if i % 2 == 0 else list(reversed(MODES))
+
+
+def figure(pattern: re.Pattern, out: str, script: str) -> re.Match:
+    match = pattern.search(out)
+    if match is None:
+        sys.exit(f"{script} printed no line matching {pattern.pattern!r}:\n{out[-2000:]}")
+    return match
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DB)
@@ -66,10 +78,11 @@ def main():
 
     cpu = {mode: [] for mode in MODES}
     for i in range(args.rounds):
-        order = list(MODES) if i % 2 == 0 else list(reversed(MODES))
-        for mode in order:
-            match = PROFILE_LINE.search(run("intake_profile.py", mode, [*db, "--rounds", "3"]))
-            app, wall, backend = (float(x) for x in match.groups())
+        for mode in modes_in_turn(i):
+            out = run("intake_profile.py", mode, [*db, "--rounds", "3"])
+            app, wall, backend = (
+                float(x) for x in figure(PROFILE_LINE, out, "intake_profile.py").groups()
+            )
             cpu[mode].append((app, backend, wall))
             print(
                 f"in-process {mode}: app cpu {app:.2f} ms, backend cpu {backend:.2f} ms, "
@@ -78,10 +91,9 @@ def main():
             )
     ratios = {mode: [] for mode in MODES}
     for i in range(args.throughput_rounds):
-        order = list(MODES) if i % 2 == 0 else list(reversed(MODES))
-        for mode in order:
+        for mode in modes_in_turn(i):
             out = run("intake.py", mode, [*db, "--seconds", str(args.seconds)])
-            ratio = float(RATIO_LINE.search(out).group(1))
+            ratio = float(figure(RATIO_LINE, out, "intake.py").group(1))
             ratios[mode].append(ratio)
             throughput = [line for line in out.splitlines() if "/s; latency" in line]
             for line in throughput:

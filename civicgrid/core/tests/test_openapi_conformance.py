@@ -95,9 +95,8 @@ CHECKS = [
 ]
 # Examples per operation and caller: with ~420 operations, about 5,500 requests (8,700 with
 # 10/10/5/3/2, which had grown to 2½ minutes of CI's time in each of its two suites).
-# Derandomized: CI sends the same requests each run.
-# Examples per operation and caller; CIVICGRID_OPENAPI_SCALE=10 sends ten times as many (a
-# deeper search by hand, ≈10× the time; the suite runs the default).
+# Derandomized: CI sends the same requests each run. CIVICGRID_OPENAPI_SCALE=10 sends ten times
+# as many, for a deeper search by hand (≈10× the time; the suite runs the default).
 _SCALE = max(1, int(os.environ.get("CIVICGRID_OPENAPI_SCALE", "1") or 1))
 EXAMPLES = {
     who: n * _SCALE
