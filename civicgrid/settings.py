@@ -354,6 +354,15 @@ else:
         }
     }
 
+# Sessions stay rows of the database (a restart of Redis signs nobody out), but with the shared
+# cache a signed-in page reads its session from Redis, not the table, on every node alike.
+# Without Redis the cache is itself a table, so reading through it would only add a query.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 AUTH_USER_MODEL = "accounts.User"
 # Django's validators: not too similar to the username/name/e-mail, at least 8 characters, not a
 # common password (Django's list of 20,000), not all digits (`12345678` is refused).
