@@ -1,28 +1,14 @@
-"""A project's before/after photos (改造前/后): cleaned by the project's photo cleaner.
-
-As in sorting.photos: cleaning an upload is the attachments app's business, and attachments sits
-above this app, so attachments registers its cleaner here (AttachmentsConfig.ready()). Without a
-cleaner, photos are refused (ImproperlyConfigured): a photo is never stored uncleaned nor dropped
-silently. Files are written inside `atomic()` and reported with `written()`, so a rolled-back
-step takes its files off the storage too.
+"""A project's before/after photos (改造前/后): cleaned and stored by
+cases.services.photos.store_cleaned (the cleaner attachments registers), inside `atomic()`, so a
+rolled-back step takes its files off the storage too.
 """
 
-from collections.abc import Callable
-
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from civicgrid.cases.services import photos as step_photos
 
-FIELD = "photos"
-_cleaner: Callable | None = None
-
-
-def register_cleaner(cleaner: Callable) -> None:
-    """Called once by the app that cleans photos (attachments, in its AppConfig.ready())."""
-    global _cleaner
-    _cleaner = cleaner
+FIELD = step_photos.FIELD
 
 
 def prepared(uploads) -> list:
@@ -39,33 +25,4 @@ def store(project, stage, uploads: list) -> list:
 
     if not uploads:
         raise ValidationError({FIELD: _("请选择照片。")})
-    if _cleaner is None:
-        raise ImproperlyConfigured("No photo cleaner is registered (civicgrid.attachments).")
-    stored = []
-    for upload in uploads:
-        try:
-            cleaned = _cleaner(upload)
-        except ValidationError as exc:
-            raise ValidationError(
-                {
-                    FIELD: _("照片“%(name)s”：%(message)s")
-                    % {
-                        "name": getattr(upload, "name", "") or "?",
-                        "message": " ".join(exc.messages),
-                    }
-                }
-            ) from None
-        photo = ProjectPhoto(
-            project=project,
-            stage=stage,
-            content_type=cleaned.content_type,
-            width=cleaned.width,
-            height=cleaned.height,
-            size=len(cleaned.data),
-        )
-        photo.file.save(f"photo.{cleaned.ext}", ContentFile(cleaned.data), save=False)
-        storage, name = photo.file.storage, photo.file.name
-        step_photos.written(lambda storage=storage, name=name: storage.delete(name))
-        photo.save()
-        stored.append(photo)
-    return stored
+    return step_photos.store_cleaned(ProjectPhoto, {"project": project, "stage": stage}, uploads)

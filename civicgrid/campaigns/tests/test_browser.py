@@ -59,10 +59,12 @@ def test_the_inspector_scores_a_round_on_the_phone(phone_page, live_server):
     login(page, live_server, worker.username)
     page.goto(live_server.url + "/campaigns/m/")
     assert "待督查 2 个点位" in page.content()
-    page.click("#todo a.task >> nth=0")
+    with page.expect_navigation():
+        page.click("#todo a.task >> nth=0")
     assert page.locator("h1").inner_text() == "康桥半岛"
     # Submitting with nothing ticked: the message names the items, nothing is saved.
-    page.click("#inspect-submit")
+    with page.expect_navigation():
+        page.click("#inspect-submit")
     assert "尚未评分" in page.locator("#inspect-errors").inner_text()
     assert not Inspection.objects.exists()
     for item in items:
@@ -70,7 +72,8 @@ def test_the_inspector_scores_a_round_on_the_phone(phone_page, live_server):
     page.fill(f"#note-{items[1].pk}", "楼道堆放纸箱")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "phone-campaigns-inspect", full_page=True)
-    page.click("#inspect-submit")
+    with page.expect_navigation():
+        page.click("#inspect-submit")
     assert "1 项不合格" in page.locator(".message").first.inner_text()
     assert "待督查 1 个点位" in page.content()
     inspection = Inspection.objects.get()

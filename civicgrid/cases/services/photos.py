@@ -28,6 +28,7 @@ from contextvars import ContextVar
 from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -51,7 +52,18 @@ class PhotoStore(Protocol):
         file written with `written(delete)` so that it leaves the disk on a rollback."""
 
 
+class Cleaned(Protocol):
+    """An upload as the cleaner gives it back: re-encoded bytes without metadata."""
+
+    data: bytes
+    content_type: str
+    ext: str
+    width: int
+    height: int
+
+
 _store: PhotoStore | None = None
+_cleaner: Callable[[object], Cleaned] | None = None
 _pending: ContextVar[list | None] = ContextVar("civicgrid_pending_files", default=None)
 
 
@@ -59,6 +71,14 @@ def register_store(store: PhotoStore) -> None:
     """Called once by the app that stores photos (attachments, in its AppConfig.ready())."""
     global _store
     _store = store
+
+
+def register_cleaner(cleaner: Callable[[object], Cleaned]) -> None:
+    """Called once by the app that cleans photos (attachments, in its AppConfig.ready()); the
+    programmes' own photos (垃圾分类 and fire-safety inspections, projects, campaigns) go through
+    it with `store_cleaned`."""
+    global _cleaner
+    _cleaner = cleaner
 
 
 def written(delete: Callable[[], None]) -> None:
@@ -111,3 +131,43 @@ def store(case, event, user, uploads: list, kind: str) -> tuple:
     if _store is None:
         raise ImproperlyConfigured("No photo store is registered (civicgrid.attachments).")
     return tuple(_store(case, event, user, uploads, kind, field=FIELD))
+
+
+def store_cleaned(model, owner: dict, uploads: list) -> list:
+    """Clean each upload with the registered cleaner and store it as a `model(**owner, ...)` row
+    with a `file` and its content type, size and pixels (inside the caller's atomic(): each file
+    is reported with `written()`). A programme's photo that is not a case's.
+
+    ValidationError on "photos" naming a refused photo; ImproperlyConfigured without a cleaner, so
+    a photo is never stored uncleaned nor dropped silently."""
+    if not uploads:
+        return []
+    if _cleaner is None:
+        raise ImproperlyConfigured("No photo cleaner is registered (civicgrid.attachments).")
+    stored = []
+    for upload in uploads:
+        try:
+            cleaned = _cleaner(upload)
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    FIELD: _("照片“%(name)s”：%(message)s")
+                    % {
+                        "name": getattr(upload, "name", "") or "?",
+                        "message": " ".join(exc.messages),
+                    }
+                }
+            ) from None
+        photo = model(
+            **owner,
+            content_type=cleaned.content_type,
+            width=cleaned.width,
+            height=cleaned.height,
+            size=len(cleaned.data),
+        )
+        photo.file.save(f"photo.{cleaned.ext}", ContentFile(cleaned.data), save=False)
+        storage, name = photo.file.storage, photo.file.name
+        written(lambda storage=storage, name=name: storage.delete(name))
+        photo.save()
+        stored.append(photo)
+    return stored
