@@ -64,7 +64,7 @@ def index(request):
     网格长 mismatches flagged), then the organisations as a filtered list."""
     user = request.user
     cover = services.coverage(visible_micro_grids(user))
-    orgs = services.scope_organisations(Organisation.objects.all(), user)
+    orgs = _organisations(user)
     filters = OrganisationFilter(request.GET, queryset=orgs)
     rows = (
         filters.qs.select_related("parent", "grid", "secretary")
@@ -87,16 +87,26 @@ def index(request):
     )
 
 
+def _organisations(user):
+    """The organisations `user` may see (every page and form scopes through this)."""
+    return services.scope_organisations(Organisation.objects.all(), user)
+
+
+def _in_scope(queryset, pk, missing):
+    """Row `pk` of an already scoped queryset, or 404 with `missing`: a row outside the user's
+    area answers exactly as one that does not exist."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404(missing)
+    return found
+
+
 def _organisation(request, pk):
-    org = (
-        services.scope_organisations(Organisation.objects.all(), request.user)
-        .select_related("parent", "grid", "secretary")
-        .filter(pk=pk)
-        .first()
+    return _in_scope(
+        _organisations(request.user).select_related("parent", "grid", "secretary"),
+        pk,
+        _("没有这个党组织，或不在您的管辖范围内"),
     )
-    if org is None:
-        raise Http404(_("没有这个党组织，或不在您的管辖范围内"))
-    return org
 
 
 @role_required(*PARTY_VIEW_ROLES)
@@ -162,7 +172,7 @@ def life(request):
     """ "三会一课" completion of a year, per organisation of the user's grids, and the meetings
     list (filtered)."""
     year = _year(request)
-    orgs = services.scope_organisations(Organisation.objects.all(), request.user)
+    orgs = _organisations(request.user)
     org_filter = OrganisationFilter(request.GET, queryset=orgs)
     rows = services.life_completion(year, org_filter.qs)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -196,9 +206,7 @@ def life(request):
 def stars(request):
     """Star ratings of a year and the honour roll (五星级) they feed."""
     year = _year(request) if request.GET.get("year") else None
-    ratings = StarRating.objects.filter(
-        organisation__in=services.scope_organisations(Organisation.objects.all(), request.user)
-    )
+    ratings = StarRating.objects.filter(organisation__in=_organisations(request.user))
     years = sorted(set(ratings.values_list("year", flat=True)), reverse=True)
     if year is None:
         year = years[0] if years else timezone.localdate().year
@@ -302,15 +310,13 @@ def organisation_form(request, pk=None):
 
 
 def _member(request, pk):
-    member = (
-        services.scope_members(Member.objects.all(), request.user)
-        .select_related("organisation__grid", "dual_report_community")
-        .filter(pk=pk)
-        .first()
+    return _in_scope(
+        services.scope_members(Member.objects.all(), request.user).select_related(
+            "organisation__grid", "dual_report_community"
+        ),
+        pk,
+        _("没有这名党员，或不在您的管辖范围内"),
     )
-    if member is None:
-        raise Http404(_("没有这名党员，或不在您的管辖范围内"))
-    return member
 
 
 @role_required(*PARTY_EDIT_ROLES)
@@ -373,18 +379,13 @@ def rating_form(request, pk=None):
     """A star rating (星级评定) of one organisation for one year, or its correction."""
     rating = None
     if pk:
-        rating = (
-            StarRating.objects.filter(
-                pk=pk,
-                organisation__in=services.scope_organisations(
-                    Organisation.objects.all(), request.user
-                ),
-            )
-            .select_related("organisation")
-            .first()
+        rating = _in_scope(
+            StarRating.objects.filter(organisation__in=_organisations(request.user)).select_related(
+                "organisation"
+            ),
+            pk,
+            _("没有这项星级评定，或不在您的管辖范围内"),
         )
-        if rating is None:
-            raise Http404(_("没有这项星级评定，或不在您的管辖范围内"))
         initial = RatingForm.initial_for(rating)
     else:
         initial = {
@@ -415,15 +416,13 @@ def rating_form(request, pk=None):
 @role_required(*PARTY_EDIT_ROLES)
 def assignment_end(request, pk):
     """End a member's post (卸任): the last day and the reason; it then shows as a past post."""
-    post = (
+    post = _in_scope(
         Assignment.objects.filter(
-            pk=pk, member__in=services.scope_members(Member.objects.all(), request.user)
-        )
-        .select_related("member", "grid")
-        .first()
+            member__in=services.scope_members(Member.objects.all(), request.user)
+        ).select_related("member", "grid"),
+        pk,
+        _("没有这个岗位，或不在您的管辖范围内"),
     )
-    if post is None:
-        raise Http404(_("没有这个岗位，或不在您的管辖范围内"))
     form = EndAssignmentForm(request.POST or None, initial={"ended_on": timezone.localdate()})
     return _form_page(
         request,
@@ -494,9 +493,7 @@ def point_form(request, pk=None):
 def co_buildings(request):
     """党建联建协议 of the user's organisations."""
     rows = (
-        CoBuilding.objects.filter(
-            organisation__in=services.scope_organisations(Organisation.objects.all(), request.user)
-        )
+        CoBuilding.objects.filter(organisation__in=_organisations(request.user))
         .select_related("organisation")
         .order_by("-signed_on", "-id")
     )
@@ -515,18 +512,13 @@ def co_building_form(request, pk=None):
     """A co-building agreement: lead organisation, partners, date, working group, projects."""
     agreement = None
     if pk:
-        agreement = (
-            CoBuilding.objects.filter(
-                pk=pk,
-                organisation__in=services.scope_organisations(
-                    Organisation.objects.all(), request.user
-                ),
-            )
-            .select_related("organisation")
-            .first()
+        agreement = _in_scope(
+            CoBuilding.objects.filter(organisation__in=_organisations(request.user)).select_related(
+                "organisation"
+            ),
+            pk,
+            _("没有这份协议，或不在您的管辖范围内"),
         )
-        if agreement is None:
-            raise Http404(_("没有这份协议，或不在您的管辖范围内"))
     initial = (
         CoBuildingForm.initial_for(agreement)
         if agreement
