@@ -44,10 +44,12 @@ TOPPED_UP = [
 def ensure_migration_data():
     """Transactional tests (browser tests, concurrency tests on PostgreSQL) end with a flush that
     empties every table, the rows of data migrations too (categories, the working-day calendar,
-    the patrol checklist). serialized_rollback cannot be relied on to bring them back: a browser
-    test can find a connection object other than the one the test database was serialized on
-    (seen after demo's upgrade test on the same worker), and Django then restores nothing. Seed them again the
-    migrations' own way when they are missing."""
+    the patrol checklist). serialized_rollback does not bring them back in the browser tests:
+    once Playwright has started, the test thread runs in another contextvars context (its sync
+    API runs on greenlets), where Django's connections are new objects without the serialized
+    contents, so Django restores nothing. Handing the contents on would restore the whole
+    database before each such test (about 1 s on SQLite, 2 s on PostgreSQL, timed by hand); seeding
+    what is missing costs a few queries. Seed them again the migrations' own way when missing."""
     from django.apps import apps
 
     from civicgrid.workcalendar.services import bump_revision
