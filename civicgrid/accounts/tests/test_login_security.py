@@ -12,7 +12,6 @@ import logging
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -28,6 +27,7 @@ from civicgrid.accounts.models import ApiToken, User
 from civicgrid.accounts.tokens import issue_token
 from civicgrid.core.ratelimit import client_ip
 from civicgrid.testing.factories import UserFactory
+from civicgrid.testing.redis import redis_cache, redis_url
 
 pytestmark = pytest.mark.django_db
 
@@ -283,29 +283,9 @@ def test_the_count_is_shared_by_separate_request_cycles(operator):
     assert _token("wrong-password", "zhanglei", "10.0.8.3").status_code == 429
 
 
-def _redis_url():
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return None
-    return url
-
-
-@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test against")
+@pytest.mark.skipif(redis_url() is None, reason="no Redis server to test against")
 def test_with_redis_another_process_sees_the_lock(operator, settings):
-    url = _redis_url()
-    prefix = f"civicgrid-test-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    try:
+    with redis_cache(settings) as (url, prefix):
         for _ in range(PER_ACCOUNT):
             _token("wrong-password", "zhanglei", "10.0.9.1")
         # A separate Python process — another gunicorn worker — reads the same count.
@@ -327,19 +307,6 @@ def test_with_redis_another_process_sees_the_lock(operator, settings):
         )
         assert out.stdout.strip().splitlines()[-1] == str(PER_ACCOUNT), out.stderr
         assert _token(PASSWORD, "zhanglei", "10.0.9.2").status_code == 429
-    finally:
-        # Only this test's keys (clear() would flush the whole Redis database).
-        import redis
-
-        server = redis.Redis.from_url(url)
-        for key in server.scan_iter(f"{prefix}:*"):
-            server.delete(key)
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                "LOCATION": "civicgrid_cache",
-            }
-        }
 
 
 # --- password rules -------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ cache (Django's cached_db engine), and the table stays the record; without Redis
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -15,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from civicgrid.accounts.choices import Role
 from civicgrid.testing.factories import UserFactory
+from civicgrid.testing.redis import redis_cache, redis_url
 
 CACHED_DB = "django.contrib.sessions.backends.cached_db"
 
@@ -39,39 +39,19 @@ def test_the_engine_reads_through_the_cache_only_when_the_cache_is_redis():
     assert _engine_with("redis://127.0.0.1:6379/0") == CACHED_DB
 
 
-def _redis_url():
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return None
-    return url
-
-
 def _session_queries(client, path):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     return response, [q["sql"] for q in queries if "django_session" in q["sql"]]
 
 
-@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test against")
+@pytest.mark.skipif(redis_url() is None, reason="no Redis server to test against")
 @pytest.mark.django_db
 def test_with_redis_pages_read_the_session_from_the_cache_and_sign_out_ends_it_everywhere(
     settings,
 ):
-    url = _redis_url()
-    prefix = f"civicgrid-test-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
     settings.SESSION_ENGINE = CACHED_DB
-    try:
+    with redis_cache(settings):
         operator = UserFactory(username="zhoumin", role=Role.OPERATOR, is_staff=True)
         node_a = Client()
         node_a.force_login(operator)
@@ -96,12 +76,6 @@ def test_with_redis_pages_read_the_session_from_the_cache_and_sign_out_ends_it_e
         response = node_b.get("/console/")
         assert response.status_code == 302
         assert "/login/" in response["Location"]
-    finally:
-        import redis
-
-        server = redis.Redis.from_url(url)
-        for cache_key in server.scan_iter(f"{prefix}:*"):
-            server.delete(cache_key)
 
 
 @pytest.mark.django_db
