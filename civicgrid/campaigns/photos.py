@@ -7,8 +7,6 @@ from django.core.files.base import ContentFile
 
 from civicgrid.cases.services import photos as step_photos
 
-FIELD = step_photos.FIELD
-
 
 def prepared(uploads) -> list:
     return step_photos.prepared(uploads)

@@ -5,9 +5,6 @@ cases.services.photos.atomic(), so a rolled-back inspection takes its files off 
 
 from civicgrid.cases.services import photos as step_photos
 
-FIELD = step_photos.FIELD
-MAX_PHOTOS = step_photos.MAX_PHOTOS
-
 
 def prepared(photos) -> list:
     return step_photos.prepared(photos)

@@ -8,7 +8,6 @@ files off the disk too.
 
 from civicgrid.cases.services import photos as step_photos
 
-FIELD = step_photos.FIELD
 MAX_PHOTOS = step_photos.MAX_PHOTOS
 
 

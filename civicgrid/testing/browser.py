@@ -47,9 +47,9 @@ def ensure_migration_data():
     the patrol checklist). serialized_rollback does not bring them back in the browser tests:
     once Playwright has started, the test thread runs in another contextvars context (its sync
     API runs on greenlets), where Django's connections are new objects without the serialized
-    contents, so Django restores nothing. Handing the contents on would restore the whole
-    database before each such test (about 1 s on SQLite, 2 s on PostgreSQL, timed by hand); seeding
-    what is missing costs a few queries. Seed them again the migrations' own way when missing."""
+    contents, so Django restores nothing. Handing the contents on would reload the whole
+    database before each such test, where seeding what is missing costs a few queries. Seed them
+    again the migrations' own way when missing."""
     from django.apps import apps
 
     from civicgrid.workcalendar.services import bump_revision
