@@ -60,6 +60,15 @@ def kit_settings(media_root) -> dict:
 # Every test
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_flush():
+    # A transactional test ends by emptying the tables it wrote to (testing.flush), not by
+    # Django's flush of every table and post_migrate's content types made again.
+    from civicgrid.testing import flush
+
+    flush.install()
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path, settings):
     # Uploaded files never land in the demo's var/media; the real password hasher is slow on
@@ -387,3 +396,24 @@ def _demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
             build_demo_street(DEMO_WORLD_STREET)
             counts = build_demo_cases(DEMO_WORLD_CASES, seed=7, now=DEMO_NOW)
         yield counts
+
+
+@pytest.fixture
+def scratch_database(transactional_db, tmp_path):
+    """`scratch_database(label, sqlite_path=None)`: a copy of the test database for real
+    processes to share (testing.scratch.ScratchDatabase: its `url`, `rows(sql)`; on SQLite the
+    file at `sqlite_path`, by default one under tmp_path), dropped after the test. The test
+    is a transactional one: the copy is taken outside any transaction, with the migration data
+    the kit seeds for such tests (testing.browser)."""
+    from civicgrid.testing.scratch import ScratchDatabase
+
+    made = []
+
+    def make(label: str, sqlite_path=None):
+        path = sqlite_path or tmp_path / "scratch" / f"{label}.sqlite3"
+        made.append(ScratchDatabase(label, path))
+        return made[-1]
+
+    yield make
+    for database in made:
+        database.drop()

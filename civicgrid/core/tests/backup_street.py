@@ -1,7 +1,8 @@
 """Builds a small street in the database named by DATABASE_URL (run in a subprocess by
-test_backup.py): migrate, the demo street's smallest shape with a few demo cases, and photos —
-cases reported with 处置前 photos through the services, one thumbnail made — so that the media
-storage holds real files that rows name."""
+test_backup.py, on a copy of the test database): migrate (nothing to apply there), the demo
+street's smallest shape with a few demo cases, and photos — cases reported with 处置前 photos
+through the services, one thumbnail made — so that the media storage holds real files that rows
+name."""
 
 import io
 import os

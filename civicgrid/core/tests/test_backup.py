@@ -1,12 +1,12 @@
 """manage.py backup / restore (core/backup.py), end to end in subprocesses.
 
-A small street (backup_street.py: migrations, a demo street, cases with photos, a thumbnail) is
-built into a file-based SQLite database and its own media root, backed up, and restored into an
-empty database and an empty media root; every table (rows and a content digest) and every file
-must come back the same. The same round trip runs on PostgreSQL in two scratch databases (each
-round trip in the suite of its own database only: civicgrid.testing.suites). A
-corrupted archive fails before anything is written; a restore that does not match its manifest
-fails with a non-zero exit.
+A small street (backup_street.py: a demo street, cases with photos, a thumbnail) is built into a
+file-based SQLite database copied from the test database (the fixture scratch_database) and its
+own media root, backed up, and restored into an empty database and an empty media root; every
+table (rows and a content digest) and every file must come back the same. The same round trip
+runs on PostgreSQL from a copy of the test database into an empty one (each round trip in the
+suite of its own database only: civicgrid.testing.suites). A corrupted archive fails before
+anything is written; a restore that does not match its manifest fails with a non-zero exit.
 """
 
 import hashlib
@@ -39,10 +39,11 @@ from civicgrid.testing.suites import postgresql_suite_only, sqlite_suite_only
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
-# Each round trip builds a street in a subprocess (a full `migrate`: minutes on a loaded CI
-# machine), so each runs in the suite of its own database only (civicgrid.testing.suites): CI
-# (.ci/run) runs the suite on SQLite and again on PostgreSQL, so both round trips run there once
-# each. Set CIVICGRID_BOTH_SUITES=1 to run both in either suite.
+# Each round trip runs in subprocesses (the street's build on a copy of the test database, then
+# backup and restore) and tests its own engine's dump, so each runs in the suite of its own
+# database only (civicgrid.testing.suites): CI (.ci/run) runs the suite on SQLite and again on
+# PostgreSQL, so both round trips run there once each. Set CIVICGRID_BOTH_SUITES=1 to run both in
+# either suite.
 
 
 def _env(var_dir: Path, database_url: str) -> dict:
@@ -136,11 +137,11 @@ def _rewrite(archive: Path, out: Path, change) -> None:
 
 
 @sqlite_suite_only
-def test_sqlite_backup_and_restore(tmp_path):
+def test_sqlite_backup_and_restore(tmp_path, scratch_database):
     """One test, one street built (the build is the slow part): the round trip, then the
     refusals and the failures against the same archive."""
     source = tmp_path / "src"
-    env = _sqlite_env(source)
+    env = _env(source, scratch_database("backup", source / "db.sqlite3").url)
     _ok(_run(env, "civicgrid.core.tests.backup_street", module=True))
     archive = tmp_path / "street.tar"
     assert "备份完成" in _ok(_run(env, "backup", "-o", str(archive)))
@@ -373,14 +374,14 @@ def _pg_tables(name: str) -> dict[str, tuple[int, str]]:
 
 
 @postgresql_suite_only
-def test_postgresql_round_trip_restores_every_table_and_file(tmp_path):
+def test_postgresql_round_trip_restores_every_table_and_file(tmp_path, scratch_database):
     admin = _pg_admin()
-    source_db, target_db = (f"civicgrid_backup_{k}_{os.getpid()}" for k in ("src", "dst"))
+    scratch = scratch_database("backup_src")
+    source_db, target_db = scratch.name, f"civicgrid_backup_dst_{os.getpid()}"
     try:
-        for name in (source_db, target_db):
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        source = _env(tmp_path / "src", f"postgres://postgres@127.0.0.1:5432/{source_db}")
+        admin.execute(f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{target_db}"')
+        source = _env(tmp_path / "src", scratch.url)
         target = _env(tmp_path / "dst", f"postgres://postgres@127.0.0.1:5432/{target_db}")
         _ok(_run(source, "civicgrid.core.tests.backup_street", module=True))
         archive = tmp_path / "street.tar"
@@ -408,6 +409,5 @@ def test_postgresql_round_trip_restores_every_table_and_file(tmp_path):
         assert "删除了备份中没有的数据表 1 张" in out
         assert _pg_tables(target_db) == before
     finally:
-        for name in (source_db, target_db):
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)')
         admin.close()

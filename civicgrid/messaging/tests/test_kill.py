@@ -19,7 +19,6 @@ database (dropped afterwards); on SQLite a temporary file copied from it.
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +27,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
 
 from civicgrid.testing import recorder
 
@@ -59,59 +57,6 @@ print("not killed")
 """
 
 
-class Scratch:
-    """A database the subprocesses share: its URL and a way to count rows in it."""
-
-    def __init__(self, tmp_path):
-        self.vendor = connection.vendor
-        if self.vendor == "postgresql":
-            s = connection.settings_dict
-            self.server = (
-                f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:"
-                f"{s['PORT'] or 5432}"
-            )
-            self.name = f"civicgrid_kill_{os.getpid()}"
-            template = s["NAME"]
-            connections.close_all()  # a template database must have no other session
-            # A session an earlier test of this worker left open (a live server's thread) would
-            # make CREATE … TEMPLATE fail: this worker's test database is its own to clear.
-            self._admin(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                f"WHERE datname = '{template}' AND pid <> pg_backend_pid()"
-            )
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
-            self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
-            self.url = f"{self.server}/{self.name}"
-        elif self.vendor == "sqlite":
-            self.path = tmp_path / "kill.sqlite3"
-            connection.ensure_connection()
-            target = sqlite3.connect(self.path)
-            connection.connection.backup(target)
-            target.close()
-            self.url = f"sqlite:///{self.path}"
-        else:  # pragma: no cover
-            pytest.skip(f"no scratch database for {self.vendor}")
-
-    def _admin(self, sql):
-        import psycopg
-
-        with psycopg.connect(f"{self.server}/postgres", autocommit=True) as c:
-            c.execute(sql)
-
-    def rows(self, sql):
-        if self.vendor == "postgresql":
-            import psycopg
-
-            with psycopg.connect(self.url) as c:
-                return c.execute(sql).fetchall()
-        with sqlite3.connect(self.path, timeout=20) as c:
-            return c.execute(sql).fetchall()
-
-    def drop(self):
-        if self.vendor == "postgresql":
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 def manage(env, *args, **kwargs):
     return subprocess.Popen(
         [sys.executable, "manage.py", *args],
@@ -131,8 +76,8 @@ def wait_for(condition, timeout, what):
         time.sleep(0.2)
 
 
-def test_kill_9_loses_and_duplicates_nothing(tmp_path):
-    scratch = Scratch(tmp_path)
+def test_kill_9_loses_and_duplicates_nothing(tmp_path, scratch_database):
+    scratch = scratch_database("kill")
     record = tmp_path / "provider.log"
     env = {
         **os.environ,
@@ -212,7 +157,6 @@ def test_kill_9_loses_and_duplicates_nothing(tmp_path):
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(timeout=20)
-        scratch.drop() if scratch.vendor == "postgresql" else None
 
     raw = recorder.raw_lines(record)
     kept = recorder.received(record)
