@@ -245,7 +245,8 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     page.locator("#act-handle input[name=photos]").set_input_files(str(jpeg(tmp_path)))
     page.locator("#act-handle button[type=submit]").click()
     expect(page.locator(".messages")).to_contain_text("处置结果已反馈")
-    assert page.locator(".photo-gallery img").count() == 1  # the shared photo viewer
+    # The shared photo viewer; a count taken at once could read the page before it is whole.
+    expect(page.locator(".photo-gallery img")).to_have_count(1)
     target.refresh_from_db()
     assert target.status == S.HANDLED
     assert Attachment.objects.filter(case=target, kind="after").count() == 1
