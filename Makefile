@@ -50,7 +50,7 @@ serve: install
 test: install test-only
 
 test-only:
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -q $(PYTEST_ARGS)
 
 # ruff, the layers contract (import-linter, [tool.importlinter] in pyproject.toml), Django's checks.
 lint: $(STAMP)

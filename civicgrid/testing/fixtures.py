@@ -400,18 +400,19 @@ def _demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def scratch_database(transactional_db, tmp_path):
-    """`scratch_database(label, sqlite_path=None)`: a copy of the test database for real
-    processes to share (testing.scratch.ScratchDatabase: its `url`, `rows(sql)`; on SQLite the
-    file at `sqlite_path`, by default one under tmp_path), dropped after the test. The test
+    """`scratch_database(label, sqlite_path=None, empty=False)`: a copy of the test database for
+    real processes to share (testing.scratch.ScratchDatabase: its `url`, `rows(sql)`; on SQLite
+    the file at `sqlite_path`, by default one under tmp_path), dropped after the test. The test
     is a transactional one: the copy is taken outside any transaction, with the migration data
-    the kit seeds for such tests (testing.browser)."""
+    the kit seeds for such tests (testing.browser). `empty=True`: an empty database instead, for
+    a migration test to migrate from nothing inside `with database.as_default():`."""
     from civicgrid.testing.scratch import ScratchDatabase
 
     made = []
 
-    def make(label: str, sqlite_path=None):
+    def make(label: str, sqlite_path=None, empty=False):
         path = sqlite_path or tmp_path / "scratch" / f"{label}.sqlite3"
-        made.append(ScratchDatabase(label, path))
+        made.append(ScratchDatabase(label, path, empty=empty))
         return made[-1]
 
     yield make

@@ -1,10 +1,10 @@
 """Tests that run in one of CI's two suites only.
 
-CI (.ci/run) runs the whole suite twice, on SQLite and again on PostgreSQL. A few tests spend
-minutes in Django's migration machinery (the database taken back to old migrations and forward
-again) or in subprocesses: those that check something the two engines share — a data migration's
-mapping — or one engine only — an archive's round trip per engine — run in one suite only, so
-that CI runs each once. `CIVICGRID_BOTH_SUITES=1` (or the older `CIVICGRID_BACKUP_BOTH=1`) runs them in
+CI (.ci/run) runs the whole suite twice, on SQLite and on PostgreSQL. A few tests spend most of a
+minute in Django's migration machinery (an old street upgraded on a scratch database migrated from
+nothing) or in subprocesses: those that check something the two engines share — a data
+migration's mapping — or one engine only — an archive's round trip per engine — run in one suite
+only, so that CI runs each once. `CIVICGRID_BOTH_SUITES=1` (or the older `CIVICGRID_BACKUP_BOTH=1`) runs them in
 either suite.
 """
 

@@ -102,6 +102,7 @@ def phone_actions(client_for, user, case):
 
 
 @pytest.mark.django_db
+@pytest.mark.long(12)
 def test_the_three_surfaces_agree_on_every_case_for_every_role(world, users, api, client_for):
     for name, case in world.items():
         for role in ROLES:

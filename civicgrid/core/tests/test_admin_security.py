@@ -24,7 +24,7 @@ from civicgrid.testing.factories import StaffMemberFactory, UserFactory, make_tr
 from civicgrid.testing.fixtures import building, module_transaction
 from civicgrid.testing.people import add_residents
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(100)]
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 ADMIN_IDS = [model._meta.label for model, _model_admin in ADMINS]

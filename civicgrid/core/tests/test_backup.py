@@ -137,6 +137,7 @@ def _rewrite(archive: Path, out: Path, change) -> None:
 
 
 @sqlite_suite_only
+@pytest.mark.long(45)
 def test_sqlite_backup_and_restore(tmp_path, scratch_database):
     """One test, one street built (the build is the slow part): the round trip, then the
     refusals and the failures against the same archive."""
@@ -374,6 +375,7 @@ def _pg_tables(name: str) -> dict[str, tuple[int, str]]:
 
 
 @postgresql_suite_only
+@pytest.mark.long(45)
 def test_postgresql_round_trip_restores_every_table_and_file(tmp_path, scratch_database):
     admin = _pg_admin()
     scratch = scratch_database("backup_src")

@@ -22,6 +22,9 @@ from civicgrid.registry.models import Address, Household, Resident
 from civicgrid.testing.factories import UserFactory, assign_post
 from civicgrid.workcalendar.models import CalendarDay
 
+# Every endpoint, several times over (half a minute on PostgreSQL): the file runs first.
+pytestmark = pytest.mark.long(25)
+
 HUGE = "9" * 30
 DEEP = "[" * 10_000 + "]" * 10_000
 INSIDE = (121.505, 31.1075)

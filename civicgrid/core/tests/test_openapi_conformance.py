@@ -337,6 +337,7 @@ class Run:
         return set().union(*(self.statuses[(op.label, w)] for w in who))
 
 
+@pytest.mark.long(120)
 def test_every_operation_answers_as_documented(demo, wsgi_app):
     started = time.perf_counter()
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)

@@ -7,6 +7,9 @@ import pytest
 
 from civicgrid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
 
+# Fresh interpreters importing the settings: the file runs first (testing.schedule).
+pytestmark = pytest.mark.long(20)
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

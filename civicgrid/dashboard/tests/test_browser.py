@@ -44,6 +44,7 @@ def _charts_drawn(page):
     )
 
 
+@pytest.mark.long(25)
 def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server):
     login(page, live_server, "leader", PASSWORDS["leader"])
     page.goto(f"{live_server.url}/dashboard/")

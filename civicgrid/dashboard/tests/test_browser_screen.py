@@ -24,6 +24,7 @@ INSIDE = """() => {
 }"""
 
 
+@pytest.mark.long(20)
 def test_every_department_comes_into_view_with_legend_and_clock(demo, page, browser, live_server):  # noqa: F811
     login(page, live_server, "leader", PASSWORDS["leader"])
     context = _context(browser, viewport={"width": 1920, "height": 1080})

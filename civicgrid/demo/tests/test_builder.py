@@ -204,6 +204,7 @@ def test_geometry_only_build_has_no_registry():
     }
 
 
+@pytest.mark.long(20)
 def test_load_command_if_empty_keeps_the_data():
     out = io.StringIO()
     call_command(

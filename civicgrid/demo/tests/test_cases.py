@@ -13,6 +13,9 @@ from civicgrid.accounts.models import User
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.demo.cases import build_demo_cases
 
+# Several demo streets built, about a minute in all: the file runs first (testing.schedule).
+pytestmark = pytest.mark.long(50)
+
 NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 

@@ -99,6 +99,7 @@ def constraints_checked_now():
 
 
 @pytest.mark.django_db
+@pytest.mark.long(12)
 def test_a_whole_street_survives_dumpdata_flush_loaddata(tmp_path, settings):
     build_street()
     before = row_counts()

@@ -76,6 +76,7 @@ def wait_for(condition, timeout, what):
         time.sleep(0.2)
 
 
+@pytest.mark.long(15)
 def test_kill_9_loses_and_duplicates_nothing(tmp_path, scratch_database):
     scratch = scratch_database("kill")
     record = tmp_path / "provider.log"

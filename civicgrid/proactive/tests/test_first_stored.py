@@ -158,6 +158,7 @@ def _shares_by_rule(micro_ids, first, last):
     return indicators.tally_firsts(rows, first, months)
 
 
+@pytest.mark.long(15)
 def test_the_tile_gives_the_rules_shares_on_the_demo(small_demo):
     from civicgrid.demo.cases import build_demo_cases
     from civicgrid.demo.fieldwork import build_demo_fieldwork
