@@ -4,8 +4,7 @@ live_server (the app with its static files, on a test database).
 Use the `page` fixture (a fresh browser context per test, Chinese by default, 1280×800) or
 `phone_page` (360×740, touch, as a grid worker's phone) and `login(page, live_server, username)`.
 Mark the test module with `pytestmark = pytest.mark.browser`. Screenshots for the README go
-under docs/screenshots/ through `screenshot(page, name)` (or under CIVICGRID_SCREENSHOTS_DIR:
-.ci/run gives the PostgreSQL suite, which runs beside the SQLite one, a folder of its own).
+under docs/screenshots/ through `screenshot(page, name)`.
 
 Without a chromium binary the tests are skipped — except under CI (env CI set), where that is a
 failure: .ci/run installs chromium with apt.
@@ -18,10 +17,7 @@ from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(
-    os.environ.get("CIVICGRID_SCREENSHOTS_DIR")
-    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEFAULT_PASSWORD = "pw-123456"  # civicgrid.testing.factories.UserFactory
 
 

@@ -201,8 +201,8 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     page.locator('.tabs a[data-tab="all"]').click()
     # The tab swaps the list in after the click returns: wait for the new one.
     expect(page.locator('.tabs a[data-tab="all"][aria-current="page"]')).to_have_count(1)
-    assert page.locator("tr.warn-red").count() >= 1
-    assert page.locator("tr.warn-yellow").count() >= 1
+    expect(page.locator("tr.warn-red")).not_to_have_count(0)
+    expect(page.locator("tr.warn-yellow")).not_to_have_count(0)
     screenshot(page, "console-queue")
     page.locator('.tabs a[data-tab="overdue"]').click()
     expect(page.locator('.tabs a[data-tab="overdue"][aria-current="page"]')).to_have_count(1)
@@ -218,7 +218,7 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     page.locator("#act-dispatch textarea[name=note]").fill("请城管中队尽快清运")
     page.locator("#act-dispatch button[type=submit]").click()
     expect(page.locator(".messages")).to_contain_text("已派遣")
-    assert page.locator(".timeline li").count() == 3
+    expect(page.locator(".timeline li")).to_have_count(3)
     warnings.scan()  # the minute's scan recolours the case by its new (handling) running_clock
     page.reload()
     page.wait_for_selector("#case-map[data-ready='1']")
@@ -231,7 +231,7 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
     login(page, live_server, "dept-cgzd")
     assert page.url.endswith("/console/inbox/")
     row = page.locator(f'tr[data-number="{target.number}"]')
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     assert page.locator("#count-overdue strong").inner_text() == "1"
     assert page.locator("#count-rework strong").inner_text() == "1"
     screenshot(page, "handler-inbox")
@@ -256,7 +256,7 @@ def test_operator_files_and_dispatches_handler_accepts_and_handles(
 def test_filters_swap_the_table_without_a_reload(page, live_server, street, running_clock):
     realistic_cases(street, running_clock)
     login(page, live_server, "operator", next_url="/console/?tab=all")
-    assert page.locator("table.cases tbody tr").count() == 9
+    expect(page.locator("table.cases tbody tr")).to_have_count(9)
     page.evaluate("window.notReloaded = true")
     page.fill("#id_q", "消防")
     wait_until(page, "document.querySelectorAll('table.cases tbody tr').length === 1")

@@ -4,6 +4,7 @@ see it: a call registered with every mistake shown at once, bulk 立案 with sel
 merge confirmed side by side."""
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.cases import services
 from civicgrid.cases.choices import CaseStatus as S
@@ -47,7 +48,7 @@ def test_operator_registers_a_call_and_files_in_bulk(page, live_server, users, g
 
     page.goto(f"{live_server.url}/console/?tab=reported")
     page.check("[data-select-all]")
-    assert page.locator('#bulk-filing input[name="cases"]:checked').count() == 4
+    expect(page.locator('#bulk-filing input[name="cases"]:checked')).to_have_count(4)
     screenshot(page, "console-bulk-filing")
     page.click("#bulk-filing button[type=submit]")
     assert "已立案 4 件" in page.locator(".messages").inner_text()
@@ -75,7 +76,7 @@ def test_redispatch_and_co_handling(page, live_server, users, departments):
     login(page, live_server, "handler")
     page.goto(f"{live_server.url}/console/case/{case.number}/")
     assert "已通知物业清运" in page.locator("#co-handlings").inner_text()
-    assert page.locator("#act-handle").count() == 1
+    expect(page.locator("#act-handle")).to_have_count(1)
     page.context.clear_cookies()
 
     # The operator moves the other case to 房管办 with a reason.

@@ -4,6 +4,7 @@ Saves screenshots for the README."""
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import services
@@ -136,7 +137,7 @@ def test_the_case_map_clusters_open_cases_and_filters_by_state(page, live_server
     page.wait_for_selector("#case-map[data-loaded]")
     open_count = len(street["cases"]) - len(street["closed"])
     assert page.locator("#case-map").get_attribute("data-loaded") == str(open_count)
-    assert page.locator(".marker-cluster").count() >= 1
+    expect(page.locator(".marker-cluster")).not_to_have_count(0)
     clustered = page.evaluate(
         "Array.from(document.querySelectorAll('.marker-cluster span'))"
         ".reduce((n, s) => n + parseInt(s.textContent, 10), 0)"
@@ -175,7 +176,7 @@ def test_the_dashboard_shows_a_heat_map_of_reports(page, live_server, street):
     login(page, live_server, "leader")
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_selector("#heat-map[data-ready='1']")
-    assert page.locator("#heat-map canvas.leaflet-heatmap-layer").count() == 1
+    expect(page.locator("#heat-map canvas.leaflet-heatmap-layer")).to_have_count(1)
     assert str(len(street["cases"])) in page.locator("#heat-total").inner_text()
     assert int(page.locator("#heat-map").get_attribute("data-points")) >= 4
     # Drawn on the street's micro-grids, the heat where the reports are.
@@ -193,7 +194,7 @@ def test_a_handler_searches_its_closed_cases(page, live_server, street):
     with page.expect_navigation():
         page.locator("#history-link").click()
     rows = page.locator("#history-list tbody tr[data-number]")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     target = street["closed"][1]
     page.fill("#id_q", target.description[:6])
     with page.expect_navigation():

@@ -8,6 +8,7 @@ import re
 
 import pytest
 import shapely.geometry
+from playwright.sync_api import expect
 
 from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
@@ -52,7 +53,7 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     assert page.locator("h1").inner_text().startswith("运行态势")
     assert int(page.locator("#kpi-period").inner_text()) > 0
     assert page.locator("#dept-ranking tbody tr").count() >= 3
-    assert page.locator("#recurring tbody tr").count() == 5
+    expect(page.locator("#recurring tbody tr")).to_have_count(5)
     page.wait_for_timeout(500)
     screenshot(page, "dashboard")
 
@@ -98,7 +99,7 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     with page.expect_navigation():
         page.get_by_role("link", name="全部").click()
     links = page.locator("#grid-cases a[href^='/console/case/']")
-    assert links.count() > 0
+    expect(links).not_to_have_count(0)
 
     # The big screen, in its own 1920×1080 context with the same session.
     context = _context(browser, viewport={"width": 1920, "height": 1080})

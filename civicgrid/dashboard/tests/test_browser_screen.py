@@ -41,7 +41,7 @@ def test_every_department_comes_into_view_with_legend_and_clock(demo, page, brow
     assert last_rank == str(count)
     # At first the worst departments are below the box; the table is scrolling by itself.
     assert screen.evaluate(INSIDE) is False
-    assert screen.locator("#dept-scroller.scrolling").count() == 1
+    expect(screen.locator("#dept-scroller.scrolling")).to_have_count(1)
     animation = "document.querySelector('#dept-ranking').getAnimations()[0]"
     assert screen.evaluate(f"() => {animation}.playState") == "running"
     # Half-way through a cycle (the far end of the alternate run) the last one is in view.

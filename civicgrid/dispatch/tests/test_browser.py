@@ -3,6 +3,7 @@ category, confidence, reason and the 权责清单's department — and accepts i
 case is filed and dispatched, and the suggestion is recorded as right, by the operator."""
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.dispatch import services
@@ -35,7 +36,7 @@ def test_an_operator_accepts_a_suggestion(
     page.click("#dispatch-accept")
     page.locator(".messages").wait_for()
     assert "已按“飞线充电”立案并派遣至房管办" in page.locator(".messages").inner_text()
-    assert page.locator("#dispatch-suggestion").count() == 0
+    expect(page.locator("#dispatch-suggestion")).to_have_count(0)
     case.refresh_from_db()
     assert case.status == CaseStatus.DISPATCHED
     assert (case.category, case.assigned_department) == (wire, departments["fg"])

@@ -2,6 +2,7 @@
 handler answers the 督办 on the same page, and the leader sees the answer."""
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.duty.choices import SupervisionStatus
 from civicgrid.duty.models import Supervision
@@ -43,7 +44,7 @@ def test_the_duty_leader_supervises_and_the_handler_answers(
     panel = page.locator("#supervisions")
     assert "已安排队员清运,下午四点前完成" in panel.inner_text()
     assert "已答复" in panel.inner_text()
-    assert page.locator(f"#answer-{supervision.pk}").count() == 0
+    expect(page.locator(f"#answer-{supervision.pk}")).to_have_count(0)
 
     supervision.refresh_from_db()
     assert supervision.status == SupervisionStatus.ANSWERED

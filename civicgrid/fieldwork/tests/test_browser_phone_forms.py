@@ -10,6 +10,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import services as cases
@@ -132,7 +133,7 @@ def test_the_case_photos_open_in_the_viewer(phone_page, live_server, world):
     login(page, live_server, "wangxy")
     page.goto(f"{live_server.url}/m/cases/{case.number}/")
     thumbs = page.locator("[data-photo-viewer] img")
-    assert thumbs.count() == 2
+    expect(thumbs).to_have_count(2)
     # Thumbnails, not the photos scaled down: the server sends a small picture.
     wait_until(
         page,

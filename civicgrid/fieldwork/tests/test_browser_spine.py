@@ -7,6 +7,7 @@ Saves docs/screenshots/phone-patrol-plan.png (360×740)."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.fieldwork import services
@@ -101,9 +102,9 @@ def test_a_grid_worker_reads_plan_coverage_topics_and_scorecard(
     assert month == "本月巡查覆盖率 60.0%（已巡 3 次，漏巡 2 次）"
     days = page.locator("section.panel h2").all_inner_texts()
     assert days == ["今天 11-25 星期三", "11-24 星期二", "11-23 星期一"]
-    assert page.locator("li.plan-done").count() == 3
-    assert page.locator("li.plan-missed").count() == 2
-    assert page.locator("li.plan-pending").count() == 1
+    expect(page.locator("li.plan-done")).to_have_count(3)
+    expect(page.locator("li.plan-missed")).to_have_count(2)
+    expect(page.locator("li.plan-pending")).to_have_count(1)
     assert page.locator("li.plan-missed .badge").first.inner_text() == "漏巡"
     assert page.evaluate(NO_SIDEWAYS)
     screenshot(page, "phone-patrol-plan")
@@ -112,7 +113,7 @@ def test_a_grid_worker_reads_plan_coverage_topics_and_scorecard(
     total = page.locator("#total-coverage").inner_text()
     assert total == "合计覆盖率 60.0%（已巡 3，漏巡 2）"
     worker_row = page.locator("#by-worker tbody tr")
-    assert worker_row.count() == 1
+    expect(worker_row).to_have_count(1)
     assert "王秀英" in worker_row.inner_text() and "覆盖率 60.0%" in worker_row.inner_text()
     assert page.evaluate(NO_SIDEWAYS)
 

@@ -6,6 +6,7 @@ Saves docs/screenshots/notification-centre.png (1280×800) and phone-notificatio
 (360×740)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import services
@@ -76,8 +77,8 @@ def test_a_handler_follows_a_new_dispatch_from_the_badge_to_the_case(
         page.click("header a.notify-link")
     assert page.url.endswith("/notifications/")
     items = page.locator("ul.notices li")
-    assert items.count() == 3
-    assert page.locator("ul.notices li.unread").count() == 3
+    expect(items).to_have_count(3)
+    expect(page.locator("ul.notices li.unread")).to_have_count(3)
     assert f"新派遣：请接单处置案件{newest.number}" in items.first.inner_text()
     assert f"案件{older.number}核查不通过，请返工处置" in page.locator("ul.notices").inner_text()
     screenshot(page, "notification-centre")
@@ -92,16 +93,16 @@ def test_a_handler_follows_a_new_dispatch_from_the_badge_to_the_case(
     # Back in the centre: the item read, the filter lists the unread ones only.
     with page.expect_navigation():
         page.click("header a.notify-link")
-    assert page.locator("ul.notices li.read").count() == 1
+    expect(page.locator("ul.notices li.read")).to_have_count(1)
     with page.expect_navigation():
         page.click("main a:text-is('只看未读')")
-    assert page.locator("ul.notices li").count() == 2
+    expect(page.locator("ul.notices li")).to_have_count(2)
     assert newest.number not in page.locator("ul.notices").inner_text()
     with page.expect_navigation():
         page.click("main button:text-is('全部标为已读')")
     assert "已将2条通知标为已读" in page.locator(".messages").inner_text()
     assert badge(page) == "0"
-    assert page.locator("header .notify-count").count() == 0
+    expect(page.locator("header .notify-count")).to_have_count(0)
 
 
 def test_a_grid_worker_on_a_phone_opens_the_case_waiting_for_verification(
@@ -123,7 +124,7 @@ def test_a_grid_worker_on_a_phone_opens_the_case_waiting_for_verification(
     assert page.url.endswith("/notifications/")
     assert page.evaluate(NO_SIDEWAYS)
     item = page.locator("ul.notices li.unread")
-    assert item.count() == 1
+    expect(item).to_have_count(1)
     assert f"案件{case.number}已处置，等待网格员核查" in item.inner_text()
     box = item.locator("button").bounding_box()
     assert box["width"] >= 300 and box["height"] >= 44  # a thumb's target at 360 px

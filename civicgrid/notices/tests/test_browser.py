@@ -4,6 +4,7 @@ household signed in looks up its own relocation figures (and not its neighbour's
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from civicgrid.notices import services
 from civicgrid.testing.browser import DEFAULT_PASSWORD, wait_until
@@ -53,7 +54,7 @@ def test_the_kiosk_rotates_its_live_notices(page, live_server, board, tree):
     page.goto(f"{live_server.url}/notices/kiosk/{tree['communities'][0].pk}/?rotate=3")
     first = page.locator("#kiosk .slide.current h2").inner_text()
     assert first in {n.title for n in board}
-    assert page.locator("#kiosk .slide:visible").count() == 1
+    expect(page.locator("#kiosk .slide:visible")).to_have_count(1)
     assert "共2户，已签约1户，签约率50.0%" in page.locator("#relocations").inner_text()
     wait_until(
         page,

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from civicgrid.cases import services as case_services
 from civicgrid.proactive import hotspots, services
@@ -84,7 +85,7 @@ def test_hotspot_map_problem_list_and_a_patrol_task(page, live_server, users, ga
     row = page.locator(f"#problem-{item.pk}")
     assert item.title in row.inner_text() and item.get_state_display() in row.inner_text()
     hot = page.locator("#hotspots tbody tr", has_text=label)
-    assert hot.count() == 1
+    expect(hot).to_have_count(1)
     screenshot(page, "proactive-index")
 
     # The hotspot's page: a patrol task for the grid worker.

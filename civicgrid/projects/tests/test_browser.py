@@ -23,7 +23,7 @@ def test_a_resident_supports_a_project(phone_page, live_server, users, make_proj
     expect(page.locator(".message").first).to_contain_text("感谢您的支持")
     card = page.locator(f"#project-{project.pk}")
     assert "您已支持" in card.inner_text() and "已有 1 位居民支持" in card.inner_text()
-    assert card.locator("button[value=support]").count() == 0
+    expect(card.locator("button[value=support]")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert Support.objects.filter(project=project, user__username="resident").count() == 1
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import services as case_services
@@ -102,7 +103,7 @@ def test_adding_a_note_and_a_photo_then_viewing_the_photos(phone_page, live_serv
     assert "北侧楼梯也堆满了" in page.locator("#timeline").inner_text()
     assert CaseEvent.objects.filter(case=case, action="add_info").count() == 1
     thumbs = page.locator("#photos [data-photo-viewer] img")
-    assert thumbs.count() == 2
+    expect(thumbs).to_have_count(2)
     screenshot(page, "resident-add-info")
     thumbs.first.click()
     page.wait_for_selector(".viewer-container.viewer-in")
@@ -123,7 +124,8 @@ def test_withdrawing_a_report_before_it_is_filed(phone_page, live_server, world)
         page.click("#withdraw button[type=submit]")
     assert page.locator(".case-head .badge").inner_text() == "已撤销"
     assert "您已撤销本次反映" in page.locator("#timeline").inner_text()
-    assert page.locator("#withdraw").count() == 0 and page.locator("#add-info").count() == 0
+    expect(page.locator("#withdraw")).to_have_count(0)
+    expect(page.locator("#add-info")).to_have_count(0)
     case.refresh_from_db()
     assert case.status == "withdrawn"
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from civicgrid.cases.models import Case
 from civicgrid.sorting import services
@@ -104,7 +105,7 @@ def test_an_inspector_scores_an_estate_with_a_photo(
     followup = page.locator("#followup").inner_text()
     assert case.number in followup and "复查期限 2026-11-30" in followup
     assert inspection.photos.count() == 1 and case.attachments.count() == 1
-    assert page.locator("section.photos img").count() == 1
+    expect(page.locator("section.photos img")).to_have_count(1)
 
 
 def test_the_points_map_colours_each_point_by_its_last_score(
@@ -120,5 +121,5 @@ def test_the_points_map_colours_each_point_by_its_last_score(
     assert page.evaluate("document.getElementById('points-map').dataset.count") == "1"
     # One dot, green (passed at 100), drawn on the map's canvas.
     assert page.evaluate("document.getElementById('points-map').dataset.colors") == "#2e8b57"
-    assert page.locator("#points-map canvas").count() >= 1
+    expect(page.locator("#points-map canvas")).not_to_have_count(0)
     assert "康乐苑1号箱房" in page.locator("#points").inner_text()

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import services as cases
@@ -49,7 +50,7 @@ def test_the_console_case_photos_open_in_the_viewer(page, live_server):
     login(page, live_server, "operator")
     page.goto(f"{live_server.url}/console/case/{case.number}/")
     thumbs = page.locator("[data-photo-viewer] img")
-    assert thumbs.count() == 2
+    expect(thumbs).to_have_count(2)
     wait_until(
         page,
         "[...document.querySelectorAll('[data-photo-viewer] img')]"
