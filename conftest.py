@@ -4,6 +4,6 @@
 # page, phone_page) for the Playwright tests; the order the suite runs in (long tests first).
 pytest_plugins = [
     "civicgrid.testing.fixtures",
-    "civicgrid.testing.browser",
     "civicgrid.testing.schedule",
+    "civicgrid.testing.browser",
 ]

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from civicgrid.testing.schedule import is_transactional
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEFAULT_PASSWORD = "pw-123456"  # civicgrid.testing.factories.UserFactory
 
@@ -67,15 +69,6 @@ def ensure_migration_data():
         getattr(module, function)(apps, None)
 
 
-def _is_transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and (
-        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
-    ):
-        return True
-    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
-
-
 @pytest.fixture(autouse=True)
 def _sessions_outlive_the_test_clock(request, settings):
     # Browser tests move the server's clock (time-machine) to fixed days; the session cookie's
@@ -87,7 +80,7 @@ def _sessions_outlive_the_test_clock(request, settings):
 
 @pytest.fixture(autouse=True)
 def _migration_data_for_transactional_tests(request):
-    if not _is_transactional(request):
+    if not is_transactional(request.node):
         return
     request.getfixturevalue("transactional_db")
     ensure_migration_data()

@@ -35,17 +35,25 @@ def pytest_collection_modifyitems(config, items):
     items[:] = sorted(items, key=lambda item: (_django_kind(item), -weight.get(item.path, 0)))
 
 
-def _django_kind(item) -> int:
-    """pytest-django's order: 0 in a transaction, 1 transactional, 2 without a database."""
+def is_transactional(item) -> bool:
+    """pytest-django's rule: a `transaction` (or `reset_sequences`) django_db marker, or a
+    transactional_db / live_server fixture. The kit's seeding of migration data uses it too."""
     marker = item.get_closest_marker("django_db")
-    fixtures = set(getattr(item, "fixturenames", ()))
-    if {"transactional_db", "live_server"} & fixtures or (
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return True
+    return bool(
         marker
         and (
             marker.kwargs.get("transaction")
             or marker.kwargs.get("reset_sequences")
             or (marker.args and marker.args[0])
         )
-    ):
+    )
+
+
+def _django_kind(item) -> int:
+    """pytest-django's order: 0 in a transaction, 1 transactional, 2 without a database."""
+    if is_transactional(item):
         return 1
-    return 0 if marker or "db" in fixtures else 2
+    uses_db = item.get_closest_marker("django_db") or "db" in getattr(item, "fixturenames", ())
+    return 0 if uses_db else 2

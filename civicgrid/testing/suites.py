@@ -4,8 +4,8 @@ CI (.ci/run) runs the whole suite twice, on SQLite and on PostgreSQL. A few test
 minute in Django's migration machinery (an old street upgraded on a scratch database migrated from
 nothing) or in subprocesses: those that check something the two engines share — a data
 migration's mapping — or one engine only — an archive's round trip per engine — run in one suite
-only, so that CI runs each once. `CIVICGRID_BOTH_SUITES=1` (or the older `CIVICGRID_BACKUP_BOTH=1`) runs them in
-either suite.
+only, so that CI runs each once. `CIVICGRID_BOTH_SUITES=1` (or the older
+`CIVICGRID_BACKUP_BOTH=1`) runs them in either suite.
 """
 
 import os
