@@ -14,3 +14,14 @@ def safe_cell(value):
 
 def safe_row(values) -> list:
     return [safe_cell(v) for v in values]
+
+
+# Excel refuses a sheet name with any of these, or longer than 31 characters (openpyxl raises
+# ValueError): a translated name such as "Street/town" would stop the whole export.
+SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "[]:*?/\\"})
+SHEET_TITLE_MAX = 31
+
+
+def sheet_title(text) -> str:
+    """`text` (a label, perhaps translated) as a name Excel takes for a sheet."""
+    return str(text).translate(SHEET_FORBIDDEN).strip("'")[:SHEET_TITLE_MAX] or "Sheet"

@@ -356,7 +356,7 @@ def export(request):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from civicgrid.core.csvsafe import safe_row
+    from civicgrid.core.csvsafe import safe_row, sheet_title
 
     try:
         scope, first, last = _inputs(request)
@@ -371,7 +371,7 @@ def export(request):
         if group == "micro_grid":
             named = figures.micro_grid_names(r["key"] for r in rows)
             rows = [{**r, "name": named.get(r["key"], r["name"])} for r in rows]
-        sheet = book.create_sheet(title)
+        sheet = book.create_sheet(sheet_title(title))
         sheet.append([_("综合评价 %(first)s 至 %(last)s") % {"first": first, "last": last}])
         sheet.append([_column_label(k) for k in INDICATOR_COLUMNS])
         for cell in sheet[2]:

@@ -27,7 +27,7 @@ from civicgrid.accounts.policy import (
     SORTING_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
-from civicgrid.core.csvsafe import safe_row
+from civicgrid.core.csvsafe import safe_row, sheet_title
 from civicgrid.core.pages import add_service_errors
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.estates.models import Estate
@@ -379,7 +379,7 @@ def half_year_xlsx(request):
     data = _half_year(request)
     book = Workbook()
     sheet = book.active
-    sheet.title = _("按月")
+    sheet.title = sheet_title(_("按月"))
     labels = [str(label) for _value, label in data["categories"]]
     header = [
         _("月份"),
@@ -416,7 +416,7 @@ def half_year_xlsx(request):
         cell.font = Font(bold=True)
     for row in data["series"]:
         sheet.append(line(row, row["label"]))
-    communities = book.create_sheet(_("按居村"))
+    communities = book.create_sheet(sheet_title(_("按居村")))
     communities.append([data["title"]])
     communities.append([_("居村"), *header[1:]])
     for cell in communities[2]:

@@ -298,6 +298,18 @@ def test_export_xlsx_has_the_indicator_tables(world, client):
     assert communities == ["第1居委", "第2居委"]
 
 
+def test_export_in_english_names_its_sheets_as_excel_allows(world, client):
+    # "Street/town" and "Residents' committee / village": a "/" in a sheet name made openpyxl
+    # refuse the workbook, and the English export answered 500.
+    client.force_login(world["users"]["leader"])
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("dashboard:export"), {"start": "2026-11-01", "end": "2026-11-20"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:3] == ["Street-town", "Area", "Residents' committee - village"]
+    assert list(book["Area"].iter_rows(values_only=True))[1][0] == "Code"
+
+
 def _more_cases(world, n):
     mgs = world["tree"]["micro_grids"]
     cats = list(Category.objects.filter(parent__isnull=False)[:6])

@@ -288,3 +288,13 @@ def test_the_tile_on_the_dashboard(users, tree, clock, client_for, departments, 
     assert data["tiles"]["meetings"]["evaluations"][0]["rate"] == pytest.approx(0.8)
     rows = api(users["operator"]).get("/api/meetings/evaluations/").json()
     assert rows[0]["name"] == "城管中队" and rows[0]["dissatisfied"] == 2
+
+
+def test_a_step_without_an_account_is_shown_with_a_dash(hearing, users, client_for):
+    # The demo's meetings (and any step the system takes) carry history rows with no account:
+    # the page named them through a failed template lookup and answered 500.
+    meeting = hearing["meeting"]
+    MeetingEvent.objects.create(meeting=meeting, action="notice", user=None, note="系统发出通知")
+    page = client_for(users["staff"]).get(f"/meetings/{meeting.pk}/")
+    assert page.status_code == 200
+    assert "系统发出通知 · —" in page.content.decode()

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from civicgrid.cases.history import actor_label
 from civicgrid.core.masking import mask_phone as _mask_phone
+from civicgrid.web.context import display_name
 
 register = template.Library()
 
@@ -61,6 +62,16 @@ def warning_badge(case):
         case.warning_level,
         case.get_warning_level_display(),
     )
+
+
+@register.filter
+def person(user, empty=""):
+    """A user's name as the pages show it (web.context.display_name: 王秀英, else the login
+    name); `empty` for nobody — a step the system took, an owner not yet chosen. Every page
+    names people through it: a missing account is a dash, never a failed template lookup."""
+    if not user:
+        return empty
+    return display_name(user)
 
 
 @register.filter
