@@ -278,5 +278,7 @@ def task(request, pk):
             "errors": errors,
             "values": values,
             "mine": item.assignee_id == request.user.pk,
+            # Back to the phone's list for those who patrol; the desk for those who send tasks.
+            "back_to_mine": request.user.effective_role in PROACTIVE_TASK_ROLES,
         },
     )

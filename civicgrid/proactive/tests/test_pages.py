@@ -76,6 +76,19 @@ def test_phone_task_finding_makes_a_case(client_for, users, item):
     assert client_for(users["resident"]).get(url).status_code == 403
 
 
+def test_the_task_page_leads_each_reader_back_to_a_page_they_may_open(client_for, users, item):
+    # The 居委 that sent the task was led to the grid worker's own list, which answers them 403.
+    task = services.do_create_task(
+        users["staff"], problem=item, assignee=users["worker"], look_for="垃圾是否复堆"
+    )
+    for user, back in ((users["worker"], "my_tasks"), (users["staff"], "index")):
+        client = client_for(user)
+        page = client.get(reverse("proactive:task", args=[task.pk])).content.decode()
+        link = reverse(f"proactive:{back}")
+        assert f'<a href="{link}" id="back-link">' in page
+        assert client.get(link).status_code == 200
+
+
 def test_api(api, users, item, tree, garbage):
     listing = api(users["staff"]).get("/api/proactive/problems/")
     assert listing.status_code == 200
