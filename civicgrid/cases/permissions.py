@@ -36,6 +36,24 @@ def scope_cases(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(own)
 
 
+def openable_cases(user, cases) -> frozenset:
+    """The pks of `cases` (Case rows; None is skipped) whose console page `user` may open: a role
+    of that page (CONSOLE_CASE_ROLES) and the case within scope_cases — in one query. A page
+    that names cases of a wider area than its reader's (a street-wide drill read by one 居委)
+    links only these (web's |case_link)."""
+    from civicgrid.accounts.policy import CONSOLE_CASE_ROLES
+    from civicgrid.cases.models import Case
+
+    pks = {case.pk for case in cases if case is not None}
+    if not pks or not user.is_authenticated or user.effective_role not in CONSOLE_CASE_ROLES:
+        return frozenset()
+    if user.sees_whole_street:
+        return frozenset(pks)
+    return frozenset(
+        scope_cases(Case.objects.filter(pk__in=pks), user).values_list("pk", flat=True)
+    )
+
+
 def _in_user_grids(user, case) -> bool:
     if case.micro_grid_id is None:
         return False

@@ -24,6 +24,7 @@ from civicgrid.accounts.policy import (
     EMERGENCY_FIELD_ROLES,
     EMERGENCY_VIEW_ROLES,
 )
+from civicgrid.cases.permissions import openable_cases
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.pages import error_messages, run_action, run_form
 from civicgrid.emergency import services
@@ -228,8 +229,9 @@ def move_stock(request, store_id):
 # --- the live board -------------------------------------------------------------------------------
 
 
-def _board_context():
+def _board_context(user):
     data = services.board()
+    data["openable"] = openable_cases(user, [report.case for report in data.get("latest", [])])
     response = data["response"]
     data["colour"] = LEVEL_COLOURS.get(response.level) if response else None
     data["levels"] = Level.choices
@@ -240,7 +242,7 @@ def _board_context():
 @role_required(*EMERGENCY_VIEW_ROLES)
 def board(request):
     """应急态势: the live board of the active response (refreshed every 30 seconds)."""
-    context = _board_context()
+    context = _board_context(request.user)
     context["may_command"] = services.may_command(request.user)
     context["points"] = _points(request.user).order_by("name")
     return render(request, "emergency/board.html", context)
@@ -250,7 +252,7 @@ def board(request):
 @role_required(*EMERGENCY_VIEW_ROLES)
 def board_live(request):
     """The board's figures alone, for htmx's refresh."""
-    return render(request, "emergency/_board.html", _board_context())
+    return render(request, "emergency/_board.html", _board_context(request.user))
 
 
 @require_GET
@@ -398,13 +400,15 @@ def record_drill(request):
 
 def _drill_page(request, item, *, form=None, status=200):
     may = services.may_command(request.user)
+    findings = list(item.findings.select_related("task__assignee", "case"))
     return render(
         request,
         "emergency/drill.html",
         {
             "drill": item,
             "participants": item.participants.all(),
-            "findings": item.findings.select_related("task__assignee", "case"),
+            "findings": findings,
+            "openable": openable_cases(request.user, [finding.case for finding in findings]),
             "outcomes": FindingOutcome,
             "may_command": may,
             "form": form
@@ -586,11 +590,13 @@ def _point_page(request, item, *, status=200, revealed=None, **forms):
     works = list(item.works.all())
     shown = revealed or {}
     contacts = [(c, shown.get(c.pk) or mask_phone(c.phone)) for c in item.contacts.all()]
+    reports = list(item.reports.select_related("case", "user")[:20])
     context = {
         "point": item,
         "works": works,
         "contacts": contacts,
-        "reports": item.reports.select_related("case", "user")[:20],
+        "reports": reports,
+        "openable": openable_cases(request.user, [report.case for report in reports]),
         "changes": [
             (c, _state_label(c.from_state), _state_label(c.to_state))
             for c in WorkChange.objects.filter(work__point=item)

@@ -34,6 +34,7 @@ from civicgrid.accounts.policy import (
 )
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import CaseSource
+from civicgrid.cases.permissions import openable_cases
 from civicgrid.core import ratelimit
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.firesafety import services, workflow
@@ -272,6 +273,7 @@ def house_detail(request, pk):
             "form": form,
             "may_edit": may_edit,
             "may_inspect": services.may_inspect(user) and house.is_active,
+            "openable": openable_cases(user, [house.case]),
             "now": timezone.now(),
         },
         status=status,
@@ -569,5 +571,8 @@ def inspected(request, pk):
             "inspection": inspection,
             "house": inspection.house,
             "colour_hex": services.COLOURS_HEX.get(inspection.colour, "#888"),
+            # 检查下一户 for those who inspect; a reader (a leader, the duty desk) gets no button
+            # to a form that refuses them.
+            "may_inspect": services.may_inspect(request.user),
         },
     )

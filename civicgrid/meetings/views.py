@@ -26,6 +26,7 @@ from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.policy import MEETINGS_EDIT_ROLES, MEETINGS_VIEW_ROLES
 from civicgrid.cases.models import Category
+from civicgrid.cases.permissions import openable_cases
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.estates.models import Estate, PropertyCompany
 from civicgrid.grids.choices import GridLevel
@@ -423,6 +424,7 @@ def meeting_detail(request, pk):
             score__meeting__starts_at__lt=meeting.starts_at,
             answered_at__isnull=True,
         ).select_related("score__meeting")
+    actions = list(meeting.actions.select_related("case"))
     return render(
         request,
         "meetings/meeting.html",
@@ -436,7 +438,8 @@ def meeting_detail(request, pk):
             "minutes": list(meeting.minutes.select_related("signed_by")),
             "draft": meeting.minutes.filter(signed_at__isnull=True).first(),
             "current": services.current_minutes(meeting),
-            "actions": meeting.actions.select_related("case"),
+            "actions": actions,
+            "openable": openable_cases(request.user, [action.case for action in actions]),
             "scores": meeting.scores.prefetch_related("rectifications__answered_meeting"),
             "open_rectifications": open_rectifications,
             "events": MeetingEvent.objects.filter(meeting=meeting).select_related("user"),

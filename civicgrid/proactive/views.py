@@ -21,6 +21,7 @@ from civicgrid.accounts.policy import (
     PROACTIVE_VIEW_ROLES,
 )
 from civicgrid.cases.models import Category
+from civicgrid.cases.permissions import openable_cases
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.pages import error_messages
 from civicgrid.grids.scoping import visible_micro_grids
@@ -157,13 +158,14 @@ def problem(request, pk):
             errors = error_messages(error)
         except ValueError:
             errors = [_("日期格式不正确")]
-    links = item.links.select_related("case", "case__category").order_by("case__reported_at")
+    links = list(item.links.select_related("case", "case__category").order_by("case__reported_at"))
     return render(
         request,
         "proactive/problem.html",
         {
             "item": item,
             "links": links,
+            "openable": openable_cases(user, [link.case for link in links]),
             "events": item.events.select_related("actor"),
             "tasks": item.tasks.select_related("assignee"),
             "errors": errors,

@@ -20,6 +20,7 @@ from civicgrid.accounts.policy import (
     SHOPS_REFRESH_ROLES,
     SHOPS_VIEW_ROLES,
 )
+from civicgrid.cases.permissions import openable_cases
 from civicgrid.shops import services
 from civicgrid.shops.choices import ShopState, Trade
 from civicgrid.shops.filters import ShopFilter
@@ -141,11 +142,12 @@ def shop_detail(request, pk):
             messages.error(request, text)
             return redirect("shops:shop", pk=shop.pk)
     events = ShopEvent.objects.filter(shop=shop).select_related("user")[:30]
-    inspections = (
+    inspections = list(
         Inspection.objects.filter(shop=shop)
         .select_related("inspector")
         .prefetch_related("results__item", "results__case")[:12]
     )
+    cases = [result.case for inspection in inspections for result in inspection.results.all()]
     month = timezone.localdate()
     grades = []
     for back in range(3):
@@ -166,6 +168,7 @@ def shop_detail(request, pk):
             "state_form": StateForm(initial={"state": shop.state}),
             "events": events,
             "inspections": inspections,
+            "openable": openable_cases(user, cases),
             "grades": grades,
             "due": due,
         },

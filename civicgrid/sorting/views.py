@@ -26,6 +26,7 @@ from civicgrid.accounts.policy import (
     SORTING_INSPECT_ROLES,
     SORTING_VIEW_ROLES,
 )
+from civicgrid.cases.permissions import openable_cases
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.csvsafe import safe_row, sheet_title
 from civicgrid.core.pages import add_service_errors
@@ -321,7 +322,10 @@ def inspections(request):
         "-inspected_at", "-id"
     )
     page = Paginator(listed, PAGE).get_page(request.GET.get("page"))
-    return render(request, "sorting/inspections.html", {"filter": found, "page": page})
+    openable = openable_cases(request.user, [row.case for row in page.object_list])
+    return render(
+        request, "sorting/inspections.html", {"filter": found, "page": page, "openable": openable}
+    )
 
 
 @require_GET
@@ -573,7 +577,10 @@ def inspected(request, pk):
         rows.select_related("estate", "unit", "case", "card").prefetch_related("scores", "photos"),
         pk=pk,
     )
-    return render(request, "sorting/inspection.html", {"inspection": inspection})
+    openable = openable_cases(request.user, [inspection.case])
+    return render(
+        request, "sorting/inspection.html", {"inspection": inspection, "openable": openable}
+    )
 
 
 # --- green-account points (绿色账户) ---------------------------------------------------------

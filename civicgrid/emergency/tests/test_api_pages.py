@@ -194,3 +194,26 @@ def test_tasks_api_is_for_staff_and_a_drill_task_has_no_point(flood, users, api,
     assert api(users["resident"]).get("/api/emergency/tasks/").status_code == 403
     rows = api(users["worker"]).get("/api/emergency/tasks/").json()["results"]
     assert [(r["title"], r["point_name"]) for r in rows] == [("阀门标识不清", None)]
+
+
+def test_a_drill_links_its_case_only_for_who_may_open_it(flood, users, client_for, clock):
+    # A drill is street-wide; its case lies in one 居委's micro-grid. Another 居委 reads the drill
+    # too, and was given a link to a case page that answered them 404.
+    drill = services.do_record_drill(
+        users["chief"],
+        kind="flood",
+        title="秀沿小区防汛演练",
+        held_on=clock.at.date(),
+        place="秀沿小区",
+        participants=[users["worker"]],
+        findings=[{"text": "雨水井堵塞", "outcome": "case", "point": flood["points"][0]}],
+    )
+    number = drill.findings.get().case.number
+    link = f'<a href="{reverse("console:case", args=[number])}">{number}</a>'
+    for user, linked in ((users["chief"], True), (users["staff"], True), (users["staff2"], False)):
+        client = client_for(user)
+        page = client.get(reverse("emergency:drill", args=[drill.pk])).content.decode()
+        assert number in page
+        assert (link in page) is linked
+        opened = client.get(reverse("console:case", args=[number])).status_code
+        assert opened == (200 if linked else 404)

@@ -225,6 +225,10 @@ def test_phone_form_refuses_bad_input_and_shows_the_result(fire, items, users, c
     assert good.status_code == 302 and good["Location"] == f"/fire/inspections/{inspection.pk}/"
     result = client.get(good["Location"]).content.decode()
     assert "红码" in result and inspection.house.case.number in result
+    assert 'id="inspect-next"' in result
+    # A leader reads the result but is offered no inspection form (it would refuse them).
+    read = client_for(users["leader"]).get(good["Location"])
+    assert read.status_code == 200 and 'id="inspect-next"' not in read.content.decode()
     house.refresh_from_db()
     assert house.floors == 2 and house.structure == "brick_concrete"
     assert client_for(users["worker2"]).get(f"/fire/m/inspect/{house.pk}/").status_code == 404

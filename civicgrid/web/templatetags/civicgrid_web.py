@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -72,6 +73,19 @@ def person(user, empty=""):
     if not user:
         return empty
     return display_name(user)
+
+
+@register.filter
+def case_link(case, openable):
+    """A case's number, as a link to its page when `openable` (cases.permissions.openable_cases,
+    made by the view) holds it; the bare number otherwise — never a link that answers 403/404."""
+    if case is None:
+        return ""
+    if case.pk in openable:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("console:case", args=[case.number]), case.number
+        )
+    return case.number
 
 
 @register.filter
