@@ -480,8 +480,10 @@ class GridPostForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A 楼组长's micro-grid is the one of their building group.
-        self.fields["micro_grid"].required = False
+        # A 楼组长's micro-grid is the one of their building group. (A reader's form — view
+        # permission only — has no fields: every one is shown read-only.)
+        if "micro_grid" in self.fields:
+            self.fields["micro_grid"].required = False
 
     def clean(self):
         data = super().clean()

@@ -57,6 +57,9 @@ class CalendarYearForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.notice = None
+        if "year" not in self.fields:
+            return  # a reader's form (view permission only): every field is shown read-only
         if self.instance.pk:
             self.fields["year"].disabled = True
             days = self.instance.days.filter(
@@ -73,7 +76,6 @@ class CalendarYearForm(forms.ModelForm):
             self.fields["published"].widget = forms.HiddenInput()
             self.initial["published"] = True
             self.fields["holidays"].required = True
-        self.notice = None
 
     @property
     def days_changed(self) -> bool:
