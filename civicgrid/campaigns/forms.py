@@ -7,13 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.campaigns.choices import CampaignLevel, CheckpointKind, CreationStatus, OwnerKind
-from civicgrid.core.forms import MultiplePhotoField
+from civicgrid.core.forms import DateInput, MultiplePhotoField
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ChineseForm(forms.Form):
@@ -34,13 +30,11 @@ class ChineseForm(forms.Form):
 class CampaignForm(ChineseForm):
     name = forms.CharField(label=gettext_lazy("活动名称"), max_length=100)
     level = forms.ChoiceField(label=gettext_lazy("级别"), choices=CampaignLevel.choices)
-    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=_date_input())
-    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=_date_input())
-    review_on = forms.DateField(
-        label=gettext_lazy("评审日期"), widget=_date_input(), required=False
-    )
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=DateInput())
+    review_on = forms.DateField(label=gettext_lazy("评审日期"), widget=DateInput(), required=False)
     re_review_on = forms.DateField(
-        label=gettext_lazy("复评日期"), widget=_date_input(), required=False
+        label=gettext_lazy("复评日期"), widget=DateInput(), required=False
     )
     target_percent = forms.IntegerField(label=gettext_lazy("达标线（百分比）"), initial=90)
     is_active = forms.BooleanField(label=gettext_lazy("进行中"), required=False, initial=True)
@@ -97,7 +91,7 @@ class StructureForm(ChineseForm):
         label=gettext_lazy("情况"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
     area_m2 = forms.CharField(label=gettext_lazy("面积（平方米）"), max_length=20)
-    found_on = forms.DateField(label=gettext_lazy("发现日期"), widget=_date_input())
+    found_on = forms.DateField(label=gettext_lazy("发现日期"), widget=DateInput())
     lon = forms.FloatField(label=gettext_lazy("经度"), required=False)
     lat = forms.FloatField(label=gettext_lazy("纬度"), required=False)
     photos = MultiplePhotoField(label=gettext_lazy("照片"), camera=False)

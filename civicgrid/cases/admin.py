@@ -21,6 +21,7 @@ from civicgrid.cases import indicators
 from civicgrid.cases.models import CallIn, Case, CaseEvent, Category, ExtensionRequest
 from civicgrid.cases.notifications import mask_email
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.core.forms import DateInput
 from civicgrid.registry.pii import mask_phone
 
 
@@ -100,8 +101,8 @@ class CallInInline(_ReadOnlyInline):
 
 
 class IndicatorForm(forms.Form):
-    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("起始日期"), widget=DateInput())
+    end = forms.DateField(label=_("截止日期"), widget=DateInput())
     by = forms.ChoiceField(
         label=_("维度"),
         choices=[

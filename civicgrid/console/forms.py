@@ -27,7 +27,7 @@ from civicgrid.cases.choices import (
 )
 from civicgrid.cases.models import Category
 from civicgrid.cases.services.checks import MAX_DESCRIPTION, PHONE_RE
-from civicgrid.core.forms import FilterFormMixin, all_choices
+from civicgrid.core.forms import DateInput, FilterFormMixin, all_choices
 from civicgrid.core.inputs import validate_date_range
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -185,13 +185,13 @@ class QueueFilterForm(FilterFormMixin, forms.Form):
     date_from = forms.DateField(
         label=_("上报日期起"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         validators=[validate_date_range],
     )
     date_to = forms.DateField(
         label=_("上报日期止"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         validators=[validate_date_range],
     )
 

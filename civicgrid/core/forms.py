@@ -1,5 +1,5 @@
 """What every app's forms share: a filter's empty choice that reads 全部 (all values), not
-"---------", and the field for several photos in one input."""
+"---------", the date picker's input, and the field for several photos in one input."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -47,6 +47,18 @@ def all_choices(choices) -> list:
 
 # A phone opens its camera for a photo input with `capture`; a desk's browser its file picker.
 PHOTO_ATTRS = {"accept": "image/*", "capture": "environment"}
+
+
+class DateInput(forms.DateInput):
+    """A date field's picker, <input type="date">, its value written YYYY-MM-DD: the only form a
+    browser takes there. Django writes the language's first input format instead (2026/12/06
+    in zh-hans), which the browser shows as an empty field, so that saving an edit cleared an
+    optional date or refused a required one."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):

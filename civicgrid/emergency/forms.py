@@ -5,6 +5,7 @@ core.pages.run_form) and does every write."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.forms import DateInput
 from civicgrid.emergency.choices import (
     EmergencyKind,
     FindingOutcome,
@@ -131,9 +132,7 @@ class FindingForm(forms.Form):
     outcome = forms.ChoiceField(label=_("处理方式"), choices=FindingOutcome.choices)
     assignee = forms.ModelChoiceField(label=_("负责人"), queryset=None, required=False)
     point = forms.ModelChoiceField(label=_("点位"), queryset=None, required=False)
-    due_on = forms.DateField(
-        label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 
     def __init__(self, *args, staff, points, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import Category
+from civicgrid.core.forms import DateInput
 from civicgrid.fieldwork.choices import FindingResult, PatrolShift
 from civicgrid.web.forms import CheckedPhotoField, CheckedPhotosField, PhoneFormMixin
 
@@ -161,9 +162,7 @@ class VisitForm(PhoneFormMixin, forms.Form):
 
 
 class WorkPlanForm(PhoneFormMixin, forms.Form):
-    meeting_date = forms.DateField(
-        label=_("专题会日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    meeting_date = forms.DateField(label=_("专题会日期"), widget=DateInput())
     work_plan = forms.CharField(
         label=_("工作方案"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )

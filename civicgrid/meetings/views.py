@@ -28,6 +28,7 @@ from civicgrid.accounts.policy import MEETINGS_EDIT_ROLES, MEETINGS_VIEW_ROLES
 from civicgrid.cases.models import Category
 from civicgrid.cases.permissions import openable_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.forms import DateInput
 from civicgrid.estates.models import Estate, PropertyCompany
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -498,9 +499,7 @@ class TrainingForm(forms.Form):
     trainee = forms.ModelChoiceField(label=gettext_lazy("学员"), queryset=None)
     post = forms.ChoiceField(label=gettext_lazy("岗位"), choices=TraineePost.choices)
     course = forms.CharField(label=gettext_lazy("课程"), max_length=100, initial="三会实训")
-    trained_on = forms.DateField(
-        label=gettext_lazy("培训日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    trained_on = forms.DateField(label=gettext_lazy("培训日期"), widget=DateInput())
     passed = forms.BooleanField(label=gettext_lazy("考核通过"), required=False)
 
     def __init__(self, user, *args, **kwargs):

@@ -7,9 +7,10 @@ the field it names."""
 import datetime
 
 from django import forms
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from civicgrid.core.forms import DateInput
 from civicgrid.core.masking import mask_phone
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -27,7 +28,7 @@ from civicgrid.party.choices import (
 )
 from civicgrid.party.models import LifeMeeting, Member, Organisation
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": DateInput()}
 # An organisation or a service point covers the street, a 片区, a 居村 or a micro-grid (never a
 # 楼组: thousands of them would swamp the select).
 COVERED_LEVELS = [GridLevel.STREET, GridLevel.AREA, GridLevel.COMMUNITY, GridLevel.MICRO_GRID]
@@ -240,13 +241,43 @@ class LifeForm(forms.Form):
         super().__init__(*args, **kwargs)
         orgs = organisations_for(user)
         self.fields["organisation"].queryset = orgs
-        # Main sessions of the last year (a remote venue joins one held the same day).
-        since = timezone.localdate() - datetime.timedelta(days=366)
-        self.fields["main_session"].queryset = (
-            LifeMeeting.objects.filter(venue=Venue.MAIN, held_on__gte=since)
-            .select_related("organisation")
-            .order_by("-held_on", "-id")
+        # A remote venue joins a main session held the same day: the choice is that day's main
+        # sessions (a year of every branch's meetings was thousands of options, half a megabyte
+        # of page). Choosing another date reloads them (htmx: party:life_sessions).
+        self.fields["main_session"].queryset = main_sessions_on(self.day())
+        self.fields["held_on"].widget.attrs.update(
+            {
+                "hx-get": reverse("party:life_sessions"),
+                "hx-trigger": "change",
+                "hx-target": "#id_main_session",
+            }
         )
+
+    def day(self):
+        """The date the form is for: the one typed (None if it is not a date), else the
+        initial one."""
+        if self.is_bound:
+            return parse_day(self.data.get("held_on"))
+        return self.initial.get("held_on")
+
+
+def parse_day(text):
+    """A date typed as YYYY-MM-DD, or None."""
+    try:
+        return datetime.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def main_sessions_on(day):
+    """The main sessions held on `day` (none when there is no day)."""
+    if day is None:
+        return LifeMeeting.objects.none()
+    return (
+        LifeMeeting.objects.filter(venue=Venue.MAIN, held_on=day)
+        .select_related("organisation")
+        .order_by("organisation__name", "id")
+    )
 
 
 class ServicePointForm(forms.Form):

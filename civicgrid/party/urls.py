@@ -11,6 +11,7 @@ urlpatterns = [
     path("org/<int:pk>/edit/", views.organisation_form, name="organisation_edit"),
     path("life/", views.life, name="life"),
     path("life/new/", views.life_form, name="life_new"),
+    path("life/sessions/", views.life_sessions, name="life_sessions"),
     path("stars/", views.stars, name="stars"),
     path("stars/new/", views.rating_form, name="rating_new"),
     path("stars/<int:pk>/edit/", views.rating_form, name="rating_edit"),

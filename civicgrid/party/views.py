@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import PARTY_EDIT_ROLES, PARTY_VIEW_ROLES
@@ -456,6 +457,14 @@ def life_form(request):
         back=reverse("party:life"),
         done=lambda m: reverse("party:organisation", args=[m.organisation_id]),
     )
+
+
+@require_GET
+@role_required(*PARTY_EDIT_ROLES)
+def life_sessions(request):
+    """The options of 主会场 for the date chosen on the life form (htmx swaps them in)."""
+    field = LifeForm(request.user, {"held_on": request.GET.get("held_on", "")})["main_session"]
+    return render(request, "party/_options.html", {"field": field})
 
 
 @role_required(*PARTY_VIEW_ROLES)

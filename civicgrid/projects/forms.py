@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
+from civicgrid.core.forms import DateInput
 from civicgrid.estates.models import Estate
 from civicgrid.projects import services
 from civicgrid.projects.choices import (
@@ -27,12 +28,8 @@ class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("征集名称"), max_length=100)
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     level = forms.ChoiceField(label=gettext_lazy("层级"), choices=CampaignLevel.choices)
-    starts_on = forms.DateField(
-        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=gettext_lazy("截止日期"), widget=DateInput())
     focus_areas = forms.MultipleChoiceField(
         label=gettext_lazy("征集方向"),
         choices=FocusArea.choices,
@@ -218,7 +215,7 @@ class ProjectForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     milestone = forms.IntegerField(widget=forms.HiddenInput)
-    on = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=gettext_lazy("日期"), widget=DateInput())
 
 
 class PhotoForm(forms.Form):

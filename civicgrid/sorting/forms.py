@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.forms import MultiplePhotoField
+from civicgrid.core.forms import DateInput, MultiplePhotoField
 from civicgrid.sorting.choices import WasteCategory
 from civicgrid.sorting.photos import MAX_PHOTOS
 from civicgrid.sorting.services import MAX_POINTS_PER_ENTRY, MAX_REWARD_QUANTITY
@@ -65,7 +65,7 @@ class InspectionForm(forms.Form):
 
 class WeighingForm(forms.Form):
     estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"), widget=DateInput())
     category = forms.ChoiceField(label=_("类别"), choices=WasteCategory.choices)
     kg = forms.DecimalField(label=_("重量（公斤）"), max_digits=12, decimal_places=2)
     hauler = forms.CharField(label=_("清运单位"), max_length=100)
@@ -100,15 +100,13 @@ class ConventionForm(forms.Form):
     text = forms.CharField(
         label=_("公约内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    adopted_on = forms.DateField(
-        label=_("通过日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    adopted_on = forms.DateField(label=_("通过日期"), widget=DateInput())
     adopted_at = forms.CharField(label=_("通过会议"), max_length=200, required=False)
 
 
 class PledgeForm(forms.Form):
     household = forms.ModelChoiceField(label=_("户"), queryset=None)
-    signed_on = forms.DateField(label=_("签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=_("签订日期"), widget=DateInput())
 
     def __init__(self, households, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.core.forms import DateInput
 from civicgrid.registry.models import Resident
 from civicgrid.timebank.models import Team, Volunteer
 from civicgrid.timebank.scoping import scope_rows, visible_communities
@@ -63,9 +64,7 @@ class VolunteerForm(forms.Form):
     )
     double_report = forms.BooleanField(label=gettext_lazy("双报到"), required=False)
     unit = forms.CharField(label=gettext_lazy("报到单位"), max_length=100, required=False)
-    joined_on = forms.DateField(
-        label=gettext_lazy("注册日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    joined_on = forms.DateField(label=gettext_lazy("注册日期"), widget=DateInput())
     name_consent = forms.BooleanField(
         label=gettext_lazy("同意在光荣榜/社区报上公开姓名"),
         required=False,

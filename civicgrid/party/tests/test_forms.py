@@ -236,3 +236,59 @@ def test_a_co_building_agreement_is_signed_and_changed(party, client_for, users)
     assert agreement.title == "党建联建协议（续签）"
     assert PartyEvent.objects.filter(kind="co_building_update").exists()
     assert "党建联建协议（续签）" in client.get("/party/co-buildings/").content.decode()
+
+
+def test_a_remote_venue_chooses_among_that_day_s_main_sessions(party, client_for, users):
+    import datetime
+
+    from civicgrid.party import services
+
+    group = party["groups"][0]
+    client = client_for(users["staff"])
+    held = {}
+    for day in ("2026-11-02", "2026-11-03"):
+        held[day] = services.do_record_life(
+            party["branches"][0],
+            {
+                "kind": "theme_day",
+                "held_on": datetime.date.fromisoformat(day),
+                "topic": f"主题党日 {day}",
+                "expected": 30,
+                "attended": 28,
+                "venue": "main",
+            },
+            users["admin"],
+        )
+    # Choosing the date reloads the options (htmx): only that day's main sessions.
+    form = client.get("/party/life/new/").content.decode()
+    assert 'hx-get="/party/life/sessions/"' in form and 'hx-target="#id_main_session"' in form
+    options = client.get("/party/life/sessions/", {"held_on": "2026-11-02"}).content.decode()
+    assert f'value="{held["2026-11-02"].pk}"' in options
+    assert f'value="{held["2026-11-03"].pk}"' not in options
+    assert client.get("/party/life/sessions/", {"held_on": "x"}).status_code == 200
+    life = {
+        "organisation": group.pk,
+        "kind": "group_meeting",
+        "held_on": "2026-11-02",
+        "topic": "收看主会场直播",
+        "expected": "6",
+        "attended": "6",
+        "venue": "remote",
+        "main_session": held["2026-11-03"].pk,
+    }
+    refused = client.post("/party/life/new/", life)
+    assert refused.status_code == 400
+    assert not LifeMeeting.objects.filter(organisation=group).exists()
+    answer = client.post("/party/life/new/", life | {"main_session": held["2026-11-02"].pk})
+    assert answer.status_code == 302
+    assert LifeMeeting.objects.get(organisation=group).main_session == held["2026-11-02"]
+    assert client_for(users["leader"]).get("/party/life/sessions/").status_code == 403
+
+
+def test_an_edit_page_shows_the_stored_dates_in_its_date_pickers(party, client_for, users):
+    # <input type="date"> takes YYYY-MM-DD only: Django wrote 2025/01/01 (zh-hans), the browser
+    # showed an empty field, and saving the edit refused (or cleared) the date.
+    organisation = party["branches"][0]
+    page = client_for(users["admin"]).get(f"/party/org/{organisation.pk}/edit/").content.decode()
+    started = organisation.started_on.isoformat()
+    assert f'type="date" name="started_on" value="{started}"' in page
