@@ -128,7 +128,7 @@ def round_detail(request, pk):
     """A 督查 round: its tasks (inspected or not, score, 复查), closing it."""
     round_ = get_object_or_404(InspectionRound.objects.select_related("campaign"), pk=pk)
     visible = services.scope_checkpoints(Checkpoint.objects.all(), request.user)
-    assignments = (
+    assignments = list(
         Assignment.objects.filter(round=round_, checkpoint__in=visible)
         .select_related("checkpoint", "inspector", "inspection")
         .order_by("checkpoint__kind", "checkpoint__name")
@@ -149,6 +149,10 @@ def round_detail(request, pk):
             "assignments": assignments,
             "may_close": may_change,
             "free": free,
+            # What 改派 may move: the checkpoints not inspected yet.
+            "movable": [a for a in assignments if not hasattr(a, "inspection")]
+            if may_change
+            else [],
             "inspectors": services.eligible_inspectors() if may_change else [],
             "events": _labelled(round_.events.select_related("user"), RoundState),
         },

@@ -377,6 +377,11 @@ def test_the_round_page_adds_and_moves_checkpoints(campaign, users, client_for, 
     desk = client_for(users["operator"])
     page = desk.get(f"/campaigns/rounds/{round_.pk}/").content.decode()
     assert "增加督查点位" in page and "D 秀浦路" in page
+    # The page's title is text (it held both forms and the history), and 改派 is one form.
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and campaign["campaign"].name in title
+    assert page.count('name="inspector"') == 2  # 改派 and 增加, not one select per row
+    assert f'<option value="{a.pk}">' in page.split('id="move-checkpoint"')[1].split("</select>")[0]
     added = desk.post(
         f"/campaigns/rounds/{round_.pk}/assign/",
         {"checkpoint": d.pk, "inspector": users["worker2"].pk},
