@@ -462,6 +462,13 @@ def _merged_into_this(case):
     return duplicates
 
 
+def action_ids(name: str) -> str:
+    """The ids of an action form's fields (its auto_id): the case page holds a form per action,
+    several with a 说明 or a 理由, and one page must not hold two fields of one id (a label
+    focused another form's field)."""
+    return f"{name}_%s"
+
+
 def case_context(request, case, bound=None):
     """Everything the case page shows; `bound` = (action name, bound form) after refused input."""
     user = request.user
@@ -486,7 +493,7 @@ def case_context(request, case, bound=None):
                 initial["extension"] = pending.pk
             if name == "record_call_in_outcome":
                 initial["call_in"] = open_call_in.pk
-            form = spec.form(case=case, user=user, initial=initial)
+            form = spec.form(case=case, user=user, initial=initial, auto_id=action_ids(name))
         forms.append({"spec": spec, "form": form, "open": bool(bound and bound[0] == name)})
     duplicates = []
     if case.status in OPEN_STATUSES:
@@ -572,7 +579,7 @@ def case_action(request, number, action):
     if spec is None:
         messages.error(request, _("未知的操作"))
         return redirect(case_url)
-    form = spec.form(request.POST, request.FILES, case=case, user=user)
+    form = spec.form(request.POST, request.FILES, case=case, user=user, auto_id=action_ids(action))
     if form.is_valid():
         try:
             spec.perform(case, user, form.cleaned_data)

@@ -69,20 +69,34 @@ class PointForm(forms.Form):
         return out
 
 
-class ContactForm(forms.Form):
+class PointPageForm(forms.Form):
+    """A form of the flood point's page, which holds three (a contact, a work, a work's state):
+    each names its fields' ids after itself (`ids`), so that the page holds no id twice."""
+
+    ids = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.ids)
+        super().__init__(*args, **kwargs)
+
+
+class ContactForm(PointPageForm):
+    ids = "contact_%s"
     name = _text(_("姓名"), 50)
     title = _text(_("身份"), 50)
     phone = _text(_("电话"), 20)
 
 
-class WorkForm(forms.Form):
+class WorkForm(PointPageForm):
+    ids = "work_%s"
     kind = forms.ChoiceField(label=_("类型"), choices=WorkKind.choices)
     name = _text(_("名称"), 100)
     state = forms.ChoiceField(label=_("状态"), choices=WorkState.choices)
     capacity = _whole(_("排水能力（立方米/小时）"), required=False)
 
 
-class WorkStateForm(forms.Form):
+class WorkStateForm(PointPageForm):
+    ids = "work_state_%s"
     state = forms.ChoiceField(label=_("新状态"), choices=WorkState.choices)
     note = _text(_("说明"), 300)
 

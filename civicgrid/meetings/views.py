@@ -503,6 +503,8 @@ class TrainingForm(forms.Form):
     passed = forms.BooleanField(label=gettext_lazy("考核通过"), required=False)
 
     def __init__(self, user, *args, **kwargs):
+        # Its own field ids: the page also holds the records' filter, whose fields have the same names.
+        kwargs.setdefault("auto_id", "training_%s")
         super().__init__(*args, **kwargs)
         self.fields["trainee"].queryset = (
             get_user_model()

@@ -72,6 +72,8 @@ class WeighingForm(forms.Form):
     refused_mixed = forms.BooleanField(label=_("混装拒收"), required=False)
 
     def __init__(self, estates, *args, **kwargs):
+        # Its own field ids: the page also holds the list's filter, whose fields have the same names.
+        kwargs.setdefault("auto_id", "weighing_%s")
         super().__init__(*args, **kwargs)
         self.fields["estate"].queryset = estates
 

@@ -78,6 +78,9 @@ class VolunteerForm(forms.Form):
     )
 
     def __init__(self, user, *args, **kwargs):
+        # Its own field ids: the page also holds the list's filter (双报到) and the relative's
+        # form (姓名, 证件号码).
+        kwargs.setdefault("auto_id", "volunteer_%s")
         super().__init__(*args, **kwargs)
         from civicgrid.grids.choices import GridLevel
         from civicgrid.grids.models import Grid
@@ -126,6 +129,8 @@ class RelativeForm(forms.Form):
     relation = forms.CharField(label=gettext_lazy("关系"), max_length=20)
 
     def __init__(self, user, *args, **kwargs):
+        # Its own field ids: the page also holds the volunteer's registration form, whose fields have the same names.
+        kwargs.setdefault("auto_id", "relative_%s")
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["volunteer"].queryset = scope_rows(

@@ -147,7 +147,7 @@ def test_a_bad_photo_saves_nothing(users, garbage, client_for):
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'id="field-photos"' in text and "has-error" in text
+    assert 'id="field-handle_photos"' in text and "has-error" in text
     assert "已处理" in text  # what was typed stays
     assert snapshot(case) == before
     assert not Attachment.objects.filter(case=case).exists()

@@ -1,5 +1,5 @@
-"""Every page a role reaches from its home on the demo street answers, and every link it is shown
-leads somewhere it may go.
+"""Every page a role reaches from its home on the demo street answers, every link it is shown
+leads somewhere it may go, and no page holds an id twice.
 
 A small demo street with every programme (load_demo_street: two 居村, eight micro-grids, 80 cases,
 the meetings, the notices, the campaigns …) is built once for the module. Each role then starts
@@ -10,7 +10,8 @@ stays bounded while every kind of page is read with the demo's own data.
 
 Found this way, and kept as its checks: the 三会 meeting page answered 500 for a history row
 written without an account; the English 综合评价 export answered 500 for a sheet named
-"Street/town"; the patrol task page linked the street's staff to the grid worker's own list (403).
+"Street/town"; the patrol task page linked the street's staff to the grid worker's own list (403); the case page's action forms shared
+their fields' ids, and a 督查 round's title held two forms.
 """
 
 import collections
@@ -32,6 +33,8 @@ from civicgrid.testing.suites import sqlite_suite_only
 pytestmark = [pytest.mark.long(40), sqlite_suite_only, pytest.mark.django_db]
 
 LINK = re.compile(r'(href|hx-get|src)="([^"#]+)"')
+ID = re.compile(r'\sid="([^"]+)"')
+LABEL_FOR = re.compile(r'<label[^>]*\sfor="([^"]+)"')
 NOT_PAGES = ("/static/", "/media/", "/logout/", "/i18n/", "/api/schema", "/api/docs")
 START = "the API's lists"
 # (username, language, at least this many pages: a walk that stopped early proves nothing)
@@ -92,6 +95,18 @@ def api_lists() -> list[str]:
     ]
 
 
+def markup_problems(html: str) -> list[str]:
+    """An id written twice (a label, a script or a test finds the wrong element), a label for
+    no element, and markup in the <title> (shown as text in the browser's tab)."""
+    ids = collections.Counter(ID.findall(html))
+    found = [f"id {name} ×{count}" for name, count in ids.items() if count > 1]
+    found += [f"label for {name}: no such id" for name in set(LABEL_FOR.findall(html)) - set(ids)]
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    if title and "<" in title.group(1):
+        found.append("markup in the title")
+    return found
+
+
 def walk(client):
     """(pages read, problems): each problem (url, status, the page that offered it). A link a
     page or an answer offers must answer 200 (or redirect to one); an API URL the walk starts
@@ -125,7 +140,9 @@ def walk(client):
             continue
         content_type = response.get("Content-Type", "")
         if "html" in content_type:
-            for attribute, link in LINK.findall(response.content.decode()):
+            html = response.content.decode()
+            problems += [(url, problem, htmx) for problem in markup_problems(html)]
+            for attribute, link in LINK.findall(html):
                 link = link.replace("&amp;", "&")
                 if link.startswith("?"):
                     link = path + link

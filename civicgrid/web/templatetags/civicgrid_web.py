@@ -89,6 +89,17 @@ def case_link(case, openable):
 
 
 @register.filter
+def field_box_id(field) -> str:
+    """The id of a field's box (web/includes/field.html): field-<name>, or field-<its id> when
+    its form names its fields' ids itself (auto_id) — two forms on one page, each with a
+    说明, then have two boxes of their own."""
+    auto_id = field.auto_id
+    if not auto_id or auto_id == f"id_{field.html_name}":
+        return f"field-{field.html_name}"
+    return f"field-{auto_id}"
+
+
+@register.filter
 def mask_phone(value):
     return _mask_phone(value or "")
 
