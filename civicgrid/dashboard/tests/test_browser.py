@@ -121,3 +121,13 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     screen.wait_for_timeout(300)
     screenshot(screen, "big-screen")
     context.close()
+
+    # On a phone the dashboard fits the screen's width: its tiles go two by two and a wide
+    # table scrolls by itself (the quality tiles and the tables pushed the page sideways).
+    phone = _context(browser, viewport={"width": 375, "height": 740})
+    phone.add_cookies(page.context.cookies())
+    small = phone.new_page()
+    small.goto(f"{live_server.url}/dashboard/")
+    _charts_drawn(small)
+    assert small.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.close()
