@@ -69,3 +69,16 @@ def flood(users, tree, clock):
             None, user=user, role=role, starts_at=day, ends_at=day + datetime.timedelta(hours=12)
         )
     return {"plan": plan, "points": points, "pump": pump, "store": store}
+
+
+@pytest.fixture
+def record_drill(users, clock):
+    """`record_drill(**fields)`: a drill recorded by the 值班长 — a flood drill at 秀沿小区 today,
+    `fields` changing or adding to that."""
+    from civicgrid.emergency import services
+
+    def record(**fields):
+        drill = {"kind": "flood", "title": "秀沿小区防汛演练", "held_on": clock.at.date()}
+        return services.do_record_drill(users["chief"], **(drill | {"place": "秀沿小区"} | fields))
+
+    return record

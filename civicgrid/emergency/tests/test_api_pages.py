@@ -196,15 +196,10 @@ def test_tasks_api_is_for_staff_and_a_drill_task_has_no_point(flood, users, api,
     assert [(r["title"], r["point_name"]) for r in rows] == [("阀门标识不清", None)]
 
 
-def test_a_drill_links_its_case_only_for_who_may_open_it(flood, users, client_for, clock):
+def test_a_drill_links_its_case_only_for_who_may_open_it(flood, users, client_for, record_drill):
     # A drill is street-wide; its case lies in one 居委's micro-grid. Another 居委 reads the drill
     # too, and was given a link to a case page that answered them 404.
-    drill = services.do_record_drill(
-        users["chief"],
-        kind="flood",
-        title="秀沿小区防汛演练",
-        held_on=clock.at.date(),
-        place="秀沿小区",
+    drill = record_drill(
         participants=[users["worker"]],
         findings=[{"text": "雨水井堵塞", "outcome": "case", "point": flood["points"][0]}],
     )

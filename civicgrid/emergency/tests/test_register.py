@@ -6,7 +6,6 @@ stock that is the sum of its movements and never negative, phones masked unless 
 import pytest
 from django.urls import reverse
 
-from civicgrid.emergency import services
 from civicgrid.emergency.models import (
     ContactPhoneView,
     DrillFinding,
@@ -222,15 +221,8 @@ def test_plans_per_level_are_edited_on_their_page(flood, users, client_for):
     assert reverse("emergency:plan", args=["typhoon"]) in index
 
 
-def test_a_finding_written_up_after_the_drill(flood, users, client_for, clock):
-    drill = services.do_record_drill(
-        users["chief"],
-        kind="fire",
-        title="消防演练",
-        held_on=clock.at.date(),
-        place="秀沿小区",
-        others=8,
-    )
+def test_a_finding_written_up_after_the_drill(flood, users, client_for, record_drill):
+    drill = record_drill(kind="fire", title="消防演练", others=8)
     url = reverse("emergency:add_finding", args=[drill.pk])
     assert client_for(users["worker"]).post(url, {}).status_code == 403
     desk = client_for(users["chief"])

@@ -170,15 +170,10 @@ def test_bad_input_is_refused_clearly_with_nothing_saved(flood, users):
         ResponseEvent.objects.all().delete()
 
 
-def test_a_drill_records_findings_as_tasks_and_cases(flood, users, clock):
+def test_a_drill_records_findings_as_tasks_and_cases(flood, users, clock, record_drill):
     from civicgrid.cases.models import Case
 
-    drill = services.do_record_drill(
-        users["chief"],
-        kind="flood",
-        title="秀沿小区防汛演练",
-        held_on=clock.at.date(),
-        place="秀沿小区",
+    drill = record_drill(
         participants=[users["worker"], users["staff"]],
         others=15,
         findings=[
