@@ -104,6 +104,30 @@ def _editable_grid(user, grid: Grid | None) -> bool:
     return visible_grids(user).filter(pk=grid.pk).exists()
 
 
+def may_change(user, grid: Grid | None) -> bool:
+    """Whether `user` may change the party rows of `grid` (an organisation's grid, a point's):
+    the role (may_edit) and the area (_editable_grid) — what every do_* checks. The pages offer
+    an edit only where this holds: 居委 staff see the street's organisations above theirs (the
+    tree), and were offered edits that the save then refused."""
+    return user is None or (may_edit(user) and _editable_grid(user, grid))
+
+
+def changeable_grids(user):
+    """may_change for many rows at once: the ids of the grids whose party rows `user` may
+    change (a set; empty for a role that may not edit), or None for every grid."""
+    if user is None or (may_edit(user) and user.sees_whole_street):
+        return None
+    if not may_edit(user):
+        return set()
+    micro = visible_micro_grids(user)
+    if micro is None:
+        return None
+    below = visible_grids(user).exclude(
+        level__in=[GridLevel.STREET, GridLevel.AREA, GridLevel.COMMUNITY]
+    )
+    return set(below.values_list("pk", flat=True)) | set(micro.values_list("parent_id", flat=True))
+
+
 def _check_edit(user, grid: Grid | None):
     if user is None:
         return

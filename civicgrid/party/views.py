@@ -102,6 +102,20 @@ def _in_scope(queryset, pk, missing):
     return found
 
 
+def _require_change(user, grid):
+    """The 403 page for an edit form of a row `user` may see but not change (services.may_change):
+    the form is not offered, rather than refused on saving."""
+    if not services.may_change(user, grid):
+        raise PermissionDenied(_("该党组织不在您的管辖范围内"))
+
+
+def _changeable(user, grid_ids) -> set:
+    """Which of `grid_ids` hold rows `user` may change (services.changeable_grids), for a list's
+    edit links."""
+    grids = services.changeable_grids(user)
+    return set(grid_ids) if grids is None else set(grid_ids) & grids
+
+
 def _organisation(request, pk):
     return _in_scope(
         _organisations(request.user).select_related("parent", "grid", "secretary"),
@@ -159,7 +173,8 @@ def organisation(request, pk):
             "points": list(org.service_points.all()),
             "kinds": LifeKind.choices,
             "venues": Venue.choices,
-            "may_edit": services.may_edit(request.user),
+            # The organisations above the user's (shown for the tree) are not theirs to change.
+            "may_edit": services.may_change(request.user, org.grid),
             "errors": errors,
             "values": values,
             "today": today,
@@ -221,6 +236,7 @@ def stars(request):
             "rows": rows,
             "roll": services.star_roll(year),
             "may_edit": services.may_edit(request.user),
+            "changeable": _changeable(request.user, [r.organisation.grid_id for r in rows]),
         },
     )
 
@@ -296,6 +312,8 @@ def _form_page(request, form, save, *, title, back, done, template="party/form.h
 def organisation_form(request, pk=None):
     """New or changed organisation: names, level, parent, sector, grid, head, dates."""
     org = _organisation(request, pk) if pk else None
+    if org is not None:
+        _require_change(request.user, org.grid)
     initial = OrganisationForm.initial_for(org) if org else {"started_on": timezone.localdate()}
     if org is None and request.GET.get("parent"):
         initial["parent"] = request.GET["parent"]
@@ -324,6 +342,8 @@ def _member(request, pk):
 def member_form(request, pk=None):
     """Register a member, or change one (the phone only shown masked)."""
     member = _member(request, pk) if pk else None
+    if member is not None:
+        _require_change(request.user, member.organisation.grid)
     initial = MemberForm.initial_for(member) if member else {"organisation": request.GET.get("org")}
     form = MemberForm(request.user, request.POST or None, initial=initial, member=member)
 
@@ -347,7 +367,7 @@ def member_form(request, pk=None):
 def member(request, pk):
     """A member: particulars (phone masked), 双报到, posts, and the form to add a post."""
     item = _member(request, pk)
-    may_edit = services.may_edit(request.user)
+    may_edit = services.may_change(request.user, item.organisation.grid)
     form = AssignmentForm(
         request.user,
         request.POST or None,
@@ -387,6 +407,7 @@ def rating_form(request, pk=None):
             pk,
             _("没有这项星级评定，或不在您的管辖范围内"),
         )
+        _require_change(request.user, rating.organisation.grid)
         initial = RatingForm.initial_for(rating)
     else:
         initial = {
@@ -471,12 +492,14 @@ def life_sessions(request):
 def points(request):
     """党群服务阵地 of the "1+6+62+X" circle, open and closed, for the staff."""
     rows = ServicePoint.objects.select_related("organisation").order_by("tier", "name", "id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "party/points.html",
         {
-            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page,
             "may_edit": services.may_edit(request.user),
+            "changeable": _changeable(request.user, [p.grid_id for p in page.object_list]),
         },
     )
 
@@ -485,6 +508,8 @@ def points(request):
 def point_form(request, pk=None):
     """A service point: address, hours, services and its place picked on the map."""
     point = get_object_or_404(ServicePoint, pk=pk) if pk else None
+    if point is not None:
+        _require_change(request.user, point.grid)
     initial = ServicePointForm.initial_for(point) if point else {"is_active": True}
     form = ServicePointForm(request.user, request.POST or None, initial=initial)
     return _form_page(
@@ -506,12 +531,16 @@ def co_buildings(request):
         .select_related("organisation")
         .order_by("-signed_on", "-id")
     )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "party/co_buildings.html",
         {
-            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page,
             "may_edit": services.may_edit(request.user),
+            "changeable": _changeable(
+                request.user, [c.organisation.grid_id for c in page.object_list]
+            ),
         },
     )
 
@@ -528,6 +557,8 @@ def co_building_form(request, pk=None):
             pk,
             _("没有这份协议，或不在您的管辖范围内"),
         )
+    if agreement is not None:
+        _require_change(request.user, agreement.organisation.grid)
     initial = (
         CoBuildingForm.initial_for(agreement)
         if agreement

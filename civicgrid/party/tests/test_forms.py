@@ -292,3 +292,23 @@ def test_an_edit_page_shows_the_stored_dates_in_its_date_pickers(party, client_f
     page = client_for(users["admin"]).get(f"/party/org/{organisation.pk}/edit/").content.decode()
     started = organisation.started_on.isoformat()
     assert f'type="date" name="started_on" value="{started}"' in page
+
+
+def test_the_street_s_organisations_are_shown_to_a_committee_but_not_offered_for_editing(
+    party, client_for, users
+):
+    # 居委 staff see the 街道党工委 (the tree above theirs) and were offered its edit form,
+    # which the save then refused with 403.
+    town, own = party["town"], party["branches"][0]
+    client = client_for(users["staff"])
+    page = client.get(f"/party/org/{town.pk}/").content.decode()
+    assert page.count("街道党工委") and f'href="/party/org/{town.pk}/edit/"' not in page
+    assert client.get(f"/party/org/{town.pk}/edit/").status_code == 403
+    page = client.get(f"/party/org/{own.pk}/").content.decode()
+    assert f'href="/party/org/{own.pk}/edit/"' in page
+    assert client.get(f"/party/org/{own.pk}/edit/").status_code == 200
+    # The street's roles change either.
+    admin = client_for(users["admin"])
+    assert (
+        f'href="/party/org/{town.pk}/edit/"' in admin.get(f"/party/org/{town.pk}/").content.decode()
+    )
