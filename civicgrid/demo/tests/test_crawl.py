@@ -1,5 +1,5 @@
 """Every page a role reaches from its home on the demo street answers, every link it is shown
-leads somewhere it may go, and no page holds an id twice.
+leads somewhere it may go, no page holds an id twice and every form field has a label.
 
 A small demo street with every programme (load_demo_street: two 居村, eight micro-grids, 80 cases,
 the meetings, the notices, the campaigns …) is built once for the module. Each role then starts
@@ -18,6 +18,7 @@ import collections
 import io
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
@@ -95,12 +96,49 @@ def api_lists() -> list[str]:
     ]
 
 
+class Fields(HTMLParser):
+    """The form fields of a page that nothing names for a screen reader: no <label> around or
+    for them, no aria-label, no title (a placeholder is no label)."""
+
+    NOT_TYPED = {"hidden", "submit", "button", "image", "reset"}
+
+    def __init__(self):
+        super().__init__()
+        self.labelled, self.inside, self.unnamed = set(), 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.inside += 1
+            self.labelled.add(attrs.get("for"))
+        elif tag in ("input", "select", "textarea"):
+            typed = (attrs.get("type") or "text").lower()
+            named = self.inside or attrs.get("aria-label") or attrs.get("title")
+            if not (tag == "input" and typed in self.NOT_TYPED) and not named:
+                self.unnamed.append((attrs.get("id"), attrs.get("name")))
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.inside -= 1
+
+    def problems(self) -> list[str]:
+        return [
+            f"field {name} has no label"
+            for field_id, name in self.unnamed
+            if field_id is None or field_id not in self.labelled
+        ]
+
+
 def markup_problems(html: str) -> list[str]:
     """An id written twice (a label, a script or a test finds the wrong element), a label for
-    no element, and markup in the <title> (shown as text in the browser's tab)."""
+    no element, a form field without a label, and markup in the <title> (shown as text in the
+    browser's tab)."""
+    fields = Fields()
+    fields.feed(html)
     ids = collections.Counter(ID.findall(html))
     found = [f"id {name} ×{count}" for name, count in ids.items() if count > 1]
     found += [f"label for {name}: no such id" for name in set(LABEL_FOR.findall(html)) - set(ids)]
+    found += fields.problems()
     title = re.search(r"<title>(.*?)</title>", html, re.S)
     if title and "<" in title.group(1):
         found.append("markup in the title")
