@@ -69,7 +69,8 @@ def warning_badge(case):
 def person(user, empty=""):
     """A user's name as the pages show it (web.context.display_name: 王秀英, else the login
     name); `empty` for nobody — a step the system took, an owner not yet chosen. Every page
-    names people through it: a missing account is a dash, never a failed template lookup."""
+    names people through it: a missing account shows `empty` ("—" where the page asks for
+    it), never a failed template lookup."""
     if not user:
         return empty
     return display_name(user)
