@@ -4,8 +4,6 @@ the choices the user may pick from); every rule that matters (levels, one organi
 micro-grid, the 网格长 head rule, dates, scope) is the services', whose ValidationError lands on
 the field it names."""
 
-import datetime
-
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
@@ -249,24 +247,19 @@ class LifeForm(forms.Form):
             {
                 "hx-get": reverse("party:life_sessions"),
                 "hx-trigger": "change",
-                "hx-target": "#id_main_session",
+                "hx-target": f"#{self['main_session'].auto_id}",
             }
         )
 
     def day(self):
-        """The date the form is for: the one typed (None if it is not a date), else the
-        initial one."""
-        if self.is_bound:
-            return parse_day(self.data.get("held_on"))
-        return self.initial.get("held_on")
-
-
-def parse_day(text):
-    """A date typed as YYYY-MM-DD, or None."""
-    try:
-        return datetime.date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
+        """The date the form is for: the one typed, as its own field reads it (None if that
+        is no date), else the initial one."""
+        if not self.is_bound:
+            return self.initial.get("held_on")
+        try:
+            return self.fields["held_on"].clean(self.data.get("held_on"))
+        except forms.ValidationError:
+            return None
 
 
 def main_sessions_on(day):
