@@ -4,8 +4,10 @@
   18:00–20:00, serving the estate's households; the first estate's is the rebuilt four-bin room
   (seed 001: "四分类垃圾箱房"); each team 居村 also has a recyclables service point.
 - Six volunteer teams (seed 000: "六支志愿者队伍") in the first six 居村, each with volunteers and
-  楼组长 as guides; this week's peak-time roster at their points — past shifts mostly done
-  (checked in and out), a few missed, a few unfilled. The demo resident is a volunteer guide.
+  楼组长 as guides; last week's and this week's peak-time roster at their points — past shifts
+  mostly done (checked in and out), a few missed, a few unfilled. Last week's is there so that the
+  points earned on duty exist whatever day the demo is loaded (on a Monday before 09:00 no shift
+  of this week is over yet). The demo resident is a volunteer guide.
 - Most households (≈ 85 %) pledged; every 居村's first estate has its 居民公约 (the very first
   estate's in a second version).
 - A baseline for every estate (dry/mixed kg per day before the start), then twelve months of
@@ -202,14 +204,17 @@ def _teams_and_guides(team_communities, by_community, rng, counts) -> dict:
 
 
 def _rosters(points, guides, team_communities, now, rng, counts):
-    """This week's peak-time roster (Monday to Sunday) at the team 居村's bin rooms."""
+    """Last week's and this week's peak-time roster (Monday to Sunday) at the team 居村's bin
+    rooms."""
     today = timezone.localdate(now)
     monday = today - datetime.timedelta(days=today.weekday())
     sunday = monday + datetime.timedelta(days=6)
     clock = timezone.localtime(now)
     for estate_id, team in guides.items():
         point = points[estate_id]
-        shifts = services.do_plan_shifts(point, None, first=monday, last=sunday)
+        shifts = services.do_plan_shifts(
+            point, None, first=monday - datetime.timedelta(days=7), last=sunday
+        )
         for shift in shifts:
             counts["shift"] += 1
             roll = rng.random()

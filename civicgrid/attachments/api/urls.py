@@ -1,7 +1,7 @@
 from django.urls import re_path
-from rest_framework.routers import SimpleRouter
 
 from civicgrid.attachments.api import views
+from civicgrid.core.routers import SimpleRouter
 
 router = SimpleRouter()
 router.register("", views.AttachmentViewSet, basename="attachment")

@@ -1,6 +1,5 @@
-from rest_framework.routers import DefaultRouter
-
 from civicgrid.campaigns.api import views
+from civicgrid.core.routers import DefaultRouter
 
 app_name = "campaigns-api"
 

@@ -1,7 +1,7 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from civicgrid.cases.api import views
+from civicgrid.core.routers import SimpleRouter
 
 router = SimpleRouter()
 router.register("categories", views.CategoryViewSet, basename="case-category")

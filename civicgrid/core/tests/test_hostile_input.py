@@ -286,6 +286,32 @@ def test_huge_ids_in_paths_and_forms_are_not_500(tree, admin_user, case):
     assert "数值超出范围" in message_of(dispatch)
 
 
+API_ID_PATTERNS = [
+    pattern
+    for pattern, _ in _walk(get_resolver().url_patterns)
+    if pattern.startswith("api/") and "(?P<pk>" in pattern
+]
+API_ID_URLS = sorted(
+    {_concrete(re.sub(r"\(\?P<pk>[^)]*\)", "null,null", p)) for p in API_ID_PATTERNS}
+)
+
+
+def test_every_api_id_route_takes_digits_only():
+    # DRF's routers match an id as any text ([^/.]+): "null,null" reached the views
+    assert len(API_ID_PATTERNS) > 100
+    assert not [p for p in API_ID_PATTERNS if "(?P<pk>[^/.]+)" in p]
+
+
+def test_a_non_numeric_id_is_a_404_not_a_500(admin_user):
+    client = signed_in(admin_user)
+    answers = {
+        (url, method): getattr(client, method)(url, {}, content_type="application/json")
+        for url in API_ID_URLS
+        for method in ("get", "post")
+    }
+    assert {key: r.status_code for key, r in answers.items() if r.status_code != 404} == {}
+
+
 def test_huge_coordinates_on_the_locate_endpoint(tree, admin_user):
     response = signed_in(admin_user).get("/api/grids/locate/", {"lon": "9" * 400, "lat": "31"})
     assert response.status_code == 400

@@ -1,5 +1,4 @@
-from rest_framework.routers import DefaultRouter
-
+from civicgrid.core.routers import DefaultRouter
 from civicgrid.estates.api import views
 
 router = DefaultRouter()

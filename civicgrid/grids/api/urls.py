@@ -1,6 +1,6 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from civicgrid.core.routers import SimpleRouter
 from civicgrid.grids.api import locate, views
 
 # SimpleRouter, not DefaultRouter: the grid list itself lives at the root of /api/grids/, where

@@ -1,5 +1,4 @@
-from rest_framework.routers import SimpleRouter
-
+from civicgrid.core.routers import SimpleRouter
 from civicgrid.messaging.api import views
 
 router = SimpleRouter()

@@ -1,6 +1,6 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from civicgrid.core.routers import DefaultRouter
 from civicgrid.shops.api import views
 
 router = DefaultRouter()

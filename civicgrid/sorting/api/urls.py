@@ -1,6 +1,6 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from civicgrid.core.routers import SimpleRouter
 from civicgrid.sorting.api import views
 
 router = SimpleRouter()
