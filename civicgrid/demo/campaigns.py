@@ -98,9 +98,12 @@ def _fail_chance(week: int) -> float:
     return 0.25 - 0.22 * (week - 1) / (WEEKS - 1)
 
 
-def build_demo_campaigns(seed: int = 1, today=None) -> Counter:
+def build_demo_campaigns(seed: int = 1, today=None, now=None) -> Counter:
     rng = random.Random(seed)
-    today = today or timezone.localdate()
+    # This week's round is under way: what falls after `now` (loaded on a Monday night, all of
+    # it) is still to come, never written as done.
+    now = now or (_at(today, 23, 59) if today else timezone.now())
+    today = today or timezone.localdate(now)
     counts = Counter()
     micro = list(
         Grid.objects.filter(level=GridLevel.MICRO_GRID, centroid_lon__isnull=False)
@@ -177,7 +180,7 @@ def build_demo_campaigns(seed: int = 1, today=None) -> Counter:
             if demo_worker is not None:
                 pairs[:6] = [(c, demo_worker.pk) for c, _i in pairs[:6]]
             round_ = services.do_plan_round(
-                None, campaign, starts_on=monday, assignments=pairs, now=_at(monday, 9)
+                None, campaign, starts_on=monday, assignments=pairs, now=min(_at(monday, 9), now)
             )
             counts["rounds"] += 1
             previous = services.previous_failures(
@@ -206,16 +209,14 @@ def build_demo_campaigns(seed: int = 1, today=None) -> Counter:
                         results[item.pk] = {"passed": True}
                         if item.pk in failed_before:
                             fixed_once.add((a.checkpoint_id, item.pk))
-                entries.append(
-                    {
-                        "assignment": a,
-                        "results": results,
-                        "inspected_at": _at(monday, 9 + n % 8, (n * 7) % 60)
-                        + datetime.timedelta(days=n % 4),
-                    }
-                )
+                inspected_at = _at(monday, 9 + n % 8, (n * 7) % 60) + datetime.timedelta(days=n % 4)
+                if inspected_at <= now:
+                    entries.append(
+                        {"assignment": a, "results": results, "inspected_at": inspected_at}
+                    )
             live = week > WEEKS - LIVE_ROUNDS
-            services.do_inspect_many(None, entries, open_cases=live)
+            if entries:
+                services.do_inspect_many(None, entries, open_cases=live)
             counts["inspections"] += len(entries)
             if not current:
                 services.do_close_round(None, round_, now=_at(monday + datetime.timedelta(6), 18))
@@ -224,10 +225,9 @@ def build_demo_campaigns(seed: int = 1, today=None) -> Counter:
                 plan = services.do_plan_week(
                     None, action, week_start=monday, what=what, where=where, who=action.owner
                 )
-                if not current or rng.random() < 0.4:
-                    services.do_mark_plan_done(
-                        None, plan, note="已完成", now=_at(monday + datetime.timedelta(4), 17)
-                    )
+                done_at = _at(monday + datetime.timedelta(4), 17)
+                if (not current or rng.random() < 0.4) and done_at <= now:
+                    services.do_mark_plan_done(None, plan, note="已完成", now=done_at)
                 counts["plans"] += 1
         _build_register(rng, communities, today, counts)
     return counts

@@ -167,9 +167,20 @@ def _honour_rolls(rng, staff, resident_login, today):
         ]
         for name, deed, consent in deeds:
             nomination = services.do_nominate(
-                resident_login, community=community, nominee=name, deed=deed, consent=consent
+                resident_login,
+                community=community,
+                nominee=name,
+                deed=deed,
+                consent=consent,
+                now=_at(today - datetime.timedelta(days=7), 20),
             )
-            services.do_review_nomination(None, nomination, approve=True, note="事迹属实。")
+            services.do_review_nomination(
+                None,
+                nomination,
+                approve=True,
+                note="事迹属实。",
+                now=_at(today - datetime.timedelta(days=3)),
+            )
         roll = generate.nomination_honour_roll(
             None, community, department_name=f"{community.name}居民委员会", now=_at(today)
         )
@@ -197,11 +208,15 @@ def build_demo_notices(*, seed: int = 7, now=None) -> dict:
     if staff is None:
         return {}
     rng = random.Random(f"{seed}:notices")
+    now = now or timezone.now()
     today = timezone.localdate(now)
+    # The honour rolls are drafted at 10:00 and published at 11:00 of the last day whose 11:00
+    # has passed: loaded in the night, they are yesterday's, never an hour still to come.
+    roll_day = today if timezone.localtime(now) >= _at(today, 11) else today - datetime.timedelta(1)
     resident_login = User.objects.filter(username="resident", role=Role.RESIDENT).first()
     return {
         "relocation_households": _relocation(rng, staff, resident_login),
         "selection": _selection(staff, resident_login),
-        "honour_rolls": _honour_rolls(rng, staff, resident_login, today),
+        "honour_rolls": _honour_rolls(rng, staff, resident_login, roll_day),
         "meeting_outcomes": _meetings(staff),
     }

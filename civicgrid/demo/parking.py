@@ -96,14 +96,17 @@ def _at(day, hour, minute=0):
 
 
 class _Writer:
-    """Bookings and their history rows, written in bulk at the end."""
+    """Bookings and their history rows, written in bulk at the end. A step after `now` has not
+    happened yet: it is left out (last night's car, loaded at 00:30, is still parked)."""
 
-    def __init__(self):
+    def __init__(self, now):
+        self.now = now
         self.bookings = []
         self.events = []
 
     def add(self, offer, household, estate, vehicle, start, end, path, *, made):
         """`path`: the states after 'requested' with the moment of each."""
+        path = [step for step in path if step[1] <= self.now]
         booking = Booking(
             offer=offer,
             space_id=offer.space_id,
@@ -195,7 +198,7 @@ def build_demo_parking(*, seed: int = 7, now=None) -> dict:
     counts = defaultdict(int)
     calendar = get_calendar()
     with transaction.atomic():
-        writer = _Writer()
+        writer = _Writer(now)
         taken = set()
         first_homes = list(Household.objects.filter(address__estate=first).order_by("pk"))
         vehicles = _vehicles(rng, first, first_homes, CARS, taken, launch)

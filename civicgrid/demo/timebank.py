@@ -524,7 +524,7 @@ def _requests(rng, projects, elders, volunteers, staff, now, today) -> int:
                     from_state=RequestState.OPEN,
                     to_state=RequestState.MATCHED,
                     by=coordinator,
-                    at=request.created_at + datetime.timedelta(hours=3),
+                    at=min(request.created_at + datetime.timedelta(hours=3), now),
                 )
             )
         if request.state in (RequestState.DONE, RequestState.CANCELLED):
@@ -538,7 +538,8 @@ def _requests(rng, projects, elders, volunteers, staff, now, today) -> int:
                     from_state=source,
                     to_state=request.state,
                     by=coordinator,
-                    at=request.created_at + datetime.timedelta(days=2),
+                    # a request of today is done or cancelled by now, not in two days
+                    at=min(request.created_at + datetime.timedelta(days=2), now),
                 )
             )
     RequestEvent.objects.bulk_create(events)
