@@ -275,3 +275,25 @@ def load_json(raw: bytes | str, encoding: str = "utf-8"):
         raise NotJSON(_("请求内容不是有效的 JSON:%(error)s") % {"error": exc}) from None
     check_data(data)
     return data
+
+
+def posted_id(data, name: str) -> int | None:
+    """The id a form posts under `name` (a row's hidden field, a select), or None when it is
+    missing or not a positive integer: a page looks it up in the user's scope and answers its own
+    "no such …" message, where `.filter(pk="abc")` raised a ValueError (500)."""
+    value = (data.get(name) or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value) or None
+
+
+def posted_date(data, name: str):
+    """The date a form posts under `name` (YYYY-MM-DD), or None when it is empty or no real day
+    (2025-02-30, which django.utils.dateparse refuses with a ValueError): the service then says
+    the date is required or wrong, in the user's language."""
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date((data.get(name) or "").strip())
+    except ValueError:
+        return None

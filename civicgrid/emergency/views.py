@@ -25,6 +25,7 @@ from civicgrid.accounts.policy import (
     EMERGENCY_VIEW_ROLES,
 )
 from civicgrid.cases.permissions import openable_cases
+from civicgrid.core.inputs import posted_id
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.pages import error_messages, run_action, run_form
 from civicgrid.emergency import services
@@ -492,7 +493,7 @@ def report_flooding(request):
     if request.method == "POST":
         values = request.POST
         item = (
-            points.filter(pk=request.POST.get("point")).first()
+            points.filter(pk=posted_id(request.POST, "point")).first()
             if str(request.POST.get("point", "")).isdigit()
             else None
         )

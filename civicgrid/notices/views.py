@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from civicgrid.accounts.access import role_required
 from civicgrid.accounts.policy import NOTICES_RESIDENT_ROLES, NOTICES_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.inputs import posted_date, posted_id
 from civicgrid.core.pages import error_messages
 from civicgrid.core.scrub import scrub_text
 from civicgrid.core.storedfiles import missing_file_is_404
@@ -330,7 +331,10 @@ def _publish_at(value):
     value = (value or "").strip()
     if not value:
         return None
-    moment = parse_datetime(value.replace(" ", "T"))
+    try:
+        moment = parse_datetime(value.replace(" ", "T"))
+    except ValueError:  # well formed but no such moment: 2026-02-30 10:00
+        moment = None
     if moment is None:
         raise ValidationError({"publish_at": _("请填写正确的定时发布时间")})
     if timezone.is_naive(moment):
@@ -469,8 +473,8 @@ def relocation(request, pk):
     )
     errors, status = [], 200
     if request.method == "POST":
-        rh = get_object_or_404(project.households.all(), pk=request.POST.get("household"))
-        on = parse_date(request.POST.get("on") or "")
+        rh = get_object_or_404(project.households.all(), pk=posted_id(request.POST, "household"))
+        on = posted_date(request.POST, "on")
         try:
             if request.POST.get("action") == "sign":
                 services.do_sign(request.user, rh, on=on)
@@ -504,7 +508,7 @@ def nominations(request):
     filterset = NominationFilter(request.GET, queryset=qs)
     errors, status = [], 200
     if request.method == "POST":
-        nomination = get_object_or_404(qs, pk=request.POST.get("nomination"))
+        nomination = get_object_or_404(qs, pk=posted_id(request.POST, "nomination"))
         try:
             services.do_review_nomination(
                 request.user,

@@ -21,6 +21,7 @@ from civicgrid.accounts.policy import (
     PARKING_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.inputs import posted_id
 from civicgrid.core.pages import error_messages
 from civicgrid.estates.models import Estate
 from civicgrid.parking import reports, services
@@ -105,7 +106,7 @@ def gate(request):
         action = request.POST.get("action", "")
         try:
             if action == "congestion":
-                estate = _visible_estates(user).filter(pk=request.POST.get("estate") or 0).first()
+                estate = _visible_estates(user).filter(pk=posted_id(request.POST, "estate")).first()
                 if estate is None:
                     raise ValidationError({"estate": _("请选择小区")})
                 at = None
@@ -124,7 +125,7 @@ def gate(request):
                 return redirect("parking:gate")
             booking = (
                 services.gate_bookings(user, today)
-                .filter(pk=request.POST.get("booking") or 0)
+                .filter(pk=posted_id(request.POST, "booking"))
                 .first()
             )
             if booking is None:
@@ -188,7 +189,7 @@ def _my_bookings(user):
 
 def _offer_form_errors(request, user):
     space = Space.objects.filter(
-        pk=request.POST.get("space") or 0, holder__in=services.my_households(user)
+        pk=posted_id(request.POST, "space"), holder__in=services.my_households(user)
     ).first()
     if space is None:
         raise ValidationError({"space": _("请选择您的车位")})
@@ -222,7 +223,7 @@ def me(request):
                 _offer_form_errors(request, user)
                 messages.success(request, _("共享时段已发布"))
                 return redirect("parking:me")
-            booking = _my_bookings(user).filter(pk=request.POST.get("booking") or 0).first()
+            booking = _my_bookings(user).filter(pk=posted_id(request.POST, "booking")).first()
             if booking is None or action not in RESIDENT_ACTIONS:
                 raise ValidationError({"booking": _("没有这个预约")})
             function, done = RESIDENT_ACTIONS[action]
@@ -301,7 +302,7 @@ def find(request):
     households = list(services.my_households(user).select_related("address__estate"))
     errors = []
     if request.method == "POST":
-        offer = Offer.objects.filter(pk=request.POST.get("offer") or 0).first()
+        offer = Offer.objects.filter(pk=posted_id(request.POST, "offer")).first()
         household = next(
             (h for h in households if str(h.pk) == request.POST.get("household")), None
         )
@@ -311,7 +312,7 @@ def find(request):
             if offer is None or household is None:
                 raise ValidationError({"offer": _("请选择车位和预约户")})
             vehicle = Vehicle.objects.filter(
-                pk=request.POST.get("vehicle") or 0, household=household
+                pk=posted_id(request.POST, "vehicle"), household=household
             ).first()
             starts_at = _parse_moment(request.POST.get("starts_at"))
             ends_at = _parse_moment(request.POST.get("ends_at"))

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.access import role_required
@@ -23,6 +22,7 @@ from civicgrid.accounts.policy import (
 from civicgrid.cases.models import Category
 from civicgrid.cases.permissions import openable_cases
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.inputs import posted_date, posted_id
 from civicgrid.core.pages import error_messages
 from civicgrid.grids.scoping import visible_micro_grids
 from civicgrid.proactive import indicators, services
@@ -116,16 +116,18 @@ def _grid_shares(micro_ids, today):
 def _task_form(request, source_kwargs, micro_grid, default_category):
     """Create a task from a POST (assignee, look_for, place, category, due_on)."""
     assignee = (
-        services.assignable_workers(micro_grid).filter(pk=request.POST.get("assignee") or 0).first()
+        services.assignable_workers(micro_grid)
+        .filter(pk=posted_id(request.POST, "assignee"))
+        .first()
     )
-    category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
+    category = Category.objects.filter(pk=posted_id(request.POST, "category")).first()
     return services.do_create_task(
         request.user,
         assignee=assignee,
         look_for=request.POST.get("look_for", ""),
         place=request.POST.get("place", ""),
         category=category or default_category,
-        due_on=parse_date(request.POST.get("due_on") or "") or None,
+        due_on=posted_date(request.POST, "due_on"),
         **source_kwargs,
     )
 
@@ -142,7 +144,7 @@ def problem(request, pk):
         action = request.POST.get("action")
         try:
             if action == "plan":
-                owner = User.objects.filter(pk=request.POST.get("owner") or 0).first()
+                owner = User.objects.filter(pk=posted_id(request.POST, "owner")).first()
                 services.do_plan(item, user, owner=owner, plan=request.POST.get("plan", ""))
                 messages.success(request, _("已落实责任人和整改方案"))
             elif action == "close":

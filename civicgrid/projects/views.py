@@ -23,6 +23,7 @@ from civicgrid.accounts.policy import (
     PROJECTS_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.inputs import posted_id
 from civicgrid.core.pages import add_service_errors, error_messages
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.grids.choices import GridLevel
@@ -176,14 +177,18 @@ def resident(request):
         action = request.POST.get("action", "")
         try:
             if action == "support":
-                project = services.open_for_support().filter(pk=request.POST.get("project")).first()
+                project = (
+                    services.open_for_support()
+                    .filter(pk=posted_id(request.POST, "project"))
+                    .first()
+                )
                 if project is None:
                     raise ValidationError(_("该项目已不在征集阶段。"))
                 services.do_support(request.user, project)
                 messages.success(request, _("感谢您的支持！"))
             elif action == "idea":
                 community = Grid.objects.filter(
-                    level=GridLevel.COMMUNITY, pk=request.POST.get("community") or 0
+                    level=GridLevel.COMMUNITY, pk=posted_id(request.POST, "community")
                 ).first()
                 services.do_propose_idea(
                     request.user,
@@ -305,7 +310,7 @@ def ideas(request):
     if request.method == "POST":
         idea = (
             services.scope_ideas(Idea.objects.select_related("campaign", "community"), request.user)
-            .filter(pk=request.POST.get("idea") or 0)
+            .filter(pk=posted_id(request.POST, "idea"))
             .first()
         )
         try:

@@ -21,6 +21,7 @@ from civicgrid.accounts.policy import (
     SHOPS_VIEW_ROLES,
 )
 from civicgrid.cases.permissions import openable_cases
+from civicgrid.core.inputs import posted_id
 from civicgrid.shops import services
 from civicgrid.shops.choices import ShopState, Trade
 from civicgrid.shops.filters import ShopFilter
@@ -238,7 +239,7 @@ def walk_block(request, pk):
         action = request.POST.get("action")
         shop = None
         if request.POST.get("shop"):
-            shop = Shop.objects.filter(block=block, pk=request.POST.get("shop")).first()
+            shop = Shop.objects.filter(block=block, pk=posted_id(request.POST, "shop")).first()
         try:
             if action in ("confirm", "state", "close") and shop is None:
                 raise ValidationError(_("商铺不存在"))

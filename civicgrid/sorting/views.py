@@ -29,6 +29,7 @@ from civicgrid.accounts.policy import (
 from civicgrid.cases.permissions import openable_cases
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.csvsafe import safe_row, sheet_title
+from civicgrid.core.inputs import posted_id
 from civicgrid.core.pages import add_service_errors
 from civicgrid.core.storedfiles import missing_file_is_404
 from civicgrid.estates.models import Estate
@@ -550,7 +551,7 @@ def inspect(request, estate_id):
     form = InspectionForm(template, request.POST or None, request.FILES or None)
     points = DropOffPoint.objects.filter(estate=estate).exclude(state=PointState.MERGED)
     if request.method == "POST" and form.is_valid():
-        point = points.filter(pk=request.POST.get("point") or 0).first()
+        point = points.filter(pk=posted_id(request.POST, "point")).first()
         try:
             done = services.do_inspect(
                 request.user,

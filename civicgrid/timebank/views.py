@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.access import role_required
@@ -23,6 +23,7 @@ from civicgrid.accounts.policy import (
     TIMEBANK_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core.inputs import posted_date, posted_id
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.pages import add_service_errors, error_messages
 from civicgrid.registry.models import Resident
@@ -58,7 +59,7 @@ def index(request):
     user = request.user
     errors = []
     if request.method == "POST":
-        record = services.pending_for(user).filter(pk=request.POST.get("record") or 0).first()
+        record = services.pending_for(user).filter(pk=posted_id(request.POST, "record")).first()
         try:
             if record is None:
                 raise ValidationError({"record": _("没有这条待审核的服务记录")})
@@ -113,7 +114,7 @@ def me(request):
         request_row = next(
             (r for r in matched if str(r.pk) == request.POST.get("request", "")), None
         )
-        project = Project.objects.filter(pk=request.POST.get("project") or 0).first()
+        project = Project.objects.filter(pk=posted_id(request.POST, "project")).first()
         try:
             services.do_record_service(
                 user,
@@ -193,7 +194,7 @@ def help_request(request):
     if request.method == "POST":
         values = request.POST
         elder = next((e for e in elders if str(e.pk) == request.POST.get("elder", "")), None)
-        project = Project.objects.filter(pk=request.POST.get("project") or 0).first()
+        project = Project.objects.filter(pk=posted_id(request.POST, "project")).first()
         try:
             if elder is None:
                 raise ValidationError({"elder": _("请选择老人")})
@@ -201,7 +202,7 @@ def help_request(request):
                 user,
                 elder=elder,
                 project=project,
-                wanted_on=parse_date(request.POST.get("wanted_on") or "") or None,
+                wanted_on=posted_date(request.POST, "wanted_on"),
                 description=request.POST.get("description", ""),
                 contact_phone=request.POST.get("contact_phone", ""),
             )

@@ -4,6 +4,7 @@ characters, lone surrogates and invisible characters in names, oversized bodies,
 
 The POST and list endpoints come from the URL resolver, so a new endpoint is covered."""
 
+import datetime
 import json
 import re
 
@@ -310,6 +311,37 @@ def test_a_non_numeric_id_is_a_404_not_a_500(admin_user):
         for method in ("get", "post")
     }
     assert {key: r.status_code for key, r in answers.items() if r.status_code != 404} == {}
+
+
+@pytest.mark.parametrize("value", ["abc", "", "  ", "1.5", "-1", "0", "\uff19", HUGE, "1e3"])
+def test_a_posted_id_is_a_positive_integer_or_nothing(value):
+    assert inputs.posted_id({"row": value}, "row") is None
+    assert inputs.posted_id({"row": " 12 "}, "row") == 12
+    assert inputs.posted_id({}, "row") is None
+
+
+def test_a_posted_date_is_a_real_day_or_nothing():
+    assert inputs.posted_date({"on": "2025-02-30"}, "on") is None
+    assert inputs.posted_date({"on": "abc"}, "on") is None
+    assert inputs.posted_date({"on": "2025-02-28"}, "on") == datetime.date(2025, 2, 28)
+
+
+# Forms whose row id or date a page looked up itself: "abc" raised a ValueError (500).
+FORM_INPUTS = [
+    ("staff", "/timebank/", {"record": "abc", "action": "verify"}, "没有这条待审核的服务记录"),
+    ("staff", "/projects/ideas/", {"idea": "abc", "action": "decline"}, "没有这条建议"),
+    ("resident", "/timebank/me/", {"project": "abc"}, ""),
+    ("resident", "/timebank/help/", {"project": "abc", "wanted_on": "2025-02-30"}, "请选择老人"),
+    ("resident", "/parking/find/", {"offer": "abc", "vehicle": "abc"}, "请选择车位和预约户"),
+    ("staff", "/parking/gate/", {"booking": "abc", "action": "arrive"}, "没有这个预约"),
+]
+
+
+@pytest.mark.parametrize(("role", "url", "data", "message"), FORM_INPUTS)
+def test_a_text_id_in_a_page_form_is_the_page_s_own_message(users, role, url, data, message):
+    response = signed_in(users[role]).post(url, data)
+    assert response.status_code == 200, (url, response.status_code)
+    assert message in message_of(response)
 
 
 def test_huge_coordinates_on_the_locate_endpoint(tree, admin_user):
