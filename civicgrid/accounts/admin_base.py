@@ -25,8 +25,35 @@ The same rules for inlines: ``class PostInline(RoleGatedMixin, admin.TabularInli
 """
 
 from django.contrib import admin
+from django.contrib.admin import widgets as admin_widgets
+from django.core.exceptions import ValidationError
 
 from civicgrid.accounts.adminsite import may_use_admin
+
+
+class _KnownChoices:
+    """Django's autocomplete widgets render a refused form with the posted value, looked up as
+    `pk__in=[value]`: a crafted "abc" raised a ValueError there (500). Values that are no key
+    of the related model are left out; the field has already said it is not a valid choice."""
+
+    def optgroups(self, name, value, attr=None):
+        field = self.choices.queryset.model._meta.get_field(self.field.remote_field.field_name)
+        known = []
+        for item in value:
+            try:
+                field.get_prep_value(field.to_python(item))
+            except (TypeError, ValueError, ValidationError):
+                continue
+            known.append(item)
+        return super().optgroups(name, known, attr)
+
+
+class AutocompleteSelect(_KnownChoices, admin_widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(_KnownChoices, admin_widgets.AutocompleteSelectMultiple):
+    pass
 
 
 class RoleGatedMixin:
@@ -73,6 +100,20 @@ class RoleGatedMixin:
         if scope is not None:
             queryset = scope(queryset, request.user)
         return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class RoleGatedAdmin(RoleGatedMixin, admin.ModelAdmin):

@@ -17,6 +17,7 @@ from civicgrid.estates.models import (
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.scoping import visible_grids
 from civicgrid.registry.admin import REGISTRY_CHANGE_ROLES
+from civicgrid.registry.validators import validate_mobile
 
 
 def estates_in_scope(queryset, user):
@@ -117,6 +118,11 @@ class EstateAdmin(RoleGatedAdmin):
         pass
 
 
+def _clean_contact_phone(form):
+    value = form.cleaned_data.get("contact_phone")
+    return validate_mobile(value) if value else value
+
+
 @admin.register(PropertyCompany)
 class PropertyCompanyAdmin(RoleGatedAdmin):
     view_roles = REGISTRY_VIEW_ROLES
@@ -132,6 +138,9 @@ class PropertyCompanyAdmin(RoleGatedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        # The service refuses a number that is no mobile; the form says so beside the field (in
+        # save_model it was a 500).
+        form.clean_contact_phone = _clean_contact_phone
         if obj is not None:
             # The stored number is never shown in full: an empty field keeps it.
             form.base_fields["contact_phone"].required = False

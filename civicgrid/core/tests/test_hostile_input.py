@@ -590,6 +590,27 @@ def test_admin_refuses_control_characters_and_bidi_names(tree, admin_user, house
     assert resident.name == "张三"
 
 
+def test_admin_autocomplete_field_with_a_text_id_is_the_form_s_error(tree, admin_user, household):
+    before = counts()
+    response = signed_in(admin_user).post(
+        "/admin/registry/resident/add/", {"household": "abc", "name": "张三", "gender": "M"}
+    )
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in message_of(response)
+    assert counts() == before
+
+
+def test_admin_property_company_with_no_mobile_number_is_the_form_s_error(tree, admin_user):
+    from civicgrid.estates.models import PropertyCompany
+
+    response = signed_in(admin_user).post(
+        "/admin/estates/propertycompany/add/", {"name": "测试物业", "contact_phone": "测试"}
+    )
+    assert response.status_code == 200
+    assert "errornote" in message_of(response)
+    assert not PropertyCompany.objects.filter(name="测试物业").exists()
+
+
 def test_login_form_refuses_control_characters(db):
     response = anonymous().post("/login/", {"username": "adm\x00in", "password": "x"})
     assert response.status_code == 400
