@@ -16,3 +16,21 @@ DEMO_WORLD_STREET = DemoParams(
 )
 DEMO_NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=SHANGHAI)
 DEMO_WORLD_CASES = 150
+
+
+def load_every_programme():
+    """`load_demo_street` on a small street with every programme (2 居村, 8 micro-grids, 80
+    cases): the walks of demo/tests (test_crawl, test_timeline) build it once per module."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command(
+        "load_demo_street",
+        "--seed=7",
+        "--communities=2",
+        "--micro-grids-per-street=8",
+        "--households-per-building-group=1",
+        "--cases=80",
+        stdout=io.StringIO(),
+    )

@@ -15,17 +15,16 @@ their fields' ids, and a 督查 round's title held two forms.
 """
 
 import collections
-import io
 import json
 import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 
 from civicgrid.accounts.models import User
+from civicgrid.testing.demo import load_every_programme
 from civicgrid.testing.fixtures import building, module_transaction
 from civicgrid.testing.suites import sqlite_suite_only
 
@@ -55,15 +54,7 @@ WALKS = [
 def demo_street(django_db_setup, django_db_blocker, tmp_path_factory):
     with module_transaction(django_db_blocker):
         with building(django_db_blocker, tmp_path_factory.mktemp("media")):
-            call_command(
-                "load_demo_street",
-                "--seed=7",
-                "--communities=2",
-                "--micro-grids-per-street=8",
-                "--households-per-building-group=1",
-                "--cases=80",
-                stdout=io.StringIO(),
-            )
+            load_every_programme()
         yield
 
 

@@ -9,14 +9,13 @@ what has been done may not.
 """
 
 import datetime
-import io
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import models
 
 from civicgrid.testing.clock import start_clock
+from civicgrid.testing.demo import load_every_programme
 from civicgrid.testing.fixtures import building, module_transaction
 from civicgrid.testing.suites import sqlite_suite_only
 from civicgrid.testing.world import local
@@ -51,15 +50,7 @@ def street_loaded_at_night(django_db_setup, django_db_blocker, tmp_path_factory)
         with building(django_db_blocker, tmp_path_factory.mktemp("media")):
             clock = start_clock(MOMENT)
             try:
-                call_command(
-                    "load_demo_street",
-                    "--seed=7",
-                    "--communities=2",
-                    "--micro-grids-per-street=8",
-                    "--households-per-building-group=1",
-                    "--cases=80",
-                    stdout=io.StringIO(),
-                )
+                load_every_programme()
             finally:
                 clock.stop()
         yield
