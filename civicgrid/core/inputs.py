@@ -26,6 +26,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from civicgrid.core.text import is_name_field, text_problem
@@ -287,13 +288,16 @@ def posted_id(data, name: str) -> int | None:
     return int(value) or None
 
 
-def posted_date(data, name: str):
-    """The date a form posts under `name` (YYYY-MM-DD), or None when it is empty or no real day
-    (2025-02-30, which django.utils.dateparse refuses with a ValueError): the service then says
-    the date is required or wrong, in the user's language."""
-    from django.utils.dateparse import parse_date
-
+def form_date(value):
+    """A date typed in a form field (YYYY-MM-DD), or None when it is empty or no real day
+    (2025-02-30, which django.utils.dateparse refuses with a ValueError, a 500 if let through)."""
     try:
-        return parse_date((data.get(name) or "").strip())
+        return parse_date(value or "")
     except ValueError:
         return None
+
+
+def posted_date(data, name: str):
+    """The date a form posts under `name`, or None (form_date): the service then says the date
+    is required or wrong, in the user's language."""
+    return form_date((data.get(name) or "").strip())

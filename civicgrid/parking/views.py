@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_time
+from django.utils.dateparse import parse_time
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.access import role_required
@@ -21,7 +21,7 @@ from civicgrid.accounts.policy import (
     PARKING_VIEW_ROLES,
 )
 from civicgrid.cases.services import IllegalTransition
-from civicgrid.core.inputs import posted_id
+from civicgrid.core.inputs import form_date, posted_id
 from civicgrid.core.pages import error_messages
 from civicgrid.estates.models import Estate
 from civicgrid.parking import reports, services
@@ -31,15 +31,7 @@ from civicgrid.parking.scoping import scope_rows, visible_communities
 
 
 def _day(value, default):
-    return _date(value) or default
-
-
-def _date(value):
-    """A date from a form field; None when empty or not a real date (2026-02-30)."""
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
+    return form_date(value) or default
 
 
 def _time(value):
@@ -193,8 +185,8 @@ def _offer_form_errors(request, user):
     ).first()
     if space is None:
         raise ValidationError({"space": _("请选择您的车位")})
-    first_day = _date(request.POST.get("first_day"))
-    last_day = _date(request.POST.get("last_day"))
+    first_day = form_date(request.POST.get("first_day"))
+    last_day = form_date(request.POST.get("last_day"))
     start_time = _time(request.POST.get("start_time"))
     end_time = _time(request.POST.get("end_time"))
     return services.do_offer(

@@ -6,10 +6,9 @@ import datetime
 
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from civicgrid.core.inputs import EARLIEST_DATE, LATEST_DATE
+from civicgrid.core.inputs import EARLIEST_DATE, LATEST_DATE, form_date
 from civicgrid.fieldwork import coverage
 from civicgrid.fieldwork.views.common import field_staff
 
@@ -23,10 +22,7 @@ def parse_period(query, today: datetime.date) -> tuple[datetime.date, datetime.d
         raw = (query.get(name) or "").strip()
         if not raw:
             continue
-        try:
-            value = parse_date(raw)
-        except ValueError:
-            value = None
+        value = form_date(raw)
         if value is None or not EARLIEST_DATE <= value <= LATEST_DATE:
             return first, last, _("日期格式应为 YYYY-MM-DD")
         if name == "from":

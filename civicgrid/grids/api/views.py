@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +20,7 @@ from civicgrid.accounts.policy import (
     STAFFING_VIEW_ROLES,
 )
 from civicgrid.core.api import validated_input
-from civicgrid.core.inputs import validate_date_range
+from civicgrid.core.inputs import form_date, validate_date_range
 from civicgrid.core.openapi import ErrorSerializer, or_validation_error
 from civicgrid.core.parsers import FormParser, MultiPartParser
 from civicgrid.grids import services
@@ -235,10 +234,7 @@ def _date_param(request, name):
     value = request.query_params.get(name)
     if not value:
         return None
-    try:
-        parsed = parse_date(value)
-    except ValueError:  # well formed but no date: 2026-02-30
-        parsed = None
+    parsed = form_date(value)
     if parsed is None:
         raise ValidationError({name: _("日期格式应为 YYYY-MM-DD")})
     try:
