@@ -24,9 +24,12 @@ neither) stay in the admin as an override that also asks ``super()``.
 The same rules for inlines: ``class PostInline(RoleGatedMixin, admin.TabularInline)``.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import router, transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from civicgrid.accounts.adminsite import may_use_admin
 
@@ -116,5 +119,79 @@ class RoleGatedMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+def _refusal_form(form_class, refusal: ValidationError):
+    """The admin's form once more, refused with what the service said: its field errors on the
+    fields the form shows, the others (and a plain message) above the form."""
+
+    class Refused(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            if hasattr(refusal, "error_dict"):
+                for field, errors in refusal.error_dict.items():
+                    on = field if field in self.fields else NON_FIELD_ERRORS
+                    self.add_error(None, ValidationError({on: errors}))
+            else:
+                self.add_error(None, refusal)
+            return cleaned
+
+    Refused.__name__ = form_class.__name__
+    return Refused
+
+
 class RoleGatedAdmin(RoleGatedMixin, admin.ModelAdmin):
-    """Base class of every ModelAdmin of the project (see the module's docstring)."""
+    """Base class of every ModelAdmin of the project (see the module's docstring).
+
+    Saving goes through the app's services (save_model, save_related, delete_model), which check
+    more than the form can (a name taken in the campaign, a kind with results already). Django
+    lets their ValidationError through as a server error; here the change page's transaction is
+    rolled back and the form shown again with the refusal, and a refused delete goes back to
+    the object's page with the message, the data as it was."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refusal:
+            if request.method != "POST" or hasattr(request, "_admin_refusal"):
+                raise
+            request._admin_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_admin_refusal", None)
+        return form if refusal is None else _refusal_form(form, refusal)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as refusal:
+            if request.method != "POST":
+                raise
+            self._say_refused(request, refusal)
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change",
+                    args=[object_id],
+                    current_app=self.admin_site.name,
+                )
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        # An action (the delete of several rows, each through the service) and the list's own
+        # edits are refused whole: all rows or none.
+        try:
+            return super().changelist_view(request, extra_context)
+        except ValidationError as refusal:
+            if request.method != "POST":
+                raise
+            self._say_refused(request, refusal)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_action(self, request, queryset):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
+
+    def _say_refused(self, request, refusal: ValidationError):
+        for message in refusal.messages:
+            self.message_user(request, message, messages.ERROR)

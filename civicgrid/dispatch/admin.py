@@ -3,7 +3,7 @@
 the history (read-only)."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -116,15 +116,12 @@ class ResponsibilityAdmin(RoleGatedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        try:
-            saved = services.do_set_responsibility(
-                request.user,
-                category=data["category"],
-                department=data["department"],
-                area=data.get("area"),
-            )
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
+        saved = services.do_set_responsibility(
+            request.user,
+            category=data["category"],
+            department=data["department"],
+            area=data.get("area"),
+        )
         obj.pk = saved.pk
         obj._state.adding = False
 
@@ -149,15 +146,12 @@ class AutoDispatchRuleAdmin(RoleGatedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        try:
-            saved = services.do_set_rule(
-                request.user,
-                category=data["category"],
-                enabled=data["enabled"],
-                threshold=data["threshold"],
-            )
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
+        saved = services.do_set_rule(
+            request.user,
+            category=data["category"],
+            enabled=data["enabled"],
+            threshold=data["threshold"],
+        )
         obj.pk = saved.pk
         obj._state.adding = False
 

@@ -240,10 +240,7 @@ class GridAdmin(RoleGatedAdmin):
         services.save_grid(obj)
 
     def delete_model(self, request, obj):
-        try:
-            services.delete_grid(obj)
-        except DjangoValidationError as exc:
-            raise PermissionDenied("; ".join(exc.messages)) from exc
+        services.delete_grid(obj)
 
     def delete_queryset(self, request, queryset):
         for grid in queryset.order_by("-path"):

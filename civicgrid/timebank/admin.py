@@ -5,7 +5,6 @@ are the one thing added here: a new version through timebank.services.do_save_ru
 ones stay). Everything else changes through the services (the pages and the API)."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.admin_base import RoleGatedAdmin
@@ -55,10 +54,7 @@ class RulesAdmin(TimebankAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
-        try:
-            saved = services.do_save_rules(request.user, **fields)
-        except ValidationError as error:  # the form's own limits keep this rare
-            raise ValidationError(error.messages) from None
+        saved = services.do_save_rules(request.user, **fields)
         obj.pk, obj.at, obj.by = saved.pk, saved.at, saved.by
         obj._state.adding = False
 

@@ -313,3 +313,34 @@ def test_staff_phone_is_never_put_into_the_form(admin_client):
     assert admin_client.post(url, {**form, "phone": "13800001111"}).status_code == 302
     staff.refresh_from_db()
     assert staff.phone == "13800001111"
+
+
+def test_a_grid_still_referenced_is_not_deleted_and_the_page_says_why(admin_client):
+    """The service refuses (a post still names the 楼组; Django itself would delete the post
+    with it): the admin answers with its message on the grid's page, not a server error, and a
+    bulk delete keeps every row it was given."""
+    tree = make_tree()
+    held, free = tree["building_groups"][0], tree["building_groups"][1]
+    GridPost.objects.create(
+        staff=StaffMemberFactory(),
+        micro_grid=held.parent,
+        building_group=held,
+        role=PostRole.FULL_TIME,
+        start_date="2024-01-01",
+    )
+    url = reverse("admin:grids_grid_delete", args=[held.pk])
+    response = admin_client.post(url, {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0] == reverse("admin:grids_grid_change", args=[held.pk])
+    assert "仍被" in response.content.decode()
+    assert Grid.objects.filter(pk=held.pk).exists()
+
+    changelist = reverse("admin:grids_grid_changelist")
+    response = admin_client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [free.pk, held.pk], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "仍被" in response.content.decode()
+    assert Grid.objects.filter(pk__in=[held.pk, free.pk]).count() == 2
