@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from civicgrid.core import spreadsheets
 from civicgrid.registry.addresses import AddressParseError, parse_address
 from civicgrid.registry.choices import CareTag, DwellingUse, Gender, IdType, Tenure
 from civicgrid.registry.models import Address, Household, Resident
@@ -109,26 +110,10 @@ def _cell_text(value) -> str:
 
 def read_rows(content: bytes, filename: str = "") -> list[list]:
     """All rows (header first) of an .xlsx or CSV file (UTF-8 with/without BOM, or GBK)."""
-    if content[:2] == b"PK" or filename.lower().endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise ImportFileError(_("无法读取Excel文件：%(err)s") % {"err": exc}) from exc
-        sheet = workbook.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("无法识别CSV文件的编码，请另存为UTF-8或GBK编码"))
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return spreadsheets.read_rows(content, filename)
+    except spreadsheets.SpreadsheetError as exc:
+        raise ImportFileError(exc.messages) from exc
 
 
 def _header_key(cell) -> str:

@@ -161,9 +161,11 @@ def _labelled(per=12):
     return [(corpus.compose(rng, f, c), name) for (f, c), name in names.items() for _ in range(per)]
 
 
-def test_the_evaluation_command_on_a_csv_with_any_labels(tmp_path, capsys):
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_the_evaluation_command_on_a_csv_with_any_labels(encoding, tmp_path, capsys):
+    """In UTF-8, and in GBK as Excel on a Chinese Windows saves “CSV”."""
     path = tmp_path / "labelled.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["留言主题", "留言详情", "一级分类"])
         for r, name in _labelled():
@@ -206,6 +208,10 @@ def test_the_evaluation_command_reads_xlsx_and_refuses_bad_input(tmp_path, capsy
         call_command(
             "evaluate_dispatch", csv=str(tmp_path / "x.csv"), text_columns="a", label_column="b"
         )
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(CommandError, match="无法读取Excel文件"):
+        call_command("evaluate_dispatch", csv=str(broken), text_columns="a", label_column="b")
 
 
 def test_the_benchmark_runs(tmp_path):

@@ -372,6 +372,8 @@ def test_management_commands(tmp_path):
     assert "已存在" in str(err.value) or "错误" in str(err.value)
     with pytest.raises(CommandError):
         call_command("export_grids", "--root", "999", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="无法写入文件"):
+        call_command("export_grids", "-o", str(tmp_path / "no-such-dir" / "out.geojson"))
 
 
 def test_area_and_community_kinds_go_both_ways():

@@ -12,30 +12,26 @@ a long post and the short report it retells), so a retelling is not scored again
 learnt its original.
 """
 
-import csv
 import pathlib
 
 import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from civicgrid.core import spreadsheets
 from civicgrid.dispatch import classifier
 
 
 def read_rows(path: pathlib.Path) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of a .csv (UTF-8, with or without BOM) or .xlsx file (first sheet)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        rows = [
-            ["" if v is None else str(v) for v in row]
-            for row in book.worksheets[0].iter_rows(values_only=True)
-        ]
-        book.close()
-    else:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
+    """(header, rows) of a .csv (UTF-8 with or without BOM, or GBK as Excel saves it) or .xlsx
+    file (first sheet)."""
+    try:
+        rows = spreadsheets.read_rows(path.read_bytes(), path.name)
+    except spreadsheets.SpreadsheetError as exc:
+        raise CommandError(f"{path}: {' '.join(exc.messages)}") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror}") from None
+    rows = [["" if v is None else str(v) for v in row] for row in rows]
     if not rows:
         raise CommandError(f"{path}: empty file")
     return [h.strip() for h in rows[0]], rows[1:]

@@ -23,7 +23,10 @@ class Command(BaseCommand):
                 raise CommandError(f"编码 {options['root']} 的网格不存在")
         text = dumps(export_feature_collection(root))
         if options["output"]:
-            Path(options["output"]).write_text(text, encoding="utf-8")
+            try:
+                Path(options["output"]).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"无法写入文件 {options['output']}: {exc.strerror}") from None
             count = text.count('"type":"Feature",')
             self.stdout.write(self.style.SUCCESS(f"已导出 {count} 个网格到 {options['output']}"))
         else:
