@@ -12,6 +12,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from civicgrid.cases import warnings
+from civicgrid.core import commandline
 from civicgrid.messaging import outbox
 
 logger = logging.getLogger("civicgrid.cases.warnings")
@@ -21,13 +22,7 @@ class Command(BaseCommand):
     help = "重新计算所有在办案件的时限预警(用时80%黄灯,超期红灯),并通知处置人和城运中心"
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            default=0,
-            metavar="SECONDS",
-            help="每隔多少秒重复一次(默认只运行一次)",
-        )
+        commandline.add_every(parser, "每隔多少秒重复一次(默认只运行一次)")
         parser.add_argument(
             "--quiet", action="store_true", help="只在有案件变灯时输出(后台运行时用)"
         )

@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from civicgrid.core import periodic
+from civicgrid.core import commandline, periodic
 
 logger = logging.getLogger("civicgrid.periodic")
 
@@ -16,13 +16,7 @@ class Command(BaseCommand):
     help = "运行到期的定时任务（时限预警扫描、通知补发等）；多台机器同时运行时每个周期只执行一次"
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            default=0,
-            metavar="SECONDS",
-            help="每隔多少秒检查一次（默认只运行一次）",
-        )
+        commandline.add_every(parser, "每隔多少秒检查一次（默认只运行一次）")
         parser.add_argument("--job", action="append", default=[], help="只运行这个任务（可重复）")
         parser.add_argument("--quiet", action="store_true", help="只在有任务执行时输出")
 

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from civicgrid.core import commandline
 from civicgrid.dashboard import rollups
 
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     help = _("由案件重新计算大屏汇总表（集合式 SQL，一个事务）")
 
     def add_arguments(self, parser):
-        parser.add_argument("--database", default="default")
+        commandline.add_database(parser)
         parser.add_argument(
             "--prune-only", action="store_true", help=_("只删除已归零的期限行，不重算")
         )

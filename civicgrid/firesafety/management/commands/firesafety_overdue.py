@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from civicgrid.core import commandline
 from civicgrid.firesafety.services import check_overdue
 
 logger = logging.getLogger("civicgrid.firesafety")
@@ -16,13 +17,7 @@ class Command(BaseCommand):
     help = "红码出租屋逾期未整改的，对其案件发起基层约请（消防部门和群租处置部门）"
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            default=0,
-            metavar="SECONDS",
-            help="每隔多少秒重复一次（默认只运行一次）",
-        )
+        commandline.add_every(parser, "每隔多少秒重复一次（默认只运行一次）")
 
     def handle(self, *args, every=0, **options):
         while True:

@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from civicgrid.core import commandline
 from civicgrid.messaging import outbox
 
 logger = logging.getLogger("civicgrid.cases.notifications")
@@ -15,13 +16,7 @@ class Command(BaseCommand):
     help = "发送通知发件箱中待发送的消息（每批少量，租约过期的重新领取）"
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            default=0,
-            metavar="SECONDS",
-            help="每隔多少秒重复一次（默认只运行一次）",
-        )
+        commandline.add_every(parser, "每隔多少秒重复一次（默认只运行一次）")
         parser.add_argument(
             "--quiet", action="store_true", help="只在有消息发送时输出（后台运行时用）"
         )

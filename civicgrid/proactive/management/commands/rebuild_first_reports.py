@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from civicgrid.core import commandline
 from civicgrid.proactive import first
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     help = _("由案件重新计算未诉先办（先发现）的存储结果（一个事务）")
 
     def add_arguments(self, parser):
-        parser.add_argument("--database", default="default")
+        commandline.add_database(parser)
 
     def handle(self, *args, database="default", **options):
         started = time.perf_counter()
