@@ -513,6 +513,7 @@ class TrainingForm(forms.Form):
                 is_active=True,
                 community__in=services.visible_communities(user),
             )
+            .select_related("community")
             .order_by("community__code", "username")
         )
         self.fields["trainee"].label_from_instance = lambda u: (

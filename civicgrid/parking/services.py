@@ -25,6 +25,7 @@ suspend the booker's household for `suspend_days`.
 import datetime
 import re
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -448,19 +449,25 @@ def _window_holding(offer, starts_at, ends_at):
     return None
 
 
-def free_slots(offer, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """The free stretches of the offer's window starting on `day` (empty if it does not run)."""
-    if not runs_on(offer, day):
-        return []
-    start, end = window(offer, day)
-    taken = (
-        Booking.objects.filter(space_id=offer.space_id, starts_at__lt=end, ends_at__gt=start)
+def _taken(space_ids, start, end) -> dict:
+    """space id → the (start, end) of its bookings overlapping start..end, in order."""
+    rows = (
+        Booking.objects.filter(space_id__in=space_ids, starts_at__lt=end, ends_at__gt=start)
         .exclude(state__in=RELEASED_STATES)
         .order_by("starts_at")
-        .values_list("starts_at", "ends_at")
+        .values_list("space_id", "starts_at", "ends_at")
     )
+    taken = defaultdict(list)
+    for space_id, b_start, b_end in rows:
+        taken[space_id].append((b_start, b_end))
+    return taken
+
+
+def _free_between(start, end, taken) -> list[tuple[datetime.datetime, datetime.datetime]]:
     free, cursor = [], start
     for b_start, b_end in taken:
+        if b_end <= start or b_start >= end:
+            continue
         if b_start > cursor:
             free.append((cursor, b_start))
         cursor = max(cursor, b_end)
@@ -469,9 +476,20 @@ def free_slots(offer, day: datetime.date) -> list[tuple[datetime.datetime, datet
     return free
 
 
+def free_slots(
+    offer, day: datetime.date, calendar=None
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The free stretches of the offer's window starting on `day` (empty if it does not run)."""
+    if not runs_on(offer, day, calendar):
+        return []
+    start, end = window(offer, day)
+    return _free_between(start, end, _taken([offer.space_id], start, end)[offer.space_id])
+
+
 def bookable_offers(user, day: datetime.date):
     """Offers a resident may book on `day`: open to the estate of one of their households, not
-    their own space, running that day. A list with `free` (stretches) on each."""
+    their own space, running that day. A list with `free` (stretches) on each; the bookings of
+    all of them read in one query, not one per offer."""
     estates = my_households(user).values("address__estate")
     offers = (
         Offer.objects.filter(
@@ -486,9 +504,18 @@ def bookable_offers(user, day: datetime.date):
         .distinct()
         .order_by("space__estate_id", "space__unit_name", "space__code")
     )
+    calendar = get_calendar()
+    running = [(offer, window(offer, day)) for offer in offers if runs_on(offer, day, calendar)]
+    if not running:
+        return []
+    taken = _taken(
+        {offer.space_id for offer, _ in running},
+        min(start for _, (start, _) in running),
+        max(end for _, (_, end) in running),
+    )
     rows = []
-    for offer in offers:
-        offer.free = free_slots(offer, day)
+    for offer, (start, end) in running:
+        offer.free = _free_between(start, end, taken[offer.space_id])
         if offer.free:
             rows.append(offer)
     return rows

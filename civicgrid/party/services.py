@@ -1136,7 +1136,7 @@ def coverage(scope=None, on: datetime.date | None = None) -> dict:
     grids = list(
         micro.select_related("parent")
         .order_by("code")
-        .only("pk", "name", "code", "number", "parent__name", "parent__code", "parent_id")
+        .only("pk", "name", "level", "code", "number", "parent__name", "parent__code", "parent_id")
     )
     ids = [g.pk for g in grids]
     orgs: dict[int, list] = defaultdict(list)

@@ -68,8 +68,9 @@ def index(request):
     orgs = _organisations(user)
     filters = OrganisationFilter(request.GET, queryset=orgs)
     rows = (
-        filters.qs.select_related("parent", "grid", "secretary")
-        .defer("grid__geometry")
+        # The grid's display name reads its parents (a micro-grid's 居村, a 楼组's two).
+        filters.qs.select_related("parent", "grid__parent__parent", "secretary")
+        .defer("grid__geometry", "grid__parent__geometry", "grid__parent__parent__geometry")
         .annotate(n_members=Count("members", filter=Q(members__is_active=True)))
         .order_by("grid__code", "level", "name", "id")
     )

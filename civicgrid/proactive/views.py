@@ -67,12 +67,13 @@ def index(request):
         services.scope_hotspots(user)
         .filter(period_end=latest, category__isnull=True)
         .exclude(trend="")
-        .select_related("micro_grid")
+        # The micro-grid's display name reads its 居村.
+        .select_related("micro_grid__parent")
         .order_by("-z")[:30]
     )
     anomalies = list(
         services.scope_anomalies(user)
-        .select_related("micro_grid", "category")
+        .select_related("micro_grid__parent", "category")
         .order_by("-day")[:20]
     )
     tasks = list(

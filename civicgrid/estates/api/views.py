@@ -3,6 +3,7 @@ estates.services, the registry's role rules (registry.permissions)."""
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -51,6 +52,7 @@ class EstateViewSet(_EstateViewSet):
             .prefetch_related("micro_grids", "address_ranges")
             .annotate(address_count=Count("addresses", distinct=True))
         )
+        qs = services.with_current_committee(qs, timezone.localdate())
         return services.scoped_estates(self.request.user, qs)
 
     @extend_schema(request=None, responses={200: CommitteeSerializer(many=True)})

@@ -308,7 +308,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
         if posts is None:
             posts = staff.posts.filter(
                 services.active_posts_q(timezone.localdate())
-            ).select_related("micro_grid")
+            ).select_related("micro_grid", "building_group")
         return StaffPostSerializer(posts, many=True).data
 
     def _save(self, staff, validated_data):

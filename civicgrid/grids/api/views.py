@@ -259,7 +259,7 @@ class StaffMemberViewSet(viewsets.ModelViewSet):
             Prefetch(
                 "posts",
                 queryset=GridPost.objects.filter(services.active_posts_q(today))
-                .select_related("micro_grid")
+                .select_related("micro_grid", "building_group")
                 .order_by("micro_grid__code", "role"),
                 to_attr="active_post_list",
             )
@@ -318,7 +318,7 @@ class GridPostViewSet(
     permission_classes = [StaffingPermission]
 
     def get_queryset(self):
-        qs = GridPost.objects.select_related("micro_grid", "staff")
+        qs = GridPost.objects.select_related("micro_grid", "building_group", "staff")
         return scope_by_micro_grid(qs, self.request.user)
 
     def perform_destroy(self, instance):

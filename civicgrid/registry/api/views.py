@@ -60,7 +60,7 @@ class AddressViewSet(_RegistryViewSet):
     filterset_class = AddressFilter
 
     def base_queryset(self):
-        return Address.objects.select_related("building_group", "micro_grid")
+        return Address.objects.select_related("building_group", "micro_grid", "estate")
 
 
 class HouseholdViewSet(_RegistryViewSet):
