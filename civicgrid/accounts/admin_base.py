@@ -156,8 +156,9 @@ class RoleGatedAdmin(RoleGatedMixin, admin.ModelAdmin):
             request._admin_refusal = refusal
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+    def get_form(self, request, obj=None, **kwargs):
+        # `change` stays in kwargs: auth's UserAdmin.get_form takes no third positional.
+        form = super().get_form(request, obj, **kwargs)
         refusal = getattr(request, "_admin_refusal", None)
         return form if refusal is None else _refusal_form(form, refusal)
 
