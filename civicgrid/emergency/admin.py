@@ -90,7 +90,7 @@ class TaskAdmin(ReadOnly):
 class FloodReportAdmin(ReadOnly):
     list_display = ("at", "point", "depth_cm", "case", "user")
     list_filter = ("at",)
-    list_select_related = ("point", "case", "user")
+    list_select_related = ("point", "case__category", "user")
     scope = _by_point
 
 

@@ -89,12 +89,15 @@ class OfferAdmin(ParkingAdmin):
         "withdrawn_at",
     )
     list_filter = ("days",)
+    # A space is named with its estate.
+    list_select_related = ("space__estate",)
 
 
 @admin.register(Booking)
 class BookingAdmin(ParkingAdmin):
     list_display = ("space", "starts_at", "ends_at", "state", "estate")
     list_filter = ("state",)
+    list_select_related = ("space__estate", "estate")
     date_hierarchy = "starts_at"
     raw_id_fields = ("household", "vehicle", "offer", "space")
 
@@ -103,6 +106,7 @@ class BookingAdmin(ParkingAdmin):
 class BookingEventAdmin(ParkingAdmin):
     list_display = ("booking", "from_state", "to_state", "user", "at")
     list_filter = ("to_state",)
+    list_select_related = ("booking__space__estate", "user")
     scope = _by_booking
 
 

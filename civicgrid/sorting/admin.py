@@ -117,6 +117,8 @@ class PointsEntryAdmin(_ReadOnly):
     view_roles = SORTING_TEMPLATE_ROLES
     list_display = ("at", "debit", "credit", "amount", "reason")
     list_filter = ("reason",)
+    # An account is named by its household, the household by its address.
+    list_select_related = ("debit__household__address", "credit__household__address")
     scope = None
 
 

@@ -102,6 +102,8 @@ def _accounts(queryset, user):
 class AccountAdmin(TimebankAdmin):
     list_display = ("__str__", "kind", "community", "balance")
     list_filter = ("kind",)
+    # An account is named by its resident or volunteer.
+    list_select_related = ("resident", "volunteer", "community")
     raw_id_fields = ("volunteer", "resident", "user")
     scope = staticmethod(_accounts)
 
@@ -109,6 +111,7 @@ class AccountAdmin(TimebankAdmin):
 @admin.register(Relative)
 class RelativeAdmin(TimebankAdmin):
     list_display = ("account", "relation", "at")
+    list_select_related = ("account__resident", "account__volunteer")
     raw_id_fields = ("account", "resident")
     scope = staticmethod(lambda queryset, user: scope_rows(queryset, user, "account__community"))
 
@@ -154,6 +157,12 @@ class ServiceRecordAdmin(TimebankAdmin):
 class TransferAdmin(TimebankAdmin):
     list_display = ("at", "kind", "debit", "credit", "minutes")
     list_filter = ("kind",)
+    list_select_related = (
+        "debit__resident",
+        "debit__volunteer",
+        "credit__resident",
+        "credit__volunteer",
+    )
     raw_id_fields = ("debit", "credit", "record", "reverses", "by")
     scope = staticmethod(
         lambda queryset, user: (
