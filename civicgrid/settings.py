@@ -263,6 +263,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An htmx part whose session ended goes to the login page as a page, not inside the part.
+    "civicgrid.core.htmx.HtmxSessionEndedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a login lock-out into its answer (accounts.throttle).

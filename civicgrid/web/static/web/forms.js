@@ -8,6 +8,11 @@
  *   browser would silently cut a paste at it) and a counter follows the field; the server still
  *   refuses a text over the limit, with the field's message.
  * The counter's words come from this script's data-left / data-over ("{n}" is the number).
+ *
+ * A part of the page htmx loads or posts that is refused, fails or cannot reach the server is
+ * said at the top of <main> (#request-failed, role=alert; htmx alone leaves the part as it was
+ * and says nothing); the notice goes when a later request succeeds. Its words: data-failed
+ * ("{status}" is the HTTP status) and data-offline.
  */
 (function () {
   "use strict";
@@ -15,6 +20,8 @@
   var words = {
     left: (script && script.dataset.left) || "还可输入 {n} 字",
     over: (script && script.dataset.over) || "已超出 {n} 字",
+    failed: (script && script.dataset.failed) || "操作未完成（{status}），请刷新页面后重试",
+    offline: (script && script.dataset.offline) || "网络连接失败，请检查网络后重试",
   };
 
   function length(text) {
@@ -81,4 +88,28 @@
   else start();
   // Parts swapped in by htmx get their counters too.
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+
+  function failed(text) {
+    var notice = document.getElementById("request-failed");
+    if (!notice) {
+      var main = document.querySelector("main") || document.body;
+      var list = document.createElement("ul");
+      list.className = "messages";
+      notice = document.createElement("li");
+      notice.id = "request-failed";
+      notice.className = "message error";
+      notice.setAttribute("role", "alert");
+      list.appendChild(notice);
+      main.insertBefore(list, main.firstChild);
+    }
+    notice.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    failed(words.failed.replace("{status}", event.detail.xhr.status));
+  });
+  document.addEventListener("htmx:sendError", function () { failed(words.offline); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var notice = document.getElementById("request-failed");
+    if (event.detail.successful && notice) notice.parentNode.remove();
+  });
 })();
