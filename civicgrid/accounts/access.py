@@ -10,12 +10,33 @@ wrong role gets a 403 page in their language that says which roles the page is f
 """
 
 from functools import wraps
+from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
+
+
+def login_redirect(request):
+    """The login page, and back afterwards. A page asked for (GET) is where the user returns; a
+    form posted after the session ended returns to the page the form was on (its Referer on this
+    site, else the home page), with a message that what was sent is not saved: the action's own
+    URL answers only a POST, and after the login it was a bare 405 page."""
+    if request.method in ("GET", "HEAD"):
+        return redirect_to_login(request.get_full_path())
+    messages.warning(request, _("登录已失效，刚才提交的内容没有保存，请登录后重新办理。"))
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return redirect_to_login(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return redirect_to_login(resolve_url("web:home"))
 
 
 def role_of(user):
@@ -53,7 +74,7 @@ def role_required(*roles):
         def wrapped(request, *args, **kwargs):
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return login_redirect(request)
             if allowed and user.effective_role not in allowed:
                 raise PermissionDenied(
                     _("此页面仅供%(roles)s使用")

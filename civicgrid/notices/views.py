@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from civicgrid.accounts.access import role_required
+from civicgrid.accounts.access import login_redirect, role_required
 from civicgrid.accounts.policy import NOTICES_RESIDENT_ROLES, NOTICES_VIEW_ROLES
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.inputs import posted_date, posted_id
@@ -79,9 +79,7 @@ def detail(request, pk):
     user = request.user if request.user.is_authenticated else None
     if not services.may_read(user, notice):
         if notice.audience != Audience.PUBLIC and user is None:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
+            return login_redirect(request)
         raise Http404
     notice = _detail(notice)
     may_object = (
@@ -122,9 +120,7 @@ def object_to(request, pk):
     if request.method != "POST":
         return redirect("notices:detail", pk=pk)
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
+        return login_redirect(request)
     try:
         services.do_object(request.user, notice, text=request.POST.get("text", ""))
     except (ValidationError, IllegalTransition) as error:

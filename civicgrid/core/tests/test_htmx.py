@@ -43,3 +43,20 @@ def test_a_signed_in_part_is_answered_as_before(client, users):
     response = htmx(client, PART)
     assert response.status_code == 200
     assert "HX-Redirect" not in response
+
+
+def test_a_form_posted_after_the_session_ended_returns_to_its_page(client):
+    """The action's URL answers only a POST: after the login the user goes back to the page the
+    form was on, told that what they sent was not saved."""
+    action = reverse("console:action", args=["2026120200001", "dispatch"])
+    page = "/console/case/2026120200001/"
+    response = client.post(action, {"department": "1"}, HTTP_REFERER=f"http://testserver{page}")
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next={page}"
+    login_page = client.get(response["Location"])
+    assert "登录已失效，刚才提交的内容没有保存" in login_page.content.decode()
+    # A Referer from elsewhere (or none) returns to the home page, never to the action.
+    response = client.post(action, {}, HTTP_REFERER="https://evil.example/x/")
+    assert response["Location"] == f"{LOGIN}?next=/"
+    # A page asked for is where the login returns, as before.
+    assert client.get(page)["Location"] == f"{LOGIN}?next={page}"
