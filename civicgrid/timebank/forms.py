@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.core.forms import DateInput
+from civicgrid.core.masking import mask_phone
 from civicgrid.registry.models import Resident
 from civicgrid.timebank.models import Team, Volunteer
 from civicgrid.timebank.scoping import scope_rows, visible_communities
@@ -115,6 +116,15 @@ class VolunteerForm(forms.Form):
         return data
 
 
+def volunteer_label(volunteer) -> str:
+    """A volunteer among a street's thousand, where one name is often several people's: the
+    name, the 居村 and the masked phone ("何子涵（康桥半岛居委 · 138****5678）")."""
+    known = [volunteer.community.name if volunteer.community_id else ""]
+    if volunteer.phone:
+        known.append(mask_phone(volunteer.phone))
+    return f"{volunteer.name}（{' · '.join(k for k in known if k)}）"
+
+
 class RelativeForm(forms.Form):
     volunteer = forms.ModelChoiceField(
         label=gettext_lazy("志愿者（时间账户持有人）"), queryset=None
@@ -133,6 +143,9 @@ class RelativeForm(forms.Form):
         kwargs.setdefault("auto_id", "relative_%s")
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["volunteer"].queryset = scope_rows(
-            Volunteer.objects.filter(is_active=True), user
-        ).order_by("name", "id")
+        self.fields["volunteer"].queryset = (
+            scope_rows(Volunteer.objects.filter(is_active=True), user)
+            .select_related("community")
+            .order_by("name", "id")
+        )
+        self.fields["volunteer"].label_from_instance = volunteer_label

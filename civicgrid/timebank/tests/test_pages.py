@@ -2,6 +2,8 @@
 volunteer's phone page (record a service, balance), the family's help page, who may open them,
 bad input shown with nothing saved, and the tile on the dashboard."""
 
+import datetime
+
 import pytest
 
 from civicgrid.timebank import services
@@ -133,3 +135,28 @@ def test_the_tile_on_the_dashboard(bank, client_for, users, django_assert_num_qu
     assert "待兑付时间币 2 小时，进行中求助 0 件" in page
     data = client_for(users["operator"]).get("/dashboard/data.json").json()
     assert data["tiles"]["timebank"]["hours"] == 2.0
+
+
+def test_volunteers_of_the_same_name_are_told_apart_in_the_relative_form(
+    bank, client_for, users, tree
+):
+    """A street has a thousand volunteers and many share a name: the relative form's choice
+    shows each with their 居村 and masked phone, never the full number."""
+    namesake = services.do_register_volunteer(
+        None,
+        community=tree["communities"][1],
+        joined_on=datetime.date(2025, 4, 1),
+        name="李华",
+        phone="13900003333",
+    )
+    page = client_for(users["operator"]).get("/timebank/volunteers/")
+    field = page.context["relative"].fields["volunteer"]
+    labels = {field.label_from_instance(v) for v in field.queryset if v.name == "李华"}
+    communities = tree["communities"]
+    assert labels == {
+        f"李华（{communities[0].name} · 137****2222）",
+        f"李华（{communities[1].name} · 139****3333）",
+    }
+    html = page.content.decode()
+    assert f"李华（{communities[1].name} · 139****3333）" in html
+    assert "13900003333" not in html and namesake.phone == "13900003333"
