@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -5,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.policy import FULL_PII_ROLES, READ_ONLY_ROLES, STREET_WIDE_ROLES
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Department(models.Model):
@@ -65,6 +69,28 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def get_full_name(self):
+        """A Chinese name is family name then given name, with no space (王秀英), as people
+        write it; others Django's "first last". Every page, history row, export and record
+        that names a user goes through this (Django's own gave "秀英 王")."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if CHINESE.search(first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
+    @property
+    def choice_label(self) -> str:
+        """The user in a list to choose from, where two people may share a name (the demo
+        street's staff: 34 names twice): the name, the role and the phone's last four digits,
+        as the masked phone shows them (严红英（网格长 · 尾号8642）), else the login name."""
+        known = [str(self.get_role_display())]
+        digits = "".join(c for c in self.phone or "" if c.isdigit())
+        if len(digits) >= 4:
+            known.append(str(_("尾号%(digits)s")) % {"digits": digits[-4:]})
+        else:
+            known.append(self.username)  # unique, where there is no phone to tell them apart
+        return f"{self.get_full_name() or self.username}（{' · '.join(known)}）"
 
     @property
     def effective_role(self) -> str:

@@ -16,6 +16,7 @@ from civicgrid.emergency.choices import (
     WorkKind,
     WorkState,
 )
+from civicgrid.estates.fields import EstateChoiceField
 from civicgrid.estates.models import Estate
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -51,7 +52,7 @@ class PointForm(forms.Form):
         queryset=Grid.objects.filter(level=GridLevel.MICRO_GRID).select_related("parent"),
         required=False,
     )
-    estate = forms.ModelChoiceField(
+    estate = EstateChoiceField(
         label=_("小区"), queryset=Estate.objects.order_by("name", "pk"), required=False
     )
     address = _text(_("位置"), 200)
@@ -151,5 +152,6 @@ class FindingForm(forms.Form):
     def __init__(self, *args, staff, points, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["assignee"].label_from_instance = lambda u: u.choice_label
         self.fields["point"].queryset = points
+        self.fields["point"].label_from_instance = lambda p: p.choice_label

@@ -92,6 +92,12 @@ class FloodPoint(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def choice_label(self) -> str:
+        """The point among the street's (a name may stand in two 居村): its name and its 居村.
+        Read it with the 居村 (select_related)."""
+        return f"{self.name}（{self.community.name}）" if self.community_id else self.name
+
 
 class PointContact(models.Model):
     """联系人: whom to call about a point (物业经理, 居委主任, 楼组长 …); phones shown masked."""

@@ -340,7 +340,7 @@ def record_drill(request):
     """应急演练 recorded: kind, day, place, participants, and up to three findings, each a task
     for a person or a case at a point."""
     staff = _staff()
-    points = _points(request.user).order_by("name")
+    points = _points(request.user).select_related("community").order_by("name")
     errors, values = [], {}
     if request.method == "POST":
         values = request.POST
@@ -488,7 +488,7 @@ def complete_task(request, pk):
 @role_required(*EMERGENCY_FIELD_ROLES)
 def report_flooding(request):
     """报告积水: the point, the depth, a photo."""
-    points = _points(request.user).order_by("name")
+    points = _points(request.user).select_related("community").order_by("name")
     values, errors = {}, []
     if request.method == "POST":
         values = request.POST

@@ -77,6 +77,12 @@ class Estate(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def choice_label(self) -> str:
+        """The estate among a street's (one name may be several 居村's: 东明公寓 stands in
+        two): its name and its 居村. Read it with the 居村 (select_related)."""
+        return f"{self.name}（{self.community.name}）" if self.community_id else self.name
+
     def clean(self):
         errors = {}
         if self.community_id and self.community.level != GridLevel.COMMUNITY:

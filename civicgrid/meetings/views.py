@@ -29,6 +29,7 @@ from civicgrid.cases.models import Category
 from civicgrid.cases.permissions import openable_cases
 from civicgrid.cases.services import IllegalTransition
 from civicgrid.core.forms import DateInput
+from civicgrid.estates.fields import EstateChoiceField
 from civicgrid.estates.models import Estate, PropertyCompany
 from civicgrid.grids.choices import GridLevel
 from civicgrid.grids.models import Grid
@@ -111,7 +112,7 @@ def index(request):
 class PlanForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("会议类型"), choices=MeetingKind.choices)
     community = forms.ModelChoiceField(label=gettext_lazy("居村"), queryset=Grid.objects.none())
-    estate = forms.ModelChoiceField(
+    estate = EstateChoiceField(
         label=gettext_lazy("小区"), queryset=Estate.objects.none(), required=False
     )
     title = forms.CharField(label=gettext_lazy("议题"), max_length=200)

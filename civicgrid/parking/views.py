@@ -154,7 +154,7 @@ def gate(request):
             "today": today,
             "bookings": [b for b in bookings if b.state != BookingState.OVERSTAY],
             "overstays": overstays,
-            "estates": _visible_estates(user).order_by("name"),
+            "estates": _visible_estates(user).select_related("community").order_by("name"),
             "errors": errors,
             "now": timezone.now(),
         },
@@ -342,7 +342,9 @@ def find(request):
         offer.free, offer.starts, offer.ends = _slot_options(offer.free, slot)
     vehicles = list(Vehicle.objects.filter(household__in=households, is_active=True))
     for v in vehicles:
-        v.masked = mask_plate(v.plate)
+        # Masked as everywhere; two of a household's cars may read alike so (沪K***07), and
+        # the date each was registered tells them apart.
+        v.masked = f"{mask_plate(v.plate)}（{v.since:%Y-%m-%d}）"
     return render(
         request,
         "parking/find.html",

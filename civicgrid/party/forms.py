@@ -42,6 +42,15 @@ class OrgChoice(forms.ModelChoiceField):
         return f"{obj.short_name}（{obj.get_level_display()}）"
 
 
+def member_label(member) -> str:
+    """A member among an organisation's and its parent's, where two may share a name: the name,
+    the organisation and the masked phone (宋菁（康桥半岛党支部 · 139****5678））."""
+    known = [member.organisation.short_name]
+    if member.phone:
+        known.append(mask_phone(member.phone))
+    return f"{member.name}（{' · '.join(known)}）"
+
+
 def grids_for(user, levels=None):
     qs = Grid.objects.select_related("parent").defer("geometry", "parent__geometry")
     if not user.sees_whole_street:
@@ -100,9 +109,14 @@ class OrganisationForm(forms.Form):
         if organisation is None:
             del self.fields["secretary"]  # a head is chosen once the members are registered
         else:
-            self.fields["secretary"].queryset = Member.objects.filter(
-                organisation_id__in=[organisation.pk, organisation.parent_id], is_active=True
-            ).order_by("name", "id")
+            self.fields["secretary"].queryset = (
+                Member.objects.filter(
+                    organisation_id__in=[organisation.pk, organisation.parent_id], is_active=True
+                )
+                .select_related("organisation")
+                .order_by("name", "id")
+            )
+            self.fields["secretary"].label_from_instance = member_label
 
     @staticmethod
     def initial_for(org) -> dict:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from civicgrid.cases.models import Case
 from civicgrid.cases.permissions import scope_cases
 from civicgrid.core.forms import DateInput
+from civicgrid.estates.fields import EstateChoiceField
 from civicgrid.estates.models import Estate
 from civicgrid.projects import services
 from civicgrid.projects.choices import (
@@ -95,7 +96,7 @@ class ProjectForm(forms.Form):
     campaign = forms.ModelChoiceField(label=gettext_lazy("征集"), queryset=None)
     title = forms.CharField(label=gettext_lazy("项目名称"), max_length=100)
     community = forms.ModelChoiceField(label=gettext_lazy("居村"), queryset=None)
-    estate = forms.ModelChoiceField(
+    estate = EstateChoiceField(
         label=gettext_lazy("小区"), queryset=Estate.objects.none(), required=False
     )
     kind = forms.ChoiceField(label=gettext_lazy("项目类型"), choices=ProjectKind.choices)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.forms import DateInput, MultiplePhotoField
+from civicgrid.estates.fields import EstateChoiceField
 from civicgrid.sorting.choices import WasteCategory
 from civicgrid.sorting.photos import MAX_PHOTOS
 from civicgrid.sorting.services import MAX_POINTS_PER_ENTRY, MAX_REWARD_QUANTITY
@@ -64,7 +65,7 @@ class InspectionForm(forms.Form):
 
 
 class WeighingForm(forms.Form):
-    estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
+    estate = EstateChoiceField(label=_("小区"), queryset=None)
     day = forms.DateField(label=_("日期"), widget=DateInput())
     category = forms.ChoiceField(label=_("类别"), choices=WasteCategory.choices)
     kg = forms.DecimalField(label=_("重量（公斤）"), max_digits=12, decimal_places=2)

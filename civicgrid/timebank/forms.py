@@ -122,6 +122,8 @@ def volunteer_label(volunteer) -> str:
     known = [volunteer.community.name if volunteer.community_id else ""]
     if volunteer.phone:
         known.append(mask_phone(volunteer.phone))
+    else:  # a resident volunteer, whose phone is in the registry: the volunteer's number
+        known.append(str(_("编号%(n)s")) % {"n": volunteer.pk})
     return f"{volunteer.name}（{' · '.join(k for k in known if k)}）"
 
 

@@ -15,11 +15,8 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def display_name(user) -> str:
-    """How the header names the user: a Chinese name is family name then given name, with no
-    space (王秀英); others as Django's "first last"; the username when both are empty."""
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if CHINESE.search(first + last):
-        return f"{last}{first}" or user.username
+    """How the header names the user: their full name (accounts.models.User.get_full_name: 王秀英
+    for a Chinese name), the username when it is empty."""
     return user.get_full_name() or user.username
 
 

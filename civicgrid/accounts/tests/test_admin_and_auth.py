@@ -38,3 +38,13 @@ def test_api_token_login_rejects_a_wrong_password(client):
     UserFactory(username="worker1", role=Role.GRID_WORKER)
     response = client.post("/api/auth/token/", {"username": "worker1", "password": "nope"})
     assert response.status_code == 400
+
+
+def test_a_chinese_name_is_family_name_then_given_name():
+    """As people write it, everywhere a user is named (pages, history, forms' choices): Django's
+    own get_full_name gave "秀英 王"."""
+    from civicgrid.accounts.models import User
+
+    assert User(first_name="秀英", last_name="王").get_full_name() == "王秀英"
+    assert User(first_name="Anna", last_name="Smith").get_full_name() == "Anna Smith"
+    assert User(username="w1").get_full_name() == ""

@@ -134,16 +134,55 @@ class Fields(HTMLParser):
         ]
 
 
+class Choices(HTMLParser):
+    """The options of each <select> that read alike (the same text in the same group): two
+    people or places of one name, one like the other to whoever chooses."""
+
+    def __init__(self):
+        super().__init__()
+        self.select, self.group, self.option, self.text = None, None, False, ""
+        self.labels, self.alike = collections.Counter(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self.select, self.group, self.labels = attrs.get("name"), None, collections.Counter()
+        elif tag == "optgroup":
+            self.group = attrs.get("label")
+        elif tag == "option" and self.select:
+            self.option, self.text = True, ""
+
+    def handle_data(self, data):
+        if self.option:
+            self.text += data
+
+    def handle_endtag(self, tag):
+        if tag == "option" and self.option:
+            self.option = False
+            if self.text.strip():
+                self.labels[(self.group, self.text.strip())] += 1
+        elif tag == "select" and self.select:
+            self.alike += [
+                f"select {self.select}: “{text}” ×{count}"
+                for (_group, text), count in self.labels.items()
+                if count > 1
+            ]
+            self.select = None
+
+
 def markup_problems(html: str) -> list[str]:
     """An id written twice (a label, a script or a test finds the wrong element), a label for
-    no element, a form field without a label, and markup in the <title> (shown as text in the
-    browser's tab)."""
+    no element, a form field without a label, a choice whose options read alike, and markup in
+    the <title> (shown as text in the browser's tab)."""
     fields = Fields()
     fields.feed(html)
     ids = collections.Counter(ID.findall(html))
     found = [f"id {name} ×{count}" for name, count in ids.items() if count > 1]
     found += [f"label for {name}: no such id" for name in set(LABEL_FOR.findall(html)) - set(ids)]
     found += fields.problems()
+    choices = Choices()
+    choices.feed(html)
+    found += choices.alike
     title = re.search(r"<title>(.*?)</title>", html, re.S)
     if title and "<" in title.group(1):
         found.append("markup in the title")
