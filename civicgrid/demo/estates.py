@@ -32,8 +32,29 @@ COMPANIES = [
     ("上海航头乐居物业有限公司", "周经理"),
 ]
 ESTATE_SUFFIXES = ["苑", "新村", "花园", "小区", "公寓", "家园", "名邸", "坊"]
-ESTATE_WORDS = ["康乐", "秀康", "沔北", "叠桥", "康花", "南洲", "绿波", "康桥", "百曲", "东明"]
+ESTATE_WORDS = [
+    "康乐", "秀康", "沔北", "叠桥", "康花", "南洲", "绿波", "康桥", "百曲", "东明",
+    "秀沿", "康涵", "听潮", "周康", "御桥", "锦康", "和康", "晨康", "汇康", "怡康",
+    "丽康", "康城", "海富", "博康", "华康", "鹏康", "康沁", "盛康", "康和", "康馨",
+    "银杏", "香樟", "紫薇", "海棠", "玉兰", "桂花", "丁香", "枫林", "莲溪", "春晓",
+    "晨曦", "阳光", "碧云", "翠湖", "金色", "东方", "世纪", "锦绣", "瑞和", "怡景",
+]  # fmt: skip
 PUYULI = {"households": 213, "public_rent": 77, "registered": 663, "living": 450}
+
+
+PHASES = "二三四五六七八九十"
+
+
+def _unused(name: str, used: set) -> str:
+    """`name`, or its next phase (东明公寓二期, 三期 …) when the street has it already (every
+    word and suffix taken): a street has one 东明公寓, and a list of its estates that named five
+    alike was a guess."""
+    chosen, phase = name, 0
+    while chosen in used:
+        chosen = f"{name}{PHASES[phase]}期" if phase < len(PHASES) else f"{name}{phase + 2}期"
+        phase += 1
+    used.add(chosen)
+    return chosen
 
 
 def _is_village(community: Grid) -> bool:
@@ -60,6 +81,7 @@ def build_demo_estates(seed: int = 2023) -> dict:
             if number is not None:
                 lanes_by_community[community][road].add(number)
         communities = Grid.objects.filter(level=GridLevel.COMMUNITY).order_by("code")
+        used = set(Estate.objects.values_list("name", flat=True))
         for community in communities:
             if community.estates.exists():
                 continue
@@ -72,9 +94,13 @@ def build_demo_estates(seed: int = 2023) -> dict:
                     name = f"{community.name.removesuffix('村委会').removesuffix('村')}{i + 1}组"
                     kind, estate_class = EstateKind.VILLAGER_GROUP, EstateClass.PEASANT
                 else:
-                    name = f"{rng.choice(ESTATE_WORDS)}{rng.choice(ESTATE_SUFFIXES)}"
-                    if Estate.objects.filter(community=community, name=name).exists():
-                        name = f"{name}{i + 1}期"
+                    free = [
+                        f"{word}{suffix}"
+                        for word in ESTATE_WORDS
+                        for suffix in ESTATE_SUFFIXES
+                        if f"{word}{suffix}" not in used
+                    ]
+                    name = _unused(rng.choice(free or sorted(used)), used)
                     kind = EstateKind.ESTATE
                     estate_class = rng.choice(
                         [EstateClass.COMMERCIAL] * 3
