@@ -6,14 +6,33 @@ import argparse
 from django.conf import settings
 
 
-def _seconds(text: str) -> int:
+def _whole(text: str, least: int, unit: str = "") -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seconds cannot be negative: {value}")
+        of = f" of {unit}" if unit else ""
+        raise argparse.ArgumentTypeError(f"not a whole number{of}: {text!r}") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(
+            f"{unit or 'the number'} cannot be negative: {value}"
+            if least == 0
+            else f"must be at least {least}: {value}"
+        )
     return value
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (a count of streets, communities …)."""
+    return _whole(text, 1)
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number of at least 0 (0 meaning none)."""
+    return _whole(text, 0)
+
+
+def _seconds(text: str) -> int:
+    return _whole(text, 0, "seconds")
 
 
 def add_every(parser, help_text: str) -> None:

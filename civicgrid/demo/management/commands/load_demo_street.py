@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
+from civicgrid.core import commandline
 from civicgrid.dashboard import rollups
 from civicgrid.demo.accounts import build_posted_accounts
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
@@ -57,20 +58,6 @@ def fewer_collections():
         gc.unfreeze()
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(value)
-    return number
-
-
-def _non_negative(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
-
-
 class Command(BaseCommand):
     help = _(
         "生成演示街镇：五级网格、“1+2+N”网格力量、职能部门、标准地址、户和实有人口、演示账号。"
@@ -85,23 +72,23 @@ class Command(BaseCommand):
             help=_("已有网格数据时什么也不做（第二次 make demo 保留数据）"),
         )
         parser.add_argument(
-            "--streets", type=_positive, default=DemoParams.streets, help=_("街镇数")
+            "--streets", type=commandline.positive, default=DemoParams.streets, help=_("街镇数")
         )
         parser.add_argument(
             "--communities",
-            type=_positive,
+            type=commandline.positive,
             default=DemoParams.communities,
             help=_("每个街镇的居村数（康桥： 62）"),
         )
         parser.add_argument(
             "--micro-grids-per-street",
-            type=_positive,
+            type=commandline.positive,
             default=DemoParams.micro_grids_per_street,
             help=_("每个街镇的微网格数（康桥： 251）"),
         )
         parser.add_argument(
             "--households-per-building-group",
-            type=_non_negative,
+            type=commandline.non_negative,
             default=DemoParams.households_per_building_group,
             help=_("每个楼组的平均户数；0 只生成网格，不生成网格力量和人口（城市规模性能测试）"),
         )
@@ -116,7 +103,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--areas",
-            type=_positive,
+            type=commandline.positive,
             default=None,
             help=_("每个街镇的片区数（康桥： 6 个镇管社区；缺省时不超过居村数）"),
         )
@@ -125,7 +112,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--cases",
-            type=_non_negative,
+            type=commandline.non_negative,
             default=DEFAULT_CASES,
             help=_("近60天的演示案件数，经由案件服务逐步流转生成（0 不生成）"),
         )
