@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,21 +23,52 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.choices import Role
 
 
+def _referring_page(request) -> str | None:
+    """The path and query of the page a request came from (its Referer), when it is on this
+    site."""
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def wants_json(request) -> bool:
+    """A page's script asking for data (fetch with `Accept: application/json`), not a page: a
+    browser's page load always accepts text/html."""
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
 def login_redirect(request):
     """The login page, and back afterwards. A page asked for (GET) is where the user returns; a
     form posted after the session ended returns to the page the form was on (its Referer on this
     site, else the home page), with a message that what was sent is not saved: the action's own
-    URL answers only a POST, and after the login it was a bare 405 page."""
+    URL answers only a POST, and after the login it was a bare 405 page.
+
+    A page's script asking for JSON (the big screen's figures every minute, the case map, a
+    phone's route points) gets 401 with the login page for the page it runs on (`login_url`):
+    redirected, fetch read the login page as its data, failed to parse it and said nothing, and
+    the big screen went on showing old figures (web/static/web/session.js)."""
+    if wants_json(request) and request.headers.get("HX-Request") != "true":
+        page = _referring_page(request) or resolve_url("web:home")
+        answer = JsonResponse(
+            {
+                "error": _("登录已失效，请重新登录后继续。"),
+                "login_url": redirect_to_login(page)["Location"],
+            },
+            status=401,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        # 401 names how to authenticate: the login page's session cookie.
+        answer["WWW-Authenticate"] = 'Session realm="civicgrid"'
+        return answer
     if request.method in ("GET", "HEAD"):
         return redirect_to_login(request.get_full_path())
     messages.warning(request, _("登录已失效，刚才提交的内容没有保存，请登录后重新办理。"))
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(referer)
-        return redirect_to_login(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return redirect_to_login(resolve_url("web:home"))
+    return redirect_to_login(_referring_page(request) or resolve_url("web:home"))
 
 
 def role_of(user):

@@ -221,3 +221,29 @@ def test_the_grids_reports_waiting_for_filing(phone_page, live_server, world):
     listed = page.locator("#waiting-list").inner_text()
     assert waiting.number in listed and filed.number not in listed
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_kept_report_waits_for_the_sign_in_when_the_session_has_ended(
+    phone_page, live_server, world
+):
+    """Back online with the session ended (a shift's phone left overnight), the kept report is
+    not sent, nor marked refused: it waits, and goes once the worker has signed in again."""
+    page = phone_page
+    login(page, live_server, "wangxy")
+    page.goto(live_server.url + "/m/report/")
+    page.context.set_offline(True)
+    page.select_option("#id_category", label="楼道堆物")
+    page.fill("#id_description", "消防通道被电瓶车占用")
+    page.click("#report-form button[type=submit]")
+    wait_until(page, "document.querySelector('[data-outbox-count]').textContent === '1'")
+    # The session has ended (expired, or signed out elsewhere); the CSRF cookie stays.
+    page.context.clear_cookies(name="sessionid")
+    page.context.set_offline(False)
+    page.wait_for_timeout(1500)  # the queue tried, and was told to sign in
+    assert page.locator("[data-outbox-count]").inner_text() == "1"
+    assert page.locator("[data-outbox] .error").count() == 0  # not a refusal
+    assert not Case.objects.exists()
+
+    login(page, live_server, "wangxy", next_url="/m/report/")
+    wait_until(page, "document.querySelector('[data-outbox]').hidden === true", 20_000)
+    assert Case.objects.get().description == "消防通道被电瓶车占用"

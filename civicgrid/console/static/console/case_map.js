@@ -54,8 +54,7 @@
       delete el.dataset.loading;
       return;
     }
-    fetch(el.dataset.casesUrl + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
+    civicgridJSON(el.dataset.casesUrl + "?" + params.toString())
       .then(function (data) {
         var items = data.cases.map(function (c) {
           return { lat: c.lat, lon: c.lon, colour: colours[c.status], popup: popup(c) };

@@ -83,6 +83,15 @@
     if (stamp && data.generated_at) stamp.textContent = L.updated + " " + data.generated_at;
   }
 
+  /* The screen's figures could not be refreshed (no network, a server error): the time of the
+   * figures shown stays, marked as old, until a refresh succeeds. */
+  function stale(on) {
+    var stamp = document.getElementById("updated-at");
+    if (stamp) stamp.classList.toggle("stale", on);
+    var note = document.getElementById("refresh-failed");
+    if (note) note.hidden = !on;
+  }
+
   /* The map's legend: the metric's name and the largest value, the colours of colour(). */
   function updateLegend(max) {
     var title = document.getElementById("legend-title");
@@ -249,19 +258,18 @@
     });
     var refresh = parseInt(document.body.dataset.refresh || "0", 10);
     var source = document.body.dataset.source;
-    if (refresh > 0 && source) {
-      setInterval(function () {
-        fetch(source, { credentials: "same-origin", headers: { Accept: "application/json" } })
-          .then(function (r) { return r.ok ? r.json() : null; })
-          .then(function (fresh) {
-            if (!fresh || fresh.error) return;
-            render(fresh);
-            renderScreenTables(fresh);
-          })
-          .catch(function () {});
-      }, refresh * 1000);
+    function refreshNow() {
+      civicgridJSON(source)
+        .then(function (fresh) {
+          if (fresh.error) throw new Error(fresh.error);
+          render(fresh);
+          renderScreenTables(fresh);
+          stale(false);
+        })
+        .catch(function () { stale(true); });
     }
-    window.civicgridDashboard = { charts: charts, map: mapState, render: render };
+    if (refresh > 0 && source) setInterval(refreshNow, refresh * 1000);
+    window.civicgridDashboard = { charts: charts, map: mapState, render: render, refresh: source ? refreshNow : null };
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -21,8 +21,7 @@
       }
     }
     var total = document.getElementById("heat-total");
-    fetch(el.dataset.heatUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
+    civicgridJSON(el.dataset.heatUrl)
       .then(function (data) {
         el._heat = cg.heatLayer(map, data.points, data.max);
         if (!outlined && data.points.length) {

@@ -62,12 +62,18 @@
       fetch(url, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf() },
         body: JSON.stringify({ points: batch }),
-      }).then(function (r) { return r.json().then(function (b) { return [r.ok, b]; }); })
+      }).then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
         .then(function (res) {
-          if (res[0]) { count = res[1].count; say(status, box.dataset.msgOk.replace("{n}", count), true); }
-          else { say(status, res[1].error || box.dataset.msgFail); }
+          if (res[0] < 300) { count = res[1].count; say(status, box.dataset.msgOk.replace("{n}", count), true); }
+          else {
+            // The session has ended (401): the page stays, with the patrol's checklist as it
+            // was, and says so; the points wait here and go with the next batch once the worker
+            // has signed in again (in another tab: this page keeps them only while it is open).
+            if (res[0] === 401) pending = batch.concat(pending);
+            say(status, res[1].error || box.dataset.msgFail);
+          }
         })
         .catch(function () { pending = batch.concat(pending); say(status, box.dataset.msgOffline); })
         .then(function () { sending = false; });

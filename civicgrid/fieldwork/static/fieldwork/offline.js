@@ -71,7 +71,8 @@
       headers: { "X-Civicgrid-Queue": "1", "X-CSRFToken": csrf(), "Accept": "application/json" },
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      if (!json) throw new Error("signed-out");  // a login page: keep the draft
+      // The session has ended (401, or a login page from an older server): keep the draft.
+      if (!json || response.status === 401) throw new Error("signed-out");
       return response.json().then(function (data) { return { status: response.status, data: data }; });
     });
   }

@@ -20,8 +20,8 @@
       if (!kind.value) return;
       var mine = ++seq;
       var url = select.dataset.url + "?kind=" + encodeURIComponent(kind.value) + "&q=" + encodeURIComponent(query.value);
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+      civicgridJSON(url)
+        .catch(function () { return { results: [] }; })
         .then(function (body) {
           if (mine !== seq) return;
           var keep = select.value;
