@@ -89,19 +89,25 @@ def may_edit(user) -> bool:
     return user is not None and user.is_authenticated and user.effective_role in PARTY_EDIT_ROLES
 
 
-def _editable_grid(user, grid: Grid | None) -> bool:
-    """May `user` keep what hangs off `grid`? The whole street's desk: anything; a 居委: its 居村
-    and what is below it (never the street's or a 片区's organisations)."""
+def _area_grid_ids(user):
+    """The ids of the grids whose party rows lie in `user`'s area, or None for every grid. The
+    whole street's desk: anything; a 居委: its 居村 and what is below it (never the street's or
+    a 片区's organisations)."""
     if user is None or user.sees_whole_street:
-        return True
-    if grid is None or grid.level in (GridLevel.STREET, GridLevel.AREA):
-        return False
+        return None
     micro = visible_micro_grids(user)
     if micro is None:
-        return True
-    if grid.level == GridLevel.COMMUNITY:
-        return micro.filter(parent=grid).exists()
-    return visible_grids(user).filter(pk=grid.pk).exists()
+        return None
+    below = visible_grids(user).exclude(
+        level__in=[GridLevel.STREET, GridLevel.AREA, GridLevel.COMMUNITY]
+    )
+    return set(below.values_list("pk", flat=True)) | set(micro.values_list("parent_id", flat=True))
+
+
+def _editable_grid(user, grid: Grid | None) -> bool:
+    """May `user` keep what hangs off `grid`, as far as the area goes (_area_grid_ids)?"""
+    ids = _area_grid_ids(user)
+    return ids is None or (grid is not None and grid.pk in ids)
 
 
 def may_change(user, grid: Grid | None) -> bool:
@@ -115,17 +121,9 @@ def may_change(user, grid: Grid | None) -> bool:
 def changeable_grids(user):
     """may_change for many rows at once: the ids of the grids whose party rows `user` may
     change (a set; empty for a role that may not edit), or None for every grid."""
-    if user is None or (may_edit(user) and user.sees_whole_street):
-        return None
-    if not may_edit(user):
+    if user is not None and not may_edit(user):
         return set()
-    micro = visible_micro_grids(user)
-    if micro is None:
-        return None
-    below = visible_grids(user).exclude(
-        level__in=[GridLevel.STREET, GridLevel.AREA, GridLevel.COMMUNITY]
-    )
-    return set(below.values_list("pk", flat=True)) | set(micro.values_list("parent_id", flat=True))
+    return _area_grid_ids(user)
 
 
 def _check_edit(user, grid: Grid | None):
