@@ -154,8 +154,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from civicgrid.dispatch import lexicon
 
@@ -258,6 +256,8 @@ class DispatchModel:
 
     # --- training ------------------------------------------------------------------------------
     def _vectorizers(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         word = TfidfVectorizer(
             tokenizer=words,
             token_pattern=None,
@@ -278,6 +278,8 @@ class DispatchModel:
         return word, char
 
     def fit(self, titles, texts, labels):
+        from sklearn.svm import LinearSVC
+
         docs = [normalise(joined(t, x)) for t, x in zip(titles, texts, strict=True)]
         labels = np.asarray([str(label) for label in labels])
         self.word, self.char = self._vectorizers()
@@ -329,6 +331,7 @@ class DispatchModel:
         (selection on all rows would have seen the held-out labels: the scores, and so the
         temperature, would be too sure)."""
         from sklearn.model_selection import StratifiedKFold
+        from sklearn.svm import LinearSVC
 
         counts = np.bincount(y, minlength=len(self.classes_))
         if len(self.classes_) < 2 or counts.min() < 2 or len(y) < 4 * len(self.classes_):
@@ -454,6 +457,9 @@ class BaselineModel:
     TF-IDF (sublinear) + LinearSVC, title joined to the text once."""
 
     def fit(self, titles, texts, labels):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
         self.vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         x = self.vec.fit_transform([f"{t} {x}" for t, x in zip(titles, texts, strict=True)])
         self.svm = LinearSVC(random_state=0).fit(x, [str(label) for label in labels])
