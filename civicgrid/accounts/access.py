@@ -10,29 +10,21 @@ wrong role gets a 403 page in their language that says which roles the page is f
 """
 
 from functools import wraps
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
+from civicgrid.core.htmx import page_on_this_site
 
 
 def _referring_page(request) -> str | None:
-    """The path and query of the page a request came from (its Referer), when it is on this
-    site."""
-    referer = request.headers.get("Referer", "")
-    if not referer or not url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return None
-    parts = urlsplit(referer)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    """The page of this site a request came from (its Referer), or None."""
+    return page_on_this_site(request, request.headers.get("Referer", ""))
 
 
 def wants_json(request) -> bool:

@@ -16,14 +16,14 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def _page(request) -> str | None:
-    """The path and query of the page the htmx request came from, when it is on this site."""
-    current = request.headers.get("HX-Current-URL", "")
-    if not current or not url_has_allowed_host_and_scheme(
-        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+def page_on_this_site(request, url: str) -> str | None:
+    """The path and query of `url` (the page a request came from: htmx's HX-Current-URL, a
+    Referer) when it is a page of this site, else None: where a login may send the user back."""
+    if not url or not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return None
-    parts = urlsplit(current)
+    parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -33,7 +33,7 @@ def login_redirect_for_htmx(request, response):
     if target.path != resolve_url(settings.LOGIN_URL):
         return response
     query = dict(parse_qsl(target.query))
-    page = _page(request)
+    page = page_on_this_site(request, request.headers.get("HX-Current-URL", ""))
     if page is not None:
         query["next"] = page
     answer = HttpResponse(status=200)
