@@ -82,18 +82,26 @@ def test_a_failed_report_shows_every_error_at_the_top(phone_page, live_server, w
     assert not Case.objects.exists()
 
 
-def test_a_report_without_signal_is_kept_and_sent_once_back_online(phone_page, live_server, world):
-    page = phone_page
+def report_offline(page, live_server, description, photos=()):
+    """The grid worker signs in and sends a 楼道堆物 report from the phone without signal."""
     login(page, live_server, "wangxy")
     page.goto(live_server.url + "/m/report/")
     page.context.set_offline(True)
     page.select_option("#id_category", label="楼道堆物")
-    page.fill("#id_description", "地下车库入口堆放建筑垃圾")
-    page.set_input_files(
-        "#id_photos",
-        files=[{"name": "garage.jpg", "mimeType": "image/jpeg", "buffer": jpeg((120, 90, 60))}],
-    )
+    page.fill("#id_description", description)
+    if photos:
+        page.set_input_files("#id_photos", files=list(photos))
     page.click("#report-form button[type=submit]")
+
+
+def test_a_report_without_signal_is_kept_and_sent_once_back_online(phone_page, live_server, world):
+    page = phone_page
+    report_offline(
+        page,
+        live_server,
+        "地下车库入口堆放建筑垃圾",
+        photos=[{"name": "garage.jpg", "mimeType": "image/jpeg", "buffer": jpeg((120, 90, 60))}],
+    )
     wait_until(
         page, "document.querySelector('[data-outbox-status]').textContent.includes('已保存')"
     )
@@ -229,12 +237,7 @@ def test_a_kept_report_waits_for_the_sign_in_when_the_session_has_ended(
     """Back online with the session ended (a shift's phone left overnight), the kept report is
     not sent, nor marked refused: it waits, and goes once the worker has signed in again."""
     page = phone_page
-    login(page, live_server, "wangxy")
-    page.goto(live_server.url + "/m/report/")
-    page.context.set_offline(True)
-    page.select_option("#id_category", label="楼道堆物")
-    page.fill("#id_description", "消防通道被电瓶车占用")
-    page.click("#report-form button[type=submit]")
+    report_offline(page, live_server, "消防通道被电瓶车占用")
     wait_until(page, "document.querySelector('[data-outbox-count]').textContent === '1'")
     # The session has ended (expired, or signed out elsewhere); the CSRF cookie stays.
     page.context.clear_cookies(name="sessionid")
