@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import router, transaction
 from django.http import HttpResponseRedirect
@@ -64,11 +65,18 @@ class AutocompleteSelectMultiple(_KnownChoices, admin_widgets.AutocompleteSelect
 
 def may_open(admin_site, request, obj) -> bool:
     """Whether `obj`'s page in the admin opens for the request's user: its admin lets their
-    role see it and the row is in their scope (the admin's get_queryset)."""
-    related = admin_site._registry.get(type(obj))
-    if related is None or not related.has_view_permission(request, obj):
-        return False
-    return related.get_queryset(request).filter(pk=obj.pk).exists()
+    role see it and the row is in their scope (the admin's get_queryset). Asked once per object
+    and request: a case's history names the same few accounts on every row."""
+    known = request.__dict__.setdefault("_admin_may_open", {})
+    key = (type(obj), obj.pk)
+    if key not in known:
+        related = admin_site._registry.get(type(obj))
+        known[key] = (
+            related is not None
+            and related.has_view_permission(request, obj)
+            and related.get_queryset(request).filter(pk=obj.pk).exists()
+        )
+    return known[key]
 
 
 # The request whose change page is being drawn (RoleGatedAdmin.changeform_view): Django draws a
@@ -150,6 +158,12 @@ class RoleGatedMixin:
         scope = getattr(type(self), "scope", None)
         if scope is not None:
             queryset = scope(queryset, request.user)
+        if isinstance(self, InlineModelAdmin):
+            # An inline's rows name their relations (a history row its actor): read with the
+            # rows, not one by one.
+            shown = _relations(self.model, [*(self.fields or ()), *self.readonly_fields])
+            if shown:
+                queryset = queryset.select_related(*shown)
         return queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -169,6 +183,19 @@ class RoleGatedMixin:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _relations(model, names) -> list[str]:
+    """The names among `names` of `model`'s foreign keys (and one-to-one fields)."""
+    found = []
+    for name in dict.fromkeys(n for n in names if isinstance(n, str)):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and (field.many_to_one or field.one_to_one):
+            found.append(name)
+    return found
 
 
 def _required_paths(field, path: str, depth: int = 3) -> list[str]:
