@@ -65,18 +65,22 @@ class AutocompleteSelectMultiple(_KnownChoices, admin_widgets.AutocompleteSelect
 
 def may_open(admin_site, request, obj) -> bool:
     """Whether `obj`'s page in the admin opens for the request's user: its admin lets their
-    role see it and the row is in their scope (the admin's get_queryset). Asked once per object
-    and request: a case's history names the same few accounts on every row."""
+    role see it and the row is in their scope (the admin's get_queryset)."""
+    return _opens(admin_site, request, type(obj), "pk", obj.pk)
+
+
+def _opens(admin_site, request, model, key: str, value) -> bool:
+    """may_open for the row of `model` whose `key` is `value`, asked once per row and request:
+    a case's history names the same few accounts on every row."""
     known = request.__dict__.setdefault("_admin_may_open", {})
-    key = (type(obj), obj.pk)
-    if key not in known:
-        related = admin_site._registry.get(type(obj))
-        known[key] = (
+    if (model, key, value) not in known:
+        related = admin_site._registry.get(model)
+        known[model, key, value] = (
             related is not None
-            and related.has_view_permission(request, obj)
-            and related.get_queryset(request).filter(pk=obj.pk).exists()
+            and related.has_view_permission(request)
+            and related.get_queryset(request).filter(**{key: value}).exists()
         )
-    return known[key]
+    return known[model, key, value]
 
 
 # The request whose change page is being drawn (RoleGatedAdmin.changeform_view): Django draws a
@@ -109,8 +113,7 @@ class RawIdWidget(admin_widgets.ForeignKeyRawIdWidget):
         label, url = super().label_and_url_for_value(value)
         if url and self.request is not None:
             key = self.rel.get_related_field().name
-            obj = self.rel.model._default_manager.using(self.db).filter(**{key: value}).first()
-            if obj is None or not may_open(self.admin_site, self.request, obj):
+            if not _opens(self.admin_site, self.request, self.rel.model, key, value):
                 url = ""
         return label, url
 
