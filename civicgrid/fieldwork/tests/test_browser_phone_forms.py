@@ -248,5 +248,12 @@ def test_a_kept_report_waits_for_the_sign_in_when_the_session_has_ended(
     assert not Case.objects.exists()
 
     login(page, live_server, "wangxy", next_url="/m/report/")
-    wait_until(page, "document.querySelector('[data-outbox]').hidden === true", 20_000)
+    # The page after the sign-in draws the outbox hidden until it has read the phone's store:
+    # the sign that the report went is the status line naming its case.
+    wait_until(
+        page,
+        "document.querySelector('[data-outbox-status]').textContent.includes('暂存的上报已发送')",
+        20_000,
+    )
+    assert page.locator("[data-outbox]").is_hidden()
     assert Case.objects.get().description == "消防通道被电瓶车占用"
