@@ -489,7 +489,9 @@ def visit_to_case(visit: Visit, user, *, need=None, now=None):
     with transaction.atomic():
         visit = (
             Visit.objects.select_for_update(of=("self",))
-            .select_related("micro_grid", "household__address", "case")
+            # Not the case: a case made by a run that held the lock before this one is not in
+            # this statement's join (PostgreSQL re-reads only the locked row); visit.case reads it.
+            .select_related("micro_grid", "household__address")
             .get(pk=visit.pk)
         )
         check_grid(user, visit.micro_grid_id)
@@ -503,7 +505,8 @@ def visit_to_case(visit: Visit, user, *, need=None, now=None):
 def _lock_follow_up(follow_up) -> FollowUp:
     return (
         FollowUp.objects.select_for_update(of=("self",))
-        .select_related("visit__micro_grid__parent", "visit__household__address", "case")
+        # Not the case, as for a visit (visit_to_case).
+        .select_related("visit__micro_grid__parent", "visit__household__address")
         .get(pk=follow_up.pk)
     )
 

@@ -494,7 +494,10 @@ def do_inspect(
     with step_photos.atomic():
         house = (
             RentalHouse.objects.select_for_update(of=("self",))
-            .select_related("household__address", "community", "micro_grid", "case")
+            # Not the case: one opened by an inspection that held the lock before this one is not
+            # in this statement's join (PostgreSQL re-reads only the locked row), and a second
+            # red inspection would open another; house.case reads it after the lock.
+            .select_related("household__address", "community", "micro_grid")
             .get(pk=house.pk)
         )
         _check_in_scope(user, house)

@@ -43,6 +43,7 @@ from civicgrid.cases import services as cases
 from civicgrid.cases.choices import CaseSource
 from civicgrid.cases.models import Case, Category
 from civicgrid.cases.services import IllegalTransition
+from civicgrid.core import locks
 from civicgrid.core.text import field_text
 from civicgrid.grids.locator import get_locator
 from civicgrid.grids.models import Grid
@@ -206,6 +207,9 @@ def do_detect(*, now=None) -> dict:
     threshold = settings.CIVICGRID_PROACTIVE_THRESHOLD
     out = {"created": 0, "gathered": 0, "recurred": 0}
     with transaction.atomic():
+        # Runs take turns (the periodic job, 「立即检测」, a double click): each reads the cases not
+        # yet gathered, and a run reading them before the other's commit would gather them twice.
+        locks.hold("proactive.detect")
         rows = list(
             Case.objects.filter(
                 reported_at__gte=now - max(window, recur),

@@ -13,6 +13,7 @@ from civicgrid.firesafety import services, workflow
 from civicgrid.firesafety.choices import Colour
 from civicgrid.firesafety.models import ColourChange, Finding, Inspection, RentalHouse
 from civicgrid.testing.cases import walk_to
+from civicgrid.testing.race import at_once, server_database
 from civicgrid.testing.world import local
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +258,20 @@ def test_the_fire_office_is_remembered_and_follows_its_category_at_once(
     fire["firefighter"].delete()
     fire["office"].delete()
     assert services.fire_office_department_id() is None
+
+
+@pytest.mark.django_db(transaction=True)
+@server_database
+def test_two_red_inspections_at_once_open_one_case(fire, items, users):
+    """Two staff save a red inspection of one house at the same moment: both inspections are kept,
+    and the house has one case (the second used to miss the first's case and open another)."""
+    house = fire["houses"][0]
+    results, errors = at_once(
+        lambda _: services.do_inspect(
+            users["staff"], house, hazards=["blocked-exit"], landlord_acknowledged=False
+        )
+    )
+    assert errors == []
+    assert [r.colour for r in results] == [Colour.RED, Colour.RED]
+    house.refresh_from_db()
+    assert Case.objects.get() == house.case
