@@ -99,11 +99,16 @@ def _action_label(action: str) -> str:
 
 
 def _lock(case: Case) -> Case:
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .get(pk=case.pk if isinstance(case, Case) else case)
-    )
+    pk = case.pk if isinstance(case, Case) else case
+    locking = Case.objects.select_for_update(of=("self",)).select_related("category")
+    try:
+        return locking.get(pk=pk)
+    except Case.DoesNotExist:
+        # Waiting for another step's commit, PostgreSQL re-reads only the locked row: when that
+        # step changed its category (立案 with a corrected category, pressed twice), the row no
+        # longer joins the category read before the wait and is left out. Asked again, both
+        # are read as committed; a case that is not there is still not there.
+        return locking.get(pk=pk)
 
 
 def _check(case: Case, action: str, user) -> None:
