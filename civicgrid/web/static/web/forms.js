@@ -9,6 +9,12 @@
  *   refuses a text over the limit, with the field's message.
  * The counter's words come from this script's data-left / data-over ("{n}" is the number).
  *
+ * A form posted twice by a double click, or tapped again while a phone's page is still loading,
+ * would take its step twice (two stock moves, two records of one visit): a second submit of the
+ * same POST form within a few seconds is dropped, and the form is marked aria-busy meanwhile.
+ * Not htmx's forms (htmx queues its own requests), nor a submit another script took over; a page
+ * come back to from the history (bfcache) is ready to post again.
+ *
  * A part of the page htmx loads or posts that is refused, fails or cannot reach the server is
  * said at the top of <main> (#request-failed, role=alert; htmx alone leaves the part as it was
  * and says nothing); the notice goes when a later request succeeds. Its words: data-failed
@@ -88,6 +94,26 @@
   else start();
   // Parts swapped in by htmx get their counters too.
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+
+  var AGAIN_AFTER = 5000;  // ms: a download answers without leaving the page; it may be asked again
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (form.matches("[hx-post], [data-hx-post], [hx-boost] form")) return;
+    var last = Number(form.dataset.postedAt || 0);
+    if (Date.now() - last < AGAIN_AFTER) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.postedAt = String(Date.now());
+    form.setAttribute("aria-busy", "true");
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-posted-at]").forEach(function (form) {
+      delete form.dataset.postedAt;
+      form.removeAttribute("aria-busy");
+    });
+  });
 
   function failed(text) {
     var notice = document.getElementById("request-failed");
