@@ -824,7 +824,9 @@ def _category_ids(cases, count: int, *, after=None, forward: bool = True) -> lis
     the categories after (before) the one whose (family, code) is `after` — all when None."""
     ids = []
     for chunk in category_arrays(cases, count, after=after, forward=forward):
-        ids += chunk
+        # None, not []: a selection no case can match (pk__in=[]) is no subquery at all, and
+        # Django writes its array as NULL.
+        ids += chunk or []
         if len(ids) >= count:
             break
     return ids[:count]

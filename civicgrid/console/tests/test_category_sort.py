@@ -108,3 +108,13 @@ def test_a_cursor_of_no_category_or_a_malformed_one_is_answered(users, cases, cl
         assert re.findall(r'data-number="(\d+)"', page.content.decode()) == re.findall(
             r'data-number="(\d+)"', first
         )
+
+
+def test_a_tab_with_nothing_in_it_is_an_empty_page(users, cases):
+    """A selection the database need not even ask (no case can match it) reads each category's
+    ids as none at all, not as an empty list: the page is empty, by number and by cursor."""
+    base = queries.row_columns(queries.list_queryset(users["operator"]))
+    ordered, sort = queries.sorted_cases(base.filter(pk__in=[]), "category")
+    assert queries.page_of(ordered, sort, 0, 30) == []
+    after = queries.decode_cursor(queries.encode_cursor(sort, cases[0], forward=True), sort)
+    assert queries.keyset_page(ordered, sort, after, 30) == ([], False)
