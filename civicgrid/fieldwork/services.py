@@ -192,8 +192,16 @@ def _point(raw, index, now):
     return [round(lon, 7), round(lat, 7), at.isoformat(timespec="seconds")]
 
 
+def _when(point) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(point[2])
+
+
 def add_route_points(patrol: Patrol, user, points, *, now=None) -> Patrol:
-    """Append the phone's positions to the running patrol's route (all of them or none)."""
+    """Append the phone's positions to the running patrol's route (all of them or none).
+
+    The phone keeps the points it could not send (no signal, the session ended) and sends them
+    again, so a point with its own time that the route holds already (the same place at the same
+    time) is not added twice, and points that come late take their place in time."""
     if not isinstance(points, list) or not points:
         raise ValidationError({"points": _("没有轨迹点")})
     if len(points) > MAX_POINTS_PER_POST:
@@ -206,9 +214,20 @@ def add_route_points(patrol: Patrol, user, points, *, now=None) -> Patrol:
         patrol = _lock_patrol(patrol)
         _check_patrol_owner(patrol, user)
         _check_running(patrol)
+        # Only a point that carries the phone's own time can be known again: one without takes
+        # the server's, and two such at one place within a second are two points.
+        held = {tuple(p) for p in patrol.route}
+        cleaned = [
+            p
+            for p, raw in zip(cleaned, points, strict=True)
+            if len(raw) != 3 or tuple(p) not in held
+        ]
         if len(patrol.route) + len(cleaned) > MAX_ROUTE_POINTS:
             raise ValidationError({"points": _("轨迹点已达上限%(n)s个") % {"n": MAX_ROUTE_POINTS}})
-        patrol.route = [*patrol.route, *cleaned]
+        route = [*patrol.route, *cleaned]
+        if patrol.route and cleaned and min(map(_when, cleaned)) < _when(patrol.route[-1]):
+            route.sort(key=_when)  # stable: points of one moment keep the order they came in
+        patrol.route = route
         patrol.save(update_fields=["route"])
     return patrol
 

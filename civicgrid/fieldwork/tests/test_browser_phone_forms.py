@@ -6,7 +6,9 @@ and the grid's reports waiting for 立案.
 
 Saves docs/screenshots/phone-errors.png, phone-offline.png and phone-photo-viewer.png."""
 
+import datetime
 import io
+import json
 
 import pytest
 from PIL import Image
@@ -257,3 +259,43 @@ def test_a_kept_report_waits_for_the_sign_in_when_the_session_has_ended(
     )
     assert page.locator("[data-outbox]").is_hidden()
     assert Case.objects.get().description == "消防通道被电瓶车占用"
+
+
+def test_route_points_taken_after_the_session_ended_are_sent_after_the_sign_in(
+    phone_page, live_server, world
+):
+    """A patrol's positions that the server refused because the session had ended stay on the
+    phone (its storage, not only the page), so going to the login and back loses none; a point
+    sent twice (on leaving the page, then from storage) counts once."""
+    page = phone_page
+    lon, lat = IN_MICRO[0]
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 10})
+    login(page, live_server, "wangxy")
+    page.goto(live_server.url + "/m/patrols/")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    status = "document.querySelector('[data-patrol-route] .fw-status').textContent"
+    wait_until(page, f"{status}.includes('1')")
+    patrol = Patrol.objects.get()
+
+    page.context.clear_cookies(name="sessionid")  # the session has ended
+    for step in range(1, 6):  # walking on: the fifth point makes a batch, refused (401)
+        page.context.set_geolocation({"longitude": lon + 0.0004 * step, "latitude": lat})
+        page.wait_for_timeout(150)
+    stored = f"localStorage.getItem('civicgrid-route:/m/patrols/{patrol.pk}/points/')"
+    wait_until(page, f"JSON.parse({stored} || '[]').length === 5")
+    patrol.refresh_from_db()
+    assert len(patrol.route) == 1
+
+    login(page, live_server, "wangxy", next_url=f"/m/patrols/{patrol.pk}/")
+    wait_until(page, f"{status}.includes('6')")
+    patrol.refresh_from_db()
+    assert [p[0] for p in patrol.route] == [round(lon + 0.0004 * step, 6) for step in range(6)]
+    # What the phone still keeps is only what it took since (the position on the page's load).
+    left = page.evaluate(stored)
+    last = datetime.datetime.fromisoformat(patrol.route[-1][2])
+    assert all(
+        datetime.datetime.fromisoformat(p[2].replace("Z", "+00:00")) > last
+        for p in json.loads(left or "[]")
+    )

@@ -302,3 +302,23 @@ def test_with_htmx_only_the_line_comes_back(users, tree, client_for):
         "已转为案件"
         not in c.get(f"/m/patrols/{patrol.pk}/").content.decode().split("<main")[1].split("<h1")[0]
     )
+
+
+def test_points_sent_again_count_once_and_late_ones_take_their_place_in_time(users, tree):
+    """The phone sends again what it kept (no signal, the session ended): a point the route holds
+    already is not added twice, and points that come late are put in time order."""
+    patrol = services.start_patrol(users["worker"], tree["micro_grids"][0])
+    early = [
+        [121.505, 31.1075, "2026-11-24T09:00:05+08:00"],
+        [121.5052, 31.1075, "2026-11-24T09:00:10+08:00"],
+    ]
+    later = [[121.506, 31.1076, "2026-11-24T09:01:00+08:00"]]
+    services.add_route_points(patrol, users["worker"], later)
+    services.add_route_points(patrol, users["worker"], early)
+    services.add_route_points(patrol, users["worker"], [*early, *later])  # all of it again
+    patrol.refresh_from_db()
+    assert [p[0] for p in patrol.route] == [121.505, 121.5052, 121.506]
+    # Points of one moment from one post are all kept (a phone without its own clock).
+    services.add_route_points(patrol, users["worker"], [[121.507, 31.1077]] * 3)
+    patrol.refresh_from_db()
+    assert len(patrol.route) == 6

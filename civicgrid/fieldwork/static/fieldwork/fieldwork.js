@@ -3,7 +3,11 @@
  * [data-geolocate]: on load, ask the phone for its position and fill the inputs named by
  *   data-lon / data-lat (the map marker follows; a tap on the map still overrides).
  * [data-patrol-route]: while a patrol runs, watch the position and post it in batches
- *   (JSON {"points": [[lon, lat, iso], ...]}) to data-url with the CSRF header.
+ *   (JSON {"points": [[lon, lat, iso], ...]}) to data-url with the CSRF header. Points not yet
+ *   sent are kept in the phone's storage (localStorage, per patrol) as well as in the page:
+ *   leaving the page — to sign in again once the session has ended, or the browser closing it —
+ *   loses none, and the patrol's page sends them when it is opened again. The server drops a
+ *   point it holds already, so one sent twice (the last post on leaving, then from storage) counts once.
  */
 (function () {
   "use strict";
@@ -41,6 +45,14 @@
   function patrolRoute(box) {
     var url = box.dataset.url, status = box.querySelector(".fw-status");
     var pending = [], sending = false, line = null, count = +box.dataset.count || 0;
+    var kept = "civicgrid-route:" + url;
+    function keep() {
+      try {
+        if (pending.length) localStorage.setItem(kept, JSON.stringify(pending));
+        else localStorage.removeItem(kept);
+      } catch (e) { /* storage full or refused: the page still holds them */ }
+    }
+    try { pending = JSON.parse(localStorage.getItem(kept)) || []; } catch (e) { pending = []; }
     var mapEl = document.getElementById(box.dataset.routeMap), here = null;
     function map() { return mapEl && mapEl._civicgridMap; }
     function draw(lat, lon) {
@@ -58,7 +70,9 @@
     function flush() {
       if (sending || !pending.length) return;
       sending = true;
-      var batch = pending.splice(0, pending.length);
+      // At most what the server takes in one post (fieldwork.services.MAX_POINTS_PER_POST): after
+      // long without signal the rest go with the next rounds.
+      var batch = pending.splice(0, 500);
       fetch(url, {
         method: "POST",
         credentials: "same-origin",
@@ -66,16 +80,17 @@
         body: JSON.stringify({ points: batch }),
       }).then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
         .then(function (res) {
-          if (res[0] < 300) { count = res[1].count; say(status, box.dataset.msgOk.replace("{n}", count), true); }
+          if (res[0] < 300) { count = res[1].count; say(status, box.dataset.msgOk.replace("{n}", count), true); keep(); }
           else {
             // The session has ended (401): the page stays, with the patrol's checklist as it
             // was, and says so; the points wait here and go with the next batch once the worker
             // has signed in again (in another tab: this page keeps them only while it is open).
             if (res[0] === 401) pending = batch.concat(pending);
+            keep();  // a refusal for what the points say (a finished patrol) is not kept
             say(status, res[1].error || box.dataset.msgFail);
           }
         })
-        .catch(function () { pending = batch.concat(pending); say(status, box.dataset.msgOffline); })
+        .catch(function () { pending = batch.concat(pending); keep(); say(status, box.dataset.msgOffline); })
         .then(function () { sending = false; });
     }
     if (!("geolocation" in navigator)) { say(status, box.dataset.msgNone); return; }
@@ -83,18 +98,22 @@
     navigator.geolocation.watchPosition(function (pos) {
       var lon = +pos.coords.longitude.toFixed(6), lat = +pos.coords.latitude.toFixed(6);
       pending.push([lon, lat, new Date(pos.timestamp || Date.now()).toISOString()]);
+      keep();
       draw(lat, lon);
       if (pending.length >= 5 || count === 0) flush();
     }, function () { say(status, box.dataset.msgFail); },
     { enableHighAccuracy: true, maximumAge: 10000, timeout: 30000 });
     setInterval(flush, 20000);
+    flush();  // the points a page left here before (kept in storage)
     // Points taken just before leaving the page (e.g. a tap on a checklist button) go too.
     window.addEventListener("pagehide", function () {
       if (!pending.length || !navigator.sendBeacon) return;
       // sendBeacon cannot set headers: post through fetch keepalive instead.
+      // They stay in storage too: if this post is refused (the session ended) or lost, the
+      // patrol's page sends them again; if it goes through, the server drops them the second time.
       fetch(url, { method: "POST", keepalive: true, credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-        body: JSON.stringify({ points: pending.splice(0, pending.length) }) });
+        body: JSON.stringify({ points: pending.slice(0, 500) }) });
     });
   }
 
