@@ -9,7 +9,7 @@ transaction.
 
 import hashlib
 
-from django.db import connections, transaction
+from django.db import connections
 
 
 def lock_key(name: str) -> int:
@@ -24,9 +24,9 @@ def hold(name: str, *, using: str = "default") -> None:
     SQLite: nothing to take — its transactions begin IMMEDIATE (settings.DATABASES), so writers
     already run one at a time, and a transaction holds the database from its start.
     """
-    if not transaction.get_connection(using).in_atomic_block:
-        raise RuntimeError("locks.hold needs a transaction (transaction.atomic)")
     connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("locks.hold needs a transaction (transaction.atomic)")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])

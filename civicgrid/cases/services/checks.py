@@ -98,17 +98,31 @@ def _action_label(action: str) -> str:
     return str(CaseAction(action).label)
 
 
-def _lock(case: Case) -> Case:
-    pk = case.pk if isinstance(case, Case) else case
-    locking = Case.objects.select_for_update(of=("self",)).select_related("category")
-    try:
-        return locking.get(pk=pk)
-    except Case.DoesNotExist:
+def _lock_rows(pks) -> dict:
+    """The cases `pks`, locked in primary-key order (so two steps on the same pair can never
+    deadlock), with their categories: {pk: case}."""
+    locking = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+    rows = {c.pk: c for c in locking}
+    if len(rows) < len(set(pks)):
         # Waiting for another step's commit, PostgreSQL re-reads only the locked row: when that
         # step changed its category (立案 with a corrected category, pressed twice), the row no
         # longer joins the category read before the wait and is left out. Asked again, both
         # are read as committed; a case that is not there is still not there.
-        return locking.get(pk=pk)
+        rows = {c.pk: c for c in locking.all()}
+    return rows
+
+
+def _lock(case: Case) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    try:
+        return _lock_rows([pk])[pk]
+    except KeyError:
+        raise Case.DoesNotExist("Case matching query does not exist.") from None
 
 
 def _check(case: Case, action: str, user) -> None:

@@ -25,6 +25,7 @@ from civicgrid.cases.services.checks import (
     IllegalTransition,
     _check,
     _lock,
+    _lock_rows,
     _optional_text,
     _record,
     _required_text,
@@ -204,19 +205,7 @@ def do_merge(case, user, *, master, note: str = "", now=None) -> Done:
     master_pk = _master_in_scope(master, user)
     now = now or timezone.now()
     with transaction.atomic():
-        # Lock both rows in primary-key order so two merges can never deadlock.
-        pks = sorted({case.pk if isinstance(case, Case) else case, master_pk})
-        locking = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("category")
-            .filter(pk__in=pks)
-            .order_by("pk")
-        )
-        locked = {c.pk: c for c in locking}
-        if len(locked) < len(pks):
-            # A row whose category another step changed while this one waited is left out
-            # (checks._lock): asked again, it is read as committed.
-            locked = {c.pk: c for c in locking.all()}
+        locked = _lock_rows(sorted({case.pk if isinstance(case, Case) else case, master_pk}))
         duplicate = locked.get(case.pk if isinstance(case, Case) else case)
         master = locked.get(master_pk)
         if duplicate is None or master is None:
