@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: install lock demo serve test test-only lint format bench-rq-warm bench-prepared bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
+.PHONY: install lock demo serve test test-only lint format bench-demo-load bench-rq-warm bench-prepared bench-working-hours bench-first-recent bench-locate bench-photos bench-intake bench-dashboard bench-lists bench-city cluster-test clean-demo messages
 
 # constraints.txt pins every Python package to the versions the suite last passed with (`make
 # lock` writes it again from a fresh resolution of pyproject.toml's ranges).
@@ -101,6 +101,11 @@ bench-dashboard: $(VENV)/.bench-stamp
 
 bench-dispatch: $(STAMP)
 	$(PY) bench/dispatch.py
+
+# The default demo load on SQLite, this tree against another revision in turn (BENCH_AGAINST, HEAD).
+BENCH_AGAINST ?= HEAD
+bench-demo-load: $(STAMP)
+	$(PY) bench/demo_load.py --against $(BENCH_AGAINST)
 
 # Dispatch top-1 against char TF-IDF + SVM over seeds 0–3 on both development files (same folds).
 bench-dispatch-seeds: $(STAMP)

@@ -18,6 +18,7 @@ is `NEW` (an empty tuple) for a case just reported. A receiver runs inside the t
 it writes commits or rolls back with the step.
 """
 
+from django.db import transaction
 from django.dispatch import Signal
 
 WATCHED_FIELDS = (
@@ -55,6 +56,8 @@ _WATCHED_NAMES = frozenset(WATCHED_FIELDS) | {
     f[: -len("_id")] for f in WATCHED_FIELDS if f.endswith("_id")
 }
 NEW = ()
+# Where remember_stored keeps its note on the instance (not a field: never saved).
+_STORED = "_stored_watched_state"
 
 case_changed = Signal()
 
@@ -68,8 +71,36 @@ def state(case) -> tuple:
     return tuple(getattr(case, f) for f in WATCHED_FIELDS)
 
 
+def remember_stored(case) -> None:
+    """Note that the case's row holds its watched values now, for the rest of this transaction:
+    the case was just read under its lock, or saved (which locks the row too). `stored_state`
+    then answers from the note instead of reading the row again: nothing else can change the
+    row before the commit, and the services change watched values only through `_step`, which
+    saves them (a bulk write of one is refused)."""
+    marker = _transaction_marker(case._state.db)
+    if marker is not None:
+        case.__dict__[_STORED] = (marker, state(case))
+
+
+def _transaction_marker(alias):
+    """What tells this transaction from any other on the connection: its outermost atomic
+    block, and the list of its on-commit hooks, which Django replaces when a transaction ends
+    either way (and when a savepoint rolls back, where a note is then merely not used)."""
+    connection = transaction.get_connection(alias or "default")
+    if not connection.atomic_blocks:
+        return None
+    return (connection.atomic_blocks[0], connection.run_on_commit)
+
+
 def stored_state(case, using=None) -> tuple:
     """The watched values of the case's row as the database holds it (NEW if there is none)."""
+    noted = case.__dict__.pop(_STORED, None)
+    if noted is not None and using in (None, case._state.db):
+        marker = _transaction_marker(case._state.db)
+        # Only within the transaction that noted it (a decorator's atomic block is one object
+        # for every call, so the block alone would not do).
+        if marker is not None and all(a is b for a, b in zip(marker, noted[0], strict=True)):
+            return noted[1]
     row = (
         type(case)
         ._base_manager.using(using or case._state.db)

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from civicgrid.core import checks  # noqa: F401  (registers the demo-files check)
+        from civicgrid.core.pgstatements import cache_wide_statements
+
+        cache_wide_statements()
 
         name_third_party_admin()
 

@@ -16,11 +16,16 @@ column has a descriptor of its own (a spatial or file field), is built by `from_
 so is a queryset with known related objects (a related manager's).
 """
 
+import threading
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import signals
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
+from django.db.transaction import TransactionManagementError
 
 # Descriptors that read the value from the instance's __dict__ and, on a new instance, store it
 # there unchanged (the foreign key's also forgets a cached relation, which a new one has none).
@@ -91,21 +96,65 @@ class LeanModelIterable(ModelIterable):
         db = queryset.db
         compiler = queryset.query.get_compiler(using=db)
         results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
-        select, klass_info = compiler.select, compiler.klass_info
-        annotations = list((compiler.annotation_col_map or {}).items())
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        build = _builder(
-            klass_info["model"], [column[0].target.attname for column in select[start:end]], db
-        )
-        related = [_Related(p) for p in get_related_populators(klass_info, select, db)]
-        for row in compiler.results_iter(results):
-            obj = build(row[start:end])
-            for populator in related:
-                populator.populate(row, obj)
-            for name, position in annotations:
-                setattr(obj, name, row[position])
-            yield obj
+        yield from _instances(compiler, results, db)
+
+
+def _instances(compiler, results, db):
+    """The instances of `results` (chunks of rows) as `compiler` (after its as_sql) selected them."""
+    select, klass_info = compiler.select, compiler.klass_info
+    annotations = list((compiler.annotation_col_map or {}).items())
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    build = _builder(
+        klass_info["model"], [column[0].target.attname for column in select[start:end]], db
+    )
+    related = [_Related(p) for p in get_related_populators(klass_info, select, db)]
+    for row in compiler.results_iter(results):
+        obj = build(row[start:end])
+        for populator in related:
+            populator.populate(row, obj)
+        for name, position in annotations:
+            setattr(obj, name, row[position])
+        yield obj
+
+
+# Per thread: {(alias, key): (connection, compiler, sql, locking)} (see `compiled`).
+_compiled = threading.local()
+
+
+def compiled(key, make_queryset, params, *, using="default") -> list:
+    """The instances `make_queryset(params)` reads, its SQL compiled once per thread and
+    database for `key`.
+
+    For a query run on every step with only its values changing, where compiling costs more
+    than the rest (a case's locking read, its 112 columns and its category; the API's token read).
+    The query must take `params` as its only parameters, in order; that is checked when it is
+    compiled, and a statement whose parameters differ runs through the ORM and is not kept. A locking read
+    outside a transaction raises as the ORM's would."""
+    cache = _compiled.__dict__.setdefault("entries", {})
+    connection = connections[using]
+    entry = cache.get((using, key))
+    if entry is None or entry[0] is not connection:
+        queryset = make_queryset(params)
+        compiler = queryset.query.get_compiler(using=using)
+        try:
+            sql, built = compiler.as_sql()  # raises outside a transaction for a locking read
+        except EmptyResultSet:  # no value can match (an empty list, None): as the ORM, none
+            return []
+        if list(built) != list(params):
+            # These values change the statement (or it has parameters of its own): not kept.
+            return list(queryset)
+        cache[(using, key)] = (connection, compiler, sql, bool(queryset.query.select_for_update))
+    else:
+        _connection, compiler, sql, locking = entry
+        if locking and connection.features.has_select_for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return list(_instances(compiler, [rows], using))
 
 
 def lean(queryset):

@@ -11,7 +11,7 @@
 - Most households (≈ 85 %) pledged; every 居村's first estate has its 居民公约 (the very first
   estate's in a second version).
 - A baseline for every estate (dry/mixed kg per day before the start), then twelve months of
-  weighings (a sample day each month, dry, wet and recyclables, hazardous waste each quarter, a few loads refused as mixed): each
+  weighings and this month's so far (a sample day each month, dry, wet and recyclables, hazardous waste each quarter, a few loads refused as mixed): each
   estate's reduction climbs to its own level, the first estate's to the seed's 57.89 %.
 - Monthly inspections over the last six months in the team 居村 (a few fails that became 垃圾分类
   cases for the 物业, with re-inspections; one estate fails twice in a row and gets a yellow
@@ -297,11 +297,17 @@ def _weighings(estates, households, start, today, now, rng, counts):
         target = (
             SEED_RATE if estate is estates[0] else Decimal(str(round(rng.uniform(0.22, 0.5), 3)))
         )
-        for month in range(12):
+        # Twelve months, then this month so far: the monthly report opens on this month, and a
+        # street loaded on the 7th had nothing to show there until the 15th (its sample day);
+        # this month's is yesterday's, up to the 15th (none yet on the 1st).
+        for month in range(13):
             first = _month_start(start, -month)
             ramp = Decimal(min(month + 1, 8)) / 8  # reaches its level after eight months
             rate = Decimal("0.08") + (target - Decimal("0.08")) * ramp
-            for day in (15,):
+            current = (first.year, first.month) == (today.year, today.month)
+            for day in (min(15, today.day - 1) if current else 15,):
+                if day < 1:
+                    continue
                 date = first.replace(day=day)
                 if date > today:
                     continue

@@ -252,6 +252,9 @@ def indicators(estates, first: datetime.date, last: datetime.date, communities=N
         row(("u", u["unit_name"]), u["unit_name"], u["community__name"], None, u["n"])
         for u in unit_rows
     ]
+    # Shared parking runs in some estates of a street; the rest are listed (who has not joined)
+    # after those with vehicles, spaces or sharing, each part in 居村 and name order.
+    rows.sort(key=lambda r: not (r["vehicles"] or r["spaces"] or r["shares"] or r["hours_offered"]))
     vehicles = sum(r["vehicles"] or 0 for r in rows)
     estate_spaces = sum(r["spaces"] for r in rows if r["kind"] == "estate")
     hours_offered = round(sum(r["hours_offered"] for r in rows), 1)

@@ -12,6 +12,8 @@ failure: .ci/run installs chromium with apt.
 
 import os
 import shutil
+import threading
+import time
 from importlib import import_module
 from pathlib import Path
 
@@ -101,6 +103,7 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
     # (fixtures building data) are still plain synchronous calls between browser steps.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    _watch_server_requests()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -110,6 +113,53 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+class _ServerRequests:
+    """Requests the live server is still answering. A page's last request can outlive the
+    browser context: the patrol page posts its unsent positions with a keepalive fetch on
+    pagehide, which closing the context fires. Answered while the test's teardown empties the
+    database (on SQLite the live server shares the test's connection), it broke the flush
+    (FOREIGN KEY constraint failed) and left rows behind for the next test. The page fixtures
+    wait, after closing their context, until the server has been idle for a moment."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.open = 0
+        self.last = time.monotonic()
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.open += 1
+            self.last = time.monotonic()
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.open = max(0, self.open - 1)
+            self.last = time.monotonic()
+
+    def wait_idle(self, quiet_s=0.15, timeout_s=10.0):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.open == 0 and time.monotonic() - self.last >= quiet_s:
+                    return
+            time.sleep(0.02)
+
+
+SERVER_REQUESTS = _ServerRequests()
+
+
+def _watch_server_requests():
+    from django.core.signals import request_finished, request_started
+
+    request_started.connect(SERVER_REQUESTS.started, dispatch_uid="browser-tests-started")
+    request_finished.connect(SERVER_REQUESTS.finished, dispatch_uid="browser-tests-finished")
+
+
+def _close(context):
+    context.close()
+    SERVER_REQUESTS.wait_idle()
 
 
 def _context(browser, **options):
@@ -144,12 +194,46 @@ def wait_until(page, expression: str, timeout_ms: int = 15_000, interval_ms: int
         page.wait_for_timeout(interval_ms)
 
 
+class HeldAnswer:
+    """The first request of `page` matching `url` (a glob or a regex, as page.route takes),
+    answered by the server at once but handed to the page only on `release()`: a slow answer
+    that arrives after those to requests sent after it. Later matching requests go through."""
+
+    def __init__(self, page, url):
+        self.page, self.url = page, url
+        self._seen = 0
+        self._held = None
+        page.route(url, self._route)
+
+    def _route(self, route):
+        self._seen += 1  # counted before fetching: the next request may come meanwhile
+        if self._seen > 1:
+            route.continue_()
+            return
+        self._held = (route, route.fetch())
+
+    def release(self, edit=None):
+        """Hand the held answer to the page (its JSON through `edit` first, if given) and give
+        the page a moment to handle it."""
+        for _ in range(250):  # the route's own fetch of the answer, at most 5 s
+            if self._held:
+                break
+            self.page.wait_for_timeout(20)
+        assert self._held, f"no request to {self.url} was held back"
+        route, answer = self._held
+        extra = {"json": edit(answer.json())} if edit else {}
+        with self.page.expect_request_finished(lambda r: r is route.request):
+            route.fulfill(response=answer, **extra)
+        self.page.unroute(self.url, self._route)
+        self.page.wait_for_timeout(100)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = _context(browser, viewport={"width": 1280, "height": 800})
     refused = watch_csp(context)
     yield context.new_page()
-    context.close()
+    _close(context)
     assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
@@ -164,7 +248,7 @@ def phone_page(browser, live_server):
     )
     refused = watch_csp(context)
     yield context.new_page()
-    context.close()
+    _close(context)
     assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 

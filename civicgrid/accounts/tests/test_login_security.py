@@ -401,6 +401,26 @@ def test_an_expired_token_is_refused_with_401(operator):
     assert response["WWW-Authenticate"] == "Token"
 
 
+def test_a_token_works_until_its_user_is_deactivated(operator):
+    """Each request reads the token and its user afresh (one statement, compiled once per
+    thread: accounts.tokens): the same token, asked again after a change, sees the change."""
+    body = _login()
+    client = _as(body["token"])
+    assert client.get("/api/grids/").status_code == 200
+    assert client.get("/api/grids/").status_code == 200
+    operator.is_active = False
+    operator.save(update_fields=["is_active"])
+    response = client.get("/api/grids/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "该账号已停用"}
+    operator.is_active = True
+    operator.save(update_fields=["is_active"])
+    ApiToken.objects.all().delete()  # revoked
+    response = client.get("/api/grids/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "令牌无效或已撤销，请重新登录"}
+
+
 def test_an_unknown_token_is_refused_with_401(db):
     response = _as("no-such-token").get("/api/grids/")
     assert response.status_code == 401

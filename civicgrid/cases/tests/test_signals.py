@@ -53,3 +53,69 @@ def test_a_bulk_write_of_a_watched_field_is_refused(users, garbage):
     assert case.status == CaseStatus.DISPATCHED and case.handling_deadline is not None
     # Fields nobody keeps in step with may still be written in bulk (the deadline scan does).
     assert Case.objects.filter(pk=case.pk).update(warning_level=WarningLevel.RED) == 1
+
+
+# --- the stored state noted under the lock (cases.signals.remember_stored) --------------------
+
+
+def _status(values) -> str:
+    if isinstance(values, dict):  # as `heard` keeps `before`
+        return values["status"]
+    return dict(zip(case_signals.WATCHED_FIELDS, values, strict=True))["status"]
+
+
+def test_a_step_on_a_locked_case_reads_its_row_once(
+    users, garbage, heard, django_assert_num_queries
+):
+    """The lock's read is the state before the step: the step does not read the row again, and a
+    second step in the same transaction starts from what the first saved."""
+    from django.db import transaction
+
+    from civicgrid.cases.services.checks import _lock_rows
+
+    case = case_in_state("filed", users, cat=garbage)
+    with transaction.atomic():
+        locked = _lock_rows([case.pk])[case.pk]
+        with django_assert_num_queries(0):
+            assert case_signals.stored_state(locked) == case_signals.state(locked)
+        case_signals.remember_stored(locked)  # what the read above used up, noted again
+        locked.status = CaseStatus.DISPATCHED
+        with django_assert_num_queries(1):  # the UPDATE only
+            locked.save()
+        case_signals.remember_stored(locked)
+        with django_assert_num_queries(0):
+            assert _status(case_signals.stored_state(locked)) == CaseStatus.DISPATCHED
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions, each committed
+def test_a_note_from_an_earlier_transaction_is_not_trusted(users, garbage, heard):
+    """A case read under a lock that has ended may have changed since (another process): its
+    state before the next step is read from the row."""
+    from django.db import connection, transaction
+
+    from civicgrid.cases.services.checks import _lock_rows
+
+    case = case_in_state("filed", users, cat=garbage)
+    with transaction.atomic():
+        kept = _lock_rows([case.pk])[case.pk]
+    with connection.cursor() as cursor:  # another process moves it on
+        cursor.execute(
+            "UPDATE cases_case SET status = %s WHERE id = %s", [CaseStatus.DISPATCHED, case.pk]
+        )
+    with transaction.atomic():
+        assert _status(case_signals.stored_state(kept)) == CaseStatus.DISPATCHED
+    assert _status(case_signals.stored_state(kept)) == CaseStatus.DISPATCHED  # and outside one
+
+
+def test_steps_announce_each_change_from_the_state_the_last_left(users, garbage, heard):
+    """Report → 立案 → 派遣 → 签收 → 处置, each step in its own transaction, as the desk works."""
+    case_in_state("handled", users, cat=garbage)
+    assert [
+        (_status(before) if before else None, _status(after)) for _pk, before, after in heard
+    ] == [
+        (None, CaseStatus.REPORTED),
+        (CaseStatus.REPORTED, CaseStatus.FILED),
+        (CaseStatus.FILED, CaseStatus.DISPATCHED),
+        (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED),
+        (CaseStatus.ACCEPTED, CaseStatus.HANDLED),
+    ]

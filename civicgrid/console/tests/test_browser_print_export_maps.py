@@ -10,7 +10,7 @@ from civicgrid.accounts.choices import Role
 from civicgrid.cases import services
 from civicgrid.cases.models import Category
 from civicgrid.grids.models import Grid
-from civicgrid.testing.browser import login, screenshot, wait_until
+from civicgrid.testing.browser import HeldAnswer, login, screenshot, wait_until
 from civicgrid.testing.factories import DepartmentFactory, UserFactory, make_tree
 
 pytestmark = [
@@ -148,7 +148,11 @@ def test_the_case_map_clusters_open_cases_and_filters_by_state(page, live_server
     for box in page.locator("#case-map-states input[name=status]").all():
         if box.get_attribute("value") != "accepted":
             box.uncheck()
-    wait_until(page, "document.getElementById('case-map').dataset.loaded === '2'")
+    wait_until(
+        page,
+        "document.getElementById('case-map').dataset.loaded === '2'"
+        " && !document.getElementById('case-map').dataset.loading",
+    )
     assert "2" in page.locator("#case-map-count").inner_text()
     # A marker's popup links to its case.
     number = street["cases"][2].number
@@ -170,6 +174,34 @@ def test_the_case_map_clusters_open_cases_and_filters_by_state(page, live_server
     page.goto(href)
     page.wait_for_load_state()
     assert page.url.endswith(f"/console/case/{number}/")
+
+
+def test_a_slow_answer_for_states_no_longer_ticked_does_not_redraw_the_case_map(
+    page, live_server, street
+):
+    """Unticking states one after another sends a request per tick. The answer to an earlier tick
+    that comes back last must not put back markers and a count for states the operator unticked."""
+    login(page, live_server, "operator")
+    page.locator("#case-map-link").click()
+    page.wait_for_selector("#case-map[data-loaded]")
+    held = HeldAnswer(page, "**/console/map/cases.json*")
+    boxes = page.locator("#case-map-states input[name=status]").all()
+    keep = "accepted"
+    first = next(b for b in boxes if b.get_attribute("value") != keep and b.is_checked())
+    with page.expect_request("**/console/map/cases.json*"):
+        first.uncheck()
+    for box in boxes:
+        if box.get_attribute("value") != keep and box.is_checked():
+            box.uncheck()
+    wait_until(
+        page,
+        "document.getElementById('case-map').dataset.loaded === '2'"
+        " && !document.getElementById('case-map').dataset.loading",
+    )
+    # The held answer (more states, more cases) arrives now; the map keeps the latest.
+    held.release()
+    assert page.locator("#case-map").get_attribute("data-loaded") == "2"
+    assert "2" in page.locator("#case-map-count").inner_text()
 
 
 def test_the_dashboard_shows_a_heat_map_of_reports(page, live_server, street):

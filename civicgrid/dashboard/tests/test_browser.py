@@ -14,7 +14,14 @@ from civicgrid.demo.builder import DemoParams, build_demo_street
 from civicgrid.demo.cases import build_demo_cases
 from civicgrid.demo.logins import PASSWORDS
 from civicgrid.grids.models import Grid
-from civicgrid.testing.browser import _context, ensure_migration_data, login, screenshot, wait_until
+from civicgrid.testing.browser import (
+    HeldAnswer,
+    _context,
+    ensure_migration_data,
+    login,
+    screenshot,
+    wait_until,
+)
 
 # serialized_rollback: the flush after a transactional test would drop the seeded categories and
 # the calendar for the tests after it.
@@ -118,6 +125,21 @@ def test_leader_drills_down_and_the_big_screen(demo, page, browser, live_server)
     )
     assert fresh["kpi"]["open"] == int(screen.locator("#kpi-open").inner_text())
     assert screen.evaluate("() => document.body.dataset.refresh") == "60"
+    # Two refreshes in flight: the first one's answer, held back and made to differ, comes back
+    # after the second's and must not put its older figures on the screen.
+    held = HeldAnswer(screen, re.compile(r"/dashboard/data"))
+    with screen.expect_request(re.compile(r"/dashboard/data")):
+        screen.evaluate("() => window.civicgridDashboard.refresh()")
+    with screen.expect_request_finished(lambda r: "/dashboard/data" in r.url):
+        screen.evaluate("() => window.civicgridDashboard.refresh()")
+    screen.wait_for_timeout(100)
+
+    def older(figures):
+        figures["kpi"]["open"] += 1000
+        return figures
+
+    held.release(edit=older)
+    assert int(screen.locator("#kpi-open").inner_text()) == fresh["kpi"]["open"]
     screen.wait_for_timeout(300)
     screenshot(screen, "big-screen")
     context.close()

@@ -3,9 +3,12 @@ API: who may do what (exact status codes), bad input refused in Chinese with not
 stock that is the sum of its movements and never negative, phones masked unless shown in full
 (each view logged)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from civicgrid.emergency.choices import Risk
 from civicgrid.emergency.models import (
     ContactPhoneView,
     DrillFinding,
@@ -75,6 +78,12 @@ def test_a_point_is_registered_and_corrected_on_its_page(flood, users, tree, cli
     desk.post(reverse("emergency:point_active", args=[point.pk]), {"active": "0"})
     index = desk.get(reverse("emergency:index")).content.decode()
     assert "周浦路段" not in index.split('id="em-inactive"')[0] and "恢复在册" in index
+    # The tile counts the points on the register, not the one taken off.
+    active = FloodPoint.objects.filter(is_active=True)
+    tile = re.sub(r"<[^>]+>|\s+", " ", index.split('id="em-points-tile"')[1].split("</div>")[0])
+    assert " ".join(tile.split()).endswith(
+        f"易积水点 {active.count()} 处，其中高风险 {active.filter(risk=Risk.HIGH).count()} 处"
+    ), tile
     desk.post(reverse("emergency:point_active", args=[point.pk]), {"active": "1"})
     point.refresh_from_db()
     assert point.is_active

@@ -85,6 +85,13 @@ def test_indicators_with_known_figures(week):
     assert figures["monthly"] == [{"month": "2026-11", "shares": 2, "hours_booked": 3.0}]
 
 
+def test_estates_taking_part_come_before_those_that_have_not_joined(week, tree):
+    # 万 sorts before 康 in the same 居村: by name alone the empty estate would come first.
+    Estate.objects.create(name="万科城", community=tree["communities"][0])
+    rows = reports.indicators(Estate.objects.all(), FIRST, LAST)["rows"]
+    assert [r["name"] for r in rows] == ["康乐苑", "万科城", "秀康新村"]
+
+
 def test_an_overstay_that_left_still_counts(week, clock):
     from civicgrid.parking.models import Booking
 

@@ -22,6 +22,9 @@
     });
   }
   var group = null;
+  // Unticking several states sends several requests; only the latest one may draw, or a slower,
+  // older answer would leave the map and its count showing states no longer ticked.
+  var seq = 0;
 
   function popup(c) {
     var box = document.createElement("div");
@@ -46,6 +49,7 @@
     new URLSearchParams(window.location.search).forEach(function (value, key) {
       if (key !== "status") params.append(key, value);
     });
+    var mine = ++seq;
     el.dataset.loading = "1";
     if (!form.querySelector("input[name=status]:checked")) {
       group = cg.clusterMarkers(map, [], group);
@@ -56,6 +60,7 @@
     }
     civicgridJSON(el.dataset.casesUrl + "?" + params.toString())
       .then(function (data) {
+        if (mine !== seq) return;
         var items = data.cases.map(function (c) {
           return { lat: c.lat, lon: c.lon, colour: colours[c.status], popup: popup(c) };
         });
@@ -66,6 +71,7 @@
         delete el.dataset.loading;
       })
       .catch(function (error) {
+        if (mine !== seq) return;
         if (window.console) console.error(error);
         counter.textContent = el.dataset.errorText;
         delete el.dataset.loading;

@@ -258,15 +258,19 @@
     });
     var refresh = parseInt(document.body.dataset.refresh || "0", 10);
     var source = document.body.dataset.source;
+    // A slow answer must not overwrite a newer one that came back first.
+    var seq = 0;
     function refreshNow() {
+      var mine = ++seq;
       civicgridJSON(source)
         .then(function (fresh) {
+          if (mine !== seq) return;
           if (fresh.error) throw new Error(fresh.error);
           render(fresh);
           renderScreenTables(fresh);
           stale(false);
         })
-        .catch(function () { stale(true); });
+        .catch(function () { if (mine === seq) stale(true); });
     }
     if (refresh > 0 && source) setInterval(refreshNow, refresh * 1000);
     window.civicgridDashboard = { charts: charts, map: mapState, render: render, refresh: source ? refreshNow : null };
