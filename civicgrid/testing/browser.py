@@ -194,6 +194,19 @@ def wait_until(page, expression: str, timeout_ms: int = 15_000, interval_ms: int
         page.wait_for_timeout(interval_ms)
 
 
+def wait_until_photo_shown(page, timeout_ms: int = 15_000):
+    """Wait until the photo viewer (web/photos.js, viewerjs) has loaded and drawn the photo it
+    shows. Until then the viewer ignores zoom and rotate (viewerjs checks its `viewed` flag), so a
+    test that presses them as soon as the <img> exists fails whenever the photo is slow to load."""
+    wait_until(
+        page,
+        "[...document.querySelectorAll('[data-photo-viewer]')]"
+        ".some(list => list.civicgridViewer && list.civicgridViewer.isShown"
+        " && list.civicgridViewer.viewed)",
+        timeout_ms,
+    )
+
+
 class HeldAnswer:
     """The first request of `page` matching `url` (a glob or a regex, as page.route takes),
     answered by the server at once but handed to the page only on `release()`: a slow answer

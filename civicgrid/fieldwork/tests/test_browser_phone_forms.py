@@ -19,7 +19,14 @@ from civicgrid.cases import services as cases
 from civicgrid.cases.models import Case
 from civicgrid.fieldwork.choices import FindingResult
 from civicgrid.fieldwork.models import ChecklistItem, Patrol, PatrolFinding
-from civicgrid.testing.browser import ensure_migration_data, login, screenshot, wait_until
+from civicgrid.testing.browser import (
+    HeldAnswer,
+    ensure_migration_data,
+    login,
+    screenshot,
+    wait_until,
+    wait_until_photo_shown,
+)
 from civicgrid.testing.factories import UserFactory, assign_post, make_tree
 from civicgrid.testing.images import photo
 from civicgrid.testing.people import add_household
@@ -150,11 +157,15 @@ def test_the_case_photos_open_in_the_viewer(phone_page, live_server, world):
         "[...document.querySelectorAll('[data-photo-viewer] img')].every(i => i.complete && i.naturalWidth > 0)",
     )
     assert page.evaluate("document.querySelector('[data-photo-viewer] img').naturalWidth") <= 320
+    # The full photo arrives late, as on a slow network: once it has come, rotate turns it.
+    held = HeldAnswer(page, "**/file")
     thumbs.first.click()
     page.wait_for_selector(".viewer-container.viewer-in")
     wait_until(page, "document.querySelector('.viewer-canvas img') !== null")
     assert "/file" in page.evaluate("document.querySelector('.viewer-canvas img').src")
     first_src = page.evaluate("document.querySelector('.viewer-canvas img').src")
+    held.release()
+    wait_until_photo_shown(page)
     page.click(".viewer-toolbar .viewer-rotate-right")
     wait_until(
         page,

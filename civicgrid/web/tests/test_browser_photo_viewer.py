@@ -12,7 +12,13 @@ from playwright.sync_api import expect
 
 from civicgrid.accounts.choices import Role
 from civicgrid.cases import services as cases
-from civicgrid.testing.browser import ensure_migration_data, login, screenshot, wait_until
+from civicgrid.testing.browser import (
+    ensure_migration_data,
+    login,
+    screenshot,
+    wait_until,
+    wait_until_photo_shown,
+)
 from civicgrid.testing.factories import UserFactory, make_tree
 from civicgrid.testing.images import photo
 from civicgrid.testing.world import IN_MICRO, category
@@ -65,16 +71,9 @@ def test_the_console_case_photos_open_in_the_viewer(page, live_server):
     image = ".viewer-canvas img"
     first = page.evaluate(f"document.querySelector('{image}').src")
     assert first.endswith("/file")
-    # The viewer ignores zoom while it is still opening (loading the full photo, its transition):
-    # wait until the photo is loaded and its width has settled.
-    wait_until(page, f"document.querySelector('{image}').complete")
-    width, settled, tries = None, 0, 0
-    while settled < 3 and tries < 60:
-        tries += 1
-        page.wait_for_timeout(150)
-        now = page.evaluate(f"document.querySelector('{image}').getBoundingClientRect().width")
-        settled = settled + 1 if now == width else 0
-        width = now
+    # The viewer ignores zoom while it is still opening: wait until it has drawn the photo.
+    wait_until_photo_shown(page)
+    width = page.evaluate(f"document.querySelector('{image}').getBoundingClientRect().width")
     page.click(".viewer-toolbar .viewer-zoom-in")
     wait_until(
         page, f"document.querySelector('{image}').getBoundingClientRect().width > {width} + 1"
