@@ -888,6 +888,45 @@ def map_points(houses, url_for) -> list[dict]:
     return out
 
 
+def map_outlines(houses, villages, url_for) -> dict:
+    """The battle map's 居村 outlines (a FeatureCollection for web/map.js): each 居村 with a house
+    in `houses`, its tooltip the 居村's houses by colour (`villages`: by_village's rows), a click
+    filtering the page to it (`url_for(grid)`). One query."""
+    counts = {v["community_id"]: v for v in villages}
+    grids = (
+        Grid.objects.filter(pk__in=houses.values("community_id"), geometry__isnull=False)
+        .only("pk", "name", "code", "geometry")
+        .order_by("code")
+    )
+    features = []
+    for grid in grids:
+        row = counts.get(grid.pk)
+        label = grid.name
+        if row:
+            label = _(
+                "%(name)s：绿码 %(green)d · 黄码 %(yellow)d · 红码 %(red)d · 未评定 %(unrated)d 户"
+            ) % {
+                "name": grid.name,
+                "green": row["green"],
+                "yellow": row["yellow"],
+                "red": row["red"],
+                "unrated": row["unrated"],
+            }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": grid.geometry,
+                "properties": {
+                    "name": grid.name,
+                    "code": grid.code,
+                    "label": label,
+                    "url": url_for(grid),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
 def communities_in_scope(user):
     """The 居村 whose houses `user` may see (for the village filter and the label sheets)."""
     houses = scope_houses(RentalHouse.objects.all(), user)

@@ -109,6 +109,11 @@ def index(request):
         house.occupant_count = people.get(house.household_id, 0)
     points = services.map_points(houses, lambda h: reverse("firesafety:house", args=[h.pk]))
     now = timezone.now()
+    report = services.report(user, now)
+    index_url = reverse("firesafety:index")
+    outlines = services.map_outlines(
+        houses, report["villages"], lambda grid: f"{index_url}?community={grid.pk}"
+    )
     return render(
         request,
         "firesafety/index.html",
@@ -117,7 +122,8 @@ def index(request):
             "page": page,
             "rows": rows,
             "points": points,
-            "report": services.report(user, now),
+            "report": report,
+            "outlines": outlines,
             "query": _without_page(request.GET),
             "uncoded": services.uncoded_rentals(user).count()
             if user.effective_role in FIRESAFETY_EDIT_ROLES

@@ -315,3 +315,27 @@ def test_photos_are_cleaned_stored_and_scoped(fire, users, client_for):
     assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1
     # Someone who may not see the house may not see its photos (the same client, signed in again).
     assert client_for(users["staff2"]).get(f"/fire/photos/{stored.pk}/").status_code == 404
+
+
+def test_the_battle_map_outlines_the_villages_of_the_houses_it_shows(fire, users, client_for, tree):
+    first, second = tree["communities"]
+    page = client_for(users["operator"]).get("/fire/")
+    outlines = page.context["outlines"]["features"]
+    assert [f["properties"]["code"] for f in outlines] == [first.code, second.code]
+    # Each 居村 says its houses by colour; a click filters the page to it.
+    assert (
+        outlines[0]["properties"]["label"]
+        == f"{first.name}：绿码 0 · 黄码 0 · 红码 0 · 未评定 3 户"
+    )
+    assert outlines[0]["properties"]["url"] == f"/fire/?community={first.pk}"
+    assert outlines[0]["geometry"] == first.geometry
+    services.do_inspect(
+        None, fire["houses"][3], hazards=["blocked-exit"], landlord_acknowledged=False
+    )
+    page = client_for(users["operator"]).get(f"/fire/?community={second.pk}")
+    (only,) = page.context["outlines"]["features"]
+    assert only["properties"]["label"] == f"{second.name}：绿码 0 · 黄码 0 · 红码 1 · 未评定 0 户"
+    assert 'id="fire-outlines"' in page.content.decode()
+    # A 居委 sees its own 居村 only, on the map as in the list.
+    page = client_for(users["staff"]).get("/fire/")
+    assert [f["properties"]["code"] for f in page.context["outlines"]["features"]] == [first.code]

@@ -121,4 +121,14 @@ def test_the_battle_map_draws_every_house_in_its_colour(page, live_server):
     page.goto(f"{live_server.url}/fire/")
     page.wait_for_selector("#fire-map[data-ready='1']")
     assert page.locator("#fire-map").get_attribute("data-colours") == "red:1"
+    assert page.locator("#fire-map").get_attribute("data-outline-count") == "1"
+    # The 居村's outline is drawn under the house: its tooltip names the 居村 and its colours.
+    tooltips = page.evaluate(
+        """() => { const out = [];
+                   civicgrid.maps["fire-map"].eachLayer(layer => {
+                     if (layer instanceof L.Polygon && layer.getTooltip())
+                       out.push(layer.getTooltip().getContent()); });
+                   return out; }"""
+    )
+    assert tooltips == [f"{house.community.name}：绿码 0 · 黄码 0 · 红码 1 · 未评定 0 户"]
     assert "100%" in page.locator("#fire-coverage").inner_text()

@@ -1,6 +1,7 @@
-/* The battle map (作战图): every rental house a dot in its colour, clustered; a click opens the
- * house's page (its history). The points come with the page (firesafety.services.map_points),
- * already filtered by the page's FilterSet. Uses civicgrid's map helper; no inline script (CSP). */
+/* The battle map (作战图): every rental house a dot in its colour, clustered, over the outlines of
+ * the 居村; a click on a dot opens the house's page (its history). The points and outlines come
+ * with the page (firesafety.services.map_points, map_outlines), filtered by the page's FilterSet.
+ * Uses civicgrid's map helper; no inline script (CSP). */
 (function () {
   "use strict";
   function init() {
@@ -10,6 +11,13 @@
     if (!source) return;
     var points = JSON.parse(source.textContent);
     var map = window.civicgrid.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
+    window.civicgrid.maps[el.id] = map;
+    // The 居村 outlines under the houses: where each house lies, and a click on a 居村 filters to it.
+    var outlines = document.getElementById(el.dataset.outlines);
+    var villages = outlines ? JSON.parse(outlines.textContent) : null;
+    if (villages && villages.features.length) {
+      window.civicgrid.drawGrids(map, villages, { fit: !points.length });
+    }
     var group = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, chunkedLoading: true }) : L.layerGroup();
     var markers = points.map(function (p) {
       var marker = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#fff", weight: 1.5, fillColor: p.colour, fillOpacity: 0.95 });
@@ -29,6 +37,7 @@
     }
     el.dataset.ready = "1";
     el.dataset.count = String(points.length);
+    el.dataset.outlineCount = String(villages ? villages.features.length : 0);
     var keys = {};
     points.forEach(function (p) { keys[p.key] = (keys[p.key] || 0) + 1; });
     el.dataset.colours = Object.keys(keys).sort().map(function (k) { return k + ":" + keys[k]; }).join(",");
