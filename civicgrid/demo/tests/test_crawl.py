@@ -17,7 +17,9 @@ parking search each offer's bookings, the grid staff API each post's 楼组, and
 Found this way, and kept as its checks: the 三会 meeting page answered 500 for a history row
 written without an account; the English 综合评价 export answered 500 for a sheet named
 "Street/town"; the patrol task page linked the street's staff to the grid worker's own list (403); the case page's action forms shared
-their fields' ids, and a 督查 round's title held two forms.
+their fields' ids, and a 督查 round's title held two forms; five maps (the campaign's checkpoints,
+the projects, the sorting points and a point's page, the fire 作战图) took no tile layer and the
+dashboard's four no attribution, where a deployment sets its tile service.
 """
 
 import collections
@@ -26,10 +28,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
+from django.utils.html import escape
 
 from civicgrid.accounts.models import User
 from civicgrid.testing.demo import load_every_programme
@@ -43,6 +47,9 @@ pytestmark = [pytest.mark.long(40), sqlite_suite_only, pytest.mark.django_db]
 LINK = re.compile(r'(href|hx-get|src)="([^"#]+)"')
 ID = re.compile(r'\sid="([^"]+)"')
 LABEL_FOR = re.compile(r'<label[^>]*\sfor="([^"]+)"')
+MAP = re.compile(r'<div\s[^>]*class="map(?:\s[^"]*)?"[^>]*>')
+# A deployment's own tile service, as CIVICGRID_MAP_TILE_URL and _ATTRIBUTION name it.
+TILES = ("https://tiles.example.org/{z}/{x}/{y}.png", "© 示例地图")
 # A page may run a statement once per month of a half-year (the sorting's 半年报) and no more
 # often: the small street's lists have more rows than that.
 REPEATS_ALLOWED = 7
@@ -172,8 +179,9 @@ class Choices(HTMLParser):
 
 def markup_problems(html: str) -> list[str]:
     """An id written twice (a label, a script or a test finds the wrong element), a label for
-    no element, a form field without a label, a choice whose options read alike, and markup in
-    the <title> (shown as text in the browser's tab)."""
+    no element, a form field without a label, a choice whose options read alike, a map that
+    does not carry the deployment's tile service (it stays grey where the others show streets),
+    and markup in the <title> (shown as text in the browser's tab)."""
     fields = Fields()
     fields.feed(html)
     ids = collections.Counter(ID.findall(html))
@@ -183,6 +191,15 @@ def markup_problems(html: str) -> list[str]:
     choices = Choices()
     choices.feed(html)
     found += choices.alike
+    tiles = (
+        f'data-tile-url="{escape(settings.CIVICGRID_MAP_TILE_URL)}"',
+        f'data-attribution="{escape(settings.CIVICGRID_MAP_TILE_ATTRIBUTION)}"',
+    )
+    found += [
+        f"a map without the deployment's tiles: {tag[:100]}"
+        for tag in MAP.findall(html)
+        if not all(tile in tag for tile in tiles)
+    ]
     title = re.search(r"<title>(.*?)</title>", html, re.S)
     if title and "<" in title.group(1):
         found.append("markup in the title")
@@ -255,7 +272,8 @@ def walk(client):
 
 
 @pytest.mark.parametrize("username, language, at_least", WALKS)
-def test_every_page_a_role_reaches_answers(demo_street, username, language, at_least):
+def test_every_page_a_role_reaches_answers(demo_street, username, language, at_least, settings):
+    settings.CIVICGRID_MAP_TILE_URL, settings.CIVICGRID_MAP_TILE_ATTRIBUTION = TILES
     client = Client()
     client.force_login(User.objects.get(username=username))
     client.cookies["django_language"] = language

@@ -21,10 +21,14 @@
 
   cg.createMap = function (el, options) {
     options = options || {};
+    // The page's map element carries the deployment's tile service (data-tile-url,
+    // data-attribution): a map's own script need not pass it on.
+    var tileUrl = options.tileUrl || el.dataset.tileUrl || "";
+    var attribution = options.attribution || el.dataset.attribution || "";
     // maxZoom: without a tile layer the map has none, and marker clustering needs one.
-    var map = L.map(el, { zoomControl: true, attributionControl: !!options.attribution, preferCanvas: true, maxZoom: 19 });
-    if (options.tileUrl) {
-      L.tileLayer(options.tileUrl, { attribution: options.attribution || "", maxZoom: 19 }).addTo(map);
+    var map = L.map(el, { zoomControl: true, attributionControl: !!attribution, preferCanvas: true, maxZoom: 19 });
+    if (tileUrl) {
+      L.tileLayer(tileUrl, { attribution: attribution, maxZoom: 19 }).addTo(map);
     }
     map.setView([31.23, 121.47], 12);
     return map;
