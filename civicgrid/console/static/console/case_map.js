@@ -13,7 +13,7 @@
     var kv = pair.split("=");
     if (kv.length === 2) colours[kv[0]] = kv[1];
   });
-  var map = cg.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
+  var map = cg.createMap(el);
   cg.maps[el.id] = map;
   var outlines = document.getElementById(el.dataset.geojson);
   if (outlines) {

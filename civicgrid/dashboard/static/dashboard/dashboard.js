@@ -128,7 +128,7 @@
       };
     }
     if (!mapState.map) {
-      mapState.map = window.civicgrid.createMap(el, { tileUrl: el.dataset.tileUrl || "" });
+      mapState.map = window.civicgrid.createMap(el);
       el.style.background = dark ? "#0b1e33" : "#f4f6f8";
       mapState.layer = window.civicgrid.drawGrids(mapState.map, data.map, { style: style });
     } else {

@@ -7,7 +7,7 @@
     var el = document.getElementById("heat-map");
     if (!el || typeof L === "undefined" || !window.civicgrid || !L.heatLayer) return;
     var cg = window.civicgrid;
-    var map = cg.createMap(el, { tileUrl: el.dataset.tileUrl || "" });
+    var map = cg.createMap(el);
     cg.maps[el.id] = map;
     var outlined = false;
     var source = document.getElementById(el.dataset.outlines);

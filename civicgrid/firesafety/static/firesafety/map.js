@@ -10,7 +10,7 @@
     var source = document.getElementById(el.dataset.points);
     if (!source) return;
     var points = JSON.parse(source.textContent);
-    var map = window.civicgrid.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
+    var map = window.civicgrid.createMap(el);
     window.civicgrid.maps[el.id] = map;
     // The 居村 outlines under the houses: where each house lies, and a click on a 居村 filters to it.
     var outlines = document.getElementById(el.dataset.outlines);

@@ -22,7 +22,7 @@
     if (!el || !window.civicgrid || !window.L) return;
     var points = JSON.parse(document.getElementById(el.dataset.points).textContent);
     var radius = parseFloat(el.dataset.radius) || 1000;
-    var map = window.civicgrid.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
+    var map = window.civicgrid.createMap(el);
     window.civicgrid.maps = window.civicgrid.maps || {};
     window.civicgrid.maps[el.id] = map;
     var circles = 0;

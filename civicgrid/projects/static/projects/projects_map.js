@@ -8,7 +8,7 @@
     var source = document.getElementById(el.dataset.points);
     if (!source) return;
     var data = JSON.parse(source.textContent);
-    var map = window.civicgrid.createMap(el, {});
+    var map = window.civicgrid.createMap(el);
     var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         var p = feature.properties || {};

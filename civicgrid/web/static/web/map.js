@@ -19,12 +19,11 @@
   var cg = (window.civicgrid = window.civicgrid || {});
   cg.maps = cg.maps || {};
 
-  cg.createMap = function (el, options) {
-    options = options || {};
+  cg.createMap = function (el) {
     // The page's map element carries the deployment's tile service (data-tile-url,
     // data-attribution): a map's own script need not pass it on.
-    var tileUrl = options.tileUrl || el.dataset.tileUrl || "";
-    var attribution = options.attribution || el.dataset.attribution || "";
+    var tileUrl = el.dataset.tileUrl || "";
+    var attribution = el.dataset.attribution || "";
     // maxZoom: without a tile layer the map has none, and marker clustering needs one.
     var map = L.map(el, { zoomControl: true, attributionControl: !!attribution, preferCanvas: true, maxZoom: 19 });
     if (tileUrl) {
@@ -115,7 +114,7 @@
 
   cg.initMap = function (el) {
     if (el._civicgridMap) return el._civicgridMap;
-    var map = cg.createMap(el, { tileUrl: el.dataset.tileUrl, attribution: el.dataset.attribution });
+    var map = cg.createMap(el);
     el._civicgridMap = map;
     if (el.id) cg.maps[el.id] = map;
     if (el.dataset.geojson) {
