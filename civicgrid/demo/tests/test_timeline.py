@@ -87,3 +87,28 @@ def test_the_demo_has_a_week_under_way(street_loaded_at_night):
     assert not Inspection.objects.filter(assignment__round=current).exists()
     # the honour rolls are yesterday's
     assert Notice.objects.filter(published_at__date=MOMENT.date() - datetime.timedelta(1)).exists()
+
+
+def test_the_desk_has_worked_through_what_the_programmes_reported(street_loaded_at_night):
+    """The programmes' builders report what their inspections and patrols find (a 垃圾分类 point
+    below the line, a failed 门责 check, a 督查 finding, a fire hazard, a resident's report at a
+    一弄一案 place …). Left at 上报, months of them made the leader's dashboard show a street
+    whose desk never looked at a report (117 of 139 open cases overdue on the default demo); the
+    desk works through them as through its own cases."""
+    from civicgrid.cases.models import Case, CaseEvent
+
+    programme_sources = ["supervision", "grid_patrol", "visit", "proactive", "resident"]
+    reported = Case.objects.filter(source__in=programme_sources)
+    assert reported.filter(description__startswith="垃圾分类检查不达标").exists()
+    assert reported.filter(description__startswith="门责检查").exists()
+    # Nothing older than a day still waits for 立案 ...
+    day_ago = MOMENT - datetime.timedelta(days=1)
+    assert not Case.objects.filter(status="reported", reported_at__lt=day_ago).exists()
+    # ... the programmes' reports went round the loop like the desk's own ...
+    inspected = reported.filter(description__startswith="垃圾分类检查不达标")
+    assert inspected.filter(status="closed").count() > inspected.count() / 2
+    assert CaseEvent.objects.filter(case__in=inspected, action="verify_pass").exists()
+    # ... and what is overdue is a handful, not most of the open cases.
+    open_cases = Case.objects.exclude(status__in=["closed", "not_filed", "merged"])
+    red = open_cases.filter(warning_level="red").count()
+    assert red <= 10 and red < open_cases.count() / 2, (red, open_cases.count())

@@ -15,7 +15,12 @@ from civicgrid.demo.accounts import build_posted_accounts
 from civicgrid.demo.builder import DEFAULT_SEED, FULL_HOUSEHOLDS, DemoParams, build_demo_street
 from civicgrid.demo.bulletin import build_demo_bulletin
 from civicgrid.demo.campaigns import build_demo_campaigns
-from civicgrid.demo.cases import DEFAULT_CASES, build_demo_cases
+from civicgrid.demo.cases import (
+    DEFAULT_CASES,
+    build_demo_cases,
+    last_case_pk,
+    work_through_reports,
+)
 from civicgrid.demo.dispatch import build_demo_dispatch
 from civicgrid.demo.duty import build_demo_duty
 from civicgrid.demo.emergency import build_demo_emergency
@@ -170,6 +175,9 @@ class Command(BaseCommand):
                 rollups.deferred(),
             ):
                 cases = build_demo_cases(options["cases"], seed=params.seed)
+                # From here the builders report what their patrols, visits and inspections find,
+                # as a street's do; the desk works through those reports after them (below).
+                programmes_from = last_case_pk()
                 # The demo grid worker's own day: cases in their grid, patrols, visits.
                 work = build_demo_fieldwork(seed=params.seed)
                 # Accounts (no password until the admin sets one) and the patrol rounds of every
@@ -206,8 +214,13 @@ class Command(BaseCommand):
                 build_demo_bulletin(seed=params.seed)
                 # 创建创评: a 文明城区 campaign, 300 checkpoints, twelve weekly 督查 rounds, 无违建.
                 build_demo_campaigns(seed=params.seed)
+                work_through_reports(programmes_from, seed=params.seed)
             # 主动治理: 一弄一案 items (one 返潮), a hotspot, an anomaly, patrol tasks.
+            reports_from = last_case_pk()
             build_demo_proactive(seed=params.seed)
+            # Its residents' reports too: the desk has handled the older ones of the 一弄一案
+            # places (the items stand for the place, whatever became of each report).
+            work_through_reports(reports_from, seed=params.seed)
             # 智能派单: the 权责清单, auto-dispatch for 路灯, a model trained on the closed cases.
             build_demo_dispatch(seed=params.seed)
             self._report_street(params, result)
