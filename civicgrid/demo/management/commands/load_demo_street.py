@@ -220,7 +220,8 @@ class Command(BaseCommand):
             build_demo_proactive(seed=params.seed)
             # Its residents' reports too: the desk has handled the older ones of the 一弄一案
             # places (the items stand for the place, whatever became of each report).
-            work_through_reports(reports_from, seed=params.seed)
+            with first_reports.deferred(), rollups.deferred():
+                work_through_reports(reports_from, seed=params.seed)
             # 智能派单: the 权责清单, auto-dispatch for 路灯, a model trained on the closed cases.
             build_demo_dispatch(seed=params.seed)
             self._report_street(params, result)
