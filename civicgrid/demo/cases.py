@@ -25,6 +25,7 @@ import random
 from collections import Counter
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -42,6 +43,7 @@ from civicgrid.cases.choices import (
 )
 from civicgrid.cases.choices import CaseStatus as S
 from civicgrid.cases.models import Case, CaseEvent, Category
+from civicgrid.cases.services.clocks import first_contact_start
 from civicgrid.dispatch.corpus import description_for
 from civicgrid.grids.choices import GridLevel, PostRole
 from civicgrid.grids.models import Grid, GridPost
@@ -50,6 +52,7 @@ from civicgrid.workcalendar.services import get_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MERGEABLE_MASTER = (S.REPORTED, S.FILED, S.DISPATCHED, S.ACCEPTED, S.RETURNED)
+CLOSED_STATES = (S.CLOSED, S.NOT_FILED, S.MERGED)
 DEFAULT_CASES = 300
 DAYS = 60
 
@@ -80,6 +83,19 @@ CO_HANDLED = 4
 # 催办: the desk hurried this many cases near their deadline (yellow) and past it (red, twice).
 HURRIED_YELLOW = 2
 HURRIED_RED = 2
+
+# 先行联系 (the 12345 evaluation's 先行联系及时率): how the desk rings the caller back, by source —
+# (share rung back within CIVICGRID_FIRST_CONTACT_HOURS, share rung back later); the rest never.
+CONTACTS = {
+    CaseSource.HOTLINE_12345: (0.85, 0.10),
+    CaseSource.RESIDENT: (0.60, 0.15),
+}
+CONTACT_NOTES = [
+    "已电话联系来电人，说明受理情况和处置时限",
+    "已回电来电人，告知已派单处置，来电人表示认可",
+    "已联系反映人，约定现场查看时间",
+    "电话联系来电人，核实具体位置和情况",
+]
 
 # Which department handles what (demo department codes, see demo.names.DEPARTMENTS).
 BY_CLASS = {
@@ -175,6 +191,9 @@ class _CaseMaker:
         # A street's desk keeps up: only a handful of old cases are left lying (red).
         self.late_left = LATE_LEFT
         self.co_handled = 0
+        # 先行联系 due to be recorded: case pk → (moment, note); done before the case's first
+        # step at or after that moment (see step), so every history stays in time order.
+        self.contacts: dict[int, tuple] = {}
         self.operator = (
             User.objects.filter(role=Role.OPERATOR, is_active=True).order_by("pk").first()
         )
@@ -264,9 +283,48 @@ class _CaseMaker:
 
     def step(self, service, case, *args, **kwargs):
         """Run one `do_*` step on the case and keep the copy it saved (Done.case)."""
+        self.contact(case, before=kwargs.get("now", self.clock.at))
         done = service(case, *args, **kwargs)
         self.saved[done.case.pk] = done.case
         return done
+
+    def plan_contact(self, case) -> None:
+        """Whether and when the desk rings the caller back (先行联系), from a generator of the
+        case's own: the demo's random stream, and every other figure, stay as they were."""
+        shares = CONTACTS.get(case.source)
+        if shares is None:
+            return
+        rng = random.Random(f"contact-{case.source}-{case.number}")
+        draw, limit = rng.random(), float(settings.CIVICGRID_FIRST_CONTACT_HOURS)
+        if draw < shares[0]:
+            hours = limit * rng.uniform(0.1, 0.9)
+        elif draw < shares[0] + shares[1]:
+            hours = limit + rng.uniform(0.5, 6)
+        else:
+            return
+        at = first_contact_start(case) + datetime.timedelta(hours=hours)
+        self.contacts[case.pk] = (at, rng.choice(CONTACT_NOTES))
+
+    def contact(self, case, *, before) -> None:
+        """The case's 先行联系, if it falls before `before` and the case is open (not suspended)
+        then."""
+        planned = self.contacts.get(case.pk)
+        if planned is None or planned[0] > before or planned[0] >= self.now:
+            return
+        del self.contacts[case.pk]
+        self.refresh(case, "status", "is_suspended")
+        if case.status in CLOSED_STATES or case.is_suspended:
+            return
+        done = services.do_first_contact(case, self.operator, note=planned[1], now=planned[0])
+        self.saved[done.case.pk] = done.case
+        self.counts["first_contact"] += 1
+
+    def contact_the_rest(self) -> None:
+        """The 先行联系 due before now of the cases no later step reached."""
+        waiting = Case.objects.in_bulk(list(self.contacts))
+        for pk in sorted(self.contacts):
+            if pk in waiting:
+                self.contact(waiting[pk], before=self.now)
 
     def refresh(self, case, *fields) -> None:
         """`case.refresh_from_db(fields=…)` from the copy the case's last step saved: the services
@@ -812,6 +870,7 @@ class _CaseMaker:
             plan = self.realistic(plan, self.now - at)
             case = self.report(at, source, category, point, i)
             self.saved[case.pk] = case
+            self.plan_contact(case)
             if master is not None:
                 self.merge(case, master)
             else:
@@ -877,8 +936,10 @@ def work_through_reports(after_pk: int, *, seed: int = 2023, now=None) -> Counte
         for case in waiting:
             maker.clock.at = case.reported_at
             maker.saved[case.pk] = case
+            maker.plan_contact(case)
             plan = _weighted(maker.rng, [("closed_rated", 8), ("closed", 2)])
             maker.live(case, case.category, maker.realistic(plan, now - case.reported_at))
+        maker.contact_the_rest()
         backfill_updated_at()
         warnings.scan(now=now)
     for status in Case.objects.filter(pk__in=[c.pk for c in waiting]).values_list(
@@ -897,6 +958,7 @@ def build_demo_cases(n: int = DEFAULT_CASES, *, seed: int = 2023, now=None) -> C
     maker = _CaseMaker(seed, now)
     with notifications.muted(inbox=True), transaction.atomic():
         counts = maker.build(n)
+        maker.contact_the_rest()
         maker.hurry()
         backfill_updated_at()
         warnings.scan(now=now)

@@ -70,6 +70,8 @@ def test_indicators_are_not_trivial(demo_cases, client):
     assert 0 < row["overdue_rate"] < 100
     assert row["reworked"] > 0 and row["extended"] > 0
     assert 50 < row["satisfaction_rate"] <= 100
+    # 先行联系: most 12345 callers rung back within the limit, some later, a few never.
+    assert row["hotline_tickets"] > 5 and 50 < row["first_contact_rate"] < 100, row
     assert row["avg_handling_hours"] > 0
 
 
