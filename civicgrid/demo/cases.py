@@ -84,6 +84,14 @@ CO_HANDLED = 4
 HURRIED_YELLOW = 2
 HURRIED_RED = 2
 
+# Who writes a source's reports (dispatch.corpus.register_of): a resident's report does not open
+# with 巡查发现, nor a patrol's with 打扰了; departments and supervisors write as patrols do.
+WRITTEN_BY = {
+    CaseSource.GRID_PATROL: "patrol",
+    CaseSource.HOTLINE_12345: "hotline",
+    CaseSource.RESIDENT: "resident",
+}
+
 # 先行联系 (the 12345 evaluation's 先行联系及时率): how the desk rings the caller back, by source —
 # (share rung back within CIVICGRID_FIRST_CONTACT_HOURS, share rung back later); the rest never.
 CONTACTS = {
@@ -364,6 +372,7 @@ class _CaseMaker:
                 random.Random(f"{ticket_no}-{category.family}{category.code}"),
                 category.family,
                 category.code,
+                by=WRITTEN_BY.get(source, "patrol"),
             )
             or text
         )

@@ -795,17 +795,40 @@ def _vary(rng: random.Random, report: Report) -> Report:
     return Report(title=title, text=text, family=report.family, code=report.code)
 
 
-def description_for(rng: random.Random, family: str, code: str) -> str:
+def register_of(text: str) -> str:
+    """Who wrote a report, as its opening words tell: "patrol" (a grid worker's 巡查发现),
+    "hotline" (a 12345 operator's 市民来电反映) or "resident" (a resident in their own words).
+    The title, if any, is the first line: the report's own first words may be on the second."""
+    lines = text.splitlines()[:2]
+    if any("巡查" in line[:12] for line in lines):
+        return "patrol"
+    if any(line.startswith(tuple(OPENERS["hotline"])) or "来电" in line[:8] for line in lines):
+        return "hotline"
+    return "resident"
+
+
+# The registers a resident writes in (compose's REGISTERS but a grid worker's and the hotline's).
+RESIDENT_REGISTERS = ("angry", "polite", "elderly", "plain")
+
+
+def description_for(rng: random.Random, family: str, code: str, *, by: str | None = None) -> str:
     """A report's description for a case of the category (the demo's cases): the title, if any,
     on the first line. Two in three are hand-written (moved to another place: `_vary`), the
-    rest composed. A category the corpus does not know gets an empty string (the caller keeps
-    its own text)."""
+    rest composed. `by` ("patrol", "hotline" or "resident"; any when None) keeps to reports
+    written that way, so that a resident's report does not open with 巡查发现. A category the
+    corpus does not know gets an empty string (the caller keeps its own text)."""
     if (family, code) not in PROBLEMS:
         return ""
     written = _handwritten_by_key().get((family, code))
+    if written and by is not None:
+        written = [r for r in written if register_of(r.text) == by]
+    register = None
+    if by is not None:
+        registers = RESIDENT_REGISTERS if by == "resident" else (by,)
+        register = rng.choice(registers)
     if written and rng.random() < 2 / 3:
         report = _vary(rng, rng.choice(written))
     else:
-        report = compose(rng, family, code)
+        report = compose(rng, family, code, register=register)
     text = report.text if not report.title else f"{report.title}\n{report.text}"
     return text[:1900]

@@ -51,3 +51,19 @@ def test_demo_descriptions_draw_on_the_hand_written_texts():
     assert 25 < len(from_written) < 55  # two in three, the rest composed
     assert len(set(drawn)) > 40
     assert corpus.description_for(random.Random(1), "event", "9999") == ""
+
+
+def test_demo_descriptions_keep_to_the_writer_of_their_source():
+    """A resident's report does not open with 巡查发现, nor a grid worker's with 打扰了."""
+    for family, code in [("event", "0505"), ("event", "0102"), ("community", "0101")]:
+        for by in ("patrol", "hotline", "resident"):
+            drawn = [
+                corpus.description_for(random.Random(i), family, code, by=by) for i in range(40)
+            ]
+            wrote = Counter(corpus.register_of(text) for text in drawn if text)
+            # A patrol's plain statement without 巡查发现 reads like anybody's, never the hotline's.
+            assert wrote.most_common(1)[0][0] == by, (family, code, by, drawn)
+            assert set(wrote) <= ({by, "resident"} if by == "patrol" else {by}), wrote
+    assert corpus.register_of("巡查发现：秀沿路1501弄北门外垃圾桶满溢") == "patrol"
+    assert corpus.register_of("市民来电反映：康桥老街43号楼有人乱倒垃圾") == "hotline"
+    assert corpus.register_of("打扰了，在田林十二村22号楼，五金店的货全堆在门外") == "resident"
