@@ -23,7 +23,9 @@ dashboard's four no attribution, where a deployment sets its tile service.
 """
 
 import collections
+import functools
 import json
+import pathlib
 import re
 from html.parser import HTMLParser
 
@@ -48,6 +50,19 @@ LINK = re.compile(r'(href|hx-get|src)="([^"#]+)"')
 ID = re.compile(r'\sid="([^"]+)"')
 LABEL_FOR = re.compile(r'<label[^>]*\sfor="([^"]+)"')
 MAP = re.compile(r'<div\s[^>]*class="map(?:\s[^"]*)?"[^>]*>')
+TABLE_CLASSES = re.compile(r'<table\s[^>]*class="([^"]*)"')
+STYLESHEETS = pathlib.Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def styled_classes() -> frozenset[str]:
+    """Every class name a stylesheet of the project names in a selector."""
+    names = set()
+    for sheet in STYLESHEETS.glob("*/static/**/*.css"):
+        names.update(re.findall(r"\.([A-Za-z][\w-]*)", sheet.read_text(encoding="utf-8")))
+    return frozenset(names)
+
+
 # A deployment's own tile service, as CIVICGRID_MAP_TILE_URL and _ATTRIBUTION name it.
 TILES = ("https://tiles.example.org/{z}/{x}/{y}.png", "© 示例地图")
 # A page may run a statement once per month of a half-year (the sorting's 半年报) and no more
@@ -181,7 +196,8 @@ def markup_problems(html: str) -> list[str]:
     """An id written twice (a label, a script or a test finds the wrong element), a label for
     no element, a form field without a label, a choice whose options read alike, a map that
     does not carry the deployment's tile service (it stays grey where the others show streets),
-    and markup in the <title> (shown as text in the browser's tab)."""
+    a table whose classes no stylesheet knows (`class="table"` drew five pages' tables as bare
+    text), and markup in the <title> (shown as text in the browser's tab)."""
     fields = Fields()
     fields.feed(html)
     ids = collections.Counter(ID.findall(html))
@@ -199,6 +215,11 @@ def markup_problems(html: str) -> list[str]:
         f"a map without the deployment's tiles: {tag[:100]}"
         for tag in MAP.findall(html)
         if not all(tile in tag for tile in tiles)
+    ]
+    found += [
+        f'a table whose classes no stylesheet knows (drawn as bare text): class="{classes}"'
+        for classes in TABLE_CLASSES.findall(html)
+        if classes.split() and not set(classes.split()) & styled_classes()
     ]
     title = re.search(r"<title>(.*?)</title>", html, re.S)
     if title and "<" in title.group(1):
