@@ -106,6 +106,12 @@ def _offered_hours(offer_rows, first, last, calendar) -> dict:
     return hours
 
 
+def takes_part(row: dict) -> bool:
+    """Whether a row of `indicators` is an estate or unit where shared parking runs: it has
+    vehicles or spaces registered, or shared in the period."""
+    return bool(row["vehicles"] or row["spaces"] or row["shares"] or row["hours_offered"])
+
+
 def indicators(estates, first: datetime.date, last: datetime.date, communities=None) -> dict:
     """The indicators of `estates` (a queryset) and of the outside units in `communities` (a
     queryset of 居村, None: every unit) over first..last."""
@@ -254,7 +260,7 @@ def indicators(estates, first: datetime.date, last: datetime.date, communities=N
     ]
     # Shared parking runs in some estates of a street; the rest are listed (who has not joined)
     # after those with vehicles, spaces or sharing, each part in 居村 and name order.
-    rows.sort(key=lambda r: not (r["vehicles"] or r["spaces"] or r["shares"] or r["hours_offered"]))
+    rows.sort(key=lambda r: not takes_part(r))
     vehicles = sum(r["vehicles"] or 0 for r in rows)
     estate_spaces = sum(r["spaces"] for r in rows if r["kind"] == "estate")
     hours_offered = round(sum(r["hours_offered"] for r in rows), 1)

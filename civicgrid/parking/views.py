@@ -61,6 +61,10 @@ def index(request):
         errors.append(_("统计期应为两年以内，且结束日期不早于开始日期"))
         first, last = today.replace(month=1, day=1), today
     figures = reports.report(request.user, first, last)
+    # The table holds the estates and units where shared parking runs (the report's first rows);
+    # the others — most of a street's estates — are named once below it, not as rows of zeros.
+    running = [r for r in figures["rows"] if reports.takes_part(r)]
+    waiting = figures["rows"][len(running) :]
     congestion = scope_rows(
         CongestionReport.objects.select_related("estate"), request.user
     ).order_by("-at", "-id")[:10]
@@ -69,6 +73,8 @@ def index(request):
         "parking/index.html",
         {
             "figures": figures,
+            "running": running,
+            "waiting": waiting,
             "errors": errors,
             "congestion": congestion,
             "may_gate": request.user.effective_role in PARKING_GATE_ROLES,

@@ -200,12 +200,20 @@ def test_escalation_to_a_case_through_the_api(api, users, parking, clutter):
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def test_the_indicators_page(client_for, users, parking):
+def test_the_indicators_page(client_for, users, parking, tree):
+    from civicgrid.estates.models import Estate
+
     _book(parking)
+    Estate.objects.create(name="万科城", community=tree["communities"][0])
     r = client_for(users["staff"]).get("/parking/?first=2026-11-23&last=2026-11-27")
     assert r.status_code == 200
     text = r.content.decode()
     assert "康乐苑" in text and "车位比" in text
+    # An estate where shared parking does not run is named below the table, not a row of zeros.
+    table, after = text.split('id="parking-rows"')[1].split("</table>", 1)
+    assert "康乐苑" in table and "万科城" not in table
+    waiting = after.split('id="parking-waiting"')[1].split("</details>")[0]
+    assert "万科城" in waiting and "康乐苑" not in waiting
     r = client_for(users["staff"]).get("/parking/?first=2026-11-27&last=2026-11-01")
     assert "统计期应为两年以内" in r.content.decode()
     assert client_for(users["resident"]).get("/parking/").status_code == 403
