@@ -35,6 +35,7 @@ from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Department, User
 from civicgrid.cases import notifications, services, warnings
 from civicgrid.cases.choices import (
+    OPEN_STATUSES,
     CaseSource,
     HotlineRequestType,
     MediationOutcome,
@@ -52,7 +53,6 @@ from civicgrid.workcalendar.services import get_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MERGEABLE_MASTER = (S.REPORTED, S.FILED, S.DISPATCHED, S.ACCEPTED, S.RETURNED)
-CLOSED_STATES = (S.CLOSED, S.NOT_FILED, S.MERGED)
 DEFAULT_CASES = 300
 DAYS = 60
 
@@ -321,7 +321,7 @@ class _CaseMaker:
             return
         del self.contacts[case.pk]
         self.refresh(case, "status", "is_suspended")
-        if case.status in CLOSED_STATES or case.is_suspended:
+        if case.status not in OPEN_STATUSES or case.is_suspended:
             return
         done = services.do_first_contact(case, self.operator, note=planned[1], now=planned[0])
         self.saved[done.case.pk] = done.case
