@@ -112,3 +112,25 @@ def test_the_desk_has_worked_through_what_the_programmes_reported(street_loaded_
     open_cases = Case.objects.exclude(status__in=["closed", "not_filed", "merged"])
     red = open_cases.filter(warning_level="red").count()
     assert red <= 10 and red < open_cases.count() / 2, (red, open_cases.count())
+
+
+def test_the_bulletin_prints_the_cases_as_the_desk_left_them(street_loaded_at_night):
+    """第41期 and 第42期 are compiled once the desk has worked through the programmes' reports:
+    compiled before, the published issue printed a month whose inspection findings were never
+    filed, and its figures disagreed with the dashboard's for the same days."""
+    from civicgrid.bulletin import drafts
+    from civicgrid.bulletin.models import Issue
+    from civicgrid.cases.indicators import compute
+
+    issues = Issue.objects.all()
+    assert {issue.number for issue in issues} == {41, 42}
+    for issue in issues:
+        printed = issue.articles.get(topic="cases").figures
+        first, last = (datetime.date.fromisoformat(printed[k]) for k in ("first", "last"))
+        start, end = drafts._bounds(first, last)
+        (now,) = compute(drafts.StreetReader(), start, end, as_of=MOMENT)
+        assert (issue.number, printed["filed"], printed["closed"]) == (
+            issue.number,
+            now["filed"],
+            now["closed"],
+        )

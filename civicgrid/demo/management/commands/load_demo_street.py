@@ -208,10 +208,8 @@ class Command(BaseCommand):
                 # 防汛应急: 29 flood-prone estates and their works, a past typhoon at level III, drills.
                 build_demo_emergency(seed=params.seed)
                 # 公示公告: 花墙's relocation to 100% signed, the 62 → 8 selection 公示, honour rolls
-                # (before the bulletin, which prints the period's notices and honour rolls).
+                # (the bulletin, below, prints the period's notices and honour rolls).
                 build_demo_notices(seed=params.seed)
-                # 社区报: 第41期 (published) and 第42期 (edited) compiled from the demo's own data.
-                build_demo_bulletin(seed=params.seed)
                 # 创建创评: a 文明城区 campaign, 300 checkpoints, twelve weekly 督查 rounds, 无违建.
                 build_demo_campaigns(seed=params.seed)
                 work_through_reports(programmes_from, seed=params.seed)
@@ -222,6 +220,9 @@ class Command(BaseCommand):
             # places (the items stand for the place, whatever became of each report).
             with first_reports.deferred(), rollups.deferred():
                 work_through_reports(reports_from, seed=params.seed)
+            # 社区报: 第41期 (published) and 第42期 (edited) compiled from the demo's own data, once
+            # the desk has worked through every report (the issues print the period's cases).
+            build_demo_bulletin(seed=params.seed)
             # 智能派单: the 权责清单, auto-dispatch for 路灯, a model trained on the closed cases.
             build_demo_dispatch(seed=params.seed)
             self._report_street(params, result)
