@@ -402,3 +402,49 @@ def test_api_validation_errors_follow_the_language(keeper, tree):
     missing = api.post("/api/grids/locate/batch/", {"points": [[121.5, "北"]]}, format="json")
     assert missing.status_code == 400
     assert missing.json()["points"] == "Point 1: latitude must be a number"
+
+
+# The newspaper's own print and WeChat layouts are Chinese whatever the reader's language.
+CHINESE_PRINT = {
+    "bulletin/templates/bulletin/wechat.html",
+    "bulletin/templates/bulletin/_article.html",
+}
+_TEMPLATE_PARTS = re.compile(
+    r"({%.*?%}|{{.*?}}|{#.*?#}|<script\b.*?</script>|<style\b.*?</style>)", re.S
+)
+
+
+def bare_full_width(text: str) -> list[str]:
+    """The template's text, outside its tags, translated strings and scripts, that holds a
+    full-width colon or parenthesis."""
+    found, in_block = [], False
+    for i, part in enumerate(_TEMPLATE_PARTS.split(text)):
+        if i % 2:
+            if re.match(r"{%\s*blocktrans(late)?\b", part):
+                in_block = True
+            elif re.match(r"{%\s*endblocktrans(late)?\b", part):
+                in_block = False
+        elif not in_block and re.search("[：（）]", part):
+            found.append(part.strip()[:40])
+    return found
+
+
+def test_bare_full_width_finds_text_outside_translations():
+    text = '{% translate "（选填）" %}{{ a }}（{{ b }}）{% blocktranslate %}共（{{ n }}）件{% endblocktranslate %}'
+    assert bare_full_width(text) == ["（", "）"]
+
+
+def test_templates_translate_their_colons_and_parentheses():
+    """Written outside a translated string, '：' and '（…）' stayed full-width on the English
+    pages ('Utilisation：5%', 'Fire exit（Serious）'): they go through {% translate "：" %} and
+    its kin, which the English catalogue renders ': ', ' (' and ')'."""
+    root = Path(settings.BASE_DIR) / "civicgrid"
+    bare = {
+        str(path.relative_to(root)): found
+        for path in sorted(root.glob("*/templates/**/*.html"))
+        if str(path.relative_to(root)) not in CHINESE_PRINT
+        and (found := bare_full_width(path.read_text(encoding="utf-8")))
+    }
+    assert not bare, bare
+    with translation.override("en"):
+        assert [translation.gettext(c) for c in "：（）"] == [": ", " (", ")"]
