@@ -416,7 +416,7 @@ _TEMPLATE_PARTS = re.compile(
 
 def bare_full_width(text: str) -> list[str]:
     """The template's text, outside its tags, translated strings and scripts, that holds a
-    full-width colon or parenthesis."""
+    full-width colon, parenthesis, comma, enumeration comma or semicolon."""
     found, in_block = [], False
     for i, part in enumerate(_TEMPLATE_PARTS.split(text)):
         if i % 2:
@@ -424,7 +424,7 @@ def bare_full_width(text: str) -> list[str]:
                 in_block = True
             elif re.match(r"{%\s*endblocktrans(late)?\b", part):
                 in_block = False
-        elif not in_block and re.search("[：（）]", part):
+        elif not in_block and re.search("[：（），、；]", part):
             found.append(part.strip()[:40])
     return found
 
@@ -434,10 +434,10 @@ def test_bare_full_width_finds_text_outside_translations():
     assert bare_full_width(text) == ["（", "）"]
 
 
-def test_templates_translate_their_colons_and_parentheses():
-    """Written outside a translated string, '：' and '（…）' stayed full-width on the English
-    pages ('Utilisation：5%', 'Fire exit（Serious）'): they go through {% translate "：" %} and
-    its kin, which the English catalogue renders ': ', ' (' and ')'."""
+def test_templates_translate_their_full_width_punctuation():
+    """Written outside a translated string, '：', '（…）', '，', '、' and '；' stayed full-width on
+    the English pages ('Utilisation：5%', 'registered 1050（active 790，Dual reporting 146）'):
+    they go through {% translate "：" %} and its kin, which the English catalogue renders."""
     root = Path(settings.BASE_DIR) / "civicgrid"
     bare = {
         str(path.relative_to(root)): found
@@ -447,4 +447,5 @@ def test_templates_translate_their_colons_and_parentheses():
     }
     assert not bare, bare
     with translation.override("en"):
-        assert [translation.gettext(c) for c in "：（）"] == [": ", " (", ")"]
+        english = [translation.gettext(c) for c in "：（），、；"]
+    assert english == [": ", " (", ")", ", ", ", ", "; "]
