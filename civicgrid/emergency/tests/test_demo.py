@@ -42,9 +42,9 @@ def test_the_demo_flood_duty():
     started = time.perf_counter()
     counts = build_demo_emergency(seed=7)
     elapsed = time.perf_counter() - started
-    # ≤ 1.5 s on an idle machine (about 2,000 queries, 35 steps of the case loop); slack for a
-    # busy CI runner.
-    assert elapsed < 8, elapsed
+    # ≤ 1.5 s on an idle machine (about 2,000 queries, 35 steps of the case loop): a bound
+    # against runaway loops, with room for a busy runner on a machine twice as slow.
+    assert elapsed < 15, elapsed
     assert counts["points"] == FloodPoint.objects.count() == FLOOD_PRONE_ESTATES
     assert FloodPoint.objects.filter(estate__isnull=False).count() == FLOOD_PRONE_ESTATES
     assert FloodWork.objects.filter(kind="pump").count() == 20
